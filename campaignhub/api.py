@@ -1,0 +1,233 @@
+"""The JSON API conventions every `/v1/` view shares: envelope, auth, body parsing, pagination."""
+
+import json
+import logging
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+
+from campaignhub import selectors, services
+
+logger = logging.getLogger(__name__)
+
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CURSOR_SALT = "campaignhub.api.cursor"
+
+
+class ApiProblem(Exception):
+    """Raised anywhere under an API view to answer with the error envelope."""
+
+    def __init__(self, status, message, errors=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+
+
+def ok(data=None, *, status=200, message="SUCCESS", **extra):
+    """`{"success": true, "message": "SUCCESS", "data": …}` plus e.g. `pagination`."""
+    payload = {"success": True, "message": message, "data": data}
+    payload.update(extra)
+    return JsonResponse(payload, status=status, encoder=DjangoJSONEncoder)
+
+
+def error(status, message, errors=None, headers=None):
+    payload = {"success": False, "errno": status, "message": message}
+    if errors:
+        payload["errors"] = errors
+    return JsonResponse(payload, status=status, headers=headers)
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def _csrf_failure(request):
+    check = _CsrfCheck(lambda _request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+def _authenticate(request):
+    """Return an error response, or None once request.user/account/membership are set."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            return error(401, "Authorization header must be 'Bearer <token>'.")
+        token = selectors.active_token(raw.strip())
+        if token is None:
+            return error(401, "Invalid or revoked API token.")
+        services.mark_token_used(token)
+        request.user = token.user
+        request.membership = token.membership
+        request.account = token.account
+        return None
+    if not request.user.is_authenticated:
+        return error(401, "Authentication credentials were not provided.")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        reason = _csrf_failure(request)
+        if reason:
+            return error(403, f"CSRF check failed: {reason}")
+    if getattr(request, "account", None) is None:
+        return error(403, "You are not a member of any account.")
+    return None
+
+
+def _parse_body(request):
+    if request.method not in BODY_METHODS or not request.body:
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiProblem(400, f"Malformed JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ApiProblem(400, "The request body must be a JSON object.")
+    return data
+
+
+def api_view(*methods, admin=False):
+    """Wrap a JSON view: method check, session or Bearer auth, JSON body in `request.data`."""
+    allowed = [method.upper() for method in methods] or ["GET"]
+
+    def decorator(view_func):
+        @csrf_exempt
+        @login_not_required
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in allowed:
+                return error(
+                    405,
+                    f"Method {request.method} not allowed.",
+                    headers={"Allow": ", ".join(allowed)},
+                )
+            failure = _authenticate(request)
+            if failure is not None:
+                return failure
+            try:
+                if admin and not request.membership.is_admin:
+                    raise PermissionDenied("Only account admins can do this.")
+                request.data = _parse_body(request)
+                return view_func(request, *args, **kwargs)
+            except ApiProblem as problem:
+                return error(problem.status, problem.message, problem.errors)
+            except Http404 as exc:
+                return error(404, _exception_message(exc, "Not found"))
+            except PermissionDenied as exc:
+                return error(403, _exception_message(exc, "Permission denied"))
+
+        wrapper.api_methods = allowed
+        return wrapper
+
+    return decorator
+
+
+def _exception_message(exc, default):
+    # Http404 raised by Django's own resolver carries a dict; only our plain messages are shown.
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else default
+
+
+def reject_unknown_fields(data, allowed):
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ApiProblem(
+            400,
+            f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+            errors={field: ["Unknown field."] for field in unknown},
+        )
+
+
+def validated(form_class, data, **form_kwargs):
+    """Bind `data` to `form_class` and return the valid form, or raise a 400 with its errors.
+
+    Fields the form does not declare are rejected, so a typo never passes silently.
+    """
+    reject_unknown_fields(data, form_class.base_fields)
+    form = form_class(data=data, **form_kwargs)
+    if not form.is_valid():
+        raise form_problem(form)
+    return form
+
+
+def form_problem(form):
+    errors = {
+        field: [item["message"] for item in items]
+        for field, items in form.errors.get_json_data().items()
+    }
+    first = next(iter(errors.values()))[0]
+    return ApiProblem(400, first, errors=errors)
+
+
+def _positive_int(request, name, default, maximum=None):
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiProblem(
+            400, f"{name} must be a positive integer.", {name: ["Must be a positive integer."]}
+        ) from None
+    if value < 1:
+        raise ApiProblem(
+            400, f"{name} must be a positive integer.", {name: ["Must be a positive integer."]}
+        )
+    if maximum is not None and value > maximum:
+        raise ApiProblem(
+            400, f"{name} must be at most {maximum}.", {name: [f"Must be at most {maximum}."]}
+        )
+    return value
+
+
+def paginate(request, queryset, *, default_per_page=10, max_per_page=100):
+    """Page-number pagination: returns (rows, pagination dict for the envelope)."""
+    page = _positive_int(request, "page", 1)
+    per_page = _positive_int(request, "per_page", default_per_page, max_per_page)
+    total = queryset.count()
+    offset = (page - 1) * per_page
+    rows = list(queryset[offset : offset + per_page])
+    pagination = {
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "total_pages": (total + per_page - 1) // per_page,
+    }
+    return rows, pagination
+
+
+def cursor_paginate(request, queryset, *, default_per_page=10, max_per_page=100):
+    """Keyset pagination on descending primary key: returns (rows, next_cursor or None).
+
+    The cursor is signed, so it is opaque to clients and a tampered one is a 400.
+    """
+    per_page = _positive_int(request, "per_page", default_per_page, max_per_page)
+    queryset = queryset.order_by("-pk")
+    raw = request.GET.get("cursor")
+    if raw:
+        try:
+            after = int(signing.loads(raw, salt=CURSOR_SALT)["after"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise ApiProblem(400, "Invalid cursor.", {"cursor": ["Invalid cursor."]}) from None
+        queryset = queryset.filter(pk__lt=after)
+    rows = list(queryset[: per_page + 1])
+    next_cursor = None
+    if len(rows) > per_page:
+        rows = rows[:per_page]
+        next_cursor = signing.dumps({"after": rows[-1].pk}, salt=CURSOR_SALT)
+    return rows, next_cursor
+
+
+def page_or_cursor(request, queryset, **kwargs):
+    """Lists accept either `?page=` or `?cursor=`: returns (rows, extra envelope keys)."""
+    if "cursor" in request.GET:
+        rows, next_cursor = cursor_paginate(request, queryset, **kwargs)
+        return rows, {"next_cursor": next_cursor}
+    rows, pagination = paginate(request, queryset, **kwargs)
+    return rows, {"pagination": pagination}

@@ -1,0 +1,36 @@
+"""The `/ws/live/` socket: signed-in users receive their own and their account's live events."""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from campaignhub.live import account_group, user_group
+from campaignhub.tenancy import current_membership
+
+# Close code for a refused handshake that browsers and htmx report as a policy failure.
+UNAUTHENTICATED = 4401
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=UNAUTHENTICATED)
+            return
+        membership = await database_sync_to_async(current_membership)(user, self.scope["session"])
+        self.groups_joined = [user_group(user.pk)]
+        if membership is not None:
+            self.groups_joined.append(account_group(membership.account_id))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        # The socket is server-to-browser only; anything a browser sends is ignored.
+        return
+
+    async def live_event(self, message):
+        await self.send(text_data=message["html"])

@@ -1,0 +1,49 @@
+"""Input validation for the platform's pages: profile, members, API tokens."""
+
+import zoneinfo
+
+from django import forms
+
+from campaignhub.models import Account, Role, User
+from campaignhub.phones import PhoneNumberField
+
+
+class ProfileForm(forms.ModelForm):
+    phone = PhoneNumberField(
+        required=False, help_text="Used for SMS lead alerts. E.164, e.g. +14155551234."
+    )
+
+    class Meta:
+        model = User
+        fields = ["name", "phone"]
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = ["name", "timezone", "currency"]
+
+    def clean_timezone(self):
+        value = self.cleaned_data["timezone"]
+        if value not in zoneinfo.available_timezones():
+            raise forms.ValidationError("Choose a time zone such as America/New_York or UTC.")
+        return value
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField()
+    name = forms.CharField(max_length=150, required=False)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="What will use it, e.g. 'Zapier' or 'CRM sync'."
+    )

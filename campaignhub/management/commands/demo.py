@@ -1,0 +1,48 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from campaignhub import services
+from campaignhub.models import Account, Role
+
+DEMO_ACCOUNT = "Demo Agency"
+DEMO_PASSWORD = "campaignhub-demo"
+DEMO_ADMIN = "admin@demo.test"
+DEMO_MEMBER = "rep@demo.test"
+
+
+class Command(BaseCommand):
+    help = "Load the demo account, users and each app's demo data. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        account = Account.objects.filter(name=DEMO_ACCOUNT).order_by("pk").first()
+        if account is None:
+            account = Account.objects.create(name=DEMO_ACCOUNT, timezone="America/New_York")
+        admin = services.add_member(
+            account=account,
+            email=DEMO_ADMIN,
+            role=Role.ADMIN,
+            name="Dana Admin",
+            password=DEMO_PASSWORD,
+        ).user
+        member = services.add_member(
+            account=account,
+            email=DEMO_MEMBER,
+            role=Role.MEMBER,
+            name="Riley Rep",
+            password=DEMO_PASSWORD,
+        ).user
+        # Each app may ship a `demo` module with `load(account=, admin=, member=, stdout=)`.
+        for app_config in apps.get_app_configs():
+            module_name = f"{app_config.name}.demo"
+            if find_spec(module_name) is not None:
+                import_module(module_name).load(
+                    account=account, admin=admin, member=member, stdout=self.stdout
+                )
+        self.stdout.write(f"Demo account: {account.name} (id {account.pk})")
+        self.stdout.write(f"  admin:  {DEMO_ADMIN} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  member: {DEMO_MEMBER} / {DEMO_PASSWORD}")

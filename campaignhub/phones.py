@@ -1,0 +1,43 @@
+"""Phone numbers in one format, E.164, the way every upstream and our uniqueness rules expect."""
+
+import phonenumbers
+from django import forms
+
+DEFAULT_REGION = "US"
+
+
+class InvalidPhoneNumber(ValueError):
+    pass
+
+
+def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
+    """`(415) 555-1234` -> `+14155551234`; raises InvalidPhoneNumber for anything not dialable."""
+    try:
+        number = phonenumbers.parse(str(raw), region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(f"{raw!r} is not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber(f"{raw!r} is not a valid phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PhoneNumberField(forms.CharField):
+    """A form field that cleans to E.164."""
+
+    default_error_messages = {
+        "invalid": "Enter a valid phone number, e.g. +14155551234 or (415) 555-1234.",
+    }
+
+    def __init__(self, *, region=DEFAULT_REGION, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+        self.region = region
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return ""
+        try:
+            return to_e164(value, self.region)
+        except InvalidPhoneNumber:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None

@@ -1,0 +1,29 @@
+"""Reads for the platform: tokens, members."""
+
+from campaignhub.models import ApiToken, Membership, hash_token
+
+
+def active_token(raw: str):
+    """The unrevoked token for `raw`, with `.membership` set, or None.
+
+    A token stops working when its user leaves the account or is deactivated.
+    """
+    token = (
+        ApiToken.objects.select_related("user", "account")
+        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    token.membership = Membership.objects.for_account(token.account).filter(user=token.user).first()
+    return token if token.membership else None
+
+
+def members(account):
+    return Membership.objects.for_account(account).select_related("user").order_by("user__email")
+
+
+def tokens_visible_to(membership):
+    """Admins see every token of the account; members see their own."""
+    tokens = ApiToken.objects.for_account(membership.account).select_related("user")
+    return tokens if membership.is_admin else tokens.filter(user=membership.user)

@@ -1,0 +1,87 @@
+"""Account scoping: the one queryset method every view uses, and `request.account`."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.shortcuts import render
+
+SESSION_ACCOUNT_KEY = "account_id"
+
+
+class AccountQuerySet(models.QuerySet):
+    def for_account(self, account):
+        if account is None:
+            return self.none()
+        return self.filter(account=account)
+
+
+def get_for_account_or_404(queryset, account, message="Not found", **lookup):
+    """Fetch one row of `account`; another account's row is a 404, never a 403."""
+    if isinstance(queryset, type) and issubclass(queryset, models.Model):
+        queryset = queryset.objects.all()
+    try:
+        return queryset.for_account(account).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(message) from exc
+
+
+def memberships_of(user):
+    from campaignhub.models import Membership
+
+    return Membership.objects.filter(user=user).select_related("account").order_by("created_at")
+
+
+def current_membership(user, session):
+    """The membership of the account chosen in this session, else the user's first one."""
+    if not user.is_authenticated:
+        return None
+    memberships = memberships_of(user)
+    chosen = session.get(SESSION_ACCOUNT_KEY)
+    if chosen is not None:
+        membership = memberships.filter(account_id=chosen).first()
+        if membership is not None:
+            return membership
+    return memberships.first()
+
+
+class AccountMiddleware:
+    """Sets `request.account` and `request.membership` for signed-in users (None otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = current_membership(request.user, request.session)
+        request.membership = membership
+        request.account = membership.account if membership else None
+        return self.get_response(request)
+
+
+def account_required(view=None, *, admin=False):
+    """Page views that need an account; `admin=True` also needs the admin role."""
+
+    def decorator(view_func):
+        @wraps(view_func)
+        def wrapper(request, *args, **kwargs):
+            if request.account is None:
+                return render(request, "campaignhub/no_account.html", status=403)
+            if admin and not request.membership.is_admin:
+                raise PermissionDenied("Only account admins can do this.")
+            return view_func(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
+
+
+def account_context(request):
+    membership = getattr(request, "membership", None)
+    return {
+        "account": getattr(request, "account", None),
+        "membership": membership,
+        "is_account_admin": bool(membership and membership.is_admin),
+        # Called by the template only where the account switcher renders.
+        "account_choices": lambda: list(memberships_of(request.user)) if membership else [],
+    }

@@ -1,0 +1,223 @@
+import json
+
+import pytest
+from django.test import Client
+
+from campaignhub import services
+from campaignhub.models import ApiToken, Membership
+from tests.factories import bearer, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_me_with_session_describes_user_account_and_role(tenant_a):
+    response = tenant_a.member_client.get("/v1/me")
+    assert response.status_code == 200
+    assert response.json() == {
+        "success": True,
+        "message": "SUCCESS",
+        "data": {
+            "user": {
+                "id": tenant_a.member.pk,
+                "email": "member@acme.test",
+                "name": "Acme Agency Member",
+            },
+            "account": {"id": tenant_a.account.pk, "name": "Acme Agency"},
+            "role": "member",
+        },
+    }
+
+
+def test_me_with_bearer_token_and_last_used_is_recorded(tenant_a):
+    response = Client().get("/v1/me", **bearer(tenant_a.token.raw))
+    assert response.status_code == 200
+    assert response.json()["data"]["role"] == "admin"
+    tenant_a.token.token.refresh_from_db()
+    assert tenant_a.token.token.last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({}, "Authentication credentials were not provided."),
+        ({"HTTP_AUTHORIZATION": "Bearer chub_not-a-real-token"}, "Invalid or revoked API token."),
+        ({"HTTP_AUTHORIZATION": "Token abc"}, "Authorization header must be 'Bearer <token>'."),
+        ({"HTTP_AUTHORIZATION": "Bearer "}, "Authorization header must be 'Bearer <token>'."),
+    ],
+)
+def test_missing_or_invalid_credentials_are_401_in_the_envelope(db, headers, message):
+    response = Client().get("/v1/me", **headers)
+    assert response.status_code == 401
+    assert response.json() == {"success": False, "errno": 401, "message": message}
+
+
+def test_revoked_token_is_401(tenant_a):
+    services.revoke_token(token=tenant_a.token.token)
+    response = Client().get("/v1/me", **bearer(tenant_a.token.raw))
+    assert response.status_code == 401
+    assert response.json()["message"] == "Invalid or revoked API token."
+
+
+def test_token_stops_working_when_its_user_leaves_the_account(tenant_a):
+    raw = services.issue_token(account=tenant_a.account, user=tenant_a.member, name="x").raw
+    Membership.objects.filter(user=tenant_a.member).delete()
+    assert Client().get("/v1/me", **bearer(raw)).status_code == 401
+
+
+def test_wrong_method_is_405_with_allow_header(tenant_a):
+    response = tenant_a.admin_client.post("/v1/me")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json() == {
+        "success": False,
+        "errno": 405,
+        "message": "Method POST not allowed.",
+    }
+
+
+def test_unknown_api_path_is_404_envelope(db):
+    response = Client().get("/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json() == {"success": False, "errno": 404, "message": "Not found"}
+
+
+def test_user_without_account_is_403(db):
+    from campaignhub.models import User
+
+    loner = User.objects.create_user("loner@example.test", "x")
+    client = Client()
+    client.force_login(loner)
+    response = client.get("/v1/me")
+    assert response.status_code == 403
+    assert response.json()["message"] == "You are not a member of any account."
+
+
+@pytest.mark.urls("tests.platform.api_urls")
+class TestConventions:
+    def post(self, tenant, body, content_type="application/json"):
+        return Client().post(
+            "/v1/echo", body, content_type=content_type, **bearer(tenant.token.raw)
+        )
+
+    def test_valid_body_is_parsed_and_validated(self, tenant_a):
+        response = self.post(tenant_a, json.dumps({"title": "Hello", "count": 2}))
+        assert response.status_code == 201
+        assert response.json()["data"] == {"title": "Hello", "count": 2}
+
+    @pytest.mark.parametrize("body", ["{not json", '{"title": "x",}', "\xff\xfe"])
+    def test_malformed_json_is_400_never_500(self, tenant_a, body):
+        response = self.post(tenant_a, body)
+        assert response.status_code == 400
+        payload = response.json()
+        assert payload["success"] is False and payload["errno"] == 400
+        assert payload["message"].startswith("Malformed JSON")
+
+    def test_body_that_is_not_an_object_is_400(self, tenant_a):
+        response = self.post(tenant_a, json.dumps(["title"]))
+        assert response.status_code == 400
+        assert response.json()["message"] == "The request body must be a JSON object."
+
+    def test_unknown_fields_are_rejected(self, tenant_a):
+        response = self.post(tenant_a, json.dumps({"title": "x", "colour": "red"}))
+        assert response.status_code == 400
+        assert response.json() == {
+            "success": False,
+            "errno": 400,
+            "message": "Unknown field: colour.",
+            "errors": {"colour": ["Unknown field."]},
+        }
+
+    def test_validation_errors_list_every_field(self, tenant_a):
+        response = self.post(tenant_a, json.dumps({"title": "", "count": 0}))
+        assert response.status_code == 400
+        payload = response.json()
+        assert payload["errors"] == {
+            "title": ["This field is required."],
+            "count": ["Ensure this value is greater than or equal to 1."],
+        }
+        assert payload["message"] == "This field is required."
+
+    def test_session_post_without_csrf_token_is_refused(self, tenant_a):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(tenant_a.admin)
+        response = client.post(
+            "/v1/echo", json.dumps({"title": "x"}), content_type="application/json"
+        )
+        assert response.status_code == 403
+        assert response.json()["message"].startswith("CSRF check failed")
+
+    def test_session_post_with_csrf_token_is_accepted(self, tenant_a):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(tenant_a.admin)
+        client.get("/settings/profile/")
+        token = client.cookies["csrftoken"].value
+        response = client.post(
+            "/v1/echo",
+            json.dumps({"title": "x"}),
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=token,
+        )
+        assert response.status_code == 201
+
+    def test_another_accounts_object_is_404(self, tenant_a, tenant_b):
+        foreign = tenant_b.token.token
+        response = Client().get(f"/v1/tokens/{foreign.pk}", **bearer(tenant_a.token.raw))
+        assert response.status_code == 404
+        assert response.json() == {"success": False, "errno": 404, "message": "Token not found"}
+        own = Client().get(f"/v1/tokens/{tenant_a.token.token.pk}", **bearer(tenant_a.token.raw))
+        assert own.json()["data"]["name"] == "acme token"
+
+    def test_admin_only_view_refuses_members(self, tenant_a):
+        raw = services.issue_token(account=tenant_a.account, user=tenant_a.member, name="m").raw
+        response = Client().get("/v1/admins-only", **bearer(raw))
+        assert response.status_code == 403
+        assert response.json()["message"] == "Only account admins can do this."
+
+    def test_page_pagination(self, tenant_a):
+        for n in range(12):
+            make_member(tenant_a.account, f"extra{n:02}@acme.test")
+        client = Client()
+        response = client.get("/v1/members?page=2&per_page=5", **bearer(tenant_a.token.raw))
+        payload = response.json()
+        assert payload["pagination"] == {"page": 2, "per_page": 5, "total": 14, "total_pages": 3}
+        assert len(payload["data"]) == 5
+        last = client.get("/v1/members?page=3&per_page=5", **bearer(tenant_a.token.raw))
+        assert len(last.json()["data"]) == 4
+
+    @pytest.mark.parametrize(
+        ("query", "message"),
+        [
+            ("page=0", "page must be a positive integer."),
+            ("page=abc", "page must be a positive integer."),
+            ("per_page=101", "per_page must be at most 100."),
+            ("cursor=forged", "Invalid cursor."),
+        ],
+    )
+    def test_bad_paging_parameters_are_400(self, tenant_a, query, message):
+        response = Client().get(f"/v1/members?{query}", **bearer(tenant_a.token.raw))
+        assert response.status_code == 400
+        assert response.json()["message"] == message
+
+    def test_cursor_pagination_walks_every_row_once(self, tenant_a):
+        for n in range(7):
+            make_member(tenant_a.account, f"extra{n}@acme.test")
+        seen, cursor, pages = [], "", 0
+        while cursor is not None:
+            response = Client().get(
+                f"/v1/members?per_page=4&cursor={cursor}", **bearer(tenant_a.token.raw)
+            )
+            payload = response.json()
+            seen += payload["data"]
+            cursor = payload["next_cursor"]
+            pages += 1
+        assert pages == 3
+        assert sorted(seen) == sorted(
+            Membership.objects.for_account(tenant_a.account).values_list("user__email", flat=True)
+        )
+        assert len(seen) == len(set(seen)) == 9
+
+
+def test_tokens_are_stored_hashed(tenant_a):
+    stored = ApiToken.objects.get(pk=tenant_a.token.token.pk)
+    assert tenant_a.token.raw not in (stored.token_hash, stored.prefix)
+    assert tenant_a.token.raw.startswith(stored.prefix)

@@ -1,0 +1,93 @@
+import os
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.auth import AuthMiddlewareStack
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.conf import settings as django_settings
+
+from campaignhub import live
+from campaignhub.consumers import UNAUTHENTICATED
+from campaignhub.routing import websocket_urlpatterns
+from tests.factories import logged_in_client
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LAYERS = {
+    "in-memory": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    "redis": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [os.environ.get("REDIS_URL", "")]},
+    },
+}
+
+
+@pytest.fixture(params=["in-memory", "redis"])
+def channel_layer(request, settings):
+    if request.param == "redis" and not os.environ.get("REDIS_URL"):
+        pytest.skip("REDIS_URL is not set; the channels-redis run happens in the scaled suite")
+    settings.CHANNEL_LAYERS = {"default": LAYERS[request.param]}
+    return request.param
+
+
+def application():
+    return AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+
+
+async def connect(user=None):
+    headers = []
+    if user is not None:
+        client = await sync_to_async(logged_in_client)(user)
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        headers.append((b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    communicator = WebsocketCommunicator(application(), "/ws/live/", headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def test_anonymous_socket_is_refused(channel_layer):
+    _, connected, code = await connect()
+    assert connected is False
+    assert code == UNAUTHENTICATED
+
+
+async def test_user_receives_own_and_account_events_only(channel_layer, tenant_a, tenant_b):
+    a_admin, _, _ = await connect(tenant_a.admin)
+    a_member, _, _ = await connect(tenant_a.member)
+    b_admin, _, _ = await connect(tenant_b.admin)
+
+    await sync_to_async(live.push)(
+        live.user_group(tenant_a.admin.pk), "hello", '<p id="x">mine</p>'
+    )
+    assert await a_admin.receive_from() == '<p id="x">mine</p>'
+    assert await a_member.receive_nothing(timeout=0.2)
+
+    await sync_to_async(live.push)(
+        live.account_group(tenant_a.account.pk), "hello", '<p id="y">team</p>'
+    )
+    assert await a_admin.receive_from() == '<p id="y">team</p>'
+    assert await a_member.receive_from() == '<p id="y">team</p>'
+    assert await b_admin.receive_nothing(timeout=0.2)
+
+    for communicator in (a_admin, a_member, b_admin):
+        await communicator.disconnect()
+
+
+async def test_messages_from_the_browser_are_ignored(channel_layer, tenant_a):
+    communicator, connected, _ = await connect(tenant_a.admin)
+    assert connected
+    await communicator.send_to(text_data="anything")
+    assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
+
+
+def test_push_never_raises_when_the_layer_is_down(settings, caplog):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    live.push("user-1", "hello", "<p>x</p>")
+    assert "Live event hello to user-1 could not be sent" in caplog.text

@@ -1,0 +1,280 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from campaignhub import services
+from campaignhub.models import Account, ApiToken, Membership, Role, User
+from tests.factories import PASSWORD, logged_in_client, make_account
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["dashboard", "account_settings", "members", "tokens", "profile", "password_change"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_requires_login(db, name):
+    response = Client().get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+def test_login_page_and_login_with_email(tenant_a):
+    client = Client()
+    assert client.get("/login/").status_code == 200
+    response = client.post("/login/", {"username": "ADMIN@acme.test", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    page = client.get("/")
+    assert b"Acme Agency" in page.content
+
+
+def test_wrong_password_shows_an_error(tenant_a):
+    response = Client().post("/login/", {"username": "admin@acme.test", "password": "nope"})
+    assert response.status_code == 200
+    assert b"Please enter a correct email" in response.content
+
+
+def test_logout(tenant_a):
+    response = tenant_a.admin_client.post("/logout/")
+    assert response.status_code == 302
+    assert tenant_a.admin_client.get("/").status_code == 302
+
+
+def test_dashboard_shows_account_and_members_and_live_socket(tenant_a):
+    content = tenant_a.member_client.get("/").content.decode()
+    assert "Acme Agency" in content
+    assert "Acme Agency Member" in content
+    assert 'ws-connect="/ws/live/"' in content
+    assert "django_htmx/htmx-2.min.js" in content
+    assert "django_htmx/ext/hx-ws-2.min.js" in content
+    assert "X-CSRFToken" in content
+
+
+def test_navigation_shows_only_sections_that_exist(tenant_a):
+    content = tenant_a.admin_client.get("/").content.decode()
+    nav = re.search(r'<nav class="mainnav".*?</nav>', content, re.S).group(0)
+    assert ">Dashboard<" in nav and ">Settings<" in nav
+    for href in re.findall(r'href="([^"]+)"', nav):
+        assert tenant_a.admin_client.get(href).status_code == 200
+
+
+def test_user_without_account_sees_explanation(db):
+    user = User.objects.create_user("new@example.test", PASSWORD)
+    response = logged_in_client(user).get("/")
+    assert response.status_code == 403
+    assert b"You are not in an account yet" in response.content
+
+
+def test_password_reset_sends_a_working_link(tenant_a):
+    client = Client()
+    response = client.post("/password-reset/", {"email": "member@acme.test"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert b"Choose a new password" in form_page.content
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-new-long-password", "new_password2": "a-new-long-password"},
+    )
+    assert done.status_code == 302
+    assert Client().login(username="member@acme.test", password="a-new-long-password")
+
+
+class TestMembers:
+    def test_admin_adds_a_new_person_who_gets_an_invitation(self, tenant_a):
+        response = tenant_a.admin_client.post(
+            "/settings/members/add/", {"email": "New@Acme.test", "name": "Nia", "role": "member"}
+        )
+        assert response.status_code == 302
+        membership = Membership.objects.get(user__email="new@acme.test")
+        assert membership.account == tenant_a.account and membership.role == "member"
+        assert mail.outbox[0].to == ["new@acme.test"]
+        assert "Acme Agency" in mail.outbox[0].subject
+        link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body).group(1)
+        assert b"Choose a new password" in Client().get(link, follow=True).content
+
+    def test_existing_user_from_another_account_is_added_without_invitation(
+        self, tenant_a, tenant_b
+    ):
+        tenant_a.admin_client.post(
+            "/settings/members/add/", {"email": "admin@bolt.test", "role": "admin"}
+        )
+        assert Membership.objects.filter(user=tenant_b.admin, account=tenant_a.account).exists()
+        assert mail.outbox == []
+
+    def test_adding_an_existing_member_is_a_form_error(self, tenant_a):
+        response = tenant_a.admin_client.post(
+            "/settings/members/add/", {"email": "member@acme.test", "role": "admin"}
+        )
+        assert response.status_code == 400
+        assert b"already a member" in response.content
+        assert Membership.objects.get(user=tenant_a.member).role == "member"
+
+    def test_invalid_email_is_a_form_error(self, tenant_a):
+        response = tenant_a.admin_client.post(
+            "/settings/members/add/", {"email": "not-an-email", "role": "member"}
+        )
+        assert response.status_code == 400
+        assert b"Enter a valid email address." in response.content
+
+    def test_members_cannot_manage_members(self, tenant_a):
+        client = tenant_a.member_client
+        page = client.get("/settings/members/").content.decode()
+        assert "Add a member" not in page and "Remove" not in page
+        assert "admin@acme.test" in page
+        admin_membership = Membership.objects.get(user=tenant_a.admin)
+        assert client.post("/settings/members/add/", {"email": "x@y.test"}).status_code == 403
+        assert (
+            client.post(f"/settings/members/{admin_membership.pk}/role/", {"role": "member"})
+        ).status_code == 403
+        assert client.post(f"/settings/members/{admin_membership.pk}/remove/").status_code == 403
+        assert Membership.objects.get(pk=admin_membership.pk).role == "admin"
+
+    def test_role_change_with_htmx_returns_the_row(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.member)
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "admin"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert content.strip().startswith(f'<tr id="member-{membership.pk}">')
+        assert '<option value="admin" selected>' in content
+        membership.refresh_from_db()
+        assert membership.role == "admin"
+
+    def test_last_admin_cannot_be_demoted_or_removed(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.admin)
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "member"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 400
+        assert b"An account needs at least one admin." in response.content
+        tenant_a.admin_client.post(f"/settings/members/{membership.pk}/remove/")
+        assert Membership.objects.get(pk=membership.pk).role == "admin"
+
+    def test_invalid_role_changes_nothing(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.member)
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "owner"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 400
+        membership.refresh_from_db()
+        assert membership.role == "member"
+
+    def test_removing_a_member_revokes_their_tokens(self, tenant_a):
+        issued = services.issue_token(account=tenant_a.account, user=tenant_a.member, name="m")
+        membership = Membership.objects.get(user=tenant_a.member)
+        response = tenant_a.admin_client.post(f"/settings/members/{membership.pk}/remove/")
+        assert response.status_code == 302
+        assert not Membership.objects.filter(pk=membership.pk).exists()
+        issued.token.refresh_from_db()
+        assert issued.token.revoked_at is not None
+
+
+class TestTokens:
+    def test_created_token_is_shown_once(self, tenant_a):
+        client = tenant_a.member_client
+        response = client.post("/settings/tokens/", {"name": "Zapier"})
+        content = response.content.decode()
+        raw = re.search(r'<code id="new-token-value">(chub_[\w-]+)</code>', content).group(1)
+        token = ApiToken.objects.get(name="Zapier")
+        assert token.user == tenant_a.member and token.account == tenant_a.account
+        assert raw not in client.get("/settings/tokens/").content.decode()
+        assert Client().get("/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+    def test_token_needs_a_name(self, tenant_a):
+        response = tenant_a.member_client.post("/settings/tokens/", {"name": ""})
+        assert response.status_code == 400
+        assert b"This field is required." in response.content
+        assert not ApiToken.objects.filter(user=tenant_a.member).exists()
+
+    def test_revoke_with_htmx_returns_the_revoked_row(self, tenant_a):
+        token = tenant_a.token.token
+        response = tenant_a.admin_client.post(
+            f"/settings/tokens/{token.pk}/revoke/", HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        assert b"revoked" in response.content
+        token.refresh_from_db()
+        assert token.revoked_at is not None
+
+    def test_members_see_and_revoke_only_their_own_tokens(self, tenant_a):
+        page = tenant_a.member_client.get("/settings/tokens/").content.decode()
+        assert "acme token" not in page
+        assert "No API tokens yet." in page
+        response = tenant_a.member_client.post(
+            f"/settings/tokens/{tenant_a.token.token.pk}/revoke/"
+        )
+        assert response.status_code == 404
+        tenant_a.token.token.refresh_from_db()
+        assert tenant_a.token.token.revoked_at is None
+
+    def test_admins_see_every_token_of_the_account(self, tenant_a):
+        services.issue_token(account=tenant_a.account, user=tenant_a.member, name="member's")
+        page = tenant_a.admin_client.get("/settings/tokens/").content.decode()
+        assert "member&#x27;s" in page and "acme token" in page
+
+
+class TestProfileAndAccount:
+    def test_phone_is_stored_in_e164(self, tenant_a):
+        response = tenant_a.member_client.post(
+            "/settings/profile/", {"name": "Mo", "phone": "(415) 555-0134"}
+        )
+        assert response.status_code == 302
+        tenant_a.member.refresh_from_db()
+        assert tenant_a.member.phone == "+14155550134"
+
+    def test_invalid_phone_is_a_form_error(self, tenant_a):
+        response = tenant_a.member_client.post("/settings/profile/", {"name": "Mo", "phone": "12"})
+        assert response.status_code == 400
+        assert b"Enter a valid phone number" in response.content
+        tenant_a.member.refresh_from_db()
+        assert tenant_a.member.phone == ""
+
+    def test_admin_changes_account_settings(self, tenant_a):
+        response = tenant_a.admin_client.post(
+            "/settings/",
+            {"name": "Acme Group", "timezone": "America/Chicago", "currency": "CAD"},
+        )
+        assert response.status_code == 302
+        account = Account.objects.get(pk=tenant_a.account.pk)
+        assert (account.name, account.timezone, account.currency) == (
+            "Acme Group",
+            "America/Chicago",
+            "CAD",
+        )
+
+    def test_unknown_timezone_is_a_form_error(self, tenant_a):
+        response = tenant_a.admin_client.post(
+            "/settings/", {"name": "Acme", "timezone": "Mars/Base", "currency": "USD"}
+        )
+        assert response.status_code == 400
+        assert Account.objects.get(pk=tenant_a.account.pk).timezone == "UTC"
+
+    def test_member_cannot_change_account_settings(self, tenant_a):
+        tenant_a.member_client.post(
+            "/settings/", {"name": "Hijacked", "timezone": "UTC", "currency": "USD"}
+        )
+        assert Account.objects.get(pk=tenant_a.account.pk).name == "Acme Agency"
+
+
+def test_user_in_two_accounts_switches_between_them(tenant_a):
+    other = make_account("Second Shop", "boss@second.test")
+    services.add_member(account=other, email="member@acme.test", role=Role.ADMIN)
+    client = tenant_a.member_client
+    assert b'<option value="%d"' % other.pk in client.get("/").content
+    client.post("/account/switch/", {"account": other.pk})
+    assert client.get("/v1/me").json()["data"]["account"]["name"] == "Second Shop"
+    assert client.get("/v1/me").json()["data"]["role"] == "admin"
+
+
+@pytest.mark.parametrize("value", ["abc", "", "999999"])
+def test_switching_to_an_account_you_are_not_in_changes_nothing(tenant_a, value):
+    client = tenant_a.member_client
+    response = client.post("/account/switch/", {"account": value})
+    assert response.status_code == 302
+    assert client.get("/v1/me").json()["data"]["account"]["name"] == "Acme Agency"
