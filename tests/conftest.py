@@ -7,6 +7,7 @@ from campaignhub.models import Role
 from tests.factories import logged_in_client, make_account, make_member
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     # Browser tests leave an event loop running in the main thread, so they go last.
     items.sort(key=lambda item: "tests/e2e/" in item.nodeid.replace("\\", "/"))
