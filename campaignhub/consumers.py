@@ -3,7 +3,7 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from campaignhub.live import account_group, user_group
+from campaignhub.live import account_group, member_group, user_group
 from campaignhub.tenancy import current_membership
 
 # Close code for a refused handshake that browsers and htmx report as a policy failure.
@@ -19,7 +19,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         membership = await database_sync_to_async(current_membership)(user, self.scope["session"])
         self.groups_joined = [user_group(user.pk)]
         if membership is not None:
-            self.groups_joined.append(account_group(membership.account_id))
+            self.groups_joined += [
+                account_group(membership.account_id),
+                member_group(membership.account_id, user.pk),
+            ]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()

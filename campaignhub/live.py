@@ -18,6 +18,11 @@ def account_group(account_id) -> str:
     return f"account-{account_id}"
 
 
+def member_group(account_id, user_id) -> str:
+    """One person's sockets while they work in one account: events about that account's rows."""
+    return f"account-{account_id}-user-{user_id}"
+
+
 def push(group: str, event: str, html: str) -> None:
     """Send `html` (fragments with ids, swapped out-of-band by htmx) to every socket in `group`.
 
@@ -35,6 +40,7 @@ def push(group: str, event: str, html: str) -> None:
         logger.exception("Live event %s to %s could not be sent", event, group)
 
 
-def push_to_users(user_ids, event: str, html: str) -> None:
+def push_to_members(account_id, user_ids, event: str, html: str) -> None:
+    """Send to these people, only on pages where they are working in `account_id`."""
     for user_id in sorted(set(user_ids)):
-        push(user_group(user_id), event, html)
+        push(member_group(account_id, user_id), event, html)

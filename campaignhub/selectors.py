@@ -1,6 +1,6 @@
 """Reads for the platform: tokens, members."""
 
-from campaignhub.models import ApiToken, Membership, hash_token
+from campaignhub.models import ApiToken, Membership, Role, hash_token
 
 
 def active_token(raw: str):
@@ -27,3 +27,11 @@ def tokens_visible_to(membership):
     """Admins see every token of the account; members see their own."""
     tokens = ApiToken.objects.for_account(membership.account).select_related("user")
     return tokens if membership.is_admin else tokens.filter(user=membership.user)
+
+
+def admin_ids(account):
+    return list(
+        Membership.objects.for_account(account)
+        .filter(role=Role.ADMIN)
+        .values_list("user_id", flat=True)
+    )

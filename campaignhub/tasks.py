@@ -37,4 +37,6 @@ def process_inbound_delivery(delivery_id):
         delivery.error = ""
         delivery.traceback = ""
     delivery.processed_at = timezone.now()
-    delivery.save(update_fields=["event", "status", "error", "traceback", "processed_at"])
+    delivery.save(
+        update_fields=["account", "event", "status", "error", "traceback", "processed_at"]
+    )

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from campaignhub import api_views, views
 from campaignhub.errors import handler_404, handler_500
@@ -50,5 +50,7 @@ urlpatterns = [
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/profile/", views.profile, name="profile"),
     path("v1/me", api_views.me, name="api_me"),
+    path("", include("notifications.urls")),
+    path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -55,7 +55,7 @@ class WebhookView(View):
         """True/False when a signature was checked, None when no signing key is set."""
         return None
 
-    def post(self, request, token):
+    def post(self, request, token=""):
         if len(request.body) > settings.WEBHOOK_MAX_BODY_BYTES:
             suspicious.warning("%s delivery over the size limit refused", self.source)
             return JsonResponse({"error": "Payload too large."}, status=413)

@@ -9,6 +9,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "notifications.transports.sms.LocmemBackend"
+PUSH_BACKEND = "notifications.transports.push.LocmemBackend"
+TWILIO_DEFAULT_FROM = "+15005550006"
 # Tests call tasks eagerly; the tests that need a real worker start one against Redis.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

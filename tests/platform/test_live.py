@@ -70,6 +70,12 @@ async def test_user_receives_own_and_account_events_only(channel_layer, tenant_a
     assert await a_member.receive_from() == '<p id="y">team</p>'
     assert await b_admin.receive_nothing(timeout=0.2)
 
+    await sync_to_async(live.push_to_members)(
+        tenant_a.account.pk, [tenant_a.member.pk], "hello", '<p id="z">for you here</p>'
+    )
+    assert await a_member.receive_from() == '<p id="z">for you here</p>'
+    assert await a_admin.receive_nothing(timeout=0.2)
+
     for communicator in (a_admin, a_member, b_admin):
         await communicator.disconnect()
 

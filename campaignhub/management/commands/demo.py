@@ -36,6 +36,9 @@ class Command(BaseCommand):
             name="Riley Rep",
             password=DEMO_PASSWORD,
         ).user
+        for user, phone in ((admin, "+14155550101"), (member, "+14155550102")):
+            if not user.phone:
+                services.update_profile(user=user, name=user.name, phone=phone)
         # Each app may ship a `demo` module with `load(account=, admin=, member=, stdout=)`.
         for app_config in apps.get_app_configs():
             module_name = f"{app_config.name}.demo"

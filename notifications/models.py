@@ -1,0 +1,69 @@
+"""Deliveries: one row per channel per recipient for every notification we try to send."""
+
+from django.conf import settings
+from django.db import models
+
+from campaignhub.models import Account
+from campaignhub.tenancy import AccountQuerySet
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    PUSH = "push", "Push"
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class Delivery(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=64)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        help_text="The person it was for, when it was for a person.",
+    )
+    recipient = models.CharField(
+        max_length=255, blank=True, help_text="Email address, E.164 number, or the user (push)."
+    )
+    sender = models.CharField(max_length=255, blank=True)
+    reply_to = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField(blank=True)
+    html_body = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True, help_text="Push data.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        indexes = [
+            models.Index(fields=["account", "-created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} to {self.recipient or self.user} ({self.status})"
+
+    @property
+    def can_retry(self):
+        return self.status == Status.FAILED

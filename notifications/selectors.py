@@ -1,0 +1,32 @@
+"""Reads for notifications: deliveries a person may see, their devices."""
+
+from fcm_django.models import FCMDevice
+
+from notifications.models import Delivery
+
+
+def deliveries_visible_to(membership):
+    """Admins see every delivery of the account; members see the ones sent to them."""
+    deliveries = Delivery.objects.for_account(membership.account).select_related("user")
+    if not membership.is_admin:
+        deliveries = deliveries.filter(user=membership.user)
+    return deliveries
+
+
+def filter_deliveries(deliveries, *, event="", channel="", status=""):
+    if event:
+        deliveries = deliveries.filter(event=event)
+    if channel:
+        deliveries = deliveries.filter(channel=channel)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries
+
+
+def event_names(deliveries):
+    return list(deliveries.order_by("event").values_list("event", flat=True).distinct())
+
+
+def devices_of(user):
+    # Devices belong to a person, whichever account they are working in.
+    return FCMDevice.objects.filter(user=user).order_by("-date_created", "-id")

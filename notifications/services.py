@@ -1,0 +1,238 @@
+"""Writes for notifications: queue deliveries, send them, record provider outcomes, devices."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from fcm_django.models import FCMDevice
+
+from campaignhub import live, selectors
+from campaignhub.models import Membership
+from campaignhub.phones import to_e164
+from notifications.models import Channel, Delivery, Status
+from notifications.rendering import event_channels, render_channel
+from notifications.transports import TransportError, transport_for
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+DELIVERY_EVENT = "deliverystatus"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person (`user`) and/or explicit addresses; an explicit one wins over the profile's."""
+
+    user: object = None
+    email: str = ""
+    phone: str = ""
+
+    def address(self, channel):
+        if channel == Channel.EMAIL:
+            return self.email or (self.user.email if self.user else "")
+        if channel == Channel.SMS:
+            return self.phone or (self.user.phone if self.user else "")
+        return self.user.email if self.user else ""
+
+
+@dataclass(frozen=True)
+class Sender:
+    email: str = ""
+    reply_to: str = ""
+    sms: str = ""
+
+
+def as_recipient(value) -> Recipient:
+    if isinstance(value, Recipient):
+        return value
+    if isinstance(value, str):
+        return Recipient(email=value) if "@" in value else Recipient(phone=to_e164(value))
+    return Recipient(user=value)
+
+
+def notify(*, account, event, recipients, context, channels=None, sender=None, data=None):
+    """Queue `event` for each recipient on each channel; sending happens after commit.
+
+    Writes one Delivery per channel per recipient. Provider failures happen later, in the
+    task, and never reach the caller.
+    """
+    channels = list(channels or event_channels(event))
+    sender = sender or Sender()
+    rendered = {channel: render_channel(event, channel, context) for channel in channels}
+    rows = [
+        Delivery(
+            account=account,
+            event=event,
+            channel=channel,
+            user=recipient.user,
+            recipient=recipient.address(channel),
+            sender=sender.sms if channel == Channel.SMS else sender.email,
+            reply_to=sender.reply_to if channel == Channel.EMAIL else "",
+            data=(data or {}) if channel == Channel.PUSH else {},
+            **rendered[channel],
+        )
+        for recipient in map(as_recipient, recipients)
+        for channel in channels
+    ]
+    Delivery.objects.bulk_create(rows)
+    for row in rows:
+        _enqueue(row.pk)
+        transaction.on_commit(lambda row=row: announce(row), robust=True)
+    return rows
+
+
+def _enqueue(delivery_id, countdown=None):
+    from notifications.tasks import send_delivery
+
+    def send():
+        send_delivery.apply_async((delivery_id,), countdown=countdown)
+
+    # robust: a broker outage must not break the caller's request; the sweeper requeues.
+    transaction.on_commit(send, robust=True)
+
+
+def backoff(attempts: int) -> float:
+    return settings.NOTIFICATION_RETRY_BACKOFF * 2 ** (attempts - 1)
+
+
+def attempt_delivery(delivery_id) -> float | None:
+    """Claim a queued delivery, send it once, record the outcome.
+
+    Returns the seconds to wait before the next attempt when a transient error should be
+    retried, else None. A delivery that is not queued (sent, failed, being sent by another
+    worker) is left alone, so running this twice never sends twice.
+    """
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=None, updated_at=now
+    )
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
+    retry_in = None
+    try:
+        provider_message_id = transport_for(delivery.channel).send(delivery)
+    except TransportError as exc:
+        delivery.error = exc.message
+        if not exc.permanent and delivery.attempts < MAX_ATTEMPTS:
+            retry_in = backoff(delivery.attempts)
+            delivery.status = Status.QUEUED
+            delivery.next_attempt_at = now + timedelta(seconds=retry_in)
+        else:
+            delivery.status = Status.FAILED
+    except Exception as exc:
+        logger.exception("Sending delivery %s failed unexpectedly", delivery_id)
+        delivery.status = Status.FAILED
+        delivery.error = f"Unexpected error: {type(exc).__name__}: {exc}"
+    else:
+        delivery.status = Status.SENT
+        delivery.provider_message_id = provider_message_id or ""
+        delivery.sent_at = timezone.now()
+        delivery.error = ""
+    delivery.save(
+        update_fields=[
+            "status",
+            "error",
+            "provider_message_id",
+            "sent_at",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
+    announce(delivery)
+    return retry_in
+
+
+def retry_delivery(*, delivery) -> bool:
+    """Send a failed delivery again, with a fresh set of attempts."""
+    changed = Delivery.objects.filter(pk=delivery.pk, status=Status.FAILED).update(
+        status=Status.QUEUED, attempts=0, error="", next_attempt_at=None, updated_at=timezone.now()
+    )
+    if changed:
+        delivery.refresh_from_db()
+        _enqueue(delivery.pk)
+        announce(delivery)
+    return bool(changed)
+
+
+def record_provider_status(*, channel, provider_message_id, delivered, error=""):
+    """Apply a provider's delivery report: sent -> delivered, or sent/delivered -> failed."""
+    if not provider_message_id:
+        return None
+    delivery = Delivery.objects.filter(
+        channel=channel, provider_message_id=provider_message_id
+    ).first()
+    if delivery is None:
+        return None
+    if delivered:
+        changed = Delivery.objects.filter(pk=delivery.pk, status=Status.SENT).update(
+            status=Status.DELIVERED, updated_at=timezone.now()
+        )
+    else:
+        changed = Delivery.objects.filter(
+            pk=delivery.pk, status__in=[Status.SENT, Status.DELIVERED]
+        ).update(status=Status.FAILED, error=error, updated_at=timezone.now())
+    delivery.refresh_from_db()
+    if changed:
+        announce(delivery)
+    return delivery
+
+
+def requeue_stalled(*, older_than=timedelta(minutes=10)) -> int:
+    """Hand lost work back to the queue; a send interrupted midway is failed, never resent blind."""
+    cutoff = timezone.now() - older_than
+    lost = Delivery.objects.filter(status=Status.QUEUED, updated_at__lt=cutoff).exclude(
+        next_attempt_at__gte=cutoff
+    )
+    ids = list(lost.values_list("pk", flat=True))
+    for delivery_id in ids:
+        _enqueue(delivery_id)
+    Delivery.objects.filter(status=Status.SENDING, updated_at__lt=cutoff).update(
+        status=Status.FAILED,
+        error="Interrupted while sending; it may or may not have gone out. Retry to send again.",
+        updated_at=timezone.now(),
+    )
+    return len(ids)
+
+
+def announce(delivery) -> None:
+    """Live row update for the admins of the account and the person it was for."""
+    user_ids = set(selectors.admin_ids(delivery.account_id))
+    if (
+        delivery.user_id
+        and Membership.objects.filter(
+            account_id=delivery.account_id, user_id=delivery.user_id
+        ).exists()
+    ):
+        user_ids.add(delivery.user_id)
+    html = render_to_string("notifications/deliveries.html#delivery-row", {"delivery": delivery})
+    live.push_to_members(delivery.account_id, user_ids, DELIVERY_EVENT, html)
+
+
+def register_device(*, user, registration_id, type, name="") -> FCMDevice:
+    """Register (or take over and reactivate) a device token for `user`."""
+    device, _ = FCMDevice.objects.update_or_create(
+        registration_id=registration_id,
+        defaults={"user": user, "type": type, "name": name, "active": True},
+    )
+    return device
+
+
+def remove_device(*, device) -> None:
+    device.delete()
+
+
+def send_test_push(*, account, user):
+    return notify(
+        account=account,
+        event="test_push",
+        recipients=[user],
+        context={"user": user, "account": account},
+        channels=[Channel.PUSH],
+        data={"module": "notifications", "type": "test"},
+    )

@@ -1,0 +1,89 @@
+"""Pages for notifications: the delivery log, one delivery, my push devices."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from campaignhub.paging import page_of
+from campaignhub.tenancy import account_required, get_for_account_or_404
+from notifications import selectors, services
+from notifications.forms import DeliveryFilterForm, DeviceForm
+
+
+@account_required
+def deliveries(request):
+    visible = selectors.deliveries_visible_to(request.membership)
+    form = DeliveryFilterForm(request.GET)
+    rows = (
+        selectors.filter_deliveries(visible, **form.cleaned_data)
+        if form.is_valid()
+        else visible.none()
+    )
+    context = {
+        "form": form,
+        "page_obj": page_of(request, rows),
+        "events": selectors.event_names(visible),
+    }
+    template = "notifications/deliveries.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#delivery-table"
+    return render(request, template, context)
+
+
+@account_required
+def delivery_detail(request, delivery_id):
+    delivery = get_for_account_or_404(
+        selectors.deliveries_visible_to(request.membership), request.account, pk=delivery_id
+    )
+    return render(request, "notifications/delivery_detail.html", {"delivery": delivery})
+
+
+@require_POST
+@account_required
+def delivery_retry(request, delivery_id):
+    delivery = get_for_account_or_404(
+        selectors.deliveries_visible_to(request.membership), request.account, pk=delivery_id
+    )
+    if services.retry_delivery(delivery=delivery):
+        message = "Sending again."
+    else:
+        message = "Only failed deliveries can be retried."
+    if request.htmx:
+        return render(request, "notifications/deliveries.html#delivery-row", {"delivery": delivery})
+    messages.info(request, message)
+    return redirect("delivery_detail", delivery_id=delivery.pk)
+
+
+def devices(request):
+    form = DeviceForm()
+    status = 200
+    if request.method == "POST":
+        form = DeviceForm(request.POST)
+        if form.is_valid():
+            services.register_device(user=request.user, **form.cleaned_data)
+            messages.success(request, "Device registered.")
+            return redirect("devices")
+        status = 400
+    return render(
+        request,
+        "notifications/devices.html",
+        {"form": form, "devices": selectors.devices_of(request.user)},
+        status=status,
+    )
+
+
+@require_POST
+def device_remove(request, device_id):
+    device = get_object_or_404(selectors.devices_of(request.user), pk=device_id)
+    services.remove_device(device=device)
+    messages.success(request, f"{device} removed.")
+    return redirect("devices")
+
+
+@require_POST
+@account_required
+def device_test(request):
+    services.send_test_push(account=request.account, user=request.user)
+    messages.info(request, "Test push queued: see its delivery below.")
+    return redirect(reverse("deliveries") + "?event=test_push")

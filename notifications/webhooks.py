@@ -1,0 +1,88 @@
+"""Provider delivery reports: Twilio's SMS status callback and anymail's email tracking signal."""
+
+import json
+
+from anymail.signals import tracking
+from django.conf import settings
+from django.dispatch import receiver
+from django.http import QueryDict
+from django.utils import timezone
+from twilio.request_validator import RequestValidator
+
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaignhub.webhooks import Target, WebhookView
+from notifications import services
+from notifications.models import Channel
+
+TWILIO_DELIVERED = {"delivered"}
+TWILIO_FAILED = {"undelivered", "failed"}
+EMAIL_DELIVERED = {"delivered"}
+EMAIL_FAILED = {"bounced", "rejected", "failed"}
+
+
+class TwilioStatusWebhook(WebhookView):
+    source = "twilio_status"
+    invalid_signature_status = 403
+
+    def resolve(self, token):
+        return Target(account=None)
+
+    def verify(self, request, target):
+        if not settings.TWILIO_AUTH_TOKEN:
+            return False
+        # Twilio signs the public URL it called, which a proxy in front of us may rewrite.
+        url = settings.PUBLIC_BASE_URL + request.get_full_path()
+        signature = request.headers.get("X-Twilio-Signature", "")
+        return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature)
+
+
+def process_twilio_status(inbound):
+    params = QueryDict(inbound.text)
+    status = params.get("MessageStatus") or params.get("SmsStatus") or ""
+    inbound.event = status
+    if status not in TWILIO_DELIVERED | TWILIO_FAILED:
+        return False
+    code = params.get("ErrorCode")
+    delivery = services.record_provider_status(
+        channel=Channel.SMS,
+        provider_message_id=params.get("MessageSid") or params.get("SmsSid") or "",
+        delivered=status in TWILIO_DELIVERED,
+        error=f"Twilio reported {status}" + (f" (error {code})" if code else ""),
+    )
+    if delivery is None:
+        return False
+    inbound.account_id = delivery.account_id
+    return True
+
+
+@receiver(tracking)
+def record_email_tracking(sender, event, esp_name, **kwargs):
+    """Keep every tracking event anymail verified, and apply the ones that settle a delivery."""
+    settles = event.event_type in EMAIL_DELIVERED | EMAIL_FAILED
+    delivery = None
+    if settles:
+        delivery = services.record_provider_status(
+            channel=Channel.EMAIL,
+            provider_message_id=event.message_id or "",
+            delivered=event.event_type in EMAIL_DELIVERED,
+            error=event.description or event.mta_response or f"{esp_name}: {event.event_type}",
+        )
+    InboundDelivery.objects.create(
+        account_id=delivery.account_id if delivery else None,
+        source=f"anymail_{esp_name.lower()}",
+        event=event.event_type,
+        body=json.dumps(
+            {
+                "event_type": event.event_type,
+                "message_id": event.message_id,
+                "recipient": event.recipient,
+                "timestamp": event.timestamp.isoformat() if event.timestamp else None,
+                "description": event.description,
+                "mta_response": event.mta_response,
+                "event_id": event.event_id,
+            }
+        ).encode(),
+        status=DeliveryStatus.PROCESSED if delivery else DeliveryStatus.IGNORED,
+        attempts=1,
+        processed_at=timezone.now(),
+    )

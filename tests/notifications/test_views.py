@@ -1,0 +1,139 @@
+import pytest
+from django.core import mail
+from fcm_django.models import FCMDevice
+
+from notifications import services
+from notifications.models import Delivery, Status
+from notifications.transports import push
+from tests.notifications.factories import make_delivery
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admin_sees_every_delivery_of_the_account(tenant_a):
+    make_delivery(tenant_a, tenant_a.member, subject="for the member")
+    make_delivery(tenant_a, tenant_a.admin, subject="for the admin")
+    content = tenant_a.admin_client.get("/notifications/").content.decode()
+    assert "for the member" in content and "for the admin" in content
+
+
+def test_member_sees_only_their_own_deliveries(tenant_a):
+    make_delivery(tenant_a, tenant_a.member, subject="for the member")
+    make_delivery(tenant_a, tenant_a.admin, subject="for the admin")
+    content = tenant_a.member_client.get("/notifications/").content.decode()
+    assert "for the member" in content and "for the admin" not in content
+
+
+def test_filters_and_htmx_partial(tenant_a):
+    make_delivery(
+        tenant_a, tenant_a.member, channel="sms", status=Status.FAILED, subject="", body="sms body"
+    )
+    make_delivery(tenant_a, tenant_a.member, channel="email", subject="an email")
+    response = tenant_a.admin_client.get(
+        "/notifications/?channel=sms&status=failed", HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert content.strip().startswith('<section class="card" id="delivery-table">')
+    assert "sms body" in content and "an email" not in content
+
+
+def test_invalid_filter_shows_an_error_and_no_rows(tenant_a):
+    make_delivery(tenant_a, tenant_a.member, subject="an email")
+    content = tenant_a.admin_client.get("/notifications/?channel=fax").content.decode()
+    assert "Select a valid choice" in content
+    assert "an email" not in content
+
+
+def test_empty_state(tenant_a):
+    assert b"No notifications yet." in tenant_a.admin_client.get("/notifications/").content
+
+
+def test_list_is_paginated(tenant_a):
+    for n in range(30):
+        make_delivery(tenant_a, tenant_a.member, subject=f"delivery number {n:02}")
+    first = tenant_a.admin_client.get("/notifications/").content.decode()
+    second = tenant_a.admin_client.get("/notifications/?page=2").content.decode()
+    assert "delivery number 29" in first and "delivery number 00" not in first
+    assert "delivery number 00" in second
+    assert "Page 1 of 2" in first
+
+
+def test_detail_shows_body_and_error(tenant_a):
+    delivery = make_delivery(
+        tenant_a, tenant_a.member, status=Status.FAILED, body="Full body text", error="Mailbox full"
+    )
+    content = tenant_a.member_client.get(f"/notifications/{delivery.pk}/").content.decode()
+    assert "Full body text" in content and "Mailbox full" in content
+    assert "Retry" in content
+
+
+def test_member_cannot_open_someone_elses_delivery(tenant_a):
+    delivery = make_delivery(tenant_a, tenant_a.admin)
+    assert tenant_a.member_client.get(f"/notifications/{delivery.pk}/").status_code == 404
+
+
+def test_retry_a_failed_delivery_from_the_list(tenant_a, committed):
+    delivery = make_delivery(tenant_a, tenant_a.member, status=Status.FAILED, error="boom")
+    with committed():
+        response = tenant_a.admin_client.post(
+            f"/notifications/{delivery.pk}/retry/", HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200
+    assert f'<tr id="delivery-{delivery.pk}">' in response.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_retry_of_a_sent_delivery_changes_nothing(tenant_a):
+    delivery = make_delivery(tenant_a, tenant_a.member, status=Status.SENT)
+    response = tenant_a.admin_client.post(f"/notifications/{delivery.pk}/retry/", follow=True)
+    assert b"Only failed deliveries can be retried." in response.content
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SENT
+
+
+class TestDevicesPage:
+    def test_register_list_test_and_remove(self, tenant_a, committed):
+        client = tenant_a.member_client
+        response = client.post(
+            "/notifications/devices/",
+            {"registration_id": " fcm-token-1 ", "type": "web", "name": "Laptop"},
+        )
+        assert response.status_code == 302
+        device = FCMDevice.objects.get(user=tenant_a.member)
+        assert (device.registration_id, device.type, device.name) == (
+            "fcm-token-1",
+            "web",
+            "Laptop",
+        )
+        assert "Laptop" in client.get("/notifications/devices/").content.decode()
+
+        with committed():
+            response = client.post("/notifications/devices/test/")
+        assert response["Location"] == "/notifications/?event=test_push"
+        delivery = Delivery.objects.get(event="test_push")
+        assert (delivery.status, delivery.user) == (Status.SENT, tenant_a.member)
+        assert push.outbox[0][0] == ["fcm-token-1"]
+
+        client.post(f"/notifications/devices/{device.pk}/remove/")
+        assert not FCMDevice.objects.filter(pk=device.pk).exists()
+
+    def test_invalid_device_is_a_form_error(self, tenant_a):
+        response = tenant_a.member_client.post(
+            "/notifications/devices/", {"registration_id": "", "type": "pager"}
+        )
+        assert response.status_code == 400
+        assert b"This field is required." in response.content
+        assert not FCMDevice.objects.exists()
+
+    def test_someone_elses_device_cannot_be_removed(self, tenant_a):
+        device = services.register_device(user=tenant_a.admin, registration_id="t", type="ios")
+        assert (
+            tenant_a.member_client.post(f"/notifications/devices/{device.pk}/remove/").status_code
+            == 404
+        )
+        assert FCMDevice.objects.filter(pk=device.pk).exists()
+
+    def test_empty_state(self, tenant_a):
+        assert b"No devices yet." in tenant_a.member_client.get("/notifications/devices/").content
