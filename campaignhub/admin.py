@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
-from campaignhub import services
+from campaignhub import webhooks
 from campaignhub.models import Account, ApiToken, InboundDelivery, Membership, User
 
 
@@ -100,7 +100,7 @@ class InboundDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Replay selected deliveries")
     def replay(self, request, queryset):
-        count = services.replay_deliveries(queryset)
+        count = webhooks.replay_deliveries(queryset)
         skipped = queryset.count() - count
         self.message_user(request, f"{count} delivery(ies) queued for processing again.")
         if skipped:

@@ -16,15 +16,12 @@ from campaignhub.models import (
     TOKEN_LAST_USED_RESOLUTION,
     Account,
     ApiToken,
-    DeliveryStatus,
-    InboundDelivery,
     Membership,
     Role,
     User,
     hash_token,
 )
 from campaignhub.tenancy import SESSION_ACCOUNT_KEY
-from campaignhub.webhooks import enqueue
 
 
 def get_or_create_user(*, email: str, password: str | None = None, name: str = "") -> User:
@@ -167,18 +164,3 @@ def update_profile(*, user: User, name: str, phone: str) -> User:
 
 def switch_account(*, request, membership: Membership) -> None:
     request.session[SESSION_ACCOUNT_KEY] = membership.account_id
-
-
-REPLAYABLE = [DeliveryStatus.FAILED, DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED]
-
-
-def replay_deliveries(queryset) -> int:
-    """Process stored deliveries again; processors are idempotent, so this never duplicates.
-
-    Rejected deliveries (bad signature) are never replayed.
-    """
-    ids = list(queryset.filter(status__in=REPLAYABLE).values_list("pk", flat=True))
-    InboundDelivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.RECEIVED)
-    for delivery in InboundDelivery.objects.filter(pk__in=ids):
-        enqueue(delivery)
-    return len(ids)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "fcm_django",
     "campaignhub",
     "notifications",
+    "campaigns",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "requeue-received-deliveries": {
+        "task": "campaignhub.tasks.requeue_received_deliveries",
+        "schedule": 300.0,
+    },
     "requeue-stalled-deliveries": {
         "task": "notifications.tasks.requeue_stalled_deliveries",
         "schedule": 300.0,
@@ -174,6 +179,8 @@ NOTIFICATION_RETRY_BACKOFF = env.float("NOTIFICATION_RETRY_BACKOFF", default=30.
 # Inbound webhooks: bodies larger than this are refused before they are stored.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 WEBHOOK_RATE_LIMIT_PER_MINUTE = env.int("WEBHOOK_RATE_LIMIT_PER_MINUTE", default=600)
+# Public lead forms: submissions per minute from one address to one form.
+LEAD_FORM_RATE_LIMIT_PER_MINUTE = env.int("LEAD_FORM_RATE_LIMIT_PER_MINUTE", default=10)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,6 +2,7 @@
 
 import logging
 import traceback
+from datetime import timedelta
 
 from celery import shared_task
 from django.db.models import F
@@ -40,3 +41,15 @@ def process_inbound_delivery(delivery_id):
     delivery.save(
         update_fields=["account", "event", "status", "error", "traceback", "processed_at"]
     )
+
+
+@shared_task(ignore_result=True)
+def requeue_received_deliveries():
+    """Deliveries stored but never processed (the task message was lost) are queued again."""
+    from campaignhub.webhooks import enqueue
+
+    cutoff = timezone.now() - timedelta(minutes=5)
+    for delivery in InboundDelivery.objects.filter(
+        status=DeliveryStatus.RECEIVED, received_at__lt=cutoff
+    ):
+        enqueue(delivery)

@@ -51,6 +51,7 @@ urlpatterns = [
     path("settings/profile/", views.profile, name="profile"),
     path("v1/me", api_views.me, name="api_me"),
     path("", include("notifications.urls")),
+    path("", include("campaigns.urls")),
     path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
 ]

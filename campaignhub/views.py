@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from campaignhub import selectors, services
+from campaignhub.dashboard import panels as dashboard_panels
 from campaignhub.forms import AccountForm, AddMemberForm, ProfileForm, RoleForm, TokenForm
 from campaignhub.models import Membership
 from campaignhub.tenancy import account_required, get_for_account_or_404, memberships_of
@@ -16,7 +17,7 @@ def dashboard(request):
     return render(
         request,
         "campaignhub/dashboard.html",
-        {"members": selectors.members(request.account)},
+        {"members": selectors.members(request.account), "panels": dashboard_panels(request)},
     )
 
 

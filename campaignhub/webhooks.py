@@ -7,6 +7,7 @@ replayed from the admin.
 """
 
 import hashlib
+import json
 import logging
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from campaignhub.api import error
 from campaignhub.models import DeliveryStatus, InboundDelivery
 
 logger = logging.getLogger(__name__)
@@ -55,20 +57,24 @@ class WebhookView(View):
         """True/False when a signature was checked, None when no signing key is set."""
         return None
 
+    def check(self, delivery) -> str | dict | None:
+        """A problem with the payload the sender should hear about now (400), or None."""
+        return None
+
     def post(self, request, token=""):
         if len(request.body) > settings.WEBHOOK_MAX_BODY_BYTES:
             suspicious.warning("%s delivery over the size limit refused", self.source)
-            return JsonResponse({"error": "Payload too large."}, status=413)
+            return error(413, "Payload too large.")
         try:
             target = self.resolve(token)
         except Http404:
             suspicious.warning("%s delivery to an unknown endpoint", self.source)
-            return JsonResponse({"error": "Unknown webhook endpoint."}, status=404)
+            return error(404, "Unknown webhook endpoint.")
         if self._over_rate_limit(token):
             suspicious.warning(
                 "%s delivery over the rate limit for %s", self.source, target.account
             )
-            return JsonResponse({"error": "Too many requests."}, status=429)
+            return error(429, "Too many requests.")
 
         delivery = InboundDelivery.objects.create(
             account=target.account,
@@ -85,12 +91,18 @@ class WebhookView(View):
             delivery.error = "Signature did not match."
             delivery.save(update_fields=["signature_valid", "status", "error"])
             suspicious.warning("%s delivery %s has a bad signature", self.source, delivery.pk)
-            return JsonResponse(
-                {"error": "Invalid signature."}, status=self.invalid_signature_status
-            )
+            return error(self.invalid_signature_status, "Invalid signature.")
         if valid is True:
             delivery.signature_valid = True
             delivery.save(update_fields=["signature_valid"])
+        problem = self.check(delivery)
+        if problem:
+            delivery.status = DeliveryStatus.REJECTED
+            delivery.error = json.dumps(problem) if isinstance(problem, dict) else problem
+            delivery.save(update_fields=["status", "error"])
+            if isinstance(problem, dict):
+                return error(400, next(iter(problem.values()))[0], errors=problem)
+            return error(400, problem)
         enqueue(delivery)
         return JsonResponse({"received": True, "id": delivery.pk})
 
@@ -108,4 +120,20 @@ class WebhookView(View):
 def enqueue(delivery) -> None:
     from campaignhub.tasks import process_inbound_delivery
 
-    transaction.on_commit(lambda: process_inbound_delivery.delay(delivery.pk))
+    # robust: a broker outage must not fail the sender; the sweeper picks the delivery up.
+    transaction.on_commit(lambda: process_inbound_delivery.delay(delivery.pk), robust=True)
+
+
+REPLAYABLE = [DeliveryStatus.FAILED, DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED]
+
+
+def replay_deliveries(queryset) -> int:
+    """Process stored deliveries again; processors are idempotent, so this never duplicates.
+
+    Rejected deliveries (bad signature) are never replayed.
+    """
+    ids = list(queryset.filter(status__in=REPLAYABLE).values_list("pk", flat=True))
+    InboundDelivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.RECEIVED)
+    for delivery in InboundDelivery.objects.filter(pk__in=ids):
+        enqueue(delivery)
+    return len(ids)

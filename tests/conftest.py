@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from campaignhub import services
+from campaignhub import live, services
 from campaignhub.models import Role
 from tests.factories import logged_in_client, make_account, make_member
 
@@ -47,3 +47,24 @@ def tenant_b(db):
 @pytest.fixture
 def outsider(tenant_b):
     return tenant_b.admin
+
+
+class LiveRecorder:
+    """What code pushed to the live channel, by group (the layer itself is tested apart)."""
+
+    def __init__(self):
+        self.pushed = []
+
+    def __call__(self, group, event, html):
+        self.pushed.append({"group": group, "event": event, "html": html})
+
+    def to(self, account, user, event=None):
+        group = live.member_group(account.pk, user.pk)
+        return [p for p in self.pushed if p["group"] == group and event in (None, p["event"])]
+
+
+@pytest.fixture
+def live_events(monkeypatch):
+    recorder = LiveRecorder()
+    monkeypatch.setattr(live, "push", recorder)
+    return recorder

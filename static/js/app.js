@@ -16,3 +16,17 @@ document.addEventListener("click", (event) => {
     setTimeout(() => { button.textContent = label; }, 1500);
   });
 });
+
+// Form sections that only apply to some choices: data-show-when="<field name>:<value>,<value>".
+function applyShowWhen(root) {
+  root.querySelectorAll("[data-show-when]").forEach((element) => {
+    const [name, values] = element.dataset.showWhen.split(":");
+    const form = element.closest("form") || document;
+    const inputs = [...form.querySelectorAll(`[name="${name}"]`)];
+    const current = inputs.find((input) => input.type !== "radio" || input.checked)?.value;
+    element.hidden = !values.split(",").includes(current);
+  });
+}
+document.addEventListener("change", () => applyShowWhen(document));
+document.addEventListener("DOMContentLoaded", () => applyShowWhen(document));
+document.addEventListener("htmx:afterSettle", (event) => applyShowWhen(event.target));

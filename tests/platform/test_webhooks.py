@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from campaignhub import services
+from campaignhub import webhooks
 from campaignhub.models import Account, DeliveryStatus, InboundDelivery
 from campaignhub.tasks import process_inbound_delivery
 from tests.platform import webhook_urls
@@ -86,7 +86,7 @@ def test_failed_delivery_can_be_replayed(account):
     payload = json.loads(delivery.text)
     payload.pop("explode")
     InboundDelivery.objects.filter(pk=delivery.pk).update(body=json.dumps(payload).encode())
-    assert services.replay_deliveries(InboundDelivery.objects.all()) == 1
+    assert webhooks.replay_deliveries(InboundDelivery.objects.all()) == 1
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PROCESSED
     assert delivery.attempts == 2
@@ -115,7 +115,7 @@ def test_bad_or_missing_signature_is_stored_rejected_and_not_processed(db, signa
     assert delivery.status == DeliveryStatus.REJECTED
     assert delivery.signature_valid is False
     assert webhook_urls.processed == []
-    assert services.replay_deliveries(InboundDelivery.objects.all()) == 0
+    assert webhooks.replay_deliveries(InboundDelivery.objects.all()) == 0
 
 
 def test_unknown_endpoint_is_404_and_stores_nothing(db):

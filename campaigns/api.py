@@ -1,0 +1,133 @@
+"""JSON API for campaigns and leads (the shapes and messages of the inbound campaign service)."""
+
+from campaignhub.api import (
+    ApiProblem,
+    api_view,
+    form_problem,
+    ok,
+    page_or_cursor,
+    reject_unknown_fields,
+    validated,
+)
+from campaignhub.tenancy import get_for_account_or_404
+from campaigns import selectors, services
+from campaigns.forms import (
+    CampaignFilterForm,
+    CampaignForm,
+    LeadFilterForm,
+    TrackingNumberQueryForm,
+)
+from campaigns.serializers import campaign_data, lead_data, writable_data
+
+NOT_FOUND = "Campaign not found"
+
+
+def _campaigndata(request):
+    reject_unknown_fields(request.data, ["campaigndata"])
+    data = request.data.get("campaigndata")
+    if not isinstance(data, dict):
+        raise ApiProblem(
+            400, "campaigndata must be an object.", {"campaigndata": ["Must be an object."]}
+        )
+    reject_unknown_fields(data, CampaignForm.base_fields)
+    return data
+
+
+def _query(request, form_class):
+    return validated(
+        form_class, {key: request.GET[key] for key in form_class.base_fields if key in request.GET}
+    )
+
+
+def _save(save, **kwargs):
+    try:
+        return save(**kwargs)
+    except services.DuplicateTrackingNumber as exc:
+        raise ApiProblem(409, str(exc)) from None
+
+
+@api_view("GET", "POST")
+def campaigns(request):
+    if request.method == "POST":
+        form = validated(CampaignForm, _campaigndata(request), account=request.account)
+        campaign = _save(
+            services.create_campaign,
+            account=request.account,
+            owner=request.user,
+            data=form.cleaned_data,
+        )
+        return ok(campaign_data(campaign), status=201)
+    filters = _query(request, CampaignFilterForm).cleaned_data
+    rows, extra = page_or_cursor(
+        request,
+        selectors.campaign_list(request.membership, **filters).prefetch_related(
+            "assignments__user"
+        ),
+    )
+    return ok([campaign_data(row) for row in rows], **extra)
+
+
+def _visible(request, campaign_id):
+    return get_for_account_or_404(
+        selectors.campaigns_visible_to(request.membership).select_related("owner"),
+        request.account,
+        NOT_FOUND,
+        pk=campaign_id,
+    )
+
+
+@api_view("GET", "PUT", "DELETE")
+def campaign(request, campaign_id):
+    found = _visible(request, campaign_id)
+    if request.method == "GET":
+        return ok(campaign_data(found))
+    if request.method == "DELETE":
+        deleted = services.delete_campaign(campaign=found)
+        return ok(campaign_data(deleted))
+    changes = _campaigndata(request)
+    # Validate the campaign as it would be after the change, so rules that tie fields
+    # together (a CallRail campaign needs a number) hold for partial updates too.
+    form = CampaignForm(data={**writable_data(found), **changes}, account=request.account)
+    if not form.is_valid():
+        raise form_problem(form)
+    cleaned = {key: form.cleaned_data[key] for key in changes}
+    updated = _save(services.update_campaign, campaign=found, changes=cleaned)
+    return ok([campaign_data(updated)])
+
+
+@api_view("GET")
+def filters(request):
+    return ok(selectors.filter_counts(selectors.tally_rows(request.membership)))
+
+
+@api_view("GET")
+def tracking_numbers(request):
+    integration = _query(request, TrackingNumberQueryForm).cleaned_data["type"]
+    return ok(
+        [
+            {
+                "tracking_number": row["tracking_number"],
+                "campaign_id": row["id"],
+                "campaign_name": row["campaign_name"],
+            }
+            for row in selectors.tracking_numbers(request.membership, integration)
+        ]
+    )
+
+
+@api_view("GET")
+def leads(request):
+    filters = _query(request, LeadFilterForm).cleaned_data
+    rows, extra = page_or_cursor(request, selectors.lead_list(request.membership, **filters))
+    return ok([lead_data(row) for row in rows], **extra)
+
+
+@api_view("GET")
+def lead(request, lead_id):
+    found = get_for_account_or_404(
+        selectors.leads_visible_to(request.membership),
+        request.account,
+        "Lead not found",
+        pk=lead_id,
+    )
+    return ok(lead_data(found))

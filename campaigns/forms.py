@@ -1,0 +1,309 @@
+"""Input validation for campaigns and leads, shared by the pages, the JSON API and webhooks."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from campaignhub.models import CURRENCIES, Membership
+from campaignhub.phones import PhoneNumberField
+from campaigns.models import Integration, NotificationType, PersonOrBusiness
+
+
+class StrictBooleanField(forms.Field):
+    """JSON true/false only: "yes" or 1 is an error, not a guess."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        raise ValidationError("Must be true or false.", code="invalid")
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+def _form_errors(form, names):
+    """'field: message' lines, naming fields as the JSON does (`from`, not `from_address`)."""
+    return [
+        f"{names.get(field, field)}: {message}" if field != "__all__" else message
+        for field, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+class NestedFormField(forms.Field):
+    """A JSON object validated by a sub-form; keys the sub-form does not know are errors.
+
+    `aliases` maps JSON keys that are not Python names (`from`) to form field names.
+    """
+
+    def __init__(self, form_class, *, aliases=None, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.form_class = form_class
+        self.aliases = aliases or {}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return {}
+        if not isinstance(value, dict):
+            raise ValidationError("Must be an object.", code="invalid")
+        return value
+
+    def clean(self, value):
+        value = self.to_python(value)
+        names = {self.aliases.get(key, key): key for key in value}
+        unknown = sorted(
+            key for name, key in names.items() if name not in self.form_class.base_fields
+        )
+        if unknown:
+            raise ValidationError(f"Unknown field: {', '.join(unknown)}.", code="unknown")
+        form = self.form_class(data={name: value[key] for name, key in names.items()})
+        reverse = {name: key for key, name in self.aliases.items()}
+        if not form.is_valid():
+            raise ValidationError(_form_errors(form, reverse))
+        return {reverse.get(name, name): cleaned for name, cleaned in form.cleaned_data.items()}
+
+
+class NestedListField(forms.Field):
+    """A JSON array of objects, each validated by a sub-form."""
+
+    def __init__(self, form_class, *, max_items=50, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.item_field = NestedFormField(form_class)
+        self.max_items = max_items
+
+    def clean(self, value):
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list):
+            raise ValidationError("Must be a list.", code="invalid")
+        if len(value) > self.max_items:
+            raise ValidationError(f"At most {self.max_items} items.", code="max_items")
+        cleaned, errors = [], []
+        for index, item in enumerate(value):
+            try:
+                cleaned.append(self.item_field.clean(item))
+            except ValidationError as exc:
+                errors += [f"[{index}] {message}" for message in exc.messages]
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class ReplyToForm(forms.Form):
+    email = forms.EmailField(required=False)
+    name = forms.CharField(max_length=100, required=False)
+
+
+class AttachmentForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False)
+    url = forms.URLField(max_length=2048, assume_scheme="https")
+
+
+class EmailDetailsForm(forms.Form):
+    subject = forms.CharField(max_length=255, required=False)
+    message = forms.CharField(max_length=10000, required=False, strip=False)
+    from_address = forms.EmailField(required=False)
+    reply_to = NestedFormField(ReplyToForm)
+    attachments = NestedListField(AttachmentForm, max_items=10)
+
+
+class SmsDetailsForm(forms.Form):
+    message = forms.CharField(max_length=1600, required=False, strip=False)
+    from_number = PhoneNumberField(required=False)
+
+
+class RepresentativeForm(forms.Form):
+    id = forms.IntegerField(min_value=1)
+    custom_number = PhoneNumberField(required=False)
+
+
+def normalize_page_url(url: str) -> str:
+    """Remove every trailing slash (the reference removed only one); keep query and fragment."""
+    return url.strip().rstrip("/")
+
+
+class CampaignForm(forms.Form):
+    """A whole campaign, in the JSON shape of the API (`campaigndata`)."""
+
+    campaign_name = forms.CharField(max_length=200)
+    integration = forms.ChoiceField(choices=Integration.choices)
+    owner = forms.IntegerField(required=False, min_value=1)
+    page_id = forms.CharField(max_length=255, required=False)
+    page_url = forms.CharField(max_length=2048, required=False)
+    tracking_number = PhoneNumberField(required=False)
+    selected_user = NestedListField(RepresentativeForm, max_items=100)
+    notification_type = forms.ChoiceField(choices=NotificationType.choices, required=False)
+    email_details = NestedFormField(EmailDetailsForm, aliases={"from": "from_address"})
+    sms_details = NestedFormField(SmsDetailsForm, aliases={"from": "from_number"})
+    add_to_crm = StrictBooleanField(required=False)
+    add_person_or_business = forms.ChoiceField(choices=PersonOrBusiness.choices, required=False)
+    create_deal = StrictBooleanField(required=False)
+    pipeline_id = forms.CharField(max_length=64, required=False)
+    stage_id = forms.CharField(max_length=64, required=False)
+    deal_value = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], required=False)
+    status = StrictBooleanField(required=False)
+    is_deleted = StrictBooleanField(required=False)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def _member_ids(self):
+        return set(Membership.objects.for_account(self.account).values_list("user_id", flat=True))
+
+    def clean_page_url(self):
+        url = normalize_page_url(self.cleaned_data["page_url"])
+        if url:
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except ValidationError:
+                raise ValidationError(
+                    "Enter a full http(s) URL, e.g. https://example.com/landing."
+                ) from None
+        return url
+
+    def clean_owner(self):
+        owner = self.cleaned_data["owner"]
+        if owner is not None and owner not in self._member_ids():
+            raise ValidationError("The owner must be a member of the account.")
+        return owner
+
+    def clean_selected_user(self):
+        representatives = self.cleaned_data["selected_user"]
+        ids = [rep["id"] for rep in representatives]
+        if len(ids) != len(set(ids)):
+            raise ValidationError("A representative is listed twice.")
+        strangers = sorted(set(ids) - self._member_ids())
+        if strangers:
+            raise ValidationError(f"Not members of the account: {', '.join(map(str, strangers))}.")
+        return representatives
+
+    def clean(self):
+        data = super().clean()
+        needs_number = data.get("integration") == Integration.CALLRAIL
+        if (
+            needs_number
+            and not data.get("tracking_number")
+            and "tracking_number" not in self.errors
+        ):
+            self.add_error(
+                "tracking_number", "A tracking number is required for CallRail campaigns."
+            )
+        if data.get("create_deal") and not (data.get("pipeline_id") and data.get("stage_id")):
+            self.add_error("pipeline_id", "Choose a pipeline and a stage to create deals.")
+        return data
+
+    @staticmethod
+    def data_from_post(post):
+        """The API shape from the flat fields of the campaign page's HTML form."""
+        rep_ids = post.getlist("representatives")
+        attachments = [
+            {"name": line.strip().rsplit("/", 1)[-1], "url": line.strip()}
+            for line in post.get("attachments", "").splitlines()
+            if line.strip()
+        ]
+        data = {
+            "campaign_name": post.get("campaign_name", ""),
+            "integration": post.get("integration", ""),
+            "page_id": post.get("page_id", ""),
+            "page_url": post.get("page_url", ""),
+            "tracking_number": post.get("tracking_number", ""),
+            "selected_user": [
+                {"id": rep_id, "custom_number": post.get(f"custom_number_{rep_id}", "")}
+                for rep_id in rep_ids
+            ],
+            "notification_type": post.get("notification_type", ""),
+            "email_details": {
+                "subject": post.get("email_subject", ""),
+                "message": post.get("email_message", ""),
+                "from": post.get("email_from", ""),
+                "reply_to": {
+                    "email": post.get("reply_to_email", ""),
+                    "name": post.get("reply_to_name", ""),
+                },
+                "attachments": attachments,
+            },
+            "sms_details": {
+                "message": post.get("sms_message", ""),
+                "from": post.get("sms_from", ""),
+            },
+            "add_to_crm": post.get("add_to_crm") == "on",
+            "add_person_or_business": post.get("add_person_or_business", ""),
+            "create_deal": post.get("create_deal") == "on",
+            "pipeline_id": post.get("pipeline_id", ""),
+            "stage_id": post.get("stage_id", ""),
+            "deal_value": post.get("deal_value", ""),
+            "currency": post.get("currency", ""),
+            "status": post.get("status") == "on",
+        }
+        return data
+
+
+class NotificationRuleForm(forms.Form):
+    """Just the notification rule of a campaign, for previews and test sends."""
+
+    campaign_name = forms.CharField(max_length=200, required=False)
+    notification_type = CampaignForm.base_fields["notification_type"]
+    email_details = CampaignForm.base_fields["email_details"]
+    sms_details = CampaignForm.base_fields["sms_details"]
+
+
+class CampaignFilterForm(forms.Form):
+    search = forms.CharField(max_length=200, required=False)
+    integration = forms.ChoiceField(
+        choices=[("", "All integrations"), *Integration.choices], required=False
+    )
+    status = forms.ChoiceField(
+        choices=[
+            ("", "Any status"),
+            ("active", "Active"),
+            ("inactive", "Inactive"),
+            ("true", "Active"),
+            ("false", "Inactive"),
+        ],
+        required=False,
+    )
+
+    def clean_status(self):
+        value = self.cleaned_data["status"]
+        return {"active": True, "true": True, "inactive": False, "false": False}.get(value)
+
+
+class TrackingNumberQueryForm(forms.Form):
+    type = forms.ChoiceField(choices=Integration.choices, required=False)
+
+
+class LeadForm(forms.Form):
+    """What a person (public form) or a system (lead webhook) sends us about a lead."""
+
+    name = forms.CharField(max_length=255, required=False)
+    phone = PhoneNumberField(required=False)
+    email = forms.EmailField(required=False)
+    message = forms.CharField(max_length=5000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("phone") or data.get("email")):
+            raise ValidationError("Leave a phone number or an email address.")
+        return data
+
+
+class PublicLeadForm(LeadForm):
+    # Bots fill every field; people never see this one.
+    website = forms.CharField(required=False)
+    submission_id = forms.UUIDField(required=False)
+
+
+class WebhookLeadForm(LeadForm):
+    external_id = forms.CharField(max_length=255, required=False)
+
+
+class LeadFilterForm(forms.Form):
+    campaign = forms.IntegerField(required=False, min_value=1)
+    search = forms.CharField(max_length=200, required=False)

@@ -1,0 +1,119 @@
+"""The public lead form of a form campaign: `/f/<form_secret_id>/`, HTML or JSON, no login."""
+
+import hashlib
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+
+from campaigns import services
+from campaigns.forms import PublicLeadForm
+from campaigns.models import Campaign, Integration, LeadSource
+
+
+def _live_form_campaign(form_secret_id):
+    campaign = (
+        Campaign.objects.filter(
+            form_secret_id=form_secret_id,
+            integration=Integration.FORM,
+            is_deleted=False,
+            status=True,
+        )
+        .select_related("account")
+        .first()
+    )
+    if campaign is None:
+        raise Http404("Form not found")
+    return campaign
+
+
+def _over_rate_limit(request, campaign):
+    ip = request.META.get("REMOTE_ADDR", "")
+    key = "lead-form:" + hashlib.sha256(f"{campaign.pk}:{ip}".encode()).hexdigest()[:32]
+    cache.add(key, 0, timeout=60)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        count = 1
+    return count > settings.LEAD_FORM_RATE_LIMIT_PER_MINUTE
+
+
+def _wants_json(request):
+    return request.content_type == "application/json" or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def _json_body(request):
+    try:
+        data = json.loads(request.body or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@csrf_exempt
+@login_not_required
+def public_form(request, form_secret_id):
+    campaign = _live_form_campaign(form_secret_id)
+    as_json = _wants_json(request)
+    if request.method == "GET":
+        form = PublicLeadForm(initial={"submission_id": uuid.uuid4()})
+        return render(request, "campaigns/public_form.html", {"campaign": campaign, "form": form})
+    if request.method != "POST":
+        return JsonResponse({"success": False, "message": "Method not allowed."}, status=405)
+    if _over_rate_limit(request, campaign):
+        message = "Too many submissions from your address. Please try again in a minute."
+        if as_json:
+            return JsonResponse({"success": False, "errno": 429, "message": message}, status=429)
+        return render(
+            request,
+            "campaigns/public_form.html",
+            {"campaign": campaign, "form": PublicLeadForm(), "error": message},
+            status=429,
+        )
+    data = _json_body(request) if request.content_type == "application/json" else request.POST
+    if data is None:
+        return JsonResponse(
+            {"success": False, "errno": 400, "message": "The body must be a JSON object."},
+            status=400,
+        )
+    form = PublicLeadForm(data=data)
+    if not form.is_valid():
+        if as_json:
+            errors = {field: list(messages) for field, messages in form.errors.items()}
+            first = next(iter(errors.values()))[0]
+            return JsonResponse(
+                {"success": False, "errno": 400, "message": first, "errors": errors}, status=400
+            )
+        context = {"campaign": campaign, "form": form}
+        return render(request, "campaigns/public_form.html", context, status=400)
+    if not form.cleaned_data["website"]:
+        # A filled honeypot is a bot: it gets the same answer and we keep nothing.
+        submission = form.cleaned_data["submission_id"]
+        external_id = (
+            str(submission)
+            if submission
+            else "sha256:"
+            + hashlib.sha256(
+                json.dumps(form.cleaned_data, sort_keys=True, default=str).encode()
+            ).hexdigest()
+        )
+        services.capture_lead(
+            campaign=campaign,
+            source=LeadSource.FORM,
+            external_id=external_id,
+            name=form.cleaned_data["name"],
+            phone=form.cleaned_data["phone"],
+            email=form.cleaned_data["email"],
+            message=form.cleaned_data["message"],
+            payload={key: value for key, value in data.items() if key != "website"},
+        )
+    if as_json:
+        return JsonResponse({"success": True, "message": "Thank you! We will be in touch shortly."})
+    return render(request, "campaigns/public_thanks.html", {"campaign": campaign})

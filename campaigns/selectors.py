@@ -1,0 +1,152 @@
+"""Reads for campaigns and leads, with the visibility rule applied in one place.
+
+Admins see every campaign of the account; members see the campaigns they own or represent.
+Leads, counts and live events follow the same rule.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from campaignhub.models import Membership, Role, User
+from campaigns.models import Campaign, CampaignTally, Integration, Lead, Representative
+
+
+def _represents(user_id):
+    return Exists(Representative.objects.filter(campaign=OuterRef("pk"), user_id=user_id))
+
+
+def campaigns_visible_to(membership, *, include_deleted=False):
+    campaigns = Campaign.objects.for_account(membership.account)
+    if not include_deleted:
+        campaigns = campaigns.filter(is_deleted=False)
+    if not membership.is_admin:
+        campaigns = campaigns.filter(
+            Q(owner_id=membership.user_id) | _represents(membership.user_id)
+        )
+    return campaigns
+
+
+def audience(campaign):
+    """Everyone in the account who can see this campaign: its admins, owner and representatives."""
+    ids = set(
+        Membership.objects.for_account(campaign.account_id)
+        .filter(
+            Q(role=Role.ADMIN)
+            | Q(user_id=campaign.owner_id)
+            | Q(user__assignments__campaign=campaign)
+        )
+        .values_list("user_id", flat=True)
+    )
+    return ids
+
+
+def campaign_list(membership, *, search="", integration="", status=None):
+    campaigns = campaigns_visible_to(membership).select_related("owner")
+    if search:
+        campaigns = campaigns.filter(campaign_name__icontains=search)
+    if integration:
+        campaigns = campaigns.filter(integration=integration)
+    if status is not None:
+        campaigns = campaigns.filter(status=status)
+    return campaigns.annotate(
+        lead_count=Coalesce(
+            Subquery(
+                Lead.objects.filter(campaign=OuterRef("pk"))
+                .order_by()
+                .values("campaign")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+            0,
+        )
+    ).order_by("-id")
+
+
+def campaign_detail(membership, pk):
+    return (
+        campaigns_visible_to(membership)
+        .select_related("owner")
+        .prefetch_related("assignments__user")
+        .get(pk=pk)
+    )
+
+
+def tally_rows(membership):
+    """{(integration, status): count} of the live campaigns one can see.
+
+    Admins read the account's tallies (one small query, however many campaigns there are);
+    members count their own campaigns.
+    """
+    if membership.is_admin:
+        rows = (
+            CampaignTally.objects.for_account(membership.account)
+            .values("integration", "status")
+            .annotate(n=Sum("count"))
+        )
+    else:
+        rows = (
+            campaigns_visible_to(membership)
+            .order_by()
+            .values("integration", "status")
+            .annotate(n=Count("id"))
+        )
+    return {(row["integration"], row["status"]): row["n"] for row in rows}
+
+
+def filter_counts(rows):
+    """`{"total", "active", "inactive", "by_integration": {…}}` from tally rows."""
+    by_integration = dict.fromkeys(Integration.values, 0)
+    for (integration, _status), n in rows.items():
+        by_integration[integration] += n
+    active = sum(n for (_integration, status), n in rows.items() if status)
+    inactive = sum(n for (_integration, status), n in rows.items() if not status)
+    return {
+        "total": active + inactive,
+        "active": active,
+        "inactive": inactive,
+        "by_integration": by_integration,
+    }
+
+
+def matching_count(rows, *, integration="", status=None):
+    """How many campaigns pass the integration/status filters, read off the tally rows."""
+    return sum(
+        n
+        for (row_integration, row_status), n in rows.items()
+        if (not integration or row_integration == integration)
+        and (status is None or row_status == status)
+    )
+
+
+def tracking_numbers(membership, integration=""):
+    campaigns = campaigns_visible_to(membership).exclude(tracking_number="")
+    if integration:
+        campaigns = campaigns.filter(integration=integration)
+    return list(
+        campaigns.order_by("campaign_name").values("tracking_number", "id", "campaign_name")
+    )
+
+
+def leads_visible_to(membership):
+    leads = Lead.objects.for_account(membership.account).select_related(
+        "campaign", "representative"
+    )
+    if not membership.is_admin:
+        visible = campaigns_visible_to(membership, include_deleted=True).values("pk")
+        leads = leads.filter(Q(campaign__in=visible) | Q(representative_id=membership.user_id))
+    return leads
+
+
+def lead_list(membership, *, campaign=None, search=""):
+    leads = leads_visible_to(membership)
+    if campaign:
+        leads = leads.filter(campaign_id=campaign)
+    if search:
+        leads = leads.filter(
+            Q(name__icontains=search) | Q(phone__icontains=search) | Q(email__icontains=search)
+        )
+    return leads.order_by("-id")
+
+
+def members_for_picker(account):
+    return User.objects.filter(memberships__account=account).order_by("name", "email")

@@ -1,0 +1,121 @@
+"""The JSON shapes of campaigns and leads, as the API returns them and the forms read them."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from campaigns.models import Integration
+
+
+def form_url(campaign):
+    if campaign.integration != Integration.FORM or not campaign.form_secret_id:
+        return None
+    return settings.PUBLIC_BASE_URL + reverse("public_form", args=[campaign.form_secret_id])
+
+
+def webhook_url(campaign):
+    if campaign.integration != Integration.WEBHOOK or not campaign.webhook_token:
+        return None
+    return settings.PUBLIC_BASE_URL + reverse("lead_webhook", args=[campaign.webhook_token])
+
+
+def _details(details, keys):
+    return {key: details.get(key, default) for key, default in keys.items()}
+
+
+def campaign_data(campaign):
+    email = campaign.email_details or {}
+    data = {
+        "id": campaign.pk,
+        "campaign_name": campaign.campaign_name,
+        "integration": campaign.integration,
+        "owner": campaign.owner_id,
+        "page_id": campaign.page_id,
+        "page_url": campaign.page_url,
+        "tracking_number": campaign.tracking_number,
+        "selected_user": [
+            {
+                "id": assignment.user_id,
+                "name": assignment.user.get_full_name(),
+                "custom_number": assignment.custom_number or None,
+            }
+            for assignment in campaign.assignments.all()
+        ],
+        "notification_type": campaign.notification_type,
+        "email_details": {
+            **_details(email, {"subject": "", "message": "", "from": ""}),
+            "reply_to": _details(email.get("reply_to") or {}, {"email": "", "name": ""}),
+            "attachments": email.get("attachments") or [],
+        },
+        "sms_details": _details(campaign.sms_details or {}, {"message": "", "from": ""}),
+        "add_to_crm": campaign.add_to_crm,
+        "add_person_or_business": campaign.add_person_or_business,
+        "create_deal": campaign.create_deal,
+        "pipeline_id": campaign.pipeline_id,
+        "stage_id": campaign.stage_id,
+        "deal_value": float(campaign.deal_value) if campaign.deal_value is not None else None,
+        "currency": campaign.currency,
+        "status": campaign.status,
+        "is_deleted": campaign.is_deleted,
+        "created_at": campaign.created_at,
+        "updated_at": campaign.updated_at,
+    }
+    if campaign.integration == Integration.FORM:
+        data["form_secret_id"] = str(campaign.form_secret_id) if campaign.form_secret_id else None
+        data["form_url"] = form_url(campaign)
+    if campaign.integration == Integration.WEBHOOK:
+        data["webhook_url"] = webhook_url(campaign)
+    return data
+
+
+# The keys of campaign_data a client may send back in `campaigndata`.
+WRITABLE = [
+    "campaign_name",
+    "integration",
+    "owner",
+    "page_id",
+    "page_url",
+    "tracking_number",
+    "selected_user",
+    "notification_type",
+    "email_details",
+    "sms_details",
+    "add_to_crm",
+    "add_person_or_business",
+    "create_deal",
+    "pipeline_id",
+    "stage_id",
+    "deal_value",
+    "currency",
+    "status",
+    "is_deleted",
+]
+
+
+def writable_data(campaign):
+    data = campaign_data(campaign)
+    writable = {key: data[key] for key in WRITABLE}
+    writable["selected_user"] = [
+        {"id": rep["id"], "custom_number": rep["custom_number"]} for rep in data["selected_user"]
+    ]
+    return writable
+
+
+def lead_data(lead):
+    return {
+        "id": lead.pk,
+        "campaign": {"id": lead.campaign_id, "campaign_name": lead.campaign.campaign_name},
+        "source": lead.source,
+        "external_id": lead.external_id,
+        "name": lead.name,
+        "phone": lead.phone,
+        "email": lead.email,
+        "message": lead.message,
+        "representative": (
+            {"id": lead.representative_id, "name": lead.representative.get_full_name()}
+            if lead.representative_id
+            else None
+        ),
+        "payload": lead.payload,
+        "created_at": lead.created_at,
+        "updated_at": lead.updated_at,
+    }

@@ -1,0 +1,395 @@
+"""Writes for campaigns and leads: every rule of the inbound campaign service lives here."""
+
+import logging
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+
+from campaigns import events
+from campaigns.models import (
+    Campaign,
+    CampaignTally,
+    Integration,
+    Lead,
+    NotificationType,
+    Representative,
+)
+from notifications.rendering import substitute
+from notifications.services import Recipient, Sender, notify
+
+logger = logging.getLogger(__name__)
+
+DUPLICATE_TRACKING_NUMBER = "Tracking number already added!"
+DEFAULT_SUBJECT = "New lead for {{campaign_name}}"
+DEFAULT_MESSAGE = (
+    "{{lead_name}} ({{lead_phone}} {{lead_email}}) just came in through {{campaign_name}}."
+)
+DEFAULT_SMS = "New lead for {{campaign_name}}: {{lead_name}} {{lead_phone}}"
+DISCONNECTED_EVENT = "campaign_disconnected"
+LEAD_EVENT = "lead_arrived"
+# Fields written straight onto the model; representatives and details are handled apart.
+PLAIN_FIELDS = [
+    "campaign_name",
+    "integration",
+    "page_id",
+    "page_url",
+    "tracking_number",
+    "notification_type",
+    "add_to_crm",
+    "add_person_or_business",
+    "create_deal",
+    "pipeline_id",
+    "stage_id",
+    "deal_value",
+    "currency",
+    "status",
+    "is_deleted",
+]
+
+
+class DuplicateTrackingNumber(Exception):
+    """Another live campaign of the account already uses this tracking number (HTTP 409)."""
+
+
+def _tracking_number_taken(campaign):
+    if not campaign.tracking_number or campaign.is_deleted:
+        return False
+    return (
+        Campaign.objects.for_account(campaign.account)
+        .filter(tracking_number=campaign.tracking_number, is_deleted=False)
+        .exclude(pk=campaign.pk)
+        .exists()
+    )
+
+
+def unique_campaign_name(account, name, *, exclude_pk=None):
+    """`name`, or `name (Copy)`, `name (Copy 2)`, … whichever no live campaign uses yet."""
+    taken = set(
+        Campaign.objects.for_account(account)
+        .filter(is_deleted=False, campaign_name__startswith=name)
+        .exclude(pk=exclude_pk)
+        .values_list("campaign_name", flat=True)
+    )
+    candidate, copy = name, 1
+    while candidate in taken:
+        candidate = f"{name} (Copy)" if copy == 1 else f"{name} (Copy {copy})"
+        copy += 1
+    return candidate
+
+
+def _assign_public_ids(campaign):
+    if campaign.integration == Integration.FORM and campaign.form_secret_id is None:
+        campaign.form_secret_id = uuid.uuid4()
+    if campaign.integration == Integration.WEBHOOK and not campaign.webhook_token:
+        campaign.webhook_token = secrets.token_urlsafe(32)
+
+
+def _set_representatives(campaign, representatives):
+    Representative.objects.filter(campaign=campaign).delete()
+    Representative.objects.bulk_create(
+        Representative(
+            campaign=campaign,
+            user_id=rep["id"],
+            custom_number=rep.get("custom_number") or "",
+            position=position,
+        )
+        for position, rep in enumerate(representatives)
+    )
+
+
+def _tally(campaign, delta):
+    """Count a live campaign in (+1) or out (-1) of its account's tallies."""
+    if campaign.is_deleted:
+        return
+    tally, _ = CampaignTally.objects.get_or_create(
+        account=campaign.account, integration=campaign.integration, status=campaign.status
+    )
+    CampaignTally.objects.filter(pk=tally.pk).update(count=F("count") + delta)
+
+
+def _save_guarded(campaign):
+    """Save, turning the database's tracking-number constraint into our 409."""
+    if _tracking_number_taken(campaign):
+        raise DuplicateTrackingNumber(DUPLICATE_TRACKING_NUMBER)
+    try:
+        with transaction.atomic():
+            campaign.save()
+    except IntegrityError as exc:
+        # Two saves raced past the check above; the partial unique index decided.
+        if _tracking_number_taken(campaign):
+            raise DuplicateTrackingNumber(DUPLICATE_TRACKING_NUMBER) from exc
+        raise
+
+
+# Choice and boolean fields: an empty value means "keep the current (or default) value".
+KEEP_WHEN_EMPTY = {
+    "integration",
+    "notification_type",
+    "add_person_or_business",
+    "add_to_crm",
+    "create_deal",
+    "status",
+    "is_deleted",
+}
+
+
+def _apply(campaign, data, keys):
+    for field in PLAIN_FIELDS:
+        if field not in keys:
+            continue
+        value = data[field]
+        if value is None and field != "deal_value":
+            continue
+        if value == "" and field in KEEP_WHEN_EMPTY:
+            continue
+        setattr(campaign, field, value)
+    if "owner" in keys and data["owner"]:
+        campaign.owner_id = data["owner"]
+    if "currency" in keys and not data["currency"]:
+        campaign.currency = campaign.account.currency
+    for field in ("email_details", "sms_details"):
+        if field in keys:
+            setattr(campaign, field, data[field] or {})
+    if campaign.integration == Integration.FORM and {"campaign_name", "integration"} & set(keys):
+        campaign.campaign_name = unique_campaign_name(
+            campaign.account, campaign.campaign_name, exclude_pk=campaign.pk
+        )
+    _assign_public_ids(campaign)
+
+
+@transaction.atomic
+def create_campaign(*, account, owner, data) -> Campaign:
+    """Create from cleaned CampaignForm data; the caller owns it unless `owner` says otherwise."""
+    campaign = Campaign(account=account, owner=owner, currency=account.currency)
+    _apply(campaign, {**data, "is_deleted": False}, set(data) | {"is_deleted"})
+    _save_guarded(campaign)
+    _set_representatives(campaign, data.get("selected_user") or [])
+    _tally(campaign, +1)
+    transaction.on_commit(lambda: events.campaign_changed(campaign.pk, created=True), robust=True)
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(*, campaign, changes) -> Campaign:
+    """Apply the cleaned fields in `changes`; everything else stays as it was."""
+    campaign = Campaign.objects.select_for_update().select_related("account").get(pk=campaign.pk)
+    _tally(campaign, -1)
+    _apply(campaign, changes, set(changes))
+    _save_guarded(campaign)
+    if "selected_user" in changes:
+        _set_representatives(campaign, changes["selected_user"] or [])
+    _tally(campaign, +1)
+    # Every update that switches a campaign off or deletes it alerts the owner, every time.
+    if changes.get("status") is False or changes.get("is_deleted") is True:
+        _alert_disconnected(campaign)
+    transaction.on_commit(lambda: events.campaign_changed(campaign.pk), robust=True)
+    return campaign
+
+
+def delete_campaign(*, campaign) -> Campaign:
+    """Soft delete: the campaign leaves every list but keeps its leads."""
+    return update_campaign(campaign=campaign, changes={"is_deleted": True})
+
+
+def _alert_disconnected(campaign):
+    if campaign.owner_id is None:
+        return
+    try:
+        notify(
+            account=campaign.account,
+            event=DISCONNECTED_EVENT,
+            recipients=[campaign.owner],
+            context={"campaign_name": campaign.campaign_name},
+            channels=["push", "email"],
+            data={
+                "campaign_id": str(campaign.pk),
+                "module": "inbound",
+                "type": "campaign_disconnected",
+            },
+        )
+    except Exception:
+        # The alert is a courtesy; it must never cost the user their update.
+        logger.exception("Could not queue the disconnection alert for campaign %s", campaign.pk)
+
+
+def recount_tallies(account) -> None:
+    """Rebuild an account's tallies from the campaigns themselves (an ops repair tool)."""
+    from django.db.models import Count
+
+    with transaction.atomic():
+        CampaignTally.objects.for_account(account).delete()
+        rows = (
+            Campaign.objects.for_account(account)
+            .filter(is_deleted=False)
+            .values("integration", "status")
+            .annotate(count=Count("id"))
+        )
+        CampaignTally.objects.bulk_create(CampaignTally(account=account, **row) for row in rows)
+
+
+# Leads
+
+
+def _next_representative(campaign):
+    """Round-robin over the campaign's representatives; None when it has none."""
+    assignments = list(campaign.assignments.select_related("user"))
+    if not assignments:
+        return None
+    Campaign.objects.filter(pk=campaign.pk).update(next_representative=F("next_representative") + 1)
+    return assignments[campaign.next_representative % len(assignments)]
+
+
+def capture_lead(
+    *,
+    campaign,
+    source,
+    external_id,
+    name="",
+    phone="",
+    email="",
+    message="",
+    payload=None,
+):
+    """Record a lead once per (campaign, source, external_id); returns (lead, created).
+
+    When the same external event arrives again (a duplicate delivery, a call that was
+    modified), the existing lead is updated with whatever new details came, and nobody is
+    notified twice.
+    """
+    details = {"name": name, "phone": phone, "email": email, "message": message}
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        lead = Lead.objects.filter(
+            campaign=campaign, source=source, external_id=external_id
+        ).first()
+        if lead is not None:
+            _refresh_lead(lead, details, payload)
+            return lead, False
+        assignment = _next_representative(campaign)
+        lead = Lead.objects.create(
+            account=campaign.account,
+            campaign=campaign,
+            source=source,
+            external_id=external_id,
+            payload=payload or {},
+            representative=assignment.user if assignment else None,
+            **{key: value for key, value in details.items() if value},
+        )
+        if assignment is not None:
+            _alert_representative(campaign, lead, assignment)
+        transaction.on_commit(lambda: events.lead_arrived(lead.pk), robust=True)
+    return lead, True
+
+
+def _refresh_lead(lead, details, payload):
+    changed = [key for key, value in details.items() if value and getattr(lead, key) != value]
+    for key in changed:
+        setattr(lead, key, details[key])
+    if payload and payload != lead.payload:
+        lead.payload = {**lead.payload, **payload}
+        changed.append("payload")
+    if changed:
+        lead.save(update_fields=[*changed, "updated_at"])
+        transaction.on_commit(lambda: events.lead_updated(lead.pk), robust=True)
+
+
+def template_values(campaign, lead, representative):
+    return {
+        "campaign_name": campaign.campaign_name,
+        "lead_name": lead.name or "Unknown caller",
+        "lead_phone": lead.phone,
+        "lead_email": lead.email,
+        "lead_source": lead.get_source_display(),
+        "representative_name": representative.get_full_name() if representative else "",
+    }
+
+
+def render_lead_alert(campaign, values):
+    """The campaign's own words, filled in by plain substitution (never template code)."""
+    email = campaign.email_details or {}
+    sms = campaign.sms_details or {}
+    return {
+        "subject": substitute(email.get("subject") or DEFAULT_SUBJECT, values),
+        "message": substitute(email.get("message") or DEFAULT_MESSAGE, values),
+        "sms_message": substitute(sms.get("message") or DEFAULT_SMS, values),
+        "attachments": email.get("attachments") or [],
+    }
+
+
+def lead_alert_channels(campaign):
+    return {
+        NotificationType.ONLY_SEND_EMAIL: ["email"],
+        NotificationType.ONLY_SEND_SMS: ["sms"],
+        NotificationType.SEND_EMAIL_SMS: ["email", "sms"],
+    }[campaign.notification_type]
+
+
+def lead_alert_sender(campaign):
+    email = campaign.email_details or {}
+    reply_to = email.get("reply_to") or {}
+    reply_address = reply_to.get("email") or ""
+    if reply_address and reply_to.get("name"):
+        reply_address = f"{reply_to['name']} <{reply_address}>"
+    return Sender(
+        email=email.get("from") or "",
+        reply_to=reply_address,
+        sms=(campaign.sms_details or {}).get("from") or "",
+    )
+
+
+def _alert_representative(campaign, lead, assignment):
+    user = assignment.user
+    values = template_values(campaign, lead, user)
+    lead_url = settings.PUBLIC_BASE_URL + reverse("lead_detail", args=[lead.pk])
+    notify(
+        account=campaign.account,
+        event=LEAD_EVENT,
+        recipients=[Recipient(user=user, phone=assignment.custom_number)],
+        context={
+            **render_lead_alert(campaign, values),
+            **values,
+            "lead": lead,
+            "lead_url": lead_url,
+        },
+        channels=lead_alert_channels(campaign),
+        sender=lead_alert_sender(campaign),
+    )
+
+
+def rule_campaign(account, rule):
+    """An unsaved campaign carrying just a notification rule, for previews and tests."""
+    return Campaign(
+        account=account,
+        campaign_name=rule.get("campaign_name") or "Your campaign",
+        notification_type=rule.get("notification_type") or NotificationType.ONLY_SEND_EMAIL,
+        email_details=rule.get("email_details") or {},
+        sms_details=rule.get("sms_details") or {},
+    )
+
+
+def send_test_alert(*, campaign, user):
+    """Send `campaign`'s notification rule to `user`, filled in with a sample lead."""
+    lead = sample_lead()
+    values = template_values(campaign, lead, user)
+    return notify(
+        account=campaign.account,
+        event=LEAD_EVENT,
+        recipients=[user],
+        context={**render_lead_alert(campaign, values), **values, "lead": lead, "test": True},
+        channels=lead_alert_channels(campaign),
+        sender=lead_alert_sender(campaign),
+    )
+
+
+def sample_lead():
+    return Lead(
+        source="form",
+        name="Sam Sample",
+        phone="+14155550123",
+        email="sam@example.com",
+        message="I'd like a quote.",
+    )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from campaigns import api, public, views, webhooks
+
+urlpatterns = [
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/preview/", views.campaign_preview, name="campaign_preview"),
+    path("campaigns/test-alert/", views.campaign_test_alert, name="campaign_test_alert"),
+    path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:campaign_id>/status/", views.campaign_status, name="campaign_status"),
+    path("campaigns/<int:campaign_id>/delete/", views.campaign_delete, name="campaign_delete"),
+    path("leads/", views.lead_list, name="lead_list"),
+    path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
+    path("f/<uuid:form_secret_id>/", public.public_form, name="public_form"),
+    path("webhooks/leads/<str:token>/", webhooks.LeadWebhook.as_view(), name="lead_webhook"),
+    path("v1/campaigns", api.campaigns, name="api_campaigns"),
+    path("v1/campaigns/filters", api.filters, name="api_campaign_filters"),
+    path("v1/campaigns/tracking-numbers", api.tracking_numbers, name="api_tracking_numbers"),
+    path("v1/campaigns/<int:campaign_id>", api.campaign, name="api_campaign"),
+    path("v1/leads", api.leads, name="api_leads"),
+    path("v1/leads/<int:lead_id>", api.lead, name="api_lead"),
+]

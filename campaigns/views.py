@@ -1,0 +1,225 @@
+"""Pages for campaigns and leads: list, create/edit, detail, status, delete; leads list/detail."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from campaignhub.paging import page_of
+from campaignhub.tenancy import account_required, get_for_account_or_404
+from campaigns import pickers, selectors, services
+from campaigns.forms import (
+    CampaignFilterForm,
+    CampaignForm,
+    LeadFilterForm,
+    NotificationRuleForm,
+)
+from campaigns.models import Campaign, Integration, NotificationType, PersonOrBusiness
+from campaigns.serializers import campaign_data, form_url, webhook_url
+
+
+@account_required
+def campaign_list(request):
+    form = CampaignFilterForm(request.GET)
+    filters = (
+        form.cleaned_data if form.is_valid() else {"search": "", "integration": "", "status": None}
+    )
+    tallies = selectors.tally_rows(request.membership)
+    known = (
+        None
+        if filters["search"]
+        else selectors.matching_count(
+            tallies, integration=filters["integration"], status=filters["status"]
+        )
+    )
+    page_obj = page_of(request, selectors.campaign_list(request.membership, **filters), count=known)
+    context = {
+        "form": form,
+        "counts": selectors.filter_counts(tallies),
+        "page_obj": page_obj,
+        "filtered": any(value not in ("", None) for value in filters.values()),
+    }
+    template = "campaigns/campaign_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#campaign-table"
+    return render(request, template, context)
+
+
+def _visible(request, campaign_id):
+    try:
+        return selectors.campaign_detail(request.membership, campaign_id)
+    except Campaign.DoesNotExist:
+        raise Http404("Campaign not found") from None
+
+
+def _form_context(request, values, errors=None, campaign=None):
+    chosen = {
+        int(rep["id"]): rep.get("custom_number") or ""
+        for rep in values.get("selected_user", [])
+        if str(rep.get("id", "")).isdigit()
+    }
+    people = [
+        {"user": user, "checked": user.pk in chosen, "custom_number": chosen.get(user.pk, "")}
+        for user in selectors.members_for_picker(request.account)
+    ]
+    return {
+        "values": values,
+        "errors": errors or {},
+        "campaign": campaign,
+        "people": people,
+        "integrations": Integration.choices,
+        "notification_types": NotificationType.choices,
+        "person_or_business": PersonOrBusiness.choices,
+        "currencies": [code for code, _ in CampaignForm.base_fields["currency"].choices],
+        "pickers": pickers.for_integrations(),
+    }
+
+
+def _save(request, campaign=None):
+    """Validate the page's form through CampaignForm; return (campaign or None, context)."""
+    values = CampaignForm.data_from_post(request.POST)
+    form = CampaignForm(data=values, account=request.account)
+    if not form.is_valid():
+        return None, _form_context(request, values, form.errors, campaign)
+    try:
+        if campaign is None:
+            saved = services.create_campaign(
+                account=request.account, owner=request.user, data=form.cleaned_data
+            )
+        else:
+            saved = services.update_campaign(campaign=campaign, changes=form.cleaned_data)
+    except services.DuplicateTrackingNumber as exc:
+        return None, _form_context(request, values, {"tracking_number": [str(exc)]}, campaign)
+    return saved, None
+
+
+@account_required
+def campaign_create(request):
+    if request.method == "POST":
+        campaign, context = _save(request)
+        if campaign is not None:
+            messages.success(request, f"Campaign “{campaign.campaign_name}” created.")
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+        return render(request, "campaigns/campaign_form.html", context, status=400)
+    defaults = {
+        "integration": request.GET.get("integration", Integration.FORM),
+        "notification_type": NotificationType.SEND_EMAIL_SMS,
+        "add_to_crm": True,
+        "status": True,
+        "currency": request.account.currency,
+        "selected_user": [{"id": request.user.pk}],
+        "email_details": {},
+        "sms_details": {},
+    }
+    return render(request, "campaigns/campaign_form.html", _form_context(request, defaults))
+
+
+@account_required
+def campaign_edit(request, campaign_id):
+    campaign = _visible(request, campaign_id)
+    if request.method == "POST":
+        saved, context = _save(request, campaign)
+        if saved is not None:
+            messages.success(request, "Campaign saved.")
+            return redirect("campaign_detail", campaign_id=saved.pk)
+        return render(request, "campaigns/campaign_form.html", context, status=400)
+    context = _form_context(request, campaign_data(campaign), campaign=campaign)
+    return render(request, "campaigns/campaign_form.html", context)
+
+
+@account_required
+def campaign_detail(request, campaign_id):
+    campaign = _visible(request, campaign_id)
+    leads = selectors.lead_list(request.membership, campaign=campaign.pk)
+    page_obj = page_of(request, leads)
+    context = {
+        "campaign": campaign,
+        "page_obj": page_obj,
+        "form_url": form_url(campaign),
+        "webhook_url": webhook_url(campaign),
+        "live_leads": page_obj.number == 1,
+    }
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+@require_POST
+@account_required
+def campaign_status(request, campaign_id):
+    campaign = _visible(request, campaign_id)
+    campaign = services.update_campaign(campaign=campaign, changes={"status": not campaign.status})
+    if request.htmx:
+        return render(request, "campaigns/campaign_detail.html#status", {"campaign": campaign})
+    messages.success(request, f"Campaign {'activated' if campaign.status else 'paused'}.")
+    return redirect("campaign_detail", campaign_id=campaign.pk)
+
+
+@account_required
+def campaign_delete(request, campaign_id):
+    campaign = _visible(request, campaign_id)
+    if request.method == "POST":
+        services.delete_campaign(campaign=campaign)
+        messages.success(request, f"Campaign “{campaign.campaign_name}” deleted.")
+        return redirect("campaign_list")
+    return render(request, "campaigns/campaign_delete.html", {"campaign": campaign})
+
+
+def _rule(request):
+    """The notification rule as the campaign form currently stands, validated."""
+    values = CampaignForm.data_from_post(request.POST)
+    form = NotificationRuleForm(data={key: values[key] for key in NotificationRuleForm.base_fields})
+    return form, services.rule_campaign(
+        request.account, form.cleaned_data if form.is_valid() else {}
+    )
+
+
+@require_POST
+@account_required
+def campaign_preview(request):
+    """The notification rule rendered with a sample lead."""
+    form, campaign = _rule(request)
+    context = {"rule_errors": form.errors}
+    if form.is_valid():
+        lead = services.sample_lead()
+        context["preview"] = services.render_lead_alert(
+            campaign, services.template_values(campaign, lead, request.user)
+        )
+    return render(request, "campaigns/campaign_form.html#preview", context)
+
+
+@require_POST
+@account_required
+def campaign_test_alert(request):
+    """Send the rule, as it stands, to the person editing it."""
+    form, campaign = _rule(request)
+    if not form.is_valid():
+        context = {"rule_errors": form.errors}
+        return render(request, "campaigns/campaign_form.html#test-result", context, status=400)
+    deliveries = services.send_test_alert(campaign=campaign, user=request.user)
+    return render(
+        request, "campaigns/campaign_form.html#test-result", {"test_deliveries": deliveries}
+    )
+
+
+@account_required
+def lead_list(request):
+    form = LeadFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {"campaign": None, "search": ""}
+    page_obj = page_of(request, selectors.lead_list(request.membership, **filters))
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "campaigns": selectors.campaigns_visible_to(request.membership).order_by("campaign_name"),
+        "live_rows": page_obj.number == 1 and not any(filters.values()),
+    }
+    template = "campaigns/lead_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#lead-table"
+    return render(request, template, context)
+
+
+@account_required
+def lead_detail(request, lead_id):
+    lead = get_for_account_or_404(
+        selectors.leads_visible_to(request.membership), request.account, pk=lead_id
+    )
+    return render(request, "campaigns/lead_detail.html", {"lead": lead})

@@ -1,0 +1,231 @@
+"""Leads from the outside: the public form and the generic lead webhook."""
+
+import json
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaigns import services
+from campaigns.models import Lead
+from notifications.models import Delivery
+from tests.campaigns.factories import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    cache.clear()
+
+
+@pytest.fixture
+def form_campaign(tenant_a):
+    return make_campaign(
+        tenant_a, campaign_name="Roofing", selected_user=[{"id": tenant_a.admin.pk}]
+    )
+
+
+def form_path(campaign):
+    return f"/f/{campaign.form_secret_id}/"
+
+
+class TestPublicForm:
+    def test_page_renders_without_login(self, form_campaign):
+        response = Client().get(form_path(form_campaign))
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert (
+            "Roofing" in content
+            and 'name="submission_id"' in content
+            and 'name="website"' in content
+        )
+
+    def test_html_submission_makes_a_lead_and_thanks(self, tenant_a, form_campaign, committed):
+        submission = str(uuid.uuid4())
+        with committed():
+            response = Client().post(
+                form_path(form_campaign),
+                {
+                    "name": "Ann Lee",
+                    "phone": "(415) 555-0111",
+                    "email": "ann@example.com",
+                    "message": "Quote please",
+                    "submission_id": submission,
+                    "website": "",
+                },
+            )
+        assert response.status_code == 200
+        assert b"Thank you!" in response.content
+        lead = Lead.objects.get()
+        assert (lead.name, lead.phone, lead.email, lead.message) == (
+            "Ann Lee",
+            "+14155550111",
+            "ann@example.com",
+            "Quote please",
+        )
+        assert (lead.source, lead.external_id, lead.representative) == (
+            "form",
+            submission,
+            tenant_a.admin,
+        )
+        assert Delivery.objects.filter(event="lead_arrived").exists()
+
+    def test_double_submit_makes_one_lead(self, form_campaign):
+        body = {"name": "Ann", "phone": "4155550111", "submission_id": str(uuid.uuid4())}
+        Client().post(form_path(form_campaign), body)
+        Client().post(form_path(form_campaign), body)
+        assert Lead.objects.count() == 1
+
+    def test_json_submission(self, form_campaign):
+        response = Client().post(
+            form_path(form_campaign),
+            json.dumps({"name": "Ann", "email": "ann@example.com"}),
+            content_type="application/json",
+        )
+        assert response.status_code == 200
+        assert response.json() == {
+            "success": True,
+            "message": "Thank you! We will be in touch shortly.",
+        }
+        assert Lead.objects.get().email == "ann@example.com"
+
+    @pytest.mark.parametrize(
+        ("body", "errors"),
+        [
+            ({"name": "Ann"}, {"__all__": ["Leave a phone number or an email address."]}),
+            (
+                {"phone": "12"},
+                {"phone": ["Enter a valid phone number, e.g. +14155551234 or (415) 555-1234."]},
+            ),
+            ({"email": "nope"}, {"email": ["Enter a valid email address."]}),
+        ],
+    )
+    def test_bad_submissions_are_400_and_keep_nothing(self, form_campaign, body, errors):
+        response = Client().post(
+            form_path(form_campaign), json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"] == errors
+        html = Client().post(form_path(form_campaign), body)
+        assert html.status_code == 400
+        assert not Lead.objects.exists()
+
+    def test_malformed_json_is_400(self, form_campaign):
+        response = Client().post(form_path(form_campaign), "{oops", content_type="application/json")
+        assert response.status_code == 400
+        assert not Lead.objects.exists()
+
+    def test_honeypot_pretends_success_and_keeps_nothing(self, form_campaign):
+        response = Client().post(
+            form_path(form_campaign),
+            {"name": "Bot", "phone": "4155550111", "website": "http://spam"},
+        )
+        assert response.status_code == 200
+        assert b"Thank you!" in response.content
+        assert not Lead.objects.exists()
+
+    def test_rate_limited_per_address(self, form_campaign, settings):
+        settings.LEAD_FORM_RATE_LIMIT_PER_MINUTE = 2
+        codes = [
+            Client()
+            .post(
+                form_path(form_campaign),
+                {"phone": "4155550111", "submission_id": str(uuid.uuid4())},
+            )
+            .status_code
+            for _ in range(3)
+        ]
+        assert codes == [200, 200, 429]
+        assert Lead.objects.count() == 2
+
+    def test_disabled_deleted_or_unknown_forms_are_404(self, tenant_a, form_campaign):
+        services.update_campaign(campaign=form_campaign, changes={"status": False})
+        assert Client().get(form_path(form_campaign)).status_code == 404
+        assert Client().post(form_path(form_campaign), {"phone": "4155550111"}).status_code == 404
+        other = make_campaign(tenant_a, campaign_name="Gone")
+        services.delete_campaign(campaign=other)
+        assert Client().get(form_path(other)).status_code == 404
+        assert Client().get(f"/f/{uuid.uuid4()}/").status_code == 404
+        assert not Lead.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+class TestLeadWebhook:
+    @pytest.fixture
+    def hook(self, tenant_a):
+        campaign = make_campaign(tenant_a, integration="webhook", campaign_name="Chat")
+        return campaign, f"/webhooks/leads/{campaign.webhook_token}/"
+
+    def post(self, path, body):
+        data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+        return Client().post(path, data, content_type="application/json")
+
+    def test_lead_is_stored_raw_then_captured(self, hook):
+        campaign, path = hook
+        body = {
+            "external_id": "chat-1",
+            "name": "Ann",
+            "phone": "+14155550111",
+            "utm_source": "google",
+        }
+        response = self.post(path, body)
+        assert response.status_code == 200
+        delivery = InboundDelivery.objects.get()
+        assert json.loads(delivery.text) == body
+        assert (delivery.source, delivery.status, delivery.target_id) == (
+            "leads",
+            DeliveryStatus.PROCESSED,
+            str(campaign.pk),
+        )
+        lead = Lead.objects.get()
+        assert (lead.campaign, lead.source, lead.external_id, lead.payload["utm_source"]) == (
+            campaign,
+            "webhook",
+            "chat-1",
+            "google",
+        )
+
+    def test_the_same_webhook_posted_twice_makes_one_lead(self, hook):
+        _, path = hook
+        self.post(path, {"external_id": "chat-1", "phone": "+14155550111"})
+        self.post(path, {"external_id": "chat-1", "phone": "+14155550111", "name": "Ann"})
+        assert Lead.objects.count() == 1
+        assert Lead.objects.get().name == "Ann"
+        assert InboundDelivery.objects.count() == 2
+
+    def test_without_an_external_id_an_identical_body_is_a_retry(self, hook):
+        _, path = hook
+        self.post(path, {"phone": "+14155550111"})
+        self.post(path, {"phone": "+14155550111"})
+        self.post(path, {"phone": "+14155550122"})
+        assert Lead.objects.count() == 2
+
+    @pytest.mark.parametrize(
+        ("body", "message"),
+        [
+            ("{not json", "The body must be a JSON object."),
+            ("[1, 2]", "The body must be a JSON object."),
+            ({"name": "Ann"}, "Leave a phone number or an email address."),
+            ({"phone": "12"}, "Enter a valid phone number, e.g. +14155551234 or (415) 555-1234."),
+        ],
+    )
+    def test_bad_leads_are_400_but_still_stored(self, hook, body, message):
+        _, path = hook
+        response = self.post(path, body)
+        assert response.status_code == 400
+        assert response.json()["message"] == message
+        assert response.json()["success"] is False
+        assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
+        assert not Lead.objects.exists()
+
+    def test_unknown_or_inactive_endpoints_are_404(self, hook):
+        campaign, path = hook
+        assert (
+            self.post("/webhooks/leads/not-a-token/", {"phone": "+14155550111"}).status_code == 404
+        )
+        services.update_campaign(campaign=campaign, changes={"status": False})
+        assert self.post(path, {"phone": "+14155550111"}).status_code == 404
+        assert not Lead.objects.exists()

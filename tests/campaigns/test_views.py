@@ -1,0 +1,251 @@
+import pytest
+from django.core import mail
+
+from campaigns import services
+from campaigns.models import Campaign, LeadSource
+from notifications.models import Delivery
+from tests.campaigns.factories import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def form_post(**overrides):
+    data = {
+        "campaign_name": "Roofing",
+        "integration": "form",
+        "notification_type": "send_email_sms",
+        "email_subject": "Lead {{lead_name}}",
+        "email_message": "Call {{lead_phone}}",
+        "sms_message": "SMS {{lead_name}}",
+        "status": "on",
+        "add_to_crm": "on",
+        "add_person_or_business": "person",
+        "currency": "USD",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_list_shows_counts_rows_and_live_target(tenant_a):
+    make_campaign(tenant_a, campaign_name="Roofing")
+    make_campaign(tenant_a, campaign_name="Chat", integration="webhook")
+    content = tenant_a.admin_client.get("/campaigns/").content.decode()
+    assert '<div id="campaign-counts"' in content
+    assert "<strong>2</strong><span>Total</span>" in content
+    assert "Roofing" in content and "Chat" in content
+    assert 'id="campaign-rows-live"' in content
+
+
+def test_list_filters_return_the_table_partial(tenant_a):
+    make_campaign(tenant_a, campaign_name="Roofing")
+    make_campaign(tenant_a, campaign_name="Chat", integration="webhook")
+    response = tenant_a.admin_client.get("/campaigns/?integration=webhook", HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert content.strip().startswith('<section class="card" id="campaign-table">')
+    assert "Chat" in content and "Roofing" not in content
+    assert 'id="campaign-rows"' in content
+
+
+def test_list_pages_and_empty_state(tenant_a):
+    assert "No campaigns yet." in tenant_a.admin_client.get("/campaigns/").content.decode()
+    for n in range(27):
+        make_campaign(tenant_a, campaign_name=f"Campaign {n:02}", integration="webhook")
+    first = tenant_a.admin_client.get("/campaigns/").content.decode()
+    second = tenant_a.admin_client.get("/campaigns/?page=2").content.decode()
+    assert "Page 1 of 2 · 27 in all" in first
+    assert "Campaign 26" in first and "Campaign 00" in second
+    searched = tenant_a.admin_client.get("/campaigns/?search=campaign 0").content.decode()
+    assert "10 in all" not in searched and "Campaign 05" in searched
+
+
+def test_member_sees_only_their_campaigns(tenant_a):
+    make_campaign(tenant_a, campaign_name="Hidden one")
+    make_campaign(tenant_a, campaign_name="Shared one", selected_user=[{"id": tenant_a.member.pk}])
+    content = tenant_a.member_client.get("/campaigns/").content.decode()
+    assert "Shared one" in content and "Hidden one" not in content
+    assert "<strong>1</strong><span>Total</span>" in content
+
+
+def test_create_with_representatives_and_custom_numbers(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/",
+        form_post(
+            representatives=[tenant_a.member.pk, tenant_a.admin.pk],
+            **{f"custom_number_{tenant_a.member.pk}": "(415) 555-0100"},
+        ),
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/campaigns/{campaign.pk}/"
+    assert [(a.user, a.custom_number) for a in campaign.assignments.all()] == [
+        (tenant_a.member, "+14155550100"),
+        (tenant_a.admin, ""),
+    ]
+    assert campaign.email_details["subject"] == "Lead {{lead_name}}"
+    assert campaign.status is True and campaign.owner == tenant_a.admin
+
+
+def test_create_with_errors_shows_them_and_keeps_the_input(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/",
+        form_post(campaign_name="", integration="callrail", email_from="not-an-email"),
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "This field is required." in content
+    assert "A tracking number is required for CallRail campaigns." in content
+    assert "from: Enter a valid email address." in content
+    assert 'value="not-an-email"' in content
+    assert not Campaign.objects.exists()
+
+
+def test_duplicate_tracking_number_is_a_form_error(tenant_a):
+    make_campaign(tenant_a, integration="callrail", tracking_number="+14155551234")
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/", form_post(integration="callrail", tracking_number="(415) 555-1234")
+    )
+    assert response.status_code == 400
+    assert "Tracking number already added!" in response.content.decode()
+    assert Campaign.objects.count() == 1
+
+
+def test_edit_prefills_and_saves(tenant_a):
+    campaign = make_campaign(
+        tenant_a, campaign_name="Old", email_details={"subject": "Hi {{lead_name}}"}
+    )
+    page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/edit/").content.decode()
+    assert 'value="Old"' in page and 'value="Hi {{lead_name}}"' in page
+    response = tenant_a.admin_client.post(
+        f"/campaigns/{campaign.pk}/edit/", form_post(campaign_name="New")
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.campaign_name == "New"
+
+
+def test_detail_shows_form_link_and_leads(tenant_a):
+    campaign = make_campaign(tenant_a)
+    services.capture_lead(
+        campaign=campaign,
+        source=LeadSource.FORM,
+        external_id="1",
+        name="Ann Lee",
+        phone="+14155550111",
+    )
+    content = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f"http://testserver/f/{campaign.form_secret_id}/" in content
+    assert "Ann Lee" in content
+    assert f'id="campaign-{campaign.pk}-leads"' in content
+
+
+def test_detail_of_webhook_campaign_shows_its_url(tenant_a):
+    campaign = make_campaign(tenant_a, integration="webhook")
+    content = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f"/webhooks/leads/{campaign.webhook_token}/" in content
+
+
+def test_status_toggle_with_htmx(tenant_a, committed):
+    campaign = make_campaign(tenant_a)
+    with committed():
+        response = tenant_a.admin_client.post(
+            f"/campaigns/{campaign.pk}/status/", HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200
+    assert (
+        'id="campaign-status"' in response.content.decode()
+        and "Activate" in response.content.decode()
+    )
+    campaign.refresh_from_db()
+    assert campaign.status is False
+    assert Delivery.objects.filter(event="campaign_disconnected").exists()
+
+
+def test_delete_asks_then_soft_deletes(tenant_a):
+    campaign = make_campaign(tenant_a, campaign_name="Roofing")
+    assert (
+        "Delete “Roofing”?"
+        in tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/delete/").content.decode()
+    )
+    response = tenant_a.admin_client.post(f"/campaigns/{campaign.pk}/delete/")
+    assert response["Location"] == "/campaigns/"
+    campaign.refresh_from_db()
+    assert campaign.is_deleted is True
+    assert tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").status_code == 404
+
+
+def test_preview_renders_the_rule_with_a_sample_lead(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/campaigns/preview/",
+        form_post(
+            email_subject="New: {{lead_name}} for {{campaign_name}}", sms_message="{{lead_phone}}"
+        ),
+    )
+    content = response.content.decode()
+    assert "New: Sam Sample for Roofing" in content
+    assert "+14155550123" in content
+
+
+def test_preview_shows_rule_errors(tenant_a):
+    response = tenant_a.admin_client.post("/campaigns/preview/", form_post(email_from="nope"))
+    assert "from: Enter a valid email address." in response.content.decode()
+
+
+def test_send_me_a_test(tenant_a, committed):
+    with committed():
+        response = tenant_a.member_client.post(
+            "/campaigns/test-alert/",
+            form_post(notification_type="only_send_email", email_subject="Test {{lead_name}}"),
+        )
+    assert response.status_code == 200
+    assert "Test sent to you" in response.content.decode()
+    assert mail.outbox[0].to == ["member@acme.test"]
+    assert mail.outbox[0].subject == "Test Sam Sample"
+    assert "[Test with a sample lead]" in mail.outbox[0].body
+
+
+def test_leads_list_detail_and_visibility(tenant_a):
+    shared = make_campaign(
+        tenant_a, campaign_name="Shared", selected_user=[{"id": tenant_a.member.pk}]
+    )
+    hidden = make_campaign(tenant_a, campaign_name="Hidden")
+    services.capture_lead(
+        campaign=shared,
+        source=LeadSource.FORM,
+        external_id="1",
+        name="Ann Visible",
+        phone="+14155550111",
+    )
+    secret, _ = services.capture_lead(
+        campaign=hidden,
+        source=LeadSource.FORM,
+        external_id="2",
+        name="Bob Hidden",
+        email="b@x.test",
+    )
+    admin_page = tenant_a.admin_client.get("/leads/").content.decode()
+    assert (
+        "Ann Visible" in admin_page
+        and "Bob Hidden" in admin_page
+        and 'id="lead-rows-live"' in admin_page
+    )
+    member_page = tenant_a.member_client.get("/leads/").content.decode()
+    assert "Ann Visible" in member_page and "Bob Hidden" not in member_page
+    assert tenant_a.member_client.get(f"/leads/{secret.pk}/").status_code == 404
+    detail = tenant_a.admin_client.get(f"/leads/{secret.pk}/").content.decode()
+    assert "Bob Hidden" in detail and "b@x.test" in detail
+    filtered = tenant_a.admin_client.get(f"/leads/?campaign={hidden.pk}").content.decode()
+    assert "Bob Hidden" in filtered and "Ann Visible" not in filtered
+
+
+def test_dashboard_shows_counts_and_lead_feed(tenant_a):
+    campaign = make_campaign(tenant_a)
+    services.capture_lead(
+        campaign=campaign,
+        source=LeadSource.FORM,
+        external_id="1",
+        name="Ann Lee",
+        phone="+14155550111",
+    )
+    content = tenant_a.admin_client.get("/").content.decode()
+    assert '<div id="campaign-counts"' in content
+    assert 'id="lead-feed"' in content and "Ann Lee" in content

@@ -1,0 +1,52 @@
+from playwright.sync_api import expect
+
+from campaignhub import services as platform
+from campaignhub.models import Role
+from notifications.models import Delivery
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account
+
+
+def test_a_lead_from_the_public_form_appears_live_on_the_open_campaign_page(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    rep = platform.add_member(
+        account=account, email="rep@acme.test", role=Role.MEMBER, name="Riley Rep"
+    ).user
+    platform.update_profile(user=rep, name="Riley Rep", phone="+14155550102")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    platform.update_profile(user=admin, name="Dana Admin", phone="+14155550101")
+
+    log_in(page, server, "admin@acme.test")
+    page.get_by_role("link", name="Campaigns").click()
+    page.get_by_role("link", name="New campaign").click()
+    page.get_by_label("Name", exact=True).fill("Spring roofing")
+    page.get_by_label("Lead source").select_option("form")
+    page.locator(f"#rep-{rep.pk}").check()
+    page.locator("input[name=representatives]").nth(0).check()
+    page.get_by_label("Email and SMS").check()
+    page.get_by_label("Subject").fill("New lead {{lead_name}}")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_role("heading", name="Spring roofing")).to_be_visible()
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    expect(page.get_by_text("No leads yet.")).to_be_visible()
+
+    form_path = page.locator("#form-url").inner_text().split("testserver", 1)[1]
+    visitor = page.context.new_page()
+    visitor.goto(server + form_path)
+    visitor.get_by_label("Name").fill("Ann Visitor")
+    visitor.get_by_label("Phone").fill("(415) 555-0111")
+    visitor.get_by_role("button", name="Send").click()
+    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+
+    row = page.locator("tbody tr", has_text="Ann Visitor")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("+14155550111")
+    expect(page.get_by_text("No leads yet.")).to_be_hidden()
+
+    deliveries = Delivery.objects.filter(event="lead_arrived")
+    assert sorted(deliveries.values_list("channel", "status")) == [
+        ("email", "sent"),
+        ("sms", "sent"),
+    ]
+    page.get_by_role("link", name="Notifications").click()
+    expect(page.locator("tbody tr", has_text="New lead Ann Visitor")).to_be_visible()
