@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SANDBOX_PORT ?= 8001
 
 .PHONY: setup run test lint format lock chromium migrate
 
@@ -21,8 +22,16 @@ setup: $(INSTALLED)
 migrate: setup
 	$(PY) manage.py migrate --noinput
 
+# The sandbox (fake CallRail, …) runs beside the app and stops with it.
 run: migrate
-	$(PY) manage.py demo
+	@$(PY) -m sandbox --port $(SANDBOX_PORT) --quiet & sandbox=$$!; \
+	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	$(PY) -c "import socket, time; [time.sleep(0.1) for _ in range(50) if socket.socket().connect_ex(('127.0.0.1', $(SANDBOX_PORT)))]"; \
+	export CALLRAIL_API_BASE=$${CALLRAIL_API_BASE:-http://127.0.0.1:$(SANDBOX_PORT)/v3}; \
+	export DEMO_CALLRAIL_API_KEY=$${DEMO_CALLRAIL_API_KEY-sandbox-demo-key}; \
+	export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}; \
+	$(PY) manage.py demo && \
+	echo "Sandbox: http://127.0.0.1:$(SANDBOX_PORT)/ (simulate calls there)" && \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup chromium

@@ -94,8 +94,12 @@ def _parse_body(request):
 
 
 def api_view(*methods, admin=False):
-    """Wrap a JSON view: method check, session or Bearer auth, JSON body in `request.data`."""
+    """Wrap a JSON view: method check, session or Bearer auth, JSON body in `request.data`.
+
+    `admin=True` limits the view to account admins; `admin=["POST", …]` limits those methods.
+    """
     allowed = [method.upper() for method in methods] or ["GET"]
+    admin_methods = set(allowed) if admin is True else {m.upper() for m in admin or ()}
 
     def decorator(view_func):
         @csrf_exempt
@@ -112,7 +116,7 @@ def api_view(*methods, admin=False):
             if failure is not None:
                 return failure
             try:
-                if admin and not request.membership.is_admin:
+                if request.method in admin_methods and not request.membership.is_admin:
                     raise PermissionDenied("Only account admins can do this.")
                 request.data = _parse_body(request)
                 return view_func(request, *args, **kwargs)
@@ -156,11 +160,16 @@ def validated(form_class, data, **form_kwargs):
     return form
 
 
-def form_problem(form):
-    errors = {
-        field: [item["message"] for item in items]
+def form_errors(form):
+    """{field: [messages]}; errors about the whole input come under `non_field_errors`."""
+    return {
+        ("non_field_errors" if field == "__all__" else field): [item["message"] for item in items]
         for field, items in form.errors.get_json_data().items()
     }
+
+
+def form_problem(form):
+    errors = form_errors(form)
     first = next(iter(errors.values()))[0]
     return ApiProblem(400, first, errors=errors)
 

@@ -22,6 +22,14 @@ if not DEBUG and SECRET_KEY == INSECURE_SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Fernet keys for secrets at rest (comma-separated, newest first); see campaignhub/crypto.py.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEY when DEBUG is false.")
+    from campaignhub.crypto import key_from_secret
+
+    FIELD_ENCRYPTION_KEY = key_from_secret(SECRET_KEY)
 
 INSTALLED_APPS = [
     "daphne",
@@ -40,6 +48,7 @@ INSTALLED_APPS = [
     "campaignhub",
     "notifications",
     "campaigns",
+    "callrail",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +184,9 @@ FCM_CREDENTIALS_FILE = env("FCM_CREDENTIALS_FILE", default="")
 FCM_DJANGO_SETTINGS = {"ONE_DEVICE_PER_USER": False, "DELETE_INACTIVE_DEVICES": False}
 # Seconds before the first retry of a transient failure; doubles on each attempt.
 NOTIFICATION_RETRY_BACKOFF = env.float("NOTIFICATION_RETRY_BACKOFF", default=30.0)
+
+# Upstream APIs.
+CALLRAIL_API_BASE = env("CALLRAIL_API_BASE", default="https://api.callrail.com/v3")
 
 # Inbound webhooks: bodies larger than this are refused before they are stored.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)

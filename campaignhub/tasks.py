@@ -24,6 +24,8 @@ def process_inbound_delivery(delivery_id):
         return
     delivery = InboundDelivery.objects.get(pk=delivery_id)
     processor = PROCESSORS.get(delivery.source)
+    # A processor may explain why it ignored a delivery; a replay starts with a clean slate.
+    delivery.error = delivery.traceback = ""
     try:
         if processor is None:
             raise LookupError(f"No processor is registered for {delivery.source!r} deliveries.")
@@ -35,8 +37,6 @@ def process_inbound_delivery(delivery_id):
         delivery.traceback = traceback.format_exc()
     else:
         delivery.status = DeliveryStatus.PROCESSED if handled else DeliveryStatus.IGNORED
-        delivery.error = ""
-        delivery.traceback = ""
     delivery.processed_at = timezone.now()
     delivery.save(
         update_fields=["account", "event", "status", "error", "traceback", "processed_at"]

@@ -52,6 +52,7 @@ urlpatterns = [
     path("v1/me", api_views.me, name="api_me"),
     path("", include("notifications.urls")),
     path("", include("campaigns.urls")),
+    path("", include("callrail.urls")),
     path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
 ]

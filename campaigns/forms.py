@@ -4,24 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from campaignhub.fields import StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
 from campaigns.models import Integration, NotificationType, PersonOrBusiness
-
-
-class StrictBooleanField(forms.Field):
-    """JSON true/false only: "yes" or 1 is an error, not a guess."""
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if isinstance(value, bool):
-            return value
-        raise ValidationError("Must be true or false.", code="invalid")
-
-    def validate(self, value):
-        if value is None and self.required:
-            raise ValidationError(self.error_messages["required"], code="required")
 
 
 def _form_errors(form, names):

@@ -11,6 +11,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
+from campaignhub.api import error, form_problem
 from campaigns import services
 from campaigns.forms import PublicLeadForm
 from campaigns.models import Campaign, Integration, LeadSource
@@ -66,11 +67,11 @@ def public_form(request, form_secret_id):
         form = PublicLeadForm(initial={"submission_id": uuid.uuid4()})
         return render(request, "campaigns/public_form.html", {"campaign": campaign, "form": form})
     if request.method != "POST":
-        return JsonResponse({"success": False, "message": "Method not allowed."}, status=405)
+        return error(405, "Method not allowed.")
     if _over_rate_limit(request, campaign):
         message = "Too many submissions from your address. Please try again in a minute."
         if as_json:
-            return JsonResponse({"success": False, "errno": 429, "message": message}, status=429)
+            return error(429, message)
         return render(
             request,
             "campaigns/public_form.html",
@@ -79,18 +80,12 @@ def public_form(request, form_secret_id):
         )
     data = _json_body(request) if request.content_type == "application/json" else request.POST
     if data is None:
-        return JsonResponse(
-            {"success": False, "errno": 400, "message": "The body must be a JSON object."},
-            status=400,
-        )
+        return error(400, "The body must be a JSON object.")
     form = PublicLeadForm(data=data)
     if not form.is_valid():
         if as_json:
-            errors = {field: list(messages) for field, messages in form.errors.items()}
-            first = next(iter(errors.values()))[0]
-            return JsonResponse(
-                {"success": False, "errno": 400, "message": first, "errors": errors}, status=400
-            )
+            problem = form_problem(form)
+            return error(problem.status, problem.message, problem.errors)
         context = {"campaign": campaign, "form": form}
         return render(request, "campaigns/public_form.html", context, status=400)
     if not form.cleaned_data["website"]:

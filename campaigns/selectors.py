@@ -127,6 +127,26 @@ def tracking_numbers(membership, integration=""):
     )
 
 
+def tracking_numbers_in_use(membership, *, exclude=None):
+    """{number: campaign name} for every live campaign of the account holding a number.
+
+    Pickers grey these out whoever owns them; names of campaigns the person cannot see are
+    not shown.
+    """
+    campaigns = (
+        Campaign.objects.for_account(membership.account)
+        .filter(is_deleted=False)
+        .exclude(tracking_number="")
+    )
+    if exclude and str(exclude).isdigit():
+        campaigns = campaigns.exclude(pk=exclude)
+    rows = campaigns.values_list("pk", "tracking_number", "campaign_name")
+    if membership.is_admin:
+        return {number: name for _pk, number, name in rows}
+    visible = set(campaigns_visible_to(membership).values_list("pk", flat=True))
+    return {number: name if pk in visible else "another campaign" for pk, number, name in rows}
+
+
 def leads_visible_to(membership):
     leads = Lead.objects.for_account(membership.account).select_related(
         "campaign", "representative"

@@ -5,6 +5,7 @@ import json
 
 from django.http import Http404
 
+from campaignhub.api import form_errors
 from campaignhub.webhooks import Target, WebhookView
 from campaigns import services
 from campaigns.forms import WebhookLeadForm
@@ -31,7 +32,7 @@ class LeadWebhook(WebhookView):
             return "The body must be a JSON object."
         form = WebhookLeadForm(data=payload)
         if not form.is_valid():
-            return {field: list(messages) for field, messages in form.errors.items()}
+            return form_errors(form)
         return None
 
 

@@ -68,3 +68,23 @@ def live_events(monkeypatch):
     recorder = LiveRecorder()
     monkeypatch.setattr(live, "push", recorder)
     return recorder
+
+
+def start_sandbox():
+    """The sandbox (fake CallRail, …) served from a thread, as `make run` serves it."""
+    import threading
+
+    from sandbox.app import build
+    from sandbox.web import serve
+
+    app = build()
+    server = serve(app, "127.0.0.1", 0, verbose=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, server=server)
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    running = start_sandbox()
+    yield running
+    running.server.shutdown()

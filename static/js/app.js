@@ -30,3 +30,14 @@ function applyShowWhen(root) {
 document.addEventListener("change", () => applyShowWhen(document));
 document.addEventListener("DOMContentLoaded", () => applyShowWhen(document));
 document.addEventListener("htmx:afterSettle", (event) => applyShowWhen(event.target));
+
+// Pickers fill a field: <button data-fill="#field" data-value="…">.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-fill]");
+  if (!button || button.disabled) return;
+  const field = document.querySelector(button.dataset.fill);
+  if (field) {
+    field.value = button.dataset.value;
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});

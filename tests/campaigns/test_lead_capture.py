@@ -95,7 +95,7 @@ class TestPublicForm:
     @pytest.mark.parametrize(
         ("body", "errors"),
         [
-            ({"name": "Ann"}, {"__all__": ["Leave a phone number or an email address."]}),
+            ({"name": "Ann"}, {"non_field_errors": ["Leave a phone number or an email address."]}),
             (
                 {"phone": "12"},
                 {"phone": ["Enter a valid phone number, e.g. +14155551234 or (415) 555-1234."]},

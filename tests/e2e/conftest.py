@@ -1,6 +1,7 @@
 """Browser tests: a real ASGI server (Daphne, in a second process) and Debian's Chromium."""
 
 import shutil
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -9,8 +10,11 @@ from asgiref.sync import SyncToAsync
 from channels.layers import channel_layers
 from channels.testing.live import make_application
 from daphne.testing import DaphneProcess
+from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.db import connections
+
+from tests.conftest import start_sandbox
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -29,9 +33,30 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def asgi_server(django_db_setup, django_db_blocker):
-    """Serve the whole ASGI application (HTTP, websockets, static) against the test database."""
+def e2e_sandbox():
+    """A fresh sandbox for the browser tests (other tests change the shared one's state)."""
+    running = start_sandbox()
+    yield running
+    running.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker, e2e_sandbox):
+    """Serve the whole ASGI application (HTTP, websockets, static) against the test database.
+
+    The app is told its public address (for the webhook URLs it registers upstream) and uses
+    the sandbox as CallRail, like `make run`.
+    """
+    port = free_port()
+    settings.PUBLIC_BASE_URL = f"http://localhost:{port}"
+    settings.CALLRAIL_API_BASE = f"{e2e_sandbox.url}/v3"
 
     def setup():
         # The server is forked after the test database exists, so it inherits its settings;
@@ -48,6 +73,7 @@ def asgi_server(django_db_setup, django_db_blocker):
         "localhost",
         partial(make_application, static_wrapper=ASGIStaticFilesHandler),
         setup=setup,
+        port=port,
     )
     process.start()
     if not process.ready.wait(timeout=30):

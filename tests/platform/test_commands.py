@@ -105,6 +105,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "DEBUG": "false",
         "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-value-1234567890",
         "ALLOWED_HOSTS": "hub.example.com",
+        "FIELD_ENCRYPTION_KEY": "kYp5b2l2ZWVpbWFnaW5lYXBhc3N3b3JkZm9yeW91MTI=",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

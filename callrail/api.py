@@ -1,0 +1,194 @@
+"""JSON API for CallRail under /v1/e/callrail/ (paths, messages and shapes of the reference)."""
+
+from django.core.exceptions import ValidationError
+
+from callrail import client as callrail
+from callrail import services
+from callrail.access import access, upstream
+from callrail.forms import (
+    CompanyQuery,
+    KeyForm,
+    PageQuery,
+    TrackerCreateForm,
+    TrackerQuery,
+    TrackerUpdateForm,
+    WebhookCreateForm,
+    WebhookUpdateForm,
+)
+from campaignhub.api import ApiProblem, api_view, ok, validated
+from campaignhub.http import ApiError
+
+TRACKER_NOT_FOUND = "Tracker not found"
+
+
+def _query(request, form_class):
+    return validated(
+        form_class, {k: request.GET[k] for k in form_class.base_fields if k in request.GET}
+    ).cleaned_data
+
+
+def key_data(account):
+    key = services.live_key(account)
+    return {
+        "connected": key is not None,
+        "last4": key.last4 if key else None,
+        "webhook_url": services.receiver_url(account),
+        "rejected": bool(key and key.invalid_at),
+    }
+
+
+@api_view("GET", "POST", "DELETE", admin=["POST", "DELETE"])
+def key(request):
+    if request.method == "POST":
+        form = validated(KeyForm, request.data)
+        try:
+            services.connect_key(account=request.account, api_key=form.cleaned_data["api_key"])
+        except ValidationError as exc:
+            raise ApiProblem(400, exc.messages[0], {"api_key": exc.messages}) from None
+        except ApiError as exc:
+            raise ApiProblem(502 if exc.status is None else 400, exc.message) from None
+        return ok(key_data(request.account), status=201)
+    if request.method == "DELETE" and not services.remove_key(account=request.account):
+        raise ApiProblem(400, services.NO_KEY)
+    return ok(key_data(request.account))
+
+
+def _paged(page, key, items):
+    return {
+        key: items,
+        "page": page.page,
+        "per_page": page.per_page,
+        "total_pages": page.total_pages,
+        "total_records": page.total_records,
+    }
+
+
+@api_view("GET")
+def accounts(request):
+    found = access(request, need_account=False)
+    query = _query(request, PageQuery)
+    page = upstream(found, lambda: found.client.accounts(**query))
+    return ok(_paged(page, "accounts", [callrail.account_out(a) for a in page.items]))
+
+
+@api_view("GET")
+def companies(request):
+    found = access(request, account_id=request.GET.get("account_id"))
+    query = _query(request, CompanyQuery)
+    page = upstream(
+        found,
+        lambda: found.client.companies(
+            found.account_id,
+            page=query["page"],
+            per_page=query["per_page"],
+            sort=query["sort"],
+            search=query["search"],
+            include_disabled=query["disabled"],
+        ),
+    )
+    return ok(_paged(page, "companies", [callrail.company_out(c) for c in page.items]))
+
+
+@api_view("POST", "PUT", admin=True)
+def webhook(request):
+    form_class = WebhookCreateForm if request.method == "POST" else WebhookUpdateForm
+    found = access(request, account_id=request.data.get("account_id"), need_account=False)
+    data = {"account_id": found.account_id, "company_id": found.company_id, **request.data}
+    form = validated(form_class, data)
+    cleaned = form.cleaned_data
+    if request.method == "POST":
+        record = upstream(
+            found,
+            lambda: services.register_webhook(
+                account=request.account,
+                account_id=cleaned["account_id"],
+                company_id=cleaned["company_id"],
+                url=cleaned["webhook_url"],
+            ),
+        )
+    else:
+        record = upstream(
+            found,
+            lambda: found.client.update_webhook(
+                cleaned["account_id"],
+                cleaned["company_id"],
+                cleaned["webhook_id"],
+                url=cleaned["webhook_url"] or None,
+                status=cleaned["status"] or None,
+            ),
+            not_found="Webhook not found",
+        )
+    return ok(
+        callrail.webhook_out(
+            record, account_id=cleaned["account_id"], company_id=cleaned["company_id"]
+        )
+    )
+
+
+@api_view("GET", "POST", admin=["POST"])
+def trackers(request):
+    found = access(request)
+    if request.method == "POST":
+        if not found.company_id:
+            raise ApiProblem(400, "Callrail company id is required.")
+        form = validated(TrackerCreateForm, request.data)
+        payload = callrail.tracker_payload(form.cleaned_data, company_id=found.company_id)
+        record = upstream(found, lambda: found.client.create_tracker(found.account_id, payload))
+        return ok(callrail.tracker_out(record), status=201)
+    query = _query(request, TrackerQuery)
+    page = upstream(
+        found, lambda: found.client.trackers(found.account_id, company_id=found.company_id, **query)
+    )
+    return ok(
+        {
+            "trackers": [callrail.tracker_out(t) for t in page.items],
+            "total_records": page.total_records,
+            "page": page.page,
+            "per_page": page.per_page,
+        },
+        pagination={
+            "current_page": page.page,
+            "total_pages": page.total_pages,
+            "per_page": page.per_page,
+            "total_items": page.total_records,
+        },
+    )
+
+
+@api_view("GET", "PUT", "DELETE", admin=["PUT", "DELETE"])
+def tracker(request, tracker_id):
+    found = access(request)
+
+    def fetch():
+        return upstream(
+            found,
+            lambda: found.client.tracker(found.account_id, tracker_id),
+            not_found=TRACKER_NOT_FOUND,
+        )
+
+    if request.method == "GET":
+        return ok(callrail.tracker_out(fetch()))
+    if request.method == "DELETE":
+        upstream(
+            found,
+            lambda: found.client.disable_tracker(found.account_id, tracker_id),
+            not_found=TRACKER_NOT_FOUND,
+        )
+        return ok({})
+    form = validated(TrackerUpdateForm, request.data)
+    changes = {k: form.cleaned_data[k] for k in request.data}
+    record = fetch()
+    payload = callrail.tracker_payload(changes, current=record)
+    if payload:
+        record = upstream(
+            found,
+            lambda: found.client.update_tracker(found.account_id, tracker_id, payload),
+            not_found=TRACKER_NOT_FOUND,
+        )
+    if changes.get("status") == "disabled":
+        # CallRail ignores `status` on PUT; disabling is its DELETE.
+        record = (
+            upstream(found, lambda: found.client.disable_tracker(found.account_id, tracker_id))
+            or record
+        )
+    return ok(callrail.tracker_out(record))

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class CallRailConfig(AppConfig):
+    name = "callrail"
+    verbose_name = "CallRail"
+
+    def ready(self):
+        from callrail import webhooks
+        from campaignhub import navigation
+        from campaignhub.webhooks import register_processor
+        from campaigns import pickers
+        from campaigns.models import Integration
+
+        navigation.register("CallRail", "callrail_home", 30)
+        register_processor(webhooks.SOURCE, webhooks.process)
+        pickers.register(Integration.CALLRAIL, "callrail_tracker_picker")

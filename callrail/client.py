@@ -1,0 +1,355 @@
+"""The CallRail API v3 client. Every CallRail path and field name lives in this module.
+
+`CallRailClient` speaks CallRail; the `*_out` functions turn CallRail records into the shapes our
+API returns (those of the reference documents), and `tracker_payload` turns ours into CallRail's.
+"""
+
+from dataclasses import dataclass
+
+import phonenumbers
+from django.conf import settings
+
+from campaignhub.http import ApiError, BaseClient
+
+MAX_PER_PAGE = 250
+SOURCE_TYPES = [
+    "all",
+    "landing_url",
+    "landing_params",
+    "offline",
+    "web_referrer",
+    "direct",
+    "search",
+    "google_ad_extension",
+    "mobile_ad_extension",
+    "google_my_business",
+    "facebook_all",
+    "bing_all",
+]
+
+__all__ = ["ApiError", "CallRailClient", "Page"]
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total_pages: int
+    total_records: int
+
+
+def _sort_params(sort):
+    """Our `-created_at` is CallRail's `sort=created_at&order=desc`."""
+    if not sort:
+        return {}
+    if sort.startswith("-"):
+        return {"sort": sort[1:], "order": "desc"}
+    return {"sort": sort, "order": "asc"}
+
+
+class CallRailClient(BaseClient):
+    user_agent = "CampaignHub/1.0 (+callrail)"
+
+    def __init__(self, api_key, *, base_url=None, **kwargs):
+        super().__init__(base_url or settings.CALLRAIL_API_BASE, **kwargs)
+        self.api_key = api_key
+        self.session.headers["Request-From"] = "campaignhub"
+
+    def auth_headers(self):
+        return {"Authorization": f'Token token="{self.api_key}"'}
+
+    def error_message(self, response, payload):
+        if isinstance(payload, dict):
+            if isinstance(payload.get("error"), str):
+                return payload["error"]
+            if isinstance(payload.get("errors"), list) and payload["errors"]:
+                return "; ".join(str(error) for error in payload["errors"])
+            if isinstance(payload.get("errors"), dict):
+                return "; ".join(f"{k} {v}" for k, v in payload["errors"].items())
+        return super().error_message(response, payload)
+
+    # Pagination
+
+    def page(self, path, key, *, page=1, per_page=10, **params) -> Page:
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        data = self.get(path, page=page, per_page=min(per_page, MAX_PER_PAGE), **query) or {}
+        return Page(
+            items=data.get(key, []),
+            page=data.get("page", page),
+            per_page=data.get("per_page", per_page),
+            total_pages=data.get("total_pages", 1),
+            total_records=data.get("total_records", len(data.get(key, []))),
+        )
+
+    def iter_all(self, path, key, **params):
+        """Every record of a collection, page after page of 250; never stops early."""
+        number = 1
+        while True:
+            page = self.page(path, key, page=number, per_page=MAX_PER_PAGE, **params)
+            yield from page.items
+            if number >= page.total_pages or not page.items:
+                return
+            number += 1
+
+    # Accounts and companies
+
+    def accounts(self, *, page=1, per_page=10, sort=None) -> Page:
+        return self.page("a.json", "accounts", page=page, per_page=per_page, **_sort_params(sort))
+
+    def companies(
+        self, account_id, *, page=1, per_page=10, sort=None, search=None, include_disabled=False
+    ) -> Page:
+        return self.page(
+            f"a/{account_id}/companies.json",
+            "companies",
+            page=page,
+            per_page=per_page,
+            search=search,
+            status=None if include_disabled else "active",
+            **_sort_params(sort),
+        )
+
+    def company(self, account_id, company_id):
+        return self.get(f"a/{account_id}/companies/{company_id}.json")
+
+    # Trackers
+
+    def trackers(
+        self, account_id, *, company_id, page=1, per_page=10, sort=None, fields=None, search=None
+    ) -> Page:
+        return self.page(
+            f"a/{account_id}/trackers.json",
+            "trackers",
+            page=page,
+            per_page=per_page,
+            company_id=company_id,
+            fields=fields,
+            search=search,
+            **_sort_params(sort),
+        )
+
+    def all_trackers(self, account_id, *, company_id, status="active"):
+        return self.iter_all(
+            f"a/{account_id}/trackers.json", "trackers", company_id=company_id, status=status
+        )
+
+    def tracker(self, account_id, tracker_id):
+        return self.get(f"a/{account_id}/trackers/{tracker_id}.json")
+
+    def create_tracker(self, account_id, payload):
+        return self.post(f"a/{account_id}/trackers.json", json=payload)
+
+    def update_tracker(self, account_id, tracker_id, payload):
+        return self.put(f"a/{account_id}/trackers/{tracker_id}.json", json=payload)
+
+    def disable_tracker(self, account_id, tracker_id):
+        return self.delete(f"a/{account_id}/trackers/{tracker_id}.json")
+
+    # Webhooks
+
+    def create_webhook(self, account_id, company_id, url):
+        return self.post(f"a/{account_id}/companies/{company_id}/webhooks.json", json={"url": url})
+
+    def update_webhook(self, account_id, company_id, webhook_id, *, url=None, status=None):
+        body = {key: value for key, value in (("url", url), ("status", status)) if value}
+        return self.put(
+            f"a/{account_id}/companies/{company_id}/webhooks/{webhook_id}.json", json=body
+        )
+
+
+# CallRail records in our shapes
+
+
+def _national(number):
+    if not number:
+        return None
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def account_out(record):
+    return {
+        "id": record.get("id"),
+        "name": record.get("name"),
+        "numeric_id": record.get("numeric_id"),
+        "outbound_recording_enabled": record.get("outbound_recording_enabled"),
+        "hipaa_account": record.get("hipaa_account"),
+    }
+
+
+COMPANY_FIELDS = [
+    "id",
+    "name",
+    "status",
+    "time_zone",
+    "created_at",
+    "disabled_at",
+    "dni_active",
+    "script_url",
+    "callscore_enabled",
+    "lead_scoring_enabled",
+    "swap_exclude_jquery",
+    "swap_ppc_override",
+    "swap_landing_override",
+]
+
+
+def company_out(record):
+    return {field: record.get(field) for field in COMPANY_FIELDS}
+
+
+def tracker_out(record):
+    numbers = record.get("tracking_numbers") or []
+    call_flow = record.get("call_flow") or {}
+    source = record.get("source") or {}
+    destination = record.get("destination_number") or call_flow.get("destination_number")
+    return {
+        "id": record.get("id"),
+        "name": record.get("name"),
+        "type": record.get("type"),
+        "status": record.get("status"),
+        "tracking_number": numbers[0] if numbers else None,
+        "formatted_tracking_number": _national(numbers[0]) if numbers else None,
+        "tracking_numbers": numbers,
+        "company_id": (record.get("company") or {}).get("id"),
+        "destination_number": destination,
+        "formatted_destination_number": _national(destination),
+        "pool_size": len(numbers) if record.get("type") == "session" else 1,
+        "whisper_message": record.get("whisper_message"),
+        "record_calls": call_flow.get("recording_enabled"),
+        "sms_enabled": record.get("sms_enabled"),
+        "source": source.get("type"),
+        "swap_targets": record.get("swap_targets") or [],
+        "call_flow": call_flow,
+        "created_at": record.get("created_at"),
+        "disabled_at": record.get("disabled_at"),
+    }
+
+
+def webhook_out(record, *, account_id, company_id):
+    return {
+        "id": record.get("id"),
+        "account_id": record.get("account_id", account_id),
+        "company_id": record.get("company_id", company_id),
+        "url": record.get("url"),
+        "status": record.get("status"),
+        "events": record.get("events", []),
+        "created_at": record.get("created_at"),
+        "updated_at": record.get("updated_at"),
+    }
+
+
+def webhook_signing_key(record):
+    return record.get("signing_key") or ""
+
+
+def _number_request(spec):
+    if spec.get("toll_free"):
+        return {"toll_free": True}
+    if spec.get("area_code"):
+        return {"area_code": spec["area_code"]}
+    return None
+
+
+def tracker_payload(spec, *, company_id=None, current=None):
+    """CallRail's create/update body for our cleaned tracker fields.
+
+    PUT replaces `call_flow` wholesale, so an update that touches the destination or recording
+    rebuilds the whole call flow from `current` (the tracker as it is) plus the change.
+    """
+    body = {}
+    for field in ("name", "whisper_message", "sms_enabled"):
+        if spec.get(field) is not None:
+            body[field] = spec[field]
+    if company_id:
+        body["company_id"] = company_id
+    if spec.get("type"):
+        body["type"] = spec["type"]
+    current_flow = (current or {}).get("call_flow") or {}
+    destination = spec.get("destination_number")
+    recording = spec.get("record_calls")
+    if destination or recording is not None:
+        body["destination_number"] = destination or current_flow.get("destination_number")
+        body["call_flow"] = {
+            "type": current_flow.get("type", "basic"),
+            "destination_number": body["destination_number"],
+            "recording_enabled": recording
+            if recording is not None
+            else current_flow.get("recording_enabled", True),
+        }
+    if spec.get("source"):
+        body["source"] = {"type": spec["source"]}
+    numbers = _number_request(spec)
+    if spec.get("type") == "session" or spec.get("pool_size"):
+        if spec.get("pool_size"):
+            body["pool_size"] = spec["pool_size"]
+        if numbers:
+            body["pool_numbers"] = numbers
+    elif numbers:
+        body["tracking_number"] = numbers
+    if spec.get("swap_targets"):
+        body["swap_targets"] = spec["swap_targets"]
+    return body
+
+
+# Webhook payloads
+
+
+def call_fields(payload):
+    """The lead details of a call webhook (pre-call, post-call, call modified)."""
+    return {
+        "external_id": payload.get("resource_id") or str(payload.get("id") or ""),
+        "tracking_number": payload.get("tracking_phone_number") or "",
+        "phone": payload.get("customer_phone_number") or payload.get("customer_number") or "",
+        "name": payload.get("customer_name") or "",
+        "landing_page": payload.get("landing_page_url") or "",
+    }
+
+
+def text_fields(payload):
+    return {
+        "external_id": payload.get("conversation_id") or payload.get("resource_id") or "",
+        "tracking_number": payload.get("destination_number") or "",
+        "phone": payload.get("source_number") or "",
+        "message": payload.get("content") or "",
+    }
+
+
+def form_fields(payload):
+    data = payload.get("form_data") or {}
+    return {
+        "external_id": payload.get("resource_id") or str(payload.get("id") or ""),
+        "page_url": payload.get("form_url") or payload.get("landing_page_url") or "",
+        "name": payload.get("customer_name") or data.get("name") or "",
+        "phone": payload.get("customer_phone_number") or data.get("phone") or "",
+        "email": payload.get("customer_email") or data.get("email") or "",
+        "message": data.get("message") or data.get("comments") or "",
+    }
+
+
+def classify(payload):
+    """Which CallRail event a webhook payload is.
+
+    CallRail sends each event to the URL configured for it and does not name the event in the
+    body, so when our URL does not say (`?event=`), the payload's own fields tell.
+    """
+    if "form_data" in payload or "form_url" in payload:
+        return "form_submission"
+    if "content" in payload and "message_type" in payload:
+        return "text_message_sent" if payload.get("agent") else "text_message_received"
+    outbound = payload.get("direction") == "outbound"
+    if "changes" in payload:
+        return "outbound_call_modified" if outbound else "call_modified"
+    if outbound:
+        return "outbound_post_call"
+    ended = (
+        payload.get("recording")
+        or payload.get("recording_duration")
+        or payload.get("business_phone_number")
+        or (payload.get("duration") or 0) > 0
+    )
+    return "post_call" if ended else "pre_call"

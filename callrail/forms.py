@@ -1,0 +1,197 @@
+"""Input validation for CallRail: keys, list queries, webhooks and trackers (checked before any
+call to CallRail, with the reference documents' messages)."""
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from callrail.client import MAX_PER_PAGE, SOURCE_TYPES
+from campaignhub.fields import StrictBooleanField
+from campaignhub.phones import PhoneNumberField
+
+SESSION_POOL_MINIMUM = 5
+POOL_SIZE_MESSAGE = "Pool size must be at least 5 for session trackers"
+
+
+class KeyForm(forms.Form):
+    api_key = forms.CharField(
+        max_length=200,
+        label="API key",
+        error_messages={"required": "Enter your CallRail API key."},
+        help_text="In CallRail: Settings → API Keys.",
+    )
+
+    def clean_api_key(self):
+        return self.cleaned_data["api_key"].strip()
+
+
+class PageQuery(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False)
+    per_page = forms.IntegerField(min_value=1, max_value=MAX_PER_PAGE, required=False)
+    sort = forms.RegexField(regex=r"^-?[a-z_]+$", max_length=50, required=False)
+
+    def clean_page(self):
+        return self.cleaned_data["page"] or 1
+
+    def clean_per_page(self):
+        return self.cleaned_data["per_page"] or 10
+
+
+class CompanyQuery(PageQuery):
+    account_id = forms.CharField(max_length=64, required=False)
+    search = forms.CharField(max_length=100, required=False)
+    disabled = forms.TypedChoiceField(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        empty_value=False,
+        required=False,
+    )
+
+
+class TrackerQuery(PageQuery):
+    search = forms.CharField(max_length=100, required=False)
+    fields = forms.RegexField(regex=r"^[a-z_,]+$", max_length=300, required=False)
+
+
+class ChoiceForm(forms.Form):
+    """Saving the CallRail account (and company) an agency works in."""
+
+    account_id = forms.CharField(max_length=64)
+    account_name = forms.CharField(max_length=255, required=False)
+    company_id = forms.CharField(max_length=64, required=False)
+    company_name = forms.CharField(max_length=255, required=False)
+
+
+class WebhookUrlField(forms.CharField):
+    """An http(s) URL; single-label hosts (an internal `hub`) are fine, CallRail decides."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValidationError("Enter a valid http(s) URL.", code="invalid")
+        return value
+
+
+class WebhookCreateForm(forms.Form):
+    account_id = forms.CharField(max_length=64, required=False)
+    company_id = forms.CharField(max_length=64, required=False)
+    webhook_url = WebhookUrlField(max_length=500, required=False)
+
+    message = "Callrail account id, company id and webhook url are required."
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not all(
+            data.get(f) for f in ("account_id", "company_id", "webhook_url")
+        ):
+            raise ValidationError(self.message)
+        return data
+
+
+class WebhookUpdateForm(forms.Form):
+    account_id = forms.CharField(max_length=64, required=False)
+    company_id = forms.CharField(max_length=64, required=False)
+    webhook_id = forms.CharField(max_length=64, required=False)
+    webhook_url = WebhookUrlField(max_length=500, required=False)
+    status = forms.ChoiceField(
+        choices=[("", ""), ("enabled", "enabled"), ("disabled", "disabled")], required=False
+    )
+
+    message = "Callrail account id, company id, webhook id and webhook url or status are required."
+
+    def clean(self):
+        data = super().clean()
+        ids = all(data.get(f) for f in ("account_id", "company_id", "webhook_id"))
+        change = data.get("webhook_url") or data.get("status")
+        if not self.errors and not (ids and change):
+            raise ValidationError(self.message)
+        return data
+
+
+class SigningKeyForm(forms.Form):
+    signing_key = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text=(
+            "From CallRail: Integrations → Webhooks (leave empty to accept unsigned deliveries)."
+        ),
+    )
+
+
+def _swap_target(item):
+    if isinstance(item, str) and item.strip():
+        return item.strip()
+    if isinstance(item, dict) and isinstance(item.get("target"), str) and item["target"].strip():
+        match_type = item.get("match_type", "exact")
+        if match_type not in ("exact", "starts_with", "contains"):
+            raise ValidationError(f"Unknown swap target match_type {match_type!r}.")
+        return {"target": item["target"].strip(), "match_type": match_type}
+    raise ValidationError("Each swap target is a phone number or {target, match_type}.")
+
+
+class SwapTargetsField(forms.Field):
+    def to_python(self, value):
+        if value in (None, "", []):
+            return []
+        if isinstance(value, str):
+            value = [line for line in value.replace(",", "\n").splitlines() if line.strip()]
+        if not isinstance(value, list):
+            raise ValidationError("Swap targets must be a list.")
+        return [_swap_target(item) for item in value]
+
+
+class TrackerFields(forms.Form):
+    """What a tracker may carry, on create and on update."""
+
+    name = forms.CharField(max_length=255, required=False)
+    destination_number = PhoneNumberField(required=False)
+    whisper_message = forms.CharField(max_length=500, required=False)
+    record_calls = StrictBooleanField(required=False)
+    sms_enabled = StrictBooleanField(required=False)
+    pool_size = forms.IntegerField(min_value=1, max_value=100, required=False)
+    swap_targets = SwapTargetsField(required=False)
+
+
+class TrackerCreateForm(TrackerFields):
+    type = forms.CharField(required=False)
+    source = forms.ChoiceField(choices=[(s, s) for s in SOURCE_TYPES], required=False)
+    area_code = forms.RegexField(regex=r"^[2-9]\d{2}$", required=False)
+    toll_free = StrictBooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("type") not in ("source", "session"):
+            raise ValidationError("Tracker type must be source or session.")
+        if not data.get("name"):
+            raise ValidationError("Tracker name is required.")
+        if not data.get("destination_number"):
+            raise ValidationError("Destination number is required.")
+        if data["type"] == "session":
+            if (data.get("pool_size") or 0) < SESSION_POOL_MINIMUM:
+                raise ValidationError(POOL_SIZE_MESSAGE)
+            if not data.get("swap_targets"):
+                raise ValidationError("Swap targets are required for session trackers")
+        elif data.get("pool_size") not in (None, 1):
+            raise ValidationError(
+                "Source trackers have one number; pool size is for session trackers."
+            )
+        data["source"] = data.get("source") or "all"
+        return data
+
+
+class TrackerUpdateForm(TrackerFields):
+    status = forms.ChoiceField(
+        choices=[("", ""), ("active", "active"), ("disabled", "disabled")], required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        pool_size = data.get("pool_size")
+        if not self.errors and pool_size is not None and pool_size < SESSION_POOL_MINIMUM:
+            raise ValidationError(POOL_SIZE_MESSAGE)
+        return data

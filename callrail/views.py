@@ -1,0 +1,354 @@
+"""CallRail pages: connect a key, walk accounts → companies → trackers, the webhook, the picker."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from callrail import client as callrail
+from callrail import services
+from callrail.access import access, upstream
+from callrail.forms import (
+    ChoiceForm,
+    CompanyQuery,
+    KeyForm,
+    PageQuery,
+    SigningKeyForm,
+    TrackerCreateForm,
+    TrackerQuery,
+    TrackerUpdateForm,
+)
+from campaignhub.api import ApiProblem
+from campaignhub.http import ApiError
+from campaignhub.tenancy import account_required
+from campaigns.selectors import tracking_numbers_in_use
+
+
+def _admin(request):
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only account admins can change the CallRail connection.")
+
+
+@account_required
+def home(request):
+    key = services.live_key(request.account)
+    chosen = services.settings_for(request.account)
+    context = {
+        "key": key,
+        "chosen": chosen,
+        "key_form": KeyForm(),
+        "signing_form": SigningKeyForm(),
+        "receiver_url": services.receiver_url(request.account),
+    }
+    return render(request, "callrail/home.html", context)
+
+
+@require_POST
+@account_required
+def connect_key(request):
+    _admin(request)
+    form = KeyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.connect_key(account=request.account, api_key=form.cleaned_data["api_key"])
+        except ValidationError as exc:
+            form.add_error("api_key", exc.messages[0])
+        except ApiError as exc:
+            form.add_error("api_key", f"Could not check the key with CallRail: {exc.message}")
+        else:
+            messages.success(request, "CallRail connected. Now choose the account to work in.")
+            return redirect("callrail_accounts")
+    context = {
+        "key": services.live_key(request.account),
+        "chosen": services.settings_for(request.account),
+        "key_form": form,
+        "signing_form": SigningKeyForm(),
+        "receiver_url": services.receiver_url(request.account),
+    }
+    return render(request, "callrail/home.html", context, status=400)
+
+
+@require_POST
+@account_required
+def remove_key(request):
+    _admin(request)
+    services.remove_key(account=request.account)
+    messages.success(request, "The CallRail key was removed.")
+    return redirect("callrail_home")
+
+
+def _list_page(request, template, fetch, context=None):
+    """Render a CallRail list; CallRail's failures become a message on the same page."""
+    context = dict(context or {})
+    try:
+        context.update(fetch())
+    except ApiProblem as problem:
+        context["problem"] = problem.message
+    return render(request, template, context, status=400 if "problem" in context else 200)
+
+
+@account_required
+def accounts(request):
+    query = PageQuery(request.GET)
+    query.is_valid()
+
+    def fetch():
+        found = access(request, need_account=False)
+        page = upstream(
+            found,
+            lambda: found.client.accounts(page=query.cleaned_data.get("page") or 1, per_page=25),
+        )
+        return {"page": page, "accounts": [callrail.account_out(a) for a in page.items]}
+
+    return _list_page(request, "callrail/accounts.html", fetch)
+
+
+@account_required
+def companies(request):
+    query = CompanyQuery(request.GET)
+    query.is_valid()
+    cleaned = query.cleaned_data
+
+    def fetch():
+        found = access(request)
+        page = upstream(
+            found,
+            lambda: found.client.companies(
+                found.account_id,
+                page=cleaned.get("page") or 1,
+                per_page=25,
+                search=cleaned.get("search") or None,
+                include_disabled=cleaned.get("disabled") or False,
+            ),
+        )
+        return {"page": page, "companies": [callrail.company_out(c) for c in page.items]}
+
+    return _list_page(request, "callrail/companies.html", fetch, {"query": query})
+
+
+@require_POST
+@account_required
+def choose(request):
+    _admin(request)
+    form = ChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a CallRail account first.")
+        return redirect("callrail_accounts")
+    data = form.cleaned_data
+    script_url = ""
+    if data["company_id"]:
+        try:
+            found = access(request, account_id=data["account_id"])
+            company = upstream(
+                found, lambda: found.client.company(data["account_id"], data["company_id"])
+            )
+            script_url = callrail.company_out(company)["script_url"] or ""
+        except ApiProblem as problem:
+            messages.error(request, problem.message)
+            return redirect("callrail_companies")
+    services.choose(account=request.account, **data, script_url=script_url)
+    if not data["company_id"]:
+        messages.success(request, f"Working in {data['account_name'] or data['account_id']}.")
+        return redirect("callrail_companies")
+    messages.success(request, f"Working in {data['company_name'] or data['company_id']}.")
+    return redirect("callrail_home")
+
+
+@require_POST
+@account_required
+def connect_webhook(request):
+    _admin(request)
+    try:
+        found = access(request)
+        if not found.company_id:
+            raise ApiProblem(400, "Choose a CallRail company first.")
+        upstream(
+            found,
+            lambda: services.register_webhook(
+                account=request.account,
+                account_id=found.account_id,
+                company_id=found.company_id,
+                url=services.receiver_url(request.account),
+            ),
+        )
+    except ApiProblem as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, "Webhook connected: calls to your trackers now become leads.")
+    return redirect("callrail_home")
+
+
+@require_POST
+@account_required
+def signing_key(request):
+    _admin(request)
+    form = SigningKeyForm(request.POST)
+    if form.is_valid():
+        services.set_signing_key(
+            account=request.account, signing_key=form.cleaned_data["signing_key"]
+        )
+        messages.success(
+            request,
+            "Signing key saved." if form.cleaned_data["signing_key"] else "Signing key removed.",
+        )
+    return redirect("callrail_home")
+
+
+@account_required
+def trackers(request):
+    query = TrackerQuery(request.GET)
+    query.is_valid()
+    cleaned = query.cleaned_data
+
+    def fetch():
+        found = access(request)
+        page = upstream(
+            found,
+            lambda: found.client.trackers(
+                found.account_id,
+                company_id=found.company_id,
+                page=cleaned.get("page") or 1,
+                per_page=25,
+                search=cleaned.get("search") or None,
+            ),
+        )
+        return {"page": page, "trackers": [callrail.tracker_out(t) for t in page.items]}
+
+    return _list_page(request, "callrail/trackers.html", fetch, {"query": query})
+
+
+def _tracker_data(post):
+    """The API shape from the tracker page's HTML form."""
+    data = {
+        key: post.get(key, "")
+        for key in (
+            "type",
+            "name",
+            "destination_number",
+            "whisper_message",
+            "pool_size",
+            "swap_targets",
+            "source",
+            "area_code",
+        )
+    }
+    for flag in ("record_calls", "sms_enabled", "toll_free"):
+        data[flag] = post.get(flag) == "on"
+    return data
+
+
+@account_required
+def tracker_new(request):
+    _admin(request)
+    form = TrackerCreateForm()
+    problem = None
+    if request.method == "POST":
+        form = TrackerCreateForm(data=_tracker_data(request.POST))
+        if form.is_valid():
+            try:
+                found = access(request)
+                payload = callrail.tracker_payload(form.cleaned_data, company_id=found.company_id)
+                record = upstream(
+                    found, lambda: found.client.create_tracker(found.account_id, payload)
+                )
+            except ApiProblem as exc:
+                problem = exc.message
+            else:
+                tracker = callrail.tracker_out(record)
+                messages.success(
+                    request, f"Tracker “{tracker['name']}” created: {tracker['tracking_number']}."
+                )
+                return redirect("callrail_trackers")
+    context = {
+        "form": form,
+        "problem": problem,
+        "values": form.data or {"type": "source", "record_calls": True},
+    }
+    return render(
+        request, "callrail/tracker_form.html", context, status=400 if form.is_bound else 200
+    )
+
+
+@account_required
+def tracker_edit(request, tracker_id):
+    _admin(request)
+    try:
+        found = access(request)
+        current = upstream(
+            found,
+            lambda: found.client.tracker(found.account_id, tracker_id),
+            not_found="Tracker not found",
+        )
+    except ApiProblem as problem:
+        messages.error(request, problem.message)
+        return redirect("callrail_trackers")
+    tracker = callrail.tracker_out(current)
+    problem = None
+    values = tracker
+    if request.method == "POST":
+        values = _tracker_data(request.POST)
+        changes = {k: v for k, v in values.items() if k in TrackerUpdateForm.base_fields}
+        if tracker["type"] != "session":
+            changes.pop("pool_size", None)
+            changes.pop("swap_targets", None)
+        form = TrackerUpdateForm(data=changes)
+        if form.is_valid():
+            payload = callrail.tracker_payload(
+                {k: form.cleaned_data[k] for k in changes}, current=current
+            )
+            try:
+                upstream(
+                    found,
+                    lambda: found.client.update_tracker(found.account_id, tracker_id, payload),
+                )
+            except ApiProblem as exc:
+                problem = exc.message
+            else:
+                messages.success(request, "Tracker saved.")
+                return redirect("callrail_trackers")
+        else:
+            problem = next(iter(form.errors.values()))[0]
+    context = {"tracker": tracker, "values": values, "problem": problem, "editing": True}
+    return render(request, "callrail/tracker_form.html", context, status=400 if problem else 200)
+
+
+@require_POST
+@account_required
+def tracker_disable(request, tracker_id):
+    _admin(request)
+    try:
+        found = access(request)
+        upstream(
+            found,
+            lambda: found.client.disable_tracker(found.account_id, tracker_id),
+            not_found="Tracker not found",
+        )
+    except ApiProblem as problem:
+        messages.error(request, problem.message)
+    else:
+        messages.success(request, "Tracker disabled; its number is released.")
+    return redirect("callrail_trackers")
+
+
+@account_required
+def tracker_picker(request):
+    """The campaign form's CallRail number picker: the company's trackers, used ones greyed."""
+    in_use = tracking_numbers_in_use(request.membership, exclude=request.GET.get("campaign"))
+    context = {"in_use": in_use}
+    try:
+        found = access(request)
+        if not found.company_id:
+            raise ApiProblem(400, "Choose a CallRail company to pick its numbers.")
+        records = upstream(
+            found,
+            lambda: list(found.client.all_trackers(found.account_id, company_id=found.company_id)),
+        )
+    except ApiProblem as problem:
+        context["problem"] = problem.message
+        return render(request, "callrail/picker.html", context)
+    context["trackers"] = [
+        {**tracker, "used_by": in_use.get(tracker["tracking_number"])}
+        for tracker in map(callrail.tracker_out, records)
+        if tracker["tracking_number"]
+    ]
+    return render(request, "callrail/picker.html", context)

@@ -1,0 +1,205 @@
+import pytest
+
+from callrail.models import CallRailKey, CallRailSettings
+from tests.callrail.conftest import ACC, API, COM, connect, page, tracker_record
+from tests.campaigns.factories import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_offers_to_connect(tenant_a):
+    content = tenant_a.admin_client.get("/callrail/").content.decode()
+    assert "Connect CallRail" in content and 'name="api_key"' in content
+
+
+def test_members_are_told_to_ask_an_admin(tenant_a):
+    content = tenant_a.member_client.get("/callrail/").content.decode()
+    assert "Ask an account admin" in content and 'name="api_key"' not in content
+
+
+def test_connect_key_then_choose_account_and_company(tenant_a, upstream):
+    upstream.get(f"{API}/a.json", json=page("accounts", [{"id": ACC, "name": "Acme CallRail"}]))
+    response = tenant_a.admin_client.post("/callrail/key/", {"api_key": "key-abcd"})
+    assert response["Location"] == "/callrail/accounts/"
+    assert CallRailKey.objects.get().last4 == "abcd"
+
+    accounts = tenant_a.admin_client.get("/callrail/accounts/").content.decode()
+    assert "Acme CallRail" in accounts and "Work in this account" in accounts
+    response = tenant_a.admin_client.post(
+        "/callrail/choose/", {"account_id": ACC, "account_name": "Acme CallRail"}
+    )
+    assert response["Location"] == "/callrail/companies/"
+
+    upstream.get(
+        f"{API}/a/{ACC}/companies.json",
+        json=page("companies", [{"id": COM, "name": "Demo Roofing", "status": "active"}]),
+    )
+    companies = tenant_a.admin_client.get("/callrail/companies/?search=Demo").content.decode()
+    assert "Demo Roofing" in companies
+    upstream.get(
+        f"{API}/a/{ACC}/companies/{COM}.json",
+        json={
+            "id": COM,
+            "name": "Demo Roofing",
+            "status": "active",
+            "script_url": "https://cdn.callrail.com/c/1/swap.js",
+        },
+    )
+    tenant_a.admin_client.post(
+        "/callrail/choose/",
+        {
+            "account_id": ACC,
+            "account_name": "Acme CallRail",
+            "company_id": COM,
+            "company_name": "Demo Roofing",
+        },
+    )
+    chosen = CallRailSettings.objects.get(account=tenant_a.account)
+    assert (chosen.company_id, chosen.script_url) == (COM, "https://cdn.callrail.com/c/1/swap.js")
+    home = tenant_a.admin_client.get("/callrail/").content.decode()
+    assert "https://cdn.callrail.com/c/1/swap.js" in home
+    assert f"/webhooks/callrail/{chosen.webhook_token}/" in home
+
+
+def test_a_refused_key_is_a_form_error(tenant_a, upstream):
+    upstream.get(f"{API}/a.json", status=401, json={"error": "HTTP Token: Access denied."})
+    response = tenant_a.admin_client.post("/callrail/key/", {"api_key": "nope"})
+    assert response.status_code == 400
+    assert "CallRail did not accept this API key." in response.content.decode()
+    assert not CallRailKey.objects.exists()
+
+
+def test_connect_webhook_registers_our_receiver(tenant_a, upstream):
+    chosen = connect(tenant_a)
+    upstream.post(
+        f"{API}/a/{ACC}/companies/{COM}/webhooks.json",
+        status=201,
+        json={"id": "WHK9", "url": "x", "status": "enabled", "signing_key": "k"},
+    )
+    tenant_a.admin_client.post("/callrail/webhook/")
+    chosen.refresh_from_db()
+    assert chosen.webhook_id == "WHK9" and chosen.signing_key == "k"
+    assert f"/webhooks/callrail/{chosen.webhook_token}/" in upstream.calls[0].request.body.decode()
+
+
+def test_signing_key_can_be_entered_by_hand(tenant_a):
+    chosen = connect(tenant_a)
+    tenant_a.admin_client.post("/callrail/signing-key/", {"signing_key": "from-callrail-ui"})
+    chosen.refresh_from_db()
+    assert chosen.signing_key == "from-callrail-ui"
+
+
+def test_members_cannot_change_the_connection(tenant_a):
+    connect(tenant_a)
+    for path in [
+        "/callrail/key/remove/",
+        "/callrail/webhook/",
+        "/callrail/signing-key/",
+        "/callrail/trackers/TRK1/disable/",
+    ]:
+        assert tenant_a.member_client.post(path).status_code == 403
+    assert CallRailKey.objects.get().deleted_at is None
+
+
+def test_trackers_list_create_edit_disable(tenant_a, upstream):
+    connect(tenant_a)
+    upstream.get(f"{API}/a/{ACC}/trackers.json", json=page("trackers", [tracker_record(id="TRK1")]))
+    listing = tenant_a.admin_client.get("/callrail/trackers/").content.decode()
+    assert "Google Ads" in listing and "(415) 555-0134" in listing
+
+    upstream.post(
+        f"{API}/a/{ACC}/trackers.json", status=201, json=tracker_record(id="TRK2", name="Website")
+    )
+    response = tenant_a.admin_client.post(
+        "/callrail/trackers/new/",
+        {
+            "type": "session",
+            "name": "Website",
+            "destination_number": "(412) 555-1234",
+            "pool_size": "6",
+            "swap_targets": "+14125551234\n+14125551235",
+            "source": "all",
+            "record_calls": "on",
+        },
+    )
+    assert response.status_code == 302
+    import json
+
+    sent = json.loads(upstream.calls[-1].request.body)
+    assert sent["pool_size"] == 6 and sent["swap_targets"] == ["+14125551234", "+14125551235"]
+
+    upstream.get(f"{API}/a/{ACC}/trackers/TRK1.json", json=tracker_record(id="TRK1"))
+    upstream.put(
+        f"{API}/a/{ACC}/trackers/TRK1.json", json=tracker_record(id="TRK1", name="Renamed")
+    )
+    edit = tenant_a.admin_client.get("/callrail/trackers/TRK1/edit/").content.decode()
+    assert 'value="Google Ads"' in edit
+    response = tenant_a.admin_client.post(
+        "/callrail/trackers/TRK1/edit/",
+        {
+            "type": "source",
+            "name": "Renamed",
+            "destination_number": "+14155550100",
+            "record_calls": "on",
+        },
+    )
+    assert response.status_code == 302
+
+    upstream.delete(
+        f"{API}/a/{ACC}/trackers/TRK1.json", json=tracker_record(id="TRK1", status="disabled")
+    )
+    assert tenant_a.admin_client.post("/callrail/trackers/TRK1/disable/").status_code == 302
+
+
+def test_new_tracker_errors_are_shown(tenant_a, upstream):
+    connect(tenant_a)
+    response = tenant_a.admin_client.post(
+        "/callrail/trackers/new/",
+        {"type": "session", "name": "W", "destination_number": "+14125551234", "pool_size": "3"},
+    )
+    assert response.status_code == 400
+    assert "Pool size must be at least 5 for session trackers" in response.content.decode()
+    assert len(upstream.calls) == 0
+
+
+def test_callrail_failures_show_on_the_page(tenant_a, upstream):
+    connect(tenant_a)
+    upstream.get(f"{API}/a/{ACC}/trackers.json", status=500, json={"error": "Internal error"})
+    response = tenant_a.admin_client.get("/callrail/trackers/")
+    assert response.status_code == 400
+    assert "Internal error" in response.content.decode()
+
+
+def test_pages_without_a_key_say_so(tenant_a):
+    assert "API key not found" in tenant_a.admin_client.get("/callrail/trackers/").content.decode()
+
+
+def test_tracker_picker_greys_out_numbers_in_use(tenant_a, upstream):
+    connect(tenant_a)
+    used = make_campaign(
+        tenant_a, campaign_name="Roof calls", integration="callrail", tracking_number="+14155550134"
+    )
+    upstream.get(
+        f"{API}/a/{ACC}/trackers.json",
+        json=page(
+            "trackers",
+            [
+                tracker_record(id="TRK1"),
+                tracker_record(id="TRK2", name="Signs", tracking_numbers=["+14155550135"]),
+            ],
+        ),
+    )
+    content = tenant_a.member_client.get("/callrail/tracker-picker/").content.decode()
+    assert 'data-value="+14155550134" disabled title="Used by another campaign"' in content
+    assert 'data-value="+14155550135">' in content
+    admin_view = tenant_a.admin_client.get("/callrail/tracker-picker/").content.decode()
+    assert "Used by Roof calls" in admin_view
+    own = tenant_a.admin_client.get(
+        f"/callrail/tracker-picker/?campaign={used.pk}"
+    ).content.decode()
+    assert 'data-value="+14155550134">' in own
+
+
+def test_campaign_form_loads_the_callrail_picker(tenant_a):
+    content = tenant_a.admin_client.get("/campaigns/new/?integration=callrail").content.decode()
+    assert 'hx-get="/callrail/tracker-picker/"' in content
