@@ -29,18 +29,20 @@ def _admin(request):
         raise PermissionDenied("Only account admins can change the CallRail connection.")
 
 
-@account_required
-def home(request):
-    key = services.live_key(request.account)
-    chosen = services.settings_for(request.account)
+def _home(request, key_form=None, status=200):
     context = {
-        "key": key,
-        "chosen": chosen,
-        "key_form": KeyForm(),
+        "key": services.live_key(request.account),
+        "chosen": services.settings_for(request.account),
+        "key_form": key_form or KeyForm(),
         "signing_form": SigningKeyForm(),
         "receiver_url": services.receiver_url(request.account),
     }
-    return render(request, "callrail/home.html", context)
+    return render(request, "callrail/home.html", context, status=status)
+
+
+@account_required
+def home(request):
+    return _home(request)
 
 
 @require_POST
@@ -58,14 +60,7 @@ def connect_key(request):
         else:
             messages.success(request, "CallRail connected. Now choose the account to work in.")
             return redirect("callrail_accounts")
-    context = {
-        "key": services.live_key(request.account),
-        "chosen": services.settings_for(request.account),
-        "key_form": form,
-        "signing_form": SigningKeyForm(),
-        "receiver_url": services.receiver_url(request.account),
-    }
-    return render(request, "callrail/home.html", context, status=400)
+    return _home(request, key_form=form, status=400)
 
 
 @require_POST

@@ -87,7 +87,12 @@ def _save(request, campaign=None):
                 account=request.account, owner=request.user, data=form.cleaned_data
             )
         else:
-            saved = services.update_campaign(campaign=campaign, changes=form.cleaned_data)
+            changes = dict(form.cleaned_data)
+            # The page always posts the Active box; only a change of it is a switch-off that
+            # alerts the owner.
+            if changes["status"] == campaign.status:
+                changes.pop("status")
+            saved = services.update_campaign(campaign=campaign, changes=changes)
     except services.DuplicateTrackingNumber as exc:
         return None, _form_context(request, values, {"tracking_number": [str(exc)]}, campaign)
     return saved, None

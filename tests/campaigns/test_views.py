@@ -249,3 +249,15 @@ def test_dashboard_shows_counts_and_lead_feed(tenant_a):
     content = tenant_a.admin_client.get("/").content.decode()
     assert '<div id="campaign-counts"' in content
     assert 'id="lead-feed"' in content and "Ann Lee" in content
+
+
+def test_editing_a_paused_campaign_does_not_alert_again(tenant_a, committed):
+    campaign = make_campaign(tenant_a)
+    with committed():
+        services.update_campaign(campaign=campaign, changes={"status": False})
+        tenant_a.admin_client.post(
+            f"/campaigns/{campaign.pk}/edit/", {**form_post(campaign_name="Renamed"), "status": ""}
+        )
+    campaign.refresh_from_db()
+    assert (campaign.campaign_name, campaign.status) == ("Renamed", False)
+    assert Delivery.objects.filter(event="campaign_disconnected", channel="email").count() == 1
