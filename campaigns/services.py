@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 
 from campaigns import events
@@ -25,9 +25,7 @@ logger = logging.getLogger(__name__)
 
 DUPLICATE_TRACKING_NUMBER = "Tracking number already added!"
 DEFAULT_SUBJECT = "New lead for {{campaign_name}}"
-DEFAULT_MESSAGE = (
-    "{{lead_name}} ({{lead_phone}} {{lead_email}}) just came in through {{campaign_name}}."
-)
+DEFAULT_MESSAGE = "{{lead_name}} ({{lead_phone}}) just came in through {{campaign_name}}."
 DEFAULT_SMS = "New lead for {{campaign_name}}: {{lead_name}} {{lead_phone}}"
 DISCONNECTED_EVENT = "campaign_disconnected"
 LEAD_EVENT = "lead_arrived"
@@ -199,27 +197,31 @@ def _alert_disconnected(campaign):
     if campaign.owner_id is None:
         return
     try:
-        notify(
-            account=campaign.account,
-            event=DISCONNECTED_EVENT,
-            recipients=[campaign.owner],
-            context={"campaign_name": campaign.campaign_name},
-            channels=["push", "email"],
-            data={
-                "campaign_id": str(campaign.pk),
-                "module": "inbound",
-                "type": "campaign_disconnected",
-            },
-        )
+        # A savepoint: whatever goes wrong in here must not poison the update's transaction.
+        with transaction.atomic():
+            _queue_disconnected(campaign)
     except Exception:
         # The alert is a courtesy; it must never cost the user their update.
         logger.exception("Could not queue the disconnection alert for campaign %s", campaign.pk)
 
 
+def _queue_disconnected(campaign):
+    notify(
+        account=campaign.account,
+        event=DISCONNECTED_EVENT,
+        recipients=[campaign.owner],
+        context={"campaign_name": campaign.campaign_name},
+        channels=["push", "email"],
+        data={
+            "campaign_id": str(campaign.pk),
+            "module": "inbound",
+            "type": "campaign_disconnected",
+        },
+    )
+
+
 def recount_tallies(account) -> None:
     """Rebuild an account's tallies from the campaigns themselves (an ops repair tool)."""
-    from django.db.models import Count
-
     with transaction.atomic():
         CampaignTally.objects.for_account(account).delete()
         rows = (

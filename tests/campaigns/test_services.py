@@ -362,3 +362,16 @@ class TestLeads:
         assert f"afterbegin:#campaign-{campaign.pk}-leads" in event["html"]
         assert "afterbegin:#lead-feed" in event["html"]
         assert live_events.to(tenant_b.account, tenant_b.admin) == []
+
+
+def test_recount_command_repairs_drifted_tallies(tenant_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_campaign(tenant_a)
+    CampaignTally.objects.update(count=99)
+    out = StringIO()
+    call_command("recount_campaign_tallies", "--account", str(tenant_a.account.pk), stdout=out)
+    assert list(CampaignTally.objects.values_list("count", flat=True)) == [1]
+    assert "Recounted 1 account(s)." in out.getvalue()
