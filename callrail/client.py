@@ -4,6 +4,9 @@
 API returns (those of the reference documents), and `tracker_payload` turns ours into CallRail's.
 """
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 
 import phonenumbers
@@ -297,6 +300,14 @@ def tracker_payload(spec, *, company_id=None, current=None):
 
 
 # Webhook payloads
+
+SIGNATURE_HEADER = "Signature"
+
+
+def signature(signing_key: str, body: bytes) -> str:
+    """Base64 of HMAC-SHA1 of the raw body with the company's signing key, as CallRail signs."""
+    digest = hmac.new(signing_key.encode(), body, hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
 
 
 def call_fields(payload):

@@ -100,7 +100,8 @@ def register_webhook(*, account, account_id, company_id, url):
     record = client_for(account).create_webhook(account_id, company_id, url)
     if url == receiver_url(account):
         chosen = settings_for(account)
-        chosen.webhook_id = str(record.get("id") or "")
+        webhook = callrail.webhook_out(record, account_id=account_id, company_id=company_id)
+        chosen.webhook_id = str(webhook["id"] or "")
         signing_key = callrail.webhook_signing_key(record)
         if signing_key:
             chosen.signing_key = signing_key

@@ -72,53 +72,51 @@ def remove_key(request):
     return redirect("callrail_home")
 
 
-def _list_page(request, template, fetch, context=None):
-    """Render a CallRail list; CallRail's failures become a message on the same page."""
-    context = dict(context or {})
+def _listing(request, template, query_class, key, shape, call, *, need_account=True):
+    """A page of a CallRail collection; CallRail's failures become a message on the page."""
+    query = query_class(request.GET)
+    query.is_valid()
+    cleaned = {**query.cleaned_data, "page": query.cleaned_data.get("page") or 1}
+    context = {"query": query}
     try:
-        context.update(fetch())
+        found = access(request, need_account=need_account)
+        page = upstream(found, lambda: call(found, cleaned))
     except ApiProblem as problem:
         context["problem"] = problem.message
-    return render(request, template, context, status=400 if "problem" in context else 200)
+        return render(request, template, context, status=400)
+    context.update({"page": page, key: [shape(record) for record in page.items]})
+    return render(request, template, context)
 
 
 @account_required
 def accounts(request):
-    query = PageQuery(request.GET)
-    query.is_valid()
-
-    def fetch():
-        found = access(request, need_account=False)
-        page = upstream(
-            found,
-            lambda: found.client.accounts(page=query.cleaned_data.get("page") or 1, per_page=25),
-        )
-        return {"page": page, "accounts": [callrail.account_out(a) for a in page.items]}
-
-    return _list_page(request, "callrail/accounts.html", fetch)
+    return _listing(
+        request,
+        "callrail/accounts.html",
+        PageQuery,
+        "accounts",
+        callrail.account_out,
+        lambda found, q: found.client.accounts(page=q["page"], per_page=25),
+        need_account=False,
+    )
 
 
 @account_required
 def companies(request):
-    query = CompanyQuery(request.GET)
-    query.is_valid()
-    cleaned = query.cleaned_data
-
-    def fetch():
-        found = access(request)
-        page = upstream(
-            found,
-            lambda: found.client.companies(
-                found.account_id,
-                page=cleaned.get("page") or 1,
-                per_page=25,
-                search=cleaned.get("search") or None,
-                include_disabled=cleaned.get("disabled") or False,
-            ),
-        )
-        return {"page": page, "companies": [callrail.company_out(c) for c in page.items]}
-
-    return _list_page(request, "callrail/companies.html", fetch, {"query": query})
+    return _listing(
+        request,
+        "callrail/companies.html",
+        CompanyQuery,
+        "companies",
+        callrail.company_out,
+        lambda found, q: found.client.companies(
+            found.account_id,
+            page=q["page"],
+            per_page=25,
+            search=q.get("search") or None,
+            include_disabled=q.get("disabled") or False,
+        ),
+    )
 
 
 @require_POST
@@ -191,25 +189,20 @@ def signing_key(request):
 
 @account_required
 def trackers(request):
-    query = TrackerQuery(request.GET)
-    query.is_valid()
-    cleaned = query.cleaned_data
-
-    def fetch():
-        found = access(request)
-        page = upstream(
-            found,
-            lambda: found.client.trackers(
-                found.account_id,
-                company_id=found.company_id,
-                page=cleaned.get("page") or 1,
-                per_page=25,
-                search=cleaned.get("search") or None,
-            ),
-        )
-        return {"page": page, "trackers": [callrail.tracker_out(t) for t in page.items]}
-
-    return _list_page(request, "callrail/trackers.html", fetch, {"query": query})
+    return _listing(
+        request,
+        "callrail/trackers.html",
+        TrackerQuery,
+        "trackers",
+        callrail.tracker_out,
+        lambda found, q: found.client.trackers(
+            found.account_id,
+            company_id=found.company_id,
+            page=q["page"],
+            per_page=25,
+            search=q.get("search") or None,
+        ),
+    )
 
 
 def _tracker_data(post):

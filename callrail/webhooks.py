@@ -4,8 +4,6 @@ Every delivery is stored first (CallRail never retries), its `Signature` checked
 company's signing key is set, and processed in Celery through the dispatch table below.
 """
 
-import base64
-import hashlib
 import hmac
 import json
 
@@ -35,12 +33,6 @@ IGNORED_EVENTS = {
 }
 
 
-def signature(signing_key: str, body: bytes) -> str:
-    """Base64 of HMAC-SHA1 of the raw body, as CallRail signs it."""
-    digest = hmac.new(signing_key.encode(), body, hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
 class CallRailWebhook(WebhookView):
     source = SOURCE
 
@@ -54,8 +46,8 @@ class CallRailWebhook(WebhookView):
     def verify(self, request, target):
         if not target.signing_key:
             return None
-        sent = request.headers.get("Signature", "")
-        return hmac.compare_digest(signature(target.signing_key, request.body), sent)
+        sent = request.headers.get(callrail.SIGNATURE_HEADER, "")
+        return hmac.compare_digest(callrail.signature(target.signing_key, request.body), sent)
 
 
 def process(delivery):

@@ -3,8 +3,9 @@ import json
 import pytest
 from django.test import Client
 
+from callrail.client import signature
 from callrail.models import CallRailSettings
-from callrail.webhooks import EVENT_HANDLERS, IGNORED_EVENTS, signature
+from callrail.webhooks import EVENT_HANDLERS, IGNORED_EVENTS
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.webhooks import replay_deliveries
 from campaigns import services as campaign_services

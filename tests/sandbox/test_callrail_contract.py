@@ -166,7 +166,7 @@ def test_webhook_registration_and_a_signed_simulated_call(client, company, sandb
     assert callrail.classify(pre) == "pre_call" and callrail.classify(post) == "post_call"
     assert pre["resource_id"] == post["resource_id"]
     assert pre["tracking_phone_number"] == tracker["tracking_numbers"][0]
-    from callrail.webhooks import signature
+    from callrail.client import signature
 
     assert pre_sig == signature(record["signing_key"], pre_body)
 
