@@ -131,78 +131,64 @@ def _e164(number):
         return ""
 
 
-def _campaign_by_number(account, number):
-    number = _e164(number)
-    if not number:
+def _live_campaign(account, **lookup):
+    """The active CallRail campaign of the account matching `lookup`, or None."""
+    if not all(lookup.values()):
         return None
     return (
         Campaign.objects.for_account(account)
-        .filter(
-            tracking_number=number, integration=Integration.CALLRAIL, is_deleted=False, status=True
-        )
+        .filter(integration=Integration.CALLRAIL, is_deleted=False, status=True, **lookup)
         .first()
     )
 
 
-def _campaign_by_page(account, page_url):
-    page_url = normalize_page_url(page_url or "")
-    if not page_url:
-        return None
-    return (
-        Campaign.objects.for_account(account)
-        .filter(page_url=page_url, integration=Integration.CALLRAIL, is_deleted=False, status=True)
-        .first()
-    )
+def _capture(campaign, missing, *, source, payload, **details) -> Outcome:
+    if campaign is None:
+        return Outcome(False, missing)
+    campaigns.capture_lead(campaign=campaign, source=source, payload=payload, **details)
+    return Outcome(True)
 
 
 def lead_from_call(account, payload) -> Outcome:
     fields = callrail.call_fields(payload)
-    campaign = _campaign_by_number(account, fields["tracking_number"])
-    if campaign is None:
-        return Outcome(False, f"No active CallRail campaign uses {fields['tracking_number']}.")
     if not fields["external_id"]:
         raise ValueError("The call has no resource_id.")
-    campaigns.capture_lead(
-        campaign=campaign,
+    number = _e164(fields["tracking_number"])
+    return _capture(
+        _live_campaign(account, tracking_number=number),
+        f"No active CallRail campaign uses {fields['tracking_number']}.",
         source=LeadSource.CALL,
+        payload=payload,
         external_id=fields["external_id"],
         name=fields["name"],
         phone=_e164(fields["phone"]),
-        payload=payload,
     )
-    return Outcome(True)
 
 
 def lead_from_text(account, payload) -> Outcome:
     fields = callrail.text_fields(payload)
-    campaign = _campaign_by_number(account, fields["tracking_number"])
-    if campaign is None:
-        return Outcome(False, f"No active CallRail campaign uses {fields['tracking_number']}.")
-    campaigns.capture_lead(
-        campaign=campaign,
+    number = _e164(fields["tracking_number"])
+    return _capture(
+        _live_campaign(account, tracking_number=number),
+        f"No active CallRail campaign uses {fields['tracking_number']}.",
         source=LeadSource.TEXT,
+        payload=payload,
         external_id=fields["external_id"],
         phone=_e164(fields["phone"]),
         message=fields["message"],
-        payload=payload,
     )
-    return Outcome(True)
 
 
 def lead_from_form(account, payload) -> Outcome:
     fields = callrail.form_fields(payload)
-    campaign = _campaign_by_page(account, fields["page_url"])
-    if campaign is None:
-        return Outcome(False, f"No active CallRail campaign has the page {fields['page_url']}.")
-    email = fields["email"] if "@" in fields["email"] else ""
-    campaigns.capture_lead(
-        campaign=campaign,
+    return _capture(
+        _live_campaign(account, page_url=normalize_page_url(fields["page_url"])),
+        f"No active CallRail campaign has the page {fields['page_url']}.",
         source=LeadSource.FORM,
+        payload=payload,
         external_id=fields["external_id"],
         name=fields["name"],
         phone=_e164(fields["phone"]),
-        email=email,
+        email=fields["email"] if "@" in fields["email"] else "",
         message=fields["message"],
-        payload=payload,
     )
-    return Outcome(True)

@@ -213,6 +213,16 @@ def paginate(request, key, records):
     )
 
 
+def filtered(request, records):
+    """CallRail's `status` and `search` (name contains, any case) list filters."""
+    if request.query.get("status"):
+        records = [r for r in records if r["status"] == request.query["status"]]
+    if request.query.get("search"):
+        needle = request.query["search"].lower()
+        records = [r for r in records if needle in r["name"].lower()]
+    return records
+
+
 def error(message, status=400):
     return json_response({"error": message}, status)
 
@@ -250,12 +260,7 @@ def install(router, state: CallRail):
         if not account_or_404(account_id):
             return error("Not found", 404)
         companies = [c for c in state.companies.values() if c["_account_id"] == account_id]
-        if request.query.get("status"):
-            companies = [c for c in companies if c["status"] == request.query["status"]]
-        if request.query.get("search"):
-            needle = request.query["search"].lower()
-            companies = [c for c in companies if needle in c["name"].lower()]
-        return paginate(request, "companies", companies)
+        return paginate(request, "companies", filtered(request, companies))
 
     @router.route("GET", r"/v3/a/(?P<account_id>\w+)/companies/(?P<company_id>\w+)\.json")
     @guarded
@@ -273,12 +278,7 @@ def install(router, state: CallRail):
         trackers = [t for t in state.trackers.values() if t["_account_id"] == account_id]
         if request.query.get("company_id"):
             trackers = [t for t in trackers if t["company"]["id"] == request.query["company_id"]]
-        if request.query.get("status"):
-            trackers = [t for t in trackers if t["status"] == request.query["status"]]
-        if request.query.get("search"):
-            needle = request.query["search"].lower()
-            trackers = [t for t in trackers if needle in t["name"].lower()]
-        return paginate(request, "trackers", trackers)
+        return paginate(request, "trackers", filtered(request, trackers))
 
     def tracker_or_404(account_id, tracker_id):
         tracker = state.trackers.get(tracker_id)
