@@ -1,20 +1,26 @@
 """How a request reaches CallRail: its key, the CallRail account/company, and error mapping.
 
 Used by the JSON API and the pages alike; problems are raised as ApiProblem (status + the
-reference documents' message), which the pages show as messages.
+reference documents' message), which the pages show as messages. Both answer web requests, so
+they call CallRail in the web-request mode: one attempt, short timeout, never a backoff sleep.
 """
 
 from dataclasses import dataclass
 
 from callrail import services
 from callrail.client import CallRailClient
+from callrail.models import CallRailKey
 from campaignhub.api import ApiProblem
-from campaignhub.http import ApiError
+from campaignhub.models import Account
 
 
 @dataclass
 class Access:
-    key: object
+    """Who calls CallRail and where: our account, its live key, a client sending it (in the
+    web-request mode: one attempt, short timeout, no sleep), and the CallRail account/company."""
+
+    account: Account
+    key: CallRailKey
     client: CallRailClient
     account_id: str
     company_id: str
@@ -22,10 +28,12 @@ class Access:
 
 def access(request, *, account_id=None, company_id=None, need_account=True) -> Access:
     """The caller's CallRail access; ids come from the headers, then the arguments, then the
-    saved choice."""
-    key = services.live_key(request.account)
-    if key is None:
-        raise ApiProblem(400, services.NO_KEY)
+    saved choice.
+
+    Raises ApiProblem 400 when the account has no live key, or (with `need_account`) no
+    CallRail account id.
+    """
+    connection = services.CALLRAIL.connection_for(request.account, web_request=True)
     chosen = services.settings_for(request.account)
     account_id = (
         request.headers.get("X-CallRail-Account-Id") or account_id or chosen.callrail_account_id
@@ -33,19 +41,10 @@ def access(request, *, account_id=None, company_id=None, need_account=True) -> A
     company_id = request.headers.get("X-CallRail-Company-Id") or company_id or chosen.company_id
     if need_account and not account_id:
         raise ApiProblem(400, services.NO_ACCOUNT)
-    return Access(key, services.client_for(request.account, key=key), account_id, company_id)
+    return Access(request.account, connection.credential, connection.client, account_id, company_id)
 
 
 def upstream(found: Access, call, *, not_found="Not found"):
-    """Run a CallRail call; map its failures to our statuses and messages."""
-    try:
-        return call()
-    except ApiError as exc:
-        if exc.status == 401:
-            services.mark_key_rejected(found.key)
-            raise ApiProblem(400, services.KEY_REJECTED) from exc
-        if exc.status == 404:
-            raise ApiProblem(404, not_found) from exc
-        if exc.status is None:
-            raise ApiProblem(502, f"Could not reach CallRail: {exc.message}") from exc
-        raise ApiProblem(400, exc.message) from exc
+    """Run `call()` (CallRail calls through `found.client`); its failures become ApiProblem as
+    the platform's one mapping says (401 marks the key rejected)."""
+    return services.CALLRAIL.call(found.key, call, not_found=not_found)

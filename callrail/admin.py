@@ -7,11 +7,11 @@ from callrail.models import CallRailKey, CallRailSettings
 
 @admin.register(CallRailKey)
 class CallRailKeyAdmin(admin.ModelAdmin):
-    list_display = ["account", "last4", "created_at", "invalid_at", "deleted_at"]
-    list_filter = ["deleted_at", "invalid_at"]
+    list_display = ["account", "last4", "created_at", "rejected_at", "deleted_at"]
+    list_filter = ["deleted_at", "rejected_at"]
     search_fields = ["account__name", "last4"]
-    exclude = ["api_key"]
-    readonly_fields = ["account", "last4", "created_at", "invalid_at", "deleted_at"]
+    exclude = ["secret"]
+    readonly_fields = ["account", "last4", "created_at", "rejected_at", "deleted_at"]
 
     def has_add_permission(self, request):
         return False

@@ -15,10 +15,14 @@ from callrail.forms import (
     WebhookCreateForm,
     WebhookUpdateForm,
 )
+from callrail.schemas import (
+    KeyBody,
+    TrackerCreateBody,
+    TrackerUpdateBody,
+    WebhookCreateBody,
+    WebhookUpdateBody,
+)
 from campaignhub.api import ApiProblem, api_view, ok, validated
-from campaignhub.http import ApiError
-
-TRACKER_NOT_FOUND = "Tracker not found"
 
 
 def _query(request, form_class):
@@ -33,11 +37,11 @@ def key_data(account):
         "connected": key is not None,
         "last4": key.last4 if key else None,
         "webhook_url": services.receiver_url(account),
-        "rejected": bool(key and key.invalid_at),
+        "rejected": bool(key and key.rejected_at),
     }
 
 
-@api_view("GET", "POST", "DELETE", admin=["POST", "DELETE"])
+@api_view("GET", "POST", "DELETE", admin=["POST", "DELETE"], body={"POST": KeyBody})
 def key(request):
     if request.method == "POST":
         form = validated(KeyForm, request.data)
@@ -45,8 +49,6 @@ def key(request):
             services.connect_key(account=request.account, api_key=form.cleaned_data["api_key"])
         except ValidationError as exc:
             raise ApiProblem(400, exc.messages[0], {"api_key": exc.messages}) from None
-        except ApiError as exc:
-            raise ApiProblem(502 if exc.status is None else 400, exc.message) from None
         return ok(key_data(request.account), status=201)
     if request.method == "DELETE" and not services.remove_key(account=request.account):
         raise ApiProblem(400, services.NO_KEY)
@@ -89,7 +91,7 @@ def companies(request):
     return ok(_paged(page, "companies", [callrail.company_out(c) for c in page.items]))
 
 
-@api_view("POST", "PUT", admin=True)
+@api_view("POST", "PUT", admin=True, body={"POST": WebhookCreateBody, "PUT": WebhookUpdateBody})
 def webhook(request):
     form_class = WebhookCreateForm if request.method == "POST" else WebhookUpdateForm
     found = access(request, account_id=request.data.get("account_id"), need_account=False)
@@ -101,6 +103,7 @@ def webhook(request):
             found,
             lambda: services.register_webhook(
                 account=request.account,
+                client=found.client,
                 account_id=cleaned["account_id"],
                 company_id=cleaned["company_id"],
                 url=cleaned["webhook_url"],
@@ -125,15 +128,14 @@ def webhook(request):
     )
 
 
-@api_view("GET", "POST", admin=["POST"])
+@api_view("GET", "POST", admin=["POST"], body={"POST": TrackerCreateBody})
 def trackers(request):
     found = access(request)
     if request.method == "POST":
         if not found.company_id:
-            raise ApiProblem(400, "Callrail company id is required.")
+            raise ApiProblem(400, services.NO_COMPANY)
         form = validated(TrackerCreateForm, request.data)
-        payload = callrail.tracker_payload(form.cleaned_data, company_id=found.company_id)
-        record = upstream(found, lambda: found.client.create_tracker(found.account_id, payload))
+        record = services.create_tracker(found=found, spec=form.cleaned_data)
         return ok(callrail.tracker_out(record), status=201)
     query = _query(request, TrackerQuery)
     page = upstream(
@@ -155,40 +157,15 @@ def trackers(request):
     )
 
 
-@api_view("GET", "PUT", "DELETE", admin=["PUT", "DELETE"])
+@api_view("GET", "PUT", "DELETE", admin=["PUT", "DELETE"], body={"PUT": TrackerUpdateBody})
 def tracker(request, tracker_id):
     found = access(request)
-
-    def fetch():
-        return upstream(
-            found,
-            lambda: found.client.tracker(found.account_id, tracker_id),
-            not_found=TRACKER_NOT_FOUND,
-        )
-
     if request.method == "GET":
-        return ok(callrail.tracker_out(fetch()))
+        return ok(callrail.tracker_out(services.get_tracker(found=found, tracker_id=tracker_id)))
     if request.method == "DELETE":
-        upstream(
-            found,
-            lambda: found.client.disable_tracker(found.account_id, tracker_id),
-            not_found=TRACKER_NOT_FOUND,
-        )
+        services.disable_tracker(found=found, tracker_id=tracker_id)
         return ok({})
     form = validated(TrackerUpdateForm, request.data)
     changes = {k: form.cleaned_data[k] for k in request.data}
-    record = fetch()
-    payload = callrail.tracker_payload(changes, current=record)
-    if payload:
-        record = upstream(
-            found,
-            lambda: found.client.update_tracker(found.account_id, tracker_id, payload),
-            not_found=TRACKER_NOT_FOUND,
-        )
-    if changes.get("status") == "disabled":
-        # CallRail ignores `status` on PUT; disabling is its DELETE.
-        record = (
-            upstream(found, lambda: found.client.disable_tracker(found.account_id, tracker_id))
-            or record
-        )
+    record = services.update_tracker(found=found, tracker_id=tracker_id, changes=changes)
     return ok(callrail.tracker_out(record))

@@ -6,12 +6,14 @@ class CallRailConfig(AppConfig):
     verbose_name = "CallRail"
 
     def ready(self):
-        from callrail import webhooks
+        from callrail import checks, webhooks
         from campaignhub import navigation
         from campaignhub.webhooks import register_processor
-        from campaigns import pickers
+        from campaigns import pickers, sources
         from campaigns.models import Integration
 
         navigation.register("CallRail", "callrail_home", 30)
         register_processor(webhooks.SOURCE, webhooks.process)
         pickers.register(Integration.CALLRAIL, "callrail_tracker_picker")
+        sources.register_source(Integration.CALLRAIL)
+        checks.register()

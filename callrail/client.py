@@ -7,6 +7,8 @@ API returns (those of the reference documents), and `tracker_payload` turns ours
 import base64
 import hashlib
 import hmac
+import math
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -29,6 +31,21 @@ SOURCE_TYPES = [
     "facebook_all",
     "bing_all",
 ]
+# What CallRail's own screens call each source type.
+SOURCE_LABELS = {
+    "all": "All sources",
+    "landing_url": "Landing page URL",
+    "landing_params": "Landing page parameters",
+    "offline": "Offline",
+    "web_referrer": "Website referrer",
+    "direct": "Direct",
+    "search": "Search",
+    "google_ad_extension": "Google Ads extension",
+    "mobile_ad_extension": "Mobile ad extension",
+    "google_my_business": "Google Business Profile",
+    "facebook_all": "Facebook",
+    "bing_all": "Bing",
+}
 
 __all__ = ["ApiError", "CallRailClient", "Page"]
 
@@ -153,6 +170,10 @@ class CallRailClient(BaseClient):
 
     def create_webhook(self, account_id, company_id, url):
         return self.post(f"a/{account_id}/companies/{company_id}/webhooks.json", json={"url": url})
+
+    def all_webhooks(self, account_id, company_id):
+        """Every webhook of the company, page after page."""
+        return self.iter_all(f"a/{account_id}/companies/{company_id}/webhooks.json", "webhooks")
 
     def update_webhook(self, account_id, company_id, webhook_id, *, url=None, status=None):
         body = {key: value for key, value in (("url", url), ("status", status)) if value}
@@ -310,57 +331,185 @@ def signature(signing_key: str, body: bytes) -> str:
     return base64.b64encode(digest).decode()
 
 
-def call_fields(payload):
-    """The lead details of a call webhook (pre-call, post-call, call modified)."""
+def number(value) -> float | None:
+    """A numeric field as CallRail may send it: 13, 13.0, "13", " 13 ", or null/"" (None).
+
+    Anything that does not read as a finite number is None, never an error.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        result = float(str(value).strip())
+    except ValueError:
+        return None
+    return result if math.isfinite(result) else None
+
+
+def text(value) -> str:
+    """A text field as CallRail may send it: a string, a number, or null/absent (""); lists
+    (multi-value form fields) are joined with ", "."""
+    if value is None or isinstance(value, bool | dict):
+        return ""
+    if isinstance(value, list):
+        return ", ".join(part for part in (text(item) for item in value) if part)
+    return str(value).strip()
+
+
+def _own_id(payload) -> str:
+    # Since 2021 CallRail sends `resource_id`; older payloads had a numeric `id`.
+    return text(payload.get("resource_id")) or text(payload.get("id"))
+
+
+def call_fields(payload) -> dict:
+    """The lead details of a call webhook (pre-call, routing complete, post-call, modified).
+
+    Returns `external_id`, `tracking_number`, `phone`, `name`, `landing_page` as text, "" when
+    absent. A withheld caller id arrives as null, "" or a word ("Anonymous", "Restricted"):
+    the phone is then whatever was sent and the caller is made a lead without a phone.
+    """
     return {
-        "external_id": payload.get("resource_id") or str(payload.get("id") or ""),
-        "tracking_number": payload.get("tracking_phone_number") or "",
-        "phone": payload.get("customer_phone_number") or payload.get("customer_number") or "",
-        "name": payload.get("customer_name") or "",
-        "landing_page": payload.get("landing_page_url") or "",
+        "external_id": _own_id(payload),
+        "tracking_number": text(payload.get("tracking_phone_number")),
+        "phone": text(payload.get("customer_phone_number")) or text(payload.get("customer_number")),
+        "name": text(payload.get("customer_name")),
+        "landing_page": text(payload.get("landing_page_url")),
     }
 
 
-def text_fields(payload):
+def text_fields(payload) -> dict:
+    """The lead details of a text message webhook: `external_id` (the message's own id; "" when
+    none, the caller derives one), `tracking_number`, `phone`, `message`."""
     return {
-        "external_id": payload.get("conversation_id") or payload.get("resource_id") or "",
-        "tracking_number": payload.get("destination_number") or "",
-        "phone": payload.get("source_number") or "",
-        "message": payload.get("content") or "",
+        "external_id": _own_id(payload),
+        "tracking_number": text(payload.get("destination_number")),
+        "phone": text(payload.get("source_number")),
+        "message": text(payload.get("content")),
     }
 
 
-def form_fields(payload):
-    data = payload.get("form_data") or {}
+def _field_key(name) -> str:
+    """`Your-Name`, `your_name`, `YOUR NAME` -> `name`: case, `-`, `_` and spaces alike, and a
+    leading "your" dropped."""
+    words = re.sub(r"[^0-9a-z]+", " ", str(name).lower()).split()
+    if words[:1] == ["your"]:
+        words = words[1:]
+    return " ".join(words)
+
+
+# Site form field names, after `_field_key`, that say what a field holds.
+FORM_FIELD_NAMES = {
+    "name": {"name", "full name", "fullname", "contact name", "customer name", "names"},
+    "first_name": {"first name", "firstname", "fname", "given name", "first"},
+    "last_name": {"last name", "lastname", "lname", "surname", "family name", "last"},
+    "email": {"email", "e mail", "email address", "e mail address", "mail", "emailaddress"},
+    "phone": {
+        "phone",
+        "phone number",
+        "phonenumber",
+        "telephone",
+        "telephone number",
+        "tel",
+        "mobile",
+        "mobile number",
+        "mobile phone",
+        "cell",
+        "cell phone",
+        "contact number",
+        "phone no",
+    },
+    "message": {
+        "message",
+        "messages",
+        "comments",
+        "comment",
+        "details",
+        "inquiry",
+        "enquiry",
+        "notes",
+        "note",
+        "question",
+        "questions",
+        "description",
+        "how can we help",
+        "how can we help you",
+    },
+}
+_FIELD_MEANING = {key: meaning for meaning, keys in FORM_FIELD_NAMES.items() for key in keys}
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _looks_like_phone(value: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(value, "US"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def form_values(form_data) -> dict:
+    """`name`, `email`, `phone`, `message` out of a form's own field names.
+
+    Known names (`FORM_FIELD_NAMES`, matched by `_field_key`) decide first; first and last name
+    are joined. Fields whose names say nothing (`form_field1`) are looked at by value: the first
+    that reads as an email is the email, the first valid phone number the phone.
+    """
+    found = {}
+    unnamed = []
+    items = form_data.items() if isinstance(form_data, dict) else []
+    for key, raw in items:
+        value = text(raw)
+        if not value:
+            continue
+        meaning = _FIELD_MEANING.get(_field_key(key))
+        if meaning is None:
+            unnamed.append(value)
+        else:
+            found.setdefault(meaning, value)
+    if "name" not in found:
+        full = " ".join(found[part] for part in ("first_name", "last_name") if part in found)
+        if full:
+            found["name"] = full
+    for value in unnamed:
+        if "email" not in found and EMAIL_SHAPE.match(value):
+            found["email"] = value
+        elif "phone" not in found and _looks_like_phone(value):
+            found["phone"] = value
+    return {meaning: found.get(meaning, "") for meaning in ("name", "email", "phone", "message")}
+
+
+def form_fields(payload) -> dict:
+    """The lead details of a form submission webhook: `external_id`, `page_url`, `name`,
+    `phone`, `email`, `message`. CallRail's own customer fields win over the form's fields."""
+    values = form_values(payload.get("form_data"))
     return {
-        "external_id": payload.get("resource_id") or str(payload.get("id") or ""),
-        "page_url": payload.get("form_url") or payload.get("landing_page_url") or "",
-        "name": payload.get("customer_name") or data.get("name") or "",
-        "phone": payload.get("customer_phone_number") or data.get("phone") or "",
-        "email": payload.get("customer_email") or data.get("email") or "",
-        "message": data.get("message") or data.get("comments") or "",
+        "external_id": _own_id(payload),
+        "page_url": text(payload.get("form_url")) or text(payload.get("landing_page_url")),
+        "name": text(payload.get("customer_name")) or values["name"],
+        "phone": text(payload.get("customer_phone_number")) or values["phone"],
+        "email": text(payload.get("customer_email")) or values["email"],
+        "message": values["message"],
     }
 
 
-def classify(payload):
+def classify(payload) -> str:
     """Which CallRail event a webhook payload is.
 
     CallRail sends each event to the URL configured for it and does not name the event in the
-    body, so when our URL does not say (`?event=`), the payload's own fields tell.
+    body, so the payload's own fields tell. Tolerant of real shapes: numbers as strings, nulls,
+    texts without `message_type` (told by `content` + `source_number`).
     """
     if "form_data" in payload or "form_url" in payload:
         return "form_submission"
-    if "content" in payload and "message_type" in payload:
+    if "content" in payload and ("message_type" in payload or "source_number" in payload):
         return "text_message_sent" if payload.get("agent") else "text_message_received"
-    outbound = payload.get("direction") == "outbound"
+    outbound = text(payload.get("direction")).lower() == "outbound"
     if "changes" in payload:
         return "outbound_call_modified" if outbound else "call_modified"
     if outbound:
         return "outbound_post_call"
     ended = (
         payload.get("recording")
-        or payload.get("recording_duration")
+        or (number(payload.get("recording_duration")) or 0) > 0
         or payload.get("business_phone_number")
-        or (payload.get("duration") or 0) > 0
+        or (number(payload.get("duration")) or 0) > 0
     )
     return "post_call" if ended else "pre_call"

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from callrail import client as callrail
 from callrail import services
+from campaignhub.api import ApiProblem
 from campaignhub.http import ApiError
 
 
@@ -29,17 +30,14 @@ def load(*, account, admin, member, stdout):
             company_name=company["name"],
             script_url=company["script_url"] or "",
         )
-        try:
-            services.register_webhook(
-                account=account,
-                account_id=first_account["id"],
-                company_id=company["id"],
-                url=services.receiver_url(account),
-            )
-        except ApiError as exc:
-            if exc.status != 422:  # already registered
-                raise
-    except (ApiError, IndexError) as exc:
+        services.register_webhook(
+            account=account,
+            client=client,
+            account_id=first_account["id"],
+            company_id=company["id"],
+            url=services.receiver_url(account),
+        )
+    except (ApiError, ApiProblem, IndexError) as exc:
         stdout.write(f"CallRail: could not connect to {settings.CALLRAIL_API_BASE}: {exc}")
         return
     stdout.write(f"CallRail: connected to {settings.CALLRAIL_API_BASE}, company {company['name']}.")

@@ -6,18 +6,18 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from callrail.client import MAX_PER_PAGE, SOURCE_TYPES
+from callrail.client import MAX_PER_PAGE, SOURCE_LABELS, SOURCE_TYPES
+from callrail.services import POOL_SIZE_MESSAGE, SESSION_POOL_MINIMUM, SOURCE_HAS_ONE_NUMBER
 from campaignhub.fields import StrictBooleanField
 from campaignhub.phones import PhoneNumberField
-
-SESSION_POOL_MINIMUM = 5
-POOL_SIZE_MESSAGE = "Pool size must be at least 5 for session trackers"
 
 
 class KeyForm(forms.Form):
     api_key = forms.CharField(
         max_length=200,
         label="API key",
+        # A secret: masked while typed, never sent back into the page, not kept by the browser.
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         error_messages={"required": "Enter your CallRail API key."},
         help_text="In CallRail: Settings → API Keys.",
     )
@@ -157,7 +157,9 @@ class TrackerFields(forms.Form):
 
 class TrackerCreateForm(TrackerFields):
     type = forms.CharField(required=False)
-    source = forms.ChoiceField(choices=[(s, s) for s in SOURCE_TYPES], required=False)
+    source = forms.ChoiceField(
+        choices=[(s, SOURCE_LABELS[s]) for s in SOURCE_TYPES], required=False
+    )
     area_code = forms.RegexField(regex=r"^[2-9]\d{2}$", required=False)
     toll_free = StrictBooleanField(required=False)
 
@@ -176,22 +178,16 @@ class TrackerCreateForm(TrackerFields):
                 raise ValidationError(POOL_SIZE_MESSAGE)
             if not data.get("swap_targets"):
                 raise ValidationError("Swap targets are required for session trackers")
-        elif data.get("pool_size") not in (None, 1):
-            raise ValidationError(
-                "Source trackers have one number; pool size is for session trackers."
-            )
+        elif data.get("pool_size") not in (None, 1) or data.get("swap_targets"):
+            raise ValidationError(SOURCE_HAS_ONE_NUMBER)
         data["source"] = data.get("source") or "all"
         return data
 
 
 class TrackerUpdateForm(TrackerFields):
+    """The fields of a tracker update; the rules that depend on the tracker as it is (its type,
+    its status, campaigns on its number) are `callrail.services.update_tracker`'s."""
+
     status = forms.ChoiceField(
         choices=[("", ""), ("active", "active"), ("disabled", "disabled")], required=False
     )
-
-    def clean(self):
-        data = super().clean()
-        pool_size = data.get("pool_size")
-        if not self.errors and pool_size is not None and pool_size < SESSION_POOL_MINIMUM:
-            raise ValidationError(POOL_SIZE_MESSAGE)
-        return data

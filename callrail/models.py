@@ -3,39 +3,18 @@
 import secrets
 
 from django.db import models
-from django.db.models import Q
 
 from campaignhub.crypto import EncryptedTextField
+from campaignhub.integrations import Credential
 from campaignhub.models import Account
 from campaignhub.tenancy import AccountQuerySet
 
 
-class CallRailKey(models.Model):
-    """One live key per account; removed keys are kept (soft delete) with the secret wiped."""
+class CallRailKey(Credential):
+    """An account's CallRail API key (`secret`): one live key per account, soft deleted."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="callrail_keys")
-    api_key = EncryptedTextField()
-    last4 = models.CharField(max_length=4)
-    invalid_at = models.DateTimeField(
-        null=True, blank=True, help_text="When CallRail last refused it (401)."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
-
-    objects = AccountQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account"],
-                condition=Q(deleted_at__isnull=True),
-                name="one_live_callrail_key",
-            ),
-        ]
-
-    def __str__(self):
-        return f"…{self.last4}"
+    class Meta(Credential.Meta):
+        verbose_name = "CallRail key"
 
 
 def new_webhook_token():

@@ -1,80 +1,89 @@
-"""Writes for CallRail: the key, the chosen account/company, the webhook, and calls into leads."""
+"""Writes for CallRail: the key, the chosen account/company, the webhook, and trackers."""
 
-import logging
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from callrail import client as callrail
 from callrail.models import CallRailKey, CallRailSettings
+from campaignhub.api import ApiProblem
 from campaignhub.http import ApiError
-from campaignhub.phones import InvalidPhoneNumber, to_e164
-from campaigns import services as campaigns
-from campaigns.forms import normalize_page_url
-from campaigns.models import Campaign, Integration, LeadSource
+from campaignhub.integrations import Upstream
+from campaigns.models import Campaign
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from callrail.access import Access
 
 NO_KEY = "API key not found. Please add your CallRail API key first."
 NO_ACCOUNT = "Callrail account id is required."
 KEY_REJECTED = "CallRail rejected the API key. Please reconnect CallRail with a valid key."
+POOL_SIZE_MESSAGE = "Pool size must be at least 5 for session trackers"
+SESSION_POOL_MINIMUM = 5
+SOURCE_HAS_ONE_NUMBER = (
+    "Source trackers have one number; pool size and swap targets are for session trackers."
+)
+TRACKER_NOT_FOUND = "Tracker not found"
+NO_COMPANY = "Callrail company id is required."
+CANNOT_ENABLE = "A disabled tracker cannot be enabled again; CallRail released its numbers."
 
 
-class CallRailNotConnected(Exception):
-    """The account has no live CallRail key."""
+class CallRailUpstream(Upstream):
+    """CallRail on the platform's shared integration base: its key, client and messages."""
+
+    label = "CallRail"
+    secret_name = "API key"
+    credential_model = CallRailKey
+    not_connected_message = NO_KEY
+    rejected_message = KEY_REJECTED
+    refused_message = "CallRail did not accept this API key."
+
+    def make_client(self, secret, *, web_request):
+        return callrail.CallRailClient(secret, web_request=web_request)
+
+    def verify(self, client):
+        client.accounts(per_page=1)
 
 
-def live_key(account):
-    return CallRailKey.objects.for_account(account).filter(deleted_at__isnull=True).first()
+CALLRAIL = CallRailUpstream()
+
+
+def live_key(account) -> CallRailKey | None:
+    """The account's live CallRail key, or None."""
+    return CALLRAIL.live_credential(account)
 
 
 def settings_for(account) -> CallRailSettings:
+    """The account's CallRail settings row, created empty the first time it is asked for."""
     found, _ = CallRailSettings.objects.get_or_create(account=account)
     return found
 
 
-def client_for(account, *, key=None) -> callrail.CallRailClient:
-    key = key or live_key(account)
-    if key is None:
-        raise CallRailNotConnected(NO_KEY)
-    return callrail.CallRailClient(key.api_key)
+def client_for(account, *, web_request=False) -> callrail.CallRailClient:
+    """A CallRail client with the account's live key; raises NotConnected (400) without one.
+
+    `web_request=True` for code answering a web request (one attempt, no backoff sleep)."""
+    return CALLRAIL.client_for(account, web_request=web_request)
 
 
 def receiver_url(account) -> str:
+    """Our webhook receiver for the account: `PUBLIC_BASE_URL/webhooks/callrail/<token>/`."""
     token = settings_for(account).webhook_token
     return settings.PUBLIC_BASE_URL + reverse("callrail_webhook", args=[token])
 
 
-@transaction.atomic
 def connect_key(*, account, api_key) -> CallRailKey:
-    """Check the key against CallRail, then make it the account's one live key."""
-    probe = callrail.CallRailClient(api_key)
-    try:
-        probe.accounts(per_page=1)
-    except ApiError as exc:
-        if exc.status in (401, 403):
-            raise ValidationError("CallRail did not accept this API key.") from exc
-        raise
-    remove_key(account=account)
-    return CallRailKey.objects.create(account=account, api_key=api_key, last4=api_key[-4:])
+    """Check the key against CallRail, then make it the account's one live key.
+
+    Raises ValidationError when CallRail refuses it, ApiProblem when CallRail cannot answer;
+    either way nothing changes.
+    """
+    return CALLRAIL.connect(account=account, secret=api_key)
 
 
 def remove_key(*, account) -> bool:
     """Soft delete: the row stays for the record, the secret itself is wiped."""
-    removed = (
-        CallRailKey.objects.for_account(account)
-        .filter(deleted_at__isnull=True)
-        .update(deleted_at=timezone.now(), api_key="")
-    )
-    return bool(removed)
-
-
-def mark_key_rejected(key) -> None:
-    CallRailKey.objects.filter(pk=key.pk).update(invalid_at=timezone.now())
+    return CALLRAIL.remove(account=account)
 
 
 def choose(*, account, account_id, account_name="", company_id="", company_name="", script_url=""):
@@ -95,9 +104,32 @@ def choose(*, account, account_id, account_name="", company_id="", company_name=
     return chosen
 
 
-def register_webhook(*, account, account_id, company_id, url):
-    """Create the webhook on CallRail; when it is our receiver, remember it and its signing key."""
-    record = client_for(account).create_webhook(account_id, company_id, url)
+def _existing_webhook(client, account_id, company_id, url):
+    for record in client.all_webhooks(account_id, company_id):
+        if record.get("url") == url:
+            return record
+    return None
+
+
+def register_webhook(*, account, client, account_id, company_id, url) -> dict:
+    """Create the webhook on CallRail, or take the one the company already has for `url`.
+
+    CallRail refuses a second webhook for the same URL (422 "Url has already been taken"); the
+    company's webhook for that URL is then looked up, enabled again if it was disabled, and
+    used, so connecting again is never an error. When `url` is our receiver, the webhook's id
+    and (when CallRail sends it) signing key are remembered. Returns CallRail's webhook record;
+    raises ApiError as `client` does.
+    """
+    try:
+        record = client.create_webhook(account_id, company_id, url)
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        record = _existing_webhook(client, account_id, company_id, url)
+        if record is None:
+            raise
+        if record.get("status") == "disabled":
+            record = client.update_webhook(account_id, company_id, record["id"], status="enabled")
     if url == receiver_url(account):
         chosen = settings_for(account)
         webhook = callrail.webhook_out(record, account_id=account_id, company_id=company_id)
@@ -110,85 +142,128 @@ def register_webhook(*, account, account_id, company_id, url):
 
 
 def set_signing_key(*, account, signing_key):
+    """Keep the company's webhook signing key (from CallRail's UI); empty stops verifying."""
     chosen = settings_for(account)
     chosen.signing_key = signing_key
     chosen.save(update_fields=["signing_key", "updated_at"])
 
 
-# Calls, texts and forms into leads
+# Trackers: one set of rules for the pages and the API
 
 
-@dataclass
-class Outcome:
-    handled: bool
-    reason: str = ""
+def get_tracker(*, found: "Access", tracker_id: str) -> dict:
+    """CallRail's record of one tracker; ApiProblem 404 "Tracker not found" when it has none."""
+    return CALLRAIL.call(
+        found.key,
+        lambda: found.client.tracker(found.account_id, tracker_id),
+        not_found=TRACKER_NOT_FOUND,
+    )
 
 
-def _e164(number):
-    try:
-        return to_e164(number) if number else ""
-    except InvalidPhoneNumber:
-        return ""
+def create_tracker(*, found: "Access", spec: dict) -> dict:
+    """Create a tracker in the chosen company from TrackerCreateForm's cleaned data.
+
+    Raises ApiProblem 400 when no company is chosen (nothing is sent), or as CallRail fails.
+    Returns CallRail's record of the new tracker.
+    """
+    if not found.company_id:
+        raise ApiProblem(400, NO_COMPANY)
+    payload = callrail.tracker_payload(spec, company_id=found.company_id)
+    return CALLRAIL.call(found.key, lambda: found.client.create_tracker(found.account_id, payload))
 
 
-def _live_campaign(account, **lookup):
-    """The active CallRail campaign of the account matching `lookup`, or None."""
-    if not all(lookup.values()):
-        return None
-    return (
+def campaigns_using_tracker(account, record) -> list[Campaign]:
+    """The account's active campaigns whose tracking number is one of the tracker's numbers."""
+    numbers = [number for number in record.get("tracking_numbers") or [] if number]
+    return list(
         Campaign.objects.for_account(account)
-        .filter(integration=Integration.CALLRAIL, is_deleted=False, status=True, **lookup)
-        .first()
+        .filter(is_deleted=False, status=True, tracking_number__in=numbers)
+        .order_by("campaign_name")
     )
 
 
-def _capture(campaign, missing, *, source, payload, **details) -> Outcome:
-    if campaign is None:
-        return Outcome(False, missing)
-    campaigns.capture_lead(campaign=campaign, source=source, payload=payload, **details)
-    return Outcome(True)
-
-
-def lead_from_call(account, payload) -> Outcome:
-    fields = callrail.call_fields(payload)
-    if not fields["external_id"]:
-        raise ValueError("The call has no resource_id.")
-    number = _e164(fields["tracking_number"])
-    return _capture(
-        _live_campaign(account, tracking_number=number),
-        f"No active CallRail campaign uses {fields['tracking_number']}.",
-        source=LeadSource.CALL,
-        payload=payload,
-        external_id=fields["external_id"],
-        name=fields["name"],
-        phone=_e164(fields["phone"]),
+def _refuse_if_in_use(account, record):
+    # Disabling releases the tracker's numbers: an active campaign on one would lose its calls.
+    using = campaigns_using_tracker(account, record)
+    if not using:
+        return
+    names = ", ".join(
+        f"“{campaign.campaign_name}” ({campaign.tracking_number})" for campaign in using
+    )
+    plural = "s" if len(using) > 1 else ""
+    raise ApiProblem(
+        409,
+        f"This tracker's number is used by the active campaign{plural} {names}. Pause the "
+        f"campaign{plural} or give {'them' if plural else 'it'} another number before disabling "
+        "the tracker.",
     )
 
 
-def lead_from_text(account, payload) -> Outcome:
-    fields = callrail.text_fields(payload)
-    number = _e164(fields["tracking_number"])
-    return _capture(
-        _live_campaign(account, tracking_number=number),
-        f"No active CallRail campaign uses {fields['tracking_number']}.",
-        source=LeadSource.TEXT,
-        payload=payload,
-        external_id=fields["external_id"],
-        phone=_e164(fields["phone"]),
-        message=fields["message"],
+def _disable(found, tracker_id, current):
+    record = CALLRAIL.call(
+        found.key,
+        lambda: found.client.disable_tracker(found.account_id, tracker_id),
+        not_found=TRACKER_NOT_FOUND,
     )
+    return record or {**current, "status": "disabled"}
 
 
-def lead_from_form(account, payload) -> Outcome:
-    fields = callrail.form_fields(payload)
-    return _capture(
-        _live_campaign(account, page_url=normalize_page_url(fields["page_url"])),
-        f"No active CallRail campaign has the page {fields['page_url']}.",
-        source=LeadSource.FORM,
-        payload=payload,
-        external_id=fields["external_id"],
-        name=fields["name"],
-        phone=_e164(fields["phone"]),
-        email=fields["email"] if "@" in fields["email"] else "",
-        message=fields["message"],
-    )
+def disable_tracker(*, found: "Access", tracker_id: str) -> dict:
+    """Disable a tracker (CallRail's DELETE: a soft delete that releases its numbers).
+
+    Refused with ApiProblem 409, sending nothing, while an active campaign of the account uses
+    one of its numbers; 404 "Tracker not found" for an unknown tracker. Returns the disabled
+    record.
+    """
+    current = get_tracker(found=found, tracker_id=tracker_id)
+    _refuse_if_in_use(found.account, current)
+    return _disable(found, tracker_id, current)
+
+
+def _pool_rules(kind, changes):
+    """Pool fields by tracker type: a source tracker has one number and no swap targets (its
+    own pool size 1 sent back is no change, and is dropped); a session pool holds at least 5."""
+    if kind == "session":
+        pool_size = changes.get("pool_size")
+        if pool_size is not None and pool_size < SESSION_POOL_MINIMUM:
+            raise ApiProblem(400, POOL_SIZE_MESSAGE, {"pool_size": [POOL_SIZE_MESSAGE]})
+        return changes
+    pool_size = changes.pop("pool_size", None)
+    swap_targets = changes.pop("swap_targets", None)
+    if pool_size not in (None, 1) or swap_targets:
+        field = "pool_size" if pool_size not in (None, 1) else "swap_targets"
+        raise ApiProblem(400, SOURCE_HAS_ONE_NUMBER, {field: [SOURCE_HAS_ONE_NUMBER]})
+    return changes
+
+
+def update_tracker(*, found: "Access", tracker_id: str, changes: dict) -> dict:
+    """Apply `changes` (TrackerUpdateForm's cleaned values of the fields sent) to a tracker.
+
+    The same rules for the pages and the API, all checked before anything is sent: pool fields
+    by tracker type (source: none; session: at least 5 numbers); `status: "disabled"` disables
+    the tracker as `disable_tracker` does, after the other changes (CallRail ignores `status`
+    on PUT) and is refused (409) while an active campaign uses its number; `status: "active"`
+    on a disabled tracker is refused (400), as CallRail cannot enable one again. Returns
+    CallRail's record of the tracker after the changes.
+    """
+    current = get_tracker(found=found, tracker_id=tracker_id)
+    changes = dict(changes)
+    status = changes.pop("status", None) or ""
+    changes = _pool_rules(current.get("type"), changes)
+    disabled = current.get("status") == "disabled"
+    if status == "active" and disabled:
+        raise ApiProblem(400, CANNOT_ENABLE, {"status": [CANNOT_ENABLE]})
+    disabling = status == "disabled" and not disabled
+    if disabling:
+        _refuse_if_in_use(found.account, current)
+    record = current
+    payload = callrail.tracker_payload(changes, current=current)
+    if payload:
+        record = CALLRAIL.call(
+            found.key,
+            lambda: found.client.update_tracker(found.account_id, tracker_id, payload),
+            not_found=TRACKER_NOT_FOUND,
+        )
+    if disabling:
+        record = _disable(found, tracker_id, record)
+    return record

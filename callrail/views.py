@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from callrail import client as callrail
 from callrail import services
 from callrail.access import access, upstream
+from callrail.checks import remember_trackers
 from callrail.forms import (
     ChoiceForm,
     CompanyQuery,
@@ -19,7 +20,6 @@ from callrail.forms import (
     TrackerUpdateForm,
 )
 from campaignhub.api import ApiProblem
-from campaignhub.http import ApiError
 from campaignhub.tenancy import account_required
 from campaigns.selectors import tracking_numbers_in_use
 
@@ -55,8 +55,8 @@ def connect_key(request):
             services.connect_key(account=request.account, api_key=form.cleaned_data["api_key"])
         except ValidationError as exc:
             form.add_error("api_key", exc.messages[0])
-        except ApiError as exc:
-            form.add_error("api_key", f"Could not check the key with CallRail: {exc.message}")
+        except ApiProblem as problem:
+            form.add_error("api_key", f"Could not check the key with CallRail: {problem.message}")
         else:
             messages.success(request, "CallRail connected. Now choose the account to work in.")
             return redirect("callrail_accounts")
@@ -83,7 +83,10 @@ def _listing(request, template, query_class, key, shape, call, *, need_account=T
         page = upstream(found, lambda: call(found, cleaned))
     except ApiProblem as problem:
         context["problem"] = problem.message
-        return render(request, template, context, status=400)
+        response = render(request, template, context, status=problem.status)
+        for name, value in problem.headers.items():
+            response[name] = value
+        return response
     context.update({"page": page, key: [shape(record) for record in page.items]})
     return render(request, template, context)
 
@@ -159,6 +162,7 @@ def connect_webhook(request):
             found,
             lambda: services.register_webhook(
                 account=request.account,
+                client=found.client,
                 account_id=found.account_id,
                 company_id=found.company_id,
                 url=services.receiver_url(request.account),
@@ -205,23 +209,33 @@ def trackers(request):
     )
 
 
+TRACKER_TEXT_FIELDS = (
+    "type",
+    "name",
+    "destination_number",
+    "whisper_message",
+    "pool_size",
+    "swap_targets",
+    "source",
+    "area_code",
+    "status",
+)
+
+
 def _tracker_data(post):
-    """The API shape from the tracker page's HTML form."""
-    data = {
-        key: post.get(key, "")
-        for key in (
-            "type",
-            "name",
-            "destination_number",
-            "whisper_message",
-            "pool_size",
-            "swap_targets",
-            "source",
-            "area_code",
-        )
-    }
+    """The API shape from the tracker page's HTML form: the fields it sent (fields that do not
+    apply are disabled in the page and not sent) and its checkboxes."""
+    data = {key: post[key] for key in TRACKER_TEXT_FIELDS if key in post}
     for flag in ("record_calls", "sms_enabled", "toll_free"):
         data[flag] = post.get(flag) == "on"
+    return data
+
+
+def _shown(data):
+    """Posted tracker values as the form shows them again (swap targets one per line)."""
+    if isinstance(data.get("swap_targets"), str):
+        lines = data["swap_targets"].replace(",", "\n").splitlines()
+        data = {**data, "swap_targets": [line.strip() for line in lines if line.strip()]}
     return data
 
 
@@ -234,11 +248,7 @@ def tracker_new(request):
         form = TrackerCreateForm(data=_tracker_data(request.POST))
         if form.is_valid():
             try:
-                found = access(request)
-                payload = callrail.tracker_payload(form.cleaned_data, company_id=found.company_id)
-                record = upstream(
-                    found, lambda: found.client.create_tracker(found.account_id, payload)
-                )
+                record = services.create_tracker(found=access(request), spec=form.cleaned_data)
             except ApiProblem as exc:
                 problem = exc.message
             else:
@@ -250,7 +260,7 @@ def tracker_new(request):
     context = {
         "form": form,
         "problem": problem,
-        "values": form.data or {"type": "source", "record_calls": True},
+        "values": _shown(form.data) if form.is_bound else {"type": "source", "record_calls": True},
     }
     return render(
         request, "callrail/tracker_form.html", context, status=400 if form.is_bound else 200
@@ -262,11 +272,7 @@ def tracker_edit(request, tracker_id):
     _admin(request)
     try:
         found = access(request)
-        current = upstream(
-            found,
-            lambda: found.client.tracker(found.account_id, tracker_id),
-            not_found="Tracker not found",
-        )
+        current = services.get_tracker(found=found, tracker_id=tracker_id)
     except ApiProblem as problem:
         messages.error(request, problem.message)
         return redirect("callrail_trackers")
@@ -274,20 +280,16 @@ def tracker_edit(request, tracker_id):
     problem = None
     values = tracker
     if request.method == "POST":
-        values = _tracker_data(request.POST)
-        changes = {k: v for k, v in values.items() if k in TrackerUpdateForm.base_fields}
-        if tracker["type"] != "session":
-            changes.pop("pool_size", None)
-            changes.pop("swap_targets", None)
-        form = TrackerUpdateForm(data=changes)
+        posted = _tracker_data(request.POST)
+        values = {**tracker, **_shown(posted)}
+        sent = {k: v for k, v in posted.items() if k in TrackerUpdateForm.base_fields}
+        form = TrackerUpdateForm(data=sent)
         if form.is_valid():
-            payload = callrail.tracker_payload(
-                {k: form.cleaned_data[k] for k in changes}, current=current
-            )
             try:
-                upstream(
-                    found,
-                    lambda: found.client.update_tracker(found.account_id, tracker_id, payload),
+                services.update_tracker(
+                    found=found,
+                    tracker_id=tracker_id,
+                    changes={k: form.cleaned_data[k] for k in sent},
                 )
             except ApiProblem as exc:
                 problem = exc.message
@@ -305,12 +307,7 @@ def tracker_edit(request, tracker_id):
 def tracker_disable(request, tracker_id):
     _admin(request)
     try:
-        found = access(request)
-        upstream(
-            found,
-            lambda: found.client.disable_tracker(found.account_id, tracker_id),
-            not_found="Tracker not found",
-        )
+        services.disable_tracker(found=access(request), tracker_id=tracker_id)
     except ApiProblem as problem:
         messages.error(request, problem.message)
     else:
@@ -334,6 +331,16 @@ def tracker_picker(request):
     except ApiProblem as problem:
         context["problem"] = problem.message
         return render(request, "callrail/picker.html", context)
+    remember_trackers(
+        request.account,
+        company_id=found.company_id,
+        company_name=services.settings_for(request.account).company_name,
+        tracking_numbers=[
+            number
+            for record in records
+            for number in callrail.tracker_out(record)["tracking_numbers"]
+        ],
+    )
     context["trackers"] = [
         {**tracker, "used_by": in_use.get(tracker["tracking_number"])}
         for tracker in map(callrail.tracker_out, records)

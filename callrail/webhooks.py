@@ -6,23 +6,25 @@ company's signing key is set, and processed in Celery through the dispatch table
 
 import hmac
 import json
+import logging
 
 from django.http import Http404
 
 from callrail import client as callrail
-from callrail import services
+from callrail import leads
 from callrail.models import CallRailSettings
-from campaignhub.webhooks import Target, WebhookView
+from campaignhub.webhooks import Target, WebhookView, header
 
 SOURCE = "callrail"
+logger = logging.getLogger(__name__)
 
 EVENT_HANDLERS = {
-    "pre_call": services.lead_from_call,
-    "call_routing_complete": services.lead_from_call,
-    "post_call": services.lead_from_call,
-    "call_modified": services.lead_from_call,
-    "text_message_received": services.lead_from_text,
-    "form_submission": services.lead_from_form,
+    "pre_call": leads.lead_from_call,
+    "call_routing_complete": leads.lead_from_call,
+    "post_call": leads.lead_from_call,
+    "call_modified": leads.lead_from_call,
+    "text_message_received": leads.lead_from_text,
+    "form_submission": leads.lead_from_form,
 }
 # Events CallRail may send that are about our own outbound activity, not new leads.
 IGNORED_EVENTS = {
@@ -43,11 +45,18 @@ class CallRailWebhook(WebhookView):
             raise Http404
         return Target(chosen.account, signing_key=chosen.signing_key or None)
 
-    def verify(self, request, target):
+    def target_for(self, delivery):
+        chosen = CallRailSettings.objects.filter(account_id=delivery.account_id).first()
+        key = chosen.signing_key if chosen else ""
+        return Target(delivery.account, signing_key=key or None)
+
+    def verify(self, delivery, target):
         if not target.signing_key:
             return None
-        sent = request.headers.get(callrail.SIGNATURE_HEADER, "")
-        return hmac.compare_digest(callrail.signature(target.signing_key, request.body), sent)
+        # compare_digest refuses non-ASCII text, so both sides are compared as bytes.
+        sent = header(delivery, callrail.SIGNATURE_HEADER).encode("utf-8", "surrogateescape")
+        expected = callrail.signature(target.signing_key, bytes(delivery.body)).encode()
+        return hmac.compare_digest(expected, sent)
 
 
 def process(delivery):
@@ -61,8 +70,9 @@ def process(delivery):
     handler = EVENT_HANDLERS.get(event)
     if handler is None:
         delivery.error = f"Unknown CallRail event {event!r}; stored and ignored."
+        logger.warning("CallRail delivery %s: %s", delivery.pk, delivery.error)
         return False
-    outcome = handler(delivery.account, payload)
+    outcome = handler(delivery, payload)
     if not outcome.handled:
         delivery.error = outcome.reason
     return outcome.handled

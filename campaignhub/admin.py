@@ -4,8 +4,43 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
-from campaignhub import webhooks
-from campaignhub.models import Account, ApiToken, InboundDelivery, Membership, User
+from campaignhub import intake
+from campaignhub.models import Account, ApiToken, InboundDelivery, Membership, Role, User
+
+
+def administered_account_ids(request) -> list[int]:
+    """Ids of the accounts the signed-in person is an admin of (read once per request)."""
+    if not hasattr(request, "_administered_account_ids"):
+        request._administered_account_ids = list(
+            Membership.objects.filter(user=request.user, role=Role.ADMIN).values_list(
+                "account_id", flat=True
+            )
+        )
+    return request._administered_account_ids
+
+
+class AccountScopedAdmin(admin.ModelAdmin):
+    """Superusers see every row. Other staff see, read-only, the rows of the accounts they are
+    admins of (`account_path` leads from a row to its account), and nothing else."""
+
+    account_path = "account"
+
+    def _account_admin(self, request):
+        return (
+            request.user.is_active and request.user.is_staff and administered_account_ids(request)
+        )
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rows
+        return rows.filter(**{f"{self.account_path}__in": administered_account_ids(request)})
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or bool(self._account_admin(request))
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or bool(self._account_admin(request))
 
 
 class MembershipInline(admin.TabularInline):
@@ -15,7 +50,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(AccountScopedAdmin):
+    account_path = "pk"
     list_display = ["name", "currency", "timezone", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
@@ -42,7 +78,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AccountScopedAdmin):
     list_display = ["user", "account", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "account__name"]
@@ -50,7 +86,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AccountScopedAdmin):
     list_display = ["name", "prefix", "user", "account", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "user__email", "account__name"]
@@ -68,8 +104,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundDelivery)
-class InboundDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["id", "source", "event", "account", "status", "signature_valid", "received_at"]
+class InboundDeliveryAdmin(AccountScopedAdmin):
+    list_display = [
+        "id",
+        "source",
+        "event",
+        "account",
+        "status",
+        "signature_valid",
+        "attempts",
+        "received_at",
+        "error",
+    ]
     list_filter = ["source", "status", "signature_valid"]
     search_fields = ["event", "target_id", "error"]
     readonly_fields = [
@@ -79,11 +125,14 @@ class InboundDeliveryAdmin(admin.ModelAdmin):
         "target_id",
         "headers",
         "body_text",
+        "path",
         "remote_addr",
         "received_at",
         "signature_valid",
         "status",
         "attempts",
+        "claimed_at",
+        "next_attempt_at",
         "processed_at",
         "error",
         "traceback",
@@ -100,12 +149,13 @@ class InboundDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Replay selected deliveries")
     def replay(self, request, queryset):
-        count = webhooks.replay_deliveries(queryset)
+        count = intake.replay_deliveries(queryset)
         skipped = queryset.count() - count
         self.message_user(request, f"{count} delivery(ies) queued for processing again.")
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} skipped: rejected or still being processed.",
+                f"{skipped} skipped: rejected (signature), or held by a worker whose lease has "
+                "not lapsed.",
                 level=messages.WARNING,
             )

@@ -12,7 +12,7 @@ from django.http import Http404, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
-from campaignhub import selectors, services
+from campaignhub import schemas, selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -21,13 +21,17 @@ CURSOR_SALT = "campaignhub.api.cursor"
 
 
 class ApiProblem(Exception):
-    """Raised anywhere under an API view to answer with the error envelope."""
+    """Raised anywhere under an API view to answer with the error envelope.
 
-    def __init__(self, status, message, errors=None):
+    `headers` go on the response as they are (e.g. `{"Retry-After": "30"}` with a 429).
+    """
+
+    def __init__(self, status, message, errors=None, headers=None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.errors = errors
+        self.headers = headers or {}
 
 
 def ok(data=None, *, status=200, message="SUCCESS", **extra):
@@ -81,25 +85,47 @@ def _authenticate(request):
     return None
 
 
-def _parse_body(request):
-    if request.method not in BODY_METHODS or not request.body:
+def _parse_body(request, schema):
+    if request.method not in BODY_METHODS:
         return {}
+    if not request.body:
+        return checked(schema, {})
     try:
         data = json.loads(request.body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiProblem(400, f"Malformed JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise ApiProblem(400, "The request body must be a JSON object.")
-    return data
+    return checked(schema, data)
 
 
-def api_view(*methods, admin=False):
+def checked(schema, data):
+    """`data` checked against a `JsonBody` schema (see `campaignhub.schemas.check`), else a 400."""
+    try:
+        return schemas.check(schema, data)
+    except schemas.InvalidBody as exc:
+        raise ApiProblem(400, exc.message, exc.errors) from None
+
+
+def _body_schemas(methods, body):
+    if isinstance(body, dict):
+        body = {method.upper(): schema for method, schema in body.items()}
+        return {m: body.get(m, schemas.NoFields) for m in methods if m in BODY_METHODS}
+    return {m: body or schemas.NoFields for m in methods if m in BODY_METHODS}
+
+
+def api_view(*methods, admin=False, body=None):
     """Wrap a JSON view: method check, session or Bearer auth, JSON body in `request.data`.
 
     `admin=True` limits the view to account admins; `admin=["POST", …]` limits those methods.
+    `body` declares the JSON body: one `campaignhub.schemas.JsonBody` schema for every method
+    that takes a body, or `{"POST": …, "PUT": …}`. A body method without a schema takes no
+    fields. The body is checked against its schema before the view runs, so `request.data` holds
+    only declared fields of their declared JSON types; a mismatch is a 400 naming the field.
     """
     allowed = [method.upper() for method in methods] or ["GET"]
     admin_methods = set(allowed) if admin is True else {m.upper() for m in admin or ()}
+    bodies = _body_schemas(allowed, body)
 
     def decorator(view_func):
         @csrf_exempt
@@ -118,16 +144,19 @@ def api_view(*methods, admin=False):
             try:
                 if request.method in admin_methods and not request.membership.is_admin:
                     raise PermissionDenied("Only account admins can do this.")
-                request.data = _parse_body(request)
+                request.data = _parse_body(request, bodies.get(request.method))
                 return view_func(request, *args, **kwargs)
             except ApiProblem as problem:
-                return error(problem.status, problem.message, problem.errors)
+                return error(
+                    problem.status, problem.message, problem.errors, headers=problem.headers
+                )
             except Http404 as exc:
                 return error(404, _exception_message(exc, "Not found"))
             except PermissionDenied as exc:
                 return error(403, _exception_message(exc, "Permission denied"))
 
         wrapper.api_methods = allowed
+        wrapper.api_bodies = bodies
         return wrapper
 
     return decorator

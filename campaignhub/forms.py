@@ -2,6 +2,7 @@
 
 import zoneinfo
 
+import phonenumbers
 from django import forms
 
 from campaignhub.models import Account, Role, User
@@ -21,7 +22,13 @@ class ProfileForm(forms.ModelForm):
 class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
-        fields = ["name", "timezone", "currency"]
+        fields = ["name", "timezone", "currency", "country"]
+
+    def clean_country(self):
+        value = self.cleaned_data["country"].strip().upper()
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise forms.ValidationError("Enter a two-letter country code such as US, GB or CA.")
+        return value
 
     def clean_timezone(self):
         value = self.cleaned_data["timezone"]

@@ -18,12 +18,14 @@ TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 class ApiError(Exception):
     """An upstream call failed. `permanent` says whether trying again could help."""
 
-    def __init__(self, message, *, status=None, payload=None, permanent=True):
+    def __init__(self, message, *, status=None, payload=None, permanent=True, retry_after=None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.payload = payload
         self.permanent = permanent
+        # Seconds the upstream asked us to wait (its Retry-After), when it said.
+        self.retry_after = retry_after
 
     def __str__(self):
         return f"{self.message} (HTTP {self.status})" if self.status else self.message
@@ -59,20 +61,29 @@ class BaseClient:
     Retries cover 429, 5xx and connection failures, at most `max_retries` times, with exponential
     backoff and jitter, honouring Retry-After. A request that may already have been applied
     upstream (a POST that reached the server and got a 5xx or timed out) is never sent twice.
+
+    `web_request=True` is the mode for code answering a web request: one attempt with the short
+    `web_timeout` (connect, read seconds) and never a sleep, because a request never waits on an
+    upstream's backoff; retrying with backoff is the job of Celery tasks (the default mode).
     """
 
     timeout = (5, 30)
+    web_timeout = (3.05, 10)
     max_retries = 3
     backoff_base = 0.5
     backoff_cap = 30.0
     user_agent = "CampaignHub/1.0"
 
-    def __init__(self, base_url, *, session=None, sleep=time.sleep):
+    def __init__(self, base_url, *, session=None, sleep=time.sleep, web_request=False):
         self.base_url = base_url.rstrip("/")
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
         self.session.headers["Accept"] = "application/json"
         self.sleep = sleep
+        self.web_request = web_request
+        if web_request:
+            self.timeout = self.web_timeout
+            self.max_retries = 0
 
     def auth_headers(self) -> dict:
         return {}
@@ -128,6 +139,7 @@ class BaseClient:
                 status=response.status_code,
                 payload=payload,
                 permanent=not transient,
+                retry_after=retry_after_seconds(response.headers.get("Retry-After")),
             )
 
     def _wait(self, attempt, retry_after):

@@ -67,6 +67,11 @@ class Account(models.Model):
     name = models.CharField(max_length=200)
     timezone = models.CharField(max_length=64, default="UTC")
     currency = models.CharField(max_length=3, default="USD", choices=[(c, c) for c in CURRENCIES])
+    country = models.CharField(
+        max_length=2,
+        default="US",
+        help_text="ISO 3166 code (US, GB, CA…): phone numbers show in this country's format.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -170,7 +175,16 @@ class InboundDelivery(models.Model):
     status = models.CharField(
         max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
     )
+    path = models.CharField(
+        max_length=500, blank=True, help_text="The path and query the sender posted to."
+    )
     attempts = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker took it; the claim lapses after a lease."
+    )
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a transient failure is tried again."
+    )
     processed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     traceback = models.TextField(blank=True)
@@ -180,6 +194,7 @@ class InboundDelivery(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name_plural = "inbound deliveries"
+        indexes = [models.Index(fields=["status", "received_at"], name="delivery_sweep")]
 
     def __str__(self):
         return f"{self.source} {self.event or 'delivery'} #{self.pk}"

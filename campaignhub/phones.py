@@ -21,6 +21,20 @@ def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def for_display(e164: str, region: str = DEFAULT_REGION) -> str:
+    """`+14155551234` -> `(415) 555-1234` when the number is of `region`, else the international
+    form (`+44 20 7946 0018`); text that is not a phone number comes back unchanged."""
+    try:
+        number = phonenumbers.parse(str(e164), region)
+    except phonenumbers.NumberParseException:
+        return str(e164)
+    if not phonenumbers.is_possible_number(number):
+        return str(e164)
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 class PhoneNumberField(forms.CharField):
     """A form field that cleans to E.164."""
 

@@ -64,6 +64,25 @@ def add_member(
     return membership
 
 
+ALREADY_A_MEMBER = "This person is already a member of the account."
+
+
+def add_new_member(*, account: Account, email: str, name: str = "", role: str = Role.MEMBER):
+    """Add a person who is not yet in the account (the members page's "Add a member").
+
+    Someone new gets a user without a password and an email inviting them to choose one;
+    someone who already has a password (a member of another account) is added without one.
+    Raises ValidationError `{"email": …}` when the person is already a member, changing
+    nothing (their role is changed on the members list, not here).
+    """
+    if Membership.objects.for_account(account).filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": ALREADY_A_MEMBER})
+    membership = add_member(account=account, email=email, role=role, name=name)
+    if not membership.user.has_usable_password():
+        invite(membership=membership)
+    return membership
+
+
 def invite(*, membership: Membership) -> None:
     """Email a new member a link to choose their password (Django's reset-confirm page)."""
     user = membership.user

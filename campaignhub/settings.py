@@ -132,7 +132,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "requeue-received-deliveries": {
         "task": "campaignhub.tasks.requeue_received_deliveries",
-        "schedule": 300.0,
+        "schedule": 60.0,
     },
     "requeue-stalled-deliveries": {
         "task": "notifications.tasks.requeue_stalled_deliveries",
@@ -190,7 +190,15 @@ CALLRAIL_API_BASE = env("CALLRAIL_API_BASE", default="https://api.callrail.com/v
 
 # Inbound webhooks: bodies larger than this are refused before they are stored.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
+# Deliveries that fail authentication, per endpoint per minute; valid ones are never limited.
 WEBHOOK_RATE_LIMIT_PER_MINUTE = env.int("WEBHOOK_RATE_LIMIT_PER_MINUTE", default=600)
+# A worker's claim on a delivery lapses after this many seconds (a worker that died).
+WEBHOOK_CLAIM_LEASE_SECONDS = env.int("WEBHOOK_CLAIM_LEASE_SECONDS", default=300)
+# Tries of a delivery that meets transient errors, and the first wait (doubles each time).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
+WEBHOOK_RETRY_BACKOFF = env.float("WEBHOOK_RETRY_BACKOFF", default=30.0)
+# The rate limiter lets traffic through when the cache is down, never refuses it.
+RATELIMIT_FAIL_OPEN = True
 # Public lead forms: submissions per minute from one address to one form.
 LEAD_FORM_RATE_LIMIT_PER_MINUTE = env.int("LEAD_FORM_RATE_LIMIT_PER_MINUTE", default=10)
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import render
 
+from campaignhub.phones import DEFAULT_REGION
+
 SESSION_ACCOUNT_KEY = "account_id"
 
 
@@ -78,8 +80,11 @@ def account_required(view=None, *, admin=False):
 
 def account_context(request):
     membership = getattr(request, "membership", None)
+    account = getattr(request, "account", None)
     return {
-        "account": getattr(request, "account", None),
+        "account": account,
+        # The country whose format phone numbers are shown in (`|phone:phone_region`).
+        "phone_region": account.country if account else DEFAULT_REGION,
         "membership": membership,
         "is_account_admin": bool(membership and membership.is_admin),
         # Called by the template only where the account switcher renders.

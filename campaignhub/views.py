@@ -51,15 +51,11 @@ def members(request):
 def member_add(request):
     form = AddMemberForm(request.POST)
     if form.is_valid():
-        already = selectors.members(request.account).filter(
-            user__email__iexact=form.cleaned_data["email"]
-        )
-        if already.exists():
-            form.add_error("email", "This person is already a member of the account.")
+        try:
+            membership = services.add_new_member(account=request.account, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
-            membership = services.add_member(account=request.account, **form.cleaned_data)
-            if not membership.user.has_usable_password():
-                services.invite(membership=membership)
             messages.success(request, f"{membership.user.email} added as {membership.role}.")
             return redirect("members")
     return render(
@@ -93,11 +89,13 @@ def member_role(request, membership_id):
         problem = "Choose admin or member."
     if problem:
         membership.refresh_from_db()
-        messages.error(request, problem)
     if request.htmx:
+        # The row says it, in place: no page message as well (it would show again later).
         membership.row_error = problem
         return _member_row(request, membership, status=400 if problem else 200)
-    if not problem:
+    if problem:
+        messages.error(request, problem)
+    else:
         messages.success(request, f"{membership.user.email} is now {membership.role}.")
     return redirect("members")
 

@@ -1,18 +1,19 @@
-"""Inbound webhooks: store the raw delivery first, verify, answer at once, process in Celery.
+"""Inbound webhooks: store the raw delivery with its verdict first, answer at once, process later.
 
-An app declares an endpoint by subclassing `WebhookView` (how a token maps to an account, how a
-signature is checked) and registers a processor for its `source` with `register_processor`.
-Processors receive the stored `InboundDelivery` and must be idempotent: a delivery can be
-replayed from the admin.
+An app declares an endpoint by subclassing `WebhookView` (how a URL token maps to a `Target`,
+how a signature is checked) and registers a processor for its `source` with
+`register_processor`. Processing, leases, retries and replay live in `campaignhub.intake`.
+
+Rules (DESIGN.md, "Intake never loses or forges"): the delivery is stored before anything that
+can fail or refuse; the signature verdict is written in the same INSERT as the row, and any
+error while verifying counts as invalid; only traffic that fails authentication is rate-limited.
 """
 
-import hashlib
 import json
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.utils.decorators import method_decorator
@@ -21,45 +22,99 @@ from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub.api import error
 from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaignhub.ratelimit import over_limit
 
 logger = logging.getLogger(__name__)
 suspicious = logging.getLogger("campaignhub.webhooks.suspicious")
 
 PROCESSORS = {}
+# The endpoint class of each source, so stored deliveries can be verified again on replay.
+ENDPOINTS = {}
 # Never kept with a delivery: they would store credentials of whoever called us.
 DROPPED_HEADERS = {"cookie", "authorization"}
+INVALID_SIGNATURE = "Signature did not match."
 
 
 def register_processor(source: str, processor) -> None:
+    """`processor(delivery) -> bool` (handled or ignored) runs for each stored delivery of
+    `source`; it must be idempotent, since replay and lapsed leases run it again."""
     PROCESSORS[source] = processor
 
 
 class Target:
-    """Who a delivery belongs to, as resolved from the endpoint's token."""
+    """Who a delivery belongs to, as resolved from the endpoint's token.
 
-    def __init__(self, account, target_id="", signing_key=None):
+    `account` (Account or None), `target_id` (the object the endpoint belongs to, when not the
+    account), `signing_key` (str or None), `ignore_reason`: when set, the delivery is stored as
+    ignored with that reason (e.g. a paused campaign) and answered 200, so nothing is lost and
+    an admin can replay it later.
+    """
+
+    def __init__(self, account, target_id="", signing_key=None, ignore_reason=""):
         self.account = account
         self.target_id = str(target_id or "")
         self.signing_key = signing_key
+        self.ignore_reason = ignore_reason
+
+
+def header(delivery, name: str) -> str:
+    """A stored header of `delivery` by case-insensitive name, or ""."""
+    wanted = name.lower()
+    for key, value in (delivery.headers or {}).items():
+        if key.lower() == wanted:
+            return value
+    return ""
 
 
 @method_decorator([csrf_exempt, login_not_required], name="dispatch")
 class WebhookView(View):
+    """Base of every inbound endpoint. Subclasses set `source` and override the hooks below.
+
+    `signed = True` means deliveries are processed only with a verified signature
+    (`signature_valid` True); otherwise an endpoint without a signing key is authenticated by
+    its secret URL token alone (`signature_valid` None).
+    """
+
     source = ""
+    signed = False
     http_method_names = ["post"]
     invalid_signature_status = 400
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.source:
+            ENDPOINTS[cls.source] = cls
 
     def resolve(self, token) -> Target:
         """Map the URL token to its Target, or raise Http404."""
         raise NotImplementedError
 
-    def verify(self, request, target: Target) -> bool | None:
-        """True/False when a signature was checked, None when no signing key is set."""
+    def target_for(self, delivery) -> Target | None:
+        """The Target of a stored delivery, to verify it again on replay; None if none."""
+        return None
+
+    def verify(self, delivery, target: Target) -> bool | None:
+        """True/False when a signature was checked, None when no signing key is set.
+
+        Reads only what is stored: `delivery.headers`, `delivery.body`, `delivery.path`.
+        """
         return None
 
     def check(self, delivery) -> str | dict | None:
         """A problem with the payload the sender should hear about now (400), or None."""
         return None
+
+    def verdict(self, delivery, target) -> bool | None:
+        """`verify`, where any error while verifying (a header that is not ASCII, a body that
+        does not parse) counts as an invalid signature."""
+        try:
+            valid = self.verify(delivery, target)
+        except Exception:
+            suspicious.warning("%s signature could not be checked", self.source, exc_info=True)
+            return False
+        if self.signed and valid is not True:
+            return False
+        return valid
 
     def post(self, request, token=""):
         if len(request.body) > settings.WEBHOOK_MAX_BODY_BYTES:
@@ -70,70 +125,66 @@ class WebhookView(View):
         except Http404:
             suspicious.warning("%s delivery to an unknown endpoint", self.source)
             return error(404, "Unknown webhook endpoint.")
-        if self._over_rate_limit(token):
-            suspicious.warning(
-                "%s delivery over the rate limit for %s", self.source, target.account
-            )
-            return error(429, "Too many requests.")
-
-        delivery = InboundDelivery.objects.create(
+        delivery = InboundDelivery(
             account=target.account,
             source=self.source,
             target_id=target.target_id,
             headers={k: v for k, v in request.headers.items() if k.lower() not in DROPPED_HEADERS},
             body=request.body,
+            path=request.get_full_path()[:500],
             remote_addr=request.META.get("REMOTE_ADDR") or None,
         )
-        valid = self.verify(request, target)
-        if valid is False:
-            delivery.signature_valid = False
-            delivery.status = DeliveryStatus.REJECTED
-            delivery.error = "Signature did not match."
-            delivery.save(update_fields=["signature_valid", "status", "error"])
-            suspicious.warning("%s delivery %s has a bad signature", self.source, delivery.pk)
-            return error(self.invalid_signature_status, "Invalid signature.")
-        if valid is True:
-            delivery.signature_valid = True
-            delivery.save(update_fields=["signature_valid"])
-        problem = self.check(delivery)
+        delivery.signature_valid = self.verdict(delivery, target)
+        if delivery.signature_valid is False:
+            return self._refuse_forged(request, token, delivery)
+        if target.ignore_reason:
+            return self._store(delivery, DeliveryStatus.IGNORED, target.ignore_reason)
+        problem = self._problem(delivery)
         if problem:
-            delivery.status = DeliveryStatus.REJECTED
-            delivery.error = json.dumps(problem) if isinstance(problem, dict) else problem
-            delivery.save(update_fields=["status", "error"])
+            self._store(delivery, DeliveryStatus.REJECTED, problem)
             if isinstance(problem, dict):
                 return error(400, next(iter(problem.values()))[0], errors=problem)
             return error(400, problem)
+        response = self._store(delivery, DeliveryStatus.RECEIVED)
         enqueue(delivery)
-        return JsonResponse({"received": True, "id": delivery.pk})
+        return response
 
-    def _over_rate_limit(self, token) -> bool:
-        digest = hashlib.sha256(str(token).encode()).hexdigest()[:32]
-        key = f"webhook-rate:{self.source}:{digest}"
-        cache.add(key, 0, timeout=60)
+    def _refuse_forged(self, request, token, delivery):
+        # Only failed authentication is limited: past the limit it is not even stored.
+        if over_limit(
+            request,
+            scope=f"webhook-auth-failures:{self.source}",
+            key=str(token),
+            per_minute=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+        ):
+            suspicious.warning("%s: too many bad signatures for one endpoint", self.source)
+            return error(429, "Too many requests.")
+        self._store(delivery, DeliveryStatus.REJECTED, INVALID_SIGNATURE)
+        suspicious.warning("%s delivery %s has a bad signature", self.source, delivery.pk)
+        return error(self.invalid_signature_status, "Invalid signature.")
+
+    def _problem(self, delivery):
         try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1
-        return count > settings.WEBHOOK_RATE_LIMIT_PER_MINUTE
+            return self.check(delivery)
+        except Exception:
+            # The processor will meet the same problem and record it with the delivery.
+            logger.exception("Checking a %s delivery failed; storing it as received", self.source)
+            return None
+
+    def _store(self, delivery, status, problem=None):
+        delivery.status = status
+        if problem:
+            delivery.error = json.dumps(problem) if isinstance(problem, dict) else problem
+        delivery.save(force_insert=True)
+        answer = {"received": True, "id": delivery.pk}
+        if status == DeliveryStatus.IGNORED:
+            answer["ignored"] = delivery.error
+        return JsonResponse(answer)
 
 
 def enqueue(delivery) -> None:
+    """Queue processing after commit; a broker outage is logged and left to the sweeper."""
     from campaignhub.tasks import process_inbound_delivery
 
     # robust: a broker outage must not fail the sender; the sweeper picks the delivery up.
     transaction.on_commit(lambda: process_inbound_delivery.delay(delivery.pk), robust=True)
-
-
-REPLAYABLE = [DeliveryStatus.FAILED, DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED]
-
-
-def replay_deliveries(queryset) -> int:
-    """Process stored deliveries again; processors are idempotent, so this never duplicates.
-
-    Rejected deliveries (bad signature) are never replayed.
-    """
-    ids = list(queryset.filter(status__in=REPLAYABLE).values_list("pk", flat=True))
-    InboundDelivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.RECEIVED)
-    for delivery in InboundDelivery.objects.filter(pk__in=ids):
-        enqueue(delivery)
-    return len(ids)

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from campaignhub.admin import AccountScopedAdmin
 from campaigns.models import Campaign, Lead, Representative
 
 
@@ -12,7 +13,7 @@ class RepresentativeInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AccountScopedAdmin):
     list_display = [
         "campaign_name",
         "account",
@@ -33,7 +34,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(AccountScopedAdmin):
     list_display = [
         "__str__",
         "campaign",

@@ -6,7 +6,6 @@ from campaignhub.api import (
     form_problem,
     ok,
     page_or_cursor,
-    reject_unknown_fields,
     validated,
 )
 from campaignhub.tenancy import get_for_account_or_404
@@ -17,20 +16,10 @@ from campaigns.forms import (
     LeadFilterForm,
     TrackingNumberQueryForm,
 )
-from campaigns.serializers import campaign_data, lead_data, writable_data
+from campaigns.schemas import CampaignBody
+from campaigns.serializers import campaign_data, campaign_with_warnings, lead_data, writable_data
 
 NOT_FOUND = "Campaign not found"
-
-
-def _campaigndata(request):
-    reject_unknown_fields(request.data, ["campaigndata"])
-    data = request.data.get("campaigndata")
-    if not isinstance(data, dict):
-        raise ApiProblem(
-            400, "campaigndata must be an object.", {"campaigndata": ["Must be an object."]}
-        )
-    reject_unknown_fields(data, CampaignForm.base_fields)
-    return data
 
 
 def _query(request, form_class):
@@ -46,17 +35,17 @@ def _save(save, **kwargs):
         raise ApiProblem(409, str(exc)) from None
 
 
-@api_view("GET", "POST")
+@api_view("GET", "POST", body=CampaignBody)
 def campaigns(request):
     if request.method == "POST":
-        form = validated(CampaignForm, _campaigndata(request), account=request.account)
+        form = validated(CampaignForm, request.data["campaigndata"], account=request.account)
         campaign = _save(
             services.create_campaign,
             account=request.account,
             owner=request.user,
             data=form.cleaned_data,
         )
-        return ok(campaign_data(campaign), status=201)
+        return ok(campaign_with_warnings(campaign), status=201)
     filters = _query(request, CampaignFilterForm).cleaned_data
     rows, extra = page_or_cursor(
         request,
@@ -76,23 +65,25 @@ def _visible(request, campaign_id):
     )
 
 
-@api_view("GET", "PUT", "DELETE")
+@api_view("GET", "PUT", "DELETE", body={"PUT": CampaignBody})
 def campaign(request, campaign_id):
     found = _visible(request, campaign_id)
     if request.method == "GET":
-        return ok(campaign_data(found))
+        return ok(campaign_with_warnings(found))
     if request.method == "DELETE":
-        deleted = services.delete_campaign(campaign=found)
+        deleted = services.delete_campaign(campaign=found, actor=request.user)
         return ok(campaign_data(deleted))
-    changes = _campaigndata(request)
+    changes = request.data["campaigndata"]
     # Validate the campaign as it would be after the change, so rules that tie fields
     # together (a CallRail campaign needs a number) hold for partial updates too.
-    form = CampaignForm(data={**writable_data(found), **changes}, account=request.account)
+    form = CampaignForm(
+        data={**writable_data(found), **changes}, account=request.account, campaign=found
+    )
     if not form.is_valid():
         raise form_problem(form)
     cleaned = {key: form.cleaned_data[key] for key in changes}
-    updated = _save(services.update_campaign, campaign=found, changes=cleaned)
-    return ok([campaign_data(updated)])
+    updated = _save(services.update_campaign, campaign=found, changes=cleaned, actor=request.user)
+    return ok([campaign_with_warnings(updated)])
 
 
 @api_view("GET")

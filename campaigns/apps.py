@@ -7,10 +7,15 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from campaignhub import dashboard, navigation, webhooks
-        from campaigns import panels
+        from campaigns import panels, sources
         from campaigns import webhooks as lead_webhooks
+        from campaigns.models import Integration
 
         navigation.register("Campaigns", "campaign_list", 10)
         navigation.register("Leads", "lead_list", 20)
         webhooks.register_processor(lead_webhooks.SOURCE, lead_webhooks.process)
         dashboard.register_panel("campaigns/dashboard_panel.html", panels.dashboard, 10)
+        dashboard.register_panel("campaigns/attention_panel.html", panels.attention, 5)
+        # Built in; an integration's own lead source is registered by its app.
+        sources.register_source(Integration.FORM)
+        sources.register_source(Integration.WEBHOOK)

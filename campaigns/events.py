@@ -24,24 +24,54 @@ def _memberships(account_id, user_ids):
     )
 
 
-def _row_html(campaign, *, created):
-    if campaign.is_deleted:
-        return f'<tr id="campaign-{campaign.pk}" hx-swap-oob="delete"></tr>'
-    row = render_to_string("campaigns/partials/_campaign_row.html", {"campaign": campaign})
-    if created:
-        return f'<tbody hx-swap-oob="afterbegin:#campaign-rows-live">{row}</tbody>'
-    return row
+def _row(campaign):
+    context = {"campaign": campaign, "phone_region": campaign.account.country}
+    return render_to_string("campaigns/partials/_campaign_row.html", context)
 
 
-def campaign_changed(campaign_id, *, created=False):
-    """`campaigncountupdated`: fresh counts, plus the changed row, for everyone who sees it."""
-    campaign = Campaign.objects.select_related("owner").get(pk=campaign_id)
+def _inserted(row):
+    """A row for the top of the live campaign list; a page already showing it updates it."""
+    return f'<tbody hx-swap-oob="afterbegin:#campaign-rows-live">{row}</tbody>'
+
+
+def _removed(campaign_id):
+    return f'<tr id="campaign-{campaign_id}" hx-swap-oob="delete"></tr>'
+
+
+def campaign_changed(campaign_id, *, created=False, seen_by=None):
+    """`campaigncountupdated`: fresh counts and the campaign's row, for everyone it concerns.
+
+    `seen_by` is the set of user ids who could see the campaign before the change (None when
+    it did not change hands). Who sees it now gets the row: inserted at the top of the live
+    list when it is new to them, replaced in place otherwise; who saw it and no longer does
+    (deleted, or no longer owner or representative) gets it removed. Table rows travel in
+    frames of their own, so browsers parse them in table context.
+    """
+    campaign = Campaign.objects.select_related("owner", "account").get(pk=campaign_id)
     campaign.lead_count = campaign.leads.count()
-    row = _row_html(campaign, created=created)
-    for membership in _memberships(campaign.account_id, selectors.audience(campaign)):
+    concerned = selectors.audience(campaign)
+    sees_now = set() if campaign.is_deleted else concerned
+    seen_before = set() if created else (concerned if seen_by is None else set(seen_by))
+    row = _row(campaign) if sees_now else ""
+    for membership in _memberships(campaign.account_id, concerned | seen_before):
+        user_id = membership.user_id
         counts = selectors.filter_counts(selectors.tally_rows(membership))
-        html = render_to_string("campaigns/partials/_counts.html", {"counts": counts}) + row
-        push_to_members(campaign.account_id, [membership.user_id], COUNT_EVENT, html)
+        html = render_to_string("campaigns/partials/_counts.html", {"counts": counts})
+        push_to_members(campaign.account_id, [user_id], COUNT_EVENT, html)
+        if user_id not in sees_now:
+            if user_id in seen_before:
+                push_to_members(campaign.account_id, [user_id], COUNT_EVENT, _removed(campaign.pk))
+            continue
+        fragment = row if user_id in seen_before else _inserted(row)
+        push_to_members(campaign.account_id, [user_id], COUNT_EVENT, fragment)
+
+
+def campaign_lead_count_changed(campaign):
+    """The campaign's row (with its new lead count) for everyone who sees the campaign."""
+    if campaign.is_deleted:
+        return
+    campaign.lead_count = campaign.leads.count()
+    push_to_members(campaign.account_id, selectors.audience(campaign), COUNT_EVENT, _row(campaign))
 
 
 def _lead_audience(lead):
@@ -52,9 +82,12 @@ def _lead_audience(lead):
 
 
 def lead_arrived(lead_id):
-    """A new lead: prepended to the lead lists, the campaign's page and the dashboard feed."""
-    lead = Lead.objects.select_related("campaign", "representative").get(pk=lead_id)
-    context = {"lead": lead}
+    """A new lead: prepended to the lead lists, the campaign's page and the dashboard feed;
+    the campaign's row shows its new lead count."""
+    lead = Lead.objects.select_related(
+        "campaign__owner", "campaign__account", "representative"
+    ).get(pk=lead_id)
+    context = {"lead": lead, "phone_region": lead.campaign.account.country}
     row = render_to_string("campaigns/partials/_lead_row.html", context)
     html = (
         f'<tbody hx-swap-oob="afterbegin:#lead-rows-live">{row}</tbody>'
@@ -64,11 +97,12 @@ def lead_arrived(lead_id):
         + "</div>"
     )
     push_to_members(lead.account_id, _lead_audience(lead), LEAD_EVENT, html)
+    campaign_lead_count_changed(lead.campaign)
 
 
 def lead_updated(lead_id):
-    lead = Lead.objects.select_related("campaign", "representative").get(pk=lead_id)
-    context = {"lead": lead}
+    lead = Lead.objects.select_related("campaign__account", "representative").get(pk=lead_id)
+    context = {"lead": lead, "phone_region": lead.campaign.account.country}
     html = render_to_string("campaigns/partials/_lead_row.html", context) + render_to_string(
         "campaigns/partials/_feed_item.html", context
     )

@@ -7,7 +7,9 @@ from django.core.validators import URLValidator
 from campaignhub.fields import StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
+from campaigns import sources
 from campaigns.models import Integration, NotificationType, PersonOrBusiness
+from campaigns.page_urls import normalize_page_url
 
 
 def _form_errors(form, names):
@@ -108,11 +110,6 @@ class RepresentativeForm(forms.Form):
     custom_number = PhoneNumberField(required=False)
 
 
-def normalize_page_url(url: str) -> str:
-    """Remove every trailing slash (the reference removed only one); keep query and fragment."""
-    return url.strip().rstrip("/")
-
-
 class CampaignForm(forms.Form):
     """A whole campaign, in the JSON shape of the API (`campaigndata`)."""
 
@@ -136,9 +133,11 @@ class CampaignForm(forms.Form):
     status = StrictBooleanField(required=False)
     is_deleted = StrictBooleanField(required=False)
 
-    def __init__(self, *args, account, **kwargs):
+    def __init__(self, *args, account, campaign=None, **kwargs):
+        """`campaign` is the campaign being edited, if any (it may keep its lead source)."""
         super().__init__(*args, **kwargs)
         self.account = account
+        self.campaign = campaign
 
     def _member_ids(self):
         return set(Membership.objects.for_account(self.account).values_list("user_id", flat=True))
@@ -153,6 +152,13 @@ class CampaignForm(forms.Form):
                     "Enter a full http(s) URL, e.g. https://example.com/landing."
                 ) from None
         return url
+
+    def clean_integration(self):
+        integration = self.cleaned_data["integration"]
+        kept = self.campaign is not None and self.campaign.integration == integration
+        if not sources.is_available(integration) and not kept:
+            raise ValidationError(sources.unavailable_message(integration), code="unavailable")
+        return integration
 
     def clean_owner(self):
         owner = self.cleaned_data["owner"]

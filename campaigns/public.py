@@ -1,20 +1,21 @@
 """The public lead form of a form campaign: `/f/<form_secret_id>/`, HTML or JSON, no login."""
 
-import hashlib
 import json
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
+from campaignhub import schemas
 from campaignhub.api import error, form_problem
+from campaignhub.ratelimit import over_limit
 from campaigns import services
 from campaigns.forms import PublicLeadForm
-from campaigns.models import Campaign, Integration, LeadSource
+from campaigns.models import Campaign, Integration
+from campaigns.schemas import PublicLeadBody
 
 
 def _live_form_campaign(form_secret_id):
@@ -34,14 +35,12 @@ def _live_form_campaign(form_secret_id):
 
 
 def _over_rate_limit(request, campaign):
-    ip = request.META.get("REMOTE_ADDR", "")
-    key = "lead-form:" + hashlib.sha256(f"{campaign.pk}:{ip}".encode()).hexdigest()[:32]
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    return count > settings.LEAD_FORM_RATE_LIMIT_PER_MINUTE
+    return over_limit(
+        request,
+        scope="lead-form",
+        key=f"{campaign.pk}:{request.META.get('REMOTE_ADDR', '')}",
+        per_minute=settings.LEAD_FORM_RATE_LIMIT_PER_MINUTE,
+    )
 
 
 def _wants_json(request):
@@ -81,6 +80,11 @@ def public_form(request, form_secret_id):
     data = _json_body(request) if request.content_type == "application/json" else request.POST
     if data is None:
         return error(400, "The body must be a JSON object.")
+    if request.content_type == "application/json":
+        try:
+            data = schemas.check(PublicLeadBody, data)
+        except schemas.InvalidBody as exc:
+            return error(400, exc.message, exc.errors)
     form = PublicLeadForm(data=data)
     if not form.is_valid():
         if as_json:
@@ -88,27 +92,7 @@ def public_form(request, form_secret_id):
             return error(problem.status, problem.message, problem.errors)
         context = {"campaign": campaign, "form": form}
         return render(request, "campaigns/public_form.html", context, status=400)
-    if not form.cleaned_data["website"]:
-        # A filled honeypot is a bot: it gets the same answer and we keep nothing.
-        submission = form.cleaned_data["submission_id"]
-        external_id = (
-            str(submission)
-            if submission
-            else "sha256:"
-            + hashlib.sha256(
-                json.dumps(form.cleaned_data, sort_keys=True, default=str).encode()
-            ).hexdigest()
-        )
-        services.capture_lead(
-            campaign=campaign,
-            source=LeadSource.FORM,
-            external_id=external_id,
-            name=form.cleaned_data["name"],
-            phone=form.cleaned_data["phone"],
-            email=form.cleaned_data["email"],
-            message=form.cleaned_data["message"],
-            payload={key: value for key, value in data.items() if key != "website"},
-        )
+    services.capture_form_submission(campaign=campaign, cleaned=form.cleaned_data, data=data)
     if as_json:
         return JsonResponse({"success": True, "message": "Thank you! We will be in touch shortly."})
     return render(request, "campaigns/public_thanks.html", {"campaign": campaign})

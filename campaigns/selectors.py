@@ -8,7 +8,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from campaignhub.models import Membership, Role, User
+from campaigns import checks
 from campaigns.models import Campaign, CampaignTally, Integration, Lead, Representative
+from campaigns.page_urls import page_key
 
 
 def _represents(user_id):
@@ -69,6 +71,16 @@ def campaign_detail(membership, pk):
         .prefetch_related("assignments__user")
         .get(pk=pk)
     )
+
+
+def campaigns_needing_attention(membership):
+    """Active live campaigns one can see that fail a setup check, newest first.
+
+    Each row carries one boolean per check (`campaigns.checks.failure_titles` reads them); one
+    query for a page of rows and one for the count, however many campaigns the account has.
+    """
+    active = campaigns_visible_to(membership).filter(status=True)
+    return checks.with_failures(active, membership.account).order_by("-id")
 
 
 def tally_rows(membership):
@@ -170,3 +182,35 @@ def lead_list(membership, *, campaign=None, search=""):
 
 def members_for_picker(account):
     return User.objects.filter(memberships__account=account).order_by("name", "email")
+
+
+def _live(account, integration):
+    return Campaign.objects.for_account(account).filter(
+        integration=integration, is_deleted=False, status=True
+    )
+
+
+def live_campaign_for_number(account, integration, tracking_number):
+    """The active campaign of `integration` in `account` whose tracking number (E.164) is
+    `tracking_number`, or None. At most one exists (the tracking-number unique index)."""
+    if not tracking_number:
+        return None
+    return _live(account, integration).filter(tracking_number=tracking_number).first()
+
+
+def live_campaign_for_page(account, integration, url):
+    """The active campaign of `integration` in `account` whose page is `url`, or None.
+
+    Pages match on host and path (`services.page_key`): scheme, trailing slashes, query string
+    and fragment do not count, so `http://example.com/roofing/?gclid=1` finds the campaign of
+    `https://example.com/roofing`. The oldest matching campaign wins.
+    """
+    key = page_key(url)
+    if not key:
+        return None
+    host = key.split("/", 1)[0]
+    candidates = _live(account, integration).filter(page_url__icontains=host).order_by("id")
+    for campaign in candidates.only("id", "account_id", "page_url"):
+        if page_key(campaign.page_url) == key:
+            return campaign
+    return None

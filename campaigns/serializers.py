@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from campaigns.checks import campaign_warnings
 from campaigns.models import Integration
 
 
@@ -89,6 +90,16 @@ WRITABLE = [
     "status",
     "is_deleted",
 ]
+
+
+def campaign_with_warnings(campaign):
+    """`campaign_data` plus `warnings`: `[{"code", "message"}]`, what stops the campaign from
+    working as set up (campaigns.checks); for responses about one campaign, not lists."""
+    warnings = [
+        {"code": warning.code, "message": warning.message}
+        for warning in campaign_warnings(campaign)
+    ]
+    return {**campaign_data(campaign), "warnings": warnings}
 
 
 def writable_data(campaign):

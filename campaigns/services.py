@@ -1,20 +1,27 @@
 """Writes for campaigns and leads: every rule of the inbound campaign service lives here."""
 
+import hashlib
+import json
 import logging
 import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.urls import reverse
 
-from campaigns import events
+from campaignhub.cleaning import bounded_id, clean_json, clean_text
+from campaignhub.phones import InvalidPhoneNumber, to_e164
+from campaigns import events, selectors
 from campaigns.models import (
     Campaign,
     CampaignTally,
     Integration,
     Lead,
+    LeadSource,
     NotificationType,
     Representative,
 )
@@ -25,8 +32,9 @@ logger = logging.getLogger(__name__)
 
 DUPLICATE_TRACKING_NUMBER = "Tracking number already added!"
 DEFAULT_SUBJECT = "New lead for {{campaign_name}}"
-DEFAULT_MESSAGE = "{{lead_name}} ({{lead_phone}}) just came in through {{campaign_name}}."
-DEFAULT_SMS = "New lead for {{campaign_name}}: {{lead_name}} {{lead_phone}}"
+DEFAULT_MESSAGE = "{{lead_caller}} just came in through {{campaign_name}}."
+DEFAULT_SMS = "New lead for {{campaign_name}}: {{lead_caller}}"
+UNKNOWN_CALLER = "Unknown caller"
 DISCONNECTED_EVENT = "campaign_disconnected"
 LEAD_EVENT = "lead_arrived"
 # Fields written straight onto the model; representatives and details are handled apart.
@@ -172,9 +180,14 @@ def create_campaign(*, account, owner, data) -> Campaign:
 
 
 @transaction.atomic
-def update_campaign(*, campaign, changes) -> Campaign:
-    """Apply the cleaned fields in `changes`; everything else stays as it was."""
+def update_campaign(*, campaign, changes, actor=None) -> Campaign:
+    """Apply the cleaned fields in `changes`; everything else stays as it was.
+
+    `actor` is the user making the change, when a person makes it: the owner's alert for a
+    pause or a delete says who did it.
+    """
     campaign = Campaign.objects.select_for_update().select_related("account").get(pk=campaign.pk)
+    seen_by = set() if campaign.is_deleted else selectors.audience(campaign)
     _tally(campaign, -1)
     _apply(campaign, changes, set(changes))
     _save_guarded(campaign)
@@ -183,34 +196,47 @@ def update_campaign(*, campaign, changes) -> Campaign:
     _tally(campaign, +1)
     # Every update that switches a campaign off or deletes it alerts the owner, every time.
     if changes.get("status") is False or changes.get("is_deleted") is True:
-        _alert_disconnected(campaign)
-    transaction.on_commit(lambda: events.campaign_changed(campaign.pk), robust=True)
+        _alert_disconnected(campaign, actor)
+    transaction.on_commit(
+        lambda: events.campaign_changed(campaign.pk, seen_by=seen_by), robust=True
+    )
     return campaign
 
 
-def delete_campaign(*, campaign) -> Campaign:
+def delete_campaign(*, campaign, actor=None) -> Campaign:
     """Soft delete: the campaign leaves every list but keeps its leads."""
-    return update_campaign(campaign=campaign, changes={"is_deleted": True})
+    return update_campaign(campaign=campaign, changes={"is_deleted": True}, actor=actor)
 
 
-def _alert_disconnected(campaign):
+def _alert_disconnected(campaign, actor=None):
     if campaign.owner_id is None:
         return
     try:
         # A savepoint: whatever goes wrong in here must not poison the update's transaction.
         with transaction.atomic():
-            _queue_disconnected(campaign)
+            _queue_disconnected(campaign, actor)
     except Exception:
         # The alert is a courtesy; it must never cost the user their update.
         logger.exception("Could not queue the disconnection alert for campaign %s", campaign.pk)
 
 
-def _queue_disconnected(campaign):
+def _queue_disconnected(campaign, actor):
+    # Say what happened (paused or deleted) and who did it, "you" when the owner did.
+    if actor is None:
+        by = ""
+    elif actor.pk == campaign.owner_id:
+        by = "you"
+    else:
+        by = actor.get_full_name()
     notify(
         account=campaign.account,
         event=DISCONNECTED_EVENT,
         recipients=[campaign.owner],
-        context={"campaign_name": campaign.campaign_name},
+        context={
+            "campaign_name": campaign.campaign_name,
+            "reason": "deleted" if campaign.is_deleted else "paused",
+            "actor": by,
+        },
         channels=["push", "email"],
         data={
             "campaign_id": str(campaign.pk),
@@ -245,6 +271,46 @@ def _next_representative(campaign):
     return assignments[campaign.next_representative % len(assignments)]
 
 
+def lead_external_id(upstream_id, *, raw: bytes) -> str:
+    """The one rule for a lead's external id, for every lead source.
+
+    The upstream's own id when it sent one (cleaned; over 255 characters it becomes a digest),
+    else `sha256:<hex>` of `raw`, the delivery as stored (a webhook body, a form's cleaned
+    fields). So the same delivery sent twice is one lead, and two different deliveries without
+    ids are two leads, never one overwriting the other.
+    """
+    own = bounded_id(upstream_id, Lead._meta.get_field("external_id").max_length)
+    return own or "sha256:" + hashlib.sha256(bytes(raw)).hexdigest()
+
+
+def _phone_or_blank(value) -> str:
+    try:
+        return to_e164(value) if clean_text(value) else ""
+    except InvalidPhoneNumber:
+        return ""
+
+
+def _email_or_blank(value) -> str:
+    email = clean_text(value)
+    try:
+        validate_email(email)
+    except ValidationError:
+        return ""
+    return email
+
+
+def clean_lead_details(*, name="", phone="", email="", message="") -> dict:
+    """Lead details that fit their columns: text without NULs cut to the column's length, the
+    phone in E.164 or blank (withheld, unparseable), the email valid or blank. The full original
+    stays in the stored delivery and the lead's payload."""
+    return {
+        "name": clean_text(name, Lead._meta.get_field("name").max_length),
+        "phone": _phone_or_blank(phone),
+        "email": _email_or_blank(email),
+        "message": clean_text(message),
+    }
+
+
 def capture_lead(
     *,
     campaign,
@@ -258,11 +324,17 @@ def capture_lead(
 ):
     """Record a lead once per (campaign, source, external_id); returns (lead, created).
 
-    When the same external event arrives again (a duplicate delivery, a call that was
-    modified), the existing lead is updated with whatever new details came, and nobody is
-    notified twice.
+    `external_id` comes from `lead_external_id`; an empty one raises ValueError (it would merge
+    unrelated leads). Details are cleaned with `clean_lead_details` and the payload made safe for
+    a JSON column, so whatever an upstream sent still makes a lead. When the same external event
+    arrives again (a duplicate delivery, a call that was modified), the existing lead is updated
+    with whatever new details came, and nobody is notified twice.
     """
-    details = {"name": name, "phone": phone, "email": email, "message": message}
+    external_id = bounded_id(external_id, Lead._meta.get_field("external_id").max_length)
+    if not external_id:
+        raise ValueError("A lead needs an external id; derive one with lead_external_id().")
+    details = clean_lead_details(name=name, phone=phone, email=email, message=message)
+    payload = clean_json(payload or {})
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         lead = Lead.objects.filter(
@@ -277,7 +349,7 @@ def capture_lead(
             campaign=campaign,
             source=source,
             external_id=external_id,
-            payload=payload or {},
+            payload=payload,
             representative=assignment.user if assignment else None,
             **{key: value for key, value in details.items() if value},
         )
@@ -285,6 +357,29 @@ def capture_lead(
             _alert_representative(campaign, lead, assignment)
         transaction.on_commit(lambda: events.lead_arrived(lead.pk), robust=True)
     return lead, True
+
+
+def capture_form_submission(*, campaign, cleaned, data):
+    """A public form submission (`PublicLeadForm.cleaned_data` as `cleaned`, the posted fields
+    as `data`) -> (lead, created), or None for a bot.
+
+    A filled honeypot (`website`) is a bot: nothing is kept. The form's `submission_id` makes a
+    double submit one lead; without one, the same fields sent again are the same lead.
+    """
+    if cleaned["website"]:
+        return None
+    raw = json.dumps(cleaned, sort_keys=True, default=str).encode()
+    submission = str(cleaned["submission_id"] or "")
+    return capture_lead(
+        campaign=campaign,
+        source=LeadSource.FORM,
+        external_id=lead_external_id(submission, raw=raw),
+        name=cleaned["name"],
+        phone=cleaned["phone"],
+        email=cleaned["email"],
+        message=cleaned["message"],
+        payload={key: value for key, value in data.items() if key != "website"},
+    )
 
 
 def _refresh_lead(lead, details, payload):
@@ -299,10 +394,21 @@ def _refresh_lead(lead, details, payload):
         transaction.on_commit(lambda: events.lead_updated(lead.pk), robust=True)
 
 
+def lead_caller(lead) -> str:
+    """Who the lead is, in one phrase for alerts: `Name (phone)`, `phone`, `Name` or
+    `Unknown caller`; the email stands in for a missing phone. Never empty brackets."""
+    contact = lead.phone or lead.email
+    if lead.name and contact:
+        return f"{lead.name} ({contact})"
+    return lead.name or contact or UNKNOWN_CALLER
+
+
 def template_values(campaign, lead, representative):
+    """The `{{placeholders}}` a campaign's alert texts may use, filled in for `lead`."""
     return {
         "campaign_name": campaign.campaign_name,
-        "lead_name": lead.name or "Unknown caller",
+        "lead_caller": lead_caller(lead),
+        "lead_name": lead.name or UNKNOWN_CALLER,
         "lead_phone": lead.phone,
         "lead_email": lead.email,
         "lead_source": lead.get_source_display(),

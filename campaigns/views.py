@@ -5,9 +5,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from campaignhub.pages import page_or_partial
 from campaignhub.paging import page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
-from campaigns import pickers, selectors, services
+from campaigns import checks, pickers, selectors, services, sources
 from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
@@ -39,10 +40,9 @@ def campaign_list(request):
         "page_obj": page_obj,
         "filtered": any(value not in ("", None) for value in filters.values()),
     }
-    template = "campaigns/campaign_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#campaign-table"
-    return render(request, template, context)
+    return page_or_partial(
+        request, "campaigns/campaign_list.html", context, partial="campaign-table"
+    )
 
 
 def _visible(request, campaign_id):
@@ -52,22 +52,32 @@ def _visible(request, campaign_id):
         raise Http404("Campaign not found") from None
 
 
+def _setup_warnings(request, values, members, campaign):
+    """The setup checks' warnings for the form's values, as they would be saved."""
+    setup = checks.setup_from_data(
+        request.account, values, users={user.pk: user for user in members}, current=campaign
+    )
+    return checks.setup_warnings(setup)
+
+
 def _form_context(request, values, errors=None, campaign=None):
     chosen = {
         int(rep["id"]): rep.get("custom_number") or ""
         for rep in values.get("selected_user", [])
         if str(rep.get("id", "")).isdigit()
     }
+    members = list(selectors.members_for_picker(request.account))
     people = [
         {"user": user, "checked": user.pk in chosen, "custom_number": chosen.get(user.pk, "")}
-        for user in selectors.members_for_picker(request.account)
+        for user in members
     ]
     return {
         "values": values,
         "errors": errors or {},
         "campaign": campaign,
         "people": people,
-        "integrations": Integration.choices,
+        "integrations": sources.available_choices(keep=campaign.integration if campaign else ""),
+        "setup_warnings": _setup_warnings(request, values, members, campaign),
         "notification_types": NotificationType.choices,
         "person_or_business": PersonOrBusiness.choices,
         "currencies": [code for code, _ in CampaignForm.base_fields["currency"].choices],
@@ -78,7 +88,7 @@ def _form_context(request, values, errors=None, campaign=None):
 def _save(request, campaign=None):
     """Validate the page's form through CampaignForm; return (campaign or None, context)."""
     values = CampaignForm.data_from_post(request.POST)
-    form = CampaignForm(data=values, account=request.account)
+    form = CampaignForm(data=values, account=request.account, campaign=campaign)
     if not form.is_valid():
         return None, _form_context(request, values, form.errors, campaign)
     try:
@@ -92,7 +102,7 @@ def _save(request, campaign=None):
             # alerts the owner.
             if changes["status"] == campaign.status:
                 changes.pop("status")
-            saved = services.update_campaign(campaign=campaign, changes=changes)
+            saved = services.update_campaign(campaign=campaign, changes=changes, actor=request.user)
     except services.DuplicateTrackingNumber as exc:
         return None, _form_context(request, values, {"tracking_number": [str(exc)]}, campaign)
     return saved, None
@@ -106,8 +116,9 @@ def campaign_create(request):
             messages.success(request, f"Campaign “{campaign.campaign_name}” created.")
             return redirect("campaign_detail", campaign_id=campaign.pk)
         return render(request, "campaigns/campaign_form.html", context, status=400)
+    requested = request.GET.get("integration", "")
     defaults = {
-        "integration": request.GET.get("integration", Integration.FORM),
+        "integration": requested if sources.is_available(requested) else Integration.FORM,
         "notification_type": NotificationType.SEND_EMAIL_SMS,
         "add_to_crm": True,
         "status": True,
@@ -143,15 +154,43 @@ def campaign_detail(request, campaign_id):
         "form_url": form_url(campaign),
         "webhook_url": webhook_url(campaign),
         "live_leads": page_obj.number == 1,
+        "setup_warnings": checks.campaign_warnings(campaign),
     }
     return render(request, "campaigns/campaign_detail.html", context)
 
 
 @require_POST
 @account_required
+def campaign_checks(request):
+    """The campaign form's setup warnings for the form as it currently stands (not saved)."""
+    campaign_id = request.GET.get("campaign", "")
+    campaign = _visible(request, int(campaign_id)) if campaign_id.isdigit() else None
+    values = CampaignForm.data_from_post(request.POST)
+    members = selectors.members_for_picker(request.account)
+    context = {
+        "campaign": campaign,
+        "setup_warnings": _setup_warnings(request, values, members, campaign),
+    }
+    return render(request, "campaigns/campaign_form.html#setup-warnings", context)
+
+
+@account_required
+def campaign_attention(request):
+    """Every active campaign one can see that cannot work as set up, with what is wrong."""
+    page_obj = page_of(request, selectors.campaigns_needing_attention(request.membership))
+    rows = [(campaign, checks.failure_titles(campaign)) for campaign in page_obj.object_list]
+    return render(
+        request, "campaigns/campaign_attention.html", {"page_obj": page_obj, "rows": rows}
+    )
+
+
+@require_POST
+@account_required
 def campaign_status(request, campaign_id):
     campaign = _visible(request, campaign_id)
-    campaign = services.update_campaign(campaign=campaign, changes={"status": not campaign.status})
+    campaign = services.update_campaign(
+        campaign=campaign, changes={"status": not campaign.status}, actor=request.user
+    )
     if request.htmx:
         return render(request, "campaigns/campaign_detail.html#status", {"campaign": campaign})
     messages.success(request, f"Campaign {'activated' if campaign.status else 'paused'}.")
@@ -162,7 +201,7 @@ def campaign_status(request, campaign_id):
 def campaign_delete(request, campaign_id):
     campaign = _visible(request, campaign_id)
     if request.method == "POST":
-        services.delete_campaign(campaign=campaign)
+        services.delete_campaign(campaign=campaign, actor=request.user)
         messages.success(request, f"Campaign “{campaign.campaign_name}” deleted.")
         return redirect("campaign_list")
     return render(request, "campaigns/campaign_delete.html", {"campaign": campaign})
@@ -216,10 +255,7 @@ def lead_list(request):
         "campaigns": selectors.campaigns_visible_to(request.membership).order_by("campaign_name"),
         "live_rows": page_obj.number == 1 and not any(filters.values()),
     }
-    template = "campaigns/lead_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#lead-table"
-    return render(request, template, context)
+    return page_or_partial(request, "campaigns/lead_list.html", context, partial="lead-table")
 
 
 @account_required

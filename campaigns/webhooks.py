@@ -1,36 +1,47 @@
 """The generic lead webhook: `POST /webhooks/leads/<token>/` with a JSON lead."""
 
-import hashlib
 import json
 
 from django.http import Http404
 
+from campaignhub import schemas
 from campaignhub.api import form_errors
 from campaignhub.webhooks import Target, WebhookView
 from campaigns import services
 from campaigns.forms import WebhookLeadForm
 from campaigns.models import Campaign, Integration, LeadSource
+from campaigns.schemas import WebhookLeadBody
 
 SOURCE = "leads"
+PAUSED = "The campaign is paused; the lead is stored and can be replayed once it is active."
 
 
 class LeadWebhook(WebhookView):
     source = SOURCE
 
     def resolve(self, token):
-        campaign = Campaign.objects.filter(
-            webhook_token=token, integration=Integration.WEBHOOK, is_deleted=False, status=True
-        ).first()
+        campaign = (
+            Campaign.objects.filter(
+                webhook_token=token, integration=Integration.WEBHOOK, is_deleted=False
+            )
+            .select_related("account")
+            .first()
+        )
         if campaign is None:
             raise Http404
-        return Target(campaign.account, target_id=campaign.pk)
+        # A paused campaign's leads are kept (ignored, replayable), never refused like a 404.
+        paused = "" if campaign.status else PAUSED
+        return Target(campaign.account, target_id=campaign.pk, ignore_reason=paused)
 
     def check(self, delivery):
         """Tell the sender at once what is wrong with a lead, instead of failing later."""
         payload = _payload(delivery)
         if payload is None:
             return "The body must be a JSON object."
-        form = WebhookLeadForm(data=payload)
+        try:
+            form = _lead_form(payload)
+        except schemas.InvalidBody as exc:
+            return exc.errors
         if not form.is_valid():
             return form_errors(form)
         return None
@@ -44,21 +55,35 @@ def _payload(delivery):
     return payload if isinstance(payload, dict) else None
 
 
+def _lead_form(payload):
+    """The lead form bound to a payload whose fields have their declared JSON types.
+
+    Raises `campaignhub.schemas.InvalidBody` naming a field of the wrong type (`"name": ["a"]`).
+    """
+    return WebhookLeadForm(data=schemas.check(WebhookLeadBody, payload))
+
+
 def process(delivery):
+    """Capture the lead on the delivery's campaign, looked up within the delivery's account and
+    checked to be live now (it may have been paused or deleted since the delivery arrived)."""
     payload = _payload(delivery)
-    form = WebhookLeadForm(data=payload)
+    form = _lead_form(payload)
     if not form.is_valid():
         raise ValueError(f"Invalid lead: {form.errors.as_json()}")
-    campaign = Campaign.objects.get(pk=delivery.target_id)
-    # Without an id from the sender, the same body sent twice is taken for a retry.
-    external_id = form.cleaned_data["external_id"] or (
-        "sha256:" + hashlib.sha256(bytes(delivery.body)).hexdigest()
-    )
     delivery.event = "lead"
+    campaign = (
+        Campaign.objects.for_account(delivery.account)
+        .filter(pk=delivery.target_id, integration=Integration.WEBHOOK, is_deleted=False)
+        .first()
+    )
+    if campaign is None or not campaign.status:
+        delivery.error = PAUSED if campaign else "The campaign no longer exists."
+        return False
     services.capture_lead(
         campaign=campaign,
         source=LeadSource.WEBHOOK,
-        external_id=external_id,
+        # Without an id from the sender, the same body sent twice is taken for a retry.
+        external_id=services.lead_external_id(form.cleaned_data["external_id"], raw=delivery.body),
         name=form.cleaned_data["name"],
         phone=form.cleaned_data["phone"],
         email=form.cleaned_data["email"],

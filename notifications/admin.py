@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 
+from campaignhub.admin import AccountScopedAdmin
 from notifications import services
 from notifications.models import Delivery
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AccountScopedAdmin):
     list_display = [
         "id",
         "created_at",

@@ -4,6 +4,7 @@ from campaignhub.api import ApiProblem, api_view, ok, paginate, validated
 from campaignhub.tenancy import get_for_account_or_404
 from notifications import selectors, services
 from notifications.forms import DeliveryFilterForm, DeviceForm
+from notifications.schemas import DeviceBody
 
 
 def delivery_data(delivery):
@@ -66,7 +67,7 @@ def delivery_retry(request, delivery_id):
     return ok(delivery_data(found))
 
 
-@api_view("GET", "POST")
+@api_view("GET", "POST", body={"POST": DeviceBody})
 def devices(request):
     if request.method == "POST":
         form = validated(DeviceForm, request.data)

@@ -36,6 +36,10 @@ class Delivery(models.Model):
     recipient = models.CharField(
         max_length=255, blank=True, help_text="Email address, E.164 number, or the user (push)."
     )
+    recipient_from_profile = models.BooleanField(
+        default=False,
+        help_text="The address is the user's profile email or phone, so a retry reads it again.",
+    )
     sender = models.CharField(max_length=255, blank=True)
     reply_to = models.CharField(max_length=255, blank=True)
     subject = models.CharField(max_length=255, blank=True)
@@ -50,6 +54,11 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up by one with every change, so pages never show an older state.",
+    )
 
     objects = AccountQuerySet.as_manager()
 

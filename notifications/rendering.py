@@ -1,6 +1,7 @@
 """Message text: event templates (ours, trusted) and user-written templates (plain substitution)."""
 
 import re
+from functools import lru_cache
 
 from django.template import TemplateDoesNotExist, engines
 
@@ -89,3 +90,14 @@ def render_channel(event: str, channel: str, context: dict) -> dict:
     if channel == "push":
         return {"subject": subject, "body": _render(event, "push.txt", context), "html_body": ""}
     raise ValueError(f"Unknown channel {channel!r}.")
+
+
+@lru_cache(maxsize=256)
+def event_label(event: str) -> str:
+    """What people call `event`: its `label.txt` (`lead_arrived` -> "New lead"), else the code
+    in words (`some_event` -> "Some event")."""
+    label = " ".join(_render(event, "label.txt", {}, required=False).split())
+    if label:
+        return label
+    words = event.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]

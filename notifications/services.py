@@ -39,6 +39,18 @@ class Recipient:
             return self.phone or (self.user.phone if self.user else "")
         return self.user.email if self.user else ""
 
+    def from_profile(self, channel) -> bool:
+        """True when the address for `channel` is read off the user's profile (no explicit one)."""
+        if self.user is None:
+            return False
+        explicit = {Channel.EMAIL: self.email, Channel.SMS: self.phone}.get(channel, "")
+        return not explicit
+
+
+def profile_address(user, channel) -> str:
+    """The user's current address for `channel`: email for email and push, phone for SMS."""
+    return user.phone if channel == Channel.SMS else user.email
+
 
 @dataclass(frozen=True)
 class Sender:
@@ -71,6 +83,7 @@ def notify(*, account, event, recipients, context, channels=None, sender=None, d
             channel=channel,
             user=recipient.user,
             recipient=recipient.address(channel),
+            recipient_from_profile=recipient.from_profile(channel),
             sender=sender.sms if channel == Channel.SMS else sender.email,
             reply_to=sender.reply_to if channel == Channel.EMAIL else "",
             data=(data or {}) if channel == Channel.PUSH else {},
@@ -81,8 +94,8 @@ def notify(*, account, event, recipients, context, channels=None, sender=None, d
     ]
     Delivery.objects.bulk_create(rows)
     for row in rows:
+        transaction.on_commit(lambda row=row: announce(row, created=True), robust=True)
         _enqueue(row.pk)
-        transaction.on_commit(lambda row=row: announce(row), robust=True)
     return rows
 
 
@@ -109,11 +122,16 @@ def attempt_delivery(delivery_id) -> float | None:
     """
     now = timezone.now()
     claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=None, updated_at=now
+        status=Status.SENDING,
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
+        updated_at=now,
+        version=F("version") + 1,
     )
     if not claimed:
         return None
     delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
+    announce(delivery)
     retry_in = None
     try:
         provider_message_id = transport_for(delivery.channel).send(delivery)
@@ -134,6 +152,7 @@ def attempt_delivery(delivery_id) -> float | None:
         delivery.provider_message_id = provider_message_id or ""
         delivery.sent_at = timezone.now()
         delivery.error = ""
+    delivery.version = F("version") + 1
     delivery.save(
         update_fields=[
             "status",
@@ -142,21 +161,41 @@ def attempt_delivery(delivery_id) -> float | None:
             "sent_at",
             "next_attempt_at",
             "updated_at",
+            "version",
         ]
     )
+    delivery.refresh_from_db(fields=["version"])
     announce(delivery)
     return retry_in
 
 
 def retry_delivery(*, delivery) -> bool:
-    """Send a failed delivery again, with a fresh set of attempts."""
-    changed = Delivery.objects.filter(pk=delivery.pk, status=Status.FAILED).update(
-        status=Status.QUEUED, attempts=0, error="", next_attempt_at=None, updated_at=timezone.now()
-    )
-    if changed:
-        delivery.refresh_from_db()
-        _enqueue(delivery.pk)
-        announce(delivery)
+    """Send a failed delivery again, with a fresh set of attempts; False when it is not failed.
+
+    A delivery addressed from a person's profile is sent to the address the profile has now
+    (they may have fixed the number that failed). `delivery` is refreshed to the stored state
+    once the retry is committed (with eager sending, that is already the outcome).
+    """
+    with transaction.atomic():
+        retried = Delivery.objects.select_for_update().filter(pk=delivery.pk, status=Status.FAILED)
+        current = retried.first()
+        changed = 0
+        if current is not None:
+            recipient = current.recipient
+            if current.recipient_from_profile and current.user is not None:
+                recipient = profile_address(current.user, current.channel)
+            changed = retried.update(
+                status=Status.QUEUED,
+                attempts=0,
+                error="",
+                next_attempt_at=None,
+                recipient=recipient,
+                updated_at=timezone.now(),
+                version=F("version") + 1,
+            )
+            transaction.on_commit(lambda: announce(current), robust=True)
+            _enqueue(delivery.pk)
+    delivery.refresh_from_db()
     return bool(changed)
 
 
@@ -171,12 +210,17 @@ def record_provider_status(*, channel, provider_message_id, delivered, error="")
         return None
     if delivered:
         changed = Delivery.objects.filter(pk=delivery.pk, status=Status.SENT).update(
-            status=Status.DELIVERED, updated_at=timezone.now()
+            status=Status.DELIVERED, updated_at=timezone.now(), version=F("version") + 1
         )
     else:
         changed = Delivery.objects.filter(
             pk=delivery.pk, status__in=[Status.SENT, Status.DELIVERED]
-        ).update(status=Status.FAILED, error=error, updated_at=timezone.now())
+        ).update(
+            status=Status.FAILED,
+            error=error,
+            updated_at=timezone.now(),
+            version=F("version") + 1,
+        )
     delivery.refresh_from_db()
     if changed:
         announce(delivery)
@@ -196,12 +240,21 @@ def requeue_stalled(*, older_than=timedelta(minutes=10)) -> int:
         status=Status.FAILED,
         error="Interrupted while sending; it may or may not have gone out. Retry to send again.",
         updated_at=timezone.now(),
+        version=F("version") + 1,
     )
     return len(ids)
 
 
-def announce(delivery) -> None:
-    """Live row update for the admins of the account and the person it was for."""
+def announce(delivery, *, created=False) -> None:
+    """Live row update for the admins of the account and the person it was for.
+
+    The row is read again here, so a frame always pairs a state with its `version`; frames
+    can still arrive out of order (a worker and a web request both announce), and pages keep
+    the row with the highest version. A `created` row is also offered to the live log.
+    """
+    delivery = Delivery.objects.select_related("user", "account").filter(pk=delivery.pk).first()
+    if delivery is None:
+        return
     user_ids = set(selectors.admin_ids(delivery.account_id))
     if (
         delivery.user_id
@@ -210,7 +263,12 @@ def announce(delivery) -> None:
         ).exists()
     ):
         user_ids.add(delivery.user_id)
-    html = render_to_string("notifications/deliveries.html#delivery-row", {"delivery": delivery})
+    html = render_to_string(
+        "notifications/deliveries.html#delivery-row",
+        {"delivery": delivery, "phone_region": delivery.account.country},
+    )
+    if created:
+        html = f'<tbody hx-swap-oob="afterbegin:#delivery-rows-live">{html}</tbody>'
     live.push_to_members(delivery.account_id, user_ids, DELIVERY_EVENT, html)
 
 

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from campaignhub.pages import page_or_partial
 from campaignhub.paging import page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from notifications import selectors, services
@@ -24,11 +25,11 @@ def deliveries(request):
         "form": form,
         "page_obj": page_of(request, rows),
         "events": selectors.event_names(visible),
+        "filtered": any(request.GET.get(key) for key in ("event", "channel", "status")),
     }
-    template = "notifications/deliveries.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#delivery-table"
-    return render(request, template, context)
+    return page_or_partial(
+        request, "notifications/deliveries.html", context, partial="delivery-table"
+    )
 
 
 @account_required
@@ -50,6 +51,7 @@ def delivery_retry(request, delivery_id):
     else:
         message = "Only failed deliveries can be retried."
     if request.htmx:
+        # The row as stored now (the retry may already have been sent); pages keep the newest.
         return render(request, "notifications/deliveries.html#delivery-row", {"delivery": delivery})
     messages.info(request, message)
     return redirect("delivery_detail", delivery_id=delivery.pk)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from campaignhub.models import DeliveryStatus, InboundDelivery
-from campaignhub.webhooks import Target, WebhookView
+from campaignhub.webhooks import Target, WebhookView, header
 from notifications import services
 from notifications.models import Channel
 
@@ -22,18 +22,23 @@ EMAIL_FAILED = {"bounced", "rejected", "failed"}
 
 class TwilioStatusWebhook(WebhookView):
     source = "twilio_status"
+    signed = True
     invalid_signature_status = 403
 
     def resolve(self, token):
         return Target(account=None)
 
-    def verify(self, request, target):
+    def target_for(self, delivery):
+        return Target(account=None)
+
+    def verify(self, delivery, target):
         if not settings.TWILIO_AUTH_TOKEN:
             return False
         # Twilio signs the public URL it called, which a proxy in front of us may rewrite.
-        url = settings.PUBLIC_BASE_URL + request.get_full_path()
-        signature = request.headers.get("X-Twilio-Signature", "")
-        return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature)
+        url = settings.PUBLIC_BASE_URL + delivery.path
+        params = QueryDict(bytes(delivery.body), encoding="utf-8")
+        signature = header(delivery, "X-Twilio-Signature")
+        return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, params, signature)
 
 
 def process_twilio_status(inbound):

@@ -364,6 +364,15 @@ def install(router, state: CallRail):
         tracker["disabled_at"] = tracker["disabled_at"] or now()
         return json_response(public(tracker))
 
+    @router.route("GET", r"/v3/a/(?P<account_id>\w+)/companies/(?P<company_id>\w+)/webhooks\.json")
+    @guarded
+    def list_webhooks(request, account_id, company_id):
+        company = state.companies.get(company_id)
+        if not company or company["_account_id"] != account_id:
+            return error("Not found", 404)
+        webhooks = [w for w in state.webhooks.values() if w["company_id"] == company_id]
+        return paginate(request, "webhooks", webhooks)
+
     @router.route("POST", r"/v3/a/(?P<account_id>\w+)/companies/(?P<company_id>\w+)/webhooks\.json")
     @guarded
     def create_webhook(request, account_id, company_id):

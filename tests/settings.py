@@ -1,5 +1,7 @@
 """Test settings: the environment's settings with fast hashing and in-process side effects."""
 
+import os
+
 from campaignhub.settings import *  # noqa: F403
 from campaignhub.settings import BASE_DIR, DATABASES
 
@@ -20,8 +22,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PUBLIC_BASE_URL = "http://testserver"
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The browser tests serve from a second process, which cannot see an in-memory database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # The browser tests serve from a second (forked) process, which cannot see an in-memory
+    # database; one file per test run, so two runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 # Serve static files from the app folders, as in development, without running collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -18,13 +18,44 @@ document.addEventListener("click", (event) => {
 });
 
 // Form sections that only apply to some choices: data-show-when="<field name>:<value>,<value>".
+// A hidden section never blocks a submit: a hidden <fieldset> is disabled (its fields are neither
+// validated nor sent); in any other hidden section the fields are still sent but left out of the
+// browser's validation (text fields read-only, `required` set aside), and restored when shown.
+const CONTROLS = "input:not([type=hidden]), select, textarea";
+
+function setAsideValidation(section, hidden) {
+  section.querySelectorAll(CONTROLS).forEach((control) => {
+    if (hidden && !("asideReadOnly" in control.dataset)) {
+      control.dataset.asideReadOnly = control.readOnly ? "1" : "";
+      control.dataset.asideRequired = control.required ? "1" : "";
+      control.readOnly = true;  // read-only controls are barred from constraint validation
+      control.required = false;  // selects, checkboxes and radios have no read-only state
+    } else if (
+      !hidden
+      && "asideReadOnly" in control.dataset
+      && !control.closest("[data-show-when][hidden]")
+    ) {
+      control.readOnly = control.dataset.asideReadOnly === "1";
+      control.required = control.dataset.asideRequired === "1";
+      delete control.dataset.asideReadOnly;
+      delete control.dataset.asideRequired;
+    }
+  });
+}
+
 function applyShowWhen(root) {
   root.querySelectorAll("[data-show-when]").forEach((element) => {
     const [name, values] = element.dataset.showWhen.split(":");
     const form = element.closest("form") || document;
     const inputs = [...form.querySelectorAll(`[name="${name}"]`)];
     const current = inputs.find((input) => input.type !== "radio" || input.checked)?.value;
-    element.hidden = !values.split(",").includes(current);
+    const hidden = !values.split(",").includes(current);
+    element.hidden = hidden;
+    if (element instanceof HTMLFieldSetElement) {
+      element.disabled = hidden;
+    } else {
+      setAsideValidation(element, hidden);
+    }
   });
 }
 document.addEventListener("change", () => applyShowWhen(document));
@@ -39,5 +70,126 @@ document.addEventListener("click", (event) => {
   if (field) {
     field.value = button.dataset.value;
     field.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});
+
+// Live frames from the socket (see campaignhub/live.py). A frame is a list of fragments swapped
+// out of band; the "live-frames" extension prepares each one against this page first:
+// - a fragment whose target the page does not have is dropped (each page shows a part of the
+//   account, and the server does not know which part);
+// - rows carry data-version: an older row never replaces a newer one, whatever order frames
+//   arrive in;
+// - rows inserted into a live list (`<tbody hx-swap-oob="afterbegin:#…">`) that the page already
+//   shows replace the shown row instead, so a row is never listed twice.
+function versionOf(element) {
+  const value = element?.getAttribute?.("data-version");
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function isOlder(incoming, current) {
+  const incomingVersion = versionOf(incoming);
+  const currentVersion = versionOf(current);
+  return incomingVersion !== null && currentVersion !== null && incomingVersion < currentVersion;
+}
+
+function oobTarget(fragment) {
+  const spec = fragment.getAttribute("hx-swap-oob") || "true";
+  const colon = spec.indexOf(":");
+  if (colon > 0) return document.querySelector(spec.slice(colon + 1));
+  return fragment.id ? document.getElementById(fragment.id) : null;
+}
+
+function prepareLiveFrame(text) {
+  const template = document.createElement("template");
+  template.innerHTML = text;
+  for (const fragment of [...template.content.children]) {
+    const spec = fragment.getAttribute("hx-swap-oob") || "true";
+    const row = fragment.firstElementChild;
+    const shown = row?.id ? document.getElementById(row.id) : null;
+    if (spec.startsWith("afterbegin:") && shown) {
+      // An insert wraps one row; a page already showing it gets the row in place instead.
+      if (isOlder(row, shown)) {
+        fragment.remove();
+      } else {
+        row.setAttribute("hx-swap-oob", "true");
+        fragment.replaceWith(row);
+      }
+      continue;
+    }
+    const target = oobTarget(fragment);
+    if (!target || isOlder(fragment, target)) fragment.remove();
+  }
+  return template.innerHTML;
+}
+
+htmx.defineExtension("live-frames", {
+  transformResponse(text, xhr) {
+    // Only socket frames come without a request; HTTP responses are left alone.
+    return xhr ? text : prepareLiveFrame(text);
+  },
+});
+
+// An answer to a button (a retry, say) may be overtaken by a live frame: keep the newer row.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  if (versionOf(target) === null || typeof event.detail.serverResponse !== "string") return;
+  const template = document.createElement("template");
+  template.innerHTML = event.detail.serverResponse;
+  const incoming = template.content.firstElementChild;
+  if (incoming && incoming.id === target.id && isOlder(incoming, target)) {
+    event.detail.shouldSwap = false;
+  }
+});
+
+// Filter forms (<form data-filters>) keep their values in the URL (hx-push-url). A page restored
+// from history (Back, Forward) shows the controls as the URL says, not as they were typed.
+function restoreFilters() {
+  const query = new URLSearchParams(window.location.search);
+  document.querySelectorAll("form[data-filters]").forEach((form) => {
+    form.querySelectorAll("input[name], select[name]").forEach((control) => {
+      const value = query.get(control.name) ?? "";
+      if (control.value !== value) control.value = value;
+      if (control.tagName === "SELECT") {
+        control.querySelectorAll("option").forEach((option) => {
+          option.toggleAttribute("selected", option.value === value);
+        });
+      } else {
+        control.setAttribute("value", value);
+      }
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", restoreFilters);
+document.addEventListener("htmx:historyRestore", restoreFilters);
+window.addEventListener("pageshow", restoreFilters);
+
+// Answers to htmx actions. Validation answers (400, 409, 422) carry their error markup and are
+// swapped in place (htmx-config in base.html); any other failure shows one message inline,
+// at the top of the page, instead of nothing at all.
+function showProblem(text) {
+  const messages = document.getElementById("messages");
+  if (!messages) return;
+  messages.querySelectorAll("[data-htmx-problem]").forEach((old) => old.remove());
+  const message = document.createElement("div");
+  message.className = "message error";
+  message.setAttribute("role", "alert");
+  message.dataset.htmxProblem = "";
+  message.textContent = text;
+  messages.append(message);
+}
+document.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr?.status;
+  const reasons = {
+    403: "You are not allowed to do that.",
+    404: "That no longer exists. Reload the page to see the current state.",
+  };
+  showProblem(reasons[status] || `That did not work (error ${status}). Please try again.`);
+});
+document.addEventListener("htmx:sendError", () => {
+  showProblem("The server could not be reached. Check your connection and try again.");
+});
+document.addEventListener("htmx:afterRequest", (event) => {
+  if (event.detail.successful) {
+    document.querySelectorAll("#messages [data-htmx-problem]").forEach((old) => old.remove());
   }
 });

@@ -1,6 +1,7 @@
 """Cross-tenant cases for CallRail URLs: B never reaches CallRail through A's key or settings."""
 
 import json
+import re
 
 import responses
 from django.test import Client
@@ -21,132 +22,168 @@ def _a_connected(a):
 
 def _a_untouched(a):
     key = CallRailKey.objects.get(account=a.account)
-    assert key.deleted_at is None and key.api_key == KEY
+    assert key.deleted_at is None and key.secret == KEY
     chosen = CallRailSettings.objects.get(account=a.account)
     assert (chosen.signing_key, chosen.webhook_id) == ("a-secret", "WHKA")
 
 
-def _page_says_no_key(b, path, method="get"):
+def _callrail_answering_404():
+    upstream = responses.RequestsMock(assert_all_requests_are_fired=False)
+    for method in (responses.GET, responses.POST, responses.PUT, responses.DELETE):
+        upstream.add(method, re.compile(re.escape(API) + ".*"), status=404, json={"error": "?"})
+    return upstream
+
+
+def _a_reaches_callrail(send):
+    """Control: the owner's same request does reach CallRail, with A's key."""
+    with _callrail_answering_404() as upstream:
+        send()
+        assert len(upstream.calls) >= 1
+        assert KEY in upstream.calls[0].request.headers["Authorization"]
+
+
+def _page_says_no_key(a, b, path, method="get", status=400, data=None):
+    """A's request reaches CallRail; B's, the same, answers `status` saying B has no key."""
+    _a_reaches_callrail(lambda: getattr(a.admin_client, method)(path, data))
     with responses.RequestsMock() as upstream:
-        response = getattr(b.admin_client, method)(path, follow=True)
+        response = getattr(b.admin_client, method)(path, data, follow=True)
         assert len(upstream.calls) == 0
+    assert response.status_code == status
     assert NO_KEY in response.content.decode()
 
 
 def callrail_home(a, b):
     _a_connected(a)
-    content = b.admin_client.get("/callrail/").content.decode()
-    assert KEY[-4:] not in content
-    assert CallRailSettings.objects.get(account=a.account).webhook_token not in content
+    token = CallRailSettings.objects.get(account=a.account).webhook_token
+    own = a.admin_client.get("/callrail/").content.decode()
+    assert KEY[-4:] in own and token in own
+    response = b.admin_client.get("/callrail/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert KEY[-4:] not in content and token not in content
 
 
 def callrail_connect_key(a, b):
     _a_connected(a)
     with responses.RequestsMock() as upstream:
         upstream.get(f"{API}/a.json", json=page("accounts", []))
-        b.admin_client.post("/callrail/key/", {"api_key": "bolt-key-5678"})
+        response = b.admin_client.post("/callrail/key/", {"api_key": "bolt-key-5678"})
+    assert response.status_code == 302
     assert CallRailKey.objects.get(account=b.account, deleted_at__isnull=True).last4 == "5678"
     _a_untouched(a)
 
 
 def callrail_remove_key(a, b):
     _a_connected(a)
-    b.admin_client.post("/callrail/key/remove/")
+    connect(b, api_key="bolt-key-5678")
+    assert b.admin_client.post("/callrail/key/remove/").status_code == 302
+    assert CallRailKey.objects.get(account=b.account).deleted_at is not None
     _a_untouched(a)
 
 
 def callrail_accounts(a, b):
     _a_connected(a)
-    _page_says_no_key(b, "/callrail/accounts/")
+    _page_says_no_key(a, b, "/callrail/accounts/")
 
 
 def callrail_companies(a, b):
     _a_connected(a)
-    _page_says_no_key(b, "/callrail/companies/")
+    _page_says_no_key(a, b, "/callrail/companies/")
 
 
 def callrail_choose(a, b):
     _a_connected(a)
-    b.admin_client.post("/callrail/choose/", {"account_id": "ACCbolt", "account_name": "Bolt"})
+    connect(b, api_key="bolt-key-5678")
+    response = b.admin_client.post(
+        "/callrail/choose/", {"account_id": "ACCbolt", "account_name": "Bolt"}
+    )
+    assert response.status_code == 302
+    assert CallRailSettings.objects.get(account=b.account).callrail_account_name == "Bolt"
     assert CallRailSettings.objects.get(account=a.account).callrail_account_name == "Acme CallRail"
 
 
 def callrail_connect_webhook(a, b):
     _a_connected(a)
-    _page_says_no_key(b, "/callrail/webhook/", method="post")
+    _page_says_no_key(a, b, "/callrail/webhook/", method="post", status=200)
     _a_untouched(a)
 
 
 def callrail_signing_key(a, b):
     _a_connected(a)
-    b.admin_client.post("/callrail/signing-key/", {"signing_key": "bolt"})
+    connect(b, api_key="bolt-key-5678")
+    assert b.admin_client.post("/callrail/signing-key/", {"signing_key": "bolt"}).status_code == 302
+    assert CallRailSettings.objects.get(account=b.account).signing_key == "bolt"
     _a_untouched(a)
 
 
 def callrail_trackers(a, b):
     _a_connected(a)
-    _page_says_no_key(b, "/callrail/trackers/")
+    _page_says_no_key(a, b, "/callrail/trackers/")
 
 
 def callrail_tracker_new(a, b):
     _a_connected(a)
-    with responses.RequestsMock() as upstream:
-        b.admin_client.post(
-            "/callrail/trackers/new/",
-            {"type": "source", "name": "X", "destination_number": "+14125551234"},
-        )
-        assert len(upstream.calls) == 0
+    tracker = {"type": "source", "name": "X", "destination_number": "+14125551234"}
+    _page_says_no_key(a, b, "/callrail/trackers/new/", method="post", data=tracker)
 
 
 def callrail_tracker_edit(a, b):
     _a_connected(a)
-    _page_says_no_key(b, "/callrail/trackers/TRK1/edit/")
+    _page_says_no_key(a, b, "/callrail/trackers/TRK1/edit/")
 
 
 def callrail_tracker_disable(a, b):
     _a_connected(a)
-    _page_says_no_key(b, "/callrail/trackers/TRK1/disable/", method="post")
+    _page_says_no_key(a, b, "/callrail/trackers/TRK1/disable/", method="post")
 
 
 def callrail_tracker_picker(a, b):
     _a_connected(a)
-    with responses.RequestsMock() as upstream:
-        content = b.admin_client.get("/callrail/tracker-picker/").content.decode()
-        assert len(upstream.calls) == 0
-    assert NO_KEY in content
+    _page_says_no_key(a, b, "/callrail/tracker-picker/", status=200)
 
 
-def _api_needs_b_key(b, method, path, body=None):
-    kwargs = bearer(b.token.raw)
-    if body is not None:
-        kwargs.update(data=json.dumps(body), content_type="application/json")
+def _api_needs_b_key(a, b, method, path, body=None):
+    def send(tenant):
+        kwargs = bearer(tenant.token.raw)
+        if body is not None:
+            kwargs.update(data=json.dumps(body), content_type="application/json")
+        return getattr(Client(), method)(f"/v1/e/callrail/{path}", **kwargs)
+
+    _a_reaches_callrail(lambda: send(a))
     with responses.RequestsMock() as upstream:
-        response = getattr(Client(), method)(f"/v1/e/callrail/{path}", **kwargs)
+        response = send(b)
         assert len(upstream.calls) == 0
+    assert response.status_code == 400
     assert response.json()["message"] == NO_KEY
 
 
 def api_callrail_key(a, b):
     _a_connected(a)
-    data = Client().get("/v1/e/callrail/key", **bearer(b.token.raw)).json()["data"]
-    assert data["connected"] is False and data["last4"] is None
-    Client().delete("/v1/e/callrail/key", **bearer(b.token.raw))
+    own = Client().get("/v1/e/callrail/key", **bearer(a.token.raw)).json()["data"]
+    assert own["connected"] is True and own["last4"] == KEY[-4:]
+    response = Client().get("/v1/e/callrail/key", **bearer(b.token.raw))
+    assert response.status_code == 200
+    assert response.json()["data"]["connected"] is False
+    assert response.json()["data"]["last4"] is None
+    removed = Client().delete("/v1/e/callrail/key", **bearer(b.token.raw))
+    assert (removed.status_code, removed.json()["message"]) == (400, NO_KEY)
     _a_untouched(a)
 
 
 def api_callrail_accounts(a, b):
     _a_connected(a)
-    _api_needs_b_key(b, "get", "accounts")
+    _api_needs_b_key(a, b, "get", "accounts")
 
 
 def api_callrail_companies(a, b):
     _a_connected(a)
-    _api_needs_b_key(b, "get", "companies?account_id=ACC1")
+    _api_needs_b_key(a, b, "get", "companies?account_id=ACC1")
 
 
 def api_callrail_webhook(a, b):
     _a_connected(a)
     _api_needs_b_key(
+        a,
         b,
         "post",
         "companies/webhook",
@@ -156,13 +193,13 @@ def api_callrail_webhook(a, b):
 
 def api_callrail_trackers(a, b):
     _a_connected(a)
-    _api_needs_b_key(b, "get", "trackers")
+    _api_needs_b_key(a, b, "get", "trackers")
 
 
 def api_callrail_tracker(a, b):
     _a_connected(a)
-    _api_needs_b_key(b, "get", "trackers/TRK1")
-    _api_needs_b_key(b, "delete", "trackers/TRK1")
+    _api_needs_b_key(a, b, "get", "trackers/TRK1")
+    _api_needs_b_key(a, b, "delete", "trackers/TRK1")
 
 
 CASES = {

@@ -59,10 +59,10 @@ class TestKey:
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("SELECT api_key FROM callrail_callrailkey")
+            cursor.execute("SELECT secret FROM callrail_callrailkey")
             stored = cursor.fetchone()[0]
         assert "abcdef" not in stored
-        assert CallRailKey.objects.get().api_key == "abcdef-9876"
+        assert CallRailKey.objects.get().secret == "abcdef-9876"
 
     def test_a_key_callrail_refuses_is_not_saved(self, api, upstream):
         upstream.get(f"{API}/a.json", status=401, json={"error": "HTTP Token: Access denied."})
@@ -79,7 +79,7 @@ class TestKey:
         response = api("delete", "key")
         assert response.json()["data"]["connected"] is False
         key = CallRailKey.objects.get()
-        assert key.deleted_at is not None and key.api_key == ""
+        assert key.deleted_at is not None and key.secret == ""
         envelope_error(api("delete", "key"), 400, NO_KEY)
 
     def test_members_cannot_change_the_key(self, tenant_a):
@@ -453,12 +453,16 @@ class TestTrackers:
 
     def test_update_validation(self, api, tenant_a, upstream):
         connect(tenant_a)
+        upstream.get(
+            f"{API}/a/{ACC}/trackers/TRK1.json",
+            json=tracker_record(id="TRK1", type="session", tracking_numbers=["+14155550134"] * 5),
+        )
         envelope_error(
             api("put", "trackers/TRK1", {"pool_size": 3}),
             400,
             "Pool size must be at least 5 for session trackers",
         )
-        assert len(upstream.calls) == 0
+        assert [call.request.method for call in upstream.calls] == ["GET"]
 
     def test_delete(self, api, tenant_a, upstream):
         connect(tenant_a)
@@ -468,6 +472,8 @@ class TestTrackers:
         upstream.delete(
             f"{API}/a/{ACC}/trackers/TRK404.json", status=404, json={"error": "Not found"}
         )
+        upstream.get(f"{API}/a/{ACC}/trackers/TRK1.json", json=tracker_record(id="TRK1"))
+        upstream.get(f"{API}/a/{ACC}/trackers/TRK404.json", status=404, json={"error": "Not found"})
         assert api("delete", "trackers/TRK1").json()["data"] == {}
         envelope_error(api("delete", "trackers/TRK404"), 404, "Tracker not found")
 
@@ -480,7 +486,7 @@ def test_upstream_401_flags_the_key_and_asks_to_reconnect(api, tenant_a, upstrea
         400,
         "CallRail rejected the API key. Please reconnect CallRail with a valid key.",
     )
-    assert CallRailKey.objects.get().invalid_at is not None
+    assert CallRailKey.objects.get().rejected_at is not None
     assert api("get", "key").json()["data"]["rejected"] is True
 
 

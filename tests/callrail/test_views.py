@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from callrail.models import CallRailKey, CallRailSettings
@@ -123,8 +125,6 @@ def test_trackers_list_create_edit_disable(tenant_a, upstream):
         },
     )
     assert response.status_code == 302
-    import json
-
     sent = json.loads(upstream.calls[-1].request.body)
     assert sent["pool_size"] == 6 and sent["swap_targets"] == ["+14125551234", "+14125551235"]
 
@@ -166,8 +166,9 @@ def test_callrail_failures_show_on_the_page(tenant_a, upstream):
     connect(tenant_a)
     upstream.get(f"{API}/a/{ACC}/trackers.json", status=500, json={"error": "Internal error"})
     response = tenant_a.admin_client.get("/callrail/trackers/")
-    assert response.status_code == 400
-    assert "Internal error" in response.content.decode()
+    assert response.status_code == 502
+    assert "CallRail could not answer: Internal error" in response.content.decode()
+    assert len(upstream.calls) == 1  # a page never waits on retries
 
 
 def test_pages_without_a_key_say_so(tenant_a):
@@ -203,3 +204,91 @@ def test_tracker_picker_greys_out_numbers_in_use(tenant_a, upstream):
 def test_campaign_form_loads_the_callrail_picker(tenant_a):
     content = tenant_a.admin_client.get("/campaigns/new/?integration=callrail").content.decode()
     assert 'hx-get="/callrail/tracker-picker/"' in content
+
+
+def test_the_api_key_is_typed_into_a_password_input(tenant_a):
+    content = tenant_a.admin_client.get("/callrail/").content.decode()
+    assert 'type="password" name="api_key"' in content
+
+
+def test_a_callrail_that_cannot_answer_leaves_the_key_unsaved(tenant_a, upstream):
+    upstream.get(f"{API}/a.json", status=503, json={"error": "Maintenance"})
+    response = tenant_a.admin_client.post("/callrail/key/", {"api_key": "key-abcd"})
+    assert response.status_code == 400
+    assert "Could not check the key with CallRail" in response.content.decode()
+    assert len(upstream.calls) == 1
+    assert not CallRailKey.objects.exists()
+
+
+class TestConnectAgain:
+    """CallRail answers 422 "Url has already been taken" for a second webhook on our URL."""
+
+    def _taken(self, upstream):
+        upstream.post(
+            f"{API}/a/{ACC}/companies/{COM}/webhooks.json",
+            status=422,
+            json={"error": "Url has already been taken"},
+        )
+
+    def test_an_existing_webhook_for_our_url_counts_as_connected(self, tenant_a, upstream):
+        chosen = connect(tenant_a)
+        chosen.signing_key = "kept-key"
+        chosen.save()
+        ours = f"http://testserver/webhooks/callrail/{chosen.webhook_token}/"
+        self._taken(upstream)
+        upstream.get(
+            f"{API}/a/{ACC}/companies/{COM}/webhooks.json",
+            json=page(
+                "webhooks",
+                [
+                    {"id": "WHK1", "url": "https://elsewhere.test/hook", "status": "enabled"},
+                    {"id": "WHK2", "url": ours, "status": "enabled"},
+                ],
+            ),
+        )
+        response = tenant_a.admin_client.post("/callrail/webhook/", follow=True)
+        content = response.content.decode()
+        assert "Webhook connected" in content and "already been taken" not in content
+        chosen.refresh_from_db()
+        assert (chosen.webhook_id, chosen.signing_key) == ("WHK2", "kept-key")
+
+    def test_a_disabled_webhook_for_our_url_is_enabled_again(self, tenant_a, upstream):
+        chosen = connect(tenant_a)
+        ours = f"http://testserver/webhooks/callrail/{chosen.webhook_token}/"
+        self._taken(upstream)
+        upstream.get(
+            f"{API}/a/{ACC}/companies/{COM}/webhooks.json",
+            json=page("webhooks", [{"id": "WHK2", "url": ours, "status": "disabled"}]),
+        )
+        upstream.put(
+            f"{API}/a/{ACC}/companies/{COM}/webhooks/WHK2.json",
+            json={"id": "WHK2", "url": ours, "status": "enabled"},
+        )
+        tenant_a.admin_client.post("/callrail/webhook/")
+        assert json.loads(upstream.calls[-1].request.body) == {"status": "enabled"}
+        chosen.refresh_from_db()
+        assert chosen.webhook_id == "WHK2"
+
+    def test_callrails_refusal_stands_when_no_webhook_has_our_url(self, tenant_a, upstream):
+        chosen = connect(tenant_a)
+        self._taken(upstream)
+        upstream.get(f"{API}/a/{ACC}/companies/{COM}/webhooks.json", json=page("webhooks", []))
+        response = tenant_a.admin_client.post("/callrail/webhook/", follow=True)
+        assert "Url has already been taken" in response.content.decode()
+        chosen.refresh_from_db()
+        assert chosen.webhook_id == ""
+
+
+def test_edit_page_of_a_source_tracker_has_no_pool_inputs(tenant_a, upstream):
+    connect(tenant_a)
+    upstream.get(f"{API}/a/{ACC}/trackers/TRK1.json", json=tracker_record(id="TRK1"))
+    content = tenant_a.admin_client.get("/callrail/trackers/TRK1/edit/").content.decode()
+    assert 'name="pool_size"' not in content and 'name="swap_targets"' not in content
+
+
+def test_new_tracker_page_groups_the_session_fields_in_a_fieldset_shown_for_sessions(tenant_a):
+    # The browser test checks that the page hides and disables it for source trackers.
+    connect(tenant_a)
+    content = tenant_a.admin_client.get("/callrail/trackers/new/").content.decode()
+    fieldset = content.index('<fieldset class="stack group" data-show-when="type:session">')
+    assert fieldset < content.index('name="pool_size"') < content.index("</fieldset>", fieldset)

@@ -6,48 +6,15 @@ from django.test import Client
 from callrail.client import signature
 from callrail.models import CallRailSettings
 from callrail.webhooks import EVENT_HANDLERS, IGNORED_EVENTS
+from campaignhub.intake import replay_deliveries
 from campaignhub.models import DeliveryStatus, InboundDelivery
-from campaignhub.webhooks import replay_deliveries
 from campaigns import services as campaign_services
 from campaigns.models import Lead
 from notifications.models import Delivery
-from tests.callrail.conftest import FIXTURES, connect, fixture
+from tests.callrail.conftest import FIXTURES, fixture, post
 from tests.campaigns.factories import make_campaign
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def receiver(tenant_a):
-    settings = connect(tenant_a)
-    return settings
-
-
-@pytest.fixture
-def campaign(tenant_a):
-    return make_campaign(
-        tenant_a,
-        campaign_name="Roof calls",
-        integration="callrail",
-        tracking_number="+14155550134",
-        page_url="https://example.com/roofing",
-        selected_user=[{"id": tenant_a.member.pk}],
-    )
-
-
-def post(settings, payload, *, sign_with=None, signature_header=None):
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    headers = {}
-    if sign_with:
-        headers["HTTP_SIGNATURE"] = signature(sign_with, body)
-    if signature_header is not None:
-        headers["HTTP_SIGNATURE"] = signature_header
-    return Client().post(
-        f"/webhooks/callrail/{settings.webhook_token}/",
-        body,
-        content_type="application/json",
-        **headers,
-    )
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
@@ -109,7 +76,12 @@ def test_withheld_caller_id_still_makes_a_lead(receiver, campaign):
 def test_text_message_becomes_a_lead(receiver, campaign):
     post(receiver, fixture("text_message_received__sms"))
     lead = Lead.objects.get()
-    assert (lead.source, lead.phone, lead.external_id) == ("text", "+14125550177", "k3j2h1g0f9")
+    # Each message is its own lead: the message's id, not the conversation's.
+    assert (lead.source, lead.phone, lead.external_id) == (
+        "text",
+        "+14125550177",
+        "SCIa1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+    )
     assert lead.message.startswith("Hi, can someone call me")
 
 
@@ -180,11 +152,10 @@ def test_unknown_token_is_404(db):
 
 
 def test_a_failed_run_can_be_replayed(receiver, campaign):
-    broken = {**fixture("pre_call__inbound"), "resource_id": ""}
-    post(receiver, broken)
+    post(receiver, b"[1, 2]")
     delivery = InboundDelivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED
-    assert "resource_id" in delivery.error
+    assert "JSON object" in delivery.error
     InboundDelivery.objects.filter(pk=delivery.pk).update(
         body=json.dumps(fixture("pre_call__inbound")).encode()
     )

@@ -28,6 +28,18 @@ def _lead(a):
     return lead
 
 
+def _page(client, path, status=200):
+    response = client.get(path)
+    assert response.status_code == status
+    return response.content.decode()
+
+
+def _api(tenant, path, status=200):
+    response = Client().get(path, **bearer(tenant.token.raw))
+    assert response.status_code == status
+    return response.json()
+
+
 def _unchanged(campaign):
     campaign.refresh_from_db()
     assert (campaign.campaign_name, campaign.status, campaign.is_deleted) == (SECRET, True, False)
@@ -35,38 +47,70 @@ def _unchanged(campaign):
 
 def campaign_list(a, b):
     _campaign(a)
-    content = b.admin_client.get("/campaigns/").content.decode()
+    assert SECRET in _page(a.admin_client, "/campaigns/")
+    content = _page(b.admin_client, "/campaigns/")
     assert SECRET not in content and "<strong>0</strong><span>Total</span>" in content
 
 
 def campaign_create(a, b):
-    b.admin_client.post(
-        "/campaigns/new/",
-        {"campaign_name": "B", "integration": "form", "representatives": [a.member.pk]},
-    )
+    form = {"campaign_name": "B", "integration": "form", "notification_type": "only_send_email"}
+    refused = b.admin_client.post("/campaigns/new/", {**form, "representatives": [a.member.pk]})
+    assert refused.status_code == 400
     assert not Campaign.objects.filter(account=b.account).exists()
+    # Control: the same form with B's own person is accepted.
+    created = b.admin_client.post("/campaigns/new/", {**form, "representatives": [b.member.pk]})
+    assert created.status_code == 302
+    assert Campaign.objects.get(account=b.account).representatives.get() == b.member
 
 
 def campaign_preview(a, b):
-    response = b.admin_client.post(
-        "/campaigns/preview/", {"campaign_name": "B", "email_subject": "{{lead_name}}"}
-    )
+    # The preview is filled in with the signed-in person of the caller's own account only.
+    rule = {"campaign_name": "B", "email_subject": "For {{representative_name}}"}
+    own = a.admin_client.post("/campaigns/preview/", rule)
+    assert own.status_code == 200 and "For Acme Agency Admin" in own.content.decode()
+    response = b.admin_client.post("/campaigns/preview/", rule)
     assert response.status_code == 200
+    assert "For Bolt Media Admin" in response.content.decode()
+    assert "Acme" not in response.content.decode()
 
 
 def campaign_test_alert(a, b):
-    b.admin_client.post("/campaigns/test-alert/", {"notification_type": "only_send_email"})
+    response = b.admin_client.post(
+        "/campaigns/test-alert/", {"notification_type": "only_send_email"}
+    )
+    assert response.status_code == 200
     from notifications.models import Delivery
 
+    assert Delivery.objects.get(account=b.account).recipient == b.admin.email
     assert not Delivery.objects.filter(account=a.account).exists()
 
 
+def campaign_checks(a, b):
+    campaign = _campaign(a)
+    form = {"campaign_name": "B", "integration": "form"}
+    own = a.admin_client.post(f"/campaigns/checks/?campaign={campaign.pk}", form)
+    assert own.status_code == 200
+    other = b.admin_client.post(f"/campaigns/checks/?campaign={campaign.pk}", form)
+    assert other.status_code == 404
+
+
+def campaign_attention(a, b):
+    _campaign(a)  # no representatives: it needs attention
+    own = a.admin_client.get("/campaigns/attention/")
+    assert own.status_code == 200 and SECRET in own.content.decode()
+    other = b.admin_client.get("/campaigns/attention/")
+    assert other.status_code == 200 and SECRET not in other.content.decode()
+
+
 def campaign_detail(a, b):
-    assert b.admin_client.get(f"/campaigns/{_campaign(a).pk}/").status_code == 404
+    campaign = _campaign(a)
+    assert SECRET in _page(a.admin_client, f"/campaigns/{campaign.pk}/")
+    _page(b.admin_client, f"/campaigns/{campaign.pk}/", status=404)
 
 
 def campaign_edit(a, b):
     campaign = _campaign(a)
+    assert SECRET in _page(a.admin_client, f"/campaigns/{campaign.pk}/edit/")
     assert b.admin_client.get(f"/campaigns/{campaign.pk}/edit/").status_code == 404
     response = b.admin_client.post(
         f"/campaigns/{campaign.pk}/edit/", {"campaign_name": "Hijacked", "integration": "form"}
@@ -77,28 +121,38 @@ def campaign_edit(a, b):
 
 def campaign_status(a, b):
     campaign = _campaign(a)
+    assert f"/campaigns/{campaign.pk}/status/" in _page(
+        a.admin_client, f"/campaigns/{campaign.pk}/"
+    )
     assert b.admin_client.post(f"/campaigns/{campaign.pk}/status/").status_code == 404
     _unchanged(campaign)
 
 
 def campaign_delete(a, b):
     campaign = _campaign(a)
+    assert f"/campaigns/{campaign.pk}/delete/" in _page(
+        a.admin_client, f"/campaigns/{campaign.pk}/"
+    )
     assert b.admin_client.post(f"/campaigns/{campaign.pk}/delete/").status_code == 404
     _unchanged(campaign)
 
 
 def lead_list(a, b):
     _lead(a)
-    assert "Acme secret lead" not in b.admin_client.get("/leads/").content.decode()
+    assert "Acme secret lead" in _page(a.admin_client, "/leads/")
+    assert "Acme secret lead" not in _page(b.admin_client, "/leads/")
 
 
 def lead_detail(a, b):
-    assert b.admin_client.get(f"/leads/{_lead(a).pk}/").status_code == 404
+    lead = _lead(a)
+    assert "Acme secret lead" in _page(a.admin_client, f"/leads/{lead.pk}/")
+    _page(b.admin_client, f"/leads/{lead.pk}/", status=404)
 
 
 def api_campaigns(a, b):
     _campaign(a)
-    assert Client().get("/v1/campaigns", **bearer(b.token.raw)).json()["data"] == []
+    assert [c["campaign_name"] for c in _api(a, "/v1/campaigns")["data"]] == [SECRET]
+    assert _api(b, "/v1/campaigns")["data"] == []
     response = Client().post(
         "/v1/campaigns",
         json.dumps(
@@ -114,10 +168,13 @@ def api_campaigns(a, b):
         **bearer(b.token.raw),
     )
     assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["selected_user"]
+    assert not Campaign.objects.filter(account=b.account).exists()
 
 
 def api_campaign(a, b):
     campaign = _campaign(a)
+    assert _api(a, f"/v1/campaigns/{campaign.pk}")["data"]["campaign_name"] == SECRET
     client, auth = Client(), bearer(b.token.raw)
     assert client.get(f"/v1/campaigns/{campaign.pk}", **auth).status_code == 404
     put = client.put(
@@ -133,29 +190,34 @@ def api_campaign(a, b):
 
 def api_campaign_filters(a, b):
     _campaign(a)
-    assert Client().get("/v1/campaigns/filters", **bearer(b.token.raw)).json()["data"]["total"] == 0
+    assert _api(a, "/v1/campaigns/filters")["data"]["total"] == 1
+    assert _api(b, "/v1/campaigns/filters")["data"]["total"] == 0
 
 
 def api_tracking_numbers(a, b):
     _campaign(a, integration="callrail", tracking_number="+14155551234")
-    assert (
-        Client().get("/v1/campaigns/tracking-numbers", **bearer(b.token.raw)).json()["data"] == []
-    )
+    numbers = _api(a, "/v1/campaigns/tracking-numbers")["data"]
+    assert [row["tracking_number"] for row in numbers] == ["+14155551234"]
+    assert _api(b, "/v1/campaigns/tracking-numbers")["data"] == []
 
 
 def api_leads(a, b):
     _lead(a)
-    assert Client().get("/v1/leads", **bearer(b.token.raw)).json()["data"] == []
+    assert [lead["name"] for lead in _api(a, "/v1/leads")["data"]] == ["Acme secret lead"]
+    assert _api(b, "/v1/leads")["data"] == []
 
 
 def api_lead(a, b):
-    assert Client().get(f"/v1/leads/{_lead(a).pk}", **bearer(b.token.raw)).status_code == 404
+    lead = _lead(a)
+    assert _api(a, f"/v1/leads/{lead.pk}")["data"]["name"] == "Acme secret lead"
+    assert _api(b, f"/v1/leads/{lead.pk}", status=404)["message"] == "Lead not found"
 
 
 def public_form(a, b):
     # Public by design; what matters is that a lead lands only in the form's own campaign.
     campaign = _campaign(a)
-    Client().post(f"/f/{campaign.form_secret_id}/", {"phone": "4155550111"})
+    response = Client().post(f"/f/{campaign.form_secret_id}/", {"phone": "4155550111"})
+    assert response.status_code == 200
     assert Lead.objects.get().account == a.account
 
 
@@ -164,6 +226,8 @@ CASES = {
     "campaign_create": campaign_create,
     "campaign_preview": campaign_preview,
     "campaign_test_alert": campaign_test_alert,
+    "campaign_checks": campaign_checks,
+    "campaign_attention": campaign_attention,
     "campaign_detail": campaign_detail,
     "campaign_edit": campaign_edit,
     "campaign_status": campaign_status,

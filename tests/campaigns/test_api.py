@@ -153,7 +153,7 @@ def test_duplicate_tracking_number_is_409(api):
             "campaigndata must be an object.",
             {"campaigndata": ["Must be an object."]},
         ),
-        ({}, "campaigndata must be an object.", {"campaigndata": ["Must be an object."]}),
+        ({}, "campaigndata is required.", {"campaigndata": ["This field is required."]}),
         (
             {"campaigndata": {"integration": "form"}},
             "This field is required.",
@@ -171,7 +171,7 @@ def test_duplicate_tracking_number_is_409(api):
         ),
         (
             {"campaigndata": {"campaign_name": "A", "integration": "form", "status": "yes"}},
-            "Must be true or false.",
+            "status must be true or false.",
             {"status": ["Must be true or false."]},
         ),
         (

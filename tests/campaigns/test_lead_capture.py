@@ -2,14 +2,18 @@
 
 import json
 import uuid
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from campaignhub.intake import replay_deliveries
 from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaignhub.tasks import process_inbound_delivery
 from campaigns import services
 from campaigns.models import Lead
+from campaigns.webhooks import PAUSED
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
 
@@ -221,11 +225,52 @@ class TestLeadWebhook:
         assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
         assert not Lead.objects.exists()
 
-    def test_unknown_or_inactive_endpoints_are_404(self, hook):
+    def test_unknown_or_deleted_endpoints_are_404(self, hook):
         campaign, path = hook
         assert (
             self.post("/webhooks/leads/not-a-token/", {"phone": "+14155550111"}).status_code == 404
         )
-        services.update_campaign(campaign=campaign, changes={"status": False})
+        services.delete_campaign(campaign=campaign)
         assert self.post(path, {"phone": "+14155550111"}).status_code == 404
         assert not Lead.objects.exists()
+
+    def test_a_paused_campaigns_lead_is_stored_ignored_and_replays_once_active(self, hook):
+        campaign, path = hook
+        services.update_campaign(campaign=campaign, changes={"status": False})
+        response = self.post(path, {"external_id": "chat-9", "phone": "+14155550111"})
+        assert response.status_code == 200
+        assert "paused" in response.json()["ignored"]
+        delivery = InboundDelivery.objects.get()
+        assert delivery.status == DeliveryStatus.IGNORED
+        assert not Lead.objects.exists()
+        services.update_campaign(campaign=campaign, changes={"status": True})
+        assert replay_deliveries(InboundDelivery.objects.all()) == 1
+        assert Lead.objects.get().external_id == "chat-9"
+
+    def test_a_campaign_paused_before_processing_gets_no_lead(self, hook):
+        campaign, path = hook
+        with mock.patch("campaignhub.webhooks.enqueue"):
+            assert self.post(path, {"phone": "+14155550111"}).status_code == 200
+        services.update_campaign(campaign=campaign, changes={"status": False})
+        process_inbound_delivery(InboundDelivery.objects.get().pk)
+        delivery = InboundDelivery.objects.get()
+        assert (delivery.status, delivery.error) == (DeliveryStatus.IGNORED, PAUSED)
+        assert not Lead.objects.exists()
+
+    def test_processing_looks_the_campaign_up_in_the_deliverys_account_only(self, hook, tenant_b):
+        _, path = hook
+        self.post(path, {"external_id": "x-1", "phone": "+14155550111"})
+        delivery = InboundDelivery.objects.get()
+        # A delivery of account B naming account A's campaign finds nothing.
+        InboundDelivery.objects.filter(pk=delivery.pk).update(account=tenant_b.account)
+        Lead.objects.all().delete()
+        replay_deliveries(InboundDelivery.objects.all())
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.IGNORED
+        assert not Lead.objects.exists()
+
+    def test_two_different_bodies_without_ids_are_two_leads(self, hook):
+        _, path = hook
+        self.post(path, {"phone": "+14155550111", "message": "first"})
+        self.post(path, {"phone": "+14155550111", "message": "second"})
+        assert sorted(Lead.objects.values_list("message", flat=True)) == ["first", "second"]

@@ -42,6 +42,11 @@ class TestTrackingNumbers:
     def test_other_accounts_may_use_the_same_number(self, tenant_a, tenant_b):
         make_campaign(tenant_a, integration="callrail", tracking_number="+14155551234")
         make_campaign(tenant_b, integration="callrail", tracking_number="+14155551234")
+        numbers = Campaign.objects.values_list("account", "tracking_number").order_by("account")
+        assert list(numbers) == [
+            (tenant_a.account.pk, "+14155551234"),
+            (tenant_b.account.pk, "+14155551234"),
+        ]
 
     def test_update_to_a_taken_number_is_refused_and_changes_nothing(self, tenant_a):
         make_campaign(tenant_a, integration="callrail", tracking_number="+14155551234")
@@ -129,21 +134,55 @@ class TestDisconnectionAlert:
         with committed():
             services.update_campaign(campaign=campaign, changes={"status": False})
         body = (
-            "Your Roofing integration/webhook has disconnected from your Inbound app. We "
-            "recommend reconnecting the integration/webhook to avoid any disruption in service."
+            "Your Roofing campaign was paused in your Inbound app, so it no longer receives "
+            "leads. Activate it again to receive them."
         )
         assert {d.channel for d in self.disconnected()} == {"push", "email"}
-        assert mail.outbox[0].subject == "Inbound Campaign Disconnected."
+        assert mail.outbox[0].subject == "Inbound Campaign Paused."
         assert mail.outbox[0].body == body
         assert mail.outbox[0].to == ["member@acme.test"]
         tokens, message = push.outbox[0]
         assert tokens == ["owner-phone"]
-        assert (message.title, message.body) == ("Inbound Campaign Disconnected.", body)
+        assert (message.title, message.body) == ("Inbound Campaign Paused.", body)
         assert message.data == {
             "campaign_id": str(campaign.pk),
             "module": "inbound",
             "type": "campaign_disconnected",
         }
+
+    def test_says_when_the_owner_paused_it_themselves(self, tenant_a, committed):
+        campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
+        with committed():
+            services.update_campaign(
+                campaign=campaign, changes={"status": False}, actor=tenant_a.member
+            )
+        assert mail.outbox[0].body.startswith("Your Roofing campaign was paused by you in ")
+
+    def test_says_who_else_paused_it(self, tenant_a, committed):
+        campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
+        with committed():
+            services.update_campaign(
+                campaign=campaign, changes={"status": False}, actor=tenant_a.admin
+            )
+        assert mail.outbox[0].body.startswith(
+            "Your Roofing campaign was paused by Acme Agency Admin in "
+        )
+
+    def test_a_delete_says_deleted_not_paused(self, tenant_a, committed):
+        campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
+        with committed():
+            services.delete_campaign(campaign=campaign, actor=tenant_a.member)
+        assert mail.outbox[0].subject == "Inbound Campaign Deleted."
+        assert mail.outbox[0].body == (
+            "Your Roofing campaign was deleted by you from your Inbound app, so it no longer "
+            "receives leads. Its past leads are kept."
+        )
+
+    def test_pausing_from_the_page_names_the_person(self, tenant_a, committed):
+        campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
+        with committed():
+            tenant_a.admin_client.post(f"/campaigns/{campaign.pk}/status/")
+        assert "paused by Acme Agency Admin" in mail.outbox[0].body
 
     def test_every_disable_alerts_again(self, tenant_a, committed):
         campaign = make_campaign(tenant_a)
@@ -197,20 +236,29 @@ class TestLiveCounts:
             campaign = make_campaign(
                 tenant_a, integration="webhook", selected_user=[{"id": tenant_a.member.pk}]
             )
-        [owner_event] = live_events.to(tenant_a.account, tenant_a.admin)
-        assert owner_event["event"] == "campaigncountupdated"
-        assert '<div id="campaign-counts"' in owner_event["html"]
-        assert "<strong>1</strong><span>Total</span>" in owner_event["html"]
-        assert 'hx-swap-oob="afterbegin:#campaign-rows-live"' in owner_event["html"]
-        assert f'<tr id="campaign-{campaign.pk}">' in owner_event["html"]
-        assert len(live_events.to(tenant_a.account, tenant_a.member)) == 1
+        # Counts and the row travel in frames of their own (a row parses only in table context).
+        counts, row = live_events.to(tenant_a.account, tenant_a.admin)
+        assert {counts["event"], row["event"]} == {"campaigncountupdated"}
+        assert counts["html"].strip().startswith('<div id="campaign-counts"')
+        assert "<strong>1</strong><span>Total</span>" in counts["html"]
+        assert row["html"].startswith('<tbody hx-swap-oob="afterbegin:#campaign-rows-live">')
+        assert f'<tr id="campaign-{campaign.pk}">' in row["html"]
+        assert len(live_events.to(tenant_a.account, tenant_a.member)) == 2
+
+        live_events.pushed.clear()
+        with committed():
+            services.update_campaign(campaign=campaign, changes={"status": False})
+        counts, row = live_events.to(tenant_a.account, tenant_a.member, "campaigncountupdated")
+        assert "<strong>1</strong><span>Inactive</span>" in counts["html"]
+        assert row["html"].startswith(f'<tr id="campaign-{campaign.pk}">')
+        assert "Inactive" in row["html"]
 
         live_events.pushed.clear()
         with committed():
             services.delete_campaign(campaign=campaign)
-        [event] = live_events.to(tenant_a.account, tenant_a.admin, "campaigncountupdated")
-        assert "<strong>0</strong><span>Total</span>" in event["html"]
-        assert f'<tr id="campaign-{campaign.pk}" hx-swap-oob="delete">' in event["html"]
+        counts, row = live_events.to(tenant_a.account, tenant_a.admin, "campaigncountupdated")
+        assert "<strong>0</strong><span>Total</span>" in counts["html"]
+        assert row["html"] == f'<tr id="campaign-{campaign.pk}" hx-swap-oob="delete"></tr>'
 
     def test_members_who_cannot_see_the_campaign_hear_nothing(
         self, tenant_a, live_events, committed
@@ -222,8 +270,14 @@ class TestLiveCounts:
 
 
 def test_tallies_always_match_the_campaigns(tenant_a):
+    # Straight through the service: the form refuses lead sources that are not installed.
     campaigns = [
-        make_campaign(tenant_a, integration=i) for i in ("form", "webhook", "webhook", "invoca")
+        services.create_campaign(
+            account=tenant_a.account,
+            owner=tenant_a.admin,
+            data={"campaign_name": "Roofing", "integration": integration},
+        )
+        for integration in ("form", "webhook", "webhook", "invoca")
     ]
     services.update_campaign(campaign=campaigns[0], changes={"status": False})
     services.update_campaign(campaign=campaigns[1], changes={"integration": "dialer"})

@@ -28,6 +28,12 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def pytest_itemcollected(item):
+    # Marked as each test is collected, before `-m` selects: `-m e2e` runs exactly these and
+    # `-m "not e2e"` none of them. (tests/conftest.py runs them last.)
+    item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}

@@ -1,5 +1,9 @@
+import re
+
 from playwright.sync_api import expect
 
+from callrail import client as callrail_client
+from callrail import services as callrail_services
 from campaignhub import services as platform
 from campaignhub.models import Role
 from campaigns.models import Lead
@@ -46,7 +50,7 @@ def test_a_simulated_callrail_call_becomes_a_live_lead(server, page, e2e_sandbox
 
     lead_row = page.locator("tbody tr", has_text="Jordan Miles")
     expect(lead_row).to_be_visible()
-    expect(lead_row).to_contain_text("+14125550161")
+    expect(lead_row).to_contain_text("(412) 555-0161")
     expect(lead_row).to_contain_text("Call")
 
     page.wait_for_timeout(1500)  # the post-call follows a second later and updates the lead
@@ -55,3 +59,83 @@ def test_a_simulated_callrail_call_becomes_a_live_lead(server, page, e2e_sandbox
     assert list(Delivery.objects.filter(event="lead_arrived").values_list("channel", "status")) == [
         ("email", "sent")
     ]
+
+
+def _working_in_demo_roofing(account):
+    """Connected to the sandbox's CallRail, working in its Demo Roofing company."""
+    callrail_services.connect_key(account=account, api_key="sandbox-demo-key")
+    client = callrail_services.client_for(account)
+    callrail_account = client.accounts().items[0]
+    company = next(
+        c for c in client.companies(callrail_account["id"]).items if c["name"] == "Demo Roofing"
+    )
+    callrail_services.choose(
+        account=account,
+        account_id=callrail_account["id"],
+        company_id=company["id"],
+        company_name=company["name"],
+    )
+    return client, callrail_account["id"]
+
+
+def _row(page, name):
+    return page.locator("tbody tr", has_text=name)
+
+
+def test_editing_and_saving_each_kind_of_tracker(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    client, callrail_account_id = _working_in_demo_roofing(account)
+    log_in(page, server, "admin@acme.test")
+
+    # A source tracker: its form has no pool fields to block the save.
+    page.goto(f"{server}/callrail/trackers/")
+    _row(page, "Yard signs").get_by_role("link", name="Edit").click()
+    page.get_by_label("Name", exact=True).fill("Yard signs (spring)")
+    page.get_by_label("Whisper message").fill("Call from a yard sign")
+    page.get_by_role("button", name="Save tracker").click()
+    expect(page.get_by_text("Tracker saved.")).to_be_visible()
+    expect(_row(page, "Yard signs (spring)")).to_contain_text("Source")
+
+    # A new tracker: pool fields typed for a session, then Source chosen, are not sent.
+    page.get_by_role("link", name="New tracker").click()
+    expect(page.get_by_label("Pool size")).to_be_hidden()
+    page.get_by_role("radio", name=re.compile(r"^Session:")).check()
+    page.get_by_label("Pool size").fill("3")
+    page.get_by_role("radio", name=re.compile(r"^Source:")).check()
+    expect(page.get_by_label("Pool size")).to_be_hidden()
+    page.get_by_label("Name", exact=True).fill("Radio ad")
+    page.get_by_label("Forward calls to").fill("+14155550100")
+    page.get_by_role("button", name="Create tracker").click()
+    expect(page.get_by_text("Tracker “Radio ad” created")).to_be_visible()
+
+    # A session tracker, created then edited: its pool fields are shown and saved.
+    page.get_by_role("link", name="New tracker").click()
+    page.get_by_role("radio", name=re.compile(r"^Session:")).check()
+    page.get_by_label("Name", exact=True).fill("Website visitors")
+    page.get_by_label("Forward calls to").fill("+14155550100")
+    page.get_by_label("Pool size").fill("5")
+    page.get_by_label("Numbers on the website to swap").fill("+14155550100")
+    page.get_by_role("button", name="Create tracker").click()
+    expect(_row(page, "Website visitors")).to_contain_text("Session (5)")
+
+    _row(page, "Website visitors").get_by_role("link", name="Edit").click()
+    expect(page.get_by_label("Pool size")).to_have_value("5")
+    page.get_by_label("Pool size").fill("6")
+    page.get_by_label("Name", exact=True).fill("Website visitors (all pages)")
+    page.get_by_role("button", name="Save tracker").click()
+    expect(page.get_by_text("Tracker saved.")).to_be_visible()
+    expect(_row(page, "Website visitors (all pages)")).to_contain_text("Session (6)")
+
+    saved = {
+        tracker["name"]: tracker
+        for tracker in map(
+            callrail_client.tracker_out,
+            client.all_trackers(
+                callrail_account_id,
+                company_id=callrail_services.settings_for(account).company_id,
+            ),
+        )
+    }
+    assert saved["Yard signs (spring)"]["whisper_message"] == "Call from a yard sign"
+    assert saved["Radio ad"]["type"] == "source" and saved["Radio ad"]["pool_size"] == 1
+    assert len(saved["Website visitors (all pages)"]["tracking_numbers"]) == 6

@@ -41,7 +41,7 @@ def test_a_lead_from_the_public_form_appears_live_on_the_open_campaign_page(serv
 
     row = page.locator("tbody tr", has_text="Ann Visitor")
     expect(row).to_be_visible()
-    expect(row).to_contain_text("+14155550111")
+    expect(row).to_contain_text("(415) 555-0111")
     expect(page.get_by_text("No leads yet.")).to_be_hidden()
 
     deliveries = Delivery.objects.filter(event="lead_arrived")

@@ -247,8 +247,10 @@ def test_status_changes_are_pushed_live_to_admins_and_the_recipient(
     delivery = queued_delivery(tenant_a, person)
     services.attempt_delivery(delivery.pk)
     for user in (tenant_a.admin, person):
-        [event] = live_events.to(tenant_a.account, user)
-        assert event["event"] == "deliverystatus"
-        assert f'<tr id="delivery-{delivery.pk}">' in event["html"]
-        assert "Sent" in event["html"]
+        sending, sent = live_events.to(tenant_a.account, user)
+        assert {sending["event"], sent["event"]} == {"deliverystatus"}
+        assert f'<tr id="delivery-{delivery.pk}" data-version="1">' in sending["html"]
+        assert "Sending" in sending["html"]
+        assert f'<tr id="delivery-{delivery.pk}" data-version="2">' in sent["html"]
+        assert "Sent" in sent["html"]
     assert live_events.to(tenant_b.account, tenant_b.admin) == []

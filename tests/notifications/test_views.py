@@ -39,6 +39,7 @@ def test_filters_and_htmx_partial(tenant_a):
 
 def test_invalid_filter_shows_an_error_and_no_rows(tenant_a):
     make_delivery(tenant_a, tenant_a.member, subject="an email")
+    assert "an email" in tenant_a.admin_client.get("/notifications/").content.decode()
     content = tenant_a.admin_client.get("/notifications/?channel=fax").content.decode()
     assert "Select a valid choice" in content
     assert "an email" not in content
@@ -79,9 +80,11 @@ def test_retry_a_failed_delivery_from_the_list(tenant_a, committed):
             f"/notifications/{delivery.pk}/retry/", HTTP_HX_REQUEST="true"
         )
     assert response.status_code == 200
-    assert f'<tr id="delivery-{delivery.pk}">' in response.content.decode()
+    # Answered before the commit sends it: queued, one version up from the failed row.
+    assert f'<tr id="delivery-{delivery.pk}" data-version="1">' in response.content.decode()
     delivery.refresh_from_db()
     assert delivery.status == Status.SENT
+    assert delivery.version == 3
     assert len(mail.outbox) == 1
 
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from campaignhub.api import api_view, ok, page_or_cursor, validated
 from campaignhub.models import ApiToken, Membership
+from campaignhub.schemas import Integer, JsonBody, Text
 from campaignhub.tenancy import get_for_account_or_404
 
 
@@ -13,7 +14,12 @@ class NoteForm(forms.Form):
     count = forms.IntegerField(min_value=1, required=False)
 
 
-@api_view("POST")
+class NoteBody(JsonBody):
+    title: Text = None
+    count: Integer | None = None
+
+
+@api_view("POST", body=NoteBody)
 def echo(request):
     form = validated(NoteForm, request.data)
     return ok(form.cleaned_data, status=201)

@@ -7,34 +7,54 @@ pattern is neither covered here nor exempted.
 
 from django.test import Client
 
-from campaignhub.models import Account, ApiToken, Membership
+from campaignhub.models import Account, ApiToken, Membership, Role
 from tests.factories import bearer
 
 
+def _page(client, path, status=200):
+    response = client.get(path)
+    assert response.status_code == status
+    return response.content.decode()
+
+
 def dashboard(a, b):
-    content = b.admin_client.get("/").content.decode()
+    assert "Acme Agency" in _page(a.admin_client, "/")
+    content = _page(b.admin_client, "/")
     assert "Bolt Media" in content
     assert "Acme Agency" not in content
 
 
 def account_settings(a, b):
-    b.admin_client.post("/settings/", {"name": "Renamed", "timezone": "UTC", "currency": "EUR"})
+    assert "Acme Agency" in _page(a.admin_client, "/settings/")
+    response = b.admin_client.post(
+        "/settings/", {"name": "Renamed", "timezone": "UTC", "currency": "EUR", "country": "DE"}
+    )
+    assert response.status_code == 302
+    # The change landed on B's own account, and only there.
+    assert Account.objects.get(pk=b.account.pk).name == "Renamed"
     assert Account.objects.get(pk=a.account.pk).name == "Acme Agency"
-    assert "Acme Agency" not in b.admin_client.get("/settings/").content.decode()
+    assert "Acme Agency" not in _page(b.admin_client, "/settings/")
 
 
 def members(a, b):
-    content = b.admin_client.get("/settings/members/").content.decode()
+    assert "member@acme.test" in _page(a.admin_client, "/settings/members/")
+    content = _page(b.admin_client, "/settings/members/")
+    assert "admin@bolt.test" in content
     assert "admin@acme.test" not in content and "member@acme.test" not in content
 
 
 def member_add(a, b):
-    b.admin_client.post("/settings/members/add/", {"email": "spy@bolt.test", "role": "admin"})
+    response = b.admin_client.post(
+        "/settings/members/add/", {"email": "spy@bolt.test", "role": "admin"}
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(account=b.account, user__email="spy@bolt.test").exists()
     assert not Membership.objects.filter(account=a.account, user__email="spy@bolt.test").exists()
 
 
 def member_role(a, b):
     target = Membership.objects.get(account=a.account, user=a.member)
+    assert f"/settings/members/{target.pk}/role/" in _page(a.admin_client, "/settings/members/")
     response = b.admin_client.post(f"/settings/members/{target.pk}/role/", {"role": "admin"})
     assert response.status_code == 404
     assert Membership.objects.get(pk=target.pk).role == "member"
@@ -42,35 +62,53 @@ def member_role(a, b):
 
 def member_remove(a, b):
     target = Membership.objects.get(account=a.account, user=a.member)
+    assert f"/settings/members/{target.pk}/remove/" in _page(a.admin_client, "/settings/members/")
     assert b.admin_client.post(f"/settings/members/{target.pk}/remove/").status_code == 404
     assert Membership.objects.filter(pk=target.pk).exists()
 
 
 def tokens(a, b):
-    assert "acme token" not in b.admin_client.get("/settings/tokens/").content.decode()
+    assert "acme token" in _page(a.admin_client, "/settings/tokens/")
+    content = _page(b.admin_client, "/settings/tokens/")
+    assert "bolt token" in content
+    assert "acme token" not in content
 
 
 def token_revoke(a, b):
     token = a.token.token
+    assert f"/settings/tokens/{token.pk}/revoke/" in _page(a.admin_client, "/settings/tokens/")
     assert b.admin_client.post(f"/settings/tokens/{token.pk}/revoke/").status_code == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 
 
 def profile(a, b):
     # The profile is the signed-in user's own; B can only ever edit B.
-    b.admin_client.post("/settings/profile/", {"name": "B person", "phone": ""})
+    response = b.admin_client.post("/settings/profile/", {"name": "B person", "phone": ""})
+    assert response.status_code == 302
+    b.admin.refresh_from_db()
     a.admin.refresh_from_db()
-    assert a.admin.name == "Acme Agency Admin"
+    assert (b.admin.name, a.admin.name) == ("B person", "Acme Agency Admin")
 
 
 def switch_account(a, b):
-    b.admin_client.post("/account/switch/", {"account": a.account.pk})
+    # Control: a person in two accounts does switch (so the refusal below means something).
+    Membership.objects.create(account=b.account, user=a.member, role=Role.MEMBER)
+    switched = a.member_client.post("/account/switch/", {"account": b.account.pk})
+    assert switched.status_code == 302
+    assert a.member_client.get("/v1/me").json()["data"]["account"]["id"] == b.account.pk
+    refused = b.admin_client.post("/account/switch/", {"account": a.account.pk}, follow=True)
+    assert refused.status_code == 200
+    assert "You are not a member of that account." in refused.content.decode()
     assert b.admin_client.get("/v1/me").json()["data"]["account"]["id"] == b.account.pk
 
 
 def api_me(a, b):
-    data = Client().get("/v1/me", **bearer(b.token.raw)).json()["data"]
-    assert data["account"]["id"] == b.account.pk
+    assert Client().get("/v1/me", **bearer(a.token.raw)).json()["data"]["account"]["id"] == (
+        a.account.pk
+    )
+    response = Client().get("/v1/me", **bearer(b.token.raw))
+    assert response.status_code == 200
+    assert response.json()["data"]["account"]["id"] == b.account.pk
 
 
 CASES = {

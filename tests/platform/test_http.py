@@ -129,3 +129,48 @@ def test_retry_after_parses_seconds_and_http_dates():
     assert retry_after_seconds("Thu, 01 Jan 2026 11:00:00 GMT", now=now) == 0.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+@pytest.fixture
+def web_client():
+    def never_sleep(seconds):
+        raise AssertionError(f"a web request slept {seconds}s")
+
+    return Client(BASE, sleep=never_sleep, web_request=True)
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 503},
+        {"status": 429, "headers": {"Retry-After": "5"}},
+        {"body": requests.ConnectionError("reset by peer")},
+        {"body": requests.ConnectTimeout("no route")},
+    ],
+)
+def test_a_web_request_tries_once_and_never_sleeps(web_client, answer):
+    responses.get(f"{BASE}/x", **answer)
+    responses.get(f"{BASE}/x", json={"ok": True})
+    with pytest.raises(ApiError) as caught:
+        web_client.get("x")
+    assert len(responses.calls) == 1
+    assert caught.value.permanent is False
+
+
+@responses.activate
+def test_a_web_request_uses_the_short_timeout(web_client, client):
+    responses.get(f"{BASE}/x", json={})
+    web_client.get("x")
+    client.get("x")
+    assert responses.calls[0].request.req_kwargs["timeout"] == BaseClient.web_timeout
+    assert responses.calls[1].request.req_kwargs["timeout"] == BaseClient.timeout
+    assert BaseClient.web_timeout[1] < BaseClient.timeout[1]
+
+
+@responses.activate
+def test_the_upstreams_retry_after_travels_with_the_error(web_client):
+    responses.get(f"{BASE}/x", status=429, headers={"Retry-After": "12"})
+    with pytest.raises(ApiError) as caught:
+        web_client.get("x")
+    assert (caught.value.status, caught.value.retry_after) == (429, 12.0)

@@ -122,6 +122,8 @@ class TestMembers:
         assert b"Enter a valid email address." in response.content
 
     def test_members_cannot_manage_members(self, tenant_a):
+        admin_page = tenant_a.admin_client.get("/settings/members/").content.decode()
+        assert "Add a member" in admin_page and "Remove" in admin_page
         client = tenant_a.member_client
         page = client.get("/settings/members/").content.decode()
         assert "Add a member" not in page and "Remove" not in page
@@ -203,6 +205,7 @@ class TestTokens:
         assert token.revoked_at is not None
 
     def test_members_see_and_revoke_only_their_own_tokens(self, tenant_a):
+        assert "acme token" in tenant_a.admin_client.get("/settings/tokens/").content.decode()
         page = tenant_a.member_client.get("/settings/tokens/").content.decode()
         assert "acme token" not in page
         assert "No API tokens yet." in page
@@ -238,19 +241,35 @@ class TestProfileAndAccount:
     def test_admin_changes_account_settings(self, tenant_a):
         response = tenant_a.admin_client.post(
             "/settings/",
-            {"name": "Acme Group", "timezone": "America/Chicago", "currency": "CAD"},
+            {
+                "name": "Acme Group",
+                "timezone": "America/Chicago",
+                "currency": "CAD",
+                "country": "ca",
+            },
         )
         assert response.status_code == 302
         account = Account.objects.get(pk=tenant_a.account.pk)
-        assert (account.name, account.timezone, account.currency) == (
+        assert (account.name, account.timezone, account.currency, account.country) == (
             "Acme Group",
             "America/Chicago",
             "CAD",
+            "CA",
         )
+
+    def test_unknown_country_is_a_form_error(self, tenant_a):
+        response = tenant_a.admin_client.post(
+            "/settings/",
+            {"name": "Acme", "timezone": "UTC", "currency": "USD", "country": "XX"},
+        )
+        assert response.status_code == 400
+        assert "two-letter country code" in response.content.decode()
+        assert Account.objects.get(pk=tenant_a.account.pk).country == "US"
 
     def test_unknown_timezone_is_a_form_error(self, tenant_a):
         response = tenant_a.admin_client.post(
-            "/settings/", {"name": "Acme", "timezone": "Mars/Base", "currency": "USD"}
+            "/settings/",
+            {"name": "Acme", "timezone": "Mars/Base", "currency": "USD", "country": "US"},
         )
         assert response.status_code == 400
         assert Account.objects.get(pk=tenant_a.account.pk).timezone == "UTC"

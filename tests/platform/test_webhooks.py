@@ -1,11 +1,21 @@
+"""Inbound webhooks: stored first with their verdict, then processed; leases, retries, outages
+and replay (intake never loses or forges)."""
+
 import hashlib
 import hmac
 import json
+from datetime import timedelta
+from io import StringIO
+from unittest import mock
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import OperationalError
 from django.test import Client
+from django.utils import timezone
 
-from campaignhub import webhooks
+from campaignhub import intake
 from campaignhub.models import Account, DeliveryStatus, InboundDelivery
 from campaignhub.tasks import process_inbound_delivery
 from tests.platform import webhook_urls
@@ -86,10 +96,11 @@ def test_failed_delivery_can_be_replayed(account):
     payload = json.loads(delivery.text)
     payload.pop("explode")
     InboundDelivery.objects.filter(pk=delivery.pk).update(body=json.dumps(payload).encode())
-    assert webhooks.replay_deliveries(InboundDelivery.objects.all()) == 1
+    assert intake.replay_deliveries(InboundDelivery.objects.all()) == 1
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PROCESSED
-    assert delivery.attempts == 2
+    # Replay starts a fresh set of attempts.
+    assert delivery.attempts == 1
 
 
 def sign(body):
@@ -115,7 +126,7 @@ def test_bad_or_missing_signature_is_stored_rejected_and_not_processed(db, signa
     assert delivery.status == DeliveryStatus.REJECTED
     assert delivery.signature_valid is False
     assert webhook_urls.processed == []
-    assert webhooks.replay_deliveries(InboundDelivery.objects.all()) == 0
+    assert intake.replay_deliveries(InboundDelivery.objects.all()) == 0
 
 
 def test_unknown_endpoint_is_404_and_stores_nothing(db):
@@ -129,15 +140,241 @@ def test_oversized_body_is_413(account, settings):
     assert not InboundDelivery.objects.exists()
 
 
-def test_rate_limit_is_429(account, settings):
+def test_valid_deliveries_are_never_rate_limited(account, settings):
     settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 2
-    from django.core.cache import cache
-
     cache.clear()
-    codes = [post("Acme", {"event": "lead"}).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
-    assert InboundDelivery.objects.count() == 2
+    codes = {post("Acme", {"event": "lead"}).status_code for _ in range(10)}
+    assert codes == {200}
+    assert InboundDelivery.objects.filter(status=DeliveryStatus.PROCESSED).count() == 10
+
+
+def test_failed_signatures_are_limited_and_past_the_limit_not_stored(db, settings):
+    Account.objects.create(name="Signed Co")
+    settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 2
+    cache.clear()
+    codes = [
+        post("Signed Co", {"event": "lead"}, HTTP_X_SIGNATURE="bad").status_code for _ in range(4)
+    ]
+    assert codes == [400, 400, 429, 429]
+    assert InboundDelivery.objects.filter(status=DeliveryStatus.REJECTED).count() == 2
+    body = b'{"event": "lead"}'
+    assert post("Signed Co", body, HTTP_X_SIGNATURE=sign(body)).status_code == 200
 
 
 def test_get_is_405(account):
     assert Client().get("/webhooks/example/Acme/").status_code == 405
+
+
+@pytest.fixture
+def signed():
+    return Account.objects.create(name="Signed Co")
+
+
+def stored(**fields):
+    """A delivery as the view stores it, without queueing its task."""
+    with mock.patch("campaignhub.webhooks.enqueue"):
+        assert post("Acme", {"event": "lead", **fields}).status_code == 200
+    return InboundDelivery.objects.latest("id")
+
+
+class TestVerdict:
+    def test_a_signature_that_cannot_be_checked_is_invalid_and_stored_with_the_row(self, signed):
+        # Non-ASCII in the header made compare_digest raise: that must be a verdict, not a 500.
+        response = post("Signed Co", {"event": "lead"}, HTTP_X_SIGNATURE="sïgnature")
+        assert response.status_code == 400
+        delivery = InboundDelivery.objects.get()
+        assert (delivery.status, delivery.signature_valid) == (DeliveryStatus.REJECTED, False)
+
+    def test_a_verifier_that_crashes_counts_as_invalid(self, signed):
+        with mock.patch.object(webhook_urls.ExampleWebhook, "verify", side_effect=TypeError):
+            assert post("Signed Co", {"event": "lead"}).status_code == 400
+        assert InboundDelivery.objects.get().signature_valid is False
+        assert webhook_urls.processed == []
+
+    def test_no_worker_sweeper_or_replay_processes_a_rejected_delivery(self, signed):
+        post("Signed Co", {"event": "lead"}, HTTP_X_SIGNATURE="forged")
+        delivery = InboundDelivery.objects.get()
+        # Even if something set it back to received, the claim refuses a failed verdict.
+        InboundDelivery.objects.update(
+            status=DeliveryStatus.RECEIVED, received_at=timezone.now() - timedelta(hours=1)
+        )
+        process_inbound_delivery(delivery.pk)
+        intake.requeue_due()
+        assert intake.replay_deliveries(InboundDelivery.objects.all()) == 0
+        assert webhook_urls.processed == []
+
+    def test_replay_checks_the_signature_again(self, signed):
+        body = b'{"event": "lead"}'
+        post("Signed Co", body, HTTP_X_SIGNATURE=sign(body))
+        assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
+        with mock.patch.object(webhook_urls, "SIGNING_KEY", "a-new-key"):
+            assert intake.replay_deliveries(InboundDelivery.objects.all()) == 0
+        delivery = InboundDelivery.objects.get()
+        assert (delivery.status, delivery.signature_valid) == (DeliveryStatus.REJECTED, False)
+        assert len(webhook_urls.processed) == 1
+
+
+class TestLease:
+    def test_a_delivery_held_by_a_dead_worker_is_processed_after_the_lease(self, account, settings):
+        delivery = stored()
+        # A worker claimed it and died before finishing.
+        claimed = timezone.now() - timedelta(seconds=settings.WEBHOOK_CLAIM_LEASE_SECONDS - 30)
+        InboundDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.PROCESSING, claimed_at=claimed, attempts=1
+        )
+        assert intake.requeue_due() == 0
+        process_inbound_delivery(delivery.pk)
+        assert webhook_urls.processed == []
+
+        InboundDelivery.objects.filter(pk=delivery.pk).update(
+            claimed_at=claimed - timedelta(seconds=60)
+        )
+        assert intake.requeue_due() == 1
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.PROCESSED, 2)
+        assert webhook_urls.processed == [delivery.pk]
+
+    def test_replay_takes_a_stuck_delivery_but_not_one_a_live_worker_holds(self, account):
+        delivery = stored()
+        InboundDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.PROCESSING, claimed_at=timezone.now()
+        )
+        assert intake.replay_deliveries(InboundDelivery.objects.all()) == 0
+        InboundDelivery.objects.filter(pk=delivery.pk).update(
+            claimed_at=timezone.now() - timedelta(hours=1)
+        )
+        assert intake.replay_deliveries(InboundDelivery.objects.all()) == 1
+        assert webhook_urls.processed == [delivery.pk]
+
+    def test_a_lost_task_message_is_sent_again_by_the_sweeper(self, account):
+        delivery = stored()
+        assert intake.requeue_due() == 0  # too fresh: its task may still be on the way
+        InboundDelivery.objects.filter(pk=delivery.pk).update(
+            received_at=timezone.now() - timedelta(minutes=10)
+        )
+        assert intake.requeue_due() == 1
+        assert webhook_urls.processed == [delivery.pk]
+
+
+class TestRetries:
+    def test_transient_errors_are_retried_then_processed(self, account):
+        delivery = stored()
+        calls = []
+
+        def flaky(delivery):
+            calls.append(1)
+            if len(calls) < 3:
+                raise OperationalError("database is locked")
+            return True
+
+        with mock.patch.dict("campaignhub.webhooks.PROCESSORS", {"example": flaky}):
+            process_inbound_delivery(delivery.pk)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts, delivery.error) == (
+            DeliveryStatus.PROCESSED,
+            3,
+            "",
+        )
+
+    def test_a_retry_waits_for_its_time_on_a_real_worker(self, account):
+        delivery = stored()
+        with mock.patch.dict(
+            "campaignhub.webhooks.PROCESSORS",
+            {"example": mock.Mock(side_effect=OperationalError("server closed the connection"))},
+        ):
+            retry_in = intake.process_delivery(delivery.pk)
+        assert retry_in == intake.backoff(1)
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.RECEIVED
+        assert delivery.next_attempt_at > timezone.now()
+        assert "server closed the connection" in delivery.error
+        # Not before its time, neither by a duplicate task nor the sweeper.
+        assert intake.process_delivery(delivery.pk) is None
+        assert intake.requeue_due() == 0
+        assert webhook_urls.processed == []
+
+    def test_transient_errors_give_up_after_the_bounded_attempts_with_the_reason(
+        self, account, settings
+    ):
+        delivery = stored()
+        broken = mock.Mock(side_effect=OperationalError("could not connect to server"))
+        with mock.patch.dict("campaignhub.webhooks.PROCESSORS", {"example": broken}):
+            process_inbound_delivery(delivery.pk)
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.FAILED
+        assert delivery.attempts == settings.WEBHOOK_MAX_ATTEMPTS == broken.call_count
+        assert delivery.error == "OperationalError: could not connect to server"
+
+    def test_permanent_errors_fail_at_once(self, account):
+        stored(explode=True)
+        delivery = InboundDelivery.objects.get()
+        process_inbound_delivery(delivery.pk)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
+        assert delivery.error == "RuntimeError: processor failed"
+
+
+class TestOutages:
+    def test_with_the_cache_down_every_delivery_is_stored_and_processed(self, account):
+        with (
+            mock.patch("django.core.cache.cache.add", side_effect=ConnectionError("cache down")),
+            mock.patch("django.core.cache.cache.incr", side_effect=ConnectionError("cache down")),
+            mock.patch("django_ratelimit.core.caches") as caches,
+        ):
+            caches.__getitem__.return_value.add.side_effect = ConnectionError("cache down")
+            codes = {post("Acme", {"event": "lead", "n": n}).status_code for n in range(100)}
+        assert codes == {200}
+        assert InboundDelivery.objects.filter(status=DeliveryStatus.PROCESSED).count() == 100
+
+    def test_with_the_broker_down_the_delivery_is_stored_and_the_sweeper_processes_it(
+        self, account
+    ):
+        with mock.patch.object(
+            process_inbound_delivery, "delay", side_effect=OSError("broker unreachable")
+        ):
+            assert post("Acme", {"event": "lead"}).status_code == 200
+        delivery = InboundDelivery.objects.get()
+        assert delivery.status == DeliveryStatus.RECEIVED
+        InboundDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=10))
+        intake.requeue_due()
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.PROCESSED
+
+    def test_bad_signatures_with_the_cache_down_are_still_refused(self, signed):
+        with mock.patch("django_ratelimit.core.caches") as caches:
+            caches.__getitem__.return_value.add.side_effect = ConnectionError("cache down")
+            assert post("Signed Co", {"event": "lead"}, HTTP_X_SIGNATURE="bad").status_code == 400
+        assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
+
+
+class TestReplayCommand:
+    def test_replays_failed_deliveries_since_a_date(self, account):
+        old, recent = stored(explode=True), stored(explode=True)
+        InboundDelivery.objects.update(status=DeliveryStatus.FAILED)
+        InboundDelivery.objects.filter(pk=old.pk).update(
+            received_at=timezone.now() - timedelta(days=10)
+        )
+        for delivery in (old, recent):
+            body = json.dumps({"event": "lead"}).encode()
+            InboundDelivery.objects.filter(pk=delivery.pk).update(body=body)
+        out = StringIO()
+        since = (timezone.now() - timedelta(days=2)).date().isoformat()
+        call_command("replay_deliveries", "--status", "failed", "--since", since, stdout=out)
+        assert "1 delivery(ies) queued" in out.getvalue()
+        assert webhook_urls.processed == [recent.pk]
+        old.refresh_from_db()
+        assert old.status == DeliveryStatus.FAILED
+
+    def test_dry_run_changes_nothing(self, account):
+        stored(explode=True)
+        InboundDelivery.objects.update(status=DeliveryStatus.FAILED)
+        out = StringIO()
+        call_command("replay_deliveries", "--since", "6h", "--dry-run", stdout=out)
+        assert "1 delivery(ies) would be replayed" in out.getvalue()
+        assert InboundDelivery.objects.get().status == DeliveryStatus.FAILED
+
+    def test_a_bad_since_is_a_clear_error(self, account):
+        from django.core.management import CommandError
+
+        with pytest.raises(CommandError, match="--since 'yesterday'"):
+            call_command("replay_deliveries", "--since", "yesterday")

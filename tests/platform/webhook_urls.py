@@ -8,7 +8,7 @@ from django.http import Http404
 from django.urls import include, path
 
 from campaignhub.models import Account
-from campaignhub.webhooks import Target, WebhookView, register_processor
+from campaignhub.webhooks import Target, WebhookView, header, register_processor
 
 SIGNING_KEY = "test-signing-key"
 processed = []
@@ -21,13 +21,22 @@ class ExampleWebhook(WebhookView):
         account = Account.objects.filter(name=token).first()
         if account is None:
             raise Http404
-        return Target(account, signing_key=SIGNING_KEY if token.startswith("Signed") else None)
+        return self._target(account)
 
-    def verify(self, request, target):
+    def target_for(self, delivery):
+        return self._target(delivery.account)
+
+    def _target(self, account):
+        return Target(
+            account, signing_key=SIGNING_KEY if account.name.startswith("Signed") else None
+        )
+
+    def verify(self, delivery, target):
         if not target.signing_key:
             return None
-        expected = hmac.new(target.signing_key.encode(), request.body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, request.headers.get("X-Signature", ""))
+        body = bytes(delivery.body)
+        expected = hmac.new(target.signing_key.encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, header(delivery, "X-Signature"))
 
 
 def process(delivery):

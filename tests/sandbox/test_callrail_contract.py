@@ -156,6 +156,8 @@ def test_webhook_registration_and_a_signed_simulated_call(client, company, sandb
     assert record["status"] == "enabled" and record["signing_key"]
     with pytest.raises(ApiError, match="Url has already been taken"):
         client.create_webhook(account_id, company_id, live_receiver.url)
+    listed = [w for w in client.all_webhooks(account_id, company_id) if w["id"] == record["id"]]
+    assert [w["url"] for w in listed] == [live_receiver.url]
     tracker = next(client.all_trackers(account_id, company_id=company_id))
     control(sandbox, "callrail/simulate-call", {"tracker_id": tracker["id"], "gap": 0})
     deadline = time.monotonic() + 5

@@ -1,0 +1,193 @@
+"""Processing stored inbound deliveries: claims with a lease, bounded retries, sweeper, replay.
+
+The same pattern as the notification sends: a worker claims a row with a conditional UPDATE (so
+running twice does no harm), a transient error (database operational error, upstream timeout)
+is tried again with backoff up to `WEBHOOK_MAX_ATTEMPTS` times, anything else fails the row with
+its reason. A claim is a lease of `WEBHOOK_CLAIM_LEASE_SECONDS`: a row a dead worker held is
+taken back by the sweeper and can be replayed. Nothing whose signature failed is ever processed.
+"""
+
+import logging
+import traceback
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from campaignhub.cleaning import clean_text
+from campaignhub.http import ApiError
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaignhub.webhooks import ENDPOINTS, INVALID_SIGNATURE, PROCESSORS, enqueue
+
+logger = logging.getLogger(__name__)
+
+# How long a stored delivery may wait for its task message before the sweeper sends another.
+LOST_AFTER = timedelta(minutes=2)
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.WEBHOOK_CLAIM_LEASE_SECONDS)
+
+
+def is_transient(exc: Exception) -> bool:
+    """Errors that may pass on their own: the database or an upstream was briefly unavailable."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    if isinstance(exc, ApiError):
+        return not exc.permanent
+    return isinstance(exc, requests.ConnectionError | requests.Timeout)
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before attempt `attempts + 1`: WEBHOOK_RETRY_BACKOFF, doubling each time."""
+    return settings.WEBHOOK_RETRY_BACKOFF * 2 ** (attempts - 1)
+
+
+def _claimable(now):
+    taken_back = Q(status=DeliveryStatus.PROCESSING, claimed_at__lt=now - lease())
+    return (Q(status=DeliveryStatus.RECEIVED) | taken_back) & ~Q(signature_valid=False)
+
+
+def _verified_enough(delivery) -> bool:
+    endpoint = ENDPOINTS.get(delivery.source)
+    return not (endpoint and endpoint.signed and delivery.signature_valid is not True)
+
+
+def process_delivery(delivery_id, *, retry_now=False) -> float | None:
+    """Claim and process one stored delivery once; returns seconds until a retry, or None.
+
+    A delivery that is not claimable (processed, failed, rejected, held by a live claim, a retry
+    whose time has not come unless `retry_now`) is left alone. The processor runs in a
+    transaction, so a failure leaves no half-written lead.
+    """
+    now = timezone.now()
+    due = Q() if retry_now else Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = InboundDelivery.objects.filter(_claimable(now), due, pk=delivery_id).update(
+        status=DeliveryStatus.PROCESSING,
+        attempts=F("attempts") + 1,
+        claimed_at=now,
+        next_attempt_at=None,
+    )
+    if not claimed:
+        return None
+    delivery = InboundDelivery.objects.select_related("account").get(pk=delivery_id)
+    # A processor may explain why it ignored a delivery; each run starts with a clean slate.
+    delivery.error = delivery.traceback = ""
+    retry_in = None
+    if not _verified_enough(delivery):
+        InboundDelivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.REJECTED, error="The signature was never verified."
+        )
+        return None
+    try:
+        processor = PROCESSORS.get(delivery.source)
+        if processor is None:
+            raise LookupError(f"No processor is registered for {delivery.source!r} deliveries.")
+        with transaction.atomic():
+            handled = processor(delivery)
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        if is_transient(exc) and delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS:
+            retry_in = backoff(delivery.attempts)
+            logger.warning("Processing %s met %s; retrying in %ss", delivery, reason, retry_in)
+            delivery.status = DeliveryStatus.RECEIVED
+            delivery.next_attempt_at = timezone.now() + timedelta(seconds=retry_in)
+            delivery.error = f"Will retry after a transient error: {reason}"
+        else:
+            logger.exception("Processing %s failed", delivery)
+            delivery.status = DeliveryStatus.FAILED
+            delivery.error = reason
+            delivery.traceback = traceback.format_exc()
+    else:
+        delivery.status = DeliveryStatus.PROCESSED if handled else DeliveryStatus.IGNORED
+    delivery.error = clean_text(delivery.error)
+    delivery.traceback = clean_text(delivery.traceback)
+    delivery.processed_at = timezone.now()
+    delivery.save(
+        update_fields=[
+            "account",
+            "event",
+            "status",
+            "error",
+            "traceback",
+            "processed_at",
+            "next_attempt_at",
+        ]
+    )
+    return retry_in
+
+
+def requeue_due() -> int:
+    """Queue again what no worker is on: stored rows whose task message was lost, retries that
+    are due, and claims whose lease lapsed (a worker that died). Returns how many."""
+    now = timezone.now()
+    due = InboundDelivery.objects.filter(
+        Q(
+            status=DeliveryStatus.RECEIVED,
+            next_attempt_at__isnull=True,
+            received_at__lt=now - LOST_AFTER,
+        )
+        | Q(status=DeliveryStatus.RECEIVED, next_attempt_at__lte=now)
+        | Q(status=DeliveryStatus.PROCESSING, claimed_at__lt=now - lease())
+    ).exclude(signature_valid=False)
+    ids = list(due.values_list("pk", flat=True))
+    for delivery in InboundDelivery.objects.filter(pk__in=ids).only("pk"):
+        enqueue(delivery)
+    return len(ids)
+
+
+def replayable(now=None) -> Q:
+    """Rows replay may take: finished ones, and held ones whose lease lapsed. Never rejected."""
+    now = now or timezone.now()
+    finished = Q(
+        status__in=[DeliveryStatus.FAILED, DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED]
+    )
+    stuck = Q(status=DeliveryStatus.PROCESSING, claimed_at__lt=now - lease())
+    return finished | stuck
+
+
+def reverify(delivery) -> bool | None:
+    """The signature verdict of a stored delivery, checked again with today's signing key."""
+    endpoint_class = ENDPOINTS.get(delivery.source)
+    if endpoint_class is None:
+        return delivery.signature_valid
+    endpoint = endpoint_class()
+    try:
+        target = endpoint.target_for(delivery)
+    except Exception:
+        logger.warning("No target for replaying %s", delivery, exc_info=True)
+        return False
+    if target is None:
+        return delivery.signature_valid
+    return endpoint.verdict(delivery, target)
+
+
+def replay_deliveries(queryset) -> int:
+    """Process stored deliveries again; processors are idempotent, so this never duplicates.
+
+    Each delivery's signature is verified again first: one that fails is marked rejected and
+    not replayed. Rejected deliveries and rows held by a live claim are skipped. Returns how
+    many were queued.
+    """
+    queued = 0
+    for delivery in queryset.filter(replayable()):
+        verdict = reverify(delivery)
+        if verdict is False:
+            InboundDelivery.objects.filter(pk=delivery.pk).update(
+                signature_valid=False, status=DeliveryStatus.REJECTED, error=INVALID_SIGNATURE
+            )
+            continue
+        reset = InboundDelivery.objects.filter(replayable(), pk=delivery.pk).update(
+            status=DeliveryStatus.RECEIVED,
+            signature_valid=verdict,
+            attempts=0,
+            claimed_at=None,
+            next_attempt_at=None,
+        )
+        if reset:
+            enqueue(delivery)
+            queued += reset
+    return queued

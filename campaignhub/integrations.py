@@ -1,0 +1,211 @@
+"""What every upstream integration shares: its stored credential, its client, and how the
+upstream's failures reach our users as API problems."""
+
+import math
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from campaignhub.api import ApiProblem
+from campaignhub.crypto import EncryptedTextField
+from campaignhub.http import ApiError, BaseClient
+from campaignhub.models import Account
+from campaignhub.tenancy import AccountQuerySet
+
+
+class Credential(models.Model):
+    """An account's secret for one upstream (an API key or token), encrypted at rest.
+
+    An account has at most one live (not deleted) credential per upstream, which the database
+    enforces with a conditional unique constraint each subclass gets under its own name
+    (`<app>_<model>_one_live`). Removing one is a soft delete: the row stays for the record and
+    the secret is wiped. `rejected_at` is when the upstream last refused it (HTTP 401).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE)
+    secret = EncryptedTextField()
+    last4 = models.CharField(max_length=4)
+    rejected_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the upstream last refused it (HTTP 401)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(deleted_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_live",
+            ),
+        ]
+
+    def __str__(self):
+        return f"…{self.last4}"
+
+
+class NotConnected(ApiProblem):
+    """The account has no live credential for the upstream: a 400 with the upstream's message."""
+
+    def __init__(self, message):
+        super().__init__(400, message)
+
+
+@dataclass
+class Connection:
+    """An account's live credential and a client that sends it."""
+
+    credential: Credential
+    client: BaseClient
+
+
+class Upstream:
+    """One upstream API as the platform sees it: credentials, clients and failure mapping.
+
+    A subclass sets `label` (the upstream's name in messages), `secret_name` (what its users
+    call the secret), `credential_model` (its `Credential` subclass), and implements
+    `make_client` and `verify`; it may replace the messages with the upstream's reference ones.
+    """
+
+    label = ""
+    secret_name = "API key"
+    credential_model: type[Credential]
+
+    @property
+    def not_connected_message(self):
+        return (
+            f"{self.label} is not connected. Please add your {self.label} {self.secret_name} first."
+        )
+
+    @property
+    def rejected_message(self):
+        return (
+            f"{self.label} rejected the {self.secret_name}. "
+            f"Please reconnect {self.label} with a valid {self.secret_name}."
+        )
+
+    @property
+    def refused_message(self):
+        return f"{self.label} did not accept this {self.secret_name}."
+
+    def make_client(self, secret: str, *, web_request: bool) -> BaseClient:
+        """The upstream's client sending `secret`; `web_request` as in `BaseClient`."""
+        raise NotImplementedError
+
+    def verify(self, client: BaseClient) -> None:
+        """One cheap call that succeeds only with a valid secret; raises ApiError otherwise."""
+        raise NotImplementedError
+
+    # Credentials
+
+    def live_credential(self, account: Account) -> Credential | None:
+        """The account's live credential, or None when it has none."""
+        return (
+            self.credential_model.objects.for_account(account)
+            .filter(deleted_at__isnull=True)
+            .first()
+        )
+
+    def connection_for(self, account: Account, *, web_request: bool = False) -> Connection:
+        """The account's live credential with a client sending it.
+
+        Raises NotConnected when the account has none. Code answering a web request passes
+        `web_request=True` (one attempt, short timeout, no sleep); tasks keep the retries.
+        """
+        credential = self.live_credential(account)
+        if credential is None:
+            raise NotConnected(self.not_connected_message)
+        return Connection(credential, self.make_client(credential.secret, web_request=web_request))
+
+    def client_for(self, account: Account, *, web_request: bool = False) -> BaseClient:
+        """The client of `connection_for(account)`; raises NotConnected the same way."""
+        return self.connection_for(account, web_request=web_request).client
+
+    def connect(self, *, account: Account, secret: str) -> Credential:
+        """Check `secret` with the upstream, then make it the account's one live credential.
+
+        The previous live credential is removed (soft delete). Raises ValidationError when the
+        upstream refuses the secret (401/403) and ApiProblem when it cannot answer; in both
+        cases nothing is stored or removed.
+        """
+        secret = secret.strip()
+        if not secret:
+            raise ValidationError(f"Enter your {self.label} {self.secret_name}.", code="required")
+        try:
+            self.verify(self.make_client(secret, web_request=True))
+        except ApiError as exc:
+            if exc.status in (401, 403):
+                raise ValidationError(self.refused_message, code="rejected") from exc
+            raise self.problem(exc) from exc
+        with transaction.atomic():
+            # Two connects at once take turns, so the second replaces the first.
+            Account.objects.select_for_update().filter(pk=account.pk).first()
+            self.remove(account=account)
+            return self.credential_model.objects.create(
+                account=account, secret=secret, last4=secret[-4:]
+            )
+
+    def remove(self, *, account: Account) -> bool:
+        """Soft delete the account's live credential, wiping its secret; False if it had none."""
+        removed = (
+            self.credential_model.objects.for_account(account)
+            .filter(deleted_at__isnull=True)
+            .update(deleted_at=timezone.now(), secret="")
+        )
+        return bool(removed)
+
+    def mark_rejected(self, credential: Credential) -> None:
+        """Record that the upstream refused `credential` (an HTTP 401) just now."""
+        credential.rejected_at = timezone.now()
+        type(credential).objects.filter(pk=credential.pk).update(rejected_at=credential.rejected_at)
+
+    # Failures
+
+    def problem(
+        self, exc: ApiError, *, credential: Credential | None = None, not_found: str = "Not found"
+    ) -> ApiProblem:
+        """Our API problem for an upstream failure; the one place this mapping lives.
+
+        401: the credential is marked rejected, 400 asking to reconnect. 404: 404 `not_found`.
+        409: 409 with the upstream's message. 429: 429 with the upstream's Retry-After (whole
+        seconds) passed through as a header. Unreachable, timed out, 5xx or an unreadable
+        answer: 502. Any other refusal (400, 403, 422): 400 with the upstream's message.
+        """
+        status = exc.status
+        if status == 401:
+            if credential is not None:
+                self.mark_rejected(credential)
+            return ApiProblem(400, self.rejected_message)
+        if status == 404:
+            return ApiProblem(404, not_found)
+        if status == 409:
+            return ApiProblem(409, exc.message)
+        if status == 429:
+            if exc.retry_after is None:
+                return ApiProblem(429, f"{self.label} is busy; please try again in a moment.")
+            wait = max(1, math.ceil(exc.retry_after))
+            return ApiProblem(
+                429,
+                f"{self.label} is busy; please try again in {wait} seconds.",
+                headers={"Retry-After": str(wait)},
+            )
+        if status is None:
+            return ApiProblem(502, f"Could not reach {self.label}: {exc.message}")
+        if status >= 500 or status < 400:
+            return ApiProblem(502, f"{self.label} could not answer: {exc.message}")
+        return ApiProblem(400, exc.message)
+
+    def call(self, credential: Credential | None, request, *, not_found: str = "Not found"):
+        """Run `request()` (calls on a client of `credential`); its ApiError becomes our
+        ApiProblem as `problem` maps it."""
+        try:
+            return request()
+        except ApiError as exc:
+            raise self.problem(exc, credential=credential, not_found=not_found) from exc

@@ -1,0 +1,64 @@
+"""`manage.py replay_deliveries --status failed --since 2026-11-01`: replay stored deliveries."""
+
+import re
+from datetime import datetime, time, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from campaignhub import intake
+from campaignhub.models import DeliveryStatus, InboundDelivery
+
+REPLAYABLE_STATUSES = [
+    DeliveryStatus.FAILED,
+    DeliveryStatus.IGNORED,
+    DeliveryStatus.PROCESSED,
+    DeliveryStatus.PROCESSING,
+]
+AGO = re.compile(r"^(\d+)([mhd])$")
+UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_since(value: str) -> datetime:
+    """`2026-11-01`, `2026-11-01T08:00`, or an age such as `30m`, `6h`, `7d`, as an aware
+    datetime (naive values are in the server's time zone). Raises CommandError otherwise."""
+    match = AGO.match(value.strip())
+    if match:
+        return timezone.now() - timedelta(**{UNITS[match[2]]: int(match[1])})
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise CommandError(f"--since {value!r}: use a date, a datetime, or an age like 6h.")
+        moment = datetime.combine(day, time.min)
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+class Command(BaseCommand):
+    help = (
+        "Process stored webhook deliveries again (signatures are checked again first; rejected "
+        "deliveries are never replayed)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--status", choices=REPLAYABLE_STATUSES, default=DeliveryStatus.FAILED)
+        parser.add_argument("--since", help="received at or after: a date, datetime or age (6h)")
+        parser.add_argument("--source", help="only this source, e.g. callrail")
+        parser.add_argument("--account", type=int, help="only this account id")
+        parser.add_argument("--dry-run", action="store_true", help="count, replay nothing")
+
+    def handle(self, *args, status, since, source, account, dry_run, **options):
+        deliveries = InboundDelivery.objects.filter(status=status)
+        if since:
+            deliveries = deliveries.filter(received_at__gte=parse_since(since))
+        if source:
+            deliveries = deliveries.filter(source=source)
+        if account:
+            deliveries = deliveries.filter(account_id=account)
+        if dry_run:
+            count = deliveries.filter(intake.replayable()).count()
+            self.stdout.write(f"{count} delivery(ies) would be replayed.")
+            return
+        count = intake.replay_deliveries(deliveries)
+        self.stdout.write(f"{count} delivery(ies) queued for processing again.")

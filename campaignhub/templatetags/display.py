@@ -1,0 +1,39 @@
+"""How stored values read on pages: phone numbers, JSON payloads, codes as labels."""
+
+import json
+
+from django import template
+from django.utils.html import format_html
+
+from campaignhub import phones
+
+register = template.Library()
+
+
+@register.filter
+def phone(value, region=""):
+    """An E.164 number in the national format of `region` (the account's country, ISO 3166;
+    the product's default when empty), international for other countries, with the E.164 form
+    in the title: `<span title="+14155551234">(415) 555-1234</span>`. Empty values render as an
+    empty string, so `|default:"—"` can follow."""
+    if not value:
+        return ""
+    shown = phones.for_display(value, region or phones.DEFAULT_REGION)
+    if shown == value:
+        return value
+    return format_html('<span class="phone" title="{}">{}</span>', value, shown)
+
+
+@register.filter
+def pretty_json(value):
+    """A dict or list as indented JSON text (escaped by the template like any string)."""
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@register.filter
+def code_label(value):
+    """`lead_arrived` -> `Lead arrived`: a machine code as words, for codes without choices."""
+    if not value:
+        return ""
+    text = str(value).replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]

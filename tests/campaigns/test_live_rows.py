@@ -1,0 +1,68 @@
+"""Campaign rows on the live list follow who may see the campaign."""
+
+import pytest
+
+from campaigns import events, services
+from campaigns.models import LeadSource
+from tests.campaigns.factories import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+INSERT = '<tbody hx-swap-oob="afterbegin:#campaign-rows-live">'
+
+
+def row_frames(live_events, tenant, user):
+    frames = live_events.to(tenant.account, user, events.COUNT_EVENT)
+    return [f["html"] for f in frames if "campaign-counts" not in f["html"]]
+
+
+def test_a_member_made_representative_gets_the_row_inserted(tenant_a, live_events, committed):
+    with committed():
+        campaign = make_campaign(tenant_a)
+    assert live_events.to(tenant_a.account, tenant_a.member) == []
+
+    with committed():
+        services.update_campaign(
+            campaign=campaign, changes={"selected_user": [{"id": tenant_a.member.pk}]}
+        )
+
+    [row] = row_frames(live_events, tenant_a, tenant_a.member)
+    assert row.startswith(INSERT)
+    assert f'<tr id="campaign-{campaign.pk}">' in row
+    # The admin saw it already: the row is replaced in place, not inserted again.
+    [*_, admin_row] = row_frames(live_events, tenant_a, tenant_a.admin)
+    assert admin_row.startswith(f'<tr id="campaign-{campaign.pk}">')
+
+
+def test_a_representative_taken_off_gets_the_row_removed(tenant_a, live_events, committed):
+    with committed():
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+    live_events.pushed.clear()
+
+    with committed():
+        services.update_campaign(campaign=campaign, changes={"selected_user": []})
+
+    [row] = row_frames(live_events, tenant_a, tenant_a.member)
+    assert row == f'<tr id="campaign-{campaign.pk}" hx-swap-oob="delete"></tr>'
+    [counts] = [
+        f["html"]
+        for f in live_events.to(tenant_a.account, tenant_a.member)
+        if "campaign-counts" in f["html"]
+    ]
+    assert "<strong>0</strong><span>Total</span>" in counts
+
+
+def test_a_new_lead_updates_the_campaign_rows_lead_count(tenant_a, live_events, committed):
+    with committed():
+        campaign = make_campaign(tenant_a)
+    live_events.pushed.clear()
+
+    with committed():
+        services.capture_lead(
+            campaign=campaign, source=LeadSource.FORM, external_id="form-1", name="Ann"
+        )
+
+    [row] = row_frames(live_events, tenant_a, tenant_a.admin)
+    assert row.strip().startswith(f'<tr id="campaign-{campaign.pk}">')
+    assert "<td>1</td>" in row
+    assert row_frames(live_events, tenant_a, tenant_a.member) == []

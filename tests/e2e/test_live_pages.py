@@ -1,0 +1,216 @@
+"""Live pages in a second tab: campaign rows, the delivery log, members, filters on Back."""
+
+import re
+
+from playwright.sync_api import expect
+
+from campaignhub import services as platform
+from campaignhub.models import Role
+from notifications.models import Delivery, Status
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account, make_member
+
+
+def make_form_campaign(page, server, name, rep_id=None):
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Lead source").select_option("form")
+    if rep_id is not None:
+        page.locator(f"#rep-{rep_id}").check()
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+
+
+def test_campaign_rows_change_appear_and_disappear_live_in_another_tab(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    member = make_member(account, "rep@acme.test", name="Riley Rep")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    log_in(page, server, "admin@acme.test")
+    make_form_campaign(page, server, "Spring roofing", rep_id=member.pk)
+
+    # The member's own browser shows only what the member may see.
+    member_page = page.context.browser.new_context().new_page()
+    member_page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    log_in(member_page, server, "rep@acme.test")
+    member_page.goto(f"{server}/campaigns/")
+    expect(member_page.locator("#live-status")).to_have_class("live-status connected")
+
+    listing = page.context.new_page()
+    listing.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    listing.goto(f"{server}/campaigns/")
+    expect(listing.locator("#live-status")).to_have_class("live-status connected")
+    row = listing.locator("tbody tr", has_text="Spring roofing")
+    expect(row).to_contain_text("Active")
+
+    # Paused in the first tab: the row in the second tab says so, and the counts follow.
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("#campaign-status")).to_contain_text("Inactive")
+    expect(row).to_contain_text("Inactive")
+    expect(listing.locator("#campaign-counts")).to_contain_text(re.compile(r"1\s*Inactive"))
+    expect(member_page.locator("tbody tr", has_text="Spring roofing")).to_contain_text("Inactive")
+
+    # A lead raises the lead count in the row.
+    visitor = page.context.new_page()
+    page.get_by_role("button", name="Activate").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    expect(row).not_to_contain_text("Inactive")
+    visitor.goto(page.locator("#form-url").inner_text())
+    visitor.get_by_label("Name").fill("Ann Visitor")
+    visitor.get_by_label("Phone").fill("(415) 555-0111")
+    visitor.get_by_role("button", name="Send").click()
+    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+    expect(row.locator("td").nth(4)).to_have_text("1")
+
+    # A new campaign appears at the top for the admin, not for a member who may not see it.
+    make_form_campaign(page, server, "Autumn gutters")
+    new_row = listing.locator("tbody tr", has_text="Autumn gutters")
+    expect(new_row).to_be_visible()
+    expect(listing.locator("tbody tr").first).to_contain_text("Autumn gutters")
+    expect(listing.locator("tbody tr", has_text="Autumn gutters")).to_have_count(1)
+
+    # Deleted: the row leaves the list.
+    page.goto(f"{page.url}delete/")
+    page.get_by_role("button", name=re.compile("Delete")).click()
+    expect(new_row).to_have_count(0)
+    expect(listing.locator("tbody tr", has_text="Spring roofing")).to_have_count(1)
+
+    member_page.reload()
+    expect(member_page.locator("tbody tr", has_text="Spring roofing")).to_be_visible()
+    expect(member_page.locator("tbody tr", has_text="Autumn gutters")).to_have_count(0)
+    assert not [e for e in errors if "oobErrorNoTarget" in e or "htmx" in e.lower()], errors
+
+
+def test_an_older_delivery_frame_never_replaces_a_newer_row(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/notifications/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    page.evaluate(
+        """() => document.querySelector("#delivery-rows-live").insertAdjacentHTML("afterbegin",
+            '<tr id="delivery-999" data-version="3"><td>Sent</td></tr>')"""
+    )
+    older = '<tr id="delivery-999" data-version="1"><td>Queued</td></tr>'
+    newer = '<tr id="delivery-999" data-version="4"><td>Delivered</td></tr>'
+    inserted_again = (
+        '<tbody hx-swap-oob="afterbegin:#delivery-rows-live">'
+        '<tr id="delivery-999" data-version="2"><td>Queued</td></tr></tbody>'
+    )
+    elsewhere = '<tr id="delivery-1000" data-version="9"><td>Sent</td></tr>'
+    prepared = page.evaluate(
+        "(frames) => frames.map((frame) => prepareLiveFrame(frame))",
+        [older, newer, inserted_again, elsewhere],
+    )
+    assert prepared[0] == ""
+    assert 'data-version="4"' in prepared[1]
+    assert prepared[2] == ""
+    assert prepared[3] == ""
+
+
+def test_retrying_a_failed_delivery_shows_the_new_attempt_to_the_current_address(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    failed = Delivery.objects.create(
+        account=account,
+        event="lead_arrived",
+        channel="email",
+        user=admin,
+        recipient="old@acme.test",
+        recipient_from_profile=True,
+        subject="New lead Ann",
+        body="Ann called",
+        status=Status.FAILED,
+        attempts=5,
+        error="Mailbox unavailable",
+    )
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/notifications/")
+    row = page.locator(f"#delivery-{failed.pk}")
+    expect(row).to_contain_text("Failed")
+    expect(row).to_contain_text("New lead")
+    expect(row).not_to_contain_text("lead_arrived")
+
+    row.get_by_role("button", name="Retry").click()
+    expect(row).to_contain_text("Sent")
+    expect(row).to_contain_text("admin@acme.test")
+    expect(row.locator("td").nth(6)).to_have_text("1")
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, failed.recipient) == ("sent", 1, "admin@acme.test")
+    assert row.get_attribute("data-version") == str(failed.version)
+
+
+def test_demoting_the_last_admin_shows_the_error_in_the_row_once(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    make_member(account, "rep@acme.test", name="Riley Rep")
+    admin_membership = account.memberships.get(role=Role.ADMIN)
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    row = page.locator(f"#member-{admin_membership.pk}")
+    row.get_by_label("Role of admin@acme.test").select_option("member")
+
+    expect(row.locator(".error")).to_contain_text("admin")
+    expect(page.get_by_role("heading", name="Members of Acme Agency")).to_be_visible()
+    expect(page.locator("header.topbar")).to_be_visible()
+    expect(row.get_by_label("Role of admin@acme.test")).to_have_value("admin")
+    admin_membership.refresh_from_db()
+    assert admin_membership.role == Role.ADMIN
+
+    page.reload()
+    expect(page.locator(".error, .message.error")).to_have_count(0)
+
+
+def test_filters_keep_their_values_on_back(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    platform.update_profile(
+        user=account.memberships.get().user, name="Dana Admin", phone="+14155550101"
+    )
+    log_in(page, server, "admin@acme.test")
+    make_form_campaign(page, server, "Spring roofing")
+    make_form_campaign(page, server, "Autumn gutters")
+
+    page.goto(f"{server}/campaigns/")
+    page.get_by_label("Search by name").fill("roof")
+    expect(page).to_have_url(re.compile(r"search=roof"))
+    expect(page.locator("tbody tr", has_text="Autumn gutters")).to_have_count(0)
+    page.get_by_label("Status").select_option("active")
+    expect(page).to_have_url(re.compile(r"status=active"))
+    page.get_by_role("link", name="Spring roofing").click()
+    expect(page.get_by_role("heading", name="Spring roofing")).to_be_visible()
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"search=roof.*status=active"))
+    expect(page.get_by_label("Search by name")).to_have_value("roof")
+    expect(page.get_by_label("Status")).to_have_value("active")
+    page.go_back()
+    expect(page.get_by_label("Search by name")).to_have_value("roof")
+    expect(page.get_by_label("Status")).to_have_value("")
+
+    page.goto(f"{server}/notifications/")
+    page.get_by_label("Channel").select_option("sms")
+    expect(page).to_have_url(re.compile(r"channel=sms"))
+    page.get_by_role("link", name="Campaigns").click()
+    page.go_back()
+    expect(page.get_by_label("Channel")).to_have_value("sms")
+
+
+def test_tables_show_national_phone_numbers_and_pages_have_a_favicon(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    make_form_campaign(page, server, "Spring roofing")
+    visitor = page.context.new_page()
+    visitor.goto(page.locator("#form-url").inner_text())
+    visitor.get_by_label("Name").fill("Ann Visitor")
+    visitor.get_by_label("Phone").fill("+1 415 555 0111")
+    visitor.get_by_role("button", name="Send").click()
+    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+
+    page.goto(f"{server}/leads/")
+    phone = page.locator("tbody tr", has_text="Ann Visitor").locator("span.phone")
+    expect(phone).to_have_text("(415) 555-0111")
+    expect(phone).to_have_attribute("title", "+14155550111")
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert page.request.get(f"{server}{icon}").ok

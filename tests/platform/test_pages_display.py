@@ -1,0 +1,165 @@
+"""What pages show: one error per htmx action, phone numbers, JSON, the admin for staff admins."""
+
+import html
+import json
+
+import pytest
+from django.template import Context, Template
+
+from campaignhub.models import Membership
+from campaignhub.phones import for_display
+from campaigns import services as campaign_services
+from campaigns.models import LeadSource
+from notifications.models import Delivery, Status
+from tests.campaigns.factories import make_campaign
+from tests.factories import logged_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+def render(source, **context):
+    return Template("{% load display %}" + source).render(Context(context))
+
+
+class TestOneMessagePerAction:
+    def test_a_refused_demotion_is_said_in_the_row_and_nowhere_else(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.admin)
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "member"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 400
+        row = response.content.decode()
+        assert row.strip().startswith(f'<tr id="member-{membership.pk}">')
+        assert "<html" not in row
+        assert row.count("An account needs at least one admin.") == 1
+
+        page = tenant_a.admin_client.get("/settings/members/").content.decode()
+        assert "An account needs at least one admin." not in page
+
+    def test_without_htmx_the_refusal_is_a_page_message(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.admin)
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "member"}, follow=True
+        )
+        assert response.content.decode().count("An account needs at least one admin.") == 1
+        membership.refresh_from_db()
+        assert membership.role == "admin"
+
+
+class TestPhoneNumbers:
+    def test_a_us_number_reads_in_national_format_with_e164_in_the_title(self):
+        html = render("{{ number|phone }}", number="+14155550111")
+        assert html == '<span class="phone" title="+14155550111">(415) 555-0111</span>'
+
+    def test_a_foreign_number_reads_in_international_format(self):
+        assert for_display("+442079460018") == "+44 20 7946 0018"
+        assert for_display("+442079460018", "GB") == "020 7946 0018"
+
+    def test_empty_and_unparseable_values_are_shown_as_they_are(self):
+        assert render('{{ number|phone|default:"—" }}', number="") == "—"
+        assert render("{{ number|phone }}", number="<b>not a phone</b>") == (
+            "&lt;b&gt;not a phone&lt;/b&gt;"
+        )
+
+    def test_lead_and_delivery_tables_show_national_numbers(self, tenant_a):
+        campaign = make_campaign(tenant_a)
+        campaign_services.capture_lead(
+            campaign=campaign, source=LeadSource.FORM, external_id="f-1", phone="+14155550111"
+        )
+        Delivery.objects.create(
+            account=tenant_a.account,
+            event="lead_arrived",
+            channel="sms",
+            recipient="+14155550122",
+            status=Status.SENT,
+        )
+        leads = tenant_a.admin_client.get("/leads/").content.decode()
+        assert '<span class="phone" title="+14155550111">(415) 555-0111</span>' in leads
+        log = tenant_a.admin_client.get("/notifications/").content.decode()
+        assert '<span class="phone" title="+14155550122">(415) 555-0122</span>' in log
+        assert "New lead" in log
+        assert "<code>lead_arrived</code>" not in log
+
+    def test_an_account_in_another_country_sees_its_own_national_format(self, tenant_a):
+        tenant_a.account.country = "GB"
+        tenant_a.account.save()
+        campaign = make_campaign(tenant_a)
+        campaign_services.capture_lead(
+            campaign=campaign, source=LeadSource.FORM, external_id="f-1", phone="+442079460018"
+        )
+        leads = tenant_a.admin_client.get("/leads/").content.decode()
+        assert '<span class="phone" title="+442079460018">020 7946 0018</span>' in leads
+
+    def test_live_lead_rows_use_the_accounts_country(
+        self, tenant_a, live_events, django_capture_on_commit_callbacks
+    ):
+        tenant_a.account.country = "GB"
+        tenant_a.account.save()
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+        with django_capture_on_commit_callbacks(execute=True):
+            campaign_services.capture_lead(
+                campaign=campaign, source=LeadSource.FORM, external_id="f-2", phone="+442079460018"
+            )
+        frames = "".join(frame["html"] for frame in live_events.pushed)
+        assert "020 7946 0018" in frames
+
+
+class TestPayloads:
+    def test_a_leads_payload_is_shown_as_escaped_indented_json(self, tenant_a):
+        campaign = make_campaign(tenant_a)
+        lead, _ = campaign_services.capture_lead(
+            campaign=campaign,
+            source=LeadSource.FORM,
+            external_id="f-2",
+            name="Ann",
+            payload={"name": "Ann <script>", "answered": True, "tags": ["a"]},
+        )
+        page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
+        assert "<script>" not in page
+        shown = page.split('<pre class="message-body payload">')[1].split("</pre>")[0]
+        assert json.loads(html.unescape(shown)) == lead.payload
+        assert "\n  &quot;answered&quot;: true,\n" in shown
+
+
+class TestAdminForStaff:
+    def test_a_staff_account_admin_sees_their_accounts_rows_read_only(self, tenant_a, tenant_b):
+        tenant_a.admin.is_staff = True
+        tenant_a.admin.save()
+        own = make_campaign(tenant_a, campaign_name="Own roofing")
+        other = make_campaign(tenant_b, campaign_name="Other roofing")
+        client = logged_in_client(tenant_a.admin)
+
+        listing = client.get("/admin/campaigns/campaign/")
+        assert listing.status_code == 200
+        assert "Own roofing" in listing.content.decode()
+        assert "Other roofing" not in listing.content.decode()
+        assert client.get(f"/admin/campaigns/campaign/{own.pk}/change/").status_code == 200
+        assert client.get(f"/admin/campaigns/campaign/{other.pk}/change/").status_code == 302
+        assert (
+            client.post(
+                f"/admin/campaigns/campaign/{own.pk}/change/", {"campaign_name": "Renamed"}
+            ).status_code
+            == 403
+        )
+        own.refresh_from_db()
+        assert own.campaign_name == "Own roofing"
+        assert client.get("/admin/campaigns/campaign/add/").status_code == 403
+
+    def test_staff_who_administer_no_account_see_nothing(self, tenant_a):
+        tenant_a.member.is_staff = True
+        tenant_a.member.save()
+        make_campaign(tenant_a)
+        client = logged_in_client(tenant_a.member)
+        assert client.get("/admin/campaigns/campaign/").status_code == 403
+
+    def test_account_admins_who_are_not_staff_are_sent_to_the_admin_login(self, tenant_a):
+        response = tenant_a.admin_client.get("/admin/campaigns/campaign/")
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+
+    def test_superusers_see_every_account(self, tenant_a, tenant_b):
+        tenant_a.admin.is_staff = tenant_a.admin.is_superuser = True
+        tenant_a.admin.save()
+        make_campaign(tenant_b, campaign_name="Other roofing")
+        listing = logged_in_client(tenant_a.admin).get("/admin/campaigns/campaign/")
+        assert "Other roofing" in listing.content.decode()
