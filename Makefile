@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SANDBOX_PORT ?= 8001
 
-.PHONY: setup run test lint format lock chromium migrate
+.PHONY: setup run test lint format lock chromium migrate bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,13 +29,23 @@ run: migrate
 	$(PY) -c "import socket, time; [time.sleep(0.1) for _ in range(50) if socket.socket().connect_ex(('127.0.0.1', $(SANDBOX_PORT)))]"; \
 	export CALLRAIL_API_BASE=$${CALLRAIL_API_BASE:-http://127.0.0.1:$(SANDBOX_PORT)/v3}; \
 	export DEMO_CALLRAIL_API_KEY=$${DEMO_CALLRAIL_API_KEY-sandbox-demo-key}; \
+	export DIALER_API_BASE=$${DIALER_API_BASE:-http://127.0.0.1:$(SANDBOX_PORT)/dialer}; \
+	export DEMO_DIALER_API_KEY=$${DEMO_DIALER_API_KEY-sandbox-dialer-key}; \
 	export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}; \
+	export CSRF_TRUSTED_ORIGINS=$${CSRF_TRUSTED_ORIGINS:-http://localhost:$(PORT)}; \
 	$(PY) manage.py demo && \
 	echo "Sandbox: http://127.0.0.1:$(SANDBOX_PORT)/ (simulate calls there)" && \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup chromium
 	$(PY) -m pytest
+
+# Figures, not pass/fail: each script prints floor, product and ratio (PostgreSQL + Redis).
+bench: setup
+	$(PY) bench/intake.py
+	$(PY) bench/alert_latency.py
+	$(PY) bench/live_latency.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) bench/lists.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -115,6 +115,7 @@ class SigningKeyForm(forms.Form):
     signing_key = forms.CharField(
         max_length=200,
         required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=(
             "From CallRail: Integrations → Webhooks (leave empty to accept unsigned deliveries)."
         ),

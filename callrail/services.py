@@ -38,7 +38,7 @@ class CallRailUpstream(Upstream):
     rejected_message = KEY_REJECTED
     refused_message = "CallRail did not accept this API key."
 
-    def make_client(self, secret, *, web_request):
+    def make_client(self, secret, *, web_request, **fields):
         return callrail.CallRailClient(secret, web_request=web_request)
 
     def verify(self, client):

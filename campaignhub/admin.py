@@ -2,10 +2,19 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from campaignhub import intake
-from campaignhub.models import Account, ApiToken, InboundDelivery, Membership, Role, User
+from campaignhub import intake, services
+from campaignhub.models import (
+    Account,
+    ApiToken,
+    InboundDelivery,
+    Invitation,
+    Membership,
+    Role,
+    User,
+)
 
 
 def administered_account_ids(request) -> list[int]:
@@ -83,6 +92,30 @@ class MembershipAdmin(AccountScopedAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "account__name"]
     autocomplete_fields = ["user", "account"]
+
+    def delete_model(self, request, obj):
+        # The same removal as the members page: tokens revoked, deliveries cancelled, sockets
+        # closed; the last admin stays.
+        try:
+            services.remove_member(membership=obj)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("account", "user"):
+            self.delete_model(request, membership)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(AccountScopedAdmin):
+    list_display = ["email", "account", "role", "status", "created_at", "responded_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["email", "account__name"]
+    readonly_fields = ["account", "user", "email", "invited_by", "created_at", "responded_at"]
+
+    def has_add_permission(self, request):
+        # Invitations are made from the members page, which emails the person.
+        return False
 
 
 @admin.register(ApiToken)

@@ -1,6 +1,5 @@
 """The JSON API conventions every `/v1/` view shares: envelope, auth, body parsing, pagination."""
 
-import json
 import logging
 from functools import wraps
 
@@ -13,6 +12,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas, selectors, services
+from campaignhub.cleaning import parse_json
 
 logger = logging.getLogger(__name__)
 
@@ -85,15 +85,18 @@ def _authenticate(request):
     return None
 
 
-def _parse_body(request, schema):
+def _parse_body(request, schema, files=False):
     if request.method not in BODY_METHODS:
         return {}
+    if files and request.content_type == "multipart/form-data":
+        # Uploaded files stream to disk; their form fields are checked like a JSON body's.
+        return checked(schema, {key: request.POST[key] for key in request.POST})
     if not request.body:
         return checked(schema, {})
     try:
-        data = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiProblem(400, f"Malformed JSON: {exc}") from exc
+        data = parse_json(request.body)
+    except ValueError as exc:
+        raise ApiProblem(400, str(exc)) from None
     if not isinstance(data, dict):
         raise ApiProblem(400, "The request body must be a JSON object.")
     return checked(schema, data)
@@ -114,7 +117,7 @@ def _body_schemas(methods, body):
     return {m: body or schemas.NoFields for m in methods if m in BODY_METHODS}
 
 
-def api_view(*methods, admin=False, body=None):
+def api_view(*methods, admin=False, body=None, files=False):
     """Wrap a JSON view: method check, session or Bearer auth, JSON body in `request.data`.
 
     `admin=True` limits the view to account admins; `admin=["POST", …]` limits those methods.
@@ -122,6 +125,8 @@ def api_view(*methods, admin=False, body=None):
     that takes a body, or `{"POST": …, "PUT": …}`. A body method without a schema takes no
     fields. The body is checked against its schema before the view runs, so `request.data` holds
     only declared fields of their declared JSON types; a mismatch is a 400 naming the field.
+    `files=True` also takes `multipart/form-data` (uploads in `request.FILES`, never read into
+    memory); its text fields are checked against the same schema.
     """
     allowed = [method.upper() for method in methods] or ["GET"]
     admin_methods = set(allowed) if admin is True else {m.upper() for m in admin or ()}
@@ -144,7 +149,7 @@ def api_view(*methods, admin=False, body=None):
             try:
                 if request.method in admin_methods and not request.membership.is_admin:
                     raise PermissionDenied("Only account admins can do this.")
-                request.data = _parse_body(request, bodies.get(request.method))
+                request.data = _parse_body(request, bodies.get(request.method), files)
                 return view_func(request, *args, **kwargs)
             except ApiProblem as problem:
                 return error(
@@ -203,7 +208,11 @@ def form_problem(form):
     return ApiProblem(400, first, errors=errors)
 
 
-def _positive_int(request, name, default, maximum=None):
+# Beyond any real page: larger numbers would overflow the database's OFFSET.
+MAX_PAGE_NUMBER = 1_000_000_000
+
+
+def _positive_int(request, name, default, maximum=MAX_PAGE_NUMBER):
     raw = request.GET.get(name)
     if raw in (None, ""):
         return default
@@ -224,11 +233,23 @@ def _positive_int(request, name, default, maximum=None):
     return value
 
 
-def paginate(request, queryset, *, default_per_page=10, max_per_page=100):
-    """Page-number pagination: returns (rows, pagination dict for the envelope)."""
+def paginate(
+    request, queryset, *, default_per_page=10, max_per_page=100, count=None, max_rows=None
+):
+    """Page-number pagination: returns (rows, pagination dict for the envelope).
+
+    `count` is the list's size when already known (kept tallies), else it is counted. With
+    `max_rows`, page numbers reach only the pages within the first `max_rows` rows (OFFSET
+    grows with depth): the envelope says `max_page`, a deeper page is a 400 saying to follow
+    `next_cursor` (see `page_or_cursor`).
+    """
     page = _positive_int(request, "page", 1)
     per_page = _positive_int(request, "per_page", default_per_page, max_per_page)
-    total = queryset.count()
+    max_page = None if max_rows is None else max(max_rows // per_page, 1)
+    if max_page is not None and page > max_page:
+        message = f"page must be at most {max_page}; follow next_cursor for deeper pages."
+        raise ApiProblem(400, message, {"page": [message]})
+    total = queryset.count() if count is None else count
     offset = (page - 1) * per_page
     rows = list(queryset[offset : offset + per_page])
     pagination = {
@@ -237,6 +258,8 @@ def paginate(request, queryset, *, default_per_page=10, max_per_page=100):
         "total": total,
         "total_pages": (total + per_page - 1) // per_page,
     }
+    if max_page is not None:
+        pagination["max_page"] = max_page
     return rows, pagination
 
 
@@ -262,10 +285,21 @@ def cursor_paginate(request, queryset, *, default_per_page=10, max_per_page=100)
     return rows, next_cursor
 
 
-def page_or_cursor(request, queryset, **kwargs):
-    """Lists accept either `?page=` or `?cursor=`: returns (rows, extra envelope keys)."""
+def page_or_cursor(request, queryset, *, count=None, max_rows=None, **kwargs):
+    """Lists accept either `?page=` or `?cursor=`: returns (rows, extra envelope keys).
+
+    `count` and `max_rows` as for `paginate`; a list limited by `max_rows` must be ordered by
+    descending primary key, and its numbered pages carry `next_cursor` too, so a client reads
+    on from the deepest numbered page by cursor.
+    """
     if "cursor" in request.GET:
         rows, next_cursor = cursor_paginate(request, queryset, **kwargs)
         return rows, {"next_cursor": next_cursor}
-    rows, pagination = paginate(request, queryset, **kwargs)
-    return rows, {"pagination": pagination}
+    rows, pagination = paginate(request, queryset, count=count, max_rows=max_rows, **kwargs)
+    extra = {"pagination": pagination}
+    if max_rows is not None:
+        more = pagination["page"] < pagination["total_pages"]
+        extra["next_cursor"] = (
+            signing.dumps({"after": rows[-1].pk}, salt=CURSOR_SALT) if more and rows else None
+        )
+    return rows, extra

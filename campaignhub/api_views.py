@@ -1,6 +1,13 @@
 """JSON views of the platform under /v1/."""
 
-from campaignhub.api import api_view, ok
+from django.core.exceptions import ValidationError
+
+from campaignhub import selectors, services
+from campaignhub.api import ApiProblem, api_view, ok, page_or_cursor, validated
+from campaignhub.forms import AddMemberForm, RoleForm
+from campaignhub.models import Membership, Role
+from campaignhub.schemas import MemberBody, RoleBody
+from campaignhub.tenancy import get_for_account_or_404
 
 
 @api_view("GET")
@@ -12,3 +19,79 @@ def me(request):
             "role": request.membership.role,
         }
     )
+
+
+def member_data(membership):
+    return {
+        "id": membership.pk,
+        "email": membership.user.email,
+        "name": membership.user.name,
+        "role": membership.role,
+        "joined_at": membership.created_at,
+    }
+
+
+def invitation_data(invitation):
+    """An invitation as its account's admins see it: the email as they typed it, no profile."""
+    return {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "role": invitation.role,
+        "status": invitation.status,
+        "created_at": invitation.created_at,
+    }
+
+
+def _rule_problem(exc):
+    """A members rule refused the change (the last admin): 409, as the page says it."""
+    return ApiProblem(409, exc.messages[0])
+
+
+@api_view("GET", "POST", admin=True, body={"POST": MemberBody})
+def members(request):
+    """`GET`: the account's members, paginated. `POST {"email", "name", "role"}` (role
+    `member` unless given): add someone new (201, `status: added`, `member`) or invite someone
+    who has a login (201, `status: invited`, `invitation`); 429 past the invitation limit."""
+    if request.method == "GET":
+        rows, extra = page_or_cursor(request, selectors.members(request.account))
+        return ok([member_data(row) for row in rows], **extra)
+    form = validated(AddMemberForm, {"role": Role.MEMBER, **request.data})
+    if services.invitation_rate_exceeded(request, account=request.account):
+        raise ApiProblem(429, "Too many people added in a minute.", headers={"Retry-After": "60"})
+    try:
+        added = services.add_new_member(
+            account=request.account, invited_by=request.user, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else None
+        raise ApiProblem(400, exc.messages[0], errors) from None
+    if added.invitation is not None:
+        data = {"status": "invited", "invitation": invitation_data(added.invitation)}
+    else:
+        data = {"status": "added", "member": member_data(added.membership)}
+    return ok(data, status=201)
+
+
+@api_view("GET", "PATCH", "DELETE", admin=True, body={"PATCH": RoleBody})
+def member(request, membership_id):
+    """One member: `GET`, `PATCH {"role"}`, `DELETE` (removal with all their access); the
+    last admin can be neither demoted nor removed (409)."""
+    found = get_for_account_or_404(
+        Membership.objects.select_related("user"),
+        request.account,
+        "Member not found",
+        pk=membership_id,
+    )
+    if request.method == "PATCH":
+        form = validated(RoleForm, request.data)
+        try:
+            services.change_role(membership=found, role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            raise _rule_problem(exc) from None
+    elif request.method == "DELETE":
+        try:
+            services.remove_member(membership=found)
+        except ValidationError as exc:
+            raise _rule_problem(exc) from None
+        return ok(None)
+    return ok(member_data(found))

@@ -6,6 +6,7 @@ class CampaignHubConfig(AppConfig):
     verbose_name = "CampaignHub"
 
     def ready(self):
+        import campaignhub.checks  # noqa: F401 (the deploy checks register themselves)
         from campaignhub import navigation
 
         navigation.register("Dashboard", "dashboard", 0)

@@ -5,13 +5,32 @@ column cannot hold is cleaned here, never refused: the raw delivery keeps the fu
 """
 
 import hashlib
+import json
 import math
+import re
 
 NUL = "\x00"
+# Half of a UTF-16 pair alone: JSON can carry it, no database or UTF-8 encoder can.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    return LONE_SURROGATE.sub("\ufffd", value.replace(NUL, ""))
+
+
+def has_bad_text(value) -> bool:
+    """True when a decoded JSON value holds a NUL or a lone surrogate in any string or key:
+    text no column can store, which our own API refuses with 400."""
+    if isinstance(value, dict):
+        return any(has_bad_text(key) or has_bad_text(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_bad_text(item) for item in value)
+    return isinstance(value, str) and (NUL in value or bool(LONE_SURROGATE.search(value)))
 
 
 def clean_text(value, max_length: int | None = None) -> str:
-    """`value` as text with NUL bytes removed, cut to `max_length` characters.
+    """`value` as text with NUL bytes removed and lone surrogates replaced (U+FFFD), cut to
+    `max_length` characters.
 
     None becomes "", numbers and booleans their `str()`; lists and objects are not text and
     become "". Surrounding whitespace is stripped.
@@ -20,22 +39,22 @@ def clean_text(value, max_length: int | None = None) -> str:
         return ""
     if isinstance(value, float) and not math.isfinite(value):
         return ""
-    text = str(value).replace(NUL, "").strip()
+    text = _text(str(value)).strip()
     return text[:max_length] if max_length is not None else text
 
 
 def clean_json(value):
     """A copy of a decoded JSON value that every database's JSON column accepts.
 
-    NUL bytes leave strings and keys; NaN and ±Infinity (which Python's json module reads but
-    PostgreSQL's jsonb refuses) become None.
+    NUL bytes leave strings and keys, lone surrogates become U+FFFD; NaN and ±Infinity (which
+    Python's json module reads but PostgreSQL's jsonb refuses) become None.
     """
     if isinstance(value, dict):
-        return {str(key).replace(NUL, ""): clean_json(item) for key, item in value.items()}
+        return {_text(str(key)): clean_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [clean_json(item) for item in value]
     if isinstance(value, str):
-        return value.replace(NUL, "")
+        return _text(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
@@ -51,3 +70,14 @@ def bounded_id(value, max_length: int) -> str:
     if len(text) <= max_length:
         return text
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def parse_json(raw: bytes | str):
+    """Decode a JSON body; raises ValueError("Malformed JSON: …") for anything that does not
+    decode, including what Python's json module refuses beyond syntax (numbers of over 4,300
+    digits, nesting deeper than the interpreter's recursion limit)."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise ValueError(f"Malformed JSON: {reason}") from None

@@ -8,6 +8,8 @@ from campaignhub.tenancy import current_membership
 
 # Close code for a refused handshake that browsers and htmx report as a policy failure.
 UNAUTHENTICATED = 4401
+# Close code for a socket whose person was removed from the account it was working in.
+REMOVED_FROM_ACCOUNT = 4403
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -37,3 +39,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def live_event(self, message):
         await self.send(text_data=message["html"])
+
+    async def member_removed(self, message):
+        # Leave the groups first, so nothing more is routed to this socket while it closes.
+        await self.disconnect(REMOVED_FROM_ACCOUNT)
+        self.groups_joined = []
+        await self.close(code=REMOVED_FROM_ACCOUNT)

@@ -16,7 +16,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "phone"]
+        fields = ["name", "phone", "dialer_extension"]
 
 
 class AccountForm(forms.ModelForm):
@@ -38,12 +38,10 @@ class AccountForm(forms.ModelForm):
 
 
 class AddMemberForm(forms.Form):
+    # Kept as typed: an invited person's address is shown to the admins only as they typed it.
     email = forms.EmailField()
     name = forms.CharField(max_length=150, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
-
-    def clean_email(self):
-        return self.cleaned_data["email"].lower()
 
 
 class RoleForm(forms.Form):

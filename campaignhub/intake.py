@@ -46,22 +46,36 @@ def backoff(attempts: int) -> float:
     return settings.WEBHOOK_RETRY_BACKOFF * 2 ** (attempts - 1)
 
 
+def _lapsed(now):
+    """Claims whose worker is gone: held past the lease, or taken before claims had a time."""
+    expired = Q(claimed_at__lt=now - lease()) | Q(claimed_at__isnull=True)
+    return Q(status=DeliveryStatus.PROCESSING) & expired
+
+
 def _claimable(now):
-    taken_back = Q(status=DeliveryStatus.PROCESSING, claimed_at__lt=now - lease())
-    return (Q(status=DeliveryStatus.RECEIVED) | taken_back) & ~Q(signature_valid=False)
+    retake = _lapsed(now) & Q(attempts__lt=settings.WEBHOOK_MAX_ATTEMPTS)
+    return (Q(status=DeliveryStatus.RECEIVED) | retake) & ~Q(signature_valid=False)
 
 
-def _verified_enough(delivery) -> bool:
+def _verdict_now(delivery) -> bool | None:
+    """The verdict a delivery is processed under. A row stored without one (no signing key
+    then, or stored before verdicts were kept) is checked against today's key."""
+    if delivery.signature_valid is None:
+        delivery.signature_valid = reverify(delivery)
     endpoint = ENDPOINTS.get(delivery.source)
-    return not (endpoint and endpoint.signed and delivery.signature_valid is not True)
+    if endpoint and endpoint.signed and delivery.signature_valid is not True:
+        return False
+    return delivery.signature_valid
 
 
 def process_delivery(delivery_id, *, retry_now=False) -> float | None:
     """Claim and process one stored delivery once; returns seconds until a retry, or None.
 
-    A delivery that is not claimable (processed, failed, rejected, held by a live claim, a retry
-    whose time has not come unless `retry_now`) is left alone. The processor runs in a
-    transaction, so a failure leaves no half-written lead.
+    A delivery that is not claimable (processed, failed, rejected, held by a live claim, out
+    of attempts, a retry whose time has not come unless `retry_now`) is left alone. The
+    processor runs in a transaction, so a failure leaves no half-written lead; the outcome is
+    written only while this worker still holds the claim, so a worker that lost its lease
+    never overwrites the outcome of the one that took over.
     """
     now = timezone.now()
     due = Q() if retry_now else Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -73,15 +87,17 @@ def process_delivery(delivery_id, *, retry_now=False) -> float | None:
     )
     if not claimed:
         return None
+    held = InboundDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PROCESSING, claimed_at=now
+    )
     delivery = InboundDelivery.objects.select_related("account").get(pk=delivery_id)
+    verdict = _verdict_now(delivery)
+    if verdict is False:
+        held.update(status=DeliveryStatus.REJECTED, signature_valid=False, error=INVALID_SIGNATURE)
+        return None
     # A processor may explain why it ignored a delivery; each run starts with a clean slate.
     delivery.error = delivery.traceback = ""
     retry_in = None
-    if not _verified_enough(delivery):
-        InboundDelivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.REJECTED, error="The signature was never verified."
-        )
-        return None
     try:
         processor = PROCESSORS.get(delivery.source)
         if processor is None:
@@ -103,27 +119,57 @@ def process_delivery(delivery_id, *, retry_now=False) -> float | None:
             delivery.traceback = traceback.format_exc()
     else:
         delivery.status = DeliveryStatus.PROCESSED if handled else DeliveryStatus.IGNORED
-    delivery.error = clean_text(delivery.error)
-    delivery.traceback = clean_text(delivery.traceback)
-    delivery.processed_at = timezone.now()
-    delivery.save(
-        update_fields=[
-            "account",
-            "event",
-            "status",
-            "error",
-            "traceback",
-            "processed_at",
-            "next_attempt_at",
-        ]
-    )
+    _record(held, delivery)
     return retry_in
+
+
+def _record(held, delivery):
+    outcome = {
+        "account_id": delivery.account_id,
+        "event": clean_text(delivery.event, 100),
+        "status": delivery.status,
+        "signature_valid": delivery.signature_valid,
+        "error": clean_text(delivery.error),
+        "traceback": clean_text(delivery.traceback),
+        "processed_at": timezone.now(),
+        "next_attempt_at": delivery.next_attempt_at,
+    }
+    try:
+        written = held.update(**outcome)
+    except Exception:
+        logger.exception("Recording the outcome of %s failed", delivery)
+        # Whatever the processor left us cannot be stored; the delivery itself still can be.
+        written = held.update(
+            status=DeliveryStatus.FAILED,
+            error="The outcome could not be recorded; see the logs, then replay.",
+            processed_at=timezone.now(),
+        )
+    if not written:
+        logger.warning("%s: the claim lapsed before it finished; outcome not recorded", delivery)
+
+
+def _give_up_lapsed(now) -> int:
+    """Fail the deliveries whose every attempt ended with its worker gone (e.g. killed while
+    processing it, each time): taking them back again would loop for ever."""
+    return (
+        InboundDelivery.objects.filter(_lapsed(now), attempts__gte=settings.WEBHOOK_MAX_ATTEMPTS)
+        .exclude(signature_valid=False)
+        .update(
+            status=DeliveryStatus.FAILED,
+            error=(
+                f"Gave up after {settings.WEBHOOK_MAX_ATTEMPTS} attempts: each time, the worker "
+                "stopped before finishing (see the worker logs). Replay to try again."
+            ),
+            processed_at=now,
+        )
+    )
 
 
 def requeue_due() -> int:
     """Queue again what no worker is on: stored rows whose task message was lost, retries that
     are due, and claims whose lease lapsed (a worker that died). Returns how many."""
     now = timezone.now()
+    _give_up_lapsed(now)
     due = InboundDelivery.objects.filter(
         Q(
             status=DeliveryStatus.RECEIVED,
@@ -131,7 +177,7 @@ def requeue_due() -> int:
             received_at__lt=now - LOST_AFTER,
         )
         | Q(status=DeliveryStatus.RECEIVED, next_attempt_at__lte=now)
-        | Q(status=DeliveryStatus.PROCESSING, claimed_at__lt=now - lease())
+        | _lapsed(now)
     ).exclude(signature_valid=False)
     ids = list(due.values_list("pk", flat=True))
     for delivery in InboundDelivery.objects.filter(pk__in=ids).only("pk"):
@@ -145,8 +191,7 @@ def replayable(now=None) -> Q:
     finished = Q(
         status__in=[DeliveryStatus.FAILED, DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED]
     )
-    stuck = Q(status=DeliveryStatus.PROCESSING, claimed_at__lt=now - lease())
-    return finished | stuck
+    return finished | _lapsed(now)
 
 
 def reverify(delivery) -> bool | None:

@@ -92,12 +92,22 @@ class Upstream:
         )
 
     @property
+    def missing_message(self):
+        return f"Enter your {self.label} {self.secret_name}."
+
+    @property
     def refused_message(self):
         return f"{self.label} did not accept this {self.secret_name}."
 
-    def make_client(self, secret: str, *, web_request: bool) -> BaseClient:
-        """The upstream's client sending `secret`; `web_request` as in `BaseClient`."""
+    def make_client(self, secret: str, *, web_request: bool, **fields) -> BaseClient:
+        """The upstream's client sending `secret`; `web_request` as in `BaseClient`; `fields`
+        are the credential's own extra fields (see `client_fields`)."""
         raise NotImplementedError
+
+    def client_fields(self, credential: Credential) -> dict:
+        """Fields of a stored credential its client needs besides the secret (e.g. a base URL
+        when each connection has its own); none by default."""
+        return {}
 
     def verify(self, client: BaseClient) -> None:
         """One cheap call that succeeds only with a valid secret; raises ApiError otherwise."""
@@ -122,24 +132,28 @@ class Upstream:
         credential = self.live_credential(account)
         if credential is None:
             raise NotConnected(self.not_connected_message)
-        return Connection(credential, self.make_client(credential.secret, web_request=web_request))
+        client = self.make_client(
+            credential.secret, web_request=web_request, **self.client_fields(credential)
+        )
+        return Connection(credential, client)
 
     def client_for(self, account: Account, *, web_request: bool = False) -> BaseClient:
         """The client of `connection_for(account)`; raises NotConnected the same way."""
         return self.connection_for(account, web_request=web_request).client
 
-    def connect(self, *, account: Account, secret: str) -> Credential:
+    def connect(self, *, account: Account, secret: str, **fields) -> Credential:
         """Check `secret` with the upstream, then make it the account's one live credential.
 
-        The previous live credential is removed (soft delete). Raises ValidationError when the
-        upstream refuses the secret (401/403) and ApiProblem when it cannot answer; in both
-        cases nothing is stored or removed.
+        `fields` are the credential model's extra fields (e.g. `base_url`), stored with it and
+        given to `make_client`. The previous live credential is removed (soft delete). Raises
+        ValidationError when the upstream refuses the secret (401/403) and ApiProblem when it
+        cannot answer; in both cases nothing is stored or removed.
         """
         secret = secret.strip()
         if not secret:
-            raise ValidationError(f"Enter your {self.label} {self.secret_name}.", code="required")
+            raise ValidationError(self.missing_message, code="required")
         try:
-            self.verify(self.make_client(secret, web_request=True))
+            self.verify(self.make_client(secret, web_request=True, **fields))
         except ApiError as exc:
             if exc.status in (401, 403):
                 raise ValidationError(self.refused_message, code="rejected") from exc
@@ -149,7 +163,7 @@ class Upstream:
             Account.objects.select_for_update().filter(pk=account.pk).first()
             self.remove(account=account)
             return self.credential_model.objects.create(
-                account=account, secret=secret, last4=secret[-4:]
+                account=account, secret=secret, last4=secret[-4:], **fields
             )
 
     def remove(self, *, account: Account) -> bool:

@@ -1,13 +1,18 @@
-"""Live events to open browsers: `push(...)` is the only way code sends them."""
+"""Live events to open browsers: `push(...)` is the only way code sends them, and
+`close_member_sockets(...)` the only way it closes them."""
 
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
 LIVE_MESSAGE_TYPE = "live.event"
+# Tells a socket its person left the account it works in: the consumer closes it.
+MEMBER_REMOVED_MESSAGE_TYPE = "member.removed"
 
 
 def user_group(user_id) -> str:
@@ -23,24 +28,62 @@ def member_group(account_id, user_id) -> str:
     return f"account-{account_id}-user-{user_id}"
 
 
+def render(account, template: str, context: dict) -> str:
+    """A fragment as the account's people see it outside a request: times in the account's
+    time zone, phone numbers in its country's format (`phone_region`)."""
+    from campaignhub.tenancy import account_zone
+
+    with timezone.override(account_zone(account)):
+        return render_to_string(template, {"phone_region": account.country, **context})
+
+
 def push(group: str, event: str, html: str) -> None:
     """Send `html` (fragments with ids, swapped out-of-band by htmx) to every socket in `group`.
 
     Live updates are a convenience on top of the stored state: a layer outage is logged and
     never fails the write that triggered the event.
     """
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(
-            group, {"type": LIVE_MESSAGE_TYPE, "event": event, "html": html}
-        )
-    except Exception:
-        logger.exception("Live event %s to %s could not be sent", event, group)
+    _send([group], event, html)
 
 
 def push_to_members(account_id, user_ids, event: str, html: str) -> None:
     """Send to these people, only on pages where they are working in `account_id`."""
-    for user_id in sorted(set(user_ids)):
-        push(member_group(account_id, user_id), event, html)
+    groups = [member_group(account_id, user_id) for user_id in sorted(set(user_ids))]
+    if groups:
+        _send(groups, event, html)
+
+
+def _send(groups, event, html):
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": LIVE_MESSAGE_TYPE, "event": event, "html": html}
+
+    async def send_all():
+        # One trip into the event loop for every group, not one per group.
+        for group in groups:
+            await layer.group_send(group, message)
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:
+        logger.exception("Live event %s to %s could not be sent", event, ", ".join(groups))
+
+
+def close_member_sockets(account_id, user_id) -> None:
+    """Close every socket this person has open while working in `account_id` (they were removed).
+
+    A browser that reconnects is joined to the groups of the accounts it is still a member of.
+    A layer outage is logged: the membership is gone either way, and no event reaches them
+    through the account's member groups any more.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    group = member_group(account_id, user_id)
+    try:
+        async_to_sync(layer.group_send)(
+            group, {"type": MEMBER_REMOVED_MESSAGE_TYPE, "account_id": account_id}
+        )
+    except Exception:
+        logger.exception("Sockets of %s could not be closed", group)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -39,6 +40,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(
         max_length=20, blank=True, help_text="E.164, used for SMS alerts (e.g. +14155551234)."
+    )
+    # Agents of the dialer are people with an extension (the dialer's rule: 3 or 4 digits).
+    dialer_extension = models.CharField(
+        max_length=4,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9]{3,4}$", "An extension is 3 or 4 digits.")],
+        help_text="Your dialer extension (3 or 4 digits), if you take dialer calls.",
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -106,6 +116,47 @@ class Membership(models.Model):
     @property
     def is_admin(self):
         return self.role == Role.ADMIN
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Invitation(models.Model):
+    """An offer of membership to someone who already has a login: they become a member only
+    when they accept it. The account's admins see `email` as they typed it, never the person's
+    profile; `user` is who may accept it."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(help_text="The address as the inviting admin typed it.")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "user"],
+                condition=models.Q(status="pending"),
+                name="unique_pending_invitation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.account} ({self.status})"
 
 
 TOKEN_PREFIX = "chub_"

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from campaignhub.cleaning import has_bad_text
+
 # The JSON types a field may declare. Fields default to None, meaning "may be left out"; the form
 # decides what is required. Add `| None` where the API accepts null (where it answers null).
 Text = StrictStr
@@ -98,7 +100,13 @@ def check(schema: type[JsonBody], data: dict) -> dict:
     """Return `data` as `schema` declares it (only the keys sent, JSON names), or raise InvalidBody.
 
     Values are returned as sent: the schema checks types and never converts one into another.
+    Text no column can hold (a NUL, a lone surrogate) is refused like a wrong type.
     """
+    for key, value in (data or {}).items() if isinstance(data, dict) else ():
+        if has_bad_text(key) or has_bad_text(value):
+            field = "body" if has_bad_text(key) else key
+            message = "Text must be valid Unicode without NUL characters."
+            raise InvalidBody(f"{field}: {message}", {field: [message]})
     try:
         body = schema.model_validate(data)
     except ValidationError as exc:
@@ -125,7 +133,7 @@ def _invalid(exc: ValidationError, envelope: str) -> InvalidBody:
         loc = tuple(item["loc"])
         if envelope and len(loc) > 1 and loc[0] == envelope:
             loc = loc[1:]
-        field, inner = str(loc[0]), loc[1:]
+        field, inner = (str(loc[0]), loc[1:]) if loc else ("body", ())
         if item["type"] == "extra_forbidden":
             if inner:
                 entry = f"{_prefix(inner[:-1])}Unknown field: {inner[-1]}."
@@ -143,3 +151,20 @@ def _invalid(exc: ValidationError, envelope: str) -> InvalidBody:
         plural = "s" if len(unknown) > 1 else ""
         return InvalidBody(f"Unknown field{plural}: {', '.join(unknown)}.", errors)
     return InvalidBody(messages[0] if messages else f"Unknown field: {unknown[0]}.", errors)
+
+
+# The platform's own bodies; `campaignhub.forms` checks their values.
+
+
+class MemberBody(JsonBody):
+    """`POST /v1/members`: add someone new, or invite someone who has a login, by email."""
+
+    email: Text = None
+    name: Text = None
+    role: Text = None
+
+
+class RoleBody(JsonBody):
+    """`PATCH /v1/members/<id>`: the member's new role."""
+
+    role: Text = None

@@ -1,6 +1,13 @@
-"""Reads for the platform: tokens, members."""
+"""Reads for the platform: tokens, members, invitations."""
 
-from campaignhub.models import ApiToken, Membership, Role, hash_token
+from campaignhub.models import (
+    ApiToken,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Role,
+    hash_token,
+)
 
 
 def active_token(raw: str):
@@ -21,6 +28,21 @@ def active_token(raw: str):
 
 def members(account):
     return Membership.objects.for_account(account).select_related("user").order_by("user__email")
+
+
+def pending_invitations(account):
+    """The account's open invitations, for its admins: they show `email` as typed, never the
+    invited person's profile."""
+    return Invitation.objects.for_account(account).filter(status=InvitationStatus.PENDING)
+
+
+def invitations_for(user):
+    """The open invitations `user` may accept or decline, with their accounts."""
+    return (
+        Invitation.objects.filter(user=user, status=InvitationStatus.PENDING)
+        .select_related("account")
+        .order_by("-created_at", "-id")
+    )
 
 
 def tokens_visible_to(membership):

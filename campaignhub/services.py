@@ -1,4 +1,4 @@
-"""Writes for the platform: accounts, members, API tokens."""
+"""Writes for the platform: accounts, members and their invitations, API tokens."""
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -7,20 +7,24 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from campaignhub import live, signals
 from campaignhub.models import (
     TOKEN_LAST_USED_RESOLUTION,
     Account,
     ApiToken,
+    Invitation,
+    InvitationStatus,
     Membership,
     Role,
     User,
     hash_token,
 )
+from campaignhub.ratelimit import over_limit
 from campaignhub.tenancy import SESSION_ACCOUNT_KEY
 
 
@@ -65,44 +69,170 @@ def add_member(
 
 
 ALREADY_A_MEMBER = "This person is already a member of the account."
+ALREADY_INVITED = "An invitation to this address is already pending."
 
 
-def add_new_member(*, account: Account, email: str, name: str = "", role: str = Role.MEMBER):
-    """Add a person who is not yet in the account (the members page's "Add a member").
+@dataclass(frozen=True)
+class MemberAdded:
+    """What adding a person by email did: exactly one of `membership` (someone new, a member
+    at once, sent a link to choose their password) and `invitation` (someone who already has a
+    login, a member only once they accept). `email` is the address as the admin typed it."""
 
-    Someone new gets a user without a password and an email inviting them to choose one;
-    someone who already has a password (a member of another account) is added without one.
-    Raises ValidationError `{"email": …}` when the person is already a member, changing
-    nothing (their role is changed on the members list, not here).
+    email: str
+    role: str
+    membership: Membership | None = None
+    invitation: Invitation | None = None
+
+
+@transaction.atomic
+def add_new_member(
+    *,
+    account: Account,
+    email: str,
+    name: str = "",
+    role: str = Role.MEMBER,
+    invited_by: User | None = None,
+) -> MemberAdded:
+    """Add a person who is not yet in the account (the members page and `POST /v1/members`).
+
+    Someone new gets a user without a password, is a member at once, and gets an email inviting
+    them to choose one. Someone who already has a login (in another account, or invited to one)
+    is not made a member: they get an invitation to accept, and nothing of their profile is
+    shown to the inviting admin. Raises ValidationError `{"email": …}` when the person is already
+    a member or already has a pending invitation, and `{"role": …}` for an unknown role,
+    changing nothing (a member's role is changed on the members list, not here).
     """
+    if role not in Role.values:
+        raise ValidationError({"role": f"Role must be one of: {', '.join(Role.values)}."})
+    email = email.strip()
     if Membership.objects.for_account(account).filter(user__email__iexact=email).exists():
         raise ValidationError({"email": ALREADY_A_MEMBER})
-    membership = add_member(account=account, email=email, role=role, name=name)
-    if not membership.user.has_usable_password():
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        membership = add_member(account=account, email=email, role=role, name=name)
         invite(membership=membership)
-    return membership
+        return MemberAdded(email=email, role=role, membership=membership)
+    invitation = _invite_existing_user(
+        account=account, user=existing, email=email, role=role, invited_by=invited_by
+    )
+    return MemberAdded(email=email, role=role, invitation=invitation)
+
+
+def _invite_existing_user(*, account, user, email, role, invited_by) -> Invitation:
+    pending = Invitation.objects.for_account(account).filter(
+        user=user, status=InvitationStatus.PENDING
+    )
+    if pending.exists():
+        raise ValidationError({"email": ALREADY_INVITED})
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                account=account, user=user, email=email, role=role, invited_by=invited_by
+            )
+    except IntegrityError:
+        # Two admins invited the same person at once; the unique pending index decided.
+        raise ValidationError({"email": ALREADY_INVITED}) from None
+    send_invitation(invitation=invitation)
+    return invitation
+
+
+def _send(subject_template, body_template, context, to):
+    PasswordResetForm().send_mail(subject_template, body_template, context, None, to)
+
+
+def _link_context():
+    base = urlsplit(settings.PUBLIC_BASE_URL)
+    return {"protocol": base.scheme, "domain": base.netloc}
 
 
 def invite(*, membership: Membership) -> None:
     """Email a new member a link to choose their password (Django's reset-confirm page)."""
     user = membership.user
-    base = urlsplit(settings.PUBLIC_BASE_URL)
     context = {
+        **_link_context(),
         "email": user.email,
         "user": user,
         "account": membership.account,
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
-        "protocol": base.scheme,
-        "domain": base.netloc,
     }
-    PasswordResetForm().send_mail(
-        "registration/invite_subject.txt",
-        "registration/invite_email.txt",
+    _send("registration/invite_subject.txt", "registration/invite_email.txt", context, user.email)
+
+
+def send_invitation(*, invitation: Invitation) -> None:
+    """Email someone who already has a login that `invitation.account` invites them.
+
+    The email links to their invitations page (after signing in), where they accept or
+    decline; it goes to their own address on file, not the one the admin typed.
+    """
+    context = {**_link_context(), "account": invitation.account, "role": invitation.role}
+    _send(
+        "registration/invitation_subject.txt",
+        "registration/invitation_email.txt",
         context,
-        None,
-        user.email,
+        invitation.user.email,
     )
+
+
+def invitation_rate_exceeded(request, *, account: Account) -> bool:
+    """Count one add-or-invite by the signed-in admin in `account`; True once they made more
+    than `MEMBER_INVITATION_RATE_LIMIT_PER_MINUTE` this minute (each may send an email, and
+    each answers whether an address has a login)."""
+    return over_limit(
+        request,
+        scope="member-invitation",
+        key=f"{account.pk}:{request.user.pk}",
+        per_minute=settings.MEMBER_INVITATION_RATE_LIMIT_PER_MINUTE,
+    )
+
+
+def _pending_invitation_of(user: User, invitation_id) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("account")
+        .filter(pk=invitation_id, user=user, status=InvitationStatus.PENDING)
+        .first()
+    )
+    if invitation is None:
+        raise ValidationError("This invitation is no longer open.")
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, user: User, invitation_id: int) -> Membership:
+    """`user` accepts their pending invitation: they become a member with the invited role.
+
+    Raises ValidationError when the invitation is not theirs or no longer pending (accepted,
+    declined, cancelled by an admin), changing nothing. Already a member (added another way):
+    the invitation is closed and their role kept.
+    """
+    invitation = _pending_invitation_of(user, invitation_id)
+    membership, _ = Membership.objects.get_or_create(
+        account=invitation.account, user=user, defaults={"role": invitation.role}
+    )
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, user: User, invitation_id: int) -> Invitation:
+    """`user` declines their pending invitation; raises ValidationError when it is not open."""
+    invitation = _pending_invitation_of(user, invitation_id)
+    invitation.status = InvitationStatus.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+def cancel_invitation(*, invitation: Invitation) -> bool:
+    """An admin withdraws a pending invitation; False when it was no longer pending."""
+    cancelled = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.CANCELLED, responded_at=timezone.now()
+    )
+    invitation.refresh_from_db()
+    return bool(cancelled)
 
 
 def _ensure_another_admin(membership: Membership) -> None:
@@ -130,13 +260,26 @@ def change_role(*, membership: Membership, role: str) -> Membership:
 
 @transaction.atomic
 def remove_member(*, membership: Membership) -> None:
+    """Take a person out of an account, with every access they had to it, in one transaction.
+
+    Besides the membership row: their API tokens for the account are revoked, `member_removed`
+    lets the domain apps withdraw what the person holds there (their representative rows, so
+    no new lead is assigned to them; their queued notifications, cancelled), and once committed
+    their open live sockets for the account are closed. Raises ValidationError for the last
+    admin, changing nothing.
+
+    A demotion (`change_role`) needs none of this: roles are read on every request, API call
+    and live event, so a demoted admin has member rights at once.
+    """
     list(Membership.objects.select_for_update().filter(account=membership.account, role=Role.ADMIN))
     _ensure_another_admin(membership)
-    # Their tokens for this account would stop working anyway; revoke them so the list says so.
-    ApiToken.objects.for_account(membership.account).filter(
-        user=membership.user, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    account, user = membership.account, membership.user
+    ApiToken.objects.for_account(account).filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    signals.member_removed.send(sender=Membership, account=account, user=user)
     membership.delete()
+    transaction.on_commit(lambda: live.close_member_sockets(account.pk, user.pk), robust=True)
 
 
 @dataclass(frozen=True)
@@ -174,10 +317,16 @@ def mark_token_used(token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def update_profile(*, user: User, name: str, phone: str) -> User:
+def update_profile(*, user: User, name: str, phone: str, dialer_extension=...) -> User:
+    """Save the person's name, SMS phone (E.164) and, when given, their dialer extension
+    (3 or 4 digits, unique, None for none; validated by ProfileForm)."""
     user.name = name
     user.phone = phone
-    user.save(update_fields=["name", "phone"])
+    fields = ["name", "phone"]
+    if dialer_extension is not ...:
+        user.dialer_extension = dialer_extension or None
+        fields.append("dialer_extension")
+    user.save(update_fields=fields)
     return user
 
 

@@ -5,10 +5,12 @@ run eagerly in the web process, console email. `DATABASE_URL` and `REDIS_URL` sw
 mode (PostgreSQL, Redis for Celery and channels).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
@@ -45,10 +47,12 @@ INSTALLED_APPS = [
     "channels",
     "anymail",
     "fcm_django",
+    "axes",
     "campaignhub",
     "notifications",
     "campaigns",
     "callrail",
+    "dialer",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +67,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it turns a login refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "campaignhub.urls"
@@ -98,10 +109,23 @@ TEMPLATES = [
     },
 ]
 
+# Production needs both DATABASE_URL and REDIS_URL (`check --deploy` fails without them).
+DATABASE_URL = env("DATABASE_URL", default="")
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_POOL", default=True
+):
+    # psycopg's pool: under ASGI a request may run on any thread, so connections are pooled
+    # per process rather than kept per thread (Django's advice for ASGI).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX", default=10),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -129,6 +153,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# One queue per kind of work, so alerts never wait behind a backlog of deliveries or bulk jobs:
+# `intake` (processing stored webhook deliveries), `notifications` (sending alerts), `bulk`
+# (dialer uploads, imports, exports), and Celery's default queue for the rest (sweepers).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Workers keep our LOGGING (stdout, with secret paths redacted) instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TASK_ROUTES = {
+    "campaignhub.tasks.process_inbound_delivery": {"queue": "intake"},
+    "notifications.tasks.send_delivery": {"queue": "notifications"},
+    "*.tasks.bulk_*": {"queue": "bulk"},
+}
+# A worker started without `--queues` takes all of them (the embedded default, small setups).
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("celery", "intake", "notifications", "bulk")
+]
 CELERY_BEAT_SCHEDULE = {
     "requeue-received-deliveries": {
         "task": "campaignhub.tasks.requeue_received_deliveries",
@@ -187,11 +227,15 @@ NOTIFICATION_RETRY_BACKOFF = env.float("NOTIFICATION_RETRY_BACKOFF", default=30.
 
 # Upstream APIs.
 CALLRAIL_API_BASE = env("CALLRAIL_API_BASE", default="https://api.callrail.com/v3")
+# The dialer a new connection proposes; each account keeps its own base URL.
+DIALER_API_BASE = env("DIALER_API_BASE", default="")
 
 # Inbound webhooks: bodies larger than this are refused before they are stored.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 # Deliveries that fail authentication, per endpoint per minute; valid ones are never limited.
 WEBHOOK_RATE_LIMIT_PER_MINUTE = env.int("WEBHOOK_RATE_LIMIT_PER_MINUTE", default=600)
+# Accept deliveries on threads of their own, so database and broker waits overlap.
+WEBHOOK_INTAKE_THREADS = env.bool("WEBHOOK_INTAKE_THREADS", default=True)
 # A worker's claim on a delivery lapses after this many seconds (a worker that died).
 WEBHOOK_CLAIM_LEASE_SECONDS = env.int("WEBHOOK_CLAIM_LEASE_SECONDS", default=300)
 # Tries of a delivery that meets transient errors, and the first wait (doubles each time).
@@ -201,6 +245,13 @@ WEBHOOK_RETRY_BACKOFF = env.float("WEBHOOK_RETRY_BACKOFF", default=30.0)
 RATELIMIT_FAIL_OPEN = True
 # Public lead forms: submissions per minute from one address to one form.
 LEAD_FORM_RATE_LIMIT_PER_MINUTE = env.int("LEAD_FORM_RATE_LIMIT_PER_MINUTE", default=10)
+# Public lead forms: at most this many fields per submission, each at most this many characters.
+LEAD_FORM_MAX_FIELDS = env.int("LEAD_FORM_MAX_FIELDS", default=30)
+LEAD_FORM_MAX_FIELD_CHARS = env.int("LEAD_FORM_MAX_FIELD_CHARS", default=5000)
+# Members added or invited by email, per admin per account per minute (each may send an email).
+MEMBER_INVITATION_RATE_LIMIT_PER_MINUTE = env.int(
+    "MEMBER_INVITATION_RATE_LIMIT_PER_MINUTE", default=10
+)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -214,13 +265,43 @@ if not DEBUG:
         # Preloading commits the whole domain to HTTPS for browsers; the operator opts in.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failed logins for one account, or from one
+# address, lock that account or address out for LOGIN_LOCKOUT_MINUTES. An admin unlocks sooner
+# (admin "Access attempts", or `manage.py axes_reset_username <email>`).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "campaignhub.throttling.login_username"
+AXES_LOCKOUT_CALLABLE = "campaignhub.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Password reset emails per hour, to one email address and from one client address.
+PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR = env.int(
+    "PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR", default=3
+)
+PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR = env.int(
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR", default=20
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Secret URL segments (webhook tokens, form ids, reset links) never reach a log line.
+    "filters": {"redact_secret_paths": {"()": "campaignhub.logs.RedactSecretPaths"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secret_paths"],
+        }
+    },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Their own handlers would print request paths unredacted: everything goes to stdout.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "uvicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "twilio.http_client": {"level": "WARNING"},
     },

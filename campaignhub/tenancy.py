@@ -1,11 +1,14 @@
 """Account scoping: the one queryset method every view uses, and `request.account`."""
 
+import zoneinfo
+from datetime import UTC as dt_utc
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from campaignhub.phones import DEFAULT_REGION
 
@@ -48,8 +51,18 @@ def current_membership(user, session):
     return memberships.first()
 
 
+def account_zone(account):
+    """The account's time zone (IANA name, e.g. America/New_York) as a ZoneInfo; UTC when the
+    account has none or an unknown one."""
+    try:
+        return zoneinfo.ZoneInfo(account.timezone) if account and account.timezone else dt_utc
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt_utc
+
+
 class AccountMiddleware:
-    """Sets `request.account` and `request.membership` for signed-in users (None otherwise)."""
+    """Sets `request.account` and `request.membership` for signed-in users (None otherwise),
+    and shows times in the account's time zone for the rest of the request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,7 +71,8 @@ class AccountMiddleware:
         membership = current_membership(request.user, request.session)
         request.membership = membership
         request.account = membership.account if membership else None
-        return self.get_response(request)
+        with timezone.override(account_zone(request.account)):
+            return self.get_response(request)
 
 
 def account_required(view=None, *, admin=False):
@@ -78,6 +92,12 @@ def account_required(view=None, *, admin=False):
     return decorator(view) if view is not None else decorator
 
 
+def _pending_invitation_count(user):
+    from campaignhub.selectors import invitations_for
+
+    return invitations_for(user).count() if user is not None and user.is_authenticated else 0
+
+
 def account_context(request):
     membership = getattr(request, "membership", None)
     account = getattr(request, "account", None)
@@ -89,4 +109,8 @@ def account_context(request):
         "is_account_admin": bool(membership and membership.is_admin),
         # Called by the template only where the account switcher renders.
         "account_choices": lambda: list(memberships_of(request.user)) if membership else [],
+        # Called by the template only for signed-in people: their open invitations.
+        "pending_invitation_count": lambda: _pending_invitation_count(
+            getattr(request, "user", None)
+        ),
     }

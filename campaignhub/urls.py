@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from campaignhub import api_views, views
+from campaignhub import api_views, throttling, views
 from campaignhub.errors import handler_404, handler_500
 
 handler404 = handler_404
@@ -14,7 +14,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", throttling.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -46,13 +46,31 @@ urlpatterns = [
     path("settings/members/add/", views.member_add, name="member_add"),
     path("settings/members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("settings/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "settings/members/invitations/<int:invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
+    path("invitations/", views.invitations, name="invitations"),
+    path(
+        "invitations/<int:invitation_id>/accept/",
+        views.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "invitations/<int:invitation_id>/decline/",
+        views.invitation_decline,
+        name="invitation_decline",
+    ),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/profile/", views.profile, name="profile"),
     path("v1/me", api_views.me, name="api_me"),
+    path("v1/members", api_views.members, name="api_members"),
+    path("v1/members/<int:membership_id>", api_views.member, name="api_member"),
     path("", include("notifications.urls")),
     path("", include("campaigns.urls")),
     path("", include("callrail.urls")),
-    path("anymail/", include("anymail.urls")),
+    path("", include("dialer.urls")),
     path("admin/", admin.site.urls),
 ]

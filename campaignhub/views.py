@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from campaignhub import selectors, services
 from campaignhub.dashboard import panels as dashboard_panels
 from campaignhub.forms import AccountForm, AddMemberForm, ProfileForm, RoleForm, TokenForm
-from campaignhub.models import Membership
+from campaignhub.models import Invitation, Membership
 from campaignhub.tenancy import account_required, get_for_account_or_404, memberships_of
 
 
@@ -37,13 +37,19 @@ def account_settings(request):
     return render(request, "campaignhub/account_settings.html", {"form": form}, status=status)
 
 
+def _members_page(request, form, status=200):
+    context = {"members": selectors.members(request.account), "form": form}
+    if request.membership.is_admin:
+        context["invitations"] = selectors.pending_invitations(request.account)
+    return render(request, "campaignhub/members.html", context, status=status)
+
+
 @account_required
 def members(request):
-    return render(
-        request,
-        "campaignhub/members.html",
-        {"members": selectors.members(request.account), "form": AddMemberForm()},
-    )
+    return _members_page(request, AddMemberForm())
+
+
+TOO_MANY_INVITATIONS = "Too many people added in a minute. Wait a minute and try again."
 
 
 @require_POST
@@ -51,19 +57,37 @@ def members(request):
 def member_add(request):
     form = AddMemberForm(request.POST)
     if form.is_valid():
+        if services.invitation_rate_exceeded(request, account=request.account):
+            form.add_error(None, TOO_MANY_INVITATIONS)
+            return _members_page(request, form, status=429)
         try:
-            membership = services.add_new_member(account=request.account, **form.cleaned_data)
+            added = services.add_new_member(
+                account=request.account, invited_by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"{membership.user.email} added as {membership.role}.")
+            if added.invitation is not None:
+                messages.success(
+                    request,
+                    f"Invitation sent to {added.email}: they become {added.role} once they "
+                    "accept it.",
+                )
+            else:
+                messages.success(request, f"{added.email} added as {added.role}.")
             return redirect("members")
-    return render(
-        request,
-        "campaignhub/members.html",
-        {"members": selectors.members(request.account), "form": form},
-        status=400,
-    )
+    return _members_page(request, form, status=400)
+
+
+@require_POST
+@account_required(admin=True)
+def invitation_cancel(request, invitation_id):
+    invitation = get_for_account_or_404(Invitation, request.account, pk=invitation_id)
+    if services.cancel_invitation(invitation=invitation):
+        messages.success(request, f"Invitation to {invitation.email} cancelled.")
+    else:
+        messages.error(request, f"The invitation to {invitation.email} was no longer pending.")
+    return redirect("members")
 
 
 def _member_row(request, membership, status=200):
@@ -164,6 +188,38 @@ def profile(request):
             return redirect("profile")
     status = 400 if form.is_bound else 200
     return render(request, "campaignhub/profile.html", {"form": form}, status=status)
+
+
+def invitations(request):
+    """The signed-in person's open invitations to accounts, to accept or decline."""
+    return render(
+        request,
+        "campaignhub/invitations.html",
+        {"invitations": selectors.invitations_for(request.user)},
+    )
+
+
+@require_POST
+def invitation_accept(request, invitation_id):
+    try:
+        membership = services.accept_invitation(user=request.user, invitation_id=invitation_id)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("invitations")
+    services.switch_account(request=request, membership=membership)
+    messages.success(request, f"You joined {membership.account}.")
+    return redirect("dashboard")
+
+
+@require_POST
+def invitation_decline(request, invitation_id):
+    try:
+        invitation = services.decline_invitation(user=request.user, invitation_id=invitation_id)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"Invitation to {invitation.account} declined.")
+    return redirect("invitations")
 
 
 @require_POST

@@ -12,15 +12,17 @@ error while verifying counts as invalid; only traffic that fails authentication 
 import json
 import logging
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.http import Http404, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub.api import error
+from campaignhub.cleaning import clean_json, clean_text
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.ratelimit import over_limit
 
@@ -116,7 +118,25 @@ class WebhookView(View):
             return False
         return valid
 
-    def post(self, request, token=""):
+    async def post(self, request, token=""):
+        """Accept on a thread of its own: a sync view would wait for the database and the
+        broker on the one thread each server process gives sync code, one request at a time."""
+        if settings.WEBHOOK_INTAKE_THREADS:
+            return await sync_to_async(self._accept_on_own_thread, thread_sensitive=False)(
+                request, token
+            )
+        return await sync_to_async(self.accept)(request, token)
+
+    def _accept_on_own_thread(self, request, token):
+        close_old_connections()
+        try:
+            return self.accept(request, token)
+        finally:
+            # This thread's connection goes back to the pool (or is closed) like a request's.
+            close_old_connections()
+
+    def accept(self, request, token):
+        """Store the delivery with its verdict, answer at once; the HTTP answer."""
         if len(request.body) > settings.WEBHOOK_MAX_BODY_BYTES:
             suspicious.warning("%s delivery over the size limit refused", self.source)
             return error(413, "Payload too large.")
@@ -129,9 +149,11 @@ class WebhookView(View):
             account=target.account,
             source=self.source,
             target_id=target.target_id,
-            headers={k: v for k, v in request.headers.items() if k.lower() not in DROPPED_HEADERS},
+            headers=clean_json(
+                {k: v for k, v in request.headers.items() if k.lower() not in DROPPED_HEADERS}
+            ),
             body=request.body,
-            path=request.get_full_path()[:500],
+            path=clean_text(request.get_full_path(), 500),
             remote_addr=request.META.get("REMOTE_ADDR") or None,
         )
         delivery.signature_valid = self.verdict(delivery, target)

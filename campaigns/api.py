@@ -6,6 +6,7 @@ from campaignhub.api import (
     form_problem,
     ok,
     page_or_cursor,
+    paginate,
     validated,
 )
 from campaignhub.tenancy import get_for_account_or_404
@@ -20,6 +21,9 @@ from campaigns.schemas import CampaignBody
 from campaigns.serializers import campaign_data, campaign_with_warnings, lead_data, writable_data
 
 NOT_FOUND = "Campaign not found"
+# Page numbers reach this many rows into a list; deeper rows are read by cursor, whose cost
+# does not grow with depth.
+NUMBERED_ROWS = 1000
 
 
 def _query(request, form_class):
@@ -44,14 +48,26 @@ def campaigns(request):
             account=request.account,
             owner=request.user,
             data=form.cleaned_data,
+            actor=request.membership,
         )
         return ok(campaign_with_warnings(campaign), status=201)
     filters = _query(request, CampaignFilterForm).cleaned_data
+    known = (
+        None
+        if filters["search"]
+        else selectors.matching_count(
+            selectors.tally_rows(request.membership),
+            integration=filters["integration"],
+            status=filters["status"],
+        )
+    )
     rows, extra = page_or_cursor(
         request,
         selectors.campaign_list(request.membership, **filters).prefetch_related(
             "assignments__user"
         ),
+        count=known,
+        max_rows=NUMBERED_ROWS,
     )
     return ok([campaign_data(row) for row in rows], **extra)
 
@@ -71,7 +87,7 @@ def campaign(request, campaign_id):
     if request.method == "GET":
         return ok(campaign_with_warnings(found))
     if request.method == "DELETE":
-        deleted = services.delete_campaign(campaign=found, actor=request.user)
+        deleted = services.delete_campaign(campaign=found, actor=request.membership)
         return ok(campaign_data(deleted))
     changes = request.data["campaigndata"]
     # Validate the campaign as it would be after the change, so rules that tie fields
@@ -82,7 +98,9 @@ def campaign(request, campaign_id):
     if not form.is_valid():
         raise form_problem(form)
     cleaned = {key: form.cleaned_data[key] for key in changes}
-    updated = _save(services.update_campaign, campaign=found, changes=cleaned, actor=request.user)
+    updated = _save(
+        services.update_campaign, campaign=found, changes=cleaned, actor=request.membership
+    )
     return ok([campaign_with_warnings(updated)])
 
 
@@ -94,6 +112,11 @@ def filters(request):
 @api_view("GET")
 def tracking_numbers(request):
     integration = _query(request, TrackingNumberQueryForm).cleaned_data["type"]
+    rows, pagination = paginate(
+        request,
+        selectors.tracking_numbers(request.membership, integration),
+        count=selectors.tracking_number_count(request.membership, integration),
+    )
     return ok(
         [
             {
@@ -101,8 +124,9 @@ def tracking_numbers(request):
                 "campaign_id": row["id"],
                 "campaign_name": row["campaign_name"],
             }
-            for row in selectors.tracking_numbers(request.membership, integration)
-        ]
+            for row in rows
+        ],
+        pagination=pagination,
     )
 
 

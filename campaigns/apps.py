@@ -6,8 +6,8 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns"
 
     def ready(self):
-        from campaignhub import dashboard, navigation, webhooks
-        from campaigns import panels, sources
+        from campaignhub import dashboard, navigation, signals, webhooks
+        from campaigns import panels, services, sources
         from campaigns import webhooks as lead_webhooks
         from campaigns.models import Integration
 
@@ -19,3 +19,6 @@ class CampaignsConfig(AppConfig):
         # Built in; an integration's own lead source is registered by its app.
         sources.register_source(Integration.FORM)
         sources.register_source(Integration.WEBHOOK)
+        signals.member_removed.connect(
+            services.on_member_removed, dispatch_uid="campaigns.withdraw_representative"
+        )

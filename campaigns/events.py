@@ -7,6 +7,7 @@ their own visibility.
 
 from django.template.loader import render_to_string
 
+from campaignhub import live
 from campaignhub.live import push_to_members
 from campaignhub.models import Membership
 from campaigns import selectors
@@ -25,8 +26,9 @@ def _memberships(account_id, user_ids):
 
 
 def _row(campaign):
-    context = {"campaign": campaign, "phone_region": campaign.account.country}
-    return render_to_string("campaigns/partials/_campaign_row.html", context)
+    return live.render(
+        campaign.account, "campaigns/partials/_campaign_row.html", {"campaign": campaign}
+    )
 
 
 def _inserted(row):
@@ -76,7 +78,12 @@ def campaign_lead_count_changed(campaign):
 
 def _lead_audience(lead):
     user_ids = selectors.audience(lead.campaign)
-    if lead.representative_id:
+    # The lead's representative, while they are still a member of the account.
+    if lead.representative_id and (
+        Membership.objects.for_account(lead.account_id)
+        .filter(user_id=lead.representative_id)
+        .exists()
+    ):
         user_ids.add(lead.representative_id)
     return user_ids
 
@@ -87,13 +94,13 @@ def lead_arrived(lead_id):
     lead = Lead.objects.select_related(
         "campaign__owner", "campaign__account", "representative"
     ).get(pk=lead_id)
-    context = {"lead": lead, "phone_region": lead.campaign.account.country}
-    row = render_to_string("campaigns/partials/_lead_row.html", context)
+    account = lead.campaign.account
+    row = live.render(account, "campaigns/partials/_lead_row.html", {"lead": lead})
     html = (
         f'<tbody hx-swap-oob="afterbegin:#lead-rows-live">{row}</tbody>'
         f'<tbody hx-swap-oob="afterbegin:#campaign-{lead.campaign_id}-leads">{row}</tbody>'
         '<div hx-swap-oob="afterbegin:#lead-feed">'
-        + render_to_string("campaigns/partials/_feed_item.html", context)
+        + live.render(account, "campaigns/partials/_feed_item.html", {"lead": lead})
         + "</div>"
     )
     push_to_members(lead.account_id, _lead_audience(lead), LEAD_EVENT, html)
@@ -102,8 +109,8 @@ def lead_arrived(lead_id):
 
 def lead_updated(lead_id):
     lead = Lead.objects.select_related("campaign__account", "representative").get(pk=lead_id)
-    context = {"lead": lead, "phone_region": lead.campaign.account.country}
-    html = render_to_string("campaigns/partials/_lead_row.html", context) + render_to_string(
-        "campaigns/partials/_feed_item.html", context
+    account = lead.campaign.account
+    html = live.render(account, "campaigns/partials/_lead_row.html", {"lead": lead}) + live.render(
+        account, "campaigns/partials/_feed_item.html", {"lead": lead}
     )
     push_to_members(lead.account_id, _lead_audience(lead), LEAD_EVENT, html)

@@ -1,8 +1,12 @@
 """Input validation for campaigns and leads, shared by the pages, the JSON API and webhooks."""
 
+import json
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.functional import cached_property
 
 from campaignhub.fields import StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
@@ -139,6 +143,7 @@ class CampaignForm(forms.Form):
         self.account = account
         self.campaign = campaign
 
+    @cached_property
     def _member_ids(self):
         return set(Membership.objects.for_account(self.account).values_list("user_id", flat=True))
 
@@ -162,7 +167,7 @@ class CampaignForm(forms.Form):
 
     def clean_owner(self):
         owner = self.cleaned_data["owner"]
-        if owner is not None and owner not in self._member_ids():
+        if owner is not None and owner not in self._member_ids:
             raise ValidationError("The owner must be a member of the account.")
         return owner
 
@@ -171,7 +176,7 @@ class CampaignForm(forms.Form):
         ids = [rep["id"] for rep in representatives]
         if len(ids) != len(set(ids)):
             raise ValidationError("A representative is listed twice.")
-        strangers = sorted(set(ids) - self._member_ids())
+        strangers = sorted(set(ids) - self._member_ids)
         if strangers:
             raise ValidationError(f"Not members of the account: {', '.join(map(str, strangers))}.")
         return representatives
@@ -203,6 +208,7 @@ class CampaignForm(forms.Form):
         data = {
             "campaign_name": post.get("campaign_name", ""),
             "integration": post.get("integration", ""),
+            "owner": post.get("owner", ""),
             "page_id": post.get("page_id", ""),
             "page_url": post.get("page_url", ""),
             "tracking_number": post.get("tracking_number", ""),
@@ -286,10 +292,45 @@ class LeadForm(forms.Form):
         return data
 
 
+def _field_values(data):
+    """(name, value as text) for every value posted: each value of a repeated form field, and
+    a JSON value other than a string as its JSON text."""
+    if hasattr(data, "lists"):
+        return [(name, value) for name, values in data.lists() for value in values]
+    return [
+        (name, value if isinstance(value, str) else json.dumps(value))
+        for name, value in data.items()
+    ]
+
+
+def submission_bounds_problem(data) -> str:
+    """Why a public form submission (`QueryDict` or JSON object) is too big to keep, or "".
+
+    Every posted field is kept with the lead, so their number is capped at
+    `LEAD_FORM_MAX_FIELDS` and each name and value at `LEAD_FORM_MAX_FIELD_CHARS` characters.
+    """
+    if len(data) > settings.LEAD_FORM_MAX_FIELDS:
+        return f"Too many fields: send at most {settings.LEAD_FORM_MAX_FIELDS}."
+    limit = settings.LEAD_FORM_MAX_FIELD_CHARS
+    for name, value in _field_values(data):
+        if len(name) > limit or len(value) > limit:
+            return f"The field {name[:50]!r} is too long: at most {limit} characters."
+    return ""
+
+
 class PublicLeadForm(LeadForm):
+    """A public form submission; `data` may carry fields of the page's own, which are kept with
+    the lead within `submission_bounds_problem`'s limits."""
+
     # Bots fill every field; people never see this one.
     website = forms.CharField(required=False)
     submission_id = forms.UUIDField(required=False)
+
+    def clean(self):
+        problem = submission_bounds_problem(self.data)
+        if problem:
+            raise ValidationError(problem)
+        return super().clean()
 
 
 class WebhookLeadForm(LeadForm):
@@ -297,5 +338,5 @@ class WebhookLeadForm(LeadForm):
 
 
 class LeadFilterForm(forms.Form):
-    campaign = forms.IntegerField(required=False, min_value=1)
+    campaign = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     search = forms.CharField(max_length=200, required=False)

@@ -79,6 +79,12 @@ class Campaign(models.Model):
             ),
             models.Index(fields=["account", "tracking_number"], name="campaign_tracking_number"),
             models.Index(fields=["account", "owner"], name="campaign_owner"),
+            # The tracking-number list, in name order, reads only campaigns holding a number.
+            models.Index(
+                fields=["account", "campaign_name"],
+                condition=Q(is_deleted=False) & ~Q(tracking_number=""),
+                name="campaign_number_by_name",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -102,6 +108,8 @@ class Representative(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # A member's campaigns are found from their side (see selectors.campaigns_visible_to).
+        indexes = [models.Index(fields=["user", "campaign"], name="representative_user")]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "user"], name="unique_representative"),
         ]
@@ -121,6 +129,8 @@ class CampaignTally(models.Model):
     integration = models.CharField(max_length=10, choices=Integration.choices)
     status = models.BooleanField()
     count = models.IntegerField(default=0)
+    # How many of them hold a tracking number (the tracking-number list's total).
+    numbered = models.IntegerField(default=0)
 
     objects = AccountQuerySet.as_manager()
 
@@ -133,6 +143,10 @@ class CampaignTally(models.Model):
 
     def __str__(self):
         return f"{self.integration} {'active' if self.status else 'inactive'}: {self.count}"
+
+
+# The source name of deliveries to the generic lead webhook (`campaigns.webhooks`).
+LEAD_WEBHOOK_SOURCE = "leads"
 
 
 class LeadSource(models.TextChoices):

@@ -1,6 +1,5 @@
 """The public lead form of a form campaign: `/f/<form_secret_id>/`, HTML or JSON, no login."""
 
-import json
 import uuid
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas
 from campaignhub.api import error, form_problem
+from campaignhub.cleaning import parse_json
 from campaignhub.ratelimit import over_limit
 from campaigns import services
 from campaigns.forms import PublicLeadForm
@@ -51,8 +51,8 @@ def _wants_json(request):
 
 def _json_body(request):
     try:
-        data = json.loads(request.body or b"{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = parse_json(request.body or b"{}")
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 

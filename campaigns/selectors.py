@@ -4,17 +4,36 @@ Admins see every campaign of the account; members see the campaigns they own or 
 Leads, counts and live events follow the same rule.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+import re
+
+from django.db import connection
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
-from campaignhub.models import Membership, Role, User
+from campaignhub.models import DeliveryStatus, InboundDelivery, Membership, Role, User
+from campaignhub.phones import InvalidPhoneNumber, to_e164
 from campaigns import checks
-from campaigns.models import Campaign, CampaignTally, Integration, Lead, Representative
+from campaigns.models import (
+    LEAD_WEBHOOK_SOURCE,
+    Campaign,
+    CampaignTally,
+    Integration,
+    Lead,
+    Representative,
+)
 from campaigns.page_urls import page_key
 
+NAME_SEARCH_TABLE = "campaigns_campaign_name_search"
 
-def _represents(user_id):
-    return Exists(Representative.objects.filter(campaign=OuterRef("pk"), user_id=user_id))
+
+def _own_or_represented(user_id):
+    """Ids of the campaigns `user_id` owns or represents, each side read off its own index
+    (campaign_owner, representative_user), so the cost follows the person's campaigns and not
+    the size of the account."""
+    owned = Campaign.objects.filter(owner_id=user_id).order_by().values("pk")
+    represented = Representative.objects.filter(user_id=user_id).order_by().values("campaign_id")
+    return owned.union(represented)
 
 
 def campaigns_visible_to(membership, *, include_deleted=False):
@@ -22,10 +41,24 @@ def campaigns_visible_to(membership, *, include_deleted=False):
     if not include_deleted:
         campaigns = campaigns.filter(is_deleted=False)
     if not membership.is_admin:
-        campaigns = campaigns.filter(
-            Q(owner_id=membership.user_id) | _represents(membership.user_id)
-        )
+        campaigns = campaigns.filter(pk__in=_own_or_represented(membership.user_id))
     return campaigns
+
+
+def _name_contains(campaigns, search):
+    """Campaigns whose name contains `search`, ignoring case, through the name index
+    (migration 0002: pg_trgm on PostgreSQL, an FTS5 trigram table on SQLite). Shorter than a
+    trigram, the index cannot help and the names are scanned."""
+    if connection.vendor == "sqlite" and len(search) >= 3:
+        # An FTS5 phrase is a substring for the trigram tokenizer; quotes inside are doubled.
+        phrase = '"' + search.replace('"', '""') + '"'
+        return campaigns.filter(
+            pk__in=RawSQL(
+                f"SELECT rowid FROM {NAME_SEARCH_TABLE} WHERE {NAME_SEARCH_TABLE} MATCH %s",
+                [phrase],
+            )
+        )
+    return campaigns.filter(campaign_name__icontains=search)
 
 
 def audience(campaign):
@@ -45,7 +78,7 @@ def audience(campaign):
 def campaign_list(membership, *, search="", integration="", status=None):
     campaigns = campaigns_visible_to(membership).select_related("owner")
     if search:
-        campaigns = campaigns.filter(campaign_name__icontains=search)
+        campaigns = _name_contains(campaigns, search)
     if integration:
         campaigns = campaigns.filter(integration=integration)
     if status is not None:
@@ -131,12 +164,26 @@ def matching_count(rows, *, integration="", status=None):
 
 
 def tracking_numbers(membership, integration=""):
+    """Live campaigns one can see that hold a tracking number, by name, as
+    `{"tracking_number", "id", "campaign_name"}` rows (read in name order off the
+    campaign_number_by_name index; page it)."""
     campaigns = campaigns_visible_to(membership).exclude(tracking_number="")
     if integration:
         campaigns = campaigns.filter(integration=integration)
-    return list(
-        campaigns.order_by("campaign_name").values("tracking_number", "id", "campaign_name")
+    return campaigns.order_by("campaign_name", "id").values(
+        "tracking_number", "id", "campaign_name"
     )
+
+
+def tracking_number_count(membership, integration=""):
+    """How many rows `tracking_numbers` holds: off the tallies for admins, counted for members
+    (through their own campaigns' indexes)."""
+    if not membership.is_admin:
+        return tracking_numbers(membership, integration).count()
+    tallies = CampaignTally.objects.for_account(membership.account)
+    if integration:
+        tallies = tallies.filter(integration=integration)
+    return tallies.aggregate(n=Coalesce(Sum("numbered"), 0))["n"]
 
 
 def tracking_numbers_in_use(membership, *, exclude=None):
@@ -169,14 +216,29 @@ def leads_visible_to(membership):
     return leads
 
 
+def _phone_search(search, region):
+    """What a phone search can match in stored E.164 numbers: the whole number when `search`
+    is one as people write it (`(415) 555-0182`, in the account's country), else its digits
+    (`555-0182` -> `5550182`) when it has at least four; None when it is not about phones."""
+    try:
+        return Q(phone=to_e164(search, region))
+    except InvalidPhoneNumber:
+        digits = re.sub(r"\D", "", search)
+        return Q(phone__contains=digits) if len(digits) >= 4 else None
+
+
 def lead_list(membership, *, campaign=None, search=""):
+    """The leads `membership` may see, newest first; `search` matches name, email, and phone
+    as stored or as people write it (`(415) 555-0182`, `555-0182`)."""
     leads = leads_visible_to(membership)
     if campaign:
         leads = leads.filter(campaign_id=campaign)
     if search:
-        leads = leads.filter(
+        matches = (
             Q(name__icontains=search) | Q(phone__icontains=search) | Q(email__icontains=search)
         )
+        phone = _phone_search(search, membership.account.country)
+        leads = leads.filter(matches | phone if phone is not None else matches)
     return leads.order_by("-id")
 
 
@@ -214,3 +276,11 @@ def live_campaign_for_page(account, integration, url):
         if page_key(campaign.page_url) == key:
             return campaign
     return None
+
+
+def held_deliveries(campaign):
+    """Deliveries to a webhook campaign's URL that were stored, not captured, because the
+    campaign was paused when they came (replayable into leads once it is active)."""
+    return InboundDelivery.objects.for_account(campaign.account).filter(
+        source=LEAD_WEBHOOK_SOURCE, target_id=str(campaign.pk), status=DeliveryStatus.IGNORED
+    )

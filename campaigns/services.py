@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 
 from campaignhub.cleaning import bounded_id, clean_json, clean_text
+from campaignhub.intake import replay_deliveries
+from campaignhub.models import Membership
 from campaignhub.phones import InvalidPhoneNumber, to_e164
-from campaigns import events, selectors
+from campaigns import events, permissions, selectors
 from campaigns.models import (
     Campaign,
     CampaignTally,
@@ -107,14 +109,29 @@ def _set_representatives(campaign, representatives):
     )
 
 
+def _tally_state(campaign):
+    """Which tally a campaign counts in: (integration, status, has a tracking number), or None
+    for a deleted campaign, which counts nowhere."""
+    if campaign.is_deleted:
+        return None
+    return (campaign.integration, campaign.status, bool(campaign.tracking_number))
+
+
+def _count(account, state, delta):
+    """Add `delta` to the tally of `state` (see `_tally_state`); one UPDATE when it exists."""
+    if state is None:
+        return
+    integration, status, numbered = state
+    change = {"count": F("count") + delta, "numbered": F("numbered") + (delta if numbered else 0)}
+    tallies = CampaignTally.objects.filter(account=account, integration=integration, status=status)
+    if not tallies.update(**change):
+        CampaignTally.objects.get_or_create(account=account, integration=integration, status=status)
+        tallies.update(**change)
+
+
 def _tally(campaign, delta):
     """Count a live campaign in (+1) or out (-1) of its account's tallies."""
-    if campaign.is_deleted:
-        return
-    tally, _ = CampaignTally.objects.get_or_create(
-        account=campaign.account, integration=campaign.integration, status=campaign.status
-    )
-    CampaignTally.objects.filter(pk=tally.pk).update(count=F("count") + delta)
+    _count(campaign.account, _tally_state(campaign), delta)
 
 
 def _save_guarded(campaign):
@@ -168,8 +185,16 @@ def _apply(campaign, data, keys):
 
 
 @transaction.atomic
-def create_campaign(*, account, owner, data) -> Campaign:
-    """Create from cleaned CampaignForm data; the caller owns it unless `owner` says otherwise."""
+def create_campaign(*, account, owner, data, actor=None) -> Campaign:
+    """Create from cleaned CampaignForm data; `owner` owns it unless `data["owner"]` says
+    otherwise.
+
+    `actor` is the Membership of the person creating it (None when the system does): a member
+    may only create a campaign they own, else `permissions.CampaignPermissionDenied` (403) and
+    nothing is saved. The rule is the permission matrix in `campaigns.permissions`.
+    """
+    if actor is not None:
+        permissions.require_create(actor, data.get("owner") or owner.pk)
     campaign = Campaign(account=account, owner=owner, currency=account.currency)
     _apply(campaign, {**data, "is_deleted": False}, set(data) | {"is_deleted"})
     _save_guarded(campaign)
@@ -183,17 +208,24 @@ def create_campaign(*, account, owner, data) -> Campaign:
 def update_campaign(*, campaign, changes, actor=None) -> Campaign:
     """Apply the cleaned fields in `changes`; everything else stays as it was.
 
-    `actor` is the user making the change, when a person makes it: the owner's alert for a
-    pause or a delete says who did it.
+    `actor` is the Membership of the person making the change (None when the system makes it):
+    the change must be allowed by the permission matrix (`campaigns.permissions`), checked on
+    the locked row, else `permissions.CampaignPermissionDenied` (403) and nothing changes; the
+    owner's alert for a pause or a delete says who did it.
     """
     campaign = Campaign.objects.select_for_update().select_related("account").get(pk=campaign.pk)
+    if actor is not None:
+        permissions.require_changes(actor, campaign, changes)
     seen_by = set() if campaign.is_deleted else selectors.audience(campaign)
-    _tally(campaign, -1)
+    counted_in = _tally_state(campaign)
     _apply(campaign, changes, set(changes))
     _save_guarded(campaign)
     if "selected_user" in changes:
         _set_representatives(campaign, changes["selected_user"] or [])
-    _tally(campaign, +1)
+    # Most edits (a name, a message) leave the campaign in the same tally: no write at all.
+    if _tally_state(campaign) != counted_in:
+        _count(campaign.account, counted_in, -1)
+        _tally(campaign, +1)
     # Every update that switches a campaign off or deletes it alerts the owner, every time.
     if changes.get("status") is False or changes.get("is_deleted") is True:
         _alert_disconnected(campaign, actor)
@@ -204,12 +236,36 @@ def update_campaign(*, campaign, changes, actor=None) -> Campaign:
 
 
 def delete_campaign(*, campaign, actor=None) -> Campaign:
-    """Soft delete: the campaign leaves every list but keeps its leads."""
+    """Soft delete: the campaign leaves every list but keeps its leads. `actor` as for
+    `update_campaign` (only the owner or an admin may delete)."""
     return update_campaign(campaign=campaign, changes={"is_deleted": True}, actor=actor)
 
 
+class CampaignPaused(Exception):
+    """Held leads are captured only into an active campaign."""
+
+
+def capture_held_leads(*, campaign, actor) -> int:
+    """Capture the leads a webhook campaign's URL received while it was paused (stored as
+    ignored, `selectors.held_deliveries`). Returns how many deliveries were queued.
+
+    Only who may change the campaign (`actor`, a membership) may do it; raises
+    CampaignPermissionDenied otherwise, and CampaignPaused while the campaign is paused.
+    """
+    permissions.require(actor, campaign, permissions.Action.EDIT)
+    if not campaign.status:
+        raise CampaignPaused("Activate the campaign first, then capture its held leads.")
+    return replay_deliveries(selectors.held_deliveries(campaign))
+
+
 def _alert_disconnected(campaign, actor=None):
-    if campaign.owner_id is None:
+    # An owner who left the account is told nothing more about its campaigns.
+    if (
+        campaign.owner_id is None
+        or not Membership.objects.for_account(campaign.account_id)
+        .filter(user_id=campaign.owner_id)
+        .exists()
+    ):
         return
     try:
         # A savepoint: whatever goes wrong in here must not poison the update's transaction.
@@ -224,10 +280,10 @@ def _queue_disconnected(campaign, actor):
     # Say what happened (paused or deleted) and who did it, "you" when the owner did.
     if actor is None:
         by = ""
-    elif actor.pk == campaign.owner_id:
+    elif actor.user_id == campaign.owner_id:
         by = "you"
     else:
-        by = actor.get_full_name()
+        by = actor.user.get_full_name()
     notify(
         account=campaign.account,
         event=DISCONNECTED_EVENT,
@@ -246,6 +302,28 @@ def _queue_disconnected(campaign, actor):
     )
 
 
+def withdraw_representative(*, account, user) -> list[int]:
+    """Take `user` off every campaign of `account` they represent (they left the account).
+
+    Returns the ids of those campaigns; the ones left without representatives show on the
+    dashboard's attention panel (the `no_representatives` check). Runs in the caller's
+    transaction (the member's removal); the campaigns' live rows update after commit.
+    """
+    rows = Representative.objects.filter(campaign__account=account, user=user)
+    campaign_ids = sorted(set(rows.values_list("campaign_id", flat=True)))
+    rows.delete()
+    for campaign_id in campaign_ids:
+        transaction.on_commit(
+            lambda campaign_id=campaign_id: events.campaign_changed(campaign_id), robust=True
+        )
+    return campaign_ids
+
+
+def on_member_removed(*, account, user, **signal):
+    """The `campaignhub.signals.member_removed` receiver: `withdraw_representative`."""
+    withdraw_representative(account=account, user=user)
+
+
 def recount_tallies(account) -> None:
     """Rebuild an account's tallies from the campaigns themselves (an ops repair tool)."""
     with transaction.atomic():
@@ -254,7 +332,7 @@ def recount_tallies(account) -> None:
             Campaign.objects.for_account(account)
             .filter(is_deleted=False)
             .values("integration", "status")
-            .annotate(count=Count("id"))
+            .annotate(count=Count("id"), numbered=Count("id", filter=~Q(tracking_number="")))
         )
         CampaignTally.objects.bulk_create(CampaignTally(account=account, **row) for row in rows)
 
@@ -262,9 +340,18 @@ def recount_tallies(account) -> None:
 # Leads
 
 
+def _is_member(account_id):
+    """A filter on rows with a `user`: that person is a member of `account_id` now."""
+    return Exists(Membership.objects.filter(account_id=account_id, user_id=OuterRef("user_id")))
+
+
 def _next_representative(campaign):
-    """Round-robin over the campaign's representatives; None when it has none."""
-    assignments = list(campaign.assignments.select_related("user"))
+    """Round-robin over the campaign's representatives who are members of its account now;
+    None when it has none. (Removal withdraws a person's rows; this holds even for a row that
+    slipped past, so a lead never goes to someone outside the account.)"""
+    assignments = list(
+        campaign.assignments.filter(_is_member(campaign.account_id)).select_related("user")
+    )
     if not assignments:
         return None
     Campaign.objects.filter(pk=campaign.pk).update(next_representative=F("next_representative") + 1)
@@ -364,11 +451,13 @@ def capture_form_submission(*, campaign, cleaned, data):
     as `data`) -> (lead, created), or None for a bot.
 
     A filled honeypot (`website`) is a bot: nothing is kept. The form's `submission_id` makes a
-    double submit one lead; without one, the same fields sent again are the same lead.
+    double submit one lead; without one, the same body sent again is the same lead, and bodies
+    that differ in any field (even one the form does not know) are two leads.
     """
     if cleaned["website"]:
         return None
-    raw = json.dumps(cleaned, sort_keys=True, default=str).encode()
+    posted = dict(data.lists()) if hasattr(data, "lists") else data
+    raw = json.dumps(posted, sort_keys=True, default=str).encode()
     submission = str(cleaned["submission_id"] or "")
     return capture_lead(
         campaign=campaign,

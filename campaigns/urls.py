@@ -13,6 +13,11 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:campaign_id>/status/", views.campaign_status, name="campaign_status"),
     path("campaigns/<int:campaign_id>/delete/", views.campaign_delete, name="campaign_delete"),
+    path(
+        "campaigns/<int:campaign_id>/held-leads/",
+        views.campaign_held_leads,
+        name="campaign_held_leads",
+    ),
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("f/<uuid:form_secret_id>/", public.public_form, name="public_form"),

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from campaignhub.pages import page_or_partial
-from campaignhub.paging import page_of
+from campaignhub.paging import deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
-from campaigns import checks, pickers, selectors, services, sources
+from campaigns import checks, permissions, pickers, selectors, services, sources
 from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
@@ -33,12 +33,16 @@ def campaign_list(request):
             tallies, integration=filters["integration"], status=filters["status"]
         )
     )
-    page_obj = page_of(request, selectors.campaign_list(request.membership, **filters), count=known)
+    page_obj = deep_page_of(
+        request, selectors.campaign_list(request.membership, **filters), count=known
+    )
+    filtered = any(value not in ("", None) for value in filters.values())
     context = {
         "form": form,
         "counts": selectors.filter_counts(tallies),
         "page_obj": page_obj,
-        "filtered": any(value not in ("", None) for value in filters.values()),
+        "filtered": filtered,
+        "live_rows": page_obj.number == 1 and not filtered,
     }
     return page_or_partial(
         request, "campaigns/campaign_list.html", context, partial="campaign-table"
@@ -76,6 +80,8 @@ def _form_context(request, values, errors=None, campaign=None):
         "errors": errors or {},
         "campaign": campaign,
         "people": people,
+        # Only those who may hand a campaign to another owner get the owner picker.
+        "owners": members if permissions.may_choose_owner(request.membership, campaign) else [],
         "integrations": sources.available_choices(keep=campaign.integration if campaign else ""),
         "setup_warnings": _setup_warnings(request, values, members, campaign),
         "notification_types": NotificationType.choices,
@@ -94,7 +100,10 @@ def _save(request, campaign=None):
     try:
         if campaign is None:
             saved = services.create_campaign(
-                account=request.account, owner=request.user, data=form.cleaned_data
+                account=request.account,
+                owner=request.user,
+                data=form.cleaned_data,
+                actor=request.membership,
             )
         else:
             changes = dict(form.cleaned_data)
@@ -102,7 +111,9 @@ def _save(request, campaign=None):
             # alerts the owner.
             if changes["status"] == campaign.status:
                 changes.pop("status")
-            saved = services.update_campaign(campaign=campaign, changes=changes, actor=request.user)
+            saved = services.update_campaign(
+                campaign=campaign, changes=changes, actor=request.membership
+            )
     except services.DuplicateTrackingNumber as exc:
         return None, _form_context(request, values, {"tracking_number": [str(exc)]}, campaign)
     return saved, None
@@ -124,6 +135,7 @@ def campaign_create(request):
         "status": True,
         "currency": request.account.currency,
         "selected_user": [{"id": request.user.pk}],
+        "owner": request.user.pk,
         "email_details": {},
         "sms_details": {},
     }
@@ -133,6 +145,7 @@ def campaign_create(request):
 @account_required
 def campaign_edit(request, campaign_id):
     campaign = _visible(request, campaign_id)
+    permissions.require(request.membership, campaign, permissions.Action.EDIT)
     if request.method == "POST":
         saved, context = _save(request, campaign)
         if saved is not None:
@@ -155,6 +168,8 @@ def campaign_detail(request, campaign_id):
         "webhook_url": webhook_url(campaign),
         "live_leads": page_obj.number == 1,
         "setup_warnings": checks.campaign_warnings(campaign),
+        "can": permissions.can(request.membership, campaign),
+        "held_leads": selectors.held_deliveries(campaign).count() if webhook_url(campaign) else 0,
     }
     return render(request, "campaigns/campaign_detail.html", context)
 
@@ -189,11 +204,26 @@ def campaign_attention(request):
 def campaign_status(request, campaign_id):
     campaign = _visible(request, campaign_id)
     campaign = services.update_campaign(
-        campaign=campaign, changes={"status": not campaign.status}, actor=request.user
+        campaign=campaign, changes={"status": not campaign.status}, actor=request.membership
     )
     if request.htmx:
-        return render(request, "campaigns/campaign_detail.html#status", {"campaign": campaign})
+        context = {"campaign": campaign, "can": permissions.can(request.membership, campaign)}
+        return render(request, "campaigns/campaign_detail.html#status", context)
     messages.success(request, f"Campaign {'activated' if campaign.status else 'paused'}.")
+    return redirect("campaign_detail", campaign_id=campaign.pk)
+
+
+@require_POST
+@account_required
+def campaign_held_leads(request, campaign_id):
+    """Capture the leads that arrived while the webhook campaign was paused."""
+    campaign = _visible(request, campaign_id)
+    try:
+        count = services.capture_held_leads(campaign=campaign, actor=request.membership)
+    except services.CampaignPaused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Capturing {count} held lead(s); they appear below as they do.")
     return redirect("campaign_detail", campaign_id=campaign.pk)
 
 
@@ -201,9 +231,10 @@ def campaign_status(request, campaign_id):
 def campaign_delete(request, campaign_id):
     campaign = _visible(request, campaign_id)
     if request.method == "POST":
-        services.delete_campaign(campaign=campaign, actor=request.user)
+        services.delete_campaign(campaign=campaign, actor=request.membership)
         messages.success(request, f"Campaign “{campaign.campaign_name}” deleted.")
         return redirect("campaign_list")
+    permissions.require(request.membership, campaign, permissions.Action.DELETE)
     return render(request, "campaigns/campaign_delete.html", {"campaign": campaign})
 
 

@@ -1,18 +1,17 @@
 """The generic lead webhook: `POST /webhooks/leads/<token>/` with a JSON lead."""
 
-import json
-
 from django.http import Http404
 
 from campaignhub import schemas
 from campaignhub.api import form_errors
+from campaignhub.cleaning import parse_json
 from campaignhub.webhooks import Target, WebhookView
 from campaigns import services
 from campaigns.forms import WebhookLeadForm
-from campaigns.models import Campaign, Integration, LeadSource
+from campaigns.models import LEAD_WEBHOOK_SOURCE, Campaign, Integration, LeadSource
 from campaigns.schemas import WebhookLeadBody
 
-SOURCE = "leads"
+SOURCE = LEAD_WEBHOOK_SOURCE
 PAUSED = "The campaign is paused; the lead is stored and can be replayed once it is active."
 
 
@@ -49,8 +48,8 @@ class LeadWebhook(WebhookView):
 
 def _payload(delivery):
     try:
-        payload = json.loads(delivery.text)
-    except json.JSONDecodeError:
+        payload = parse_json(delivery.text)
+    except ValueError:
         return None
     return payload if isinstance(payload, dict) else None
 

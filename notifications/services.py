@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.template.loader import render_to_string
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from fcm_django.models import FCMDevice
 
@@ -109,6 +108,47 @@ def _enqueue(delivery_id, countdown=None):
     transaction.on_commit(send, robust=True)
 
 
+RECIPIENT_LEFT = "Cancelled: the person it was for was removed from the account."
+
+
+def _recipient_left():
+    """A filter on deliveries for a person who is not (or no longer) a member of its account."""
+    return Q(user__isnull=False) & ~Exists(
+        Membership.objects.filter(account_id=OuterRef("account_id"), user_id=OuterRef("user_id"))
+    )
+
+
+def _cancel(deliveries) -> list[int]:
+    """Cancel the queued ones among `deliveries` (never one a worker has claimed: it is
+    `sending`), with the reason in `error`; returns their ids."""
+    queued = deliveries.filter(status=Status.QUEUED)
+    ids = list(queued.values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids, status=Status.QUEUED).update(
+        status=Status.CANCELLED,
+        error=RECIPIENT_LEFT,
+        next_attempt_at=None,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    for delivery_id in ids:
+        transaction.on_commit(
+            lambda delivery_id=delivery_id: announce(Delivery(pk=delivery_id)), robust=True
+        )
+    return ids
+
+
+def cancel_pending_for(*, account, user) -> list[int]:
+    """Cancel `user`'s queued deliveries in `account` (they were removed from it): status
+    `cancelled`, the reason in the delivery log. Returns their ids. Runs in the caller's
+    transaction; a delivery already being sent is left to finish."""
+    return _cancel(Delivery.objects.for_account(account).filter(user=user))
+
+
+def on_member_removed(*, account, user, **signal):
+    """The `campaignhub.signals.member_removed` receiver: `cancel_pending_for`."""
+    cancel_pending_for(account=account, user=user)
+
+
 def backoff(attempts: int) -> float:
     return settings.NOTIFICATION_RETRY_BACKOFF * 2 ** (attempts - 1)
 
@@ -120,6 +160,9 @@ def attempt_delivery(delivery_id) -> float | None:
     retried, else None. A delivery that is not queued (sent, failed, being sent by another
     worker) is left alone, so running this twice never sends twice.
     """
+    # A person who left the account since it was queued gets nothing more from it.
+    if _cancel(Delivery.objects.filter(_recipient_left(), pk=delivery_id)):
+        return None
     now = timezone.now()
     claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
         status=Status.SENDING,
@@ -131,7 +174,8 @@ def attempt_delivery(delivery_id) -> float | None:
     if not claimed:
         return None
     delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
-    announce(delivery)
+    # No live frame for "sending": it would hold the send up for a state that lasts a moment;
+    # the outcome's frame (a higher version) follows at once.
     retry_in = None
     try:
         provider_message_id = transport_for(delivery.channel).send(delivery)
@@ -263,9 +307,8 @@ def announce(delivery, *, created=False) -> None:
         ).exists()
     ):
         user_ids.add(delivery.user_id)
-    html = render_to_string(
-        "notifications/deliveries.html#delivery-row",
-        {"delivery": delivery, "phone_region": delivery.account.country},
+    html = live.render(
+        delivery.account, "notifications/deliveries.html#delivery-row", {"delivery": delivery}
     )
     if created:
         html = f'<tbody hx-swap-oob="afterbegin:#delivery-rows-live">{html}</tbody>'

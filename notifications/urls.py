@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from notifications import api, views, webhooks
 
@@ -21,4 +21,5 @@ urlpatterns = [
     path("v1/devices", api.devices, name="api_devices"),
     path("v1/devices/<int:device_id>", api.device, name="api_device"),
     path("webhooks/twilio/status/", webhooks.TwilioStatusWebhook.as_view(), name="twilio_status"),
+    path("anymail/", include(webhooks.email_webhook_urls())),
 ]

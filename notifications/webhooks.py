@@ -1,14 +1,20 @@
 """Provider delivery reports: Twilio's SMS status callback and anymail's email tracking signal."""
 
 import json
+import logging
+from functools import wraps
 
+from anymail import urls as anymail_urls
 from anymail.signals import tracking
+from anymail.utils import get_anymail_setting
 from django.conf import settings
 from django.dispatch import receiver
 from django.http import QueryDict
+from django.urls import URLPattern
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
+from campaignhub.api import error
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.webhooks import Target, WebhookView, header
 from notifications import services
@@ -18,6 +24,8 @@ TWILIO_DELIVERED = {"delivered"}
 TWILIO_FAILED = {"undelivered", "failed"}
 EMAIL_DELIVERED = {"delivered"}
 EMAIL_FAILED = {"bounced", "rejected", "failed"}
+
+suspicious = logging.getLogger("campaignhub.webhooks.suspicious")
 
 
 class TwilioStatusWebhook(WebhookView):
@@ -58,6 +66,37 @@ def process_twilio_status(inbound):
         return False
     inbound.account_id = delivery.account_id
     return True
+
+
+def has_email_webhook_secret() -> bool:
+    """Whether `ANYMAIL_WEBHOOK_SECRET` ("user:password", HTTP basic auth the ESP sends with
+    every webhook post) is set, read as anymail's webhook views read it."""
+    return bool(get_anymail_setting("webhook_secret", default=None))
+
+
+def require_webhook_secret(view):
+    """Wrap an anymail webhook view: without `ANYMAIL_WEBHOOK_SECRET` it answers 403 and does
+    nothing, since anymail would otherwise accept unauthenticated posts (a forged bounce would
+    fail a delivery). With the secret set, anymail checks it on every post."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not has_email_webhook_secret():
+            suspicious.warning("Email webhook post refused: ANYMAIL_WEBHOOK_SECRET is not set")
+            return error(403, "Email webhooks are not configured.")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def email_webhook_urls():
+    """anymail's webhook URLs (`/anymail/<esp>/tracking/`, …) behind `require_webhook_secret`,
+    as an `include()` argument in anymail's own namespace."""
+    patterns = [
+        URLPattern(p.pattern, require_webhook_secret(p.callback), p.default_args, p.name)
+        for p in anymail_urls.urlpatterns
+    ]
+    return patterns, anymail_urls.app_name
 
 
 @receiver(tracking)

@@ -1,16 +1,18 @@
-"""The sandbox application: upstream imitations plus a page and control endpoints for people
-and tests (simulate a call, inject 429s, see what was delivered)."""
+"""The sandbox application: upstream imitations (CallRail under /v3, the dialer under /dialer)
+plus a page and control endpoints for people and tests (simulate a call, inject faults, see what
+was delivered)."""
 
 import html
 import os
 
-from sandbox import callrail
+from sandbox import callrail, dialer
 from sandbox.web import Router, html_response, json_response, redirect
 
 DEFAULT_CALLRAIL_KEYS = "sandbox-demo-key"
+DEFAULT_DIALER_KEYS = "sandbox-dialer-key"
 
 
-def build(*, callrail_keys=None, seed=True):
+def build(*, callrail_keys=None, seed=True, dialer_keys=None, dialer_delay=None):
     router = Router()
     keys = callrail_keys or os.environ.get("SANDBOX_CALLRAIL_KEYS", DEFAULT_CALLRAIL_KEYS)
     state = callrail.CallRail([key.strip() for key in keys.split(",") if key.strip()])
@@ -18,6 +20,14 @@ def build(*, callrail_keys=None, seed=True):
         state.seed_demo()
     callrail.install(router, state)
     router.callrail = state
+    keys = dialer_keys or os.environ.get("SANDBOX_DIALER_KEYS", DEFAULT_DIALER_KEYS)
+    router.dialer = dialer.Dialer(
+        [key.strip() for key in keys.split(",") if key.strip()],
+        delay=float(dialer_delay or os.environ.get("SANDBOX_DIALER_DELAY", 0.3)),
+        dial_interval=float(os.environ.get("SANDBOX_DIALER_DIAL_INTERVAL", 3.0)),
+        stopping_s=float(os.environ.get("SANDBOX_DIALER_STOPPING_SECONDS", 1.0)),
+    )
+    dialer.install(router, router.dialer)
 
     @router.route("GET", r"/_sandbox/health")
     def health(request):
@@ -58,7 +68,10 @@ def build(*, callrail_keys=None, seed=True):
 
     @router.route("GET", r"/")
     def page(request):
-        return html_response(render_page(state, request.query.get("simulated")))
+        page = render_page(state, request.query.get("simulated"))
+        return html_response(
+            page.replace("</body>", dialer.render_section(router.dialer) + "</body>")
+        )
 
     return router
 
@@ -129,7 +142,8 @@ def render_page(state, simulated):
         )
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>CampaignHub sandbox</title>"
-        f"<style>{STYLE}</style></head><body><h1>CampaignHub sandbox: CallRail</h1>{notice}"
+        f"<style>{STYLE}</style></head><body>"
+        f"<h1>CampaignHub sandbox: CallRail and dialer</h1>{notice}"
         f"<p>API base <code>/v3</code>; API keys: <code>{e(keys)}</code>.</p>{companies}"
         f"<h2>Recent webhook deliveries</h2><ul>{recent or '<li>nothing yet</li>'}</ul>"
         "</body></html>"

@@ -30,6 +30,15 @@ def _tenant(name, prefix):
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit windows live in the cache, keyed by ids that a rolled-back test hands on to
+    the next one: each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tenant_a(db):
     """Account A: an admin, a member, and an API token of the admin."""
@@ -53,8 +62,9 @@ class LiveRecorder:
     def __init__(self):
         self.pushed = []
 
-    def __call__(self, group, event, html):
-        self.pushed.append({"group": group, "event": event, "html": html})
+    def __call__(self, groups, event, html):
+        for group in groups:
+            self.pushed.append({"group": group, "event": event, "html": html})
 
     def to(self, account, user, event=None):
         group = live.member_group(account.pk, user.pk)
@@ -64,7 +74,8 @@ class LiveRecorder:
 @pytest.fixture
 def live_events(monkeypatch):
     recorder = LiveRecorder()
-    monkeypatch.setattr(live, "push", recorder)
+    # Every live event goes through `_send`, one call per event with its groups.
+    monkeypatch.setattr(live, "_send", recorder)
     return recorder
 
 

@@ -20,6 +20,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Rate-limit counters must not leak between tests or runs through a shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PUBLIC_BASE_URL = "http://testserver"
+# Tests wrapped in a transaction must see their data from the view: webhooks are accepted on the
+# test's own thread here; test_webhooks.py covers the threaded accept of production.
+WEBHOOK_INTAKE_THREADS = False
+# The test client's login() authenticates without a request, which django-axes refuses;
+# tests/security turns login throttling on where it is the subject.
+AXES_ENABLED = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The browser tests serve from a second (forked) process, which cannot see an in-memory

@@ -2,14 +2,16 @@
 
 import json
 import logging
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from callrail import webhooks
 from callrail.client import classify, form_values
-from campaignhub.intake import replay_deliveries
+from campaignhub.intake import replay_deliveries, requeue_due
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns.models import Lead
 from tests.callrail.conftest import fixture, post
@@ -231,3 +233,48 @@ class TestSignedIntake:
             }
         assert codes == {200}
         assert Lead.objects.count() == 100
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("customer_name", "Ann \ud800"),
+        ("resource_id", "CAL\ud800x"),
+        ("customer_number", "+1412555\ud8000161"),
+        ("extra", {"\udc00": "\ud800"}),
+    ],
+)
+def test_lone_surrogates_are_cleaned_and_still_make_a_lead(receiver, campaign, field, value):
+    post(receiver, {**fixture("pre_call__inbound"), field: value})
+    assert only_lead().campaign == campaign
+
+
+@pytest.mark.parametrize("field", ["tracking_phone_number", "form_url"])
+def test_a_surrogate_in_the_matching_field_is_ignored_with_a_reason_never_stuck(
+    receiver, campaign, field
+):
+    base = "form_submission__contact" if field == "form_url" else "pre_call__inbound"
+    post(receiver, {**fixture(base), field: "\udc00"})
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.IGNORED
+    assert "\ufffd" in delivery.error
+
+
+def test_a_row_stored_without_a_verdict_is_verified_before_processing(receiver, campaign):
+    # Stored before verdicts were kept, with a signature that does not match today's key.
+    receiver.signing_key = SIGNING_KEY
+    receiver.save()
+    body = json.dumps(fixture("pre_call__inbound")).encode()
+    delivery = InboundDelivery.objects.create(
+        account=receiver.account,
+        source="callrail",
+        headers={"Signature": "sïg"},
+        body=body,
+        status=DeliveryStatus.RECEIVED,
+        signature_valid=None,
+        received_at=timezone.now() - timedelta(minutes=10),
+    )
+    requeue_due()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.signature_valid) == (DeliveryStatus.REJECTED, False)
+    assert not Lead.objects.exists()

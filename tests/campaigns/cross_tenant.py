@@ -137,6 +137,24 @@ def campaign_delete(a, b):
     _unchanged(campaign)
 
 
+def campaign_held_leads(a, b):
+    from django.test import Client
+
+    from campaignhub.models import InboundDelivery
+
+    campaign = _campaign(a)
+    services.update_campaign(campaign=campaign, changes={"integration": "webhook"})
+    services.update_campaign(campaign=campaign, changes={"status": False})
+    url = f"/webhooks/leads/{Campaign.objects.get(pk=campaign.pk).webhook_token}/"
+    Client().post(url, '{"phone": "+14155550111"}', content_type="application/json")
+    services.update_campaign(campaign=campaign, changes={"status": True})
+    assert f"/campaigns/{campaign.pk}/held-leads/" in _page(
+        a.admin_client, f"/campaigns/{campaign.pk}/"
+    )
+    assert b.admin_client.post(f"/campaigns/{campaign.pk}/held-leads/").status_code == 404
+    assert InboundDelivery.objects.get().status == "ignored"
+
+
 def lead_list(a, b):
     _lead(a)
     assert "Acme secret lead" in _page(a.admin_client, "/leads/")
@@ -222,6 +240,7 @@ def public_form(a, b):
 
 
 CASES = {
+    "campaign_held_leads": campaign_held_leads,
     "campaign_list": campaign_list,
     "campaign_create": campaign_create,
     "campaign_preview": campaign_preview,

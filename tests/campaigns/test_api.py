@@ -238,7 +238,13 @@ def test_list_search_filters_and_pages(api, tenant_a):
     assert names(api.get("/v1/campaigns?status=false")) == ["Gutters"]
     assert names(api.get("/v1/campaigns?status=active")) == ["roofing South", "Roofing North"]
     page = api.get("/v1/campaigns?per_page=2&page=2").json()
-    assert page["pagination"] == {"page": 2, "per_page": 2, "total": 3, "total_pages": 2}
+    assert page["pagination"] == {
+        "page": 2,
+        "per_page": 2,
+        "total": 3,
+        "total_pages": 2,
+        "max_page": 500,
+    }
     assert [c["campaign_name"] for c in page["data"]] == ["Roofing North"]
     first = api.get("/v1/campaigns?per_page=2&cursor=").json()
     second = api.get(f"/v1/campaigns?per_page=2&cursor={first['next_cursor']}").json()

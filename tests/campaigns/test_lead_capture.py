@@ -274,3 +274,46 @@ class TestLeadWebhook:
         self.post(path, {"phone": "+14155550111", "message": "first"})
         self.post(path, {"phone": "+14155550111", "message": "second"})
         assert sorted(Lead.objects.values_list("message", flat=True)) == ["first", "second"]
+
+
+@pytest.mark.django_db(transaction=True)
+class TestHeldLeads:
+    @pytest.fixture
+    def paused(self, tenant_a):
+        campaign = make_campaign(tenant_a, integration="webhook", campaign_name="Chat")
+        services.update_campaign(campaign=campaign, changes={"status": False})
+        path = f"/webhooks/leads/{campaign.webhook_token}/"
+        for n in range(2):
+            body = json.dumps({"external_id": f"held-{n}", "phone": "+14155550111"})
+            Client().post(path, body, content_type="application/json")
+        return campaign
+
+    def test_the_campaign_page_says_leads_are_held_and_asks_to_activate(self, tenant_a, paused):
+        page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert "2 leads</strong> reached this campaign" in page
+        assert "Activate the campaign to capture them" in page
+        assert f"/campaigns/{paused.pk}/held-leads/" not in page
+
+    def test_once_active_the_owner_captures_them_from_the_page(self, tenant_a, paused):
+        services.update_campaign(campaign=paused, changes={"status": True})
+        page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert f"/campaigns/{paused.pk}/held-leads/" in page
+        response = tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
+        assert response.status_code == 302
+        assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["held-0", "held-1"]
+        page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert "reached this campaign" not in page
+
+    def test_while_paused_nothing_is_captured(self, tenant_a, paused):
+        response = tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/", follow=True)
+        assert "Activate the campaign first" in response.content.decode()
+        assert not Lead.objects.exists()
+
+    def test_a_representative_cannot_capture_them(self, tenant_a, paused):
+        services.update_campaign(
+            campaign=paused,
+            changes={"status": True, "selected_user": [{"id": tenant_a.member.pk}]},
+        )
+        response = tenant_a.member_client.post(f"/campaigns/{paused.pk}/held-leads/")
+        assert response.status_code == 403
+        assert not Lead.objects.exists()

@@ -15,6 +15,10 @@ from tests.campaigns.factories import campaign_data, make_campaign
 pytestmark = pytest.mark.django_db
 
 
+def membership(user):
+    return user.memberships.get()
+
+
 def clean(tenant, **overrides):
     form = CampaignForm(data=campaign_data(**overrides), account=tenant.account)
     return form
@@ -154,7 +158,7 @@ class TestDisconnectionAlert:
         campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
         with committed():
             services.update_campaign(
-                campaign=campaign, changes={"status": False}, actor=tenant_a.member
+                campaign=campaign, changes={"status": False}, actor=membership(tenant_a.member)
             )
         assert mail.outbox[0].body.startswith("Your Roofing campaign was paused by you in ")
 
@@ -162,7 +166,7 @@ class TestDisconnectionAlert:
         campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
         with committed():
             services.update_campaign(
-                campaign=campaign, changes={"status": False}, actor=tenant_a.admin
+                campaign=campaign, changes={"status": False}, actor=membership(tenant_a.admin)
             )
         assert mail.outbox[0].body.startswith(
             "Your Roofing campaign was paused by Acme Agency Admin in "
@@ -171,7 +175,7 @@ class TestDisconnectionAlert:
     def test_a_delete_says_deleted_not_paused(self, tenant_a, committed):
         campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
         with committed():
-            services.delete_campaign(campaign=campaign, actor=tenant_a.member)
+            services.delete_campaign(campaign=campaign, actor=membership(tenant_a.member))
         assert mail.outbox[0].subject == "Inbound Campaign Deleted."
         assert mail.outbox[0].body == (
             "Your Roofing campaign was deleted by you from your Inbound app, so it no longer "

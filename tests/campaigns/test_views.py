@@ -261,3 +261,25 @@ def test_editing_a_paused_campaign_does_not_alert_again(tenant_a, committed):
     campaign.refresh_from_db()
     assert (campaign.campaign_name, campaign.status) == ("Renamed", False)
     assert Delivery.objects.filter(event="campaign_disconnected", channel="email").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("(415) 555-0182", True),
+        ("555-0182", True),
+        ("+14155550182", True),
+        ("4155550182", True),
+        ("(415) 555-0199", False),
+        ("Ann", True),
+    ],
+)
+def test_leads_are_found_by_phone_as_people_write_it(tenant_a, search, found):
+    from urllib.parse import urlencode
+
+    campaign = make_campaign(tenant_a)
+    services.capture_lead(
+        campaign=campaign, source="form", external_id="p-1", name="Ann", phone="+14155550182"
+    )
+    page = tenant_a.admin_client.get("/leads/?" + urlencode({"search": search})).content.decode()
+    assert ("+14155550182" in page) is found

@@ -7,7 +7,8 @@ pattern is neither covered here nor exempted.
 
 from django.test import Client
 
-from campaignhub.models import Account, ApiToken, Membership, Role
+from campaignhub import services
+from campaignhub.models import Account, ApiToken, Invitation, InvitationStatus, Membership, Role
 from tests.factories import bearer
 
 
@@ -67,6 +68,48 @@ def member_remove(a, b):
     assert Membership.objects.filter(pk=target.pk).exists()
 
 
+def _invite(account, admin, email):
+    return services.add_new_member(
+        account=account, email=email, role=Role.MEMBER, invited_by=admin
+    ).invitation
+
+
+def invitation_cancel(a, b):
+    invitation = _invite(a.account, a.admin, "admin@bolt.test")
+    assert f"/settings/members/invitations/{invitation.pk}/cancel/" in _page(
+        a.admin_client, "/settings/members/"
+    )
+    response = b.admin_client.post(f"/settings/members/invitations/{invitation.pk}/cancel/")
+    assert response.status_code == 404
+    assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.PENDING
+
+
+def invitations(a, b):
+    invitation = _invite(a.account, a.admin, "admin@bolt.test")
+    row = f'id="invitation-{invitation.pk}"'
+    assert row in _page(b.admin_client, "/invitations/")
+    # A's member, not the invited person, sees none of it.
+    assert row not in _page(a.member_client, "/invitations/")
+
+
+def invitation_accept(a, b):
+    # A invites someone else; B's admin cannot accept it in their place.
+    outsider = Account.objects.create(name="Other")
+    services.add_member(account=outsider, email="someone@other.test", password="x" * 12)
+    invitation = _invite(a.account, a.admin, "someone@other.test")
+    b.admin_client.post(f"/invitations/{invitation.pk}/accept/")
+    assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.PENDING
+    assert not Membership.objects.filter(account=a.account, user=b.admin).exists()
+
+
+def invitation_decline(a, b):
+    outsider = Account.objects.create(name="Other")
+    services.add_member(account=outsider, email="someone@other.test", password="x" * 12)
+    invitation = _invite(a.account, a.admin, "someone@other.test")
+    b.admin_client.post(f"/invitations/{invitation.pk}/decline/")
+    assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.PENDING
+
+
 def tokens(a, b):
     assert "acme token" in _page(a.admin_client, "/settings/tokens/")
     content = _page(b.admin_client, "/settings/tokens/")
@@ -111,6 +154,33 @@ def api_me(a, b):
     assert response.json()["data"]["account"]["id"] == b.account.pk
 
 
+def api_members(a, b):
+    emails = [row["email"] for row in b.admin_client.get("/v1/members").json()["data"]]
+    assert "admin@bolt.test" in emails
+    assert not any(email.endswith("@acme.test") for email in emails)
+    response = Client().post(
+        "/v1/members",
+        {"email": "new@bolt.test", "role": "admin"},
+        content_type="application/json",
+        **bearer(b.token.raw),
+    )
+    assert response.status_code == 201
+    assert not Membership.objects.filter(account=a.account, user__email="new@bolt.test").exists()
+
+
+def api_member(a, b):
+    target = Membership.objects.get(account=a.account, user=a.member)
+    assert a.admin_client.get(f"/v1/members/{target.pk}").status_code == 200
+    path = f"/v1/members/{target.pk}"
+    assert b.admin_client.get(path).status_code == 404
+    patch = Client().patch(
+        path, {"role": "admin"}, content_type="application/json", **bearer(b.token.raw)
+    )
+    assert patch.status_code == 404
+    assert Client().delete(path, **bearer(b.token.raw)).status_code == 404
+    assert Membership.objects.get(pk=target.pk).role == "member"
+
+
 CASES = {
     "dashboard": dashboard,
     "account_settings": account_settings,
@@ -118,11 +188,17 @@ CASES = {
     "member_add": member_add,
     "member_role": member_role,
     "member_remove": member_remove,
+    "invitation_cancel": invitation_cancel,
+    "invitations": invitations,
+    "invitation_accept": invitation_accept,
+    "invitation_decline": invitation_decline,
     "tokens": tokens,
     "token_revoke": token_revoke,
     "profile": profile,
     "switch_account": switch_account,
     "api_me": api_me,
+    "api_members": api_members,
+    "api_member": api_member,
 }
 
 EXEMPT = {

@@ -106,6 +106,9 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-value-1234567890",
         "ALLOWED_HOSTS": "hub.example.com",
         "FIELD_ENCRYPTION_KEY": "kYp5b2l2ZWVpbWFnaW5lYXBhc3N3b3JkZm9yeW91MTI=",
+        "DATABASE_URL": "postgres://hub@db.internal/hub",
+        "REDIS_URL": "redis://cache.internal:6379/0",
+        "ANYMAIL_WEBHOOK_SECRET": "hook:secret",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -163,3 +163,30 @@ class TestAdminForStaff:
         make_campaign(tenant_b, campaign_name="Other roofing")
         listing = logged_in_client(tenant_a.admin).get("/admin/campaigns/campaign/")
         assert "Other roofing" in listing.content.decode()
+
+
+class TestTimeZones:
+    def test_pages_and_live_rows_show_times_in_the_accounts_time_zone(
+        self, tenant_a, live_events, django_capture_on_commit_callbacks
+    ):
+        from datetime import UTC, datetime
+        from zoneinfo import ZoneInfo
+
+        from campaigns.models import Lead
+
+        tenant_a.account.timezone = "America/New_York"
+        tenant_a.account.save()
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+        with django_capture_on_commit_callbacks(execute=True):
+            lead, _ = campaign_services.capture_lead(
+                campaign=campaign, source=LeadSource.FORM, external_id="tz-1", phone="+14155550111"
+            )
+        new_york = lead.created_at.astimezone(ZoneInfo("America/New_York"))
+        frames = "".join(frame["html"] for frame in live_events.pushed)
+        assert new_york.strftime("%Y-%m-%d %H:%M") in frames
+
+        Lead.objects.filter(pk=lead.pk).update(
+            created_at=datetime(2026, 11, 30, 16, 42, tzinfo=UTC)
+        )
+        page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
+        assert "2026-11-30 11:42" in page

@@ -378,3 +378,87 @@ class TestReplayCommand:
 
         with pytest.raises(CommandError, match="--since 'yesterday'"):
             call_command("replay_deliveries", "--since", "yesterday")
+
+
+class TestStuckAndStale:
+    def test_a_delivery_whose_worker_keeps_dying_fails_after_the_bounded_attempts(
+        self, account, settings
+    ):
+        delivery = stored()
+        InboundDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.PROCESSING,
+            claimed_at=timezone.now() - timedelta(hours=1),
+            attempts=settings.WEBHOOK_MAX_ATTEMPTS,
+        )
+        intake.requeue_due()
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.FAILED
+        assert "Gave up after" in delivery.error
+        assert webhook_urls.processed == []
+
+    def test_a_claim_from_before_leases_existed_is_taken_back(self, account):
+        delivery = stored()
+        InboundDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.PROCESSING, claimed_at=None, attempts=1
+        )
+        assert intake.requeue_due() == 1
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.PROCESSED
+
+    def test_a_worker_that_lost_its_lease_never_overwrites_the_newer_outcome(self, account):
+        delivery = stored()
+
+        def slow(row):
+            # Meanwhile the lease lapsed and another worker took the delivery and settled it.
+            InboundDelivery.objects.filter(pk=row.pk).update(
+                status=DeliveryStatus.IGNORED, error="settled by B", claimed_at=timezone.now()
+            )
+            return True
+
+        with mock.patch.dict("campaignhub.webhooks.PROCESSORS", {"example": slow}):
+            intake.process_delivery(delivery.pk)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.error) == (DeliveryStatus.IGNORED, "settled by B")
+
+    def test_an_outcome_that_cannot_be_stored_still_settles_the_delivery(self, account):
+        delivery = stored()
+
+        def explains_with_bad_text(row):
+            row.error = "No campaign uses \udc00"
+            return False
+
+        with mock.patch.dict(
+            "campaignhub.webhooks.PROCESSORS", {"example": explains_with_bad_text}
+        ):
+            intake.process_delivery(delivery.pk)
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.IGNORED
+        assert delivery.error == "No campaign uses \ufffd"
+
+    def test_a_header_with_a_nul_is_stored(self, account):
+        assert post("Acme", {"event": "lead"}, HTTP_X_ODD="a\x00b").status_code == 200
+        assert InboundDelivery.objects.get().headers["X-Odd"] == "ab"
+
+    @pytest.mark.parametrize("since", ["2026-13-45", "2026-02-30T25:00", "99999999d"])
+    def test_an_impossible_since_is_a_clear_error(self, account, since):
+        from django.core.management import CommandError
+
+        with pytest.raises(CommandError, match="use a date"):
+            call_command("replay_deliveries", "--since", since)
+
+
+def test_deliveries_are_accepted_on_threads_of_their_own(account, settings):
+    settings.WEBHOOK_INTAKE_THREADS = True
+    import threading
+
+    seen = []
+    accept = webhook_urls.ExampleWebhook.accept
+
+    def spy(self, request, token):
+        seen.append(threading.get_ident())
+        return accept(self, request, token)
+
+    with mock.patch.object(webhook_urls.ExampleWebhook, "accept", spy):
+        assert post("Acme", {"event": "lead"}).status_code == 200
+    assert seen and seen[0] != threading.get_ident()
+    assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED

@@ -23,16 +23,21 @@ UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 def parse_since(value: str) -> datetime:
     """`2026-11-01`, `2026-11-01T08:00`, or an age such as `30m`, `6h`, `7d`, as an aware
     datetime (naive values are in the server's time zone). Raises CommandError otherwise."""
-    match = AGO.match(value.strip())
-    if match:
-        return timezone.now() - timedelta(**{UNITS[match[2]]: int(match[1])})
-    moment = parse_datetime(value)
+    wrong = CommandError(f"--since {value!r}: use a date, a datetime, or an age like 6h.")
+    try:
+        match = AGO.match(value.strip())
+        if match:
+            return timezone.now() - timedelta(**{UNITS[match[2]]: int(match[1])})
+        moment = parse_datetime(value) or _midnight(parse_date(value))
+    except (ValueError, OverflowError):
+        raise wrong from None
     if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise CommandError(f"--since {value!r}: use a date, a datetime, or an age like 6h.")
-        moment = datetime.combine(day, time.min)
+        raise wrong
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _midnight(day):
+    return datetime.combine(day, time.min) if day else None
 
 
 class Command(BaseCommand):

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class DialerConfig(AppConfig):
+    name = "dialer"
+    verbose_name = "Dialer"
+
+    def ready(self):
+        from campaignhub import navigation
+        from campaignhub.webhooks import register_processor
+        from campaigns import sources
+        from campaigns.models import Integration
+        from dialer import webhooks
+
+        navigation.register("Dialer", "dialer_home", 40)
+        register_processor(webhooks.SOURCE, webhooks.process)
+        sources.register_source(Integration.DIALER)

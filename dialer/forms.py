@@ -1,0 +1,91 @@
+"""Input validation for the dialer's pages and JSON API alike."""
+
+from django import forms
+
+from campaignhub.phones import PhoneNumberField
+from campaigns.models import Campaign, Integration
+from dialer.models import DialerCampaign
+
+EXTENSION_MESSAGE = "An extension is 3 or 4 digits."
+
+
+class ConnectionForm(forms.Form):
+    base_url = forms.URLField(
+        assume_scheme="https",
+        label="Dialer API address",
+        max_length=500,
+        help_text="The dialer's API base URL, e.g. https://dialer.example.com/api.",
+    )
+    api_key = forms.CharField(label="API key", max_length=500, strip=True)
+
+
+class CampaignForm(forms.ModelForm):
+    """A campaign's name, settings and our own choices (default agent state, linked inbound
+    campaign). The settings ranges are the dialer's (dialer-api.md)."""
+
+    caller_id = PhoneNumberField(
+        required=False, help_text="The number callees see, e.g. +14155550100."
+    )
+    aggression = forms.DecimalField(
+        min_value=1,
+        max_value=10,
+        max_digits=3,
+        decimal_places=1,
+        help_text="Calls dialled per available agent (1.0 to 10.0, in steps of 0.1).",
+    )
+    max_attempts = forms.IntegerField(min_value=1, max_value=10)
+    retry_delay_s = forms.IntegerField(
+        min_value=60, max_value=604800, label="Retry delay (seconds)"
+    )
+    record_calls = forms.BooleanField(required=False)
+    inbound_campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(),
+        required=False,
+        label="Leads go to",
+        help_text="Connected calls become leads of this inbound campaign (lead source Dialer).",
+    )
+
+    class Meta:
+        model = DialerCampaign
+        fields = [
+            "name",
+            "aggression",
+            "max_attempts",
+            "retry_delay_s",
+            "caller_id",
+            "record_calls",
+            "default_agent_state",
+            "inbound_campaign",
+        ]
+        help_texts = {
+            "default_agent_state": (
+                "Offline: agents make themselves available to join a started campaign. "
+                "Available: when the campaign starts, the dialer calls its agents to join."
+            ),
+        }
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inbound_campaign"].queryset = Campaign.objects.filter(
+            account=account, integration=Integration.DIALER, is_deleted=False
+        ).order_by("campaign_name")
+
+
+class AgentForm(forms.Form):
+    extension = forms.RegexField(
+        regex=r"^[0-9]{3,4}$", error_messages={"invalid": EXTENSION_MESSAGE}
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Lead list",
+        help_text=(
+            "CSV or .xlsx with a phone column; first name, last name and email are optional, "
+            "any other column is kept with the contact."
+        ),
+    )
+
+
+class AdoptForm(forms.Form):
+    ref = forms.RegexField(regex=r"^[A-Za-z0-9._~:-]{1,230}$")

@@ -1,0 +1,748 @@
+"""Reading an uploaded lead list (CSV or .xlsx) row by row into validated contacts and row errors.
+
+Lead lists arrive as people export them from spreadsheets (DESIGN.md, "Spreadsheets are real
+input"): UTF-8 with or without Excel's BOM, UTF-16 ("Unicode text"), the Windows code page
+cp1252 (Latin-1 plus curly quotes and the euro sign), `,` `;` or tab delimiters, CRLF, newlines
+inside quoted fields, headers in any case with stray spaces, trailing empty rows, and phone
+columns that a spreadsheet turned into numbers (`4.155550134E9`). The reader streams: the file
+is never held in memory, valid rows are yielded one at a time, the first `ERROR_LIMIT` row
+errors are kept for the response and every error is written to a temporary CSV report.
+
+Libraries and why:
+- `csv` (stdlib) parses the text; `csv.Sniffer` picks the delimiter among `,` `;` and tab from a
+  sample of whole lines, checked against the header line.
+- `openpyxl` in read-only mode streams the first sheet of an .xlsx. Its shared-strings table
+  (each distinct text in the workbook) is held in memory: CSV is the format for very large lists.
+- `phonenumbers`, through `campaignhub.phones.to_e164`, the one E.164 rule of the product.
+- Django's `validate_email`, the rule every form's EmailField applies.
+- `sqlite3` (stdlib) remembers the phones already accepted, in a private temporary database with
+  a capped page cache, so a 1M-row file does not hold a million phone strings in memory.
+- No statistical charset detector (`charset-normalizer` is installed): on a short list of names
+  it confuses neighbouring code pages (cp1250 for cp1252), and spreadsheet exports use only the
+  encodings above. The rule is deterministic instead: a BOM decides; else UTF-8 when the sample
+  decodes as UTF-8, any byte later in the file that is not UTF-8 being read as cp1252; else
+  cp1252 for the whole file.
+"""
+
+import codecs
+import csv
+import io
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from string import ascii_uppercase
+from typing import BinaryIO
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from campaignhub.cleaning import clean_text
+from campaignhub.phones import DEFAULT_REGION, InvalidPhoneNumber, to_e164
+
+# Row errors kept in memory for the response; the error report file holds them all.
+ERROR_LIMIT = 1000
+# Longest values a contact keeps; a longer value is a row error, never cut.
+NAME_MAX_LENGTH = 100
+EMAIL_MAX_LENGTH = 254
+DATA_VALUE_MAX_LENGTH = 1000
+
+SAMPLE_BYTES = 64 * 1024
+SNIFF_CHARS = 16 * 1024
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+UTF8_WITH_CP1252_FALLBACK = "leadlist-cp1252"
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Normalised header -> contact field. Headers are compared lower-cased, with `_` and `-` read
+# as spaces and runs of spaces collapsed: "First_Name", " first  name " and "FIRST-NAME" match.
+FIELD_FOR_HEADER = {
+    "phone": "phone",
+    "phone number": "phone",
+    "first name": "first_name",
+    "firstname": "first_name",
+    "last name": "last_name",
+    "lastname": "last_name",
+    "surname": "last_name",
+    "email": "email",
+    "e mail": "email",
+    "email address": "email",
+    "e mail address": "email",
+}
+HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
+
+# A phone a spreadsheet stored as a number and wrote back in scientific notation
+# (`4.155550134E9`, `4,15555E+09` where the decimal mark is a comma) or with a decimal part
+# (`4155550134.0`). Reading digits out of either would dial a rounded or wrong number.
+SPREADSHEET_NUMBER = re.compile(r"\+?\d+(?:[.,]\d+)?[eE][+-]?\d+|\+?\d{7,}[.,]0+")
+SPREADSHEET_ADVICE = "format the column as text and export again"
+
+# Cells a spreadsheet would run as a formula (OWASP "CSV injection"): DESIGN.md lists = + - @;
+# tab and carriage return are on OWASP's list too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class LeadListError(ValueError):
+    """The file as a whole cannot be read as a lead list: not a CSV or .xlsx, a duplicate or
+    missing header, or a row the CSV parser cannot split. Header problems are raised before
+    any row is read; the message names the headers and is meant for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """A valid row: `row` as the spreadsheet numbers it (header = 1), `phone` in E.164,
+    names and email stripped ("" when absent), `data` every other column, header -> text."""
+
+    row: int
+    phone: str
+    first_name: str
+    last_name: str
+    email: str
+    data: dict[str, str]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """Why a row was refused: `field` is `phone`, `first_name`, `last_name`, `email`, the
+    header of an extra column, or "" for the row as a whole."""
+
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _cp1252_table() -> list[str]:
+    table = []
+    for byte in range(256):
+        try:
+            table.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            # The five bytes cp1252 leaves undefined read as Latin-1 does.
+            table.append(chr(byte))
+    return table
+
+
+CP1252 = _cp1252_table()
+
+
+def _decode_as_cp1252(exc: UnicodeError):
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(CP1252[byte] for byte in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error(UTF8_WITH_CP1252_FALLBACK, _decode_as_cp1252)
+
+
+def _column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: columns named as a spreadsheet shows them."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = ascii_uppercase[remainder] + letters
+    return letters
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _cell_text(value) -> str:
+    """A cell as the text a spreadsheet shows: CSV cells are text already; .xlsx numbers,
+    booleans and dates are written out."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\x00", "").strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date().isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return clean_text(value)
+
+
+class _SpreadsheetPhone(ValueError):
+    pass
+
+
+def _phone_text(value) -> str:
+    """The phone cell as text, refusing numbers a spreadsheet changed: an .xlsx decimal cell, a
+    date, a boolean, or text in scientific or decimal notation."""
+    if isinstance(value, bool):
+        raise _SpreadsheetPhone(f"is {_cell_text(value)}, not a phone number")
+    if isinstance(value, float):
+        raise _SpreadsheetPhone(
+            f"looks like a number a spreadsheet reformatted ({value!r}): {SPREADSHEET_ADVICE}"
+        )
+    if isinstance(value, date | time | timedelta):
+        raise _SpreadsheetPhone(
+            f"is a date or time in the workbook ({value}), not a phone number: {SPREADSHEET_ADVICE}"
+        )
+    text = _cell_text(value)
+    if SPREADSHEET_NUMBER.fullmatch(text.replace(" ", "")):
+        raise _SpreadsheetPhone(
+            f"looks like a number a spreadsheet reformatted ({_shown(text)}): {SPREADSHEET_ADVICE}"
+        )
+    return text
+
+
+def _normalise_header(text: str) -> str:
+    return HEADER_SEPARATORS.sub(" ", text).strip().lower()
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where each contact field sits in a row, and the extra columns kept as data."""
+
+    width: int
+    phone: int
+    first_name: int | None
+    last_name: int | None
+    email: int | None
+    # (index, header, named): a blank header is named after its column ("column D") and its
+    # column kept only where a row has a value in it.
+    data: list[tuple[int, str, bool]] = field(default_factory=list)
+
+    @classmethod
+    def from_header(cls, cells: list) -> "_Columns":
+        """Raises LeadListError naming duplicate headers (two columns that mean the same
+        field, such as "Phone" and "phone number", are duplicates) or a missing phone column."""
+        names = [_cell_text(cell) for cell in cells]
+        while names and not names[-1]:
+            names.pop()
+        groups: dict[str, list[int]] = {}
+        for index, name in enumerate(names):
+            if name:
+                key = _normalise_header(name)
+                groups.setdefault(FIELD_FOR_HEADER.get(key, key), []).append(index)
+        duplicates = [indexes for indexes in groups.values() if len(indexes) > 1]
+        if duplicates:
+            described = "; ".join(
+                " and ".join(f'"{_shown(names[i])}" (column {_column_letter(i)})' for i in indexes)
+                for indexes in duplicates
+            )
+            raise LeadListError(
+                f"Duplicate column headers: {described}. Each column needs its own name; "
+                "rename or remove the extra one and upload again."
+            )
+        if "phone" not in groups:
+            found = ", ".join(f'"{_shown(name)}"' for name in names[:20] if name)
+            raise LeadListError(
+                'No "phone" column: the first row must name the columns and one of them must '
+                f'be "phone" (found: {found or "no headers"}).'
+            )
+        known = {"phone", "first_name", "last_name", "email"}
+        data = [
+            (index, name or f"column {_column_letter(index)}", bool(name))
+            for index, name in enumerate(names)
+            if FIELD_FOR_HEADER.get(_normalise_header(name)) not in known
+        ]
+        return cls(
+            width=len(names),
+            phone=groups["phone"][0],
+            first_name=groups.get("first_name", [None])[0],
+            last_name=groups.get("last_name", [None])[0],
+            email=groups.get("email", [None])[0],
+            data=data,
+        )
+
+
+class _PhonesAccepted:
+    """E.164 phones accepted so far and the row of each, in a temporary SQLite database whose
+    page cache is capped (the rest spills to a temporary file), so memory stays bounded
+    whatever the number of rows."""
+
+    def __init__(self):
+        # "" is SQLite's private temporary database: deleted on close. The connection is this
+        # validation's alone, which a request may create in one thread and read in another.
+        self._db = sqlite3.connect("", check_same_thread=False)
+        self._db.execute("PRAGMA cache_size = -4096")  # KiB
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE accepted (phone INTEGER PRIMARY KEY, row INTEGER NOT NULL)")
+
+    def row_of(self, e164: str) -> int | None:
+        found = self._db.execute("SELECT row FROM accepted WHERE phone = ?", (int(e164[1:]),))
+        match = found.fetchone()
+        return match[0] if match else None
+
+    def add(self, e164: str, row: int) -> None:
+        self._db.execute("INSERT INTO accepted (phone, row) VALUES (?, ?)", (int(e164[1:]), row))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class _ErrorCsv:
+    """Writes row errors as CSV (`row,field,message`) with formula-like cells neutralised.
+
+    A binary file gets UTF-8 with a BOM, so Excel reads accented text right; a text file (or
+    an HttpResponse) gets text and keeps its own encoding.
+    """
+
+    HEADER = ("row", "field", "message")
+
+    def __init__(self, fileobj):
+        self._wrapper = None
+        if _is_binary(fileobj):
+            self._wrapper = io.TextIOWrapper(
+                fileobj, encoding="utf-8-sig", newline="", write_through=True
+            )
+            fileobj = self._wrapper
+        self._writer = csv.writer(fileobj)
+        self._writer.writerow(self.HEADER)
+
+    def write(self, error) -> None:
+        if isinstance(error, Mapping):
+            values = (error["row"], error["field"], error["message"])
+        else:
+            values = (error.row, error.field, error.message)
+        self._writer.writerow([neutralise_cell(value) for value in values])
+
+    def finish(self) -> None:
+        if self._wrapper is not None:
+            self._wrapper.flush()
+            self._wrapper.detach()  # the caller's file stays open
+
+
+def _is_binary(fileobj) -> bool:
+    if isinstance(fileobj, io.TextIOBase):
+        return False
+    if isinstance(fileobj, io.RawIOBase | io.BufferedIOBase):
+        return True
+    return "b" in getattr(fileobj, "mode", "")
+
+
+def neutralise_cell(value):
+    """A cell value safe to open in a spreadsheet: text starting with = + - @ (or tab / CR)
+    gets a leading apostrophe so it is shown, never run as a formula (DESIGN.md, OWASP CSV
+    injection). Numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_error_csv(errors: Iterable, fileobj) -> int:
+    """Write `errors` (RowError objects or `{row, field, message}` dicts) to `fileobj` as the
+    downloadable error report: a `row,field,message` header then one line per error, formula
+    cells neutralised. A binary file gets UTF-8 with a BOM (for Excel); a text file, or
+    anything with a text `write` such as an HttpResponse, gets text. Returns the number of
+    errors written; `fileobj` is left open."""
+    report = _ErrorCsv(fileobj)
+    count = 0
+    for error in errors:
+        report.write(error)
+        count += 1
+    report.finish()
+    return count
+
+
+class _Prepended(io.RawIOBase):
+    """A binary stream that gives `head` (bytes already read) and then the rest of `rest`."""
+
+    def __init__(self, head: bytes, rest):
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            count = min(len(buffer), len(self._head))
+            buffer[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        chunk = self._rest.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _read_sample(fileobj) -> bytes:
+    parts, size = [], 0
+    while size < SAMPLE_BYTES:
+        chunk = fileobj.read(SAMPLE_BYTES - size)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
+
+
+def _csv_encoding(sample: bytes) -> tuple[str, str]:
+    """(codec, error handler) for a CSV whose first bytes are `sample`."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", UTF8_WITH_CP1252_FALLBACK
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "replace"
+    if b"\x00" in sample:
+        raise LeadListError(
+            "This file is not a CSV or .xlsx file: upload the list saved as CSV or Excel (.xlsx)."
+        )
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1252", UTF8_WITH_CP1252_FALLBACK
+    return "utf-8", UTF8_WITH_CP1252_FALLBACK
+
+
+def _sniff_delimiter(text: str) -> str:
+    """`,` `;` or tab: what csv.Sniffer finds in whole lines of `text`, unless the header line
+    does not contain it and does contain another candidate (the sniffer can be misled by data
+    rows, the header row rarely holds a delimiter it does not use)."""
+    if "\n" in text:
+        text = text[: text.rindex("\n") + 1]
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
+    try:
+        sniffed = csv.Sniffer().sniff(text, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        sniffed = None
+    if counts.get(sniffed):
+        return sniffed
+    best = max(counts, key=counts.get)
+    return best if counts[best] else sniffed or ","
+
+
+class LeadListValidation:
+    """One pass over an uploaded lead list. Iterate it once to get each valid row as a `Lead`,
+    in file order; meanwhile every refused row is counted, its errors kept in `errors` (the
+    first `error_limit`) and all written to `error_report`.
+
+    After the iteration: `summary()` gives `{rows_total, rows_valid, rows_invalid, errors}`
+    (errors as dicts), `errors_total` counts every error (a row may have several), and
+    `error_report` is a binary temporary file positioned at its start holding the whole
+    report as CSV (see `write_error_csv`). `close()` (or `with`) releases the source file,
+    the report and the temporary phone index. Empty rows are skipped and not counted.
+
+    Build it with `validate_lead_list`, which raises `LeadListError` for header problems before
+    any row. Iterating can still raise `LeadListError` for a CSV row the parser cannot split
+    (a quote opened and never closed), naming the row.
+    """
+
+    def __init__(
+        self,
+        rows: Iterator[tuple[int, list]],
+        columns: _Columns,
+        *,
+        region: str,
+        already_in_campaign,
+        error_limit: int,
+        delimiter: str | None,
+        on_close: list[Callable[[], None]],
+    ):
+        self._rows = rows
+        self._columns = columns
+        self._region = region
+        self._already_in_campaign = already_in_campaign
+        self._error_limit = error_limit
+        self._delimiter = delimiter
+        self._on_close = on_close
+        self._accepted = _PhonesAccepted()
+        self._started = False
+        self.finished = False
+        self.rows_total = 0
+        self.rows_valid = 0
+        self.rows_invalid = 0
+        self.errors_total = 0
+        self.errors: list[RowError] = []
+        self.error_report: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._report = _ErrorCsv(self.error_report)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        self._accepted.close()
+        self.error_report.close()
+        while self._on_close:
+            self._on_close.pop()()
+
+    def __iter__(self) -> Iterator[Lead]:
+        if self._started:
+            raise RuntimeError("A lead list is validated in one pass; it was already iterated.")
+        self._started = True
+        return self._validate()
+
+    def summary(self) -> dict:
+        """`{rows_total, rows_valid, rows_invalid, errors: [{row, field, message}]}`; raises
+        RuntimeError before the rows have all been read."""
+        if not self.finished:
+            raise RuntimeError("The summary is known once every row has been read.")
+        return {
+            "rows_total": self.rows_total,
+            "rows_valid": self.rows_valid,
+            "rows_invalid": self.rows_invalid,
+            "errors": [error.as_dict() for error in self.errors],
+        }
+
+    def _validate(self) -> Iterator[Lead]:
+        for number, cells in self._rows:
+            if not any(_cell_text(cell) for cell in cells):
+                continue
+            self.rows_total += 1
+            checked = self._check(number, cells)
+            if isinstance(checked, Lead):
+                self.rows_valid += 1
+                yield checked
+            else:
+                self._refuse(checked)
+        self._report.finish()
+        self.error_report.seek(0)
+        self.finished = True
+
+    def _refuse(self, errors: list[RowError]) -> None:
+        self.rows_invalid += 1
+        for error in errors:
+            self.errors_total += 1
+            if len(self.errors) < self._error_limit:
+                self.errors.append(error)
+            self._report.write(error)
+
+    def _check(self, number: int, cells: list) -> Lead | list[RowError]:
+        columns = self._columns
+        if len(cells) > columns.width and any(_cell_text(c) for c in cells[columns.width :]):
+            separator = DELIMITERS.get(self._delimiter, "separator")
+            return [
+                RowError(
+                    number,
+                    "",
+                    f"This row has values beyond the {columns.width} named columns: a value "
+                    f"probably holds an unquoted {separator}; quote that value or remove it.",
+                )
+            ]
+
+        def cell(index):
+            return cells[index] if index is not None and index < len(cells) else None
+
+        errors = []
+        phone, problem = self._phone(cell(columns.phone))
+        if problem:
+            errors.append(RowError(number, "phone", problem))
+        names = {}
+        for name in ("first_name", "last_name"):
+            names[name] = _cell_text(cell(getattr(columns, name)))
+            if len(names[name]) > NAME_MAX_LENGTH:
+                label = name.replace("_", " ")
+                errors.append(
+                    RowError(
+                        number, name, f"The {label} is longer than {NAME_MAX_LENGTH} characters."
+                    )
+                )
+        email = _cell_text(cell(columns.email))
+        if email:
+            try:
+                if len(email) > EMAIL_MAX_LENGTH:
+                    raise ValidationError("too long")
+                validate_email(email)
+            except ValidationError:
+                errors.append(
+                    RowError(
+                        number,
+                        "email",
+                        f'The email "{_shown(email)}" is not a valid email address.',
+                    )
+                )
+        data = {}
+        for index, header, named in columns.data:
+            value = _cell_text(cell(index))
+            if not named and not value:
+                continue
+            if len(value) > DATA_VALUE_MAX_LENGTH:
+                errors.append(
+                    RowError(
+                        number,
+                        header,
+                        f"The value is longer than {DATA_VALUE_MAX_LENGTH} characters.",
+                    )
+                )
+            data[header] = value
+        if errors:
+            return errors
+        self._accepted.add(phone, number)
+        return Lead(number, phone, names["first_name"], names["last_name"], email, data)
+
+    def _phone(self, value) -> tuple[str, str]:
+        """(E.164 phone, "") for a phone this list may take, else ("", why not)."""
+        try:
+            text = _phone_text(value)
+        except _SpreadsheetPhone as exc:
+            return "", f"The phone {exc}."
+        if not text:
+            return "", "The phone is empty."
+        try:
+            phone = to_e164(text, self._region)
+        except InvalidPhoneNumber:
+            why = f'The phone "{_shown(text)}" is not a valid phone number'
+            if not text.startswith("+"):
+                why += f" (numbers without a leading + are read as {self._region} numbers)"
+            return "", why + "."
+        first_row = self._accepted.row_of(phone)
+        if first_row is not None:
+            return "", f"The phone {phone} is already on row {first_row}."
+        if self._in_campaign(phone):
+            return "", f"The phone {phone} is already in this campaign."
+        return phone, ""
+
+    def _in_campaign(self, phone: str) -> bool:
+        check = self._already_in_campaign
+        if check is None:
+            return False
+        if callable(check):
+            return bool(check(phone))
+        return phone in check
+
+
+def validate_lead_list(
+    source,
+    *,
+    region: str = DEFAULT_REGION,
+    already_in_campaign: Callable[[str], bool] | Container[str] | None = None,
+    error_limit: int = ERROR_LIMIT,
+) -> LeadListValidation:
+    """Open an uploaded lead list and check its header; iterate the result for the valid rows.
+
+    `source`: a path, or a binary file object (an uploaded file) read from its start; CSV or
+    .xlsx, told apart by content, not by name. `region`: the ISO country whose numbers need no
+    `+` (phonenumbers' default region). `already_in_campaign`: the campaign's existing phones,
+    as a predicate `(e164) -> bool` or a container of E.164 strings; a row with such a phone is
+    refused. Columns: phone (required), first name, last name, email, any other column kept in
+    `Lead.data` by its header.
+
+    Raises LeadListError, before any row is read, for a file that is neither CSV nor .xlsx, an
+    old .xls workbook, duplicate headers or a missing phone header; ValueError for an unknown
+    region. See LeadListValidation for the rest.
+    """
+    region = region.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"Unknown phone region {region!r}: use an ISO country code such as US.")
+    on_close: list[Callable[[], None]] = []
+    try:
+        if isinstance(source, str | os.PathLike):
+            fileobj = open(source, "rb")  # noqa: SIM115 - closed by LeadListValidation.close
+            on_close.append(fileobj.close)
+        else:
+            fileobj = source
+            if fileobj.seekable():
+                fileobj.seek(0)
+        sample = _read_sample(fileobj)
+        if sample.startswith(XLS_MAGIC):
+            raise LeadListError(
+                "Excel 97-2003 workbooks (.xls) cannot be read: save the list as .xlsx or CSV."
+            )
+        if sample.startswith(XLSX_MAGIC):
+            rows, delimiter = _xlsx_rows(source, fileobj, sample, on_close), None
+        else:
+            rows, delimiter = _csv_rows(fileobj, sample, on_close)
+        header = _first_filled(rows)
+        if header is None:
+            raise LeadListError(
+                'The file is empty: the first row must name the columns, one of them "phone".'
+            )
+        columns = _Columns.from_header(header)
+    except BaseException:
+        for close in reversed(on_close):
+            close()
+        raise
+    return LeadListValidation(
+        rows,
+        columns,
+        region=region,
+        already_in_campaign=already_in_campaign,
+        error_limit=error_limit,
+        delimiter=delimiter,
+        on_close=on_close,
+    )
+
+
+def _first_filled(rows: Iterator[tuple[int, list]]) -> list | None:
+    for _, cells in rows:
+        if any(_cell_text(cell) for cell in cells):
+            return cells
+    return None
+
+
+def _csv_rows(fileobj, sample: bytes, on_close) -> tuple[Iterator[tuple[int, list]], str]:
+    encoding, errors = _csv_encoding(sample)
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    delimiter = _sniff_delimiter(decoder.decode(sample, final=False)[:SNIFF_CHARS])
+    text = io.TextIOWrapper(
+        io.BufferedReader(_Prepended(sample, fileobj)),
+        encoding=encoding,
+        errors=errors,
+        newline="",
+    )
+    # Detached, not closed, at the end: the uploaded file is the caller's to close.
+    on_close.append(text.detach)
+    reader = csv.reader(text, delimiter=delimiter)
+
+    def rows():
+        # A spreadsheet numbers records, not lines: a quoted newline stays in its row.
+        number = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise LeadListError(
+                    f"Row {number + 1} cannot be read ({exc}): a quote is probably opened and "
+                    "never closed; fix that row and upload again."
+                ) from exc
+            number += 1
+            yield number, cells
+
+    return rows(), delimiter
+
+
+def _xlsx_rows(source, fileobj, sample: bytes, on_close) -> Iterator[tuple[int, list]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if isinstance(source, str | os.PathLike):
+        workbook_file = source
+    elif fileobj.seekable():
+        fileobj.seek(0)
+        workbook_file = fileobj
+    else:
+        # A zip archive is read from its end: an unseekable upload goes to disk first.
+        workbook_file = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the validation
+        on_close.append(workbook_file.close)
+        workbook_file.write(sample)
+        shutil.copyfileobj(fileobj, workbook_file)
+        workbook_file.seek(0)
+    try:
+        workbook = load_workbook(workbook_file, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise LeadListError(
+            "This file is not an Excel workbook that can be read: save the list as .xlsx or CSV."
+        ) from exc
+    on_close.append(workbook.close)
+    if not workbook.worksheets:
+        raise LeadListError("The workbook has no sheet.")
+    sheet = workbook.worksheets[0]
+    # Some writers record a wrong sheet size; read every row there is instead.
+    sheet.reset_dimensions()
+    return enumerate((list(cells) for cells in sheet.iter_rows(values_only=True)), start=1)

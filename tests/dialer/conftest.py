@@ -1,0 +1,62 @@
+import json
+
+import pytest
+import responses
+from django.test import Client, TestCase
+
+from dialer import services
+from dialer.models import DialerCampaign, DialerConnection
+
+API = "https://dialer.test/api"
+KEY = "dialer-test-key-1234"
+
+
+def connect(tenant, *, api_key=KEY, base_url=API):
+    services.receiver_for(tenant.account)
+    return DialerConnection.objects.create(
+        account=tenant.account, secret=api_key, last4=api_key[-4:], base_url=base_url
+    )
+
+
+def make_campaign(tenant, **fields):
+    fields.setdefault("name", "Spring renewals")
+    return DialerCampaign.objects.create(account=tenant.account, **fields)
+
+
+def notify(account, notification_type, **payload):
+    """POST one notification to the account's receiver, as the dialer does."""
+    token = services.receiver_for(account).webhook_token
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return Client().post(
+            f"/webhooks/dialer/{token}/",
+            json.dumps({"type": notification_type, "payload": payload}),
+            content_type="application/json",
+        )
+
+
+def csv_file(rows, name="leads.csv", header="phone,first_name,last_name,email"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = header + "\n" + "\n".join(rows) + "\n"
+    return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+
+
+def numbers(count, start=0):
+    """`count` distinct valid US numbers."""
+    return [f"+1415555{start + i:04d}" for i in range(count)]
+
+
+@pytest.fixture
+def upstream():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def connected(tenant_a):
+    return connect(tenant_a)
+
+
+@pytest.fixture
+def campaign(tenant_a, connected):
+    return make_campaign(tenant_a)

@@ -1,0 +1,161 @@
+import pytest
+
+from dialer.models import DialerCampaign
+from tests.dialer.conftest import API, csv_file, make_campaign, numbers
+from tests.factories import bearer
+
+pytestmark = pytest.mark.django_db
+
+
+def _api(tenant):
+    return bearer(tenant.token.raw)
+
+
+def test_connection_get_says_connected_base_url_and_webhook_url(tenant_a, connected):
+    data = tenant_a.admin_client.get("/v1/dialer/connection").json()["data"]
+    assert data["connected"] is True and data["base_url"] == API
+    assert data["webhook_url"].endswith("/")
+    assert "/webhooks/dialer/" in data["webhook_url"]
+
+
+def test_connect_through_the_api(tenant_a, upstream):
+    upstream.get(f"{API}/campaigns", json=[])
+    upstream.put(f"{API}/webhook", json={})
+    response = tenant_a.admin_client.post(
+        "/v1/dialer/connection",
+        {"base_url": API, "api_key": "k-9876"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert response.json()["data"]["connected"] is True
+
+
+def test_create_with_a_string_aggression_is_400_naming_the_field(tenant_a, connected, upstream):
+    response = tenant_a.admin_client.post(
+        "/v1/dialer/campaigns",
+        {"name": "X", "aggression": ["2"], "max_attempts": 3, "retry_delay_s": 3600},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "aggression" in response.json()["errors"]
+    assert not DialerCampaign.objects.exists() and len(upstream.calls) == 0
+
+
+def test_aggression_has_one_decimal_and_a_range(tenant_a, connected, upstream):
+    for bad in (0.5, 10.5, 2.55):
+        response = tenant_a.admin_client.post(
+            "/v1/dialer/campaigns",
+            {"name": "X", "aggression": bad, "max_attempts": 3, "retry_delay_s": 3600},
+            content_type="application/json",
+        )
+        assert response.status_code == 400, bad
+    assert len(upstream.calls) == 0
+
+
+def test_start_is_202_and_leaves_the_state(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a)
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    response = tenant_a.member_client.post(
+        f"/v1/dialer/campaigns/{campaign.ref}/start", content_type="application/json"
+    )
+    assert response.status_code == 202
+    data = response.json()["data"]
+    assert (data["state"], data["pending_action"]) == ("stopped", "start_requested")
+
+
+def test_settings_put_changes_only_what_is_given(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a, max_attempts=5)
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    response = tenant_a.admin_client.put(
+        f"/v1/dialer/campaigns/{campaign.ref}/settings",
+        {"aggression": 4.2},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["settings"]["aggression"] == 4.2
+    assert response.json()["data"]["settings"]["max_attempts"] == 5
+
+
+def test_upload_answers_202_with_the_validation_and_the_upload_id(
+    tenant_a, connected, upstream, django_capture_on_commit_callbacks
+):
+    campaign = make_campaign(tenant_a)
+    upstream.post(f"{API}/campaigns/{campaign.ref}/contacts", status=201, json={"accepted": 1})
+    rows = [*numbers(3), "12,Bad,,"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_a.admin_client.post(
+            f"/v1/dialer/campaigns/{campaign.ref}/leads", {"file": csv_file(rows)}, **_api(tenant_a)
+        )
+    assert response.status_code == 202, response.content
+    data = response.json()["data"]
+    assert (data["rows_total"], data["rows_valid"], data["rows_invalid"]) == (4, 3, 1)
+    assert data["errors"][0]["row"] == 5
+    progress = tenant_a.admin_client.get(f"/v1/dialer/uploads/{data['upload_id']}").json()["data"]
+    assert (progress["status"], progress["contacts_sent"], progress["percent"]) == ("sent", 3, 100)
+
+
+def test_adding_an_agent_returns_warnings(tenant_a, connected, upstream):
+    tenant_a.member.dialer_extension = "205"
+    tenant_a.member.save()
+    busy = make_campaign(tenant_a, name="Busy", state="started")
+    busy.agents.create(
+        account=tenant_a.account, user=tenant_a.member, extension="205", default_state="offline"
+    )
+    campaign = make_campaign(tenant_a)
+    upstream.put(f"{API}/campaigns/{campaign.ref}/agents/205", status=200)
+    response = tenant_a.admin_client.post(
+        f"/v1/dialer/campaigns/{campaign.ref}/agents",
+        {"extension": "205"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert len(response.json()["data"]["warnings"]) == 1
+
+
+def test_delete_is_the_remove_flow_and_answers_202(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a, state="started")
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    response = tenant_a.admin_client.delete(f"/v1/dialer/campaigns/{campaign.ref}")
+    assert response.status_code == 202
+    assert response.json()["data"]["pending_action"] == "removing"
+    assert [call.request.method for call in upstream.calls] == ["PUT"]
+
+
+def test_list_shows_each_campaign_with_its_presence(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a)
+    upstream.get(
+        f"{API}/campaigns",
+        json=[{"ref": "vendor-9", "name": "V", "status": "stopped", "contacts": 0}],
+    )
+    data = tenant_a.admin_client.get("/v1/dialer/campaigns").json()["data"]
+    assert [(row["ref"], row["presence"]) for row in data] == [
+        (campaign.ref, "only_here"),
+        ("vendor-9", "only_dialer"),
+    ]
+
+
+def test_the_pages_render(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a)
+    upstream.get(f"{API}/campaigns", json=[])
+    assert campaign.ref in tenant_a.admin_client.get("/dialer/").content.decode()
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    assert 'type="range"' in page and "Apply" in page
+    assert tenant_a.admin_client.get("/dialer/connection/").status_code == 200
+    assert tenant_a.admin_client.get("/dialer/campaigns/new/").status_code == 200
+
+
+def test_a_dialer_extension_is_set_on_the_profile_and_is_unique(tenant_a):
+    client = tenant_a.member_client
+    response = client.post(
+        "/settings/profile/", {"name": "Rep", "phone": "", "dialer_extension": "12"}
+    )
+    assert response.status_code == 400
+    client.post("/settings/profile/", {"name": "Rep", "phone": "", "dialer_extension": "101"})
+    tenant_a.member.refresh_from_db()
+    assert tenant_a.member.dialer_extension == "101"
+    taken = tenant_a.admin_client.post(
+        "/settings/profile/", {"name": "Admin", "phone": "", "dialer_extension": "101"}
+    )
+    assert taken.status_code == 400
+    tenant_a.admin.refresh_from_db()
+    assert tenant_a.admin.dialer_extension is None

@@ -1,0 +1,147 @@
+import json
+
+import pytest
+
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaigns.models import Lead
+from dialer import services
+from dialer.models import Contact, DialerEvent, LeadListUpload, PendingAction
+from tests.campaigns.factories import make_campaign as make_inbound
+from tests.dialer.conftest import API, make_campaign, notify
+
+pytestmark = pytest.mark.django_db
+
+
+def _state(campaign):
+    campaign.refresh_from_db()
+    return campaign.state, campaign.pending_action
+
+
+def test_start_request_sets_only_start_requested_until_the_notification(campaign, upstream):
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    services.request_start(campaign=campaign)
+    body = json.loads(upstream.calls[0].request.body)
+    assert body == {"ref": campaign.ref, "state": "started"}
+    assert _state(campaign) == ("stopped", PendingAction.START_REQUESTED)
+    notify(campaign.account, "status", status="started", ref=campaign.ref)
+    assert _state(campaign) == ("started", "")
+
+
+def test_starting_a_started_campaign_awaits_nothing(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a, state="started")
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    services.request_start(campaign=campaign)
+    assert _state(campaign) == ("started", "")
+
+
+def test_a_duplicate_status_is_ignored_and_logged(tenant_a, connected):
+    campaign = make_campaign(tenant_a, state="started")
+    response = notify(tenant_a.account, "status", status="started", ref=campaign.ref)
+    assert response.status_code == 200
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.IGNORED
+    assert "Duplicate" in delivery.error
+    assert DialerEvent.objects.get().ignored.startswith("Duplicate")
+
+
+def test_stopping_after_stopped_with_no_start_between_is_stale(tenant_a, connected):
+    campaign = make_campaign(tenant_a, state="started")
+    for status in ("stopping", "stopped", "stopping"):
+        notify(tenant_a.account, "status", status=status, ref=campaign.ref)
+    assert _state(campaign) == ("stopped", "")
+    last = InboundDelivery.objects.order_by("-pk").first()
+    assert last.status == DeliveryStatus.IGNORED and "Stale" in last.error
+
+
+def test_a_status_for_an_unknown_campaign_is_stored_and_ignored(tenant_a, connected):
+    assert notify(tenant_a.account, "status", status="started", ref="ch-unknown").status_code == 200
+    assert InboundDelivery.objects.get().status == DeliveryStatus.IGNORED
+
+
+def test_a_body_that_is_no_notification_is_400_and_kept(tenant_a, connected):
+    token = services.receiver_for(tenant_a.account).webhook_token
+    from django.test import Client
+
+    response = Client().post(f"/webhooks/dialer/{token}/", "[1]", content_type="application/json")
+    assert response.status_code == 400
+    assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
+
+
+def test_an_unknown_token_is_404(db):
+    from django.test import Client
+
+    assert (
+        Client().post("/webhooks/dialer/nope/", "{}", content_type="application/json").status_code
+        == 404
+    )
+
+
+def test_agent_status_is_stored_on_the_agent(tenant_a, connected):
+    campaign = make_campaign(tenant_a, state="started")
+    tenant_a.member.dialer_extension = "101"
+    tenant_a.member.save()
+    campaign.agents.create(
+        account=tenant_a.account, user=tenant_a.member, extension="101", default_state="offline"
+    )
+    notify(tenant_a.account, "status", status="available", campaign_ref=campaign.ref, ref="101")
+    assert campaign.agents.get().status == "available"
+    assert DialerEvent.objects.get().kind == "agent_status"
+
+
+def _contact(campaign, number="+14155550100"):
+    upload = LeadListUpload.objects.create(
+        account=campaign.account, campaign=campaign, original_name="x.csv", file="x.csv"
+    )
+    return Contact.objects.create(
+        account=campaign.account,
+        campaign=campaign,
+        upload=upload,
+        seq=1,
+        ref=f"{campaign.ref}-1",
+        row=2,
+        number=number,
+        first_name="Ada",
+        last_name="Lovelace",
+    )
+
+
+def _cdr(campaign, call_ref="c1", end_reason="callee_hungup"):
+    return notify(
+        campaign.account,
+        "cdr",
+        extension="101",
+        call_ref=call_ref,
+        contact_ref=f"{campaign.ref}-1",
+        dialed_at="2026-11-30T10:00:00Z",
+        end_reason=end_reason,
+        end_code=16,
+        call_time=42,
+        call_dir="outbound",
+        recording_url=None,
+        ref=campaign.ref,
+    )
+
+
+def test_a_connected_call_becomes_one_lead_on_the_linked_campaign(tenant_a, connected):
+    inbound = make_inbound(tenant_a, campaign_name="Dialer leads", integration="dialer")
+    campaign = make_campaign(tenant_a, state="started", inbound_campaign=inbound)
+    _contact(campaign)
+    _cdr(campaign)
+    _cdr(campaign)
+    lead = Lead.objects.get()
+    assert (lead.campaign, lead.source, lead.phone, lead.name) == (
+        inbound,
+        "dialer",
+        "+14155550100",
+        "Ada Lovelace",
+    )
+    assert DialerEvent.objects.filter(kind="cdr").count() == 1
+
+
+def test_an_unanswered_call_is_stored_but_makes_no_lead(tenant_a, connected):
+    inbound = make_inbound(tenant_a, campaign_name="Dialer leads", integration="dialer")
+    campaign = make_campaign(tenant_a, state="started", inbound_campaign=inbound)
+    _contact(campaign)
+    _cdr(campaign, end_reason="busy")
+    assert not Lead.objects.exists()
+    assert DialerEvent.objects.get().end_reason == "busy"
