@@ -138,7 +138,7 @@ def celery_workers(queues, **extra):
                 f"bench-{'-'.join(names)}@%h",
             ],
             cwd=ROOT,
-            env=environment(**extra),
+            env=environment(CELERY_DB_REUSE_MAX="100", **extra),
             # Console email, SMS and push print every send; the figures are what we want.
             stdout=subprocess.DEVNULL,
         )

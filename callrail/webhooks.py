@@ -8,12 +8,14 @@ import hmac
 import json
 import logging
 
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.http import Http404
 
 from callrail import client as callrail
 from callrail import leads
 from callrail.models import CallRailSettings
-from campaignhub.webhooks import Target, WebhookView, header
+from campaignhub.webhooks import Target, WebhookView, forget_targets, header
 
 SOURCE = "callrail"
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ IGNORED_EVENTS = {
 
 class CallRailWebhook(WebhookView):
     source = SOURCE
+    cache_targets = True
 
     def resolve(self, token):
         found = CallRailSettings.objects.filter(webhook_token=token).select_related("account")
@@ -76,3 +79,9 @@ def process(delivery):
     if not outcome.handled:
         delivery.error = outcome.reason
     return outcome.handled
+
+
+@receiver(post_save, sender=CallRailSettings)
+def forget_cached_endpoints(sender, **kwargs):
+    """A signing key or token saved here is used by this process's next delivery at once."""
+    forget_targets()

@@ -3,7 +3,13 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from campaignhub.live import account_group, member_group, user_group
+from campaignhub.live import (
+    account_group,
+    member_group,
+    user_group,
+    watcher_joined,
+    watcher_left,
+)
 from campaignhub.tenancy import current_membership
 
 # Close code for a refused handshake that browsers and htmx report as a policy failure.
@@ -27,11 +33,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
             ]
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.watching = membership.account_id if membership is not None else None
+        if self.watching is not None:
+            await watcher_joined(self.watching)
         await self.accept()
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "watching", None) is not None:
+            await watcher_left(self.watching)
+            self.watching = None
 
     async def receive(self, text_data=None, bytes_data=None):
         # The socket is server-to-browser only; anything a browser sends is ignored.

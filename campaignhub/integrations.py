@@ -1,6 +1,7 @@
 """What every upstream integration shares: its stored credential, its client, and how the
 upstream's failures reach our users as API problems."""
 
+import logging
 import math
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ from campaignhub.crypto import EncryptedTextField
 from campaignhub.http import ApiError, BaseClient
 from campaignhub.models import Account
 from campaignhub.tenancy import AccountQuerySet
+
+logger = logging.getLogger(__name__)
 
 
 class Credential(models.Model):
@@ -90,6 +93,11 @@ class Upstream:
             f"{self.label} rejected the {self.secret_name}. "
             f"Please reconnect {self.label} with a valid {self.secret_name}."
         )
+
+    @property
+    def name(self):
+        """The upstream's name inside a sentence ("Could not reach the dialer")."""
+        return self.label
 
     @property
     def missing_message(self):
@@ -211,7 +219,10 @@ class Upstream:
                 headers={"Retry-After": str(wait)},
             )
         if status is None:
-            return ApiProblem(502, f"Could not reach {self.label}: {exc.message}")
+            logger.warning("%s unreachable: %s", self.label, exc.message)
+            return ApiProblem(
+                502, f"Could not reach {self.name}; check its address, then try again."
+            )
         if status >= 500 or status < 400:
             return ApiProblem(502, f"{self.label} could not answer: {exc.message}")
         return ApiProblem(400, exc.message)

@@ -5,6 +5,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -26,6 +27,39 @@ def account_group(account_id) -> str:
 def member_group(account_id, user_id) -> str:
     """One person's sockets while they work in one account: events about that account's rows."""
     return f"account-{account_id}-user-{user_id}"
+
+
+def _watchers_key(account_id) -> str:
+    return f"live-watchers:{account_id}"
+
+
+async def watcher_joined(account_id) -> None:
+    """A socket working in `account_id` opened (the consumer calls this)."""
+    try:
+        await cache.aadd(_watchers_key(account_id), 0, timeout=None)
+        await cache.aincr(_watchers_key(account_id))
+    except Exception:
+        logger.warning("Live watchers of account %s not counted", account_id, exc_info=True)
+
+
+async def watcher_left(account_id) -> None:
+    """That socket closed."""
+    try:
+        if await cache.aget(_watchers_key(account_id), 0) > 0:
+            await cache.adecr(_watchers_key(account_id))
+    except Exception:
+        logger.warning("Live watchers of account %s not counted", account_id, exc_info=True)
+
+
+def watching(account_id) -> bool:
+    """Whether any socket is open in `account_id`: when none is, live rows need not be
+    rendered at all (the work would hold up whatever triggered them, e.g. a lead's alerts).
+    A cache outage answers True (rendering for nobody only costs work); a count lost with the
+    cache went with the channel layer's groups too, and reconnecting sockets count again."""
+    try:
+        return cache.get(_watchers_key(account_id), 0) > 0
+    except Exception:
+        return True
 
 
 def render(account, template: str, context: dict) -> str:

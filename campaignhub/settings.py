@@ -157,6 +157,11 @@ CELERY_TIMEZONE = "UTC"
 # `intake` (processing stored webhook deliveries), `notifications` (sending alerts), `bulk`
 # (dialer uploads, imports, exports), and Celery's default queue for the rest (sweepers).
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Celery's Django fixup closes the database (with PostgreSQL's pool: the whole pool) after every
+# task of a prefork worker, a new connection per task (~20 ms). With this set, it does so every
+# 2 x N tasks instead: the Procfile's workers use 100, so after a database outage a worker's
+# broken connection is replaced within 200 tasks (which meanwhile fail as transient, and retry).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=0) or None
 # Workers keep our LOGGING (stdout, with secret paths redacted) instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ROUTES = {
@@ -234,6 +239,8 @@ DIALER_API_BASE = env("DIALER_API_BASE", default="")
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 # Deliveries that fail authentication, per endpoint per minute; valid ones are never limited.
 WEBHOOK_RATE_LIMIT_PER_MINUTE = env.int("WEBHOOK_RATE_LIMIT_PER_MINUTE", default=600)
+# How long a web process may reuse an endpoint's looked-up account and signing key.
+WEBHOOK_TARGET_CACHE_SECONDS = env.int("WEBHOOK_TARGET_CACHE_SECONDS", default=30)
 # Accept deliveries on threads of their own, so database and broker waits overlap.
 WEBHOOK_INTAKE_THREADS = env.bool("WEBHOOK_INTAKE_THREADS", default=True)
 # A worker's claim on a delivery lapses after this many seconds (a worker that died).

@@ -11,6 +11,7 @@ error while verifying counts as invalid; only traffic that fails authentication 
 
 import json
 import logging
+import time
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -32,6 +33,9 @@ suspicious = logging.getLogger("campaignhub.webhooks.suspicious")
 PROCESSORS = {}
 # The endpoint class of each source, so stored deliveries can be verified again on replay.
 ENDPOINTS = {}
+# Per-process cache of resolved endpoints: (source, token) -> (expires, Target).
+TARGETS = {}
+TARGETS_MAX = 10_000
 # Never kept with a delivery: they would store credentials of whoever called us.
 DROPPED_HEADERS = {"cookie", "authorization"}
 INVALID_SIGNATURE = "Signature did not match."
@@ -59,6 +63,11 @@ class Target:
         self.ignore_reason = ignore_reason
 
 
+def forget_targets() -> None:
+    """Drop this process's cached endpoints (a signing key or token changed here)."""
+    TARGETS.clear()
+
+
 def header(delivery, name: str) -> str:
     """A stored header of `delivery` by case-insensitive name, or ""."""
     wanted = name.lower()
@@ -79,6 +88,9 @@ class WebhookView(View):
 
     source = ""
     signed = False
+    # Whether `resolve` may be served from a per-process cache: only where what it returns
+    # cannot turn a good delivery away (not where it says a campaign is paused, say).
+    cache_targets = False
     http_method_names = ["post"]
     invalid_signature_status = 400
 
@@ -128,7 +140,6 @@ class WebhookView(View):
         return await sync_to_async(self.accept)(request, token)
 
     def _accept_on_own_thread(self, request, token):
-        close_old_connections()
         try:
             return self.accept(request, token)
         finally:
@@ -141,7 +152,7 @@ class WebhookView(View):
             suspicious.warning("%s delivery over the size limit refused", self.source)
             return error(413, "Payload too large.")
         try:
-            target = self.resolve(token)
+            target, cached = self._resolve_cached(token)
         except Http404:
             suspicious.warning("%s delivery to an unknown endpoint", self.source)
             return error(404, "Unknown webhook endpoint.")
@@ -157,6 +168,10 @@ class WebhookView(View):
             remote_addr=request.META.get("REMOTE_ADDR") or None,
         )
         delivery.signature_valid = self.verdict(delivery, target)
+        if delivery.signature_valid is False and cached:
+            # The signing key may have changed since it was cached: ask the database.
+            target, _ = self._resolve_cached(token, fresh=True)
+            delivery.signature_valid = self.verdict(delivery, target)
         if delivery.signature_valid is False:
             return self._refuse_forged(request, token, delivery)
         if target.ignore_reason:
@@ -170,6 +185,23 @@ class WebhookView(View):
         response = self._store(delivery, DeliveryStatus.RECEIVED)
         enqueue(delivery)
         return response
+
+    def _resolve_cached(self, token, *, fresh=False):
+        """`resolve(token)`, from this process's cache when the endpoint allows it
+        (`cache_targets`); returns (target, whether it came from the cache). Safe with a
+        stale entry: a failed signature is checked again with a fresh lookup, and a delivery
+        accepted unsigned is verified again with today's key before it is processed."""
+        key = (self.source, token)
+        if self.cache_targets and not fresh:
+            hit = TARGETS.get(key)
+            if hit is not None and hit[0] > time.monotonic():
+                return hit[1], True
+        target = self.resolve(token)
+        if self.cache_targets:
+            if len(TARGETS) >= TARGETS_MAX:
+                TARGETS.clear()
+            TARGETS[key] = (time.monotonic() + settings.WEBHOOK_TARGET_CACHE_SECONDS, target)
+        return target, False
 
     def _refuse_forged(self, request, token, delivery):
         # Only failed authentication is limited: past the limit it is not even stored.

@@ -50,6 +50,8 @@ def campaign_changed(campaign_id, *, created=False, seen_by=None):
     frames of their own, so browsers parse them in table context.
     """
     campaign = Campaign.objects.select_related("owner", "account").get(pk=campaign_id)
+    if not live.watching(campaign.account_id):
+        return
     campaign.lead_count = campaign.leads.count()
     concerned = selectors.audience(campaign)
     sees_now = set() if campaign.is_deleted else concerned
@@ -70,7 +72,7 @@ def campaign_changed(campaign_id, *, created=False, seen_by=None):
 
 def campaign_lead_count_changed(campaign):
     """The campaign's row (with its new lead count) for everyone who sees the campaign."""
-    if campaign.is_deleted:
+    if campaign.is_deleted or not live.watching(campaign.account_id):
         return
     campaign.lead_count = campaign.leads.count()
     push_to_members(campaign.account_id, selectors.audience(campaign), COUNT_EVENT, _row(campaign))
@@ -94,6 +96,8 @@ def lead_arrived(lead_id):
     lead = Lead.objects.select_related(
         "campaign__owner", "campaign__account", "representative"
     ).get(pk=lead_id)
+    if not live.watching(lead.account_id):
+        return
     account = lead.campaign.account
     row = live.render(account, "campaigns/partials/_lead_row.html", {"lead": lead})
     html = (
@@ -109,6 +113,8 @@ def lead_arrived(lead_id):
 
 def lead_updated(lead_id):
     lead = Lead.objects.select_related("campaign__account", "representative").get(pk=lead_id)
+    if not live.watching(lead.account_id):
+        return
     account = lead.campaign.account
     html = live.render(account, "campaigns/partials/_lead_row.html", {"lead": lead}) + live.render(
         account, "campaigns/partials/_feed_item.html", {"lead": lead}

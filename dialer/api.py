@@ -187,6 +187,8 @@ def campaign_leads(request, ref):
         user=request.user,
         region=request.account.country or "US",
     )
+    # Sending runs after commit (at once when tasks run in-process): answer its state now.
+    upload.refresh_from_db()
     return ok(upload_out(upload), status=202)
 
 

@@ -1,6 +1,7 @@
 """Input validation for the dialer's pages and JSON API alike."""
 
 from django import forms
+from django.core.validators import URLValidator
 
 from campaignhub.phones import PhoneNumberField
 from campaigns.models import Campaign, Integration
@@ -14,6 +15,10 @@ class ConnectionForm(forms.Form):
         assume_scheme="https",
         label="Dialer API address",
         max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        error_messages={
+            "invalid": "Enter an http(s) address, e.g. https://dialer.example.com/api."
+        },
         help_text="The dialer's API base URL, e.g. https://dialer.example.com/api.",
     )
     api_key = forms.CharField(label="API key", max_length=500, strip=True)

@@ -44,6 +44,7 @@ class DialerUpstream(Upstream):
     base URL, so clients are made from the stored connection rather than the key alone."""
 
     label = "The dialer"
+    name = "the dialer"
     secret_name = "API key"
     credential_model = DialerConnection
     not_connected_message = "The dialer is not connected. Please connect the dialer first."

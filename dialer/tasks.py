@@ -17,7 +17,8 @@ def bulk_send_batches(self, upload_id):
         uploads.send_batches(upload_id)
     except ApiError:
         if self.request.is_eager or self.request.retries >= len(RETRY_DELAYS):
-            # The failure is recorded on the batch and the upload; Resume sends it again.
+            # No more tries here: the upload shows as failed, with a Resume button.
+            uploads.give_up(upload_id)
             return
         raise self.retry(countdown=RETRY_DELAYS[self.request.retries]) from None
 

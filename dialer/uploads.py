@@ -211,6 +211,16 @@ def _failed(upload, batch, exc):
     _push(upload.pk)
 
 
+def give_up(upload_id) -> None:
+    """An upload whose sending stopped after its last automatic try is marked failed (its
+    reason kept), so the page offers Resume; one already sent stays sent."""
+    changed = LeadListUpload.objects.filter(pk=upload_id, status=UploadStatus.SENDING).update(
+        status=UploadStatus.FAILED
+    )
+    if changed:
+        _push(upload_id)
+
+
 def _sent(upload, batch):
     with transaction.atomic():
         marked = (

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from campaignhub.api import ApiProblem
@@ -71,7 +72,7 @@ def connection(request):
         except ValidationError as exc:
             form.add_error("api_key", exc.messages[0])
         except ApiProblem as problem:
-            form.add_error("base_url", f"Could not reach the dialer: {problem.message}")
+            form.add_error("base_url", problem.message)
         else:
             messages.success(request, "The dialer is connected.")
             return redirect("dialer_home")
@@ -150,7 +151,14 @@ def _campaign_page(
 
 @account_required
 def campaign_detail(request, ref):
-    return _campaign_page(request, selectors.campaign_for(request.account, ref))
+    """The campaign page; `?upload=<id>` shows that upload's result (after an upload)."""
+    campaign = selectors.campaign_for(request.account, ref)
+    upload_id = request.GET.get("upload", "")
+    wanted = upload_id.isdigit() and len(upload_id) <= 18
+    shown = selectors.upload_for(request.account, int(upload_id)) if wanted else None
+    if shown is not None and shown.campaign_id != campaign.pk:
+        raise Http404("No such upload for this campaign.")
+    return _campaign_page(request, campaign, upload=shown)
 
 
 def _problem_to_message(request, problem):
@@ -286,8 +294,9 @@ def upload(request, ref):
         except ApiProblem as problem:
             form.add_error("file", problem.message)
         else:
-            campaign.refresh_from_db()
-            return _campaign_page(request, campaign, upload=done)
+            # Post/redirect/get: a reload does not upload again, and the page reads the
+            # upload as it stands (sending may already be over).
+            return redirect(f"{reverse('dialer_campaign', args=[ref])}?upload={done.pk}")
     return _campaign_page(request, campaign, upload_form=form, status=400)
 
 

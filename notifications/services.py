@@ -92,9 +92,11 @@ def notify(*, account, event, recipients, context, channels=None, sender=None, d
         for channel in channels
     ]
     Delivery.objects.bulk_create(rows)
+    # Sends are queued first: after commit, the live rows must not hold the alerts up.
+    for row in rows:
+        _enqueue(row.pk)
     for row in rows:
         transaction.on_commit(lambda row=row: announce(row, created=True), robust=True)
-        _enqueue(row.pk)
     return rows
 
 
@@ -296,6 +298,8 @@ def announce(delivery, *, created=False) -> None:
     can still arrive out of order (a worker and a web request both announce), and pages keep
     the row with the highest version. A `created` row is also offered to the live log.
     """
+    if not live.watching(delivery.account_id):
+        return
     delivery = Delivery.objects.select_related("user", "account").filter(pk=delivery.pk).first()
     if delivery is None:
         return

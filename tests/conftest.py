@@ -31,12 +31,15 @@ def _tenant(name, prefix):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit windows live in the cache, keyed by ids that a rolled-back test hands on to
-    the next one: each test starts with none counted."""
+def _fresh_caches():
+    """Rate-limit windows live in the cache, and webhook endpoints in a per-process cache,
+    keyed by ids that a rolled-back test hands on to the next one: each test starts empty."""
     from django.core.cache import cache
 
+    from campaignhub.webhooks import forget_targets
+
     cache.clear()
+    forget_targets()
 
 
 @pytest.fixture
@@ -74,8 +77,10 @@ class LiveRecorder:
 @pytest.fixture
 def live_events(monkeypatch):
     recorder = LiveRecorder()
-    # Every live event goes through `_send`, one call per event with its groups.
+    # Every live event goes through `_send`, one call per event with its groups; someone is
+    # taken to be watching every account (the consumer's count is tested on its own).
     monkeypatch.setattr(live, "_send", recorder)
+    monkeypatch.setattr(live, "watching", lambda account_id: True)
     return recorder
 
 

@@ -193,3 +193,18 @@ document.addEventListener("htmx:afterRequest", (event) => {
     document.querySelectorAll("#messages [data-htmx-problem]").forEach((old) => old.remove());
   }
 });
+
+// Forms that arrive in live fragments are rendered once for everyone, outside any request, so
+// they carry no CSRF token: a plain POST form gets the page's own token as it is submitted.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+  if (form.querySelector("input[name=csrfmiddlewaretoken]")) return;
+  const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
+  if (!headers["X-CSRFToken"]) return;
+  const token = document.createElement("input");
+  token.type = "hidden";
+  token.name = "csrfmiddlewaretoken";
+  token.value = headers["X-CSRFToken"];
+  form.append(token);
+}, true);

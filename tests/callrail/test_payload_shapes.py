@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from callrail import webhooks
 from callrail.client import classify, form_values
+from callrail.models import CallRailSettings
 from campaignhub.intake import replay_deliveries, requeue_due
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns.models import Lead
@@ -278,3 +279,31 @@ def test_a_row_stored_without_a_verdict_is_verified_before_processing(receiver, 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.signature_valid) == (DeliveryStatus.REJECTED, False)
     assert not Lead.objects.exists()
+
+
+class TestCachedEndpoint:
+    def test_a_new_signing_key_applies_at_once_even_where_the_old_one_is_cached(
+        self, receiver, campaign
+    ):
+        receiver.signing_key = SIGNING_KEY
+        receiver.save()
+        post(receiver, fixture("pre_call__inbound"), sign_with=SIGNING_KEY)
+        # Changed behind this process's back (another web process saved it).
+        CallRailSettings.objects.filter(pk=receiver.pk).update(signing_key="new-key")
+        body = {**fixture("pre_call__inbound"), "resource_id": "CALnewkey"}
+        assert post(receiver, body, sign_with="new-key").status_code == 200
+        assert Lead.objects.filter(external_id="CALnewkey").exists()
+
+    def test_an_unsigned_delivery_accepted_from_a_stale_entry_is_verified_before_processing(
+        self, receiver, campaign
+    ):
+        from campaignhub.webhooks import TARGETS
+
+        post(receiver, fixture("pre_call__inbound"))  # cached: no signing key
+        CallRailSettings.objects.filter(pk=receiver.pk).update(signing_key=SIGNING_KEY)
+        assert TARGETS
+        body = {**fixture("pre_call__inbound"), "resource_id": "CALforged"}
+        assert post(receiver, body).status_code == 200
+        delivery = InboundDelivery.objects.latest("id")
+        assert (delivery.status, delivery.signature_valid) == (DeliveryStatus.REJECTED, False)
+        assert not Lead.objects.filter(external_id="CALforged").exists()

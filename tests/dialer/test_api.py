@@ -159,3 +159,18 @@ def test_a_dialer_extension_is_set_on_the_profile_and_is_unique(tenant_a):
     assert taken.status_code == 400
     tenant_a.admin.refresh_from_db()
     assert tenant_a.admin.dialer_extension is None
+
+
+def test_the_upload_page_redirects_to_the_result_as_it_stands(
+    tenant_a, connected, upstream, django_capture_on_commit_callbacks
+):
+    campaign = make_campaign(tenant_a)
+    upstream.post(f"{API}/campaigns/{campaign.ref}/contacts", status=201, json={"accepted": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_a.admin_client.post(
+            f"/dialer/campaigns/{campaign.ref}/leads/", {"file": csv_file(numbers(3))}
+        )
+    assert response.status_code == 302
+    assert "?upload=" in response["Location"]
+    page = tenant_a.admin_client.get(response["Location"]).content.decode()
+    assert "3 of 3 contacts sent (1/1 batches)" in page

@@ -148,3 +148,14 @@ def test_a_file_without_a_phone_column_is_refused_and_nothing_kept(campaign, upl
     assert refused.value.status == 400
     assert not campaign.uploads.exists()
     assert not Contact.objects.exists()
+
+
+def test_a_transient_failure_that_outlasts_the_tries_leaves_the_upload_resumable(
+    campaign, upstream, upload_list
+):
+    upstream.post(_contacts_url(campaign), status=503, json={"error": "down"})
+    upload = upload_list(campaign, csv_file(numbers(5)))
+    upload.refresh_from_db()
+    # In-process there is no later try: the upload says failed, so the page offers Resume.
+    assert upload.status == UploadStatus.FAILED
+    assert "Service unavailable" in upload.last_error or "down" in upload.last_error

@@ -13,6 +13,7 @@ from daphne.testing import DaphneProcess
 from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.db import connections
+from django.test import override_settings
 
 from tests.conftest import start_sandbox
 
@@ -54,12 +55,22 @@ def e2e_sandbox():
 
 
 @pytest.fixture(scope="session")
-def asgi_server(django_db_setup, django_db_blocker, e2e_sandbox):
+def asgi_server(django_db_setup, django_db_blocker, e2e_sandbox, tmp_path_factory):
     """Serve the whole ASGI application (HTTP, websockets, static) against the test database.
 
     The app is told its public address (for the webhook URLs it registers upstream) and uses
-    the sandbox as CallRail, like `make run`.
+    the sandbox as CallRail, like `make run`. The server and the tests share one cache (files),
+    as a production server and its workers share Redis: who is watching live, rate limits.
     """
+    shared_cache = override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path_factory.mktemp("cache")),
+            }
+        }
+    )
+    shared_cache.enable()
     port = free_port()
     settings.PUBLIC_BASE_URL = f"http://localhost:{port}"
     settings.CALLRAIL_API_BASE = f"{e2e_sandbox.url}/v3"
@@ -88,6 +99,7 @@ def asgi_server(django_db_setup, django_db_blocker, e2e_sandbox):
     yield f"http://localhost:{process.port.value}"
     process.terminate()
     process.join(timeout=10)
+    shared_cache.disable()
 
 
 @pytest.fixture

@@ -97,3 +97,33 @@ def test_push_never_raises_when_the_layer_is_down(settings, caplog):
     }
     live.push("user-1", "hello", "<p>x</p>")
     assert "Live event hello to user-1 could not be sent" in caplog.text
+
+
+async def test_sockets_are_counted_per_account_so_nobody_watching_means_no_rendering(
+    channel_layer, tenant_a, tenant_b
+):
+    watching = sync_to_async(live.watching)
+    assert not await watching(tenant_a.account.pk)
+    first, _, _ = await connect(tenant_a.admin)
+    second, _, _ = await connect(tenant_a.member)
+    assert await watching(tenant_a.account.pk)
+    assert not await watching(tenant_b.account.pk)
+    await first.disconnect()
+    assert await watching(tenant_a.account.pk)
+    await second.disconnect()
+    assert not await watching(tenant_a.account.pk)
+
+
+def test_with_nobody_watching_a_lead_renders_and_sends_no_live_rows(tenant_a, monkeypatch):
+    from campaigns import events
+    from campaigns.services import capture_lead
+    from tests.campaigns.factories import make_campaign
+
+    sent = []
+    monkeypatch.setattr(live, "_send", lambda groups, event, html: sent.append(event))
+    rendered = []
+    monkeypatch.setattr(live, "render", lambda *args: rendered.append(args) or "")
+    campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+    lead, _ = capture_lead(campaign=campaign, source="form", external_id="w-1", phone="")
+    events.lead_arrived(lead.pk)
+    assert (sent, rendered) == ([], [])
