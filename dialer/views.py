@@ -131,9 +131,12 @@ def _campaign_page(
     status=200,
     partial="campaign",
 ):
-    members = User.objects.filter(
-        memberships__account=request.account, dialer_extension__isnull=False
-    ).order_by("dialer_extension")
+    # Who can still be added: members with an extension who are not agents of it yet.
+    members = (
+        User.objects.filter(memberships__account=request.account, dialer_extension__isnull=False)
+        .exclude(pk__in=campaign.agents.values("user_id"))
+        .order_by("dialer_extension")
+    )
     context = {
         "campaign": campaign,
         "settings_form": settings_form or CampaignForm(instance=campaign, account=request.account),

@@ -174,3 +174,26 @@ def test_the_upload_page_redirects_to_the_result_as_it_stands(
     assert "?upload=" in response["Location"]
     page = tenant_a.admin_client.get(response["Location"]).content.decode()
     assert "3 of 3 contacts sent (1/1 batches)" in page
+
+
+def test_the_add_agent_list_offers_only_members_who_are_not_agents_yet(
+    tenant_a, connected, upstream
+):
+    from dialer.models import DialerAgent
+
+    tenant_a.admin.dialer_extension = "100"
+    tenant_a.admin.save()
+    tenant_a.member.dialer_extension = "101"
+    tenant_a.member.save()
+    campaign = make_campaign(tenant_a)
+    DialerAgent.objects.create(
+        account=tenant_a.account,
+        campaign=campaign,
+        user=tenant_a.admin,
+        extension="100",
+        default_state="offline",
+    )
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    picker = page.split('<select id="id_extension"')[1].split("</select>")[0]
+    assert '<option value="101">' in picker
+    assert '<option value="100">' not in picker
