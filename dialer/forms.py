@@ -36,11 +36,18 @@ class CampaignForm(forms.ModelForm):
         max_value=10,
         max_digits=3,
         decimal_places=1,
+        initial=DialerCampaign._meta.get_field("aggression").default,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
         help_text="Calls dialled per available agent (1.0 to 10.0, in steps of 0.1).",
     )
-    max_attempts = forms.IntegerField(min_value=1, max_value=10)
+    max_attempts = forms.IntegerField(
+        min_value=1, max_value=10, initial=DialerCampaign._meta.get_field("max_attempts").default
+    )
     retry_delay_s = forms.IntegerField(
-        min_value=60, max_value=604800, label="Retry delay (seconds)"
+        min_value=60,
+        max_value=604800,
+        initial=DialerCampaign._meta.get_field("retry_delay_s").default,
+        label="Retry delay (seconds)",
     )
     record_calls = forms.BooleanField(required=False)
     inbound_campaign = forms.ModelChoiceField(

@@ -197,3 +197,10 @@ def test_the_add_agent_list_offers_only_members_who_are_not_agents_yet(
     picker = page.split('<select id="id_extension"')[1].split("</select>")[0]
     assert '<option value="101">' in picker
     assert '<option value="100">' not in picker
+
+
+def test_the_new_campaign_form_starts_from_the_dialers_defaults(tenant_a, connected):
+    page = tenant_a.admin_client.get("/dialer/campaigns/new/").content.decode()
+    assert 'name="aggression" value="1.5" step="0.1"' in page
+    assert 'name="max_attempts" value="3"' in page
+    assert 'name="retry_delay_s" value="3600"' in page
