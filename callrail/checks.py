@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from callrail.models import CallRailSettings
-from campaignhub.phones import InvalidPhoneNumber, to_e164
+from campaignhub.phones import e164_or_blank
 from campaigns.checks import NO_CAMPAIGN, register_check
 from campaigns.models import Integration
 
@@ -38,13 +38,6 @@ class TrackerListing:
     listed_at: datetime
 
 
-def _e164(number):
-    try:
-        return to_e164(number) if number else ""
-    except InvalidPhoneNumber:
-        return ""
-
-
 def _cache_key(account_id) -> str:
     return f"callrail:tracker-listing:{account_id}"
 
@@ -59,7 +52,7 @@ def remember_trackers(account, *, company_id: str, company_name: str = "", track
     listing = {
         "company_id": company_id,
         "company_name": company_name,
-        "tracking_numbers": sorted({_e164(number) for number in tracking_numbers} - {""}),
+        "tracking_numbers": sorted({e164_or_blank(number) for number in tracking_numbers} - {""}),
         "listed_at": timezone.now().isoformat(),
     }
     try:

@@ -35,6 +35,15 @@ def for_display(e164: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def e164_or_blank(raw, region: str = DEFAULT_REGION) -> str:
+    """`to_e164(raw)`, or "" for no number or one that does not parse (a withheld caller id,
+    a word, a typo): for values we keep whatever they are, where a number is optional."""
+    try:
+        return to_e164(raw, region) if raw and str(raw).strip() else ""
+    except InvalidPhoneNumber:
+        return ""
+
+
 class PhoneNumberField(forms.CharField):
     """A form field that cleans to E.164."""
 

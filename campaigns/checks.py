@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from campaignhub.phones import InvalidPhoneNumber, to_e164
+from campaignhub.phones import e164_or_blank
 from campaigns import sources
 from campaigns.models import Campaign, NotificationType, Representative
 
@@ -91,10 +91,7 @@ def setup_from_data(account, data: dict, *, users: dict, current: Campaign | Non
     `users` maps user id -> User for the people who may be picked; `current` is the campaign
     being edited, if any. Values that do not parse are left out (the form reports them).
     """
-    try:
-        tracking_number = to_e164(data.get("tracking_number") or "")
-    except InvalidPhoneNumber:
-        tracking_number = ""
+    tracking_number = e164_or_blank(data.get("tracking_number"))
     campaign = Campaign(
         pk=current.pk if current else None,
         account=account,
@@ -109,10 +106,7 @@ def setup_from_data(account, data: dict, *, users: dict, current: Campaign | Non
         user = users.get(_as_id(chosen.get("id")))
         if user is None:
             continue
-        try:
-            custom_number = to_e164(chosen.get("custom_number") or "")
-        except InvalidPhoneNumber:
-            custom_number = ""
+        custom_number = e164_or_blank(chosen.get("custom_number"))
         representatives.append(
             Representative(
                 campaign=campaign, user=user, custom_number=custom_number, position=position

@@ -16,7 +16,7 @@ from django.urls import reverse
 from campaignhub.cleaning import bounded_id, clean_json, clean_text
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership
-from campaignhub.phones import InvalidPhoneNumber, to_e164
+from campaignhub.phones import e164_or_blank
 from campaigns import events, permissions, selectors
 from campaigns.models import (
     Campaign,
@@ -370,13 +370,6 @@ def lead_external_id(upstream_id, *, raw: bytes) -> str:
     return own or "sha256:" + hashlib.sha256(bytes(raw)).hexdigest()
 
 
-def _phone_or_blank(value) -> str:
-    try:
-        return to_e164(value) if clean_text(value) else ""
-    except InvalidPhoneNumber:
-        return ""
-
-
 def _email_or_blank(value) -> str:
     email = clean_text(value)
     try:
@@ -392,7 +385,7 @@ def clean_lead_details(*, name="", phone="", email="", message="") -> dict:
     stays in the stored delivery and the lead's payload."""
     return {
         "name": clean_text(name, Lead._meta.get_field("name").max_length),
-        "phone": _phone_or_blank(phone),
+        "phone": e164_or_blank(clean_text(phone)),
         "email": _email_or_blank(email),
         "message": clean_text(message),
     }
