@@ -1,0 +1,58 @@
+"""Forms added by the hardening work, submitted in the browser: the account's country, and
+capturing the leads a paused webhook campaign held."""
+
+import json
+
+import requests
+from playwright.sync_api import expect
+
+from campaignhub.models import Account
+from campaigns import services
+from campaigns.models import Lead
+from tests.campaigns.factories import make_campaign
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account
+
+
+class _Tenant:
+    def __init__(self, account):
+        self.account = account
+        self.admin = account.memberships.get().user
+
+
+def test_the_accounts_country_changes_how_phones_read(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), campaign_name="London")
+    services.capture_lead(
+        campaign=campaign, source="form", external_id="gb-1", phone="+442079460018"
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/")
+    page.get_by_label("Country").fill("gb")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Account saved.")).to_be_visible()
+    assert Account.objects.get(pk=account.pk).country == "GB"
+    page.goto(f"{server}/leads/")
+    expect(page.locator("span.phone[title='+442079460018']")).to_have_text("020 7946 0018")
+
+
+def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="webhook", campaign_name="Chat")
+    services.update_campaign(campaign=campaign, changes={"status": False})
+    response = requests.post(
+        f"{server}/webhooks/leads/{campaign.webhook_token}/",
+        data=json.dumps({"external_id": "held-1", "name": "Held Lead", "phone": "+14155550111"}),
+        headers={"Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert response.status_code == 200
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    expect(page.get_by_text("reached this campaign's webhook while it was paused")).to_be_visible()
+    page.locator("#campaign-status").get_by_role("button", name="Activate").click()
+    page.reload()
+    page.get_by_role("button", name="Capture it now").click()
+    expect(page.locator("tbody tr", has_text="Held Lead")).to_be_visible()
+    assert Lead.objects.get().external_id == "held-1"
