@@ -15,11 +15,13 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from campaignhub.api import error
+from campaignhub.cleaning import clean_text
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.webhooks import Target, WebhookView, header
 from notifications import services
 from notifications.models import Channel
 
+logger = logging.getLogger(__name__)
 TWILIO_DELIVERED = {"delivered"}
 TWILIO_FAILED = {"undelivered", "failed"}
 EMAIL_DELIVERED = {"delivered"}
@@ -101,20 +103,11 @@ def email_webhook_urls():
 
 @receiver(tracking)
 def record_email_tracking(sender, event, esp_name, **kwargs):
-    """Keep every tracking event anymail verified, and apply the ones that settle a delivery."""
-    settles = event.event_type in EMAIL_DELIVERED | EMAIL_FAILED
-    delivery = None
-    if settles:
-        delivery = services.record_provider_status(
-            channel=Channel.EMAIL,
-            provider_message_id=event.message_id or "",
-            delivered=event.event_type in EMAIL_DELIVERED,
-            error=event.description or event.mta_response or f"{esp_name}: {event.event_type}",
-        )
-    InboundDelivery.objects.create(
-        account_id=delivery.account_id if delivery else None,
+    """Keep every tracking event anymail verified, stored before anything can fail, then apply
+    the ones that settle a delivery; a failure is recorded with the row, never lost."""
+    inbound = InboundDelivery.objects.create(
         source=f"anymail_{esp_name.lower()}",
-        event=event.event_type,
+        event=clean_text(event.event_type, 100),
         body=json.dumps(
             {
                 "event_type": event.event_type,
@@ -126,7 +119,25 @@ def record_email_tracking(sender, event, esp_name, **kwargs):
                 "event_id": event.event_id,
             }
         ).encode(),
-        status=DeliveryStatus.PROCESSED if delivery else DeliveryStatus.IGNORED,
+        signature_valid=True,
+        status=DeliveryStatus.PROCESSING,
         attempts=1,
-        processed_at=timezone.now(),
     )
+    delivery = None
+    try:
+        if event.event_type in EMAIL_DELIVERED | EMAIL_FAILED:
+            delivery = services.record_provider_status(
+                channel=Channel.EMAIL,
+                provider_message_id=event.message_id or "",
+                delivered=event.event_type in EMAIL_DELIVERED,
+                error=event.description or event.mta_response or f"{esp_name}: {event.event_type}",
+            )
+    except Exception as exc:
+        logger.exception("Email tracking event %s could not be applied", inbound.pk)
+        inbound.status = DeliveryStatus.FAILED
+        inbound.error = clean_text(f"{type(exc).__name__}: {exc}")
+    else:
+        inbound.status = DeliveryStatus.PROCESSED if delivery else DeliveryStatus.IGNORED
+        inbound.account_id = delivery.account_id if delivery else None
+    inbound.processed_at = timezone.now()
+    inbound.save(update_fields=["status", "error", "account", "processed_at"])

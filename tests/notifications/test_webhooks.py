@@ -146,6 +146,26 @@ def test_anymail_tracking_signal_marks_email_delivered_or_bounced(sent_email):
     ]
 
 
+def test_a_tracking_event_that_cannot_be_applied_is_still_stored_with_the_reason(sent_email):
+    from unittest import mock
+
+    with mock.patch(
+        "notifications.services.record_provider_status", side_effect=RuntimeError("db hiccup")
+    ):
+        tracking.send(
+            sender=object,
+            event=AnymailTrackingEvent(event_type="delivered", message_id="pm-42"),
+            esp_name="Postmark",
+        )
+    stored = InboundDelivery.objects.get()
+    assert (stored.source, stored.status, stored.error) == (
+        "anymail_postmark",
+        DeliveryStatus.FAILED,
+        "RuntimeError: db hiccup",
+    )
+    assert b'"pm-42"' in bytes(stored.body)
+
+
 def test_postmark_webhook_end_to_end_through_anymail(sent_email, settings):
     settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
     payload = {
