@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "campaigns",
     "callrail",
     "dialer",
+    "crm",
+    "invoca",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -72,5 +72,8 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("callrail.urls")),
     path("", include("dialer.urls")),
+    path("", include("crm.urls")),
+    path("", include("invoca.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -59,6 +59,9 @@ class Campaign(models.Model):
     currency = models.CharField(max_length=3)
     status = models.BooleanField(default=True, help_text="Active")
     is_deleted = models.BooleanField(default=False)
+    # The ObjectId of the campaign in the old campaign service, when it was imported from there.
+    # Nullable so adding it keeps the table (and the SQLite name-search triggers on it).
+    legacy_id = models.CharField(max_length=24, null=True, blank=True, editable=False)
     form_secret_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     webhook_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False
@@ -87,6 +90,11 @@ class Campaign(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["account", "legacy_id"],
+                condition=Q(legacy_id__isnull=False),
+                name="unique_legacy_campaign",
+            ),
             models.UniqueConstraint(
                 fields=["account", "tracking_number"],
                 condition=Q(is_deleted=False) & ~Q(tracking_number=""),
@@ -157,7 +165,25 @@ class LeadSource(models.TextChoices):
     TEXT = "text", "Text message"
 
 
+class LeadStatus(models.TextChoices):
+    """What became of a lead; staff set it from the lead page, its deal, or the API."""
+
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    QUALIFIED = "qualified", "Qualified"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
 class Lead(models.Model):
+    """One enquiry a campaign received (a call, form, webhook, dialer result or text).
+
+    Outcome: `status` (`LeadStatus`) and `revenue` (in the account's currency, set when won).
+    `alerted_at` is when the first alert about it was sent; `first_response_s` the seconds
+    from then to the first status change (`first_response_at`). `contact` is the CRM contact
+    it was merged into when its campaign has `add_to_crm`.
+    """
+
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="leads")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="leads")
     source = models.CharField(max_length=10, choices=LeadSource.choices)
@@ -174,6 +200,14 @@ class Lead(models.Model):
         blank=True,
         related_name="assigned_leads",
     )
+    contact = models.ForeignKey(
+        "crm.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+    )
+    status = models.CharField(max_length=10, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    revenue = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_s = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,6 +218,8 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["account", "-id"], name="lead_list"),
             models.Index(fields=["campaign", "-id"], name="lead_campaign"),
+            # Reports read an account's leads over a date range.
+            models.Index(fields=["account", "created_at"], name="lead_report"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -27,6 +27,7 @@ from campaigns.models import (
     NotificationType,
     Representative,
 )
+from campaigns.signals import lead_captured
 from notifications.rendering import substitute
 from notifications.services import Recipient, Sender, notify
 
@@ -433,6 +434,7 @@ def capture_lead(
             representative=assignment.user if assignment else None,
             **{key: value for key, value in details.items() if value},
         )
+        lead_captured.send(sender=Lead, lead=lead)
         if assignment is not None:
             _alert_representative(campaign, lead, assignment)
         transaction.on_commit(lambda: events.lead_arrived(lead.pk), robust=True)
