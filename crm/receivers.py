@@ -1,0 +1,18 @@
+"""How the CRM follows leads: a new lead becomes (or joins) a contact and may open a deal; a
+lead's outcome set elsewhere moves its deal."""
+
+from crm import contacts, deals
+
+
+def on_lead_captured(*, lead, **signal):
+    """`campaigns.signals.lead_captured`: merge the lead into a contact when its campaign has
+    `add_to_crm`, then open a deal when it has `create_deal` (SPEC §3, [000])."""
+    contacts.merge_lead(lead)
+    deals.open_for_lead(lead)
+
+
+def on_lead_outcome_changed(*, lead, via, **signal):
+    """`campaigns.signals.lead_outcome_changed`: a lead won or lost from its page or the API
+    moves its deal to the pipeline's won or lost stage."""
+    if via != "deal":
+        deals.follow_lead_outcome(lead)
