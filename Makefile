@@ -31,6 +31,9 @@ run: migrate
 	export DEMO_CALLRAIL_API_KEY=$${DEMO_CALLRAIL_API_KEY-sandbox-demo-key}; \
 	export DIALER_API_BASE=$${DIALER_API_BASE:-http://127.0.0.1:$(SANDBOX_PORT)/dialer}; \
 	export DEMO_DIALER_API_KEY=$${DEMO_DIALER_API_KEY-sandbox-dialer-key}; \
+	export INVOCA_API_BASE=$${INVOCA_API_BASE:-http://127.0.0.1:$(SANDBOX_PORT)/invoca}; \
+	export DEMO_INVOCA_API_TOKEN=$${DEMO_INVOCA_API_TOKEN-sandbox-invoca-token}; \
+	export DEMO_INVOCA_NETWORK_ID=$${DEMO_INVOCA_NETWORK_ID-1001}; \
 	export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}; \
 	export CSRF_TRUSTED_ORIGINS=$${CSRF_TRUSTED_ORIGINS:-http://localhost:$(PORT)}; \
 	$(PY) manage.py demo && \
@@ -46,6 +49,7 @@ bench: setup
 	$(PY) bench/alert_latency.py
 	$(PY) bench/live_latency.py
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) bench/lists.py
+	$(PY) bench/reports.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

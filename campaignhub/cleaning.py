@@ -20,12 +20,21 @@ def _text(value: str) -> str:
 
 def has_bad_text(value) -> bool:
     """True when a decoded JSON value holds a NUL or a lone surrogate in any string or key:
-    text no column can store, which our own API refuses with 400."""
-    if isinstance(value, dict):
-        return any(has_bad_text(key) or has_bad_text(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_bad_text(item) for item in value)
-    return isinstance(value, str) and (NUL in value or bool(LONE_SURROGATE.search(value)))
+    text no column can store, which our own API refuses with 400.
+
+    Walked without recursion: a body json.loads accepts may nest deeper than a recursive walk
+    can follow."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        elif isinstance(item, str) and (NUL in item or LONE_SURROGATE.search(item)):
+            return True
+    return False
 
 
 def clean_text(value, max_length: int | None = None) -> str:

@@ -16,7 +16,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "phone", "dialer_extension"]
+        fields = ["name", "phone"]
 
 
 class AccountForm(forms.ModelForm):

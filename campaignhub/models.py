@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -40,15 +39,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(
         max_length=20, blank=True, help_text="E.164, used for SMS alerts (e.g. +14155551234)."
-    )
-    # Agents of the dialer are people with an extension (the dialer's rule: 3 or 4 digits).
-    dialer_extension = models.CharField(
-        max_length=4,
-        null=True,
-        blank=True,
-        unique=True,
-        validators=[RegexValidator(r"^[0-9]{3,4}$", "An extension is 3 or 4 digits.")],
-        help_text="Your dialer extension (3 or 4 digits), if you take dialer calls.",
     )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

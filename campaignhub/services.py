@@ -317,16 +317,11 @@ def mark_token_used(token: ApiToken) -> None:
         token.last_used_at = now
 
 
-def update_profile(*, user: User, name: str, phone: str, dialer_extension=...) -> User:
-    """Save the person's name, SMS phone (E.164) and, when given, their dialer extension
-    (3 or 4 digits, unique, None for none; validated by ProfileForm)."""
+def update_profile(*, user: User, name: str, phone: str) -> User:
+    """Save the person's name and SMS phone (E.164, validated by ProfileForm)."""
     user.name = name
     user.phone = phone
-    fields = ["name", "phone"]
-    if dialer_extension is not ...:
-        user.dialer_extension = dialer_extension or None
-        fields.append("dialer_extension")
-    user.save(update_fields=fields)
+    user.save(update_fields=["name", "phone"])
     return user
 
 

@@ -237,6 +237,34 @@ NOTIFICATION_RETRY_BACKOFF = env.float("NOTIFICATION_RETRY_BACKOFF", default=30.
 CALLRAIL_API_BASE = env("CALLRAIL_API_BASE", default="https://api.callrail.com/v3")
 # The dialer a new connection proposes; each account keeps its own base URL.
 DIALER_API_BASE = env("DIALER_API_BASE", default="")
+# Dialer uploads left unsent: how often the sweeper looks (seconds), how long an upload waits
+# without progress before a retry (seconds, doubling per retry), and retries before it fails.
+DIALER_UPLOAD_SWEEP_SECONDS = env.float("DIALER_UPLOAD_SWEEP_SECONDS", default=300.0)
+DIALER_UPLOAD_RETRY_BACKOFF = env.float("DIALER_UPLOAD_RETRY_BACKOFF", default=600.0)
+DIALER_UPLOAD_MAX_RETRIES = env.int("DIALER_UPLOAD_MAX_RETRIES", default=5)
+CELERY_BEAT_SCHEDULE["retry-stuck-dialer-uploads"] = {
+    "task": "dialer.tasks.retry_stuck_uploads",
+    "schedule": DIALER_UPLOAD_SWEEP_SECONDS,
+}
+# Invoca's host (a network's vanity `https://<network>.invoca.net`); paths add `/api/<version>/…`.
+INVOCA_API_BASE = env("INVOCA_API_BASE", default="https://invoca.net")
+# Invoca's Transactions API poll: how often (seconds; Invoca asks for 5 minutes or more), rows
+# per page (at most 4000), pages per run (the next run goes on), and how long a run's claim on
+# a connection lasts without a new page (seconds).
+INVOCA_TRANSACTIONS_POLL_SECONDS = env.float("INVOCA_TRANSACTIONS_POLL_SECONDS", default=300.0)
+INVOCA_TRANSACTIONS_PAGE_SIZE = env.int("INVOCA_TRANSACTIONS_PAGE_SIZE", default=1000)
+INVOCA_TRANSACTIONS_MAX_PAGES = env.int("INVOCA_TRANSACTIONS_MAX_PAGES", default=10)
+INVOCA_POLL_LEASE_SECONDS = env.int("INVOCA_POLL_LEASE_SECONDS", default=900)
+# Sale signals sent back through Invoca's Signal API: tries per change before it fails.
+INVOCA_SIGNAL_MAX_ATTEMPTS = env.int("INVOCA_SIGNAL_MAX_ATTEMPTS", default=6)
+CELERY_BEAT_SCHEDULE["poll-invoca-transactions"] = {
+    "task": "invoca.tasks.poll_all_transactions",
+    "schedule": INVOCA_TRANSACTIONS_POLL_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["requeue-invoca-sale-signals"] = {
+    "task": "invoca.tasks.requeue_sale_signals",
+    "schedule": 300.0,
+}
 
 # Inbound webhooks: bodies larger than this are refused before they are stored.
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)

@@ -10,14 +10,15 @@ from campaignhub.api import (
     validated,
 )
 from campaignhub.tenancy import get_for_account_or_404
-from campaigns import selectors, services
+from campaigns import outcomes, permissions, selectors, services, sources
 from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
     LeadFilterForm,
+    LeadOutcomeForm,
     TrackingNumberQueryForm,
 )
-from campaigns.schemas import CampaignBody
+from campaigns.schemas import CampaignBody, LeadOutcomeBody
 from campaigns.serializers import campaign_data, campaign_with_warnings, lead_data, writable_data
 
 NOT_FOUND = "Campaign not found"
@@ -37,6 +38,10 @@ def _save(save, **kwargs):
         return save(**kwargs)
     except services.DuplicateTrackingNumber as exc:
         raise ApiProblem(409, str(exc)) from None
+    except sources.LinkRefused as exc:
+        # Another save took the linked record after the form was checked; nothing was saved.
+        errors = exc.message_dict
+        raise ApiProblem(400, next(iter(errors.values()))[0], errors=errors) from None
 
 
 @api_view("GET", "POST", body=CampaignBody)
@@ -137,12 +142,19 @@ def leads(request):
     return ok([lead_data(row) for row in rows], **extra)
 
 
-@api_view("GET")
+@api_view("GET", "PATCH", body={"PATCH": LeadOutcomeBody})
 def lead(request, lead_id):
+    """GET one lead; PATCH `{status?, revenue?}` sets what became of it (`LeadOutcomeForm`,
+    `outcomes.set_outcome`), for who `permissions.may_set_outcome` allows (else 403)."""
     found = get_for_account_or_404(
         selectors.leads_visible_to(request.membership),
         request.account,
         "Lead not found",
         pk=lead_id,
     )
+    if request.method == "PATCH":
+        permissions.require_outcome(request.membership, found)
+        form = validated(LeadOutcomeForm, request.data)
+        outcomes.set_outcome(lead=found, actor=request.user, via="lead", **form.changes())
+        found = selectors.leads_visible_to(request.membership).get(pk=found.pk)
     return ok(lead_data(found))

@@ -10,6 +10,7 @@ class CampaignsConfig(AppConfig):
         from campaigns import panels, services, sources
         from campaigns import webhooks as lead_webhooks
         from campaigns.models import Integration
+        from notifications.signals import delivery_sent
 
         navigation.register("Campaigns", "campaign_list", 10)
         navigation.register("Leads", "lead_list", 20)
@@ -22,3 +23,4 @@ class CampaignsConfig(AppConfig):
         signals.member_removed.connect(
             services.on_member_removed, dispatch_uid="campaigns.withdraw_representative"
         )
+        delivery_sent.connect(services.on_delivery_sent, dispatch_uid="campaigns.lead_alerted")

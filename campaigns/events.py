@@ -10,11 +10,13 @@ from django.template.loader import render_to_string
 from campaignhub import live
 from campaignhub.live import push_to_members
 from campaignhub.models import Membership
-from campaigns import selectors
-from campaigns.models import Campaign, Lead
+from campaigns import permissions, selectors
+from campaigns.forms import LeadOutcomeForm
+from campaigns.models import Campaign, Lead, LeadStatus
 
 COUNT_EVENT = "campaigncountupdated"
 LEAD_EVENT = "leadarrived"
+OUTCOME_EVENT = "leadoutcome"
 
 
 def _memberships(account_id, user_ids):
@@ -111,12 +113,58 @@ def lead_arrived(lead_id):
     campaign_lead_count_changed(lead.campaign)
 
 
+def outcome_context(lead, *, account, editable, form=None):
+    """The context of the lead page's outcome block (`lead_detail.html#outcome`): the lead,
+    the account's currency, and the outcome form when `editable` (`form`, bound with errors,
+    or a fresh one showing the lead's current outcome)."""
+    if form is None:
+        form = LeadOutcomeForm(initial={"status": lead.status, "revenue": lead.revenue})
+    return {
+        "lead": lead,
+        "currency": account.currency,
+        "editable": editable,
+        "form": form,
+        "statuses": LeadStatus.choices,
+    }
+
+
+def _outcome_blocks(lead, account, user_ids):
+    """The outcome block of the lead's page, editable for those who may set the outcome."""
+    editors = {
+        membership.user_id
+        for membership in _memberships(lead.account_id, user_ids)
+        if permissions.may_set_outcome(membership, lead)
+    }
+    for editable, people in ((True, editors), (False, set(user_ids) - editors)):
+        if people:
+            html = live.render(
+                account,
+                "campaigns/lead_detail.html#outcome",
+                outcome_context(lead, account=account, editable=editable),
+            )
+            push_to_members(lead.account_id, people, OUTCOME_EVENT, html)
+
+
 def lead_updated(lead_id):
+    """A lead changed (details, outcome): its row on the lists and its feed item
+    (`leadarrived`), and the outcome block of its page (`leadoutcome`), for everyone who
+    sees it."""
     lead = Lead.objects.select_related("campaign__account", "representative").get(pk=lead_id)
     if not live.watching(lead.account_id):
         return
     account = lead.campaign.account
+    audience = _lead_audience(lead)
     html = live.render(account, "campaigns/partials/_lead_row.html", {"lead": lead}) + live.render(
         account, "campaigns/partials/_feed_item.html", {"lead": lead}
     )
-    push_to_members(lead.account_id, _lead_audience(lead), LEAD_EVENT, html)
+    push_to_members(lead.account_id, audience, LEAD_EVENT, html)
+    _outcome_blocks(lead, account, audience)
+
+
+def lead_alerted(lead_id):
+    """The first alert about a lead went out: the outcome block of its page (which shows
+    when) for everyone who sees it; lists show no alert time, so their rows stay."""
+    lead = Lead.objects.select_related("campaign__account", "representative").get(pk=lead_id)
+    if not live.watching(lead.account_id):
+        return
+    _outcome_blocks(lead, lead.campaign.account, _lead_audience(lead))

@@ -12,7 +12,7 @@ from campaignhub.fields import StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
 from campaigns import sources
-from campaigns.models import Integration, NotificationType, PersonOrBusiness
+from campaigns.models import Integration, LeadStatus, NotificationType, PersonOrBusiness
 from campaigns.page_urls import normalize_page_url
 
 
@@ -114,6 +114,23 @@ class RepresentativeForm(forms.Form):
     custom_number = PhoneNumberField(required=False)
 
 
+# Where a campaign's deals start (`pipeline_id`, `stage_id`): the app that keeps pipelines
+# registers an object from its AppConfig.ready, so campaigns never imports it. Its
+# `problems(account, pipeline_id, stage_id)` returns {field: message} for ids that are not the
+# account's; its `choices(account, pipeline_id)` is what the campaign page offers. Without
+# one, the two ids are kept as given.
+DEAL_TARGETS = []
+
+
+def register_deal_targets(targets) -> None:
+    DEAL_TARGETS[:] = [targets]
+
+
+def deal_target_choices(account, pipeline_id):
+    """The pipelines and stages the campaign page offers, or None when nothing keeps them."""
+    return DEAL_TARGETS[0].choices(account, pipeline_id) if DEAL_TARGETS else None
+
+
 class CampaignForm(forms.Form):
     """A whole campaign, in the JSON shape of the API (`campaigndata`)."""
 
@@ -136,6 +153,9 @@ class CampaignForm(forms.Form):
     currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], required=False)
     status = StrictBooleanField(required=False)
     is_deleted = StrictBooleanField(required=False)
+    # A lead source's link to its own record (sources.SourceLink): for `invoca` campaigns, the
+    # advertiser campaign whose calls become leads; checked and stored by that integration.
+    invoca_campaign_id = forms.CharField(max_length=64, required=False)
 
     def __init__(self, *args, account, campaign=None, **kwargs):
         """`campaign` is the campaign being edited, if any (it may keep its lead source)."""
@@ -194,7 +214,33 @@ class CampaignForm(forms.Form):
             )
         if data.get("create_deal") and not (data.get("pipeline_id") and data.get("stage_id")):
             self.add_error("pipeline_id", "Choose a pipeline and a stage to create deals.")
+        for targets in DEAL_TARGETS:
+            pipeline_id, stage_id = data.get("pipeline_id") or "", data.get("stage_id") or ""
+            for field, message in targets.problems(self.account, pipeline_id, stage_id).items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        self._clean_link(data)
         return data
+
+    def _clean_link(self, data):
+        """The link of the chosen lead source: checked by its integration, required; left
+        empty while editing, the campaign keeps the link it has."""
+        link = sources.link_for(data.get("integration") or "")
+        if link is None or link.key in self.errors:
+            return
+        value = data.get(link.key) or ""
+        kept = self.campaign is not None and self.campaign.integration == link.integration
+        if not value and kept:
+            value = data[link.key] = link.current(self.campaign)
+            if value:
+                return
+        if not value:
+            self.add_error(link.key, link.required)
+            return
+        try:
+            data[link.key] = link.clean(self.account, value, self.campaign)
+        except ValidationError as exc:
+            self.add_error(link.key, exc)
 
     @staticmethod
     def data_from_post(post):
@@ -240,6 +286,8 @@ class CampaignForm(forms.Form):
             "currency": post.get("currency", ""),
             "status": post.get("status") == "on",
         }
+        for key in sources.link_keys():
+            data[key] = post.get(key, "")
         return data
 
 
@@ -340,3 +388,31 @@ class WebhookLeadForm(LeadForm):
 class LeadFilterForm(forms.Form):
     campaign = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     search = forms.CharField(max_length=200, required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *LeadStatus.choices], required=False)
+
+
+class LeadOutcomeForm(forms.Form):
+    """What became of a lead, from its page or `PATCH /v1/leads/<id>`: `status` (a
+    `LeadStatus`) and `revenue` (in the account's currency, 2 decimal places, not negative;
+    empty clears it). A field left out of the data stays as it is; at least one is needed."""
+
+    status = forms.ChoiceField(choices=LeadStatus.choices, required=False)
+    revenue = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, label="Revenue"
+    )
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if "status" in self.data and not status:
+            raise ValidationError("Choose a status.", code="required")
+        return status
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not ({"status", "revenue"} & set(self.data)):
+            raise ValidationError("Send a status, a revenue, or both.")
+        return data
+
+    def changes(self) -> dict:
+        """The cleaned fields that were sent, as `outcomes.set_outcome` keywords."""
+        return {key: self.cleaned_data[key] for key in ("status", "revenue") if key in self.data}

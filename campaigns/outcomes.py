@@ -1,6 +1,7 @@
 """What became of a lead: its status, its revenue and how fast someone first responded."""
 
-from decimal import Decimal
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,29 +11,57 @@ from campaigns.models import Lead, LeadStatus
 from campaigns.signals import lead_outcome_changed
 
 UNCHANGED = object()
+# The revenue column: 12 digits, 2 of them after the point.
+REVENUE_PLACES = 2
+REVENUE_LIMIT = Decimal(10) ** (12 - REVENUE_PLACES)
 
 
-def set_outcome(*, lead, status, revenue=UNCHANGED, actor=None, via="lead") -> Lead:
-    """Set `lead.status` (a `LeadStatus` value) and, when given, `revenue` (Decimal in the
-    account's currency, or None to clear it); returns the lead.
+def clean_revenue(value) -> Decimal | None:
+    """`value` (Decimal, int, float, numeric string, or None) as the revenue column holds it:
+    a Decimal with at most 2 decimal places, at least 0 and below 10,000,000,000 (the account's
+    currency); None stays None. Raises ValueError naming the problem otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("Revenue must be a number.")
+    try:
+        amount = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError("Revenue must be a number.") from None
+    if not amount.is_finite():
+        raise ValueError("Revenue must be a number.")
+    if amount < 0:
+        raise ValueError("Revenue cannot be negative.")
+    if amount >= REVENUE_LIMIT:
+        raise ValueError("Revenue is too large.")
+    if amount != amount.quantize(Decimal(1).scaleb(-REVENUE_PLACES)):
+        raise ValueError(f"Revenue has at most {REVENUE_PLACES} decimal places.")
+    return amount.quantize(Decimal(1).scaleb(-REVENUE_PLACES))
 
-    The first change away from `new` records the first response: `first_response_at` (now) and
-    `first_response_s` (whole seconds since `alerted_at`, or since the lead arrived when no alert
-    was sent). Revenue must not be negative (ValueError). Sends `signals.lead_outcome_changed`
-    in the transaction and pushes the lead's row live after commit. Setting what is already
-    there changes nothing and sends nothing.
+
+def set_outcome(*, lead, status=UNCHANGED, revenue=UNCHANGED, actor=None, via="lead") -> Lead:
+    """Set `lead.status` (a `LeadStatus` value) and/or `revenue` (in the account's currency,
+    see `clean_revenue`; None clears it); what is left out stays as it is. Returns the lead as
+    saved.
+
+    The first change of status records the first response: `first_response_at` (now) and
+    `first_response_s` (whole seconds since `alerted_at`, or since the lead arrived when no
+    alert had been sent). It is recorded once: later changes, even back to `new`, keep it.
+    An unknown status or a bad revenue raises ValueError and changes nothing. Sends
+    `signals.lead_outcome_changed` in the transaction (`actor`: the User who set it, or None;
+    `via`: "lead" for the lead page and API, "deal" for a deal moved between stages) and pushes
+    the lead's row and outcome live after commit. Setting what is already there changes
+    nothing and sends nothing. Who may call it for a person is `permissions.may_set_outcome`.
     """
-    if status not in LeadStatus.values:
+    if status is not UNCHANGED and status not in LeadStatus.values:
         raise ValueError(f"Unknown lead status {status!r}.")
-    if revenue is not UNCHANGED and revenue is not None:
-        revenue = Decimal(revenue)
-        if revenue < 0:
-            raise ValueError("Revenue cannot be negative.")
+    if revenue is not UNCHANGED:
+        revenue = clean_revenue(revenue)
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
         previous = lead.status
         fields = []
-        if status != previous:
+        if status is not UNCHANGED and status != previous:
             lead.status = status
             fields.append("status")
             if lead.first_response_at is None:
@@ -52,3 +81,16 @@ def set_outcome(*, lead, status, revenue=UNCHANGED, actor=None, via="lead") -> L
         )
         transaction.on_commit(lambda: events.lead_updated(lead.pk), robust=True)
     return lead
+
+
+def record_alert_sent(*, lead_id, account_id, sent_at: datetime) -> bool:
+    """Record `sent_at` as the lead's `alerted_at` when no alert about it was sent before:
+    one `UPDATE … WHERE alerted_at IS NULL`, so the first alert wins however many channels,
+    retries and workers race. Returns True when it was recorded (the lead page's outcome
+    block is pushed live), False when the lead was alerted already or is not in `account_id`."""
+    recorded = Lead.objects.filter(
+        pk=lead_id, account_id=account_id, alerted_at__isnull=True
+    ).update(alerted_at=sent_at)
+    if recorded:
+        transaction.on_commit(lambda: events.lead_alerted(lead_id), robust=True)
+    return bool(recorded)

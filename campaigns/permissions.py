@@ -150,3 +150,26 @@ def require_create(membership, owner_id) -> None:
     someone else (`owner_id`). Raises `CampaignPermissionDenied`."""
     if not membership.is_admin and owner_id != membership.user_id:
         raise CampaignPermissionDenied(Action.CHANGE_OWNER)
+
+
+OUTCOME_REFUSAL = (
+    "Only the lead's representative, its campaign's owner or an account admin can set "
+    "what became of this lead."
+)
+
+
+def may_set_outcome(membership, lead) -> bool:
+    """Whether `membership` may set `lead`'s outcome (status, revenue): an admin of its
+    account, the campaign's owner, or the representative the lead went to. A campaign's other
+    representatives see the lead but leave its outcome to the person working it."""
+    if membership is None or membership.account_id != lead.account_id:
+        return False
+    if membership.is_admin:
+        return True
+    return membership.user_id in (lead.representative_id, lead.campaign.owner_id)
+
+
+def require_outcome(membership, lead) -> None:
+    """Raise `PermissionDenied` (HTTP 403) unless `may_set_outcome(membership, lead)`."""
+    if not may_set_outcome(membership, lead):
+        raise PermissionDenied(OUTCOME_REFUSAL)

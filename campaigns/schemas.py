@@ -59,6 +59,9 @@ class CampaignData(JsonBody):
     currency: Text = None
     status: Flag = None
     is_deleted: Flag = None
+    # The lead source's link (campaigns.sources.SourceLink): for `invoca` campaigns, the id of
+    # the Invoca advertiser campaign whose calls become the campaign's leads.
+    invoca_campaign_id: TextOrInteger | None = None
 
 
 class CampaignBody(JsonBody):
@@ -90,3 +93,11 @@ class PublicLeadBody(OpenJsonBody):
     message: Text | None = None
     website: Text | None = None
     submission_id: Text | None = None
+
+
+class LeadOutcomeBody(JsonBody):
+    """`PATCH /v1/leads/<id>`: `{"status"?, "revenue"?}`, what became of the lead; `revenue`
+    is a number in the account's currency, or null to clear it."""
+
+    status: Text = None
+    revenue: Number | None = None

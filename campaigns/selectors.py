@@ -227,12 +227,15 @@ def _phone_search(search, region):
         return Q(phone__contains=digits) if len(digits) >= 4 else None
 
 
-def lead_list(membership, *, campaign=None, search=""):
+def lead_list(membership, *, campaign=None, search="", status=""):
     """The leads `membership` may see, newest first; `search` matches name, email, and phone
-    as stored or as people write it (`(415) 555-0182`, `555-0182`)."""
+    as stored or as people write it (`(415) 555-0182`, `555-0182`); `status` is a
+    `LeadStatus` value or "" for any."""
     leads = leads_visible_to(membership)
     if campaign:
         leads = leads.filter(campaign_id=campaign)
+    if status:
+        leads = leads.filter(status=status)
     if search:
         matches = (
             Q(name__icontains=search) | Q(phone__icontains=search) | Q(email__icontains=search)

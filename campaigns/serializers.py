@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from campaigns.checks import campaign_warnings
 from campaigns.models import Integration
+from campaigns.sources import link_values
 
 
 def form_url(campaign):
@@ -89,22 +90,25 @@ WRITABLE = [
     "currency",
     "status",
     "is_deleted",
+    # A lead source's link (sources.SourceLink); in single-campaign answers of that source.
+    "invoca_campaign_id",
 ]
 
 
 def campaign_with_warnings(campaign):
     """`campaign_data` plus `warnings`: `[{"code", "message"}]`, what stops the campaign from
-    working as set up (campaigns.checks); for responses about one campaign, not lists."""
+    working as set up (campaigns.checks); for responses about one campaign, not lists. A
+    lead source with a link adds its key (`invoca_campaign_id`, see `sources.SourceLink`)."""
     warnings = [
         {"code": warning.code, "message": warning.message}
         for warning in campaign_warnings(campaign)
     ]
-    return {**campaign_data(campaign), "warnings": warnings}
+    return {**campaign_data(campaign), **link_values(campaign), "warnings": warnings}
 
 
 def writable_data(campaign):
-    data = campaign_data(campaign)
-    writable = {key: data[key] for key in WRITABLE}
+    data = {**campaign_data(campaign), **link_values(campaign)}
+    writable = {key: data.get(key) for key in WRITABLE}
     writable["selected_user"] = [
         {"id": rep["id"], "custom_number": rep["custom_number"]} for rep in data["selected_user"]
     ]
@@ -127,6 +131,11 @@ def lead_data(lead):
             else None
         ),
         "payload": lead.payload,
+        "status": lead.status,
+        # In the account's currency, like a campaign's `deal_value`.
+        "revenue": float(lead.revenue) if lead.revenue is not None else None,
+        "first_response_s": lead.first_response_s,
+        "contact_id": lead.contact_id,
         "created_at": lead.created_at,
         "updated_at": lead.updated_at,
     }

@@ -17,7 +17,7 @@ from campaignhub.cleaning import bounded_id, clean_json, clean_text
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership
 from campaignhub.phones import e164_or_blank
-from campaigns import events, permissions, selectors
+from campaigns import events, outcomes, permissions, selectors, sources
 from campaigns.models import (
     Campaign,
     CampaignTally,
@@ -40,6 +40,8 @@ DEFAULT_SMS = "New lead for {{campaign_name}}: {{lead_caller}}"
 UNKNOWN_CALLER = "Unknown caller"
 DISCONNECTED_EVENT = "campaign_disconnected"
 LEAD_EVENT = "lead_arrived"
+# The key of a lead alert's delivery data naming the lead it is about.
+LEAD_ALERT_KEY = "lead_id"
 # Fields written straight onto the model; representatives and details are handled apart.
 PLAIN_FIELDS = [
     "campaign_name",
@@ -199,6 +201,7 @@ def create_campaign(*, account, owner, data, actor=None) -> Campaign:
     campaign = Campaign(account=account, owner=owner, currency=account.currency)
     _apply(campaign, {**data, "is_deleted": False}, set(data) | {"is_deleted"})
     _save_guarded(campaign)
+    sources.save_links(campaign, data)
     _set_representatives(campaign, data.get("selected_user") or [])
     _tally(campaign, +1)
     transaction.on_commit(lambda: events.campaign_changed(campaign.pk, created=True), robust=True)
@@ -221,6 +224,7 @@ def update_campaign(*, campaign, changes, actor=None) -> Campaign:
     counted_in = _tally_state(campaign)
     _apply(campaign, changes, set(changes))
     _save_guarded(campaign)
+    sources.save_links(campaign, changes)
     if "selected_user" in changes:
         _set_representatives(campaign, changes["selected_user"] or [])
     # Most edits (a name, a message) leave the campaign in the same tally: no write at all.
@@ -240,6 +244,50 @@ def delete_campaign(*, campaign, actor=None) -> Campaign:
     """Soft delete: the campaign leaves every list but keeps its leads. `actor` as for
     `update_campaign` (only the owner or an admin may delete)."""
     return update_campaign(campaign=campaign, changes={"is_deleted": True}, actor=actor)
+
+
+@transaction.atomic
+def import_campaign(*, account, legacy_id, data, created_at=None) -> tuple[Campaign, bool]:
+    """Create or update the campaign moved in from the old campaign service's document
+    `legacy_id` (its ObjectId, hex); returns (campaign, created). Used by `campaigns.legacy`.
+
+    `data` is cleaned `CampaignForm` data with every field, `owner` (a user id or None)
+    and `is_deleted` included; `created_at` (aware datetime or None) is the document's.
+    The rules of every other write hold: tracking numbers unique among live campaigns
+    (`DuplicateTrackingNumber`), form campaign names, tallies, live events after commit.
+    Unlike `create_campaign`, a campaign deleted in the old service arrives deleted; and no
+    disconnection alert is sent, since the old service alerted when it happened [000].
+    """
+    campaign = (
+        Campaign.objects.for_account(account)
+        .select_for_update()
+        .filter(legacy_id=legacy_id)
+        .select_related("account")
+        .first()
+    )
+    created = campaign is None
+    if created:
+        campaign = Campaign(account=account, currency=account.currency, legacy_id=legacy_id)
+        seen_by, counted_in = set(), None
+    else:
+        seen_by = set() if campaign.is_deleted else selectors.audience(campaign)
+        counted_in = _tally_state(campaign)
+    _apply(campaign, data, set(data))
+    _save_guarded(campaign)
+    sources.save_links(campaign, data)
+    _set_representatives(campaign, data.get("selected_user") or [])
+    if _tally_state(campaign) != counted_in:
+        _count(account, counted_in, -1)
+        _tally(campaign, +1)
+    if created_at is not None and campaign.created_at != created_at:
+        # `auto_now_add` stamped the first save; the campaign keeps the date it was made on.
+        Campaign.objects.filter(pk=campaign.pk).update(created_at=created_at)
+        campaign.created_at = created_at
+    transaction.on_commit(
+        lambda: events.campaign_changed(campaign.pk, created=created, seen_by=seen_by),
+        robust=True,
+    )
+    return campaign, created
 
 
 class CampaignPaused(Exception):
@@ -402,6 +450,7 @@ def capture_lead(
     email="",
     message="",
     payload=None,
+    alert=True,
 ):
     """Record a lead once per (campaign, source, external_id); returns (lead, created).
 
@@ -409,7 +458,9 @@ def capture_lead(
     unrelated leads). Details are cleaned with `clean_lead_details` and the payload made safe for
     a JSON column, so whatever an upstream sent still makes a lead. When the same external event
     arrives again (a duplicate delivery, a call that was modified), the existing lead is updated
-    with whatever new details came, and nobody is notified twice.
+    with whatever new details came, and nobody is notified twice. `alert=False` records a
+    lead that is history already (brought in from elsewhere, demo data): it is assigned and
+    followed by the CRM like any other, and nobody is alerted about it.
     """
     external_id = bounded_id(external_id, Lead._meta.get_field("external_id").max_length)
     if not external_id:
@@ -435,7 +486,7 @@ def capture_lead(
             **{key: value for key, value in details.items() if value},
         )
         lead_captured.send(sender=Lead, lead=lead)
-        if assignment is not None:
+        if assignment is not None and alert:
             _alert_representative(campaign, lead, assignment)
         transaction.on_commit(lambda: events.lead_arrived(lead.pk), robust=True)
     return lead, True
@@ -549,6 +600,20 @@ def _alert_representative(campaign, lead, assignment):
         },
         channels=lead_alert_channels(campaign),
         sender=lead_alert_sender(campaign),
+        # Says which lead the alert is about, so its first send records `Lead.alerted_at`.
+        data={LEAD_ALERT_KEY: str(lead.pk)},
+    )
+
+
+def on_delivery_sent(*, delivery, **signal):
+    """The `notifications.signals.delivery_sent` receiver: the first lead alert sent about a
+    lead (any channel) records its `alerted_at` (`outcomes.record_alert_sent`); other
+    notifications, test alerts included, carry no lead and are left alone."""
+    lead_id = (delivery.data or {}).get(LEAD_ALERT_KEY)
+    if delivery.event != LEAD_EVENT or not str(lead_id or "").isdigit():
+        return
+    outcomes.record_alert_sent(
+        lead_id=int(lead_id), account_id=delivery.account_id, sent_at=delivery.sent_at
     )
 
 

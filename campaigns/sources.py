@@ -2,9 +2,18 @@
 
 The lead form and the generic webhook are built in; an integration's lead source becomes
 available when its app registers it from `AppConfig.ready` (CallRail does). A value whose app is
-not installed (Invoca and the dialer, until they exist) is refused on new campaigns and never
-offered, because no lead could ever reach such a campaign.
+not installed is refused on new campaigns and never offered, because no lead could ever reach
+such a campaign.
+
+A lead source that needs a campaign tied to one of its own records (Invoca: which advertiser
+campaign's calls become the campaign's leads) registers a `SourceLink`: the campaign form and
+API then take one more key, the integration validates it and stores the link on its side.
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 
 from campaigns.models import Integration
 
@@ -46,3 +55,102 @@ def unavailable_message(integration: str) -> str:
     label = dict(Integration.choices).get(integration, integration)
     usable = ", ".join(label for _value, label in available_choices())
     return f"{label} is not available as a lead source yet. Choose one of: {usable}."
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    """How a lead source ties a campaign to one of the integration's own records (an Invoca
+    advertiser campaign), which that integration stores; registered with `register_link`.
+
+    `key` is the `campaigndata` key and the campaign form's field name; `clean(account, value,
+    campaign) -> str` checks a non-empty value (campaign None while creating) and raises
+    ValidationError; `save(campaign, value)` records it inside the campaign's save ("" unlinks);
+    `current(campaign) -> str` is the linked record ("" when none); `required` is the message
+    when a campaign of the integration has none. The campaign page offers
+    `choices(account, campaign) -> [(value, label, taken_by)]` under `label`, where `taken_by`
+    names the other campaign a record already feeds ("" when free), with `help` below.
+    """
+
+    integration: str
+    key: str
+    clean: Callable
+    save: Callable
+    current: Callable
+    required: str
+    label: str
+    choices: Callable
+    help: str = ""
+
+
+LINKS: dict[str, SourceLink] = {}
+
+
+def register_link(link: SourceLink) -> None:
+    """Give campaigns of `link.integration` the link field `link.key` (see SourceLink)."""
+    register_source(link.integration)
+    LINKS[link.integration] = link
+
+
+def link_for(integration: str) -> SourceLink | None:
+    return LINKS.get(integration)
+
+
+def link_keys() -> list[str]:
+    """The `campaigndata` keys of every registered link."""
+    return [link.key for link in LINKS.values()]
+
+
+def link_values(campaign) -> dict:
+    """`{key: linked record or None}` for the link of the campaign's integration, if any."""
+    link = LINKS.get(campaign.integration)
+    if link is None or campaign.pk is None:
+        return {}
+    return {link.key: link.current(campaign) or None}
+
+
+class LinkRefused(ValidationError):
+    """A link the form accepted, refused inside the campaign's save (another campaign took the
+    record since the form was checked): `message_dict` is `{key: [message]}`, for the form or
+    the API's 400 envelope. Raised inside the save's transaction, which it rolls back."""
+
+
+def save_links(campaign, data) -> None:
+    """Record the campaign's links from cleaned form `data`, inside its save: its own
+    integration's link when `data` has the key; every other link is cleared when the
+    integration changed (a campaign keeps no link its lead source does not use). Raises
+    LinkRefused when the integration refuses the link at save time (a concurrent save)."""
+    for link in LINKS.values():
+        if link.integration == campaign.integration:
+            if link.key in data:
+                try:
+                    link.save(campaign, data[link.key] or "")
+                except ValidationError as exc:
+                    raise LinkRefused({link.key: exc.messages}) from exc
+        elif "integration" in data and link.current(campaign):
+            link.save(campaign, "")
+
+
+def form_links(account, values, errors, campaign=None) -> list[dict]:
+    """What the campaign page shows for each registered link: `integration`, `key`, `label`,
+    `help`, the chosen `value` (as posted, else the campaign's current link), its `errors`, and
+    `choices` as `{"value", "label", "taken_by"}`."""
+    shown = []
+    for link in LINKS.values():
+        value = str(values.get(link.key) or "")
+        if not value and campaign is not None and campaign.integration == link.integration:
+            value = link.current(campaign)
+        shown.append(
+            {
+                "integration": link.integration,
+                "key": link.key,
+                "label": link.label,
+                "help": link.help,
+                "value": value,
+                "errors": list((errors or {}).get(link.key, [])),
+                "choices": [
+                    {"value": str(choice), "label": label, "taken_by": taken_by}
+                    for choice, label, taken_by in link.choices(account, campaign)
+                ],
+            }
+        )
+    return shown

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import api, public, views, webhooks
+from campaigns import api, exports, public, views, webhooks
 
 urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaign_list"),
@@ -19,7 +19,9 @@ urlpatterns = [
         name="campaign_held_leads",
     ),
     path("leads/", views.lead_list, name="lead_list"),
+    path("leads/export/", exports.lead_export, name="lead_export"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:lead_id>/outcome/", views.lead_outcome, name="lead_outcome"),
     path("f/<uuid:form_secret_id>/", public.public_form, name="public_form"),
     path("webhooks/leads/<str:token>/", webhooks.LeadWebhook.as_view(), name="lead_webhook"),
     path("v1/campaigns", api.campaigns, name="api_campaigns"),
@@ -27,5 +29,6 @@ urlpatterns = [
     path("v1/campaigns/tracking-numbers", api.tracking_numbers, name="api_tracking_numbers"),
     path("v1/campaigns/<int:campaign_id>", api.campaign, name="api_campaign"),
     path("v1/leads", api.leads, name="api_leads"),
+    path("v1/leads/export", exports.api_lead_export, name="api_lead_export"),
     path("v1/leads/<int:lead_id>", api.lead, name="api_lead"),
 ]

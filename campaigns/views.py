@@ -8,14 +8,16 @@ from django.views.decorators.http import require_POST
 from campaignhub.pages import page_or_partial
 from campaignhub.paging import deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
-from campaigns import checks, permissions, pickers, selectors, services, sources
+from campaigns import checks, events, outcomes, permissions, pickers, selectors, services, sources
 from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
     LeadFilterForm,
+    LeadOutcomeForm,
     NotificationRuleForm,
+    deal_target_choices,
 )
-from campaigns.models import Campaign, Integration, NotificationType, PersonOrBusiness
+from campaigns.models import Campaign, Integration, LeadStatus, NotificationType, PersonOrBusiness
 from campaigns.serializers import campaign_data, form_url, webhook_url
 
 
@@ -88,6 +90,8 @@ def _form_context(request, values, errors=None, campaign=None):
         "person_or_business": PersonOrBusiness.choices,
         "currencies": [code for code, _ in CampaignForm.base_fields["currency"].choices],
         "pickers": pickers.for_integrations(),
+        "links": sources.form_links(request.account, values, errors, campaign),
+        "deal_targets": deal_target_choices(request.account, values.get("pipeline_id")),
     }
 
 
@@ -116,6 +120,9 @@ def _save(request, campaign=None):
             )
     except services.DuplicateTrackingNumber as exc:
         return None, _form_context(request, values, {"tracking_number": [str(exc)]}, campaign)
+    except sources.LinkRefused as exc:
+        # Another save took the linked record after the form was checked; nothing was saved.
+        return None, _form_context(request, values, exc.message_dict, campaign)
     return saved, None
 
 
@@ -139,6 +146,11 @@ def campaign_create(request):
         "email_details": {},
         "sms_details": {},
     }
+    # A lead source's link may be proposed too (an Invoca advertiser campaign's page links
+    # here with it); it is only preselected, and checked when the form is saved.
+    link = sources.link_for(defaults["integration"])
+    if link is not None and request.GET.get(link.key):
+        defaults[link.key] = request.GET[link.key][:64]
     return render(request, "campaigns/campaign_form.html", _form_context(request, defaults))
 
 
@@ -278,20 +290,53 @@ def campaign_test_alert(request):
 @account_required
 def lead_list(request):
     form = LeadFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {"campaign": None, "search": ""}
+    filters = (
+        form.cleaned_data if form.is_valid() else {"campaign": None, "search": "", "status": ""}
+    )
     page_obj = page_of(request, selectors.lead_list(request.membership, **filters))
     context = {
         "form": form,
         "page_obj": page_obj,
         "campaigns": selectors.campaigns_visible_to(request.membership).order_by("campaign_name"),
+        "statuses": LeadStatus.choices,
         "live_rows": page_obj.number == 1 and not any(filters.values()),
     }
     return page_or_partial(request, "campaigns/lead_list.html", context, partial="lead-table")
 
 
-@account_required
-def lead_detail(request, lead_id):
-    lead = get_for_account_or_404(
+def _visible_lead(request, lead_id):
+    return get_for_account_or_404(
         selectors.leads_visible_to(request.membership), request.account, pk=lead_id
     )
-    return render(request, "campaigns/lead_detail.html", {"lead": lead})
+
+
+def _lead_page_context(request, lead, form=None):
+    editable = permissions.may_set_outcome(request.membership, lead)
+    return events.outcome_context(lead, account=request.account, editable=editable, form=form)
+
+
+@account_required
+def lead_detail(request, lead_id):
+    lead = _visible_lead(request, lead_id)
+    return render(request, "campaigns/lead_detail.html", _lead_page_context(request, lead))
+
+
+@require_POST
+@account_required
+def lead_outcome(request, lead_id):
+    """Set what became of a lead (status, revenue) from its page: the outcome block again for
+    htmx (400 with the form's errors), else back to the page."""
+    lead = _visible_lead(request, lead_id)
+    permissions.require_outcome(request.membership, lead)
+    form = LeadOutcomeForm(request.POST)
+    if not form.is_valid():
+        context = _lead_page_context(request, lead, form)
+        template = "campaigns/lead_detail.html"
+        return render(request, template + ("#outcome" if request.htmx else ""), context, status=400)
+    outcomes.set_outcome(lead=lead, actor=request.user, via="lead", **form.changes())
+    lead = _visible_lead(request, lead_id)
+    if request.htmx:
+        context = _lead_page_context(request, lead)
+        return render(request, "campaigns/lead_detail.html#outcome", context)
+    messages.success(request, "Outcome saved.")
+    return redirect("lead_detail", lead_id=lead.pk)

@@ -1,13 +1,19 @@
-"""JSON API for the dialer under /v1/dialer/ (the same forms and services as the pages)."""
+"""JSON API for the dialer under /v1/dialer/ (the same forms and services as the pages).
+
+Who may do what follows `dialer.permissions`: a campaign a member is no agent of is a 404, a
+change a member may not make a 403; the connection is the admins'.
+"""
 
 from django.core.exceptions import ValidationError
 
-from campaignhub.api import ApiProblem, api_view, form_problem, ok, validated
-from campaignhub.models import User
+from campaignhub.api import ApiProblem, api_view, form_problem, ok, page_or_cursor, validated
+from campaignhub.models import Membership
+from campaignhub.tenancy import get_for_account_or_404
 from dialer import client, selectors, services, uploads
-from dialer.forms import AgentForm, CampaignForm, ConnectionForm, UploadForm
+from dialer.forms import AgentForm, CampaignForm, ConnectionForm, ExtensionForm, UploadForm
 from dialer.models import DialerCampaign
-from dialer.schemas import AgentBody, CampaignBody, ConnectionBody, SettingsBody
+from dialer.permissions import Action, require, require_extension_change
+from dialer.schemas import AgentBody, CampaignBody, ConnectionBody, ExtensionBody, SettingsBody
 
 
 def connection_data(account):
@@ -79,8 +85,11 @@ def upload_out(upload) -> dict:
     }
 
 
-@api_view("GET", "POST", "DELETE", admin=["POST", "DELETE"], body={"POST": ConnectionBody})
+@api_view("GET", "POST", "DELETE", body={"POST": ConnectionBody})
 def connection(request):
+    """The connection is the admins' alone: its answer carries our notification URL, whose
+    token lets anyone holding it post notifications."""
+    require(request.membership, Action.CONNECT)
     if request.method == "POST":
         form = validated(ConnectionForm, request.data)
         try:
@@ -97,7 +106,42 @@ def connection(request):
     return ok(connection_data(request.account))
 
 
+SETTINGS_NESTED = "settings"
+BOTH_SHAPES = "Send the settings either nested under settings or as top-level fields, not both."
+
+
+def _flat_settings(data) -> tuple[dict, bool]:
+    """The body with its `settings` object (the shape GET answers) spread into top-level
+    fields, as the form takes them; and whether they came nested."""
+    nested = data.pop(SETTINGS_NESTED, None)
+    if nested is None:
+        return data, False
+    flat = sorted(name for name in services.SETTINGS_FIELDS if name in data)
+    if flat:
+        raise ApiProblem(400, BOTH_SHAPES, {SETTINGS_NESTED: [BOTH_SHAPES]})
+    return {**data, **nested}, True
+
+
+def _nested_problem(problem):
+    """Form errors about settings sent nested, named as the nested fields (`settings`:
+    `"aggression: …"`), like the schema names them."""
+    errors = {}
+    for name, messages in problem.errors.items():
+        if name in services.SETTINGS_FIELDS:
+            errors.setdefault(SETTINGS_NESTED, []).extend(f"{name}: {m}" for m in messages)
+        else:
+            errors.setdefault(name, []).extend(messages)
+    first_field, first = next(iter(problem.errors.items()))
+    message = (
+        f"settings.{first_field}: {first[0]}"
+        if first_field in services.SETTINGS_FIELDS
+        else first[0]
+    )
+    return ApiProblem(400, message, errors)
+
+
 def _campaign_form(request, data, instance=None):
+    data, nested = _flat_settings(data)
     if "inbound_campaign_id" in data:
         data["inbound_campaign"] = data.pop("inbound_campaign_id")
     if instance is not None:
@@ -108,24 +152,31 @@ def _campaign_form(request, data, instance=None):
         data = {k: ("" if v is None else v) for k, v in data.items()}
     form = CampaignForm(data=data, instance=instance, account=request.account)
     if not form.is_valid():
-        raise form_problem(form)
-    values = dict(form.cleaned_data)
-    return values
+        problem = form_problem(form)
+        raise _nested_problem(problem) if nested else problem
+    return dict(form.cleaned_data)
 
 
 @api_view("GET", "POST", body={"POST": CampaignBody})
 def campaigns(request):
+    """`GET`: the campaigns one may see beside the dialer's list (members: those they are an
+    agent of). `POST` (admins): create, or `{"adopt_ref"}` adopt; the answer carries
+    `warnings` (adopting) as an agent's does."""
     if request.method == "POST":
         data = dict(request.data)
+        warnings = []
         if "adopt_ref" in data:
+            require(request.membership, Action.ADOPT)
             if len(data) > 1:
                 raise ApiProblem(400, "adopt_ref comes alone.", {"adopt_ref": ["Comes alone."]})
-            campaign = services.adopt(account=request.account, ref=data["adopt_ref"])
+            adopted = services.adopt(account=request.account, ref=data["adopt_ref"])
+            campaign, warnings = adopted.campaign, adopted.warnings
         else:
+            require(request.membership, Action.CREATE)
             values = _campaign_form(request, data)
             campaign = services.create_campaign(account=request.account, **values)
-        return ok(campaign_out(campaign), status=201)
-    lines = services.list_correlated(account=request.account)
+        return ok({**campaign_out(campaign), "warnings": warnings}, status=201)
+    lines = services.list_correlated(account=request.account, membership=request.membership)
     return ok(
         [
             campaign_out(
@@ -144,18 +195,27 @@ def campaigns(request):
     )
 
 
+def _visible(request, ref, action=None):
+    """The campaign `ref` as the requester may see it (404 otherwise), checked for `action`."""
+    found = selectors.campaign_for(request.account, ref, membership=request.membership)
+    if action is not None:
+        require(request.membership, action, found)
+    return found
+
+
 @api_view("GET", "DELETE")
 def campaign(request, ref):
-    found = selectors.campaign_for(request.account, ref)
     if request.method == "DELETE":
-        found = services.remove_campaign(campaign=found)
+        found = services.remove_campaign(campaign=_visible(request, ref, Action.REMOVE))
         return ok(campaign_out(found), status=202)
-    return ok(campaign_out(found))
+    return ok(campaign_out(_visible(request, ref)))
 
 
 @api_view("PUT", body=SettingsBody)
 def campaign_settings(request, ref):
-    found = selectors.campaign_for(request.account, ref)
+    """Settings nested under `settings` as GET shows them, or as top-level fields; those
+    given change, the rest stay. Only the ref and the settings reach the dialer."""
+    found = _visible(request, ref, Action.EDIT_SETTINGS)
     values = _campaign_form(
         request, dict(request.data), instance=DialerCampaign.objects.get(pk=found.pk)
     )
@@ -165,19 +225,19 @@ def campaign_settings(request, ref):
 
 @api_view("POST")
 def campaign_start(request, ref):
-    found = services.request_start(campaign=selectors.campaign_for(request.account, ref))
+    found = services.request_start(campaign=_visible(request, ref, Action.START_STOP))
     return ok(campaign_out(found), status=202)
 
 
 @api_view("POST")
 def campaign_stop(request, ref):
-    found = services.request_stop(campaign=selectors.campaign_for(request.account, ref))
+    found = services.request_stop(campaign=_visible(request, ref, Action.START_STOP))
     return ok(campaign_out(found), status=202)
 
 
 @api_view("POST", files=True)
 def campaign_leads(request, ref):
-    found = selectors.campaign_for(request.account, ref)
+    found = _visible(request, ref, Action.UPLOAD)
     form = UploadForm(data={}, files=request.FILES)
     if not form.is_valid():
         raise form_problem(form)
@@ -194,17 +254,17 @@ def campaign_leads(request, ref):
 
 @api_view("GET")
 def upload(request, upload_id):
-    return ok(upload_out(selectors.upload_for(request.account, upload_id)))
+    return ok(
+        upload_out(selectors.upload_for(request.account, upload_id, membership=request.membership))
+    )
 
 
 @api_view("POST", body=AgentBody)
 def campaign_agents(request, ref):
-    found = selectors.campaign_for(request.account, ref)
+    found = _visible(request, ref, Action.MANAGE_AGENTS)
     form = validated(AgentForm, request.data)
     extension = form.cleaned_data["extension"]
-    user = User.objects.filter(
-        dialer_extension=extension, memberships__account=request.account
-    ).first()
+    user = selectors.member_with_extension(request.account, extension)
     if user is None:
         message = f"No member of this account has extension {extension}."
         raise ApiProblem(400, message, {"extension": [message]})
@@ -216,6 +276,46 @@ def campaign_agents(request, ref):
 
 @api_view("DELETE")
 def campaign_agent(request, ref, extension):
-    found = selectors.campaign_for(request.account, ref)
+    found = _visible(request, ref, Action.MANAGE_AGENTS)
     services.remove_agent(campaign=found, extension=extension)
     return ok(campaign_out(found))
+
+
+def extension_out(membership) -> dict:
+    record = getattr(membership, "agent_extension", None)
+    return {
+        "member_id": membership.pk,
+        "name": membership.user.get_full_name(),
+        "email": membership.user.email,
+        "extension": record.extension if record else None,
+    }
+
+
+@api_view("GET")
+def extensions(request):
+    """The members' dialer extensions in this account (a member sees their own), paginated."""
+    rows, extra = page_or_cursor(request, selectors.extensions_for(request.membership))
+    return ok([extension_out(row) for row in rows], **extra)
+
+
+@api_view("GET", "PUT", body={"PUT": ExtensionBody})
+def extension(request, member_id):
+    """`GET` one member's extension; `PUT {"extension": "101" | null}` sets it (one's own, or
+    anyone's for an admin), moving their agents to it on the dialer. The answer carries the
+    campaigns `moved` and `warnings` for those the dialer did not take yet."""
+    found = get_for_account_or_404(
+        selectors.extensions_for(request.membership),
+        request.account,
+        "Member not found",
+        pk=member_id,
+    )
+    if request.method == "GET":
+        return ok(extension_out(found))
+    require_extension_change(request.membership, found)
+    if "extension" not in request.data:
+        message = "This field is required (null clears the extension)."
+        raise ApiProblem(400, f"extension: {message}", {"extension": [message]})
+    form = validated(ExtensionForm, {"extension": request.data["extension"] or ""})
+    done = services.set_extension(membership=found, extension=form.cleaned_data["extension"])
+    found = Membership.objects.select_related("user", "agent_extension").get(pk=found.pk)
+    return ok({**extension_out(found), "moved": done.moved, "warnings": done.warnings})

@@ -6,12 +6,15 @@ class DialerConfig(AppConfig):
     verbose_name = "Dialer"
 
     def ready(self):
-        from campaignhub import navigation
+        from campaignhub import navigation, signals
         from campaignhub.webhooks import register_processor
         from campaigns import sources
         from campaigns.models import Integration
-        from dialer import webhooks
+        from dialer import services, webhooks
 
         navigation.register("Dialer", "dialer_home", 40)
         register_processor(webhooks.SOURCE, webhooks.process)
         sources.register_source(Integration.DIALER)
+        signals.member_removed.connect(
+            services.on_member_removed, dispatch_uid="dialer.withdraw_agent"
+        )

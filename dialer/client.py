@@ -19,6 +19,8 @@ __all__ = ["ApiError", "DialerClient", "Notification", "parse_notification"]
 # The dialer takes at most this many contacts per request (413 beyond).
 MAX_CONTACTS_PER_REQUEST = 100
 CAMPAIGN_STATES = ("started", "stopping", "stopped", "completed")
+# The agent states the API can set, an agent's `default_state` in a campaign.
+DEFAULT_AGENT_STATES = ("offline", "available")
 AGENT_STATES = ("logging_in", "available", "busy", "wrapup", "logging_out", "offline")
 END_REASONS = (
     "hungup",
@@ -31,8 +33,14 @@ END_REASONS = (
     "error",
     "failed",
 )
-# A cdr with one of these end reasons was a conversation: callee and agent were connected.
+# A cdr with one of these end reasons and an agent's extension was a conversation: callee and
+# agent were connected. Without an extension the callee hung up while waiting for an agent.
 CONNECTED_END_REASONS = frozenset({"hungup", "callee_hungup", "agent_hungup"})
+
+
+def was_conversation(end_reason: str, extension: str) -> bool:
+    """Whether a cdr (its `end_reason` and `extension`) was a callee talking to an agent."""
+    return end_reason in CONNECTED_END_REASONS and bool(extension)
 
 
 def _ref(ref: str) -> str:
@@ -57,6 +65,18 @@ class DialerClient(BaseClient):
         if not isinstance(records, list):
             raise ApiError("The dialer's campaign list is not a list.", payload=records)
         return [campaign_in(record) for record in records if isinstance(record, dict)]
+
+    def show_campaign(self, ref) -> dict:
+        """`GET /campaigns/<ref>`: the one campaign as the dialer holds it now, read like a list
+        record (`campaign_in`). 404 when the dialer has no such campaign.
+
+        The contract's table lists no such call (like `PUT /webhook`, it is ours and the
+        sandbox's); a dialer without it answers 405 or 501 and callers fall back to the list.
+        """
+        record = self.get(f"campaigns/{_ref(ref)}")
+        if not isinstance(record, dict):
+            raise ApiError("The dialer's campaign is not an object.", payload=record)
+        return campaign_in(record)
 
     def create_campaign(self, *, ref, name, settings, agents) -> dict:
         """`POST /campaigns`; `settings` as `settings_payload` makes it, `agents` a list of
@@ -158,17 +178,24 @@ def _settings_in(raw) -> dict:
 
 
 def campaign_in(record: dict) -> dict:
-    """A dialer campaign record as `{ref, name, status, settings, agents, contacts}`.
+    """A dialer campaign record as `{ref, name, status, settings, agents, agent_states,
+    contacts}`.
 
     `status` is one of CAMPAIGN_STATES or "" when the dialer said something else; `agents`
-    is a list of extensions; `contacts` a count (0 when missing).
+    is a list of extensions; `agent_states` their `default_state` where the dialer gave one of
+    `offline`/`available`; `contacts` a count (0 when missing).
     """
     status = record.get("status")
-    agents = []
+    agents, agent_states = [], {}
     for agent in record.get("agents") or []:
         extension = agent.get("extension") if isinstance(agent, dict) else agent
-        if extension is not None:
-            agents.append(str(extension))
+        if extension is None:
+            continue
+        extension = clean_text(str(extension), 10)
+        agents.append(extension)
+        default_state = agent.get("default_state") if isinstance(agent, dict) else None
+        if default_state in DEFAULT_AGENT_STATES:
+            agent_states[extension] = default_state
     contacts = record.get("contacts")
     return {
         "ref": clean_text(record.get("ref"), 230),
@@ -176,6 +203,7 @@ def campaign_in(record: dict) -> dict:
         "status": status if status in CAMPAIGN_STATES else "",
         "settings": _settings_in(record.get("settings")),
         "agents": agents,
+        "agent_states": agent_states,
         "contacts": contacts if isinstance(contacts, int) and not isinstance(contacts, bool) else 0,
     }
 

@@ -1,6 +1,7 @@
 """Demo data for the dialer: with DEMO_DIALER_API_KEY set (`make run` sets the sandbox's), the
-demo account is connected to the dialer at DIALER_API_BASE, the member gets extension 101, and
-a first campaign is there for the demo lead list (`dialer/demo_data/demo_leads.csv`)."""
+demo account is connected to the dialer at DIALER_API_BASE, the member gets extension 101 and the
+admin 100 in it, and a first campaign is there for the demo lead list
+(`dialer/demo_data/demo_leads.csv`)."""
 
 import os
 from pathlib import Path
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from campaignhub.api import ApiProblem
 from dialer import services
-from dialer.models import DialerCampaign
+from dialer.models import AgentExtension, DialerCampaign
 
 DEMO_CSV = Path(__file__).parent / "demo_data" / "demo_leads.csv"
 
@@ -21,9 +22,10 @@ def load(*, account, admin, member, stdout):
         stdout.write("Dialer: not connected (set DIALER_API_BASE and DEMO_DIALER_API_KEY).")
         return
     for user, extension in ((member, "101"), (admin, "100")):
-        if not user.dialer_extension:
-            type(user).objects.filter(pk=user.pk, dialer_extension__isnull=True).update(
-                dialer_extension=extension
+        membership = account.memberships.get(user=user)
+        if not AgentExtension.objects.filter(account=account, extension=extension).exists():
+            AgentExtension.objects.get_or_create(
+                membership=membership, defaults={"account": account, "extension": extension}
             )
     try:
         services.connect(account=account, base_url=settings.DIALER_API_BASE, api_key=api_key)

@@ -5,9 +5,7 @@ from django.core.validators import URLValidator
 
 from campaignhub.phones import PhoneNumberField
 from campaigns.models import Campaign, Integration
-from dialer.models import DialerCampaign
-
-EXTENSION_MESSAGE = "An extension is 3 or 4 digits."
+from dialer.models import EXTENSION_MESSAGE, EXTENSION_PATTERN, DialerCampaign
 
 
 class ConnectionForm(forms.Form):
@@ -21,7 +19,12 @@ class ConnectionForm(forms.Form):
         },
         help_text="The dialer's API base URL, e.g. https://dialer.example.com/api.",
     )
-    api_key = forms.CharField(label="API key", max_length=500, strip=True)
+    api_key = forms.CharField(
+        label="API key",
+        max_length=500,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class CampaignForm(forms.ModelForm):
@@ -85,13 +88,29 @@ class CampaignForm(forms.ModelForm):
 
 class AgentForm(forms.Form):
     extension = forms.RegexField(
-        regex=r"^[0-9]{3,4}$", error_messages={"invalid": EXTENSION_MESSAGE}
+        regex=EXTENSION_PATTERN, error_messages={"invalid": EXTENSION_MESSAGE}
     )
+
+
+class ExtensionForm(forms.Form):
+    """A member's dialer extension in the account; blank clears it."""
+
+    extension = forms.RegexField(
+        regex=EXTENSION_PATTERN,
+        required=False,
+        max_length=4,
+        label="Dialer extension",
+        error_messages={"invalid": EXTENSION_MESSAGE},
+        help_text="3 or 4 digits, unique in this account; leave empty for none.",
+    )
+
+    def clean_extension(self):
+        return self.cleaned_data["extension"] or None
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Lead list",
+        label="File",
         help_text=(
             "CSV or .xlsx with a phone column; first name, last name and email are optional, "
             "any other column is kept with the contact."

@@ -1,18 +1,47 @@
 """Live fragments of the dialer pages: a campaign's state and controls, its agent board and
-outcomes, an upload's progress. Every member of the account sees the dialer's campaigns."""
+outcomes, an upload's progress. They go to the people who may see the campaign
+(`dialer.permissions`): the account's admins, with their buttons, and the campaign's agents,
+read-only (no controls, no remove or resume buttons)."""
 
 from campaignhub import live
-from dialer import selectors
+from campaignhub.models import Membership, Role
+from dialer import permissions, selectors
 from dialer.models import DialerCampaign, LeadListUpload
 
 CAMPAIGN_EVENT = "dialercampaign"
 UPLOAD_EVENT = "dialerupload"
+ADMIN_CAN = {action.value: True for action in permissions.Action}
+AGENT_CAN = {
+    action.value: action in permissions.MATRIX[permissions.Standing.AGENT]
+    for action in permissions.Action
+}
+
+
+def audiences(campaign) -> tuple[list[int], list[int]]:
+    """(admins' user ids, ids of the campaign's agents who are members but not admins)."""
+    roles = dict(
+        Membership.objects.filter(account_id=campaign.account_id).values_list("user_id", "role")
+    )
+    admins = [user for user, role in roles.items() if role == Role.ADMIN]
+    agents = {
+        user
+        for user in campaign.agents.values_list("user_id", flat=True)
+        if roles.get(user) == Role.MEMBER
+    }
+    return admins, sorted(agents)
+
+
+def _push(campaign, event, render):
+    admins, agents = audiences(campaign)
+    live.push_to_members(campaign.account_id, admins, event, render(ADMIN_CAN))
+    if agents:
+        live.push_to_members(campaign.account_id, agents, event, render(AGENT_CAN))
 
 
 def campaign_changed(campaign_id) -> None:
     """The campaign's state badge, buttons, agent board and recent outcomes, to every page
     showing them (a fragment whose target a page lacks is dropped there). A removed campaign
-    also leaves the overview's table."""
+    also leaves the overview's table, in a second frame (`removed_row`)."""
     campaign = DialerCampaign.objects.select_related("account").get(pk=campaign_id)
     if not live.watching(campaign.account_id):
         return
@@ -22,13 +51,32 @@ def campaign_changed(campaign_id) -> None:
         "outcomes": selectors.recent_outcomes(campaign),
         "oob": True,
     }
-    html = "".join(
-        live.render(campaign.account, f"dialer/partials/_{name}.html", context)
-        for name in ("state", "controls", "board", "outcomes")
-    )
+
+    def render(can):
+        parts = (
+            ("state", "controls", "board", "outcomes")
+            if can["start_stop"]
+            else (
+                "state",
+                "board",
+                "outcomes",
+            )
+        )
+        return "".join(
+            live.render(campaign.account, f"dialer/partials/_{name}.html", {**context, "can": can})
+            for name in parts
+        )
+
+    _push(campaign, CAMPAIGN_EVENT, render)
     if campaign.deleted_at:
-        html += f'<tr id="dialer-campaign-{campaign.pk}" hx-swap-oob="delete"></tr>'
-    live.push(live.account_group(campaign.account_id), CAMPAIGN_EVENT, html)
+        # A frame of its own: a table row parses only at the start of a fragment, so after
+        # the other fragments the browser would drop it.
+        _push(campaign, CAMPAIGN_EVENT, lambda can: removed_row(campaign.pk))
+
+
+def removed_row(campaign_id) -> str:
+    """The fragment that takes a removed campaign's row off the overview."""
+    return f'<tr id="dialer-campaign-{campaign_id}" hx-swap-oob="delete"></tr>'
 
 
 def upload_changed(upload_id) -> None:
@@ -36,7 +84,12 @@ def upload_changed(upload_id) -> None:
     upload = LeadListUpload.objects.select_related("campaign", "account").get(pk=upload_id)
     if not live.watching(upload.account_id):
         return
-    html = live.render(
-        upload.account, "dialer/partials/_upload.html", {"upload": upload, "oob": True}
-    )
-    live.push(live.account_group(upload.account_id), UPLOAD_EVENT, html)
+
+    def render(can):
+        return live.render(
+            upload.account,
+            "dialer/partials/_upload.html",
+            {"upload": upload, "oob": True, "can": can},
+        )
+
+    _push(upload.campaign, UPLOAD_EVENT, render)

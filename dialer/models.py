@@ -1,17 +1,21 @@
 """The dialer campaign manager's records: the connection, campaigns and their agents, lead-list
 uploads with their contacts and batches, and the notifications the dialer sent us."""
 
+import datetime
 import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from campaignhub.integrations import Credential
-from campaignhub.models import Account, InboundDelivery
+from campaignhub.models import Account, InboundDelivery, Membership
 from campaignhub.tenancy import AccountQuerySet
+from dialer.client import CONNECTED_END_REASONS
 
 # The dialer's rules for references (dialer-api.md): letters, digits and `.-_~:`, at most 230.
 REF_MAX_LENGTH = 230
@@ -23,6 +27,9 @@ AGGRESSION_MAX = Decimal("10.0")
 AGGRESSION_DEFAULT = Decimal("1.5")
 MAX_ATTEMPTS_RANGE = (1, 10)
 RETRY_DELAY_RANGE = (60, 604800)
+# Agents are 3-4 digit extensions (dialer-api.md).
+EXTENSION_PATTERN = r"^[0-9]{3,4}$"
+EXTENSION_MESSAGE = "An extension is 3 or 4 digits."
 
 
 class DialerConnection(Credential):
@@ -159,10 +166,42 @@ class DialerCampaign(models.Model):
         return self.pending_action == PendingAction.REMOVING
 
 
-class DialerAgent(models.Model):
-    """A person (a user with a dialer extension) taking calls in a campaign.
+class AgentExtension(models.Model):
+    """A member's dialer extension in one account (3 or 4 digits); agents are members with one.
 
-    `extension` is the one sent to the dialer when they were added; `status` is their last
+    It belongs to the membership, so it is unique within the account (two accounts may each
+    have a 101) and goes when the person leaves the account. `account` repeats the
+    membership's account so the database can hold the per-account uniqueness.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="agent_extension"
+    )
+    extension = models.CharField(
+        max_length=4, validators=[RegexValidator(EXTENSION_PATTERN, EXTENSION_MESSAGE)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["account", "extension"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "extension"], name="dialer_extension_once_per_account"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.extension} in {self.account_id}"
+
+
+class DialerAgent(models.Model):
+    """A member taking calls in a campaign under their extension in the account.
+
+    `extension` is the one the dialer knows them by in this campaign (it follows a change of
+    their `AgentExtension`, see `services.set_extension`); `status` is their last
     reported agent status in this campaign (agent notifications), blank before any.
     """
 
@@ -217,6 +256,13 @@ class LeadListUpload(models.Model):
     batches_sent = models.PositiveIntegerField(default=0)
     contacts_sent = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The sweeper's schedule: when sending may be tried again if nothing happened meanwhile
+    # (each sent batch pushes it on); None when there is nothing to retry on its own (sent, or
+    # failed for good: a refusal, or the automatic retries are used up; Resume remains).
+    retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    auto_retries = models.PositiveSmallIntegerField(
+        default=0, help_text="Retries the sweeper started since the last progress or Resume."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -303,6 +349,20 @@ class UploadBatch(models.Model):
         return f"batch {self.index} of upload {self.upload_id}"
 
 
+# How a call ended (a cdr's `end_reason`, dialer-api.md), in words.
+END_REASON_LABELS = {
+    "hungup": "Talked, hung up",
+    "callee_hungup": "Talked, callee hung up",
+    "agent_hungup": "Talked, agent hung up",
+    "voicemail": "Voicemail",
+    "busy": "Busy",
+    "reject": "Rejected",
+    "timeout": "No answer",
+    "error": "Error",
+    "failed": "Failed",
+}
+
+
 class EventKind(models.TextChoices):
     CAMPAIGN_STATUS = "campaign_status", "Campaign status"
     AGENT_STATUS = "agent_status", "Agent status"
@@ -351,3 +411,25 @@ class DialerEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.status or self.end_reason} for {self.campaign_ref}"
+
+    @property
+    def end_reason_label(self) -> str:
+        """The cdr's end reason in words (`END_REASON_LABELS`), as sent when unknown; a
+        connected end without an agent is a callee who hung up waiting for one."""
+        if self.end_reason in CONNECTED_END_REASONS and not self.extension:
+            return "Hung up waiting for an agent"
+        return END_REASON_LABELS.get(self.end_reason, self.end_reason)
+
+    @property
+    def dialed_time(self):
+        """When the call was dialled (the cdr's `dialed_at` read as a time, UTC when it has no
+        offset), or when we received the record if that is not a time."""
+        try:
+            parsed = parse_datetime(self.dialed_at) if self.dialed_at else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            return self.received_at
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, datetime.UTC)
+        return parsed

@@ -10,10 +10,25 @@ class ConnectionBody(JsonBody):
     api_key: Text = None
 
 
+class SettingsObject(JsonBody):
+    """The dialer's `settings` object, as `GET` shows it (dialer-api.md)."""
+
+    aggression: Number = None
+    max_attempts: Integer = None
+    retry_delay_s: Integer = None
+    caller_id: Text | None = None
+    record_calls: Flag = None
+
+
 class SettingsBody(JsonBody):
-    """`PUT /v1/dialer/campaigns/<ref>/settings`: the fields given change, the rest stay."""
+    """`PUT /v1/dialer/campaigns/<ref>/settings`: the fields given change, the rest stay.
+
+    The settings come nested under `settings`, as `GET` answers them, or (the first shape the
+    API took, still accepted) as top-level fields; not both in one body.
+    """
 
     name: Text = None
+    settings: SettingsObject = None
     aggression: Number = None
     max_attempts: Integer = None
     retry_delay_s: Integer = None
@@ -34,3 +49,9 @@ class AgentBody(JsonBody):
     """`POST /v1/dialer/campaigns/<ref>/agents`: the member's dialer extension."""
 
     extension: Text = None
+
+
+class ExtensionBody(JsonBody):
+    """`PUT /v1/dialer/extensions/<user_id>`: the member's extension, null to clear it."""
+
+    extension: Text | None = None

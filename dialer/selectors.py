@@ -1,23 +1,93 @@
-"""Reads for the dialer: campaigns of an account, their agents, uploads and recent events."""
+"""Reads for the dialer: campaigns of an account as a person may see them (`permissions`),
+their agents, uploads and recent events, and the members' extensions."""
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Subquery
 
+from campaignhub.models import Membership
 from campaignhub.tenancy import get_for_account_or_404
-from dialer.models import DialerCampaign, DialerEvent, EventKind, LeadListUpload
+from dialer.models import (
+    AgentExtension,
+    Contact,
+    DialerAgent,
+    DialerCampaign,
+    DialerEvent,
+    EventKind,
+    LeadListUpload,
+)
 
 NOT_FOUND = "Campaign not found"
 
 
-def campaign_for(account, ref, *, lock=False) -> DialerCampaign:
+def _agent_of(membership, campaign_field="pk"):
+    return Exists(
+        DialerAgent.objects.filter(campaign=OuterRef(campaign_field), user_id=membership.user_id)
+    )
+
+
+def campaigns_visible_to(membership, queryset=None):
+    """The live campaigns of `membership`'s account it may see: all for an admin, those they
+    are an agent of for a member (`permissions`)."""
+    queryset = DialerCampaign.objects.live() if queryset is None else queryset
+    queryset = queryset.for_account(membership.account)
+    return queryset if membership.is_admin else queryset.filter(_agent_of(membership))
+
+
+def campaign_for(account, ref, *, membership=None) -> DialerCampaign:
     """The account's live campaign with reference `ref`; 404 otherwise (another account's
-    campaign is a 404 too)."""
+    campaign is a 404 too, and so is one `membership`, when given, may not see)."""
     queryset = DialerCampaign.objects.live().select_related("account", "inbound_campaign")
+    if membership is not None:
+        queryset = campaigns_visible_to(membership, queryset)
     return get_for_account_or_404(queryset, account, NOT_FOUND, ref=ref)
 
 
-def upload_for(account, upload_id) -> LeadListUpload:
-    return get_for_account_or_404(
-        LeadListUpload.objects.select_related("campaign"), account, "Upload not found", pk=upload_id
+def upload_for(account, upload_id, *, membership=None) -> LeadListUpload:
+    """The account's upload `upload_id`; 404 otherwise, or when `membership` (when given) may
+    not see its campaign."""
+    queryset = LeadListUpload.objects.select_related("campaign")
+    if membership is not None and not membership.is_admin:
+        queryset = queryset.filter(_agent_of(membership, "campaign_id"))
+    return get_for_account_or_404(queryset, account, "Upload not found", pk=upload_id)
+
+
+def extension_of(account, user) -> str | None:
+    """`user`'s dialer extension in `account`, or None."""
+    return (
+        AgentExtension.objects.filter(account=account, membership__user=user)
+        .values_list("extension", flat=True)
+        .first()
+    )
+
+
+def member_with_extension(account, extension):
+    """The member of `account` whose extension it is, or None."""
+    found = (
+        AgentExtension.objects.filter(account=account, extension=extension)
+        .select_related("membership__user")
+        .first()
+    )
+    return found.membership.user if found else None
+
+
+def extensions_for(membership):
+    """The memberships whose extension `membership` may see and set, each with
+    `agent_extension` loaded (absent when none): every member for an admin, their own else."""
+    queryset = Membership.objects.for_account(membership.account).select_related(
+        "user", "agent_extension"
+    )
+    if not membership.is_admin:
+        queryset = queryset.filter(pk=membership.pk)
+    return queryset.order_by("user__name", "user__email")
+
+
+def addable_agents(campaign):
+    """Extensions of the campaign's account whose members are not its agents yet, with the
+    member (`membership.user`), by extension."""
+    return (
+        AgentExtension.objects.filter(account_id=campaign.account_id)
+        .exclude(membership__user_id__in=campaign.agents.values("user_id"))
+        .select_related("membership__user")
+        .order_by("extension")
     )
 
 
@@ -30,8 +100,21 @@ def with_agent_counts(queryset):
 
 
 def recent_outcomes(campaign, limit=20):
-    """The campaign's latest call records, newest first."""
-    return campaign.events.filter(kind=EventKind.CDR).order_by("-received_at", "-id")[:limit]
+    """The campaign's latest call records, newest first, each with the contact called
+    (`contact_first_name`, `contact_last_name`, `contact_number`; None for a contact ref
+    that is not ours)."""
+    contact = Contact.objects.filter(
+        campaign_id=OuterRef("campaign_id"), ref=OuterRef("contact_ref")
+    )
+    return (
+        campaign.events.filter(kind=EventKind.CDR)
+        .annotate(
+            contact_first_name=Subquery(contact.values("first_name")[:1]),
+            contact_last_name=Subquery(contact.values("last_name")[:1]),
+            contact_number=Subquery(contact.values("number")[:1]),
+        )
+        .order_by("-received_at", "-id")[:limit]
+    )
 
 
 def recent_uploads(campaign, limit=5):

@@ -1,5 +1,6 @@
 """Writes for the dialer: the connection, campaigns (create, settings, start/stop, remove),
-agents, the list correlated with the dialer's, and lead-list uploads sent in batches.
+agents and the members' extensions, the list correlated with the dialer's (and adopting from
+it); lead-list uploads are in `dialer.uploads`.
 
 Rules of the integration guide (reference 003) held here: references are generated and never
 reused; a campaign's state changes only when a notification says so (`dialer.webhooks`), a
@@ -12,16 +13,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from campaignhub.api import ApiProblem
 from campaignhub.http import ApiError
-from campaignhub.integrations import Upstream
+from campaignhub.integrations import NotConnected, Upstream
 from campaignhub.models import User
 from dialer import client as dialer
+from dialer import selectors
 from dialer.models import (
+    AgentExtension,
     AgentState,
     CampaignState,
     DialerAgent,
@@ -34,7 +38,7 @@ from dialer.models import (
 logger = logging.getLogger(__name__)
 
 REMOVING = "This campaign is being removed; it can no longer be changed."
-NO_EXTENSION = "{name} has no dialer extension. Add one on their profile first."
+NO_EXTENSION = "{name} has no dialer extension in this account. Set one under Dialer → Extensions."
 NOT_A_MEMBER = "That person is not a member of this account."
 ALREADY_ON_DIALER = "A campaign with this reference is already on the dialer."
 
@@ -194,6 +198,7 @@ def apply_settings(*, campaign: DialerCampaign, **values) -> DialerCampaign:
         **{name: getattr(campaign, name) for name in values}, updated_at=timezone.now()
     )
     campaign.refresh_from_db()
+    _push_campaign(campaign)
     return campaign
 
 
@@ -207,6 +212,7 @@ def _request_state(campaign, wanted, pending, *, already):
         pending_action=PendingAction.REMOVING
     ).update(pending_action=pending_now)
     campaign.refresh_from_db()
+    _push_campaign(campaign)
     return campaign
 
 
@@ -248,6 +254,7 @@ def remove_campaign(*, campaign: DialerCampaign) -> DialerCampaign:
         return campaign
     DialerCampaign.objects.filter(pk=campaign.pk).update(pending_action=PendingAction.REMOVING)
     campaign.refresh_from_db()
+    _push_campaign(campaign)
     if campaign.state in DELETABLE_STATES:
         connection = DIALER.connection_for(campaign.account, web_request=True)
         try:
@@ -278,9 +285,11 @@ def delete_on_dialer(campaign: DialerCampaign, client) -> bool:
             return False
         if exc.status != 404:
             raise
-    DialerCampaign.objects.filter(pk=campaign.pk, deleted_at__isnull=True).update(
+    removed = DialerCampaign.objects.filter(pk=campaign.pk, deleted_at__isnull=True).update(
         deleted_at=timezone.now(), pending_action=PendingAction.NONE
     )
+    if removed:
+        _push_campaign(campaign)
     return True
 
 
@@ -322,7 +331,8 @@ def agent_warnings(campaign: DialerCampaign, extension: str) -> list[str]:
 
 
 def add_agent(*, campaign: DialerCampaign, user: User) -> AgentAdded:
-    """Add a member with a dialer extension to the campaign with its default agent state.
+    """Add a member with a dialer extension in the campaign's account (`AgentExtension`) to
+    the campaign with its default agent state.
 
     Adding them again sends the default state again. Raises ApiProblem 400 when they have no
     extension or are not a member, 409 while the campaign is being removed, or the dialer's
@@ -331,7 +341,7 @@ def add_agent(*, campaign: DialerCampaign, user: User) -> AgentAdded:
     _refuse_when_removing(campaign)
     if not campaign.account.memberships.filter(user=user).exists():
         raise ApiProblem(400, NOT_A_MEMBER)
-    extension = user.dialer_extension
+    extension = selectors.extension_of(campaign.account, user)
     if not extension:
         message = NO_EXTENSION.format(name=user.get_full_name())
         raise ApiProblem(400, message, {"extension": [message]})
@@ -349,6 +359,7 @@ def add_agent(*, campaign: DialerCampaign, user: User) -> AgentAdded:
             "default_state": campaign.default_agent_state,
         },
     )
+    _push_campaign(campaign)
     return AgentAdded(agent, warnings)
 
 
@@ -367,6 +378,242 @@ def remove_agent(*, campaign: DialerCampaign, extension: str) -> None:
         if problem.status != 404:
             raise
     agent.delete()
+    _push_campaign(campaign)
+
+
+def withdraw_agent(*, account, user) -> list[tuple[int, str]]:
+    """Take `user`, who is leaving `account`, off every dialer campaign of it.
+
+    Runs inside the removal's transaction (`campaignhub.signals.member_removed`) and calls no
+    upstream: their agent rows go at once (with their `AgentExtension`, which leaves with the
+    membership), and once the removal commits `tasks.remove_departed_agent` deletes each
+    agent from the dialer (dialer-api.md, `DELETE /campaigns/<ref>/agents/<extension>`), with
+    retries of its own, so a dialer that fails or is unreachable never blocks the removal.
+    Campaigns already deleted on the dialer only lose the row here.
+
+    Returns the `(campaign id, extension)` pairs queued for the dialer.
+    """
+    rows = DialerAgent.objects.for_account(account).filter(user=user)
+    found = list(rows.values_list("campaign_id", "extension", "campaign__deleted_at"))
+    rows.delete()
+    queued = sorted(
+        {(campaign_id, ext) for campaign_id, ext, deleted_at in found if not deleted_at}
+    )
+    for campaign_id, extension in queued:
+        transaction.on_commit(
+            lambda campaign_id=campaign_id, extension=extension: _queue_departed_agent(
+                campaign_id, extension
+            ),
+            robust=True,
+        )
+    for campaign_id in sorted({campaign_id for campaign_id, _ in queued}):
+        _push_campaign(campaign_id)
+    return queued
+
+
+def _queue_departed_agent(campaign_id, extension):
+    from dialer.tasks import remove_departed_agent
+
+    remove_departed_agent.delay(campaign_id, extension)
+
+
+def on_member_removed(*, account, user, **signal):
+    """The `campaignhub.signals.member_removed` receiver: `withdraw_agent`."""
+    withdraw_agent(account=account, user=user)
+
+
+def remove_departed_agent(*, campaign_id: int, extension: str) -> bool:
+    """Task step of `withdraw_agent`: delete the agent `extension` of the campaign on the
+    dialer (task mode: the client's own retries). True when the dialer deleted it.
+
+    Safe to run twice, and does nothing (False) when there is nothing left to do: the
+    campaign is gone or deleted on the dialer, the account's dialer is disconnected, the
+    dialer has no such agent any more (404), or `extension` is an agent of the campaign here
+    again (given to another member, or to the same person back in the account, and added since:
+    the dialer's agent is theirs now). 401 marks the connection rejected, then raises like any
+    other ApiError; the task decides whether trying again could help (`ApiError.permanent`).
+    """
+    campaign = DialerCampaign.objects.select_related("account").filter(pk=campaign_id).first()
+    if campaign is None or campaign.deleted_at:
+        return False
+    if campaign.agents.filter(extension=extension).exists():
+        logger.info(
+            "Agent %s of %s is an agent here again; kept on the dialer", extension, campaign.ref
+        )
+        return False
+    try:
+        connection = DIALER.connection_for(campaign.account)
+    except NotConnected:
+        logger.warning(
+            "Agent %s of %s left the account while the dialer is disconnected; not removed there",
+            extension,
+            campaign.ref,
+        )
+        return False
+    try:
+        connection.client.remove_agent(campaign.ref, extension)
+    except ApiError as exc:
+        if exc.status == 404:
+            return False
+        if exc.status == 401:
+            DIALER.mark_rejected(connection.credential)
+        raise
+    return True
+
+
+# Extensions
+
+EXTENSION_TAKEN = "Extension {extension} is already {name}'s in this account."
+STILL_AN_AGENT = (
+    "{name} is an agent of {campaigns}; remove them there before clearing their extension."
+)
+
+
+@dataclass
+class ExtensionSet:
+    """A member's extension after `set_extension` (None when cleared), the refs of the
+    campaigns whose agent row moved to it, and warnings naming those the dialer did not take
+    (they keep the old extension; setting the same extension again retries them)."""
+
+    extension: str | None
+    moved: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _extension_holder(account, extension, user):
+    """Who else in `account` has `extension`: another member's `AgentExtension`, or an agent
+    row of another member in a live campaign not moved off it yet. None when it is free."""
+    record = (
+        AgentExtension.objects.filter(account=account, extension=extension)
+        .exclude(membership__user=user)
+        .select_related("membership__user")
+        .first()
+    )
+    if record is not None:
+        return record.membership.user
+    agent = (
+        DialerAgent.objects.filter(
+            account=account, extension=extension, campaign__deleted_at__isnull=True
+        )
+        .exclude(user=user)
+        .select_related("user")
+        .first()
+    )
+    return agent.user if agent else None
+
+
+@transaction.atomic
+def _keep_extension(membership, extension):
+    user = membership.user
+    if extension is None:
+        agent_of = list(
+            DialerCampaign.objects.for_account(membership.account)
+            .live()
+            .filter(agents__user=user)
+            .order_by("name")
+            .values_list("name", flat=True)
+            .distinct()
+        )
+        if agent_of:
+            raise ApiProblem(
+                409, STILL_AN_AGENT.format(name=user.get_full_name(), campaigns=", ".join(agent_of))
+            )
+        AgentExtension.objects.filter(membership=membership).delete()
+        return
+    holder = _extension_holder(membership.account, extension, user)
+    if holder is not None:
+        message = EXTENSION_TAKEN.format(extension=extension, name=holder.get_full_name())
+        raise ApiProblem(400, message, {"extension": [message]})
+    try:
+        with transaction.atomic():
+            AgentExtension.objects.update_or_create(
+                membership=membership,
+                defaults={"account_id": membership.account_id, "extension": extension},
+            )
+    except IntegrityError:
+        # Someone took it in the same moment.
+        message = EXTENSION_TAKEN.format(extension=extension, name="another member")
+        raise ApiProblem(400, message, {"extension": [message]}) from None
+
+
+def set_extension(*, membership, extension: str | None) -> ExtensionSet:
+    """Make `extension` (3 or 4 digits, checked by `ExtensionForm`; None clears it) the
+    member's dialer extension in their account, then move their agent rows in the account's
+    live campaigns to it, since the dialer knows agents by extension (dialer-api.md):
+    `PUT /campaigns/<ref>/agents/<new>` with the agent's default state, `DELETE` the old one
+    (404: already gone), then the row (its status unknown until the dialer reports one).
+
+    A campaign being removed is left as it is (it is about to be deleted). A campaign the dialer
+    does not take the change for keeps the old extension, named in `warnings`; the old one
+    stays reserved to this member meanwhile, and setting the same extension again retries.
+
+    Raises ApiProblem 400 when the extension is another member's in the account, 409 when
+    clearing the extension of an agent of a live campaign; nothing changes then.
+    """
+    extension = extension or None
+    _keep_extension(membership, extension)
+    result = ExtensionSet(extension)
+    if extension is None:
+        return result
+    agents = (
+        DialerAgent.objects.filter(
+            account=membership.account,
+            user=membership.user,
+            campaign__deleted_at__isnull=True,
+        )
+        .exclude(extension=extension)
+        .exclude(campaign__pending_action=PendingAction.REMOVING)
+        .select_related("campaign__account")
+        .order_by("campaign__name", "pk")
+    )
+    for agent in agents:
+        problem = _move_agent(agent, extension)
+        if problem is None:
+            result.moved.append(agent.campaign.ref)
+        else:
+            result.warnings.append(
+                f"{agent.campaign.name} ({agent.campaign.ref}) still has extension "
+                f"{agent.extension}: {problem.message} Save the extension again to retry."
+            )
+    return result
+
+
+def _move_agent(agent, extension) -> ApiProblem | None:
+    """Move one agent row to `extension` on the dialer, then here; the dialer's refusal or
+    failure is returned (the row keeps its extension then)."""
+    campaign, old = agent.campaign, agent.extension
+    already_there = campaign.agents.filter(extension=extension).exists()
+    try:
+        if not already_there:
+            _upstream(
+                campaign.account,
+                lambda client: client.put_agent(campaign.ref, extension, agent.default_state),
+            )
+        try:
+            _upstream(campaign.account, lambda client: client.remove_agent(campaign.ref, old))
+        except ApiProblem as problem:
+            if problem.status != 404:
+                raise
+    except ApiProblem as problem:
+        logger.info("Extension of agent %s not moved to %s: %s", agent, extension, problem)
+        return problem
+    if already_there:
+        agent.delete()
+    else:
+        DialerAgent.objects.filter(pk=agent.pk, extension=old).update(
+            extension=extension, status="", status_at=None
+        )
+    _push_campaign(campaign)
+    return None
+
+
+def _push_campaign(campaign_or_id):
+    """Redraw the campaign on the pages showing it once the current transaction commits
+    (at once outside one)."""
+    from dialer import live_updates
+
+    campaign_id = getattr(campaign_or_id, "pk", campaign_or_id)
+    transaction.on_commit(lambda: live_updates.campaign_changed(campaign_id), robust=True)
 
 
 # List and correlate
@@ -390,17 +637,22 @@ class Correlated:
         return self.campaign.ref if self.campaign else self.upstream["ref"]
 
 
-def correlate(*, account, upstream_records: list[dict]) -> list[Correlated]:
+def correlate(*, account, upstream_records: list[dict], membership=None) -> list[Correlated]:
     """Our live campaigns beside the dialer's list (`client.list_campaigns()`), as the guide
-    advises: ours first (newest first), then those only on the dialer."""
+    advises: ours first (newest first), then those only on the dialer.
+
+    With `membership` of a member (not an admin), only the campaigns they are an agent of, and
+    none of those only on the dialer (adopting is the admins', `permissions`)."""
     by_ref = {record["ref"]: record for record in upstream_records if record.get("ref")}
-    ours = list(
-        DialerCampaign.objects.for_account(account).live().select_related("inbound_campaign")
-    )
+    ours = DialerCampaign.objects.for_account(account).live()
+    if membership is not None:
+        ours = selectors.campaigns_visible_to(membership, ours)
     lines = []
-    for campaign in ours:
+    for campaign in ours.select_related("inbound_campaign"):
         record = by_ref.pop(campaign.ref, None)
         lines.append(Correlated(ON_BOTH if record else ONLY_HERE, campaign, record))
+    if membership is not None and not membership.is_admin:
+        return lines
     # A ref we once had (removed since) is not offered for adoption under another account.
     known = set(DialerCampaign.objects.filter(ref__in=list(by_ref)).values_list("ref", flat=True))
     for ref, record in by_ref.items():
@@ -409,43 +661,121 @@ def correlate(*, account, upstream_records: list[dict]) -> list[Correlated]:
     return lines
 
 
-def list_correlated(*, account) -> list[Correlated]:
+def list_correlated(*, account, membership=None) -> list[Correlated]:
     """`correlate` with the dialer's list fetched now (web-request mode)."""
     records = _upstream(account, lambda client: client.list_campaigns())
-    return correlate(account=account, upstream_records=records)
+    return correlate(account=account, upstream_records=records, membership=membership)
 
 
-def adopt(*, account, ref: str) -> DialerCampaign:
+NOT_ON_DIALER = "Campaign not found on the dialer"
+# A dialer answering these to `GET /campaigns/<ref>` has no show call: its list is all we get.
+NO_SHOW_STATUSES = (405, 501)
+ADOPTED_FIELDS = ("name", "state", "contacts_total", "contacts_sent", *SETTINGS_FIELDS)
+
+
+@dataclass
+class Adopted:
+    """The adopted campaign, and warnings for the person adopting it (shown, never blocking)."""
+
+    campaign: DialerCampaign
+    warnings: list[str] = field(default_factory=list)
+
+
+def _adopted_values(record, ref) -> dict:
+    """Our fields from a dialer record (`client.campaign_in`); settings outside our ranges
+    keep our defaults (Apply sends them back)."""
+    values = {
+        "name": record["name"] or ref,
+        "state": record["status"] or CampaignState.STOPPED,
+        "contacts_total": record["contacts"],
+        "contacts_sent": record["contacts"],
+    }
+    candidate = DialerCampaign(name=values["name"], **record["settings"])
+    try:
+        candidate.full_clean(exclude=["account", "ref"], validate_unique=False)
+    except ValidationError:
+        candidate = DialerCampaign(name=values["name"])
+    values.update({name: getattr(candidate, name) for name in SETTINGS_FIELDS})
+    return values
+
+
+def adopt(*, account, ref: str) -> Adopted:
     """Keep a campaign found only on the dialer here, under its own reference.
 
-    Its name and settings are the dialer's; its state is the status the dialer's list reports.
-    Raises ApiProblem 404 when the dialer has no such campaign, 409 when it is already ours.
+    It is kept with what the dialer's list says (name, status, settings, contact count), so
+    notifications apply to it from then on; then the campaign itself is fetched (`GET
+    /campaigns/<ref>`), the authoritative record: its settings and name replace the list's,
+    and its status too unless a notification already moved the state meanwhile. Its agents
+    whose extensions are members' here become agents here too; others are named in warnings.
+    A dialer without that call (405/501) leaves the list's record; a failure of it is a warning.
+
+    Raises ApiProblem 404 when the dialer's list has no such campaign, 409 when it is already
+    managed here (in any account, removed ones included), or the dialer's failure.
     """
     if DialerCampaign.objects.filter(ref=ref).exists():
         raise ApiProblem(409, "That campaign is already managed here.")
-    records = _upstream(account, lambda client: client.list_campaigns())
+    connection = DIALER.connection_for(account, web_request=True)
+    records = DIALER.call(connection.credential, connection.client.list_campaigns)
     record = next((r for r in records if r["ref"] == ref), None)
     if record is None:
-        raise ApiProblem(404, "Campaign not found on the dialer")
+        raise ApiProblem(404, NOT_ON_DIALER)
+    adopted_at = timezone.now()
     campaign = DialerCampaign(
-        account=account,
-        ref=ref,
-        name=record["name"] or ref,
-        state=record["status"] or CampaignState.STOPPED,
-        state_changed_at=timezone.now(),
-        contacts_total=record["contacts"],
-        contacts_sent=record["contacts"],
+        account=account, ref=ref, state_changed_at=adopted_at, **_adopted_values(record, ref)
     )
-    for name, value in record["settings"].items():
-        setattr(campaign, name, value)
     try:
-        campaign.full_clean(exclude=["account", "ref"])
-    except ValidationError:
-        # The dialer's settings are outside our ranges: keep ours; Apply sends them back.
-        for name in dialer.settings_payload(campaign):
-            setattr(campaign, name, DialerCampaign._meta.get_field(name).get_default())
-    campaign.save()
-    return campaign
+        campaign.save()
+    except IntegrityError:
+        raise ApiProblem(409, "That campaign is already managed here.") from None
+    warnings = []
+    try:
+        shown = connection.client.show_campaign(ref)
+    except ApiError as exc:
+        shown = None
+        if exc.status not in NO_SHOW_STATUSES:
+            logger.warning("Adopted %s; the dialer did not show it: %s", ref, exc)
+            warnings.append(
+                "The dialer did not answer for this campaign just now, so it shows what the "
+                f"dialer's list said ({DIALER.problem(exc, not_found=NOT_ON_DIALER).message})."
+            )
+    if shown is not None:
+        values = _adopted_values(shown, ref)
+        state = values.pop("state")
+        DialerCampaign.objects.filter(pk=campaign.pk).update(**values)
+        # A notification applied since it was kept is newer than what was shown.
+        DialerCampaign.objects.filter(pk=campaign.pk, state_changed_at=adopted_at).update(
+            state=state
+        )
+        record = shown
+    warnings += _adopt_agents(campaign, record)
+    campaign.refresh_from_db()
+    return Adopted(campaign, warnings)
+
+
+def _adopt_agents(campaign, record) -> list[str]:
+    unknown = []
+    for extension in record["agents"]:
+        user = selectors.member_with_extension(campaign.account, extension)
+        if user is None:
+            unknown.append(extension)
+            continue
+        DialerAgent.objects.get_or_create(
+            campaign=campaign,
+            extension=extension,
+            defaults={
+                "account": campaign.account,
+                "user": user,
+                "default_state": record["agent_states"].get(extension)
+                or campaign.default_agent_state,
+            },
+        )
+    if not unknown:
+        return []
+    return [
+        f"Agent extension{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} on the dialer "
+        "belong to no member here; give a member that extension under Dialer → Extensions to "
+        "see them."
+    ]
 
 
 def count_sent(campaign_id, sent: int) -> None:

@@ -6,6 +6,8 @@ urlpatterns = [
     path("dialer/", views.home, name="dialer_home"),
     path("dialer/connection/", views.connection, name="dialer_connection"),
     path("dialer/connection/remove/", views.disconnect, name="dialer_disconnect"),
+    path("dialer/extensions/", views.extensions, name="dialer_extensions"),
+    path("dialer/extensions/<int:member_id>/", views.extension_set, name="dialer_extension_set"),
     path("dialer/campaigns/new/", views.campaign_new, name="dialer_campaign_new"),
     path("dialer/campaigns/adopt/", views.adopt, name="dialer_adopt"),
     path("dialer/campaigns/<str:ref>/", views.campaign_detail, name="dialer_campaign"),
@@ -45,5 +47,7 @@ urlpatterns = [
         name="api_dialer_agent",
     ),
     path("v1/dialer/uploads/<int:upload_id>", api.upload, name="api_dialer_upload"),
+    path("v1/dialer/extensions", api.extensions, name="api_dialer_extensions"),
+    path("v1/dialer/extensions/<int:member_id>", api.extension, name="api_dialer_extension"),
     path("webhooks/dialer/<str:token>/", webhooks.DialerWebhook.as_view(), name="dialer_webhook"),
 ]

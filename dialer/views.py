@@ -1,49 +1,75 @@
 """Dialer pages: the overview correlated with the dialer's list, a campaign's page (settings,
-agents, lead lists, agent board, outcomes) and the connection."""
+agents, lead lists, agent board, outcomes), the members' extensions and the connection.
+
+Who may do what follows `dialer.permissions`: a campaign a member is no agent of is a 404, a
+change a member may not make a 403 ("Not allowed"); pages show only the buttons one may use.
+"""
+
+from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from campaignhub.api import ApiProblem
-from campaignhub.models import User
 from campaignhub.pages import page_or_partial
-from campaignhub.tenancy import account_required
-from dialer import selectors, services, uploads
-from dialer.forms import AdoptForm, AgentForm, CampaignForm, ConnectionForm, UploadForm
+from campaignhub.tenancy import account_required, get_for_account_or_404
+from dialer import permissions, selectors, services, uploads
+from dialer.forms import (
+    AdoptForm,
+    AgentForm,
+    CampaignForm,
+    ConnectionForm,
+    ExtensionForm,
+    UploadForm,
+)
+from dialer.permissions import Action
 
 
-def _admin(request):
-    if not request.membership.is_admin:
-        raise PermissionDenied("Only account admins can change the dialer connection.")
+def _visible(request, ref, action=None):
+    """The campaign `ref` as the person may see it (404 otherwise), checked for `action`."""
+    campaign = selectors.campaign_for(request.account, ref, membership=request.membership)
+    if action is not None:
+        permissions.require(request.membership, action, campaign)
+    return campaign
 
 
 @account_required
 def home(request):
-    """The overview: our campaigns beside the dialer's list (both / only there / only here)."""
+    """The overview: the campaigns one may see beside the dialer's list (both / only there /
+    only here); members see those they are an agent of."""
     lines, problem = [], None
     connection = services.DIALER.live_credential(request.account)
+    membership = request.membership
     if connection is not None:
         try:
-            lines = services.list_correlated(account=request.account)
+            lines = services.list_correlated(account=request.account, membership=membership)
         except ApiProblem as exc:
             problem = exc.message
-            lines = services.correlate(account=request.account, upstream_records=[])
+            lines = services.correlate(
+                account=request.account, upstream_records=[], membership=membership
+            )
             for line in lines:
                 line.presence = "unknown"
     counts = {
         c.pk: c.agent_count
-        for c in selectors.with_agent_counts(
-            selectors.DialerCampaign.objects.for_account(request.account).live()
-        )
+        for c in selectors.with_agent_counts(selectors.campaigns_visible_to(membership))
     }
     for line in lines:
         if line.campaign:
             line.campaign.agent_count = counts.get(line.campaign.pk, 0)
-    context = {"connection": connection, "lines": lines, "problem": problem}
+    context = {
+        "connection": connection,
+        "lines": lines,
+        "problem": problem,
+        "can": permissions.can(membership),
+        "own_extension": selectors.extension_of(request.account, request.user),
+    }
     return page_or_partial(request, "dialer/home.html", context, partial="overview")
 
 
@@ -58,9 +84,9 @@ def _connection_page(request, form=None, status=200):
 
 @account_required
 def connection(request):
+    permissions.require(request.membership, Action.CONNECT)
     if request.method != "POST":
         return _connection_page(request)
-    _admin(request)
     form = ConnectionForm(request.POST)
     if form.is_valid():
         try:
@@ -82,7 +108,7 @@ def connection(request):
 @require_POST
 @account_required
 def disconnect(request):
-    _admin(request)
+    permissions.require(request.membership, Action.CONNECT)
     services.disconnect(account=request.account)
     messages.success(request, "The dialer connection was removed.")
     return redirect("dialer_connection")
@@ -90,6 +116,7 @@ def disconnect(request):
 
 @account_required
 def campaign_new(request):
+    permissions.require(request.membership, Action.CREATE)
     form = CampaignForm(request.POST or None, account=request.account)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,17 +133,20 @@ def campaign_new(request):
 @require_POST
 @account_required
 def adopt(request):
+    permissions.require(request.membership, Action.ADOPT)
     form = AdoptForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That is not a dialer campaign reference.")
         return redirect("dialer_home")
     try:
-        campaign = services.adopt(account=request.account, ref=form.cleaned_data["ref"])
+        adopted = services.adopt(account=request.account, ref=form.cleaned_data["ref"])
     except ApiProblem as problem:
         messages.error(request, problem.message)
         return redirect("dialer_home")
-    messages.success(request, f"Campaign {campaign.ref} is now managed here.")
-    return redirect("dialer_campaign", ref=campaign.ref)
+    messages.success(request, f"Campaign {adopted.campaign.ref} is now managed here.")
+    for warning in adopted.warnings:
+        messages.warning(request, warning)
+    return redirect("dialer_campaign", ref=adopted.campaign.ref)
 
 
 def _campaign_page(
@@ -131,19 +161,16 @@ def _campaign_page(
     status=200,
     partial="campaign",
 ):
-    # Who can still be added: members with an extension who are not agents of it yet.
-    members = (
-        User.objects.filter(memberships__account=request.account, dialer_extension__isnull=False)
-        .exclude(pk__in=campaign.agents.values("user_id"))
-        .order_by("dialer_extension")
-    )
+    can = permissions.can(request.membership, campaign)
     context = {
+        "can": can,
         "campaign": campaign,
         "settings_form": settings_form or CampaignForm(instance=campaign, account=request.account),
         "agent_form": agent_form or AgentForm(),
         "upload_form": upload_form or UploadForm(),
         "agents": selectors.agents_of(campaign),
-        "members": members,
+        # Who can still be added: members with an extension who are not agents of it yet.
+        "addable": selectors.addable_agents(campaign) if can["manage_agents"] else [],
         "uploads": selectors.recent_uploads(campaign),
         "outcomes": selectors.recent_outcomes(campaign),
         "upload": upload,
@@ -155,10 +182,14 @@ def _campaign_page(
 @account_required
 def campaign_detail(request, ref):
     """The campaign page; `?upload=<id>` shows that upload's result (after an upload)."""
-    campaign = selectors.campaign_for(request.account, ref)
+    campaign = _visible(request, ref)
     upload_id = request.GET.get("upload", "")
     wanted = upload_id.isdigit() and len(upload_id) <= 18
-    shown = selectors.upload_for(request.account, int(upload_id)) if wanted else None
+    shown = (
+        selectors.upload_for(request.account, int(upload_id), membership=request.membership)
+        if wanted
+        else None
+    )
     if shown is not None and shown.campaign_id != campaign.pk:
         raise Http404("No such upload for this campaign.")
     return _campaign_page(request, campaign, upload=shown)
@@ -171,7 +202,7 @@ def _problem_to_message(request, problem):
 @require_POST
 @account_required
 def settings(request, ref):
-    campaign = selectors.campaign_for(request.account, ref)
+    campaign = _visible(request, ref, Action.EDIT_SETTINGS)
     form = CampaignForm(
         request.POST,
         instance=selectors.DialerCampaign.objects.get(pk=campaign.pk),
@@ -189,8 +220,17 @@ def settings(request, ref):
     return _campaign_page(request, campaign, settings_form=form, status=400)
 
 
+def _from_overview(request) -> bool:
+    """Whether a button was pressed on the overview (its buttons are the same fragment as the
+    campaign page's, redrawn live on both, so the page they came from tells them apart)."""
+    referer = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(referer, {request.get_host()}):
+        return False
+    return urlsplit(referer).path == reverse("dialer_home")
+
+
 def _action(request, ref, action, done):
-    campaign = selectors.campaign_for(request.account, ref)
+    campaign = _visible(request, ref, Action.START_STOP)
     try:
         action(campaign=campaign)
     except ApiProblem as problem:
@@ -198,7 +238,7 @@ def _action(request, ref, action, done):
     else:
         messages.success(request, done)
     # The overview's buttons come back to the overview; the campaign page's to the page.
-    if request.POST.get("back") == "overview":
+    if _from_overview(request):
         return redirect("dialer_home")
     return redirect("dialer_campaign", ref=ref)
 
@@ -228,11 +268,13 @@ def stop(request, ref):
 @require_POST
 @account_required
 def remove(request, ref):
-    campaign = selectors.campaign_for(request.account, ref)
+    campaign = _visible(request, ref, Action.REMOVE)
     try:
         campaign = services.remove_campaign(campaign=campaign)
     except ApiProblem as problem:
         _problem_to_message(request, problem)
+        if _from_overview(request):
+            return redirect("dialer_home")
         return redirect("dialer_campaign", ref=ref)
     if campaign.deleted_at:
         messages.success(request, f"Campaign {campaign.name} was deleted on the dialer.")
@@ -246,13 +288,11 @@ def remove(request, ref):
 @require_POST
 @account_required
 def agent_add(request, ref):
-    campaign = selectors.campaign_for(request.account, ref)
+    campaign = _visible(request, ref, Action.MANAGE_AGENTS)
     form = AgentForm(request.POST)
     if form.is_valid():
         extension = form.cleaned_data["extension"]
-        user = User.objects.filter(
-            dialer_extension=extension, memberships__account=request.account
-        ).first()
+        user = selectors.member_with_extension(request.account, extension)
         if user is None:
             form.add_error("extension", f"No member of this account has extension {extension}.")
         else:
@@ -271,7 +311,7 @@ def agent_add(request, ref):
 @require_POST
 @account_required
 def agent_remove(request, ref, extension):
-    campaign = selectors.campaign_for(request.account, ref)
+    campaign = _visible(request, ref, Action.MANAGE_AGENTS)
     try:
         services.remove_agent(campaign=campaign, extension=extension)
     except ApiProblem as problem:
@@ -284,7 +324,7 @@ def agent_remove(request, ref, extension):
 @require_POST
 @account_required
 def upload(request, ref):
-    campaign = selectors.campaign_for(request.account, ref)
+    campaign = _visible(request, ref, Action.UPLOAD)
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -297,6 +337,17 @@ def upload(request, ref):
         except ApiProblem as problem:
             form.add_error("file", problem.message)
         else:
+            refused = (
+                f"; {done.rows_invalid} row{pluralize(done.rows_invalid)} refused (see below)"
+                if done.rows_invalid
+                else ""
+            )
+            sent = (
+                f"{done.rows_valid} contact{pluralize(done.rows_valid)} going to the dialer"
+                if done.rows_valid
+                else "no valid rows"
+            )
+            messages.success(request, f"{done.original_name}: {sent}{refused}.")
             # Post/redirect/get: a reload does not upload again, and the page reads the
             # upload as it stands (sending may already be over).
             return redirect(f"{reverse('dialer_campaign', args=[ref])}?upload={done.pk}")
@@ -305,13 +356,14 @@ def upload(request, ref):
 
 @account_required
 def upload_progress(request, upload_id):
-    found = selectors.upload_for(request.account, upload_id)
-    return render(request, "dialer/partials/_upload.html", {"upload": found})
+    found = selectors.upload_for(request.account, upload_id, membership=request.membership)
+    can = permissions.can(request.membership, found.campaign)
+    return render(request, "dialer/partials/_upload.html", {"upload": found, "can": can})
 
 
 @account_required
 def error_report(request, upload_id):
-    found = selectors.upload_for(request.account, upload_id)
+    found = selectors.upload_for(request.account, upload_id, membership=request.membership)
     if not found.error_report:
         raise Http404("This upload has no errors.")
     return FileResponse(
@@ -325,9 +377,64 @@ def error_report(request, upload_id):
 @require_POST
 @account_required
 def upload_resume(request, upload_id):
-    found = selectors.upload_for(request.account, upload_id)
+    found = selectors.upload_for(request.account, upload_id, membership=request.membership)
+    permissions.require(request.membership, Action.UPLOAD, found.campaign)
     try:
         uploads.resume(upload=found)
     except ApiProblem as problem:
         _problem_to_message(request, problem)
     return redirect("dialer_campaign", ref=found.campaign.ref)
+
+
+def _extensions_page(request, *, form=None, editing=None, status=200):
+    rows = list(selectors.extensions_for(request.membership))
+    for row in rows:
+        record = getattr(row, "agent_extension", None)
+        row.extension_form = (
+            form
+            if editing is not None and row.pk == editing.pk
+            else ExtensionForm(
+                initial={"extension": record.extension if record else ""}, prefix=f"m{row.pk}"
+            )
+        )
+    return render(request, "dialer/extensions.html", {"rows": rows}, status=status)
+
+
+@account_required
+def extensions(request):
+    """The members' dialer extensions in this account: an admin sets anyone's, a member
+    their own (the only row they see)."""
+    return _extensions_page(request)
+
+
+@require_POST
+@account_required
+def extension_set(request, member_id):
+    """Set one member's extension; their agent rows move to it on the dialer (warnings name
+    campaigns the dialer did not take it for)."""
+    found = get_for_account_or_404(
+        selectors.extensions_for(request.membership),
+        request.account,
+        "Member not found",
+        pk=member_id,
+    )
+    permissions.require_extension_change(request.membership, found)
+    form = ExtensionForm(request.POST, prefix=f"m{found.pk}")
+    if form.is_valid():
+        try:
+            done = services.set_extension(
+                membership=found, extension=form.cleaned_data["extension"]
+            )
+        except ApiProblem as problem:
+            form.add_error("extension", problem.message)
+        else:
+            name = found.user.get_full_name()
+            if done.extension:
+                moved = f"; moved in {len(done.moved)} campaign(s)" if done.moved else ""
+                messages.success(request, f"{name}'s extension is {done.extension}{moved}.")
+            else:
+                messages.success(request, f"{name} has no extension any more.")
+            for warning in done.warnings:
+                messages.warning(request, warning)
+            return redirect("dialer_extensions")
+    return _extensions_page(request, form=form, editing=found, status=400)

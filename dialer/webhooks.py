@@ -164,8 +164,9 @@ def agent_status(delivery, campaign, note) -> bool:
 
 
 def call_record(delivery, campaign, note) -> bool:
-    """Store the cdr once per call; a connected call on a campaign linked to an active
-    inbound campaign becomes a lead there (one per call, whatever the redeliveries)."""
+    """Store the cdr once per call; a conversation (`client.was_conversation`: connected, with
+    an agent) on a campaign linked to an active inbound campaign becomes a lead there (one per
+    call, whatever the redeliveries)."""
     call = note.call
     try:
         with transaction.atomic():
@@ -183,14 +184,14 @@ def call_record(delivery, campaign, note) -> bool:
     except IntegrityError:
         delivery.error = f"Duplicate call record {call['call_ref']!r}."
         return False
-    _lead_from_call(delivery, campaign, call)
+    _lead_from_call(delivery, campaign, call, note.extension)
     _push_campaign(campaign)
     return True
 
 
-def _lead_from_call(delivery, campaign, call) -> None:
+def _lead_from_call(delivery, campaign, call, extension) -> None:
     inbound = campaign.inbound_campaign
-    if call["end_reason"] not in dialer.CONNECTED_END_REASONS:
+    if not dialer.was_conversation(call["end_reason"], extension):
         return
     if inbound is None or inbound.is_deleted or not inbound.status:
         return

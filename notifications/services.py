@@ -15,6 +15,7 @@ from campaignhub.models import Membership
 from campaignhub.phones import to_e164
 from notifications.models import Channel, Delivery, Status
 from notifications.rendering import event_channels, render_channel
+from notifications.signals import delivery_sent
 from notifications.transports import TransportError, transport_for
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,9 @@ def notify(*, account, event, recipients, context, channels=None, sender=None, d
     """Queue `event` for each recipient on each channel; sending happens after commit.
 
     Writes one Delivery per channel per recipient. Provider failures happen later, in the
-    task, and never reach the caller.
+    task, and never reach the caller. `data` (`{str: str}`) is the push payload, and is kept
+    on every channel's delivery as what the notification is about (e.g. `{"lead_id": "12"}`),
+    for `signals.delivery_sent` receivers.
     """
     channels = list(channels or event_channels(event))
     sender = sender or Sender()
@@ -85,7 +88,7 @@ def notify(*, account, event, recipients, context, channels=None, sender=None, d
             recipient_from_profile=recipient.from_profile(channel),
             sender=sender.sms if channel == Channel.SMS else sender.email,
             reply_to=sender.reply_to if channel == Channel.EMAIL else "",
-            data=(data or {}) if channel == Channel.PUSH else {},
+            data=dict(data or {}),
             **rendered[channel],
         )
         for recipient in map(as_recipient, recipients)
@@ -211,8 +214,22 @@ def attempt_delivery(delivery_id) -> float | None:
         ]
     )
     delivery.refresh_from_db(fields=["version"])
+    if delivery.status == Status.SENT:
+        _announce_sent(delivery)
     announce(delivery)
     return retry_in
+
+
+def _announce_sent(delivery):
+    """Send `signals.delivery_sent`; a receiver's failure is logged, the send stays recorded."""
+    for receiver, result in delivery_sent.send_robust(sender=Delivery, delivery=delivery):
+        if isinstance(result, Exception):
+            logger.error(
+                "A delivery_sent receiver (%r) failed for delivery %s",
+                receiver,
+                delivery.pk,
+                exc_info=result,
+            )
 
 
 def retry_delivery(*, delivery) -> bool:

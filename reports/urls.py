@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from reports import api, views
+
+urlpatterns = [
+    path("reports/", views.report, name="reports"),
+    path("v1/reports/leads", api.leads, name="api_report_leads"),
+]

@@ -5,11 +5,13 @@ was delivered)."""
 import html
 import os
 
-from sandbox import callrail, dialer
+from sandbox import callrail, dialer, invoca, invoca_calls
 from sandbox.web import Router, html_response, json_response, redirect
 
 DEFAULT_CALLRAIL_KEYS = "sandbox-demo-key"
 DEFAULT_DIALER_KEYS = "sandbox-dialer-key"
+# Invoca tokens, each with its network id.
+DEFAULT_INVOCA_TOKENS = "sandbox-invoca-token:1001"
 
 
 def build(*, callrail_keys=None, seed=True, dialer_keys=None, dialer_delay=None):
@@ -28,6 +30,12 @@ def build(*, callrail_keys=None, seed=True, dialer_keys=None, dialer_delay=None)
         stopping_s=float(os.environ.get("SANDBOX_DIALER_STOPPING_SECONDS", 1.0)),
     )
     dialer.install(router, router.dialer)
+    tokens = os.environ.get("SANDBOX_INVOCA_TOKENS", DEFAULT_INVOCA_TOKENS)
+    router.invoca = invoca.Invoca(
+        dict(pair.strip().rsplit(":", 1) for pair in tokens.split(",") if ":" in pair)
+    )
+    invoca.install(router, router.invoca)
+    invoca_calls.install(router, router.invoca)
 
     @router.route("GET", r"/_sandbox/health")
     def health(request):
@@ -70,7 +78,15 @@ def build(*, callrail_keys=None, seed=True, dialer_keys=None, dialer_delay=None)
     def page(request):
         page = render_page(state, request.query.get("simulated"))
         return html_response(
-            page.replace("</body>", dialer.render_section(router.dialer) + "</body>")
+            page.replace(
+                "</body>",
+                dialer.render_section(router.dialer)
+                + invoca.render_section(router.invoca)
+                + invoca_calls.render_section(
+                    router.invoca_calls, request.query.get("invoca_call", "")
+                )
+                + "</body>",
+            )
         )
 
     return router
@@ -143,7 +159,7 @@ def render_page(state, simulated):
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>CampaignHub sandbox</title>"
         f"<style>{STYLE}</style></head><body>"
-        f"<h1>CampaignHub sandbox: CallRail and dialer</h1>{notice}"
+        f"<h1>CampaignHub sandbox: CallRail, dialer and Invoca</h1>{notice}"
         f"<p>API base <code>/v3</code>; API keys: <code>{e(keys)}</code>.</p>{companies}"
         f"<h2>Recent webhook deliveries</h2><ul>{recent or '<li>nothing yet</li>'}</ul>"
         "</body></html>"

@@ -12,3 +12,20 @@ def integration_label(value):
         return Integration(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def duration(seconds):
+    """A number of seconds as people say it: `45 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`
+    (rounded to whole seconds, the two largest units); "" for None or a non-number."""
+    try:
+        left = round(float(seconds))
+    except (TypeError, ValueError):
+        return ""
+    amounts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        amount, left = divmod(left, size)
+        amounts.append((amount, unit))
+    first = next((i for i, (amount, _unit) in enumerate(amounts) if amount), len(amounts) - 1)
+    shown = [f"{amount} {unit}" for amount, unit in amounts[first : first + 2] if amount]
+    return " ".join(shown) or "0 s"

@@ -229,6 +229,24 @@ def api_lead(a, b):
     lead = _lead(a)
     assert _api(a, f"/v1/leads/{lead.pk}")["data"]["name"] == "Acme secret lead"
     assert _api(b, f"/v1/leads/{lead.pk}", status=404)["message"] == "Lead not found"
+    response = Client().patch(
+        f"/v1/leads/{lead.pk}",
+        json.dumps({"status": "won", "revenue": 10}),
+        content_type="application/json",
+        **bearer(b.token.raw),
+    )
+    assert response.status_code == 404
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("new", None)
+
+
+def lead_outcome(a, b):
+    lead = _lead(a)
+    assert f"/leads/{lead.pk}/outcome/" in _page(a.admin_client, f"/leads/{lead.pk}/")
+    response = b.admin_client.post(f"/leads/{lead.pk}/outcome/", {"status": "won"})
+    assert response.status_code == 404
+    lead.refresh_from_db()
+    assert (lead.status, lead.first_response_at) == ("new", None)
 
 
 def public_form(a, b):
@@ -253,6 +271,7 @@ CASES = {
     "campaign_delete": campaign_delete,
     "lead_list": lead_list,
     "lead_detail": lead_detail,
+    "lead_outcome": lead_outcome,
     "api_campaigns": api_campaigns,
     "api_campaign": api_campaign,
     "api_campaign_filters": api_campaign_filters,

@@ -98,7 +98,12 @@ class TestSmsWithoutPhone:
 
 
 class TestUnavailableLeadSources:
-    # The dialer app registers its lead source; Invoca's app does not exist yet.
+    @pytest.fixture(autouse=True)
+    def _invoca_not_installed(self, monkeypatch):
+        """As if Invoca's app were not installed: its lead source and link not registered."""
+        monkeypatch.setattr(sources, "AVAILABLE", sources.AVAILABLE - {Integration.INVOCA})
+        monkeypatch.setattr(sources, "LINKS", {})
+
     @pytest.mark.parametrize(("integration", "label"), [("invoca", "Invoca")])
     def test_are_refused_by_the_form(self, tenant_a, integration, label):
         form = CampaignForm(data=campaign_data(integration=integration), account=tenant_a.account)

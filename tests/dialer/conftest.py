@@ -5,7 +5,7 @@ import responses
 from django.test import Client, TestCase
 
 from dialer import services
-from dialer.models import DialerCampaign, DialerConnection
+from dialer.models import AgentExtension, DialerCampaign, DialerConnection
 
 API = "https://dialer.test/api"
 KEY = "dialer-test-key-1234"
@@ -15,6 +15,24 @@ def connect(tenant, *, api_key=KEY, base_url=API):
     services.receiver_for(tenant.account)
     return DialerConnection.objects.create(
         account=tenant.account, secret=api_key, last4=api_key[-4:], base_url=base_url
+    )
+
+
+def give_extension(account, user, extension):
+    """`user`'s dialer extension in `account` (set directly, without the dialer)."""
+    membership = account.memberships.get(user=user)
+    AgentExtension.objects.update_or_create(
+        membership=membership, defaults={"account": account, "extension": extension}
+    )
+    return extension
+
+
+def make_agent(campaign, user, extension, **fields):
+    """`user` as an agent of `campaign` under `extension` (given to them in its account)."""
+    give_extension(campaign.account, user, extension)
+    fields.setdefault("default_state", "offline")
+    return campaign.agents.create(
+        account=campaign.account, user=user, extension=extension, **fields
     )
 
 

@@ -4,7 +4,7 @@ connection, and never reaches the dialer with A's key."""
 import responses
 
 from dialer.models import DialerCampaign, DialerConnection, LeadListUpload
-from tests.dialer.conftest import KEY, connect, csv_file, make_campaign
+from tests.dialer.conftest import KEY, connect, csv_file, make_agent, make_campaign
 from tests.factories import bearer
 
 BOLT_KEY = "bolt-dialer-key-5678"
@@ -14,11 +14,7 @@ def _a_campaign(a):
     if not DialerConnection.objects.filter(account=a.account).exists():
         connect(a)
     campaign = make_campaign(a, name="Acme secret campaign", state="started")
-    a.member.dialer_extension = "101"
-    a.member.save()
-    campaign.agents.create(
-        account=a.account, user=a.member, extension="101", default_state="offline"
-    )
+    make_agent(campaign, a.member, "101")
     return campaign
 
 
@@ -227,6 +223,57 @@ def api_dialer_upload(a, b):
     upload = _a_upload(a, campaign)
     response = b.admin_client.get(f"/v1/dialer/uploads/{upload.pk}", **bearer(b.token.raw))
     assert response.status_code == 404
+
+
+def _a_member_id(a):
+    from dialer.models import AgentExtension
+
+    membership = a.account.memberships.get(user=a.member)
+    AgentExtension.objects.get_or_create(
+        membership=membership, defaults={"account": a.account, "extension": "101"}
+    )
+    return membership.pk
+
+
+def _a_extension_untouched(a):
+    from dialer.models import AgentExtension
+
+    assert list(AgentExtension.objects.values_list("account", "extension")) == [
+        (a.account.pk, "101")
+    ]
+
+
+def dialer_extensions(a, b):
+    _a_member_id(a)
+    page = b.admin_client.get("/dialer/extensions/").content.decode()
+    assert a.member.email not in page
+
+
+def dialer_extension_set(a, b):
+    member_id = _a_member_id(a)
+    response = b.admin_client.post(
+        f"/dialer/extensions/{member_id}/", {f"m{member_id}-extension": "999"}
+    )
+    assert response.status_code == 404
+    _a_extension_untouched(a)
+
+
+def api_dialer_extensions(a, b):
+    _a_member_id(a)
+    response = b.admin_client.get("/v1/dialer/extensions", **bearer(b.token.raw))
+    assert response.status_code == 200
+    assert a.member.email not in response.content.decode()
+
+
+def api_dialer_extension(a, b):
+    member_id = _a_member_id(a)
+    url = f"/v1/dialer/extensions/{member_id}"
+    assert b.admin_client.get(url, **bearer(b.token.raw)).status_code == 404
+    response = b.admin_client.put(
+        url, {"extension": "999"}, content_type="application/json", **bearer(b.token.raw)
+    )
+    assert response.status_code == 404
+    _a_extension_untouched(a)
 
 
 CASES = {

@@ -1,7 +1,9 @@
+import json
+
 import pytest
 
 from dialer.models import DialerCampaign
-from tests.dialer.conftest import API, csv_file, make_campaign, numbers
+from tests.dialer.conftest import API, csv_file, give_extension, make_agent, make_campaign, numbers
 from tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +57,7 @@ def test_aggression_has_one_decimal_and_a_range(tenant_a, connected, upstream):
 def test_start_is_202_and_leaves_the_state(tenant_a, connected, upstream):
     campaign = make_campaign(tenant_a)
     upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
-    response = tenant_a.member_client.post(
+    response = tenant_a.admin_client.post(
         f"/v1/dialer/campaigns/{campaign.ref}/start", content_type="application/json"
     )
     assert response.status_code == 202
@@ -95,12 +97,8 @@ def test_upload_answers_202_with_the_validation_and_the_upload_id(
 
 
 def test_adding_an_agent_returns_warnings(tenant_a, connected, upstream):
-    tenant_a.member.dialer_extension = "205"
-    tenant_a.member.save()
     busy = make_campaign(tenant_a, name="Busy", state="started")
-    busy.agents.create(
-        account=tenant_a.account, user=tenant_a.member, extension="205", default_state="offline"
-    )
+    make_agent(busy, tenant_a.member, "205")
     campaign = make_campaign(tenant_a)
     upstream.put(f"{API}/campaigns/{campaign.ref}/agents/205", status=200)
     response = tenant_a.admin_client.post(
@@ -144,23 +142,6 @@ def test_the_pages_render(tenant_a, connected, upstream):
     assert tenant_a.admin_client.get("/dialer/campaigns/new/").status_code == 200
 
 
-def test_a_dialer_extension_is_set_on_the_profile_and_is_unique(tenant_a):
-    client = tenant_a.member_client
-    response = client.post(
-        "/settings/profile/", {"name": "Rep", "phone": "", "dialer_extension": "12"}
-    )
-    assert response.status_code == 400
-    client.post("/settings/profile/", {"name": "Rep", "phone": "", "dialer_extension": "101"})
-    tenant_a.member.refresh_from_db()
-    assert tenant_a.member.dialer_extension == "101"
-    taken = tenant_a.admin_client.post(
-        "/settings/profile/", {"name": "Admin", "phone": "", "dialer_extension": "101"}
-    )
-    assert taken.status_code == 400
-    tenant_a.admin.refresh_from_db()
-    assert tenant_a.admin.dialer_extension is None
-
-
 def test_the_upload_page_redirects_to_the_result_as_it_stands(
     tenant_a, connected, upstream, django_capture_on_commit_callbacks
 ):
@@ -179,20 +160,9 @@ def test_the_upload_page_redirects_to_the_result_as_it_stands(
 def test_the_add_agent_list_offers_only_members_who_are_not_agents_yet(
     tenant_a, connected, upstream
 ):
-    from dialer.models import DialerAgent
-
-    tenant_a.admin.dialer_extension = "100"
-    tenant_a.admin.save()
-    tenant_a.member.dialer_extension = "101"
-    tenant_a.member.save()
+    give_extension(tenant_a.account, tenant_a.member, "101")
     campaign = make_campaign(tenant_a)
-    DialerAgent.objects.create(
-        account=tenant_a.account,
-        campaign=campaign,
-        user=tenant_a.admin,
-        extension="100",
-        default_state="offline",
-    )
+    make_agent(campaign, tenant_a.admin, "100")
     page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
     picker = page.split('<select id="id_extension"')[1].split("</select>")[0]
     assert '<option value="101">' in picker
@@ -204,3 +174,92 @@ def test_the_new_campaign_form_starts_from_the_dialers_defaults(tenant_a, connec
     assert 'name="aggression" value="1.5" step="0.1"' in page
     assert 'name="max_attempts" value="3"' in page
     assert 'name="retry_delay_s" value="3600"' in page
+
+
+NESTED = {
+    "name": "Nested",
+    "settings": {"aggression": 2.5, "max_attempts": 4, "retry_delay_s": 900, "record_calls": True},
+    "default_agent_state": "available",
+}
+
+
+def test_create_takes_the_settings_nested_as_get_answers_them(tenant_a, connected, upstream):
+    upstream.post(f"{API}/campaigns", status=201, json={})
+    response = tenant_a.admin_client.post(
+        "/v1/dialer/campaigns", NESTED, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()["data"]
+    sent = json.loads(upstream.calls[0].request.body)["settings"]
+    assert (
+        sent
+        == data["settings"]
+        == {
+            "aggression": 2.5,
+            "max_attempts": 4,
+            "retry_delay_s": 900,
+            "caller_id": None,
+            "record_calls": True,
+        }
+    )
+    assert (data["name"], data["default_agent_state"]) == ("Nested", "available")
+
+
+def test_what_get_answers_can_be_put_back_as_settings(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a, max_attempts=5)
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    shown = tenant_a.admin_client.get(f"/v1/dialer/campaigns/{campaign.ref}").json()["data"]
+    body = {key: shown[key] for key in ("name", "settings", "default_agent_state")}
+    body["settings"]["aggression"] = 6.4
+    response = tenant_a.admin_client.put(
+        f"/v1/dialer/campaigns/{campaign.ref}/settings", body, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["settings"] == {**shown["settings"], "aggression": 6.4}
+    assert json.loads(upstream.calls[0].request.body) == {
+        "ref": campaign.ref,
+        "settings": {**shown["settings"], "aggression": 6.4},
+    }
+
+
+def test_a_nested_settings_put_changes_only_what_is_given(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a, max_attempts=5)
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    response = tenant_a.admin_client.put(
+        f"/v1/dialer/campaigns/{campaign.ref}/settings",
+        {"settings": {"aggression": 4.2}},
+        content_type="application/json",
+    )
+    settings = response.json()["data"]["settings"]
+    assert (settings["aggression"], settings["max_attempts"]) == (4.2, 5)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"settings": {"aggression": 11.0}},
+            "settings.aggression: Ensure this value is less than or equal to 10.",
+        ),
+        ({"settings": {"aggression": "2"}}, "settings.aggression must be a number."),
+        ({"settings": {"speed": 2}}, "Unknown field: speed."),
+        ({"settings": None}, "settings must be an object."),
+        (
+            {"settings": {"aggression": 2.0}, "max_attempts": 2},
+            "Send the settings either nested under settings or as top-level fields, not both.",
+        ),
+    ],
+)
+def test_bad_nested_settings_are_400_naming_them_and_change_nothing(
+    tenant_a, connected, upstream, body, message
+):
+    campaign = make_campaign(tenant_a)
+    response = tenant_a.admin_client.put(
+        f"/v1/dialer/campaigns/{campaign.ref}/settings", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == message
+    assert "settings" in response.json()["errors"]
+    assert len(upstream.calls) == 0
+    campaign.refresh_from_db()
+    assert (str(campaign.aggression), campaign.max_attempts) == ("1.5", 3)

@@ -1,34 +1,71 @@
-"""The dialer's live fragments: who gets them, and what a removed campaign sends."""
+"""The dialer's live fragments: who gets them (those who may see the campaign), what each
+gets (admins the buttons, agents read-only), and what a removed campaign sends."""
 
 import pytest
 from django.utils import timezone
 
 from campaignhub import live
 from dialer import live_updates
-from tests.dialer.conftest import make_campaign
+from dialer.models import LeadListUpload
+from tests.dialer.conftest import make_agent, make_campaign
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_state_change_sends_the_badge_and_the_buttons_to_the_account(
+def test_a_state_change_sends_the_badge_and_the_buttons_to_the_admins(
     tenant_a, connected, live_events
 ):
     campaign = make_campaign(tenant_a, state="started")
     live_updates.campaign_changed(campaign.pk)
-    (frame,) = [
-        p for p in live_events.pushed if p["group"] == live.account_group(tenant_a.account.pk)
-    ]
+    (frame,) = live_events.to(tenant_a.account, tenant_a.admin)
     assert f'id="dialer-state-{campaign.pk}"' in frame["html"]
     assert 'data-state="started"' in frame["html"]
     assert f'id="dialer-controls-{campaign.pk}"' in frame["html"]
     assert 'hx-swap-oob="delete"' not in frame["html"]
 
 
+def test_a_member_gets_only_the_campaigns_they_are_an_agent_of_and_read_only(
+    tenant_a, connected, live_events
+):
+    theirs = make_campaign(tenant_a, state="started")
+    make_agent(theirs, tenant_a.member, "101")
+    other = make_campaign(tenant_a, name="Not theirs", state="started")
+    live_updates.campaign_changed(other.pk)
+    assert live_events.to(tenant_a.account, tenant_a.member) == []
+
+    live_updates.campaign_changed(theirs.pk)
+    (frame,) = live_events.to(tenant_a.account, tenant_a.member)
+    assert 'data-state="started"' in frame["html"]
+    assert f'id="dialer-board-{theirs.pk}"' in frame["html"]
+    assert f'id="dialer-controls-{theirs.pk}"' not in frame["html"]
+    assert "/agents/101/remove/" not in frame["html"]
+    # The admins got both campaigns, the last one with its buttons.
+    admin_frames = live_events.to(tenant_a.account, tenant_a.admin, live_updates.CAMPAIGN_EVENT)
+    assert len(admin_frames) == 2
+    assert admin_frames[-1]["html"].count("/agents/101/remove/") == 1
+
+
+def test_an_agents_upload_progress_has_no_resume_button(tenant_a, connected, live_events):
+    campaign = make_campaign(tenant_a)
+    make_agent(campaign, tenant_a.member, "101")
+    upload = LeadListUpload.objects.create(
+        account=tenant_a.account, campaign=campaign, original_name="x.csv", status="failed"
+    )
+    live_updates.upload_changed(upload.pk)
+    (member_frame,) = live_events.to(tenant_a.account, tenant_a.member)
+    (admin_frame,) = live_events.to(tenant_a.account, tenant_a.admin)
+    assert "Resume sending" in admin_frame["html"]
+    assert "Resume sending" not in member_frame["html"]
+    assert f'id="dialer-upload-{upload.pk}"' in member_frame["html"]
+
+
 def test_a_removed_campaign_leaves_the_overview_live(tenant_a, connected, live_events):
     campaign = make_campaign(tenant_a, deleted_at=timezone.now())
     live_updates.campaign_changed(campaign.pk)
-    (frame,) = live_events.pushed
-    assert f'<tr id="dialer-campaign-{campaign.pk}" hx-swap-oob="delete"></tr>' in frame["html"]
+    fragments, row = live_events.pushed
+    assert row["html"] == f'<tr id="dialer-campaign-{campaign.pk}" hx-swap-oob="delete"></tr>'
+    assert 'data-state="stopped"' not in fragments["html"]
+    assert "removed" in fragments["html"]
 
 
 def test_with_nobody_watching_nothing_is_rendered(tenant_a, connected, monkeypatch):

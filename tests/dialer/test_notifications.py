@@ -7,7 +7,7 @@ from campaigns.models import Lead
 from dialer import services
 from dialer.models import Contact, DialerEvent, LeadListUpload, PendingAction
 from tests.campaigns.factories import make_campaign as make_inbound
-from tests.dialer.conftest import API, make_campaign, notify
+from tests.dialer.conftest import API, make_agent, make_campaign, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -78,11 +78,7 @@ def test_an_unknown_token_is_404(db):
 
 def test_agent_status_is_stored_on_the_agent(tenant_a, connected):
     campaign = make_campaign(tenant_a, state="started")
-    tenant_a.member.dialer_extension = "101"
-    tenant_a.member.save()
-    campaign.agents.create(
-        account=tenant_a.account, user=tenant_a.member, extension="101", default_state="offline"
-    )
+    make_agent(campaign, tenant_a.member, "101")
     notify(tenant_a.account, "status", status="available", campaign_ref=campaign.ref, ref="101")
     assert campaign.agents.get().status == "available"
     assert DialerEvent.objects.get().kind == "agent_status"
@@ -105,11 +101,11 @@ def _contact(campaign, number="+14155550100"):
     )
 
 
-def _cdr(campaign, call_ref="c1", end_reason="callee_hungup"):
+def _cdr(campaign, call_ref="c1", end_reason="callee_hungup", extension="101"):
     return notify(
         campaign.account,
         "cdr",
-        extension="101",
+        extension=extension,
         call_ref=call_ref,
         contact_ref=f"{campaign.ref}-1",
         dialed_at="2026-11-30T10:00:00Z",
@@ -145,3 +141,24 @@ def test_an_unanswered_call_is_stored_but_makes_no_lead(tenant_a, connected):
     _cdr(campaign, end_reason="busy")
     assert not Lead.objects.exists()
     assert DialerEvent.objects.get().end_reason == "busy"
+
+
+def test_a_callee_who_hung_up_waiting_for_an_agent_makes_no_lead(tenant_a, connected):
+    inbound = make_inbound(tenant_a, campaign_name="Dialer leads", integration="dialer")
+    campaign = make_campaign(tenant_a, state="started", inbound_campaign=inbound)
+    _contact(campaign)
+    _cdr(campaign, end_reason="callee_hungup", extension=None)
+    assert not Lead.objects.exists()
+    assert DialerEvent.objects.get().end_reason_label == "Hung up waiting for an agent"
+
+
+def test_call_outcomes_read_in_words_with_the_contact_called(tenant_a, connected):
+    campaign = make_campaign(tenant_a, state="started")
+    _contact(campaign)
+    _cdr(campaign, call_ref="c1", end_reason="agent_hungup")
+    _cdr(campaign, call_ref="c2", end_reason="timeout", extension=None)
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    assert "Talked, agent hung up" in page and "No answer" in page
+    assert "Ada Lovelace" in page and "(415) 555-0100" in page
+    # dialed_at is read as a time and shown in the account's time zone (UTC here).
+    assert "Nov 30, 10:00:00" in page

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from campaignhub.api import ApiProblem
 from dialer import services
 from dialer.models import DialerCampaign, DialerConnection, PendingAction
-from tests.dialer.conftest import API, KEY, make_campaign, notify
+from tests.dialer.conftest import API, KEY, make_agent, make_campaign, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -188,12 +188,8 @@ def test_a_campaign_being_removed_refuses_other_changes(tenant_a, connected, ups
 
 
 def test_adding_an_agent_in_another_started_campaign_warns_but_adds(tenant_a, connected, upstream):
-    tenant_a.member.dialer_extension = "101"
-    tenant_a.member.save()
     busy = make_campaign(tenant_a, name="Busy one", state="started")
-    busy.agents.create(
-        account=tenant_a.account, user=tenant_a.member, extension="101", default_state="offline"
-    )
+    make_agent(busy, tenant_a.member, "101")
     campaign = make_campaign(tenant_a, default_agent_state="available")
     upstream.put(f"{API}/campaigns/{campaign.ref}/agents/101", status=200)
     added = services.add_agent(campaign=campaign, user=tenant_a.member)
@@ -238,33 +234,3 @@ def test_the_list_is_correlated_both_only_dialer_only_here(tenant_a, connected):
         for line in services.correlate(account=tenant_a.account, upstream_records=records)
     }
     assert lines == {both.ref: "both", here.ref: "only_here", "vendor-1": "only_dialer"}
-
-
-def test_adopting_keeps_the_dialers_ref_name_and_status(tenant_a, connected, upstream):
-    upstream.get(
-        f"{API}/campaigns",
-        json=[
-            {
-                "ref": "vendor-1",
-                "name": "Theirs",
-                "status": "started",
-                "settings": {"aggression": 2.5},
-                "agents": [],
-                "contacts": 7,
-            }
-        ],
-    )
-    campaign = services.adopt(account=tenant_a.account, ref="vendor-1")
-    assert (
-        campaign.ref,
-        campaign.name,
-        campaign.state,
-        str(campaign.aggression),
-        campaign.contacts_total,
-    ) == (
-        "vendor-1",
-        "Theirs",
-        "started",
-        "2.5",
-        7,
-    )

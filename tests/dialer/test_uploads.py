@@ -1,9 +1,20 @@
 import json
+import os
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from dialer import uploads
-from dialer.models import BatchStatus, Contact, UploadBatch, UploadStatus
+from dialer.models import (
+    BatchStatus,
+    Contact,
+    DialerCampaign,
+    LeadListUpload,
+    PendingAction,
+    UploadBatch,
+    UploadStatus,
+)
 from tests.dialer.conftest import API, csv_file, numbers
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +170,180 @@ def test_a_transient_failure_that_outlasts_the_tries_leaves_the_upload_resumable
     # In-process there is no later try: the upload says failed, so the page offers Resume.
     assert upload.status == UploadStatus.FAILED
     assert "Service unavailable" in upload.last_error or "down" in upload.last_error
+
+
+# The sweeper: uploads left unsent are retried after their backoff, then given up cleanly.
+
+BACKOFF = 60
+
+
+@pytest.fixture
+def sweeper(settings, django_capture_on_commit_callbacks):
+    """`sweep(seconds_from_now)` runs the sweeper as of then (its sends run at once)."""
+    settings.DIALER_UPLOAD_RETRY_BACKOFF = BACKOFF
+    settings.DIALER_UPLOAD_MAX_RETRIES = 2
+
+    def sweep(after=0):
+        with django_capture_on_commit_callbacks(execute=True):
+            return uploads.retry_stuck_uploads(now=timezone.now() + timedelta(seconds=after))
+
+    return sweep
+
+
+def _posts(upstream):
+    return sum(1 for call in upstream.calls if call.request.url.endswith("/contacts"))
+
+
+def test_an_upload_whose_task_never_ran_is_sent_by_the_sweeper_after_the_backoff(
+    campaign, upstream, sweeper
+):
+    upstream.post(_contacts_url(campaign), status=201, json={"accepted": 5})
+    # The task is queued after commit; here the message is lost (never run).
+    upload = uploads.upload_lead_list(campaign=campaign, file=csv_file(numbers(5)))
+    assert upload.status == UploadStatus.SENDING and upload.retry_at is not None
+    assert sweeper() == [] and _posts(upstream) == 0
+    assert sweeper(BACKOFF + 1) == [upload.pk]
+    upload.refresh_from_db()
+    assert (upload.status, upload.contacts_sent, upload.retry_at) == ("sent", 5, None)
+    assert _posts(upstream) == 1
+
+
+def test_a_transient_failure_is_retried_after_its_backoff(campaign, upstream, upload_list, sweeper):
+    url = _contacts_url(campaign)
+    upstream.post(url, status=503, json={"error": "down"})
+    upload = upload_list(campaign, csv_file(numbers(5)))
+    upload.refresh_from_db()
+    # The task's own tries are over: failed, Resume offered, and still due for the sweeper.
+    assert upload.status == UploadStatus.FAILED and upload.retry_at is not None
+    assert sweeper(BACKOFF - 5) == []
+    upstream.reset()
+    upstream.post(url, status=201, json={"accepted": 5})
+    assert sweeper(BACKOFF + 1) == [upload.pk]
+    upload.refresh_from_db()
+    assert (upload.status, upload.contacts_sent, upload.last_error) == ("sent", 5, "")
+    assert _sent_refs(upstream) == [f"{campaign.ref}-{n}" for n in range(1, 6)]
+
+
+def test_a_sweep_run_twice_retries_once(campaign, upstream, upload_list, sweeper):
+    upstream.post(_contacts_url(campaign), status=503, json={"error": "down"})
+    upload = upload_list(campaign, csv_file(numbers(5)))
+    before = _posts(upstream)
+    assert sweeper(BACKOFF + 1) == [upload.pk]
+    assert sweeper(BACKOFF + 1) == []
+    assert _posts(upstream) == before + 1
+    upload.refresh_from_db()
+    assert upload.auto_retries == 1
+    # The retry failed just now (the send ran at once): the next waits twice as long from it.
+    assert sweeper(2 * BACKOFF - 5) == []
+    assert sweeper(2 * BACKOFF + 1) == [upload.pk]
+
+
+def test_a_sweeper_that_found_the_upload_already_claimed_leaves_it(
+    campaign, upstream, upload_list, sweeper
+):
+    upstream.post(_contacts_url(campaign), status=503, json={"error": "down"})
+    upload = upload_list(campaign, csv_file(numbers(5)))
+    found = LeadListUpload.objects.get(pk=upload.pk)
+    sweeper(BACKOFF + 1)
+    # A second sweeper read the row before the first claimed it: its claim matches nothing.
+    stale = LeadListUpload.objects.filter(pk=found.pk, retry_at=found.retry_at)
+    assert stale.update(auto_retries=99) == 0
+
+
+def test_the_sweeper_gives_up_cleanly_after_its_retries_and_resume_stays(
+    tenant_a, campaign, upstream, upload_list, sweeper, django_capture_on_commit_callbacks
+):
+    url = _contacts_url(campaign)
+    upstream.post(url, status=503, json={"error": "down"})
+    upload = upload_list(campaign, csv_file(numbers(5)))
+    later = 0
+    for retry in (1, 2):
+        later += BACKOFF * 2 ** (retry - 1) + 1
+        assert sweeper(later) == [upload.pk]
+    later += BACKOFF * 4 + 1
+    assert sweeper(later) == []
+    upload.refresh_from_db()
+    assert (upload.status, upload.retry_at, upload.auto_retries) == ("failed", None, 2)
+    assert "Gave up after 2 automatic retries" in upload.last_error
+    posts = _posts(upstream)
+    assert sweeper(later + 10 * BACKOFF) == [] and _posts(upstream) == posts
+
+    page = tenant_a.admin_client.get(
+        f"/dialer/campaigns/{campaign.ref}/?upload={upload.pk}"
+    ).content.decode()
+    assert "Resume sending" in page and "Gave up after 2 automatic retries" in page
+    upstream.reset()
+    upstream.post(url, status=201, json={"accepted": 5})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_a.admin_client.post(f"/dialer/uploads/{upload.pk}/resume/")
+    assert response.status_code == 302
+    upload.refresh_from_db()
+    assert (upload.status, upload.contacts_sent, upload.auto_retries) == ("sent", 5, 0)
+
+
+def test_a_refused_batch_is_not_retried_on_its_own(campaign, upstream, upload_list, sweeper):
+    upstream.post(_contacts_url(campaign), status=400, json={"error": "contacts[0] is bad"})
+    upload = upload_list(campaign, csv_file(numbers(5)))
+    upload.refresh_from_db()
+    assert (upload.status, upload.retry_at) == ("failed", None)
+    assert sweeper(100 * BACKOFF) == [] and _posts(upstream) == 1
+
+
+def test_progress_starts_the_count_of_retries_anew(campaign, upstream, upload_list, sweeper):
+    url = _contacts_url(campaign)
+    upstream.post(url, status=503, json={"error": "down"})
+    upload = upload_list(campaign, csv_file(numbers(5)))
+    sweeper(BACKOFF + 1)
+    assert LeadListUpload.objects.get(pk=upload.pk).auto_retries == 1
+    upstream.reset()
+    upstream.post(url, status=201, json={"accepted": 5})
+    assert uploads.send_batches(upload.pk) is True
+    upload.refresh_from_db()
+    assert (upload.auto_retries, upload.retry_at, upload.status) == (0, None, "sent")
+
+
+def test_a_stuck_upload_of_a_campaign_being_removed_is_failed_not_sent(campaign, upstream, sweeper):
+    upload = uploads.upload_lead_list(campaign=campaign, file=csv_file(numbers(5)))
+    DialerCampaign.objects.filter(pk=campaign.pk).update(pending_action=PendingAction.REMOVING)
+    assert sweeper(BACKOFF + 1) == []
+    upload.refresh_from_db()
+    assert (upload.status, upload.retry_at) == ("failed", None)
+    assert _posts(upstream) == 0
+
+
+def test_an_upload_with_the_dialer_disconnected_fails_for_good(
+    tenant_a, campaign, upstream, sweeper
+):
+    from dialer import services
+
+    upload = uploads.upload_lead_list(campaign=campaign, file=csv_file(numbers(5)))
+    services.disconnect(account=tenant_a.account)
+    sweeper(BACKOFF + 1)
+    upload.refresh_from_db()
+    assert (upload.status, upload.retry_at) == ("failed", None)
+    assert "not connected" in upload.last_error
+
+
+def test_the_sweeper_is_on_the_beat_at_the_configured_interval():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from dialer.tasks import retry_stuck_uploads
+
+    entry = settings.CELERY_BEAT_SCHEDULE["retry-stuck-dialer-uploads"]
+    assert entry == {"task": retry_stuck_uploads.name, "schedule": 300.0}
+    configured = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import campaignhub.settings as s; "
+            "print(s.CELERY_BEAT_SCHEDULE['retry-stuck-dialer-uploads']['schedule'])",
+        ],
+        env={**os.environ, "DIALER_UPLOAD_SWEEP_SECONDS": "42"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert configured.stdout.strip() == "42.0"

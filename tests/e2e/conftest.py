@@ -75,6 +75,7 @@ def asgi_server(django_db_setup, django_db_blocker, e2e_sandbox, tmp_path_factor
     settings.PUBLIC_BASE_URL = f"http://localhost:{port}"
     settings.CALLRAIL_API_BASE = f"{e2e_sandbox.url}/v3"
     settings.DIALER_API_BASE = f"{e2e_sandbox.url}/dialer"
+    settings.INVOCA_API_BASE = f"{e2e_sandbox.url}/invoca"
 
     def setup():
         # The server is forked after the test database exists, so it inherits its settings;

@@ -1,5 +1,9 @@
 """The dialer in the browser, against the sandbox dialer and its asynchronous notifications:
-upload a lead list, start and see "started" arrive live, stop, remove."""
+upload a lead list, start and see "started" arrive live, stop, remove; and every dialer form
+submitted as people do: the connection (a wrong key first), a new campaign (an error first),
+settings Apply, adding an agent, and a member's extension."""
+
+import re
 
 import requests
 from django.conf import settings
@@ -8,11 +12,44 @@ from playwright.sync_api import expect
 from campaignhub.models import Role
 from dialer import services
 from dialer.demo import DEMO_CSV
-from dialer.models import DialerCampaign
+from dialer.models import AgentExtension, DialerCampaign, DialerConnection
 from tests.e2e.test_platform import log_in
-from tests.factories import make_account
+from tests.factories import make_account, make_member
 
 SANDBOX_KEY = "sandbox-dialer-key"
+
+
+def _on_dialer(ref):
+    """The campaign as the sandbox dialer holds it now."""
+    answer = requests.get(
+        f"{settings.DIALER_API_BASE}/campaigns/{ref}",
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+        timeout=5,
+    )
+    answer.raise_for_status()
+    return answer.json()
+
+
+def _give_extension(account, user, extension):
+    AgentExtension.objects.create(
+        account=account, membership=account.memberships.get(user=user), extension=extension
+    )
+
+
+def _campaign(account):
+    return services.create_campaign(
+        account=account,
+        name="Spring renewals",
+        aggression="1.5",
+        max_attempts=3,
+        retry_delay_s=3600,
+    )
+
+
+def _connected_account():
+    account = make_account("Acme Agency", "admin@acme.test")
+    services.connect(account=account, base_url=settings.DIALER_API_BASE, api_key=SANDBOX_KEY)
+    return account
 
 
 def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
@@ -26,8 +63,7 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
         max_attempts=3,
         retry_delay_s=3600,
     )
-    admin.dialer_extension = "100"
-    admin.save()
+    _give_extension(account, admin, "100")
     services.add_agent(campaign=campaign, user=admin)
     page.on("dialog", lambda dialog: dialog.accept())
 
@@ -61,3 +97,100 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
     ).json()
     assert campaign.ref not in [line["ref"] for line in on_dialer]
     assert DialerCampaign.objects.get(pk=campaign.pk).deleted_at is not None
+
+
+def test_the_connection_form_shows_a_wrong_key_then_connects(server, page, e2e_sandbox):
+    account = make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/")
+    page.get_by_role("link", name="Connect the dialer").click()
+    expect(page.get_by_label("Dialer API address")).to_have_value(settings.DIALER_API_BASE)
+    page.get_by_label("API key").fill("not-the-dialers-key")
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_text("The dialer did not accept this API key.")).to_be_visible()
+    assert not DialerConnection.objects.filter(account=account).exists()
+
+    page.get_by_label("API key").fill(SANDBOX_KEY)
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_text("The dialer is connected.")).to_be_visible()
+    expect(page.get_by_role("link", name="Add campaign")).to_be_visible()
+    connection = DialerConnection.objects.get(account=account, deleted_at__isnull=True)
+    assert connection.last4 == SANDBOX_KEY[-4:]
+    registered = requests.get(
+        f"{settings.DIALER_API_BASE}/webhook",
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+        timeout=5,
+    ).json()
+    assert registered["url"] == services.receiver_url(account)
+
+
+def test_the_new_campaign_form_shows_an_error_then_creates_it(server, page, e2e_sandbox):
+    account = _connected_account()
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/")
+    page.get_by_role("link", name="Add campaign").click()
+    page.get_by_label("Name").fill("Autumn renewals")
+    page.get_by_label("Aggression").fill("2.5")
+    page.get_by_label("Caller id").fill("not a phone")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_text("Enter a valid phone number")).to_be_visible()
+    assert not DialerCampaign.objects.filter(account=account).exists()
+
+    page.get_by_label("Caller id").fill("+14155550100")
+    page.get_by_label("Default agent state").select_option("available")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_text(re.compile(r"Campaign Autumn renewals created as ch-"))).to_be_visible()
+    campaign = DialerCampaign.objects.get(account=account)
+    expect(page.get_by_role("heading", name=re.compile("Autumn renewals"))).to_be_visible()
+    on_dialer = _on_dialer(campaign.ref)
+    assert (on_dialer["name"], on_dialer["settings"]["aggression"]) == ("Autumn renewals", 2.5)
+    assert on_dialer["settings"]["caller_id"] == "+14155550100"
+
+
+def test_settings_apply_and_add_agent_reach_the_dialer(server, page, e2e_sandbox):
+    account = _connected_account()
+    member = make_member(account, "rep@acme.test", name="Riley Rep")
+    _give_extension(account, member, "101")
+    campaign = _campaign(account)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+
+    slider = page.locator("#id_aggression")
+    slider.evaluate(
+        "(el) => { el.value = '3.7'; el.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+    expect(page.locator("#aggression-value")).to_have_text("3.7")
+    page.get_by_label("Max attempts").fill("5")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("Settings applied on the dialer.")).to_be_visible()
+    expect(page.locator("#aggression-value")).to_have_text("3.7")
+    settings_there = _on_dialer(campaign.ref)["settings"]
+    assert (settings_there["aggression"], settings_there["max_attempts"]) == (3.7, 5)
+
+    page.get_by_label("Add agent").select_option("101")
+    page.get_by_role("button", name="Add agent").click()
+    expect(page.get_by_text("Riley Rep (101) added.")).to_be_visible()
+    expect(page.locator(f"#dialer-board-{campaign.pk}")).to_contain_text("Riley Rep")
+    assert [agent["extension"] for agent in _on_dialer(campaign.ref)["agents"]] == ["101"]
+
+
+def test_a_new_extension_moves_the_agent_on_the_dialer(server, page, e2e_sandbox):
+    account = _connected_account()
+    member = make_member(account, "rep@acme.test", name="Riley Rep")
+    _give_extension(account, member, "101")
+    campaign = _campaign(account)
+    services.add_agent(campaign=campaign, user=member)
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/")
+    page.get_by_role("link", name="Extensions").click()
+    field = page.get_by_label("Extension of Riley Rep")
+    expect(field).to_have_value("101")
+    field.fill("202")
+    row = page.locator(f"#dialer-extension-{account.memberships.get(user=member).pk}")
+    row.get_by_role("button", name="Save").click()
+    moved = "Riley Rep's extension is 202; moved in 1 campaign(s)."
+    expect(page.get_by_text(moved)).to_be_visible()
+    expect(page.get_by_label("Extension of Riley Rep")).to_have_value("202")
+    assert [agent["extension"] for agent in _on_dialer(campaign.ref)["agents"]] == ["202"]
+    assert campaign.agents.get().extension == "202"

@@ -1,0 +1,95 @@
+"""The leads CSV: the lead list's rows and filters as a streamed download, for the page (session)
+and `GET /v1/leads/export` (session or token)."""
+
+from django.utils import timezone
+
+from campaignhub.api import api_view, validated
+from campaignhub.csv_export import FETCH_SIZE, bad_filter, csv_response
+from campaignhub.tenancy import account_required, account_zone
+from campaigns import selectors
+from campaigns.forms import LeadFilterForm
+from campaigns.models import LeadSource, LeadStatus
+
+HEADER = (
+    "ID",
+    "Created at",
+    "Campaign",
+    "Source",
+    "Name",
+    "Phone",
+    "Email",
+    "Status",
+    "Revenue",
+    "Representative",
+    "Message",
+)
+FIELDS = (
+    "id",
+    "created_at",
+    "campaign__campaign_name",
+    "source",
+    "name",
+    "phone",
+    "email",
+    "status",
+    "revenue",
+    "representative__name",
+    "representative__email",
+    "message",
+)
+SOURCES = dict(LeadSource.choices)
+STATUSES = dict(LeadStatus.choices)
+
+
+def leads_csv(request, filters):
+    """The CSV of the leads `request.membership` may see that pass `filters` (cleaned
+    `LeadFilterForm` data, the same filters as the lead list), newest first.
+
+    Columns: ID; created at (ISO 8601 in the account's time zone, with its offset); campaign
+    name; source and status in words; name; phone (E.164); email; revenue (account currency,
+    two decimals, empty when none); representative (name, else email); message.
+    """
+    zone = account_zone(request.account)
+    rows = (
+        selectors.lead_list(request.membership, **filters)
+        .values_list(*FIELDS)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+
+    def convert(row):
+        pk, created, campaign, source, name, phone, email, status, revenue, *rest = row
+        representative, representative_email, message = rest
+        return (
+            pk,
+            created.astimezone(zone).isoformat(timespec="seconds"),
+            campaign,
+            SOURCES.get(source, source),
+            name,
+            phone,
+            email,
+            STATUSES.get(status, status),
+            revenue,
+            representative or representative_email or "",
+            message,
+        )
+
+    filename = f"leads-{timezone.now().astimezone(zone):%Y-%m-%d}.csv"
+    return csv_response(request, filename, HEADER, rows, convert=convert)
+
+
+@api_view("GET")
+def api_lead_export(request):
+    """`GET /v1/leads/export?campaign=&search=`: the lead list's filters; a bad filter is a 400
+    envelope naming it."""
+    query = {key: request.GET[key] for key in LeadFilterForm.base_fields if key in request.GET}
+    return leads_csv(request, validated(LeadFilterForm, query).cleaned_data)
+
+
+@account_required
+def lead_export(request):
+    """The "Export CSV" link of the leads page, carrying the page's filters (other parameters,
+    such as the page number, are ignored)."""
+    form = LeadFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_filter(form)
+    return leads_csv(request, form.cleaned_data)

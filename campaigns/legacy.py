@@ -1,0 +1,658 @@
+"""Moving in from the old campaign service: its MongoDB export of campaign documents [000],
+read, mapped onto our campaigns and written through `services.import_campaign`.
+
+Decisions, so a re-run or a dry run is predictable:
+
+- The export is MongoDB Extended JSON (canonical or relaxed), one document per line
+  (`mongoexport`'s default) or one JSON array (`--jsonArray`). A line that is not JSON is
+  rejected on its own; an array that is not JSON cannot be read at all (`LegacyExportError`).
+- A document's `_id` is kept as `Campaign.legacy_id`: importing it again updates that campaign
+  (through the services, so every rule and tally holds), and a document that changed nothing
+  leaves it untouched.
+- People (`owner`, `selected_user[].id`) are legacy user ObjectIds, found in the users export
+  and matched by email (case-insensitive) to members of the target account only. A document
+  naming someone who cannot be matched is rejected with that person in the reason, never
+  imported without them: leads would silently go to fewer representatives. Add the member (or
+  fix the export) and run again.
+- A document deleted in the old service (`is_deleted: true`) arrives as a deleted campaign, so
+  its history and id mapping are kept; it does not count towards tracking-number uniqueness.
+- Imports never send the disconnection alert: the old service sent it when it happened.
+- `pipeline_id` / `stage_id` name the old CRM's pipeline, which does not move in: a new campaign
+  arrives with deals off (noted in the result) and a re-run never changes the deal pipeline
+  settings staff chose here. `deal_value` and `currency` are imported.
+- A lead source that ties a campaign to a record of its own (an Invoca advertiser campaign)
+  needs that link, which the old service never kept: add it to the document under the
+  campaign API's key (`invoca_campaign_id`), or the document is rejected saying so.
+- Every document carries the old tenant's `account_id`: the first one read decides which old
+  account is being moved (unless `legacy_account` is given) and documents of any other are
+  rejected, so two tenants are never merged into one account.
+- `updated_at` and the in-house form ids of the old service are not kept: the campaign's
+  `updated_at` is the import's, and a form campaign gets a new public form address.
+"""
+
+import itertools
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bson import json_util
+from bson.decimal128 import Decimal128
+from bson.errors import BSONError
+from bson.json_util import JSONOptions
+from bson.objectid import ObjectId
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from campaignhub.cleaning import has_bad_text
+from campaignhub.models import Membership
+from campaigns import services, sources
+from campaigns.forms import CampaignForm
+from campaigns.models import Campaign, Integration
+
+logger = logging.getLogger(__name__)
+
+# Dates arrive as `{"$date": …}` in UTC; read them as aware datetimes.
+JSON_OPTIONS = JSONOptions(tz_aware=True, tzinfo=UTC)
+# What json_util raises for a value it cannot turn into its BSON type (a bad `$oid`, `$date`…).
+UNREADABLE = (ValueError, TypeError, ArithmeticError, OverflowError, BSONError)
+
+# The old service's `integration` values that are ours under another name: its InstaSites and
+# InstaReport campaigns were form campaigns built from those templates [000].
+LEGACY_INTEGRATIONS = {
+    **{value: value for value in Integration.values},
+    "instasites": Integration.FORM,
+    "instareport": Integration.FORM,
+}
+
+# The fields a dry run and an update report, in the API's names; `selected_user` lists each
+# representative as `email` or `email custom_number`.
+SNAPSHOT_FIELDS = [
+    "campaign_name",
+    "integration",
+    "owner",
+    "page_id",
+    "page_url",
+    "tracking_number",
+    "selected_user",
+    "notification_type",
+    "email_details",
+    "sms_details",
+    "add_to_crm",
+    "add_person_or_business",
+    "create_deal",
+    "pipeline_id",
+    "stage_id",
+    "deal_value",
+    "currency",
+    "status",
+    "is_deleted",
+    "created_at",
+]
+
+
+class LegacyExportError(Exception):
+    """The export as a whole cannot be read (a JSON array with a syntax error)."""
+
+
+class Rejected(Exception):
+    """One document cannot be imported; the message is the reason a person reads."""
+
+
+class Action:
+    """What an import did with a document (`DocumentOutcome.action`)."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+
+
+@dataclass
+class DocumentOutcome:
+    """What became of one document of the export.
+
+    `where` is `line <n>` (one document per line) or `item <n>` (a JSON array), 1-based;
+    `legacy_id` its `_id` ("" when unreadable); `action` one of `Action`; `campaign_id` our
+    campaign (None when rejected, and for a create in a dry run); `changes` maps each field
+    of `SNAPSHOT_FIELDS` that differs to `(before, after)` (`before` None for a create);
+    `reason` why it was rejected; `notes` what was imported differently from the document.
+    """
+
+    where: str
+    legacy_id: str
+    action: str
+    campaign_id: int | None = None
+    campaign_name: str = ""
+    changes: dict = field(default_factory=dict)
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """Every document's outcome, in export order; `warnings` about the users export;
+    `dry_run` True when nothing was written; `legacy_account` the old tenant moved."""
+
+    dry_run: bool
+    outcomes: list[DocumentOutcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    legacy_account: str = ""
+
+    def _with(self, action):
+        return [outcome for outcome in self.outcomes if outcome.action == action]
+
+    @property
+    def created(self) -> list[DocumentOutcome]:
+        return self._with(Action.CREATED)
+
+    @property
+    def updated(self) -> list[DocumentOutcome]:
+        return self._with(Action.UPDATED)
+
+    @property
+    def unchanged(self) -> list[DocumentOutcome]:
+        return self._with(Action.UNCHANGED)
+
+    @property
+    def rejected(self) -> list[DocumentOutcome]:
+        return self._with(Action.REJECTED)
+
+    def summary(self) -> str:
+        """One line: `Created 3, updated 1, unchanged 2, rejected 4.` (a dry run says
+        `Would create …`)."""
+        counts = (
+            len(self.created),
+            len(self.updated),
+            len(self.unchanged),
+            len(self.rejected),
+        )
+        if self.dry_run:
+            return "Would create {}, update {}, leave {} unchanged; reject {}.".format(*counts)
+        return "Created {}, updated {}, unchanged {}, rejected {}.".format(*counts)
+
+
+# Reading the export
+
+
+def _decode(text: str):
+    return json_util.loads(text, json_options=JSON_OPTIONS)
+
+
+def read_documents(lines: Iterable[str]) -> Iterator[tuple[str, object, str]]:
+    """The documents of a MongoDB Extended JSON export, as `(where, document, problem)`.
+
+    `lines` is the export's text in lines (an open text file). One document per line is read
+    lazily; blank lines are skipped. A JSON array (the first character is `[`) is read whole.
+    `problem` is "" or why the line could not be read (then `document` is None). Raises
+    LegacyExportError for an array that is not valid JSON.
+    """
+    lines = iter(lines)
+    head = []
+    for line in lines:
+        head.append(line.lstrip("\ufeff") if not head else line)
+        if line.strip():
+            break
+    if "".join(head).lstrip().startswith("["):
+        text = "".join(itertools.chain(head, lines))
+        try:
+            documents = _decode(text)
+        except UNREADABLE as exc:
+            raise LegacyExportError(f"The export is not a valid JSON array: {exc}") from None
+        for number, document in enumerate(documents, start=1):
+            yield f"item {number}", document, ""
+        return
+    for number, line in enumerate(itertools.chain(head, lines), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line {number}", _decode(line.strip()), ""
+        except json.JSONDecodeError as exc:
+            yield f"line {number}", None, f"not valid JSON at column {exc.colno}: {exc.msg}."
+        except UNREADABLE as exc:
+            yield f"line {number}", None, f"not valid Extended JSON: {exc}."
+
+
+def _oid(value) -> str:
+    """An ObjectId (or its 24-digit hex) as lower-case hex; "" for anything else."""
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, str) and ObjectId.is_valid(value.strip()):
+        return value.strip().lower()
+    return ""
+
+
+def read_users(lines: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """The users export: `{user ObjectId hex: email in lower case}` and a warning per user
+    document that could not be read or has no `_id` or email (a campaign naming that person
+    is then rejected as not in the users export). Raises LegacyExportError as
+    `read_documents` does."""
+    users, warnings = {}, []
+    for where, document, problem in read_documents(lines):
+        if problem:
+            warnings.append(f"users export {where}: {problem}")
+            continue
+        if not isinstance(document, dict):
+            warnings.append(f"users export {where}: not a JSON object")
+            continue
+        user_id = _oid(document.get("_id"))
+        email = document.get("email")
+        if not user_id or not isinstance(email, str) or "@" not in email:
+            warnings.append(f"users export {where}: no _id or no email; skipped")
+            continue
+        users[user_id] = email.strip().lower()
+    return users, warnings
+
+
+# Mapping one document onto our campaign data
+
+
+def _describe(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, datetime):
+        return "a date"
+    return "a number" if isinstance(value, float | Decimal128) else type(value).__name__
+
+
+def _text(value, name) -> str:
+    """Text as the old service stored it; whole numbers (a page id, a phone number kept as a
+    number) become their digits; anything else is refused, never guessed at."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise Rejected(f"{name}: expected text, got {_describe(value)}.")
+
+
+def _flag(document, name, default):
+    value = document.get(name)
+    return default if value is None else value
+
+
+def _object(value, name) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Rejected(f"{name}: expected an object, got {_describe(value)}.")
+    return value
+
+
+def _deal_value(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal128):
+        return str(value.to_decimal())
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise Rejected(f"deal_value: expected a number, got {_describe(value)}.")
+    return str(value)
+
+
+def _created_at(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise Rejected("created_at: not a date.")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _attachment(item, index):
+    if isinstance(item, str):
+        return {"name": item.rstrip("/").rsplit("/", 1)[-1], "url": item}
+    if isinstance(item, dict):
+        url = _text(item.get("url"), f"email_details.attachments[{index}].url")
+        name = item.get("name") or item.get("filename") or url.rstrip("/").rsplit("/", 1)[-1]
+        return {"name": _text(name, f"email_details.attachments[{index}].name"), "url": url}
+    raise Rejected(f"email_details.attachments[{index}]: expected a URL or an object.")
+
+
+def _email_details(value):
+    details = _object(value, "email_details")
+    if not details:
+        return {}
+    reply_to = _object(details.get("reply_to"), "email_details.reply_to")
+    attachments = details.get("attachments") or []
+    if not isinstance(attachments, list):
+        raise Rejected("email_details.attachments: expected a list.")
+    # Only the fields of [000]'s email_details; the old service's own (`_id`) are left behind.
+    return {
+        "subject": _text(details.get("subject"), "email_details.subject"),
+        "message": _text(details.get("message"), "email_details.message"),
+        "from": _text(details.get("from"), "email_details.from"),
+        "reply_to": {
+            "email": _text(reply_to.get("email"), "email_details.reply_to.email"),
+            "name": _text(reply_to.get("name"), "email_details.reply_to.name"),
+        },
+        "attachments": [_attachment(item, index) for index, item in enumerate(attachments)],
+    }
+
+
+def _sms_details(value):
+    details = _object(value, "sms_details")
+    if not details:
+        return {}
+    return {
+        "message": _text(details.get("message"), "sms_details.message"),
+        "from": _text(details.get("from"), "sms_details.from"),
+    }
+
+
+@dataclass
+class _People:
+    """Legacy user ObjectIds -> our user ids, through the users export's emails and the
+    target account's members."""
+
+    users: dict[str, str]
+    members: dict[str, int]
+
+    def resolve(self, value, name) -> int:
+        legacy_user = _oid(value)
+        if not legacy_user:
+            raise Rejected(f"{name}: not a user id.")
+        email = self.users.get(legacy_user)
+        if email is None:
+            raise Rejected(f"{name}: user {legacy_user} is not in the users export.")
+        user_id = self.members.get(email)
+        if user_id is None:
+            raise Rejected(f"{name}: user {legacy_user} ({email}) is not a member of this account.")
+        return user_id
+
+
+def _representatives(value, people):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Rejected(f"selected_user: expected a list, got {_describe(value)}.")
+    representatives = []
+    for index, entry in enumerate(value):
+        name = f"selected_user[{index}]"
+        if not isinstance(entry, dict):
+            raise Rejected(f"{name}: expected an object, got {_describe(entry)}.")
+        representatives.append(
+            {
+                "id": people.resolve(entry.get("id"), name),
+                "custom_number": _text(entry.get("custom_number"), f"{name}.custom_number"),
+            }
+        )
+    return representatives
+
+
+def _integration(value) -> str:
+    text = _text(value, "integration").strip().lower()
+    if not text:
+        raise Rejected("integration: missing.")
+    if text not in LEGACY_INTEGRATIONS:
+        known = ", ".join(LEGACY_INTEGRATIONS)
+        raise Rejected(f"integration: unknown integration {text!r} (known: {known}).")
+    return LEGACY_INTEGRATIONS[text]
+
+
+def map_document(document, *, people, existing=None) -> tuple[dict, list[str]]:
+    """One legacy campaign document -> (`CampaignForm` data, notes), or raises Rejected.
+
+    `existing` is the campaign imported from it before (it keeps the deal pipeline settings
+    chosen here). Values are passed on as the old service stored them; the form applies our
+    rules (E.164 numbers, page URL normalisation, choices) afterwards.
+    """
+    notes = []
+    owner = document.get("owner")
+    legacy_deal = _flag(document, "create_deal", False)
+    if not isinstance(legacy_deal, bool):
+        raise Rejected("create_deal: Must be true or false.")
+    if existing is not None:
+        deal = {
+            "create_deal": existing.create_deal,
+            "pipeline_id": existing.pipeline_id,
+            "stage_id": existing.stage_id,
+        }
+    else:
+        deal = {"create_deal": False, "pipeline_id": "", "stage_id": ""}
+    if legacy_deal and not deal["create_deal"]:
+        pipeline = _oid(document.get("pipeline_id")) or "none"
+        notes.append(
+            f"deals are off: pipeline {pipeline} of the old CRM does not exist here; "
+            "choose a pipeline and a stage on the campaign to create deals."
+        )
+    data = {
+        "campaign_name": _text(document.get("campaign_name"), "campaign_name"),
+        "integration": _integration(document.get("integration")),
+        "owner": None if owner is None else people.resolve(owner, "owner"),
+        "page_id": _text(document.get("page_id"), "page_id"),
+        "page_url": _text(document.get("page_url"), "page_url"),
+        "tracking_number": _text(document.get("tracking_number"), "tracking_number"),
+        "selected_user": _representatives(document.get("selected_user"), people),
+        "notification_type": _text(document.get("notification_type"), "notification_type"),
+        "email_details": _email_details(document.get("email_details")),
+        "sms_details": _sms_details(document.get("sms_details")),
+        # The old service's defaults [000]: add_to_crm true, status true, is_deleted false.
+        "add_to_crm": _flag(document, "add_to_crm", True),
+        "add_person_or_business": _text(
+            document.get("add_person_or_business"), "add_person_or_business"
+        ),
+        **deal,
+        "deal_value": _deal_value(document.get("deal_value")),
+        "currency": _text(document.get("currency"), "currency").strip().upper(),
+        "status": _flag(document, "status", True),
+        "is_deleted": _flag(document, "is_deleted", False),
+    }
+    # A lead source tied to a record of its own (Invoca: the advertiser campaign whose calls
+    # become leads) needs that link; the old service kept none, so a document may carry it
+    # under the campaign API's key. Without it, the form says what is missing.
+    for key in sources.link_keys():
+        if document.get(key) is not None:
+            data[key] = _text(document[key], key)
+    if owner is None:
+        notes.append("no owner in the document: only the account's admins see the campaign.")
+    return data, notes
+
+
+def _form_reason(form) -> str:
+    return "; ".join(
+        f"{name}: {message}" if name != "__all__" else message
+        for name, messages in form.errors.items()
+        for message in messages
+    )
+
+
+# Comparing a campaign before and after
+
+
+def snapshot(campaign_id) -> dict:
+    """The campaign's `SNAPSHOT_FIELDS`, and the link of its lead source if it has one
+    (`sources.link_values`), as plain JSON values read fresh from the database."""
+    campaign = Campaign.objects.select_related("owner").get(pk=campaign_id)
+    representatives = [
+        f"{row.user.email} {row.custom_number}".strip()
+        for row in campaign.assignments.select_related("user")
+    ]
+    values = {name: getattr(campaign, name) for name in SNAPSHOT_FIELDS if hasattr(campaign, name)}
+    values.update(
+        sources.link_values(campaign),
+        owner=campaign.owner.email if campaign.owner else None,
+        selected_user=representatives,
+        deal_value=None if campaign.deal_value is None else str(campaign.deal_value),
+        created_at=campaign.created_at.astimezone(UTC).isoformat(),
+    )
+    names = SNAPSHOT_FIELDS + sorted(set(values) - set(SNAPSHOT_FIELDS))
+    return {name: values[name] for name in names}
+
+
+def _differences(before, after) -> dict:
+    return {
+        name: (None if before is None else before.get(name), value)
+        for name, value in after.items()
+        if before is None or before.get(name) != value
+    }
+
+
+# The import
+
+
+@dataclass
+class _Run:
+    """One import into `account`: the documents' ids seen so far (and where), and the old
+    tenant being moved (kept on `result`)."""
+
+    account: object
+    people: _People
+    result: ImportResult
+    seen: dict = field(default_factory=dict)
+    # Legacy ids of the campaigns a dry run would create.
+    planned: set = field(default_factory=set)
+
+    def outcome(self, where, document, problem) -> DocumentOutcome:
+        if problem:
+            return DocumentOutcome(where, "", Action.REJECTED, reason=problem)
+        if not isinstance(document, dict):
+            return DocumentOutcome(where, "", Action.REJECTED, reason="not a JSON object.")
+        legacy_id = _oid(document.get("_id"))
+        outcome = DocumentOutcome(where, legacy_id, Action.REJECTED)
+        outcome.campaign_name = document.get("campaign_name") or ""
+        if not isinstance(outcome.campaign_name, str):
+            outcome.campaign_name = ""
+        try:
+            self._import(document, outcome)
+        except Rejected as exc:
+            outcome.action, outcome.campaign_id, outcome.changes = Action.REJECTED, None, {}
+            outcome.reason = str(exc)
+        return outcome
+
+    def _check_identity(self, document, legacy_id):
+        if not legacy_id:
+            raise Rejected("_id: missing or not an ObjectId.")
+        if legacy_id in self.seen:
+            raise Rejected(f"_id: the same document appears earlier ({self.seen[legacy_id]}).")
+        tenant = _oid(document.get("account_id"))
+        if tenant and not self.result.legacy_account:
+            self.result.legacy_account = tenant
+        if tenant and tenant != self.result.legacy_account:
+            raise Rejected(
+                f"account_id: the document belongs to the old account {tenant}, "
+                f"not {self.result.legacy_account}, the one being moved."
+            )
+        if has_bad_text(document):
+            raise Rejected(
+                "contains text that cannot be stored: bytes that are not UTF-8, a NUL byte "
+                "or a lone surrogate."
+            )
+
+    def _import(self, document, outcome):
+        legacy_id = outcome.legacy_id
+        self._check_identity(document, legacy_id)
+        self.seen[legacy_id] = outcome.where
+        existing = Campaign.objects.for_account(self.account).filter(legacy_id=legacy_id).first()
+        data, outcome.notes = map_document(document, people=self.people, existing=existing)
+        form = CampaignForm(data=data, account=self.account, campaign=existing)
+        if not form.is_valid():
+            raise Rejected(_form_reason(form))
+        created_at = _created_at(document.get("created_at"))
+        before = snapshot(existing.pk) if existing else None
+        try:
+            campaign, created = services.import_campaign(
+                account=self.account,
+                legacy_id=legacy_id,
+                data=form.cleaned_data,
+                created_at=created_at,
+            )
+        except services.DuplicateTrackingNumber as exc:
+            raise Rejected(self._duplicate_reason(exc, form.cleaned_data, legacy_id)) from None
+        except ValidationError as exc:
+            # A lead source's link taken by another campaign since the form checked it.
+            raise Rejected("; ".join(exc.messages)) from None
+        after = snapshot(campaign.pk)
+        outcome.changes = _differences(before, after)
+        outcome.campaign_name = campaign.campaign_name
+        outcome.campaign_id = None if created and self.result.dry_run else campaign.pk
+        if created:
+            outcome.action = Action.CREATED
+            if self.result.dry_run:
+                self.planned.add(legacy_id)
+        elif outcome.changes:
+            outcome.action = Action.UPDATED
+        else:
+            # Nothing differs: undo the rewrite (this document's transaction), so the
+            # campaign, its `updated_at` and open pages stay as they were.
+            outcome.action = Action.UNCHANGED
+            transaction.set_rollback(True)
+
+    def _duplicate_reason(self, exc, data, legacy_id):
+        holder = (
+            Campaign.objects.for_account(self.account)
+            .filter(tracking_number=data["tracking_number"], is_deleted=False)
+            .exclude(legacy_id=legacy_id)
+            .first()
+        )
+        if holder is None:
+            return f"tracking_number: {exc} {data['tracking_number']}."
+        # In a dry run, a campaign this export creates has no id that will last.
+        ids = [] if holder.legacy_id in self.planned else [f"#{holder.pk}"]
+        ids += [f"legacy {holder.legacy_id}"] if holder.legacy_id else []
+        return (
+            f"tracking_number: {exc} {data['tracking_number']} is used by the live campaign "
+            f'"{holder}" ({", ".join(ids)}).'
+        )
+
+
+def import_legacy_campaigns(
+    *,
+    account,
+    campaigns: Iterable[str],
+    users: Iterable[str],
+    dry_run: bool = False,
+    legacy_account: str = "",
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+) -> ImportResult:
+    """Import the old service's campaign export into `account`; returns an ImportResult.
+
+    `campaigns` and `users` are the exports' text in lines (open text files), see
+    `read_documents`. `legacy_account` (ObjectId hex) is the old tenant to move; by default
+    the first document's `account_id`. `dry_run` computes exactly what a real run would do
+    (each document sees the ones before it) inside a transaction that is rolled back, so
+    nothing is written and no live event or alert leaves. `progress(n)` is called after
+    every `progress_every` documents. Raises LegacyExportError when an export cannot be read
+    at all; a bad document is only ever rejected, with its reason, and the others go on.
+    """
+    user_emails, warnings = read_users(users)
+    members = {
+        email.lower(): user_id
+        for user_id, email in Membership.objects.for_account(account).values_list(
+            "user_id", "user__email"
+        )
+    }
+    result = ImportResult(dry_run=dry_run, warnings=warnings, legacy_account=legacy_account)
+    run = _Run(account=account, people=_People(user_emails, members), result=result)
+    documents = read_documents(campaigns)
+    with transaction.atomic() if dry_run else nullcontext():
+        for count, (where, document, problem) in enumerate(documents, start=1):
+            try:
+                # Each document in a transaction (a savepoint in a dry run) of its own.
+                with transaction.atomic():
+                    outcome = run.outcome(where, document, problem)
+            except Exception as exc:
+                # One document must never stop the others; the reason names what went wrong.
+                logger.exception("Could not import the legacy campaign at %s", where)
+                legacy_id = _oid(document.get("_id")) if isinstance(document, dict) else ""
+                outcome = DocumentOutcome(
+                    where, legacy_id, Action.REJECTED, reason=f"could not be saved: {exc}"
+                )
+            result.outcomes.append(outcome)
+            if progress is not None and count % progress_every == 0:
+                progress(count)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result

@@ -1,0 +1,64 @@
+"""Admin for the CRM: contacts, pipelines with their stages, and deals."""
+
+from django.contrib import admin
+
+from campaignhub.admin import AccountScopedAdmin
+from crm.contacts import EDITABLE_FIELDS
+from crm.models import Contact, Deal, Pipeline, Stage
+
+
+@admin.register(Contact)
+class ContactAdmin(AccountScopedAdmin):
+    list_display = ["__str__", "account", "kind", "phone", "email", "company", "merged_into"]
+    list_filter = ["kind"]
+    search_fields = ["name", "company", "phone", "email"]
+    list_select_related = ["account"]
+    autocomplete_fields = ["account"]
+    raw_id_fields = ["merged_into"]
+    readonly_fields = ["edited_fields", "created_at", "updated_at"]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        # A change made here is a staff edit like one on the contact page: leads never undo it.
+        if change:
+            edited = set(form.changed_data) & set(EDITABLE_FIELDS)
+            obj.edited_fields = sorted(set(obj.edited_fields) | edited)
+        super().save_model(request, obj, form, change)
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    extra = 0
+    fields = ["position", "name", "kind"]
+    ordering = ["position", "id"]
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(AccountScopedAdmin):
+    list_display = ["name", "account", "position", "created_at"]
+    search_fields = ["name"]
+    list_select_related = ["account"]
+    autocomplete_fields = ["account"]
+    inlines = [StageInline]
+
+
+@admin.register(Stage)
+class StageAdmin(AccountScopedAdmin):
+    account_path = "pipeline__account"
+    list_display = ["name", "pipeline", "kind", "position"]
+    list_filter = ["kind"]
+    search_fields = ["name", "pipeline__name"]
+    list_select_related = ["pipeline"]
+    autocomplete_fields = ["pipeline"]
+
+
+@admin.register(Deal)
+class DealAdmin(AccountScopedAdmin):
+    list_display = ["title", "account", "pipeline", "stage", "value", "currency", "owner"]
+    list_filter = ["stage__kind"]
+    search_fields = ["title", "contact__name", "contact__company"]
+    list_select_related = ["account", "pipeline", "stage", "owner"]
+    autocomplete_fields = ["account", "pipeline", "stage", "contact", "campaign", "owner"]
+    raw_id_fields = ["lead"]
+    readonly_fields = ["won_at", "closed_at", "created_at", "updated_at"]
+    show_full_result_count = False

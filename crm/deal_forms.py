@@ -1,0 +1,105 @@
+"""Input validation for deals, the board and the pipeline settings, for pages and API alike."""
+
+from django import forms
+
+from campaignhub.models import User
+from crm.models import Stage, StageKind
+
+NOT_A_MEMBER = "The owner must be a member of the account."
+
+
+MAX_ID = 2**63 - 1
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A row chosen by id; an id beyond any primary key is an invalid choice, never a
+    database overflow."""
+
+    def to_python(self, value):
+        text = str(value).strip() if value is not None else ""
+        if text.isdigit() and int(text) > MAX_ID:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class StageChoiceField(IdChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class MemberChoiceField(IdChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name()
+
+
+def members_of(account_id):
+    return User.objects.filter(memberships__account_id=account_id).order_by("name", "email")
+
+
+class DealForm(forms.Form):
+    """What staff change on a deal: its stage (one of its own pipeline), value (>= 0, in the
+    deal's currency) and owner (a member of the account, or none)."""
+
+    stage = StageChoiceField(
+        queryset=Stage.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose a stage of this deal's pipeline."},
+    )
+    value = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    owner = MemberChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="No owner",
+        error_messages={"invalid_choice": NOT_A_MEMBER},
+    )
+
+    def __init__(self, *args, deal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deal = deal
+        self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id).order_by(
+            "position", "id"
+        )
+        self.fields["owner"].queryset = members_of(deal.account_id)
+
+    @classmethod
+    def for_changes(cls, deal, changes: dict):
+        """A form bound to the deal as it stands with `changes` (JSON values, None for empty)
+        on top, so a partial change is checked against the rest of the deal."""
+        current = {"stage": deal.stage_id, "value": deal.value, "owner": deal.owner_id}
+        data = {**current, **changes}
+        return cls(
+            data={key: "" if value is None else value for key, value in data.items()}, deal=deal
+        )
+
+
+class MoveForm(forms.Form):
+    """A move on the board (drag-and-drop or a button): the stage the deal goes to."""
+
+    stage = DealForm.base_fields["stage"]
+
+    def __init__(self, *args, deal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id)
+
+
+class DealFilterForm(forms.Form):
+    """Filters of the board and of `GET /v1/deals`: ids of a pipeline, a stage, an owner."""
+
+    pipeline = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    stage = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    owner = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class PipelineForm(forms.Form):
+    name = forms.CharField(max_length=100)
+
+
+class StageForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(choices=StageKind.choices, initial=StageKind.OPEN)
+
+
+class OrderForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])

@@ -1,0 +1,286 @@
+"""Deal pages: the board (columns per stage, moves by drag-and-drop or buttons), a deal's page,
+the pipeline settings of the account's admins, and the campaign form's stage options."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from campaignhub.pages import page_or_partial, wants_partial
+from campaignhub.tenancy import account_required, get_for_account_or_404
+from crm import deals, pipelines
+from crm.deal_forms import (
+    DealFilterForm,
+    DealForm,
+    MoveForm,
+    OrderForm,
+    PipelineForm,
+    StageForm,
+    members_of,
+)
+from crm.models import Deal, Pipeline, Stage, StageKind
+
+
+def _visible_deal(request, deal_id):
+    try:
+        return deals.deal_detail(request.membership, deal_id)
+    except Deal.DoesNotExist:
+        raise Http404("Deal not found") from None
+
+
+def _board_filters(request, data):
+    """(pipeline, owner id or None) from the board's filters: an unknown pipeline falls back
+    to the account's first, an owner who is not a member to anyone."""
+    form = DealFilterForm(data)
+    filters = form.cleaned_data if form.is_valid() else {}
+    pipeline = pipelines.pipeline_of(request.account, filters.get("pipeline"))
+    pipeline = pipeline or pipelines.first_pipeline(request.account)
+    owner = filters.get("owner")
+    if owner and not members_of(request.account.pk).filter(pk=owner).exists():
+        owner = None
+    return pipeline, owner
+
+
+def _board_context(request, pipeline, owner, *, problem=""):
+    return {
+        "pipelines": pipelines.pipelines_of(request.account),
+        "pipeline": pipeline,
+        "owners": members_of(request.account.pk),
+        "owner": owner,
+        "columns": deals.board(request.membership, pipeline, owner=owner) if pipeline else [],
+        "problem": problem,
+    }
+
+
+def _board_url(pipeline_id, owner=None):
+    query = f"?pipeline={pipeline_id}" + (f"&owner={owner}" if owner else "")
+    return reverse("deal_board") + query
+
+
+@require_GET
+@account_required
+def board(request):
+    """`/deals/?pipeline=&owner=`: one column per stage, each with its cards and totals."""
+    pipeline, owner = _board_filters(request, request.GET)
+    context = _board_context(request, pipeline, owner)
+    return page_or_partial(request, "crm/board.html", context, partial="board")
+
+
+@require_POST
+@account_required
+def move(request, deal_id):
+    """Move a deal to `stage` of its pipeline: the board's buttons and drag-and-drop. An htmx
+    request gets the board again (with the page's filters, sent along); a plain form post is
+    sent back to the board."""
+    deal = _visible_deal(request, deal_id)
+    form = MoveForm(request.POST, deal=deal)
+    problem = ""
+    if form.is_valid():
+        try:
+            deals.move_deal(deal=deal, stage=form.cleaned_data["stage"], actor=request.user)
+        except ValidationError as exc:
+            problem = exc.messages[0]
+    else:
+        problem = form.errors["stage"][0]
+    if wants_partial(request):
+        _, owner = _board_filters(request, request.POST)
+        context = _board_context(request, deal.pipeline, owner, problem=problem)
+        return render(request, "crm/board.html#board", context, status=400 if problem else 200)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, f"“{deal.title}” moved to {form.cleaned_data['stage'].name}.")
+    return redirect(_board_url(deal.pipeline_id, request.POST.get("owner", "")))
+
+
+@account_required
+def detail(request, deal_id):
+    """A deal's page: its facts and lead, and the form to change stage, value and owner."""
+    deal = _visible_deal(request, deal_id)
+    form = DealForm(
+        initial={"stage": deal.stage_id, "value": deal.value, "owner": deal.owner_id}, deal=deal
+    )
+    status = 200
+    if request.method == "POST":
+        form = DealForm(request.POST, deal=deal)
+        if form.is_valid():
+            try:
+                deals.update_deal(deal=deal, changes=form.cleaned_data, actor=request.user)
+            except ValidationError as exc:
+                for field, problems in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, problems)
+            else:
+                messages.success(request, "Deal saved.")
+                if deals.deals_visible_to(request.membership).filter(pk=deal.pk).exists():
+                    return redirect("deal_detail", deal_id=deal.pk)
+                return redirect(_board_url(deal.pipeline_id))
+        status = 400
+    return render(request, "crm/board_deal.html", {"deal": deal, "form": form}, status=status)
+
+
+@require_GET
+@account_required
+def stage_options(request):
+    """The `<option>`s of the open stages of `?pipeline_id=` (the account's), for the campaign
+    form's stage select; none for a pipeline that is not the account's."""
+    pipeline = pipelines.pipeline_of(request.account, request.GET.get("pipeline_id"))
+    context = {"stages": pipelines.stage_options(pipeline)}
+    return render(request, "crm/pipelines_stage_options.html", context)
+
+
+# Settings → Pipelines (account admins)
+
+
+def _settings_page(request, *, problem=None, status=200):
+    """The page; `problem` is (key, messages) shown where it happened: key "new" for the
+    new-pipeline form, `pipeline-<id>`, `new-stage-<id>` (its add-stage form) or `stage-<id>`."""
+    key, errors = problem or ("", [])
+    rows = list(pipelines.settings_rows(request.account))
+    for pipeline in rows:
+        pipeline.problems = errors if key == f"pipeline-{pipeline.pk}" else []
+        pipeline.new_stage_problems = errors if key == f"new-stage-{pipeline.pk}" else []
+        for stage in pipeline.stages.all():
+            stage.problems = errors if key == f"stage-{stage.pk}" else []
+    context = {
+        "pipelines": rows,
+        "kinds": StageKind.choices,
+        "new_pipeline_problems": errors if key == "new" else [],
+        "posted": request.POST if problem else {},
+    }
+    return render(request, "crm/pipelines.html", context, status=status)
+
+
+def _errors(form_or_exc):
+    if isinstance(form_or_exc, ValidationError):
+        return form_or_exc.messages
+    return [message for messages_ in form_or_exc.errors.values() for message in messages_]
+
+
+def _done(request, message):
+    messages.success(request, message)
+    return redirect("pipeline_settings")
+
+
+def _refused(request, key, form_or_exc):
+    return _settings_page(request, problem=(key, _errors(form_or_exc)), status=400)
+
+
+@account_required(admin=True)
+def pipeline_settings(request):
+    """GET: the account's pipelines and stages; POST: add a pipeline (with the default stages)."""
+    if request.method != "POST":
+        return _settings_page(request)
+    form = PipelineForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, "new", form)
+    try:
+        pipeline = pipelines.create_pipeline(
+            account=request.account, name=form.cleaned_data["name"]
+        )
+    except ValidationError as exc:
+        return _refused(request, "new", exc)
+    return _done(request, f"Pipeline “{pipeline.name}” added.")
+
+
+def _pipeline(request, pipeline_id):
+    return get_for_account_or_404(Pipeline, request.account, "Pipeline not found", pk=pipeline_id)
+
+
+def _stage(request, stage_id):
+    try:
+        return Stage.objects.select_related("pipeline").get(
+            pk=stage_id, pipeline__account=request.account
+        )
+    except Stage.DoesNotExist:
+        raise Http404("Stage not found") from None
+
+
+@require_POST
+@account_required(admin=True)
+def pipeline_rename(request, pipeline_id):
+    pipeline = _pipeline(request, pipeline_id)
+    form = PipelineForm(request.POST)
+    key = f"pipeline-{pipeline.pk}"
+    if not form.is_valid():
+        return _refused(request, key, form)
+    try:
+        pipelines.rename_pipeline(pipeline=pipeline, name=form.cleaned_data["name"])
+    except ValidationError as exc:
+        return _refused(request, key, exc)
+    return _done(request, f"Pipeline renamed “{pipeline.name}”.")
+
+
+@require_POST
+@account_required(admin=True)
+def pipeline_move(request, pipeline_id):
+    pipeline = _pipeline(request, pipeline_id)
+    form = OrderForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, f"pipeline-{pipeline.pk}", form)
+    pipelines.move_pipeline(pipeline=pipeline, direction=form.cleaned_data["direction"])
+    return _done(request, f"Pipeline “{pipeline.name}” moved {form.cleaned_data['direction']}.")
+
+
+@require_POST
+@account_required(admin=True)
+def pipeline_delete(request, pipeline_id):
+    pipeline = _pipeline(request, pipeline_id)
+    try:
+        pipelines.delete_pipeline(pipeline=pipeline)
+    except ValidationError as exc:
+        return _refused(request, f"pipeline-{pipeline.pk}", exc)
+    return _done(request, f"Pipeline “{pipeline.name}” deleted.")
+
+
+@require_POST
+@account_required(admin=True)
+def stage_add(request, pipeline_id):
+    pipeline = _pipeline(request, pipeline_id)
+    form = StageForm(request.POST)
+    key = f"new-stage-{pipeline.pk}"
+    if not form.is_valid():
+        return _refused(request, key, form)
+    try:
+        stage = pipelines.add_stage(pipeline=pipeline, **form.cleaned_data)
+    except ValidationError as exc:
+        return _refused(request, key, exc)
+    return _done(request, f"Stage “{stage.name}” added to {pipeline.name}.")
+
+
+@require_POST
+@account_required(admin=True)
+def stage_edit(request, stage_id):
+    stage = _stage(request, stage_id)
+    form = StageForm(request.POST)
+    key = f"stage-{stage.pk}"
+    if not form.is_valid():
+        return _refused(request, key, form)
+    try:
+        pipelines.update_stage(stage=stage, **form.cleaned_data)
+    except ValidationError as exc:
+        return _refused(request, key, exc)
+    return _done(request, f"Stage “{stage.name}” saved.")
+
+
+@require_POST
+@account_required(admin=True)
+def stage_move(request, stage_id):
+    stage = _stage(request, stage_id)
+    form = OrderForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, f"stage-{stage.pk}", form)
+    pipelines.move_stage(stage=stage, direction=form.cleaned_data["direction"])
+    return _done(request, f"Stage “{stage.name}” moved {form.cleaned_data['direction']}.")
+
+
+@require_POST
+@account_required(admin=True)
+def stage_delete(request, stage_id):
+    stage = _stage(request, stage_id)
+    try:
+        pipelines.delete_stage(stage=stage)
+    except ValidationError as exc:
+        return _refused(request, f"stage-{stage.pk}", exc)
+    return _done(request, f"Stage “{stage.name}” deleted.")

@@ -1,0 +1,76 @@
+"""Demo data for deals: the roofing campaign opens a deal for each lead on the Sales pipeline,
+and its deals stand in several stages, two of them won with their value as revenue."""
+
+from decimal import Decimal
+
+from campaigns import services as campaign_services
+from campaigns.models import Campaign, LeadSource
+from crm import deals, pipelines
+from crm.models import Deal, StageKind
+
+DEMO_CAMPAIGN = "Spring roofing offer"
+DEAL_VALUE = Decimal("4500.00")
+MORE_LEADS = [
+    ("Amara Okafor", "+14155550184", "amara@example.com", "Whole roof replacement, 2 storeys."),
+    ("Ben Carter", "+14155550185", "ben@example.com", "Storm damage on the garage roof."),
+    ("Chloe Nguyen", "+14155550186", "", "Skylight leak."),
+]
+# Where the demo deals stand, oldest first: (stage name, value or None for the campaign's).
+PLAN = [
+    ("Won", Decimal("5200.00")),
+    ("Qualified", None),
+    ("New", None),
+    ("Won", Decimal("3800.00")),
+    ("Contacted", None),
+    ("Lost", None),
+]
+
+
+def load(*, account, admin, member, stdout):
+    campaign = (
+        Campaign.objects.for_account(account)
+        .filter(campaign_name=DEMO_CAMPAIGN, is_deleted=False)
+        .first()
+    )
+    if campaign is None:
+        stdout.write(f"Deals: no “{DEMO_CAMPAIGN}” campaign to open deals from.")
+        return
+    pipeline = pipelines.create_default_pipeline(account)
+    if not campaign.create_deal:
+        campaign = campaign_services.update_campaign(
+            campaign=campaign,
+            changes={
+                "create_deal": True,
+                "pipeline_id": str(pipeline.pk),
+                "stage_id": str(pipelines.first_stage(pipeline, StageKind.OPEN).pk),
+                "deal_value": DEAL_VALUE,
+                "currency": account.currency,
+            },
+        )
+    if Deal.objects.for_account(account).filter(campaign=campaign).exists():
+        stdout.write(f"Deals: on the {pipeline.name} board from “{campaign.campaign_name}”.")
+        return
+    # Leads that came before the campaign opened deals get theirs now; new ones open their own.
+    for lead in campaign.leads.order_by("id"):
+        deals.open_for_lead(lead)
+    for n, (name, phone, email, message) in enumerate(MORE_LEADS):
+        campaign_services.capture_lead(
+            campaign=campaign,
+            source=LeadSource.FORM,
+            external_id=f"demo-deal-{n}",
+            name=name,
+            phone=phone,
+            email=email,
+            message=message,
+            payload={"name": name, "phone": phone, "email": email, "message": message},
+        )
+    stages = {stage.name: stage for stage in pipeline.stages.all()}
+    opened = Deal.objects.for_account(account).filter(campaign=campaign).order_by("id")
+    for deal, (stage_name, value) in zip(opened, PLAN, strict=False):
+        changes = {"stage": stages[stage_name]} if stage_name in stages else {}
+        if value is not None:
+            changes["value"] = value
+        deals.update_deal(deal=deal, changes=changes, actor=admin)
+    stdout.write(
+        f"Deals: {opened.count()} on the {pipeline.name} board from “{campaign.campaign_name}”."
+    )

@@ -1,0 +1,47 @@
+"""Live fragments of the deal pages: a deal that moved or changed, to everyone who sees it.
+
+A board shows each viewer their own part of a pipeline (what they may see, their owner
+filter), so the push does not carry the cards: it swaps in a small element that makes each
+open board of that pipeline fetch its columns again through the board view, with the viewer's
+own visibility and filters. A deal's own page gets its facts in place.
+"""
+
+from django.urls import reverse
+
+from campaignhub import live
+from crm import deals
+from crm.models import Deal
+
+DEAL_EVENT = "dealchanged"
+
+
+def board_signal_id(pipeline_id) -> str:
+    """The id of the element each board of this pipeline holds for pushes to replace."""
+    return f"deal-board-{pipeline_id}-signal"
+
+
+def board_signal(pipeline_id) -> str:
+    """The pushed element: once swapped in, it loads the board again with the page's filters."""
+    return (
+        f'<div id="{board_signal_id(pipeline_id)}" hx-swap-oob="true" hidden '
+        f'hx-get="{reverse("deal_board")}" hx-include="#board-filters" hx-target="#board" '
+        'hx-select="#board" hx-swap="outerHTML" hx-trigger="load"></div>'
+    )
+
+
+def deal_changed(deal_id, *, also=()) -> None:
+    """Tell everyone who sees the deal (`deals.audience`), plus the users in `also` (e.g. its
+    previous owner, whose board showed it), that it moved or changed: their boards of its
+    pipeline reload, and its page shows the new facts."""
+    deal = (
+        Deal.objects.select_related(
+            "account", "pipeline", "stage", "owner", "contact", "campaign", "lead"
+        )
+        .filter(pk=deal_id)
+        .first()
+    )
+    if deal is None or not live.watching(deal.account_id):
+        return
+    facts = live.render(deal.account, "crm/board_deal.html#deal-facts", {"deal": deal, "oob": True})
+    users = deals.audience(deal) | {user_id for user_id in also if user_id}
+    live.push_to_members(deal.account_id, users, DEAL_EVENT, board_signal(deal.pipeline_id) + facts)

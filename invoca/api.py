@@ -1,0 +1,167 @@
+"""JSON API for Invoca advertiser campaigns under /v1/invoca/ (the same checks and services as
+the pages). Terms go in as Invoca names them [004]; invalid terms, budgets or IVR trees are a
+400 whose `errors` are in Invoca's nested shape, and nothing is sent to Invoca then."""
+
+from django.core.exceptions import ValidationError
+
+from campaignhub.api import ApiProblem, api_view, form_problem, ok, paginate, validated
+from invoca import selectors, services
+from invoca.forms import (
+    ADVERTISER_ID,
+    ID_MESSAGE,
+    ConnectionForm,
+    GoLiveForm,
+    clean_campaign,
+    editable_terms,
+)
+from invoca.schemas import (
+    TERMS_FIELDS,
+    CampaignBody,
+    ConnectionBody,
+    GoLiveBody,
+    NewCampaignBody,
+    TermsInvalid,
+)
+from invoca.upstream import INVOCA
+from invoca.webhooks import webhook_url
+
+
+def connection_data(account) -> dict:
+    connection = INVOCA.live_credential(account)
+    return {
+        "connected": connection is not None,
+        "network_id": connection.network_id if connection else None,
+        "api_version": connection.api_version if connection else None,
+        "base_url": connection.base_url if connection else None,
+        "last4": connection.last4 if connection else None,
+        "rejected": bool(connection and connection.rejected_at),
+        "webhook_url": webhook_url(account),
+    }
+
+
+def campaign_out(campaign) -> dict:
+    """A campaign as our API shows it: `id` is ours, the network's ids and Invoca's own, the
+    status, both terms as Invoca gave them, and whether changes are staged."""
+    return {
+        "id": campaign.pk,
+        "advertiser_id_from_network": campaign.advertiser_id_from_network,
+        "id_from_network": campaign.id_from_network,
+        "invoca_id": campaign.invoca_id,
+        "name": campaign.name,
+        "status": campaign.status,
+        "object_url": campaign.object_url or None,
+        "current_terms": campaign.current_terms or None,
+        "future_terms": campaign.future_terms or None,
+        "has_staged_changes": campaign.has_staged_changes,
+        "custom_data": campaign.custom_data,
+        "inbound_campaign_id": campaign.inbound_campaign_id,
+        "went_live_at": campaign.went_live_at,
+        "synced_at": campaign.synced_at,
+        "created_at": campaign.created_at,
+        "updated_at": campaign.updated_at,
+    }
+
+
+def _advertiser(advertiser_id):
+    if not ADVERTISER_ID.match(advertiser_id):
+        raise ApiProblem(400, f"advertiser id: {ID_MESSAGE}", {"advertiser_id": [ID_MESSAGE]})
+    return advertiser_id
+
+
+def _invalid(exc: TermsInvalid):
+    return ApiProblem(400, str(exc), exc.errors)
+
+
+def _checked(data, *, campaign=None):
+    """The body as a campaign ready to send; a PUT's absent properties keep the staged ones."""
+    if campaign is None:
+        terms = {key: data[key] for key in TERMS_FIELDS if data.get(key) is not None}
+        name, custom_data = data.get("name"), data.get("custom_data")
+    else:
+        staged = editable_terms(campaign.future_terms or campaign.current_terms)
+        terms = {**staged, **{key: data[key] for key in TERMS_FIELDS if key in data}}
+        terms = {key: value for key, value in terms.items() if value is not None}
+        name = data.get("name", campaign.name)
+        custom_data = data.get("custom_data", campaign.custom_data)
+    try:
+        return clean_campaign(name=name, terms=terms, custom_data=custom_data)
+    except TermsInvalid as exc:
+        raise _invalid(exc) from None
+
+
+@api_view("GET", "POST", "DELETE", admin=["POST", "DELETE"], body={"POST": ConnectionBody})
+def connection(request):
+    if request.method == "POST":
+        data = dict(request.data)
+        if isinstance(data.get("network_id"), int):
+            data["network_id"] = str(data["network_id"])
+        form = validated(ConnectionForm, data)
+        try:
+            services.connect(account=request.account, **form.cleaned_data)
+        except ValidationError as exc:
+            raise ApiProblem(400, exc.messages[0], {"api_token": exc.messages}) from None
+        return ok(connection_data(request.account), status=201)
+    if request.method == "DELETE" and not services.disconnect(account=request.account):
+        raise ApiProblem(400, INVOCA.not_connected_message)
+    return ok(connection_data(request.account))
+
+
+@api_view("GET", "POST", body={"POST": NewCampaignBody})
+def campaigns(request, advertiser_id):
+    advertiser_id = _advertiser(advertiser_id)
+    if request.method == "POST":
+        data = dict(request.data)
+        campaign_id = str(data.get("id_from_network") or "").strip()
+        if not ADVERTISER_ID.match(campaign_id):
+            message = "can't be blank" if not campaign_id else ID_MESSAGE
+            raise ApiProblem(400, f"id_from_network: {message}", {"id_from_network": [message]})
+        clean = _checked(data)
+        campaign = services.create_campaign(
+            account=request.account,
+            advertiser_id=advertiser_id,
+            id_from_network=campaign_id,
+            clean=clean,
+        )
+        return ok(campaign_out(campaign), status=201)
+    rows, pagination = paginate(request, selectors.campaigns_of(request.account, advertiser_id))
+    return ok([campaign_out(row) for row in rows], pagination=pagination)
+
+
+@api_view("GET", "PUT", "DELETE", body={"PUT": CampaignBody})
+def campaign(request, advertiser_id, campaign_id):
+    found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
+    if request.method == "DELETE":
+        raise ApiProblem(405, services.NO_DELETE, headers={"Allow": "GET, PUT"})
+    if request.method == "PUT":
+        found = services.update_campaign(
+            campaign=found, clean=_checked(dict(request.data), campaign=found)
+        )
+    return ok(campaign_out(found))
+
+
+@api_view("POST", body=GoLiveBody)
+def go_live(request, advertiser_id, campaign_id):
+    found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
+    form = GoLiveForm(data=request.data)
+    if not form.is_valid():
+        raise form_problem(form)
+    found = services.go_live(campaign=found, timeout=form.cleaned_data["timeout"])
+    return ok(campaign_out(found))
+
+
+@api_view("POST")
+def archive(request, advertiser_id, campaign_id):
+    found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
+    return ok(campaign_out(services.archive(campaign=found)))
+
+
+@api_view("POST")
+def unarchive(request, advertiser_id, campaign_id):
+    found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
+    return ok(campaign_out(services.unarchive(campaign=found)))
+
+
+@api_view("GET")
+def quick_stats(request, advertiser_id, campaign_id):
+    found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
+    return ok({"stats": services.quick_stats(campaign=found)})

@@ -1,0 +1,269 @@
+"""Invoca calls into leads: a post-call webhook's body or a Transactions API row becomes one lead
+per call on the inbound campaign linked to the call's advertiser campaign.
+
+Both ways in are stored as inbound deliveries first (`WEBHOOK_SOURCE` for the webhook,
+`TRANSACTIONS_SOURCE` for rows read by the poll) and processed here, idempotently: the lead's
+external id is the call's `transaction_id`, so the webhook and the poll of one call make one
+lead. A correction (`corrects_transaction_id`) updates the lead of the transaction it corrects
+instead of making a new one; its values replace the original's (external-apis.md §2.5). A call
+no live campaign takes is stored as ignored with a reason starting `HELD` ("held") and is
+captured again when an advertiser campaign is linked (`capture_held_calls`) or on replay.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from campaignhub.cleaning import clean_json, clean_text, parse_json
+from campaignhub.intake import replay_deliveries
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaigns import services as campaigns
+from campaigns.models import Campaign, Integration, Lead, LeadSource
+from invoca.models import AdvertiserCampaign
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_SOURCE = "invoca"
+TRANSACTIONS_SOURCE = "invoca_transactions"
+SOURCES = (WEBHOOK_SOURCE, TRANSACTIONS_SOURCE)
+CALL = "call"
+HELD = "Held: "
+NO_TRANSACTION_ID = (
+    "The call has no transaction_id: add the Transaction ID parameter to the post-call webhook "
+    "in Invoca (calls without one still arrive through the Transactions API)."
+)
+XML_BODY = (
+    "XML post-call webhooks are not read: choose JSON POST or HTTP Form POST for the webhook "
+    "in Invoca."
+)
+# Where a call's details may be found, first match wins: the Transactions API's column names,
+# which a post-call webhook's substitution parameters should be named after too.
+NAME_KEYS = ("display_name_data_append", "caller_name", "name")
+PHONE_KEYS = ("calling_phone_number", "caller_id", "caller_phone_number")
+
+
+@dataclass(frozen=True)
+class CallFields:
+    """The parts of an Invoca transaction the lead needs, as text ("" when absent)."""
+
+    transaction_id: str
+    corrects_transaction_id: str
+    transaction_type: str
+    advertiser_id: str
+    campaign_id: str
+    name: str
+    phone: str
+
+    @property
+    def is_call(self) -> bool:
+        return self.transaction_type.replace(" ", "").lower() == CALL
+
+    @property
+    def event(self) -> str:
+        """The delivery's event name: `call`, `call_correction`, `sale`, `postcallevent`, …"""
+        kind = self.transaction_type.replace(" ", "").lower() or "unknown"
+        return f"{kind}_correction" if self.corrects_transaction_id else kind
+
+
+@dataclass
+class Outcome:
+    """What became of a delivery: `handled` (a lead was captured or updated) or not, and why."""
+
+    handled: bool
+    reason: str = ""
+
+
+def read_body(body: bytes, content_type: str = "") -> dict:
+    """A post-call webhook body as a dict of its parameters.
+
+    Invoca posts JSON (an object; a one-object array is read as that object) or a form
+    (`application/x-www-form-urlencoded`; a repeated key keeps its last value). Raises ValueError
+    saying why for anything else: XML, an empty body, text that is neither.
+    """
+    try:
+        text = bytes(body).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError("The body is not UTF-8 text.") from exc
+    kind = content_type.split(";")[0].strip().lower()
+    start = text.lstrip()[:1]
+    if kind.endswith("xml") or start == "<":
+        raise ValueError(XML_BODY)
+    if not start:
+        raise ValueError("The body is empty.")
+    looks_like_json = kind.endswith("json") or start in "{["
+    if kind == "application/x-www-form-urlencoded" or not looks_like_json:
+        try:
+            pairs = parse_qsl(text.strip(), keep_blank_values=True, strict_parsing=True)
+        except ValueError as exc:
+            raise ValueError(f"The body is not a form: {exc}") from exc
+        return dict(pairs)
+    data = parse_json(text)
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if not isinstance(data, dict):
+        raise ValueError("A post-call webhook body is one JSON object (or a form).")
+    return data
+
+
+def _value(row: dict, *keys, max_length=255) -> str:
+    lowered = {str(key).strip().lower(): value for key, value in row.items()}
+    for key in keys:
+        text = clean_text(lowered.get(key), max_length)
+        if text and text.lower() not in ("null", "none"):
+            return text
+    return ""
+
+
+def call_fields(row: dict) -> CallFields:
+    """The lead's view of a transaction row or webhook body. Keys are matched in any case;
+    `transaction_type` missing (a webhook) counts as a call; the caller's name is Invoca's
+    `display_name_data_append` (caller demographics), else `caller_name`/`name`, else first and
+    last name; the phone is `calling_phone_number` as sent (`866-555-1234`), made E.164 when
+    the lead is saved."""
+    name = _value(row, *NAME_KEYS)
+    if not name:
+        name = " ".join(
+            part
+            for part in (
+                _value(row, "first_name_data_append"),
+                _value(row, "last_name_data_append"),
+            )
+            if part
+        )
+    return CallFields(
+        transaction_id=_value(row, "transaction_id", max_length=64),
+        corrects_transaction_id=_value(row, "corrects_transaction_id", max_length=64),
+        transaction_type=_value(row, "transaction_type", max_length=40) or "Call",
+        advertiser_id=_value(row, "advertiser_id_from_network", max_length=64),
+        campaign_id=_value(row, "advertiser_campaign_id_from_network", max_length=64),
+        name=name,
+        phone=_value(row, *PHONE_KEYS, max_length=40),
+    )
+
+
+def _invoca_leads(account):
+    """The account's call leads on Invoca campaigns (by campaign, so the lead-per-event
+    index is used)."""
+    campaign_ids = Campaign.objects.for_account(account).filter(integration=Integration.INVOCA)
+    return Lead.objects.filter(campaign__in=campaign_ids.values("pk"), source=LeadSource.CALL)
+
+
+def lead_for_transaction(account, transaction_id, *, corrections=False):
+    """The lead of the call whose transaction is `transaction_id`, or None. With
+    `corrections`, a lead last corrected by that transaction counts too (a correction of a
+    correction)."""
+    leads = _invoca_leads(account).select_related("campaign")
+    lead = leads.filter(external_id=transaction_id).first()
+    if lead is None and corrections:
+        lead = leads.filter(payload__transaction_id=transaction_id).first()
+    return lead
+
+
+def _campaign_for(account, fields: CallFields):
+    """(live inbound campaign, "") for the call's advertiser campaign, or (None, why not)."""
+    if not fields.campaign_id:
+        return None, "the call names no advertiser campaign (advertiser_campaign_id_from_network)."
+    found = AdvertiserCampaign.objects.for_account(account).filter(
+        id_from_network=fields.campaign_id
+    )
+    if fields.advertiser_id:
+        found = found.filter(advertiser_id_from_network=fields.advertiser_id)
+    found = list(found.select_related("inbound_campaign")[:2])
+    named = f"{fields.advertiser_id or '?'}/{fields.campaign_id}"
+    if not found:
+        return None, f"advertiser campaign {named} is not one of this account's."
+    if len(found) > 1:
+        return None, (
+            f"advertiser campaign {fields.campaign_id} exists under several advertisers; "
+            "send advertiser_id_from_network too."
+        )
+    campaign = found[0].inbound_campaign
+    if campaign is None:
+        return None, f"no inbound campaign is linked to advertiser campaign {named}."
+    if campaign.is_deleted or campaign.integration != Integration.INVOCA:
+        return None, f"“{campaign.campaign_name}” no longer takes Invoca calls."
+    if not campaign.status:
+        return None, f"“{campaign.campaign_name}” is paused; activate it to capture the call."
+    return campaign, ""
+
+
+def _capture(campaign, external_id, fields: CallFields, row: dict):
+    campaigns.capture_lead(
+        campaign=campaign,
+        source=LeadSource.CALL,
+        external_id=external_id,
+        name=fields.name,
+        phone=fields.phone,
+        payload=row,
+    )
+
+
+def capture_call(account, row: dict) -> Outcome:
+    """Make or update the lead of one Invoca call transaction (`row`, a webhook body or a
+    Transactions API row); idempotent.
+
+    A new call goes to the live inbound campaign linked to its advertiser campaign, with
+    `transaction_id` as the lead's external id; a call already known (the webhook and the poll
+    of one call, a relinked campaign) updates the lead it made, wherever it is. A correction
+    updates the lead of `corrects_transaction_id` (its values replace the original's), or makes
+    the call's lead under that id when the original never became one. An original read after
+    its correction changes nothing. Transactions that are not calls (PostCallEvent, Sale,
+    Signal) are ignored. Raises ValueError for a call without a transaction id.
+    """
+    fields = call_fields(row)
+    if not fields.transaction_id:
+        raise ValueError(NO_TRANSACTION_ID)
+    if not fields.is_call:
+        return Outcome(False, f"Invoca {fields.transaction_type} transactions are not calls.")
+    payload = clean_json(row)
+    if fields.corrects_transaction_id:
+        external_id = fields.corrects_transaction_id
+        lead = lead_for_transaction(account, external_id, corrections=True)
+    else:
+        external_id = fields.transaction_id
+        lead = lead_for_transaction(account, external_id)
+        if lead is not None and (lead.payload or {}).get("corrects_transaction_id"):
+            return Outcome(True, "The call was corrected since; its correction stands.")
+    if lead is not None:
+        _capture(lead.campaign, lead.external_id, fields, payload)
+        return Outcome(True)
+    campaign, reason = _campaign_for(account, fields)
+    if campaign is None:
+        return Outcome(False, HELD + reason)
+    _capture(campaign, external_id, fields, payload)
+    return Outcome(True)
+
+
+def process(delivery) -> bool:
+    """The intake processor of both Invoca sources: read the stored body (a webhook's JSON or
+    form, or a Transactions API row as JSON), capture the call. True when a lead was made or
+    updated; otherwise `delivery.error` says why (a held call starts with `HELD`). Raises
+    ValueError for a body that cannot be read (the delivery fails with that reason)."""
+    if delivery.source == TRANSACTIONS_SOURCE:
+        row = json.loads(delivery.text)
+        if not isinstance(row, dict):
+            raise ValueError("A transaction is a JSON object.")
+    else:
+        content_type = next(
+            (v for k, v in (delivery.headers or {}).items() if k.lower() == "content-type"), ""
+        )
+        row = read_body(bytes(delivery.body), content_type)
+    delivery.event = call_fields(row).event
+    outcome = capture_call(delivery.account, row)
+    if not outcome.handled:
+        delivery.error = outcome.reason
+    return outcome.handled
+
+
+def held_calls(account):
+    """The account's Invoca deliveries stored as held: no live campaign took the call."""
+    return InboundDelivery.objects.for_account(account).filter(
+        source__in=SOURCES, status=DeliveryStatus.IGNORED, error__startswith=HELD
+    )
+
+
+def capture_held_calls(account) -> int:
+    """Process the account's held Invoca calls again (after a link or an activation); those
+    still without a campaign stay held. Returns how many were queued."""
+    return replay_deliveries(held_calls(account))

@@ -1,0 +1,140 @@
+"""The link between an inbound campaign with the lead source "Invoca" and the advertiser campaign
+whose calls become its leads (`AdvertiserCampaign.inbound_campaign`), as the campaign form and
+the campaigns API set it: `campaigndata.invoca_campaign_id` is our id of the advertiser campaign
+(`id` in `/v1/invoca/…` answers). Registered with campaigns as a `sources.SourceLink`.
+
+Calls held because no active campaign took them are captured again when a link is made and
+when a linked Invoca campaign is saved active (say, switched back on).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from campaigns.models import Campaign, Integration
+from campaigns.sources import SourceLink
+from invoca.models import AdvertiserCampaign
+
+KEY = "invoca_campaign_id"
+REQUIRED = "Choose the Invoca advertiser campaign whose calls become this campaign's leads."
+UNKNOWN = "This is not one of the account's Invoca advertiser campaigns."
+TAKEN_MEANWHILE = (
+    "This advertiser campaign was just linked to {taken}; a call can become a lead on one "
+    "campaign only. Nothing was saved: choose another advertiser campaign."
+)
+LINKED_MEANWHILE = (
+    "Another change linked this campaign to an advertiser campaign at the same moment. "
+    "Nothing was saved: check the choice and save again."
+)
+
+
+def _taken_by(advertiser_campaign, campaign) -> str:
+    """The name of the other live campaign this advertiser campaign already feeds, or ""."""
+    other = advertiser_campaign.inbound_campaign
+    if other is None or other.is_deleted or (campaign is not None and other.pk == campaign.pk):
+        return ""
+    return f"“{other.campaign_name}”"
+
+
+def _find(account, value):
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return (
+        AdvertiserCampaign.objects.for_account(account)
+        .select_related("inbound_campaign")
+        .filter(pk=int(text))
+        .first()
+    )
+
+
+def clean(account, value, campaign) -> str:
+    """`value` as the id of one of `account`'s advertiser campaigns that feeds no other live
+    campaign. Raises ValidationError otherwise."""
+    found = _find(account, value)
+    if found is None:
+        raise ValidationError(UNKNOWN, code="unknown")
+    taken = _taken_by(found, campaign)
+    if taken:
+        raise ValidationError(
+            f"This advertiser campaign already feeds {taken}; a call can become a lead on one "
+            "campaign only.",
+            code="taken",
+        )
+    return str(found.pk)
+
+
+def save(campaign, value) -> None:
+    """Make the advertiser campaign `value` (our id; "" for none) the one feeding `campaign`,
+    inside the campaign's save (whose post_save captures held calls after commit, see
+    `capture_held_calls_when_active`). Raises ValidationError when another live campaign took
+    it since the form was checked, or when a concurrent save linked this campaign elsewhere
+    (the database's one-campaign-per-advertiser-campaign constraint decided); the caller's
+    transaction is then rolled back, so nothing changes."""
+    rows = AdvertiserCampaign.objects.for_account(campaign.account).select_for_update()
+    chosen = None
+    if value:
+        chosen = rows.select_related("inbound_campaign").filter(pk=int(value)).first()
+        if chosen is None:
+            raise ValidationError(UNKNOWN, code="unknown")
+        taken = _taken_by(chosen, campaign)
+        if taken:
+            raise ValidationError(TAKEN_MEANWHILE.format(taken=taken), code="taken")
+    try:
+        with transaction.atomic():
+            rows.filter(inbound_campaign=campaign).exclude(pk=getattr(chosen, "pk", None)).update(
+                inbound_campaign=None
+            )
+            if chosen is not None and chosen.inbound_campaign_id != campaign.pk:
+                chosen.inbound_campaign = campaign
+                chosen.save(update_fields=["inbound_campaign", "updated_at"])
+    except IntegrityError:
+        raise ValidationError(LINKED_MEANWHILE, code="conflict") from None
+
+
+def current(campaign) -> str:
+    """Our id of the advertiser campaign feeding `campaign`, or ""."""
+    found = AdvertiserCampaign.objects.filter(inbound_campaign=campaign).values_list(
+        "pk", flat=True
+    )
+    first = found.first()
+    return str(first) if first else ""
+
+
+def choices(account, campaign=None) -> list[tuple[str, str, str]]:
+    """The account's advertiser campaigns as `(id, "Name (advertiser/campaign id)", taken_by)`
+    for the campaign form."""
+    return [
+        (str(row.pk), str(row), _taken_by(row, campaign))
+        for row in AdvertiserCampaign.objects.for_account(account).select_related(
+            "inbound_campaign"
+        )
+    ]
+
+
+LINK = SourceLink(
+    integration=Integration.INVOCA,
+    key=KEY,
+    clean=clean,
+    save=save,
+    current=current,
+    required=REQUIRED,
+    label="Invoca advertiser campaign",
+    choices=choices,
+    help="Calls to this advertiser campaign become leads here, from Invoca's post-call "
+    "webhook and from its Transactions API.",
+)
+
+
+@receiver(post_save, sender=Campaign)
+def capture_held_calls_when_active(sender, instance, **kwargs):
+    """An active Invoca campaign saved: its account's held calls are tried again after commit
+    (those for other advertiser campaigns stay held)."""
+    from invoca import leads
+
+    if instance.integration != Integration.INVOCA or not instance.status or instance.is_deleted:
+        return
+    account = instance.account
+    if leads.held_calls(account).exists():
+        transaction.on_commit(lambda: leads.capture_held_calls(account), robust=True)

@@ -1,0 +1,160 @@
+"""Reads for Invoca advertiser campaigns: one campaign, an advertiser's campaigns, the overview
+of advertisers, the side-by-side comparison of current and future terms, and the connection's
+call data (a poll running, held calls by reason)."""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from campaignhub.tenancy import get_for_account_or_404
+from invoca import leads, terms_display
+from invoca.models import AdvertiserCampaign, CampaignStatus
+
+NOT_FOUND = "Advertiser campaign not found"
+
+
+def campaign_for(account, advertiser_id, campaign_id) -> AdvertiserCampaign:
+    """The account's campaign `campaign_id` of advertiser `advertiser_id` (network ids); 404
+    otherwise (another account's campaign is a 404 too)."""
+    return get_for_account_or_404(
+        AdvertiserCampaign.objects.select_related("account", "inbound_campaign"),
+        account,
+        NOT_FOUND,
+        advertiser_id_from_network=advertiser_id,
+        id_from_network=campaign_id,
+    )
+
+
+def campaigns_of(account, advertiser_id):
+    """The advertiser's campaigns kept here, by name."""
+    return (
+        AdvertiserCampaign.objects.for_account(account)
+        .filter(advertiser_id_from_network=advertiser_id)
+        .select_related("inbound_campaign")
+        .order_by("name", "id")
+    )
+
+
+@dataclass
+class Advertiser:
+    """An advertiser as the overview lists it: its network id and campaign counts by status."""
+
+    advertiser_id: str
+    total: int
+    live: int
+    entry: int
+    paused: int
+    archived: int
+
+
+def advertisers(account) -> list[Advertiser]:
+    """Every advertiser the account has campaigns for, with counts by status."""
+    rows = (
+        AdvertiserCampaign.objects.for_account(account)
+        .values("advertiser_id_from_network")
+        .annotate(
+            total=Count("id"),
+            **{
+                status.value: Count("id", filter=Q(status=status.value))
+                for status in CampaignStatus
+            },
+        )
+        .order_by("advertiser_id_from_network")
+    )
+    return [
+        Advertiser(
+            advertiser_id=row["advertiser_id_from_network"],
+            total=row["total"],
+            live=row["live"],
+            entry=row["entry"],
+            paused=row["paused"],
+            archived=row["archived"],
+        )
+        for row in rows
+    ]
+
+
+def terms_comparison(campaign) -> list[terms_display.Row]:
+    """The campaign's current and future terms as rows of the side-by-side table, each saying
+    whether the future value differs."""
+    return terms_display.compare(campaign.current_terms, campaign.future_terms)
+
+
+def poll_running(connection) -> bool:
+    """Whether a Transactions API poll holds the connection now (its claim younger than
+    `INVOCA_POLL_LEASE_SECONDS`)."""
+    if connection is None or connection.transactions_claimed_at is None:
+        return False
+    lease = timedelta(seconds=settings.INVOCA_POLL_LEASE_SECONDS)
+    return connection.transactions_claimed_at > timezone.now() - lease
+
+
+# Held deliveries read to count held calls; past this, the page says "at least".
+HELD_SCAN = 500
+
+
+@dataclass
+class HeldReason:
+    """Held Invoca calls sharing one reason (the text after `Held: `)."""
+
+    reason: str
+    count: int
+
+
+@dataclass
+class HeldCalls:
+    """The account's held calls: how many (`total`, each call once though it may have come by
+    webhook and by the poll), grouped by reason, most first; `partial` when only the newest
+    `HELD_SCAN` deliveries were read."""
+
+    total: int
+    reasons: list[HeldReason]
+    partial: bool
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+def _held_call_key(delivery_id, source, headers, body) -> str:
+    """The call a held delivery is about: the transaction it corrects, else its own."""
+    try:
+        if source == leads.TRANSACTIONS_SOURCE:
+            row = json.loads(bytes(body))
+        else:
+            content_type = next(
+                (v for k, v in (headers or {}).items() if str(k).lower() == "content-type"), ""
+            )
+            row = leads.read_body(bytes(body), content_type)
+        fields = leads.call_fields(row) if isinstance(row, dict) else None
+    except ValueError:
+        fields = None
+    if fields is None or not fields.transaction_id:
+        return f"delivery:{delivery_id}"
+    return fields.corrects_transaction_id or fields.transaction_id
+
+
+def held_calls(account, limit=5) -> HeldCalls:
+    """The account's held Invoca calls (`invoca.leads.held_calls`), each call counted once,
+    grouped by why no campaign took it (at most `limit` reasons, most calls first)."""
+    rows = list(
+        leads.held_calls(account)
+        .order_by("-received_at", "-id")
+        .values_list("pk", "source", "headers", "body", "error")[: HELD_SCAN + 1]
+    )
+    by_reason: dict[str, set] = {}
+    seen = set()
+    for pk, source, headers, body, error in rows[:HELD_SCAN]:
+        key = _held_call_key(pk, source, headers, body)
+        if key in seen:
+            continue
+        seen.add(key)
+        by_reason.setdefault(error.removeprefix(leads.HELD), set()).add(key)
+    reasons = sorted(
+        (HeldReason(reason=reason, count=len(keys)) for reason, keys in by_reason.items()),
+        key=lambda row: (-row.count, row.reason),
+    )
+    return HeldCalls(total=len(seen), reasons=reasons[:limit], partial=len(rows) > HELD_SCAN)

@@ -1,0 +1,96 @@
+"""The reports page: leads per day, by source, by campaign and per representative, as charts
+with the same numbers in a table under each."""
+
+from campaignhub.pages import page_or_partial
+from campaignhub.tenancy import account_required
+from campaigns.models import LeadSource
+from reports import selectors
+from reports.forms import ReportForm
+
+BRAND, WON, WARN = "#2952cc", "#12805c", "#b54708"
+
+
+def _chart(kind, rows, datasets, unit="count"):
+    """What `static/reports/reports.js` draws: `{type, unit, labels, datasets}`, each dataset
+    `{label, data, color, [type, axis]}` with one value per row (None: no value)."""
+    return {
+        "type": kind,
+        "unit": unit,
+        "labels": [row.label for row in rows],
+        "datasets": [
+            {**options, "data": [value(row) for row in rows]} for value, options in datasets
+        ],
+    }
+
+
+def _minutes(row):
+    seconds = row.median_first_response_s
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _percent(row):
+    return None if row.conversion is None else round(row.conversion * 100, 1)
+
+
+def _charts(by_day, by_source, by_campaign, by_representative):
+    leads = (lambda row: row.leads, {"label": "Leads", "color": BRAND})
+    won = (lambda row: row.won, {"label": "Won", "color": WON})
+    return {
+        "leads_per_day": _chart("line", by_day, [leads, won]),
+        "leads_by_source": _chart("bar", by_source, [leads, won]),
+        "leads_by_campaign": _chart("bar", by_campaign, [leads, won]),
+        "revenue_by_campaign": _chart(
+            "bar",
+            by_campaign,
+            [
+                (lambda row: float(row.revenue), {"label": "Revenue", "color": WON}),
+                (
+                    _percent,
+                    {"label": "Conversion (%)", "color": WARN, "type": "line", "axis": "percent"},
+                ),
+            ],
+            unit="currency",
+        ),
+        "response_by_representative": _chart(
+            "bar",
+            by_representative,
+            [(_minutes, {"label": "Median first response (min)", "color": BRAND})],
+            unit="minutes",
+        ),
+    }
+
+
+@account_required
+def report(request):
+    """`/reports/?from=&to=&campaign=&source=&representative=` (see `ReportForm`); the last
+    30 days of the account's time zone by default. A bad period or filter answers 400 with
+    the form's errors and no figures."""
+    membership = request.membership
+    form = ReportForm(request.GET, membership=membership)
+    context = {
+        "form": form,
+        "currency": request.account.currency,
+        "sources": LeadSource.choices,
+        "campaigns": form.fields["campaign"].queryset,
+        "representatives": form.fields["representative"].queryset,
+    }
+    if not form.is_valid():
+        return page_or_partial(
+            request, "reports/report.html", context, partial="report", status=400
+        )
+    filters = form.report_filters()
+    by_day = selectors.lead_report(membership, group="day", **filters)
+    by_source = selectors.lead_report(membership, group="source", **filters)
+    by_campaign = selectors.lead_report(membership, group="campaign", **filters)
+    by_representative = selectors.lead_report(membership, group="representative", **filters)
+    context.update(
+        start=filters["start"],
+        end=filters["end"],
+        totals=selectors.report_totals(membership, **filters),
+        by_day=by_day,
+        by_source=by_source,
+        by_campaign=by_campaign,
+        by_representative=by_representative,
+        charts=_charts(by_day, by_source, by_campaign, by_representative),
+    )
+    return page_or_partial(request, "reports/report.html", context, partial="report")

@@ -1,0 +1,73 @@
+"""The CRM in Django's admin: every model listed and editable by superusers, read-only and
+account-scoped for staff account admins; an admin edit of a contact counts as a staff edit."""
+
+import pytest
+
+from crm.models import Contact, Pipeline
+from tests.crm.conftest import capture, crm_campaign, make_deal
+from tests.factories import logged_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser_client(tenant_a):
+    tenant_a.admin.is_staff = tenant_a.admin.is_superuser = True
+    tenant_a.admin.save()
+    return logged_in_client(tenant_a.admin)
+
+
+def test_every_crm_model_has_its_admin_pages(tenant_a, superuser_client):
+    contact = capture(crm_campaign(tenant_a), name="Ann Lee", phone="+14155550182").contact
+    deal = make_deal(tenant_a, contact, title="New roof")
+    pipeline = deal.pipeline
+    for path in [
+        "/admin/crm/contact/",
+        f"/admin/crm/contact/{contact.pk}/change/",
+        "/admin/crm/pipeline/",
+        f"/admin/crm/pipeline/{pipeline.pk}/change/",
+        "/admin/crm/stage/",
+        f"/admin/crm/stage/{deal.stage_id}/change/",
+        "/admin/crm/deal/",
+        f"/admin/crm/deal/{deal.pk}/change/",
+    ]:
+        response = superuser_client.get(path)
+        assert response.status_code == 200, path
+    page = superuser_client.get(f"/admin/crm/pipeline/{pipeline.pk}/change/").content.decode()
+    assert deal.stage.name in page  # the stages are edited inline
+
+
+def test_an_admin_edit_of_a_contact_is_kept_from_later_leads(tenant_a, superuser_client):
+    campaign = crm_campaign(tenant_a)
+    contact = capture(campaign, name="ann", phone="+14155550182").contact
+    response = superuser_client.post(
+        f"/admin/crm/contact/{contact.pk}/change/",
+        {
+            "account": tenant_a.account.pk,
+            "kind": "person",
+            "name": "Ann Lee",
+            "phone": "+14155550182",
+            "email": "",
+            "company": "",
+            "notes": "",
+            "merged_into": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contact.refresh_from_db()
+    assert (contact.name, contact.edited_fields) == ("Ann Lee", ["name"])
+
+
+def test_staff_account_admins_see_only_their_accounts_contacts(tenant_a, tenant_b):
+    capture(crm_campaign(tenant_a), name="Own contact", phone="+14155550182")
+    capture(crm_campaign(tenant_b), name="Other contact", phone="+14155550182")
+    tenant_a.admin.is_staff = True
+    tenant_a.admin.save()
+    client = logged_in_client(tenant_a.admin)
+    listing = client.get("/admin/crm/contact/").content.decode()
+    assert "Own contact" in listing and "Other contact" not in listing
+    other = Contact.objects.get(account=tenant_b.account)
+    assert client.get(f"/admin/crm/contact/{other.pk}/change/").status_code == 302
+    theirs = Pipeline.objects.create(account=tenant_b.account, name="Bolt pipeline")
+    assert "Bolt pipeline" not in client.get("/admin/crm/pipeline/").content.decode()
+    assert client.get(f"/admin/crm/pipeline/{theirs.pk}/change/").status_code == 302

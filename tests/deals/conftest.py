@@ -1,0 +1,81 @@
+"""Builders for deal tests: a campaign that opens deals, leads captured the product's way."""
+
+import itertools
+import json
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from campaigns import services
+from campaigns.models import LeadSource
+from crm.models import Pipeline, Stage
+from tests.campaigns.factories import make_campaign
+from tests.factories import bearer
+
+_ids = itertools.count(1)
+
+
+def sales(tenant) -> Pipeline:
+    """The tenant's default "Sales" pipeline (every account gets one when created)."""
+    return Pipeline.objects.get(account=tenant.account, name="Sales")
+
+
+def stage(tenant, name) -> Stage:
+    return sales(tenant).stages.get(name=name)
+
+
+def deal_campaign(tenant, *, name="Roofing", create_deal=True, **overrides):
+    """A form campaign of the tenant opening deals on its Sales pipeline's "New" stage."""
+    pipeline = sales(tenant)
+    overrides.setdefault("pipeline_id", str(pipeline.pk))
+    overrides.setdefault("stage_id", str(pipeline.stages.get(name="New").pk))
+    overrides.setdefault("deal_value", "1500.00")
+    return make_campaign(
+        tenant,
+        campaign_name=name,
+        create_deal=create_deal,
+        selected_user=[{"id": tenant.member.pk}],
+        **overrides,
+    )
+
+
+def capture(campaign, *, name="Jordan Miles", phone="+14155550181", email="", **extra):
+    """A new lead of `campaign` through `capture_lead` (which opens its deal)."""
+    lead, created = services.capture_lead(
+        campaign=campaign,
+        source=LeadSource.FORM,
+        external_id=f"deal-test-{next(_ids)}",
+        name=name,
+        phone=phone,
+        email=email,
+        **extra,
+    )
+    assert created
+    lead.refresh_from_db()
+    return lead
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+class Api:
+    """JSON calls with the tenant admin's bearer token."""
+
+    def __init__(self, raw_token):
+        self.client = Client()
+        self.headers = bearer(raw_token)
+
+    def get(self, path, **params):
+        return self.client.get(path, params, **self.headers)
+
+    def patch(self, path, body):
+        return self.client.patch(
+            path, json.dumps(body), content_type="application/json", **self.headers
+        )
+
+
+@pytest.fixture
+def api(tenant_a):
+    return Api(tenant_a.token.raw)

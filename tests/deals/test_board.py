@@ -1,0 +1,182 @@
+"""The board page, a deal's page, moves by button and by drag-and-drop (one endpoint), and
+the live push that makes other viewers' boards follow."""
+
+import pytest
+
+from campaignhub import live
+from crm import deals, live_updates, pipelines
+from crm.models import Deal
+from tests.deals.conftest import capture, deal_campaign, money, sales, stage
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deal(tenant_a):
+    lead = capture(deal_campaign(tenant_a), name="Jordan Miles")
+    return Deal.objects.get(lead=lead)
+
+
+def _column(html, stage_obj):
+    start = html.index(f'id="stage-{stage_obj.pk}"')
+    end = html.find('<section class="board-column', start + 1)
+    return html[start : end if end > 0 else None]
+
+
+def test_the_board_shows_a_column_per_stage_with_cards_and_totals(tenant_a, deal):
+    capture(
+        deal_campaign(tenant_a, name="Gutters", deal_value="250.25"),
+        name="Priya Shah",
+        phone="+14155550182",
+    )
+    response = tenant_a.admin_client.get("/deals/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ("New", "Contacted", "Qualified", "Won", "Lost"):
+        assert f'id="stage-{stage(tenant_a, name).pk}"' in html
+    new = _column(html, stage(tenant_a, "New"))
+    assert "Jordan Miles" in new and "Priya Shah" in new
+    assert "USD 1,500.00" in new and "USD 250.25" in new
+    assert "2 deals · USD 1,750.25" in new
+    assert "Acme Agency Member" in new
+    assert "0 deals" in _column(html, stage(tenant_a, "Won"))
+    assert f'id="deal-board-{sales(tenant_a).pk}-signal"' in html
+    assert 'href="/deals/"' in html  # the navigation's "Deals"
+
+
+def test_the_board_filters_by_owner_and_pipeline(tenant_a, deal):
+    other = capture(
+        deal_campaign(tenant_a, name="Gutters"), name="Priya Shah", phone="+14155550182"
+    )
+    deals.update_deal(deal=Deal.objects.get(lead=other), changes={"owner": tenant_a.admin})
+    html = tenant_a.admin_client.get("/deals/", {"owner": tenant_a.admin.pk}).content.decode()
+    assert "Priya Shah" in html and "Jordan Miles" not in html
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    html = tenant_a.admin_client.get("/deals/", {"pipeline": renewals.pk}).content.decode()
+    assert "Jordan Miles" not in html
+    assert f'id="stage-{renewals.stages.get(name="New").pk}"' in html
+
+
+def test_an_htmx_request_gets_the_board_region_only(tenant_a, deal):
+    response = tenant_a.admin_client.get("/deals/", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="board"')
+    assert "<html" not in html
+
+
+def test_a_member_sees_only_the_deals_of_campaigns_they_work(tenant_a, deal):
+    stranger = make_member(tenant_a.account, "stranger@acme.test", name="Sam Stranger")
+    from tests.factories import logged_in_client
+
+    html = logged_in_client(stranger).get("/deals/").content.decode()
+    assert "Jordan Miles" not in html
+    assert "Jordan Miles" in tenant_a.member_client.get("/deals/").content.decode()
+    assert logged_in_client(stranger).get(f"/deals/{deal.pk}/").status_code == 404
+
+
+def test_the_move_button_moves_the_deal_and_records_the_revenue(tenant_a, deal):
+    won = stage(tenant_a, "Won")
+    response = tenant_a.member_client.post(f"/deals/{deal.pk}/move/", {"stage": won.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"/deals/?pipeline={sales(tenant_a).pk}"
+    deal.refresh_from_db()
+    assert deal.stage == won and deal.won_at is not None
+    deal.lead.refresh_from_db()
+    assert (deal.lead.status, deal.lead.revenue) == ("won", money("1500"))
+
+
+def test_a_drop_posts_the_same_move_and_gets_the_board_back(tenant_a, deal):
+    qualified = stage(tenant_a, "Qualified")
+    response = tenant_a.member_client.post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": qualified.pk, "pipeline": sales(tenant_a).pk, "owner": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="board"')
+    assert "Jordan Miles" in _column(html, qualified)
+    assert "Jordan Miles" not in _column(html, stage(tenant_a, "New"))
+
+
+def test_a_move_to_a_stage_of_another_pipeline_is_refused(tenant_a, tenant_b, deal):
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    for foreign in (renewals.stages.get(name="Won"), stage(tenant_b, "Won")):
+        response = tenant_a.admin_client.post(
+            f"/deals/{deal.pk}/move/", {"stage": foreign.pk}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 400
+        assert "Choose a stage of this deal&#x27;s pipeline." in response.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage == stage(tenant_a, "New")
+
+
+def test_the_deal_page_shows_the_deal_and_saves_changes(tenant_a, deal):
+    page = tenant_a.admin_client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "Jordan Miles" in page and "USD 1,500.00" in page
+    assert f'href="/leads/{deal.lead_id}/"' in page
+    response = tenant_a.admin_client.post(
+        f"/deals/{deal.pk}/",
+        {"stage": stage(tenant_a, "Won").pk, "value": "2100.00", "owner": tenant_a.admin.pk},
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert (deal.stage.name, deal.value, deal.owner) == ("Won", money("2100"), tenant_a.admin)
+    deal.lead.refresh_from_db()
+    assert deal.lead.revenue == money("2100")
+
+
+def test_the_deal_page_refuses_an_outsider_owner_and_a_negative_value(tenant_a, tenant_b, deal):
+    response = tenant_a.admin_client.post(
+        f"/deals/{deal.pk}/",
+        {"stage": stage(tenant_a, "New").pk, "value": "-5", "owner": tenant_b.admin.pk},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The owner must be a member of the account." in html
+    assert "Ensure this value is greater than or equal to 0." in html
+    deal.refresh_from_db()
+    assert (deal.value, deal.owner) == (money("1500"), tenant_a.member)
+
+
+# Live
+
+
+def test_a_move_pushes_to_everyone_who_sees_the_deal(
+    tenant_a, deal, live_events, django_capture_on_commit_callbacks
+):
+    stranger = make_member(tenant_a.account, "stranger@acme.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        deals.move_deal(deal=deal, stage=stage(tenant_a, "Won"), actor=tenant_a.member)
+    for user in (tenant_a.admin, tenant_a.member):
+        (frame,) = live_events.to(tenant_a.account, user, live_updates.DEAL_EVENT)
+        assert f'id="deal-board-{sales(tenant_a).pk}-signal" hx-swap-oob="true"' in frame["html"]
+        assert 'hx-get="/deals/"' in frame["html"] and 'hx-trigger="load"' in frame["html"]
+        assert f'id="deal-{deal.pk}-facts" hx-swap-oob="true"' in frame["html"]
+        assert 'data-stage-kind="won"' in frame["html"]
+    assert live_events.to(tenant_a.account, stranger) == []
+
+
+def test_a_new_deal_is_pushed_too(tenant_a, live_events, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        capture(deal_campaign(tenant_a))
+    assert live_events.to(tenant_a.account, tenant_a.admin, live_updates.DEAL_EVENT)
+
+
+def test_the_previous_owner_is_told_when_a_deal_is_given_away(
+    tenant_a, deal, live_events, django_capture_on_commit_callbacks
+):
+    outsider_rep = make_member(tenant_a.account, "other@acme.test")
+    deals.update_deal(deal=deal, changes={"owner": outsider_rep})
+    live_events.pushed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        deals.update_deal(deal=deal, changes={"owner": tenant_a.admin})
+    assert live_events.to(tenant_a.account, outsider_rep, live_updates.DEAL_EVENT)
+
+
+def test_with_nobody_watching_nothing_is_rendered(tenant_a, deal, monkeypatch):
+    sent = []
+    monkeypatch.setattr(live, "_send", lambda groups, event, html: sent.append(event))
+    live_updates.deal_changed(deal.pk)
+    assert sent == []

@@ -1,0 +1,227 @@
+"""Deals opened from leads, and the outcome loop: a deal moved to won wins its lead with the
+deal's value as revenue; a lead won or lost elsewhere moves its deal."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from campaigns import outcomes
+from campaigns.models import Campaign
+from crm import deals, pipelines
+from crm.models import Deal
+from tests.deals.conftest import capture, deal_campaign, money, sales, stage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_lead_of_a_campaign_with_create_deal_opens_a_deal(tenant_a):
+    campaign = deal_campaign(tenant_a, currency="EUR")
+    lead = capture(campaign, name="Jordan Miles")
+    deal = Deal.objects.get(lead=lead)
+    assert deal.account == tenant_a.account
+    assert (deal.pipeline, deal.stage) == (sales(tenant_a), stage(tenant_a, "New"))
+    assert (deal.title, deal.value, deal.currency) == ("Jordan Miles", money("1500"), "EUR")
+    assert deal.campaign == campaign
+    assert deal.owner == tenant_a.member == lead.representative
+    assert (deal.won_at, deal.closed_at) == (None, None)
+
+
+def test_a_campaign_without_create_deal_opens_none(tenant_a):
+    capture(deal_campaign(tenant_a, create_deal=False))
+    assert not Deal.objects.exists()
+
+
+def test_the_deal_starts_in_the_campaigns_pipeline_and_stage(tenant_a):
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    qualified = renewals.stages.get(name="Qualified")
+    campaign = deal_campaign(
+        tenant_a, pipeline_id=str(renewals.pk), stage_id=str(qualified.pk), deal_value=None
+    )
+    deal = Deal.objects.get(lead=capture(campaign))
+    assert (deal.pipeline, deal.stage, deal.value) == (renewals, qualified, None)
+
+
+def test_the_currency_defaults_to_the_accounts(tenant_a):
+    tenant_a.account.currency = "GBP"
+    tenant_a.account.save()
+    campaign = deal_campaign(tenant_a)
+    Campaign.objects.filter(pk=campaign.pk).update(currency="")
+    deal = Deal.objects.get(lead=capture(Campaign.objects.get(pk=campaign.pk)))
+    assert deal.currency == "GBP"
+
+
+def test_the_contact_merged_from_the_lead_is_the_deals(tenant_a):
+    lead = capture(deal_campaign(tenant_a, add_to_crm=True), email="jordan@example.com")
+    deal = Deal.objects.get(lead=lead)
+    assert deal.contact_id == lead.contact_id
+
+
+@pytest.mark.parametrize(
+    ("pipeline_id", "stage_id"),
+    [
+        ("665f1c2e9b1e8a0012345678", "665f1c2e9b1e8a0012345679"),  # ids of the old service
+        ("", ""),
+        ("999999", "999999"),
+        ("12" * 20, "-1"),
+    ],
+)
+def test_missing_or_foreign_ids_fall_back_to_the_first_pipeline_and_open_stage(
+    tenant_a, tenant_b, pipeline_id, stage_id
+):
+    campaign = deal_campaign(tenant_a)
+    Campaign.objects.filter(pk=campaign.pk).update(pipeline_id=pipeline_id, stage_id=stage_id)
+    deal = Deal.objects.get(lead=capture(Campaign.objects.get(pk=campaign.pk)))
+    assert (deal.pipeline, deal.stage) == (sales(tenant_a), stage(tenant_a, "New"))
+
+
+def test_another_accounts_pipeline_stored_on_a_campaign_is_never_used(tenant_a, tenant_b):
+    campaign = deal_campaign(tenant_a)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        pipeline_id=str(sales(tenant_b).pk), stage_id=str(stage(tenant_b, "Qualified").pk)
+    )
+    deal = Deal.objects.get(lead=capture(Campaign.objects.get(pk=campaign.pk)))
+    assert (deal.pipeline, deal.stage) == (sales(tenant_a), stage(tenant_a, "New"))
+
+
+def test_a_stage_outside_the_pipeline_or_not_open_falls_back_to_its_first_open_stage(tenant_a):
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    campaign = deal_campaign(
+        tenant_a,
+        pipeline_id=str(renewals.pk),
+        stage_id=str(renewals.stages.get(name="Qualified").pk),
+    )
+    for stage_id in (str(stage(tenant_a, "Qualified").pk), str(renewals.stages.get(name="Won").pk)):
+        Campaign.objects.filter(pk=campaign.pk).update(stage_id=stage_id)
+        deal = Deal.objects.get(lead=capture(Campaign.objects.get(pk=campaign.pk)))
+        assert (deal.pipeline, deal.stage) == (renewals, renewals.stages.get(name="New"))
+
+
+def test_a_lead_opens_one_deal_only(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    assert deals.open_for_lead(lead) == Deal.objects.get()
+    assert Deal.objects.count() == 1
+
+
+def test_an_account_without_pipelines_captures_the_lead_without_a_deal(tenant_a):
+    campaign = deal_campaign(tenant_a)
+    sales(tenant_a).stages.all().delete()
+    sales(tenant_a).delete()
+    lead = capture(campaign)
+    assert lead.pk and not Deal.objects.exists()
+
+
+# Moving deals
+
+
+def test_moving_to_won_records_the_revenue_on_the_lead(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    deal = Deal.objects.get(lead=lead)
+    moved = deals.move_deal(deal=deal, stage=stage(tenant_a, "Won"), actor=tenant_a.admin)
+    assert moved.won_at is not None and moved.closed_at == moved.won_at
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("won", money("1500"))
+    assert lead.first_response_at is not None
+
+
+def test_moving_to_lost_loses_the_lead_and_closes_the_deal(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    deal = deals.move_deal(deal=Deal.objects.get(lead=lead), stage=stage(tenant_a, "Lost"))
+    assert deal.won_at is None and deal.closed_at is not None
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("lost", None)
+
+
+def test_leaving_won_clears_won_at_and_the_revenue(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    deal = deals.move_deal(deal=Deal.objects.get(lead=lead), stage=stage(tenant_a, "Won"))
+    deal = deals.move_deal(deal=deal, stage=stage(tenant_a, "Qualified"))
+    assert (deal.won_at, deal.closed_at) == (None, None)
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("qualified", None)
+
+
+def test_an_open_stage_named_like_a_status_sets_it(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    deals.move_deal(deal=Deal.objects.get(lead=lead), stage=stage(tenant_a, "Contacted"))
+    lead.refresh_from_db()
+    assert lead.status == "contacted"
+    assert lead.first_response_s is not None
+
+
+def test_a_new_value_of_a_won_deal_is_the_leads_new_revenue(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    deal = deals.move_deal(deal=Deal.objects.get(lead=lead), stage=stage(tenant_a, "Won"))
+    won_at = deal.won_at
+    deal = deals.update_deal(deal=deal, changes={"value": Decimal("2750.50")})
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("won", money("2750.50"))
+    assert deal.won_at == won_at
+
+
+def test_a_stage_of_another_pipeline_is_refused_and_changes_nothing(tenant_a, tenant_b):
+    lead = capture(deal_campaign(tenant_a))
+    deal = Deal.objects.get(lead=lead)
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    for foreign in (renewals.stages.get(name="Won"), stage(tenant_b, "Won")):
+        with pytest.raises(ValidationError):
+            deals.move_deal(deal=deal, stage=foreign)
+    deal.refresh_from_db()
+    lead.refresh_from_db()
+    assert deal.stage == stage(tenant_a, "New")
+    assert (lead.status, lead.revenue, deal.won_at) == ("new", None, None)
+
+
+def test_moving_to_the_same_stage_changes_nothing(tenant_a, django_capture_on_commit_callbacks):
+    deal = Deal.objects.get(lead=capture(deal_campaign(tenant_a)))
+    before = deal.updated_at
+    with django_capture_on_commit_callbacks() as callbacks:
+        deals.move_deal(deal=deal, stage=stage(tenant_a, "New"))
+    deal.refresh_from_db()
+    assert deal.updated_at == before
+    assert callbacks == []
+
+
+# The lead's outcome set elsewhere
+
+
+def test_a_lead_won_elsewhere_moves_its_deal_to_the_first_won_stage(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    outcomes.set_outcome(lead=lead, status="won", revenue="980.00", actor=tenant_a.admin)
+    deal = Deal.objects.get(lead=lead)
+    assert deal.stage == stage(tenant_a, "Won")
+    assert deal.won_at is not None and deal.closed_at is not None
+    assert deal.value == money("980")
+
+
+def test_a_lead_lost_elsewhere_moves_its_deal_to_the_first_lost_stage(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    outcomes.set_outcome(lead=lead, status="lost")
+    deal = Deal.objects.get(lead=lead)
+    assert deal.stage == stage(tenant_a, "Lost")
+    assert (deal.won_at is None, deal.closed_at is not None) == (True, True)
+    assert deal.value == money("1500")
+
+
+def test_a_lead_reopened_elsewhere_reopens_its_deal(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    outcomes.set_outcome(lead=lead, status="won", revenue="980.00")
+    outcomes.set_outcome(lead=lead, status="qualified")
+    deal = Deal.objects.get(lead=lead)
+    assert deal.stage == stage(tenant_a, "Qualified")
+    assert (deal.won_at, deal.closed_at) == (None, None)
+
+
+def test_follow_lead_outcome_without_a_deal_does_nothing(tenant_a):
+    lead = capture(deal_campaign(tenant_a, create_deal=False))
+    lead.status = "won"
+    assert deals.follow_lead_outcome(lead) is None
+
+
+def test_a_pipeline_without_a_won_stage_keeps_the_deal_where_it_is(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    stage(tenant_a, "Won").delete()
+    outcomes.set_outcome(lead=lead, status="won", revenue="10")
+    deal = Deal.objects.get(lead=lead)
+    assert deal.stage == stage(tenant_a, "New")
+    assert deal.value == money("10")

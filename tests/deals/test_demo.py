@@ -1,0 +1,32 @@
+"""The demo: the roofing campaign opens deals, which stand in several stages, some won."""
+
+import io
+
+import pytest
+
+from campaigns import demo as campaigns_demo
+from campaigns.models import Campaign
+from crm import demo
+from crm.models import Deal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_puts_deals_in_several_stages_and_runs_again_unchanged(tenant_a):
+    out = io.StringIO()
+    people = {"account": tenant_a.account, "admin": tenant_a.admin, "member": tenant_a.member}
+    campaigns_demo.load(**people, stdout=out)
+    demo.load(**people, stdout=out)
+    demo.load(**people, stdout=out)
+
+    campaign = Campaign.objects.get(campaign_name=demo.DEMO_CAMPAIGN)
+    assert campaign.create_deal is True
+    deals = Deal.objects.filter(account=tenant_a.account).select_related("stage", "lead")
+    assert deals.count() == len(demo.PLAN) == campaign.leads.count()
+    assert {deal.stage.name for deal in deals} == {"New", "Contacted", "Qualified", "Won", "Lost"}
+    won = [deal for deal in deals if deal.stage.kind == "won"]
+    assert len(won) == 2
+    for deal in won:
+        assert deal.won_at is not None
+        assert (deal.lead.status, deal.lead.revenue) == ("won", deal.value)
+    assert "Deals: 6 on the Sales board" in out.getvalue()

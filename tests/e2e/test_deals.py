@@ -1,0 +1,135 @@
+"""Deals in the browser: the board shows a lead's deal, a button moves it to Won (and a second
+tab follows live), drag-and-drop moves another, the moves survive a reload and the lead page
+shows the outcome; the pipeline settings, a deal's page and the campaign form's pipeline and
+stage selects are submitted as people submit them."""
+
+import re
+from types import SimpleNamespace
+
+from playwright.sync_api import expect
+
+from campaigns.models import Campaign, Lead
+from crm.models import Deal, Pipeline
+from tests.deals.conftest import capture, deal_campaign
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account, make_member
+
+
+def _tenant():
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    member = make_member(account, "rep@acme.test", name="Riley Rep")
+    return SimpleNamespace(account=account, admin=admin, member=member)
+
+
+def _stage_id(tenant, name):
+    return Pipeline.objects.get(account=tenant.account, name="Sales").stages.get(name=name).pk
+
+
+def test_move_a_deal_to_won_by_button_and_by_drag_and_drop(server, page):
+    tenant = _tenant()
+    campaign = deal_campaign(tenant)
+    jordan = capture(campaign, name="Jordan Miles", phone="+14155550181")
+    priya = capture(campaign, name="Priya Shah", phone="+14155550182")
+    jordan_deal, priya_deal = (Deal.objects.get(lead=lead) for lead in (jordan, priya))
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+
+    log_in(page, server, "admin@acme.test")
+    page.get_by_role("link", name="Deals").click()
+    expect(page.get_by_role("heading", name="Deals", exact=True)).to_be_visible()
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    new_column = page.locator(f"#stage-{_stage_id(tenant, 'New')}")
+    won_column = page.locator(f"#stage-{_stage_id(tenant, 'Won')}")
+    qualified_column = page.locator(f"#stage-{_stage_id(tenant, 'Qualified')}")
+    expect(new_column.locator(f"#deal-{jordan_deal.pk}")).to_contain_text("USD 1,500.00")
+    expect(new_column).to_contain_text("2 deals · USD 3,000.00")
+
+    # A second tab watches the same board.
+    watcher = page.context.new_page()
+    watcher.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    watcher.goto(f"{server}/deals/")
+    expect(watcher.locator("#live-status")).to_have_class("live-status connected")
+    expect(
+        watcher.locator(f"#stage-{_stage_id(tenant, 'New')} #deal-{jordan_deal.pk}")
+    ).to_be_visible()
+
+    card = page.locator(f"#deal-{jordan_deal.pk}")
+    card.get_by_text("Move", exact=True).click()
+    card.get_by_role("button", name="Move Jordan Miles to Won").click()
+    expect(won_column.locator(f"#deal-{jordan_deal.pk}")).to_be_visible()
+    expect(won_column).to_contain_text("1 deal · USD 1,500.00")
+    expect(new_column.locator(f"#deal-{jordan_deal.pk}")).to_have_count(0)
+    # The other tab follows without a reload.
+    expect(
+        watcher.locator(f"#stage-{_stage_id(tenant, 'Won')} #deal-{jordan_deal.pk}")
+    ).to_be_visible(timeout=10000)
+
+    # Drag-and-drop posts the same move.
+    page.locator(f"#deal-{priya_deal.pk}").drag_to(qualified_column)
+    expect(qualified_column.locator(f"#deal-{priya_deal.pk}")).to_be_visible()
+
+    page.reload()
+    expect(won_column.locator(f"#deal-{jordan_deal.pk}")).to_be_visible()
+    expect(qualified_column.locator(f"#deal-{priya_deal.pk}")).to_be_visible()
+    assert Deal.objects.get(pk=priya_deal.pk).stage.name == "Qualified"
+
+    # The deal's lead is won, with the deal's value as revenue.
+    won_column.get_by_role("link", name="Jordan Miles").click()
+    expect(page.locator(f"#deal-{jordan_deal.pk}-facts")).to_contain_text("Won")
+    page.locator(f"#deal-{jordan_deal.pk}-facts a[href='/leads/{jordan.pk}/']").click()
+    outcome = page.locator(f"#lead-{jordan.pk}-outcome")
+    expect(outcome.locator("[data-status]")).to_have_text("Won")
+    expect(outcome.locator("[data-revenue]")).to_contain_text("1,500.00")
+    lead = Lead.objects.get(pk=jordan.pk)
+    assert (lead.status, str(lead.revenue)) == ("won", "1500.00")
+    assert errors == []
+
+
+def test_pipeline_settings_deal_page_and_campaign_form(server, page):
+    tenant = _tenant()
+    deal = Deal.objects.get(lead=capture(deal_campaign(tenant, name="Roofing")))
+    log_in(page, server, "admin@acme.test")
+
+    # Settings → Pipelines: add a pipeline and a stage; a stage holding deals stays.
+    page.goto(f"{server}/settings/")
+    page.get_by_role("link", name="Pipelines").click()
+    page.get_by_label("New pipeline").fill("Renewals")
+    page.get_by_role("button", name="Add pipeline").click()
+    expect(page.get_by_text("Pipeline “Renewals” added.")).to_be_visible()
+    page.get_by_label("New stage in Renewals", exact=True).fill("Quote sent")
+    page.get_by_role("button", name="Add stage").last.click()
+    expect(page.get_by_text("Stage “Quote sent” added to Renewals.")).to_be_visible()
+    page.get_by_role("button", name="Delete stage New in Sales").click()
+    expect(page.get_by_role("alert")).to_contain_text("This stage holds 1 deal(s)")
+    page.get_by_label("Name of stage Quote sent in Renewals").fill("Proposal")
+    page.get_by_role("button", name="Save stage Quote sent in Renewals").click()
+    expect(page.get_by_text("Stage “Proposal” saved.")).to_be_visible()
+
+    # A deal's page changes value and owner.
+    page.goto(f"{server}/deals/{deal.pk}/")
+    page.get_by_label("Value").fill("2100.50")
+    page.get_by_label("Owner").select_option(label="Riley Rep")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    expect(page.locator(f"#deal-{deal.pk}-facts")).to_contain_text("USD 2,100.50")
+    expect(page.locator(f"#deal-{deal.pk}-facts")).to_contain_text("Riley Rep")
+
+    # The campaign form offers the account's pipelines; the stages follow the pipeline.
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill("Renewal offers")
+    page.get_by_label("Lead source").select_option("form")
+    page.get_by_label("Create a deal for each lead").check()
+    page.get_by_label("Pipeline", exact=True).select_option(label="Renewals")
+    stages = page.get_by_label("First stage of each deal")
+    expect(stages.locator("option", has_text="Proposal")).to_have_count(1)
+    expect(stages.locator("option", has_text="Won")).to_have_count(0)
+    stages.select_option(label="Proposal")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_role("heading", name="Renewal offers")).to_be_visible()
+    campaign = Campaign.objects.get(campaign_name="Renewal offers")
+    renewals = Pipeline.objects.get(account=tenant.account, name="Renewals")
+    assert campaign.create_deal is True
+    assert campaign.pipeline_id == str(renewals.pk)
+    assert campaign.stage_id == str(renewals.stages.get(name="Proposal").pk)
+    assert re.fullmatch(r"\d+", campaign.stage_id)

@@ -1,0 +1,115 @@
+"""Invoca advertiser campaigns in the browser, against the sandbox's Invoca: connect, create an
+AffiliateEnabled campaign with a budget and a Menu → Connect IVR built in the editor, submit
+with one error and see it on the exact node, fix it in place, save, go live, and see the
+current terms updated and the quick stats charts."""
+
+from playwright.sync_api import expect
+
+from invoca.models import AdvertiserCampaign
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account
+
+TOKEN = "sandbox-invoca-token"
+NETWORK = "1001"
+
+
+def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, server, "admin@acme.test")
+
+    # Connect: the token is checked with the sandbox's Invoca first.
+    page.goto(f"{server}/invoca/connection/")
+    page.get_by_label("Network id").fill(NETWORK)
+    page.get_by_label("API token").fill(TOKEN)
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_text("Invoca is connected.")).to_be_visible()
+
+    # The overview opens an advertiser by the network's id for it.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoca").click()
+    page.get_by_label("Advertiser id").fill("acme-adv")
+    page.get_by_role("button", name="Open advertiser").click()
+    expect(page.get_by_role("heading", name="Advertiser acme-adv")).to_be_visible()
+    page.get_by_role("link", name="New campaign").click()
+
+    page.get_by_label("Campaign id").fill("spring-1")
+    page.get_by_label("Name", exact=True).fill("Spring promotion")
+    expect(page.get_by_label("Campaign type")).to_have_value("AffiliateEnabled")
+    budget = page.locator("fieldset.budget").first
+    expect(budget).to_be_visible()
+    budget.get_by_label("Budget amount").fill("1000")
+    budget.get_by_label("Reset period").select_option("Monthly")
+    budget.get_by_label("Starts at").fill("2025-01-01")
+    budget.get_by_label("Budget currency").select_option("USD")
+    budget.get_by_label("Time zone").select_option("UTC")
+
+    # The IVR: a Menu whose key 1 connects; the number is left out on purpose.
+    editor = page.locator("[data-ivr-editor]")
+    editor.get_by_role("button", name="Start a call flow").click()
+    menu = editor.locator('section.ivr-node[data-path="root"]')
+    menu.get_by_label("Prompt").first.fill("Press 1 for sales.")
+    menu.get_by_role("button", name="Add child").last.click()
+    connect = editor.locator('section.ivr-node[data-path="root.0"]')
+    expect(connect.get_by_label("Node type")).to_have_value("Connect")
+    page.get_by_role("button", name="Create campaign").click()
+
+    # The server refused it before sending anything: the error is on the Connect node only.
+    expect(page.get_by_role("heading", name="New advertiser campaign")).to_be_visible()
+    editor = page.locator("[data-ivr-editor]")
+    connect = editor.locator('section.ivr-node[data-path="root.0"]')
+    phone = connect.locator('[data-field-wrap="destination_phone_number"]')
+    expect(phone).to_have_class("field ivr-field has-error")
+    expect(phone.locator("[data-field-error]")).to_have_text("cannot be empty")
+    expect(editor.locator('section.ivr-node[data-path="root"]')).to_have_class("ivr-node")
+    expect(editor.locator("[data-ivr-error-list]")).to_contain_text(
+        "Menu > Key 1 (Connect): Destination phone number cannot be empty."
+    )
+    assert not AdvertiserCampaign.objects.exists()
+    # What was typed elsewhere is still there.
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Spring promotion")
+    expect(page.locator("fieldset.budget").first.get_by_label("Budget amount")).to_have_value(
+        "1000"
+    )
+
+    # Fixed in place, then saved: the terms are staged, the campaign is in entry.
+    connect.get_by_label("Destination phone number").fill("8004377950")
+    expect(editor.locator("[data-ivr-status]")).to_have_text("The call flow is valid.")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_text("its terms are staged until go live")).to_be_visible()
+    expect(page.locator("[data-status]").first).to_have_attribute("data-status", "entry")
+    terms = page.locator("#invoca-terms")
+    flow = terms.locator('tr[data-term="ivr_tree"]')
+    expect(flow).to_have_class("changed")
+    expect(flow.locator("td.future")).to_contain_text("Key 1 → Connect to +1 8004377950")
+    expect(flow.locator("td.current")).to_have_text("—")
+    expect(terms.locator('tr[data-term="budget_cap_alert"] td.future')).to_contain_text(
+        "USD 1,000.00, Monthly from 2025-01-01 (UTC)"
+    )
+    # Before going live Invoca has no calls for it.
+    expect(page.locator('[data-stat="last_30days-calls"]')).to_have_text("0")
+
+    page.get_by_role("button", name="Go live").click()
+    expect(page.get_by_text("The campaign is live")).to_be_visible()
+    expect(page.locator("[data-status]").first).to_have_attribute("data-status", "live")
+    terms = page.locator("#invoca-terms")
+    flow = terms.locator('tr[data-term="ivr_tree"]')
+    expect(flow.locator("td.current")).to_contain_text("Key 1 → Connect to +1 8004377950")
+    expect(flow).not_to_have_class("changed")
+    expect(terms.locator('tr[data-term="budget_cap_alert"] td.current')).to_contain_text(
+        "USD 1,000.00"
+    )
+    expect(page.get_by_role("button", name="Archive")).to_be_visible()
+    expect(page.get_by_role("button", name="Go live")).to_have_count(0)
+    # Quick stats: today / 7 / 30 days, drawn as two small charts.
+    for chart in ("calls", "duration"):
+        expect(page.locator(f'canvas[data-invoca-chart="{chart}"]')).to_have_attribute(
+            "data-drawn", "true"
+        )
+    calls = page.locator('[data-stat="today-calls"]')
+    expect(calls).not_to_have_text("0")
+    campaign = AdvertiserCampaign.objects.get()
+    assert campaign.status == "live"
+    assert campaign.current_terms["ivr_tree"]["root"]["children"][0][
+        "destination_phone_number"
+    ] == ("8004377950")
+    assert "Delete" not in page.content()

@@ -1,0 +1,72 @@
+"""A lead won on its page shows on the reports page: totals, the revenue table and the chart."""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+from playwright.sync_api import expect
+
+from campaignhub.models import Role
+from campaigns import services
+from campaigns.models import Lead
+from tests.campaigns.factories import make_campaign
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account
+
+
+def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    tenant = SimpleNamespace(account=account, admin=admin)
+    campaign = make_campaign(tenant, campaign_name="Roofing", selected_user=[{"id": admin.pk}])
+    lead, _ = services.capture_lead(
+        campaign=campaign, source="form", external_id="e2e", name="Ann Lee", alert=False
+    )
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{lead.pk}/")
+    outcome = page.locator(f"#lead-{lead.pk}-outcome")
+    outcome.get_by_label("Status").select_option("won")
+    outcome.get_by_label("Revenue (USD)").fill("-5")
+    outcome.get_by_role("button", name="Save outcome").click()
+    expect(outcome).to_contain_text("Ensure this value is greater than or equal to 0")
+    outcome.get_by_label("Revenue (USD)").fill("1234.56")
+    outcome.get_by_role("button", name="Save outcome").click()
+    expect(outcome.locator("[data-status]")).to_have_attribute("data-status", "won")
+    expect(outcome.locator("[data-revenue]")).to_have_text("1,234.56 USD")
+    stored = Lead.objects.get(pk=lead.pk)
+    assert (stored.status, stored.revenue) == ("won", Decimal("1234.56"))
+    assert stored.first_response_s is not None
+
+    page.get_by_role("link", name="Reports").click()
+    expect(page.locator('[data-total="revenue"]')).to_have_text("1,234.56 USD")
+    expect(page.locator('[data-total="won"]')).to_have_text("1")
+    row = page.locator(f'#report-revenue-by-campaign tr[data-campaign="{campaign.pk}"]')
+    expect(row.locator("[data-revenue]")).to_have_text("1,234.56")
+    canvas = page.locator('canvas[data-chart="chart-revenue-by-campaign"]')
+    expect(canvas).to_be_visible()
+    chart = page.evaluate(
+        """() => {
+            const canvas = document.querySelector('canvas[data-chart="chart-revenue-by-campaign"]');
+            const chart = Chart.getChart(canvas);
+            return chart && {
+                labels: chart.data.labels,
+                revenue: chart.data.datasets[0].data,
+                conversion: chart.data.datasets[1].data,
+                width: canvas.width,
+            };
+        }"""
+    )
+    assert chart["labels"] == ["Roofing"]
+    assert chart["revenue"] == [1234.56]
+    assert chart["conversion"] == [100.0]
+    assert chart["width"] > 0
+
+    # A filter swaps the report in place and the charts are drawn again.
+    page.get_by_label("Source", exact=True).select_option("call")
+    expect(page.locator('[data-total="leads"]')).to_have_text("0")
+    leads_shown = page.evaluate(
+        """() => Chart.getChart(
+            document.querySelector('canvas[data-chart="chart-leads-per-day"]')
+        ).data.datasets[0].data.reduce((sum, n) => sum + n, 0)"""
+    )
+    assert leads_shown == 0

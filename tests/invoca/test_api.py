@@ -1,0 +1,279 @@
+"""The JSON API under /v1/invoca/: Invoca-shaped 400s with nothing sent upstream, staging,
+lifecycle, no delete, and the connection."""
+
+import json
+
+import pytest
+
+from invoca.models import AdvertiserCampaign, InvocaConnection
+from invoca.schemas import check_terms
+from tests.factories import bearer
+from tests.invoca.conftest import (
+    ADVERTISER,
+    BASE,
+    CAMPAIGNS,
+    NETWORK,
+    TOKEN,
+    affiliate_terms,
+    campaign_url,
+    invoca_record,
+    make_campaign,
+)
+
+URL = f"/v1/invoca/advertisers/{ADVERTISER}/campaigns"
+
+
+def call(tenant, method, path, body=None):
+    return getattr(tenant.admin_client, method)(
+        path,
+        json.dumps(body) if body is not None else "",
+        content_type="application/json",
+        **bearer(tenant.token.raw),
+    )
+
+
+def new_campaign(**overrides):
+    return {
+        "id_from_network": "spring-1",
+        "name": "Spring promotion",
+        **affiliate_terms(),
+        **overrides,
+    }
+
+
+def test_create_sends_to_invoca_and_answers_201(tenant_a, connected, upstream):
+    body = new_campaign(custom_data={"channel": "Radio"})
+    upstream.post(f"{CAMPAIGNS}.json", json=invoca_record(future=affiliate_terms()), status=201)
+    response = call(tenant_a, "post", URL, body)
+    assert response.status_code == 201, response.content
+    data = response.json()["data"]
+    assert (data["status"], data["current_terms"], data["has_staged_changes"]) == (
+        "entry",
+        None,
+        True,
+    )
+    assert data["future_terms"]["campaign_type"] == "AffiliateEnabled"
+    sent = json.loads(upstream.calls[0].request.body)
+    assert sent["id_from_network"] == "spring-1" and sent["custom_data"] == {"channel": "Radio"}
+
+
+def test_an_invalid_tree_is_400_in_invocas_shape_and_nothing_is_sent(tenant_a, connected, upstream):
+    tree = {
+        "root": {
+            "node_type": "Menu",
+            "prompt": "Prompt text",
+            "children": [
+                {"node_type": "Menu", "prompt": "", "children": [{"node_type": "EndCall"}]}
+            ],
+        }
+    }
+    response = call(tenant_a, "post", URL, new_campaign(ivr_tree=tree))
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "ivr_tree": {"children": [{"0": {"prompt": ["cannot be empty"]}}]}
+    }
+    assert response.json()["message"] == "ivr_tree.children.0.prompt: cannot be empty"
+    assert len(upstream.calls) == 0
+    assert not AdvertiserCampaign.objects.exists()
+
+
+def test_a_budget_on_a_direct_campaign_is_400_and_nothing_is_sent(tenant_a, connected, upstream):
+    body = new_campaign(campaign_type="DirectOnly")
+    del body["affiliate_payout"], body["advertiser_payin"]
+    response = call(tenant_a, "post", URL, body)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "budget_activities": ["are only applicable for AffiliateEnabled campaigns"]
+    }
+    assert len(upstream.calls) == 0
+
+
+def test_a_budget_missing_fields_is_400(tenant_a, connected, upstream):
+    body = new_campaign(budget_activities={"periodic_call_cap_alert": {"budget_amount": 10}})
+    response = call(tenant_a, "post", URL, body)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]["budget_activities"]["periodic_call_cap_alert"]) == {
+        "reset_period",
+        "starts_at",
+        "budget_currency",
+        "time_zone",
+    }
+    assert len(upstream.calls) == 0
+
+
+def test_wrong_json_types_are_400_naming_the_field(tenant_a, connected, upstream):
+    response = call(tenant_a, "post", URL, new_campaign(hours=["monday"]))
+    assert response.status_code == 400
+    assert "hours" in response.json()["errors"]
+    response = call(tenant_a, "post", URL, {**new_campaign(), "colour": "blue"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"colour": ["Unknown field."]}
+
+
+def test_a_missing_network_id_is_400(tenant_a, connected, upstream):
+    body = new_campaign()
+    del body["id_from_network"]
+    response = call(tenant_a, "post", URL, body)
+    assert response.json()["errors"] == {"id_from_network": ["can't be blank"]}
+    assert len(upstream.calls) == 0
+
+
+def test_invocas_403_is_400_with_its_field_errors(tenant_a, connected, upstream):
+    upstream.post(f"{CAMPAIGNS}.json", status=403, json={"errors": {"url": ["is not a valid URL"]}})
+    response = call(tenant_a, "post", URL, new_campaign())
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"url": ["is not a valid URL"]}
+    assert not AdvertiserCampaign.objects.exists()
+
+
+def test_invocas_tree_403_is_400_in_its_nested_shape(tenant_a, connected, upstream):
+    tree_error = {"ivr_tree": {"children": [{"0": {"prompt": ["cannot be empty"]}}]}}
+    upstream.post(f"{CAMPAIGNS}.json", status=403, json={"error": tree_error})
+    response = call(tenant_a, "post", URL, new_campaign())
+    assert (response.status_code, response.json()["errors"]) == (400, tree_error)
+
+
+def test_list_shows_the_advertisers_campaigns_paginated(tenant_a, connected):
+    make_campaign(tenant_a, "a", name="A")
+    make_campaign(tenant_a, "b", name="B")
+    make_campaign(tenant_a, "c", name="C", advertiser_id_from_network="other")
+    response = call(tenant_a, "get", URL + "?per_page=1")
+    assert [row["id_from_network"] for row in response.json()["data"]] == ["a"]
+    assert response.json()["pagination"]["total"] == 2
+
+
+def test_put_stages_the_given_properties_and_keeps_the_rest(tenant_a, connected, upstream):
+    terms = affiliate_terms()
+    campaign = make_campaign(tenant_a, status="live", current_terms=terms, future_terms=terms)
+    upstream.put(campaign_url("spring-1"), json={})
+    response = call(tenant_a, "put", f"{URL}/spring-1", {"description": "Summer"})
+    assert response.status_code == 200, response.content
+    sent = json.loads(upstream.calls[0].request.body)
+    assert sent["description"] == "Summer"
+    assert sent["budget_activities"] == check_terms(terms)["budget_activities"]
+    campaign.refresh_from_db()
+    assert campaign.future_terms["description"] == "Summer"
+    assert campaign.current_terms["description"] == "Spring promotion"
+    assert response.json()["data"]["has_staged_changes"] is True
+
+
+def test_put_turning_a_budgeted_campaign_direct_is_400(tenant_a, connected, upstream):
+    terms = affiliate_terms()
+    make_campaign(tenant_a, future_terms=terms)
+    response = call(
+        tenant_a,
+        "put",
+        f"{URL}/spring-1",
+        {"campaign_type": "DirectOnly", "affiliate_payout": None, "advertiser_payin": None},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "budget_activities": ["are only applicable for AffiliateEnabled campaigns"]
+    }
+    assert len(upstream.calls) == 0
+
+
+def test_delete_is_405_you_are_not_allowed(tenant_a, connected, upstream):
+    make_campaign(tenant_a)
+    response = call(tenant_a, "delete", f"{URL}/spring-1")
+    assert response.status_code == 405
+    assert response.json()["message"] == "You are not allowed to delete campaigns."
+    assert response["Allow"] == "GET, PUT"
+    assert AdvertiserCampaign.objects.count() == 1
+    assert len(upstream.calls) == 0
+
+
+def test_go_live_promotes_and_answers_the_campaign(tenant_a, connected, upstream):
+    terms = affiliate_terms()
+    make_campaign(tenant_a, future_terms=terms)
+    upstream.post(
+        campaign_url("spring-1", "go_live"),
+        json=invoca_record(status="Live", current=terms, future=terms),
+    )
+    response = call(tenant_a, "post", f"{URL}/spring-1/go_live", {"timeout": 20})
+    assert response.status_code == 200
+    assert response.json()["data"]["status"] == "live"
+    assert response.json()["data"]["current_terms"] == terms
+    assert json.loads(upstream.calls[0].request.body) == {"timeout": 20}
+
+
+@pytest.mark.parametrize("timeout", [1, 61])
+def test_go_live_timeout_is_2_to_60(tenant_a, connected, upstream, timeout):
+    make_campaign(tenant_a, future_terms=affiliate_terms())
+    response = call(tenant_a, "post", f"{URL}/spring-1/go_live", {"timeout": timeout})
+    assert response.status_code == 400
+    assert "timeout" in response.json()["errors"]
+    assert len(upstream.calls) == 0
+
+
+def test_archive_before_live_is_409(tenant_a, connected, upstream):
+    make_campaign(tenant_a)
+    response = call(tenant_a, "post", f"{URL}/spring-1/archive")
+    assert response.status_code == 409
+    assert len(upstream.calls) == 0
+
+
+def test_archive_then_unarchive(tenant_a, connected, upstream):
+    make_campaign(tenant_a, status="live")
+    upstream.post(campaign_url("spring-1", "archive"), json={})
+    upstream.post(campaign_url("spring-1", "unarchive"), json={})
+    assert call(tenant_a, "post", f"{URL}/spring-1/archive").json()["data"]["status"] == "archived"
+    assert call(tenant_a, "post", f"{URL}/spring-1/unarchive").json()["data"]["status"] == "paused"
+
+
+def test_quick_stats(tenant_a, connected, upstream):
+    make_campaign(tenant_a, status="live")
+    upstream.get(
+        campaign_url("spring-1", "quick_stats"),
+        json={"stats": {"last_7days": {"call_count": 12, "call_avg_total_duration": 90.0}}},
+    )
+    response = call(tenant_a, "get", f"{URL}/spring-1/quick_stats")
+    assert response.json()["data"]["stats"]["last_7days"] == {
+        "call_count": 12,
+        "call_avg_total_duration": 90.0,
+    }
+
+
+def test_an_unknown_campaign_is_404(tenant_a, connected, upstream):
+    assert call(tenant_a, "get", f"{URL}/nope").status_code == 404
+
+
+def test_connect_verifies_then_answers_the_connection(tenant_a, upstream):
+    upstream.get(f"{BASE}/api/2020-10-01/networks/transactions/{NETWORK}.json", json=[])
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": int(NETWORK), "api_token": TOKEN, "base_url": BASE},
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()["data"]
+    assert (data["connected"], data["network_id"], data["last4"]) == (True, NETWORK, TOKEN[-4:])
+    assert data["webhook_url"].startswith("http://testserver/webhooks/invoca/")
+    assert TOKEN not in response.content.decode()
+
+
+def test_a_refused_token_is_400_on_api_token(tenant_a, upstream):
+    upstream.get(f"{BASE}/api/2020-10-01/networks/transactions/{NETWORK}.json", status=401, json={})
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": NETWORK, "api_token": "x", "base_url": BASE},
+    )
+    assert response.status_code == 400
+    assert "api_token" in response.json()["errors"]
+    assert not InvocaConnection.objects.exists()
+
+
+def test_members_cannot_change_the_connection(tenant_a, connected):
+    response = tenant_a.member_client.delete(
+        "/v1/invoca/connection", content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert InvocaConnection.objects.get().deleted_at is None
+
+
+def test_disconnect(tenant_a, connected):
+    assert call(tenant_a, "delete", "/v1/invoca/connection").json()["data"]["connected"] is False
+    assert call(tenant_a, "delete", "/v1/invoca/connection").status_code == 400

@@ -1,0 +1,243 @@
+"""Invoca pages: overview, advertiser, the campaign form with staging, the terms side by side,
+lifecycle buttons valid for the status, quick stats, and the connection."""
+
+import json
+
+import pytest
+
+from invoca.models import AdvertiserCampaign, InvocaConnection
+from invoca.schemas import check_terms
+from tests.invoca.conftest import (
+    ADVERTISER,
+    BASE,
+    CAMPAIGNS,
+    NETWORK,
+    TOKEN,
+    affiliate_terms,
+    campaign_url,
+    invoca_record,
+    make_campaign,
+    menu_connect_tree,
+)
+from tests.invoca.test_terms import form_data
+
+PAGE = f"/invoca/advertisers/{ADVERTISER}/campaigns/spring-1/"
+
+
+def test_navigation_has_invoca(tenant_a):
+    response = tenant_a.member_client.get("/invoca/")
+    assert response.status_code == 200
+    assert 'href="/invoca/"' in response.content.decode()
+
+
+def test_the_overview_lists_advertisers_with_counts(tenant_a, connected):
+    make_campaign(tenant_a, "a", status="live")
+    make_campaign(tenant_a, "b", status="entry")
+    page = tenant_a.member_client.get("/invoca/").content.decode()
+    assert f'href="/invoca/advertisers/{ADVERTISER}/"' in page
+    assert f"Network <code>{NETWORK}</code>" in page
+
+
+def test_opening_an_advertiser_by_id(tenant_a):
+    response = tenant_a.member_client.get("/invoca/advertisers/open/?advertiser_id=acme-adv")
+    assert response.url == "/invoca/advertisers/acme-adv/"
+    response = tenant_a.member_client.get("/invoca/advertisers/open/?advertiser_id=a b")
+    assert response.status_code == 400
+
+
+def test_the_advertiser_page_lists_its_campaigns_with_status(tenant_a, connected):
+    make_campaign(tenant_a, "a", name="Alpha", status="live")
+    make_campaign(tenant_a, "b", name="Beta", status="archived")
+    make_campaign(tenant_a, "c", name="Gamma", advertiser_id_from_network="other")
+    page = tenant_a.member_client.get(f"/invoca/advertisers/{ADVERTISER}/").content.decode()
+    assert "Alpha" in page and "Beta" in page and "Gamma" not in page
+    assert 'data-status="live"' in page and 'data-status="archived"' in page
+
+
+def test_refreshing_an_advertiser_reads_invoca(tenant_a, connected, upstream):
+    upstream.get(f"{CAMPAIGNS}.json", json=[invoca_record("x", name="From Invoca")])
+    response = tenant_a.member_client.post(f"/invoca/advertisers/{ADVERTISER}/refresh/")
+    assert response.status_code == 302
+    assert AdvertiserCampaign.objects.get().name == "From Invoca"
+
+
+def test_the_new_campaign_form_has_every_section(tenant_a, connected):
+    page = tenant_a.member_client.get(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/"
+    ).content.decode()
+    for name in (
+        "id_from_network",
+        "campaign_type",
+        "timezone",
+        "campaign_language",
+        "campaign_country",
+        "operating_24_7",
+        "monday_open",
+        "sunday_closed",
+        "region-0-region_type",
+        "payout-0-condition",
+        "payin-0-amount",
+        "bca_reset_period",
+        "pcca_time_zone",
+        "ccca_budget_amount",
+        "auto_approve",
+        "visibility",
+        "default_creative_id_from_network",
+        "caller_id_setting",
+        "caller_id_mask",
+        "data-0-partner_name",
+        "ivr_tree",
+    ):
+        assert f'name="{name}"' in page, name
+    assert 'type="time"' in page
+    assert "data-ivr-editor" in page
+    assert "Pacific Time (US &amp; Canada)" in page and "Nuku&#x27;alofa" in page
+
+
+def test_creating_from_the_form_stages_the_terms(tenant_a, connected, upstream):
+    upstream.post(f"{CAMPAIGNS}.json", json=invoca_record(), status=201)
+    response = tenant_a.member_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", form_data()
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response.url == PAGE
+    sent = json.loads(upstream.calls[0].request.body)
+    assert sent["hours"]["monday_open"] == 32400
+    assert sent["budget_activities"]["budget_cap_alert"]["budget_amount"] == 1000.0
+    campaign = AdvertiserCampaign.objects.get()
+    assert campaign.status == "entry"
+    assert campaign.future_terms["budget_activities"]["budget_cap_alert"]["time_zone"] == "UTC"
+
+
+def test_an_invalid_tree_is_shown_on_its_node_and_nothing_is_sent(tenant_a, connected, upstream):
+    response = tenant_a.member_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
+        form_data(ivr_tree=json.dumps(menu_connect_tree(phone=""))),
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Key 1 (Connect)" in page and "cannot be empty" in page
+    assert "destination_phone_number" in page  # the nested errors, for the editor's cards
+    assert len(upstream.calls) == 0
+    assert not AdvertiserCampaign.objects.exists()
+
+
+def test_invocas_refusal_is_shown_on_the_form(tenant_a, connected, upstream):
+    upstream.post(f"{CAMPAIGNS}.json", status=403, json={"errors": {"url": ["is not reachable"]}})
+    response = tenant_a.member_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", form_data(url="https://acme.example/x")
+    )
+    assert response.status_code == 400
+    assert "Is not reachable." in response.content.decode()
+    assert not AdvertiserCampaign.objects.exists()
+
+
+def test_editing_stages_changes_beside_the_live_terms(tenant_a, connected, upstream):
+    live = check_terms(affiliate_terms())
+    make_campaign(tenant_a, status="live", current_terms=live, future_terms=live)
+    page = tenant_a.member_client.get(PAGE + "edit/").content.decode()
+    assert 'name="id_from_network"' not in page
+    assert 'value="09:00"' in page
+    upstream.put(campaign_url("spring-1"), json={})
+    response = tenant_a.member_client.post(
+        PAGE + "edit/", {**form_data(), "description": "Summer promotion"}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    campaign = AdvertiserCampaign.objects.get()
+    assert campaign.current_terms["description"] == "Spring promotion"
+    assert campaign.future_terms["description"] == "Summer promotion"
+
+
+def test_the_terms_page_shows_current_and_future_with_differences(tenant_a, connected):
+    live = check_terms(affiliate_terms())
+    staged = {**live, "description": "Summer promotion"}
+    make_campaign(tenant_a, status="live", current_terms=live, future_terms=staged)
+    page = tenant_a.member_client.get(PAGE).content.decode()
+    assert "Staged changes waiting for go live" in page
+    assert 'class="changed" data-term="description"' in page
+    assert 'class="" data-term="timezone"' in page
+    assert "Spring promotion" in page and "Summer promotion" in page
+    assert "Key 1 → Connect to +1 8004377950" in page
+    assert "Go live with staged changes" in page
+
+
+@pytest.mark.parametrize(
+    ("status", "shown", "hidden"),
+    [
+        ("entry", ["Go live"], ["Archive", "Unarchive"]),
+        ("live", ["Archive"], ["Go live", "Unarchive"]),
+        ("paused", ["Go live", "Archive"], ["Unarchive"]),
+        ("archived", ["Unarchive"], ["Go live", ">Archive<"]),
+    ],
+)
+def test_lifecycle_buttons_follow_the_status(tenant_a, connected, status, shown, hidden):
+    terms = check_terms(affiliate_terms())
+    make_campaign(tenant_a, status=status, current_terms=terms, future_terms=terms)
+    page = tenant_a.member_client.get(PAGE).content.decode()
+    for label in shown:
+        assert label in page, label
+    for label in hidden:
+        assert (
+            f">{label}</button>" if not label.startswith(">") else label + "/button"
+        ) not in page
+    assert "Delete" not in page
+
+
+def test_go_live_from_the_page(tenant_a, connected, upstream):
+    staged = check_terms(affiliate_terms())
+    make_campaign(tenant_a, future_terms=staged)
+    upstream.post(
+        campaign_url("spring-1", "go_live"),
+        json=invoca_record(status="Live", current=staged, future=staged),
+    )
+    response = tenant_a.member_client.post(PAGE + "go-live/", {"timeout": "12"}, follow=True)
+    assert "The campaign is live" in response.content.decode()
+    assert json.loads(upstream.calls[0].request.body) == {"timeout": 12}
+    assert AdvertiserCampaign.objects.get().status == "live"
+
+
+def test_a_refused_transition_is_a_message_and_sends_nothing(tenant_a, connected, upstream):
+    make_campaign(tenant_a, status="entry")
+    response = tenant_a.member_client.post(PAGE + "archive/", follow=True)
+    assert "can only be archived after it has been live" in response.content.decode()
+    assert len(upstream.calls) == 0
+
+
+def test_quick_stats_fragment_carries_the_chart_data(tenant_a, connected, upstream):
+    make_campaign(tenant_a, status="live")
+    upstream.get(
+        campaign_url("spring-1", "quick_stats"),
+        json={"stats": {"today": {"call_count": 4, "call_avg_total_duration": 75.0}}},
+    )
+    page = tenant_a.member_client.get(PAGE + "stats/").content.decode()
+    assert 'data-invoca-chart="calls"' in page and 'data-invoca-chart="duration"' in page
+    assert '<td data-stat="today-calls">4</td>' in page
+    assert 'id="invoca-stats-data"' in page
+
+
+def test_quick_stats_failure_is_said_in_the_fragment(tenant_a, connected, upstream):
+    make_campaign(tenant_a, status="live")
+    upstream.get(campaign_url("spring-1", "quick_stats"), status=500, json={})
+    page = tenant_a.member_client.get(PAGE + "stats/").content.decode()
+    assert "Quick stats are not available" in page
+
+
+def test_the_connection_page_connects_and_shows_the_webhook(tenant_a, upstream):
+    upstream.get(f"{BASE}/api/2020-10-01/networks/transactions/{NETWORK}.json", json=[])
+    page = tenant_a.admin_client.get("/invoca/connection/").content.decode()
+    assert "/webhooks/invoca/" in page
+    response = tenant_a.admin_client.post(
+        "/invoca/connection/",
+        {"network_id": NETWORK, "api_token": TOKEN, "api_version": "2022-08-01", "base_url": BASE},
+    )
+    assert response.status_code == 302
+    page = tenant_a.admin_client.get("/invoca/connection/").content.decode()
+    assert TOKEN not in page and TOKEN[-4:] in page
+
+
+def test_members_cannot_connect(tenant_a, upstream):
+    response = tenant_a.member_client.post(
+        "/invoca/connection/", {"network_id": NETWORK, "api_token": TOKEN, "base_url": BASE}
+    )
+    assert response.status_code == 403
+    assert not InvocaConnection.objects.exists()

@@ -1,0 +1,201 @@
+"""The post-call webhook: stored first, JSON or form bodies, one lead per transaction_id."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaigns import services as campaign_services
+from campaigns.models import Lead
+from invoca.leads import HELD, NO_TRANSACTION_ID, XML_BODY, held_calls, read_body
+from notifications.models import Delivery
+from tests.invoca_calls.conftest import (
+    advertiser_campaign,
+    fixture,
+    invoca_campaign,
+    post_form,
+    post_json,
+    raw_fixture,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_json_post_call_webhook_becomes_a_lead_on_the_linked_campaign(
+    tenant_a, receiver, campaign
+):
+    response = post_json(receiver, fixture("post_call__json"))
+    assert response.status_code == 200
+    assert response.json()["received"] is True
+    delivery = InboundDelivery.objects.get()
+    assert (delivery.source, delivery.event, delivery.status) == (
+        "invoca",
+        "call",
+        DeliveryStatus.PROCESSED,
+    )
+    lead = Lead.objects.get()
+    assert (lead.campaign, lead.source, lead.external_id) == (campaign, "call", "6A1F0C2B-00000011")
+    assert (lead.name, lead.phone) == ("Jordan Miles", "+14155550161")
+    assert lead.payload["recording"].endswith("6A1F0C2B-00000011.mp3")
+    assert lead.representative == tenant_a.member
+    assert Delivery.objects.filter(event="lead_arrived").count() == 1
+
+
+def test_a_form_post_call_webhook_becomes_a_lead(receiver, campaign):
+    response = post_form(receiver, raw_fixture("post_call__form.txt"))
+    assert response.status_code == 200
+    lead = Lead.objects.get()
+    assert (lead.external_id, lead.name, lead.phone) == (
+        "6A1F0C2B-00000012",
+        "Sam O'Neil",
+        "+14125550177",
+    )
+    assert lead.payload["city"] == "Pittsburgh"
+    assert lead.payload["duration"] == "41"
+
+
+def test_a_form_body_without_its_content_type_is_still_read(receiver, campaign):
+    post_json(receiver, raw_fixture("post_call__form.txt"), content_type="text/plain")
+    assert Lead.objects.get().external_id == "6A1F0C2B-00000012"
+
+
+def test_a_one_object_json_array_is_read_as_that_object(receiver, campaign):
+    post_json(receiver, [fixture("post_call__json")])
+    assert Lead.objects.get().external_id == "6A1F0C2B-00000011"
+
+
+def test_the_same_webhook_twice_is_one_lead_and_one_alert(receiver, campaign):
+    post_json(receiver, fixture("post_call__json"))
+    post_json(receiver, fixture("post_call__json"))
+    assert Lead.objects.count() == 1
+    assert InboundDelivery.objects.filter(status=DeliveryStatus.PROCESSED).count() == 2
+    assert Delivery.objects.filter(event="lead_arrived").count() == 1
+
+
+def test_an_unknown_token_is_404_and_stores_nothing(receiver, campaign):
+    response = Client().post(
+        "/webhooks/invoca/not-a-token/",
+        json.dumps(fixture("post_call__json")),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    assert response.json()["success"] is False
+    assert InboundDelivery.objects.count() == 0
+    assert Lead.objects.count() == 0
+
+
+def test_get_is_not_allowed(receiver):
+    assert Client().get(f"/webhooks/invoca/{receiver.webhook_token}/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        (b'{"transaction_id": "6A1F', "application/json", "Malformed JSON"),
+        (b"<call><transaction_id>1</transaction_id></call>", "application/xml", XML_BODY),
+        (b"", "application/json", "The body is empty."),
+        (b'"just a string"', "application/json", "one JSON object"),
+        (b"\xff\xfe\x00", "application/x-www-form-urlencoded", "not UTF-8"),
+        (b"no equals sign here", "text/plain", "not a form"),
+    ],
+    ids=["truncated-json", "xml", "empty", "json-string", "not-utf8", "not-a-form"],
+)
+def test_a_bad_body_is_stored_and_marked_failed_never_lost(
+    receiver, campaign, body, content_type, reason
+):
+    response = post_json(receiver, body, content_type=content_type)
+    assert response.status_code == 200
+    delivery = InboundDelivery.objects.get()
+    assert bytes(delivery.body) == body
+    assert delivery.status == DeliveryStatus.FAILED
+    assert reason in delivery.error
+    assert Lead.objects.count() == 0
+
+
+def test_a_call_without_transaction_id_fails_with_the_reason(receiver, campaign):
+    payload = fixture("post_call__json")
+    del payload["transaction_id"]
+    post_json(receiver, payload)
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert NO_TRANSACTION_ID in delivery.error
+    assert Lead.objects.count() == 0
+
+
+def test_a_transaction_that_is_not_a_call_is_ignored(receiver, campaign):
+    post_json(receiver, {**fixture("post_call__json"), "transaction_type": "Signal"})
+    delivery = InboundDelivery.objects.get()
+    assert (delivery.status, delivery.event) == (DeliveryStatus.IGNORED, "signal")
+    assert Lead.objects.count() == 0
+
+
+def test_a_call_for_an_unlinked_advertiser_campaign_is_held_then_captured_when_linked(
+    tenant_a, receiver
+):
+    roofing = advertiser_campaign(tenant_a)
+    post_json(receiver, fixture("post_call__json"))
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.IGNORED
+    assert delivery.error.startswith(HELD)
+    assert "no inbound campaign is linked to advertiser campaign ADV7/roof-2026" in delivery.error
+    assert list(held_calls(tenant_a.account)) == [delivery]
+
+    campaign = invoca_campaign(tenant_a, roofing)
+
+    lead = Lead.objects.get()
+    assert (lead.campaign, lead.external_id) == (campaign, "6A1F0C2B-00000011")
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PROCESSED
+    assert not held_calls(tenant_a.account).exists()
+
+
+def test_a_call_for_an_advertiser_campaign_the_account_does_not_have_is_held(receiver, campaign):
+    post_json(receiver, {**fixture("post_call__json"), "advertiser_campaign_id_from_network": "x"})
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.IGNORED
+    assert "advertiser campaign ADV7/x is not one of this account's" in delivery.error
+    assert Lead.objects.count() == 0
+
+
+def test_a_call_for_a_paused_campaign_is_held_and_captured_when_it_is_switched_on(
+    tenant_a, receiver, campaign
+):
+    campaign_services.update_campaign(campaign=campaign, changes={"status": False})
+    post_json(receiver, fixture("post_call__json"))
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.IGNORED
+    assert "is paused" in delivery.error
+
+    campaign_services.update_campaign(campaign=campaign, changes={"status": True})
+
+    assert Lead.objects.get().campaign == campaign
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.PROCESSED
+
+
+def test_the_webhook_without_the_advertiser_id_still_finds_the_campaign(receiver, campaign):
+    payload = fixture("post_call__json")
+    del payload["advertiser_id_from_network"]
+    post_json(receiver, payload)
+    assert Lead.objects.get().campaign == campaign
+
+
+def test_keys_in_other_cases_and_null_values_are_read(receiver, campaign):
+    post_json(
+        receiver,
+        {
+            "Transaction_ID": "6A1F0C2B-00000099",
+            "ADVERTISER_CAMPAIGN_ID_FROM_NETWORK": "roof-2026",
+            "calling_phone_number": None,
+            "display_name_data_append": "null",
+            "first_name_data_append": "Ana",
+            "last_name_data_append": "Lima",
+        },
+    )
+    lead = Lead.objects.get()
+    assert (lead.external_id, lead.name, lead.phone) == ("6A1F0C2B-00000099", "Ana Lima", "")
+
+
+def test_read_body_keeps_the_last_of_a_repeated_form_key():
+    assert read_body(b"a=1&a=2&b=", "application/x-www-form-urlencoded") == {"a": "2", "b": ""}

@@ -1,0 +1,92 @@
+"""The reports page: figures in tables, chart data in json_script blocks, filters, errors."""
+
+import json
+import re
+
+import pytest
+
+from campaignhub.navigation import navigation
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = "from=2025-01-01&to=2025-01-03"
+
+
+def chart(content, name):
+    match = re.search(
+        rf'<script id="chart-{name}" type="application/json">(.*?)</script>', content, re.S
+    )
+    assert match, f"no chart data for {name}"
+    return json.loads(match.group(1))
+
+
+def page(client, query="", status=200, **headers):
+    response = client.get(f"/reports/?{query}", **headers)
+    assert response.status_code == status, response.content
+    return response.content.decode()
+
+
+def test_the_page_shows_totals_tables_and_chart_data(month):
+    content = page(month.a.admin_client, PERIOD)
+    assert 'data-total="leads">6<' in content
+    assert 'data-total="won">3<' in content
+    assert 'data-total="conversion">50.0%<' in content
+    assert 'data-total="revenue">1,350.50 EUR<' in content
+    assert 'data-total="median-first-response">1 min 30 s<' in content
+    assert "America/New_York" in content
+    per_day = chart(content, "leads-per-day")
+    assert per_day["labels"] == ["2025-01-01", "2025-01-02", "2025-01-03"]
+    assert [d["data"] for d in per_day["datasets"]] == [[2, 2, 2], [1, 1, 1]]
+    assert chart(content, "leads-by-source")["labels"] == ["Webhook", "Form", "Call"]
+    revenue = chart(content, "revenue-by-campaign")
+    assert revenue["labels"] == ["Roofing", "Solar"]
+    assert [d["data"] for d in revenue["datasets"]] == [[1000.0, 350.5], [33.3, 66.7]]
+    response = chart(content, "response-by-representative")
+    assert response["labels"] == ["Acme Agency Member", "Acme Agency Admin", "Unassigned"]
+    assert response["datasets"][0]["data"] == [2.0, 0.5, 1.5]
+    # The same numbers in the table under the revenue chart.
+    row = re.search(rf'<tr data-campaign="{month.solar.pk}">(.*?)</tr>', content, re.S).group(1)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row) == ["Solar", "3", "2", "66.7%", "350.50"]
+    assert "vendor/chartjs/chart.umd.min.js" in content and "reports/reports.js" in content
+
+
+def test_defaults_to_the_last_30_days_of_the_account(month):
+    content = page(month.a.admin_client)
+    assert len(chart(content, "leads-per-day")["labels"]) == 30
+
+
+def test_filters_narrow_the_page(month):
+    content = page(month.a.admin_client, f"{PERIOD}&campaign={month.solar.pk}")
+    assert 'data-total="leads">3<' in content
+    assert chart(content, "leads-by-campaign")["labels"] == ["Solar"]
+    content = page(month.a.admin_client, f"{PERIOD}&representative={month.a.member.pk}")
+    assert 'data-total="leads">3<' in content and 'data-total="won">1<' in content
+
+
+def test_htmx_gets_the_report_region(month):
+    content = page(month.a.admin_client, PERIOD, HTTP_HX_REQUEST="true")
+    assert content.strip().startswith('<div id="report">')
+    assert "<h1>" not in content and 'id="chart-leads-per-day"' in content
+
+
+def test_a_bad_period_is_400_with_the_reason(month):
+    content = page(month.a.admin_client, "from=2025-01-03&to=2025-01-01", status=400)
+    assert "The end of the period is before its start." in content
+    assert "chart-leads-per-day" not in content
+    content = page(month.a.admin_client, "from=2024-01-01&to=2025-06-01", status=400)
+    assert "A report covers at most 366 days." in content
+
+
+def test_a_member_sees_only_what_they_may(month):
+    content = page(month.a.member_client, PERIOD)
+    assert 'data-total="leads">3<' in content
+    assert chart(content, "leads-by-campaign")["labels"] == ["Roofing"]
+    # Solar is neither in the figures nor among the campaigns to filter on.
+    assert "Solar" not in content
+
+
+def test_reports_are_in_the_navigation(month, rf):
+    request = rf.get("/reports/")
+    request.account = month.a.account
+    labels = [item["label"] for item in navigation(request)["nav_sections"]]
+    assert "Reports" in labels
