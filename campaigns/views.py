@@ -318,7 +318,10 @@ def _lead_page_context(request, lead, form=None):
 @account_required
 def lead_detail(request, lead_id):
     lead = _visible_lead(request, lead_id)
-    return render(request, "campaigns/lead_detail.html", _lead_page_context(request, lead))
+    context = _lead_page_context(request, lead)
+    # What the CRM made of it: `lead.contact`, and the deal it opened (a reverse one-to-one).
+    context["deal"] = getattr(lead, "deal", None)
+    return render(request, "campaigns/lead_detail.html", context)
 
 
 @require_POST

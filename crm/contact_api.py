@@ -69,7 +69,7 @@ def contact_with_history(membership, contact) -> dict:
     return {
         **contact_data(contact, lead_count=leads.count()),
         "leads": [_lead_summary(lead) for lead in leads[:LEADS_SHOWN]],
-        "deals": [_deal_summary(deal) for deal in contacts.contact_deals(contact)],
+        "deals": [_deal_summary(deal) for deal in contacts.contact_deals(membership, contact)],
     }
 
 

@@ -30,6 +30,8 @@ CONTACT_HEADER = (
     "Created at",
 )
 KINDS = dict(Contact._meta.get_field("kind").choices)
+# Contacts the merge page lists before a search narrows them down.
+MERGE_CANDIDATES = 20
 
 
 def _contact(request, contact_id):
@@ -61,7 +63,7 @@ def contact_detail(request, contact_id):
     context = {
         "contact": contact,
         "page_obj": page_of(request, contacts.contact_leads(request.membership, contact)),
-        "deals": contacts.contact_deals(contact),
+        "deals": contacts.contact_deals(request.membership, contact),
         "can_merge": request.membership.is_admin,
     }
     return page_or_partial(request, "crm/contacts_detail.html", context, partial="contact-leads")
@@ -128,12 +130,17 @@ def contact_merge(request, contact_id):
         else:
             messages.success(request, f"{contact} was merged into {keep}.")
             return _done(request, keep)
+    # One more than shown, to tell whether a search is needed to reach the others.
+    candidates = contacts.merge_candidates(
+        request.membership, contact, search=search, limit=MERGE_CANDIDATES + 1
+    )
     context = {
         "contact": contact,
         "form": form,
         "filter_form": filter_form,
         "search": search,
-        "candidates": contacts.merge_candidates(request.membership, contact, search=search),
+        "candidates": candidates[:MERGE_CANDIDATES],
+        "more_candidates": len(candidates) > MERGE_CANDIDATES,
     }
     status = 400 if request.method == "POST" else 200
     partial = "merge-form" if request.method == "POST" else "merge-candidates"

@@ -27,6 +27,7 @@ from campaignhub.models import Account
 from campaignhub.phones import InvalidPhoneNumber, to_e164
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Lead, PersonOrBusiness
+from crm.deals import deals_visible_to
 from crm.models import Contact, Deal
 
 logger = logging.getLogger(__name__)
@@ -318,10 +319,11 @@ def contact_leads(membership, contact):
     return campaign_selectors.leads_visible_to(membership).filter(contact=contact).order_by("-id")
 
 
-def contact_deals(contact):
-    """The contact's deals, newest first, with pipeline, stage and owner for display."""
+def contact_deals(membership, contact):
+    """The contact's deals that `membership` may see (`crm.deals.deals_visible_to`, the rule of
+    the board), newest first, with pipeline, stage and owner for display."""
     return (
-        Deal.objects.for_account(contact.account_id)
+        deals_visible_to(membership)
         .filter(contact=contact)
         .select_related("pipeline", "stage", "owner")
         .order_by("-id")

@@ -44,12 +44,16 @@ def _board_filters(request, data):
 
 
 def _board_context(request, pipeline, owner, *, problem=""):
+    owners = members_of(request.account.pk)
+    columns = deals.board(request.membership, pipeline, owner=owner) if pipeline else []
     return {
         "pipelines": pipelines.pipelines_of(request.account),
         "pipeline": pipeline,
-        "owners": members_of(request.account.pk),
+        "owners": owners,
         "owner": owner,
-        "columns": deals.board(request.membership, pipeline, owner=owner) if pipeline else [],
+        "owner_name": next((p.get_full_name() for p in owners if p.pk == owner), ""),
+        "columns": columns,
+        "deal_count": sum(column.count for column in columns),
         "problem": problem,
     }
 
@@ -62,8 +66,16 @@ def _board_url(pipeline_id, owner=None):
 @require_GET
 @account_required
 def board(request):
-    """`/deals/?pipeline=&owner=`: one column per stage, each with its cards and totals."""
+    """`/deals/?pipeline=&owner=`: one column per stage, each with its cards and totals.
+
+    A whole page is always served at the address of what it shows: `/deals/` (or an unknown
+    pipeline or owner) redirects to `?pipeline=<shown>[&owner=<shown>]`, since the page's
+    filters are restored from the address (Back, Forward) and would otherwise show blank."""
     pipeline, owner = _board_filters(request, request.GET)
+    shown = (str(pipeline.pk) if pipeline else "", str(owner) if owner else "")
+    asked = (request.GET.get("pipeline", ""), request.GET.get("owner", ""))
+    if pipeline and not wants_partial(request) and asked != shown:
+        return redirect(_board_url(pipeline.pk, owner))
     context = _board_context(request, pipeline, owner)
     return page_or_partial(request, "crm/board.html", context, partial="board")
 

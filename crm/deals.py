@@ -289,7 +289,7 @@ def update_deal(*, deal, changes: dict, actor=None):
         raise ValueError(f"Deals cannot change {', '.join(sorted(unknown))}.")
     with transaction.atomic():
         locked = (
-            Deal.objects.select_for_update()
+            Deal.objects.select_for_update(of=("self",))
             .select_related("stage", "lead", "campaign")
             .get(pk=deal.pk)
         )

@@ -91,18 +91,22 @@ def on_account_saved(*, instance, created, raw=False, **signal):
 LAST_PIPELINE = "An account keeps at least one pipeline."
 NEEDS_OPEN_STAGE = "A pipeline needs at least one open stage."
 KIND_LOCKED = (
-    "This stage holds {count} deal(s): its kind cannot change while they are there. "
+    "This stage holds {deals}: its kind cannot change while they are there. "
     "Move them to another stage first."
 )
 STAGE_HOLDS_DEALS = (
-    "This stage holds {count} deal(s) and cannot be deleted. Move them to another stage first."
+    "This stage holds {deals} and cannot be deleted. Move them to another stage first."
 )
 PIPELINE_HOLDS_DEALS = (
-    "This pipeline holds {count} deal(s) and cannot be deleted. Move or close them first."
+    "This pipeline holds {deals} and cannot be deleted. Move or close them first."
 )
 USED_BY_CAMPAIGN = "Campaign “{name}” opens its deals here: choose another {what} on it first."
 NAME_TAKEN_PIPELINE = "Another pipeline of this account already has this name."
 NAME_TAKEN_STAGE = "Another stage of this pipeline already has this name."
+
+
+def _deals(count) -> str:
+    return f"{count} deal" if count == 1 else f"{count} deals"
 
 
 def _campaign_using(account, **ids):
@@ -174,7 +178,7 @@ def delete_pipeline(*, pipeline: Pipeline) -> None:
         raise ValidationError(LAST_PIPELINE)
     count = pipeline.deals.count()
     if count:
-        raise ValidationError(PIPELINE_HOLDS_DEALS.format(count=count))
+        raise ValidationError(PIPELINE_HOLDS_DEALS.format(deals=_deals(count)))
     campaign = _campaign_using(pipeline.account_id, pipeline_id=pipeline.pk)
     if campaign is not None:
         raise ValidationError(USED_BY_CAMPAIGN.format(name=campaign.campaign_name, what="pipeline"))
@@ -208,7 +212,7 @@ def update_stage(*, stage: Stage, name: str, kind: str) -> Stage:
     if kind != current.kind:
         count = current.deals.count()
         if count:
-            raise ValidationError({"kind": KIND_LOCKED.format(count=count)})
+            raise ValidationError({"kind": KIND_LOCKED.format(deals=_deals(count))})
         if current.kind == StageKind.OPEN and _open_stages(stage.pipeline).count() <= 1:
             raise ValidationError({"kind": NEEDS_OPEN_STAGE})
         campaign = _campaign_using(stage.pipeline.account_id, stage_id=stage.pk)
@@ -238,7 +242,7 @@ def delete_stage(*, stage: Stage) -> None:
     Pipeline.objects.select_for_update().get(pk=stage.pipeline_id)
     count = stage.deals.count()
     if count:
-        raise ValidationError(STAGE_HOLDS_DEALS.format(count=count))
+        raise ValidationError(STAGE_HOLDS_DEALS.format(deals=_deals(count)))
     if stage.kind == StageKind.OPEN and _open_stages(stage.pipeline).count() <= 1:
         raise ValidationError(NEEDS_OPEN_STAGE)
     campaign = _campaign_using(stage.pipeline.account_id, stage_id=stage.pk)

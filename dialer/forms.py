@@ -57,7 +57,11 @@ class CampaignForm(forms.ModelForm):
         queryset=Campaign.objects.none(),
         required=False,
         label="Leads go to",
-        help_text="Connected calls become leads of this inbound campaign (lead source Dialer).",
+        empty_label="No campaign: calls make no leads",
+        help_text=(
+            "Calls where the callee talked to an agent become leads of this inbound campaign "
+            "(one whose lead source is Dialer)."
+        ),
     )
 
     class Meta:
@@ -81,9 +85,12 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inbound_campaign"].queryset = Campaign.objects.filter(
+        inbound = self.fields["inbound_campaign"]
+        inbound.queryset = Campaign.objects.filter(
             account=account, integration=Integration.DIALER, is_deleted=False
         ).order_by("campaign_name")
+        if not inbound.queryset.exists():
+            inbound.help_text += " There is none yet: create one under Campaigns first."
 
 
 class AgentForm(forms.Form):

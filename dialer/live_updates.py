@@ -45,26 +45,12 @@ def campaign_changed(campaign_id) -> None:
     campaign = DialerCampaign.objects.select_related("account").get(pk=campaign_id)
     if not live.watching(campaign.account_id):
         return
-    context = {
-        "campaign": campaign,
-        "agents": selectors.agents_of(campaign),
-        "outcomes": selectors.recent_outcomes(campaign),
-        "oob": True,
-    }
+    context = campaign_context(campaign)
 
     def render(can):
-        parts = (
-            ("state", "controls", "board", "outcomes")
-            if can["start_stop"]
-            else (
-                "state",
-                "board",
-                "outcomes",
-            )
-        )
         return "".join(
-            live.render(campaign.account, f"dialer/partials/_{name}.html", {**context, "can": can})
-            for name in parts
+            live.render(campaign.account, template, {**context, "can": can})
+            for template in campaign_templates(can)
         )
 
     _push(campaign, CAMPAIGN_EVENT, render)
@@ -72,6 +58,28 @@ def campaign_changed(campaign_id) -> None:
         # A frame of its own: a table row parses only at the start of a fragment, so after
         # the other fragments the browser would drop it.
         _push(campaign, CAMPAIGN_EVENT, lambda can: removed_row(campaign.pk))
+
+
+def campaign_context(campaign) -> dict:
+    """What the campaign's live fragments show (`can` is added per audience)."""
+    return {
+        "campaign": campaign,
+        "agents": selectors.agents_of(campaign),
+        "outcomes": selectors.recent_outcomes(campaign),
+        "oob": True,
+    }
+
+
+def campaign_templates(can, *, overview=False) -> list[str]:
+    """The campaign's live fragments for someone with `can`: its state badge, the buttons
+    (only for those who may start and stop it), and unless for the overview, which shows no
+    more, its agent board and recent outcomes."""
+    parts = ["state"]
+    if can["start_stop"]:
+        parts.append("controls")
+    if not overview:
+        parts += ["board", "outcomes"]
+    return [f"dialer/partials/_{name}.html" for name in parts]
 
 
 def removed_row(campaign_id) -> str:

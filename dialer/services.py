@@ -118,7 +118,15 @@ def disconnect(*, account) -> bool:
     return DIALER.remove(account=account)
 
 
-def _upstream(account, call, *, not_found="Campaign not found on the dialer"):
+NO_CAMPAIGNS_PATH = (
+    "The dialer has no campaigns at this address: check the API address under Dialer → Connection."
+)
+MISSING_UPSTREAM = (
+    "The dialer does not have this campaign (any more): it is missing upstream. Remove it here."
+)
+
+
+def _upstream(account, call, *, not_found=MISSING_UPSTREAM):
     """Run `call(client)` with the account's dialer in the web-request mode; failures become
     ApiProblem as the platform maps them."""
     connection = DIALER.connection_for(account, web_request=True)
@@ -164,7 +172,8 @@ def create_campaign(
     )
     _upstream(
         account,
-        lambda client: client.create_campaign(
+        not_found=NO_CAMPAIGNS_PATH,
+        call=lambda client: client.create_campaign(
             ref=campaign.ref,
             name=campaign.name,
             settings=dialer.settings_payload(campaign),
@@ -663,7 +672,9 @@ def correlate(*, account, upstream_records: list[dict], membership=None) -> list
 
 def list_correlated(*, account, membership=None) -> list[Correlated]:
     """`correlate` with the dialer's list fetched now (web-request mode)."""
-    records = _upstream(account, lambda client: client.list_campaigns())
+    records = _upstream(
+        account, lambda client: client.list_campaigns(), not_found=NO_CAMPAIGNS_PATH
+    )
     return correlate(account=account, upstream_records=records, membership=membership)
 
 
@@ -771,10 +782,14 @@ def _adopt_agents(campaign, record) -> list[str]:
         )
     if not unknown:
         return []
+    if len(unknown) == 1:
+        return [
+            f"Agent extension {unknown[0]} on the dialer belongs to no member here; give a "
+            "member that extension under Dialer → Extensions to see them."
+        ]
     return [
-        f"Agent extension{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} on the dialer "
-        "belong to no member here; give a member that extension under Dialer → Extensions to "
-        "see them."
+        f"Agent extensions {', '.join(unknown)} on the dialer belong to no member here; give "
+        "members those extensions under Dialer → Extensions to see them."
     ]
 
 

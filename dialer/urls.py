@@ -4,6 +4,7 @@ from dialer import api, views, webhooks
 
 urlpatterns = [
     path("dialer/", views.home, name="dialer_home"),
+    path("dialer/live/", views.overview_live, name="dialer_live"),
     path("dialer/connection/", views.connection, name="dialer_connection"),
     path("dialer/connection/remove/", views.disconnect, name="dialer_disconnect"),
     path("dialer/extensions/", views.extensions, name="dialer_extensions"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("dialer/campaigns/new/", views.campaign_new, name="dialer_campaign_new"),
     path("dialer/campaigns/adopt/", views.adopt, name="dialer_adopt"),
     path("dialer/campaigns/<str:ref>/", views.campaign_detail, name="dialer_campaign"),
+    path("dialer/campaigns/<str:ref>/live/", views.campaign_live, name="dialer_campaign_live"),
     path("dialer/campaigns/<str:ref>/settings/", views.settings, name="dialer_settings"),
     path("dialer/campaigns/<str:ref>/start/", views.start, name="dialer_start"),
     path("dialer/campaigns/<str:ref>/stop/", views.stop, name="dialer_stop"),

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from campaignhub.api import ApiProblem
 from campaignhub.pages import page_or_partial
 from campaignhub.tenancy import account_required, get_for_account_or_404
-from dialer import permissions, selectors, services, uploads
+from dialer import live_updates, permissions, selectors, services, uploads
 from dialer.forms import (
     AdoptForm,
     AgentForm,
@@ -171,12 +172,61 @@ def _campaign_page(
         "agents": selectors.agents_of(campaign),
         # Who can still be added: members with an extension who are not agents of it yet.
         "addable": selectors.addable_agents(campaign) if can["manage_agents"] else [],
-        "uploads": selectors.recent_uploads(campaign),
+        # The upload just made shows apart, with its refused rows.
+        "uploads": [
+            past
+            for past in selectors.recent_uploads(campaign)
+            if upload is None or past.pk != upload.pk
+        ],
         "outcomes": selectors.recent_outcomes(campaign),
         "upload": upload,
         "warnings": warnings,
     }
     return page_or_partial(request, "dialer/campaign.html", context, partial=partial, status=status)
+
+
+@account_required
+def overview_live(request):
+    """The overview's live fragments as they stand now (each visible campaign's state and
+    buttons), fetched when the page's live connection opens: a notification that arrived
+    between the page's rendering and the connection shows too. Out-of-band swaps only."""
+    context = {"oob": True}
+    can = permissions.can(request.membership)
+    html = []
+    for campaign in selectors.campaigns_visible_to(request.membership):
+        fragment = {**context, "campaign": campaign, "can": can}
+        html += [
+            render_to_string(template, fragment, request=request)
+            for template in live_updates.campaign_templates(can, overview=True)
+        ]
+    return HttpResponse("".join(html))
+
+
+@account_required
+def campaign_live(request, ref):
+    """The campaign page's live fragments as they stand now (state, buttons, agent board,
+    outcomes, and its uploads' progress, `?upload=<id>` included), fetched when the page's
+    live connection opens, like `overview_live`."""
+    campaign = _visible(request, ref)
+    can = permissions.can(request.membership, campaign)
+    context = {**live_updates.campaign_context(campaign), "can": can}
+    html = [
+        render_to_string(template, context, request=request)
+        for template in live_updates.campaign_templates(can)
+    ]
+    shown = list(selectors.recent_uploads(campaign))
+    upload_id = request.GET.get("upload", "")
+    if upload_id.isdigit() and len(upload_id) <= 18:
+        shown += list(campaign.uploads.filter(pk=int(upload_id)))
+    for upload in {upload.pk: upload for upload in shown}.values():
+        html.append(
+            render_to_string(
+                "dialer/partials/_upload.html",
+                {"upload": upload, "can": can, "oob": True},
+                request=request,
+            )
+        )
+    return HttpResponse("".join(html))
 
 
 @account_required

@@ -147,7 +147,7 @@ def link_inbound_campaign(*, account, admin, member, advertiser_campaign) -> str
             "integration": Integration.INVOCA,
             "invoca_campaign_id": str(advertiser_campaign.pk),
             "notification_type": NotificationType.SEND_EMAIL_SMS,
-            "selected_user": [{"id": member.pk}, {"id": admin.pk}],
+            "selected_user": [{"id": pk} for pk in dict.fromkeys((member.pk, admin.pk))],
             "status": True,
         },
         account=account,

@@ -72,7 +72,7 @@ def save(campaign, value) -> None:
     it since the form was checked, or when a concurrent save linked this campaign elsewhere
     (the database's one-campaign-per-advertiser-campaign constraint decided); the caller's
     transaction is then rolled back, so nothing changes."""
-    rows = AdvertiserCampaign.objects.for_account(campaign.account).select_for_update()
+    rows = AdvertiserCampaign.objects.for_account(campaign.account).select_for_update(of=("self",))
     chosen = None
     if value:
         chosen = rows.select_related("inbound_campaign").filter(pk=int(value)).first()

@@ -11,15 +11,19 @@ BRAND, WON, WARN = "#2952cc", "#12805c", "#b54708"
 
 
 def _chart(kind, rows, datasets, unit="count"):
-    """What `static/reports/reports.js` draws: `{type, unit, labels, datasets}`, each dataset
-    `{label, data, color, [type, axis]}` with one value per row (None: no value)."""
+    """What `static/reports/reports.js` draws: `{type, unit, labels, datasets, empty}`, each
+    dataset `{label, data, color, [type, axis]}` with one value per row (None: no value).
+    `empty` is true when there is nothing to draw (every value None, or zero for counts and
+    money): the page then says so instead of drawing bare axes. A response time of 0 minutes
+    is a value."""
+    drawn = [{**options, "data": [value(row) for row in rows]} for value, options in datasets]
+    values = [value for dataset in drawn for value in dataset["data"] if value is not None]
     return {
         "type": kind,
         "unit": unit,
         "labels": [row.label for row in rows],
-        "datasets": [
-            {**options, "data": [value(row) for row in rows]} for value, options in datasets
-        ],
+        "datasets": drawn,
+        "empty": not values if unit == "minutes" else not any(values),
     }
 
 
@@ -92,5 +96,6 @@ def report(request):
         by_campaign=by_campaign,
         by_representative=by_representative,
         charts=_charts(by_day, by_source, by_campaign, by_representative),
+        filtered=any(filters[name] for name in ("campaign", "source", "representative")),
     )
     return page_or_partial(request, "reports/report.html", context, partial="report")

@@ -60,7 +60,7 @@ def test_detail_lists_leads_from_every_source_and_deals(tenant_a, ann):
     for lead in Lead.objects.filter(contact=ann):
         assert f'href="/leads/{lead.pk}/"' in content
     assert "Call" in content and "Form" in content
-    assert "New roof" in content and "1200.00 USD" in content
+    assert "New roof" in content and "USD 1,200.00" in content
     assert "Merge into…" in content
 
 

@@ -45,11 +45,11 @@ def _b_page_is_404(a, b, path, method="get", data=None):
 
 def deal_board(a, b):
     deal = _deal(a)
-    html = b.admin_client.get("/deals/", {"pipeline": sales(a).pk}).content.decode()
+    html = b.admin_client.get("/deals/", {"pipeline": sales(a).pk}, follow=True).content.decode()
     # A's pipeline is not B's: B's board shows B's own pipeline.
     assert SECRET not in html and f'id="stage-{stage(a, "New").pk}"' not in html
     assert f'id="stage-{stage(b, "New").pk}"' in html
-    assert SECRET in a.admin_client.get("/deals/").content.decode()
+    assert SECRET in a.admin_client.get("/deals/", follow=True).content.decode()
     _untouched(a, deal)
 
 

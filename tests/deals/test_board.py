@@ -30,7 +30,7 @@ def test_the_board_shows_a_column_per_stage_with_cards_and_totals(tenant_a, deal
         name="Priya Shah",
         phone="+14155550182",
     )
-    response = tenant_a.admin_client.get("/deals/")
+    response = tenant_a.admin_client.get("/deals/", {"pipeline": sales(tenant_a).pk})
     assert response.status_code == 200
     html = response.content.decode()
     for name in ("New", "Contacted", "Qualified", "Won", "Lost"):
@@ -50,12 +50,56 @@ def test_the_board_filters_by_owner_and_pipeline(tenant_a, deal):
         deal_campaign(tenant_a, name="Gutters"), name="Priya Shah", phone="+14155550182"
     )
     deals.update_deal(deal=Deal.objects.get(lead=other), changes={"owner": tenant_a.admin})
-    html = tenant_a.admin_client.get("/deals/", {"owner": tenant_a.admin.pk}).content.decode()
+    query = {"pipeline": sales(tenant_a).pk, "owner": tenant_a.admin.pk}
+    html = tenant_a.admin_client.get("/deals/", query).content.decode()
     assert "Priya Shah" in html and "Jordan Miles" not in html
     renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
     html = tenant_a.admin_client.get("/deals/", {"pipeline": renewals.pk}).content.decode()
     assert "Jordan Miles" not in html
     assert f'id="stage-{renewals.stages.get(name="New").pk}"' in html
+
+
+def test_the_board_is_served_at_the_address_of_what_it_shows(tenant_a, deal):
+    # The page's filters are restored from its address (Back): an address that does not name
+    # the pipeline and owner shown would leave the selects blank.
+    board = f"/deals/?pipeline={sales(tenant_a).pk}"
+    assert tenant_a.admin_client.get("/deals/")["Location"] == board
+    assert tenant_a.admin_client.get("/deals/", {"pipeline": 999999})["Location"] == board
+    unknown_owner = tenant_a.admin_client.get(
+        "/deals/", {"pipeline": sales(tenant_a).pk, "owner": 999999}
+    )
+    assert unknown_owner["Location"] == board
+    owner = tenant_a.admin_client.get("/deals/", {"owner": tenant_a.member.pk})
+    assert owner["Location"] == f"{board}&owner={tenant_a.member.pk}"
+    response = tenant_a.admin_client.get(board + "&owner=")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<option value="{sales(tenant_a).pk}" selected>Sales</option>' in html
+    # htmx asks with the page's filters and always gets the region.
+    assert tenant_a.admin_client.get("/deals/", HTTP_HX_REQUEST="true").status_code == 200
+
+
+def test_an_empty_board_says_how_deals_arrive(tenant_a, deal):
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    html = tenant_a.admin_client.get("/deals/", {"pipeline": renewals.pk}).content.decode()
+    assert 'id="board-empty"' in html
+    assert "No deals in Renewals yet." in html and "Create a deal for each lead" in html
+    html = tenant_a.admin_client.get(
+        "/deals/", {"pipeline": sales(tenant_a).pk, "owner": tenant_a.admin.pk}
+    ).content.decode()
+    assert "No deal in Sales is owned by Acme Agency Admin." in html
+    html = tenant_a.admin_client.get("/deals/", {"pipeline": sales(tenant_a).pk}).content.decode()
+    assert 'id="board-empty"' not in html
+
+
+def test_a_stage_named_like_its_kind_gets_no_second_label(tenant_a, deal):
+    html = tenant_a.admin_client.get("/deals/", {"pipeline": sales(tenant_a).pk}).content.decode()
+    won = stage(tenant_a, "Won")
+    assert f'<h2 id="stage-{won.pk}-name">Won</h2>' in html
+    won.name = "Signed"
+    won.save()
+    html = tenant_a.admin_client.get("/deals/", {"pipeline": sales(tenant_a).pk}).content.decode()
+    assert f'<h2 id="stage-{won.pk}-name">Signed <span class="badge ok">won</span></h2>' in html
 
 
 def test_an_htmx_request_gets_the_board_region_only(tenant_a, deal):
@@ -69,9 +113,10 @@ def test_a_member_sees_only_the_deals_of_campaigns_they_work(tenant_a, deal):
     stranger = make_member(tenant_a.account, "stranger@acme.test", name="Sam Stranger")
     from tests.factories import logged_in_client
 
-    html = logged_in_client(stranger).get("/deals/").content.decode()
+    html = logged_in_client(stranger).get("/deals/", follow=True).content.decode()
     assert "Jordan Miles" not in html
-    assert "Jordan Miles" in tenant_a.member_client.get("/deals/").content.decode()
+    member_board = tenant_a.member_client.get("/deals/", follow=True).content.decode()
+    assert "Jordan Miles" in member_board
     assert logged_in_client(stranger).get(f"/deals/{deal.pk}/").status_code == 404
 
 

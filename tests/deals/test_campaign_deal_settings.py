@@ -146,3 +146,13 @@ def test_stage_options_follow_the_chosen_pipeline(tenant_a, tenant_b):
         "/deals/stage-options/", {"pipeline_id": sales(tenant_b).pk}
     ).content.decode()
     assert "No open stage" in foreign and str(stage(tenant_b, "New").pk) not in foreign
+
+
+def test_the_campaign_page_says_what_it_does_with_its_leads(tenant_a):
+    opens_deals = deal_campaign(tenant_a, name="Roofing", deal_value="1500.00")
+    page = tenant_a.admin_client.get(f"/campaigns/{opens_deals.pk}/").content.decode()
+    assert "<dt>CRM</dt><dd>Adds each lead as a person contact</dd>" in page
+    assert "<dt>Deals</dt><dd>One per lead, worth USD 1,500.00</dd>" in page
+    quiet = deal_campaign(tenant_a, name="Chat", create_deal=False, add_to_crm=False, deal_value="")
+    page = tenant_a.admin_client.get(f"/campaigns/{quiet.pk}/").content.decode()
+    assert "<dt>CRM</dt><dd>Off</dd>" in page and "<dt>Deals</dt><dd>Off</dd>" in page

@@ -225,3 +225,14 @@ def test_a_pipeline_without_a_won_stage_keeps_the_deal_where_it_is(tenant_a):
     deal = Deal.objects.get(lead=lead)
     assert deal.stage == stage(tenant_a, "New")
     assert deal.value == money("10")
+
+
+def test_the_lead_page_links_its_contact_and_deal(tenant_a):
+    lead = capture(deal_campaign(tenant_a), name="Jordan Miles")
+    page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
+    assert f'href="/contacts/{lead.contact_id}/"' in page
+    assert f'href="/deals/{lead.deal.pk}/"' in page and '<span class="muted">New</span>' in page
+
+    plain = capture(deal_campaign(tenant_a, name="Plain", create_deal=False, add_to_crm=False))
+    page = tenant_a.admin_client.get(f"/leads/{plain.pk}/").content.decode()
+    assert "<dt>Contact</dt>" not in page and "<dt>Deal</dt>" not in page

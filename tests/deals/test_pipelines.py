@@ -149,7 +149,7 @@ def test_a_stage_holding_deals_cannot_be_deleted(tenant_a):
     # The campaign opens its deals there too; the deal alone already forbids it.
     response = tenant_a.admin_client.post(f"/settings/stages/{new.pk}/delete/")
     assert response.status_code == 400
-    assert "This stage holds 1 deal(s) and cannot be deleted." in response.content.decode()
+    assert "This stage holds 1 deal and cannot be deleted." in response.content.decode()
     assert Stage.objects.filter(pk=new.pk).exists()
 
 
@@ -199,7 +199,7 @@ def test_a_pipeline_holding_deals_or_the_last_one_cannot_be_deleted(tenant_a):
     capture(deal_campaign(tenant_a))
     response = client.post(f"/settings/pipelines/{pipeline.pk}/delete/")
     assert response.status_code == 400
-    assert "This pipeline holds 1 deal(s)" in response.content.decode()
+    assert "This pipeline holds 1 deal and cannot be deleted." in response.content.decode()
     assert client.post(f"/settings/pipelines/{other.pk}/delete/").status_code == 302
     assert list(Pipeline.objects.filter(account=tenant_a.account)) == [pipeline]
     assert Deal.objects.count() == 1

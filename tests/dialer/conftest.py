@@ -64,6 +64,12 @@ def numbers(count, start=0):
     return [f"+1415555{start + i:04d}" for i in range(count)]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded lead lists and error reports go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def upstream():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

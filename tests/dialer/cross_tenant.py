@@ -225,6 +225,17 @@ def api_dialer_upload(a, b):
     assert response.status_code == 404
 
 
+def dialer_live(a, b):
+    campaign = _a_campaign(a)
+    response = b.admin_client.get("/dialer/live/")
+    assert response.status_code == 200
+    assert f"dialer-state-{campaign.pk}" not in response.content.decode()
+
+
+def dialer_campaign_live(a, b):
+    _b_is_404(a, b, "/dialer/campaigns/{ref}/live/")
+
+
 def _a_member_id(a):
     from dialer.models import AgentExtension
 

@@ -9,7 +9,7 @@ import responses
 from django.core.files.base import ContentFile
 
 from dialer.models import DialerCampaign, DialerConnection, LeadListUpload
-from tests.dialer.conftest import API, KEY, csv_file, make_agent, make_campaign
+from tests.dialer.conftest import API, KEY, csv_file, give_extension, make_agent, make_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +127,8 @@ def test_an_agents_campaign_page_is_read_only(world):
         assert button not in page, button
     assert f"/dialer/campaigns/{theirs.ref}/agents/101/remove/" not in page
     assert "1.5 calls per available agent" in page
+    # Someone left to add, so the admin's page offers the Add agent button.
+    give_extension(tenant.account, tenant.admin, "100")
     admin_page = tenant.admin_client.get(f"/dialer/campaigns/{theirs.ref}/").content.decode()
     for button in (">Start<", ">Apply<", ">Add agent<", ">Upload<", "Resume sending"):
         assert button in admin_page, button

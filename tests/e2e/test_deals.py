@@ -86,6 +86,32 @@ def test_move_a_deal_to_won_by_button_and_by_drag_and_drop(server, page):
     assert errors == []
 
 
+def test_the_board_names_its_pipeline_and_a_long_name_keeps_its_buttons_reachable(server, page):
+    tenant = _tenant()
+    # No break opportunity: the card must wrap it rather than spill over the next column.
+    long_name = "Bartholomew_Fitzwilliam_Montgomery_Worthington_Smythe"
+    deal = Deal.objects.get(lead=capture(deal_campaign(tenant), name=long_name))
+    sales = Pipeline.objects.get(account=tenant.account, name="Sales")
+    log_in(page, server, "admin@acme.test")
+
+    page.get_by_role("link", name="Deals").click()
+    expect(page).to_have_url(re.compile(rf"/deals/\?pipeline={sales.pk}$"))
+    expect(page.get_by_label("Pipeline", exact=True)).to_have_value(str(sales.pk))
+    card = page.locator(f"#deal-{deal.pk}")
+    card.get_by_text("Move", exact=True).click()
+    card.get_by_role("button", name=f"Move {long_name} to Lost").click()
+    lost = page.locator(f"#stage-{_stage_id(tenant, 'Lost')}")
+    expect(lost.locator(f"#deal-{deal.pk}")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Lost"
+    # Back to the board as it was: the pipeline select still names the pipeline shown.
+    page.get_by_label("Owner").select_option(str(tenant.admin.pk))
+    expect(page.locator("#board-empty")).to_contain_text("No deal in Sales is owned by")
+    expect(page).to_have_url(re.compile(rf"owner={tenant.admin.pk}"))
+    page.go_back()
+    expect(page.get_by_label("Pipeline", exact=True)).to_have_value(str(sales.pk))
+    expect(page.get_by_label("Owner")).to_have_value("")
+
+
 def test_pipeline_settings_deal_page_and_campaign_form(server, page):
     tenant = _tenant()
     deal = Deal.objects.get(lead=capture(deal_campaign(tenant, name="Roofing")))
@@ -101,7 +127,7 @@ def test_pipeline_settings_deal_page_and_campaign_form(server, page):
     page.get_by_role("button", name="Add stage").last.click()
     expect(page.get_by_text("Stage “Quote sent” added to Renewals.")).to_be_visible()
     page.get_by_role("button", name="Delete stage New in Sales").click()
-    expect(page.get_by_role("alert")).to_contain_text("This stage holds 1 deal(s)")
+    expect(page.get_by_role("alert")).to_contain_text("This stage holds 1 deal and cannot")
     page.get_by_label("Name of stage Quote sent in Renewals").fill("Proposal")
     page.get_by_role("button", name="Save stage Quote sent in Renewals").click()
     expect(page.get_by_text("Stage “Proposal” saved.")).to_be_visible()

@@ -73,9 +73,13 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
     page.locator("input[type=file]").set_input_files(str(DEMO_CSV))
     page.get_by_role("button", name="Upload").click()
     upload = page.locator(".upload").first
-    expect(upload).to_contain_text("230 rows, 227 valid, 3 invalid")
+    expect(upload).to_contain_text("230 rows: 227 valid, 3 refused")
     expect(upload).to_contain_text("227 of 227 contacts sent")
     expect(upload.get_by_role("link", name="download the error report")).to_be_visible()
+    refused = page.locator("#dialer-upload-errors")
+    expect(refused).to_contain_text("is not a valid phone number")
+    expect(refused).to_contain_text("a spreadsheet reformatted (4.155550134E9)")
+    expect(page.get_by_text("demo_leads.csv: 227 contacts going to the dialer")).to_be_visible()
 
     state = page.locator(f"#dialer-state-{campaign.pk}")
     controls = page.locator(f"#dialer-controls-{campaign.pk}")
@@ -194,3 +198,36 @@ def test_a_new_extension_moves_the_agent_on_the_dialer(server, page, e2e_sandbox
     expect(page.get_by_label("Extension of Riley Rep")).to_have_value("202")
     assert [agent["extension"] for agent in _on_dialer(campaign.ref)["agents"]] == ["202"]
     assert campaign.agents.get().extension == "202"
+
+
+def test_the_overview_follows_a_campaign_live_until_it_is_removed(server, page, e2e_sandbox):
+    account = _connected_account()
+    campaign = _campaign(account)
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    row = page.locator(f"#dialer-campaign-{campaign.pk}")
+    row.get_by_role("button", name="Start").click()
+    # The buttons of the overview come back to the overview.
+    expect(page).to_have_url(f"{server}/dialer/")
+    expect(row.locator("[data-state]")).to_have_attribute("data-state", "started", timeout=15000)
+
+    timing = f"{e2e_sandbox.url}/_sandbox/dialer/timing"
+    # The dialer takes a while stopping, so the overview shows the row before it goes.
+    before = requests.post(timing, json={"stopping_s": 2}, timeout=5).json()
+    try:
+        row.get_by_role("button", name="Remove").click()
+        expect(page.get_by_text("it is deleted once the dialer reports it stopped")).to_be_visible()
+        expect(row.locator("[data-pending]")).to_have_attribute("data-pending", "removing")
+        # Stopping, then stopped, then deleted on the dialer: the row leaves the table live.
+        expect(row).to_have_count(0, timeout=20000)
+    finally:
+        requests.post(timing, json={"stopping_s": before["stopping_s"]}, timeout=5)
+    assert DialerCampaign.objects.get(pk=campaign.pk).deleted_at is not None
+    on_dialer = requests.get(
+        f"{settings.DIALER_API_BASE}/campaigns",
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+        timeout=5,
+    ).json()
+    assert campaign.ref not in [line["ref"] for line in on_dialer]

@@ -61,12 +61,26 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     assert chart["conversion"] == [100.0]
     assert chart["width"] > 0
 
-    # A filter swaps the report in place and the charts are drawn again.
+    # A filter swaps the report in place: no leads says so instead of drawing empty charts,
+    # and figures again are charts drawn again.
     page.get_by_label("Source", exact=True).select_option("call")
     expect(page.locator('[data-total="leads"]')).to_have_text("0")
+    expect(page.locator("#report-empty")).to_contain_text("Choose another period or clear the")
+    expect(page.locator("canvas")).to_have_count(0)
+    page.get_by_label("Source", exact=True).select_option("form")
+    expect(page.locator('[data-total="leads"]')).to_have_text("1")
+    expect(page.locator("#report-empty")).to_have_count(0)
     leads_shown = page.evaluate(
         """() => Chart.getChart(
             document.querySelector('canvas[data-chart="chart-leads-per-day"]')
         ).data.datasets[0].data.reduce((sum, n) => sum + n, 0)"""
     )
-    assert leads_shown == 0
+    assert leads_shown == 1
+
+    # Dates: the report waits until both ends are set, then shows the period.
+    page.get_by_label("From", exact=True).fill("2020-01-01")
+    page.get_by_label("To", exact=True).fill("2020-01-31")
+    expect(page.locator("#report-empty")).to_contain_text(
+        "No leads arrived from 1 Jan 2020 to 31 Jan 2020"
+    )
+    expect(page.get_by_role("alert")).to_have_count(0)

@@ -16,8 +16,7 @@ def test_a_setup_that_cannot_work_is_warned_on_the_form_the_page_and_the_dashboa
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/campaigns/new/")
     lead_sources = page.get_by_label("Lead source").locator("option").all_inner_texts()
-    # Invoca is not available until its integration exists; the dialer is.
-    assert "Invoca" not in lead_sources and "Dialer" in lead_sources
+    assert lead_sources == ["CallRail", "Invoca", "Dialer", "Lead form", "Webhook"]
 
     warnings = page.locator("#setup-warnings")
     page.get_by_label("Name", exact=True).fill("Spring roofing")

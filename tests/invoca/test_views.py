@@ -241,3 +241,50 @@ def test_members_cannot_connect(tenant_a, upstream):
     )
     assert response.status_code == 403
     assert not InvocaConnection.objects.exists()
+
+
+def test_a_refused_form_lists_what_to_fix_at_the_top(tenant_a, connected, upstream):
+    data = form_data(ivr_tree=json.dumps(menu_connect_tree(phone="")))
+    for name in ("bca_reset_period", "bca_starts_at", "bca_budget_currency", "bca_time_zone"):
+        data[name] = ""
+    response = tenant_a.member_client.post(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    top = page[page.index('id="form-errors"') : page.index("<h2>Campaign</h2>")]
+    assert "Nothing was sent to Invoca." in top
+    assert (
+        '<a href="#id_bca_reset_period">Budget cap alert: reset period: Can&#x27;t be blank.</a>'
+        in top
+    )
+    assert '<a href="#ivr-section">IVR: the tree has errors, marked on its nodes.</a>' in top
+    assert 'id="ivr-section"' in page
+    # The summary follows the page's order: the budget before the IVR.
+    assert top.index("#id_bca_time_zone") < top.index("#ivr-section")
+    assert len(upstream.calls) == 0
+
+
+def test_a_valid_form_has_no_error_summary(tenant_a, connected):
+    page = tenant_a.member_client.get(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/")
+    assert 'id="form-errors"' not in page.content.decode()
+
+
+def test_the_caller_id_is_shown_by_its_name(tenant_a, connected):
+    terms = check_terms(affiliate_terms())
+    masked = check_terms(
+        affiliate_terms(
+            ivr_tree={
+                **menu_connect_tree(),
+                "caller_id": {"setting": "partial", "mask": "800-555-XXXX"},
+            }
+        )
+    )
+    make_campaign(tenant_a, status="live", current_terms=terms, future_terms=masked)
+    page = tenant_a.member_client.get(PAGE).content.decode()
+    assert "Original — the caller&#x27;s own number<" in page
+    assert "Partial — the caller&#x27;s number with digits replaced: 800-555-XXXX" in page
+
+
+def test_a_campaign_without_an_inbound_campaign_offers_to_make_one(tenant_a, connected):
+    campaign = make_campaign(tenant_a, status="live")
+    page = tenant_a.member_client.get(PAGE).content.decode()
+    assert f'href="/campaigns/new/?integration=invoca&amp;invoca_campaign_id={campaign.pk}"' in page

@@ -257,3 +257,13 @@ def test_a_concurrent_link_the_database_refuses_is_a_400_envelope(
     assert response.json()["errors"] == {"invoca_campaign_id": [LINKED_MEANWHILE]}
     links = dict(AdvertiserCampaign.objects.values_list("name", "inbound_campaign"))
     assert links == {"Roofing Q4": campaign.pk, "Dental": None, "Gutters": None}
+
+
+def test_the_campaign_form_can_be_opened_with_the_advertiser_campaign_chosen(tenant_a, roofing):
+    page = tenant_a.admin_client.get(
+        f"/campaigns/new/?integration=invoca&invoca_campaign_id={roofing.pk}"
+    ).content.decode()
+    assert f'<option value="{roofing.pk}" selected>Roofing Q4' in page
+    # Only proposed: another lead source ignores it, and saving still checks it.
+    other = tenant_a.admin_client.get(f"/campaigns/new/?invoca_campaign_id={roofing.pk}")
+    assert f'<option value="{roofing.pk}" selected>Roofing Q4' not in other.content.decode()

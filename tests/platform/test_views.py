@@ -67,7 +67,8 @@ def test_navigation_shows_only_sections_that_exist(tenant_a):
     nav = re.search(r'<nav class="mainnav".*?</nav>', content, re.S).group(0)
     assert ">Dashboard<" in nav and ">Settings<" in nav
     for href in re.findall(r'href="([^"]+)"', nav):
-        assert tenant_a.admin_client.get(href).status_code == 200
+        # A page may settle its own address first (the deal board names its pipeline).
+        assert tenant_a.admin_client.get(href, follow=True).status_code == 200
 
 
 def test_user_without_account_sees_explanation(db):

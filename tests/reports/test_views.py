@@ -2,10 +2,13 @@
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 
 from campaignhub.navigation import navigation
+from reports import views
+from reports.forms import default_period
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +54,11 @@ def test_the_page_shows_totals_tables_and_chart_data(month):
 
 
 def test_defaults_to_the_last_30_days_of_the_account(month):
+    start, end = default_period(month.a.account)
+    assert (end - start).days == 29
     content = page(month.a.admin_client)
-    assert len(chart(content, "leads-per-day")["labels"]) == 30
+    assert f"{start:%-d %b %Y} to {end:%-d %b %Y}" in content
+    assert f'name="from" value="{start.isoformat()}"' in content
 
 
 def test_filters_narrow_the_page(month):
@@ -90,3 +96,37 @@ def test_reports_are_in_the_navigation(month, rf):
     request.account = month.a.account
     labels = [item["label"] for item in navigation(request)["nav_sections"]]
     assert "Reports" in labels
+
+
+def test_a_period_without_leads_says_so_instead_of_empty_charts(month):
+    content = page(month.a.admin_client, "from=2024-06-01&to=2024-06-30")
+    assert 'data-total="leads">0<' in content
+    assert 'id="report-empty"' in content
+    assert "No leads arrived from 1 Jun 2024 to 30 Jun 2024. Choose another period." in content
+    assert "<canvas" not in content and "chart-leads-per-day" not in content
+    content = page(month.a.admin_client, f"{PERIOD}&source=dialer")
+    assert "for these filters. Choose another period or clear the filters." in content
+    assert 'id="report-empty"' not in page(month.a.admin_client, PERIOD)
+
+
+def test_a_chart_with_nothing_to_draw_says_why(month):
+    # 3 January for the admin: L5 only, neither won nor answered yet.
+    content = page(
+        month.a.admin_client, f"from=2025-01-03&to=2025-01-03&representative={month.a.admin.pk}"
+    )
+    assert 'data-total="leads">1<' in content
+    assert chart(content, "leads-per-day")["empty"] is False
+    assert 'data-chart-empty="revenue-by-campaign"' in content
+    assert 'id="chart-revenue-by-campaign"' not in content
+    assert 'data-chart-empty="response-by-representative"' in content
+    assert 'id="chart-response-by-representative"' not in content
+    # With figures, every chart is drawn.
+    content = page(month.a.admin_client, PERIOD)
+    assert "data-chart-empty" not in content
+    assert chart(content, "revenue-by-campaign")["empty"] is False
+
+
+def test_a_first_response_of_zero_minutes_is_still_charted():
+    rows = [SimpleNamespace(label="Ann", median_first_response_s=0.0)]
+    drawn = views._charts([], [], [], rows)["response_by_representative"]
+    assert drawn["datasets"][0]["data"] == [0.0] and drawn["empty"] is False
