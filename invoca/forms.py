@@ -411,6 +411,21 @@ FORMSET_TITLES = ("Affiliate payout", "Advertiser payin", "Named regions", "Cust
 IVR_SECTION_ID = "ivr-section"
 
 
+# The terms a field of the form edits one to one (the rest are built from several fields).
+PLAIN_TERMS = (
+    "campaign_type",
+    "description",
+    "url",
+    "timezone",
+    "campaign_language",
+    "campaign_country",
+    "operating_24_7",
+    "auto_approve",
+    "visibility",
+    "default_creative_id_from_network",
+)
+
+
 class CampaignForm(forms.Form):
     """The campaign page's form: every property of the reference table [004], hours as times
     of day, budgets in their own section, the IVR tree as JSON (`ivr_tree`, written by the
@@ -522,22 +537,7 @@ class CampaignForm(forms.Form):
 
     @staticmethod
     def _initial(campaign, terms) -> dict:
-        initial = {
-            key: terms[key]
-            for key in (
-                "campaign_type",
-                "description",
-                "url",
-                "timezone",
-                "campaign_language",
-                "campaign_country",
-                "operating_24_7",
-                "auto_approve",
-                "visibility",
-                "default_creative_id_from_network",
-            )
-            if key in terms
-        }
+        initial = {key: terms[key] for key in PLAIN_TERMS if key in terms}
         if campaign is not None:
             initial["name"] = campaign.name
         hours = terms.get("hours") or {}
@@ -746,21 +746,7 @@ class CampaignForm(forms.Form):
         return found
 
     def terms_from_fields(self, data) -> dict:
-        terms = {
-            key: data.get(key)
-            for key in (
-                "campaign_type",
-                "description",
-                "url",
-                "timezone",
-                "campaign_language",
-                "campaign_country",
-                "operating_24_7",
-                "auto_approve",
-                "visibility",
-                "default_creative_id_from_network",
-            )
-        }
+        terms = {key: data.get(key) for key in PLAIN_TERMS}
         terms["description"] = terms["description"] or ""
         terms["url"] = (terms["url"] or "").strip()
         terms["operating_24_7"] = bool(terms["operating_24_7"])
