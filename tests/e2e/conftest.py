@@ -88,6 +88,11 @@ def asgi_server(django_db_setup, django_db_blocker, e2e_sandbox, tmp_path_factor
 
     with django_db_blocker.unblock():
         connections.close_all()
+        # A fork inherits open sockets: with PostgreSQL's pool, the server and the tests would
+        # share the pooled connections. Close the pools so each side opens its own.
+        for connection in connections.all(initialized_only=True):
+            if hasattr(connection, "close_pool"):
+                connection.close_pool()
     process = DaphneProcess(
         "localhost",
         partial(make_application, static_wrapper=ASGIStaticFilesHandler),
