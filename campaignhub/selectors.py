@@ -1,5 +1,7 @@
 """Reads for the platform: tokens, members, invitations."""
 
+from django.db.models import OuterRef, Subquery
+
 from campaignhub.models import (
     ApiToken,
     Invitation,
@@ -11,19 +13,37 @@ from campaignhub.models import (
 
 
 def active_token(raw: str):
-    """The unrevoked token for `raw`, with `.membership` set, or None.
+    """The unrevoked token for `raw`, with `.membership` set (account and user loaded), or None.
 
-    A token stops working when its user leaves the account or is deactivated.
+    A token stops working when its user leaves the account or is deactivated. One query: every
+    API request needs the membership, so its columns come along with the token's.
     """
+    membership = Membership.objects.filter(account=OuterRef("account"), user=OuterRef("user"))
     token = (
         ApiToken.objects.select_related("user", "account")
         .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .annotate(
+            membership_id=Subquery(membership.values("pk")),
+            membership_role=Subquery(membership.values("role")),
+            membership_created_at=Subquery(membership.values("created_at")),
+        )
         .first()
     )
-    if token is None:
+    if token is None or token.membership_id is None:
         return None
-    token.membership = Membership.objects.for_account(token.account).filter(user=token.user).first()
-    return token if token.membership else None
+    token.membership = Membership.from_db(
+        token._state.db,
+        ["id", "account_id", "user_id", "role", "created_at"],
+        [
+            token.membership_id,
+            token.account_id,
+            token.user_id,
+            token.membership_role,
+            token.membership_created_at,
+        ],
+    )
+    token.membership.account, token.membership.user = token.account, token.user
+    return token
 
 
 def members(account):

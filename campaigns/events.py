@@ -42,34 +42,42 @@ def _removed(campaign_id):
     return f'<tr id="campaign-{campaign_id}" hx-swap-oob="delete"></tr>'
 
 
-def campaign_changed(campaign_id, *, created=False, seen_by=None):
-    """`campaigncountupdated`: fresh counts and the campaign's row, for everyone it concerns.
+def campaign_changed(
+    campaign_id, *, created=False, seen_by=None, sees_now=None, recount=True, campaign=None
+):
+    """`campaigncountupdated`: the campaign's row, and fresh counts when they may differ, for
+    everyone it concerns.
 
     `seen_by` is the set of user ids who could see the campaign before the change (None when
-    it did not change hands). Who sees it now gets the row: inserted at the top of the live
-    list when it is new to them, replaced in place otherwise; who saw it and no longer does
-    (deleted, or no longer owner or representative) gets it removed. Table rows travel in
-    frames of their own, so browsers parse them in table context.
+    it did not change hands); `sees_now` the set who see it after (None: read here). Who sees
+    it now gets the row: inserted at the top of the live list when it is new to them, replaced
+    in place otherwise; who saw it and no longer does (deleted, or no longer owner or
+    representative) gets it removed. The row goes first: it is what the person changed.
+    Counts follow when `recount` (the campaign moved between tallies) or the audience changed;
+    a rename leaves every count as it was. Table rows travel in frames of their own, so
+    browsers parse them in table context. `campaign` is the instance just saved (its owner
+    and account loaded), when the caller has it: it is not read again.
     """
-    campaign = Campaign.objects.select_related("owner", "account").get(pk=campaign_id)
+    if campaign is None:
+        campaign = Campaign.objects.select_related("owner", "account").get(pk=campaign_id)
     if not live.watching(campaign.account_id):
         return
-    campaign.lead_count = campaign.leads.count()
-    concerned = selectors.audience(campaign)
+    concerned = selectors.audience(campaign) if sees_now is None else set(sees_now)
     sees_now = set() if campaign.is_deleted else concerned
     seen_before = set() if created else (concerned if seen_by is None else set(seen_by))
-    row = _row(campaign) if sees_now else ""
-    for membership in _memberships(campaign.account_id, concerned | seen_before):
-        user_id = membership.user_id
+    account_id = campaign.account_id
+    if sees_now:
+        campaign.lead_count = campaign.leads.count()
+        row = _row(campaign)
+        push_to_members(account_id, sees_now & seen_before, COUNT_EVENT, row)
+        push_to_members(account_id, sees_now - seen_before, COUNT_EVENT, _inserted(row))
+    push_to_members(account_id, seen_before - sees_now, COUNT_EVENT, _removed(campaign.pk))
+    if not (recount or created or sees_now != seen_before):
+        return
+    for membership in _memberships(account_id, sees_now | seen_before):
         counts = selectors.filter_counts(selectors.tally_rows(membership))
         html = render_to_string("campaigns/partials/_counts.html", {"counts": counts})
-        push_to_members(campaign.account_id, [user_id], COUNT_EVENT, html)
-        if user_id not in sees_now:
-            if user_id in seen_before:
-                push_to_members(campaign.account_id, [user_id], COUNT_EVENT, _removed(campaign.pk))
-            continue
-        fragment = row if user_id in seen_before else _inserted(row)
-        push_to_members(campaign.account_id, [user_id], COUNT_EVENT, fragment)
+        push_to_members(account_id, [membership.user_id], COUNT_EVENT, html)
 
 
 def campaign_lead_count_changed(campaign):
@@ -92,13 +100,22 @@ def _lead_audience(lead):
     return user_ids
 
 
-def lead_arrived(lead_id):
+def _watched_lead(lead_id, account_id, *related):
+    """The lead with `related` loaded, or None when nobody has a page open in its account
+    (`account_id`, when the caller knows it, spares the read)."""
+    if account_id is not None and not live.watching(account_id):
+        return None
+    lead = Lead.objects.select_related(*related).get(pk=lead_id)
+    return lead if account_id is not None or live.watching(lead.account_id) else None
+
+
+def lead_arrived(lead_id, *, account_id=None):
     """A new lead: prepended to the lead lists, the campaign's page and the dashboard feed;
     the campaign's row shows its new lead count."""
-    lead = Lead.objects.select_related(
-        "campaign__owner", "campaign__account", "representative"
-    ).get(pk=lead_id)
-    if not live.watching(lead.account_id):
+    lead = _watched_lead(
+        lead_id, account_id, "campaign__owner", "campaign__account", "representative"
+    )
+    if lead is None:
         return
     account = lead.campaign.account
     row = live.render(account, "campaigns/partials/_lead_row.html", {"lead": lead})
@@ -145,12 +162,12 @@ def _outcome_blocks(lead, account, user_ids):
             push_to_members(lead.account_id, people, OUTCOME_EVENT, html)
 
 
-def lead_updated(lead_id):
+def lead_updated(lead_id, *, account_id=None):
     """A lead changed (details, outcome): its row on the lists and its feed item
     (`leadarrived`), and the outcome block of its page (`leadoutcome`), for everyone who
     sees it."""
-    lead = Lead.objects.select_related("campaign__account", "representative").get(pk=lead_id)
-    if not live.watching(lead.account_id):
+    lead = _watched_lead(lead_id, account_id, "campaign__account", "representative")
+    if lead is None:
         return
     account = lead.campaign.account
     audience = _lead_audience(lead)
@@ -161,10 +178,10 @@ def lead_updated(lead_id):
     _outcome_blocks(lead, account, audience)
 
 
-def lead_alerted(lead_id):
+def lead_alerted(lead_id, *, account_id=None):
     """The first alert about a lead went out: the outcome block of its page (which shows
     when) for everyone who sees it; lists show no alert time, so their rows stay."""
-    lead = Lead.objects.select_related("campaign__account", "representative").get(pk=lead_id)
-    if not live.watching(lead.account_id):
+    lead = _watched_lead(lead_id, account_id, "campaign__account", "representative")
+    if lead is None:
         return
     _outcome_blocks(lead, lead.campaign.account, _lead_audience(lead))

@@ -79,7 +79,9 @@ def set_outcome(*, lead, status=UNCHANGED, revenue=UNCHANGED, actor=None, via="l
         lead_outcome_changed.send(
             sender=Lead, lead=lead, previous_status=previous, actor=actor, via=via
         )
-        transaction.on_commit(lambda: events.lead_updated(lead.pk), robust=True)
+        transaction.on_commit(
+            lambda: events.lead_updated(lead.pk, account_id=lead.account_id), robust=True
+        )
     return lead
 
 
@@ -92,5 +94,7 @@ def record_alert_sent(*, lead_id, account_id, sent_at: datetime) -> bool:
         pk=lead_id, account_id=account_id, alerted_at__isnull=True
     ).update(alerted_at=sent_at)
     if recorded:
-        transaction.on_commit(lambda: events.lead_alerted(lead_id), robust=True)
+        transaction.on_commit(
+            lambda: events.lead_alerted(lead_id, account_id=account_id), robust=True
+        )
     return bool(recorded)

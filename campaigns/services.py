@@ -141,6 +141,10 @@ def _save_guarded(campaign):
     """Save, turning the database's tracking-number constraint into our 409."""
     if _tracking_number_taken(campaign):
         raise DuplicateTrackingNumber(DUPLICATE_TRACKING_NUMBER)
+    if not campaign.tracking_number or campaign.is_deleted:
+        # Outside the partial unique index: no race to catch, no savepoint to pay for.
+        campaign.save()
+        return
     try:
         with transaction.atomic():
             campaign.save()
@@ -217,10 +221,15 @@ def update_campaign(*, campaign, changes, actor=None) -> Campaign:
     the locked row, else `permissions.CampaignPermissionDenied` (403) and nothing changes; the
     owner's alert for a pause or a delete says who did it.
     """
-    campaign = Campaign.objects.select_for_update().select_related("account").get(pk=campaign.pk)
+    campaign = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("account", "owner")
+        .get(pk=campaign.pk)
+    )
     if actor is not None:
         permissions.require_changes(actor, campaign, changes)
-    seen_by = set() if campaign.is_deleted else selectors.audience(campaign)
+    audience = selectors.audience(campaign)
+    seen_by = set() if campaign.is_deleted else audience
     counted_in = _tally_state(campaign)
     _apply(campaign, changes, set(changes))
     _save_guarded(campaign)
@@ -228,14 +237,20 @@ def update_campaign(*, campaign, changes, actor=None) -> Campaign:
     if "selected_user" in changes:
         _set_representatives(campaign, changes["selected_user"] or [])
     # Most edits (a name, a message) leave the campaign in the same tally: no write at all.
-    if _tally_state(campaign) != counted_in:
+    recount = _tally_state(campaign) != counted_in
+    if recount:
         _count(campaign.account, counted_in, -1)
         _tally(campaign, +1)
     # Every update that switches a campaign off or deletes it alerts the owner, every time.
     if changes.get("status") is False or changes.get("is_deleted") is True:
         _alert_disconnected(campaign, actor)
+    # Who sees it afterwards is known without a query unless its owner or representatives changed.
+    sees_now = None if {"owner", "selected_user"} & set(changes) else audience
     transaction.on_commit(
-        lambda: events.campaign_changed(campaign.pk, seen_by=seen_by), robust=True
+        lambda: events.campaign_changed(
+            campaign.pk, seen_by=seen_by, sees_now=sees_now, recount=recount, campaign=campaign
+        ),
+        robust=True,
     )
     return campaign
 
@@ -468,7 +483,11 @@ def capture_lead(
     details = clean_lead_details(name=name, phone=phone, email=email, message=message)
     payload = clean_json(payload or {})
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        campaign = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("account")
+            .get(pk=campaign.pk)
+        )
         lead = Lead.objects.filter(
             campaign=campaign, source=source, external_id=external_id
         ).first()
@@ -488,7 +507,9 @@ def capture_lead(
         lead_captured.send(sender=Lead, lead=lead)
         if assignment is not None and alert:
             _alert_representative(campaign, lead, assignment)
-        transaction.on_commit(lambda: events.lead_arrived(lead.pk), robust=True)
+        transaction.on_commit(
+            lambda: events.lead_arrived(lead.pk, account_id=lead.account_id), robust=True
+        )
     return lead, True
 
 
@@ -526,7 +547,9 @@ def _refresh_lead(lead, details, payload):
         changed.append("payload")
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])
-        transaction.on_commit(lambda: events.lead_updated(lead.pk), robust=True)
+        transaction.on_commit(
+            lambda: events.lead_updated(lead.pk, account_id=lead.account_id), robust=True
+        )
 
 
 def lead_caller(lead) -> str:

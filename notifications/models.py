@@ -46,7 +46,14 @@ class Delivery(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField(blank=True)
     html_body = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True, help_text="Push data.")
+    data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "What the notification is about ({str: str}, e.g. lead_id); the push payload, and "
+            "kept on every channel's delivery."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -165,18 +165,22 @@ def attempt_delivery(delivery_id) -> float | None:
     retried, else None. A delivery that is not queued (sent, failed, being sent by another
     worker) is left alone, so running this twice never sends twice.
     """
-    # A person who left the account since it was queued gets nothing more from it.
-    if _cancel(Delivery.objects.filter(_recipient_left(), pk=delivery_id)):
-        return None
     now = timezone.now()
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
-        status=Status.SENDING,
-        attempts=F("attempts") + 1,
-        next_attempt_at=None,
-        updated_at=now,
-        version=F("version") + 1,
+    # One statement claims it: queued, and for nobody who has left the account since.
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED)
+        .exclude(_recipient_left())
+        .update(
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=None,
+            updated_at=now,
+            version=F("version") + 1,
+        )
     )
     if not claimed:
+        # A person who left the account since it was queued gets nothing more from it.
+        _cancel(Delivery.objects.filter(_recipient_left(), pk=delivery_id))
         return None
     delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
     # No live frame for "sending": it would hold the send up for a state that lasts a moment;

@@ -240,8 +240,9 @@ class TestLiveCounts:
             campaign = make_campaign(
                 tenant_a, integration="webhook", selected_user=[{"id": tenant_a.member.pk}]
             )
-        # Counts and the row travel in frames of their own (a row parses only in table context).
-        counts, row = live_events.to(tenant_a.account, tenant_a.admin)
+        # The row and the counts travel in frames of their own (a row parses only in table
+        # context); the row first, since it is what changed.
+        row, counts = live_events.to(tenant_a.account, tenant_a.admin)
         assert {counts["event"], row["event"]} == {"campaigncountupdated"}
         assert counts["html"].strip().startswith('<div id="campaign-counts"')
         assert "<strong>1</strong><span>Total</span>" in counts["html"]
@@ -252,7 +253,7 @@ class TestLiveCounts:
         live_events.pushed.clear()
         with committed():
             services.update_campaign(campaign=campaign, changes={"status": False})
-        counts, row = live_events.to(tenant_a.account, tenant_a.member, "campaigncountupdated")
+        row, counts = live_events.to(tenant_a.account, tenant_a.member, "campaigncountupdated")
         assert "<strong>1</strong><span>Inactive</span>" in counts["html"]
         assert row["html"].startswith(f'<tr id="campaign-{campaign.pk}">')
         assert "Inactive" in row["html"]
@@ -260,9 +261,19 @@ class TestLiveCounts:
         live_events.pushed.clear()
         with committed():
             services.delete_campaign(campaign=campaign)
-        counts, row = live_events.to(tenant_a.account, tenant_a.admin, "campaigncountupdated")
+        row, counts = live_events.to(tenant_a.account, tenant_a.admin, "campaigncountupdated")
         assert "<strong>0</strong><span>Total</span>" in counts["html"]
         assert row["html"] == f'<tr id="campaign-{campaign.pk}" hx-swap-oob="delete"></tr>'
+
+    def test_a_rename_sends_the_row_alone(self, tenant_a, live_events, committed):
+        with committed():
+            campaign = make_campaign(tenant_a)
+        live_events.pushed.clear()
+        with committed():
+            services.update_campaign(campaign=campaign, changes={"campaign_name": "Renamed"})
+        (row,) = live_events.to(tenant_a.account, tenant_a.admin, "campaigncountupdated")
+        assert row["html"].startswith(f'<tr id="campaign-{campaign.pk}">')
+        assert "Renamed" in row["html"]
 
     def test_members_who_cannot_see_the_campaign_hear_nothing(
         self, tenant_a, live_events, committed

@@ -34,6 +34,14 @@ def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page):
 
     page.get_by_label("Campaign id").fill("spring-1")
     page.get_by_label("Name", exact=True).fill("Spring promotion")
+    # The week's hours show only for a campaign that is not open around the clock.
+    monday = page.locator('tr[data-day="monday"]')
+    expect(page.get_by_label("Open 24/7")).to_be_checked()
+    expect(monday).to_be_hidden()
+    page.get_by_label("Open 24/7").uncheck()
+    expect(monday).to_be_visible()
+    page.get_by_label("Open 24/7").check()
+    expect(monday).to_be_hidden()
     expect(page.get_by_label("Campaign type")).to_have_value("AffiliateEnabled")
     budget = page.locator("fieldset.budget").first
     expect(budget).to_be_visible()

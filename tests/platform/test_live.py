@@ -127,3 +127,18 @@ def test_with_nobody_watching_a_lead_renders_and_sends_no_live_rows(tenant_a, mo
     lead, _ = capture_lead(campaign=campaign, source="form", external_id="w-1", phone="")
     events.lead_arrived(lead.pk)
     assert (sent, rendered) == ([], [])
+
+
+def test_with_nobody_watching_lead_events_read_nothing_when_the_account_is_known(
+    tenant_a, django_assert_num_queries
+):
+    from campaigns import events
+    from campaigns.services import capture_lead
+    from tests.campaigns.factories import make_campaign
+
+    campaign = make_campaign(tenant_a)
+    lead, _ = capture_lead(campaign=campaign, source="form", external_id="w-2", phone="")
+    with django_assert_num_queries(0):
+        events.lead_arrived(lead.pk, account_id=lead.account_id)
+        events.lead_updated(lead.pk, account_id=lead.account_id)
+        events.lead_alerted(lead.pk, account_id=lead.account_id)
