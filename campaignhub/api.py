@@ -66,13 +66,13 @@ def _authenticate(request):
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             return error(401, "Authorization header must be 'Bearer <token>'.")
-        token = selectors.active_token(raw.strip())
-        if token is None:
+        membership = selectors.token_membership(raw.strip())
+        if membership is None:
             return error(401, "Invalid or revoked API token.")
-        services.mark_token_used(token)
-        request.user = token.user
-        request.membership = token.membership
-        request.account = token.account
+        services.mark_token_used(membership.token)
+        request.user = membership.user
+        request.membership = membership
+        request.account = membership.account
         return None
     if not request.user.is_authenticated:
         return error(401, "Authentication credentials were not provided.")

@@ -1,6 +1,6 @@
 """Reads for the platform: tokens, members, invitations."""
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F
 
 from campaignhub.models import (
     ApiToken,
@@ -12,38 +12,35 @@ from campaignhub.models import (
 )
 
 
-def active_token(raw: str):
-    """The unrevoked token for `raw`, with `.membership` set (account and user loaded), or None.
+def token_membership(raw: str):
+    """The membership an unrevoked API token `raw` acts as (account and user loaded), or None.
 
-    A token stops working when its user leaves the account or is deactivated. One query: every
-    API request needs the membership, so its columns come along with the token's.
+    A token stops working when its user leaves the account or is deactivated. One query, the
+    token joined through its user: the membership carries `token` (an ApiToken with only its
+    `pk` and `last_used_at` read, for `services.mark_token_used`).
     """
-    membership = Membership.objects.filter(account=OuterRef("account"), user=OuterRef("user"))
-    token = (
-        ApiToken.objects.select_related("user", "account")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+    membership = (
+        Membership.objects.select_related("account", "user")
+        # One filter() call: every condition is on the same token row.
+        .filter(
+            user__api_tokens__token_hash=hash_token(raw),
+            user__api_tokens__revoked_at__isnull=True,
+            user__api_tokens__account=F("account"),
+            user__is_active=True,
+        )
         .annotate(
-            membership_id=Subquery(membership.values("pk")),
-            membership_role=Subquery(membership.values("role")),
-            membership_created_at=Subquery(membership.values("created_at")),
+            token_id=F("user__api_tokens__id"),
+            token_last_used_at=F("user__api_tokens__last_used_at"),
         )
         .first()
     )
-    if token is None or token.membership_id is None:
-        return None
-    token.membership = Membership.from_db(
-        token._state.db,
-        ["id", "account_id", "user_id", "role", "created_at"],
-        [
-            token.membership_id,
-            token.account_id,
-            token.user_id,
-            token.membership_role,
-            token.membership_created_at,
-        ],
-    )
-    token.membership.account, token.membership.user = token.account, token.user
-    return token
+    if membership is not None:
+        membership.token = ApiToken.from_db(
+            membership._state.db,
+            ["id", "last_used_at"],
+            [membership.token_id, membership.token_last_used_at],
+        )
+    return membership
 
 
 def members(account):

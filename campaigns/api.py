@@ -1,5 +1,7 @@
 """JSON API for campaigns and leads (the shapes and messages of the inbound campaign service)."""
 
+from django.db import transaction
+
 from campaignhub.api import (
     ApiProblem,
     api_view,
@@ -77,36 +79,46 @@ def campaigns(request):
     return ok([campaign_data(row) for row in rows], **extra)
 
 
-def _visible(request, campaign_id):
-    return get_for_account_or_404(
-        selectors.campaigns_visible_to(request.membership).select_related("owner"),
-        request.account,
-        NOT_FOUND,
-        pk=campaign_id,
-    )
+def _visible(request, campaign_id, *, lock=False):
+    campaigns = selectors.campaigns_visible_to(request.membership).select_related("owner")
+    if lock:
+        campaigns = campaigns.select_related("account").select_for_update(of=("self",))
+    return get_for_account_or_404(campaigns, request.account, NOT_FOUND, pk=campaign_id)
 
 
 @api_view("GET", "PUT", "DELETE", body={"PUT": CampaignBody})
 def campaign(request, campaign_id):
+    if request.method == "PUT":
+        return ok([campaign_with_warnings(_update(request, campaign_id))])
     found = _visible(request, campaign_id)
     if request.method == "GET":
         return ok(campaign_with_warnings(found))
-    if request.method == "DELETE":
-        deleted = services.delete_campaign(campaign=found, actor=request.membership)
-        return ok(campaign_data(deleted))
+    deleted = services.delete_campaign(campaign=found, actor=request.membership)
+    return ok(campaign_data(deleted))
+
+
+def _update(request, campaign_id):
+    """Validate and apply a PUT under the campaign's row lock, so no other change slips in
+    between the check and the write; committed (and its live row sent) before the answer is
+    built."""
     changes = request.data["campaigndata"]
-    # Validate the campaign as it would be after the change, so rules that tie fields
-    # together (a CallRail campaign needs a number) hold for partial updates too.
-    form = CampaignForm(
-        data={**writable_data(found), **changes}, account=request.account, campaign=found
-    )
-    if not form.is_valid():
-        raise form_problem(form)
-    cleaned = {key: form.cleaned_data[key] for key in changes}
-    updated = _save(
-        services.update_campaign, campaign=found, changes=cleaned, actor=request.membership
-    )
-    return ok([campaign_with_warnings(updated)])
+    with transaction.atomic():
+        found = _visible(request, campaign_id, lock=True)
+        # Validate the campaign as it would be after the change, so rules that tie fields
+        # together (a CallRail campaign needs a number) hold for partial updates too.
+        form = CampaignForm(
+            data={**writable_data(found), **changes}, account=request.account, campaign=found
+        )
+        if not form.is_valid():
+            raise form_problem(form)
+        cleaned = {key: form.cleaned_data[key] for key in changes}
+        return _save(
+            services.update_campaign,
+            campaign=found,
+            changes=cleaned,
+            actor=request.membership,
+            locked=True,
+        )
 
 
 @api_view("GET")

@@ -213,19 +213,22 @@ def create_campaign(*, account, owner, data, actor=None) -> Campaign:
 
 
 @transaction.atomic
-def update_campaign(*, campaign, changes, actor=None) -> Campaign:
+def update_campaign(*, campaign, changes, actor=None, locked=False) -> Campaign:
     """Apply the cleaned fields in `changes`; everything else stays as it was.
 
     `actor` is the Membership of the person making the change (None when the system makes it):
     the change must be allowed by the permission matrix (`campaigns.permissions`), checked on
     the locked row, else `permissions.CampaignPermissionDenied` (403) and nothing changes; the
-    owner's alert for a pause or a delete says who did it.
+    owner's alert for a pause or a delete says who did it. `locked`: the caller read
+    `campaign` (with its account and owner) under its row lock in the current transaction, so
+    it is not read again.
     """
-    campaign = (
-        Campaign.objects.select_for_update(of=("self",))
-        .select_related("account", "owner")
-        .get(pk=campaign.pk)
-    )
+    if not locked:
+        campaign = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("account", "owner")
+            .get(pk=campaign.pk)
+        )
     if actor is not None:
         permissions.require_changes(actor, campaign, changes)
     audience = selectors.audience(campaign)

@@ -64,6 +64,14 @@ def test_token_stops_working_when_its_user_leaves_the_account(tenant_a):
     assert Client().get("/v1/me", **bearer(raw)).status_code == 401
 
 
+def test_a_token_acts_in_its_own_account_for_someone_in_several(tenant_a, tenant_b):
+    # The admin of A is a member of B too; a token made in B acts in B, with B's role.
+    Membership.objects.create(account=tenant_b.account, user=tenant_a.admin, role="member")
+    raw = services.issue_token(account=tenant_b.account, user=tenant_a.admin, name="b").raw
+    data = Client().get("/v1/me", **bearer(raw)).json()["data"]
+    assert (data["account"]["id"], data["role"]) == (tenant_b.account.pk, "member")
+
+
 def test_wrong_method_is_405_with_allow_header(tenant_a):
     response = tenant_a.admin_client.post("/v1/me")
     assert response.status_code == 405
