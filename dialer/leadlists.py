@@ -36,7 +36,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from string import ascii_uppercase
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -51,6 +51,9 @@ ERROR_LIMIT = 1000
 NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
 DATA_VALUE_MAX_LENGTH = 1000
+# Rows read ahead at a time, so phones already in the campaign are asked about in one lookup
+# per window (`PhoneLookup.among`) rather than one per row.
+LOOKAHEAD_ROWS = 500
 
 SAMPLE_BYTES = 64 * 1024
 SNIFF_CHARS = 16 * 1024
@@ -264,6 +267,13 @@ class _Columns:
         )
 
 
+class PhoneLookup(Protocol):
+    """Phones a campaign has already, asked about many at a time."""
+
+    def among(self, phones: list[str]) -> Iterable[str]:
+        """The ones of `phones` (E.164) that the campaign has."""
+
+
 class _PhonesAccepted:
     """E.164 phones accepted so far and the row of each, in a temporary SQLite database whose
     page cache is capped (the rest spills to a temporary file), so memory stays bounded
@@ -452,6 +462,7 @@ class LeadListValidation:
         self._columns = columns
         self._region = region
         self._already_in_campaign = already_in_campaign
+        self._taken: set[str] = set()
         self._error_limit = error_limit
         self._delimiter = delimiter
         self._on_close = on_close
@@ -497,19 +508,40 @@ class LeadListValidation:
         }
 
     def _validate(self) -> Iterator[Lead]:
-        for number, cells in self._rows:
+        window = []
+        while True:
+            try:
+                number, cells = next(self._rows)
+            except StopIteration:
+                break
+            except LeadListError:
+                # The rows before the one that cannot be read are still checked and given out.
+                yield from self._validate_window(window)
+                raise
             if not any(_cell_text(cell) for cell in cells):
                 continue
+            window.append((number, cells))
+            if len(window) >= LOOKAHEAD_ROWS:
+                yield from self._validate_window(window)
+                window = []
+        yield from self._validate_window(window)
+        self._report.finish()
+        self.error_report.seek(0)
+        self.finished = True
+
+    def _validate_window(self, window) -> Iterator[Lead]:
+        """Rows in order, each phone read once; the campaign is asked about the window's
+        phones in one go."""
+        parsed = [self._parse_phone(self._cell(cells, self._columns.phone)) for _, cells in window]
+        self._taken = self._in_campaign([phone for phone, _ in parsed if phone])
+        for (number, cells), phone in zip(window, parsed, strict=True):
             self.rows_total += 1
-            checked = self._check(number, cells)
+            checked = self._check(number, cells, phone)
             if isinstance(checked, Lead):
                 self.rows_valid += 1
                 yield checked
             else:
                 self._refuse(checked)
-        self._report.finish()
-        self.error_report.seek(0)
-        self.finished = True
 
     def _refuse(self, errors: list[RowError]) -> None:
         self.rows_invalid += 1
@@ -519,7 +551,12 @@ class LeadListValidation:
                 self.errors.append(error)
             self._report.write(error)
 
-    def _check(self, number: int, cells: list) -> Lead | list[RowError]:
+    @staticmethod
+    def _cell(cells, index):
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def _check(self, number: int, cells: list, parsed: tuple[str, str]) -> Lead | list[RowError]:
+        """The row as a Lead, or its errors; `parsed` is `_parse_phone` of its phone cell."""
         columns = self._columns
         if len(cells) > columns.width and any(_cell_text(c) for c in cells[columns.width :]):
             separator = DELIMITERS.get(self._delimiter, "separator")
@@ -533,10 +570,10 @@ class LeadListValidation:
             ]
 
         def cell(index):
-            return cells[index] if index is not None and index < len(cells) else None
+            return self._cell(cells, index)
 
         errors = []
-        phone, problem = self._phone(cell(columns.phone))
+        phone, problem = self._phone(*parsed)
         if problem:
             errors.append(RowError(number, "phone", problem))
         names = {}
@@ -582,8 +619,8 @@ class LeadListValidation:
         self._accepted.add(phone, number)
         return Lead(number, phone, names["first_name"], names["last_name"], email, data)
 
-    def _phone(self, value) -> tuple[str, str]:
-        """(E.164 phone, "") for a phone this list may take, else ("", why not)."""
+    def _parse_phone(self, value) -> tuple[str, str]:
+        """(E.164 phone, "") for a cell that holds a valid phone, else ("", why not)."""
         try:
             text = _phone_text(value)
         except _SpreadsheetPhone as exc:
@@ -597,27 +634,37 @@ class LeadListValidation:
             if not text.startswith("+"):
                 why += f" (numbers without a leading + are read as {self._region} numbers)"
             return "", why + "."
+        return phone, ""
+
+    def _phone(self, phone: str, problem: str) -> tuple[str, str]:
+        """(E.164 phone, "") for a parsed phone this list may take, else ("", why not): not on
+        an earlier row, not in the campaign already."""
+        if problem:
+            return "", problem
         first_row = self._accepted.row_of(phone)
         if first_row is not None:
             return "", f"The phone {phone} is already on row {first_row}."
-        if self._in_campaign(phone):
+        if phone in self._taken:
             return "", f"The phone {phone} is already in this campaign."
         return phone, ""
 
-    def _in_campaign(self, phone: str) -> bool:
+    def _in_campaign(self, phones: list[str]) -> set[str]:
+        """Which of `phones` the campaign has already (see `already_in_campaign`)."""
         check = self._already_in_campaign
-        if check is None:
-            return False
+        if check is None or not phones:
+            return set()
+        if hasattr(check, "among"):
+            return set(check.among(phones))
         if callable(check):
-            return bool(check(phone))
-        return phone in check
+            return {phone for phone in phones if check(phone)}
+        return {phone for phone in phones if phone in check}
 
 
 def validate_lead_list(
     source,
     *,
     region: str = DEFAULT_REGION,
-    already_in_campaign: Callable[[str], bool] | Container[str] | None = None,
+    already_in_campaign: PhoneLookup | Callable[[str], bool] | Container[str] | None = None,
     error_limit: int = ERROR_LIMIT,
 ) -> LeadListValidation:
     """Open an uploaded lead list and check its header; iterate the result for the valid rows.
@@ -625,9 +672,10 @@ def validate_lead_list(
     `source`: a path, or a binary file object (an uploaded file) read from its start; CSV or
     .xlsx, told apart by content, not by name. `region`: the ISO country whose numbers need no
     `+` (phonenumbers' default region). `already_in_campaign`: the campaign's existing phones,
-    as a predicate `(e164) -> bool` or a container of E.164 strings; a row with such a phone is
-    refused. Columns: phone (required), first name, last name, email, any other column kept in
-    `Lead.data` by its header.
+    as a `PhoneLookup` (asked once per `LOOKAHEAD_ROWS` rows), a predicate `(e164) -> bool` or
+    a container of E.164 strings; a row with such a phone is refused. Columns: phone
+    (required), first name, last name, email, any other column kept in `Lead.data` by its
+    header.
 
     Raises LeadListError, before any row is read, for a file that is neither CSV nor .xlsx, an
     old .xls workbook, duplicate headers or a missing phone header; ValueError for an unknown

@@ -141,11 +141,24 @@ def upload_lead_list(*, campaign: DialerCampaign, file, user=None, region="US") 
     return upload
 
 
+class _CampaignPhones:
+    """The duplicate check against earlier uploads (`leadlists.PhoneLookup`): one query per
+    window of rows, through the (campaign, number) unique index."""
+
+    def __init__(self, campaign):
+        self.campaign = campaign
+
+    def among(self, phones):
+        return Contact.objects.filter(campaign=self.campaign, number__in=phones).values_list(
+            "number", flat=True
+        )
+
+
 def _in_campaign(campaign):
     """The duplicate check against earlier uploads; none to ask about for a new campaign."""
     if not Contact.objects.filter(campaign=campaign).exists():
         return None
-    return lambda phone: Contact.objects.filter(campaign=campaign, number=phone).exists()
+    return _CampaignPhones(campaign)
 
 
 def _store_chunk(upload, campaign, leads, seq) -> int:

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from dialer.leadlists import (
     ERROR_LIMIT,
+    LOOKAHEAD_ROWS,
     LeadListError,
     neutralise_cell,
     validate_lead_list,
@@ -239,6 +240,27 @@ def test_phones_already_in_the_campaign_are_refused_as_a_set_or_a_predicate():
     assert rows == [lead(3, "+14155550102")]
     assert summary["errors"] == [expected_error]
     assert asked == ["+14155550101", "+14155550102"]
+
+
+def test_a_phone_lookup_is_asked_once_per_window_of_rows_in_order():
+    phones = [f"+1415555{n:04d}" for n in range(LOOKAHEAD_ROWS + 100)]
+    content = ("phone\n" + "\n".join(phones) + "\n").encode()
+    asked = []
+
+    class Lookup:
+        def among(self, batch):
+            asked.append(list(batch))
+            return [phone for phone in batch if phone.endswith(("0007", "0550"))]
+
+    rows, summary = read(io.BytesIO(content), already_in_campaign=Lookup())
+    assert asked == [phones[:LOOKAHEAD_ROWS], phones[LOOKAHEAD_ROWS:]]
+    assert [row["phone"] for row in rows] == [
+        p for p in phones if p not in {phones[7], phones[550]}
+    ]
+    assert [(e["row"], e["message"]) for e in summary["errors"]] == [
+        (9, f"The phone {phones[7]} is already in this campaign."),
+        (552, f"The phone {phones[550]} is already in this campaign."),
+    ]
 
 
 def test_region_decides_how_numbers_without_plus_are_read():
