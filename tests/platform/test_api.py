@@ -72,6 +72,15 @@ def test_a_token_acts_in_its_own_account_for_someone_in_several(tenant_a, tenant
     assert (data["account"]["id"], data["role"]) == (tenant_b.account.pk, "member")
 
 
+def test_a_token_stops_working_when_its_user_leaves_its_account_but_stays_in_another(
+    tenant_a, tenant_b
+):
+    Membership.objects.create(account=tenant_b.account, user=tenant_a.member, role="admin")
+    raw = services.issue_token(account=tenant_a.account, user=tenant_a.member, name="a").raw
+    Membership.objects.filter(account=tenant_a.account, user=tenant_a.member).delete()
+    assert Client().get("/v1/me", **bearer(raw)).status_code == 401
+
+
 def test_wrong_method_is_405_with_allow_header(tenant_a):
     response = tenant_a.admin_client.post("/v1/me")
     assert response.status_code == 405
