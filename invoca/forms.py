@@ -816,8 +816,15 @@ class CampaignForm(forms.Form):
                 continue
             if field == "hours" and isinstance(value, dict):
                 for key, messages in value.items():
-                    target = key if key in self.fields else None
-                    self.add_error(target, f"{key.replace('_', ' ')}: {_sentence(messages)}")
+                    # Under its own field (whose label names the day): "Must be after the
+                    # opening time.", not Invoca's "must be after monday_open".
+                    text = _sentence(messages)
+                    for day in DAYS:
+                        text = text.replace(f"{day}_open", "the opening time")
+                    if key in self.fields:
+                        self.add_error(key, text)
+                    else:
+                        self.add_error(None, f"{key.replace('_', ' ').capitalize()}: {text}")
                 continue
             if field == "budget_activities" and isinstance(value, dict):
                 for kind, fields in value.items():

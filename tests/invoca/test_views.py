@@ -122,6 +122,19 @@ def test_an_invalid_tree_is_shown_on_its_node_and_nothing_is_sent(tenant_a, conn
     assert not AdvertiserCampaign.objects.exists()
 
 
+def test_hours_errors_read_as_words_under_their_field(tenant_a, connected, upstream):
+    response = tenant_a.member_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
+        form_data(operating_24_7="", monday_open="18:00", monday_close="09:00"),
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["monday_close"] == ["Must be after the opening time."]
+    page = response.content.decode()
+    assert "Must be after the opening time." in page and "after monday_open" not in page
+    assert len(upstream.calls) == 0
+
+
 def test_invocas_refusal_is_shown_on_the_form(tenant_a, connected, upstream):
     upstream.post(f"{CAMPAIGNS}.json", status=403, json={"errors": {"url": ["is not reachable"]}})
     response = tenant_a.member_client.post(
