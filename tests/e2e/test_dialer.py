@@ -30,6 +30,17 @@ def _on_dialer(ref):
     return answer.json()
 
 
+def _refs_on_dialer():
+    """The refs of every campaign the sandbox dialer holds now."""
+    answer = requests.get(
+        f"{settings.DIALER_API_BASE}/campaigns",
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
+        timeout=5,
+    )
+    answer.raise_for_status()
+    return [line["ref"] for line in answer.json()]
+
+
 def _give_extension(account, user, extension):
     AgentExtension.objects.create(
         account=account, membership=account.memberships.get(user=user), extension=extension
@@ -94,12 +105,7 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
     controls.get_by_role("button", name="Remove").click()
     # A stopped campaign is deleted on the dialer at once; the overview says so.
     expect(page.get_by_text("Campaign Spring renewals was deleted on the dialer.")).to_be_visible()
-    on_dialer = requests.get(
-        f"{settings.DIALER_API_BASE}/campaigns",
-        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
-        timeout=5,
-    ).json()
-    assert campaign.ref not in [line["ref"] for line in on_dialer]
+    assert campaign.ref not in _refs_on_dialer()
     assert DialerCampaign.objects.get(pk=campaign.pk).deleted_at is not None
 
 
@@ -225,9 +231,4 @@ def test_the_overview_follows_a_campaign_live_until_it_is_removed(server, page, 
     finally:
         requests.post(timing, json={"stopping_s": before["stopping_s"]}, timeout=5)
     assert DialerCampaign.objects.get(pk=campaign.pk).deleted_at is not None
-    on_dialer = requests.get(
-        f"{settings.DIALER_API_BASE}/campaigns",
-        headers={"Authorization": f"Bearer {SANDBOX_KEY}"},
-        timeout=5,
-    ).json()
-    assert campaign.ref not in [line["ref"] for line in on_dialer]
+    assert campaign.ref not in _refs_on_dialer()
