@@ -282,7 +282,7 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 WEBHOOK_RATE_LIMIT_PER_MINUTE = env.int("WEBHOOK_RATE_LIMIT_PER_MINUTE", default=600)
 # How long a web process may reuse an endpoint's looked-up account and signing key.
 WEBHOOK_TARGET_CACHE_SECONDS = env.int("WEBHOOK_TARGET_CACHE_SECONDS", default=30)
-# Accept deliveries on threads of their own, so database and broker waits overlap.
+# Accept deliveries on pooled threads, which keep their broker and database state.
 WEBHOOK_INTAKE_THREADS = env.bool("WEBHOOK_INTAKE_THREADS", default=True)
 # A worker's claim on a delivery lapses after this many seconds (a worker that died).
 WEBHOOK_CLAIM_LEASE_SECONDS = env.int("WEBHOOK_CLAIM_LEASE_SECONDS", default=300)

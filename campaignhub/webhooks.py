@@ -131,8 +131,10 @@ class WebhookView(View):
         return valid
 
     async def post(self, request, token=""):
-        """Accept on a thread of its own: a sync view would wait for the database and the
-        broker on the one thread each server process gives sync code, one request at a time."""
+        """Accept on a pooled thread. Django runs each request's sync code on a new thread
+        (requests do run side by side), and a new thread pays again for what is kept per
+        thread (the broker producer, the database wrapper) before it can store and queue: a
+        publish from a new thread costs about 1.6 ms of CPU, from a pooled one about 1 ms."""
         if settings.WEBHOOK_INTAKE_THREADS:
             return await sync_to_async(self._accept_on_own_thread, thread_sensitive=False)(
                 request, token
