@@ -221,6 +221,15 @@ def load(send, *, clients=4, per_client=400, warmup=40) -> Load:
     return Load(len(flat), seconds, flat)
 
 
+def combined(loads) -> Load:
+    """One Load of several runs of the same load: their requests, seconds and latencies."""
+    return Load(
+        sum(load.requests for load in loads),
+        sum(load.seconds for load in loads),
+        [value for load in loads for value in load.latencies_ms],
+    )
+
+
 def _check(response):
     if not 200 <= response.status_code < 300:
         raise RuntimeError(f"{response.status_code} from {response.url}: {response.text[:300]}")

@@ -66,12 +66,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "campaignhub.tenancy.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, so it turns a login refused for a lockout into the lockout page.
+    # After the others, so it turns a login refused for a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost, and sync only: under ASGI, Django runs the middleware inside the innermost
+    # sync-only one in async mode, and each of those hops threads for its request and its
+    # response. With this last, the whole chain runs on the request's thread.
+    "campaignhub.tenancy.AccountMiddleware",
 ]
 # django-axes first: it refuses a locked-out login before the password is even checked.
 AUTHENTICATION_BACKENDS = [
