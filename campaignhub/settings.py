@@ -139,7 +139,11 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 reads with a 5 s timeout by default, and channels-redis waits for a
+            # socket's next message with a 5 s BZPOPMIN: the read would time out first and drop
+            # every idle socket (channels_redis issue 422). A longer read timeout lets the wait
+            # end on its own, and still notices a Redis that stopped answering.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         }
     }
     CACHES = {
