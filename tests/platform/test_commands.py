@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -98,8 +99,8 @@ def test_demo_is_idempotent_and_prints_logins():
     assert Client().login(username="rep@demo.test", password="campaignhub-demo")
 
 
-def test_production_settings_pass_check_deploy(tmp_path):
-    env = {
+def _production_env(**extra):
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "campaignhub.settings",
         "DEBUG": "false",
@@ -109,17 +110,39 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "DATABASE_URL": "postgres://hub@db.internal/hub",
         "REDIS_URL": "redis://cache.internal:6379/0",
         "ANYMAIL_WEBHOOK_SECRET": "hook:secret",
+        **extra,
     }
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=_production_env(),
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_release_step_collects_static_files_with_their_manifest(tmp_path):
+    """The Procfile's `collectstatic` with production storage (hashed names, a manifest,
+    compressed copies): a file that names one missing (a source map, an image in CSS) fails
+    it, and without the manifest every page is a 500."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=_production_env(STATIC_ROOT=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    for name in ("favicon.svg", "css/app.css", "js/app.js", "vendor/chartjs/chart.umd.min.js"):
+        assert (tmp_path / manifest[name]).is_file()
 
 
 def test_production_settings_refuse_the_development_secret_key():
