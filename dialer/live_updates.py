@@ -71,10 +71,10 @@ def campaign_context(campaign) -> dict:
 
 
 def campaign_templates(can, *, overview=False) -> list[str]:
-    """The campaign's live fragments for someone with `can`: its state badge, the buttons
-    (only for those who may start and stop it), and unless for the overview, which shows no
-    more, its agent board and recent outcomes."""
-    parts = ["state"]
+    """The campaign's live fragments for someone with `can`: its state badge, its count of
+    contacts sent, the buttons (only for those who may start and stop it), and unless for the
+    overview, which shows no more, its agent board and recent outcomes."""
+    parts = ["state", "contacts_sent"]
     if can["start_stop"]:
         parts.append("controls")
     if not overview:
@@ -88,16 +88,19 @@ def removed_row(campaign_id) -> str:
 
 
 def upload_changed(upload_id) -> None:
-    """The upload's progress bar and counts."""
+    """The upload's progress bar and counts, and its campaign's count of contacts sent (the
+    campaign page's header, the overview's row)."""
     upload = LeadListUpload.objects.select_related("campaign", "account").get(pk=upload_id)
     if not live.watching(upload.account_id):
         return
 
     def render(can):
-        return live.render(
-            upload.account,
-            "dialer/partials/_upload.html",
-            {"upload": upload, "oob": True, "can": can},
+        return "".join(
+            live.render(upload.account, template, {**context, "oob": True, "can": can})
+            for template, context in (
+                ("dialer/partials/_upload.html", {"upload": upload}),
+                ("dialer/partials/_contacts_sent.html", {"campaign": upload.campaign}),
+            )
         )
 
     _push(upload.campaign, UPLOAD_EVENT, render)

@@ -59,6 +59,24 @@ def test_an_agents_upload_progress_has_no_resume_button(tenant_a, connected, liv
     assert f'id="dialer-upload-{upload.pk}"' in member_frame["html"]
 
 
+def test_upload_progress_brings_the_campaigns_count_of_contacts_sent(
+    tenant_a, connected, live_events
+):
+    campaign = make_campaign(tenant_a)
+    upload = LeadListUpload.objects.create(
+        account=tenant_a.account, campaign=campaign, original_name="x.csv", status="sending"
+    )
+    campaign.contacts_total, campaign.contacts_sent = 227, 100
+    campaign.save(update_fields=["contacts_total", "contacts_sent"])
+
+    live_updates.upload_changed(upload.pk)
+
+    (frame,) = live_events.to(tenant_a.account, tenant_a.admin)
+    assert f'id="dialer-upload-{upload.pk}"' in frame["html"]
+    sent = f'<span id="dialer-sent-{campaign.pk}" hx-swap-oob="true">100 of 227</span>'
+    assert sent in frame["html"]
+
+
 def test_a_removed_campaign_leaves_the_overview_live(tenant_a, connected, live_events):
     campaign = make_campaign(tenant_a, deleted_at=timezone.now())
     live_updates.campaign_changed(campaign.pk)

@@ -86,6 +86,8 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
     upload = page.locator(".upload").first
     expect(upload).to_contain_text("230 rows: 227 valid, 3 refused")
     expect(upload).to_contain_text("227 of 227 contacts sent")
+    # The page's header counts the campaign's contacts sent, kept up with the upload.
+    expect(page.locator(f"#dialer-sent-{campaign.pk}")).to_have_text("227 of 227")
     expect(upload.get_by_role("link", name="download the error report")).to_be_visible()
     refused = page.locator("#dialer-upload-errors")
     expect(refused).to_contain_text("is not a valid phone number")
