@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from invoca import ivr
+from invoca import conditions, ivr
 from invoca.models import DEFAULT_API_VERSION
 from invoca.schemas import (
     AUDIENCES,
@@ -330,6 +330,16 @@ class PolicyForm(forms.Form):
         max_length=1000,
         help_text="e.g. duration >= 1 min 30 sec and during_hours",
     )
+
+    def clean_condition(self):
+        """Checked here as well as with the terms (`clean_campaign`), so a bad condition shows
+        in the same round as the other fields' errors (`invoca.conditions`)."""
+        condition = self.cleaned_data["condition"]
+        if condition.strip():
+            parsed = conditions.parse(condition)
+            if not parsed.valid:
+                raise ValidationError(parsed.message)
+        return condition
 
     def policy(self) -> dict | None:
         data = self.cleaned_data

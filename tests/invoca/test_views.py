@@ -135,6 +135,25 @@ def test_hours_errors_read_as_words_under_their_field(tenant_a, connected, upstr
     assert len(upstream.calls) == 0
 
 
+def test_a_bad_condition_shows_in_the_same_round_as_the_other_errors(tenant_a, connected, upstream):
+    response = tenant_a.member_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
+        form_data(
+            **{"name": "", "payout-0-amount": "-5", "payout-0-condition": "duration >>> x ("}
+        ),
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    payout = next(formset for formset in form.formsets if formset.prefix == "payout")
+    assert form.errors["name"]
+    assert payout.forms[0].errors["amount"]
+    assert payout.forms[0].errors["condition"] == [
+        "Unexpected '>' at line 1, column 11: expected a whole number."
+    ]
+    assert len(upstream.calls) == 0
+    assert not AdvertiserCampaign.objects.exists()
+
+
 def test_invocas_refusal_is_shown_on_the_form(tenant_a, connected, upstream):
     upstream.post(f"{CAMPAIGNS}.json", status=403, json={"errors": {"url": ["is not reachable"]}})
     response = tenant_a.member_client.post(
