@@ -29,6 +29,7 @@ from dialer.forms import (
     ExtensionForm,
     UploadForm,
 )
+from dialer.models import PendingAction
 from dialer.permissions import Action
 
 
@@ -280,13 +281,20 @@ def _from_overview(request) -> bool:
 
 
 def _action(request, ref, action, done):
+    """Start or stop; `done` is said when the dialer's report is awaited. Asked for the state
+    it is in already (stopping a completed campaign, say), nothing is awaited and the
+    message says so."""
     campaign = _visible(request, ref, Action.START_STOP)
     try:
-        action(campaign=campaign)
+        campaign = action(campaign=campaign)
     except ApiProblem as problem:
         _problem_to_message(request, problem)
     else:
-        messages.success(request, done)
+        if campaign.pending_action == PendingAction.NONE:
+            state = campaign.get_state_display().lower()
+            messages.info(request, f"{campaign.name} is {state} already; nothing changes.")
+        else:
+            messages.success(request, done)
     # The overview's buttons come back to the overview; the campaign page's to the page.
     if _from_overview(request):
         return redirect("dialer_home")

@@ -89,6 +89,27 @@ def test_a_campaign_the_dialer_lost_says_so_on_start(tenant_a, connected, upstre
     assert campaign.pending_action == PendingAction.NONE
 
 
+@pytest.mark.parametrize(
+    ("state", "action", "said"),
+    [
+        ("completed", "stop", "Spring renewals is completed already; nothing changes."),
+        ("stopped", "stop", "Spring renewals is stopped already; nothing changes."),
+        ("started", "start", "Spring renewals is started already; nothing changes."),
+        ("stopped", "start", "Start requested; the dialer will report when it has started."),
+        ("started", "stop", "Stop requested; the dialer will report when it has stopped."),
+    ],
+)
+def test_start_and_stop_say_whether_a_report_is_awaited(
+    tenant_a, connected, upstream, state, action, said
+):
+    campaign = make_campaign(tenant_a, name="Spring renewals", state=state)
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    page = tenant_a.admin_client.post(
+        f"/dialer/campaigns/{campaign.ref}/{action}/", follow=True
+    ).content.decode()
+    assert said in page
+
+
 def test_a_wrong_api_address_is_named_when_the_list_is_404(tenant_a, connected, upstream):
     upstream.get(f"{API}/campaigns", status=404)
     page = tenant_a.admin_client.get("/dialer/").content.decode()
