@@ -19,6 +19,7 @@ from decimal import Decimal
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -88,6 +89,28 @@ async def _async_chunks(chunks):
             yield chunk
     finally:
         await sync_to_async(chunks.close, thread_sensitive=True)()
+
+
+FILE_CHUNK_BYTES = 64 * 1024
+
+
+def _file_chunks(handle):
+    with handle:
+        while chunk := handle.read(FILE_CHUNK_BYTES):
+            yield chunk
+
+
+def stored_csv_response(request, handle, filename: str) -> StreamingHttpResponse:
+    """A CSV file already written (`handle`, opened for reading in binary; closed when done)
+    downloaded as `filename`, read `FILE_CHUNK_BYTES` at a time under WSGI and ASGI alike:
+    Django's `FileResponse` gives a synchronous iterator, which an ASGI server collects whole
+    before sending it."""
+    chunks = _file_chunks(handle)
+    content = _async_chunks(chunks) if isinstance(request, ASGIRequest) else chunks
+    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def csv_response(

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from campaignhub.api import ApiProblem
+from campaignhub.csv_export import stored_csv_response
 from campaignhub.pages import page_or_partial
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from dialer import live_updates, permissions, selectors, services, uploads
@@ -424,11 +425,10 @@ def error_report(request, upload_id):
     found = selectors.upload_for(request.account, upload_id, membership=request.membership)
     if not found.error_report:
         raise Http404("This upload has no errors.")
-    return FileResponse(
+    return stored_csv_response(
+        request,
         found.error_report.open("rb"),
-        as_attachment=True,
-        filename=f"{found.campaign.ref}-upload-{found.pk}-errors.csv",
-        content_type="text/csv",
+        f"{found.campaign.ref}-upload-{found.pk}-errors.csv",
     )
 
 
