@@ -9,6 +9,8 @@
   leave in batches: nothing holds more than one batch, however many rows there are. Served by
   an ASGI server the batches are produced through `sync_to_async` one at a time, because Django
   collects a synchronous iterator whole before sending it over ASGI.
+- A CSV already written to a file (an upload's error report) leaves the same way, 64 kB at a
+  time (`stored_csv_response`).
 """
 
 import csv
