@@ -31,12 +31,14 @@ def _query(request, form_class):
     ).cleaned_data
 
 
-def key_data(account):
+def key_data(account, *, admin: bool):
+    """The key as the API shows it. `webhook_url` holds the receiver's secret token: only an
+    account admin gets it (None for members), as on the CallRail page."""
     key = services.live_key(account)
     return {
         "connected": key is not None,
         "last4": key.last4 if key else None,
-        "webhook_url": services.receiver_url(account),
+        "webhook_url": services.receiver_url(account) if admin else None,
         "rejected": bool(key and key.rejected_at),
     }
 
@@ -49,10 +51,10 @@ def key(request):
             services.connect_key(account=request.account, api_key=form.cleaned_data["api_key"])
         except ValidationError as exc:
             raise ApiProblem(400, exc.messages[0], {"api_key": exc.messages}) from None
-        return ok(key_data(request.account), status=201)
+        return ok(key_data(request.account, admin=True), status=201)
     if request.method == "DELETE" and not services.remove_key(account=request.account):
         raise ApiProblem(400, services.NO_KEY)
-    return ok(key_data(request.account))
+    return ok(key_data(request.account, admin=request.membership.is_admin))
 
 
 def _paged(page, key, items):

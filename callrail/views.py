@@ -35,7 +35,10 @@ def _home(request, key_form=None, status=200):
         "chosen": services.settings_for(request.account),
         "key_form": key_form or KeyForm(),
         "signing_form": SigningKeyForm(),
-        "receiver_url": services.receiver_url(request.account),
+        # It holds the receiver's secret token: for admins only.
+        "receiver_url": (
+            services.receiver_url(request.account) if request.membership.is_admin else None
+        ),
     }
     return render(request, "callrail/home.html", context, status=status)
 

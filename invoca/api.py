@@ -26,7 +26,10 @@ from invoca.upstream import INVOCA
 from invoca.webhooks import webhook_url
 
 
-def connection_data(account) -> dict:
+def connection_data(account, *, admin: bool) -> dict:
+    """The connection as the API shows it. `webhook_url` holds the endpoint's secret token, and
+    Invoca signs nothing, so only an account admin gets it (None for members), as on the
+    connection page."""
     connection = INVOCA.live_credential(account)
     return {
         "connected": connection is not None,
@@ -35,7 +38,7 @@ def connection_data(account) -> dict:
         "base_url": connection.base_url if connection else None,
         "last4": connection.last4 if connection else None,
         "rejected": bool(connection and connection.rejected_at),
-        "webhook_url": webhook_url(account),
+        "webhook_url": webhook_url(account) if admin else None,
     }
 
 
@@ -100,10 +103,10 @@ def connection(request):
             services.connect(account=request.account, **form.cleaned_data)
         except ValidationError as exc:
             raise ApiProblem(400, exc.messages[0], {"api_token": exc.messages}) from None
-        return ok(connection_data(request.account), status=201)
+        return ok(connection_data(request.account, admin=True), status=201)
     if request.method == "DELETE" and not services.disconnect(account=request.account):
         raise ApiProblem(400, INVOCA.not_connected_message)
-    return ok(connection_data(request.account))
+    return ok(connection_data(request.account, admin=request.membership.is_admin))
 
 
 @api_view("GET", "POST", body={"POST": NewCampaignBody})

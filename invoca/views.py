@@ -69,7 +69,8 @@ def _connection_page(request, form=None, status=200):
     context = {
         "connection": connection,
         "form": form or ConnectionForm(initial=initial),
-        "webhook_url": webhook_url(request.account),
+        # It holds the endpoint's secret token: for admins only.
+        "webhook_url": webhook_url(request.account) if request.membership.is_admin else None,
         "poll_running": selectors.poll_running(connection),
         "held": selectors.held_calls(request.account),
     }
