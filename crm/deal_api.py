@@ -81,6 +81,7 @@ def deal(request, deal_id):
         pk=deal_id,
     )
     if request.method == "PATCH":
+        deals.require_change(request.membership, found)
         changes = request.data
         form = DealForm.for_changes(found, changes)
         if not form.is_valid():

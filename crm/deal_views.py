@@ -87,6 +87,7 @@ def move(request, deal_id):
     request gets the board again (with the page's filters, sent along); a plain form post is
     sent back to the board."""
     deal = _visible_deal(request, deal_id)
+    deals.require_change(request.membership, deal)
     form = MoveForm(request.POST, deal=deal)
     problem = ""
     if form.is_valid():
@@ -115,7 +116,9 @@ def detail(request, deal_id):
         initial={"stage": deal.stage_id, "value": deal.value, "owner": deal.owner_id}, deal=deal
     )
     status = 200
+    can_change = deals.may_change(request.membership, deal)
     if request.method == "POST":
+        deals.require_change(request.membership, deal)
         form = DealForm(request.POST, deal=deal)
         if form.is_valid():
             try:
@@ -129,7 +132,8 @@ def detail(request, deal_id):
                     return redirect("deal_detail", deal_id=deal.pk)
                 return redirect(_board_url(deal.pipeline_id))
         status = 400
-    return render(request, "crm/board_deal.html", {"deal": deal, "form": form}, status=status)
+    context = {"deal": deal, "form": form, "can_change": can_change}
+    return render(request, "crm/board_deal.html", context, status=status)
 
 
 @require_GET

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -18,6 +18,7 @@ from campaignhub.models import Membership, Role
 from campaigns import outcomes
 from campaigns import selectors as campaign_selectors
 from campaigns.models import LeadStatus
+from campaigns.permissions import may_set_outcome
 from crm import pipelines
 from crm.models import Deal, Stage, StageKind
 
@@ -35,6 +36,28 @@ OPEN_STATUSES = {
 
 
 # Reads
+
+
+CHANGE_REFUSAL = (
+    "Only an account admin, the deal's owner, or whoever may set its lead's outcome (the "
+    "lead's representative, its campaign's owner) can change this deal."
+)
+
+
+def may_change(membership, deal) -> bool:
+    """Whether `membership` may move or edit `deal` (stage, value, owner): an account admin,
+    the deal's owner, or for a deal from a lead whoever may set that lead's outcome
+    (`campaigns.permissions.may_set_outcome`), since moving the deal wins or loses the lead.
+    Seeing a deal (`deals_visible_to`) is not enough."""
+    if membership.is_admin or deal.owner_id == membership.user_id:
+        return True
+    return deal.lead_id is not None and may_set_outcome(membership, deal.lead)
+
+
+def require_change(membership, deal) -> None:
+    """Raise `PermissionDenied` (HTTP 403) unless `may_change(membership, deal)`."""
+    if not may_change(membership, deal):
+        raise PermissionDenied(CHANGE_REFUSAL)
 
 
 def deals_visible_to(membership):
@@ -97,7 +120,8 @@ class Column:
 
 def board(membership, pipeline, *, owner=None) -> list[Column]:
     """The pipeline's columns as `membership` sees them, `owner` (a user id) filtering cards
-    and totals. Counts and totals are one aggregate query; each column one query for its cards."""
+    and totals. Counts and totals are one aggregate query; each column one query for its cards,
+    each card with `can_change` (`may_change`: whether its Move controls are offered)."""
     deals = deals_visible_to(membership).filter(pipeline=pipeline)
     if owner:
         deals = deals.filter(owner_id=owner)
@@ -121,9 +145,11 @@ def board(membership, pipeline, *, owner=None) -> list[Column]:
         if column.count:
             column.deals = list(
                 deals.filter(stage=column.stage)
-                .select_related("contact", "owner")
+                .select_related("contact", "owner", "lead__campaign")
                 .order_by("-updated_at", "-id")[:CARDS_PER_COLUMN]
             )
+            for deal in column.deals:
+                deal.can_change = may_change(membership, deal)
     return list(columns.values())
 
 

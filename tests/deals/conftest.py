@@ -31,13 +31,8 @@ def deal_campaign(tenant, *, name="Roofing", create_deal=True, **overrides):
     overrides.setdefault("pipeline_id", str(pipeline.pk))
     overrides.setdefault("stage_id", str(pipeline.stages.get(name="New").pk))
     overrides.setdefault("deal_value", "1500.00")
-    return make_campaign(
-        tenant,
-        campaign_name=name,
-        create_deal=create_deal,
-        selected_user=[{"id": tenant.member.pk}],
-        **overrides,
-    )
+    overrides.setdefault("selected_user", [{"id": tenant.member.pk}])
+    return make_campaign(tenant, campaign_name=name, create_deal=create_deal, **overrides)
 
 
 def capture(campaign, *, name="Jordan Miles", phone="+14155550181", email="", **extra):
