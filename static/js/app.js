@@ -147,7 +147,9 @@ function restoreFilters() {
   const query = new URLSearchParams(window.location.search);
   document.querySelectorAll("form[data-filters]").forEach((form) => {
     form.querySelectorAll("input[name], select[name]").forEach((control) => {
-      const value = query.get(control.name) ?? "";
+      // A control whose absence from the URL means a default other than blank (a report's
+      // default period) names it in data-default.
+      const value = query.get(control.name) ?? control.dataset.default ?? "";
       if (control.value !== value) control.value = value;
       if (control.tagName === "SELECT") {
         control.querySelectorAll("option").forEach((option) => {

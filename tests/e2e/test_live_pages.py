@@ -196,6 +196,19 @@ def test_filters_keep_their_values_on_back(server, page):
     page.go_back()
     expect(page.get_by_label("Channel")).to_have_value("sms")
 
+    page.goto(f"{server}/reports/")
+    default_from = page.get_by_label("From").input_value()
+    page.get_by_label("Source").select_option("form")
+    expect(page).to_have_url(re.compile(r"source=form"))
+    page.get_by_label("Campaign").select_option(label="Spring roofing")
+    expect(page).to_have_url(re.compile(r"campaign=\d+"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"source=form"))
+    expect(page.get_by_label("Source")).to_have_value("form")
+    expect(page.get_by_label("Campaign")).to_have_value("")
+    # Absent from the address, the period shows its default, not blank.
+    expect(page.get_by_label("From")).to_have_value(default_from)
+
 
 def test_tables_show_national_phone_numbers_and_pages_have_a_favicon(server, page):
     make_account("Acme Agency", "admin@acme.test")
