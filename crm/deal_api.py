@@ -81,7 +81,6 @@ def deal(request, deal_id):
         pk=deal_id,
     )
     if request.method == "PATCH":
-        deals.require_change(request.membership, found)
         changes = request.data
         form = DealForm.for_changes(found, changes)
         if not form.is_valid():
@@ -91,6 +90,7 @@ def deal(request, deal_id):
                 deal=found,
                 changes={key: form.cleaned_data[key] for key in changes},
                 actor=request.user,
+                membership=request.membership,
             )
         except ValidationError as exc:
             errors = exc.message_dict

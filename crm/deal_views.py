@@ -87,12 +87,16 @@ def move(request, deal_id):
     request gets the board again (with the page's filters, sent along); a plain form post is
     sent back to the board."""
     deal = _visible_deal(request, deal_id)
-    deals.require_change(request.membership, deal)
     form = MoveForm(request.POST, deal=deal)
     problem = ""
     if form.is_valid():
         try:
-            deals.move_deal(deal=deal, stage=form.cleaned_data["stage"], actor=request.user)
+            deals.move_deal(
+                deal=deal,
+                stage=form.cleaned_data["stage"],
+                actor=request.user,
+                membership=request.membership,
+            )
         except ValidationError as exc:
             problem = exc.messages[0]
     else:
@@ -118,11 +122,15 @@ def detail(request, deal_id):
     status = 200
     can_change = deals.may_change(request.membership, deal)
     if request.method == "POST":
-        deals.require_change(request.membership, deal)
         form = DealForm(request.POST, deal=deal)
         if form.is_valid():
             try:
-                deals.update_deal(deal=deal, changes=form.cleaned_data, actor=request.user)
+                deals.update_deal(
+                    deal=deal,
+                    changes=form.cleaned_data,
+                    actor=request.user,
+                    membership=request.membership,
+                )
             except ValidationError as exc:
                 for field, problems in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, problems)

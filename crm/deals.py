@@ -300,9 +300,13 @@ def _tell_lead(deal, *, stage_changed, value_changed, actor):
         )
 
 
-def update_deal(*, deal, changes: dict, actor=None):
+def update_deal(*, deal, changes: dict, actor=None, membership=None):
     """Apply `changes` (any of `stage`: Stage, `value`: Decimal or None, `owner`: User or
     None, as `crm.deal_forms.DealForm` cleans them) and return the deal.
+
+    `membership` is the Membership of the person making the change (None when the system or
+    the demo does): unless `may_change` allows it, `PermissionDenied` (403) and nothing
+    changes, checked on the locked row.
 
     A stage must be one of the deal's own pipeline (ValidationError on `stage` otherwise,
     nothing changed). Entering a won stage sets `won_at`/`closed_at` and wins the lead with
@@ -319,6 +323,8 @@ def update_deal(*, deal, changes: dict, actor=None):
             .select_related("stage", "lead", "campaign")
             .get(pk=deal.pk)
         )
+        if membership is not None:
+            require_change(membership, locked)
         previous_owner = locked.owner_id
         fields = []
         stage = changes.get("stage")
@@ -345,9 +351,9 @@ def update_deal(*, deal, changes: dict, actor=None):
     return locked
 
 
-def move_deal(*, deal, stage, actor=None):
+def move_deal(*, deal, stage, actor=None, membership=None):
     """Move `deal` to `stage` of its own pipeline (see `update_deal`); returns the deal."""
-    return update_deal(deal=deal, changes={"stage": stage}, actor=actor)
+    return update_deal(deal=deal, changes={"stage": stage}, actor=actor, membership=membership)
 
 
 def _money(value):
