@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels with the session user."""
+"""ASGI entry point: HTTP through Django (webhook deliveries on a lean handler, see
+`campaignhub.serving`), websockets through Channels with the session user."""
 
 import os
 
@@ -12,10 +13,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from campaignhub.origins import SiteOriginValidator  # noqa: E402
 from campaignhub.routing import websocket_urlpatterns  # noqa: E402
+from campaignhub.serving import http_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_application(django_asgi_app),
         "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -1,0 +1,99 @@
+"""The ASGI app: webhook deliveries on the lean handler, every other request on the full stack."""
+
+import json
+from unittest import mock
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import HttpCommunicator
+from django.contrib.sessions.middleware import SessionMiddleware
+
+from campaignhub.asgi import application
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaignhub.serving import is_webhook
+from campaigns.models import Lead
+from tests.campaigns.factories import make_campaign
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def call(method, path, body=b"", host=b"testserver", headers=()):
+    """`method path` through the ASGI application; (status, JSON body or None)."""
+    communicator = HttpCommunicator(
+        application,
+        method,
+        path,
+        body=body,
+        headers=[(b"host", host), (b"content-type", b"application/json"), *headers],
+    )
+    response = await communicator.get_response(timeout=10)
+    try:
+        return response["status"], json.loads(response["body"])
+    except ValueError:
+        return response["status"], None
+
+
+def scope(method, path, root_path=""):
+    return {"type": "http", "method": method, "path": path, "root_path": root_path}
+
+
+def test_only_posts_to_webhook_views_take_the_lean_handler():
+    assert is_webhook(scope("POST", "/webhooks/leads/any-token/"))
+    assert is_webhook(scope("POST", "/webhooks/callrail/any-token/"))
+    assert is_webhook(scope("POST", "/webhooks/twilio/status/"))
+    assert is_webhook(scope("POST", "/app/webhooks/leads/any-token/", root_path="/app"))
+    assert not is_webhook(scope("GET", "/webhooks/leads/any-token/"))
+    assert not is_webhook(scope("POST", "/v1/campaigns"))
+    assert not is_webhook(scope("POST", "/no/such/page/"))
+    # anymail's own views are plain Django views: they keep the full stack.
+    assert not is_webhook(scope("POST", "/webhooks/anymail/amazon_ses/tracking/"))
+    assert not is_webhook({"type": "websocket", "path": "/ws/live/"})
+
+
+async def test_a_lead_webhook_is_stored_and_processed_without_any_middleware(tenant_a):
+    campaign = await sync_to_async(make_campaign)(
+        tenant_a, integration="webhook", campaign_name="Chat"
+    )
+    body = json.dumps({"external_id": "chat-1", "name": "Ann", "phone": "+14155550111"})
+    with mock.patch.object(
+        SessionMiddleware, "process_request", side_effect=AssertionError("middleware ran")
+    ) as session:
+        status, answer = await call(
+            "POST", f"/webhooks/leads/{campaign.webhook_token}/", body.encode()
+        )
+
+    assert status == 200
+    assert session.call_count == 0
+    delivery = await InboundDelivery.objects.aget()
+    assert answer == {"received": True, "id": delivery.pk}
+    assert delivery.status == DeliveryStatus.PROCESSED
+    assert (await Lead.objects.aget()).external_id == "chat-1"
+
+
+async def test_a_webhook_to_a_host_not_allowed_is_refused_and_not_stored(tenant_a):
+    campaign = await sync_to_async(make_campaign)(
+        tenant_a, integration="webhook", campaign_name="Chat"
+    )
+    status, _ = await call(
+        "POST",
+        f"/webhooks/leads/{campaign.webhook_token}/",
+        b'{"phone": "+14155550111"}',
+        host=b"evil.example",
+    )
+
+    assert status == 400
+    assert not await InboundDelivery.objects.aexists()
+
+
+async def test_an_unknown_token_is_answered_404_in_the_envelope():
+    status, answer = await call("POST", "/webhooks/leads/no-such-token/", b"{}")
+
+    assert status == 404
+    assert answer == {"success": False, "errno": 404, "message": "Unknown webhook endpoint."}
+
+
+async def test_pages_keep_the_full_middleware_stack():
+    """The login rule is a middleware: a page still sends a visitor to sign in."""
+    status, _ = await call("GET", "/campaigns/")
+
+    assert status == 302
