@@ -80,7 +80,17 @@ class Command(BaseCommand):
                 self._plan(outcome, dry_run)
             for text in outcome.notes if outcome.action != Action.REJECTED else []:
                 self.stdout.write(f"note: {outcome.where} ({self._ids(outcome)}): {text}")
-        self.stdout.write(self.style.SUCCESS(result.summary()))
+        if not result.rejected:
+            self.stdout.write(self.style.SUCCESS(result.summary()))
+            return
+        self.stdout.write(self.style.WARNING(result.summary()))
+        # A script running the import must notice: exit status 1 when anything was refused.
+        done = "nothing was written" if dry_run else "the others were imported"
+        raise CommandError(
+            f"{len(result.rejected)} document(s) refused, listed above; {done}. Correct them "
+            "and run the import again: it is safe to repeat.",
+            returncode=1,
+        )
 
     def _open(self, path):
         try:
