@@ -1,8 +1,9 @@
 """Pages for campaigns and leads: list, create/edit, detail, status, delete; leads list/detail."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from campaignhub.pages import page_or_partial
@@ -339,7 +340,12 @@ def lead_outcome(request, lead_id):
     outcomes.set_outcome(lead=lead, actor=request.user, via="lead", **form.changes())
     lead = _visible_lead(request, lead_id)
     if request.htmx:
+        # The outcome block, and the page's times out of band: "Updated" moved with the save.
         context = _lead_page_context(request, lead)
-        return render(request, "campaigns/lead_detail.html#outcome", context)
+        outcome = render_to_string("campaigns/lead_detail.html#outcome", context, request)
+        times = render_to_string(
+            "campaigns/lead_detail.html#times", {**context, "oob": True}, request
+        )
+        return HttpResponse(outcome + times)
     messages.success(request, "Outcome saved.")
     return redirect("lead_detail", lead_id=lead.pk)

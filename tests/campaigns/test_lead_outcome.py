@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campaignhub import services as platform
 from campaignhub.models import Membership
+from campaignhub.tenancy import account_zone
 from campaigns import events, outcomes, services
 from campaigns.models import Lead, LeadSource
 from notifications import services as notifications
@@ -82,7 +83,8 @@ class TestSetOutcome:
         assert (later.status, later.revenue) == ("new", Decimal("1500.00"))
 
     def test_without_an_alert_the_response_counts_from_arrival(self, lead):
-        Lead.objects.filter(pk=lead.pk).update(created_at=timezone.now() - timedelta(hours=1))
+        earlier = timezone.now() - timedelta(hours=1)
+        Lead.objects.filter(pk=lead.pk).update(created_at=earlier, updated_at=earlier)
         outcomes.set_outcome(lead=lead, status="contacted")
         assert 3599 <= fresh(lead).first_response_s <= 3605
 
@@ -198,6 +200,8 @@ class TestLeadPage:
         assert "after it arrived" in page
 
     def test_htmx_gets_the_outcome_block_back(self, tenant_a, lead):
+        earlier = timezone.now() - timedelta(hours=1)
+        Lead.objects.filter(pk=lead.pk).update(created_at=earlier, updated_at=earlier)
         response = tenant_a.admin_client.post(
             f"/leads/{lead.pk}/outcome/",
             {"status": "qualified", "revenue": ""},
@@ -207,6 +211,14 @@ class TestLeadPage:
         content = response.content.decode()
         assert content.strip().startswith(f'<section class="card" id="lead-{lead.pk}-outcome"')
         assert 'data-status="qualified"' in content
+        # The page's "Updated" time comes along out of band: the save moved it.
+        times = content[content.index(f'<div class="facts-group" id="lead-{lead.pk}-times"') :]
+        assert times.startswith(
+            f'<div class="facts-group" id="lead-{lead.pk}-times" hx-swap-oob="true">'
+        )
+        zone = account_zone(tenant_a.account)
+        updated = timezone.localtime(fresh(lead).updated_at, zone).strftime("%Y-%m-%d %H:%M:%S")
+        assert f"<dt>Updated</dt><dd data-updated>{updated}</dd>" in times
 
     @pytest.mark.parametrize(
         "posted, message",
@@ -327,6 +339,7 @@ class TestLive:
         admin = "".join(f["html"] for f in live_events.to(tenant_a.account, tenant_a.admin))
         assert f'<tr id="lead-{lead.pk}">' in admin and 'data-status="won"' in admin
         assert f'id="lead-{lead.pk}-outcome"' in admin and "75.00 USD" in admin
+        assert f'<div class="facts-group" id="lead-{lead.pk}-times" hx-swap-oob="true">' in admin
         # The representative may set it: their block has the form.
         member = "".join(f["html"] for f in live_events.to(tenant_a.account, tenant_a.member))
         assert f'action="/leads/{lead.pk}/outcome/"' in member

@@ -1,11 +1,14 @@
 """A lead won on its page shows on the reports page: totals, the revenue table and the chart."""
 
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaignhub.models import Role
+from campaignhub.tenancy import account_zone
 from campaigns import services
 from campaigns.models import Lead
 from tests.campaigns.factories import make_campaign
@@ -22,8 +25,11 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
         campaign=campaign, source="form", external_id="e2e", name="Ann Lee", alert=False
     )
 
+    earlier = timezone.now() - timedelta(hours=2)
+    Lead.objects.filter(pk=lead.pk).update(created_at=earlier, updated_at=earlier)
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/leads/{lead.pk}/")
+    expect(page.locator("[data-updated]")).to_have_count(0)
     outcome = page.locator(f"#lead-{lead.pk}-outcome")
     outcome.get_by_label("Status").select_option("won")
     outcome.get_by_label("Revenue (USD)").fill("-5")
@@ -36,6 +42,11 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     stored = Lead.objects.get(pk=lead.pk)
     assert (stored.status, stored.revenue) == ("won", Decimal("1234.56"))
     assert stored.first_response_s is not None
+    # The page's "Updated" time moved with the save, without a reload.
+    updated = timezone.localtime(stored.updated_at, account_zone(account))
+    expect(page.locator(f"#lead-{lead.pk}-times [data-updated]")).to_have_text(
+        updated.strftime("%Y-%m-%d %H:%M:%S")
+    )
 
     page.get_by_role("link", name="Reports").click()
     expect(page.locator('[data-total="revenue"]')).to_have_text("1,234.56 USD")
