@@ -1,4 +1,5 @@
-"""Log hygiene: secret URL segments are replaced with '…' before any log line is written.
+"""Log hygiene: secret URL segments are replaced with '…' before any log line is written, and
+refusals that are the product working as meant are logged without a traceback.
 
 Secret segments: the token of `/webhooks/<source>/<token>/`, the form id of `/f/<id>/` (anyone
 holding either can post leads), and the user id and token of `/password-reset/<uid>/<token>/`.
@@ -36,4 +37,20 @@ class RedactSecretPaths(logging.Filter):
         redacted = redact_secret_paths(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        return True
+
+
+class QuietExpectedRefusals(logging.Filter):
+    """A filter of the `django.request` logger: keeps the line Django writes for a refused
+    request (`Forbidden (Permission denied): /settings/members/add/`) but drops the traceback
+    Django attaches to it, when the exception is a PermissionDenied logged below ERROR. That is
+    a rule being applied, not a fault; a traceback in the log should mean something broke."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.core.exceptions import PermissionDenied
+
+        exception = record.exc_info[1] if record.exc_info else None
+        if record.levelno < logging.ERROR and isinstance(exception, PermissionDenied):
+            record.exc_info = None
+            record.exc_text = None
         return True

@@ -343,7 +343,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Secret URL segments (webhook tokens, form ids, reset links) never reach a log line.
-    "filters": {"redact_secret_paths": {"()": "campaignhub.logs.RedactSecretPaths"}},
+    "filters": {
+        "redact_secret_paths": {"()": "campaignhub.logs.RedactSecretPaths"},
+        "quiet_expected_refusals": {"()": "campaignhub.logs.QuietExpectedRefusals"},
+    },
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -356,6 +359,8 @@ LOGGING = {
         # Their own handlers would print request paths unredacted: everything goes to stdout.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 403 is logged as one line, without the traceback Django attaches.
+        "django.request": {"filters": ["quiet_expected_refusals"]},
         "uvicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "twilio.http_client": {"level": "WARNING"},
