@@ -147,8 +147,12 @@ def outcome_context(lead, *, account, editable, form=None):
 
 def _outcome_blocks(lead, account, user_ids):
     """The outcome block of the lead's page, editable for those who may set the outcome, with
-    the page's times (its "Updated") out of band."""
-    times = live.render(account, "campaigns/lead_detail.html#times", {"lead": lead, "oob": True})
+    the facts an outcome moves (the deal's stage, the Updated time) out of band."""
+    facts = live.render(
+        account,
+        "campaigns/lead_detail.html#changing-facts",
+        {"lead": lead, "deal": getattr(lead, "deal", None), "oob": True},
+    )
     editors = {
         membership.user_id
         for membership in _memberships(lead.account_id, user_ids)
@@ -161,7 +165,7 @@ def _outcome_blocks(lead, account, user_ids):
                 "campaigns/lead_detail.html#outcome",
                 outcome_context(lead, account=account, editable=editable),
             )
-            html += times
+            html += facts
             push_to_members(lead.account_id, people, OUTCOME_EVENT, html)
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from campaignhub import live
 from campaignhub.pages import page_or_partial
 from campaignhub.paging import deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
@@ -340,12 +341,14 @@ def lead_outcome(request, lead_id):
     outcomes.set_outcome(lead=lead, actor=request.user, via="lead", **form.changes())
     lead = _visible_lead(request, lead_id)
     if request.htmx:
-        # The outcome block, and the page's times out of band: "Updated" moved with the save.
         context = _lead_page_context(request, lead)
-        outcome = render_to_string("campaigns/lead_detail.html#outcome", context, request)
-        times = render_to_string(
-            "campaigns/lead_detail.html#times", {**context, "oob": True}, request
-        )
-        return HttpResponse(outcome + times)
+        html = render_to_string("campaigns/lead_detail.html#outcome", context, request)
+        if not live.watching(lead.account_id):
+            # The facts the save moved (the deal's stage, the Updated time), out of band. A live
+            # page gets them from the save's frame instead, which replaces this form before its
+            # answer lands (an out-of-band part of that answer would find no page to go to).
+            facts = {**context, "deal": getattr(lead, "deal", None), "oob": True}
+            html += render_to_string("campaigns/lead_detail.html#changing-facts", facts, request)
+        return HttpResponse(html)
     messages.success(request, "Outcome saved.")
     return redirect("lead_detail", lead_id=lead.pk)

@@ -4,6 +4,7 @@ set them, the first response recorded once, the first alert's time, and live upd
 import json
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -212,13 +213,25 @@ class TestLeadPage:
         assert content.strip().startswith(f'<section class="card" id="lead-{lead.pk}-outcome"')
         assert 'data-status="qualified"' in content
         # The page's "Updated" time comes along out of band: the save moved it.
-        times = content[content.index(f'<div class="facts-group" id="lead-{lead.pk}-times"') :]
+        times = content[
+            content.index(f'<div class="facts-group" id="lead-{lead.pk}-changing-facts"') :
+        ]
         assert times.startswith(
-            f'<div class="facts-group" id="lead-{lead.pk}-times" hx-swap-oob="true">'
+            f'<div class="facts-group" id="lead-{lead.pk}-changing-facts" hx-swap-oob="true">'
         )
         zone = account_zone(tenant_a.account)
         updated = timezone.localtime(fresh(lead).updated_at, zone).strftime("%Y-%m-%d %H:%M:%S")
         assert f"<dt>Updated</dt><dd data-updated>{updated}</dd>" in times
+
+    def test_a_live_page_gets_the_facts_from_the_frame_not_the_answer(self, tenant_a, lead):
+        with mock.patch("campaignhub.live.watching", return_value=True):
+            response = tenant_a.admin_client.post(
+                f"/leads/{lead.pk}/outcome/", {"status": "won"}, HTTP_HX_REQUEST="true"
+            )
+
+        assert response.status_code == 200
+        assert f'id="lead-{lead.pk}-outcome"' in response.text
+        assert "changing-facts" not in response.text
 
     @pytest.mark.parametrize(
         "posted, message",
@@ -339,7 +352,10 @@ class TestLive:
         admin = "".join(f["html"] for f in live_events.to(tenant_a.account, tenant_a.admin))
         assert f'<tr id="lead-{lead.pk}">' in admin and 'data-status="won"' in admin
         assert f'id="lead-{lead.pk}-outcome"' in admin and "75.00 USD" in admin
-        assert f'<div class="facts-group" id="lead-{lead.pk}-times" hx-swap-oob="true">' in admin
+        assert (
+            f'<div class="facts-group" id="lead-{lead.pk}-changing-facts" hx-swap-oob="true">'
+            in admin
+        )
         # The representative may set it: their block has the form.
         member = "".join(f["html"] for f in live_events.to(tenant_a.account, tenant_a.member))
         assert f'action="/leads/{lead.pk}/outcome/"' in member

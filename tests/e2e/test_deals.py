@@ -86,6 +86,32 @@ def test_move_a_deal_to_won_by_button_and_by_drag_and_drop(server, page):
     assert errors == []
 
 
+def test_an_outcome_saved_on_the_lead_page_moves_its_deal_line_at_once(server, page):
+    """The save's answer and the live frame both carry the page's facts; whichever comes
+    first, the Deal line and the Updated time follow without a reload or a console error."""
+    tenant = _tenant()
+    jordan = capture(deal_campaign(tenant), name="Jordan Miles", phone="+14155550181")
+    deal = Deal.objects.get(lead=jordan)
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{jordan.pk}/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    facts = page.locator(f"#lead-{jordan.pk}-changing-facts")
+    expect(facts.locator("[data-deal-stage]")).to_have_text("New")
+    outcome = page.locator(f"#lead-{jordan.pk}-outcome")
+    for status, stage in (("won", "Won"), ("qualified", "Qualified"), ("won", "Won")):
+        outcome.get_by_label("Status").select_option(status)
+        outcome.get_by_role("button", name="Save outcome").click()
+        expect(outcome.locator("[data-status]")).to_have_attribute("data-status", status)
+        expect(facts.locator("[data-deal-stage]")).to_have_text(stage)
+        assert Deal.objects.get(pk=deal.pk).stage.name == stage
+    expect(facts.locator("[data-updated]")).to_be_visible()
+    page.wait_for_timeout(500)
+    assert errors == []
+
+
 def test_the_board_names_its_pipeline_and_a_long_name_keeps_its_buttons_reachable(server, page):
     tenant = _tenant()
     # No break opportunity: the card must wrap it rather than spill over the next column.

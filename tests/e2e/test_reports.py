@@ -44,7 +44,7 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     assert stored.first_response_s is not None
     # The page's "Updated" time moved with the save, without a reload.
     updated = timezone.localtime(stored.updated_at, account_zone(account))
-    expect(page.locator(f"#lead-{lead.pk}-times [data-updated]")).to_have_text(
+    expect(page.locator(f"#lead-{lead.pk}-changing-facts [data-updated]")).to_have_text(
         updated.strftime("%Y-%m-%d %H:%M:%S")
     )
 
