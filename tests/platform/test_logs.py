@@ -1,8 +1,6 @@
 """What the product's log says about refused requests: one line, a traceback only for faults."""
 
-import io
 import logging
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -10,25 +8,10 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.log import log_response
 
-from campaignhub.logs import QuietExpectedRefusals, RedactSecretPaths
+from campaignhub.logs import QuietExpectedRefusals
+from tests.security.test_bounded_inputs import log_output
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def log_output():
-    """What the configured stdout handler writes, while the block runs."""
-    (handler,) = [
-        handler
-        for handler in logging.getLogger().handlers
-        if any(isinstance(f, RedactSecretPaths) for f in handler.filters)
-    ]
-    stream = io.StringIO()
-    previous = handler.setStream(stream)
-    try:
-        yield stream
-    finally:
-        handler.setStream(previous)
 
 
 def test_a_refused_page_is_one_line_without_a_traceback(tenant_a):
