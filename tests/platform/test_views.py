@@ -75,7 +75,7 @@ def test_user_without_account_sees_explanation(db):
     user = User.objects.create_user("new@example.test", PASSWORD)
     response = logged_in_client(user).get("/")
     assert response.status_code == 403
-    assert b"You are not in an account yet" in response.content
+    assert b"You are not a member of any account" in response.content
 
 
 def test_password_reset_sends_a_working_link(tenant_a):

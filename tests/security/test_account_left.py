@@ -87,7 +87,7 @@ def test_someone_left_with_no_account_is_told_so(tenant_a):
     response = client.get("/")
 
     assert response.status_code == 403
-    assert "You are not in an account yet" in response.text
+    assert "You are not a member of any account" in response.text
     assert (
         "You are no longer a member of &quot;Acme Agency&quot;. You are not in any account now."
     ) in response.text
