@@ -231,7 +231,10 @@ def test_the_lead_page_links_its_contact_and_deal(tenant_a):
     lead = capture(deal_campaign(tenant_a), name="Jordan Miles")
     page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
     assert f'href="/contacts/{lead.contact_id}/"' in page
-    assert f'href="/deals/{lead.deal.pk}/"' in page and '<span class="muted">New</span>' in page
+    assert (
+        f'href="/deals/{lead.deal.pk}/"' in page
+        and '<span class="muted" data-deal-stage>New</span>' in page
+    )
 
     plain = capture(deal_campaign(tenant_a, name="Plain", create_deal=False, add_to_crm=False))
     page = tenant_a.admin_client.get(f"/leads/{plain.pk}/").content.decode()
