@@ -1,6 +1,7 @@
 from django.urls import path
 
 from callrail import api, views, webhooks
+from campaignhub.webhooks import webhook_path
 
 urlpatterns = [
     path("callrail/", views.home, name="callrail_home"),
@@ -28,9 +29,5 @@ urlpatterns = [
     path("v1/e/callrail/companies/webhook", api.webhook, name="api_callrail_webhook"),
     path("v1/e/callrail/trackers", api.trackers, name="api_callrail_trackers"),
     path("v1/e/callrail/trackers/<str:tracker_id>", api.tracker, name="api_callrail_tracker"),
-    path(
-        "webhooks/callrail/<str:token>/",
-        webhooks.CallRailWebhook.as_view(),
-        name="callrail_webhook",
-    ),
+    *webhook_path("webhooks/callrail/<str:token>/", webhooks.CallRailWebhook, "callrail_webhook"),
 ]

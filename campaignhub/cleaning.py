@@ -84,7 +84,10 @@ def bounded_id(value, max_length: int) -> str:
 def parse_json(raw: bytes | str):
     """Decode a JSON body; raises ValueError("Malformed JSON: …") for anything that does not
     decode, including what Python's json module refuses beyond syntax (numbers of over 4,300
-    digits, nesting deeper than the interpreter's recursion limit)."""
+    digits, nesting deeper than the interpreter's recursion limit). A leading UTF-8 byte order
+    mark is allowed, as Windows tools write one."""
+    if isinstance(raw, str):
+        raw = raw.removeprefix("\ufeff")
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:

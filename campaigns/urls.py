@@ -1,5 +1,6 @@
 from django.urls import path
 
+from campaignhub.webhooks import webhook_path
 from campaigns import api, exports, public, views, webhooks
 
 urlpatterns = [
@@ -23,7 +24,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/outcome/", views.lead_outcome, name="lead_outcome"),
     path("f/<uuid:form_secret_id>/", public.public_form, name="public_form"),
-    path("webhooks/leads/<str:token>/", webhooks.LeadWebhook.as_view(), name="lead_webhook"),
+    *webhook_path("webhooks/leads/<str:token>/", webhooks.LeadWebhook, "lead_webhook"),
     path("v1/campaigns", api.campaigns, name="api_campaigns"),
     path("v1/campaigns/filters", api.filters, name="api_campaign_filters"),
     path("v1/campaigns/tracking-numbers", api.tracking_numbers, name="api_tracking_numbers"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from campaignhub.webhooks import webhook_path
 from dialer import api, views, webhooks
 
 urlpatterns = [
@@ -51,5 +52,5 @@ urlpatterns = [
     path("v1/dialer/uploads/<int:upload_id>", api.upload, name="api_dialer_upload"),
     path("v1/dialer/extensions", api.extensions, name="api_dialer_extensions"),
     path("v1/dialer/extensions/<int:member_id>", api.extension, name="api_dialer_extension"),
-    path("webhooks/dialer/<str:token>/", webhooks.DialerWebhook.as_view(), name="dialer_webhook"),
+    *webhook_path("webhooks/dialer/<str:token>/", webhooks.DialerWebhook, "dialer_webhook"),
 ]

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from campaignhub.cleaning import parse_json
 from campaignhub.webhooks import Target, WebhookView
 from campaigns import services as campaigns
 from campaigns.models import LeadSource
@@ -63,7 +64,8 @@ class DialerWebhook(WebhookView):
 
     def check(self, delivery):
         try:
-            dialer.parse_notification(json.loads(delivery.body))
+            # "Malformed JSON: …" for a body that does not decode, else what the notification lacks.
+            dialer.parse_notification(parse_json(bytes(delivery.body)))
         except ValueError as exc:
             return str(exc)
         return None

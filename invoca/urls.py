@@ -1,5 +1,6 @@
 from django.urls import path
 
+from campaignhub.webhooks import webhook_path
 from invoca import api, ivr_api, ivr_views, views, webhooks
 
 CAMPAIGN = "invoca/advertisers/<str:advertiser_id>/campaigns/<str:campaign_id>/"
@@ -48,9 +49,5 @@ urlpatterns = [
         ivr_api.condition_parse,
         name="api_invoca_conditions_parse",
     ),
-    path(
-        "webhooks/invoca/<str:token>/",
-        webhooks.InvocaWebhook.as_view(),
-        name="invoca_webhook",
-    ),
+    *webhook_path("webhooks/invoca/<str:token>/", webhooks.InvocaWebhook, "invoca_webhook"),
 ]

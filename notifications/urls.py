@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from campaignhub.webhooks import webhook_path
 from notifications import api, views, webhooks
 
 urlpatterns = [
@@ -20,6 +21,6 @@ urlpatterns = [
     ),
     path("v1/devices", api.devices, name="api_devices"),
     path("v1/devices/<int:device_id>", api.device, name="api_device"),
-    path("webhooks/twilio/status/", webhooks.TwilioStatusWebhook.as_view(), name="twilio_status"),
+    *webhook_path("webhooks/twilio/status/", webhooks.TwilioStatusWebhook, "twilio_status"),
     path("anymail/", include(webhooks.email_webhook_urls())),
 ]

@@ -210,4 +210,5 @@ CASES = {
 
 EXEMPT = {
     "callrail_webhook": "CallRail's own deliveries, addressed by an unguessable per-account token",
+    "callrail_webhook_unslashed": "callrail_webhook without its trailing slash: the same view",
 }

@@ -283,4 +283,5 @@ CASES = {
 
 EXEMPT = {
     "lead_webhook": "inbound webhook, addressed by an unguessable per-campaign token",
+    "lead_webhook_unslashed": "lead_webhook without its trailing slash: the same view",
 }

@@ -67,6 +67,24 @@ def test_a_body_that_is_no_notification_is_400_and_kept(tenant_a, connected):
     assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
 
 
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"not json", "Malformed JSON: Expecting value: line 1 column 1 (char 0)"),
+        (b'{"type": "Jos\xe9"}', "Malformed JSON: 'utf-8' codec can't decode byte 0xe9"),
+        (b"1" * 5000, "Malformed JSON: Exceeds the limit (4300 digits)"),
+    ],
+)
+def test_a_body_that_is_not_json_says_so(tenant_a, connected, body, message):
+    token = services.receiver_for(tenant_a.account).webhook_token
+    from django.test import Client
+
+    response = Client().post(f"/webhooks/dialer/{token}/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["message"].startswith(message)
+    assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
+
+
 def test_an_unknown_token_is_404(db):
     from django.test import Client
 

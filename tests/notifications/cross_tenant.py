@@ -135,5 +135,6 @@ CASES = {
 
 EXEMPT = {
     "twilio_status": "provider webhook, authenticated by Twilio's signature; carries no account",
+    "twilio_status_unslashed": "twilio_status without its trailing slash: the same view",
     "anymail:*": "provider webhooks, authenticated by anymail's shared secret",
 }

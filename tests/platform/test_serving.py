@@ -9,6 +9,7 @@ from channels.testing import HttpCommunicator
 from django.contrib.sessions.middleware import SessionMiddleware
 
 from campaignhub.asgi import application
+from campaignhub.cleaning import parse_json
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.serving import is_webhook
 from campaigns.models import Lead
@@ -74,7 +75,7 @@ async def test_a_webhook_to_a_host_not_allowed_is_refused_and_not_stored(tenant_
     campaign = await sync_to_async(make_campaign)(
         tenant_a, integration="webhook", campaign_name="Chat"
     )
-    status, _ = await call(
+    status, answer = await call(
         "POST",
         f"/webhooks/leads/{campaign.webhook_token}/",
         b'{"phone": "+14155550111"}',
@@ -82,6 +83,7 @@ async def test_a_webhook_to_a_host_not_allowed_is_refused_and_not_stored(tenant_
     )
 
     assert status == 400
+    assert answer == {"success": False, "errno": 400, "message": "Invalid Host header."}
     assert not await InboundDelivery.objects.aexists()
 
 
@@ -97,3 +99,72 @@ async def test_pages_keep_the_full_middleware_stack():
     status, _ = await call("GET", "/campaigns/")
 
     assert status == 302
+
+
+async def test_a_webhook_url_without_its_trailing_slash_takes_the_delivery(tenant_a):
+    """A sender set up by hand may drop the slash: a redirect would lose the POST's body."""
+    campaign = await sync_to_async(make_campaign)(
+        tenant_a, integration="webhook", campaign_name="Chat"
+    )
+    body = json.dumps({"external_id": "chat-2", "phone": "+14155550111"}).encode()
+
+    status, answer = await call("POST", f"/webhooks/leads/{campaign.webhook_token}", body)
+
+    assert status == 200 and answer["received"] is True
+    assert (await Lead.objects.aget()).external_id == "chat-2"
+
+
+async def test_a_body_over_djangos_upload_limit_is_413_in_the_envelope(tenant_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    campaign = await sync_to_async(make_campaign)(
+        tenant_a, integration="webhook", campaign_name="Chat"
+    )
+    body = json.dumps({"phone": "+14155550111", "message": "x" * 2000}).encode()
+
+    status, answer = await call("POST", f"/webhooks/leads/{campaign.webhook_token}/", body)
+
+    assert status == 413
+    assert answer == {"success": False, "errno": 413, "message": "Payload too large."}
+    assert not await InboundDelivery.objects.aexists()
+
+
+async def test_credentials_a_sender_sends_are_not_stored(tenant_a):
+    campaign = await sync_to_async(make_campaign)(
+        tenant_a, integration="webhook", campaign_name="Chat"
+    )
+    secrets = [
+        (b"authorization", b"Bearer a"),
+        (b"proxy-authorization", b"Basic c2VjcmV0"),
+        (b"x-api-key", b"SECRETKEY"),
+        (b"cookie", b"sessionid=b"),
+        (b"x-request-id", b"kept"),
+    ]
+    status, _ = await call(
+        "POST",
+        f"/webhooks/leads/{campaign.webhook_token}/",
+        b'{"phone": "+14155550111"}',
+        headers=secrets,
+    )
+
+    assert status == 200
+    stored = {key.lower() for key in (await InboundDelivery.objects.aget()).headers}
+    assert "x-request-id" in stored
+    assert not stored & {"authorization", "proxy-authorization", "x-api-key", "cookie"}
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"])
+async def test_other_methods_get_405_in_the_envelope(method):
+    status, answer = await call(method, "/webhooks/leads/any-token/")
+
+    assert status == 405
+    if method != "HEAD":
+        assert answer == {
+            "success": False,
+            "errno": 405,
+            "message": "Method not allowed: deliveries are POSTed.",
+        }
+
+
+def test_a_json_body_may_start_with_a_byte_order_mark():
+    assert parse_json('\ufeff{"phone": "+14155550111"}') == {"phone": "+14155550111"}
+    assert parse_json(b"\xef\xbb\xbf{}") == {}
