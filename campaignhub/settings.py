@@ -132,6 +132,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
         "timeout": 10,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves requests (and runs tasks eagerly) on several threads. BEGIN
+    # IMMEDIATE takes the write lock when a transaction starts, so two transactions never
+    # deadlock trying to upgrade their read locks (which SQLite answers at once with "database
+    # is locked"), and a writer waits up to 20 s for the lock: Django's advice for SQLite
+    # under concurrent writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
