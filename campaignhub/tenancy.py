@@ -4,16 +4,15 @@ import zoneinfo
 from datetime import UTC as dt_utc
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.dispatch import receiver
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 
+from campaignhub import page_account
 from campaignhub.phones import DEFAULT_REGION
 
 SESSION_ACCOUNT_KEY = "account_id"
@@ -77,11 +76,9 @@ class AccountMiddleware:
     """Sets `request.account` and `request.membership` for signed-in users (None otherwise),
     and shows times in the account's time zone for the rest of the request.
 
-    When the account a session was in is one its person is no longer a member of (an admin
-    removed them), the session moves to their next account, or to none, and they are told. A
-    change they were sending (any method but GET, HEAD, OPTIONS) is not carried out at all, since
-    it was meant for the account they left: 403 in the JSON envelope for the API, else back to
-    the dashboard with the message.
+    A person no longer a member of the account their session was in is moved to their next
+    account (or none) and told; a change is refused when it was meant for another account than
+    the session's (`campaignhub.page_account`).
     """
 
     def __init__(self, get_response):
@@ -91,45 +88,12 @@ class AccountMiddleware:
         membership = current_membership(request.user, request.session)
         request.membership = membership
         request.account = membership.account if membership else None
+        request.account_left = page_account.left_account(request, membership)
         with timezone.override(account_zone(request.account)):
-            left = _account_left(request, membership)
-            if left is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
-                return _refuse_change(request, left)
             return self.get_response(request)
 
-
-def _account_left(request, membership):
-    """The name of the account this session was in when its person is no longer a member of
-    it (the session then moves on to `membership`, and a message says so); else None."""
-    if not request.user.is_authenticated:
-        return None
-    chosen = request.session.get(SESSION_ACCOUNT_KEY)
-    if chosen is None or (membership is not None and membership.account_id == chosen):
-        return None
-    from campaignhub.models import Account
-
-    name = Account.objects.filter(pk=chosen).values_list("name", flat=True).first() or "an account"
-    if membership is None:
-        del request.session[SESSION_ACCOUNT_KEY]
-        now = "You are not in any account now."
-    else:
-        request.session[SESSION_ACCOUNT_KEY] = membership.account_id
-        now = f'You are now in "{membership.account.name}".'
-    messages.warning(request, f'You are no longer a member of "{name}". {now}')
-    return name
-
-
-def _refuse_change(request, name):
-    from campaignhub.api import error
-    from campaignhub.errors import is_api
-
-    if is_api(request):
-        return error(403, f'You are no longer a member of "{name}". Nothing was changed.')
-    messages.warning(request, "Nothing was changed.")
-    dashboard = reverse("dashboard")
-    if request.headers.get("HX-Request"):
-        return HttpResponse(status=204, headers={"HX-Redirect": dashboard})
-    return redirect(dashboard)
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        return page_account.refusal(request, request.account_left)
 
 
 def account_required(view=None, *, admin=False):

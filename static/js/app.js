@@ -210,3 +210,21 @@ document.addEventListener("submit", (event) => {
   token.value = headers["X-CSRFToken"];
   form.append(token);
 }, true);
+
+// A plain form says which account its page showed (`_account`; htmx requests send the
+// X-Account header instead): a change meant for another account than the session's now is
+// refused, not applied there (campaignhub/page_account.py).
+document.addEventListener(
+  "submit",
+  (event) => {
+    const form = event.target;
+    const account = document.body.dataset.account;
+    if (!account || form.method.toLowerCase() !== "post" || form.elements._account) return;
+    const field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "_account";
+    field.value = account;
+    form.append(field);
+  },
+  true,
+);

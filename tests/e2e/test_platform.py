@@ -1,7 +1,9 @@
 import requests
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, make_account
+from campaignhub import services
+from campaignhub.models import ApiToken, Membership, Role
+from tests.factories import PASSWORD, make_account, make_member
 
 
 def log_in(page, server, email):
@@ -41,3 +43,29 @@ def test_token_lifecycle_in_the_browser(server, page):
         "errno": 401,
         "message": "Invalid or revoked API token.",
     }
+
+
+def test_a_form_left_open_in_an_account_the_person_was_removed_from_changes_nothing(server, page):
+    """Tab 1 holds the token form of account A; the person is removed from A and tab 2 moves
+    the session to account B. Creating the token in tab 1 is refused, not done in B."""
+    acme = make_account("Acme Agency", "admin@acme.test")
+    bolt = make_account("Bolt Media", "admin@bolt.test")
+    person = make_member(acme, "rep@acme.test", name="Riley Rep")
+    services.add_member(account=bolt, email="rep@acme.test", role=Role.MEMBER)
+
+    log_in(page, server, "rep@acme.test")
+    expect(page.get_by_role("heading", name="Acme Agency")).to_be_visible()
+    page.goto(f"{server}/settings/tokens/")
+    page.get_by_label("Name").fill("Zapier")
+    services.remove_member(membership=Membership.objects.get(account=acme, user=person))
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{server}/leads/")
+    expect(other_tab.get_by_text('You are no longer a member of "Acme Agency"')).to_be_visible()
+
+    page.get_by_role("button", name="Create token").click()
+
+    expect(
+        page.get_by_text("This page was for an account you are no longer a member of.")
+    ).to_be_visible()
+    expect(page.get_by_text("Nothing was changed.")).to_be_visible()
+    assert not ApiToken.objects.filter(name="Zapier").exists()

@@ -104,3 +104,100 @@ def test_switching_accounts_is_not_mistaken_for_a_removal(tenant_a, tenant_b):
 
     assert response.wsgi_request.account == tenant_b.account
     assert "no longer a member" not in response.text
+
+
+def test_a_form_from_a_page_of_the_account_left_is_refused_after_another_page(
+    in_both, tenant_a, tenant_b
+):
+    """Another tab's page moved the session on first: the form still says whose it was."""
+    in_both.get("/leads/")
+    before = Campaign.objects.count()
+
+    response = in_both.post(
+        "/campaigns/new/",
+        {"campaign_name": "Sneaky", "integration": "form", "_account": tenant_a.account.pk},
+    )
+
+    assert response.status_code == 302 and response.url == "/"
+    assert Campaign.objects.count() == before
+    assert _messages(response) == [
+        "This page was for an account you are no longer a member of.",
+        "Nothing was changed.",
+    ]
+
+
+def test_htmx_and_api_changes_carry_their_pages_account_in_a_header(in_both, tenant_a):
+    in_both.get("/")
+    header = {"HTTP_X_ACCOUNT": str(tenant_a.account.pk)}
+
+    htmx = in_both.post("/campaigns/new/", {"campaign_name": "S"}, HTTP_HX_REQUEST="true", **header)
+    api = in_both.post(
+        "/v1/campaigns", {"campaign_name": "S"}, content_type="application/json", **header
+    )
+
+    assert (htmx.status_code, htmx["HX-Redirect"]) == (204, "/")
+    assert api.status_code == 403
+    assert api.json()["message"] == (
+        "This page was for an account you are no longer a member of. Nothing was changed."
+    )
+
+
+def test_a_page_of_the_account_switched_from_in_another_tab_changes_nothing(tenant_a, tenant_b):
+    person = tenant_a.member
+    Membership.objects.create(account=tenant_b.account, user=person, role=Role.MEMBER)
+    client = logged_in_client(person)
+    client.post("/account/switch/", {"account": tenant_b.account.pk})
+    before = Campaign.objects.count()
+
+    response = client.post(
+        "/campaigns/new/", {"campaign_name": "Sneaky", "_account": tenant_a.account.pk}
+    )
+
+    assert response.status_code == 302
+    assert Campaign.objects.count() == before
+    assert _messages(response)[-2:] == [
+        'This page was for "Acme Agency", and you have since switched to "Bolt Media".',
+        "Nothing was changed.",
+    ]
+
+
+def test_a_page_of_the_current_account_goes_through(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/settings/tokens/", {"name": "ci", "_account": tenant_a.account.pk}
+    )
+
+    assert response.status_code in (200, 302)
+    assert "Nothing was changed." not in _messages(response)
+
+
+def test_another_tenants_account_named_in_the_header_is_not_revealed(tenant_a, tenant_b):
+    response = tenant_a.member_client.post(
+        "/v1/campaigns",
+        {"campaign_name": "S"},
+        content_type="application/json",
+        HTTP_X_ACCOUNT=str(tenant_b.account.pk),
+    )
+
+    assert response.status_code == 403
+    assert "Bolt Media" not in response.text
+
+
+def test_signing_out_right_after_removal_signs_out(in_both):
+    response = in_both.post("/logout/", {"_account": "1"})
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in in_both.session
+
+
+def test_an_api_token_acts_in_its_account_whatever_the_session_says(in_both, tenant_b):
+    token = services.issue_token(account=tenant_b.account, user=tenant_b.admin, name="bolt").raw
+
+    changed = in_both.post(
+        "/v1/campaigns",
+        {"campaigndata": {"campaign_name": "By token"}},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    # The first request after the removal: without a token it would be refused (403).
+    assert changed.status_code != 403, changed.content
