@@ -21,6 +21,7 @@ from django.urls import reverse
 HEADER = "X-Account"
 FIELD = "_account"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # URL names of the pages that act on the signed-in person, whatever account they are in.
 ACCOUNT_INDEPENDENT = {
     "login",
@@ -58,11 +59,16 @@ def left_account(request, membership):
     return name
 
 
-def refusal(request, left):
-    """The answer refusing this request's change, or None to let it through.
+def refusal(request, left, view_func):
+    """The answer refusing this request's change to `view_func`, or None to let it through.
 
-    `left` is what `left_account` said for this request. Raises nothing; reads the POST data
-    only for a plain form (no `X-Account` header), which CSRF has parsed already."""
+    `left` is what `left_account` said for this request. Raises nothing. Views exempt from
+    CSRF outside the API (webhooks, public lead forms) take no page's changes and are not
+    concerned. The `_account` field is read only for a plain form to a CSRF-checked view, whose
+    POST data CSRF has parsed already: an API view (it takes the header) or a webhook can still
+    read the raw body."""
+    from campaignhub.errors import is_api
+
     if request.method in SAFE_METHODS or not request.user.is_authenticated:
         return None
     if request.headers.get("Authorization", "").startswith("Bearer "):
@@ -70,14 +76,14 @@ def refusal(request, left):
     match = request.resolver_match
     if match is not None and match.url_name in ACCOUNT_INDEPENDENT:
         return None
+    csrf_exempt = getattr(view_func, "csrf_exempt", False)
+    if csrf_exempt and not is_api(request):
+        return None
     if left is not None:
         # `left_account` has told them already.
         return _refuse(request, f'You are no longer a member of "{left}".', told=True)
     declared = request.headers.get(HEADER)
-    if declared is None and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
+    if declared is None and not csrf_exempt and request.content_type in FORM_TYPES:
         declared = request.POST.get(FIELD)
     current = str(request.account.pk) if request.account else ""
     if not declared or declared == current:

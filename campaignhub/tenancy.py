@@ -93,7 +93,7 @@ class AccountMiddleware:
             return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        return page_account.refusal(request, request.account_left)
+        return page_account.refusal(request, request.account_left, view_func)
 
 
 def account_required(view=None, *, admin=False):
