@@ -145,13 +145,19 @@ def outcome_context(lead, *, account, editable, form=None):
     }
 
 
+def changing_facts(lead) -> dict:
+    """The context of the lead page's facts an outcome moves (`lead_detail.html#changing-facts`):
+    `lead`, and `deal`, the deal the CRM opened for it (a reverse one-to-one; None without)."""
+    return {"lead": lead, "deal": getattr(lead, "deal", None)}
+
+
 def _outcome_blocks(lead, account, user_ids):
     """The outcome block of the lead's page, editable for those who may set the outcome, with
     the facts an outcome moves (the deal's stage, the Updated time) out of band."""
     facts = live.render(
         account,
         "campaigns/lead_detail.html#changing-facts",
-        {"lead": lead, "deal": getattr(lead, "deal", None), "oob": True},
+        {**changing_facts(lead), "oob": True},
     )
     editors = {
         membership.user_id

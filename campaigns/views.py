@@ -320,9 +320,7 @@ def _lead_page_context(request, lead, form=None):
 @account_required
 def lead_detail(request, lead_id):
     lead = _visible_lead(request, lead_id)
-    context = _lead_page_context(request, lead)
-    # What the CRM made of it: `lead.contact`, and the deal it opened (a reverse one-to-one).
-    context["deal"] = getattr(lead, "deal", None)
+    context = {**_lead_page_context(request, lead), **events.changing_facts(lead)}
     return render(request, "campaigns/lead_detail.html", context)
 
 
@@ -347,7 +345,7 @@ def lead_outcome(request, lead_id):
             # The facts the save moved (the deal's stage, the Updated time), out of band. A live
             # page gets them from the save's frame instead, which replaces this form before its
             # answer lands (an out-of-band part of that answer would find no page to go to).
-            facts = {**context, "deal": getattr(lead, "deal", None), "oob": True}
+            facts = {**context, **events.changing_facts(lead), "oob": True}
             html += render_to_string("campaigns/lead_detail.html#changing-facts", facts, request)
         return HttpResponse(html)
     messages.success(request, "Outcome saved.")

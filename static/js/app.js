@@ -196,35 +196,25 @@ document.addEventListener("htmx:afterRequest", (event) => {
   }
 });
 
-// Forms that arrive in live fragments are rendered once for everyone, outside any request, so
-// they carry no CSRF token: a plain POST form gets the page's own token as it is submitted.
+// A plain POST form gets, as it is submitted:
+// - the page's CSRF token: forms that arrive in live fragments are rendered once for everyone,
+//   outside any request, so they carry none;
+// - the account its page showed (`_account`; htmx requests send the X-Account header instead):
+//   a change meant for another account than the session's now is refused, not applied there
+//   (campaignhub/page_account.py).
+function addHidden(form, name, value) {
+  if (!value || form.elements[name]) return;
+  const field = document.createElement("input");
+  field.type = "hidden";
+  field.name = name;
+  field.value = value;
+  form.append(field);
+}
+
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
-  if (form.querySelector("input[name=csrfmiddlewaretoken]")) return;
   const headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-  if (!headers["X-CSRFToken"]) return;
-  const token = document.createElement("input");
-  token.type = "hidden";
-  token.name = "csrfmiddlewaretoken";
-  token.value = headers["X-CSRFToken"];
-  form.append(token);
+  addHidden(form, "csrfmiddlewaretoken", headers["X-CSRFToken"]);
+  addHidden(form, "_account", document.body.dataset.account);
 }, true);
-
-// A plain form says which account its page showed (`_account`; htmx requests send the
-// X-Account header instead): a change meant for another account than the session's now is
-// refused, not applied there (campaignhub/page_account.py).
-document.addEventListener(
-  "submit",
-  (event) => {
-    const form = event.target;
-    const account = document.body.dataset.account;
-    if (!account || form.method.toLowerCase() !== "post" || form.elements._account) return;
-    const field = document.createElement("input");
-    field.type = "hidden";
-    field.name = "_account";
-    field.value = account;
-    form.append(field);
-  },
-  true,
-);
