@@ -81,6 +81,8 @@ def deal(request, deal_id):
         pk=deal_id,
     )
     if request.method == "PATCH":
+        # Who may not change the deal learns that first, whatever the body holds.
+        deals.require_change(request.membership, found)
         changes = request.data
         form = DealForm.for_changes(found, changes)
         if not form.is_valid():

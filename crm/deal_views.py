@@ -87,6 +87,7 @@ def move(request, deal_id):
     request gets the board again (with the page's filters, sent along); a plain form post is
     sent back to the board."""
     deal = _visible_deal(request, deal_id)
+    deals.require_change(request.membership, deal)
     form = MoveForm(request.POST, deal=deal)
     problem = ""
     if form.is_valid():
@@ -122,6 +123,7 @@ def detail(request, deal_id):
     status = 200
     can_change = deals.may_change(request.membership, deal)
     if request.method == "POST":
+        deals.require_change(request.membership, deal)
         form = DealForm(request.POST, deal=deal)
         if form.is_valid():
             try:

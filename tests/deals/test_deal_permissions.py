@@ -35,11 +35,16 @@ def test_a_representative_who_does_not_work_the_lead_cannot_move_or_take_its_dea
     won = stage(tenant_a, "Won")
     assert api.get(f"/v1/deals/{deal.pk}").status_code == 200
 
-    for body in ({"stage": won.pk, "value": 99999}, {"owner": riley.pk}):
+    # A body the form would refuse is refused for who may not change the deal first.
+    bodies = ({"stage": won.pk, "value": 99999}, {"owner": riley.pk}, {"value": -5}, {"stage": 0})
+    for body in bodies:
         response = api.patch(f"/v1/deals/{deal.pk}", body)
         assert response.status_code == 403, body
         assert "can change this deal" in response.json()["message"]
-    page = logged_in_client(riley).post(f"/deals/{deal.pk}/move/", {"stage": won.pk})
+    for body in ({"stage": won.pk}, {"stage": "nope"}):
+        page = logged_in_client(riley).post(f"/deals/{deal.pk}/move/", body)
+        assert page.status_code == 403, body
+    page = logged_in_client(riley).post(f"/deals/{deal.pk}/", {"stage": won.pk, "value": "-1"})
     assert page.status_code == 403
 
     deal.refresh_from_db()
