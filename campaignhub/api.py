@@ -94,7 +94,7 @@ def _parse_body(request, schema, files=False):
     if not request.body:
         return checked(schema, {})
     try:
-        data = parse_json(request.body)
+        data = parse_json(request.body, unique_keys=True)
     except ValueError as exc:
         raise ApiProblem(400, str(exc)) from None
     if not isinstance(data, dict):

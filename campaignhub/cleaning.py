@@ -81,15 +81,37 @@ def bounded_id(value, max_length: int) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def parse_json(raw: bytes | str):
+def id_or_none(value) -> int | None:
+    """A row id given as text (a query parameter, a form field, a header) or an int: the int
+    when it is written in ASCII digits only, at most 18 of them (so below every 64-bit primary
+    key's limit); None otherwise. `str.isdigit` alone also takes digits such as "²", which
+    `int()` refuses."""
+    text = str(value).strip() if value is not None else ""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
+def _unique_keys(pairs):
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"the key {twice!r} appears more than once in one object")
+    return found
+
+
+def parse_json(raw: bytes | str, *, unique_keys: bool = False):
     """Decode a JSON body; raises ValueError("Malformed JSON: …") for anything that does not
     decode, including what Python's json module refuses beyond syntax (numbers of over 4,300
     digits, nesting deeper than the interpreter's recursion limit). A leading UTF-8 byte order
-    mark is allowed, as Windows tools write one."""
+    mark is allowed, as Windows tools write one. `unique_keys` also refuses an object that
+    names a key twice (our API's bodies: which one was meant is unknown); upstream deliveries
+    are taken as sent, the last value winning, as JSON parsers commonly do."""
     if isinstance(raw, str):
         raw = raw.removeprefix("\ufeff")
     try:
-        return json.loads(raw)
+        return json.loads(raw, object_pairs_hook=_unique_keys if unique_keys else None)
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ValueError(f"Malformed JSON: {reason}") from None

@@ -18,6 +18,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from campaignhub.cleaning import id_or_none
+
 HEADER = "X-Account"
 FIELD = "_account"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -95,10 +97,9 @@ def _page_was_for(request, declared) -> str:
     from campaignhub.tenancy import memberships_of
 
     # Named only when the person is a member of it: the header is theirs to write.
+    account_id = id_or_none(declared)
     page = (
-        memberships_of(request.user).filter(account_id=declared).first()
-        if declared.isdigit()
-        else None
+        memberships_of(request.user).filter(account_id=account_id).first() if account_id else None
     )
     if page is None or request.account is None:
         return "This page was for an account you are no longer a member of."

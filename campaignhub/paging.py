@@ -8,6 +8,8 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from campaignhub.cleaning import id_or_none
+
 
 class KnownCountPaginator(Paginator):
     """A paginator told its total, for lists whose size is already known without a COUNT(*)."""
@@ -122,7 +124,7 @@ def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20):
                 last_url=last_url if older else "",
             )
     raw = request.GET.get("page", "") if cursor is None else ""
-    number = min(max(int(raw), 1) if raw.isdigit() else 1, num_pages, max_page)
+    number = min(max(id_or_none(raw) or 1, 1), num_pages, max_page)
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     older = len(rows) > per_page

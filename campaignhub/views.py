@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from campaignhub import selectors, services
+from campaignhub.cleaning import id_or_none
 from campaignhub.dashboard import panels as dashboard_panels
 from campaignhub.forms import AccountForm, AddMemberForm, ProfileForm, RoleForm, TokenForm
 from campaignhub.models import Invitation, Membership
@@ -224,9 +225,9 @@ def invitation_decline(request, invitation_id):
 
 @require_POST
 def switch_account(request):
-    chosen = request.POST.get("account", "")
+    chosen = id_or_none(request.POST.get("account"))
     memberships = memberships_of(request.user)
-    membership = memberships.filter(account_id=chosen).first() if chosen.isdigit() else None
+    membership = memberships.filter(account_id=chosen).first() if chosen else None
     if membership is None:
         messages.error(request, "You are not a member of that account.")
     else:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
+from campaignhub.cleaning import id_or_none
 from campaignhub.phones import e164_or_blank
 from campaigns import sources
 from campaigns.models import Campaign, NotificationType, Representative
@@ -115,8 +116,7 @@ def setup_from_data(account, data: dict, *, users: dict, current: Campaign | Non
     return Setup(campaign, tuple(representatives))
 
 
-def _as_id(value):
-    return int(value) if str(value).isdigit() else None
+_as_id = id_or_none
 
 
 def setup_warnings(setup: Setup) -> list[SetupWarning]:

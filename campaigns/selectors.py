@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
+from campaignhub.cleaning import id_or_none
 from campaignhub.models import DeliveryStatus, InboundDelivery, Membership, Role, User
 from campaignhub.phones import InvalidPhoneNumber, to_e164
 from campaigns import checks
@@ -197,8 +198,8 @@ def tracking_numbers_in_use(membership, *, exclude=None):
         .filter(is_deleted=False)
         .exclude(tracking_number="")
     )
-    if exclude and str(exclude).isdigit():
-        campaigns = campaigns.exclude(pk=exclude)
+    if id_or_none(exclude) is not None:
+        campaigns = campaigns.exclude(pk=id_or_none(exclude))
     rows = campaigns.values_list("pk", "tracking_number", "campaign_name")
     if membership.is_admin:
         return {number: name for _pk, number, name in rows}

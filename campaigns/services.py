@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 
-from campaignhub.cleaning import bounded_id, clean_json, clean_text
+from campaignhub.cleaning import bounded_id, clean_json, clean_text, id_or_none
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership
 from campaignhub.phones import e164_or_blank
@@ -635,11 +635,11 @@ def on_delivery_sent(*, delivery, **signal):
     """The `notifications.signals.delivery_sent` receiver: the first lead alert sent about a
     lead (any channel) records its `alerted_at` (`outcomes.record_alert_sent`); other
     notifications, test alerts included, carry no lead and are left alone."""
-    lead_id = (delivery.data or {}).get(LEAD_ALERT_KEY)
-    if delivery.event != LEAD_EVENT or not str(lead_id or "").isdigit():
+    lead_id = id_or_none((delivery.data or {}).get(LEAD_ALERT_KEY))
+    if delivery.event != LEAD_EVENT or lead_id is None:
         return
     outcomes.record_alert_sent(
-        lead_id=int(lead_id), account_id=delivery.account_id, sent_at=delivery.sent_at
+        lead_id=lead_id, account_id=delivery.account_id, sent_at=delivery.sent_at
     )
 
 

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from campaignhub import live
+from campaignhub.cleaning import id_or_none
 from campaignhub.pages import page_or_partial
 from campaignhub.paging import deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
@@ -70,9 +71,9 @@ def _setup_warnings(request, values, members, campaign):
 
 def _form_context(request, values, errors=None, campaign=None):
     chosen = {
-        int(rep["id"]): rep.get("custom_number") or ""
+        id_or_none(rep["id"]): rep.get("custom_number") or ""
         for rep in values.get("selected_user", [])
-        if str(rep.get("id", "")).isdigit()
+        if id_or_none(rep.get("id")) is not None
     }
     members = list(selectors.members_for_picker(request.account))
     people = [
@@ -192,8 +193,8 @@ def campaign_detail(request, campaign_id):
 @account_required
 def campaign_checks(request):
     """The campaign form's setup warnings for the form as it currently stands (not saved)."""
-    campaign_id = request.GET.get("campaign", "")
-    campaign = _visible(request, int(campaign_id)) if campaign_id.isdigit() else None
+    campaign_id = id_or_none(request.GET.get("campaign"))
+    campaign = _visible(request, campaign_id) if campaign_id is not None else None
     values = CampaignForm.data_from_post(request.POST)
     members = selectors.members_for_picker(request.account)
     context = {

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from campaignhub.cleaning import id_or_none
 from campaignhub.models import User
 from crm.models import Stage, StageKind
 
@@ -17,7 +18,7 @@ class IdChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value):
         text = str(value).strip() if value is not None else ""
-        if text.isdigit() and int(text) > MAX_ID:
+        if text and id_or_none(text) is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from campaignhub.api import ApiProblem
+from campaignhub.cleaning import id_or_none
 from campaignhub.csv_export import stored_csv_response
 from campaignhub.pages import page_or_partial
 from campaignhub.tenancy import account_required, get_for_account_or_404
@@ -217,9 +218,9 @@ def campaign_live(request, ref):
         for template in live_updates.campaign_templates(can)
     ]
     shown = list(selectors.recent_uploads(campaign))
-    upload_id = request.GET.get("upload", "")
-    if upload_id.isdigit() and len(upload_id) <= 18:
-        shown += list(campaign.uploads.filter(pk=int(upload_id)))
+    upload_id = id_or_none(request.GET.get("upload"))
+    if upload_id is not None:
+        shown += list(campaign.uploads.filter(pk=upload_id))
     for upload in {upload.pk: upload for upload in shown}.values():
         html.append(
             render_to_string(
@@ -235,11 +236,10 @@ def campaign_live(request, ref):
 def campaign_detail(request, ref):
     """The campaign page; `?upload=<id>` shows that upload's result (after an upload)."""
     campaign = _visible(request, ref)
-    upload_id = request.GET.get("upload", "")
-    wanted = upload_id.isdigit() and len(upload_id) <= 18
+    upload_id = id_or_none(request.GET.get("upload"))
     shown = (
-        selectors.upload_for(request.account, int(upload_id), membership=request.membership)
-        if wanted
+        selectors.upload_for(request.account, upload_id, membership=request.membership)
+        if upload_id is not None
         else None
     )
     if shown is not None and shown.campaign_id != campaign.pk:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from campaignhub.cleaning import id_or_none
 from campaigns.models import Campaign, Integration
 from campaigns.sources import SourceLink
 from invoca.models import AdvertiserCampaign
@@ -38,13 +39,13 @@ def _taken_by(advertiser_campaign, campaign) -> str:
 
 
 def _find(account, value):
-    text = str(value).strip()
-    if not text.isdigit() or len(text) > 18:
+    pk = id_or_none(value)
+    if pk is None:
         return None
     return (
         AdvertiserCampaign.objects.for_account(account)
         .select_related("inbound_campaign")
-        .filter(pk=int(text))
+        .filter(pk=pk)
         .first()
     )
 

@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from campaignhub.cleaning import id_or_none
 from campaignhub.schemas import Flag, Integer, JsonBody, Text
 from invoca import conditions
 from invoca.timezones import BUDGET_CAP_ZONES, CALL_CAP_ZONES, RAILS_ZONES
@@ -132,8 +133,8 @@ def _whole(value):
 
 def _seconds_past_midnight(value):
     """Invoca documents hours as strings of seconds past midnight; a number is taken too."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and id_or_none(value) is not None:
+        value = id_or_none(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise PydanticCustomError("seconds", "must be seconds past midnight (0 to 86400)")
     if not 0 <= value <= SECONDS_PER_DAY:

@@ -129,6 +129,14 @@ class TestConventions:
         assert payload["success"] is False and payload["errno"] == 400
         assert payload["message"].startswith("Malformed JSON")
 
+    @pytest.mark.parametrize(
+        "body", ['{"title": "A", "title": "B"}', '{"title": "A", "x": {"k": 1, "k": 2}}']
+    )
+    def test_a_key_named_twice_is_400(self, tenant_a, body):
+        response = self.post(tenant_a, body)
+        assert response.status_code == 400
+        assert "appears more than once" in response.json()["message"]
+
     def test_body_that_is_not_an_object_is_400(self, tenant_a):
         response = self.post(tenant_a, json.dumps(["title"]))
         assert response.status_code == 400

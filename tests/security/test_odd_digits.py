@@ -1,0 +1,89 @@
+"""Ids written with digits `int()` refuses ("²" is a digit to `str.isdigit`) or too many of them
+are refused like any bad id: a form error, a 400, a 404 or the default, never a 500."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from campaignhub.cleaning import id_or_none
+from tests.campaigns.factories import make_campaign
+from tests.deals.conftest import capture, deal_campaign
+from tests.dialer.conftest import make_campaign as make_dialer_campaign
+from tests.factories import bearer
+
+pytestmark = pytest.mark.django_db
+
+ODD = ["²", "٣", "99999999999999999999", "1" * 19]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        (7, 7),
+        ("²", None),
+        ("٣", None),
+        ("1" * 19, None),
+        ("-1", None),
+        ("", None),
+        (None, None),
+        ("1.5", None),
+    ],
+)
+def test_id_or_none(value, expected):
+    assert id_or_none(value) == expected
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_pages_take_an_odd_page_or_id_as_none_given(tenant_a, odd):
+    campaign = make_campaign(tenant_a)
+    dialer = make_dialer_campaign(tenant_a)
+    client = tenant_a.admin_client
+    for path in ("/campaigns/", "/contacts/", "/leads/"):
+        assert client.get(path, {"page": odd}).status_code == 200, path
+    assert client.get(f"/dialer/campaigns/{dialer.ref}/", {"upload": odd}).status_code == 200
+    checks = client.post(f"/campaigns/checks/?campaign={odd}", {"campaign_name": "X"})
+    assert checks.status_code == 200
+    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_account_choices_with_odd_ids_are_refused_politely(tenant_a, odd):
+    client = tenant_a.admin_client
+    switched = client.post("/account/switch/", {"account": odd}, follow=True)
+    assert "You are not a member of that account." in switched.content.decode()
+    refused = client.post("/campaigns/checks/", {"campaign_name": "X"}, HTTP_X_ACCOUNT=odd)
+    assert refused.status_code == 302
+    followed = client.get(refused.url).content.decode()
+    assert "This page was for an account you are no longer a member of." in followed
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_deal_forms_refuse_an_odd_stage_or_owner(tenant_a, odd):
+    deal = capture(deal_campaign(tenant_a)).deal
+    client = tenant_a.admin_client
+    moved = client.post(f"/deals/{deal.pk}/move/", {"stage": odd})
+    assert moved.status_code == 302  # back to the board, with the form's message
+    for field in ("stage", "owner"):
+        page = client.post(f"/deals/{deal.pk}/", {"stage": deal.stage_id, field: odd})
+        assert page.status_code == 400, field
+    deal.refresh_from_db()
+    assert deal.stage.name == "New"
+
+
+@pytest.mark.parametrize("odd", ODD[:2])
+def test_campaign_api_refuses_an_odd_invoca_campaign(tenant_a, odd):
+    body = {
+        "campaigndata": {
+            "campaign_name": "Calls",
+            "integration": "invoca",
+            "invoca_campaign_id": odd,
+        }
+    }
+    response = Client(**bearer(tenant_a.token.raw)).post(
+        "/v1/campaigns", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["success"] is False
