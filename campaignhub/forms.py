@@ -39,7 +39,7 @@ class AccountForm(forms.ModelForm):
 
 class AddMemberForm(forms.Form):
     # Kept as typed: an invited person's address is shown to the admins only as they typed it.
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=254)
     name = forms.CharField(max_length=150, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 

@@ -87,7 +87,7 @@ class NestedListField(forms.Field):
 
 
 class ReplyToForm(forms.Form):
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(max_length=254, required=False)
     name = forms.CharField(max_length=100, required=False)
 
 
@@ -99,7 +99,7 @@ class AttachmentForm(forms.Form):
 class EmailDetailsForm(forms.Form):
     subject = forms.CharField(max_length=255, required=False)
     message = forms.CharField(max_length=10000, required=False, strip=False)
-    from_address = forms.EmailField(required=False)
+    from_address = forms.EmailField(max_length=254, required=False)
     reply_to = NestedFormField(ReplyToForm)
     attachments = NestedListField(AttachmentForm, max_items=10)
 
@@ -330,7 +330,7 @@ class LeadForm(forms.Form):
 
     name = forms.CharField(max_length=255, required=False)
     phone = PhoneNumberField(required=False)
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(max_length=254, required=False)
     message = forms.CharField(max_length=5000, required=False)
 
     def clean(self):

@@ -439,6 +439,8 @@ def lead_external_id(upstream_id, *, raw: bytes) -> str:
 
 def _email_or_blank(value) -> str:
     email = clean_text(value)
+    if len(email) > Lead._meta.get_field("email").max_length:
+        return ""
     try:
         validate_email(email)
     except ValidationError:
