@@ -70,7 +70,8 @@ def clean_json(value):
 
 
 def bounded_id(value, max_length: int) -> str:
-    """An upstream id that fits `max_length`: itself when it fits, else `sha256:<hex>` of it.
+    """An upstream id that fits `max_length`: itself when it fits, else `sha256:<hex>` of it,
+    the hex cut to fit a column under 71 characters (57 hex digits, 228 bits, in 64).
 
     Cutting a long id would merge two ids that share a prefix; a digest keeps them apart and is
     the same every time the same id arrives.
@@ -78,7 +79,7 @@ def bounded_id(value, max_length: int) -> str:
     text = clean_text(value)
     if len(text) <= max_length:
         return text
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    return ("sha256:" + hashlib.sha256(text.encode()).hexdigest())[:max_length]
 
 
 def id_or_none(value) -> int | None:

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from campaignhub.cleaning import clean_json, clean_text, parse_json
+from campaignhub.cleaning import bounded_id, clean_json, clean_text, parse_json
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns import services as campaigns
@@ -106,13 +106,19 @@ def read_body(body: bytes, content_type: str = "") -> dict:
     return data
 
 
-def _value(row: dict, *keys, max_length=255) -> str:
+def _value(row: dict, *keys, max_length=255, bound=clean_text) -> str:
     lowered = {str(key).strip().lower(): value for key, value in row.items()}
     for key in keys:
-        text = clean_text(lowered.get(key), max_length)
+        text = bound(lowered.get(key), max_length)
         if text and text.lower() not in ("null", "none"):
             return text
     return ""
+
+
+def _id(row: dict, key) -> str:
+    """A transaction id as the 64-character columns keep it (`bounded_id`: a longer one becomes
+    its digest, never cut, so two long ids never make one lead)."""
+    return _value(row, key, max_length=64, bound=bounded_id)
 
 
 def call_fields(row: dict) -> CallFields:
@@ -132,8 +138,8 @@ def call_fields(row: dict) -> CallFields:
             if part
         )
     return CallFields(
-        transaction_id=_value(row, "transaction_id", max_length=64),
-        corrects_transaction_id=_value(row, "corrects_transaction_id", max_length=64),
+        transaction_id=_id(row, "transaction_id"),
+        corrects_transaction_id=_id(row, "corrects_transaction_id"),
         transaction_type=_value(row, "transaction_type", max_length=40) or "Call",
         advertiser_id=_value(row, "advertiser_id_from_network", max_length=64),
         campaign_id=_value(row, "advertiser_campaign_id_from_network", max_length=64),

@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.dispatch import receiver
 from django.utils import timezone
 
-from campaignhub.cleaning import clean_text
+from campaignhub.cleaning import bounded_id, clean_text
 from campaignhub.http import ApiError
 from campaigns.models import Integration, LeadSource, LeadStatus
 from campaigns.signals import lead_outcome_changed
@@ -172,7 +172,7 @@ def send(signal_id) -> bool | None:
         claimed_at=None,
         sent_at=timezone.now(),
         error="",
-        signal_transaction_id=clean_text((sent or {}).get("transaction_id"), 64),
+        signal_transaction_id=bounded_id((sent or {}).get("transaction_id"), 64),
     )
     return True
 

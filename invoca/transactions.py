@@ -21,13 +21,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from campaignhub import intake
-from campaignhub.cleaning import clean_text
+from campaignhub.cleaning import bounded_id, clean_text
 from campaignhub.http import ApiError
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from invoca.client import TRANSACTIONS_API_VERSION
 from invoca.leads import TRANSACTIONS_SOURCE
 from invoca.models import InvocaConnection
 from invoca.upstream import INVOCA
+
+# Invoca's transaction ids fit 64 characters; a longer one cannot be sent back as the cursor.
+TRANSACTION_ID_LENGTH = 64
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +68,8 @@ def _claim(connection_id):
 def _cursor_after(rows, cursor) -> str:
     """The last transaction id of a page (rows without one are stored but cannot be a cursor)."""
     for row in reversed(rows):
-        found = clean_text(row.get("transaction_id"), 64)
-        if found:
+        found = clean_text(row.get("transaction_id"))
+        if found and len(found) <= TRANSACTION_ID_LENGTH:
             return found
     return cursor
 
@@ -75,7 +78,7 @@ def _delivery(connection, row, path) -> InboundDelivery:
     return InboundDelivery(
         account_id=connection.account_id,
         source=TRANSACTIONS_SOURCE,
-        target_id=clean_text(row.get("transaction_id"), 64),
+        target_id=bounded_id(row.get("transaction_id"), TRANSACTION_ID_LENGTH),
         headers={"Content-Type": "application/json"},
         body=json.dumps(row).encode(),
         path=path[:500],

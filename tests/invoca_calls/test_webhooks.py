@@ -73,6 +73,20 @@ def test_the_same_webhook_twice_is_one_lead_and_one_alert(receiver, campaign):
     assert Delivery.objects.filter(event="lead_arrived").count() == 1
 
 
+def test_two_calls_whose_long_transaction_ids_share_64_characters_are_two_leads(receiver, campaign):
+    long_id = "TXN-" + "7" * 60
+    for suffix, phone in (("-A", "+14155550161"), ("-B", "+14155550162")):
+        call = {**fixture("post_call__json"), "transaction_id": long_id + suffix}
+        post_json(receiver, {**call, "calling_phone_number": phone})
+    leads = Lead.objects.order_by("pk")
+    assert [lead.phone for lead in leads] == ["+14155550161", "+14155550162"]
+    ids = [lead.external_id for lead in leads]
+    assert ids[0] != ids[1] and all(i.startswith("sha256:") and len(i) == 64 for i in ids)
+    # The same long id again is the same lead.
+    post_json(receiver, {**fixture("post_call__json"), "transaction_id": long_id + "-A"})
+    assert Lead.objects.count() == 2
+
+
 def test_an_unknown_token_is_404_and_stores_nothing(receiver, campaign):
     response = Client().post(
         "/webhooks/invoca/not-a-token/",
