@@ -5,6 +5,7 @@ reference documents' message), which the pages show as messages. Both answer web
 they call CallRail in the web-request mode: one attempt, short timeout, never a backoff sleep.
 """
 
+import re
 from dataclasses import dataclass
 
 from callrail import services
@@ -12,6 +13,8 @@ from callrail.client import CallRailClient
 from callrail.models import CallRailKey
 from campaignhub.api import ApiProblem
 from campaignhub.models import Account
+
+CALLRAIL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass
@@ -30,8 +33,9 @@ def access(request, *, account_id=None, company_id=None, need_account=True) -> A
     """The caller's CallRail access; ids come from the headers, then the arguments, then the
     saved choice.
 
-    Raises ApiProblem 400 when the account has no live key, or (with `need_account`) no
-    CallRail account id.
+    Raises ApiProblem 400 when the account has no live key, (with `need_account`) no CallRail
+    account id, or an id that is not one (CallRail ids are letters and digits, e.g.
+    `ACC8154748ae6bd4e278a7cddd38a662f4f`; `external-apis.md`).
     """
     connection = services.CALLRAIL.connection_for(request.account, web_request=True)
     chosen = services.settings_for(request.account)
@@ -41,6 +45,9 @@ def access(request, *, account_id=None, company_id=None, need_account=True) -> A
     company_id = request.headers.get("X-CallRail-Company-Id") or company_id or chosen.company_id
     if need_account and not account_id:
         raise ApiProblem(400, services.NO_ACCOUNT)
+    for header, value in (("Account", account_id), ("Company", company_id)):
+        if value and not CALLRAIL_ID.fullmatch(str(value)):
+            raise ApiProblem(400, f"X-CallRail-{header}-Id is not a CallRail {header.lower()} id.")
     return Access(request.account, connection.credential, connection.client, account_id, company_id)
 
 

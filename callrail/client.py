@@ -10,6 +10,7 @@ import hmac
 import math
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import phonenumbers
 from django.conf import settings
@@ -68,6 +69,12 @@ def _sort_params(sort):
     return {"sort": sort, "order": "asc"}
 
 
+def _seg(value) -> str:
+    """An id as one URL path segment: escaped, so an id (say a request header) holding `/`, `?`
+    or `..` can never reach another CallRail path."""
+    return quote(str(value), safe="")
+
+
 class CallRailClient(BaseClient):
     user_agent = "CampaignHub/1.0 (+callrail)"
 
@@ -121,7 +128,7 @@ class CallRailClient(BaseClient):
         self, account_id, *, page=1, per_page=10, sort=None, search=None, include_disabled=False
     ) -> Page:
         return self.page(
-            f"a/{account_id}/companies.json",
+            f"a/{_seg(account_id)}/companies.json",
             "companies",
             page=page,
             per_page=per_page,
@@ -131,7 +138,7 @@ class CallRailClient(BaseClient):
         )
 
     def company(self, account_id, company_id):
-        return self.get(f"a/{account_id}/companies/{company_id}.json")
+        return self.get(f"a/{_seg(account_id)}/companies/{_seg(company_id)}.json")
 
     # Trackers
 
@@ -139,7 +146,7 @@ class CallRailClient(BaseClient):
         self, account_id, *, company_id, page=1, per_page=10, sort=None, fields=None, search=None
     ) -> Page:
         return self.page(
-            f"a/{account_id}/trackers.json",
+            f"a/{_seg(account_id)}/trackers.json",
             "trackers",
             page=page,
             per_page=per_page,
@@ -151,34 +158,39 @@ class CallRailClient(BaseClient):
 
     def all_trackers(self, account_id, *, company_id, status="active"):
         return self.iter_all(
-            f"a/{account_id}/trackers.json", "trackers", company_id=company_id, status=status
+            f"a/{_seg(account_id)}/trackers.json", "trackers", company_id=company_id, status=status
         )
 
     def tracker(self, account_id, tracker_id):
-        return self.get(f"a/{account_id}/trackers/{tracker_id}.json")
+        return self.get(f"a/{_seg(account_id)}/trackers/{_seg(tracker_id)}.json")
 
     def create_tracker(self, account_id, payload):
-        return self.post(f"a/{account_id}/trackers.json", json=payload)
+        return self.post(f"a/{_seg(account_id)}/trackers.json", json=payload)
 
     def update_tracker(self, account_id, tracker_id, payload):
-        return self.put(f"a/{account_id}/trackers/{tracker_id}.json", json=payload)
+        return self.put(f"a/{_seg(account_id)}/trackers/{_seg(tracker_id)}.json", json=payload)
 
     def disable_tracker(self, account_id, tracker_id):
-        return self.delete(f"a/{account_id}/trackers/{tracker_id}.json")
+        return self.delete(f"a/{_seg(account_id)}/trackers/{_seg(tracker_id)}.json")
 
     # Webhooks
 
     def create_webhook(self, account_id, company_id, url):
-        return self.post(f"a/{account_id}/companies/{company_id}/webhooks.json", json={"url": url})
+        return self.post(
+            f"a/{_seg(account_id)}/companies/{_seg(company_id)}/webhooks.json", json={"url": url}
+        )
 
     def all_webhooks(self, account_id, company_id):
         """Every webhook of the company, page after page."""
-        return self.iter_all(f"a/{account_id}/companies/{company_id}/webhooks.json", "webhooks")
+        return self.iter_all(
+            f"a/{_seg(account_id)}/companies/{_seg(company_id)}/webhooks.json", "webhooks"
+        )
 
     def update_webhook(self, account_id, company_id, webhook_id, *, url=None, status=None):
         body = {key: value for key, value in (("url", url), ("status", status)) if value}
         return self.put(
-            f"a/{account_id}/companies/{company_id}/webhooks/{webhook_id}.json", json=body
+            f"a/{_seg(account_id)}/companies/{_seg(company_id)}/webhooks/{_seg(webhook_id)}.json",
+            json=body,
         )
 
 

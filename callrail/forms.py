@@ -192,3 +192,10 @@ class TrackerUpdateForm(TrackerFields):
     status = forms.ChoiceField(
         choices=[("", ""), ("active", "active"), ("disabled", "disabled")], required=False
     )
+
+    def clean_name(self):
+        """A name left out stays as it is; a name sent empty is refused, as on create."""
+        name = self.cleaned_data["name"]
+        if "name" in self.data and not name:
+            raise ValidationError("Tracker name is required.")
+        return name

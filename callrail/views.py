@@ -183,14 +183,15 @@ def connect_webhook(request):
 def signing_key(request):
     _admin(request)
     form = SigningKeyForm(request.POST)
-    if form.is_valid():
-        services.set_signing_key(
-            account=request.account, signing_key=form.cleaned_data["signing_key"]
-        )
-        messages.success(
-            request,
-            "Signing key saved." if form.cleaned_data["signing_key"] else "Signing key removed.",
-        )
+    if not form.is_valid():
+        problems = " ".join(form.errors["signing_key"])
+        messages.error(request, f"The signing key was not saved: {problems}")
+        return redirect("callrail_home")
+    services.set_signing_key(account=request.account, signing_key=form.cleaned_data["signing_key"])
+    messages.success(
+        request,
+        "Signing key saved." if form.cleaned_data["signing_key"] else "Signing key removed.",
+    )
     return redirect("callrail_home")
 
 

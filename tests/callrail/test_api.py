@@ -190,6 +190,29 @@ class TestCompanies:
             api("get", "companies", HTTP_X_CALLRAIL_ACCOUNT_ID="ACCfromheader").status_code == 200
         )
 
+    @pytest.mark.parametrize(
+        ("header", "value"),
+        [
+            ("HTTP_X_CALLRAIL_ACCOUNT_ID", f"{ACC}/companies/{COM}.json?"),
+            ("HTTP_X_CALLRAIL_ACCOUNT_ID", ".."),
+            ("HTTP_X_CALLRAIL_COMPANY_ID", "COM1&status=disabled"),
+        ],
+    )
+    def test_an_id_that_is_not_a_callrail_id_is_400_and_calls_nothing(
+        self, api, tenant_a, upstream, header, value
+    ):
+        connect(tenant_a)
+        response = api("get", "trackers", **{header: value})
+        kind = "account" if "ACCOUNT" in header else "company"
+        envelope_error(response, 400, f"X-CallRail-{kind.title()}-Id is not a CallRail {kind} id.")
+        assert len(upstream.calls) == 0
+
+    def test_the_client_escapes_every_id_in_a_path(self, tenant_a, upstream):
+        from callrail.client import CallRailClient
+
+        upstream.get(f"{API}/a/A%2FB/trackers/T%3F1.json", json={"id": "T?1"})
+        assert CallRailClient("key").tracker("A/B", "T?1") == {"id": "T?1"}
+
 
 class TestWebhook:
     def test_create_registers_on_the_company_and_keeps_our_signing_key(

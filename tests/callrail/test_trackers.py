@@ -60,6 +60,14 @@ class TestPoolFields:
         assert SOURCE_HAS_ONE_NUMBER in response.content.decode()
         assert sent(upstream, "PUT") == []
 
+    def test_an_empty_name_is_refused_as_on_create(self, api, tenant_a, upstream):
+        connect(tenant_a)
+        upstream.get(TRACKER, json=tracker_record(id="TRK1"))
+        response = api("put", "trackers/TRK1", {"name": ""})
+        assert response.status_code == 400
+        assert response.json()["message"] == "Tracker name is required."
+        assert sent(upstream, "PUT") == []
+
     def test_a_source_trackers_own_shape_sent_back_is_no_change(self, api, tenant_a, upstream):
         connect(tenant_a)
         upstream.get(TRACKER, json=tracker_record(id="TRK1"))

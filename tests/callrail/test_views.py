@@ -91,6 +91,23 @@ def test_signing_key_can_be_entered_by_hand(tenant_a):
     assert chosen.signing_key == "from-callrail-ui"
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("k" * 201, "at most 200 characters"), ("a\x00b", "Null characters are not allowed.")],
+)
+def test_a_signing_key_the_form_refuses_is_not_saved_and_says_why(tenant_a, value, problem):
+    chosen = connect(tenant_a)
+    chosen.signing_key = "kept"
+    chosen.save()
+    response = tenant_a.admin_client.post(
+        "/callrail/signing-key/", {"signing_key": value}, follow=True
+    )
+    page = response.content.decode()
+    assert "The signing key was not saved:" in page and problem in page
+    chosen.refresh_from_db()
+    assert chosen.signing_key == "kept"
+
+
 def test_members_cannot_change_the_connection(tenant_a):
     connect(tenant_a)
     for path in [
