@@ -3,12 +3,14 @@
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas, selectors, services
@@ -46,6 +48,12 @@ def error(status, message, errors=None, headers=None):
     if errors:
         payload["errors"] = errors
     return JsonResponse(payload, status=status, headers=headers)
+
+
+def too_large_message() -> str:
+    """What a body over `DATA_UPLOAD_MAX_MEMORY_SIZE` is told (Django refuses to read it)."""
+    limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE).replace("\xa0", " ")
+    return f"The request body is too large: send at most {limit}."
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -159,6 +167,8 @@ def api_view(*methods, admin=False, body=None, files=False):
                 return error(404, _exception_message(exc, "Not found"))
             except PermissionDenied as exc:
                 return error(403, _exception_message(exc, "Permission denied"))
+            except RequestDataTooBig:
+                return error(413, too_large_message())
 
         wrapper.api_methods = allowed
         wrapper.api_bodies = bodies

@@ -5,8 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from campaignhub import api_views, throttling, views
-from campaignhub.errors import handler_404, handler_500
+from campaignhub.errors import handler_400, handler_404, handler_500
 
+handler400 = handler_400
 handler404 = handler_404
 handler500 = handler_500
 

@@ -98,6 +98,36 @@ def test_unknown_api_path_is_404_envelope(db):
     assert response.json() == {"success": False, "errno": 404, "message": "Not found"}
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_body_over_the_upload_limit_is_413_in_the_envelope(tenant_a, settings, debug):
+    settings.DEBUG = debug
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"campaigndata": {"campaign_name": "x" * 2000}})
+    response = Client(**bearer(tenant_a.token.raw)).post(
+        "/v1/campaigns", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json() == {
+        "success": False,
+        "errno": 413,
+        "message": "The request body is too large: send at most 1000 bytes.",
+    }
+    assert not tenant_a.account.campaigns.exists()
+
+
+def test_a_request_refused_before_any_view_is_an_envelope_under_v1(rf):
+    from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+
+    from campaignhub.errors import handler_400
+
+    too_large = handler_400(rf.post("/v1/campaigns"), RequestDataTooBig("big"))
+    assert too_large.status_code == 413
+    assert json.loads(too_large.content)["message"].startswith("The request body is too large")
+    bad = handler_400(rf.get("/v1/campaigns"), SuspiciousOperation("odd"))
+    assert (bad.status_code, json.loads(bad.content)["message"]) == (400, "Bad request.")
+    assert handler_400(rf.get("/campaigns/"), SuspiciousOperation("odd")).status_code == 400
+
+
 def test_user_without_account_is_403(db):
     from campaignhub.models import User
 
