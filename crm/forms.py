@@ -7,6 +7,8 @@ from crm.contacts import EDITABLE_FIELDS, live_contacts
 from crm.models import Contact
 
 IDENTITY_FIELDS = ("name", "company", "phone", "email")
+# Notes are for people to read: a page of text, not a store for documents.
+NOTES_MAX_LENGTH = 10_000
 
 
 class ContactForm(forms.ModelForm):
@@ -15,11 +17,13 @@ class ContactForm(forms.ModelForm):
     or email, so it can still be told apart."""
 
     phone = PhoneNumberField(required=False, help_text="e.g. +14155550182 or (415) 555-0182.")
+    notes = forms.CharField(
+        max_length=NOTES_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     class Meta:
         model = Contact
         fields = list(EDITABLE_FIELDS)
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
         help_texts = {
             "company": "For a business, its name.",
             "name": "For a business, the person to speak to.",

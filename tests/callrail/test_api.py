@@ -151,6 +151,11 @@ def test_per_page_over_250_is_refused_before_calling_callrail(api, tenant_a, ups
     envelope_error(
         api("get", "accounts?per_page=251"), 400, "Ensure this value is less than or equal to 250."
     )
+    envelope_error(
+        api("get", "accounts?page=100000000000000000000"),
+        400,
+        "Ensure this value is less than or equal to 1000000000.",
+    )
     assert len(upstream.calls) == 0
 
 

@@ -111,6 +111,7 @@ def test_patch_changes_the_fields_sent_and_records_them(tenant_a, ann):
         ({"name": "", "phone": ""}, "non_field_errors"),
         ({"name": "x" * 256}, "name"),
         ({"notes": "nul\u0000"}, "notes"),
+        ({"notes": "x" * 10_001}, "notes"),
     ],
 )
 def test_bad_patches_are_400_and_change_nothing(tenant_a, ann, body, field):
