@@ -166,7 +166,7 @@ def lead(request, lead_id):
     )
     if request.method == "PATCH":
         permissions.require_outcome(request.membership, found)
-        form = validated(LeadOutcomeForm, request.data)
+        form = validated(LeadOutcomeForm, request.data, lead=found)
         outcomes.set_outcome(lead=found, actor=request.user, via="lead", **form.changes())
         found = selectors.leads_visible_to(request.membership).get(pk=found.pk)
     return ok(lead_data(found))

@@ -12,7 +12,13 @@ from campaignhub.fields import StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
 from campaigns import sources
-from campaigns.models import Integration, LeadStatus, NotificationType, PersonOrBusiness
+from campaigns.models import (
+    REVENUE_ONLY_WHEN_WON,
+    Integration,
+    LeadStatus,
+    NotificationType,
+    PersonOrBusiness,
+)
 from campaigns.page_urls import normalize_page_url
 
 
@@ -394,12 +400,18 @@ class LeadFilterForm(forms.Form):
 class LeadOutcomeForm(forms.Form):
     """What became of a lead, from its page or `PATCH /v1/leads/<id>`: `status` (a
     `LeadStatus`) and `revenue` (in the account's currency, 2 decimal places, not negative;
-    empty clears it). A field left out of the data stays as it is; at least one is needed."""
+    empty clears it). A field left out of the data stays as it is; at least one is needed.
+    `lead` (the lead as it is) lets a revenue for a lead that will not be won be refused here
+    (`models.REVENUE_ONLY_WHEN_WON`), as a form error rather than the service's ValueError."""
 
     status = forms.ChoiceField(choices=LeadStatus.choices, required=False)
     revenue = forms.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, label="Revenue"
     )
+
+    def __init__(self, *args, lead=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lead = lead
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -411,6 +423,9 @@ class LeadOutcomeForm(forms.Form):
         data = super().clean()
         if not self.errors and not ({"status", "revenue"} & set(self.data)):
             raise ValidationError("Send a status, a revenue, or both.")
+        status = data.get("status") if "status" in self.data else getattr(self.lead, "status", "")
+        if data.get("revenue") is not None and status and status != LeadStatus.WON:
+            self.add_error("revenue", REVENUE_ONLY_WHEN_WON)
         return data
 
     def changes(self) -> dict:

@@ -165,6 +165,10 @@ class LeadSource(models.TextChoices):
     TEXT = "text", "Text message"
 
 
+# Only a won lead has a revenue (`outcomes.set_outcome`).
+REVENUE_ONLY_WHEN_WON = "Revenue is recorded for won leads only: choose Won, or leave it empty."
+
+
 class LeadStatus(models.TextChoices):
     """What became of a lead; staff set it from the lead page, its deal, or the API."""
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns import events
-from campaigns.models import Lead, LeadStatus
+from campaigns.models import REVENUE_ONLY_WHEN_WON, Lead, LeadStatus
 from campaigns.signals import lead_outcome_changed
 
 UNCHANGED = object()
@@ -44,6 +44,10 @@ def set_outcome(*, lead, status=UNCHANGED, revenue=UNCHANGED, actor=None, via="l
     see `clean_revenue`; None clears it); what is left out stays as it is. Returns the lead as
     saved.
 
+    Only a won lead has a revenue (the reports' rule, and the deals': a deal leaving its won
+    stage clears it): a lead that is not won after the change loses the revenue it had, and a
+    revenue given for it raises ValueError (`models.REVENUE_ONLY_WHEN_WON`).
+
     The first change of status records the first response: `first_response_at` (now) and
     `first_response_s` (whole seconds since `alerted_at`, or since the lead arrived when no
     alert had been sent). It is recorded once: later changes, even back to `new`, keep it.
@@ -60,6 +64,10 @@ def set_outcome(*, lead, status=UNCHANGED, revenue=UNCHANGED, actor=None, via="l
     with transaction.atomic():
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
         previous = lead.status
+        if (previous if status is UNCHANGED else status) != LeadStatus.WON:
+            if revenue is not UNCHANGED and revenue is not None:
+                raise ValueError(REVENUE_ONLY_WHEN_WON)
+            revenue = None
         fields = []
         if status is not UNCHANGED and status != previous:
             lead.status = status

@@ -332,7 +332,7 @@ def lead_outcome(request, lead_id):
     htmx (400 with the form's errors), else back to the page."""
     lead = _visible_lead(request, lead_id)
     permissions.require_outcome(request.membership, lead)
-    form = LeadOutcomeForm(request.POST)
+    form = LeadOutcomeForm(request.POST, lead=lead)
     if not form.is_valid():
         context = _lead_page_context(request, lead, form)
         template = "campaigns/lead_detail.html"

@@ -278,25 +278,32 @@ def _status_for(stage, lead):
     return None
 
 
+def in_account_currency(deal) -> bool:
+    """Whether the deal's value is in its account's currency, the currency of a lead's revenue
+    and of the reports. A value in another currency is never written as a lead's revenue, nor
+    a revenue as its value: there is no exchange rate to turn one into the other."""
+    return deal.currency == deal.account.currency
+
+
 def _tell_lead(deal, *, stage_changed, value_changed, actor):
     """Record on the deal's lead what the deal's move or new value means (`set_outcome`,
     via "deal"): entering a won stage wins the lead with the deal's value as revenue; leaving
-    won clears that revenue; a new value of a won deal is the lead's new revenue."""
+    won clears that revenue (`set_outcome`: only a won lead has one); a new value of a won deal
+    is the lead's new revenue. A deal in another currency than its account's wins or loses the
+    lead and leaves its revenue to be entered on the lead (`in_account_currency`)."""
     lead = deal.lead
     if lead is None:
         return
+    revenue = deal.value if in_account_currency(deal) else outcomes.UNCHANGED
     if stage_changed:
         status = _status_for(deal.stage, lead)
-        revenue = outcomes.UNCHANGED
-        if deal.stage.kind == StageKind.WON:
-            revenue = deal.value
-        elif lead.status == LeadStatus.WON:
-            revenue = None
+        if deal.stage.kind != StageKind.WON:
+            revenue = outcomes.UNCHANGED
         if status is not None:
             outcomes.set_outcome(lead=lead, status=status, revenue=revenue, actor=actor, via="deal")
-    elif value_changed and deal.stage.kind == StageKind.WON:
+    elif value_changed and deal.stage.kind == StageKind.WON and revenue is not outcomes.UNCHANGED:
         outcomes.set_outcome(
-            lead=lead, status=LeadStatus.WON, revenue=deal.value, actor=actor, via="deal"
+            lead=lead, status=LeadStatus.WON, revenue=revenue, actor=actor, via="deal"
         )
 
 
@@ -320,7 +327,7 @@ def update_deal(*, deal, changes: dict, actor=None, membership=None):
     with transaction.atomic():
         locked = (
             Deal.objects.select_for_update(of=("self",))
-            .select_related("stage", "lead", "campaign")
+            .select_related("stage", "lead", "campaign", "account")
             .get(pk=deal.pk)
         )
         if membership is not None:
@@ -392,13 +399,15 @@ def _stage_for_status(deal, status):
 def follow_lead_outcome(lead):
     """Mirror a lead's outcome set elsewhere (its page, the API, an integration's sale) on its
     deal: won / lost move the deal to its pipeline's first won / lost stage (recording
-    `won_at` / `closed_at`), and a won lead's revenue becomes the deal's value; an open status
-    moves it to the open stage of that name (see `_stage_for_status`). Runs inside
-    `set_outcome`'s transaction; returns the deal, or None when the lead has none."""
+    `won_at` / `closed_at`); an open status moves it to the open stage of that name (see
+    `_stage_for_status`). A won lead's revenue becomes the deal's value, and a lead won without
+    one takes the deal's value as its revenue, when the deal is in the account's currency
+    (`in_account_currency`). Runs inside `set_outcome`'s transaction; returns the deal, or None
+    when the lead has none."""
     with transaction.atomic():
         deal = (
-            Deal.objects.select_for_update()
-            .select_related("stage", "pipeline")
+            Deal.objects.select_for_update(of=("self",))
+            .select_related("stage", "pipeline", "account")
             .filter(lead_id=lead.pk)
             .first()
         )
@@ -409,13 +418,13 @@ def follow_lead_outcome(lead):
         if target is not None and target.pk != deal.stage_id:
             _enter(deal, target, timezone.now())
             fields += ["stage", "won_at", "closed_at"]
-        if (
-            lead.status == LeadStatus.WON
-            and lead.revenue is not None
-            and lead.revenue != deal.value
-        ):
-            deal.value = lead.revenue
-            fields.append("value")
+        if lead.status == LeadStatus.WON and in_account_currency(deal):
+            if lead.revenue is None and deal.value is not None:
+                lead.revenue = deal.value
+                lead.save(update_fields=["revenue"])
+            elif lead.revenue is not None and lead.revenue != deal.value:
+                deal.value = lead.revenue
+                fields.append("value")
         if fields:
             deal.save(update_fields=[*fields, "updated_at"])
             _after_commit(deal.pk)

@@ -14,11 +14,13 @@ from campaignhub import services as platform
 from campaignhub.models import Membership
 from campaignhub.tenancy import account_zone
 from campaigns import events, outcomes, services
-from campaigns.models import Lead, LeadSource
+from campaigns.models import REVENUE_ONLY_WHEN_WON, Lead, LeadSource
 from notifications import services as notifications
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
 from tests.factories import bearer
+
+UNCHANGED_STATUS = object()
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +83,7 @@ class TestSetOutcome:
             first.first_response_at,
             first.first_response_s,
         )
-        assert (later.status, later.revenue) == ("new", Decimal("1500.00"))
+        assert (later.status, later.revenue) == ("new", None)  # only a won lead has a revenue
 
     def test_without_an_alert_the_response_counts_from_arrival(self, lead):
         earlier = timezone.now() - timedelta(hours=1)
@@ -90,8 +92,22 @@ class TestSetOutcome:
         assert 3599 <= fresh(lead).first_response_s <= 3605
 
     def test_revenue_alone_is_no_response(self, lead):
+        Lead.objects.filter(pk=lead.pk).update(status="won")
         outcomes.set_outcome(lead=lead, revenue=Decimal("10.50"))
-        assert outcome_of(lead) == ("new", Decimal("10.50"), None, None)
+        assert outcome_of(lead) == ("won", Decimal("10.50"), None, None)
+
+    @pytest.mark.parametrize("status", [UNCHANGED_STATUS, "lost", "qualified"])
+    def test_a_revenue_for_a_lead_that_is_not_won_is_refused(self, lead, status):
+        changes = {} if status is UNCHANGED_STATUS else {"status": status}
+        with pytest.raises(ValueError, match="Revenue is recorded for won leads only"):
+            outcomes.set_outcome(lead=lead, revenue=Decimal("10"), **changes)
+        assert outcome_of(lead) == ("new", None, None, None)
+
+    @pytest.mark.parametrize("status", ["lost", "contacted", "new"])
+    def test_a_lead_leaving_won_loses_its_revenue(self, lead, status):
+        outcomes.set_outcome(lead=lead, status="won", revenue=Decimal("1500"))
+        outcomes.set_outcome(lead=lead, status=status)
+        assert outcome_of(lead)[:2] == (status, None)
 
     @pytest.mark.parametrize("revenue", [-1, "abc", "1.234", float("nan"), 10**10, True])
     def test_bad_revenue_changes_nothing(self, lead, revenue):
@@ -200,6 +216,16 @@ class TestLeadPage:
         assert 'data-status="won"' in page and "1,500.00 USD" in page
         assert "after it arrived" in page
 
+    def test_a_revenue_sent_with_another_status_is_a_form_error(self, tenant_a, lead):
+        # What a browser without scripts sends: the revenue field is not hidden for it.
+        outcomes.set_outcome(lead=lead, status="won", revenue="1500")
+        response = tenant_a.admin_client.post(
+            f"/leads/{lead.pk}/outcome/", {"status": "lost", "revenue": "1500.00"}
+        )
+        assert response.status_code == 400
+        assert "Revenue is recorded for won leads only" in response.content.decode()
+        assert outcome_of(lead)[:2] == ("won", Decimal("1500.00"))
+
     def test_htmx_gets_the_outcome_block_back(self, tenant_a, lead):
         earlier = timezone.now() - timedelta(hours=1)
         Lead.objects.filter(pk=lead.pk).update(created_at=earlier, updated_at=earlier)
@@ -284,11 +310,25 @@ class TestApi:
         assert outcome_of(lead)[:2] == ("won", Decimal("1999.99"))
 
     def test_patch_one_field_keeps_the_other(self, tenant_a, lead):
-        patch(tenant_a.token.raw, lead, {"status": "qualified"})
+        patch(tenant_a.token.raw, lead, {"status": "won"})
         patch(tenant_a.token.raw, lead, {"revenue": 250})
-        assert outcome_of(lead)[:2] == ("qualified", Decimal("250.00"))
+        assert outcome_of(lead)[:2] == ("won", Decimal("250.00"))
         patch(tenant_a.token.raw, lead, {"revenue": None})
-        assert outcome_of(lead)[:2] == ("qualified", None)
+        assert outcome_of(lead)[:2] == ("won", None)
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"revenue": 250},
+            {"status": "lost", "revenue": 250},
+            {"status": "qualified", "revenue": 1},
+        ],
+    )
+    def test_a_revenue_for_a_lead_that_is_not_won_is_400(self, tenant_a, lead, body):
+        response = patch(tenant_a.token.raw, lead, body)
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"revenue": [REVENUE_ONLY_WHEN_WON]}
+        assert outcome_of(lead)[:2] == ("new", None)
 
     @pytest.mark.parametrize(
         "body, field",

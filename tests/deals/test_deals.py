@@ -194,6 +194,31 @@ def test_a_lead_won_elsewhere_moves_its_deal_to_the_first_won_stage(tenant_a):
     assert deal.value == money("980")
 
 
+def test_a_lead_won_elsewhere_without_a_revenue_takes_its_deals_value(tenant_a):
+    lead = capture(deal_campaign(tenant_a))
+    outcomes.set_outcome(lead=lead, status="won", actor=tenant_a.admin)
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("won", money("1500"))
+    assert Deal.objects.get(lead=lead).value == money("1500")
+
+
+def test_a_deal_in_another_currency_never_becomes_revenue_nor_takes_one(tenant_a):
+    lead = capture(deal_campaign(tenant_a, currency="EUR"))
+    deal = deals.move_deal(deal=Deal.objects.get(lead=lead), stage=stage(tenant_a, "Won"))
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("won", None)
+    deals.update_deal(deal=deal, changes={"value": Decimal("700")})
+    outcomes.set_outcome(lead=lead, revenue="640.00")
+    lead.refresh_from_db()
+    deal.refresh_from_db()
+    assert (lead.revenue, deal.currency, deal.value) == (money("640"), "EUR", money("700"))
+    # Won from the lead's page: the EUR value is not taken as revenue either.
+    other = capture(deal_campaign(tenant_a, name="Gutters", currency="EUR"))
+    outcomes.set_outcome(lead=other, status="won")
+    other.refresh_from_db()
+    assert (other.status, other.revenue) == ("won", None)
+
+
 def test_a_lead_lost_elsewhere_moves_its_deal_to_the_first_lost_stage(tenant_a):
     lead = capture(deal_campaign(tenant_a))
     outcomes.set_outcome(lead=lead, status="lost")

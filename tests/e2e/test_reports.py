@@ -95,3 +95,32 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
         "No leads arrived from 1 Jan 2020 to 31 Jan 2020"
     )
     expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_a_lead_that_leaves_won_on_its_page_loses_its_revenue(server, page):
+    """The revenue field is there only while Won is chosen; saving another status clears the
+    revenue, as moving a deal out of won does, so the CSV and the reports agree."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    tenant = SimpleNamespace(account=account, admin=admin)
+    campaign = make_campaign(tenant, campaign_name="Roofing", selected_user=[{"id": admin.pk}])
+    lead, _ = services.capture_lead(
+        campaign=campaign, source="form", external_id="e2e", name="Ann Lee", alert=False
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{lead.pk}/")
+    outcome = page.locator(f"#lead-{lead.pk}-outcome")
+    revenue = outcome.get_by_label("Revenue (USD)")
+    expect(revenue).to_be_hidden()
+    outcome.get_by_label("Status").select_option("won")
+    revenue.fill("900")
+    outcome.get_by_role("button", name="Save outcome").click()
+    expect(outcome.locator("[data-revenue]")).to_have_text("900.00 USD")
+
+    outcome.get_by_label("Status").select_option("lost")
+    expect(outcome.get_by_label("Revenue (USD)")).to_be_hidden()
+    outcome.get_by_role("button", name="Save outcome").click()
+    expect(outcome.locator("[data-status]")).to_have_attribute("data-status", "lost")
+    expect(outcome.locator("[data-revenue]")).to_have_text("—")
+    stored = Lead.objects.get(pk=lead.pk)
+    assert (stored.status, stored.revenue) == ("lost", None)
