@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.functional import cached_property
 
+from campaignhub.concurrency import SeenVersionForm
 from campaignhub.fields import StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
@@ -397,21 +398,25 @@ class LeadFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *LeadStatus.choices], required=False)
 
 
-class LeadOutcomeForm(forms.Form):
+class LeadOutcomeForm(SeenVersionForm):
     """What became of a lead, from its page or `PATCH /v1/leads/<id>`: `status` (a
     `LeadStatus`) and `revenue` (in the account's currency, 2 decimal places, not negative;
     empty clears it). A field left out of the data stays as it is; at least one is needed.
     `lead` (the lead as it is) lets a revenue for a lead that will not be won be refused here
-    (`models.REVENUE_ONLY_WHEN_WON`), as a form error rather than the service's ValueError."""
+    (`models.REVENUE_ONLY_WHEN_WON`), as a form error rather than the service's ValueError, and
+    a save from a page drawn before the lead last changed be refused (`SeenVersionForm`)."""
 
     status = forms.ChoiceField(choices=LeadStatus.choices, required=False)
     revenue = forms.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, label="Revenue"
     )
 
+    what = "lead"
+
     def __init__(self, *args, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lead = lead
+        self.track(lead)
 
     def clean_status(self):
         status = self.cleaned_data["status"]

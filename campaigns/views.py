@@ -336,7 +336,10 @@ def lead_outcome(request, lead_id):
     if not form.is_valid():
         context = _lead_page_context(request, lead, form)
         template = "campaigns/lead_detail.html"
-        return render(request, template + ("#outcome" if request.htmx else ""), context, status=400)
+        status = 409 if form.stale else 400
+        return render(
+            request, template + ("#outcome" if request.htmx else ""), context, status=status
+        )
     outcomes.set_outcome(lead=lead, actor=request.user, via="lead", **form.changes())
     lead = _visible_lead(request, lead_id)
     if request.htmx:

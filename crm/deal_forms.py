@@ -3,6 +3,7 @@
 from django import forms
 
 from campaignhub.cleaning import id_or_none
+from campaignhub.concurrency import SeenVersionForm
 from campaignhub.models import User
 from crm.models import Stage, StageKind
 
@@ -39,9 +40,12 @@ def members_of(account_id):
     return User.objects.filter(memberships__account_id=account_id).order_by("name", "email")
 
 
-class DealForm(forms.Form):
+class DealForm(SeenVersionForm):
     """What staff change on a deal: its stage (one of its own pipeline), value (>= 0, in the
-    deal's currency) and owner (a member of the account, or none)."""
+    deal's currency) and owner (a member of the account, or none). From the deal's page, a save
+    drawn before the deal last changed is refused (`SeenVersionForm`, HTTP 409)."""
+
+    what = "deal"
 
     stage = StageChoiceField(
         queryset=Stage.objects.none(),
@@ -59,6 +63,7 @@ class DealForm(forms.Form):
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)
         self.deal = deal
+        self.track(deal)
         self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id).order_by(
             "position", "id"
         )

@@ -129,7 +129,7 @@ def detail(request, deal_id):
             try:
                 deals.update_deal(
                     deal=deal,
-                    changes=form.cleaned_data,
+                    changes=form.values(),
                     actor=request.user,
                     membership=request.membership,
                 )
@@ -141,7 +141,7 @@ def detail(request, deal_id):
                 if deals.deals_visible_to(request.membership).filter(pk=deal.pk).exists():
                     return redirect("deal_detail", deal_id=deal.pk)
                 return redirect(_board_url(deal.pipeline_id))
-        status = 400
+        status = 409 if form.stale else 400
     context = {"deal": deal, "form": form, "can_change": can_change}
     return render(request, "crm/board_deal.html", context, status=status)
 

@@ -5,7 +5,7 @@ import json
 from django import template
 from django.utils.html import format_html
 
-from campaignhub import phones
+from campaignhub import concurrency, phones
 
 register = template.Library()
 
@@ -22,6 +22,12 @@ def phone(value, region=""):
     if shown == value:
         return value
     return format_html('<span class="phone" title="{}">{}</span>', value, shown)
+
+
+@register.filter
+def version(row):
+    """A row's version (`concurrency.version`): for `data-version` and a form's `seen`."""
+    return concurrency.version(row)
 
 
 @register.filter

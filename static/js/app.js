@@ -61,6 +61,7 @@ function applyShowWhen(root) {
 document.addEventListener("change", () => applyShowWhen(document));
 document.addEventListener("DOMContentLoaded", () => applyShowWhen(document));
 document.addEventListener("htmx:afterSettle", (event) => applyShowWhen(event.target));
+document.addEventListener("htmx:oobAfterSwap", () => applyShowWhen(document));
 
 // Pickers fill a field: <button data-fill="#field" data-value="…">.
 document.addEventListener("click", (event) => {
@@ -118,8 +119,61 @@ function prepareLiveFrame(text) {
     }
     const target = oobTarget(fragment);
     if (!target || isOlder(fragment, target)) fragment.remove();
+    else keepEdits(target, fragment);
   }
   return template.innerHTML;
+}
+
+// A form someone is filling in is not wiped by a live frame that redraws it: what they typed or
+// chose is carried into the incoming form (as its default, so the frame's HTML holds it), with a
+// note that the record changed meanwhile. The incoming form carries the record's new version, so
+// saving then applies their entries knowingly (see campaignhub/concurrency.py).
+function isEdited(control) {
+  if (!control.name || control.type === "hidden" || control.disabled) return false;
+  if (control.type === "checkbox" || control.type === "radio") {
+    return control.checked !== control.defaultChecked;
+  }
+  if (control instanceof HTMLSelectElement) {
+    return [...control.options].some((option) => option.selected !== option.defaultSelected);
+  }
+  return "defaultValue" in control && control.value !== control.defaultValue;
+}
+
+function carryValue(control, twin) {
+  if (control.type === "checkbox" || control.type === "radio") {
+    twin.toggleAttribute("checked", control.checked);
+  } else if (control instanceof HTMLSelectElement) {
+    for (const option of twin.options) {
+      const chosen = [...control.selectedOptions].some((mine) => mine.value === option.value);
+      option.toggleAttribute("selected", chosen);
+    }
+  } else if (twin instanceof HTMLTextAreaElement) {
+    twin.textContent = control.value;
+  } else {
+    twin.setAttribute("value", control.value);
+  }
+}
+
+function keepEdits(target, fragment) {
+  for (const form of target.querySelectorAll("form")) {
+    const edited = [...form.elements].filter(isEdited);
+    const action = form.getAttribute("action");
+    const incoming = action && fragment.querySelector(`form[action="${CSS.escape(action)}"]`);
+    if (!edited.length || !incoming) continue;
+    for (const control of edited) {
+      const twins = [...incoming.elements].filter((twin) => twin.name === control.name);
+      const twin = control.type === "radio"
+        ? twins.find((candidate) => candidate.value === control.value)
+        : twins[0];
+      if (twin) carryValue(control, twin);
+    }
+    const note = document.createElement("p");
+    note.className = "message warning";
+    note.setAttribute("role", "status");
+    note.textContent = "Someone else changed this while you were editing; it shows their change. "
+      + "Your entries are kept: check them before you save.";
+    incoming.prepend(note);
+  }
 }
 
 htmx.defineExtension("live-frames", {

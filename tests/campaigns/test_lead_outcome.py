@@ -2,6 +2,7 @@
 set them, the first response recorded once, the first alert's time, and live updates."""
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
@@ -225,6 +226,27 @@ class TestLeadPage:
         assert response.status_code == 400
         assert "Revenue is recorded for won leads only" in response.content.decode()
         assert outcome_of(lead)[:2] == ("won", Decimal("1500.00"))
+
+    def test_a_save_from_a_page_older_than_the_lead_is_refused_then_taken(self, tenant_a, lead):
+        page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
+        seen = re.search(r'name="seen" value="(\d+)"', page).group(1)
+        outcomes.set_outcome(lead=lead, status="contacted")  # someone else, meanwhile
+        mine = {"status": "won", "revenue": "700", "seen": seen}
+        refused = tenant_a.admin_client.post(
+            f"/leads/{lead.pk}/outcome/", mine, HTTP_HX_REQUEST="true"
+        )
+        assert refused.status_code == 409
+        html = refused.content.decode()
+        assert "Someone else changed this lead after you opened this page" in html
+        assert 'data-status="contacted"' in html and 'value="700"' in html
+        assert outcome_of(lead)[:2] == ("contacted", None)
+        current = re.search(r'name="seen" value="(\d+)"', html).group(1)
+        assert current != seen
+        saved = tenant_a.admin_client.post(
+            f"/leads/{lead.pk}/outcome/", {**mine, "seen": current}, HTTP_HX_REQUEST="true"
+        )
+        assert saved.status_code == 200
+        assert outcome_of(lead)[:2] == ("won", Decimal("700.00"))
 
     def test_htmx_gets_the_outcome_block_back(self, tenant_a, lead):
         earlier = timezone.now() - timedelta(hours=1)

@@ -1,6 +1,8 @@
 """The board page, a deal's page, moves by button and by drag-and-drop (one endpoint), and
 the live push that makes other viewers' boards follow."""
 
+import re
+
 import pytest
 
 from campaignhub import live
@@ -170,6 +172,24 @@ def test_the_deal_page_shows_the_deal_and_saves_changes(tenant_a, deal):
     assert (deal.stage.name, deal.value, deal.owner) == ("Won", money("2100"), tenant_a.admin)
     deal.lead.refresh_from_db()
     assert deal.lead.revenue == money("2100")
+
+
+def test_a_save_from_a_deal_page_older_than_the_deal_is_refused_then_taken(tenant_a, deal):
+    page = tenant_a.admin_client.get(f"/deals/{deal.pk}/").content.decode()
+    seen = re.search(r'name="seen" value="(\d+)"', page).group(1)
+    deals.move_deal(deal=deal, stage=stage(tenant_a, "Contacted"))  # someone else, meanwhile
+    mine = {"stage": stage(tenant_a, "Qualified").pk, "value": "900", "seen": seen}
+    refused = tenant_a.admin_client.post(f"/deals/{deal.pk}/", {**mine, "owner": ""})
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else changed this deal after you opened this page" in html
+    deal.refresh_from_db()
+    assert (deal.stage.name, deal.value) == ("Contacted", money("1500"))
+    current = re.search(r'name="seen" value="(\d+)"', html).group(1)
+    saved = tenant_a.admin_client.post(f"/deals/{deal.pk}/", {**mine, "owner": "", "seen": current})
+    assert saved.status_code == 302
+    deal.refresh_from_db()
+    assert (deal.stage.name, deal.value) == ("Qualified", money("900"))
 
 
 def test_the_deal_page_refuses_an_outsider_owner_and_a_negative_value(tenant_a, tenant_b, deal):

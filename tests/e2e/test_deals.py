@@ -185,3 +185,33 @@ def test_pipeline_settings_deal_page_and_campaign_form(server, page):
     assert campaign.pipeline_id == str(renewals.pk)
     assert campaign.stage_id == str(renewals.stages.get(name="Proposal").pk)
     assert re.fullmatch(r"\d+", campaign.stage_id)
+
+
+def test_a_live_change_keeps_what_someone_is_typing_in_the_outcome_form(server, page):
+    """The representative is filling in the outcome when an admin saves another one: their
+    page shows the admin's change, keeps their entries with a note, and saves them on purpose."""
+    tenant = _tenant()
+    jordan = capture(deal_campaign(tenant), name="Jordan Miles", phone="+14155550181")
+    rep = page.context.browser.new_context().new_page()
+    log_in(rep, server, "rep@acme.test")
+    rep.goto(f"{server}/leads/{jordan.pk}/")
+    expect(rep.locator("#live-status")).to_have_class("live-status connected")
+    mine = rep.locator(f"#lead-{jordan.pk}-outcome")
+    mine.get_by_label("Status").select_option("won")
+    mine.get_by_label("Revenue (USD)").fill("1234.56")
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{jordan.pk}/")
+    theirs = page.locator(f"#lead-{jordan.pk}-outcome")
+    theirs.get_by_label("Status").select_option("contacted")
+    theirs.get_by_role("button", name="Save outcome").click()
+    expect(theirs.locator("[data-status]")).to_have_attribute("data-status", "contacted")
+
+    expect(mine.locator("[data-status]")).to_have_attribute("data-status", "contacted")
+    expect(mine.get_by_role("status")).to_contain_text("Your entries are kept")
+    expect(mine.get_by_label("Status")).to_have_value("won")
+    expect(mine.get_by_label("Revenue (USD)")).to_have_value("1234.56")
+    mine.get_by_role("button", name="Save outcome").click()
+    expect(mine.locator("[data-status]")).to_have_attribute("data-status", "won")
+    expect(mine.locator("[data-revenue]")).to_have_text("1,234.56 USD")
+    assert str(Lead.objects.get(pk=jordan.pk).revenue) == "1234.56"
