@@ -89,7 +89,8 @@ def api_lead_export(request):
 def lead_export(request):
     """The "Export CSV" link of the leads page, carrying the page's filters (other parameters,
     such as the page number, are ignored)."""
-    form = LeadFilterForm(request.GET)
+    campaigns = selectors.campaigns_visible_to(request.membership)
+    form = LeadFilterForm(request.GET, campaigns=campaigns)
     if not form.is_valid():
         return bad_filter(form)
     return leads_csv(request, form.cleaned_data)

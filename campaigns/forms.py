@@ -393,9 +393,22 @@ class WebhookLeadForm(LeadForm):
 
 
 class LeadFilterForm(forms.Form):
+    """The lead list's filters (page, CSV export, `GET /v1/leads`). `campaigns`, when given (the
+    campaigns the person may see), refuses any other campaign id instead of showing nothing."""
+
     campaign = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     search = forms.CharField(max_length=200, required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *LeadStatus.choices], required=False)
+
+    def __init__(self, *args, campaigns=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaigns = campaigns
+
+    def clean_campaign(self):
+        chosen = self.cleaned_data["campaign"]
+        if chosen and self.campaigns is not None and not self.campaigns.filter(pk=chosen).exists():
+            raise ValidationError("Choose one of your campaigns.", code="invalid_choice")
+        return chosen
 
 
 class LeadOutcomeForm(SeenVersionForm):

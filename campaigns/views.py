@@ -20,7 +20,14 @@ from campaigns.forms import (
     NotificationRuleForm,
     deal_target_choices,
 )
-from campaigns.models import Campaign, Integration, LeadStatus, NotificationType, PersonOrBusiness
+from campaigns.models import (
+    Campaign,
+    Integration,
+    Lead,
+    LeadStatus,
+    NotificationType,
+    PersonOrBusiness,
+)
 from campaigns.serializers import campaign_data, form_url, webhook_url
 
 
@@ -292,19 +299,32 @@ def campaign_test_alert(request):
 
 @account_required
 def lead_list(request):
-    form = LeadFilterForm(request.GET)
-    filters = (
-        form.cleaned_data if form.is_valid() else {"campaign": None, "search": "", "status": ""}
+    """The leads the person may see, filtered by campaign, search and status. Filters that do not
+    validate (an unknown status, someone else's campaign) are a 400 that says so and lists
+    nothing, rather than every lead."""
+    campaigns = selectors.campaigns_visible_to(request.membership).order_by("campaign_name")
+    form = LeadFilterForm(request.GET, campaigns=campaigns)
+    valid = form.is_valid()
+    leads = (
+        selectors.lead_list(request.membership, **form.cleaned_data)
+        if valid
+        else Lead.objects.none()
     )
-    page_obj = page_of(request, selectors.lead_list(request.membership, **filters))
+    page_obj = page_of(request, leads)
     context = {
         "form": form,
         "page_obj": page_obj,
-        "campaigns": selectors.campaigns_visible_to(request.membership).order_by("campaign_name"),
+        "campaigns": campaigns,
         "statuses": LeadStatus.choices,
-        "live_rows": page_obj.number == 1 and not any(filters.values()),
+        "live_rows": valid and page_obj.number == 1 and not any(form.cleaned_data.values()),
     }
-    return page_or_partial(request, "campaigns/lead_list.html", context, partial="lead-table")
+    return page_or_partial(
+        request,
+        "campaigns/lead_list.html",
+        context,
+        partial="lead-table",
+        status=200 if valid else 400,
+    )
 
 
 def _visible_lead(request, lead_id):

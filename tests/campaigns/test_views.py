@@ -236,6 +236,24 @@ def test_leads_list_detail_and_visibility(tenant_a):
     filtered = tenant_a.admin_client.get(f"/leads/?campaign={hidden.pk}").content.decode()
     assert "Bob Hidden" in filtered and "Ann Visible" not in filtered
 
+    # Filters that cannot be used say so, list nothing and offer no export.
+    for client, query, problem in (
+        (
+            tenant_a.member_client,
+            f"campaign={hidden.pk}",
+            "campaign: Choose one of your campaigns.",
+        ),
+        (tenant_a.admin_client, "status=xyz", "status: Select a valid choice."),
+        (tenant_a.admin_client, "campaign=abc", "campaign: Enter a whole number."),
+    ):
+        refused = client.get(f"/leads/?{query}")
+        assert refused.status_code == 400, query
+        html = refused.content.decode()
+        assert "These filters cannot be used: " + problem in html, query
+        assert "Ann Visible" not in html and 'id="lead-export"' not in html
+        assert "No leads are listed until the filters can be used." in html
+        assert client.get(f"/leads/export/?{query}").status_code == 400, query
+
 
 def test_dashboard_shows_counts_and_lead_feed(tenant_a):
     campaign = make_campaign(tenant_a)
