@@ -81,7 +81,10 @@ def load(*, account, admin, member, stdout):
     today = timezone.localdate(now, timezone=zone)
     # Typical minutes to a first response: the representative answers faster than the admin.
     speed = {member.pk: 6, admin.pk: 25}
-    for n in range(LEADS):
+    # Captured oldest first, so ids follow arrival as they do for real leads (lists are newest
+    # first by id).
+    arrivals = sorted(_arrival(rng, zone, today, now) for _ in range(LEADS))
+    for n, arrived in enumerate(arrivals):
         campaign = campaigns[n % len(campaigns)] if n < len(campaigns) else rng.choice(campaigns)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         details = {
@@ -98,7 +101,6 @@ def load(*, account, admin, member, stdout):
             alert=False,
             **details,
         )
-        arrived = _arrival(rng, zone, today, now)
         alerted = (
             arrived + timedelta(seconds=rng.randrange(3, 40)) if lead.representative_id else None
         )

@@ -255,6 +255,27 @@ def test_leads_list_detail_and_visibility(tenant_a):
         assert client.get(f"/leads/export/?{query}").status_code == 400, query
 
 
+def test_the_lead_feed_dates_leads_from_before_today(tenant_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.models import Lead
+
+    campaign = make_campaign(tenant_a, campaign_name="Roofing")
+    old, _ = services.capture_lead(
+        campaign=campaign, source=LeadSource.FORM, external_id="old", name="Old Lead"
+    )
+    services.capture_lead(campaign=campaign, source=LeadSource.FORM, external_id="n", name="New")
+    three_days_ago = timezone.now() - timedelta(days=3)
+    Lead.objects.filter(pk=old.pk).update(created_at=three_days_ago)
+    page = tenant_a.admin_client.get("/").content.decode()
+    shown = timezone.localtime(three_days_ago)
+    assert shown.strftime(f"{shown.day} %b, %H:%M") in page
+    today = timezone.localtime(Lead.objects.get(external_id="n").created_at).strftime("%H:%M")
+    assert f">{today}</time>" in page
+
+
 def test_dashboard_shows_counts_and_lead_feed(tenant_a):
     campaign = make_campaign(tenant_a)
     services.capture_lead(

@@ -42,6 +42,9 @@ def test_a_month_of_leads_loads_once_without_alerts(tenant_a, monkeypatch, commi
     assert all(lead.first_response_s is not None for lead in responded)
     now = timezone.now()
     assert all(now - timedelta(days=31) < lead.created_at < now for lead in leads)
+    # Lists are newest first by id: the demo's ids follow its leads' arrival.
+    by_id = list(leads.order_by("id").values_list("created_at", flat=True))
+    assert by_id == sorted(by_id)
 
     admin = Membership.objects.get(account=account, user=tenant_a.admin)
     start = timezone.localdate(now, timezone=account_zone(account)) - timedelta(days=29)
