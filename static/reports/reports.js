@@ -26,6 +26,9 @@ function chartConfig(spec, canvas) {
     spanGaps: true,
   }));
   const scales = {
+    // A few categories (campaigns, sources, people) each keep their label; only long runs of
+    // days skip some.
+    x: { ticks: { autoSkip: spec.labels.length > 12, maxRotation: 45 } },
     y: {
       beginAtZero: true,
       ticks: { callback: (value) => format(value), precision: spec.unit === "count" ? 0 : undefined },
