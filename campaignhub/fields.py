@@ -1,7 +1,24 @@
-"""Form fields the JSON API needs beyond Django's own."""
+"""Form fields the JSON API and the pages need beyond Django's own."""
+
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+# 1,500 or 12,345,678.90: commas only between groups of three digits. "1,5" is left alone (and
+# refused): in much of the world that comma is the decimal point.
+GROUPED_AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+class MoneyField(forms.DecimalField):
+    """An amount of money (a Decimal; the currency is the caller's) as people type it: "1500",
+    "1500.00" or with thousands separators, "1,500.00". Other text is Django's "Enter a
+    number."; JSON numbers pass as they are."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and GROUPED_AMOUNT.fullmatch(value.strip()):
+            value = value.strip().replace(",", "")
+        return super().to_python(value)
 
 
 class StrictBooleanField(forms.Field):

@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from django.utils.functional import cached_property
 
 from campaignhub.concurrency import SeenVersionForm
-from campaignhub.fields import StrictBooleanField
+from campaignhub.fields import MoneyField, StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
 from campaigns import sources
@@ -156,7 +156,7 @@ class CampaignForm(forms.Form):
     create_deal = StrictBooleanField(required=False)
     pipeline_id = forms.CharField(max_length=64, required=False)
     stage_id = forms.CharField(max_length=64, required=False)
-    deal_value = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    deal_value = MoneyField(max_digits=12, decimal_places=2, min_value=0, required=False)
     currency = forms.ChoiceField(choices=[(c, c) for c in CURRENCIES], required=False)
     status = StrictBooleanField(required=False)
     is_deleted = StrictBooleanField(required=False)
@@ -420,7 +420,7 @@ class LeadOutcomeForm(SeenVersionForm):
     a save from a page drawn before the lead last changed be refused (`SeenVersionForm`)."""
 
     status = forms.ChoiceField(choices=LeadStatus.choices, required=False)
-    revenue = forms.DecimalField(
+    revenue = MoneyField(
         max_digits=12, decimal_places=2, min_value=0, required=False, label="Revenue"
     )
 

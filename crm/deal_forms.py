@@ -4,6 +4,7 @@ from django import forms
 
 from campaignhub.cleaning import id_or_none
 from campaignhub.concurrency import SeenVersionForm
+from campaignhub.fields import MoneyField
 from campaignhub.models import User
 from crm.models import Stage, StageKind
 
@@ -52,7 +53,7 @@ class DealForm(SeenVersionForm):
         empty_label=None,
         error_messages={"invalid_choice": "Choose a stage of this deal's pipeline."},
     )
-    value = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    value = MoneyField(max_digits=12, decimal_places=2, min_value=0, required=False)
     owner = MemberChoiceField(
         queryset=User.objects.none(),
         required=False,

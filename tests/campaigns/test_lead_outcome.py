@@ -217,6 +217,22 @@ class TestLeadPage:
         assert 'data-status="won"' in page and "1,500.00 USD" in page
         assert "after it arrived" in page
 
+    @pytest.mark.parametrize(
+        ("typed", "stored"),
+        [("1,500.00", Decimal("1500.00")), (" 12,345 ", Decimal("12345.00")), ("1,5", None)],
+    )
+    def test_revenue_may_be_typed_with_thousands_separators(self, tenant_a, lead, typed, stored):
+        response = tenant_a.admin_client.post(
+            f"/leads/{lead.pk}/outcome/", {"status": "won", "revenue": typed}
+        )
+        if stored is None:
+            assert response.status_code == 400
+            assert "Enter a number." in response.content.decode()
+            assert outcome_of(lead)[:2] == ("new", None)
+        else:
+            assert response.status_code == 302
+            assert outcome_of(lead)[:2] == ("won", stored)
+
     def test_a_revenue_sent_with_another_status_is_a_form_error(self, tenant_a, lead):
         # What a browser without scripts sends: the revenue field is not hidden for it.
         outcomes.set_outcome(lead=lead, status="won", revenue="1500")
