@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from campaignhub import phones
 from campaignhub.models import Membership, Role
 from campaigns import outcomes
 from campaigns import selectors as campaign_selectors
@@ -172,9 +173,11 @@ def audience(deal) -> set:
 # Writes
 
 
-def deal_title(lead) -> str:
-    """A deal's title from its lead: the lead's name, else its phone or email, else "Lead <id>"."""
-    return str(lead)[: Deal._meta.get_field("title").max_length]
+def deal_title(lead, region=phones.DEFAULT_REGION) -> str:
+    """A deal's title from its lead: the lead's name, else its phone as people in `region` (the
+    account's country, ISO 3166) read it, else its email, else "Lead <id>"."""
+    title = phones.for_display(lead.phone, region) if not lead.name and lead.phone else str(lead)
+    return title[: Deal._meta.get_field("title").max_length]
 
 
 def _start(account, campaign):
@@ -236,7 +239,7 @@ def open_for_lead(lead):
         contact_id=lead.contact_id,
         lead=lead,
         campaign=campaign,
-        title=deal_title(lead),
+        title=deal_title(lead, account.country or phones.DEFAULT_REGION),
         value=value if value is not None and value >= 0 else None,
         currency=(campaign.currency or account.currency or "USD").upper()[:3],
         owner_id=lead.representative_id,

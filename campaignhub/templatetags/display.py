@@ -25,6 +25,15 @@ def phone(value, region=""):
 
 
 @register.filter
+def contact_label(contact, region=""):
+    """How a contact is named on pages: `str(contact)`, except that a contact known only by its
+    phone is named by the number as people in `region` read it, not in E.164."""
+    if not (contact.name or contact.company) and contact.phone:
+        return phones.for_display(contact.phone, region or phones.DEFAULT_REGION)
+    return str(contact)
+
+
+@register.filter
 def version(row):
     """A row's version (`concurrency.version`): for `data-version` and a form's `seen`."""
     return concurrency.version(row)

@@ -162,3 +162,9 @@ def test_merging_into_a_contact_merged_meanwhile_is_an_error(tenant_a, ann):
     response = tenant_a.admin_client.post(f"/contacts/{ann.pk}/merge/", {"into": other.pk})
     assert response.status_code == 400
     assert Contact.objects.get(pk=ann.pk).merged_into is None
+
+
+def test_a_contact_known_only_by_its_phone_is_named_by_the_number_as_people_read_it(tenant_a):
+    contact = Contact.objects.create(account=tenant_a.account, phone="+12125550199")
+    page = tenant_a.admin_client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "<h1>(212) 555-0199</h1>" in page and "+12125550199</h1>" not in page

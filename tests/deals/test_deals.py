@@ -97,6 +97,11 @@ def test_a_stage_outside_the_pipeline_or_not_open_falls_back_to_its_first_open_s
         assert (deal.pipeline, deal.stage) == (renewals, renewals.stages.get(name="New"))
 
 
+def test_a_deal_from_a_lead_without_a_name_is_titled_by_its_phone_as_people_read_it(tenant_a):
+    lead = capture(deal_campaign(tenant_a), name="", phone="+12125550199")
+    assert Deal.objects.get(lead=lead).title == "(212) 555-0199"
+
+
 def test_a_lead_opens_one_deal_only(tenant_a):
     lead = capture(deal_campaign(tenant_a))
     assert deals.open_for_lead(lead) == Deal.objects.get()
