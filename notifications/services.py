@@ -341,12 +341,23 @@ def announce(delivery, *, created=False) -> None:
 
 
 def register_device(*, user, registration_id, type, name="") -> FCMDevice:
-    """Register (or take over and reactivate) a device token for `user`."""
-    device, _ = FCMDevice.objects.update_or_create(
-        registration_id=registration_id,
-        defaults={"user": user, "type": type, "name": name, "active": True},
-    )
-    return device
+    """Register a device token (FCM's `registration_id`) for `user`, or update and reactivate
+    theirs. A token registered by someone else means the phone changed hands (its app signed in
+    as `user`): the old registration is deleted and a new one made, so nothing of the previous
+    owner's (its id, when they registered it) is handed to the new one."""
+    with transaction.atomic():
+        device = FCMDevice.objects.select_for_update().filter(registration_id=registration_id)
+        device = device.first()
+        if device is not None and device.user_id != user.pk:
+            device.delete()
+            device = None
+        if device is None:
+            return FCMDevice.objects.create(
+                registration_id=registration_id, user=user, type=type, name=name, active=True
+            )
+        device.type, device.name, device.active = type, name, True
+        device.save(update_fields=["type", "name", "active"])
+        return device
 
 
 def remove_device(*, device) -> None:

@@ -118,14 +118,23 @@ class TestDevices:
         assert deleted.status_code == 200
         assert not FCMDevice.objects.exists()
 
-    def test_registering_a_known_token_takes_it_over_and_reactivates_it(
+    def test_registering_someone_elses_token_takes_the_phone_over_as_a_new_device(
         self, tenant_a, member_token
     ):
-        device = services.register_device(user=tenant_a.admin, registration_id="fcm-1", type="ios")
+        theirs = services.register_device(user=tenant_a.admin, registration_id="fcm-1", type="ios")
+        FCMDevice.objects.filter(pk=theirs.pk).update(active=False)
+        response = self.post(member_token, {"registration_id": "fcm-1", "type": "ios"})
+        mine = FCMDevice.objects.get()
+        assert response.json()["data"]["id"] == mine.pk != theirs.pk
+        assert mine.user == tenant_a.member and mine.active is True
+        assert not FCMDevice.objects.filter(user=tenant_a.admin).exists()
+
+    def test_registering_ones_own_token_again_reactivates_it(self, tenant_a, member_token):
+        device = services.register_device(user=tenant_a.member, registration_id="fcm-1", type="ios")
         FCMDevice.objects.filter(pk=device.pk).update(active=False)
-        self.post(member_token, {"registration_id": "fcm-1", "type": "ios"})
+        self.post(member_token, {"registration_id": "fcm-1", "type": "android", "name": "Pixel"})
         device.refresh_from_db()
-        assert device.user == tenant_a.member and device.active is True
+        assert (device.active, device.type, device.name) == (True, "android", "Pixel")
         assert FCMDevice.objects.count() == 1
 
     @pytest.mark.parametrize(
