@@ -4,9 +4,10 @@ About 150 leads spread over the last 30 days of the account's time zone (a few j
 local midnight), each captured through `campaigns.services.capture_lead` so they are assigned
 round-robin and followed by the CRM (contacts, deals) like real ones, but with `alert=False`:
 a month of history must not send hundreds of alerts. Each is then dated back (an UPDATE of
-`created_at`, which `auto_now_add` stamped), given the time its alert would have gone out,
-and most get an outcome through `campaigns.outcomes.set_outcome` (so deals follow), with a
-first-response time typical of its representative. Loading twice adds nothing.
+`created_at`, which `auto_now_add` stamped), and most get an outcome through
+`campaigns.outcomes.set_outcome` (so deals follow), with a first-response time typical of its
+representative, counted from the lead's arrival: no alert was sent about them, so none shows on
+their pages or in the delivery log. Loading twice adds nothing.
 """
 
 import random
@@ -101,10 +102,7 @@ def load(*, account, admin, member, stdout):
             alert=False,
             **details,
         )
-        alerted = (
-            arrived + timedelta(seconds=rng.randrange(3, 40)) if lead.representative_id else None
-        )
-        Lead.objects.filter(pk=lead.pk).update(created_at=arrived, alerted_at=alerted)
+        Lead.objects.filter(pk=lead.pk).update(created_at=arrived)
         status = _status(rng, now - arrived)
         if status == LeadStatus.NEW:
             continue
@@ -117,10 +115,10 @@ def load(*, account, admin, member, stdout):
             via="lead",
         )
         response = _response_s(rng, speed.get(lead.representative_id, 15))
-        responded = min((alerted or arrived) + timedelta(seconds=response), now)
+        responded = min(arrived + timedelta(seconds=response), now)
         Lead.objects.filter(pk=lead.pk).update(
             first_response_at=responded,
-            first_response_s=int((responded - (alerted or arrived)).total_seconds()),
+            first_response_s=int((responded - arrived).total_seconds()),
         )
     stdout.write(
         f"Reports: {LEADS} demo leads over the last {DAYS} days across "

@@ -40,6 +40,8 @@ def test_a_month_of_leads_loads_once_without_alerts(tenant_a, monkeypatch, commi
     assert not leads.exclude(status="won").exclude(revenue=None).exists()
     responded = leads.exclude(status="new")
     assert all(lead.first_response_s is not None for lead in responded)
+    # No alert went out about the history, and none is claimed on its pages.
+    assert not leads.exclude(alerted_at=None).exists()
     now = timezone.now()
     assert all(now - timedelta(days=31) < lead.created_at < now for lead in leads)
     # Lists are newest first by id: the demo's ids follow its leads' arrival.
