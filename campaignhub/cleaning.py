@@ -94,11 +94,11 @@ def id_or_none(value) -> int | None:
 
 
 def _unique_keys(pairs):
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        seen = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise ValueError(f"the key {twice!r} appears more than once in one object")
+    found = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears more than once in one object")
+        found[key] = value
     return found
 
 

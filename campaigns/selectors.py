@@ -198,8 +198,9 @@ def tracking_numbers_in_use(membership, *, exclude=None):
         .filter(is_deleted=False)
         .exclude(tracking_number="")
     )
-    if id_or_none(exclude) is not None:
-        campaigns = campaigns.exclude(pk=id_or_none(exclude))
+    excluded = id_or_none(exclude)
+    if excluded is not None:
+        campaigns = campaigns.exclude(pk=excluded)
     rows = campaigns.values_list("pk", "tracking_number", "campaign_name")
     if membership.is_admin:
         return {number: name for _pk, number, name in rows}
