@@ -116,7 +116,10 @@ def api_contact(a, b):
 def lead_export(a, b):
     contact = _contact(a)
     campaign_id = contact.leads.get().campaign_id
-    text = _csv(b.admin_client.get("/leads/export/", {"campaign": campaign_id}))
+    refused = b.admin_client.get("/leads/export/", {"campaign": campaign_id})
+    assert refused.status_code == 400
+    assert SECRET not in refused.content.decode()
+    text = _csv(b.admin_client.get("/leads/export/"))
     assert SECRET not in text and "Acme secret campaign" not in text
     assert text.count("\r\n") == 1  # the header only
     assert SECRET in _csv(a.admin_client.get("/leads/export/"))

@@ -228,7 +228,8 @@ PAGE_MATRIX = {
     "change status": (302, 302, 403, 404),
     "open delete form": (200, 200, 403, 404),
     "delete": (302, 302, 403, 404),
-    "view leads": (LISTED, LISTED, LISTED, UNLISTED),
+    # A campaign the member cannot see is refused like one that does not exist.
+    "view leads": (LISTED, LISTED, LISTED, 400),
     "view lead": (200, 200, 200, 404),
 }
 
@@ -246,6 +247,8 @@ def test_page_cell(world, action, role, expected):
     assert_outcome(world, action, expected, before, response, listed)
     if expected == 403:
         assert "Not allowed" in response.content.decode()
+    if expected in (400, 404):
+        assert "Lena Lead" not in response.content.decode()
 
 
 # Creating: any member may create a campaign they own; only an admin one owned by someone else.
