@@ -425,11 +425,16 @@ class LeadOutcomeForm(SeenVersionForm):
     )
 
     what = "lead"
+    depends_on = {"revenue": "status"}
 
     def __init__(self, *args, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lead = lead
         self.track(lead)
+
+    def current_values(self) -> dict:
+        """The lead's status and revenue (a Decimal or None)."""
+        return {"status": self.lead.status, "revenue": self.lead.revenue}
 
     def clean_status(self):
         status = self.cleaned_data["status"]

@@ -41,6 +41,12 @@ def members_of(account_id):
     return User.objects.filter(memberships__account_id=account_id).order_by("name", "email")
 
 
+def editable_values(deal) -> dict:
+    """What staff change on a deal, as `DealForm` takes it: {"stage": id, "value": Decimal or
+    None, "owner": id or None}."""
+    return {"stage": deal.stage_id, "value": deal.value, "owner": deal.owner_id}
+
+
 class DealForm(SeenVersionForm):
     """What staff change on a deal: its stage (one of its own pipeline), value (>= 0, in the
     deal's currency) and owner (a member of the account, or none). From the deal's page, a save
@@ -64,18 +70,20 @@ class DealForm(SeenVersionForm):
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)
         self.deal = deal
-        self.track(deal)
         self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id).order_by(
             "position", "id"
         )
         self.fields["owner"].queryset = members_of(deal.account_id)
+        self.track(deal)
+
+    def current_values(self) -> dict:
+        return editable_values(self.deal)
 
     @classmethod
     def for_changes(cls, deal, changes: dict):
         """A form bound to the deal as it stands with `changes` (JSON values, None for empty)
         on top, so a partial change is checked against the rest of the deal."""
-        current = {"stage": deal.stage_id, "value": deal.value, "owner": deal.owner_id}
-        data = {**current, **changes}
+        data = {**editable_values(deal), **changes}
         return cls(
             data={key: "" if value is None else value for key, value in data.items()}, deal=deal
         )

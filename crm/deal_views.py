@@ -117,9 +117,7 @@ def move(request, deal_id):
 def detail(request, deal_id):
     """A deal's page: its facts and lead, and the form to change stage, value and owner."""
     deal = _visible_deal(request, deal_id)
-    form = DealForm(
-        initial={"stage": deal.stage_id, "value": deal.value, "owner": deal.owner_id}, deal=deal
-    )
+    form = DealForm(deal=deal)
     status = 200
     can_change = deals.may_change(request.membership, deal)
     if request.method == "POST":

@@ -154,13 +154,30 @@ function carryValue(control, twin) {
   }
 }
 
+// An edited field in a section shown for some choices (data-show-when) keeps that choice too, so
+// the entry stays in sight (a revenue typed for a won lead keeps "won").
+function withChoices(form, edited) {
+  const kept = new Set(edited);
+  for (const control of edited) {
+    const section = control.closest("[data-show-when]");
+    if (!section) continue;
+    const name = section.dataset.showWhen.split(":")[0];
+    for (const chooser of form.elements) {
+      if (chooser.name === name && (chooser.type !== "radio" || chooser.checked)) kept.add(chooser);
+    }
+  }
+  return [...kept];
+}
+
 function keepEdits(target, fragment) {
   for (const form of target.querySelectorAll("form")) {
+    // A form being saved is not someone else's change: the frame its own save sent shows it.
+    if (form.classList.contains("htmx-request")) continue;
     const edited = [...form.elements].filter(isEdited);
     const action = form.getAttribute("action");
     const incoming = action && fragment.querySelector(`form[action="${CSS.escape(action)}"]`);
     if (!edited.length || !incoming) continue;
-    for (const control of edited) {
+    for (const control of withChoices(form, edited)) {
       const twins = [...incoming.elements].filter((twin) => twin.name === control.name);
       const twin = control.type === "radio"
         ? twins.find((candidate) => candidate.value === control.value)

@@ -20,6 +20,7 @@ from notifications import services as notifications
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
 from tests.factories import bearer
+from tests.pages import hidden_values
 
 UNCHANGED_STATUS = object()
 
@@ -227,7 +228,7 @@ class TestLeadPage:
         )
         if stored is None:
             assert response.status_code == 400
-            assert "Enter a number." in response.content.decode()
+            assert "Enter an amount, such as 1500 or 1,500.00." in response.content.decode()
             assert outcome_of(lead)[:2] == ("new", None)
         else:
             assert response.status_code == 302
@@ -263,6 +264,50 @@ class TestLeadPage:
         )
         assert saved.status_code == 200
         assert outcome_of(lead)[:2] == ("won", Decimal("700.00"))
+
+    def _drawn(self, tenant, lead):
+        """What the lead page's outcome form sends back untouched: `seen`, the drawn values."""
+        page = tenant.admin_client.get(f"/leads/{lead.pk}/").content.decode()
+        return {k: v for k, v in hidden_values(page).items() if k != "csrfmiddlewaretoken"}
+
+    def test_a_stale_save_keeps_the_other_change_to_a_field_left_alone(self, tenant_a, lead):
+        outcomes.set_outcome(lead=lead, status="won", revenue="1000")
+        drawn = self._drawn(tenant_a, lead)
+        assert (drawn["initial-status"], drawn["initial-revenue"]) == ("won", "1000.00")
+        outcomes.set_outcome(lead=lead, revenue="1200")  # someone else, meanwhile
+        mine = {**drawn, "status": "lost"}  # the revenue field is hidden, so not sent
+        refused = tenant_a.admin_client.post(f"/leads/{lead.pk}/outcome/", mine)
+        assert refused.status_code == 409
+        html = refused.content.decode()
+        assert "(now Revenue: 1,200.00)" in html
+        assert '<option value="lost" selected>' in html
+        assert outcome_of(lead)[:2] == ("won", Decimal("1200.00"))
+        again = {**hidden_values(html), "status": "lost"}
+        assert tenant_a.admin_client.post(f"/leads/{lead.pk}/outcome/", again).status_code == 302
+        assert outcome_of(lead)[:2] == ("lost", None)
+
+    def test_a_revenue_typed_keeps_its_won_status_against_another_change(self, tenant_a, lead):
+        outcomes.set_outcome(lead=lead, status="won", revenue="1000")
+        drawn = self._drawn(tenant_a, lead)
+        outcomes.set_outcome(lead=lead, status="lost")  # someone else, meanwhile
+        mine = {**drawn, "status": "won", "revenue": "1100"}
+        refused = tenant_a.admin_client.post(f"/leads/{lead.pk}/outcome/", mine)
+        assert refused.status_code == 409
+        html = refused.content.decode()
+        assert "(now Status: Lost; Revenue: none)" in html
+        assert '<option value="won" selected>' in html and 'value="1100"' in html
+        assert outcome_of(lead)[:2] == ("lost", None)
+
+    def test_a_save_after_an_alert_was_recorded_goes_through(self, tenant_a, lead):
+        drawn = self._drawn(tenant_a, lead)
+        Lead.objects.filter(pk=lead.pk).update(
+            alerted_at=timezone.now(), updated_at=timezone.now() + timedelta(seconds=1)
+        )
+        response = tenant_a.admin_client.post(
+            f"/leads/{lead.pk}/outcome/", {**drawn, "status": "contacted"}
+        )
+        assert response.status_code == 302
+        assert outcome_of(lead)[0] == "contacted"
 
     def test_htmx_gets_the_outcome_block_back(self, tenant_a, lead):
         earlier = timezone.now() - timedelta(hours=1)
@@ -301,7 +346,7 @@ class TestLeadPage:
         "posted, message",
         [
             ({"status": "won", "revenue": "-5"}, "Ensure this value is greater than or equal to 0"),
-            ({"status": "won", "revenue": "lots"}, "Enter a number."),
+            ({"status": "won", "revenue": "lots"}, "Enter an amount, such as 1500 or 1,500.00."),
             ({"status": "won", "revenue": "1.999"}, "no more than 2 decimal places"),
             ({"status": "sold", "revenue": ""}, "Select a valid choice."),
         ],

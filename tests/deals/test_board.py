@@ -2,6 +2,7 @@
 the live push that makes other viewers' boards follow."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -10,6 +11,7 @@ from crm import deals, live_updates, pipelines
 from crm.models import Deal
 from tests.deals.conftest import capture, deal_campaign, money, sales, stage
 from tests.factories import make_member
+from tests.pages import hidden_values
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +192,67 @@ def test_a_save_from_a_deal_page_older_than_the_deal_is_refused_then_taken(tenan
     assert saved.status_code == 302
     deal.refresh_from_db()
     assert (deal.stage.name, deal.value) == ("Qualified", money("900"))
+
+
+def _drawn(client, deal):
+    """What the deal page's form sends back untouched: `seen`, the drawn values."""
+    values = hidden_values(client.get(f"/deals/{deal.pk}/").content.decode())
+    return {key: value for key, value in values.items() if key != "csrfmiddlewaretoken"}
+
+
+def _selected(html, name):
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return re.search(r'<option value="(\d*)"[^>]*selected', select).group(1)
+
+
+def test_a_stale_save_keeps_the_other_change_to_fields_left_alone(tenant_a, deal):
+    drawn = _drawn(tenant_a.admin_client, deal)
+    deals.move_deal(deal=deal, stage=stage(tenant_a, "Contacted"))  # someone else, meanwhile
+    mine = {
+        **drawn,
+        "stage": drawn["initial-stage"],
+        "value": "900",
+        "owner": drawn["initial-owner"],
+    }
+    drawn_owner = deal.owner_id
+    assert drawn_owner is not None
+    refused = tenant_a.admin_client.post(f"/deals/{deal.pk}/", mine)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "(now Stage: Contacted)" in html
+    assert _selected(html, "stage") == str(stage(tenant_a, "Contacted").pk)
+    assert 'name="value" value="900"' in html  # the person's own entry
+    deal.refresh_from_db()
+    assert (deal.stage.name, deal.value) == ("Contacted", money("1500"))
+    # Saving what the page now shows keeps both changes.
+    shown = {name: _selected(html, name) for name in ("stage", "owner")}
+    again = {**hidden_values(html), **shown, "value": "900"}
+    assert tenant_a.admin_client.post(f"/deals/{deal.pk}/", again).status_code == 302
+    deal.refresh_from_db()
+    assert (deal.stage.name, deal.value, deal.owner_id) == ("Contacted", money("900"), drawn_owner)
+
+
+def test_a_stale_save_keeps_the_persons_entry_where_both_changed_a_field(tenant_a, deal):
+    drawn = _drawn(tenant_a.admin_client, deal)
+    deals.update_deal(deal=deal, changes={"stage": stage(tenant_a, "Contacted"), "value": 1700})
+    mine = {**drawn, "stage": stage(tenant_a, "Qualified").pk, "value": "1500.00"}
+    mine["owner"] = drawn["initial-owner"]
+    refused = tenant_a.admin_client.post(f"/deals/{deal.pk}/", mine)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "(now Stage: Contacted; Value: 1,700.00)" in html
+    assert _selected(html, "stage") == str(stage(tenant_a, "Qualified").pk)
+    assert re.search(r'name="value" value="1700.00"', html)
+
+
+def test_a_save_after_a_change_to_nothing_the_form_edits_goes_through(tenant_a, deal):
+    drawn = _drawn(tenant_a.admin_client, deal)
+    Deal.objects.filter(pk=deal.pk).update(updated_at=deal.updated_at + timedelta(seconds=5))
+    mine = {**drawn, "stage": stage(tenant_a, "Won").pk, "value": "1500"}
+    mine["owner"] = drawn["initial-owner"]
+    assert tenant_a.admin_client.post(f"/deals/{deal.pk}/", mine).status_code == 302
+    deal.refresh_from_db()
+    assert deal.stage.name == "Won"
 
 
 def test_the_deal_page_refuses_an_outsider_owner_and_a_negative_value(tenant_a, tenant_b, deal):

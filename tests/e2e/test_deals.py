@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from playwright.sync_api import expect
 
+from campaigns import outcomes
 from campaigns.models import Campaign, Lead
 from crm.models import Deal, Pipeline
 from tests.deals.conftest import capture, deal_campaign
@@ -215,3 +216,52 @@ def test_a_live_change_keeps_what_someone_is_typing_in_the_outcome_form(server, 
     expect(mine.locator("[data-status]")).to_have_attribute("data-status", "won")
     expect(mine.locator("[data-revenue]")).to_have_text("1,234.56 USD")
     assert str(Lead.objects.get(pk=jordan.pk).revenue) == "1234.56"
+    expect(theirs.locator(".message.warning")).to_have_count(0)  # their own save is no surprise
+
+
+def test_a_revenue_being_typed_stays_in_sight_when_the_status_changes_meanwhile(server, page):
+    tenant = _tenant()
+    jordan = capture(deal_campaign(tenant), name="Jordan Miles", phone="+14155550181")
+    outcomes.set_outcome(lead=jordan, status="won", revenue="1000")
+    rep = page.context.browser.new_context().new_page()
+    log_in(rep, server, "rep@acme.test")
+    rep.goto(f"{server}/leads/{jordan.pk}/")
+    expect(rep.locator("#live-status")).to_have_class("live-status connected")
+    mine = rep.locator(f"#lead-{jordan.pk}-outcome")
+    mine.get_by_label("Revenue (USD)").fill("1100")
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{jordan.pk}/")
+    page.get_by_label("Status").select_option("lost")
+    page.get_by_role("button", name="Save outcome").click()
+
+    expect(mine.locator("[data-status]")).to_have_attribute("data-status", "lost")
+    expect(mine.get_by_role("status")).to_contain_text("Your entries are kept")
+    expect(mine.get_by_label("Status")).to_have_value("won")
+    expect(mine.get_by_label("Revenue (USD)")).to_be_visible()
+    expect(mine.get_by_label("Revenue (USD)")).to_have_value("1100")
+
+
+def test_a_deal_saved_from_an_older_page_keeps_the_other_change(server, page):
+    """Someone moves the deal while its page is open here: saving the value typed here is
+    refused once, shows their stage with this entry kept, and the second save keeps both."""
+    tenant = _tenant()
+    deal = Deal.objects.get(lead=capture(deal_campaign(tenant), name="Jordan Miles"))
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/deals/{deal.pk}/")
+    page.get_by_label("Value").fill("1,900")
+
+    other = page.context.new_page()  # the same admin, in another tab
+    other.goto(f"{server}/deals/{deal.pk}/")
+    other.get_by_label("Stage").select_option(label="Contacted")
+    other.get_by_role("button", name="Save deal").click()
+    expect(other.get_by_text("Deal saved.")).to_be_visible()
+
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_role("alert")).to_contain_text("(now Stage: Contacted)")
+    expect(page.get_by_label("Stage")).to_have_value(str(_stage_id(tenant, "Contacted")))
+    expect(page.get_by_label("Value")).to_have_value("1,900")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    deal.refresh_from_db()
+    assert (deal.stage.name, str(deal.value)) == ("Contacted", "1900.00")
