@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import bad_request, page_not_found, server_error
 
 from campaignhub.api import error, too_large_message
@@ -28,6 +29,15 @@ def handler_404(request, exception):
     if is_api(request):
         return error(404, "Not found")
     return page_not_found(request, exception)
+
+
+@login_not_required
+@csrf_exempt
+def api_not_found(request, rest=""):
+    """Any /v1/ address no API route matches (`/v1/leads/abc`): the envelope's 404, whatever the
+    method and whether or not the server runs in debug mode (Django's debug page would list
+    every route instead)."""
+    return error(404, "Not found")
 
 
 @login_not_required

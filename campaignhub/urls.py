@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from campaignhub import api_views, throttling, views
-from campaignhub.errors import handler_400, handler_404, handler_500
+from campaignhub.errors import api_not_found, handler_400, handler_404, handler_500
 
 handler400 = handler_400
 handler404 = handler_404
@@ -77,4 +77,5 @@ urlpatterns = [
     path("", include("invoca.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
+    re_path(r"^v1/(?P<rest>.*)$", api_not_found),  # last: what no API route above matched
 ]

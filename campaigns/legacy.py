@@ -178,8 +178,31 @@ class ImportResult:
 # Reading the export
 
 
+class DuplicateKey(ValueError):
+    """An object of the export names the same key twice (which value was meant is unknown)."""
+
+
+def _object_pairs(pairs):
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise DuplicateKey(f"the key {json.dumps(key, ensure_ascii=False)} appears twice.")
+    return json_util.object_pairs_hook(pairs, JSON_OPTIONS)
+
+
 def _decode(text: str):
-    return json_util.loads(text, json_options=JSON_OPTIONS)
+    """Extended JSON -> Python (ObjectId, aware datetimes…); raises json.JSONDecodeError,
+    DuplicateKey or one of `UNREADABLE`."""
+    return json.loads(text, object_pairs_hook=_object_pairs)
+
+
+def _plain(text: str):
+    """The text as plain JSON, for what a document that cannot be read still says (its
+    `_id`), or None."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def read_documents(lines: Iterable[str]) -> Iterator[tuple[str, object, str]]:
@@ -187,8 +210,9 @@ def read_documents(lines: Iterable[str]) -> Iterator[tuple[str, object, str]]:
 
     `lines` is the export's text in lines (an open text file). One document per line is read
     lazily; blank lines are skipped. A JSON array (the first character is `[`) is read whole.
-    `problem` is "" or why the line could not be read (then `document` is None). Raises
-    LegacyExportError for an array that is not valid JSON.
+    `problem` is "" or why the line could not be read: then `document` is the line as plain
+    JSON when it is JSON at all (to name its `_id`), else None. Raises LegacyExportError for an
+    array that is not valid JSON or names a key twice in an object.
     """
     lines = iter(lines)
     head = []
@@ -200,6 +224,8 @@ def read_documents(lines: Iterable[str]) -> Iterator[tuple[str, object, str]]:
         text = "".join(itertools.chain(head, lines))
         try:
             documents = _decode(text)
+        except DuplicateKey as exc:
+            raise LegacyExportError(f"The export cannot be read: {exc}") from None
         except UNREADABLE as exc:
             raise LegacyExportError(f"The export is not a valid JSON array: {exc}") from None
         for number, document in enumerate(documents, start=1):
@@ -208,12 +234,15 @@ def read_documents(lines: Iterable[str]) -> Iterator[tuple[str, object, str]]:
     for number, line in enumerate(itertools.chain(head, lines), start=1):
         if not line.strip():
             continue
+        where, text = f"line {number}", line.strip()
         try:
-            yield f"line {number}", _decode(line.strip()), ""
+            yield where, _decode(text), ""
         except json.JSONDecodeError as exc:
-            yield f"line {number}", None, f"not valid JSON at column {exc.colno}: {exc.msg}."
+            yield where, None, f"not valid JSON at column {exc.colno}: {exc.msg}."
+        except DuplicateKey as exc:
+            yield where, _plain(text), str(exc)
         except UNREADABLE as exc:
-            yield f"line {number}", None, f"not valid Extended JSON: {exc}."
+            yield where, _plain(text), f"not valid Extended JSON: {exc}."
 
 
 def _oid(value) -> str:
@@ -262,16 +291,17 @@ def _describe(value) -> str:
     return "a number" if isinstance(value, float | Decimal128) else type(value).__name__
 
 
-def _text(value, name) -> str:
+def _text(value, name, numbers=True) -> str:
     """Text as the old service stored it; whole numbers (a page id, a phone number kept as a
-    number) become their digits; anything else is refused, never guessed at."""
+    number) become their digits unless `numbers` is False (a name, as the API would refuse
+    it); anything else is refused, never guessed at."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, ObjectId):
         return str(value)
-    if isinstance(value, int) and not isinstance(value, bool):
+    if numbers and isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise Rejected(f"{name}: expected text, got {_describe(value)}.")
 
@@ -391,6 +421,11 @@ def _representatives(value, people):
     return representatives
 
 
+def _show_id(value) -> str:
+    """An id of the old service as a note quotes it: ObjectId hex, or the value as JSON."""
+    return _oid(value) or json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _integration(value) -> str:
     text = _text(value, "integration").strip().lower()
     if not text:
@@ -422,13 +457,18 @@ def map_document(document, *, people, existing=None) -> tuple[dict, list[str]]:
     else:
         deal = {"create_deal": False, "pipeline_id": "", "stage_id": ""}
     if legacy_deal and not deal["create_deal"]:
-        pipeline = _oid(document.get("pipeline_id")) or "none"
+        pipeline = document.get("pipeline_id")
+        named = (
+            f"pipeline {_show_id(pipeline)} of the old CRM does not exist here"
+            if pipeline not in (None, "")
+            else "the document names no pipeline"
+        )
         notes.append(
-            f"deals are off: pipeline {pipeline} of the old CRM does not exist here; "
-            "choose a pipeline and a stage on the campaign to create deals."
+            f"deals are off: {named}; choose a pipeline and a stage on the campaign to create "
+            "deals."
         )
     data = {
-        "campaign_name": _text(document.get("campaign_name"), "campaign_name"),
+        "campaign_name": _text(document.get("campaign_name"), "campaign_name", numbers=False),
         "integration": _integration(document.get("integration")),
         "owner": None if owner is None else people.resolve(owner, "owner"),
         "page_id": _text(document.get("page_id"), "page_id"),
@@ -516,7 +556,10 @@ class _Run:
 
     def outcome(self, where, document, problem) -> DocumentOutcome:
         if problem:
-            return DocumentOutcome(where, "", Action.REJECTED, reason=problem)
+            legacy_id = document.get("_id") if isinstance(document, dict) else None
+            if isinstance(legacy_id, dict):  # {"$oid": "…"} read as plain JSON
+                legacy_id = legacy_id.get("$oid")
+            return DocumentOutcome(where, _oid(legacy_id), Action.REJECTED, reason=problem)
         if not isinstance(document, dict):
             return DocumentOutcome(where, "", Action.REJECTED, reason="not a JSON object.")
         legacy_id = _oid(document.get("_id"))

@@ -153,6 +153,8 @@ def _campaign_form(request, data, instance=None):
     form = CampaignForm(data=data, instance=instance, account=request.account)
     if not form.is_valid():
         problem = form_problem(form)
+        if "inbound_campaign" in problem.errors:  # named as the API sends it
+            problem.errors["inbound_campaign_id"] = problem.errors.pop("inbound_campaign")
         raise _nested_problem(problem) if nested else problem
     return dict(form.cleaned_data)
 

@@ -482,6 +482,46 @@ class TestBadInput:
         assert (failed.where, failed.reason) == ("line 3", "could not be saved: disk full")
         assert not Campaign.objects.filter(legacy_id=CHAT).exists()
 
+    def test_a_key_twice_a_number_for_a_name_and_an_unreadable_date_are_rejected(
+        self, demo, tmp_path
+    ):
+        oid = '{"$oid": "65b0c0ffee0000000000c0b%d"}'
+        path = tmp_path / "loose.json"
+        path.write_text(
+            f'{{"_id": {oid % 1}, "campaign_name": "A", "campaign_name": "B",'
+            ' "integration": "form"}\n'
+            f'{{"_id": {oid % 2}, "campaign_name": 12345, "integration": "form"}}\n'
+            f'{{"_id": {oid % 3}, "campaign_name": "C", "integration": "form",'
+            ' "created_at": {"$date": "last spring"}}\n'
+        )
+
+        result = run(demo, campaigns=path)
+
+        assert [(o.where, o.legacy_id, o.reason[:40]) for o in result.rejected] == [
+            ("line 1", "65b0c0ffee0000000000c0b1", 'the key "campaign_name" appears twice.'),
+            ("line 2", "65b0c0ffee0000000000c0b2", "campaign_name: expected text, got int."),
+            ("line 3", "65b0c0ffee0000000000c0b3", "not valid Extended JSON: time data 'last"),
+        ]
+        assert not Campaign.objects.exists()
+
+    def test_a_key_twice_in_an_array_export_is_named(self, demo, tmp_path):
+        path = tmp_path / "twice.json"
+        path.write_text('[{"_id": {"$oid": "65b0c0ffee0000000000c0aa"}, "status": 1, "status": 2}]')
+
+        with pytest.raises(LegacyExportError, match='the key "status" appears twice'):
+            run(demo, campaigns=path)
+
+    def test_a_pipeline_id_that_is_no_object_id_is_quoted_in_the_note(self, demo, tmp_path):
+        path = edited_export(tmp_path, GUTTER, pipeline_id="1")
+
+        result = run(demo, campaigns=path)
+
+        (outcome,) = [o for o in result.outcomes if o.legacy_id == GUTTER]
+        assert outcome.notes == [
+            'deals are off: pipeline "1" of the old CRM does not exist here; choose a pipeline '
+            "and a stage on the campaign to create deals."
+        ]
+
     def test_an_array_that_is_not_json_cannot_be_read(self, demo, tmp_path):
         path = tmp_path / "broken.json"
         path.write_text('[{"_id": {"$oid": "65b0c0ffee0000000000c0aa"}')

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from dialer.models import DialerCampaign
+from tests.campaigns.factories import make_campaign as make_inbound
 from tests.dialer.conftest import API, csv_file, give_extension, make_agent, make_campaign, numbers
 from tests.factories import bearer
 
@@ -40,6 +41,27 @@ def test_create_with_a_string_aggression_is_400_naming_the_field(tenant_a, conne
     )
     assert response.status_code == 400
     assert "aggression" in response.json()["errors"]
+    assert not DialerCampaign.objects.exists() and len(upstream.calls) == 0
+
+
+def test_another_accounts_inbound_campaign_is_400_naming_the_field_sent(
+    tenant_a, tenant_b, connected, upstream
+):
+    theirs = make_inbound(tenant_b)
+    response = tenant_a.admin_client.post(
+        "/v1/dialer/campaigns",
+        {
+            "name": "X",
+            "aggression": 2,
+            "max_attempts": 3,
+            "retry_delay_s": 3600,
+            "default_agent_state": "available",
+            "inbound_campaign_id": theirs.pk,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["inbound_campaign_id"]
     assert not DialerCampaign.objects.exists() and len(upstream.calls) == 0
 
 

@@ -92,8 +92,14 @@ def test_wrong_method_is_405_with_allow_header(tenant_a):
     }
 
 
-def test_unknown_api_path_is_404_envelope(db):
-    response = Client().get("/v1/no-such-thing")
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "method, path",
+    [("get", "/v1/no-such-thing"), ("get", "/v1/leads/-1"), ("patch", "/v1/contacts/abc")],
+)
+def test_unknown_api_path_is_404_envelope(db, settings, debug, method, path):
+    settings.DEBUG = debug  # the debug page would otherwise list every route
+    response = getattr(Client(), method)(path)
     assert response.status_code == 404
     assert response.json() == {"success": False, "errno": 404, "message": "Not found"}
 
