@@ -62,6 +62,9 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 UTF8_WITH_CP1252_FALLBACK = "leadlist-cp1252"
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+NOT_A_WORKBOOK = (
+    "This file is not an Excel workbook that can be read: save the list as .xlsx or CSV."
+)
 
 # Normalised header -> contact field. Headers are compared lower-cased, with `_` and `-` read
 # as spaces and runs of spaces collapsed: "First_Name", " first  name " and "FIRST-NAME" match.
@@ -669,13 +672,12 @@ def validate_lead_list(
 ) -> LeadListValidation:
     """Open an uploaded lead list and check its header; iterate the result for the valid rows.
 
-    `source`: a path, or a binary file object (an uploaded file) read from its start; CSV or
-    .xlsx, told apart by content, not by name. `region`: the ISO country whose numbers need no
-    `+` (phonenumbers' default region). `already_in_campaign`: the campaign's existing phones,
-    as a `PhoneLookup` (asked once per `LOOKAHEAD_ROWS` rows), a predicate `(e164) -> bool` or
-    a container of E.164 strings; a row with such a phone is refused. Columns: phone
-    (required), first name, last name, email, any other column kept in `Lead.data` by its
-    header.
+    `source`: a path, or a binary file object (an uploaded file) read from its start; CSV or .xlsx,
+    told apart by content (a file named .xlsx must be a workbook). `region`: the ISO country whose
+    numbers need no `+` (phonenumbers' default region). `already_in_campaign`: the campaign's
+    existing phones, as a `PhoneLookup` (asked once per `LOOKAHEAD_ROWS` rows), a predicate `(e164)
+    -> bool` or a container of E.164 strings; a row with such a phone is refused. Columns: phone
+    (required), first name, last name, email, any other column kept in `Lead.data` by its header.
 
     Raises LeadListError, before any row is read, for a file that is neither CSV nor .xlsx, an
     old .xls workbook, duplicate headers or a missing phone header; ValueError for an unknown
@@ -700,6 +702,8 @@ def validate_lead_list(
             )
         if sample.startswith(XLSX_MAGIC):
             rows, delimiter = _xlsx_rows(source, fileobj, sample, on_close), None
+        elif _named_as_workbook(source):
+            raise LeadListError(NOT_A_WORKBOOK)
         else:
             rows, delimiter = _csv_rows(fileobj, sample, on_close)
         header = _first_filled(rows)
@@ -763,6 +767,15 @@ def _csv_rows(fileobj, sample: bytes, on_close) -> tuple[Iterator[tuple[int, lis
     return rows(), delimiter
 
 
+def _named_as_workbook(source) -> bool:
+    """Whether the file's name (a path, or an upload's `name`) ends in .xlsx or .xlsm: such a
+    file that is no zip archive is a damaged workbook, not a CSV to read."""
+    name = (
+        os.fspath(source) if isinstance(source, str | os.PathLike) else getattr(source, "name", "")
+    )
+    return str(name or "").lower().endswith((".xlsx", ".xlsm"))
+
+
 def _xlsx_rows(source, fileobj, sample: bytes, on_close) -> Iterator[tuple[int, list]]:
     from zipfile import BadZipFile
 
@@ -784,9 +797,7 @@ def _xlsx_rows(source, fileobj, sample: bytes, on_close) -> Iterator[tuple[int, 
     try:
         workbook = load_workbook(workbook_file, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise LeadListError(
-            "This file is not an Excel workbook that can be read: save the list as .xlsx or CSV."
-        ) from exc
+        raise LeadListError(NOT_A_WORKBOOK) from exc
     on_close.append(workbook.close)
     if not workbook.worksheets:
         raise LeadListError("The workbook has no sheet.")

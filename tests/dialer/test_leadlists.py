@@ -398,6 +398,18 @@ def test_files_that_are_no_lead_list_are_refused_with_a_reason(content, message)
     assert str(raised.value) == message
 
 
+def test_a_file_named_xlsx_that_is_no_workbook_is_not_read_as_a_csv(tmp_path):
+    content = b"phone\r\n4155550101\r\n"  # a CSV, misnamed
+    upload = io.BytesIO(content)
+    upload.name = "Leads.XLSX"
+    path = tmp_path / "leads.xlsx"
+    path.write_bytes(content)
+    for source in (upload, path):
+        with pytest.raises(LeadListError, match="not an Excel workbook that can be read"):
+            validate_lead_list(source)
+    assert read(io.BytesIO(content))[0] == [lead(2, "+14155550101")]
+
+
 def test_a_quote_never_closed_stops_the_read_at_the_row_that_opened_it():
     content = b'phone,notes\n4155550101,ok\n4155550102,"open' + b"x" * 140_000 + b"\n"
     with validate_lead_list(io.BytesIO(content)) as validation:

@@ -161,6 +161,17 @@ def test_a_file_without_a_phone_column_is_refused_and_nothing_kept(campaign, upl
     assert not Contact.objects.exists()
 
 
+def test_a_file_named_xlsx_that_is_no_workbook_is_refused_and_nothing_kept(campaign):
+    from campaignhub.api import ApiProblem
+
+    with pytest.raises(ApiProblem) as refused:
+        uploads.upload_lead_list(campaign=campaign, file=csv_file(numbers(2), name="leads.xlsx"))
+    assert refused.value.status == 400
+    assert "not an Excel workbook that can be read" in refused.value.message
+    assert not campaign.uploads.exists()
+    assert not Contact.objects.exists()
+
+
 def test_a_transient_failure_that_outlasts_the_tries_leaves_the_upload_resumable(
     campaign, upstream, upload_list
 ):
