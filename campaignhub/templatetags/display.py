@@ -14,14 +14,15 @@ register = template.Library()
 def phone(value, region=""):
     """An E.164 number in the national format of `region` (the account's country, ISO 3166;
     the product's default when empty), international for other countries, with the E.164 form
-    in the title: `<span title="+14155551234">(415) 555-1234</span>`. Empty values render as an
-    empty string, so `|default:"—"` can follow."""
+    in the title, left-to-right on its own so a right-to-left name beside it does not reorder
+    its digits: `<span class="phone" dir="ltr" title="+14155551234">(415) 555-1234</span>`.
+    Empty values render as an empty string, so `|default:"—"` can follow."""
     if not value:
         return ""
     shown = phones.for_display(value, region or phones.DEFAULT_REGION)
     if shown == value:
         return value
-    return format_html('<span class="phone" title="{}">{}</span>', value, shown)
+    return format_html('<span class="phone" dir="ltr" title="{}">{}</span>', value, shown)
 
 
 @register.filter

@@ -49,7 +49,7 @@ class TestOneMessagePerAction:
 class TestPhoneNumbers:
     def test_a_us_number_reads_in_national_format_with_e164_in_the_title(self):
         html = render("{{ number|phone }}", number="+14155550111")
-        assert html == '<span class="phone" title="+14155550111">(415) 555-0111</span>'
+        assert html == '<span class="phone" dir="ltr" title="+14155550111">(415) 555-0111</span>'
 
     def test_a_foreign_number_reads_in_international_format(self):
         assert for_display("+442079460018") == "+44 20 7946 0018"
@@ -74,9 +74,9 @@ class TestPhoneNumbers:
             status=Status.SENT,
         )
         leads = tenant_a.admin_client.get("/leads/").content.decode()
-        assert '<span class="phone" title="+14155550111">(415) 555-0111</span>' in leads
+        assert '<span class="phone" dir="ltr" title="+14155550111">(415) 555-0111</span>' in leads
         log = tenant_a.admin_client.get("/notifications/").content.decode()
-        assert '<span class="phone" title="+14155550122">(415) 555-0122</span>' in log
+        assert '<span class="phone" dir="ltr" title="+14155550122">(415) 555-0122</span>' in log
         assert "New lead" in log
         assert "<code>lead_arrived</code>" not in log
 
@@ -88,7 +88,7 @@ class TestPhoneNumbers:
             campaign=campaign, source=LeadSource.FORM, external_id="f-1", phone="+442079460018"
         )
         leads = tenant_a.admin_client.get("/leads/").content.decode()
-        assert '<span class="phone" title="+442079460018">020 7946 0018</span>' in leads
+        assert '<span class="phone" dir="ltr" title="+442079460018">020 7946 0018</span>' in leads
 
     def test_live_lead_rows_use_the_accounts_country(
         self, tenant_a, live_events, django_capture_on_commit_callbacks
