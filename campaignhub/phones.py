@@ -10,14 +10,22 @@ class InvalidPhoneNumber(ValueError):
     pass
 
 
-def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
-    """`(415) 555-1234` -> `+14155551234`; raises InvalidPhoneNumber for anything not dialable."""
+class PhoneExtension(InvalidPhoneNumber):
+    """The number carries an extension (`… ext. 12`), which E.164 has no place for."""
+
+
+def to_e164(raw: str, region: str = DEFAULT_REGION, *, extension_ok: bool = True) -> str:
+    """`(415) 555-1234` -> `+14155551234`; raises InvalidPhoneNumber for anything not dialable,
+    and PhoneExtension for a number with an extension unless `extension_ok` (then the extension
+    is left out: for values whose original is kept elsewhere, such as a lead's payload)."""
     try:
         number = phonenumbers.parse(str(raw), region)
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhoneNumber(f"{raw!r} is not a phone number.") from exc
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(f"{raw!r} is not a valid phone number.")
+    if number.extension and not extension_ok:
+        raise PhoneExtension(f"{raw!r} has an extension.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -45,10 +53,12 @@ def e164_or_blank(raw, region: str = DEFAULT_REGION) -> str:
 
 
 class PhoneNumberField(forms.CharField):
-    """A form field that cleans to E.164."""
+    """A form field that cleans to E.164. A number with an extension is refused: E.164 has no
+    place for it, and dropping it unsaid would lose what the person typed."""
 
     default_error_messages = {
         "invalid": "Enter a valid phone number, e.g. +14155551234 or (415) 555-1234.",
+        "extension": "Enter the number without an extension: extensions cannot be stored.",
     }
 
     def __init__(self, *, region=DEFAULT_REGION, **kwargs):
@@ -61,6 +71,9 @@ class PhoneNumberField(forms.CharField):
         if value in self.empty_values:
             return ""
         try:
-            return to_e164(value, self.region)
+            return to_e164(value, self.region, extension_ok=False)
+        except PhoneExtension:
+            message = self.error_messages["extension"]
+            raise forms.ValidationError(message, code="extension") from None
         except InvalidPhoneNumber:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None

@@ -105,6 +105,7 @@ def test_patch_changes_the_fields_sent_and_records_them(tenant_a, ann):
         ({"email": "not-an-email"}, "email"),
         ({"phone": "12345"}, "phone"),
         ({"phone": 4155550182}, "phone"),
+        ({"phone": "+1 415 555 0182 ext 9999"}, "phone"),  # E.164 has no place for it
         ({"name": ["Ann"]}, "name"),
         ({"name": None}, "name"),
         ({"kind": "robot"}, "kind"),
@@ -122,6 +123,13 @@ def test_bad_patches_are_400_and_change_nothing(tenant_a, ann, body, field):
     assert field in payload["errors"]
     fresh = Contact.objects.get(pk=ann.pk)
     assert (fresh.name, fresh.phone, fresh.edited_fields) == ("Ann Lee", "+14155550182", [])
+
+
+def test_a_phone_with_an_extension_is_refused_saying_so(tenant_a, ann):
+    response = _patch(tenant_a, f"/v1/contacts/{ann.pk}", {"phone": "(415) 555-0199 x12"})
+    assert response.json()["errors"]["phone"] == [
+        "Enter the number without an extension: extensions cannot be stored."
+    ]
 
 
 def test_malformed_json_is_400(tenant_a, ann):
