@@ -77,5 +77,6 @@ urlpatterns = [
     path("", include("invoca.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
-    re_path(r"^v1/(?P<rest>.*)$", api_not_found),  # last: what no API route above matched
+    # Last: what no API route above matched.
+    re_path(r"^v1/(?P<rest>.*)$", api_not_found, name="api_not_found"),
 ]

@@ -109,7 +109,7 @@ def connection(request):
     return ok(connection_data(request.account, admin=request.membership.is_admin))
 
 
-@api_view("GET", "POST", body={"POST": NewCampaignBody})
+@api_view("GET", "POST", admin=["POST"], body={"POST": NewCampaignBody})
 def campaigns(request, advertiser_id):
     advertiser_id = _advertiser(advertiser_id)
     if request.method == "POST":
@@ -130,7 +130,7 @@ def campaigns(request, advertiser_id):
     return ok([campaign_out(row) for row in rows], pagination=pagination)
 
 
-@api_view("GET", "PUT", "DELETE", body={"PUT": CampaignBody})
+@api_view("GET", "PUT", "DELETE", admin=["PUT"], body={"PUT": CampaignBody})
 def campaign(request, advertiser_id, campaign_id):
     found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
     if request.method == "DELETE":
@@ -142,7 +142,7 @@ def campaign(request, advertiser_id, campaign_id):
     return ok(campaign_out(found))
 
 
-@api_view("POST", body=GoLiveBody)
+@api_view("POST", admin=True, body=GoLiveBody)
 def go_live(request, advertiser_id, campaign_id):
     found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
     form = GoLiveForm(data=request.data)
@@ -152,13 +152,13 @@ def go_live(request, advertiser_id, campaign_id):
     return ok(campaign_out(found))
 
 
-@api_view("POST")
+@api_view("POST", admin=True)
 def archive(request, advertiser_id, campaign_id):
     found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
     return ok(campaign_out(services.archive(campaign=found)))
 
 
-@api_view("POST")
+@api_view("POST", admin=True)
 def unarchive(request, advertiser_id, campaign_id):
     found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
     return ok(campaign_out(services.unarchive(campaign=found)))

@@ -19,10 +19,17 @@ from invoca.models import DEFAULT_API_VERSION
 from invoca.upstream import INVOCA
 from invoca.webhooks import webhook_url
 
+CONNECTION_REFUSAL = "Only account admins can change the Invoca connection."
+# What goes to the network (terms, payouts, budgets, going live) is an admin's call; members
+# read the campaigns, their terms and stats.
+CAMPAIGN_REFUSAL = "Only account admins can create, change, put live or archive Invoca campaigns."
 
-def _admin(request):
+
+def _admin(request, refusal=CONNECTION_REFUSAL):
+    """Raises PermissionDenied (the "Not allowed" page, with `refusal`) unless the requester
+    is an admin of the account."""
     if not request.membership.is_admin:
-        raise PermissionDenied("Only account admins can change the Invoca connection.")
+        raise PermissionDenied(refusal)
 
 
 def _advertiser_or_404(advertiser_id):
@@ -169,6 +176,7 @@ def advertiser(request, advertiser_id):
         "advertiser_id": advertiser_id,
         "campaigns": selectors.campaigns_of(request.account, advertiser_id),
         "connection": INVOCA.live_credential(request.account),
+        "can_manage": request.membership.is_admin,
     }
     return page_or_partial(request, "invoca/advertiser.html", context, partial="campaigns")
 
@@ -207,6 +215,7 @@ def _refused(form, problem):
 
 @account_required
 def campaign_new(request, advertiser_id):
+    _admin(request, CAMPAIGN_REFUSAL)
     advertiser_id = _advertiser_or_404(advertiser_id)
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -230,6 +239,7 @@ def campaign_new(request, advertiser_id):
 
 @account_required
 def campaign_edit(request, advertiser_id, campaign_id):
+    _admin(request, CAMPAIGN_REFUSAL)
     campaign = selectors.campaign_for(request.account, advertiser_id, campaign_id)
     form = CampaignForm(
         request.POST or None,
@@ -260,9 +270,10 @@ def campaign_detail(request, advertiser_id, campaign_id):
     context = {
         "campaign": campaign,
         "rows": selectors.terms_comparison(campaign),
-        "can_go_live": services.can_go_live(campaign),
-        "can_archive": services.can_archive(campaign),
-        "can_unarchive": services.can_unarchive(campaign),
+        "can_manage": request.membership.is_admin,
+        "can_go_live": request.membership.is_admin and services.can_go_live(campaign),
+        "can_archive": request.membership.is_admin and services.can_archive(campaign),
+        "can_unarchive": request.membership.is_admin and services.can_unarchive(campaign),
     }
     return page_or_partial(request, "invoca/campaign.html", context, partial="terms")
 
@@ -294,6 +305,7 @@ def _lifecycle(request, advertiser_id, campaign_id, action, done, **kwargs):
 @require_POST
 @account_required
 def go_live(request, advertiser_id, campaign_id):
+    _admin(request, CAMPAIGN_REFUSAL)
     form = GoLiveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The go live timeout is 2 to 60 seconds.")
@@ -312,6 +324,7 @@ def go_live(request, advertiser_id, campaign_id):
 @require_POST
 @account_required
 def archive(request, advertiser_id, campaign_id):
+    _admin(request, CAMPAIGN_REFUSAL)
     return _lifecycle(
         request, advertiser_id, campaign_id, services.archive, "The campaign is archived."
     )
@@ -320,6 +333,7 @@ def archive(request, advertiser_id, campaign_id):
 @require_POST
 @account_required
 def unarchive(request, advertiser_id, campaign_id):
+    _admin(request, CAMPAIGN_REFUSAL)
     return _lifecycle(
         request,
         advertiser_id,

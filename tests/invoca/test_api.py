@@ -274,6 +274,29 @@ def test_members_cannot_change_the_connection(tenant_a, connected):
     assert InvocaConnection.objects.get().deleted_at is None
 
 
+def test_members_read_campaigns_but_cannot_change_them(tenant_a, connected, upstream):
+    terms = check_terms(affiliate_terms())
+    make_campaign(tenant_a, status="paused", current_terms=terms, future_terms=terms)
+    member = tenant_a.member_client
+    assert member.get(f"{URL}/spring-1").json()["data"]["status"] == "paused"
+    for method, path, body in [
+        ("post", URL, new_campaign(id_from_network="summer-1")),
+        ("put", f"{URL}/spring-1", {"description": "Changed"}),
+        ("post", f"{URL}/spring-1/go_live", {"timeout": 20}),
+        ("post", f"{URL}/spring-1/archive", {}),
+        ("post", f"{URL}/spring-1/unarchive", {}),
+    ]:
+        response = getattr(member, method)(path, json.dumps(body), content_type="application/json")
+        assert response.status_code == 403, path
+        assert response.json()["success"] is False
+    assert len(upstream.calls) == 0
+    campaign = AdvertiserCampaign.objects.get()
+    assert (campaign.status, campaign.future_terms["description"]) == (
+        "paused",
+        terms["description"],
+    )
+
+
 def test_disconnect(tenant_a, connected):
     assert call(tenant_a, "delete", "/v1/invoca/connection").json()["data"]["connected"] is False
     assert call(tenant_a, "delete", "/v1/invoca/connection").status_code == 400

@@ -62,7 +62,7 @@ def test_refreshing_an_advertiser_reads_invoca(tenant_a, connected, upstream):
 
 
 def test_the_new_campaign_form_has_every_section(tenant_a, connected):
-    page = tenant_a.member_client.get(
+    page = tenant_a.admin_client.get(
         f"/invoca/advertisers/{ADVERTISER}/campaigns/new/"
     ).content.decode()
     for name in (
@@ -96,7 +96,7 @@ def test_the_new_campaign_form_has_every_section(tenant_a, connected):
 
 def test_creating_from_the_form_stages_the_terms(tenant_a, connected, upstream):
     upstream.post(f"{CAMPAIGNS}.json", json=invoca_record(), status=201)
-    response = tenant_a.member_client.post(
+    response = tenant_a.admin_client.post(
         f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", form_data()
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -110,7 +110,7 @@ def test_creating_from_the_form_stages_the_terms(tenant_a, connected, upstream):
 
 
 def test_an_invalid_tree_is_shown_on_its_node_and_nothing_is_sent(tenant_a, connected, upstream):
-    response = tenant_a.member_client.post(
+    response = tenant_a.admin_client.post(
         f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
         form_data(ivr_tree=json.dumps(menu_connect_tree(phone=""))),
     )
@@ -123,7 +123,7 @@ def test_an_invalid_tree_is_shown_on_its_node_and_nothing_is_sent(tenant_a, conn
 
 
 def test_hours_errors_read_as_words_under_their_field(tenant_a, connected, upstream):
-    response = tenant_a.member_client.post(
+    response = tenant_a.admin_client.post(
         f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
         form_data(operating_24_7="", monday_open="18:00", monday_close="09:00"),
     )
@@ -136,7 +136,7 @@ def test_hours_errors_read_as_words_under_their_field(tenant_a, connected, upstr
 
 
 def test_a_bad_condition_shows_in_the_same_round_as_the_other_errors(tenant_a, connected, upstream):
-    response = tenant_a.member_client.post(
+    response = tenant_a.admin_client.post(
         f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
         form_data(
             **{"name": "", "payout-0-amount": "-5", "payout-0-condition": "duration >>> x ("}
@@ -156,7 +156,7 @@ def test_a_bad_condition_shows_in_the_same_round_as_the_other_errors(tenant_a, c
 
 def test_invocas_refusal_is_shown_on_the_form(tenant_a, connected, upstream):
     upstream.post(f"{CAMPAIGNS}.json", status=403, json={"errors": {"url": ["is not reachable"]}})
-    response = tenant_a.member_client.post(
+    response = tenant_a.admin_client.post(
         f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", form_data(url="https://acme.example/x")
     )
     assert response.status_code == 400
@@ -167,11 +167,11 @@ def test_invocas_refusal_is_shown_on_the_form(tenant_a, connected, upstream):
 def test_editing_stages_changes_beside_the_live_terms(tenant_a, connected, upstream):
     live = check_terms(affiliate_terms())
     make_campaign(tenant_a, status="live", current_terms=live, future_terms=live)
-    page = tenant_a.member_client.get(PAGE + "edit/").content.decode()
+    page = tenant_a.admin_client.get(PAGE + "edit/").content.decode()
     assert 'name="id_from_network"' not in page
     assert 'value="09:00"' in page
     upstream.put(campaign_url("spring-1"), json={})
-    response = tenant_a.member_client.post(
+    response = tenant_a.admin_client.post(
         PAGE + "edit/", {**form_data(), "description": "Summer promotion"}
     )
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -184,7 +184,7 @@ def test_the_terms_page_shows_current_and_future_with_differences(tenant_a, conn
     live = check_terms(affiliate_terms())
     staged = {**live, "description": "Summer promotion"}
     make_campaign(tenant_a, status="live", current_terms=live, future_terms=staged)
-    page = tenant_a.member_client.get(PAGE).content.decode()
+    page = tenant_a.admin_client.get(PAGE).content.decode()
     assert "Staged changes waiting for go live" in page
     assert 'class="changed" data-term="description"' in page
     assert 'class="" data-term="timezone"' in page
@@ -205,7 +205,7 @@ def test_the_terms_page_shows_current_and_future_with_differences(tenant_a, conn
 def test_lifecycle_buttons_follow_the_status(tenant_a, connected, status, shown, hidden):
     terms = check_terms(affiliate_terms())
     make_campaign(tenant_a, status=status, current_terms=terms, future_terms=terms)
-    page = tenant_a.member_client.get(PAGE).content.decode()
+    page = tenant_a.admin_client.get(PAGE).content.decode()
     for label in shown:
         assert label in page, label
     for label in hidden:
@@ -222,15 +222,40 @@ def test_go_live_from_the_page(tenant_a, connected, upstream):
         campaign_url("spring-1", "go_live"),
         json=invoca_record(status="Live", current=staged, future=staged),
     )
-    response = tenant_a.member_client.post(PAGE + "go-live/", {"timeout": "12"}, follow=True)
+    response = tenant_a.admin_client.post(PAGE + "go-live/", {"timeout": "12"}, follow=True)
     assert "The campaign is live" in response.content.decode()
     assert json.loads(upstream.calls[0].request.body) == {"timeout": 12}
     assert AdvertiserCampaign.objects.get().status == "live"
 
 
+def test_members_read_campaigns_but_cannot_change_them(tenant_a, connected, upstream):
+    terms = check_terms(affiliate_terms())
+    make_campaign(tenant_a, status="paused", current_terms=terms, future_terms=terms)
+    member = tenant_a.member_client
+    page = member.get(PAGE).content.decode()
+    assert "Spring promotion" in page
+    for label in (">Go live</button>", ">Archive</button>", "Edit terms"):
+        assert label not in page, label
+    assert "New campaign" not in member.get(f"/invoca/advertisers/{ADVERTISER}/").content.decode()
+    for method, path, data in [
+        ("get", f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", None),
+        ("post", f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", form_data()),
+        ("get", PAGE + "edit/", None),
+        ("post", PAGE + "edit/", form_data()),
+        ("post", PAGE + "go-live/", {"timeout": "12"}),
+        ("post", PAGE + "archive/", {}),
+        ("post", PAGE + "unarchive/", {}),
+    ]:
+        response = getattr(member, method)(path, data)
+        assert response.status_code == 403, path
+        assert "Only account admins can create, change, put live" in response.content.decode()
+    assert len(upstream.calls) == 0
+    assert AdvertiserCampaign.objects.get().status == "paused"
+
+
 def test_a_refused_transition_is_a_message_and_sends_nothing(tenant_a, connected, upstream):
     make_campaign(tenant_a, status="entry")
-    response = tenant_a.member_client.post(PAGE + "archive/", follow=True)
+    response = tenant_a.admin_client.post(PAGE + "archive/", follow=True)
     assert "can only be archived after it has been live" in response.content.decode()
     assert len(upstream.calls) == 0
 
@@ -241,7 +266,7 @@ def test_quick_stats_fragment_carries_the_chart_data(tenant_a, connected, upstre
         campaign_url("spring-1", "quick_stats"),
         json={"stats": {"today": {"call_count": 4, "call_avg_total_duration": 75.0}}},
     )
-    page = tenant_a.member_client.get(PAGE + "stats/").content.decode()
+    page = tenant_a.admin_client.get(PAGE + "stats/").content.decode()
     assert 'data-invoca-chart="calls"' in page and 'data-invoca-chart="duration"' in page
     assert '<td data-stat="today-calls">4</td>' in page
     assert 'id="invoca-stats-data"' in page
@@ -250,7 +275,7 @@ def test_quick_stats_fragment_carries_the_chart_data(tenant_a, connected, upstre
 def test_quick_stats_failure_is_said_in_the_fragment(tenant_a, connected, upstream):
     make_campaign(tenant_a, status="live")
     upstream.get(campaign_url("spring-1", "quick_stats"), status=500, json={})
-    page = tenant_a.member_client.get(PAGE + "stats/").content.decode()
+    page = tenant_a.admin_client.get(PAGE + "stats/").content.decode()
     assert "Quick stats are not available" in page
 
 
@@ -279,7 +304,7 @@ def test_a_refused_form_lists_what_to_fix_at_the_top(tenant_a, connected, upstre
     data = form_data(ivr_tree=json.dumps(menu_connect_tree(phone="")))
     for name in ("bca_reset_period", "bca_starts_at", "bca_budget_currency", "bca_time_zone"):
         data[name] = ""
-    response = tenant_a.member_client.post(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", data)
+    response = tenant_a.admin_client.post(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", data)
     assert response.status_code == 400
     page = response.content.decode()
     top = page[page.index('id="form-errors"') : page.index("<h2>Campaign</h2>")]
@@ -296,7 +321,7 @@ def test_a_refused_form_lists_what_to_fix_at_the_top(tenant_a, connected, upstre
 
 
 def test_a_valid_form_has_no_error_summary(tenant_a, connected):
-    page = tenant_a.member_client.get(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/")
+    page = tenant_a.admin_client.get(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/")
     assert 'id="form-errors"' not in page.content.decode()
 
 
@@ -311,12 +336,12 @@ def test_the_caller_id_is_shown_by_its_name(tenant_a, connected):
         )
     )
     make_campaign(tenant_a, status="live", current_terms=terms, future_terms=masked)
-    page = tenant_a.member_client.get(PAGE).content.decode()
+    page = tenant_a.admin_client.get(PAGE).content.decode()
     assert "Original — the caller&#x27;s own number<" in page
     assert "Partial — the caller&#x27;s number with digits replaced: 800-555-XXXX" in page
 
 
 def test_a_campaign_without_an_inbound_campaign_offers_to_make_one(tenant_a, connected):
     campaign = make_campaign(tenant_a, status="live")
-    page = tenant_a.member_client.get(PAGE).content.decode()
+    page = tenant_a.admin_client.get(PAGE).content.decode()
     assert f'href="/campaigns/new/?integration=invoca&amp;invoca_campaign_id={campaign.pk}"' in page

@@ -202,6 +202,7 @@ CASES = {
 }
 
 EXEMPT = {
+    "api_not_found": "answers 404 to any /v1/ address no route matches; reads nothing",
     "login": "public",
     "logout": "ends the caller's own session",
     "password_reset": "public; answers the same whether or not the email exists",
