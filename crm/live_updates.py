@@ -3,13 +3,16 @@
 A board shows each viewer their own part of a pipeline (what they may see, their owner
 filter), so the push does not carry the cards: it swaps in a small element that makes each
 open board of that pipeline fetch its columns again through the board view, with the viewer's
-own visibility and filters. A deal's own page gets its facts in place.
+own visibility and filters. A deal's own page gets its facts and its form in place (the form
+for those who may change the deal, the note saying who may for the others).
 """
 
 from django.urls import reverse
 
 from campaignhub import live
+from campaignhub.models import Membership
 from crm import deals
+from crm.deal_forms import DealForm
 from crm.models import Deal
 
 DEAL_EVENT = "dealchanged"
@@ -32,7 +35,7 @@ def board_signal(pipeline_id) -> str:
 def deal_changed(deal_id, *, also=()) -> None:
     """Tell everyone who sees the deal (`deals.audience`), plus the users in `also` (e.g. its
     previous owner, whose board showed it), that it moved or changed: their boards of its
-    pipeline reload, and its page shows the new facts."""
+    pipeline reload, and its page shows the new facts and form."""
     deal = (
         Deal.objects.select_related(
             "account", "pipeline", "stage", "owner", "contact", "campaign", "lead"
@@ -43,5 +46,16 @@ def deal_changed(deal_id, *, also=()) -> None:
     if deal is None or not live.watching(deal.account_id):
         return
     facts = live.render(deal.account, "crm/board_deal.html#deal-facts", {"deal": deal, "oob": True})
+    shared = board_signal(deal.pipeline_id) + facts
     users = deals.audience(deal) | {user_id for user_id in also if user_id}
-    live.push_to_members(deal.account_id, users, DEAL_EVENT, board_signal(deal.pipeline_id) + facts)
+    memberships = Membership.objects.filter(account_id=deal.account_id, user_id__in=users)
+    editors = {m.user_id for m in memberships if deals.may_change(m, deal)}
+    for can_change, people in ((True, editors), (False, users - editors)):
+        if people:
+            # The page's form, drawn from the deal as it is now: a form someone is filling in
+            # keeps their entries (static/js/app.js, keepEdits).
+            context = {"deal": deal, "can_change": can_change, "oob": True}
+            if can_change:
+                context["form"] = DealForm(deal=deal)
+            change = live.render(deal.account, "crm/board_deal.html#deal-change", context)
+            live.push_to_members(deal.account_id, people, DEAL_EVENT, shared + change)

@@ -283,6 +283,11 @@ def test_a_move_pushes_to_everyone_who_sees_the_deal(
         assert 'hx-get="/deals/"' in frame["html"] and 'hx-trigger="load"' in frame["html"]
         assert f'id="deal-{deal.pk}-facts" hx-swap-oob="true"' in frame["html"]
         assert 'data-stage-kind="won"' in frame["html"]
+        # The page's form, drawn from the deal as it is now.
+        change = frame["html"][frame["html"].index(f'id="deal-{deal.pk}-change"') :]
+        assert 'hx-swap-oob="true"' in change.split(">", 1)[0]
+        assert _selected(change, "stage") == str(stage(tenant_a, "Won").pk)
+        assert f'name="initial-stage" value="{stage(tenant_a, "Won").pk}"' in change
     assert live_events.to(tenant_a.account, stranger) == []
 
 
@@ -300,7 +305,12 @@ def test_the_previous_owner_is_told_when_a_deal_is_given_away(
     live_events.pushed.clear()
     with django_capture_on_commit_callbacks(execute=True):
         deals.update_deal(deal=deal, changes={"owner": tenant_a.admin})
-    assert live_events.to(tenant_a.account, outsider_rep, live_updates.DEAL_EVENT)
+    (frame,) = live_events.to(tenant_a.account, outsider_rep, live_updates.DEAL_EVENT)
+    # No longer theirs to change: their page's form gives way to the note saying who may.
+    assert f'id="deal-{deal.pk}-change"' in frame["html"]
+    assert "<form" not in frame["html"] and "changes this deal" in frame["html"]
+    (frame,) = live_events.to(tenant_a.account, tenant_a.admin, live_updates.DEAL_EVENT)
+    assert 'name="stage"' in frame["html"]
 
 
 def test_with_nobody_watching_nothing_is_rendered(tenant_a, deal, monkeypatch):

@@ -242,13 +242,14 @@ def test_a_revenue_being_typed_stays_in_sight_when_the_status_changes_meanwhile(
     expect(mine.get_by_label("Revenue (USD)")).to_have_value("1100")
 
 
-def test_a_deal_saved_from_an_older_page_keeps_the_other_change(server, page):
-    """Someone moves the deal while its page is open here: saving the value typed here is
-    refused once, shows their stage with this entry kept, and the second save keeps both."""
+def test_a_deal_page_follows_a_change_made_elsewhere_and_keeps_what_is_typed(server, page):
+    """Someone moves the deal while its page is open here with a value typed: the form shows
+    their stage at once, keeps the value with a note, and saving keeps both changes."""
     tenant = _tenant()
     deal = Deal.objects.get(lead=capture(deal_campaign(tenant), name="Jordan Miles"))
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/deals/{deal.pk}/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
     page.get_by_label("Value").fill("1,900")
 
     other = page.context.new_page()  # the same admin, in another tab
@@ -257,10 +258,11 @@ def test_a_deal_saved_from_an_older_page_keeps_the_other_change(server, page):
     other.get_by_role("button", name="Save deal").click()
     expect(other.get_by_text("Deal saved.")).to_be_visible()
 
-    page.get_by_role("button", name="Save deal").click()
-    expect(page.get_by_role("alert")).to_contain_text("(now Stage: Contacted)")
-    expect(page.get_by_label("Stage")).to_have_value(str(_stage_id(tenant, "Contacted")))
+    contacted = str(_stage_id(tenant, "Contacted"))
+    expect(page.locator(f"#deal-{deal.pk}-facts")).to_contain_text("Contacted")
+    expect(page.get_by_label("Stage")).to_have_value(contacted)
     expect(page.get_by_label("Value")).to_have_value("1,900")
+    expect(page.get_by_role("status")).to_contain_text("Your entries are kept")
     page.get_by_role("button", name="Save deal").click()
     expect(page.get_by_text("Deal saved.")).to_be_visible()
     deal.refresh_from_db()
