@@ -5,6 +5,8 @@ import json
 import logging
 import secrets
 import uuid
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -599,12 +601,24 @@ def lead_alert_channels(campaign):
     }[campaign.notification_type]
 
 
+def mailbox(name: str, address: str) -> str:
+    """`"Müller, Hans" <hans@acme.com>`: `name` quoted as RFC 5322 needs (a comma, brackets,
+    quotes), so any name reaches the mail backend as one address; the bare address when there
+    is no name or it cannot be written in a header (a line break)."""
+    if not name:
+        return address
+    try:
+        return str(Address(display_name=name, addr_spec=address))
+    except (ValueError, HeaderParseError):
+        return address
+
+
 def lead_alert_sender(campaign):
     email = campaign.email_details or {}
     reply_to = email.get("reply_to") or {}
     reply_address = reply_to.get("email") or ""
-    if reply_address and reply_to.get("name"):
-        reply_address = f"{reply_to['name']} <{reply_address}>"
+    if reply_address:
+        reply_address = mailbox(reply_to.get("name") or "", reply_address)
     return Sender(
         email=email.get("from") or "",
         reply_to=reply_address,

@@ -29,6 +29,8 @@ from campaigns.models import (
     PersonOrBusiness,
 )
 from campaigns.serializers import campaign_data, form_url, webhook_url
+from notifications import selectors as notification_selectors
+from notifications.models import Status
 
 
 @account_required
@@ -291,10 +293,15 @@ def campaign_test_alert(request):
     if not form.is_valid():
         context = {"rule_errors": form.errors}
         return render(request, "campaigns/campaign_form.html#test-result", context, status=400)
-    deliveries = services.send_test_alert(campaign=campaign, user=request.user)
-    return render(
-        request, "campaigns/campaign_form.html#test-result", {"test_deliveries": deliveries}
-    )
+    sent = services.send_test_alert(campaign=campaign, user=request.user)
+    # As they stand now: sent or failed when the worker was quick (or runs in-process), else
+    # still queued; the page never claims more than that.
+    deliveries = notification_selectors.as_they_stand(sent)
+    context = {
+        "test_deliveries": deliveries,
+        "test_failed": any(d.status == Status.FAILED for d in deliveries),
+    }
+    return render(request, "campaigns/campaign_form.html#test-result", context)
 
 
 @account_required

@@ -23,6 +23,12 @@ def filter_deliveries(deliveries, *, event="", channel="", status=""):
     return deliveries
 
 
+def as_they_stand(deliveries) -> list:
+    """`deliveries` (Delivery rows) read again, in the order they were made: their status and
+    error now, after the worker may have sent them."""
+    return list(Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).order_by("pk"))
+
+
 def event_names(deliveries):
     return list(deliveries.order_by("event").values_list("event", flat=True).distinct())
 

@@ -1,5 +1,9 @@
+import smtplib
+from email.utils import getaddresses
+
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
 from campaigns import services
 from campaigns.models import Campaign, LeadSource
@@ -190,14 +194,52 @@ def test_preview_shows_rule_errors(tenant_a):
     assert "from: Enter a valid email address." in response.content.decode()
 
 
-def test_send_me_a_test(tenant_a, committed):
+@pytest.mark.django_db(transaction=True)  # sent at once on commit, as on a running site
+def test_a_test_alert_that_fails_says_so(tenant_a, monkeypatch):
+    def refuse(message, fail_silently=False):
+        raise smtplib.SMTPSenderRefused(550, b"sender not allowed", "alerts@acme.test")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    response = tenant_a.member_client.post(
+        "/campaigns/test-alert/", form_post(notification_type="only_send_email")
+    )
+    html = response.content.decode()
+    assert 'class="message error">Test alert to you: Email to member@acme.test: failed' in html
+
+
+@pytest.mark.parametrize("name", ["Müller, Hans", "José [Sales]", 'Équipe "<Ventes>"'])
+def test_any_reply_to_name_reaches_the_email(tenant_a, committed, name):
+    with committed():
+        tenant_a.member_client.post(
+            "/campaigns/test-alert/",
+            form_post(
+                notification_type="only_send_email",
+                reply_to_email="hans@acme.com",
+                reply_to_name=name,
+            ),
+        )
+    (message,) = mail.outbox
+    assert getaddresses(message.reply_to) == [(name, "hans@acme.com")]
+    assert "hans@acme.com" in message.message()["Reply-To"]
+
+
+def test_a_test_alert_not_sent_yet_says_queued(tenant_a, committed):
     with committed():
         response = tenant_a.member_client.post(
-            "/campaigns/test-alert/",
-            form_post(notification_type="only_send_email", email_subject="Test {{lead_name}}"),
+            "/campaigns/test-alert/", form_post(notification_type="only_send_email")
         )
+    assert "Test alert to you: Email to member@acme.test: queued." in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)  # sent at once on commit, as on a running site
+def test_send_me_a_test(tenant_a):
+    response = tenant_a.member_client.post(
+        "/campaigns/test-alert/",
+        form_post(notification_type="only_send_email", email_subject="Test {{lead_name}}"),
+    )
     assert response.status_code == 200
-    assert "Test sent to you" in response.content.decode()
+    html = response.content.decode()
+    assert 'class="message success">Test alert to you: Email to member@acme.test: sent' in html
     assert mail.outbox[0].to == ["member@acme.test"]
     assert mail.outbox[0].subject == "Test Sam Sample"
     assert "[Test with a sample lead]" in mail.outbox[0].body
