@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas
@@ -64,7 +65,14 @@ def public_form(request, form_secret_id):
     as_json = _wants_json(request)
     if request.method == "GET":
         form = PublicLeadForm(initial={"submission_id": uuid.uuid4()})
-        return render(request, "campaigns/public_form.html", {"campaign": campaign, "form": form})
+        response = render(
+            request, "campaigns/public_form.html", {"campaign": campaign, "form": form}
+        )
+        # Kept by the browser (never shared): Back after sending shows this very page, with the
+        # same submission id, so sending again is the same lead, not a second one. A new visit
+        # (max-age 0) asks again and gets a new id.
+        patch_cache_control(response, private=True, max_age=0)
+        return response
     if request.method != "POST":
         return error(405, "Method not allowed.")
     if _over_rate_limit(request, campaign):

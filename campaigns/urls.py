@@ -24,6 +24,9 @@ urlpatterns = [
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/outcome/", views.lead_outcome, name="lead_outcome"),
     path("f/<uuid:form_secret_id>/", public.public_form, name="public_form"),
+    # Where the page's own form posts: a POST to the page's address would drop the browser's
+    # copy of the page that Back shows (see public.public_form).
+    path("f/<uuid:form_secret_id>/send/", public.public_form, name="public_form_send"),
     *webhook_path("webhooks/leads/<str:token>/", webhooks.LeadWebhook, "lead_webhook"),
     path("v1/campaigns", api.campaigns, name="api_campaigns"),
     path("v1/campaigns/filters", api.filters, name="api_campaign_filters"),

@@ -257,6 +257,13 @@ def public_form(a, b):
     assert Lead.objects.get().account == a.account
 
 
+def public_form_send(a, b):
+    campaign = _campaign(a)
+    response = Client().post(f"/f/{campaign.form_secret_id}/send/", {"phone": "4155550111"})
+    assert response.status_code == 200
+    assert Lead.objects.get().account == a.account
+
+
 CASES = {
     "campaign_held_leads": campaign_held_leads,
     "campaign_list": campaign_list,
@@ -279,6 +286,7 @@ CASES = {
     "api_leads": api_leads,
     "api_lead": api_lead,
     "public_form": public_form,
+    "public_form_send": public_form_send,
 }
 
 EXEMPT = {

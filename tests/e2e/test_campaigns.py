@@ -1,8 +1,12 @@
+from types import SimpleNamespace
+
 from playwright.sync_api import expect
 
 from campaignhub import services as platform
 from campaignhub.models import Role
+from campaigns.models import Lead
 from notifications.models import Delivery
+from tests.campaigns.factories import make_campaign
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -51,3 +55,22 @@ def test_a_lead_from_the_public_form_appears_live_on_the_open_campaign_page(serv
     ]
     page.get_by_role("link", name="Notifications").click()
     expect(page.locator("tbody tr", has_text="New lead Ann Visitor")).to_be_visible()
+
+
+def test_back_and_submit_again_on_the_public_form_is_still_one_lead(server, page):
+    """The form page is kept by the browser for Back: the same submission id goes again, so a
+    visitor who sends, goes back and sends again leaves one lead, alerted once."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(SimpleNamespace(account=account, admin=account.memberships.get().user))
+    page.goto(f"{server}/f/{campaign.form_secret_id}/")
+    page.get_by_label("Name").fill("Ann Visitor")
+    page.get_by_label("Phone").fill("(415) 555-0111")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("Name")).to_be_visible()
+    page.get_by_label("Name").fill("Ann Visitor")
+    page.get_by_label("Phone").fill("(415) 555-0111")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    assert list(Lead.objects.values_list("name", flat=True)) == ["Ann Visitor"]
