@@ -49,6 +49,9 @@ def _save(save, **kwargs):
 @api_view("GET", "POST", body=CampaignBody)
 def campaigns(request):
     if request.method == "POST":
+        if request.data["campaigndata"].get("is_deleted") is True:
+            message = "A campaign cannot be created deleted."
+            raise ApiProblem(400, message, errors={"is_deleted": [message]})
         form = validated(CampaignForm, request.data["campaigndata"], account=request.account)
         campaign = _save(
             services.create_campaign,

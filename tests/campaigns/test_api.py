@@ -216,6 +216,11 @@ def test_duplicate_tracking_number_is_409(api):
             "Ensure this value is greater than or equal to 0.",
             {"deal_value": ["Ensure this value is greater than or equal to 0."]},
         ),
+        (
+            {"campaigndata": {"campaign_name": "A", "integration": "form", "is_deleted": True}},
+            "A campaign cannot be created deleted.",
+            {"is_deleted": ["A campaign cannot be created deleted."]},
+        ),
     ],
 )
 def test_bad_input_is_400_and_creates_nothing(api, body, message, errors):

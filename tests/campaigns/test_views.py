@@ -103,6 +103,16 @@ def test_create_with_errors_shows_them_and_keeps_the_input(tenant_a):
     assert not Campaign.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["currency", "add_person_or_business"])
+def test_a_choice_not_offered_is_an_error_under_its_field(tenant_a, field):
+    response = tenant_a.admin_client.post("/campaigns/new/", form_post(**{field: "ZZZ"}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index(f'<label for="id_{field}">')
+    assert '<small class="error">' in html[start : html.index("</div>", start)]
+    assert not Campaign.objects.exists()
+
+
 def test_duplicate_tracking_number_is_a_form_error(tenant_a):
     make_campaign(tenant_a, integration="callrail", tracking_number="+14155551234")
     response = tenant_a.admin_client.post(
