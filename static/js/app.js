@@ -126,8 +126,11 @@ function prepareLiveFrame(text) {
 
 // A form someone is filling in is not wiped by a live frame that redraws it: what they typed or
 // chose is carried into the incoming form (as its default, so the frame's HTML holds it), with a
-// note that the record changed meanwhile. The incoming form carries the record's new version, so
-// saving then applies their entries knowingly (see campaignhub/concurrency.py).
+// note that the record changed meanwhile. The incoming form carries the record's new version and
+// values (`seen`, `initial-<field>`), so saving applies their entries over the others' changes
+// knowingly, except where the other person changed a field they were editing too: for that
+// field the form keeps the version and value it was drawn with, so the save is refused once
+// naming the other value, then goes through (see campaignhub/concurrency.py).
 function isEdited(control) {
   if (!control.name || control.type === "hidden" || control.disabled) return false;
   if (control.type === "checkbox" || control.type === "radio") {
@@ -137,6 +140,24 @@ function isEdited(control) {
     return [...control.options].some((option) => option.selected !== option.defaultSelected);
   }
   return "defaultValue" in control && control.value !== control.defaultValue;
+}
+
+// The value a control was drawn with (its HTML defaults), comparable between two drawings.
+function drawnValue(control) {
+  if (control instanceof HTMLSelectElement) {
+    return [...control.options].filter((option) => option.defaultSelected)
+      .map((option) => option.value).join(",");
+  }
+  if (control.type === "checkbox" || control.type === "radio") return String(control.defaultChecked);
+  return control.defaultValue;
+}
+
+function shownValue(control) {
+  if (control instanceof HTMLSelectElement) {
+    return [...control.options].filter((option) => option.defaultSelected)
+      .map((option) => option.text).join(", ");
+  }
+  return control.defaultValue || "none";
 }
 
 function carryValue(control, twin) {
@@ -169,6 +190,12 @@ function withChoices(form, edited) {
   return [...kept];
 }
 
+function keepDrawn(form, incoming, name) {
+  const mine = form.querySelector(`input[type=hidden][name="${CSS.escape(name)}"]`);
+  const theirs = incoming.querySelector(`input[type=hidden][name="${CSS.escape(name)}"]`);
+  if (mine && theirs) theirs.setAttribute("value", mine.value);
+}
+
 function keepEdits(target, fragment) {
   for (const form of target.querySelectorAll("form")) {
     // A form being saved is not someone else's change: the frame its own save sent shows it.
@@ -177,18 +204,31 @@ function keepEdits(target, fragment) {
     const action = form.getAttribute("action");
     const incoming = action && fragment.querySelector(`form[action="${CSS.escape(action)}"]`);
     if (!edited.length || !incoming) continue;
+    const clashes = [];
     for (const control of withChoices(form, edited)) {
       const twins = [...incoming.elements].filter((twin) => twin.name === control.name);
       const twin = control.type === "radio"
         ? twins.find((candidate) => candidate.value === control.value)
         : twins[0];
-      if (twin) carryValue(control, twin);
+      if (!twin) continue;
+      if (drawnValue(twin) !== drawnValue(control)) {
+        const label = incoming.querySelector(`label[for="${CSS.escape(twin.id)}"]`);
+        clashes.push(`${label ? label.textContent.trim() : control.name} to ${shownValue(twin)}`);
+        keepDrawn(form, incoming, `initial-${control.name}`);
+      }
+      carryValue(control, twin);
     }
     const note = document.createElement("p");
     note.className = "message warning";
     note.setAttribute("role", "status");
-    note.textContent = "Someone else changed this while you were editing; it shows their change. "
-      + "Your entries are kept: check them before you save.";
+    if (clashes.length) {
+      keepDrawn(form, incoming, "seen");
+      note.textContent = `While you were editing, someone else changed ${clashes.join("; ")}. `
+        + "Your entries are kept: saving asks you once to confirm them over that change.";
+    } else {
+      note.textContent = "Someone else changed this while you were editing; the form shows their "
+        + "change. Your entries are kept: check them before you save.";
+    }
     incoming.prepend(note);
   }
 }

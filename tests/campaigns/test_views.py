@@ -233,6 +233,13 @@ def test_any_reply_to_name_reaches_the_email(tenant_a, committed, name):
     assert "hans@acme.com" in message.message()["Reply-To"]
 
 
+def test_a_test_sms_says_it_is_a_test(tenant_a):
+    tenant_a.member_client.post(
+        "/campaigns/test-alert/", form_post(notification_type="only_send_sms", sms_message="Hi")
+    )
+    assert Delivery.objects.get(channel="sms").body == "[Test] Hi"
+
+
 def test_a_test_alert_not_sent_yet_says_queued(tenant_a, committed):
     with committed():
         response = tenant_a.member_client.post(
@@ -251,7 +258,7 @@ def test_send_me_a_test(tenant_a):
     html = response.content.decode()
     assert 'class="message success">Test alert to you: Email to member@acme.test: sent' in html
     assert mail.outbox[0].to == ["member@acme.test"]
-    assert mail.outbox[0].subject == "Test Sam Sample"
+    assert mail.outbox[0].subject == "[Test] Test Sam Sample"
     assert "[Test with a sample lead]" in mail.outbox[0].body
 
 

@@ -209,8 +209,15 @@ def test_a_live_change_keeps_what_someone_is_typing_in_the_outcome_form(server, 
     expect(theirs.locator("[data-status]")).to_have_attribute("data-status", "contacted")
 
     expect(mine.locator("[data-status]")).to_have_attribute("data-status", "contacted")
-    expect(mine.get_by_role("status")).to_contain_text("Your entries are kept")
+    # Both changed the status: the note names theirs, and saving asks once before undoing it.
+    expect(mine.get_by_role("status")).to_contain_text(
+        "While you were editing, someone else changed Status to Contacted."
+    )
     expect(mine.get_by_label("Status")).to_have_value("won")
+    expect(mine.get_by_label("Revenue (USD)")).to_have_value("1234.56")
+    mine.get_by_role("button", name="Save outcome").click()
+    expect(mine.get_by_text("(now Status: Contacted)")).to_be_visible()
+    assert Lead.objects.get(pk=jordan.pk).status == "contacted"
     expect(mine.get_by_label("Revenue (USD)")).to_have_value("1234.56")
     mine.get_by_role("button", name="Save outcome").click()
     expect(mine.locator("[data-status]")).to_have_attribute("data-status", "won")
@@ -236,10 +243,38 @@ def test_a_revenue_being_typed_stays_in_sight_when_the_status_changes_meanwhile(
     page.get_by_role("button", name="Save outcome").click()
 
     expect(mine.locator("[data-status]")).to_have_attribute("data-status", "lost")
-    expect(mine.get_by_role("status")).to_contain_text("Your entries are kept")
+    expect(mine.get_by_role("status")).to_contain_text(
+        "someone else changed Revenue (USD) to none; Status to Lost."
+    )
     expect(mine.get_by_label("Status")).to_have_value("won")
     expect(mine.get_by_label("Revenue (USD)")).to_be_visible()
     expect(mine.get_by_label("Revenue (USD)")).to_have_value("1100")
+
+
+def test_a_value_both_people_changed_is_confirmed_before_it_replaces_the_other(server, page):
+    tenant = _tenant()
+    deal = Deal.objects.get(lead=capture(deal_campaign(tenant), name="Jordan Miles"))
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/deals/{deal.pk}/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    page.get_by_label("Value").fill("6000")
+
+    other = page.context.new_page()  # the same admin, in another tab
+    other.goto(f"{server}/deals/{deal.pk}/")
+    other.get_by_label("Value").fill("7000")
+    other.get_by_role("button", name="Save deal").click()
+    expect(other.get_by_text("Deal saved.")).to_be_visible()
+
+    expect(page.get_by_role("status")).to_contain_text("someone else changed Value to 7000.00.")
+    expect(page.get_by_label("Value")).to_have_value("6000")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_role("alert")).to_contain_text("(now Value: 7,000.00)")
+    deal.refresh_from_db()
+    assert str(deal.value) == "7000.00"
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    deal.refresh_from_db()
+    assert str(deal.value) == "6000.00"
 
 
 def test_a_deal_page_follows_a_change_made_elsewhere_and_keeps_what_is_typed(server, page):
