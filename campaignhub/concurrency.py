@@ -114,7 +114,8 @@ class SeenVersionForm(forms.Form):
         drawn, after merging the row's current values into the fields the person left alone."""
         now = self.current_values()
         drawn = {name: self.data.get(self.add_initial_prefix(name)) for name in now}
-        if None in drawn.values():
+        known = None not in drawn.values()
+        if not known:
             theirs = list(now)  # the page did not say what it showed: anything may have changed
             mine = set(now)
         else:
@@ -136,7 +137,7 @@ class SeenVersionForm(forms.Form):
             self.data[self.add_initial_prefix(name)] = text
         self.data[SEEN_FIELD] = current_version
         changes = ""
-        if None not in drawn.values():
+        if known:
             named = [
                 f"{self[name].label}: {_shown(self.fields[name], now[name])}" for name in theirs
             ]

@@ -246,7 +246,10 @@ def read_documents(lines: Iterable[str]) -> Iterator[tuple[str, object, str]]:
 
 
 def _oid(value) -> str:
-    """An ObjectId (or its 24-digit hex) as lower-case hex; "" for anything else."""
+    """An ObjectId (or its 24-digit hex, or `{"$oid": hex}` read as plain JSON) as lower-case
+    hex; "" for anything else."""
+    if isinstance(value, dict):
+        value = value.get("$oid")
     if isinstance(value, ObjectId):
         return str(value)
     if isinstance(value, str) and ObjectId.is_valid(value.strip()):
@@ -556,10 +559,8 @@ class _Run:
 
     def outcome(self, where, document, problem) -> DocumentOutcome:
         if problem:
-            legacy_id = document.get("_id") if isinstance(document, dict) else None
-            if isinstance(legacy_id, dict):  # {"$oid": "…"} read as plain JSON
-                legacy_id = legacy_id.get("$oid")
-            return DocumentOutcome(where, _oid(legacy_id), Action.REJECTED, reason=problem)
+            legacy_id = _oid(document.get("_id")) if isinstance(document, dict) else ""
+            return DocumentOutcome(where, legacy_id, Action.REJECTED, reason=problem)
         if not isinstance(document, dict):
             return DocumentOutcome(where, "", Action.REJECTED, reason="not a JSON object.")
         legacy_id = _oid(document.get("_id"))

@@ -74,3 +74,21 @@ def test_back_and_submit_again_on_the_public_form_is_still_one_lead(server, page
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Thank you!")).to_be_visible()
     assert list(Lead.objects.values_list("name", flat=True)) == ["Ann Visitor"]
+
+
+def test_send_me_a_test_with_a_reply_to_name_says_what_became_of_it(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill("Spring roofing")
+    page.get_by_label("Lead source").select_option("form")
+    page.get_by_label("Email only").check()
+    page.get_by_label("Reply-to email").fill("hans@acme.test")
+    page.get_by_label("Reply-to name").fill("Müller, Hans")
+    page.get_by_role("button", name="Send me a test").click()
+    expect(page.locator("#test-result")).to_contain_text(
+        "Test alert to you: Email to admin@acme.test: sent."
+    )
+    delivery = Delivery.objects.get()
+    assert delivery.reply_to == '"Müller, Hans" <hans@acme.test>'
+    assert delivery.subject.startswith("[Test] ")

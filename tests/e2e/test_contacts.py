@@ -67,8 +67,11 @@ def test_a_form_lead_becomes_a_contact_staff_edit_find_merge_and_export(server, 
 
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Phone").fill("(415) 555-0111 ext. 12")
     page.get_by_role("button", name="Save contact").click()
     expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
+    expect(page.get_by_text("Enter the number without an extension")).to_be_visible()
+    page.get_by_label("Phone").fill("(415) 555-0111")
     page.get_by_label("Name", exact=True).fill("Ann Visitor-Lee")
     page.get_by_label("Email").fill("ann@example.com")
     page.get_by_label("Notes").fill("Prefers a call after 5pm")

@@ -251,19 +251,29 @@ def test_a_revenue_being_typed_stays_in_sight_when_the_status_changes_meanwhile(
     expect(mine.get_by_label("Revenue (USD)")).to_have_value("1100")
 
 
-def test_a_value_both_people_changed_is_confirmed_before_it_replaces_the_other(server, page):
+def _deal_in_two_tabs(server, page):
+    """A deal's page open live in `page`, and in another tab of the same admin: (tenant, deal,
+    the other tab)."""
     tenant = _tenant()
     deal = Deal.objects.get(lead=capture(deal_campaign(tenant), name="Jordan Miles"))
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/deals/{deal.pk}/")
     expect(page.locator("#live-status")).to_have_class("live-status connected")
-    page.get_by_label("Value").fill("6000")
-
-    other = page.context.new_page()  # the same admin, in another tab
+    other = page.context.new_page()
     other.goto(f"{server}/deals/{deal.pk}/")
+    return tenant, deal, other
+
+
+def _save_deal(tab):
+    tab.get_by_role("button", name="Save deal").click()
+    expect(tab.get_by_text("Deal saved.")).to_be_visible()
+
+
+def test_a_value_both_people_changed_is_confirmed_before_it_replaces_the_other(server, page):
+    _, deal, other = _deal_in_two_tabs(server, page)
+    page.get_by_label("Value").fill("6000")
     other.get_by_label("Value").fill("7000")
-    other.get_by_role("button", name="Save deal").click()
-    expect(other.get_by_text("Deal saved.")).to_be_visible()
+    _save_deal(other)
 
     expect(page.get_by_role("status")).to_contain_text("someone else changed Value to 7000.00.")
     expect(page.get_by_label("Value")).to_have_value("6000")
@@ -271,8 +281,7 @@ def test_a_value_both_people_changed_is_confirmed_before_it_replaces_the_other(s
     expect(page.get_by_role("alert")).to_contain_text("(now Value: 7,000.00)")
     deal.refresh_from_db()
     assert str(deal.value) == "7000.00"
-    page.get_by_role("button", name="Save deal").click()
-    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    _save_deal(page)
     deal.refresh_from_db()
     assert str(deal.value) == "6000.00"
 
@@ -280,25 +289,16 @@ def test_a_value_both_people_changed_is_confirmed_before_it_replaces_the_other(s
 def test_a_deal_page_follows_a_change_made_elsewhere_and_keeps_what_is_typed(server, page):
     """Someone moves the deal while its page is open here with a value typed: the form shows
     their stage at once, keeps the value with a note, and saving keeps both changes."""
-    tenant = _tenant()
-    deal = Deal.objects.get(lead=capture(deal_campaign(tenant), name="Jordan Miles"))
-    log_in(page, server, "admin@acme.test")
-    page.goto(f"{server}/deals/{deal.pk}/")
-    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    tenant, deal, other = _deal_in_two_tabs(server, page)
     page.get_by_label("Value").fill("1,900")
-
-    other = page.context.new_page()  # the same admin, in another tab
-    other.goto(f"{server}/deals/{deal.pk}/")
     other.get_by_label("Stage").select_option(label="Contacted")
-    other.get_by_role("button", name="Save deal").click()
-    expect(other.get_by_text("Deal saved.")).to_be_visible()
+    _save_deal(other)
 
     contacted = str(_stage_id(tenant, "Contacted"))
     expect(page.locator(f"#deal-{deal.pk}-facts")).to_contain_text("Contacted")
     expect(page.get_by_label("Stage")).to_have_value(contacted)
     expect(page.get_by_label("Value")).to_have_value("1,900")
     expect(page.get_by_role("status")).to_contain_text("Your entries are kept")
-    page.get_by_role("button", name="Save deal").click()
-    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    _save_deal(page)
     deal.refresh_from_db()
     assert (deal.stage.name, str(deal.value)) == ("Contacted", "1900.00")
