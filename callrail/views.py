@@ -20,6 +20,7 @@ from callrail.forms import (
     TrackerUpdateForm,
 )
 from campaignhub.api import ApiProblem
+from campaignhub.once import creates_once
 from campaignhub.tenancy import account_required
 from campaigns.selectors import tracking_numbers_in_use
 
@@ -244,6 +245,7 @@ def _shown(data):
 
 
 @account_required
+@creates_once
 def tracker_new(request):
     _admin(request)
     form = TrackerCreateForm()

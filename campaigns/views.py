@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from campaignhub import live
 from campaignhub.cleaning import id_or_none
+from campaignhub.once import creates_once
 from campaignhub.pages import page_or_partial
 from campaignhub.paging import deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
@@ -139,6 +140,7 @@ def _save(request, campaign=None):
 
 
 @account_required
+@creates_once
 def campaign_create(request):
     if request.method == "POST":
         campaign, context = _save(request)

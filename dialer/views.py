@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from campaignhub.api import ApiProblem
 from campaignhub.cleaning import id_or_none
 from campaignhub.csv_export import stored_csv_response
+from campaignhub.once import creates_once
 from campaignhub.pages import page_or_partial
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from dialer import live_updates, permissions, selectors, services, uploads
@@ -119,6 +120,7 @@ def disconnect(request):
 
 
 @account_required
+@creates_once
 def campaign_new(request):
     permissions.require(request.membership, Action.CREATE)
     form = CampaignForm(request.POST or None, account=request.account)

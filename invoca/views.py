@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from campaignhub.api import ApiProblem
+from campaignhub.once import creates_once
 from campaignhub.pages import page_or_partial
 from campaignhub.tenancy import account_required
 from invoca import ivr, leads, selectors, services, tasks
@@ -214,6 +215,7 @@ def _refused(form, problem):
 
 
 @account_required
+@creates_once
 def campaign_new(request, advertiser_id):
     _admin(request, CAMPAIGN_REFUSAL)
     advertiser_id = _advertiser_or_404(advertiser_id)

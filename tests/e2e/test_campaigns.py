@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from campaignhub import services as platform
 from campaignhub.models import Role
-from campaigns.models import Lead
+from campaigns.models import Campaign, Lead
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
 from tests.e2e.test_platform import log_in
@@ -74,6 +74,23 @@ def test_back_and_submit_again_on_the_public_form_is_still_one_lead(server, page
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Thank you!")).to_be_visible()
     assert list(Lead.objects.values_list("name", flat=True)) == ["Ann Visitor"]
+
+
+def test_back_and_create_again_is_still_one_campaign(server, page):
+    """The new-campaign page is sent once: Back then Create again leads to the campaign the
+    first send made instead of making a second."""
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill("Spring roofing")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_text("Campaign “Spring roofing” created.")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Spring roofing")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_text("This page was already sent; here is what it created.")).to_be_visible()
+    campaign = Campaign.objects.get()
+    assert page.url == f"{server}/campaigns/{campaign.pk}/"
 
 
 def test_send_me_a_test_with_a_reply_to_name_says_what_became_of_it(server, page):
