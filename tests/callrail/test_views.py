@@ -5,6 +5,7 @@ import pytest
 from callrail.models import CallRailKey, CallRailSettings
 from tests.callrail.conftest import ACC, API, COM, connect, page, tracker_record
 from tests.campaigns.factories import make_campaign
+from tests.pages import hidden_values
 
 pytestmark = pytest.mark.django_db
 
@@ -309,3 +310,23 @@ def test_new_tracker_page_groups_the_session_fields_in_a_fieldset_shown_for_sess
     content = tenant_a.admin_client.get("/callrail/trackers/new/").content.decode()
     fieldset = content.index('<fieldset class="stack group" data-show-when="type:session">')
     assert fieldset < content.index('name="pool_size"') < content.index("</fieldset>", fieldset)
+
+
+def test_a_new_tracker_page_sent_twice_buys_one_number(tenant_a, upstream):
+    """Back then Create again on the new-tracker page leads to the trackers; CallRail is asked
+    once (a second tracker would be a second number paid for)."""
+    connect(tenant_a)
+    upstream.post(f"{API}/a/{ACC}/trackers.json", status=201, json=tracker_record(id="TRK2"))
+    page = tenant_a.admin_client.get("/callrail/trackers/new/").content.decode()
+    sent = {
+        "type": "source",
+        "name": "Google Ads",
+        "destination_number": "(412) 555-1234",
+        "source": "all",
+        "submission_id": hidden_values(page)["submission_id"],
+    }
+    first = tenant_a.admin_client.post("/callrail/trackers/new/?send", sent)
+    again = tenant_a.admin_client.post("/callrail/trackers/new/?send", sent)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"] == "/callrail/trackers/"
+    assert len([call for call in upstream.calls if call.request.method == "POST"]) == 1
