@@ -20,7 +20,8 @@ from decimal import Decimal
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 BOM = "\ufeff"
@@ -135,8 +136,8 @@ def csv_response(
     return response
 
 
-def bad_filter(form) -> HttpResponseBadRequest:
-    """The answer to a download link whose filters do not validate (a 400 naming them), for
-    pages; the JSON API answers with its error envelope instead."""
-    problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-    return HttpResponseBadRequest(f"Bad filter. {problems}", content_type="text/plain")
+def bad_filter(request, form, *, back: str) -> HttpResponse:
+    """The answer to a download link whose filters do not validate, for pages: a 400 page naming
+    each filter and its errors, with a link to `back` (the list the link belongs to, unfiltered).
+    The JSON API answers with its error envelope instead."""
+    return render(request, "export_refused.html", {"form": form, "back": back}, status=400)

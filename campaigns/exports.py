@@ -1,6 +1,7 @@
 """The leads CSV: the lead list's rows and filters as a streamed download, for the page (session)
 and `GET /v1/leads/export` (session or token)."""
 
+from django.urls import reverse
 from django.utils import timezone
 
 from campaignhub.api import api_view, validated
@@ -92,5 +93,5 @@ def lead_export(request):
     campaigns = selectors.campaigns_visible_to(request.membership)
     form = LeadFilterForm(request.GET, campaigns=campaigns)
     if not form.is_valid():
-        return bad_filter(form)
+        return bad_filter(request, form, back=reverse("lead_list"))
     return leads_csv(request, form.cleaned_data)

@@ -311,7 +311,11 @@ def test_leads_list_detail_and_visibility(tenant_a):
         assert "These filters cannot be used: " + problem in html, query
         assert "Ann Visible" not in html and 'id="lead-export"' not in html
         assert "No leads are listed until the filters can be used." in html
-        assert client.get(f"/leads/export/?{query}").status_code == 400, query
+        export = client.get(f"/leads/export/?{query}")
+        assert export.status_code == 400, query
+        assert export["Content-Type"].startswith("text/html"), query
+        assert "These filters cannot be used: " + problem in export.content.decode(), query
+        assert 'href="/leads/"' in export.content.decode()
 
 
 def test_the_lead_feed_dates_leads_from_before_today(tenant_a):
