@@ -60,7 +60,11 @@ def campaign_list(request):
         "live_rows": page_obj.number == 1 and not filtered,
     }
     return page_or_partial(
-        request, "campaigns/campaign_list.html", context, partial="campaign-table"
+        request,
+        "campaigns/campaign_list.html",
+        context,
+        partial="campaign-table",
+        status=400 if form.errors else 200,
     )
 
 

@@ -51,7 +51,13 @@ def contact_list(request):
     form, search = _search(request)
     page_obj = deep_page_of(request, contacts.contact_list(request.membership, search=search))
     context = {"form": form, "page_obj": page_obj, "search": search}
-    return page_or_partial(request, "crm/contacts.html", context, partial="contact-table")
+    return page_or_partial(
+        request,
+        "crm/contacts.html",
+        context,
+        partial="contact-table",
+        status=400 if form.errors else 200,
+    )
 
 
 @account_required

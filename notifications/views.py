@@ -28,7 +28,11 @@ def deliveries(request):
         "filtered": any(request.GET.get(key) for key in ("event", "channel", "status")),
     }
     return page_or_partial(
-        request, "notifications/deliveries.html", context, partial="delivery-table"
+        request,
+        "notifications/deliveries.html",
+        context,
+        partial="delivery-table",
+        status=400 if form.errors else 200,
     )
 
 

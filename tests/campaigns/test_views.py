@@ -385,3 +385,11 @@ def test_leads_are_found_by_phone_as_people_write_it(tenant_a, search, found):
     )
     page = tenant_a.admin_client.get("/leads/?" + urlencode({"search": search})).content.decode()
     assert ("+14155550182" in page) is found
+
+
+def test_a_filter_the_campaign_list_does_not_take_is_named(tenant_a):
+    refused = tenant_a.admin_client.get("/campaigns/?integration=fax")
+    assert refused.status_code == 400
+    assert "These filters cannot be used: integration: Select a valid choice." in (
+        refused.content.decode()
+    )

@@ -168,3 +168,9 @@ def test_a_contact_known_only_by_its_phone_is_named_by_the_number_as_people_read
     contact = Contact.objects.create(account=tenant_a.account, phone="+12125550199")
     page = tenant_a.admin_client.get(f"/contacts/{contact.pk}/").content.decode()
     assert "<h1>(212) 555-0199</h1>" in page and "+12125550199</h1>" not in page
+
+
+def test_a_search_the_contact_list_does_not_take_is_named(tenant_a):
+    refused = tenant_a.admin_client.get("/contacts/", {"search": "x" * 201})
+    assert refused.status_code == 400
+    assert "These filters cannot be used: search: " in refused.content.decode()
