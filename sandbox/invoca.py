@@ -209,9 +209,10 @@ class Invoca:
             "future_terms": _copy(campaign["future_terms"]),
         }
 
-    def save(self, network, advertiser, body, campaign_id=None):
+    def save(self, network, advertiser, body, campaign_id=None, *, host="127.0.0.1"):
         """Create or update from a request body; the terms go to `future_terms`. Returns
-        (campaign, created). Raises Refused (403) on invalid arguments."""
+        (campaign, created). Raises Refused (403) on invalid arguments. A new campaign's
+        `object_url` is its row on this sandbox's page, at `host` (the request's Host)."""
         if not isinstance(body, dict):
             raise invalid({"base": ["request body must be a JSON object"]})
         body = {k: v for k, v in body.items() if k != "oauth_token"}
@@ -252,7 +253,7 @@ class Invoca:
                 "id_from_network": campaign_id,
                 "name": name.strip(),
                 "status": "Entry",
-                "object_url": (f"https://sandbox.invoca.net/a/advertiser_campaigns/{invoca_id}"),
+                "object_url": f"http://{host}/#{_row_id(invoca_id)}",
                 "current_terms": None,
                 "future_terms": {},
                 "custom_data": {},
@@ -599,7 +600,8 @@ def install(router, state: Invoca):
     @router.route("POST", campaigns + r"\.json")
     @guarded
     def create_campaign(request, network, advertiser, body):
-        campaign, created = state.save(network, advertiser, body)
+        host = request.headers.get("Host") or "127.0.0.1"
+        campaign, created = state.save(network, advertiser, body, host=host)
         return json_response(state.public(campaign), 201 if created else 200)
 
     @router.route("GET", one + r"\.json")
@@ -663,6 +665,11 @@ def install(router, state: Invoca):
         return redirect("/#invoca") if as_form else json_response({"ok": True}, 201)
 
 
+def _row_id(invoca_id):
+    """The id of a campaign's row on the sandbox page (its `object_url` points there)."""
+    return f"invoca-campaign-{invoca_id}"
+
+
 def _staged(campaign):
     return campaign["future_terms"] != (campaign["current_terms"] or {})
 
@@ -676,7 +683,7 @@ def render_section(state: Invoca):
             for token, network in sorted(state.tokens.items())
         )
         rows = "".join(
-            f"<tr><td>{e(adv)}</td><td>{e(cid)}</td><td>{e(c['name'])}</td>"
+            f"<tr id='{_row_id(c['id'])}'><td>{e(adv)}</td><td>{e(cid)}</td><td>{e(c['name'])}</td>"
             f"<td>{e(c['status'])}</td>"
             f"<td>{'staged changes' if _staged(c) else ''}</td>"
             "<td><form method='post' action='/_sandbox/invoca/record-call'>"

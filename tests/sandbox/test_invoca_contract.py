@@ -92,9 +92,16 @@ def test_create_stages_future_terms_in_entry(client, campaign_id):
     assert found["status"] == "entry"
     assert found["current_terms"] == {}
     assert found["future_terms"]["ivr_tree"] == TREE
-    assert found["invoca_id"] and found["object_url"]
+    assert found["invoca_id"]
     listed = [c["id_from_network"] for c in client.list_campaigns(ADVERTISER)]
     assert campaign_id in listed
+
+
+def test_a_campaigns_object_url_opens_its_row_on_the_sandbox_page(sandbox, client, campaign_id):
+    found = client.create_campaign(ADVERTISER, campaign_id, {"name": "Spring", **terms()})
+    page_url, anchor = found["object_url"].split("#")
+    assert page_url == f"{sandbox.url}/"
+    assert f"id='{anchor}'" in requests.get(page_url, timeout=5).text
 
 
 def test_post_again_updates_the_same_campaign(client, campaign_id):
