@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django_htmx.http import trigger_client_event
 
 
 def wants_partial(request) -> bool:
@@ -21,3 +22,11 @@ def page_or_partial(request, template: str, context: dict, *, partial: str, stat
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def notify(response, text: str, level: str = "success"):
+    """Have the page show `text` among its messages once `response` (an answer to htmx) is
+    swapped in: the `notice` event with `{level, text}` (static/js/app.js), sent after the swap
+    so it reaches the page even when a live update replaced the element that asked. `level` is
+    a message level's tag (success, info, warning, error). Returns `response`."""
+    return trigger_client_event(response, "notice", {"level": level, "text": text}, after="swap")

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from campaignhub import live
 from campaignhub.cleaning import id_or_none
 from campaignhub.once import creates_once
-from campaignhub.pages import page_or_partial
+from campaignhub.pages import notify, page_or_partial
 from campaignhub.paging import deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from campaigns import checks, events, outcomes, permissions, pickers, selectors, services, sources
@@ -384,6 +384,6 @@ def lead_outcome(request, lead_id):
             # answer lands (an out-of-band part of that answer would find no page to go to).
             facts = {**context, **events.changing_facts(lead), "oob": True}
             html += render_to_string("campaigns/lead_detail.html#changing-facts", facts, request)
-        return HttpResponse(html)
+        return notify(HttpResponse(html), "Outcome saved.")
     messages.success(request, "Outcome saved.")
     return redirect("lead_detail", lead_id=lead.pk)

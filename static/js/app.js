@@ -278,18 +278,26 @@ window.addEventListener("pageshow", restoreFilters);
 
 // Answers to htmx actions. Validation answers (400, 409, 422) carry their error markup and are
 // swapped in place (htmx-config in base.html); any other failure shows one message inline,
-// at the top of the page, instead of nothing at all.
-function showProblem(text) {
+// at the top of the page, instead of nothing at all. A success the swap alone would not make
+// plain comes as a "notice" event ({level, text}, campaignhub/pages.py `notify`) and shows the
+// same way. Each kind replaces its previous message, so repeated actions do not pile them up.
+function showMessage(text, level, kind) {
   const messages = document.getElementById("messages");
   if (!messages) return;
-  messages.querySelectorAll("[data-htmx-problem]").forEach((old) => old.remove());
+  messages.querySelectorAll(`[data-htmx-${kind}]`).forEach((old) => old.remove());
   const message = document.createElement("div");
-  message.className = "message error";
-  message.setAttribute("role", "alert");
-  message.dataset.htmxProblem = "";
+  message.className = `message ${level}`;
+  message.setAttribute("role", level === "error" ? "alert" : "status");
+  message.setAttribute(`data-htmx-${kind}`, "");
   message.textContent = text;
   messages.append(message);
 }
+function showProblem(text) {
+  showMessage(text, "error", "problem");
+}
+document.addEventListener("notice", (event) => {
+  showMessage(event.detail.text, event.detail.level || "success", "notice");
+});
 document.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr?.status;
   const reasons = {

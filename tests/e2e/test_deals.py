@@ -108,6 +108,8 @@ def test_an_outcome_saved_on_the_lead_page_moves_its_deal_line_at_once(server, p
         expect(outcome.locator("[data-status]")).to_have_attribute("data-status", status)
         expect(facts.locator("[data-deal-stage]")).to_have_text(stage)
         assert Deal.objects.get(pk=deal.pk).stage.name == stage
+    # Each save says so, once: the live frame that redrew the form does not swallow it.
+    expect(page.locator("#messages [data-htmx-notice]")).to_have_text(["Outcome saved."])
     expect(facts.locator("[data-updated]")).to_be_visible()
     page.wait_for_timeout(500)
     assert errors == []

@@ -39,6 +39,7 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     outcome.get_by_role("button", name="Save outcome").click()
     expect(outcome.locator("[data-status]")).to_have_attribute("data-status", "won")
     expect(outcome.locator("[data-revenue]")).to_have_text("1,234.56 USD")
+    expect(page.get_by_role("status").filter(has_text="Outcome saved.")).to_be_visible()
     stored = Lead.objects.get(pk=lead.pk)
     assert (stored.status, stored.revenue) == ("won", Decimal("1234.56"))
     assert stored.first_response_s is not None
