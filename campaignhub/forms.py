@@ -5,6 +5,7 @@ import zoneinfo
 import phonenumbers
 from django import forms
 
+from campaignhub import signals
 from campaignhub.models import Account, Role, User
 from campaignhub.phones import PhoneNumberField
 
@@ -20,9 +21,39 @@ class ProfileForm(forms.ModelForm):
 
 
 class AccountForm(forms.ModelForm):
+    """The account's settings. A currency change converts nothing: when anything is recorded
+    in the old currency (`signals.currency_changing`), the form names it under Currency and
+    asks for `change_currency` ticked before it changes."""
+
+    change_currency = forms.BooleanField(
+        required=False,
+        label="Change the currency anyway",
+        help_text="Amounts already recorded keep their figures; nothing is converted.",
+        widget=forms.HiddenInput,
+    )
+
     class Meta:
         model = Account
         fields = ["name", "timezone", "currency", "country"]
+
+    def clean(self):
+        data = super().clean()
+        new, old = data.get("currency"), self.instance.currency
+        if not self.instance.pk or not new or new == old or data.get("change_currency"):
+            return data
+        # Asked before `_post_clean` copies the new values onto the instance: it still reads old.
+        answers = signals.currency_changing.send(
+            sender=Account, account=self.instance, currency=new
+        )
+        effects = [answer for _, answer in answers if answer]
+        if effects:
+            self.fields["change_currency"].widget = forms.CheckboxInput()
+            self.add_error(
+                "currency",
+                f"Nothing is converted from {old} to {new}: {' '.join(effects)} "
+                "Tick “Change the currency anyway” to change it.",
+            )
+        return data
 
     def clean_country(self):
         value = self.cleaned_data["country"].strip().upper()

@@ -7,3 +7,9 @@ from django.dispatch import Signal
 # holds in the account (representative rows, pending deliveries). A receiver that raises undoes
 # the whole removal.
 member_removed = Signal()
+
+# Sent by the account form before it changes the account's currency, with `account` (Account,
+# still in its old currency) and `currency` (the new ISO 4217 code). Nothing is ever converted:
+# each receiver answers, as one sentence, what the change would leave reading in the new
+# currency or out of step with it ("" when nothing), and the form asks the admin to confirm.
+currency_changing = Signal()

@@ -24,3 +24,6 @@ class CampaignsConfig(AppConfig):
             services.on_member_removed, dispatch_uid="campaigns.withdraw_representative"
         )
         delivery_sent.connect(services.on_delivery_sent, dispatch_uid="campaigns.lead_alerted")
+        signals.currency_changing.connect(
+            services.on_currency_changing, dispatch_uid="campaigns.revenue_currency"
+        )

@@ -692,3 +692,13 @@ def sample_lead():
         email="sam@example.com",
         message="I'd like a quote.",
     )
+
+
+def on_currency_changing(*, account, currency, **signal) -> str:
+    """The `campaignhub.signals.currency_changing` receiver: lead revenue is kept in the
+    account's currency (`Lead.revenue`), so a change relabels every amount recorded."""
+    count = Lead.objects.filter(account=account, revenue__isnull=False).count()
+    if not count:
+        return ""
+    leads = f"{count} lead has" if count == 1 else f"{count} leads have"
+    return f"{leads} revenue recorded in {account.currency}, which would then read as {currency}."

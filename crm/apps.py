@@ -8,7 +8,7 @@ class CrmConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from campaignhub import navigation
+        from campaignhub import navigation, signals
         from campaignhub.models import Account
         from campaigns.forms import register_deal_targets
         from campaigns.signals import lead_captured, lead_outcome_changed
@@ -24,4 +24,7 @@ class CrmConfig(AppConfig):
         lead_captured.connect(receivers.on_lead_captured, dispatch_uid="crm.lead_captured")
         lead_outcome_changed.connect(
             receivers.on_lead_outcome_changed, dispatch_uid="crm.lead_outcome_changed"
+        )
+        signals.currency_changing.connect(
+            receivers.on_currency_changing, dispatch_uid="crm.deal_currency"
         )

@@ -2,6 +2,7 @@
 lead's outcome set elsewhere moves its deal."""
 
 from crm import contacts, deals
+from crm.models import Deal
 
 
 def on_lead_captured(*, lead, **signal):
@@ -16,3 +17,16 @@ def on_lead_outcome_changed(*, lead, via, **signal):
     moves its deal to the pipeline's won or lost stage."""
     if via != "deal":
         deals.follow_lead_outcome(lead)
+
+
+def on_currency_changing(*, account, currency, **signal) -> str:
+    """`campaignhub.signals.currency_changing`: deals keep their own currency, so those in the
+    account's current one stop giving their value to their won leads (`in_account_currency`)."""
+    count = Deal.objects.filter(account=account, currency=account.currency).count()
+    if not count:
+        return ""
+    deals_in = f"{count} deal is" if count == 1 else f"{count} deals are"
+    return (
+        f"{deals_in} valued in {account.currency}: they keep it, and a lead won with one no "
+        "longer takes its value as revenue."
+    )

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import requests
 from playwright.sync_api import expect
 
@@ -69,3 +71,27 @@ def test_a_form_left_open_in_an_account_the_person_was_removed_from_changes_noth
     ).to_be_visible()
     expect(page.get_by_text("Nothing was changed.")).to_be_visible()
     assert not ApiToken.objects.filter(name="Zapier").exists()
+
+
+def test_a_currency_change_with_revenue_recorded_is_confirmed_first(server, page):
+    from decimal import Decimal
+
+    from campaigns.models import Lead
+    from tests.campaigns.factories import make_campaign
+
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(SimpleNamespace(account=account, admin=admin))
+    Lead.objects.create(
+        account=account, campaign=campaign, name="Ann", status="won", revenue=Decimal("2000")
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/")
+    page.get_by_label("Currency").select_option("EUR")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("1 lead has revenue recorded in USD")).to_be_visible()
+    page.get_by_label("Change the currency anyway").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Account saved.")).to_be_visible()
+    account.refresh_from_db()
+    assert account.currency == "EUR"
