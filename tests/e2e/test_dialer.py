@@ -165,19 +165,21 @@ def test_back_and_create_again_is_still_one_campaign(server, page, e2e_sandbox):
     account = _connected_account()
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/dialer/campaigns/new/")
-    page.get_by_label("Name").fill("Autumn renewals")
+    page.get_by_label("Name").fill("Back-button renewals")
     page.get_by_role("button", name="Create campaign").click()
-    expect(page.get_by_text(re.compile(r"Campaign Autumn renewals created as ch-"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Campaign Back-button renewals created as ch-"))
+    ).to_be_visible()
     page.go_back()
-    expect(page.get_by_label("Name")).to_have_value("Autumn renewals")
+    expect(page.get_by_label("Name")).to_have_value("Back-button renewals")
     page.get_by_role("button", name="Create campaign").click()
     expect(page.get_by_text("This page was already sent; here is what it created.")).to_be_visible()
     campaign = DialerCampaign.objects.get(account=account)
-    expect(page.get_by_role("heading", name=re.compile("Autumn renewals"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Back-button renewals"))).to_be_visible()
     assert page.url.endswith(f"/dialer/campaigns/{campaign.ref}/")
-    assert [ref for ref in _refs_on_dialer() if _on_dialer(ref)["name"] == "Autumn renewals"] == [
-        campaign.ref
-    ]
+    assert [
+        ref for ref in _refs_on_dialer() if _on_dialer(ref)["name"] == "Back-button renewals"
+    ] == [campaign.ref]
 
 
 def test_settings_apply_and_add_agent_reach_the_dialer(server, page, e2e_sandbox):
