@@ -26,6 +26,18 @@ def phone(value, region=""):
 
 
 @register.filter
+def email(value):
+    """An email address that may wrap after its `@` (`local@<wbr>domain`) rather than inside a
+    word; empty values render as "", so `|default:"—"` can follow."""
+    if not value:
+        return ""
+    local, at, domain = str(value).rpartition("@")
+    if not at:
+        return value
+    return format_html("{}@<wbr>{}", local, domain)
+
+
+@register.filter
 def contact_label(contact, region=""):
     """How a contact is named on pages: `str(contact)`, except that a contact known only by its
     phone is named by the number as people in `region` read it, not in E.164."""

@@ -190,3 +190,17 @@ class TestTimeZones:
         )
         page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
         assert "2026-11-30 11:42" in page
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("avery.kowalski149@example.com", "avery.kowalski149@<wbr>example.com"),
+        ('"a@b"@example.com', "&quot;a@b&quot;@<wbr>example.com"),
+        ("<b>@x.io", "&lt;b&gt;@<wbr>x.io"),
+        ("no-at-sign", "no-at-sign"),
+        ("", "—"),
+    ],
+)
+def test_an_email_may_wrap_after_its_at_sign_only(value, shown):
+    assert render('{{ value|email|default:"—" }}', value=value) == shown
