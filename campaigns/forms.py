@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.functional import cached_property
 
+from campaignhub.cleaning import clean_text
 from campaignhub.concurrency import SeenVersionForm
 from campaignhub.fields import MoneyField, StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
@@ -388,8 +389,28 @@ class PublicLeadForm(LeadForm):
         return super().clean()
 
 
+class KeptTextField(forms.CharField):
+    """Text from another system kept as far as its column can hold it, never refused for its
+    size: cut to `keep` characters (None: whole). The original stays in the stored delivery
+    and the lead's payload (README, Inbound webhooks)."""
+
+    def __init__(self, *, keep=None, **kwargs):
+        self.keep = keep
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return clean_text(super().to_python(value), self.keep)
+
+
 class WebhookLeadForm(LeadForm):
-    external_id = forms.CharField(max_length=255, required=False)
+    """A lead from the lead webhook. Unlike a person at the public form, the sending system
+    cannot shorten what it sends: a name or message too long for its column is cut, and an
+    `external_id` over 255 characters becomes a digest (`services.lead_external_id`); a wrong
+    phone or email is still refused (400), as the sender can correct it."""
+
+    name = KeptTextField(keep=255, required=False)
+    message = KeptTextField(keep=5000, required=False)
+    external_id = KeptTextField(required=False)
 
 
 class LeadFilterForm(forms.Form):

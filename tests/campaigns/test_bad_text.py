@@ -121,3 +121,28 @@ class TestLeadWebhook:
         assert response.status_code == 400
         assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
         assert not Lead.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+class TestLeadWebhookKeepsWhatItCanHold:
+    """The sending system cannot shorten what it sends: the lead is kept, cut to its columns,
+    and the stored delivery keeps the original."""
+
+    @pytest.fixture
+    def path(self, tenant_a):
+        campaign = make_campaign(tenant_a, integration="webhook", campaign_name="Chat")
+        return f"/webhooks/leads/{campaign.webhook_token}/"
+
+    def test_a_long_name_and_message_are_cut_and_kept_whole_in_the_delivery(self, path):
+        body = {"name": "N" * 10_000, "message": "M" * 6000, "phone": "+14155550123"}
+        response = Client().post(path, body, content_type="application/json")
+        assert response.status_code == 200, response.content
+        lead = Lead.objects.get()
+        assert (len(lead.name), len(lead.message)) == (255, 5000)
+        assert json.loads(InboundDelivery.objects.get().text)["name"] == "N" * 10_000
+
+    def test_a_long_external_id_is_one_lead_by_its_digest(self, path):
+        body = {"external_id": "e" * 1000, "phone": "+14155550123"}
+        for _ in range(2):
+            assert Client().post(path, body, content_type="application/json").status_code == 200
+        assert Lead.objects.get().external_id != "e" * 255
