@@ -137,6 +137,9 @@ def api_view(*methods, admin=False, body=None, files=False):
     memory); its text fields are checked against the same schema.
     """
     allowed = [method.upper() for method in methods] or ["GET"]
+    if "GET" in allowed:
+        # HEAD is GET without the body (RFC 9110 §9.3.2): the view runs its GET.
+        allowed.append("HEAD")
     admin_methods = set(allowed) if admin is True else {m.upper() for m in admin or ()}
     bodies = _body_schemas(allowed, body)
 
@@ -151,6 +154,9 @@ def api_view(*methods, admin=False, body=None, files=False):
                     f"Method {request.method} not allowed.",
                     headers={"Allow": ", ".join(allowed)},
                 )
+            if request.method == "HEAD":
+                request.method = "GET"
+                return _headers_only(wrapper(request, *args, **kwargs))
             failure = _authenticate(request)
             if failure is not None:
                 return failure
@@ -175,6 +181,18 @@ def api_view(*methods, admin=False, body=None, files=False):
         return wrapper
 
     return decorator
+
+
+def _headers_only(response):
+    """The answer to HEAD: the GET answer's status and headers, its body left unsent (a
+    download's rows are never read; Content-Length still gives a plain body's size)."""
+    if response.streaming:
+        response.close()
+        response.streaming_content = []
+    else:
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+    return response
 
 
 def _exception_message(exc, default):

@@ -84,12 +84,51 @@ def test_a_token_stops_working_when_its_user_leaves_its_account_but_stays_in_ano
 def test_wrong_method_is_405_with_allow_header(tenant_a):
     response = tenant_a.admin_client.post("/v1/me")
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
     assert response.json() == {
         "success": False,
         "errno": 405,
         "message": "Method POST not allowed.",
     }
+
+
+def test_head_answers_what_get_would_without_the_body(tenant_a):
+    get = Client().get("/v1/me", **bearer(tenant_a.token.raw))
+    head = Client().head("/v1/me", **bearer(tenant_a.token.raw))
+    assert (head.status_code, head["Content-Type"]) == (200, get["Content-Type"])
+    assert head["Content-Length"] == str(len(get.content)) and head.content == b""
+    assert Client().head("/v1/me").status_code == 401
+
+
+def test_head_on_a_download_reads_no_rows(tenant_a, monkeypatch):
+    """Called as a server does (which sends whatever the body yields), not through the test
+    client (which drops a HEAD answer's body itself)."""
+    from django.test import RequestFactory
+
+    from campaignhub import csv_export
+    from campaigns.exports import api_lead_export
+
+    read = []
+
+    def chunks(*args, **kwargs):
+        read.append(True)
+        yield b"rows"
+
+    monkeypatch.setattr(csv_export, "csv_chunks", chunks)
+    request = RequestFactory().head("/v1/leads/export", **bearer(tenant_a.token.raw))
+    head = api_lead_export(request)
+    assert head.status_code == 200 and head["Content-Type"].startswith("text/csv")
+    assert b"".join(head.streaming_content) == b"" and read == []
+
+
+def test_head_never_runs_a_view_s_other_methods(tenant_a):
+    from tests.campaigns.factories import make_campaign
+
+    campaign = make_campaign(tenant_a)
+    head = Client().head(f"/v1/campaigns/{campaign.pk}", **bearer(tenant_a.token.raw))
+    assert head.status_code == 200
+    campaign.refresh_from_db()
+    assert campaign.is_deleted is False
 
 
 @pytest.mark.parametrize("debug", [False, True])
