@@ -65,7 +65,7 @@ def deal_list(request):
     """`GET /v1/deals?pipeline=&stage=&owner=`: the deals one may see, newest first, paged
     (`page`/`per_page` or `cursor`)."""
     query = {key: request.GET[key] for key in DealFilterForm.base_fields if key in request.GET}
-    filters = validated(DealFilterForm, query).cleaned_data
+    filters = validated(DealFilterForm, query, account=request.account).cleaned_data
     rows, extra = page_or_cursor(request, deals.deal_list(request.membership, **filters))
     return ok([deal_data(row) for row in rows], **extra)
 

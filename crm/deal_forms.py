@@ -100,11 +100,39 @@ class MoveForm(forms.Form):
 
 
 class DealFilterForm(forms.Form):
-    """Filters of the board and of `GET /v1/deals`: ids of a pipeline, a stage, an owner."""
+    """Filters of the board and of `GET /v1/deals`: ids of a pipeline, a stage, an owner.
+
+    With `account`, an id that is not one of the account's (a pipeline, a stage, a member) is
+    an error naming it, rather than a filter nothing passes.
+    """
 
     pipeline = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     stage = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     owner = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_pipeline(self):
+        chosen = self.cleaned_data["pipeline"]
+        if chosen and self.account and not self.account.pipelines.filter(pk=chosen).exists():
+            raise forms.ValidationError("Choose one of this account's pipelines.")
+        return chosen
+
+    def clean_stage(self):
+        chosen = self.cleaned_data["stage"]
+        if chosen and self.account:
+            stages = Stage.objects.filter(pipeline__account=self.account, pk=chosen)
+            if not stages.exists():
+                raise forms.ValidationError("Choose a stage of this account's pipelines.")
+        return chosen
+
+    def clean_owner(self):
+        chosen = self.cleaned_data["owner"]
+        if chosen and self.account and not members_of(self.account.pk).filter(pk=chosen).exists():
+            raise forms.ValidationError("Choose a member of this account.")
+        return chosen
 
 
 class PipelineForm(forms.Form):

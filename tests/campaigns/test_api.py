@@ -398,3 +398,12 @@ def test_leads_list_and_detail(api, member_api, tenant_a):
     assert member_api.get(f"/v1/leads/{hidden.pk}").status_code == 404
     assert api.get(f"/v1/leads/{hidden.pk}").json()["data"]["name"] == "Bob"
     assert api.get("/v1/leads/999999").json()["message"] == "Lead not found"
+
+
+def test_a_lead_filter_on_a_campaign_the_caller_cannot_see_is_a_400(api, member_api, tenant_a):
+    other = make_campaign(tenant_a, campaign_name="Other")
+    for client, query in ((api, "campaign=99999"), (member_api, f"campaign={other.pk}")):
+        for path in ("/v1/leads", "/v1/leads/export"):
+            refused = client.get(f"{path}?{query}")
+            assert refused.status_code == 400, (path, query)
+            assert refused.json()["errors"] == {"campaign": ["Choose one of your campaigns."]}

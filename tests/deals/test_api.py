@@ -45,6 +45,20 @@ def test_a_bad_filter_is_a_400(api, three):
     assert response.json()["errors"] == {"owner": ["Enter a whole number."]}
 
 
+def test_a_filter_naming_what_the_account_does_not_have_is_a_400(api, tenant_b, three):
+    theirs = sales(tenant_b)
+    cases = {
+        "pipeline": (theirs.pk, "Choose one of this account's pipelines."),
+        "stage": (theirs.stages.first().pk, "Choose a stage of this account's pipelines."),
+        "owner": (tenant_b.admin.pk, "Choose a member of this account."),
+    }
+    for name, (value, message) in cases.items():
+        response = api.get("/v1/deals", **{name: value})
+        assert response.status_code == 400, name
+        assert response.json()["errors"] == {name: [message]}
+    assert api.get("/v1/deals", pipeline=999999).status_code == 400
+
+
 def test_one_deal_in_full(api, tenant_a, three):
     deal = three[1]
     data = api.get(f"/v1/deals/{deal.pk}").json()["data"]

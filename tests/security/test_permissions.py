@@ -117,7 +117,7 @@ API_MATRIX = {
     "change representatives": (200, 200, 403, 404),
     "change status": (200, 200, 403, 404),
     "delete": (200, 200, 403, 404),
-    "view leads": (LISTED, LISTED, LISTED, UNLISTED),
+    "view leads": (LISTED, LISTED, LISTED, 400),  # a campaign filter they cannot see
     "view lead": (200, 200, 200, 404),
 }
 
