@@ -59,6 +59,7 @@ def campaigns(request):
         if request.data["campaigndata"].get("is_deleted") is True:
             message = "A campaign cannot be created deleted."
             raise ApiProblem(400, message, errors={"is_deleted": [message]})
+        _refuse_other_links(request.data["campaigndata"])
         form = validated(CampaignForm, request.data["campaigndata"], account=request.account)
         campaign = _save(
             services.create_campaign,
@@ -89,6 +90,17 @@ def campaigns(request):
     return ok([campaign_data(row) for row in rows], **extra)
 
 
+def _refuse_other_links(data, *, integration=""):
+    """A link key (`sources.SourceLink.key`, e.g. `invoca_campaign_id`) sent with a value for a
+    campaign whose lead source (`data`'s integration, else `integration`, the campaign's) does
+    not take it is a 400, not a value dropped without a word."""
+    source = data.get("integration") or integration
+    for link in sources.LINKS.values():
+        if link.integration != source and data.get(link.key) not in (None, ""):
+            message = f"Only {link.integration} campaigns take {link.key}; this one is {source}."
+            raise ApiProblem(400, message, errors={link.key: [message]})
+
+
 def _visible(request, campaign_id, *, lock=False):
     campaigns = selectors.campaigns_visible_to(request.membership).select_related("owner")
     if lock:
@@ -114,6 +126,7 @@ def _update(request, campaign_id):
     changes = request.data["campaigndata"]
     with transaction.atomic():
         found = _visible(request, campaign_id, lock=True)
+        _refuse_other_links(changes, integration=found.integration)
         # Validate the campaign as it would be after the change, so rules that tie fields
         # together (a CallRail campaign needs a number) hold for partial updates too.
         form = CampaignForm(

@@ -128,11 +128,18 @@ def test_a_campaign_that_stops_using_invoca_lets_its_advertiser_campaign_go(
     assert roofing.inbound_campaign is None
 
 
-def test_other_campaigns_ignore_the_key(tenant_a, roofing):
+def test_other_campaigns_refuse_the_key(tenant_a, roofing):
     response = create(tenant_a, integration="form", invoca_campaign_id=roofing.pk)
-    assert response.status_code == 201
+    assert response.status_code == 400
+    message = "Only invoca campaigns take invoca_campaign_id; this one is form."
+    assert response.json()["errors"] == {"invoca_campaign_id": [message]}
+    assert not Campaign.objects.filter(integration="form").exists()
     roofing.refresh_from_db()
     assert roofing.inbound_campaign is None
+
+
+def test_a_null_key_is_taken_on_any_campaign(tenant_a):
+    assert create(tenant_a, integration="form", invoca_campaign_id=None).status_code == 201
 
 
 def test_the_campaign_form_offers_the_account_s_advertiser_campaigns(tenant_a, tenant_b, roofing):
