@@ -103,3 +103,16 @@ def test_invitation_emails_are_rate_limited_per_admin_and_account(tenant_a, sett
         "/settings/members/add/", {"email": "p3@acme.test", "role": "member"}
     )
     assert response.status_code == 302
+
+
+def test_the_invitation_is_dated_in_the_inviting_account_s_named_time_zone(tenant_a, tenant_b):
+    from datetime import UTC, datetime
+
+    tenant_a.account.timezone = "America/New_York"
+    tenant_a.account.save()
+    tenant_b.account.timezone = "Europe/Berlin"
+    tenant_b.account.save()
+    _add(tenant_a, "admin@bolt.test")
+    Invitation.objects.update(created_at=datetime(2026, 12, 2, 10, 52, tzinfo=UTC))
+    page = tenant_b.admin_client.get("/invitations/").content.decode()
+    assert "<td>2026-12-02 05:52 EST</td>" in page
