@@ -204,3 +204,19 @@ class TestTimeZones:
 )
 def test_an_email_may_wrap_after_its_at_sign_only(value, shown):
     assert render('{{ value|email|default:"—" }}', value=value) == shown
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({"name": "Ann Lee", "phone": "+16465550203"}, "Ann Lee"),
+        ({"phone": "+16465550203", "email": "a@x.io"}, "(646) 555-0203"),
+        ({"email": "a@x.io"}, "a@x.io"),
+        ({}, "Unknown caller"),
+    ],
+)
+def test_a_lead_is_named_the_same_way_on_every_page(fields, shown):
+    from campaigns.models import Lead
+
+    lead = Lead(**{"name": "", "phone": "", "email": "", **fields})
+    assert render("{{ lead|lead_label:'US' }}", lead=lead) == shown
