@@ -260,7 +260,12 @@ function restoreFilters() {
     form.querySelectorAll("input[name], select[name]").forEach((control) => {
       // A control whose absence from the URL means a default other than blank (a report's
       // default period) names it in data-default.
-      const value = query.get(control.name) ?? control.dataset.default ?? "";
+      let value = query.get(control.name) ?? control.dataset.default ?? "";
+      if (control.tagName === "SELECT" && ![...control.options].some((o) => o.value === value)) {
+        // A value the list does not offer (the page names it as a filter it cannot use): the
+        // select shows its "any" choice rather than nothing.
+        value = control.options[0]?.value ?? "";
+      }
       if (control.value !== value) control.value = value;
       if (control.tagName === "SELECT") {
         control.querySelectorAll("option").forEach((option) => {
