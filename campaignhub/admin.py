@@ -55,6 +55,9 @@ class AccountScopedAdmin(admin.ModelAdmin):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
+    # A removal is more than deleting the row (services.remove_member): it is done from the
+    # Memberships list, or the account's Members page, never by a row deleted here.
+    can_delete = False
     autocomplete_fields = ["user"]
 
 
@@ -95,9 +98,9 @@ class MembershipAdmin(AccountScopedAdmin):
 
     def delete_model(self, request, obj):
         # The same removal as the members page: tokens revoked, deliveries cancelled, sockets
-        # closed; the last admin stays.
+        # closed, their campaigns passed to whoever removes them; the last admin stays.
         try:
-            services.remove_member(membership=obj)
+            services.remove_member(membership=obj, removed_by=request.user)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
 

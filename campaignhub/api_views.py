@@ -90,7 +90,7 @@ def member(request, membership_id):
             raise _rule_problem(exc) from None
     elif request.method == "DELETE":
         try:
-            services.remove_member(membership=found)
+            services.remove_member(membership=found, removed_by=request.user)
         except ValidationError as exc:
             raise _rule_problem(exc) from None
         return ok(None)

@@ -258,15 +258,28 @@ def change_role(*, membership: Membership, role: str) -> Membership:
     return membership
 
 
+@dataclass(frozen=True)
+class MemberRemoved:
+    """What `remove_member` did: `user` left; `handed_over` lists what they owned that passed
+    to `removed_by` (one `signals.HandedOver` per kind of thing, none when they owned nothing)."""
+
+    user: User
+    removed_by: User
+    handed_over: tuple[signals.HandedOver, ...]
+
+
 @transaction.atomic
-def remove_member(*, membership: Membership) -> None:
+def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
     """Take a person out of an account, with every access they had to it, in one transaction.
 
-    Besides the membership row: their API tokens for the account are revoked, `member_removed`
-    lets the domain apps withdraw what the person holds there (their representative rows, so
-    no new lead is assigned to them; their queued notifications, cancelled), and once committed
-    their open live sockets for the account are closed. Raises ValidationError for the last
-    admin, changing nothing.
+    `removed_by` is the admin removing them: whatever the person owned in the account (their
+    campaigns) passes to them. Besides the membership row: their API tokens for the account
+    are revoked, `member_removed` lets the domain apps withdraw what the person holds there
+    (their representative rows, so no new lead is assigned to them; their queued
+    notifications, cancelled) and hand over what they own, and once committed their open live
+    sockets for the account are closed. Raises ValidationError, changing nothing, for the last
+    admin and when what they own cannot pass to `removed_by` (not an admin of the account, or
+    the person leaving themselves).
 
     A demotion (`change_role`) needs none of this: roles are read on every request, API call
     and live event, so a demoted admin has member rights at once.
@@ -277,9 +290,15 @@ def remove_member(*, membership: Membership) -> None:
     ApiToken.objects.for_account(account).filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    signals.member_removed.send(sender=Membership, account=account, user=user)
+    answers = signals.member_removed.send(
+        sender=Membership, account=account, user=user, removed_by=removed_by
+    )
     membership.delete()
     transaction.on_commit(lambda: live.close_member_sockets(account.pk, user.pk), robust=True)
+    handed = tuple(
+        answer for _, answer in answers if isinstance(answer, signals.HandedOver) and answer.count
+    )
+    return MemberRemoved(user=user, removed_by=removed_by, handed_over=handed)
 
 
 @dataclass(frozen=True)

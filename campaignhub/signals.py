@@ -1,11 +1,16 @@
-"""Signals the platform sends about people, so domain apps act on them without being named here."""
+"""Signals the platform sends about people and the account, so domain apps act on them without
+being named here."""
+
+from dataclasses import dataclass
 
 from django.dispatch import Signal
 
 # Sent by `services.remove_member` inside the removal's transaction, while the membership still
-# exists, with `account` (Account) and `user` (User): receivers withdraw whatever that person
-# holds in the account (representative rows, pending deliveries). A receiver that raises undoes
-# the whole removal.
+# exists, with `account` (Account), `user` (User, the person leaving) and `removed_by` (User,
+# the admin removing them): receivers withdraw whatever that person holds in the account
+# (representative rows, pending deliveries) and hand what they own to `removed_by`. A receiver
+# that raises undoes the whole removal (a ValidationError's message reaches the admin).
+# A receiver that handed something over returns a `HandedOver`; other return values are ignored.
 member_removed = Signal()
 
 # Sent by the account form before it changes the account's currency, with `account` (Account,
@@ -13,3 +18,15 @@ member_removed = Signal()
 # each receiver answers, as one sentence, what the change would leave reading in the new
 # currency or out of step with it ("" when nothing), and the form asks the admin to confirm.
 currency_changing = Signal()
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    """What a `member_removed` receiver passed from the person leaving to `removed_by`:
+    `count` things, named `noun` (singular, e.g. "campaign"), for the removal's message."""
+
+    noun: str
+    count: int
+
+    def __str__(self):
+        return f"{self.count} {self.noun}{'' if self.count == 1 else 's'}"

@@ -132,12 +132,23 @@ def member_remove(request, membership_id):
         Membership.objects.select_related("user"), request.account, pk=membership_id
     )
     try:
-        services.remove_member(membership=membership)
+        removal = services.remove_member(membership=membership, removed_by=request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, f"{membership.user.email} removed from {request.account}.")
+        messages.success(request, _removed_message(request, removal))
     return redirect("members")
+
+
+def _removed_message(request, removal):
+    """The message for a removal: "Dana Rep removed from Acme; their 3 campaigns are now owned
+    by you." (the second half only when something passed to the admin who removed them)."""
+    text = f"{removal.user.get_full_name()} removed from {request.account}"
+    if not removal.handed_over:
+        return f"{text}."
+    handed = " and ".join(str(part) for part in removal.handed_over)
+    verb = "is" if sum(part.count for part in removal.handed_over) == 1 else "are"
+    return f"{text}; their {handed} {verb} now owned by you."
 
 
 @account_required

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from campaignhub.cleaning import id_or_none
+from campaignhub.models import Membership
 from campaignhub.phones import e164_or_blank
 from campaigns import sources
 from campaigns.models import Campaign, NotificationType, Representative
@@ -102,6 +103,7 @@ def setup_from_data(account, data: dict, *, users: dict, current: Campaign | Non
         notification_type=data.get("notification_type") or NotificationType.ONLY_SEND_EMAIL,
         status=bool(data.get("status")),
     )
+    campaign.owner = _chosen_owner(data.get("owner"), users, current)
     representatives = []
     for position, chosen in enumerate(data.get("selected_user") or []):
         user = users.get(_as_id(chosen.get("id")))
@@ -117,6 +119,18 @@ def setup_from_data(account, data: dict, *, users: dict, current: Campaign | Non
 
 
 _as_id = id_or_none
+
+
+def _chosen_owner(chosen, users, current):
+    """The owner the form's `owner` value names: one of `users`, or the edited campaign's
+    current owner (kept, member or not, when the value names them or no owner is sent)."""
+    owner_id = _as_id(chosen)
+    if owner_id in users:
+        return users[owner_id]
+    kept = current is not None and current.owner_id is not None
+    if kept and owner_id in (None, current.owner_id):
+        return current.owner
+    return None
 
 
 def setup_warnings(setup: Setup) -> list[SetupWarning]:
@@ -198,6 +212,26 @@ def _sms_without_phone_failing(account):
     )
 
 
+def _owner_left(setup):
+    campaign = setup.campaign
+    if campaign.owner_id is None or _is_member(campaign.account_id, campaign.owner_id):
+        return ""
+    return (
+        f"Its owner {campaign.owner.get_full_name()} is no longer a member of the account: "
+        "choose another owner."
+    )
+
+
+def _is_member(account_id, user_id):
+    return Membership.objects.filter(account_id=account_id, user_id=user_id).exists()
+
+
+def _owner_left_failing(account):
+    return Q(owner__isnull=False) & ~Exists(
+        Membership.objects.filter(account_id=OuterRef("account_id"), user_id=OuterRef("owner_id"))
+    )
+
+
 def _source_unavailable(setup):
     integration = setup.campaign.integration
     if not integration or sources.is_available(integration):
@@ -214,6 +248,12 @@ register_check(
     title="Lead source not available",
     evaluate=_source_unavailable,
     failing=_source_unavailable_failing,
+)
+register_check(
+    "owner_left",
+    title="Owner no longer a member",
+    evaluate=_owner_left,
+    failing=_owner_left_failing,
 )
 register_check(
     "no_representatives",

@@ -196,6 +196,14 @@ class CampaignForm(forms.Form):
     def clean_owner(self):
         owner = self.cleaned_data["owner"]
         if owner is not None and owner not in self._member_ids:
+            current = self.campaign
+            if current is not None and current.owner_id == owner:
+                # The campaign's owner left the account: kept on the page, never saved again.
+                raise ValidationError(
+                    f"{current.owner.get_full_name()} is no longer a member of the account: "
+                    "choose another owner.",
+                    code="owner_left",
+                )
             raise ValidationError("The owner must be a member of the account.")
         return owner
 

@@ -19,6 +19,7 @@ from campaignhub.cleaning import bounded_id, clean_json, clean_text, id_or_none
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership
 from campaignhub.phones import e164_or_blank
+from campaignhub.signals import HandedOver
 from campaigns import events, outcomes, permissions, selectors, sources
 from campaigns.models import (
     Campaign,
@@ -388,9 +389,48 @@ def withdraw_representative(*, account, user) -> list[int]:
     return campaign_ids
 
 
-def on_member_removed(*, account, user, **signal):
-    """The `campaignhub.signals.member_removed` receiver: `withdraw_representative`."""
+def hand_over_campaigns(*, account, user, to) -> list[int]:
+    """Give every campaign of `account` that `user` owns (deleted ones too, so none is left
+    owned by someone outside the account) to `to`, the admin removing `user` from it.
+
+    Each passes as any owner change does (`update_campaign` with `to`'s membership as the
+    actor): locked, checked against the permission matrix, its live rows and counts updated
+    after commit. Returns the ids of the campaigns that were not deleted, the ones the admin
+    sees. Runs in the caller's transaction (the member's removal). Raises ValidationError,
+    changing nothing, when `user` owns campaigns and `to` is not an admin of `account` or is
+    `user` themselves.
+    """
+    owned = list(
+        Campaign.objects.for_account(account)
+        .filter(owner=user)
+        .select_related("account", "owner")
+        .order_by("pk")
+    )
+    if not owned:
+        return []
+    name = user.get_full_name()
+    if to is None or to.pk == user.pk:
+        raise ValidationError(
+            f"{name} owns campaigns, which pass to the admin who removes them: "
+            "another admin must remove them."
+        )
+    actor = Membership.objects.for_account(account).filter(user=to).select_related("user").first()
+    if actor is None or not actor.is_admin:
+        raise ValidationError(
+            f"{name} owns campaigns, which pass to the admin who removes them: "
+            f"only an admin of {account} can remove them."
+        )
+    for campaign in owned:
+        update_campaign(campaign=campaign, changes={"owner": to.pk}, actor=actor)
+    return [campaign.pk for campaign in owned if not campaign.is_deleted]
+
+
+def on_member_removed(*, account, user, removed_by=None, **signal):
+    """The `campaignhub.signals.member_removed` receiver: `withdraw_representative`, then
+    `hand_over_campaigns` to `removed_by`; answers how many live campaigns passed to them."""
     withdraw_representative(account=account, user=user)
+    handed = hand_over_campaigns(account=account, user=user, to=removed_by)
+    return HandedOver("campaign", len(handed))
 
 
 def recount_tallies(account) -> None:

@@ -101,6 +101,8 @@ def _form_context(request, values, errors=None, campaign=None):
         "people": people,
         # Only those who may hand a campaign to another owner get the owner picker.
         "owners": members if permissions.may_choose_owner(request.membership, campaign) else [],
+        # An owner who left the account stays selected (and named so) until another is chosen.
+        "former_owner": _former_owner(campaign, members),
         "integrations": sources.available_choices(keep=campaign.integration if campaign else ""),
         "setup_warnings": _setup_warnings(request, values, members, campaign),
         "notification_types": NotificationType.choices,
@@ -110,6 +112,15 @@ def _form_context(request, values, errors=None, campaign=None):
         "links": sources.form_links(request.account, values, errors, campaign),
         "deal_targets": deal_target_choices(request.account, values.get("pipeline_id")),
     }
+
+
+def _former_owner(campaign, members):
+    """The edited campaign's owner when they are no longer a member of its account, else None."""
+    if campaign is None or campaign.owner_id is None:
+        return None
+    if any(user.pk == campaign.owner_id for user in members):
+        return None
+    return campaign.owner
 
 
 def _save(request, campaign=None):

@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 
 def _remove(tenant, user, capture):
     with capture(execute=True) as callbacks:
-        platform.remove_member(membership=Membership.objects.get(account=tenant.account, user=user))
+        platform.remove_member(
+            membership=Membership.objects.get(account=tenant.account, user=user),
+            removed_by=tenant.admin,
+        )
     return callbacks
 
 
@@ -71,7 +74,8 @@ def test_the_dialer_is_called_only_after_the_removal_commits(
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         platform.remove_member(
-            membership=Membership.objects.get(account=tenant_a.account, user=tenant_a.member)
+            membership=Membership.objects.get(account=tenant_a.account, user=tenant_a.member),
+            removed_by=tenant_a.admin,
         )
         assert not DialerAgent.objects.filter(user=tenant_a.member).exists()
         assert len(upstream.calls) == 0
@@ -88,7 +92,8 @@ def test_a_removal_rolled_back_keeps_the_agents_and_calls_nothing(
     monkeypatch.setattr("notifications.services.cancel_pending_for", broken)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         platform.remove_member(
-            membership=Membership.objects.get(account=tenant_a.account, user=tenant_a.member)
+            membership=Membership.objects.get(account=tenant_a.account, user=tenant_a.member),
+            removed_by=tenant_a.admin,
         )
     assert DialerAgent.objects.filter(user=tenant_a.member).count() == 2
     assert len(upstream.calls) == 0

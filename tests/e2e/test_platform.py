@@ -59,7 +59,10 @@ def test_a_form_left_open_in_an_account_the_person_was_removed_from_changes_noth
     expect(page.get_by_role("heading", name="Acme Agency")).to_be_visible()
     page.goto(f"{server}/settings/tokens/")
     page.get_by_label("Name").fill("Zapier")
-    services.remove_member(membership=Membership.objects.get(account=acme, user=person))
+    services.remove_member(
+        membership=Membership.objects.get(account=acme, user=person),
+        removed_by=acme.memberships.get(role=Role.ADMIN).user,
+    )
     other_tab = page.context.new_page()
     other_tab.goto(f"{server}/leads/")
     expect(other_tab.get_by_text('You are no longer a member of "Acme Agency"')).to_be_visible()

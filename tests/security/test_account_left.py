@@ -21,7 +21,10 @@ def in_both(tenant_a, tenant_b):
     Membership.objects.create(account=tenant_b.account, user=person, role=Role.MEMBER)
     client = logged_in_client(person)
     assert client.session[SESSION_ACCOUNT_KEY] == tenant_a.account.pk
-    services.remove_member(membership=Membership.objects.get(account=tenant_a.account, user=person))
+    services.remove_member(
+        membership=Membership.objects.get(account=tenant_a.account, user=person),
+        removed_by=tenant_a.admin,
+    )
     return client
 
 
@@ -81,7 +84,8 @@ def test_an_api_change_in_the_session_after_removal_is_refused_in_the_envelope(i
 def test_someone_left_with_no_account_is_told_so(tenant_a):
     client = tenant_a.member_client
     services.remove_member(
-        membership=Membership.objects.get(account=tenant_a.account, user=tenant_a.member)
+        membership=Membership.objects.get(account=tenant_a.account, user=tenant_a.member),
+        removed_by=tenant_a.admin,
     )
 
     response = client.get("/")

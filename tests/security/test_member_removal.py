@@ -39,7 +39,9 @@ def _lead(campaign, external_id="lead-1"):
 
 def test_a_removed_member_is_assigned_and_emailed_no_new_lead(tenant_a):
     campaign = _only_represented_by(tenant_a, tenant_a.member)
-    services.remove_member(membership=_membership(tenant_a, tenant_a.member))
+    services.remove_member(
+        membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+    )
     mail.outbox.clear()
 
     lead = _lead(campaign)
@@ -54,7 +56,9 @@ def test_a_campaign_left_without_representatives_is_flagged_on_the_dashboard(ten
     campaign = _only_represented_by(tenant_a, tenant_a.member, campaign_name="Solar")
     assert "No representatives" not in tenant_a.admin_client.get("/").content.decode()
 
-    services.remove_member(membership=_membership(tenant_a, tenant_a.member))
+    services.remove_member(
+        membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+    )
 
     page = tenant_a.admin_client.get("/").content.decode()
     assert f'href="/campaigns/{campaign.pk}/">Solar</a>: No representatives' in page
@@ -74,7 +78,9 @@ def test_a_removed_members_tokens_are_revoked_and_answer_401(tenant_a):
     issued = services.issue_token(account=tenant_a.account, user=tenant_a.member, name="mine")
     assert Client().get("/v1/me", **bearer(issued.raw)).status_code == 200
 
-    services.remove_member(membership=_membership(tenant_a, tenant_a.member))
+    services.remove_member(
+        membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+    )
 
     assert ApiToken.objects.get(pk=issued.token.pk).revoked_at is not None
     response = Client().get("/v1/leads", **bearer(issued.raw))
@@ -100,7 +106,9 @@ def test_a_removed_members_pending_deliveries_are_cancelled_with_a_reason(tenant
     elsewhere = _queue(tenant_b.account, tenant_a.member, "Their other account")
     colleague = _queue(tenant_a.account, tenant_a.admin, "For the admin")
 
-    services.remove_member(membership=_membership(tenant_a, tenant_a.member))
+    services.remove_member(
+        membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+    )
 
     statuses = dict(Delivery.objects.values_list("pk", "status"))
     assert statuses == {
@@ -135,7 +143,9 @@ def test_removal_is_one_transaction_undone_when_a_step_fails(tenant_a, monkeypat
 
     monkeypatch.setattr("notifications.services.cancel_pending_for", broken)
     with pytest.raises(RuntimeError):
-        services.remove_member(membership=_membership(tenant_a, tenant_a.member))
+        services.remove_member(
+            membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+        )
 
     assert Membership.objects.filter(account=tenant_a.account, user=tenant_a.member).exists()
     assert Representative.objects.filter(campaign=campaign, user=tenant_a.member).exists()
@@ -146,7 +156,9 @@ def test_removal_is_one_transaction_undone_when_a_step_fails(tenant_a, monkeypat
 def test_a_lead_already_assigned_to_them_stops_reaching_their_socket(tenant_a, live_events):
     campaign = _only_represented_by(tenant_a, tenant_a.member)
     lead = _lead(campaign)
-    services.remove_member(membership=_membership(tenant_a, tenant_a.member))
+    services.remove_member(
+        membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+    )
     live_events.pushed.clear()
 
     from campaigns import events
@@ -203,3 +215,51 @@ def test_the_django_admin_cannot_delete_the_last_admin(tenant_a):
     )
     assert "An account needs at least one admin." in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def _operator(tenant=None):
+    """A Django admin operator, also an admin of `tenant`'s account when one is given."""
+    from campaignhub.models import User
+
+    operator = User.objects.create_superuser(email="ops@hub.test", password="x", name="Ops")
+    if tenant is not None:
+        Membership.objects.create(account=tenant.account, user=operator, role="admin")
+    admin_site = Client()
+    admin_site.force_login(operator)
+    return operator, admin_site
+
+
+def test_the_django_admin_hands_their_campaigns_to_the_operator_who_is_an_account_admin(tenant_a):
+    operator, admin_site = _operator(tenant_a)
+    owned = make_campaign(tenant_a, owner=tenant_a.member)
+    membership = _membership(tenant_a, tenant_a.member)
+
+    admin_site.post(f"/admin/campaignhub/membership/{membership.pk}/delete/", {"post": "yes"})
+
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    owned.refresh_from_db()
+    assert owned.owner_id == operator.pk
+
+
+def test_an_operator_outside_the_account_cannot_remove_someone_who_owns_campaigns(tenant_a):
+    _, admin_site = _operator()
+    owned = make_campaign(tenant_a, owner=tenant_a.member)
+    membership = _membership(tenant_a, tenant_a.member)
+
+    response = admin_site.post(
+        "/admin/campaignhub/membership/",
+        {"action": "delete_selected", "_selected_action": [membership.pk], "post": "yes"},
+        follow=True,
+    )
+
+    assert "only an admin of Acme Agency can remove them." in response.content.decode()
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    owned.refresh_from_db()
+    assert owned.owner_id == tenant_a.member.pk
+
+
+def test_the_account_page_of_the_django_admin_deletes_no_membership_row(tenant_a):
+    _, admin_site = _operator()
+    page = admin_site.get(f"/admin/campaignhub/account/{tenant_a.account.pk}/change/")
+    assert page.status_code == 200
+    assert "memberships-0-DELETE" not in page.content.decode()

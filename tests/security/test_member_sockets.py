@@ -17,7 +17,10 @@ def channel_layer(settings):
 
 
 def _remove(tenant, user):
-    services.remove_member(membership=Membership.objects.get(account=tenant.account, user=user))
+    services.remove_member(
+        membership=Membership.objects.get(account=tenant.account, user=user),
+        removed_by=tenant.admin,
+    )
 
 
 async def test_a_removed_members_socket_is_closed_and_hears_nothing_more(channel_layer, tenant_a):
