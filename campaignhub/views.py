@@ -9,7 +9,8 @@ from campaignhub import selectors, services
 from campaignhub.cleaning import id_or_none
 from campaignhub.dashboard import panels as dashboard_panels
 from campaignhub.forms import AccountForm, AddMemberForm, ProfileForm, RoleForm, TokenForm
-from campaignhub.models import Invitation, Membership
+from campaignhub.models import Invitation, Membership, Role
+from campaignhub.pages import notify
 from campaignhub.tenancy import account_required, get_for_account_or_404, memberships_of
 
 
@@ -115,14 +116,23 @@ def member_role(request, membership_id):
     if problem:
         membership.refresh_from_db()
     if request.htmx:
-        # The row says it, in place: no page message as well (it would show again later).
+        # A refusal is said in the row, in place; a change among the page's messages, once.
         membership.row_error = problem
-        return _member_row(request, membership, status=400 if problem else 200)
+        if problem:
+            return _member_row(request, membership, status=400)
+        return notify(_member_row(request, membership), _role_message(membership))
     if problem:
         messages.error(request, problem)
     else:
-        messages.success(request, f"{membership.user.email} is now {membership.role}.")
+        messages.success(request, _role_message(membership))
     return redirect("members")
+
+
+def _role_message(membership):
+    """The message for a role changed: "Dana Admin is now an admin." (the email for a person
+    without a name)."""
+    article = "an" if membership.role == Role.ADMIN else "a"
+    return f"{membership.user.get_full_name()} is now {article} {membership.role}."
 
 
 @require_POST

@@ -1,8 +1,9 @@
 """The Members page in the browser: removing someone hands their campaigns to the admin who
-removed them."""
+removed them; a role change says so, and a refused one says why."""
 
 from playwright.sync_api import expect
 
+from campaignhub.models import Membership
 from campaigns.models import Campaign
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account, make_member
@@ -41,3 +42,37 @@ def test_a_removed_members_campaign_is_owned_by_the_admin_who_removed_them(serve
     expect(page.get_by_text("is no longer a member of the account")).to_have_count(0)
     page.goto(f"{server}/campaigns/{campaign.pk}/edit/")
     expect(page.get_by_label("Owner")).to_have_value(str(admin.pk))
+
+
+def _settled(page):
+    """Wait until the swapped row is live again: htmx binds its new select as it settles, a
+    moment after the swap (and the notice) that a person would never beat."""
+    page.wait_for_function("() => !document.querySelector('.htmx-settling, .htmx-request')")
+
+
+def test_a_role_change_says_so_and_a_refused_one_says_why(server, page):
+    acme = make_account("Acme Agency", "admin@acme.test")
+    admin_membership = acme.memberships.get()
+    make_member(acme, "dana@acme.test", name="Dana Admin")
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    page.get_by_label("Role of dana@acme.test").select_option("admin")
+    expect(
+        page.get_by_role("status").filter(has_text="Dana Admin is now an admin.")
+    ).to_be_visible()
+    assert Membership.objects.get(account=acme, user__email="dana@acme.test").is_admin
+    _settled(page)
+
+    page.get_by_label("Role of dana@acme.test").select_option("member")
+    expect(page.locator("#messages [data-htmx-notice]")).to_have_text(
+        ["Dana Admin is now a member."]
+    )
+
+    _settled(page)
+    page.get_by_label("Role of admin@acme.test").select_option("member")
+    row = page.locator(f"#member-{admin_membership.pk}")
+    expect(row.locator(".error")).to_have_text("An account needs at least one admin.")
+    expect(page.get_by_label("Role of admin@acme.test")).to_have_value("admin")
+    admin_membership.refresh_from_db()
+    assert admin_membership.is_admin

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -157,6 +158,35 @@ class TestMembers:
         assert '<option value="admin" selected>' in content
         membership.refresh_from_db()
         assert membership.role == "admin"
+
+    def test_a_role_change_with_htmx_says_so_among_the_page_messages(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.member)
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "admin"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        assert json.loads(response.headers["HX-Trigger-After-Swap"]) == {
+            "notice": {"level": "success", "text": "Acme Agency Member is now an admin."}
+        }
+
+    def test_a_role_change_without_htmx_says_so_on_the_next_page(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.member)
+        tenant_a.member.name = ""
+        tenant_a.member.save()
+        tenant_a.admin_client.post(f"/settings/members/{membership.pk}/role/", {"role": "admin"})
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "member"}, follow=True
+        )
+        assert "member@acme.test is now a member." in response.content.decode()
+
+    def test_a_refused_demotion_tells_no_success(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.admin)
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "member"}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 400
+        assert "HX-Trigger-After-Swap" not in response.headers
+        assert "is now" not in response.content.decode()
 
     def test_last_admin_cannot_be_demoted_or_removed(self, tenant_a):
         membership = Membership.objects.get(user=tenant_a.admin)
