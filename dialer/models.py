@@ -83,6 +83,13 @@ class PendingAction(models.TextChoices):
     REMOVING = "removing", "Removing"
 
 
+NOTHING_LEFT_TO_CALL = (
+    "{name} is completed: the dialer has called every lead and used every retry, so there is "
+    "nothing left to call. Upload another lead list to call more."
+)
+NOTHING_TO_STOP = "{name} is completed: it has already ended, so there is nothing to stop."
+
+
 class AgentState(models.TextChoices):
     """The agent states the API can set (an agent's default state in a campaign)."""
 
@@ -164,6 +171,34 @@ class DialerCampaign(models.Model):
     @property
     def is_removing(self):
         return self.pending_action == PendingAction.REMOVING
+
+    def leads_added_since_completed(self) -> bool:
+        """Whether a lead list with valid rows was uploaded after the dialer reported the
+        campaign `completed` (so starting it again has someone to call)."""
+        if self.state_changed_at is None:
+            return False
+        return self.uploads.filter(rows_valid__gt=0, created_at__gt=self.state_changed_at).exists()
+
+    @property
+    def start_refusal(self) -> str:
+        """Why the campaign's current state does not allow a start, "" when it does.
+
+        The guide (reference 003) keeps Start clickable in every state a campaign can run
+        again from: started (a restart changes nothing), stopping, stopped. A `completed`
+        campaign has called every lead and used every retry: only a lead list uploaded since
+        gives a start something to call."""
+        if self.state != CampaignState.COMPLETED or self.leads_added_since_completed():
+            return ""
+        return NOTHING_LEFT_TO_CALL.format(name=self.name)
+
+    @property
+    def stop_refusal(self) -> str:
+        """Why the campaign's current state does not allow a stop, "" when it does: stopping
+        a started one stops it; a stopping or stopped one changes nothing, which the guide
+        allows (Stop stays clickable); a `completed` one has ended, nothing is left to stop."""
+        if self.state != CampaignState.COMPLETED:
+            return ""
+        return NOTHING_TO_STOP.format(name=self.name)
 
 
 class AgentExtension(models.Model):

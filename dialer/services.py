@@ -211,8 +211,10 @@ def apply_settings(*, campaign: DialerCampaign, **values) -> DialerCampaign:
     return campaign
 
 
-def _request_state(campaign, wanted, pending, *, already):
+def _request_state(campaign, wanted, pending, *, already, refusal):
     _refuse_when_removing(campaign)
+    if refusal:
+        raise ApiProblem(409, refusal, {"state": [campaign.state]})
     _upstream(campaign.account, lambda client: client.request_state(campaign.ref, wanted))
     # Asking again for the state it is in changes nothing on the dialer and no notification
     # will come, so nothing is awaited.
@@ -228,23 +230,32 @@ def _request_state(campaign, wanted, pending, *, already):
 def request_start(*, campaign: DialerCampaign) -> DialerCampaign:
     """Ask the dialer to start the campaign; its state stays until the `started` notification.
 
-    Idempotent: starting a started campaign is sent and awaits nothing. Raises ApiProblem 409
-    while it is being removed, or the dialer's failure.
+    Idempotent, as the guide says: starting a started campaign is sent and awaits nothing.
+    Raises ApiProblem 409 while it is being removed, or when its state allows no start
+    (`DialerCampaign.start_refusal`: completed with no lead list uploaded since, nothing is
+    sent then; `errors` `{"state": [<state>]}`), or the dialer's failure.
     """
     return _request_state(
-        campaign, "started", PendingAction.START_REQUESTED, already={CampaignState.STARTED}
+        campaign,
+        "started",
+        PendingAction.START_REQUESTED,
+        already={CampaignState.STARTED},
+        refusal=campaign.start_refusal,
     )
 
 
 def request_stop(*, campaign: DialerCampaign) -> DialerCampaign:
     """Ask the dialer to stop the campaign; its state stays until `stopping`/`stopped` come.
 
-    Idempotent like `request_start`."""
+    Idempotent like `request_start`: stopping a stopping or stopped one is sent and awaits
+    nothing. Raises ApiProblem 409 for a completed one (`DialerCampaign.stop_refusal`: it has
+    ended; nothing is sent), like `request_start` otherwise."""
     return _request_state(
         campaign,
         "stopped",
         PendingAction.STOP_REQUESTED,
-        already={CampaignState.STOPPED, CampaignState.STOPPING, CampaignState.COMPLETED},
+        already={CampaignState.STOPPED, CampaignState.STOPPING},
+        refusal=campaign.stop_refusal,
     )
 
 

@@ -28,6 +28,7 @@ from dialer import client as dialer
 from dialer import leadlists
 from dialer.models import (
     BatchStatus,
+    CampaignState,
     Contact,
     DialerCampaign,
     LeadListUpload,
@@ -138,6 +139,9 @@ def upload_lead_list(*, campaign: DialerCampaign, file, user=None, region="US") 
         from dialer.tasks import bulk_send_batches
 
         transaction.on_commit(lambda: bulk_send_batches.delay(upload.pk), robust=True)
+        if campaign.state == CampaignState.COMPLETED:
+            # New leads give a completed campaign something to call: its Start comes back.
+            _push_campaign(campaign.pk)
     return upload
 
 
@@ -376,3 +380,9 @@ def _push(upload_id):
     from dialer import live_updates
 
     transaction.on_commit(lambda: live_updates.upload_changed(upload_id), robust=True)
+
+
+def _push_campaign(campaign_id):
+    from dialer import live_updates
+
+    transaction.on_commit(lambda: live_updates.campaign_changed(campaign_id), robust=True)

@@ -285,8 +285,9 @@ def _from_overview(request) -> bool:
 
 def _action(request, ref, action, done):
     """Start or stop; `done` is said when the dialer's report is awaited. Asked for the state
-    it is in already (stopping a completed campaign, say), nothing is awaited and the
-    message says so."""
+    it is in already (stopping a stopped campaign, say), nothing is awaited and the message
+    says so; a state that allows no such request (starting a completed campaign with nothing
+    left to call) is refused with why, and nothing is sent."""
     campaign = _visible(request, ref, Action.START_STOP)
     try:
         campaign = action(campaign=campaign)

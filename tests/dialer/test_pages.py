@@ -92,7 +92,7 @@ def test_a_campaign_the_dialer_lost_says_so_on_start(tenant_a, connected, upstre
 @pytest.mark.parametrize(
     ("state", "action", "said"),
     [
-        ("completed", "stop", "Spring renewals is completed already; nothing changes."),
+        ("stopping", "stop", "Spring renewals is stopping already; nothing changes."),
         ("stopped", "stop", "Spring renewals is stopped already; nothing changes."),
         ("started", "start", "Spring renewals is started already; nothing changes."),
         ("stopped", "start", "Start requested; the dialer will report when it has started."),
