@@ -75,6 +75,7 @@ def upload_out(upload) -> dict:
         "rows_valid": upload.rows_valid,
         "rows_invalid": upload.rows_invalid,
         "errors": upload.errors,
+        "warnings": upload.warnings,
         "batches_total": upload.batches_total,
         "batches_sent": upload.batches_sent,
         "contacts_sent": upload.contacts_sent,

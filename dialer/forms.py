@@ -119,8 +119,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="File",
         help_text=(
-            "CSV or .xlsx with a phone column; first name, last name and email are optional, "
-            "any other column is kept with the contact."
+            "CSV or .xlsx with a phone column; first name and last name (or one name column) "
+            "and email are optional; any other column goes to the dialer with the contact."
         ),
     )
 

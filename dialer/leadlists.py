@@ -76,6 +76,11 @@ FIELD_FOR_HEADER = {
     "last name": "last_name",
     "lastname": "last_name",
     "surname": "last_name",
+    # One column with the whole name: split into first and last name (`split_full_name`).
+    "name": "full_name",
+    "full name": "full_name",
+    "fullname": "full_name",
+    "contact name": "full_name",
     "email": "email",
     "e mail": "email",
     "email address": "email",
@@ -100,10 +105,34 @@ class LeadListError(ValueError):
     any row is read; the message names the headers and is meant for the user."""
 
 
+NAME_FIELDS = {"first_name", "last_name", "full_name"}
+CONTACT_FIELDS = {"phone", "email", *NAME_FIELDS}
+# Said of a named column no contact field takes, and of a header-less column with values.
+UNUSED_COLUMN = (
+    'Column "{header}" was not used for the contacts here (phone, first name, last name, '
+    "name, email): its values go to the dialer only, as extra data with each contact."
+)
+UNNAMED_COLUMN = (
+    "Column {letter} has no header, so it was not used for the contacts here: its values go "
+    'to the dialer only, as extra data named "{header}".'
+)
+
+
+def split_full_name(name: str) -> tuple[str, str]:
+    """A whole name as (first name, last name): the last word is the last name, the words
+    before it the first name; one word is a first name alone. Runs of spaces become one, so
+    first and last name joined by a space give the name back as written."""
+    words = name.split()
+    if len(words) < 2:
+        return (words[0] if words else ""), ""
+    return " ".join(words[:-1]), words[-1]
+
+
 @dataclass(frozen=True, slots=True)
 class Lead:
     """A valid row: `row` as the spreadsheet numbers it (header = 1), `phone` in E.164,
-    names and email stripped ("" when absent), `data` every other column, header -> text."""
+    names and email stripped ("" when absent; a name column split by `split_full_name`),
+    `data` every other column, header -> text."""
 
     row: int
     phone: str
@@ -118,8 +147,8 @@ class Lead:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """Why a row was refused: `field` is `phone`, `first_name`, `last_name`, `email`, the
-    header of an extra column, or "" for the row as a whole."""
+    """Why a row was refused: `field` is `phone`, `first_name`, `last_name`, `full_name`,
+    `email`, the header of an extra column, or "" for the row as a whole."""
 
     row: int
     field: str
@@ -215,13 +244,17 @@ def _normalise_header(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Columns:
-    """Where each contact field sits in a row, and the extra columns kept as data."""
+    """Where each contact field sits in a row, and the extra columns kept as data.
+
+    `full_name` is a column holding the whole name; it names a row's contact when the row
+    has neither a first nor a last name (a list may have all three columns)."""
 
     width: int
     phone: int
     first_name: int | None
     last_name: int | None
     email: int | None
+    full_name: int | None = None
     # (index, header, named): a blank header is named after its column ("column D") and its
     # column kept only where a row has a value in it.
     data: list[tuple[int, str, bool]] = field(default_factory=list)
@@ -254,11 +287,10 @@ class _Columns:
                 'No "phone" column: the first row must name the columns and one of them must '
                 f'be "phone" (found: {found or "no headers"}).'
             )
-        known = {"phone", "first_name", "last_name", "email"}
         data = [
             (index, name or f"column {_column_letter(index)}", bool(name))
             for index, name in enumerate(names)
-            if FIELD_FOR_HEADER.get(_normalise_header(name)) not in known
+            if FIELD_FOR_HEADER.get(_normalise_header(name)) not in CONTACT_FIELDS
         ]
         return cls(
             width=len(names),
@@ -266,6 +298,7 @@ class _Columns:
             first_name=groups.get("first_name", [None])[0],
             last_name=groups.get("last_name", [None])[0],
             email=groups.get("email", [None])[0],
+            full_name=groups.get("full_name", [None])[0],
             data=data,
         )
 
@@ -477,6 +510,8 @@ class LeadListValidation:
         self.rows_invalid = 0
         self.errors_total = 0
         self.errors: list[RowError] = []
+        # Header-less columns a row had a value in (their values go out as data).
+        self._unnamed_with_values: set[int] = set()
         self.error_report: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._report = _ErrorCsv(self.error_report)
 
@@ -498,9 +533,24 @@ class LeadListValidation:
         self._started = True
         return self._validate()
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the file held that no contact field took, one sentence per column in column
+        order: each named column that is no phone, name or email column (`UNUSED_COLUMN`),
+        and each header-less column a row had a value in (`UNNAMED_COLUMN`, known once every
+        row has been read). Their values are not lost: they go to the dialer as `Lead.data`."""
+        warnings = []
+        for index, header, named in self._columns.data:
+            if named:
+                warnings.append(UNUSED_COLUMN.format(header=_shown(header)))
+            elif index in self._unnamed_with_values:
+                warnings.append(UNNAMED_COLUMN.format(letter=_column_letter(index), header=header))
+        return warnings
+
     def summary(self) -> dict:
-        """`{rows_total, rows_valid, rows_invalid, errors: [{row, field, message}]}`; raises
-        RuntimeError before the rows have all been read."""
+        """`{rows_total, rows_valid, rows_invalid, errors: [{row, field, message}], warnings:
+        [str]}` (`warnings` as the property says); raises RuntimeError before the rows have
+        all been read."""
         if not self.finished:
             raise RuntimeError("The summary is known once every row has been read.")
         return {
@@ -508,6 +558,7 @@ class LeadListValidation:
             "rows_valid": self.rows_valid,
             "rows_invalid": self.rows_invalid,
             "errors": [error.as_dict() for error in self.errors],
+            "warnings": self.warnings,
         }
 
     def _validate(self) -> Iterator[Lead]:
@@ -589,6 +640,18 @@ class LeadListValidation:
                         number, name, f"The {label} is longer than {NAME_MAX_LENGTH} characters."
                     )
                 )
+        full_name = _cell_text(cell(columns.full_name))
+        if full_name and not (names["first_name"] or names["last_name"]):
+            names["first_name"], names["last_name"] = split_full_name(full_name)
+            if max(len(names["first_name"]), len(names["last_name"])) > NAME_MAX_LENGTH:
+                errors.append(
+                    RowError(
+                        number,
+                        "full_name",
+                        f"The name is too long: its first name (all but the last word) and "
+                        f"last name (the last word) may have {NAME_MAX_LENGTH} characters each.",
+                    )
+                )
         email = _cell_text(cell(columns.email))
         if email:
             try:
@@ -606,8 +669,10 @@ class LeadListValidation:
         data = {}
         for index, header, named in columns.data:
             value = _cell_text(cell(index))
-            if not named and not value:
-                continue
+            if not named:
+                if not value:
+                    continue
+                self._unnamed_with_values.add(index)
             if len(value) > DATA_VALUE_MAX_LENGTH:
                 errors.append(
                     RowError(
@@ -677,7 +742,9 @@ def validate_lead_list(
     numbers need no `+` (phonenumbers' default region). `already_in_campaign`: the campaign's
     existing phones, as a `PhoneLookup` (asked once per `LOOKAHEAD_ROWS` rows), a predicate `(e164)
     -> bool` or a container of E.164 strings; a row with such a phone is refused. Columns: phone
-    (required), first name, last name, email, any other column kept in `Lead.data` by its header.
+    (required), first name, last name, a whole name ("name", "full name", "contact name": split
+    by `split_full_name` for a row without first and last name), email; any other column is kept
+    in `Lead.data` by its header and named in `LeadListValidation.warnings`.
 
     Raises LeadListError, before any row is read, for a file that is neither CSV nor .xlsx, an
     old .xls workbook, duplicate headers or a missing phone header; ValueError for an unknown

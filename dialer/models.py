@@ -287,6 +287,8 @@ class LeadListUpload(models.Model):
     rows_valid = models.PositiveIntegerField(default=0)
     rows_invalid = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # What the file held that no contact field took (`leadlists.LeadListValidation.warnings`).
+    warnings = models.JSONField(default=list, blank=True)
     batches_total = models.PositiveIntegerField(default=0)
     batches_sent = models.PositiveIntegerField(default=0)
     contacts_sent = models.PositiveIntegerField(default=0)

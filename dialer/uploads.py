@@ -72,7 +72,8 @@ def upload_lead_list(*, campaign: DialerCampaign, file, user=None, region="US") 
 
     Phones already in the campaign are refused like duplicates within the file. Returns the
     upload with `rows_total`, `rows_valid`, `rows_invalid`, `errors` (the first
-    `leadlists.ERROR_LIMIT` of `{row, field, message}`) and the full error report file.
+    `leadlists.ERROR_LIMIT` of `{row, field, message}`), `warnings` (columns no contact field
+    took, `LeadListValidation.warnings`) and the full error report file.
     Raises ApiProblem 409 while the campaign is being removed, UploadRefused (400) for a file
     that is no lead list at all or has no row under its header (nothing is kept then).
     """
@@ -113,6 +114,7 @@ def upload_lead_list(*, campaign: DialerCampaign, file, user=None, region="US") 
     upload.rows_valid = summary["rows_valid"]
     upload.rows_invalid = summary["rows_invalid"]
     upload.errors = summary["errors"]
+    upload.warnings = summary["warnings"]
     batches = [
         UploadBatch(
             upload=upload,

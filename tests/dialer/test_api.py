@@ -285,3 +285,60 @@ def test_bad_nested_settings_are_400_naming_them_and_change_nothing(
     assert len(upstream.calls) == 0
     campaign.refresh_from_db()
     assert (str(campaign.aggression), campaign.max_attempts) == ("1.5", 3)
+
+
+def test_an_xlsx_with_a_name_column_names_the_contacts_and_warns_of_unused_columns(
+    tenant_a, connected, upstream, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.models import Lead
+    from dialer.models import Contact
+    from tests.dialer.conftest import notify
+    from tests.dialer.test_leadlists import unused, xlsx_bytes
+
+    inbound = make_inbound(tenant_a, campaign_name="Dialer leads", integration="dialer")
+    campaign = make_campaign(tenant_a, state="started", inbound_campaign=inbound)
+    upstream.post(f"{API}/campaigns/{campaign.ref}/contacts", status=201, json={"accepted": 1})
+    workbook = xlsx_bytes(
+        [["Phone", "Name", "Email", "Company"], ["4155550101", "Jane Q Public", "j@x.test", "Acme"]]
+    )
+    file = SimpleUploadedFile("leads.xlsx", workbook)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_a.admin_client.post(
+            f"/v1/dialer/campaigns/{campaign.ref}/leads", {"file": file}, **_api(tenant_a)
+        )
+    assert response.status_code == 202, response.content
+    data = response.json()["data"]
+    assert data["warnings"] == [unused("Company")]
+    progress = tenant_a.admin_client.get(f"/v1/dialer/uploads/{data['upload_id']}").json()["data"]
+    assert progress["warnings"] == [unused("Company")]
+    contact = Contact.objects.get(campaign=campaign)
+    assert (contact.first_name, contact.last_name, contact.email) == (
+        "Jane Q",
+        "Public",
+        "j@x.test",
+    )
+    sent = json.loads(upstream.calls[0].request.body)["contacts"][0]["data"]
+    assert sent == {
+        "first_name": "Jane Q",
+        "last_name": "Public",
+        "email": "j@x.test",
+        "Company": "Acme",
+    }
+
+    notify(
+        tenant_a.account,
+        "cdr",
+        extension="101",
+        call_ref="c1",
+        contact_ref=contact.ref,
+        dialed_at="2026-11-30T10:00:00Z",
+        end_reason="hungup",
+        end_code=16,
+        call_time=42,
+        call_dir="outbound",
+        recording_url=None,
+        ref=campaign.ref,
+    )
+    assert Lead.objects.get(campaign=inbound).name == "Jane Q Public"

@@ -45,13 +45,27 @@ def error(row, field, message):
     return {"row": row, "field": field, "message": message}
 
 
+def unused(header):
+    """The warning for a named column no contact field takes."""
+    return (
+        f'Column "{header}" was not used for the contacts here (phone, first name, last name, '
+        "name, email): its values go to the dialer only, as extra data with each contact."
+    )
+
+
 def test_excel_utf8_with_bom_keeps_accents_and_first_header():
     rows, summary = read(FIXTURES / "excel_utf8_bom.csv")
     assert rows == [
         lead(2, "+14155550101", "José", "Núñez", "jose@example.com", {"City": "São Paulo"}),
         lead(3, "+14155550102", "Zoë", "Brontë", "zoe@example.com", {"City": "Zürich"}),
     ]
-    assert summary == {"rows_total": 2, "rows_valid": 2, "rows_invalid": 0, "errors": []}
+    assert summary == {
+        "rows_total": 2,
+        "rows_valid": 2,
+        "rows_invalid": 0,
+        "errors": [],
+        "warnings": [unused("City")],
+    }
 
 
 def test_cp1252_export_reads_accents_curly_quotes_and_euro():
@@ -156,7 +170,13 @@ def test_empty_and_trailing_empty_rows_are_skipped_and_not_counted():
         lead(2, "+14155550191", "Tia", "Ng", "tia@example.com"),
         lead(4, "+14155550192", "Uma", "Roy"),
     ]
-    assert summary == {"rows_total": 2, "rows_valid": 2, "rows_invalid": 0, "errors": []}
+    assert summary == {
+        "rows_total": 2,
+        "rows_valid": 2,
+        "rows_invalid": 0,
+        "errors": [],
+        "warnings": [],
+    }
 
 
 def test_phones_a_spreadsheet_reformatted_are_refused_with_the_reason():
@@ -172,6 +192,7 @@ def test_phones_a_spreadsheet_reformatted_are_refused_with_the_reason():
             error(3, "phone", f"The phone {SPREADSHEET} (4155550134.0): {advice}"),
             error(4, "phone", f"The phone {SPREADSHEET} (4.16E+09): {advice}"),
         ],
+        "warnings": [],
     }
 
 
@@ -202,6 +223,7 @@ def test_invalid_rows_each_get_their_error_and_are_not_yielded():
                 "unquoted comma; quote that value or remove it.",
             ),
         ],
+        "warnings": [unused("notes")],
     }
 
 
@@ -353,6 +375,7 @@ def test_xlsx_first_sheet_is_read_with_numeric_phone_cells_handled():
             error(6, "phone", f"The phone {SPREADSHEET} (4.155550134E9): {advice}"),
             error(8, "phone", "The phone +14155550101 is already on row 2."),
         ],
+        "warnings": [unused("Score"), unused("Joined")],
     }
 
 
@@ -491,3 +514,75 @@ def test_a_200k_row_csv_streams_in_bounded_memory(tmp_path):
     # The index of accepted phones lives in SQLite, whose page cache the reader caps at
     # 4 MiB; tracemalloc sees Python's allocations: buffers, the current row, kept errors.
     assert peak < 2 * 1024 * 1024, f"peak {peak} bytes for a {size}-byte file"
+
+
+def _text(text: str) -> io.BytesIO:
+    return io.BytesIO(text.encode())
+
+
+@pytest.mark.parametrize(
+    "header", ["Name", "Full name", "full_name", " FULL-NAME ", "Contact Name"]
+)
+def test_a_whole_name_column_gives_first_and_last_name(header):
+    rows, summary = read(_text(f"Phone,{header},Email\n4155550101,Jane Q.  Public,j@example.com\n"))
+    assert rows == [lead(2, "+14155550101", "Jane Q.", "Public", "j@example.com")]
+    assert summary["warnings"] == []
+
+
+def test_a_whole_name_of_one_word_is_a_first_name_and_an_empty_one_is_no_name():
+    rows, _ = read(_text("phone,name\n4155550101,Cher\n4155550102,\n"))
+    assert rows == [lead(2, "+14155550101", "Cher"), lead(3, "+14155550102")]
+
+
+def test_first_and_last_name_columns_win_and_a_name_column_fills_rows_without_them():
+    rows, summary = read(
+        _text(
+            "phone,first name,last name,name\n"
+            "4155550101,Ada,Lovelace,Countess Lovelace\n"
+            "4155550102,,,Grace Hopper\n"
+        )
+    )
+    assert rows == [
+        lead(2, "+14155550101", "Ada", "Lovelace"),
+        lead(3, "+14155550102", "Grace", "Hopper"),
+    ]
+    assert summary["warnings"] == []
+
+
+def test_two_whole_name_columns_are_duplicates():
+    with pytest.raises(LeadListError, match='"Name" \\(column B\\) and "Full name" \\(column C\\)'):
+        validate_lead_list(_text("phone,Name,Full name\n4155550101,A B,C D\n"))
+
+
+def test_a_whole_name_too_long_for_a_first_name_is_refused_naming_the_column():
+    rows, summary = read(_text(f"phone,name\n4155550101,{'x' * 101} Smith\n"))
+    assert rows == []
+    assert summary["errors"] == [
+        error(
+            2,
+            "full_name",
+            "The name is too long: its first name (all but the last word) and last name "
+            "(the last word) may have 100 characters each.",
+        )
+    ]
+
+
+def test_columns_no_contact_field_takes_are_named_in_warnings_in_column_order():
+    rows, summary = read(
+        _text("Company,Phone,Name,,Notes\nAcme,4155550101,Jo Ko,,vip\nBeta,4155550102,Al,x,\n")
+    )
+    assert rows == [
+        lead(2, "+14155550101", "Jo", "Ko", data={"Company": "Acme", "Notes": "vip"}),
+        lead(3, "+14155550102", "Al", data={"Company": "Beta", "column D": "x", "Notes": ""}),
+    ]
+    assert summary["warnings"] == [
+        unused("Company"),
+        "Column D has no header, so it was not used for the contacts here: its values go to "
+        'the dialer only, as extra data named "column D".',
+        unused("Notes"),
+    ]
+
+
+def test_a_header_less_column_without_values_is_not_warned_about():
+    _, summary = read(_text("phone,name,\n4155550101,Jo Ko,\n"))
+    assert summary["warnings"] == []

@@ -224,3 +224,19 @@ def test_with_nobody_left_to_add_the_agents_card_says_how_to_add_more(tenant_a, 
     page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
     assert "Every member with a dialer extension is an agent here already." in page
     assert ">Add agent<" not in page
+
+
+def test_an_upload_names_the_columns_it_did_not_use(
+    tenant_a, connected, upstream, django_capture_on_commit_callbacks
+):
+    campaign = make_campaign(tenant_a)
+    upstream.post(f"{API}/campaigns/{campaign.ref}/contacts", status=201, json={"accepted": 1})
+    file = csv_file(["+14155550100,Ada Lovelace,Acme"], header="Phone,Full Name,Company")
+    page = _upload(tenant_a, campaign, file, django_capture_on_commit_callbacks).content.decode()
+    shown = page.split("data-upload-warnings>")[1].split("</ul>")[0]
+    assert shown == (
+        "<li>Column &quot;Company&quot; was not used for the contacts here (phone, first name, "
+        "last name, name, email): its values go to the dialer only, as extra data with each "
+        "contact.</li>"
+    )
+    assert "Full Name" not in shown

@@ -257,3 +257,68 @@ def test_the_overview_follows_a_campaign_live_until_it_is_removed(server, page, 
         requests.post(timing, json={"stopping_s": before["stopping_s"]}, timeout=5)
     assert DialerCampaign.objects.get(pk=campaign.pk).deleted_at is not None
     assert campaign.ref not in _refs_on_dialer()
+
+
+def _lead_list(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text("Phone,Name,Email,Company\n" + "\n".join(rows) + "\n")
+    return str(path)
+
+
+def test_the_buttons_follow_the_state_and_an_upload_names_unused_columns(
+    server, page, e2e_sandbox, tmp_path
+):
+    """A lead list with one name column names its contacts and says which column it did not
+    use; the campaign runs to `completed` live, and its buttons follow: Start and Stop go
+    (nothing left to call), and come back as Start once another lead list is uploaded."""
+    account = _connected_account()
+    admin = account.memberships.get(role=Role.ADMIN).user
+    campaign = services.create_campaign(
+        account=account,
+        name="Last call",
+        aggression="10.0",
+        max_attempts=1,
+        retry_delay_s=60,
+        default_agent_state="available",
+    )
+    _give_extension(account, admin, "100")
+    services.add_agent(campaign=campaign, user=admin)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+
+    page.locator("input[type=file]").set_input_files(
+        _lead_list(tmp_path, "first.csv", ["4155550181,Jane Q Public,jane@x.test,Acme"])
+    )
+    page.get_by_role("button", name="Upload").click()
+    upload = page.locator(".upload").first
+    expect(upload).to_contain_text("1 of 1 contacts sent")
+    expect(upload.locator("[data-upload-warnings]")).to_have_text(
+        'Column "Company" was not used for the contacts here (phone, first name, last name, '
+        "name, email): its values go to the dialer only, as extra data with each contact."
+    )
+    contact = campaign.contacts.get()
+    assert (contact.first_name, contact.last_name) == ("Jane Q", "Public")
+
+    state = page.locator(f"#dialer-state-{campaign.pk}")
+    controls = page.locator(f"#dialer-controls-{campaign.pk}")
+    controls.get_by_role("button", name="Start").click()
+    expect(state.locator("[data-state]")).to_have_attribute("data-state", "started", timeout=15000)
+    expect(controls.get_by_role("button", name="Stop")).to_be_visible()
+    # Its one contact is dialled once (max 1 attempt): the dialer reports it completed, and
+    # the buttons are redrawn with the state.
+    expect(state.locator("[data-state]")).to_have_attribute(
+        "data-state", "completed", timeout=20000
+    )
+    expect(controls.get_by_role("button", name="Start")).to_have_count(0)
+    expect(controls.get_by_role("button", name="Stop")).to_have_count(0)
+    expect(controls.get_by_role("button", name="Remove")).to_be_visible()
+    expect(controls).to_contain_text("Nothing left to call: upload another lead list")
+
+    page.locator("input[type=file]").set_input_files(
+        _lead_list(tmp_path, "more.csv", ["4155550182,Sam Lee,sam@x.test,Beta"])
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".upload").first).to_contain_text("1 of 1 contacts sent")
+    expect(controls.get_by_role("button", name="Start")).to_be_visible()
+    expect(controls.get_by_role("button", name="Stop")).to_have_count(0)
