@@ -240,3 +240,23 @@ def test_an_upload_names_the_columns_it_did_not_use(
         "contact.</li>"
     )
     assert "Full Name" not in shown
+
+
+def test_an_upload_to_a_completed_campaign_redraws_its_buttons_with_start(
+    tenant_a, connected, upstream, live_events, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    campaign = make_campaign(
+        tenant_a, state="completed", state_changed_at=timezone.now() - timedelta(hours=1)
+    )
+    upstream.post(f"{API}/campaigns/{campaign.ref}/contacts", status=201, json={"accepted": 1})
+    _upload(
+        tenant_a, campaign, csv_file(["+14155550100,Ada,L,"]), django_capture_on_commit_callbacks
+    )
+    (frame,) = live_events.to(tenant_a.account, tenant_a.admin, live_updates.CAMPAIGN_EVENT)
+    controls = frame["html"].split(f'id="dialer-controls-{campaign.pk}"')[1]
+    assert ">Start</button>" in controls
+    assert ">Stop</button>" not in controls
