@@ -43,7 +43,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from campaignhub.cleaning import clean_text
-from campaignhub.phones import DEFAULT_REGION, InvalidPhoneNumber, to_e164
+from campaignhub.phones import DEFAULT_REGION, InvalidPhoneNumber, PhoneExtension, to_e164
 
 # Row errors kept in memory for the response; the error report file holds them all.
 ERROR_LIMIT = 1000
@@ -696,7 +696,10 @@ class LeadListValidation:
         if not text:
             return "", "The phone is empty."
         try:
-            phone = to_e164(text, self._region)
+            phone = to_e164(text, self._region, extension_ok=False)
+        except PhoneExtension:
+            # The dialer would ring the main line: the row is refused, not the extension dropped.
+            return "", f'The phone "{_shown(text)}" has an extension, which cannot be dialled.'
         except InvalidPhoneNumber:
             why = f'The phone "{_shown(text)}" is not a valid phone number'
             if not text.startswith("+"):

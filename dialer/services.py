@@ -731,16 +731,21 @@ def adopt(*, account, ref: str) -> Adopted:
     whose extensions are members' here become agents here too; others are named in warnings.
     A dialer without that call (405/501) leaves the list's record; a failure of it is a warning.
 
-    Raises ApiProblem 404 when the dialer's list has no such campaign, 409 when it is already
-    managed here (in any account, removed ones included), or the dialer's failure.
+    Raises ApiProblem: the dialer's failure (not connected: 400); 409 when it is already managed
+    in this account (removed ones included); 404 when this account's dialer does not list it;
+    409 when another account manages it (which only an account whose dialer lists the
+    reference learns: one without a connection, or whose dialer does not have it, is told that
+    instead, whatever other accounts hold).
     """
-    if DialerCampaign.objects.filter(ref=ref).exists():
-        raise ApiProblem(409, "That campaign is already managed here.")
     connection = DIALER.connection_for(account, web_request=True)
+    if DialerCampaign.objects.filter(account=account, ref=ref).exists():
+        raise ApiProblem(409, "That campaign is already managed here.")
     records = DIALER.call(connection.credential, connection.client.list_campaigns)
     record = next((r for r in records if r["ref"] == ref), None)
     if record is None:
         raise ApiProblem(404, NOT_ON_DIALER)
+    if DialerCampaign.objects.filter(ref=ref).exists():
+        raise ApiProblem(409, "That campaign is already managed by another account.")
     adopted_at = timezone.now()
     campaign = DialerCampaign(
         account=account, ref=ref, state_changed_at=adopted_at, **_adopted_values(record, ref)
@@ -748,7 +753,8 @@ def adopt(*, account, ref: str) -> Adopted:
     try:
         campaign.save()
     except IntegrityError:
-        raise ApiProblem(409, "That campaign is already managed here.") from None
+        # Another adoption of the same reference won meanwhile (here or in another account).
+        raise ApiProblem(409, "That campaign is already managed.") from None
     warnings = []
     try:
         shown = connection.client.show_campaign(ref)

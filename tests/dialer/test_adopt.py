@@ -155,3 +155,35 @@ def test_adopting_from_the_sandbox_dialer_uses_its_show_call(tenant_a, sandbox):
         True,
     )
     assert list(campaign.agents.values_list("extension", "default_state")) == [("321", "available")]
+
+
+def _adopt(tenant, ref):
+    return tenant.admin_client.post(
+        "/v1/dialer/campaigns", {"adopt_ref": ref}, content_type="application/json"
+    )
+
+
+def test_another_accounts_campaign_is_not_revealed_to_one_without_a_dialer(tenant_a, tenant_b):
+    """An account without a connection is told so, whether or not another account manages the
+    reference: the answer says nothing about other accounts."""
+    DialerCampaign.objects.create(account=tenant_a.account, ref="ch-aaaa11112222", name="A")
+    theirs, unknown = _adopt(tenant_b, "ch-aaaa11112222"), _adopt(tenant_b, "ch-ffff00009999")
+    assert theirs.status_code == unknown.status_code == 400
+    assert theirs.json()["message"] == unknown.json()["message"]
+
+
+def test_a_reference_their_own_dialer_does_not_list_is_not_on_the_dialer(
+    tenant_a, tenant_b, upstream
+):
+    DialerCampaign.objects.create(account=tenant_a.account, ref="vendor-1", name="A")
+    connect(tenant_b)
+    upstream.get(f"{API}/campaigns", json=[])
+    assert _adopt(tenant_b, "vendor-1").status_code == 404
+
+
+def test_one_already_managed_here_is_a_409_without_asking_the_dialer(tenant_a, connected, upstream):
+    DialerCampaign.objects.create(account=tenant_a.account, ref="vendor-1", name="Mine")
+    response = _adopt(tenant_a, "vendor-1")
+    assert response.status_code == 409
+    assert response.json()["message"] == "That campaign is already managed here."
+    assert len(upstream.calls) == 0

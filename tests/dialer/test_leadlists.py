@@ -586,3 +586,14 @@ def test_columns_no_contact_field_takes_are_named_in_warnings_in_column_order():
 def test_a_header_less_column_without_values_is_not_warned_about():
     _, summary = read(_text("phone,name,\n4155550101,Jo Ko,\n"))
     assert summary["warnings"] == []
+
+
+def test_a_phone_with_an_extension_is_a_row_error_not_the_main_line():
+    source = SimpleUploadedFile("l.csv", b"Phone,Name\n415-555-1237 ext 4,Ext\n415-555-1238,Ok\n")
+    rows, summary = read(source)
+    assert [row["phone"] for row in rows] == ["+14155551238"]
+    assert summary["errors"] == [
+        error(
+            2, "phone", 'The phone "415-555-1237 ext 4" has an extension, which cannot be dialled.'
+        )
+    ]
