@@ -130,8 +130,11 @@ def api_pipelines(a, b):
 
 def api_deals(a, b):
     deal = _deal(a)
-    for query in ("", f"?pipeline={sales(a).pk}", f"?stage={stage(a, 'New').pk}"):
-        assert _api(b, "get", f"/v1/deals{query}").json()["data"] == []
+    assert _api(b, "get", "/v1/deals").json()["data"] == []
+    # A's pipeline or stage named in B's filter is not B's: a 400 that lists nothing.
+    for query in (f"?pipeline={sales(a).pk}", f"?stage={stage(a, 'New').pk}"):
+        refused = _api(b, "get", f"/v1/deals{query}")
+        assert refused.status_code == 400 and SECRET not in refused.content.decode()
     assert [d["id"] for d in _api(a, "get", "/v1/deals").json()["data"]] == [deal.pk]
 
 
