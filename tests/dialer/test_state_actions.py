@@ -67,29 +67,27 @@ def test_asking_again_is_offered_and_says_it_changes_nothing(tenant_a, connected
     )
 
 
-def test_a_lead_list_uploaded_since_it_completed_brings_start_back(tenant_a, connected):
-    campaign = _completed(tenant_a)
-    LeadListUpload.objects.create(
-        account=tenant_a.account,
+def _upload(tenant, campaign):
+    """A lead list of one valid row uploaded to `campaign` now."""
+    return LeadListUpload.objects.create(
+        account=tenant.account,
         campaign=campaign,
         file=csv_file(["+14155550100,A,B,"]),
         original_name="more.csv",
         rows_total=1,
         rows_valid=1,
     )
+
+
+def test_a_lead_list_uploaded_since_it_completed_brings_start_back(tenant_a, connected):
+    campaign = _completed(tenant_a)
+    _upload(tenant_a, campaign)
     assert _buttons(_controls(tenant_a, campaign)) == ["Start", "Remove"]
 
 
 def test_a_lead_list_from_before_it_completed_does_not(tenant_a, connected):
     campaign = _completed(tenant_a)
-    upload = LeadListUpload.objects.create(
-        account=tenant_a.account,
-        campaign=campaign,
-        file=csv_file(["+14155550100,A,B,"]),
-        original_name="first.csv",
-        rows_total=1,
-        rows_valid=1,
-    )
+    upload = _upload(tenant_a, campaign)
     LeadListUpload.objects.filter(pk=upload.pk).update(
         created_at=timezone.now() - timedelta(hours=2)
     )
@@ -120,14 +118,7 @@ def test_the_api_refuses_start_and_stop_of_a_completed_campaign_with_409(
 
 def test_the_api_starts_a_completed_campaign_with_new_leads(tenant_a, connected, upstream):
     campaign = _completed(tenant_a)
-    LeadListUpload.objects.create(
-        account=tenant_a.account,
-        campaign=campaign,
-        file=csv_file(["+14155550100,A,B,"]),
-        original_name="more.csv",
-        rows_total=1,
-        rows_valid=1,
-    )
+    _upload(tenant_a, campaign)
     upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
     response = tenant_a.admin_client.post(
         f"/v1/dialer/campaigns/{campaign.ref}/start", content_type="application/json"
