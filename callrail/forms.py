@@ -157,6 +157,10 @@ class TrackerFields(forms.Form):
     swap_targets = SwapTargetsField(required=False)
 
 
+DESTINATION_REQUIRED = "Destination number is required."
+SWAP_TARGETS_REQUIRED = "Swap targets are required for session trackers"
+
+
 class TrackerCreateForm(TrackerFields):
     type = forms.CharField(required=False)
     source = forms.ChoiceField(
@@ -166,22 +170,25 @@ class TrackerCreateForm(TrackerFields):
     toll_free = StrictBooleanField(required=False)
 
     def clean(self):
+        """Every rule at once, each error under its field (the page shows them together; the
+        API's message is the first)."""
         data = super().clean()
-        if self.errors:
-            return data
-        if data.get("type") not in ("source", "session"):
-            raise ValidationError("Tracker type must be source or session.")
-        if not data.get("name"):
-            raise ValidationError("Tracker name is required.")
-        if not data.get("destination_number"):
-            raise ValidationError("Destination number is required.")
-        if data["type"] == "session":
-            if (data.get("pool_size") or 0) < SESSION_POOL_MINIMUM:
-                raise ValidationError(POOL_SIZE_MESSAGE)
-            if not data.get("swap_targets"):
-                raise ValidationError("Swap targets are required for session trackers")
-        elif data.get("pool_size") not in (None, 1) or data.get("swap_targets"):
-            raise ValidationError(SOURCE_HAS_ONE_NUMBER)
+        kind = data.get("type")
+
+        def require(field, holds, message):
+            if field not in self.errors and not holds:
+                self.add_error(field, message)
+
+        require("type", kind in ("source", "session"), "Tracker type must be source or session.")
+        require("name", data.get("name"), "Tracker name is required.")
+        require("destination_number", data.get("destination_number"), DESTINATION_REQUIRED)
+        if kind == "session":
+            pool = data.get("pool_size") or 0
+            require("pool_size", pool >= SESSION_POOL_MINIMUM, POOL_SIZE_MESSAGE)
+            require("swap_targets", data.get("swap_targets"), SWAP_TARGETS_REQUIRED)
+        elif kind == "source":
+            require("pool_size", data.get("pool_size") in (None, 1), SOURCE_HAS_ONE_NUMBER)
+            require("swap_targets", not data.get("swap_targets"), SOURCE_HAS_ONE_NUMBER)
         data["source"] = data.get("source") or "all"
         return data
 

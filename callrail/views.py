@@ -19,6 +19,7 @@ from callrail.forms import (
     TrackerQuery,
     TrackerUpdateForm,
 )
+from campaignhub import phones
 from campaignhub.api import ApiProblem
 from campaignhub.once import creates_once
 from campaignhub.tenancy import account_required
@@ -260,7 +261,9 @@ def tracker_new(request):
             else:
                 tracker = callrail.tracker_out(record)
                 messages.success(
-                    request, f"Tracker “{tracker['name']}” created: {tracker['tracking_number']}."
+                    request,
+                    f"Tracker “{tracker['name']}” created: "
+                    f"{phones.for_display(tracker['tracking_number'], request.account.country)}.",
                 )
                 return redirect("callrail_trackers")
     context = {
@@ -285,6 +288,7 @@ def tracker_edit(request, tracker_id):
     tracker = callrail.tracker_out(current)
     problem = None
     values = tracker
+    form = TrackerUpdateForm()
     if request.method == "POST":
         posted = _tracker_data(request.POST)
         values = {**tracker, **_shown(posted)}
@@ -298,14 +302,27 @@ def tracker_edit(request, tracker_id):
                     changes={k: form.cleaned_data[k] for k in sent},
                 )
             except ApiProblem as exc:
-                problem = exc.message
+                # A rule of the tracker as it is goes under its field when the page shows it
+                # (a source tracker's page has no pool fields); anything else above the form.
+                shown = set(form.fields)
+                if tracker["type"] != "session":
+                    shown -= {"pool_size", "swap_targets"}
+                fields = [key for key in (exc.errors or {}) if key in shown]
+                for key in fields:
+                    form.add_error(key, exc.errors[key])
+                problem = None if fields else exc.message
             else:
                 messages.success(request, "Tracker saved.")
                 return redirect("callrail_trackers")
-        else:
-            problem = next(iter(form.errors.values()))[0]
-    context = {"tracker": tracker, "values": values, "problem": problem, "editing": True}
-    return render(request, "callrail/tracker_form.html", context, status=400 if problem else 200)
+    context = {
+        "tracker": tracker,
+        "values": values,
+        "form": form,
+        "problem": problem,
+        "editing": True,
+    }
+    refused = problem or form.errors
+    return render(request, "callrail/tracker_form.html", context, status=400 if refused else 200)
 
 
 @require_POST

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.contrib.messages import get_messages
 
 from callrail.models import CallRailKey, CallRailSettings
 from tests.callrail.conftest import ACC, API, COM, connect, page, tracker_record
@@ -169,6 +170,25 @@ def test_trackers_list_create_edit_disable(tenant_a, upstream):
     assert tenant_a.admin_client.post("/callrail/trackers/TRK1/disable/").status_code == 302
 
 
+def test_every_new_tracker_error_shows_at_once_under_its_field(tenant_a, upstream):
+    connect(tenant_a)
+    response = tenant_a.admin_client.post(
+        "/callrail/trackers/new/", {"type": "session", "pool_size": "3"}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    for field, message in (
+        ("name", "Tracker name is required."),
+        ("destination_number", "Destination number is required."),
+        ("pool_size", "Pool size must be at least 5 for session trackers"),
+        ("swap_targets", "Swap targets are required for session trackers"),
+    ):
+        under = page.split(f'id="id_{field}"', 1)[1].split("</div>", 1)[0]
+        assert f'<small class="error">{message}</small>' in under, field
+    assert 'class="message error"' not in page
+    assert len(upstream.calls) == 0
+
+
 def test_new_tracker_errors_are_shown(tenant_a, upstream):
     connect(tenant_a)
     response = tenant_a.admin_client.post(
@@ -329,4 +349,21 @@ def test_a_new_tracker_page_sent_twice_buys_one_number(tenant_a, upstream):
     again = tenant_a.admin_client.post("/callrail/trackers/new/?send", sent)
     assert first.status_code == again.status_code == 302
     assert again["Location"] == first["Location"] == "/callrail/trackers/"
+    said = [str(m) for m in get_messages(first.wsgi_request)]
+    assert said == ["Tracker “Google Ads” created: (415) 555-0134."]
     assert len([call for call in upstream.calls if call.request.method == "POST"]) == 1
+
+
+def test_an_edit_error_shows_under_its_field(tenant_a, upstream):
+    connect(tenant_a)
+    upstream.get(f"{API}/a/{ACC}/trackers/TRK1.json", json=tracker_record(id="TRK1"))
+    response = tenant_a.admin_client.post(
+        "/callrail/trackers/TRK1/edit/", {"name": "", "whisper_message": "w" * 501}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    under_name = page.split('id="id_name"', 1)[1].split("</div>", 1)[0]
+    assert '<small class="error">Tracker name is required.</small>' in under_name
+    under_whisper = page.split('id="id_whisper_message"', 1)[1].split("</div>", 1)[0]
+    assert "at most 500 characters" in under_whisper
+    assert not [call for call in upstream.calls if call.request.method == "PUT"]

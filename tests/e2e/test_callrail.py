@@ -108,9 +108,19 @@ def test_editing_and_saving_each_kind_of_tracker(server, page):
     page.get_by_role("button", name="Create tracker").click()
     expect(page.get_by_text("Tracker “Radio ad” created")).to_be_visible()
 
-    # A session tracker, created then edited: its pool fields are shown and saved.
+    # A session tracker, created then edited: its pool fields are shown and saved. Sent empty
+    # first, every missing field says so at once, under itself.
     page.get_by_role("link", name="New tracker").click()
     page.get_by_role("radio", name=re.compile(r"^Session:")).check()
+    page.get_by_role("button", name="Create tracker").click()
+    for field, message in (
+        ("name", "Tracker name is required."),
+        ("destination_number", "Destination number is required."),
+        ("pool_size", "Pool size must be at least 5 for session trackers"),
+        ("swap_targets", "Swap targets are required for session trackers"),
+    ):
+        under = page.locator(".field.has-error", has=page.locator(f"#id_{field}"))
+        expect(under.locator(".error")).to_have_text(message)
     page.get_by_label("Name", exact=True).fill("Website visitors")
     page.get_by_label("Forward calls to").fill("+14155550100")
     page.get_by_label("Pool size").fill("5")
