@@ -51,6 +51,10 @@ ERROR_LIMIT = 1000
 NAME_MAX_LENGTH = 100
 EMAIL_MAX_LENGTH = 254
 DATA_VALUE_MAX_LENGTH = 1000
+# Columns a lead list may have: every extra column goes to the dialer with each contact.
+COLUMN_LIMIT = 100
+# Unused columns named one by one in the warnings; more are counted in one more sentence.
+WARNING_LIMIT = 10
 # Rows read ahead at a time, so phones already in the campaign are asked about in one lookup
 # per window (`PhoneLookup.among`) rather than one per row.
 LOOKAHEAD_ROWS = 500
@@ -266,6 +270,12 @@ class _Columns:
         names = [_cell_text(cell) for cell in cells]
         while names and not names[-1]:
             names.pop()
+        if len(names) > COLUMN_LIMIT:
+            raise LeadListError(
+                f"The file has {len(names):,} columns; a lead list takes at most {COLUMN_LIMIT} "
+                "(every column besides phone, name and email goes to the dialer with each "
+                "contact). Remove the columns the dialer does not need and upload again."
+            )
         groups: dict[str, list[int]] = {}
         for index, name in enumerate(names):
             if name:
@@ -538,13 +548,20 @@ class LeadListValidation:
         """What the file held that no contact field took, one sentence per column in column
         order: each named column that is no phone, name or email column (`UNUSED_COLUMN`),
         and each header-less column a row had a value in (`UNNAMED_COLUMN`, known once every
-        row has been read). Their values are not lost: they go to the dialer as `Lead.data`."""
+        row has been read). Their values are not lost: they go to the dialer as `Lead.data`.
+        Past `WARNING_LIMIT` columns, the rest are counted in one last sentence."""
         warnings = []
         for index, header, named in self._columns.data:
             if named:
                 warnings.append(UNUSED_COLUMN.format(header=_shown(header)))
             elif index in self._unnamed_with_values:
                 warnings.append(UNNAMED_COLUMN.format(letter=_column_letter(index), header=header))
+        if len(warnings) > WARNING_LIMIT:
+            more = len(warnings) - WARNING_LIMIT
+            warnings = warnings[:WARNING_LIMIT] + [
+                f"{more} more column{'s were' if more > 1 else ' was'} not used for the contacts "
+                "here either: their values go to the dialer only, as extra data."
+            ]
         return warnings
 
     def summary(self) -> dict:

@@ -597,3 +597,19 @@ def test_a_phone_with_an_extension_is_a_row_error_not_the_main_line():
             2, "phone", 'The phone "415-555-1237 ext 4" has an extension, which cannot be dialled.'
         )
     ]
+
+
+def test_a_file_with_more_columns_than_a_lead_list_takes_is_refused():
+    header = "phone," + ",".join(f"c{n}" for n in range(100))
+    with pytest.raises(LeadListError, match=r"The file has 101 columns; a lead list takes at most"):
+        read(io.BytesIO(f"{header}\n4155550101{',x' * 100}\n".encode()))
+
+
+def test_past_ten_unused_columns_the_rest_are_counted_in_one_warning():
+    header = "phone," + ",".join(f"c{n}" for n in range(14))
+    _, summary = read(io.BytesIO(f"{header}\n4155550101{',x' * 14}\n".encode()))
+    assert summary["warnings"][:10] == [unused(f"c{n}") for n in range(10)]
+    assert summary["warnings"][10:] == [
+        "4 more columns were not used for the contacts here either: their values go to the "
+        "dialer only, as extra data."
+    ]
