@@ -558,10 +558,11 @@ class LeadListValidation:
                 warnings.append(UNNAMED_COLUMN.format(letter=_column_letter(index), header=header))
         if len(warnings) > WARNING_LIMIT:
             more = len(warnings) - WARNING_LIMIT
-            warnings = warnings[:WARNING_LIMIT] + [
+            counted = (
                 f"{more} more column{'s were' if more > 1 else ' was'} not used for the contacts "
                 "here either: their values go to the dialer only, as extra data."
-            ]
+            )
+            warnings = [*warnings[:WARNING_LIMIT], counted]
         return warnings
 
     def summary(self) -> dict:
