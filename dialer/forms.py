@@ -95,7 +95,7 @@ class CampaignForm(forms.ModelForm):
 
 class AgentForm(forms.Form):
     extension = forms.RegexField(
-        regex=EXTENSION_PATTERN, error_messages={"invalid": EXTENSION_MESSAGE}
+        regex=EXTENSION_PATTERN, strip=True, error_messages={"invalid": EXTENSION_MESSAGE}
     )
 
 
@@ -104,6 +104,7 @@ class ExtensionForm(forms.Form):
 
     extension = forms.RegexField(
         regex=EXTENSION_PATTERN,
+        strip=True,
         required=False,
         max_length=4,
         label="Dialer extension",
@@ -126,4 +127,4 @@ class UploadForm(forms.Form):
 
 
 class AdoptForm(forms.Form):
-    ref = forms.RegexField(regex=r"^[A-Za-z0-9._~:-]{1,230}$")
+    ref = forms.RegexField(regex=r"^[A-Za-z0-9._~:-]{1,230}$", strip=True)

@@ -257,3 +257,12 @@ def test_leaving_the_account_takes_the_extension_with_the_membership(tenant_a):
     give_extension(tenant_a.account, tenant_a.member, "101")
     _membership(tenant_a, tenant_a.member).delete()
     assert not AgentExtension.objects.exists()
+
+
+def test_spaces_around_a_typed_extension_are_dropped():
+    from dialer.forms import AgentForm, ExtensionForm
+
+    for form_class in (AgentForm, ExtensionForm):
+        form = form_class(data={"extension": " 103 "})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["extension"] == "103"
