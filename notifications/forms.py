@@ -1,15 +1,35 @@
 """Input validation for notifications: delivery filters and device registration."""
 
+import re
+
 from django import forms
 from fcm_django.models import DeviceType
 
+from notifications import rendering
 from notifications.models import Channel, Status
 
 
 class DeliveryFilterForm(forms.Form):
+    """The delivery log's filters (page and `GET /v1/notifications/deliveries`): an event the
+    product sends (one with templates, `rendering.event_channels`), a channel, a status."""
+
     event = forms.CharField(max_length=64, required=False)
     channel = forms.ChoiceField(choices=[("", "All channels"), *Channel.choices], required=False)
     status = forms.ChoiceField(choices=[("", "All statuses"), *Status.choices], required=False)
+
+    def clean_event(self):
+        event = self.cleaned_data["event"]
+        if event and not re.fullmatch(r"[a-z0-9_]+", event):
+            raise forms.ValidationError(UNKNOWN_EVENT)
+        if event:
+            try:
+                rendering.event_channels(event)
+            except ValueError:
+                raise forms.ValidationError(UNKNOWN_EVENT) from None
+        return event
+
+
+UNKNOWN_EVENT = "No notification is sent for this event; choose one of those listed."
 
 
 class DeviceForm(forms.Form):

@@ -157,3 +157,25 @@ class TestDevices:
         assert response.status_code == 404
         assert response.json()["message"] == "Device not found"
         assert FCMDevice.objects.filter(pk=device.pk).exists()
+
+
+@pytest.mark.parametrize("event", ["nope", "../../base", "Lead_Arrived"])
+def test_an_event_no_notification_is_sent_for_is_400(tenant_a, event):
+    response = Client().get(
+        "/v1/notifications/deliveries", {"event": event}, **bearer(tenant_a.token.raw)
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "event": ["No notification is sent for this event; choose one of those listed."]
+    }
+    page = tenant_a.admin_client.get("/notifications/", {"event": event})
+    assert page.status_code == 400 and "These filters cannot be used: event:" in (
+        page.content.decode()
+    )
+
+
+def test_a_known_event_filters(tenant_a):
+    response = Client().get(
+        "/v1/notifications/deliveries", {"event": "lead_arrived"}, **bearer(tenant_a.token.raw)
+    )
+    assert response.status_code == 200
