@@ -75,11 +75,11 @@ def contact_detail(request, contact_id):
     return page_or_partial(request, "crm/contacts_detail.html", context, partial="contact-leads")
 
 
-def _live(request, contact_id):
-    contact = _contact(request, contact_id)
-    if contact.merged_into_id is not None:
-        raise Http404("Contact not found")
-    return contact
+def _merged_away(request, contact, note):
+    """The page of the contact `contact` was merged into, with `note` (an info message)."""
+    messages.info(request, note)
+    url = reverse("contact_detail", kwargs={"contact_id": contact.merged_into_id})
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _done(request, contact):
@@ -91,13 +91,20 @@ def _done(request, contact):
 @require_http_methods(["GET", "POST"])
 @account_required
 def contact_edit(request, contact_id):
-    contact = _live(request, contact_id)
+    """Edit a contact. One merged into another meanwhile: GET goes to the kept one; a POST is
+    refused (409) with the entries kept on the page, as they were meant for the merged one."""
+    contact = _contact(request, contact_id)
+    if contact.merged_into_id is not None and request.method != "POST":
+        return _merged_away(request, contact, f"{contact} was merged into this contact.")
     form = ContactForm(
         request.POST if request.method == "POST" else None,
         initial=ContactForm.current_values(contact),
         account=request.account,
     )
-    if request.method == "POST" and form.is_valid():
+    if contact.merged_into_id is not None:
+        form.is_valid()
+        form.add_error(None, str(contacts.ContactAlreadyMerged(contact)))
+    elif request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.fields}
         try:
             contacts.update_contact(contact=contact, changes=changes, actor=request.membership)
@@ -106,7 +113,9 @@ def contact_edit(request, contact_id):
         else:
             messages.success(request, "Contact saved.")
             return _done(request, contact)
-    status = 400 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        status = 409 if contact.merged_into_id is not None else 400
     return page_or_partial(
         request,
         "crm/contacts_edit.html",
@@ -123,7 +132,9 @@ def contact_merge(request, contact_id):
     cannot be undone."""
     if not request.membership.is_admin:
         raise PermissionDenied("Only account admins can merge contacts.")
-    contact = _live(request, contact_id)
+    contact = _contact(request, contact_id)
+    if contact.merged_into_id is not None:
+        return _merged_away(request, contact, f"{contact} was already merged into this contact.")
     # A failed merge shows the candidates of the search it was chosen from (posted with it).
     filter_form, search = _search(request, request.POST if request.method == "POST" else None)
     form = MergeForm(request.POST if request.method == "POST" else None, contact=contact)

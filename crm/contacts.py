@@ -50,7 +50,8 @@ class ContactAlreadyMerged(ValueError):
 
     def __init__(self, contact):
         super().__init__(
-            f"This contact was merged into contact {contact.merged_into_id}; change that one."
+            f"This contact was merged into {contact.merged_into} (contact "
+            f"{contact.merged_into_id}) meanwhile: nothing was saved here; change that one."
         )
         self.contact = contact
 

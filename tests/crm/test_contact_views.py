@@ -174,3 +174,30 @@ def test_a_search_the_contact_list_does_not_take_is_named(tenant_a):
     refused = tenant_a.admin_client.get("/contacts/", {"search": "x" * 201})
     assert refused.status_code == 400
     assert "These filters cannot be used: search: " in refused.content.decode()
+
+
+def test_pages_of_a_merged_contact_lead_to_the_kept_one(tenant_a):
+    from crm import contacts
+    from crm.models import Contact
+
+    kept = Contact.objects.create(account=tenant_a.account, name="Ann Lee", phone="+14155550182")
+    gone = Contact.objects.create(account=tenant_a.account, name="Ann L.", email="ann@x.io")
+    edit_open = tenant_a.admin_client.get(f"/contacts/{gone.pk}/edit/")
+    assert edit_open.status_code == 200
+    contacts.merge_contacts(keep=kept, other=gone, actor=tenant_a.admin.memberships.get())
+
+    # The edit page open before the merge is saved: refused, the entries kept on the page.
+    saved = tenant_a.admin_client.post(
+        f"/contacts/{gone.pk}/edit/", {"kind": "person", "name": "Ann Typed", "notes": "typed"}
+    )
+    assert saved.status_code == 409
+    page = saved.content.decode()
+    assert "was merged into Ann Lee" in page and 'value="Ann Typed"' in page
+    assert Contact.objects.get(pk=kept.pk).name == "Ann Lee"
+    # The merge page sent again, and the edit page opened again, go to the kept contact.
+    for response in (
+        tenant_a.admin_client.post(f"/contacts/{gone.pk}/merge/", {"into": kept.pk}),
+        tenant_a.admin_client.get(f"/contacts/{gone.pk}/edit/"),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == f"/contacts/{kept.pk}/"
