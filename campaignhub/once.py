@@ -19,6 +19,7 @@ refusing to create.
 
 import functools
 import logging
+import time
 import uuid
 
 from django.contrib import messages
@@ -32,6 +33,9 @@ FIELD = "submission_id"
 # The form's `action`: the page's own address with this query, so the POST leaves it kept.
 SEND_ACTION = "?send"
 KEPT_SECONDS = 24 * 3600
+# A second POST of a page whose first still runs (a double click) waits this long for it.
+PENDING_WAIT_SECONDS = 5.0
+PENDING_POLL_SECONDS = 0.05
 # What an id is mapped to while its first POST runs.
 PENDING = "pending"
 ALREADY_SENT = "This page was already sent; here is what it created."
@@ -62,11 +66,17 @@ def _key(request):
     return None if sent is None else f"submission:{request.user.pk}:{sent}"
 
 
-def creates_once(view):
-    """A view decorator for create pages: see the module docstring. Responses:
-    the view's own, or for an id already used a redirect (302) to what its first POST created
-    (an info message says so), or back to the page while that POST still runs (a warning).
-    An id that left the cache between the two looks (expired) runs the view."""
+def creates_once(view=None, *, already=ALREADY_SENT):
+    """A view decorator for create pages (`@creates_once`, or `@creates_once(already=...)` for
+    the note): see the module docstring. What a first POST created is where its redirect
+    (301/302/303) leads, or `response.created_at` (a URL) for a page that shows its creation
+    itself (an API token's secret, shown once). Responses: the view's own; for an id already
+    used, a redirect (302) to what its first POST created with `already` as an info message;
+    while that POST still runs (a double click), the same once it ends, waited for up to
+    `PENDING_WAIT_SECONDS`, else back to the page with a warning. An id that left the cache
+    between the two looks (expired) runs the view."""
+    if view is None:
+        return functools.partial(creates_once, already=already)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -82,16 +92,19 @@ def creates_once(view):
             logger.warning("Submission ids unavailable; the page runs unchecked", exc_info=True)
             return view(request, *args, **kwargs)
         if not first:
-            where = cache.get(key)
+            where = _settled(key)
             if where is not None:
-                return _sent_before(request, where)
+                return _sent_before(request, where, already)
         try:
             response = view(request, *args, **kwargs)
         except BaseException:
             _forget(key)
             raise
-        if response.status_code in (301, 302, 303) and response.has_header("Location"):
-            _remember(key, response["Location"])
+        created_at = getattr(response, "created_at", None)
+        if created_at is None and response.status_code in (301, 302, 303):
+            created_at = response.get("Location")
+        if created_at:
+            _remember(key, created_at)
         else:
             _forget(key)
         return response
@@ -99,11 +112,22 @@ def creates_once(view):
     return wrapper
 
 
-def _sent_before(request, where):
+def _settled(key):
+    """What the id's first POST created, once it has (or PENDING after the wait, or None when
+    the id left the cache)."""
+    deadline = time.monotonic() + PENDING_WAIT_SECONDS
+    where = cache.get(key)
+    while where == PENDING and time.monotonic() < deadline:
+        time.sleep(PENDING_POLL_SECONDS)
+        where = cache.get(key)
+    return where
+
+
+def _sent_before(request, where, already):
     if where == PENDING:
         messages.warning(request, STILL_SAVING)
         return redirect(request.get_full_path())
-    messages.info(request, ALREADY_SENT)
+    messages.info(request, already)
     return redirect(where)
 
 

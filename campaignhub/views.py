@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from campaignhub import selectors, services
@@ -10,6 +11,7 @@ from campaignhub.cleaning import id_or_none
 from campaignhub.dashboard import panels as dashboard_panels
 from campaignhub.forms import AccountForm, AddMemberForm, ProfileForm, RoleForm, TokenForm
 from campaignhub.models import Invitation, Membership, Role
+from campaignhub.once import creates_once
 from campaignhub.pages import notify
 from campaignhub.tenancy import account_required, get_for_account_or_404, memberships_of
 
@@ -161,7 +163,14 @@ def _removed_message(request, removal):
     return f"{text}; their {handed} {verb} now owned by you."
 
 
+TOKEN_SENT_BEFORE = (
+    "This page was already sent: its token is listed below, and its secret, shown once, cannot "
+    "be shown again. Revoke it if it was not copied."
+)
+
+
 @account_required
+@creates_once(already=TOKEN_SENT_BEFORE)
 def tokens(request):
     form = TokenForm()
     issued = None
@@ -175,7 +184,7 @@ def tokens(request):
             form = TokenForm()
         else:
             status = 400
-    return render(
+    response = render(
         request,
         "campaignhub/tokens.html",
         {
@@ -185,6 +194,10 @@ def tokens(request):
         },
         status=status,
     )
+    if issued is not None:
+        # The page shows the secret once; sent again, it leads to the list, never a second one.
+        response.created_at = reverse("tokens")
+    return response
 
 
 @require_POST

@@ -342,3 +342,23 @@ document.addEventListener("submit", (event) => {
   addHidden(form, "csrfmiddlewaretoken", headers["X-CSRFToken"]);
   addHidden(form, "_account", document.body.dataset.account);
 }, true);
+
+// A plain POST form is sent once per click run: a second click while the page is on its way
+// (a double click) is dropped. Set after the form's own handlers (a cancelled confirm sends
+// nothing, so it blocks nothing); cleared when the page is shown again (Back) and after 10 s
+// (an answer that is a download leaves the page in place). htmx forms sync their own requests.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+  if ([...form.attributes].some((attribute) => attribute.name.startsWith("hx-"))) return;
+  if (form.dataset.sending) {
+    event.preventDefault();
+    return;
+  }
+  if (event.defaultPrevented) return;
+  form.dataset.sending = "1";
+  setTimeout(() => delete form.dataset.sending, 10000);
+});
+window.addEventListener("pageshow", () => {
+  document.querySelectorAll("form[data-sending]").forEach((form) => delete form.dataset.sending);
+});

@@ -98,3 +98,19 @@ def test_a_currency_change_with_revenue_recorded_is_confirmed_first(server, page
     expect(page.get_by_text("Account saved.")).to_be_visible()
     account.refresh_from_db()
     assert account.currency == "EUR"
+
+
+def test_a_double_click_on_create_token_makes_one_token_and_a_reload_none(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/tokens/")
+    page.get_by_label("Name").fill("Zapier")
+    page.get_by_role("button", name="Create token").dblclick()
+    expect(page.locator("#new-token-value")).to_be_visible()
+    assert ApiToken.objects.filter(name="Zapier").count() == 1
+    # Reloading the answer sends the page again: no second token, and the secret is not shown.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    expect(page.get_by_text("its secret, shown once, cannot be shown again")).to_be_visible()
+    expect(page.locator("#new-token-value")).to_have_count(0)
+    assert ApiToken.objects.filter(name="Zapier").count() == 1

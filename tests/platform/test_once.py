@@ -60,7 +60,8 @@ def test_the_id_is_per_person(tenant_a):
     assert Campaign.objects.count() == 2
 
 
-def test_a_resend_while_the_first_still_runs_creates_nothing(tenant_a):
+def test_a_resend_while_the_first_still_runs_creates_nothing(tenant_a, monkeypatch):
+    monkeypatch.setattr(once, "PENDING_WAIT_SECONDS", 0.2)
     submission = drawn_id(tenant_a.admin_client)
     cache.set(f"submission:{tenant_a.admin.pk}:{submission}", once.PENDING)
     response = tenant_a.admin_client.post("/campaigns/new/", form_post(**{once.FIELD: submission}))
@@ -107,3 +108,32 @@ def test_a_refused_page_is_drawn_again_with_its_id(tenant_a):
         form_post(campaign_name="", **{once.FIELD: submission}),
     )
     assert hidden_values(refused.content.decode())[once.FIELD] == submission
+
+
+def test_a_double_click_waits_for_the_first_send_and_leads_to_what_it_made(tenant_a):
+    """The browser shows the answer to the second click: it leads to the first one's campaign."""
+    import threading
+
+    submission = drawn_id(tenant_a.admin_client)
+    key = f"submission:{tenant_a.admin.pk}:{submission}"
+    cache.set(key, once.PENDING)
+    threading.Timer(0.2, lambda: cache.set(key, "/campaigns/77/")).start()
+    response = tenant_a.admin_client.post("/campaigns/new/", form_post(**{once.FIELD: submission}))
+    assert response.status_code == 302 and response["Location"] == "/campaigns/77/"
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [once.ALREADY_SENT]
+    assert not Campaign.objects.exists()
+
+
+def test_an_api_token_page_sent_again_makes_no_second_token(tenant_a):
+    """Reload then resend of the page showing a new token: the secret is not shown again, and
+    no second working token exists that nobody has."""
+    from campaignhub.models import ApiToken
+
+    page = tenant_a.admin_client.get("/settings/tokens/").content.decode()
+    sent = {"name": "Zapier", once.FIELD: hidden_values(page)[once.FIELD]}
+    before = ApiToken.objects.count()
+    first = tenant_a.admin_client.post(f"/settings/tokens/{once.SEND_ACTION}", sent)
+    assert first.status_code == 200 and 'id="new-token-value"' in first.content.decode()
+    again = tenant_a.admin_client.post(f"/settings/tokens/{once.SEND_ACTION}", sent)
+    assert again.status_code == 302 and again["Location"] == "/settings/tokens/"
+    assert ApiToken.objects.count() == before + 1
