@@ -311,6 +311,8 @@ class NotificationRuleForm(forms.Form):
     """Just the notification rule of a campaign, for previews and test sends."""
 
     campaign_name = forms.CharField(max_length=200, required=False)
+    # Which sample lead fills it in (a call for CallRail, …); any value not offered: a form lead.
+    integration = forms.CharField(max_length=20, required=False)
     notification_type = CampaignForm.base_fields["notification_type"]
     email_details = CampaignForm.base_fields["email_details"]
     sms_details = CampaignForm.base_fields["sms_details"]

@@ -704,19 +704,33 @@ def rule_campaign(account, rule):
     return Campaign(
         account=account,
         campaign_name=rule.get("campaign_name") or "Your campaign",
+        integration=rule.get("integration") or Integration.FORM,
         notification_type=rule.get("notification_type") or NotificationType.ONLY_SEND_EMAIL,
         email_details=rule.get("email_details") or {},
         sms_details=rule.get("sms_details") or {},
     )
 
 
+# The event of "Send me a test" alerts: the lead alert's templates, logged apart from real ones.
+TEST_ALERT_EVENT = "lead_alert_test"
+# The lead source a sample lead of each integration has (others: a form lead).
+SAMPLE_SOURCES = {
+    Integration.CALLRAIL: LeadSource.CALL,
+    Integration.INVOCA: LeadSource.CALL,
+    Integration.DIALER: LeadSource.DIALER,
+    Integration.WEBHOOK: LeadSource.WEBHOOK,
+}
+
+
 def send_test_alert(*, campaign, user):
-    """Send `campaign`'s notification rule to `user`, filled in with a sample lead."""
-    lead = sample_lead()
+    """Send `campaign`'s notification rule to `user`, filled in with a sample lead of the
+    campaign's lead source, as `TEST_ALERT_EVENT` (the delivery log tells it from real lead
+    alerts, and no lead is marked alerted by it). Returns the deliveries."""
+    lead = sample_lead(campaign)
     values = template_values(campaign, lead, user)
     return notify(
         account=campaign.account,
-        event=LEAD_EVENT,
+        event=TEST_ALERT_EVENT,
         recipients=[user],
         context={**render_lead_alert(campaign, values), **values, "lead": lead, "test": True},
         channels=lead_alert_channels(campaign),
@@ -724,9 +738,11 @@ def send_test_alert(*, campaign, user):
     )
 
 
-def sample_lead():
+def sample_lead(campaign):
+    """The lead the rule preview and test alerts of `campaign` are filled in with (never
+    saved), from the campaign's lead source (`SAMPLE_SOURCES`)."""
     return Lead(
-        source="form",
+        source=SAMPLE_SOURCES.get(campaign.integration, LeadSource.FORM),
         name="Sam Sample",
         phone="+14155550123",
         email="sam@example.com",

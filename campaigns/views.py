@@ -295,7 +295,7 @@ def campaign_preview(request):
     form, campaign = _rule(request)
     context = {"rule_errors": form.errors}
     if form.is_valid():
-        lead = services.sample_lead()
+        lead = services.sample_lead(campaign)
         context["preview"] = services.render_lead_alert(
             campaign, services.template_values(campaign, lead, request.user)
         )

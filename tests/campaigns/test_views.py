@@ -393,3 +393,17 @@ def test_a_filter_the_campaign_list_does_not_take_is_named(tenant_a):
     assert "These filters cannot be used: integration: Select a valid choice." in (
         refused.content.decode()
     )
+
+
+def test_a_test_alert_has_the_campaigns_lead_source_and_is_logged_as_a_test(tenant_a, committed):
+    response = tenant_a.admin_client.post(
+        "/campaigns/test-alert/",
+        form_post(integration="callrail", notification_type="only_send_email"),
+    )
+    assert response.status_code == 200
+    delivery = Delivery.objects.get()
+    assert delivery.event == services.TEST_ALERT_EVENT
+    assert "Source: Call" in delivery.body
+    log = tenant_a.admin_client.get("/notifications/").content.decode()
+    assert "Test lead alert" in log
+    assert not Delivery.objects.filter(event="lead_arrived").exists()
