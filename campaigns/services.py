@@ -3,6 +3,7 @@
 import hashlib
 import json
 import logging
+import re
 import secrets
 import uuid
 from email.errors import HeaderParseError
@@ -93,6 +94,15 @@ def unique_campaign_name(account, name, *, exclude_pk=None):
         candidate = f"{name} (Copy)" if copy == 1 else f"{name} (Copy {copy})"
         copy += 1
     return candidate
+
+
+COPY_SUFFIX = re.compile(r" \(Copy(?: [0-9]+)?\)$")
+
+
+def public_name(campaign) -> str:
+    """The campaign's name as visitors of its public form see it: without the ` (Copy)` or
+    ` (Copy N)` that `unique_campaign_name` adds to keep names apart for staff."""
+    return COPY_SUFFIX.sub("", campaign.campaign_name) or campaign.campaign_name
 
 
 def _assign_public_ids(campaign):

@@ -29,3 +29,11 @@ def duration(seconds):
     first = next((i for i, (amount, _unit) in enumerate(amounts) if amount), len(amounts) - 1)
     shown = [f"{amount} {unit}" for amount, unit in amounts[first : first + 2] if amount]
     return " ".join(shown) or "0 s"
+
+
+@register.filter
+def public_name(campaign):
+    """The campaign's name for visitors of its public form (`services.public_name`)."""
+    from campaigns.services import public_name as name_for_visitors
+
+    return name_for_visitors(campaign)

@@ -407,3 +407,21 @@ def test_a_test_alert_has_the_campaigns_lead_source_and_is_logged_as_a_test(tena
     log = tenant_a.admin_client.get("/notifications/").content.decode()
     assert "Test lead alert" in log
     assert not Delivery.objects.filter(event="lead_arrived").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Spring roofing (Copy)", "Spring roofing"),
+        ("Spring roofing (Copy 3)", "Spring roofing"),
+        ("Spring (Copy) roofing", "Spring (Copy) roofing"),
+        ("(Copy)", "(Copy)"),
+    ],
+)
+def test_visitors_of_a_public_form_never_see_the_copy_suffix(tenant_a, name, shown):
+    from django.test import Client
+
+    campaign = make_campaign(tenant_a, campaign_name="Placeholder")
+    Campaign.objects.filter(pk=campaign.pk).update(campaign_name=name)
+    page = Client().get(f"/f/{campaign.form_secret_id}/").content.decode()
+    assert f"<h1>{shown}</h1>" in page and f"<title>{shown}</title>" in page
