@@ -75,8 +75,10 @@ def _invalid(exc: TermsInvalid):
     return ApiProblem(400, str(exc), exc.errors)
 
 
-def _checked(data, *, campaign=None):
-    """The body as a campaign ready to send; a PUT's absent properties keep the staged ones."""
+def _checked(data, *, campaign=None, errors=None):
+    """The body as a campaign ready to send; a PUT's absent properties keep the staged ones.
+    Raises ApiProblem 400 with every error at once: `errors` found before (a new campaign's
+    id) beside the campaign's own."""
     if campaign is None:
         terms = {key: data[key] for key in TERMS_FIELDS if data.get(key) is not None}
         name, custom_data = data.get("name"), data.get("custom_data")
@@ -87,9 +89,12 @@ def _checked(data, *, campaign=None):
         name = data.get("name", campaign.name)
         custom_data = data.get("custom_data", campaign.custom_data)
     try:
-        return clean_campaign(name=name, terms=terms, custom_data=custom_data)
+        clean = clean_campaign(name=name, terms=terms, custom_data=custom_data)
     except TermsInvalid as exc:
-        raise _invalid(exc) from None
+        raise _invalid(TermsInvalid({**(errors or {}), **exc.errors})) from None
+    if errors:
+        raise _invalid(TermsInvalid(errors))
+    return clean
 
 
 @api_view("GET", "POST", "DELETE", admin=["POST", "DELETE"], body={"POST": ConnectionBody})
@@ -115,10 +120,10 @@ def campaigns(request, advertiser_id):
     if request.method == "POST":
         data = dict(request.data)
         campaign_id = str(data.get("id_from_network") or "").strip()
+        id_errors = {}
         if not ADVERTISER_ID.match(campaign_id):
-            message = "can't be blank" if not campaign_id else ID_MESSAGE
-            raise ApiProblem(400, f"id_from_network: {message}", {"id_from_network": [message]})
-        clean = _checked(data)
+            id_errors["id_from_network"] = ["can't be blank" if not campaign_id else ID_MESSAGE]
+        clean = _checked(data, errors=id_errors)
         campaign = services.create_campaign(
             account=request.account,
             advertiser_id=advertiser_id,

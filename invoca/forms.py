@@ -227,14 +227,18 @@ def _custom_data_errors(custom_data) -> dict:
         return {"custom_data": ["must map partner names to values"]}
     if len(custom_data) > MAX_CUSTOM_DATA:
         return {"custom_data": [f"has more than {MAX_CUSTOM_DATA} fields"]}
+    found = {}
     for key, value in custom_data.items():
+        messages = []
         if not PARTNER_NAME.match(str(key)):
-            return {"custom_data": {str(key): ["is not a valid partner name"]}}
+            messages.append("is not a valid partner name")
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            return {"custom_data": {str(key): ["must be text or a number"]}}
-        if len(str(value)) > 500:
-            return {"custom_data": {str(key): ["is too long"]}}
-    return {}
+            messages.append("must be text or a number")
+        elif len(str(value)) > 500:
+            messages.append("is too long")
+        if messages:
+            found[str(key)] = messages
+    return {"custom_data": found} if found else {}
 
 
 def tree_error(tree) -> dict | None:
@@ -672,9 +676,11 @@ class CampaignForm(forms.Form):
         return lines
 
     def is_valid(self):
-        # Every formset is checked (and shows its errors) even when the main form fails.
+        # The form first: its check (`clean`) runs the terms check, which may mark formset
+        # rows; then every formset, each showing its errors even when another fails.
+        form_valid = super().is_valid()
         formsets_valid = all([formset.is_valid() for formset in self.formsets])
-        return super().is_valid() and formsets_valid and not self.errors
+        return form_valid and formsets_valid
 
     # Building Invoca's terms from the fields
 
@@ -764,15 +770,18 @@ class CampaignForm(forms.Form):
         if hours:
             terms["hours"] = hours
         terms["named_regions"] = self._named_regions()
+        # The row behind each policy sent, by side, so the terms' errors go under their row.
+        self.policy_rows = {}
         for name, side in (("payout", "affiliate_payout"), ("payin", "advertiser_payin")):
             formset = getattr(self, f"{name}_formset")
-            policies = [
-                policy
+            rows = [
+                (form, policy)
                 for form in formset.forms
                 if form.is_valid() and (policy := form.policy()) is not None
             ]
-            if policies:
-                terms[side] = {"policies": policies}
+            self.policy_rows[side] = [form for form, _ in rows]
+            if rows:
+                terms[side] = {"policies": [policy for _, policy in rows]}
         budgets = self._budgets(data)
         if budgets:
             terms["budget_activities"] = budgets
@@ -782,25 +791,59 @@ class CampaignForm(forms.Form):
         return {k: v for k, v in terms.items() if v is not None}
 
     def clean(self):
+        """Run every check in one round: the terms check (`clean_campaign`) runs even when
+        fields or rows failed their own checks, on the terms built from those that passed, so
+        one save shows every error. A field or row already in error keeps its own message (the
+        terms check would only add "can't be blank" for what it did not get)."""
         data = super().clean()
-        if self.errors or not all(formset.is_valid() for formset in self.formsets):
-            return data
         terms = self.terms_from_fields(data)
         custom_data = self._custom_data()
-        if self.errors or any(formset.total_error_count() for formset in self.formsets):
-            return data
         try:
-            self.clean_campaign_result = clean_campaign(
-                name=data.get("name", ""), terms=terms, custom_data=custom_data
-            )
+            clean = clean_campaign(name=data.get("name", ""), terms=terms, custom_data=custom_data)
         except TermsInvalid as exc:
             self.add_invoca_errors(exc.errors)
+        else:
+            if not self.errors:
+                self.clean_campaign_result = clean
         return data
 
+    def add_error(self, field, error):
+        """As Django's, but a field that has an error already keeps it alone: the terms check
+        repeats what the field's own check said (a blank name, an hour it could not read)."""
+        if field is not None and field in self.errors:
+            return
+        super().add_error(field, error)
+
+    def _add_policy_errors(self, side, value) -> bool:
+        """Put a side's policy errors (`{"policies": [{"<i>": {field: [messages]}}]}`) under the
+        fields of the rows they came from; False when they do not fit that shape."""
+        rows = getattr(self, "policy_rows", {}).get(side) or []
+        items = value.get("policies") if isinstance(value, dict) else None
+        if set(value) != {"policies"} or not isinstance(items, list) or not items:
+            return False
+        placed = []
+        for item in items:
+            if not isinstance(item, dict):
+                return False
+            for index, fields in item.items():
+                position = int(index) if str(index).isdigit() else None
+                if position is None or position >= len(rows) or not isinstance(fields, dict):
+                    return False
+                form = rows[position]
+                for key, messages in fields.items():
+                    if key not in form.fields:
+                        return False
+                    placed.append((form, key, _sentence(messages)))
+        for form, key, message in placed:
+            if key not in form.errors:
+                form.add_error(key, message)
+        return True
+
     def add_invoca_errors(self, errors: dict) -> None:
-        """Put Invoca-shaped errors (ours or Invoca's 403) on the fields they name; the IVR
-        tree's stay nested in `invoca_errors["ivr_tree"]` for the editor to show on its
-        nodes, with a summary on the `ivr_tree` field."""
+        """Put Invoca-shaped errors (ours or Invoca's 403) on the fields they name (policy
+        errors on the fields of their row); the IVR tree's stay nested in
+        `invoca_errors["ivr_tree"]` for the editor to show on its nodes, with a summary on the
+        `ivr_tree` field."""
         self.invoca_errors = errors
         for field, value in errors.items():
             if field == "ivr_tree":
@@ -844,6 +887,10 @@ class CampaignForm(forms.Form):
                         self.add_error(
                             target if target in self.fields else None, _sentence(messages)
                         )
+                continue
+            if field in ("affiliate_payout", "advertiser_payin") and self._add_policy_errors(
+                field, value
+            ):
                 continue
             if field in ("affiliate_payout", "advertiser_payin", "named_regions", "custom_data"):
                 formset = {

@@ -199,15 +199,18 @@ class Hours(Strict):
 
     @model_validator(mode="after")
     def open_day_has_both_edges(self):
+        """Every day's problem at once, not the first day's only."""
+        found = []
         for day in DAYS:
             if getattr(self, f"{day}_closed"):
                 continue
             opens, closes = getattr(self, f"{day}_open"), getattr(self, f"{day}_close")
             if (opens is None) != (closes is None):
-                missing = f"{day}_close" if closes is None else f"{day}_open"
-                raise _field_error(missing, BLANK)
-            if opens is not None and closes is not None and closes <= opens:
-                raise _field_error(f"{day}_close", f"must be after {day}_open")
+                found.append((f"{day}_close" if closes is None else f"{day}_open", BLANK))
+            elif opens is not None and closes is not None and closes <= opens:
+                found.append((f"{day}_close", f"must be after {day}_open"))
+        if found:
+            raise _field_errors(found)
         return self
 
 
@@ -326,9 +329,11 @@ class Terms(Strict):
         return value
 
 
-def _field_error(field, message):
-    """A validation error to be reported at `field` of the model raising it."""
-    return PydanticCustomError("field", "{field}|{message}", {"field": field, "message": message})
+def _field_errors(found):
+    """A validation error to be reported at each `(field, message)` of the model raising it
+    (read back by `_errors_of`)."""
+    text = "\n".join(f"{field}|{message}" for field, message in found)
+    return PydanticCustomError("field", "{fields}", {"fields": text})
 
 
 class TermsInvalid(ValueError):
@@ -393,9 +398,11 @@ def _errors_of(exc: ValidationError) -> dict:
         loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
         kind = item["type"]
         if kind == "field":
-            field, _, message = item["msg"].partition("|")
-            loc = (*loc, field)
-        elif kind in MESSAGES:
+            for line in item["msg"].split("\n"):
+                field, _, message = line.partition("|")
+                _put(errors, (*loc, field), message)
+            continue
+        if kind in MESSAGES:
             message = MESSAGES[kind].format(**(item.get("ctx") or {}))
         else:
             message = item["msg"]
@@ -408,6 +415,25 @@ def _is_union_tag(part) -> bool:
     return isinstance(part, str) and (
         part.startswith("function-") or part in ("nullable", "none_required")
     )
+
+
+def _affiliate_only_errors(data: dict) -> dict:
+    """`{section: [AFFILIATE_ONLY]}` for the budgets, payouts and payins given to a campaign
+    whose (valid) type is not AffiliateEnabled [004]."""
+    kind = data.get("campaign_type")
+    if kind not in CAMPAIGN_TYPES or kind == "AffiliateEnabled":
+        return {}
+    errors = {}
+    budgets = data.get("budget_activities")
+    if isinstance(budgets, dict) and any(
+        budgets.get(name) is not None for name in BudgetActivities.model_fields
+    ):
+        errors["budget_activities"] = [AFFILIATE_ONLY]
+    for side in ("affiliate_payout", "advertiser_payin"):
+        section = data.get(side)
+        if isinstance(section, dict) and section.get("policies"):
+            errors[side] = [AFFILIATE_ONLY]
+    return errors
 
 
 def check_terms(data: dict) -> dict:
@@ -423,18 +449,12 @@ def check_terms(data: dict) -> dict:
     try:
         terms = Terms.model_validate(data)
     except ValidationError as exc:
-        raise TermsInvalid(_errors_of(exc)) from None
-    errors = {}
-    if terms.campaign_type != "AffiliateEnabled":
-        budgets = terms.budget_activities
-        if budgets is not None and any(
-            getattr(budgets, kind) is not None for kind in BudgetActivities.model_fields
-        ):
-            errors["budget_activities"] = [AFFILIATE_ONLY]
-        for side in ("affiliate_payout", "advertiser_payin"):
-            section = getattr(terms, side)
-            if section is not None and section.policies:
-                errors[side] = [AFFILIATE_ONLY]
+        terms, errors = None, _errors_of(exc)
+    else:
+        errors = {}
+    # Checked on the data as given, so it is said with the other errors, not after them; it
+    # replaces the section's own errors (a section the campaign may not have at all).
+    errors.update(_affiliate_only_errors(data))
     if errors:
         raise TermsInvalid(errors)
     cleaned = terms.model_dump(mode="json", exclude_none=True)

@@ -121,3 +121,33 @@ def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page):
         "destination_phone_number"
     ] == ("8004377950")
     assert "Delete" not in page.content()
+
+
+def test_every_error_of_the_campaign_form_shows_on_the_first_save(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/invoca/advertisers/acme-adv/campaigns/new/")
+    page.get_by_label("Campaign id").fill("spring-1")
+    page.get_by_label("Name", exact=True).fill("Spring promotion")
+    payout = page.locator('table[data-formset="payout"]')
+    payout.locator('[name="payout-0-type"]').select_option("Base")
+    payout.locator('[name="payout-0-amount"]').fill("5")
+    payout.locator('[name="payout-0-condition"]').fill("duration >= 1 min and")
+    budget = page.locator("fieldset.budget").first
+    budget.get_by_label("Budget amount").fill("1000")
+    page.get_by_role("button", name="Create campaign").click()
+
+    # One save: the payout's condition and the budget cap's four missing fields together.
+    expect(page.get_by_role("heading", name="New advertiser campaign")).to_be_visible()
+    condition = page.locator('table[data-formset="payout"] td.has-error')
+    expect(condition.locator("small.error")).to_have_count(1)
+    expect(condition.locator('[name="payout-0-condition"]')).to_be_visible()
+    budget = page.locator("fieldset.budget").first
+    for name in ("reset_period", "starts_at", "budget_currency", "time_zone"):
+        expect(budget.locator(f'[data-field="bca_{name}"] small.error')).to_have_text(
+            "Can't be blank."
+        )
+    summary = page.locator("#form-errors")
+    expect(summary).to_contain_text("Affiliate payout: see the marked rows.")
+    expect(summary).to_contain_text("Budget cap alert: time zone: Can't be blank.")
+    assert not AdvertiserCampaign.objects.exists()

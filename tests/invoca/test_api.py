@@ -300,3 +300,31 @@ def test_members_read_campaigns_but_cannot_change_them(tenant_a, connected, upst
 def test_disconnect(tenant_a, connected):
     assert call(tenant_a, "delete", "/v1/invoca/connection").json()["data"]["connected"] is False
     assert call(tenant_a, "delete", "/v1/invoca/connection").status_code == 400
+
+
+def test_one_400_lists_every_error(tenant_a, connected, upstream):
+    # A missing id, a bad payout condition and a budget cap with only its amount: all at once.
+    body = new_campaign(
+        name="",
+        budget_activities={"budget_cap_alert": {"budget_amount": 100}},
+        affiliate_payout={
+            "policies": [
+                {"type": "Base", "currency": "USD", "amount": 5, "condition": "duration >= 1 and"}
+            ]
+        },
+    )
+    del body["id_from_network"]
+    response = call(tenant_a, "post", URL, body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["id_from_network"] == ["can't be blank"]
+    assert errors["name"] == ["can't be blank"]
+    assert errors["affiliate_payout"]["policies"][0]["0"]["condition"]
+    assert set(errors["budget_activities"]["budget_cap_alert"]) == {
+        "reset_period",
+        "starts_at",
+        "budget_currency",
+        "time_zone",
+    }
+    assert len(upstream.calls) == 0
+    assert not AdvertiserCampaign.objects.exists()

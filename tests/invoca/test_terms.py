@@ -472,3 +472,41 @@ def test_the_edit_form_starts_from_the_staged_terms(tenant_a):
     assert form.payout_formset.initial[0]["condition"] == "duration > 60"
     assert form.data_formset.initial == [{"partner_name": "channel", "value": "Radio"}]
     assert '"node_type": "Menu"' in form["ivr_tree"].value()
+
+
+def test_every_days_hours_problem_is_said_at_once():
+    errors = errors_of(
+        affiliate_terms(
+            hours={
+                "monday_open": 61200,
+                "monday_close": 32400,
+                "tuesday_open": 32400,
+                "friday_open": 61200,
+                "friday_close": 61200,
+            }
+        )
+    )
+    assert errors == {
+        "hours": {
+            "monday_close": ["must be after monday_open"],
+            "tuesday_close": ["can't be blank"],
+            "friday_close": ["must be after friday_open"],
+        }
+    }
+
+
+def test_a_budget_on_a_direct_campaign_is_said_with_the_other_errors():
+    terms = affiliate_terms(campaign_type="DirectOnly", url="not a url")
+    errors = errors_of(terms)
+    assert errors["url"] == ["must be an http(s) URL"]
+    assert errors["budget_activities"] == ["are only applicable for AffiliateEnabled campaigns"]
+
+
+def test_every_custom_data_field_in_error_is_named():
+    errors = errors_of(affiliate_terms(), custom_data={"": "x", "ok": "y", "channel": ["a"]})
+    assert errors == {
+        "custom_data": {
+            "": ["is not a valid partner name"],
+            "channel": ["must be text or a number"],
+        }
+    }

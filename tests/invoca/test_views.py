@@ -345,3 +345,50 @@ def test_a_campaign_without_an_inbound_campaign_offers_to_make_one(tenant_a, con
     campaign = make_campaign(tenant_a, status="live")
     page = tenant_a.admin_client.get(PAGE).content.decode()
     assert f'href="/campaigns/new/?integration=invoca&amp;invoca_campaign_id={campaign.pk}"' in page
+
+
+def test_every_error_shows_on_the_first_save(tenant_a, connected, upstream):
+    # A bad payout condition and a budget cap with only its amount: both on the first save.
+    data = form_data(**{"payout-0-condition": "duration >= 1 min and"})
+    for name in ("bca_reset_period", "bca_starts_at", "bca_budget_currency", "bca_time_zone"):
+        data[name] = ""
+    response = tenant_a.admin_client.post(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", data)
+    assert response.status_code == 400
+    form = response.context["form"]
+    payout = next(formset for formset in form.formsets if formset.prefix == "payout")
+    assert payout.forms[0].errors["condition"]
+    for name in ("bca_reset_period", "bca_starts_at", "bca_budget_currency", "bca_time_zone"):
+        assert form.errors[name] == ["Can't be blank."], name
+    assert len(upstream.calls) == 0
+    assert not AdvertiserCampaign.objects.exists()
+
+
+def test_editing_shows_every_error_on_the_first_save(tenant_a, connected, upstream):
+    make_campaign(tenant_a, status="live")
+    data = form_data(**{"payout-0-condition": "duration >= 1 min and", "name": ""})
+    del data["id_from_network"]
+    for name in ("bca_reset_period", "bca_time_zone"):
+        data[name] = ""
+    response = tenant_a.admin_client.post(f"{PAGE}edit/", data)
+    assert response.status_code == 400
+    form = response.context["form"]
+    payout = next(formset for formset in form.formsets if formset.prefix == "payout")
+    assert payout.forms[0].errors["condition"]
+    # The name's own error once, not again from the terms check.
+    assert form.errors["name"] == ["This field is required."]
+    assert form.errors["bca_reset_period"] == ["Can't be blank."]
+    assert form.errors["bca_time_zone"] == ["Can't be blank."]
+    assert len(upstream.calls) == 0
+
+
+def test_a_policy_row_error_of_the_terms_shows_under_its_own_row(tenant_a, connected, upstream):
+    # Row 1 fails its own field check, row 2 only the terms check: each under its own row.
+    response = tenant_a.admin_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
+        form_data(**{"payout-0-amount": "-5", "payout-1-amount": "3"}),
+    )
+    assert response.status_code == 400
+    payout = response.context["form"].payout_formset
+    assert payout.forms[0].errors["amount"]
+    assert payout.forms[1].errors["type"] == ["Can't be blank."]
+    assert len(upstream.calls) == 0
