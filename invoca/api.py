@@ -42,9 +42,14 @@ def connection_data(account, *, admin: bool) -> dict:
     }
 
 
-def campaign_out(campaign) -> dict:
+def campaign_out(campaign, visible_inbound: set[int]) -> dict:
     """A campaign as our API shows it: `id` is ours, the network's ids and Invoca's own, the
-    status, both terms as Invoca gave them, and whether changes are staged."""
+    status, both terms as Invoca gave them, whether changes are staged, and the inbound
+    campaign its calls go to: `inbound_campaign_id` only when it is in `visible_inbound` (those
+    the caller may see, `selectors.visible_inbound_ids`); `inbound_campaign_hidden` is true
+    when the calls go to a campaign the caller does not see (its id left out)."""
+    linked = campaign.inbound_campaign_id
+    shown = linked if linked in visible_inbound else None
     return {
         "id": campaign.pk,
         "advertiser_id_from_network": campaign.advertiser_id_from_network,
@@ -57,12 +62,18 @@ def campaign_out(campaign) -> dict:
         "future_terms": campaign.future_terms or None,
         "has_staged_changes": campaign.has_staged_changes,
         "custom_data": campaign.custom_data,
-        "inbound_campaign_id": campaign.inbound_campaign_id,
+        "inbound_campaign_id": shown,
+        "inbound_campaign_hidden": bool(linked) and shown is None,
         "went_live_at": campaign.went_live_at,
         "synced_at": campaign.synced_at,
         "created_at": campaign.created_at,
         "updated_at": campaign.updated_at,
     }
+
+
+def _out(request, campaign) -> dict:
+    """One campaign as the requester may see it (`campaign_out`)."""
+    return campaign_out(campaign, selectors.visible_inbound_ids(request.membership, [campaign]))
 
 
 def _advertiser(advertiser_id):
@@ -130,9 +141,11 @@ def campaigns(request, advertiser_id):
             id_from_network=campaign_id,
             clean=clean,
         )
-        return ok(campaign_out(campaign), status=201)
+        return ok(_out(request, campaign), status=201)
     rows, pagination = paginate(request, selectors.campaigns_of(request.account, advertiser_id))
-    return ok([campaign_out(row) for row in rows], pagination=pagination)
+    rows = list(rows)
+    visible = selectors.visible_inbound_ids(request.membership, rows)
+    return ok([campaign_out(row, visible) for row in rows], pagination=pagination)
 
 
 @api_view("GET", "PUT", "DELETE", admin=["PUT"], body={"PUT": CampaignBody})
@@ -144,7 +157,7 @@ def campaign(request, advertiser_id, campaign_id):
         found = services.update_campaign(
             campaign=found, clean=_checked(dict(request.data), campaign=found)
         )
-    return ok(campaign_out(found))
+    return ok(_out(request, found))
 
 
 @api_view("POST", admin=True, body=GoLiveBody)
@@ -154,19 +167,19 @@ def go_live(request, advertiser_id, campaign_id):
     if not form.is_valid():
         raise form_problem(form)
     found = services.go_live(campaign=found, timeout=form.cleaned_data["timeout"])
-    return ok(campaign_out(found))
+    return ok(_out(request, found))
 
 
 @api_view("POST", admin=True)
 def archive(request, advertiser_id, campaign_id):
     found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
-    return ok(campaign_out(services.archive(campaign=found)))
+    return ok(_out(request, services.archive(campaign=found)))
 
 
 @api_view("POST", admin=True)
 def unarchive(request, advertiser_id, campaign_id):
     found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
-    return ok(campaign_out(services.unarchive(campaign=found)))
+    return ok(_out(request, services.unarchive(campaign=found)))
 
 
 @api_view("GET")

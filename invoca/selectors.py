@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from campaignhub.tenancy import get_for_account_or_404
+from campaigns.selectors import campaigns_visible_to
 from invoca import leads, terms_display
 from invoca.models import AdvertiserCampaign, CampaignStatus
 
@@ -37,6 +38,17 @@ def campaigns_of(account, advertiser_id):
         .select_related("inbound_campaign")
         .order_by("name", "id")
     )
+
+
+def visible_inbound_ids(membership, campaigns) -> set[int]:
+    """Our ids of the inbound campaigns fed by `campaigns` (advertiser campaigns) that
+    `membership` may see (`campaigns.selectors.campaigns_visible_to`): an admin every live one
+    of the account, a member those they own or represent. Pages link and name only these; the
+    others are "a campaign you do not see", and the API leaves their id out. One query."""
+    linked = {row.inbound_campaign_id for row in campaigns if row.inbound_campaign_id}
+    if not linked:
+        return set()
+    return set(campaigns_visible_to(membership).filter(pk__in=linked).values_list("pk", flat=True))
 
 
 @dataclass

@@ -173,9 +173,11 @@ def capture_held(request):
 @account_required
 def advertiser(request, advertiser_id):
     advertiser_id = _advertiser_or_404(advertiser_id)
+    campaigns = list(selectors.campaigns_of(request.account, advertiser_id))
     context = {
         "advertiser_id": advertiser_id,
-        "campaigns": selectors.campaigns_of(request.account, advertiser_id),
+        "campaigns": campaigns,
+        "visible_inbound": selectors.visible_inbound_ids(request.membership, campaigns),
         "connection": INVOCA.live_credential(request.account),
         "can_manage": request.membership.is_admin,
     }
@@ -272,6 +274,7 @@ def campaign_detail(request, advertiser_id, campaign_id):
     context = {
         "campaign": campaign,
         "rows": selectors.terms_comparison(campaign),
+        "visible_inbound": selectors.visible_inbound_ids(request.membership, [campaign]),
         "can_manage": request.membership.is_admin,
         "can_go_live": request.membership.is_admin and services.can_go_live(campaign),
         "can_archive": request.membership.is_admin and services.can_archive(campaign),

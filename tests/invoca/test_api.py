@@ -328,3 +328,29 @@ def test_one_400_lists_every_error(tenant_a, connected, upstream):
     }
     assert len(upstream.calls) == 0
     assert not AdvertiserCampaign.objects.exists()
+
+
+def test_a_member_is_not_told_a_campaign_they_cannot_see(tenant_a, connected):
+    from tests.campaigns.factories import make_campaign as make_inbound
+
+    inbound = make_inbound(tenant_a, campaign_name="Admins only calls")
+    make_campaign(tenant_a, status="live", inbound_campaign=inbound)
+    member = tenant_a.member_client
+    for answer in (member.get(f"{URL}/spring-1").json()["data"], member.get(URL).json()["data"][0]):
+        assert answer["inbound_campaign_id"] is None
+        assert answer["inbound_campaign_hidden"] is True
+        assert "Admins only calls" not in json.dumps(answer)
+    admin = call(tenant_a, "get", f"{URL}/spring-1").json()["data"]
+    assert (admin["inbound_campaign_id"], admin["inbound_campaign_hidden"]) == (inbound.pk, False)
+
+
+def test_a_member_is_told_their_own_linked_campaign(tenant_a, connected):
+    from tests.campaigns.factories import make_campaign as make_inbound
+
+    inbound = make_inbound(tenant_a, owner=tenant_a.member, campaign_name="Member's calls")
+    make_campaign(tenant_a, status="live", inbound_campaign=inbound)
+    answer = tenant_a.member_client.get(URL).json()["data"][0]
+    assert (answer["inbound_campaign_id"], answer["inbound_campaign_hidden"]) == (inbound.pk, False)
+    unlinked = make_campaign(tenant_a, "summer-1")
+    answer = tenant_a.member_client.get(f"{URL}/{unlinked.id_from_network}").json()["data"]
+    assert (answer["inbound_campaign_id"], answer["inbound_campaign_hidden"]) == (None, False)

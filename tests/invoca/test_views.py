@@ -392,3 +392,35 @@ def test_a_policy_row_error_of_the_terms_shows_under_its_own_row(tenant_a, conne
     assert payout.forms[0].errors["amount"]
     assert payout.forms[1].errors["type"] == ["Can't be blank."]
     assert len(upstream.calls) == 0
+
+
+def _linked(tenant, owner, name):
+    from tests.campaigns.factories import make_campaign as make_inbound
+
+    inbound = make_inbound(tenant, owner=owner, campaign_name=name)
+    campaign = make_campaign(tenant, status="live", inbound_campaign=inbound)
+    return campaign, inbound
+
+
+def test_a_member_is_not_shown_a_campaign_they_cannot_see(tenant_a, connected):
+    _campaign, inbound = _linked(tenant_a, tenant_a.admin, "Admins only calls")
+    for path in (PAGE, f"/invoca/advertisers/{ADVERTISER}/"):
+        page = tenant_a.member_client.get(path).content.decode()
+        assert "a campaign you do not see" in page, path
+        assert "Admins only calls" not in page, path
+        assert f'href="/campaigns/{inbound.pk}/"' not in page, path
+    # The admin sees it and its link.
+    page = tenant_a.admin_client.get(PAGE).content.decode()
+    assert f'<a href="/campaigns/{inbound.pk}/">Admins only calls</a>' in page
+    assert "a campaign you do not see" not in page
+    listing = tenant_a.admin_client.get(f"/invoca/advertisers/{ADVERTISER}/").content.decode()
+    assert "Admins only calls" in listing and "a campaign you do not see" not in listing
+
+
+def test_a_member_is_shown_their_own_campaign(tenant_a, connected):
+    _campaign, inbound = _linked(tenant_a, tenant_a.member, "Member's calls")
+    page = tenant_a.member_client.get(PAGE).content.decode()
+    assert f'<a href="/campaigns/{inbound.pk}/">Member&#x27;s calls</a>' in page
+    assert tenant_a.member_client.get(f"/campaigns/{inbound.pk}/").status_code == 200
+    listing = tenant_a.member_client.get(f"/invoca/advertisers/{ADVERTISER}/").content.decode()
+    assert "Member&#x27;s calls" in listing and "a campaign you do not see" not in listing
