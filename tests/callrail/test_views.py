@@ -367,3 +367,12 @@ def test_an_edit_error_shows_under_its_field(tenant_a, upstream):
     under_whisper = page.split('id="id_whisper_message"', 1)[1].split("</div>", 1)[0]
     assert "at most 500 characters" in under_whisper
     assert not [call for call in upstream.calls if call.request.method == "PUT"]
+
+
+def test_a_member_is_not_offered_to_change_the_callrail_account_or_company(tenant_a):
+    connect(tenant_a)
+    member_page = tenant_a.member_client.get("/callrail/").content.decode()
+    admin_page = tenant_a.admin_client.get("/callrail/").content.decode()
+    for address in ("/callrail/accounts/", "/callrail/companies/"):
+        link = f'<a href="{address}">change</a>'
+        assert link in admin_page and link not in member_page
