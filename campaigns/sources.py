@@ -68,7 +68,7 @@ class SourceLink:
     `current(campaign) -> str` is the linked record ("" when none); `required` is the message
     when a campaign of the integration has none. The campaign page offers
     `choices(account, campaign) -> [(value, label, taken_by)]` under `label`, where `taken_by`
-    names the other campaign a record already feeds ("" when free), with `help` below.
+    is the other Campaign a record already feeds (None when free), with `help` below.
     """
 
     integration: str
@@ -130,12 +130,21 @@ def save_links(campaign, data) -> None:
             link.save(campaign, "")
 
 
-def form_links(account, values, errors, campaign=None) -> list[dict]:
-    """What the campaign page shows for each registered link: `integration`, `key`, `label`,
-    `help`, the chosen `value` (as posted, else the campaign's current link), its `errors`, and
-    `choices` as `{"value", "label", "taken_by"}`."""
+def form_links(account, values, errors, campaign=None, *, viewer) -> list[dict]:
+    """What the campaign page shows `viewer` (a Membership) for each registered link:
+    `integration`, `key`, `label`, `help`, the chosen `value` (as posted, else the campaign's
+    current link), its `errors`, and `choices` as `{"value", "label", "taken_by"}`, where
+    `taken_by` names the other campaign a record feeds ("" when free; "another campaign" when
+    the viewer may not see that one, so its name is not shown to them)."""
+    from campaigns.selectors import campaigns_visible_to
+
     shown = []
     for link in LINKS.values():
+        offered = link.choices(account, campaign)
+        taken = {other.pk for _, _, other in offered if other is not None}
+        visible = set(
+            campaigns_visible_to(viewer).filter(pk__in=taken).values_list("pk", flat=True)
+        )
         value = str(values.get(link.key) or "")
         if not value and campaign is not None and campaign.integration == link.integration:
             value = link.current(campaign)
@@ -148,9 +157,15 @@ def form_links(account, values, errors, campaign=None) -> list[dict]:
                 "value": value,
                 "errors": list((errors or {}).get(link.key, [])),
                 "choices": [
-                    {"value": str(choice), "label": label, "taken_by": taken_by}
-                    for choice, label, taken_by in link.choices(account, campaign)
+                    {"value": str(choice), "label": label, "taken_by": _named(other, visible)}
+                    for choice, label, other in offered
                 ],
             }
         )
     return shown
+
+
+def _named(campaign, visible) -> str:
+    if campaign is None:
+        return ""
+    return f"“{campaign.campaign_name}”" if campaign.pk in visible else "another campaign"

@@ -109,7 +109,9 @@ def _form_context(request, values, errors=None, campaign=None):
         "person_or_business": PersonOrBusiness.choices,
         "currencies": [code for code, _ in CampaignForm.base_fields["currency"].choices],
         "pickers": pickers.for_integrations(),
-        "links": sources.form_links(request.account, values, errors, campaign),
+        "links": sources.form_links(
+            request.account, values, errors, campaign, viewer=request.membership
+        ),
         "deal_targets": deal_target_choices(request.account, values.get("pipeline_id")),
     }
 

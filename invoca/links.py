@@ -30,12 +30,18 @@ LINKED_MEANWHILE = (
 )
 
 
-def _taken_by(advertiser_campaign, campaign) -> str:
-    """The name of the other live campaign this advertiser campaign already feeds, or ""."""
+def _feeds(advertiser_campaign, campaign):
+    """The other live campaign this advertiser campaign already feeds, or None."""
     other = advertiser_campaign.inbound_campaign
     if other is None or other.is_deleted or (campaign is not None and other.pk == campaign.pk):
-        return ""
-    return f"“{other.campaign_name}”"
+        return None
+    return other
+
+
+def _taken_by(advertiser_campaign, campaign) -> str:
+    """The name of the other live campaign this advertiser campaign already feeds, or ""."""
+    other = _feeds(advertiser_campaign, campaign)
+    return f"“{other.campaign_name}”" if other else ""
 
 
 def _find(account, value):
@@ -103,11 +109,11 @@ def current(campaign) -> str:
     return str(first) if first else ""
 
 
-def choices(account, campaign=None) -> list[tuple[str, str, str]]:
-    """The account's advertiser campaigns as `(id, "Name (advertiser/campaign id)", taken_by)`
-    for the campaign form."""
+def choices(account, campaign=None) -> list[tuple[str, str, object]]:
+    """The account's advertiser campaigns as `(id, "Name (advertiser/campaign id)", the other
+    live Campaign it feeds or None)` for the campaign form."""
     return [
-        (str(row.pk), str(row), _taken_by(row, campaign))
+        (str(row.pk), str(row), _feeds(row, campaign))
         for row in AdvertiserCampaign.objects.for_account(account).select_related(
             "inbound_campaign"
         )

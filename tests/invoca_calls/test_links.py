@@ -145,13 +145,21 @@ def test_a_null_key_is_taken_on_any_campaign(tenant_a):
 def test_the_campaign_form_offers_the_account_s_advertiser_campaigns(tenant_a, tenant_b, roofing):
     advertiser_campaign(tenant_b, name="Bolt only")
     taken = advertiser_campaign(tenant_a, campaign_id="dent-1", name="Dental")
-    invoca_campaign(tenant_a, taken, campaign_name="Dental calls")
+    invoca_campaign(
+        tenant_a, taken, campaign_name="Dental calls", selected_user=[{"id": tenant_a.admin.pk}]
+    )
     page = tenant_a.admin_client.get("/campaigns/new/").content.decode()
     assert 'name="invoca_campaign_id"' in page
     assert f'<option value="{roofing.pk}">Roofing Q4 (ADV7/roof-2026)</option>' in page
     disabled = f'<option value="{taken.pk}" disabled>Dental (ADV7/dent-1) (feeds “Dental calls”)'
     assert disabled in page
     assert "Bolt only" not in page
+    # A member who does not see "Dental calls" is not told its name.
+    theirs = tenant_a.member_client.get("/campaigns/new/").content.decode()
+    assert f'<option value="{taken.pk}" disabled>Dental (ADV7/dent-1) (feeds another campaign)' in (
+        theirs
+    )
+    assert "Dental calls" not in theirs
 
 
 def _form(tenant, **fields):
