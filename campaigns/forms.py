@@ -24,13 +24,30 @@ from campaigns.models import (
 from campaigns.page_urls import normalize_page_url
 
 
-def _form_errors(form, names):
-    """'field: message' lines, naming fields as the JSON does (`from`, not `from_address`)."""
-    return [
-        f"{names.get(field, field)}: {message}" if field != "__all__" else message
-        for field, messages in form.errors.items()
-        for message in messages
-    ]
+def _nested_error(prefix, path, error):
+    """`error` (a one-message ValidationError of a nested value) as its parent field reports it.
+
+    Its message is prefixed as the JSON API names the value ("reply_to: email: Enter a valid
+    email address.", "[1] custom_number: …"); `path` is where the value sits in the parent's
+    JSON (("reply_to", "email"), (1, "custom_number")), and `plain` the message without any
+    prefix, so a page can show it under its own input (`error_path`, `error_plain`).
+    """
+    message = next(iter(error))
+    nested = ValidationError(prefix + message, code=error.code)
+    nested.path = path + error_path(error)
+    nested.plain = error_plain(error)
+    return nested
+
+
+def error_path(error) -> tuple:
+    """Where in a nested JSON value a one-message ValidationError belongs: a tuple of keys and
+    list indexes, () for the value as a whole or for an error of a flat field."""
+    return getattr(error, "path", ())
+
+
+def error_plain(error) -> str:
+    """The message of a one-message ValidationError without the keys of nested values."""
+    return getattr(error, "plain", None) or next(iter(error))
 
 
 class NestedFormField(forms.Field):
@@ -63,7 +80,17 @@ class NestedFormField(forms.Field):
         form = self.form_class(data={name: value[key] for name, key in names.items()})
         reverse = {name: key for key, name in self.aliases.items()}
         if not form.is_valid():
-            raise ValidationError(_form_errors(form, reverse))
+            raise ValidationError(
+                [
+                    _nested_error(
+                        f"{reverse.get(field, field)}: " if field != "__all__" else "",
+                        (reverse.get(field, field),) if field != "__all__" else (),
+                        error,
+                    )
+                    for field, errors in form.errors.as_data().items()
+                    for error in errors
+                ]
+            )
         return {reverse.get(name, name): cleaned for name, cleaned in form.cleaned_data.items()}
 
 
@@ -88,7 +115,9 @@ class NestedListField(forms.Field):
             try:
                 cleaned.append(self.item_field.clean(item))
             except ValidationError as exc:
-                errors += [f"[{index}] {message}" for message in exc.messages]
+                errors += [
+                    _nested_error(f"[{index}] ", (index,), error) for error in exc.error_list
+                ]
         if errors:
             raise ValidationError(errors)
         return cleaned
@@ -257,6 +286,46 @@ class CampaignForm(forms.Form):
             data[link.key] = link.clean(self.account, value, self.campaign)
         except ValidationError as exc:
             self.add_error(link.key, exc)
+
+    # The campaign page's input for each nested value (`data_from_post`), by its JSON path.
+    PAGE_INPUTS = {
+        ("email_details", "subject"): "email_subject",
+        ("email_details", "message"): "email_message",
+        ("email_details", "from"): "email_from",
+        ("email_details", "reply_to", "email"): "reply_to_email",
+        ("email_details", "reply_to", "name"): "reply_to_name",
+        ("email_details", "attachments"): "attachments",
+        ("sms_details", "message"): "sms_message",
+        ("sms_details", "from"): "sms_from",
+    }
+
+    def page_errors(self) -> dict:
+        """The errors as the campaign page shows them: {input name: [messages]}, each error of
+        a nested value under the page's own input for it (`email_from`, `reply_to_email`,
+        `custom_number_<user id>`, `attachments`…) in plain words, without the JSON keys the
+        API puts before it; any other error under its field's name (`__all__` for the form)."""
+        shown = {}
+        for field, errors in self.errors.as_data().items():
+            for error in errors:
+                name, message = self._page_input(field, error_path(error), error_plain(error))
+                shown.setdefault(name, []).append(message)
+        return shown
+
+    def _page_input(self, field, path, message):
+        """(input name, message) for an error of `field` at `path` inside its JSON value."""
+        if field == "selected_user" and len(path) == 2 and path[1] == "custom_number":
+            representatives = self.data.get("selected_user") or []
+            return f"custom_number_{representatives[path[0]]['id']}", message
+        for length in range(len(path), 0, -1):
+            name = self.PAGE_INPUTS.get((field, *path[:length]))
+            if name is None:
+                continue
+            rest = path[length:]
+            lines = (self.data.get("email_details") or {}).get("attachments") or []
+            if name == "attachments" and rest and len(lines) > 1:
+                message = f"Line {rest[0] + 1}: {message}"
+            return name, message
+        return field, message
 
     @staticmethod
     def data_from_post(post):

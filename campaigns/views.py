@@ -90,13 +90,19 @@ def _form_context(request, values, errors=None, campaign=None):
         if id_or_none(rep.get("id")) is not None
     }
     members = list(selectors.members_for_picker(request.account))
+    errors = errors or {}
     people = [
-        {"user": user, "checked": user.pk in chosen, "custom_number": chosen.get(user.pk, "")}
+        {
+            "user": user,
+            "checked": user.pk in chosen,
+            "custom_number": chosen.get(user.pk, ""),
+            "errors": errors.get(f"custom_number_{user.pk}", []),
+        }
         for user in members
     ]
     return {
         "values": values,
-        "errors": errors or {},
+        "errors": errors,
         "campaign": campaign,
         "people": people,
         # Only those who may hand a campaign to another owner get the owner picker.
@@ -130,7 +136,7 @@ def _save(request, campaign=None):
     values = CampaignForm.data_from_post(request.POST)
     form = CampaignForm(data=values, account=request.account, campaign=campaign)
     if not form.is_valid():
-        return None, _form_context(request, values, form.errors, campaign)
+        return None, _form_context(request, values, form.page_errors(), campaign)
     try:
         if campaign is None:
             saved = services.create_campaign(

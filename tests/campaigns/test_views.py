@@ -1,5 +1,7 @@
+import re
 import smtplib
 from email.utils import getaddresses
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -98,8 +100,48 @@ def test_create_with_errors_shows_them_and_keeps_the_input(tenant_a):
     content = response.content.decode()
     assert "This field is required." in content
     assert "A tracking number is required for CallRail campaigns." in content
-    assert "from: Enter a valid email address." in content
+    assert error_under(content, 'id="id_email_from"') == ["Enter a valid email address."]
     assert 'value="not-an-email"' in content
+    assert not Campaign.objects.exists()
+
+
+def error_under(html, marker):
+    """The error messages of the field (`div.field` or table cell) holding `marker`, which must
+    be marked has-error when there are any."""
+    at = html.index(marker)
+    start = max(html.rfind('<div class="field', 0, at), html.rfind("<td", 0, at))
+    end = min(i for i in (html.find("</div>", at), html.find("</td>", at)) if i != -1)
+    block = html[start:end]
+    messages = re.findall(r'<small class="error">(.*?)</small>', block)
+    assert bool(messages) == ("has-error" in block[: block.index(">")]), block
+    return [unescape(message) for message in messages]
+
+
+def test_errors_of_nested_values_are_under_their_own_inputs_in_plain_words(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/",
+        form_post(
+            representatives=[tenant_a.admin.pk, tenant_a.member.pk],
+            email_from="sales@",
+            reply_to_email="nope",
+            attachments="https://example.com/a.pdf\nftp:/x",
+            sms_from="12",
+            **{f"custom_number_{tenant_a.member.pk}": "555-12"},
+        ),
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    phone = error_under(html, f'name="custom_number_{tenant_a.member.pk}"')
+    assert len(phone) == 1 and phone[0].startswith("Enter a valid phone number")
+    assert error_under(html, f'name="custom_number_{tenant_a.admin.pk}"') == []
+    assert error_under(html, 'id="id_email_from"') == ["Enter a valid email address."]
+    assert error_under(html, 'id="id_reply_to_email"') == ["Enter a valid email address."]
+    assert error_under(html, 'id="id_reply_to_name"') == []
+    assert error_under(html, 'id="id_attachments"') == ["Line 2: Enter a valid URL."]
+    assert error_under(html, 'id="id_sms_from"')[0].startswith("Enter a valid phone number")
+    shown = " ".join(re.findall(r'<small class="error">(.*?)</small>', html))
+    for internal in ("custom_number", "[1]", "from:", "reply_to", "email:", "url:"):
+        assert internal not in shown
     assert not Campaign.objects.exists()
 
 

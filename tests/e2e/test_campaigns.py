@@ -109,3 +109,39 @@ def test_send_me_a_test_with_a_reply_to_name_says_what_became_of_it(server, page
     delivery = Delivery.objects.get()
     assert delivery.reply_to == '"Müller, Hans" <hans@acme.test>'
     assert delivery.subject.startswith("[Test] ")
+
+
+def test_errors_of_the_alert_and_representatives_are_under_their_own_inputs(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    rep = platform.add_member(
+        account=account, email="rep@acme.test", role=Role.MEMBER, name="Riley Rep"
+    ).user
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill("Spring roofing")
+    page.get_by_label("Lead source").select_option("form")
+    page.locator(f"#rep-{rep.pk}").check()
+    page.get_by_label("Custom SMS number for rep@acme.test").fill("555-12")
+    page.get_by_label("Email and SMS").check()
+    page.get_by_label("From address").fill("sales@")
+    page.get_by_label("Reply-to email").fill("nope")
+    page.get_by_label("Attachment links").fill("ftp:/x")
+    page.get_by_role("button", name="Create campaign").click()
+
+    expect(page.get_by_text("Please fix the highlighted fields.")).to_be_visible()
+    cell = page.locator(
+        "td.has-error", has=page.get_by_label("Custom SMS number for rep@acme.test")
+    )
+    expect(cell.locator("small.error")).to_contain_text("Enter a valid phone number")
+    expect(cell.get_by_role("textbox")).to_have_value("555-12")
+    for label, message in [
+        ("From address", "Enter a valid email address."),
+        ("Reply-to email", "Enter a valid email address."),
+        ("Attachment links", "Enter a valid URL."),
+    ]:
+        field = page.locator("div.field.has-error", has=page.get_by_label(label))
+        expect(field.locator("small.error")).to_have_text(message)
+    expect(page.locator("small.error", has_text="custom_number")).to_have_count(0)
+    expect(page.locator("small.error", has_text="reply_to")).to_have_count(0)
+    expect(page.locator("small.error", has_text="from:")).to_have_count(0)
+    assert not Campaign.objects.exists()
