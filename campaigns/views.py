@@ -90,6 +90,10 @@ def _form_context(request, values, errors=None, campaign=None):
         if id_or_none(rep.get("id")) is not None
     }
     members = list(selectors.members_for_picker(request.account))
+    # The chosen representatives first, in their round-robin order, so that the page posts them
+    # back in that order; then everyone else.
+    order = {user_id: position for position, user_id in enumerate(chosen)}
+    ordered = sorted(members, key=lambda user: order.get(user.pk, len(order)))
     errors = errors or {}
     people = [
         {
@@ -98,7 +102,7 @@ def _form_context(request, values, errors=None, campaign=None):
             "custom_number": chosen.get(user.pk, ""),
             "errors": errors.get(f"custom_number_{user.pk}", []),
         }
-        for user in members
+        for user in ordered
     ]
     return {
         "values": values,

@@ -294,12 +294,14 @@ class CampaignDealTargets:
 
     def choices(self, account, pipeline_id) -> dict:
         """What the campaign page offers: `pipelines` `[(id, name)]` (ids as strings), the
-        `selected` pipeline (the campaign's when it is the account's, else the first), the
-        open `stages` `[(id, name)]` of that pipeline, and `stages_url`, answering the stage
-        options of `?pipeline_id=`."""
+        `selected` pipeline (`pipeline_id` when it is the account's; "" for none, which the
+        page offers as "No pipeline"; the first when `pipeline_id` is None, a new campaign's
+        proposal), the open `stages` `[(id, name)]` of that pipeline, and `stages_url`,
+        answering the stage options of `?pipeline_id=`."""
         pipelines = list(pipelines_of(account))
         chosen = next((p for p in pipelines if p.pk == as_id(pipeline_id)), None)
-        chosen = chosen or (pipelines[0] if pipelines else None)
+        if pipeline_id is None and pipelines:
+            chosen = pipelines[0]
         return {
             "pipelines": [(str(p.pk), p.name) for p in pipelines],
             "selected": str(chosen.pk) if chosen else "",

@@ -9,8 +9,10 @@ from django.core.mail import EmailMultiAlternatives
 
 from campaigns import services
 from campaigns.models import Campaign, LeadSource
+from campaigns.serializers import campaign_data
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
+from tests.pages import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -467,3 +469,35 @@ def test_visitors_of_a_public_form_never_see_the_copy_suffix(tenant_a, name, sho
     Campaign.objects.filter(pk=campaign.pk).update(campaign_name=name)
     page = Client().get(f"/f/{campaign.form_secret_id}/").content.decode()
     assert f"<h1>{shown}</h1>" in page and f"<title>{shown}</title>" in page
+
+
+def post_as_drawn(client, url):
+    """Save the page at `url` as a browser would with nothing touched."""
+    html = client.get(url).content.decode()
+    data = {}
+    for name, value in form_values(html, "campaign-form"):
+        data.setdefault(name, []).append(value)
+    return client.post(url, data)
+
+
+def test_saving_the_edit_page_untouched_changes_nothing(tenant_a):
+    """The representatives keep their round-robin order (the member first, although the admin
+    comes first by name) and a campaign without a pipeline keeps none."""
+    campaign = make_campaign(
+        tenant_a,
+        selected_user=[
+            {"id": tenant_a.member.pk, "custom_number": "+14155550100"},
+            {"id": tenant_a.admin.pk},
+        ],
+        email_details={
+            "subject": "Hi",
+            "attachments": [{"name": "a.pdf", "url": "https://x.test/a.pdf"}],
+        },
+    )
+    before = campaign_data(Campaign.objects.get(pk=campaign.pk))
+    assert before["pipeline_id"] == "" and before["stage_id"] == ""
+    response = post_as_drawn(tenant_a.admin_client, f"/campaigns/{campaign.pk}/edit/")
+    assert response.status_code == 302
+    after = campaign_data(Campaign.objects.get(pk=campaign.pk))
+    assert [rep["id"] for rep in after["selected_user"]] == [tenant_a.member.pk, tenant_a.admin.pk]
+    assert {**after, "updated_at": None} == {**before, "updated_at": None}
