@@ -128,9 +128,18 @@ class ReplyToForm(forms.Form):
     name = forms.CharField(max_length=100, required=False)
 
 
+ATTACHMENT_URL = "Enter a full URL, starting with https:// or http://."
+
+
 class AttachmentForm(forms.Form):
+    """A link sent with the alert email: `url` must be a whole http(s) URL as given; one without
+    a scheme (`brochure.pdf`) is refused rather than guessed."""
+
     name = forms.CharField(max_length=200, required=False)
-    url = forms.URLField(max_length=2048, assume_scheme="https")
+    url = forms.CharField(
+        max_length=2048,
+        validators=[URLValidator(schemes=["http", "https"], message=ATTACHMENT_URL)],
+    )
 
 
 class EmailDetailsForm(forms.Form):

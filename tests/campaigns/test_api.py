@@ -407,3 +407,18 @@ def test_a_lead_filter_on_a_campaign_the_caller_cannot_see_is_a_400(api, member_
             refused = client.get(f"{path}?{query}")
             assert refused.status_code == 400, (path, query)
             assert refused.json()["errors"] == {"campaign": ["Choose one of your campaigns."]}
+
+
+@pytest.mark.parametrize("url", ["brochure.pdf", "www.example.com/brochure.pdf", "ftp://x.test/a"])
+def test_an_attachment_link_without_http_or_https_is_refused_not_guessed(api, tenant_a, url):
+    campaign = make_campaign(tenant_a)
+    details = {"attachments": [{"name": "Brochure", "url": url}]}
+    response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": {"email_details": details}})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "email_details": [
+            "attachments: [0] url: Enter a full URL, starting with https:// or http://."
+        ]
+    }
+    campaign.refresh_from_db()
+    assert campaign.email_details.get("attachments", []) == []

@@ -139,7 +139,9 @@ def test_errors_of_nested_values_are_under_their_own_inputs_in_plain_words(tenan
     assert error_under(html, 'id="id_email_from"') == ["Enter a valid email address."]
     assert error_under(html, 'id="id_reply_to_email"') == ["Enter a valid email address."]
     assert error_under(html, 'id="id_reply_to_name"') == []
-    assert error_under(html, 'id="id_attachments"') == ["Line 2: Enter a valid URL."]
+    assert error_under(html, 'id="id_attachments"') == [
+        "Line 2: Enter a full URL, starting with https:// or http://."
+    ]
     assert error_under(html, 'id="id_sms_from"')[0].startswith("Enter a valid phone number")
     shown = " ".join(re.findall(r'<small class="error">(.*?)</small>', html))
     for internal in ("custom_number", "[1]", "from:", "reply_to", "email:", "url:"):
@@ -501,3 +503,12 @@ def test_saving_the_edit_page_untouched_changes_nothing(tenant_a):
     after = campaign_data(Campaign.objects.get(pk=campaign.pk))
     assert [rep["id"] for rep in after["selected_user"]] == [tenant_a.member.pk, tenant_a.admin.pk]
     assert {**after, "updated_at": None} == {**before, "updated_at": None}
+
+
+def test_an_attachment_link_without_a_scheme_is_refused_on_the_page(tenant_a):
+    response = tenant_a.admin_client.post("/campaigns/new/", form_post(attachments="brochure.pdf"))
+    assert response.status_code == 400
+    assert error_under(response.content.decode(), 'id="id_attachments"') == [
+        "Enter a full URL, starting with https:// or http://."
+    ]
+    assert not Campaign.objects.exists()

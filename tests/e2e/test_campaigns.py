@@ -137,7 +137,7 @@ def test_errors_of_the_alert_and_representatives_are_under_their_own_inputs(serv
     for label, message in [
         ("From address", "Enter a valid email address."),
         ("Reply-to email", "Enter a valid email address."),
-        ("Attachment links", "Enter a valid URL."),
+        ("Attachment links", "Enter a full URL, starting with https:// or http://."),
     ]:
         field = page.locator("div.field.has-error", has=page.get_by_label(label))
         expect(field.locator("small.error")).to_have_text(message)
