@@ -36,7 +36,7 @@ def version(row) -> str:
     return f"{int(moment.timestamp())}{moment.microsecond:06d}"
 
 
-def _differs(field, drawn, value) -> bool:
+def differs(field, drawn, value) -> bool:
     """Whether `value` (a row's value or a posted one) differs from `drawn` (posted text) for
     `field`; text the field cannot read counts as different."""
     try:
@@ -119,13 +119,13 @@ class SeenVersionForm(forms.Form):
             theirs = list(now)  # the page did not say what it showed: anything may have changed
             mine = set(now)
         else:
-            theirs = [name for name in now if _differs(self.fields[name], drawn[name], now[name])]
+            theirs = [name for name in now if differs(self.fields[name], drawn[name], now[name])]
             if not theirs:
                 return
             mine = {
                 name
                 for name in now
-                if name in self.data and _differs(self.fields[name], drawn[name], self.data[name])
+                if name in self.data and differs(self.fields[name], drawn[name], self.data[name])
             }
             mine |= {self.depends_on[name] for name in mine if name in self.depends_on}
         self.stale = True

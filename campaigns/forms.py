@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.functional import cached_property
 
-from campaignhub.cleaning import clean_text
-from campaignhub.concurrency import SeenVersionForm
+from campaignhub.cleaning import clean_text, id_or_none
+from campaignhub.concurrency import SeenVersionForm, differs
 from campaignhub.fields import MoneyField, StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
@@ -383,6 +383,112 @@ class CampaignForm(forms.Form):
         for key in sources.link_keys():
             data[key] = post.get(key, "")
         return data
+
+
+# The campaign page's fields as one compares them between two saves: (name, label, path in the
+# API shape of `CampaignForm`).
+PAGE_FIELDS = [
+    ("campaign_name", "Name", ("campaign_name",)),
+    ("integration", "Lead source", ("integration",)),
+    ("owner", "Owner", ("owner",)),
+    ("page_url", "Landing page URL", ("page_url",)),
+    ("page_id", "Page or form id", ("page_id",)),
+    ("tracking_number", "Tracking number", ("tracking_number",)),
+    ("status", "Active", ("status",)),
+    ("selected_user", "Representatives", ("selected_user",)),
+    ("notification_type", "Notification rule", ("notification_type",)),
+    ("email_subject", "Email subject", ("email_details", "subject")),
+    ("email_message", "Email message", ("email_details", "message")),
+    ("email_from", "From address", ("email_details", "from")),
+    ("reply_to_email", "Reply-to email", ("email_details", "reply_to", "email")),
+    ("reply_to_name", "Reply-to name", ("email_details", "reply_to", "name")),
+    ("attachments", "Attachment links", ("email_details", "attachments")),
+    ("sms_message", "SMS message", ("sms_details", "message")),
+    ("sms_from", "SMS from number", ("sms_details", "from")),
+    ("add_to_crm", "Add leads to the CRM", ("add_to_crm",)),
+    ("add_person_or_business", "Add each lead as a", ("add_person_or_business",)),
+    ("create_deal", "Create a deal for each lead", ("create_deal",)),
+    ("pipeline_id", "Pipeline", ("pipeline_id",)),
+    ("stage_id", "First stage of each deal", ("stage_id",)),
+    ("deal_value", "Deal value", ("deal_value",)),
+    ("currency", "Currency", ("currency",)),
+]
+
+
+def _at(values, path):
+    for key in path:
+        values = values.get(key) if isinstance(values, dict) else None
+    return values
+
+
+def _put(values, path, value):
+    for key in path[:-1]:
+        values = values.setdefault(key, {})
+    values[path[-1]] = value
+
+
+def _page_field_text(name, value, people) -> str:
+    if name == "selected_user":
+        return ", ".join(
+            f"{people.get(id_or_none(rep.get('id')), rep.get('id'))}"
+            + (f" ({rep['custom_number']})" if rep.get("custom_number") else "")
+            for rep in value or []
+        )
+    if name == "attachments":
+        return "\n".join(item.get("url") or "" for item in value or [])
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value).replace("\r\n", "\n")
+
+
+class CampaignPageVersionForm(SeenVersionForm):
+    """Refuses a save of the campaign page drawn before someone else changed a field of it
+    (`SeenVersionForm`, HTTP 409): `data` holds the page's fields as `page_fields` gives them
+    (the posted ones, `seen` and the drawn ones as `initial-<name>`). After a refusal,
+    `merged(posted, current)` is what the page shows again: the person's edits, and the other
+    change in every field they left alone."""
+
+    what = "campaign"
+
+    def __init__(self, *args, campaign, current, people, **kwargs):
+        """`current`: the campaign's values in the API shape (`serializers.writable_data`);
+        `people`: {user id: name}, naming representatives in the refusal's message."""
+        super().__init__(*args, **kwargs)
+        self.current = current
+        self.people = people
+        self.drawn = {  # as posted: a refusal puts the current values in their place in `data`
+            key[len("initial-") :]: value
+            for key, value in self.data.items()
+            if key.startswith("initial-")
+        }
+        for name, label, _path in PAGE_FIELDS + [(key, key, (key,)) for key in sources.link_keys()]:
+            if name == "deal_value":
+                self.fields[name] = forms.DecimalField(required=False, label=label)
+            else:
+                self.fields[name] = forms.CharField(required=False, strip=False, label=label)
+        self.track(campaign)
+
+    @staticmethod
+    def page_fields(values, people) -> dict:
+        """{page field: its value as text} of API-shaped campaign `values`."""
+        paths = PAGE_FIELDS + [(key, key, (key,)) for key in sources.link_keys()]
+        return {name: _page_field_text(name, _at(values, path), people) for name, _, path in paths}
+
+    def current_values(self) -> dict:
+        return self.page_fields(self.current, self.people)
+
+    def merged(self, posted):
+        """The page's API-shaped `posted` values with the campaign's current value in each
+        field the person did not change from what their page was drawn with."""
+        merged = json.loads(json.dumps(posted, default=str))
+        paths = PAGE_FIELDS + [(key, key, (key,)) for key in sources.link_keys()]
+        mine = self.page_fields(posted, self.people)
+        drawn = {name: self.drawn.get(name) for name in mine}
+        known = None not in drawn.values()
+        for name, _label, path in paths:
+            if known and not differs(self.fields[name], drawn[name], mine[name]):
+                _put(merged, path, _at(self.current, path))
+        return merged
 
 
 class NotificationRuleForm(forms.Form):

@@ -1,6 +1,9 @@
 """Pages for campaigns and leads: list, create/edit, detail, status, delete; leads list/detail."""
 
+import json
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -8,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from campaignhub import live
 from campaignhub.cleaning import id_or_none
+from campaignhub.concurrency import version
 from campaignhub.once import creates_once
 from campaignhub.pages import notify, page_or_partial
 from campaignhub.paging import deep_page_of, page_of
@@ -16,6 +20,7 @@ from campaigns import checks, events, outcomes, permissions, pickers, selectors,
 from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
+    CampaignPageVersionForm,
     LeadFilterForm,
     LeadOutcomeForm,
     NotificationRuleForm,
@@ -29,7 +34,7 @@ from campaigns.models import (
     NotificationType,
     PersonOrBusiness,
 )
-from campaigns.serializers import campaign_data, form_url, webhook_url
+from campaigns.serializers import campaign_data, form_url, webhook_url, writable_data
 from notifications import selectors as notification_selectors
 from notifications.models import Status
 
@@ -83,7 +88,10 @@ def _setup_warnings(request, values, members, campaign):
     return checks.setup_warnings(setup)
 
 
-def _form_context(request, values, errors=None, campaign=None):
+def _form_context(request, values, errors=None, campaign=None, version=None):
+    """The campaign page's context. `version` (edit page): {"seen": the campaign's version the
+    page is drawn from, "drawn": JSON of the fields as drawn, "stale": the refusal's message
+    when someone else changed the campaign meanwhile} (`CampaignPageVersionForm`)."""
     chosen = {
         id_or_none(rep["id"]): rep.get("custom_number") or ""
         for rep in values.get("selected_user", [])
@@ -123,7 +131,46 @@ def _form_context(request, values, errors=None, campaign=None):
             request.account, values, errors, campaign, viewer=request.membership
         ),
         "deal_targets": deal_target_choices(request.account, values.get("pipeline_id")),
+        "version": version or {},
     }
+
+
+def _people(request):
+    """{user id: name} of the account's members, naming representatives."""
+    return {
+        user.pk: user.get_full_name() or user.email
+        for user in selectors.members_for_picker(request.account)
+    }
+
+
+def _drawn_version(request, campaign):
+    """What an edit page drawn from `campaign` as it stands carries to detect a later change."""
+    fields = CampaignPageVersionForm.page_fields(writable_data(campaign), _people(request))
+    return {"seen": version(campaign), "drawn": json.dumps(fields)}
+
+
+def _posted_version(request):
+    return {"seen": request.POST.get("seen", ""), "drawn": request.POST.get("drawn", "")}
+
+
+def _version_check(request, campaign, values):
+    """The page's save checked against `campaign` (read under its lock): a bound, validated
+    `CampaignPageVersionForm` (`stale` when refused)."""
+    people = _people(request)
+    try:
+        drawn = json.loads(request.POST.get("drawn") or "{}")
+    except ValueError:
+        drawn = {}
+    fields = CampaignPageVersionForm.page_fields(values, people)
+    data = {**fields, "seen": request.POST.get("seen", "")}
+    if isinstance(drawn, dict):
+        # The values the page was drawn with, as Django's hidden initial values.
+        data.update({f"initial-{name}": str(drawn[name]) for name in fields if name in drawn})
+    form = CampaignPageVersionForm(
+        data=data, campaign=campaign, current=writable_data(campaign), people=people
+    )
+    form.is_valid()
+    return form
 
 
 def _former_owner(campaign, members):
@@ -136,11 +183,32 @@ def _former_owner(campaign, members):
 
 
 def _save(request, campaign=None):
-    """Validate the page's form through CampaignForm; return (campaign or None, context)."""
+    """Validate the page's form through CampaignForm and save it; return (campaign or None,
+    context, status). Editing, the campaign is locked while the page's save is checked against
+    changes made since it was drawn (409, see `CampaignPageVersionForm`) and applied."""
+    if campaign is None:
+        return _save_checked(request, None)
+    with transaction.atomic():
+        locked = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("account", "owner")
+            .get(pk=campaign.pk)
+        )
+        return _save_checked(request, locked)
+
+
+def _save_checked(request, campaign):
     values = CampaignForm.data_from_post(request.POST)
+    posted = _posted_version(request) if campaign is not None else None
+    if campaign is not None:
+        check = _version_check(request, campaign, values)
+        if check.stale:
+            merged = check.merged(values)
+            again = {**_drawn_version(request, campaign), "stale": check.non_field_errors()[0]}
+            return None, _form_context(request, merged, None, campaign, again), 409
     form = CampaignForm(data=values, account=request.account, campaign=campaign)
     if not form.is_valid():
-        return None, _form_context(request, values, form.page_errors(), campaign)
+        return None, _form_context(request, values, form.page_errors(), campaign, posted), 400
     try:
         if campaign is None:
             saved = services.create_campaign(
@@ -156,25 +224,26 @@ def _save(request, campaign=None):
             if changes["status"] == campaign.status:
                 changes.pop("status")
             saved = services.update_campaign(
-                campaign=campaign, changes=changes, actor=request.membership
+                campaign=campaign, changes=changes, actor=request.membership, locked=True
             )
     except services.DuplicateTrackingNumber as exc:
-        return None, _form_context(request, values, {"tracking_number": [str(exc)]}, campaign)
+        errors = {"tracking_number": [str(exc)]}
+        return None, _form_context(request, values, errors, campaign, posted), 400
     except sources.LinkRefused as exc:
         # Another save took the linked record after the form was checked; nothing was saved.
-        return None, _form_context(request, values, exc.message_dict, campaign)
-    return saved, None
+        return None, _form_context(request, values, exc.message_dict, campaign, posted), 400
+    return saved, None, 200
 
 
 @account_required
 @creates_once
 def campaign_create(request):
     if request.method == "POST":
-        campaign, context = _save(request)
+        campaign, context, status = _save(request)
         if campaign is not None:
             messages.success(request, f"Campaign “{campaign.campaign_name}” created.")
             return redirect("campaign_detail", campaign_id=campaign.pk)
-        return render(request, "campaigns/campaign_form.html", context, status=400)
+        return render(request, "campaigns/campaign_form.html", context, status=status)
     requested = request.GET.get("integration", "")
     defaults = {
         "integration": requested if sources.is_available(requested) else Integration.FORM,
@@ -200,12 +269,13 @@ def campaign_edit(request, campaign_id):
     campaign = _visible(request, campaign_id)
     permissions.require(request.membership, campaign, permissions.Action.EDIT)
     if request.method == "POST":
-        saved, context = _save(request, campaign)
+        saved, context, status = _save(request, campaign)
         if saved is not None:
             messages.success(request, "Campaign saved.")
             return redirect("campaign_detail", campaign_id=saved.pk)
-        return render(request, "campaigns/campaign_form.html", context, status=400)
-    context = _form_context(request, campaign_data(campaign), campaign=campaign)
+        return render(request, "campaigns/campaign_form.html", context, status=status)
+    version = _drawn_version(request, campaign)
+    context = _form_context(request, campaign_data(campaign), campaign=campaign, version=version)
     return render(request, "campaigns/campaign_form.html", context)
 
 

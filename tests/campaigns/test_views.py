@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
 
 from campaigns import services
 from campaigns.models import Campaign, LeadSource
@@ -476,9 +477,16 @@ def test_visitors_of_a_public_form_never_see_the_copy_suffix(tenant_a, name, sho
 def post_as_drawn(client, url):
     """Save the page at `url` as a browser would with nothing touched."""
     html = client.get(url).content.decode()
+
+
+def post_as_drawn(client, url, html=None, **entries):
+    """Save the page at `url` (drawn now, or as `html`) as a browser would, with `entries`
+    typed in and nothing else touched."""
+    html = html if html is not None else client.get(url).content.decode()
     data = {}
     for name, value in form_values(html, "campaign-form"):
         data.setdefault(name, []).append(value)
+    data.update({name: [value] for name, value in entries.items()})
     return client.post(url, data)
 
 
@@ -512,3 +520,58 @@ def test_an_attachment_link_without_a_scheme_is_refused_on_the_page(tenant_a):
         "Enter a full URL, starting with https:// or http://."
     ]
     assert not Campaign.objects.exists()
+
+
+def test_a_save_from_a_page_drawn_before_another_change_is_refused_once_then_applies(tenant_a):
+    """Tab B was opened before tab A renamed the campaign; B changes only the SMS message: B's
+    save is refused once naming the change, the page shows A's name with B's message, and saving
+    that page keeps both."""
+    campaign = make_campaign(tenant_a, campaign_name="Roofing", sms_details={"message": "Old"})
+    url = f"/campaigns/{campaign.pk}/edit/"
+    tab_b = tenant_a.admin_client.get(url).content.decode()
+    assert (
+        post_as_drawn(tenant_a.admin_client, url, campaign_name="Roofing North").status_code == 302
+    )
+
+    refused = post_as_drawn(tenant_a.admin_client, url, tab_b, sms_message="Call {{lead_phone}}")
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert (
+        "Someone else changed this campaign after you opened this page (now Name: Roofing North)"
+        in unescape(html)
+    )
+    assert 'value="Roofing North"' in html
+    assert ">Call {{lead_phone}}</textarea>" in html
+    campaign.refresh_from_db()
+    assert campaign.sms_details["message"] == "Old"
+
+    assert post_as_drawn(tenant_a.admin_client, url, html).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.campaign_name == "Roofing North"
+    assert campaign.sms_details["message"] == "Call {{lead_phone}}"
+
+
+def test_an_entry_over_another_change_of_the_same_field_is_kept_for_a_second_save(tenant_a):
+    campaign = make_campaign(tenant_a, campaign_name="Roofing")
+    url = f"/campaigns/{campaign.pk}/edit/"
+    tab_b = tenant_a.admin_client.get(url).content.decode()
+    post_as_drawn(tenant_a.admin_client, url, campaign_name="Roofing North")
+    refused = post_as_drawn(tenant_a.admin_client, url, tab_b, campaign_name="Roofing South")
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert 'value="Roofing South"' in html and "now Name: Roofing North" in unescape(html)
+    campaign.refresh_from_db()
+    assert campaign.campaign_name == "Roofing North"
+    assert post_as_drawn(tenant_a.admin_client, url, html).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.campaign_name == "Roofing South"
+
+
+def test_a_change_of_what_the_page_does_not_edit_lets_the_save_through(tenant_a):
+    campaign = make_campaign(tenant_a, campaign_name="Roofing")
+    url = f"/campaigns/{campaign.pk}/edit/"
+    tab = tenant_a.admin_client.get(url).content.decode()
+    Campaign.objects.filter(pk=campaign.pk).update(updated_at=timezone.now())
+    assert post_as_drawn(tenant_a.admin_client, url, tab, sms_message="New").status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.sms_details["message"] == "New"

@@ -145,3 +145,38 @@ def test_errors_of_the_alert_and_representatives_are_under_their_own_inputs(serv
     expect(page.locator("small.error", has_text="reply_to")).to_have_count(0)
     expect(page.locator("small.error", has_text="from:")).to_have_count(0)
     assert not Campaign.objects.exists()
+
+
+def test_two_tabs_editing_a_campaign_keep_both_changes(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(
+        SimpleNamespace(account=account, admin=admin),
+        campaign_name="Roofing",
+        notification_type="send_email_sms",
+        sms_details={"message": "Old"},
+    )
+    log_in(page, server, "admin@acme.test")
+    tab_b = page.context.new_page()
+    tab_b.goto(f"{server}/campaigns/{campaign.pk}/edit/")
+    page.goto(f"{server}/campaigns/{campaign.pk}/edit/")
+    page.get_by_label("Name", exact=True).fill("Roofing North")
+    page.get_by_role("button", name="Save campaign").click()
+    expect(page.get_by_text("Campaign saved.")).to_be_visible()
+
+    sms = tab_b.locator("#id_sms_message")
+    sms.fill("Call {{lead_phone}}")
+    tab_b.get_by_role("button", name="Save campaign").click()
+    expect(tab_b.get_by_role("alert")).to_contain_text(
+        "Someone else changed this campaign after you opened this page (now Name: Roofing North)"
+    )
+    expect(tab_b.get_by_label("Name", exact=True)).to_have_value("Roofing North")
+    expect(sms).to_have_value("Call {{lead_phone}}")
+    campaign.refresh_from_db()
+    assert campaign.sms_details["message"] == "Old"
+
+    tab_b.get_by_role("button", name="Save campaign").click()
+    expect(tab_b.get_by_text("Campaign saved.")).to_be_visible()
+    campaign.refresh_from_db()
+    assert campaign.campaign_name == "Roofing North"
+    assert campaign.sms_details["message"] == "Call {{lead_phone}}"
