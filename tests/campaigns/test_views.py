@@ -474,11 +474,6 @@ def test_visitors_of_a_public_form_never_see_the_copy_suffix(tenant_a, name, sho
     assert f"<h1>{shown}</h1>" in page and f"<title>{shown}</title>" in page
 
 
-def post_as_drawn(client, url):
-    """Save the page at `url` as a browser would with nothing touched."""
-    html = client.get(url).content.decode()
-
-
 def post_as_drawn(client, url, html=None, **entries):
     """Save the page at `url` (drawn now, or as `html`) as a browser would, with `entries`
     typed in and nothing else touched."""
