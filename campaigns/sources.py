@@ -169,3 +169,30 @@ def _named(campaign, visible) -> str:
     if campaign is None:
         return ""
     return f"“{campaign.campaign_name}”" if campaign.pk in visible else "another campaign"
+
+
+@dataclass(frozen=True)
+class Feeder:
+    """A record of an integration whose calls become a campaign's leads, as the campaign page
+    names it: `label` (e.g. "Spring promo (ADV7/spring) · Live"), `url` of its page here."""
+
+    label: str
+    url: str
+
+
+# integration -> callable(campaign, viewer) -> [Feeder]
+FEEDERS: dict[str, Callable] = {}
+
+
+def register_feeders(integration: str, feeders: Callable) -> None:
+    """Let the campaign page of a campaign of `integration` name what feeds it: `feeders(
+    campaign, viewer) -> [Feeder]`, its app's records that point at the campaign and that
+    `viewer` (a Membership) may open."""
+    FEEDERS[integration] = feeders
+
+
+def feeders_of(campaign, viewer) -> list[Feeder]:
+    """What feeds `campaign`, as `viewer` may see it ([] for a lead source that registered
+    nothing)."""
+    found = FEEDERS.get(campaign.integration)
+    return list(found(campaign, viewer)) if found else []

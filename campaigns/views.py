@@ -293,6 +293,7 @@ def campaign_detail(request, campaign_id):
         "setup_warnings": checks.campaign_warnings(campaign),
         "can": permissions.can(request.membership, campaign),
         "held_leads": selectors.held_deliveries(campaign).count() if webhook_url(campaign) else 0,
+        "feeders": sources.feeders_of(campaign, request.membership),
     }
     return render(request, "campaigns/campaign_detail.html", context)
 

@@ -10,11 +10,12 @@ class DialerConfig(AppConfig):
         from campaignhub.webhooks import register_processor
         from campaigns import sources
         from campaigns.models import Integration
-        from dialer import services, webhooks
+        from dialer import selectors, services, webhooks
 
         navigation.register("Dialer", "dialer_home", 40)
         register_processor(webhooks.SOURCE, webhooks.process)
         sources.register_source(Integration.DIALER)
+        sources.register_feeders(Integration.DIALER, selectors.feeders)
         signals.member_removed.connect(
             services.on_member_removed, dispatch_uid="dialer.withdraw_agent"
         )

@@ -2,6 +2,7 @@
 their agents, uploads and recent events, and the members' extensions."""
 
 from django.db.models import Count, Exists, OuterRef, Subquery
+from django.urls import reverse
 
 from campaignhub.models import Membership
 from campaignhub.tenancy import get_for_account_or_404
@@ -125,3 +126,18 @@ def latest_agent_events(campaign, limit=20):
     return DialerEvent.objects.filter(campaign=campaign, kind=EventKind.AGENT_STATUS).order_by(
         "-received_at", "-id"
     )[:limit]
+
+
+def feeders(campaign, viewer) -> list:
+    """`campaigns.sources.register_feeders`: the live dialer campaigns whose connected calls
+    become `campaign`'s leads and `viewer` may open, with their state."""
+    from campaigns.sources import Feeder
+
+    rows = campaigns_visible_to(viewer).filter(inbound_campaign=campaign).order_by("name")
+    return [
+        Feeder(
+            label=f"{row.name} ({row.ref}) · {row.get_state_display()}",
+            url=reverse("dialer_campaign", args=[row.ref]),
+        )
+        for row in rows
+    ]

@@ -15,5 +15,6 @@ class InvocaConfig(AppConfig):
 
         navigation.register("Invoca", "invoca_home", 45)
         sources.register_link(links.LINK)
+        sources.register_feeders(links.LINK.integration, links.feeders)
         for source in leads.SOURCES:
             register_processor(source, leads.process)

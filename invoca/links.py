@@ -145,3 +145,15 @@ def capture_held_calls_when_active(sender, instance, **kwargs):
     account = instance.account
     if leads.held_calls(account).exists():
         transaction.on_commit(lambda: leads.capture_held_calls(account), robust=True)
+
+
+def feeders(campaign, viewer) -> list:
+    """`campaigns.sources.register_feeders`: the advertiser campaign whose calls become
+    `campaign`'s leads, with its state (members read every advertiser campaign)."""
+    from campaigns.sources import Feeder
+    from invoca.services import campaign_url
+
+    return [
+        Feeder(label=f"{row} · {row.get_status_display()}", url=campaign_url(row))
+        for row in AdvertiserCampaign.objects.filter(inbound_campaign=campaign)
+    ]

@@ -180,3 +180,26 @@ def test_the_connection_creating_and_adopting_are_the_admins(world, method, path
     assert (connection.secret, connection.deleted_at) == (KEY, None)
     # The connection's answer carries the notification URL's token: members never get it.
     assert b"/webhooks/dialer/" not in response.content
+
+
+def test_an_inbound_campaign_page_names_the_dialer_campaigns_its_viewer_may_open(world):
+    from tests.campaigns.factories import make_campaign as make_inbound
+
+    tenant, theirs, other, _ = world
+    inbound = make_inbound(
+        tenant,
+        campaign_name="Outbound leads",
+        integration="dialer",
+        selected_user=[{"id": tenant.member.pk}],
+    )
+    type(theirs).objects.filter(pk__in=[theirs.pk, other.pk]).update(inbound_campaign=inbound)
+
+    def feeders(client):
+        page = client.get(f"/campaigns/{inbound.pk}/").content.decode()
+        return page.split('id="feeders">', 1)[1].split("</dd>", 1)[0]
+
+    admin_sees, member_sees = feeders(tenant.admin_client), feeders(tenant.member_client)
+    for ref in (theirs.ref, other.ref):
+        assert f'href="/dialer/campaigns/{ref}/"' in admin_sees
+    assert f"Theirs ({theirs.ref}) · Started" in member_sees
+    assert other.ref not in member_sees

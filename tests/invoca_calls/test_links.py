@@ -282,3 +282,11 @@ def test_the_campaign_form_can_be_opened_with_the_advertiser_campaign_chosen(ten
     # Only proposed: another lead source ignores it, and saving still checks it.
     other = tenant_a.admin_client.get(f"/campaigns/new/?invoca_campaign_id={roofing.pk}")
     assert f'<option value="{roofing.pk}" selected>Roofing Q4' not in other.content.decode()
+
+
+def test_the_campaign_page_names_the_advertiser_campaign_that_feeds_it(tenant_a, roofing):
+    campaign = invoca_campaign(tenant_a, roofing)
+    page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    feeders = page.split('id="feeders">', 1)[1].split("</dd>", 1)[0]
+    assert f'href="/invoca/advertisers/{roofing.advertiser_id_from_network}/' in feeders
+    assert "Roofing Q4 (ADV7/roof-2026) · " in feeders
