@@ -177,6 +177,56 @@ def deal_target_choices(account, pipeline_id):
     return DEAL_TARGETS[0].choices(account, pipeline_id) if DEAL_TARGETS else None
 
 
+# The campaign page's own input for each nested value of the API's campaign, with its label.
+PAGE_INPUTS = {
+    ("email_details", "subject"): ("email_subject", "Email subject"),
+    ("email_details", "message"): ("email_message", "Email message"),
+    ("email_details", "from"): ("email_from", "From address"),
+    ("email_details", "reply_to", "email"): ("reply_to_email", "Reply-to email"),
+    ("email_details", "reply_to", "name"): ("reply_to_name", "Reply-to name"),
+    ("email_details", "attachments"): ("attachments", "Attachment links"),
+    ("sms_details", "message"): ("sms_message", "SMS message"),
+    ("sms_details", "from"): ("sms_from", "SMS from"),
+}
+
+
+def page_errors(form, *, labelled=False) -> dict:
+    """A campaign form's (or notification rule form's) errors as the campaign page shows
+    them: {input name: [messages]}, each error of a nested value under the page's own input for
+    it (`email_from`, `reply_to_email`, `custom_number_<user id>`, `attachments`…) in plain
+    words, without the JSON keys the API puts before it; any other error under its field's
+    name (`__all__` for the form). `labelled` puts the input's label before each message
+    ("From address: Enter a valid email address."), for a block that shows them together."""
+    shown = {}
+    for field, errors in form.errors.as_data().items():
+        for error in errors:
+            name, label, message = _page_input(
+                form.data, field, error_path(error), error_plain(error)
+            )
+            if labelled and label:
+                message = f"{label}: {message}"
+            shown.setdefault(name, []).append(message)
+    return shown
+
+
+def _page_input(data, field, path, message):
+    """(input name, label, message) for an error of `field` at `path` inside its JSON value."""
+    if field == "selected_user" and len(path) == 2 and path[1] == "custom_number":
+        representatives = data.get("selected_user") or []
+        return f"custom_number_{representatives[path[0]]['id']}", "Custom SMS number", message
+    for length in range(len(path), 0, -1):
+        found = PAGE_INPUTS.get((field, *path[:length]))
+        if found is None:
+            continue
+        name, label = found
+        rest = path[length:]
+        lines = (data.get("email_details") or {}).get("attachments") or []
+        if name == "attachments" and rest and len(lines) > 1:
+            message = f"Line {rest[0] + 1}: {message}"
+        return name, label, message
+    return field, "", message
+
+
 class CampaignForm(forms.Form):
     """A whole campaign, in the JSON shape of the API (`campaigndata`)."""
 
@@ -297,44 +347,9 @@ class CampaignForm(forms.Form):
             self.add_error(link.key, exc)
 
     # The campaign page's input for each nested value (`data_from_post`), by its JSON path.
-    PAGE_INPUTS = {
-        ("email_details", "subject"): "email_subject",
-        ("email_details", "message"): "email_message",
-        ("email_details", "from"): "email_from",
-        ("email_details", "reply_to", "email"): "reply_to_email",
-        ("email_details", "reply_to", "name"): "reply_to_name",
-        ("email_details", "attachments"): "attachments",
-        ("sms_details", "message"): "sms_message",
-        ("sms_details", "from"): "sms_from",
-    }
-
     def page_errors(self) -> dict:
-        """The errors as the campaign page shows them: {input name: [messages]}, each error of
-        a nested value under the page's own input for it (`email_from`, `reply_to_email`,
-        `custom_number_<user id>`, `attachments`…) in plain words, without the JSON keys the
-        API puts before it; any other error under its field's name (`__all__` for the form)."""
-        shown = {}
-        for field, errors in self.errors.as_data().items():
-            for error in errors:
-                name, message = self._page_input(field, error_path(error), error_plain(error))
-                shown.setdefault(name, []).append(message)
-        return shown
-
-    def _page_input(self, field, path, message):
-        """(input name, message) for an error of `field` at `path` inside its JSON value."""
-        if field == "selected_user" and len(path) == 2 and path[1] == "custom_number":
-            representatives = self.data.get("selected_user") or []
-            return f"custom_number_{representatives[path[0]]['id']}", message
-        for length in range(len(path), 0, -1):
-            name = self.PAGE_INPUTS.get((field, *path[:length]))
-            if name is None:
-                continue
-            rest = path[length:]
-            lines = (self.data.get("email_details") or {}).get("attachments") or []
-            if name == "attachments" and rest and len(lines) > 1:
-                message = f"Line {rest[0] + 1}: {message}"
-            return name, message
-        return field, message
+        """The errors as the campaign page shows them (`page_errors`)."""
+        return page_errors(self)
 
     @staticmethod
     def data_from_post(post):

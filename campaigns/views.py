@@ -25,6 +25,7 @@ from campaigns.forms import (
     LeadOutcomeForm,
     NotificationRuleForm,
     deal_target_choices,
+    page_errors,
 )
 from campaigns.models import (
     Campaign,
@@ -376,7 +377,7 @@ def _rule(request):
 def campaign_preview(request):
     """The notification rule rendered with a sample lead."""
     form, campaign = _rule(request)
-    context = {"rule_errors": form.errors}
+    context = {"rule_errors": page_errors(form, labelled=True)}
     if form.is_valid():
         lead = services.sample_lead(campaign)
         context["preview"] = services.render_lead_alert(
@@ -391,7 +392,7 @@ def campaign_test_alert(request):
     """Send the rule, as it stands, to the person editing it."""
     form, campaign = _rule(request)
     if not form.is_valid():
-        context = {"rule_errors": form.errors}
+        context = {"rule_errors": page_errors(form, labelled=True)}
         return render(request, "campaigns/campaign_form.html#test-result", context, status=400)
     sent = services.send_test_alert(campaign=campaign, user=request.user)
     # As they stand now: sent or failed when the worker was quick (or runs in-process), else

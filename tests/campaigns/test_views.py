@@ -247,8 +247,13 @@ def test_preview_renders_the_rule_with_a_sample_lead(tenant_a):
 
 
 def test_preview_shows_rule_errors(tenant_a):
-    response = tenant_a.admin_client.post("/campaigns/preview/", form_post(email_from="nope"))
-    assert "from: Enter a valid email address." in response.content.decode()
+    response = tenant_a.admin_client.post(
+        "/campaigns/preview/", form_post(email_from="nope", reply_to_email="x@")
+    )
+    shown = response.content.decode()
+    assert "From address: Enter a valid email address." in shown
+    assert "Reply-to email: Enter a valid email address." in shown
+    assert "reply_to:" not in shown and "from:" not in shown
 
 
 @pytest.mark.django_db(transaction=True)  # sent at once on commit, as on a running site
