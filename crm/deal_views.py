@@ -150,7 +150,7 @@ def stage_options(request):
     """The `<option>`s of the open stages of `?pipeline_id=` (the account's), for the campaign
     form's stage select; none for a pipeline that is not the account's."""
     pipeline = pipelines.pipeline_of(request.account, request.GET.get("pipeline_id"))
-    context = {"stages": pipelines.stage_options(pipeline)}
+    context = {"pipeline": pipeline, "stages": pipelines.stage_options(pipeline)}
     return render(request, "crm/pipelines_stage_options.html", context)
 
 
