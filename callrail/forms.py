@@ -166,7 +166,12 @@ class TrackerCreateForm(TrackerFields):
     source = forms.ChoiceField(
         choices=[(s, SOURCE_LABELS[s]) for s in SOURCE_TYPES], required=False
     )
-    area_code = forms.RegexField(regex=r"^[2-9]\d{2}$", required=False)
+    area_code = forms.RegexField(
+        regex=r"^[2-9]\d{2}$",
+        required=False,
+        strip=True,
+        error_messages={"invalid": "An area code is 3 digits and does not start with 0 or 1."},
+    )
     toll_free = StrictBooleanField(required=False)
 
     def clean(self):
@@ -195,11 +200,17 @@ class TrackerCreateForm(TrackerFields):
 
 class TrackerUpdateForm(TrackerFields):
     """The fields of a tracker update; the rules that depend on the tracker as it is (its type,
-    its status, campaigns on its number) are `callrail.services.update_tracker`'s."""
+    its status, campaigns on its number) are `callrail.services.update_tracker`'s. Given the
+    tracker's `kind` ("source"/"session", the edit page knows it), the pool rules are checked
+    here too, so every error shows at once under its field."""
 
     status = forms.ChoiceField(
         choices=[("", ""), ("active", "active"), ("disabled", "disabled")], required=False
     )
+
+    def __init__(self, *args, kind=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
 
     def clean_name(self):
         """A name left out stays as it is; a name sent empty is refused, as on create."""
@@ -207,3 +218,21 @@ class TrackerUpdateForm(TrackerFields):
         if "name" in self.data and not name:
             raise ValidationError("Tracker name is required.")
         return name
+
+    def clean_destination_number(self):
+        """Like the name: left out it stays, sent empty it is refused."""
+        number = self.cleaned_data["destination_number"]
+        if "destination_number" in self.data and not number:
+            raise ValidationError(DESTINATION_REQUIRED)
+        return number
+
+    def clean(self):
+        data = super().clean()
+        if self.kind == "session":
+            pool = data.get("pool_size")
+            if "pool_size" not in self.errors and pool is not None and pool < SESSION_POOL_MINIMUM:
+                self.add_error("pool_size", POOL_SIZE_MESSAGE)
+            sent_swap = "swap_targets" in self.data and "swap_targets" not in self.errors
+            if sent_swap and not data.get("swap_targets"):
+                self.add_error("swap_targets", SWAP_TARGETS_REQUIRED)
+        return data

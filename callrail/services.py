@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 NO_KEY = "API key not found. Please add your CallRail API key first."
 NO_ACCOUNT = "Callrail account id is required."
 KEY_REJECTED = "CallRail rejected the API key. Please reconnect CallRail with a valid key."
-POOL_SIZE_MESSAGE = "Pool size must be at least 5 for session trackers"
+POOL_SIZE_MESSAGE = "Pool size must be at least 5 for session trackers"  # CallRail's own words
 SESSION_POOL_MINIMUM = 5
 SOURCE_HAS_ONE_NUMBER = (
     "Source trackers have one number; pool size and swap targets are for session trackers."

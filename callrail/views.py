@@ -293,7 +293,7 @@ def tracker_edit(request, tracker_id):
         posted = _tracker_data(request.POST)
         values = {**tracker, **_shown(posted)}
         sent = {k: v for k, v in posted.items() if k in TrackerUpdateForm.base_fields}
-        form = TrackerUpdateForm(data=sent)
+        form = TrackerUpdateForm(data=sent, kind=tracker["type"])
         if form.is_valid():
             try:
                 services.update_tracker(

@@ -185,7 +185,7 @@ def test_every_new_tracker_error_shows_at_once_under_its_field(tenant_a, upstrea
     ):
         under = page.split(f'id="id_{field}"', 1)[1].split("</div>", 1)[0]
         assert f'<small class="error">{message}</small>' in under, field
-    assert 'class="message error"' not in page
+    assert "Please fix the highlighted fields." in page
     assert len(upstream.calls) == 0
 
 
@@ -376,3 +376,38 @@ def test_a_member_is_not_offered_to_change_the_callrail_account_or_company(tenan
     for address in ("/callrail/accounts/", "/callrail/companies/"):
         link = f'<a href="{address}">change</a>'
         assert link in admin_page and link not in member_page
+
+
+def test_every_edit_error_of_a_session_tracker_shows_at_once(tenant_a, upstream):
+    connect(tenant_a)
+    session = tracker_record(id="TRK9", type="session", pool_size=6)
+    upstream.get(f"{API}/a/{ACC}/trackers/TRK9.json", json=session)
+    response = tenant_a.admin_client.post(
+        "/callrail/trackers/TRK9/edit/",
+        {"name": "", "destination_number": "", "pool_size": "2", "swap_targets": ""},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    for field, message in (
+        ("name", "Tracker name is required."),
+        ("destination_number", "Destination number is required."),
+        ("pool_size", "Pool size must be at least 5 for session trackers"),
+        ("swap_targets", "Swap targets are required for session trackers"),
+    ):
+        under = page.split(f'id="id_{field}"', 1)[1].split("</div>", 1)[0]
+        assert f'<small class="error">{message}</small>' in under, field
+    assert not [call for call in upstream.calls if call.request.method == "PUT"]
+
+
+def test_an_area_code_says_what_it_is(tenant_a, upstream):
+    connect(tenant_a)
+    response = tenant_a.admin_client.post(
+        "/callrail/trackers/new/",
+        {
+            "type": "source",
+            "name": "Mailer",
+            "destination_number": "+14155550100",
+            "area_code": "123",
+        },
+    )
+    assert "An area code is 3 digits and does not start with 0 or 1." in response.content.decode()
