@@ -54,16 +54,18 @@ def campaign_list(request):
             tallies, integration=filters["integration"], status=filters["status"]
         )
     )
-    page_obj = deep_page_of(
-        request, selectors.campaign_list(request.membership, **filters), count=known
-    )
+    rows = selectors.campaign_list(request.membership, **filters)
+    if form.errors:
+        # As on the leads page: nothing is listed for filters that cannot be used.
+        rows, known = rows.none(), 0
+    page_obj = deep_page_of(request, rows, count=known)
     filtered = any(value not in ("", None) for value in filters.values())
     context = {
         "form": form,
         "counts": selectors.filter_counts(tallies),
         "page_obj": page_obj,
         "filtered": filtered,
-        "live_rows": page_obj.number == 1 and not filtered,
+        "live_rows": page_obj.number == 1 and not filtered and not form.errors,
     }
     return page_or_partial(
         request,

@@ -49,7 +49,9 @@ def _search(request, data=None):
 @account_required
 def contact_list(request):
     form, search = _search(request)
-    page_obj = deep_page_of(request, contacts.contact_list(request.membership, search=search))
+    rows = contacts.contact_list(request.membership, search=search)
+    # As on the leads page: nothing is listed for a search that cannot be used.
+    page_obj = deep_page_of(request, rows.none() if form.errors else rows)
     context = {"form": form, "page_obj": page_obj, "search": search}
     return page_or_partial(
         request,

@@ -440,11 +440,14 @@ def test_leads_are_found_by_phone_as_people_write_it(tenant_a, search, found):
 
 
 def test_a_filter_the_campaign_list_does_not_take_is_named(tenant_a):
+    listed = make_campaign(tenant_a, campaign_name="Roofing")
     refused = tenant_a.admin_client.get("/campaigns/?integration=fax")
+    assert f'id="campaign-{listed.pk}"' not in refused.content.decode()
     assert refused.status_code == 400
     assert "These filters cannot be used: integration: Select a valid choice." in (
         refused.content.decode()
     )
+    assert "No campaigns are listed until the filters can be used." in refused.content.decode()
 
 
 def test_a_test_alert_has_the_campaigns_lead_source_and_is_logged_as_a_test(tenant_a, committed):

@@ -174,6 +174,7 @@ def test_a_search_the_contact_list_does_not_take_is_named(tenant_a):
     refused = tenant_a.admin_client.get("/contacts/", {"search": "x" * 201})
     assert refused.status_code == 400
     assert "These filters cannot be used: search: " in refused.content.decode()
+    assert "No contacts are listed until the search can be used." in refused.content.decode()
 
 
 def test_pages_of_a_merged_contact_lead_to_the_kept_one(tenant_a):
