@@ -177,17 +177,37 @@ def deal_target_choices(account, pipeline_id):
     return DEAL_TARGETS[0].choices(account, pipeline_id) if DEAL_TARGETS else None
 
 
+# The campaign page's fields as one compares them between two saves: (name, label, path in the
+# API shape of `CampaignForm`).
+PAGE_FIELDS = [
+    ("campaign_name", "Name", ("campaign_name",)),
+    ("integration", "Lead source", ("integration",)),
+    ("owner", "Owner", ("owner",)),
+    ("page_url", "Landing page URL", ("page_url",)),
+    ("page_id", "Page or form id", ("page_id",)),
+    ("tracking_number", "Tracking number", ("tracking_number",)),
+    ("status", "Active", ("status",)),
+    ("selected_user", "Representatives", ("selected_user",)),
+    ("notification_type", "Notification rule", ("notification_type",)),
+    ("email_subject", "Email subject", ("email_details", "subject")),
+    ("email_message", "Email message", ("email_details", "message")),
+    ("email_from", "From address", ("email_details", "from")),
+    ("reply_to_email", "Reply-to email", ("email_details", "reply_to", "email")),
+    ("reply_to_name", "Reply-to name", ("email_details", "reply_to", "name")),
+    ("attachments", "Attachment links", ("email_details", "attachments")),
+    ("sms_message", "SMS message", ("sms_details", "message")),
+    ("sms_from", "SMS from number", ("sms_details", "from")),
+    ("add_to_crm", "Add leads to the CRM", ("add_to_crm",)),
+    ("add_person_or_business", "Add each lead as a", ("add_person_or_business",)),
+    ("create_deal", "Create a deal for each lead", ("create_deal",)),
+    ("pipeline_id", "Pipeline", ("pipeline_id",)),
+    ("stage_id", "First stage of each deal", ("stage_id",)),
+    ("deal_value", "Deal value", ("deal_value",)),
+    ("currency", "Currency", ("currency",)),
+]
+
 # The campaign page's own input for each nested value of the API's campaign, with its label.
-PAGE_INPUTS = {
-    ("email_details", "subject"): ("email_subject", "Email subject"),
-    ("email_details", "message"): ("email_message", "Email message"),
-    ("email_details", "from"): ("email_from", "From address"),
-    ("email_details", "reply_to", "email"): ("reply_to_email", "Reply-to email"),
-    ("email_details", "reply_to", "name"): ("reply_to_name", "Reply-to name"),
-    ("email_details", "attachments"): ("attachments", "Attachment links"),
-    ("sms_details", "message"): ("sms_message", "SMS message"),
-    ("sms_details", "from"): ("sms_from", "SMS from"),
-}
+PAGE_INPUTS = {path: (name, label) for name, label, path in PAGE_FIELDS if len(path) > 1}
 
 
 def page_errors(form, *, labelled=False) -> dict:
@@ -398,36 +418,6 @@ class CampaignForm(forms.Form):
         for key in sources.link_keys():
             data[key] = post.get(key, "")
         return data
-
-
-# The campaign page's fields as one compares them between two saves: (name, label, path in the
-# API shape of `CampaignForm`).
-PAGE_FIELDS = [
-    ("campaign_name", "Name", ("campaign_name",)),
-    ("integration", "Lead source", ("integration",)),
-    ("owner", "Owner", ("owner",)),
-    ("page_url", "Landing page URL", ("page_url",)),
-    ("page_id", "Page or form id", ("page_id",)),
-    ("tracking_number", "Tracking number", ("tracking_number",)),
-    ("status", "Active", ("status",)),
-    ("selected_user", "Representatives", ("selected_user",)),
-    ("notification_type", "Notification rule", ("notification_type",)),
-    ("email_subject", "Email subject", ("email_details", "subject")),
-    ("email_message", "Email message", ("email_details", "message")),
-    ("email_from", "From address", ("email_details", "from")),
-    ("reply_to_email", "Reply-to email", ("email_details", "reply_to", "email")),
-    ("reply_to_name", "Reply-to name", ("email_details", "reply_to", "name")),
-    ("attachments", "Attachment links", ("email_details", "attachments")),
-    ("sms_message", "SMS message", ("sms_details", "message")),
-    ("sms_from", "SMS from number", ("sms_details", "from")),
-    ("add_to_crm", "Add leads to the CRM", ("add_to_crm",)),
-    ("add_person_or_business", "Add each lead as a", ("add_person_or_business",)),
-    ("create_deal", "Create a deal for each lead", ("create_deal",)),
-    ("pipeline_id", "Pipeline", ("pipeline_id",)),
-    ("stage_id", "First stage of each deal", ("stage_id",)),
-    ("deal_value", "Deal value", ("deal_value",)),
-    ("currency", "Currency", ("currency",)),
-]
 
 
 def _at(values, path):

@@ -170,6 +170,20 @@ def test_trackers_list_create_edit_disable(tenant_a, upstream):
     assert tenant_a.admin_client.post("/callrail/trackers/TRK1/disable/").status_code == 302
 
 
+SESSION_ERRORS = (
+    ("name", "Tracker name is required."),
+    ("destination_number", "Destination number is required."),
+    ("pool_size", "Pool size must be at least 5 for session trackers"),
+    ("swap_targets", "Swap targets are required for session trackers"),
+)
+
+
+def _every_session_error_under_its_field(page):
+    for field, message in SESSION_ERRORS:
+        under = page.split(f'id="id_{field}"', 1)[1].split("</div>", 1)[0]
+        assert f'<small class="error">{message}</small>' in under, field
+
+
 def test_every_new_tracker_error_shows_at_once_under_its_field(tenant_a, upstream):
     connect(tenant_a)
     response = tenant_a.admin_client.post(
@@ -177,14 +191,7 @@ def test_every_new_tracker_error_shows_at_once_under_its_field(tenant_a, upstrea
     )
     assert response.status_code == 400
     page = response.content.decode()
-    for field, message in (
-        ("name", "Tracker name is required."),
-        ("destination_number", "Destination number is required."),
-        ("pool_size", "Pool size must be at least 5 for session trackers"),
-        ("swap_targets", "Swap targets are required for session trackers"),
-    ):
-        under = page.split(f'id="id_{field}"', 1)[1].split("</div>", 1)[0]
-        assert f'<small class="error">{message}</small>' in under, field
+    _every_session_error_under_its_field(page)
     assert "Please fix the highlighted fields." in page
     assert len(upstream.calls) == 0
 
@@ -388,14 +395,7 @@ def test_every_edit_error_of_a_session_tracker_shows_at_once(tenant_a, upstream)
     )
     assert response.status_code == 400
     page = response.content.decode()
-    for field, message in (
-        ("name", "Tracker name is required."),
-        ("destination_number", "Destination number is required."),
-        ("pool_size", "Pool size must be at least 5 for session trackers"),
-        ("swap_targets", "Swap targets are required for session trackers"),
-    ):
-        under = page.split(f'id="id_{field}"', 1)[1].split("</div>", 1)[0]
-        assert f'<small class="error">{message}</small>' in under, field
+    _every_session_error_under_its_field(page)
     assert not [call for call in upstream.calls if call.request.method == "PUT"]
 
 
