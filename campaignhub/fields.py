@@ -11,6 +11,22 @@ GROUPED_AMOUNT = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
 INVALID_AMOUNT = "Enter an amount, such as 1500 or 1,500.00."
 
 
+# Whitespace and characters that show nothing (zero-width space, non-joiner and joiner, word
+# joiner, byte order mark, soft hyphen, Mongolian vowel separator) around a name.
+_INVISIBLE = r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]+"
+INVISIBLE_EDGES = re.compile(rf"^{_INVISIBLE}|{_INVISIBLE}$")
+
+
+class NameField(forms.CharField):
+    """A name as people see it: whitespace and invisible characters around it are removed, so a
+    name made of nothing visible is empty ("This field is required." when required), never an
+    invisible row. Inside the name they stay (a joiner may belong in it)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return INVISIBLE_EDGES.sub("", value) if isinstance(value, str) else value
+
+
 class MoneyField(forms.DecimalField):
     """An amount of money (a Decimal; the currency is the caller's) as people type it: "1500",
     "1500.00" or with thousands separators, "1,500.00". Other text is refused with

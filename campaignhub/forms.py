@@ -6,6 +6,7 @@ import phonenumbers
 from django import forms
 
 from campaignhub import signals
+from campaignhub.fields import NameField
 from campaignhub.models import Account, Role, User
 from campaignhub.phones import PhoneNumberField
 
@@ -18,6 +19,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["name", "phone"]
+        field_classes = {"name": NameField}
 
 
 class AccountForm(forms.ModelForm):
@@ -35,6 +37,7 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = Account
         fields = ["name", "timezone", "currency", "country"]
+        field_classes = {"name": NameField}
 
     def clean(self):
         data = super().clean()
@@ -71,7 +74,7 @@ class AccountForm(forms.ModelForm):
 class AddMemberForm(forms.Form):
     # Kept as typed: an invited person's address is shown to the admins only as they typed it.
     email = forms.EmailField(max_length=254)
-    name = forms.CharField(max_length=150, required=False)
+    name = NameField(max_length=150, required=False)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
 
@@ -80,6 +83,4 @@ class RoleForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
-        max_length=100, help_text="What will use it, e.g. 'Zapier' or 'CRM sync'."
-    )
+    name = NameField(max_length=100, help_text="What will use it, e.g. 'Zapier' or 'CRM sync'.")

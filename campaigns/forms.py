@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 
 from campaignhub.cleaning import clean_text, id_or_none
 from campaignhub.concurrency import SeenVersionForm, differs
-from campaignhub.fields import MoneyField, StrictBooleanField
+from campaignhub.fields import MoneyField, NameField, StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
 from campaigns import sources
@@ -250,7 +250,7 @@ def _page_input(data, field, path, message):
 class CampaignForm(forms.Form):
     """A whole campaign, in the JSON shape of the API (`campaigndata`)."""
 
-    campaign_name = forms.CharField(max_length=200)
+    campaign_name = NameField(max_length=200)
     integration = forms.ChoiceField(choices=Integration.choices)
     owner = forms.IntegerField(required=False, min_value=1)
     page_id = forms.CharField(max_length=255, required=False)

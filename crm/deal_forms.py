@@ -4,7 +4,7 @@ from django import forms
 
 from campaignhub.cleaning import id_or_none
 from campaignhub.concurrency import SeenVersionForm
-from campaignhub.fields import MoneyField
+from campaignhub.fields import MoneyField, NameField
 from campaignhub.models import User
 from crm.models import Stage, StageKind
 
@@ -136,11 +136,11 @@ class DealFilterForm(forms.Form):
 
 
 class PipelineForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = NameField(max_length=100)
 
 
 class StageForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = NameField(max_length=100)
     kind = forms.ChoiceField(choices=StageKind.choices, initial=StageKind.OPEN)
 
 

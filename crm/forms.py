@@ -2,6 +2,7 @@
 
 from django import forms
 
+from campaignhub.fields import NameField
 from campaignhub.phones import PhoneNumberField
 from crm.contacts import EDITABLE_FIELDS, live_contacts
 from crm.models import Contact
@@ -24,6 +25,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = list(EDITABLE_FIELDS)
+        field_classes = {"name": NameField, "company": NameField}
         help_texts = {
             "company": "For a business, its name.",
             "name": "For a business, the person to speak to.",

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.validators import URLValidator
 
+from campaignhub.fields import NameField
 from campaignhub.phones import PhoneNumberField
 from campaigns.models import Campaign, Integration
 from dialer.models import EXTENSION_MESSAGE, EXTENSION_PATTERN, DialerCampaign
@@ -66,6 +67,7 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = DialerCampaign
+        field_classes = {"name": NameField}
         fields = [
             "name",
             "aggression",

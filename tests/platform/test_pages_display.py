@@ -220,3 +220,18 @@ def test_a_lead_is_named_the_same_way_on_every_page(fields, shown):
 
     lead = Lead(**{"name": "", "phone": "", "email": "", **fields})
     assert render("{{ lead|lead_label:'US' }}", lead=lead) == shown
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", " \u200b\ufeff ", "\u2060\u00ad"])
+def test_a_name_of_nothing_visible_is_no_name(tenant_a, invisible):
+    from campaignhub.fields import NameField
+    from campaigns.models import Campaign
+    from tests.campaigns.test_views import form_post
+
+    field = NameField(max_length=50)
+    with pytest.raises(Exception, match="required"):
+        field.clean(invisible)
+    assert field.clean(f"{invisible}Ann\u200dLee{invisible}") == "Ann\u200dLee"
+    refused = tenant_a.admin_client.post("/campaigns/new/", form_post(campaign_name=invisible))
+    assert refused.status_code == 400 and not Campaign.objects.exists()
+    assert tenant_a.admin_client.post("/settings/tokens/", {"name": invisible}).status_code == 400
