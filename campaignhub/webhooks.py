@@ -194,6 +194,16 @@ class WebhookView(View):
         try:
             target, cached = self._resolve_cached(token)
         except Http404:
+            # Guessing endpoints is unauthenticated traffic: limited per address like bad
+            # signatures are per endpoint, each guess costing a lookup.
+            if over_limit(
+                request,
+                scope=f"webhook-unknown-endpoint:{self.source}",
+                key=request.META.get("REMOTE_ADDR") or "",
+                per_minute=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+            ):
+                suspicious.warning("%s: too many deliveries to unknown endpoints", self.source)
+                return error(429, "Too many requests.")
             suspicious.warning("%s delivery to an unknown endpoint", self.source)
             return error(404, "Unknown webhook endpoint.")
         delivery = InboundDelivery(
@@ -214,9 +224,11 @@ class WebhookView(View):
             delivery.signature_valid = self.verdict(delivery, target)
         if delivery.signature_valid is False:
             return self._refuse_forged(request, token, delivery)
-        if target.ignore_reason:
-            return self._store(delivery, DeliveryStatus.IGNORED, target.ignore_reason)
+        # A delivery that could never become a lead is told so at once, paused target or not;
+        # a good one for a paused target is kept (ignored, replayable).
         problem = self._problem(delivery)
+        if not problem and target.ignore_reason:
+            return self._store(delivery, DeliveryStatus.IGNORED, target.ignore_reason)
         if problem:
             self._store(delivery, DeliveryStatus.REJECTED, problem)
             if isinstance(problem, dict):

@@ -12,7 +12,7 @@ from campaignhub.intake import replay_deliveries
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.tasks import process_inbound_delivery
 from campaigns import services
-from campaigns.models import Lead
+from campaigns.models import Campaign, Lead
 from campaigns.webhooks import PAUSED
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
@@ -246,6 +246,19 @@ class TestLeadWebhook:
         services.update_campaign(campaign=campaign, changes={"status": True})
         assert replay_deliveries(InboundDelivery.objects.all()) == 1
         assert Lead.objects.get().external_id == "chat-9"
+
+    def test_a_paused_campaign_refuses_what_could_never_be_a_lead(self, hook):
+        """Held for later only what can become a lead: the sender hears at once what is wrong,
+        as with an active campaign."""
+        campaign, path = hook
+        Campaign.objects.filter(pk=campaign.pk).update(status=False)
+        assert self.post(path, {"name": 123, "phone": "+14155550111"}).status_code == 400
+        assert self.post(path, "not json at all").status_code == 400
+        assert self.post(path, {"name": "Ann", "phone": "+14155550111"}).status_code == 200
+        statuses = sorted(InboundDelivery.objects.values_list("status", flat=True))
+        assert statuses == sorted(
+            [DeliveryStatus.REJECTED, DeliveryStatus.REJECTED, DeliveryStatus.IGNORED]
+        )
 
     def test_a_campaign_paused_before_processing_gets_no_lead(self, hook):
         campaign, path = hook

@@ -462,3 +462,11 @@ def test_deliveries_are_accepted_on_threads_of_their_own(account, settings):
         assert post("Acme", {"event": "lead"}).status_code == 200
     assert seen and seen[0] != threading.get_ident()
     assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
+
+
+def test_guessed_endpoints_are_limited_per_address(db, settings):
+    settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 2
+    cache.clear()
+    codes = [post(f"Nobody{n}", {"event": "lead"}).status_code for n in range(4)]
+    assert codes == [404, 404, 429, 429]
+    assert not InboundDelivery.objects.exists()
