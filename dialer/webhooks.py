@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
-from campaignhub.cleaning import parse_json
+from campaignhub.cleaning import clean_json, parse_json
 from campaignhub.webhooks import Target, WebhookView
 from campaigns import services as campaigns
 from campaigns.models import LeadSource
@@ -103,13 +103,15 @@ def process(delivery) -> bool:
 
 
 def _event(delivery, campaign, kind, **fields):
+    """Store the notification as an event; its payload is the body cleaned for a JSON column
+    (`clean_json`: no NUL, NaN and ±Infinity as null). The delivery keeps the body as sent."""
     return DialerEvent.objects.create(
         account=campaign.account,
         campaign=campaign,
         delivery_id=delivery.pk,
         kind=kind,
         campaign_ref=campaign.ref,
-        payload=json.loads(bytes(delivery.body)),
+        payload=clean_json(json.loads(bytes(delivery.body))),
         **fields,
     )
 
@@ -168,7 +170,11 @@ def agent_status(delivery, campaign, note) -> bool:
 def call_record(delivery, campaign, note) -> bool:
     """Store the cdr once per call; a conversation (`client.was_conversation`: connected, with
     an agent) on a campaign linked to an active inbound campaign becomes a lead there (one per
-    call, whatever the redeliveries)."""
+    call, whatever the redeliveries).
+
+    Only the one-record-per-call constraint makes a cdr a duplicate; any other database
+    refusal is raised, so the delivery fails with its reason and can be replayed.
+    """
     call = note.call
     try:
         with transaction.atomic():
@@ -184,11 +190,22 @@ def call_record(delivery, campaign, note) -> bool:
                 dialed_at=call["dialed_at"],
             )
     except IntegrityError:
+        if not _call_recorded(campaign.account, call["call_ref"]):
+            raise
         delivery.error = f"Duplicate call record {call['call_ref']!r}."
         return False
     _lead_from_call(delivery, campaign, call, note.extension)
     _push_campaign(campaign)
     return True
+
+
+def _call_recorded(account, call_ref) -> bool:
+    """Whether the account already holds the cdr of `call_ref` (never for a cdr without one)."""
+    if not call_ref:
+        return False
+    return DialerEvent.objects.filter(
+        account=account, kind=EventKind.CDR, call_ref=call_ref
+    ).exists()
 
 
 def _lead_from_call(delivery, campaign, call, extension) -> None:

@@ -180,3 +180,68 @@ def test_call_outcomes_read_in_words_with_the_contact_called(tenant_a, connected
     assert "Ada Lovelace" in page and "(415) 555-0100" in page
     # dialed_at is read as a time and shown in the account's time zone (UTC here).
     assert "Nov 30, 10:00:00" in page
+
+
+def _linked_campaign(tenant):
+    inbound = make_inbound(tenant, campaign_name="Dialer leads", integration="dialer")
+    campaign = make_campaign(tenant, state="started", inbound_campaign=inbound)
+    _contact(campaign)
+    return campaign
+
+
+def _call(campaign, **fields):
+    payload = {
+        "extension": "101",
+        "call_ref": "k5",
+        "contact_ref": f"{campaign.ref}-1",
+        "dialed_at": "2026-11-30T10:00:00Z",
+        "end_reason": "callee_hungup",
+        "call_time": 42,
+        "ref": campaign.ref,
+    }
+    payload.update(fields)
+    return notify(campaign.account, "cdr", **payload)
+
+
+def test_a_call_record_holding_nan_is_stored_cleaned_and_becomes_a_lead(tenant_a, connected):
+    campaign = _linked_campaign(tenant_a)
+    _call(campaign, mos=float("nan"), jitter=[float("inf"), -float("inf")])
+    delivery = InboundDelivery.objects.get()
+    assert (delivery.status, delivery.error) == (DeliveryStatus.PROCESSED, "")
+    # The stored delivery keeps what the dialer sent; the event holds what a column can.
+    assert b'"mos": NaN' in bytes(delivery.body)
+    event = DialerEvent.objects.get()
+    assert (event.payload["payload"]["mos"], event.payload["payload"]["jitter"]) == (
+        None,
+        [None, None],
+    )
+    assert Lead.objects.get().phone == "+14155550100"
+
+
+def test_a_call_record_with_a_nul_byte_is_stored_without_it(tenant_a, connected):
+    campaign = _linked_campaign(tenant_a)
+    _call(campaign, **{"note": "agent\x00 notes", "bad\x00key": 1})
+    assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
+    # No NUL reaches the JSON column (PostgreSQL's jsonb refuses \u0000 outright).
+    payload = DialerEvent.objects.get().payload["payload"]
+    assert payload["note"] == "agent notes" and payload["badkey"] == 1
+    assert "\x00" not in json.dumps(payload)
+    assert Lead.objects.count() == 1
+
+
+def test_a_status_holding_nan_moves_the_campaign_and_replays_as_a_duplicate(tenant_a, connected):
+    from campaignhub.intake import process_delivery, replay_deliveries
+
+    campaign = make_campaign(tenant_a, state="started")
+    notify(tenant_a.account, "status", status="stopped", ref=campaign.ref, cost=float("nan"))
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PROCESSED
+    assert _state(campaign) == ("stopped", "")
+    assert DialerEvent.objects.get().payload["payload"]["cost"] is None
+    replay_deliveries(InboundDelivery.objects.all())
+    process_delivery(delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error) == (
+        DeliveryStatus.IGNORED,
+        "Duplicate: already stopped.",
+    )
