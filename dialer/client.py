@@ -230,12 +230,25 @@ def _text(value, limit=230) -> str:
     return "" if value is None else clean_text(str(value), limit)
 
 
-def _seconds(value):
+# The most seconds a call record stores (its column is a 32-bit integer, about 68 years).
+MAX_CALL_SECONDS = 2_147_483_647
+
+
+def _seconds(value) -> int | None:
+    """A duration the dialer sent (a number or numeric text) as whole seconds, cut towards 0.
+
+    None for what is not a duration or that no call could last: not a number, a boolean,
+    NaN, ±Infinity, negative, or over `MAX_CALL_SECONDS`. An impossible value is dropped,
+    not clamped, so no record shows a length the call never had; the stored delivery keeps
+    it as sent.
+    """
+    if isinstance(value, bool):
+        return None
     try:
-        seconds = int(float(value))
+        seconds = int(value) if isinstance(value, int) else int(float(value))
     except (TypeError, ValueError, OverflowError):
         return None
-    return seconds if seconds >= 0 else None
+    return seconds if 0 <= seconds <= MAX_CALL_SECONDS else None
 
 
 def parse_notification(body) -> Notification:

@@ -245,3 +245,22 @@ def test_a_status_holding_nan_moves_the_campaign_and_replays_as_a_duplicate(tena
         DeliveryStatus.IGNORED,
         "Duplicate: already stopped.",
     )
+
+
+@pytest.mark.parametrize("call_time", [10**30, 2**31, float("inf"), -5, "1e400", True])
+def test_a_call_time_no_column_holds_is_dropped_and_the_lead_kept(tenant_a, connected, call_time):
+    campaign = _linked_campaign(tenant_a)
+    response = _call(campaign, call_time=call_time)
+    assert response.status_code == 200
+    assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
+    assert DialerEvent.objects.get().call_time is None
+    assert Lead.objects.count() == 1
+
+
+@pytest.mark.parametrize("call_time, seconds", [(2**31 - 1, 2**31 - 1), (42.9, 42), ("17", 17)])
+def test_a_call_time_the_column_holds_is_kept_in_whole_seconds(
+    tenant_a, connected, call_time, seconds
+):
+    campaign = _linked_campaign(tenant_a)
+    _call(campaign, call_time=call_time)
+    assert DialerEvent.objects.get().call_time == seconds
