@@ -7,6 +7,7 @@ into plain dicts the rest of the app reads, so the real vendor spec can replace 
 alone.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
@@ -227,7 +228,20 @@ class Notification:
 
 
 def _text(value, limit=230) -> str:
-    return "" if value is None else clean_text(str(value), limit)
+    """A notification field (an id, a status, a reason) as cleaned text of at most `limit`
+    characters; "" when absent.
+
+    A number reads as it is written in the dialer's ids: a whole float as its integer (555.0
+    is "555", the same call as 555), NaN and ±Infinity as no value ("").
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        if value.is_integer():
+            value = int(value)
+    return clean_text(str(value), limit)
 
 
 # The most seconds a call record stores (its column is a 32-bit integer, about 68 years).

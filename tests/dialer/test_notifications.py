@@ -264,3 +264,30 @@ def test_a_call_time_the_column_holds_is_kept_in_whole_seconds(
     campaign = _linked_campaign(tenant_a)
     _call(campaign, call_time=call_time)
     assert DialerEvent.objects.get().call_time == seconds
+
+
+def test_a_whole_number_call_ref_is_one_call_however_it_is_written(tenant_a, connected):
+    campaign = _linked_campaign(tenant_a)
+    _call(campaign, call_ref=555)
+    _call(campaign, call_ref=555.0)
+    _call(campaign, call_ref="555")
+    assert DialerEvent.objects.get().call_ref == "555"
+    assert Lead.objects.get().external_id == "555"
+    statuses = list(InboundDelivery.objects.order_by("pk").values_list("status", "error"))
+    assert statuses[1:] == [(DeliveryStatus.IGNORED, "Duplicate call record '555'.")] * 2
+
+
+def test_a_nan_call_ref_counts_as_no_id(tenant_a, connected):
+    campaign = _linked_campaign(tenant_a)
+    _call(campaign, call_ref=float("nan"))
+    _call(campaign, call_ref=float("nan"), call_time=43)
+    # Two different deliveries without an id: two calls, two leads (ids from their digests).
+    assert list(DialerEvent.objects.values_list("call_ref", flat=True)) == ["", ""]
+    assert Lead.objects.count() == 2
+    assert all(lead.external_id.startswith("sha256:") for lead in Lead.objects.all())
+
+
+def test_a_fractional_call_ref_keeps_its_fraction(tenant_a, connected):
+    campaign = _linked_campaign(tenant_a)
+    _call(campaign, call_ref=555.5)
+    assert DialerEvent.objects.get().call_ref == "555.5"
