@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from callrail import client as callrail
 from campaigns import selectors
 from campaigns import services as campaigns
-from campaigns.models import Integration, LeadSource
+from campaigns.models import Campaign, Integration, Lead, LeadSource
 
 
 @dataclass
@@ -16,14 +16,33 @@ class Outcome:
     reason: str = ""
 
 
-def _capture(delivery, campaign, missing, *, source, payload, external_id, **details) -> Outcome:
+def _callrail_leads(account, source):
+    """The account's `source` leads on CallRail campaigns, deleted or paused ones too (by
+    campaign, so the lead-per-event index is used)."""
+    campaign_ids = Campaign.objects.for_account(account).filter(integration=Integration.CALLRAIL)
+    return Lead.objects.filter(campaign__in=campaign_ids.values("pk"), source=source)
+
+
+def _capture(delivery, find_campaign, missing, *, source, payload, external_id, **details):
+    """Capture the delivery's lead: an event already known (a call modified after its
+    tracking number moved to another campaign, a delivery sent again) updates the lead it made,
+    wherever it is; a new one goes to the campaign `find_campaign()` returns, or is not handled
+    (`missing` says why) when that is None."""
+    external_id = campaigns.lead_external_id(external_id, raw=delivery.body)
+    known = (
+        _callrail_leads(delivery.account, source)
+        .filter(external_id=external_id)
+        .select_related("campaign")
+        .first()
+    )
+    campaign = known.campaign if known is not None else find_campaign()
     if campaign is None:
         return Outcome(False, missing)
     campaigns.capture_lead(
         campaign=campaign,
         source=source,
         payload=payload,
-        external_id=campaigns.lead_external_id(external_id, raw=delivery.body),
+        external_id=external_id,
         **details,
     )
     return Outcome(True)
@@ -39,7 +58,7 @@ def _on_tracking_number(delivery, payload, fields, *, source, **details) -> Outc
     number = fields["tracking_number"]
     return _capture(
         delivery,
-        _by_number(delivery, number),
+        lambda: _by_number(delivery, number),
         f"No active CallRail campaign uses {number or 'no tracking number'}.",
         source=source,
         payload=payload,
@@ -51,7 +70,9 @@ def _on_tracking_number(delivery, payload, fields, *, source, **details) -> Outc
 def lead_from_call(delivery, payload) -> Outcome:
     """A call (pre-call, routing complete, post-call, modified) on a tracking number -> a lead.
 
-    Later events of the same call update the lead made by the first (same `resource_id`). A
+    Later events of the same call update the lead made by the first (same `resource_id`),
+    wherever it is: a call modified after its tracking number moved to another campaign, or
+    after its campaign was deleted, updates the old lead and alerts nobody again. A
     withheld or unparseable caller number still makes a lead, without a phone.
     """
     fields = callrail.call_fields(payload)
@@ -84,7 +105,7 @@ def lead_from_form(delivery, payload) -> Outcome:
     fields = callrail.form_fields(payload)
     return _capture(
         delivery,
-        selectors.live_campaign_for_page(
+        lambda: selectors.live_campaign_for_page(
             delivery.account, Integration.CALLRAIL, fields["page_url"]
         ),
         f"No active CallRail campaign has the page {fields['page_url'] or '(none sent)'}.",

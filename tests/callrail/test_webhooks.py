@@ -168,3 +168,39 @@ def test_a_failed_run_can_be_replayed(receiver, campaign):
 def test_body_that_is_not_an_object_fails_visibly(receiver):
     post(receiver, b"[1, 2]")
     assert InboundDelivery.objects.get().status == DeliveryStatus.FAILED
+
+
+def test_a_call_modified_after_its_number_moved_updates_its_lead_and_alerts_nobody_again(
+    tenant_a, receiver, campaign
+):
+    post(receiver, fixture("post_call__answered"))
+    lead = Lead.objects.get()
+    campaign_services.delete_campaign(campaign=campaign)
+    successor = make_campaign(
+        tenant_a,
+        campaign_name="Roof calls, new",
+        integration="callrail",
+        tracking_number="+14155550134",
+        selected_user=[{"id": tenant_a.member.pk}],
+    )
+
+    post(receiver, fixture("call_modified__tagged"))
+
+    delivery = InboundDelivery.objects.latest("pk")
+    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
+    assert list(Lead.objects.all()) == [lead]
+    lead.refresh_from_db()
+    assert lead.campaign == campaign
+    assert lead.payload["tags"] == ["qualified"]
+    assert Delivery.objects.filter(event="lead_arrived").count() == 1
+    # A new call on the number is the new campaign's.
+    post(receiver, {**fixture("pre_call__inbound"), "resource_id": "CALnew"})
+    assert Lead.objects.get(external_id="CALnew").campaign == successor
+
+
+def test_a_call_modified_after_its_campaign_was_paused_still_updates_its_lead(receiver, campaign):
+    post(receiver, fixture("post_call__answered"))
+    campaign_services.update_campaign(campaign=campaign, changes={"status": False})
+    post(receiver, fixture("call_modified__tagged"))
+    assert InboundDelivery.objects.latest("pk").status == DeliveryStatus.PROCESSED
+    assert Lead.objects.get().payload["note"] == "Wants a quote for a full roof"
