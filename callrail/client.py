@@ -15,6 +15,7 @@ from urllib.parse import quote
 import phonenumbers
 from django.conf import settings
 
+from campaignhub.cleaning import number_text
 from campaignhub.http import ApiError, BaseClient
 
 MAX_PER_PAGE = 250
@@ -359,9 +360,12 @@ def number(value) -> float | None:
 
 def text(value) -> str:
     """A text field as CallRail may send it: a string, a number, or null/absent (""); lists
-    (multi-value form fields) are joined with ", "."""
+    (multi-value form fields) are joined with ", ". A number reads as `number_text` has it:
+    777 and 777.0 are both "777" (one call's id either way), NaN and ±Infinity are ""."""
     if value is None or isinstance(value, bool | dict):
         return ""
+    if isinstance(value, float):
+        return number_text(value)
     if isinstance(value, list):
         return ", ".join(part for part in (text(item) for item in value) if part)
     return str(value).strip()

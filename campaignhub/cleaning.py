@@ -52,6 +52,15 @@ def clean_text(value, max_length: int | None = None) -> str:
     return text[:max_length] if max_length is not None else text
 
 
+def number_text(value: float) -> str:
+    """A JSON number as text an id can be: a whole number as its integer (777.0 -> "777", as
+    777 reads), any other its `repr` ("1.5"), NaN and ±Infinity "" (no number at all). Upstreams
+    that send an id as a number may send 777 or 777.0 for the same one."""
+    if not math.isfinite(value):
+        return ""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
 def clean_json(value):
     """A copy of a decoded JSON value that every database's JSON column accepts.
 

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from campaignhub.cleaning import bounded_id, clean_json, clean_text, parse_json
+from campaignhub.cleaning import bounded_id, clean_json, clean_text, number_text, parse_json
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns import services as campaigns
@@ -115,10 +115,17 @@ def _value(row: dict, *keys, max_length=255, bound=clean_text) -> str:
     return ""
 
 
+def _bounded_id(value, max_length: int) -> str:
+    if isinstance(value, float):
+        value = number_text(value)
+    return bounded_id(value, max_length)
+
+
 def _id(row: dict, key) -> str:
     """A transaction id as the 64-character columns keep it (`bounded_id`: a longer one becomes
-    its digest, never cut, so two long ids never make one lead)."""
-    return _value(row, key, max_length=64, bound=bounded_id)
+    its digest, never cut, so two long ids never make one lead). An id sent as a JSON number
+    reads as `number_text` has it: 12345 and 12345.0 are one call, NaN or ±Infinity no id."""
+    return _value(row, key, max_length=64, bound=_bounded_id)
 
 
 def call_fields(row: dict) -> CallFields:

@@ -307,3 +307,25 @@ class TestCachedEndpoint:
         delivery = InboundDelivery.objects.latest("id")
         assert (delivery.status, delivery.signature_valid) == (DeliveryStatus.REJECTED, False)
         assert not Lead.objects.filter(external_id="CALforged").exists()
+
+
+def test_a_numeric_id_sent_as_777_or_777_0_is_one_call(receiver, campaign):
+    call = {
+        key: value for key, value in fixture("pre_call__inbound").items() if key != "resource_id"
+    }
+    post(receiver, {**call, "id": 777})
+    post(receiver, {**fixture("post_call__answered"), "resource_id": 777.0})
+    lead = Lead.objects.get()
+    assert lead.external_id == "777"
+    assert lead.payload["recording_duration"] == 94
+
+
+@pytest.mark.parametrize("missing", [float("nan"), float("inf"), float("-inf")])
+def test_an_id_that_is_no_number_is_no_id_and_two_calls_stay_two_leads(receiver, campaign, missing):
+    first = {**fixture("pre_call__inbound"), "resource_id": missing}
+    second = {**first, "customer_phone_number": "+14125550199", "customer_name": "Lee Park"}
+    post(receiver, first)
+    post(receiver, second)
+    leads = Lead.objects.order_by("pk")
+    assert [lead.phone for lead in leads] == ["+14125550161", "+14125550199"]
+    assert all(lead.external_id.startswith("sha256:") for lead in leads)

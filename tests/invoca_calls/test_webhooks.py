@@ -213,3 +213,29 @@ def test_keys_in_other_cases_and_null_values_are_read(receiver, campaign):
 
 def test_read_body_keeps_the_last_of_a_repeated_form_key():
     assert read_body(b"a=1&a=2&b=", "application/x-www-form-urlencoded") == {"a": "2", "b": ""}
+
+
+def test_a_transaction_id_sent_as_12345_or_12345_0_is_one_call(receiver, campaign):
+    post_json(receiver, {**fixture("post_call__json"), "transaction_id": 12345})
+    post_json(receiver, {**fixture("post_call__json"), "transaction_id": 12345.0})
+    post_json(
+        receiver,
+        {
+            **fixture("post_call__json"),
+            "transaction_id": 12346,
+            "corrects_transaction_id": 12345.0,
+            "calling_phone_number": "+14155550199",
+        },
+    )
+    lead = Lead.objects.get()
+    assert (lead.external_id, lead.phone) == ("12345", "+14155550199")
+    assert Delivery.objects.filter(event="lead_arrived").count() == 1
+
+
+@pytest.mark.parametrize("missing", [float("nan"), float("inf")])
+def test_a_transaction_id_that_is_no_number_is_no_id(receiver, campaign, missing):
+    post_json(receiver, {**fixture("post_call__json"), "transaction_id": missing})
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert NO_TRANSACTION_ID in delivery.error
+    assert Lead.objects.count() == 0
