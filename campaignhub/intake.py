@@ -186,12 +186,15 @@ def requeue_due() -> int:
 
 
 def replayable(now=None) -> Q:
-    """Rows replay may take: finished ones, and held ones whose lease lapsed. Never rejected."""
+    """Rows replay may take: finished ones, held ones whose lease lapsed, and ones rejected for
+    their signature only (a signing key pasted wrong: CallRail never sends again), which replay
+    takes only once today's key verifies them. Never one rejected for what it held."""
     now = now or timezone.now()
     finished = Q(
         status__in=[DeliveryStatus.FAILED, DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED]
     )
-    return finished | _lapsed(now)
+    unsigned = Q(status=DeliveryStatus.REJECTED, error=INVALID_SIGNATURE)
+    return finished | _lapsed(now) | unsigned
 
 
 def reverify(delivery) -> bool | None:
@@ -213,9 +216,10 @@ def reverify(delivery) -> bool | None:
 def replay_deliveries(queryset) -> int:
     """Process stored deliveries again; processors are idempotent, so this never duplicates.
 
-    Each delivery's signature is verified again first: one that fails is marked rejected and
-    not replayed. Rejected deliveries and rows held by a live claim are skipped. Returns how
-    many were queued.
+    Each delivery's signature is verified again first, with today's signing key: one that
+    fails is marked (or stays) rejected and is not replayed; one rejected for its signature
+    that today's key verifies is processed at last. Deliveries rejected for what they held and
+    rows held by a live claim are skipped. Returns how many were queued.
     """
     queued = 0
     for delivery in queryset.filter(replayable()):
@@ -225,6 +229,8 @@ def replay_deliveries(queryset) -> int:
                 signature_valid=False, status=DeliveryStatus.REJECTED, error=INVALID_SIGNATURE
             )
             continue
+        if delivery.status == DeliveryStatus.REJECTED and verdict is not True:
+            continue  # Rejected for its signature: only a verified one is taken.
         reset = InboundDelivery.objects.filter(replayable(), pk=delivery.pk).update(
             status=DeliveryStatus.RECEIVED,
             signature_valid=verdict,

@@ -203,6 +203,30 @@ class TestVerdict:
         assert intake.replay_deliveries(InboundDelivery.objects.all()) == 0
         assert webhook_urls.processed == []
 
+    def test_a_delivery_rejected_under_a_wrong_key_is_processed_once_the_key_is_fixed(self, signed):
+        """A signing key pasted wrong rejects genuine deliveries the upstream never sends again:
+        replay takes them once today's key verifies them, and still never a forged one."""
+        genuine, forged = b'{"event": "lead", "n": 1}', b'{"event": "lead", "n": 2}'
+        signature = sign(genuine)  # by the upstream, with the right key
+        with mock.patch.object(webhook_urls, "SIGNING_KEY", "pasted-wrong"):
+            assert post("Signed Co", genuine, HTTP_X_SIGNATURE=signature).status_code == 400
+        assert post("Signed Co", forged, HTTP_X_SIGNATURE="forged").status_code == 400
+        assert intake.replay_deliveries(InboundDelivery.objects.all()) == 1
+        statuses = dict(InboundDelivery.objects.values_list("body", "status"))
+        assert statuses[genuine] == DeliveryStatus.PROCESSED
+        assert statuses[forged] == DeliveryStatus.REJECTED
+        assert len(webhook_urls.processed) == 1
+
+    def test_the_command_takes_rejected_deliveries_by_their_status_word(self, signed):
+        body = b'{"event": "lead"}'
+        signature = sign(body)
+        with mock.patch.object(webhook_urls, "SIGNING_KEY", "pasted-wrong"):
+            post("Signed Co", body, HTTP_X_SIGNATURE=signature)
+        out = StringIO()
+        call_command("replay_deliveries", "--status", "rejected", stdout=out)
+        assert "1 delivery(ies) queued" in out.getvalue()
+        assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
+
     def test_replay_checks_the_signature_again(self, signed):
         body = b'{"event": "lead"}'
         post("Signed Co", body, HTTP_X_SIGNATURE=sign(body))

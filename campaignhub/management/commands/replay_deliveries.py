@@ -10,11 +10,16 @@ from django.utils.dateparse import parse_date, parse_datetime
 from campaignhub import intake
 from campaignhub.models import DeliveryStatus, InboundDelivery
 
+# `rejected` takes only deliveries rejected for their signature, once today's key verifies them.
 REPLAYABLE_STATUSES = [
-    DeliveryStatus.FAILED,
-    DeliveryStatus.IGNORED,
-    DeliveryStatus.PROCESSED,
-    DeliveryStatus.PROCESSING,
+    str(status)
+    for status in (
+        DeliveryStatus.FAILED,
+        DeliveryStatus.IGNORED,
+        DeliveryStatus.PROCESSED,
+        DeliveryStatus.PROCESSING,
+        DeliveryStatus.REJECTED,
+    )
 ]
 AGO = re.compile(r"^(\d+)([mhd])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -42,12 +47,13 @@ def _midnight(day):
 
 class Command(BaseCommand):
     help = (
-        "Process stored webhook deliveries again (signatures are checked again first; rejected "
-        "deliveries are never replayed)."
+        "Process stored webhook deliveries again (signatures are checked again first, with "
+        "today's signing key; a delivery rejected for its signature is processed only once that "
+        "key verifies it, one rejected for what it held never)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--status", choices=REPLAYABLE_STATUSES, default=DeliveryStatus.FAILED)
+        parser.add_argument("--status", choices=REPLAYABLE_STATUSES, default=str(DeliveryStatus.FAILED))
         parser.add_argument("--since", help="received at or after: a date, datetime or age (6h)")
         parser.add_argument("--source", help="only this source, e.g. callrail")
         parser.add_argument("--account", type=int, help="only this account id")
