@@ -53,7 +53,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--status", choices=REPLAYABLE_STATUSES, default=str(DeliveryStatus.FAILED))
+        parser.add_argument(
+            "--status", choices=REPLAYABLE_STATUSES, default=str(DeliveryStatus.FAILED)
+        )
         parser.add_argument("--since", help="received at or after: a date, datetime or age (6h)")
         parser.add_argument("--source", help="only this source, e.g. callrail")
         parser.add_argument("--account", type=int, help="only this account id")
