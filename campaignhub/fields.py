@@ -39,6 +39,9 @@ class MoneyField(forms.DecimalField):
     def to_python(self, value):
         if isinstance(value, str) and GROUPED_AMOUNT.fullmatch(value.strip()):
             value = value.strip().replace(",", "")
+        if isinstance(value, str) and re.search(r"[eE]", value):
+            # "1e3" is a number, but no one writes an amount of money that way.
+            raise ValidationError(INVALID_AMOUNT, code="invalid")
         return super().to_python(value)
 
 

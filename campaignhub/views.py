@@ -1,5 +1,7 @@
 """Pages of the platform: dashboard, account settings, members, API tokens, profile."""
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -32,7 +34,7 @@ def account_settings(request):
         if not request.membership.is_admin:
             messages.error(request, "Only account admins can change the account.")
             return redirect("account_settings")
-        form = AccountForm(request.POST, instance=request.account)
+        form = AccountForm(request.POST, instance=copy.copy(request.account))
         if form.is_valid():
             form.save()
             messages.success(request, "Account saved.")
@@ -216,7 +218,8 @@ def token_revoke(request, token_id):
 def profile(request):
     form = ProfileForm(instance=request.user)
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=request.user)
+        # Bound to a copy: a refused save must not show its values as the person's (the header).
+        form = ProfileForm(request.POST, instance=copy.copy(request.user))
         if form.is_valid():
             services.update_profile(user=request.user, **form.cleaned_data)
             messages.success(request, "Profile saved.")

@@ -98,7 +98,8 @@ STAGE_HOLDS_DEALS = (
     "This stage holds {deals} and cannot be deleted. Move them to another stage first."
 )
 PIPELINE_HOLDS_DEALS = (
-    "This pipeline holds {deals} and cannot be deleted. Move or close them first."
+    "This pipeline holds {deals} and cannot be deleted: a deal, open or closed, stays on the "
+    "pipeline it was opened on. Rename the pipeline instead if it is no longer used as it is."
 )
 USED_BY_CAMPAIGN = "Campaign “{name}” opens its deals here: choose another {what} on it first."
 NAME_TAKEN_PIPELINE = "Another pipeline of this account already has this name."

@@ -199,7 +199,9 @@ def test_a_pipeline_holding_deals_or_the_last_one_cannot_be_deleted(tenant_a):
     capture(deal_campaign(tenant_a))
     response = client.post(f"/settings/pipelines/{pipeline.pk}/delete/")
     assert response.status_code == 400
-    assert "This pipeline holds 1 deal and cannot be deleted." in response.content.decode()
+    assert "This pipeline holds 1 deal and cannot be deleted: a deal, open or closed" in (
+        response.content.decode()
+    )
     assert client.post(f"/settings/pipelines/{other.pk}/delete/").status_code == 302
     assert list(Pipeline.objects.filter(account=tenant_a.account)) == [pipeline]
     assert Deal.objects.count() == 1

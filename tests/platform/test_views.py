@@ -337,3 +337,22 @@ def test_switching_to_an_account_you_are_not_in_changes_nothing(tenant_a, value)
     response = client.post("/account/switch/", {"account": value})
     assert response.status_code == 302
     assert client.get("/v1/me").json()["data"]["account"]["name"] == "Acme Agency"
+
+
+def test_a_refused_profile_save_does_not_show_its_name_as_the_persons(tenant_a):
+    response = tenant_a.member_client.post(
+        "/settings/profile/", {"name": "Totally New Name", "phone": "555-01"}
+    )
+    assert response.status_code == 400
+    header = response.content.decode().split("</header>", 1)[0]
+    assert "Totally" not in header
+
+
+def test_an_amount_in_scientific_notation_is_refused():
+    from campaignhub.fields import INVALID_AMOUNT, MoneyField
+
+    field = MoneyField(max_digits=12, decimal_places=2, required=False)
+    for typed in ("1e3", "1E3", "2.5e-1"):
+        with pytest.raises(Exception, match=INVALID_AMOUNT.split(",")[0]):
+            field.clean(typed)
+    assert str(field.clean("1,500.00")) == "1500.00"
