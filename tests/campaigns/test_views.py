@@ -578,3 +578,11 @@ def test_a_change_of_what_the_page_does_not_edit_lets_the_save_through(tenant_a)
     assert post_as_drawn(tenant_a.admin_client, url, tab, sms_message="New").status_code == 302
     campaign.refresh_from_db()
     assert campaign.sms_details["message"] == "New"
+
+
+def test_two_campaigns_of_one_name_are_told_apart_in_the_lead_filter(tenant_a):
+    make_campaign(tenant_a, campaign_name="Plumbing Leads", integration="webhook")
+    make_campaign(tenant_a, campaign_name="Plumbing Leads", integration="dialer")
+    page = tenant_a.admin_client.get("/leads/").content.decode()
+    assert ">Plumbing Leads · Webhook</option>" in page
+    assert ">Plumbing Leads · Dialer</option>" in page

@@ -204,7 +204,7 @@ def test_filters_keep_their_values_on_back(server, page):
     default_from = page.get_by_label("From").input_value()
     page.get_by_label("Source").select_option("form")
     expect(page).to_have_url(re.compile(r"source=form"))
-    page.get_by_label("Campaign").select_option(label="Spring roofing")
+    page.get_by_label("Campaign").select_option(label="Spring roofing · Lead form")
     expect(page).to_have_url(re.compile(r"campaign=\d+"))
     page.go_back()
     expect(page).to_have_url(re.compile(r"source=form"))
