@@ -45,6 +45,7 @@ from bson.json_util import JSONOptions
 from bson.objectid import ObjectId
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from campaignhub.cleaning import has_bad_text
@@ -333,14 +334,21 @@ def _deal_value(value):
 
 
 def _created_at(value):
+    """When the old service created the campaign (aware; naive values are UTC). Raises Rejected
+    for a value that is no date, or a date still to come (a campaign cannot have been created
+    then, and it would sort above every real one)."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise Rejected("created_at: not a date.")
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        parsed = value
+    else:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise Rejected("created_at: not a date.")
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    if parsed > timezone.now():
+        raise Rejected(f"created_at: {parsed.isoformat()} is in the future.")
+    return parsed
 
 
 def _attachment(item, index):

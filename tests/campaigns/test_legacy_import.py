@@ -493,6 +493,8 @@ class TestBadInput:
             f'{{"_id": {oid % 2}, "campaign_name": 12345, "integration": "form"}}\n'
             f'{{"_id": {oid % 3}, "campaign_name": "C", "integration": "form",'
             ' "created_at": {"$date": "last spring"}}\n'
+            f'{{"_id": {oid % 4}, "campaign_name": "D", "integration": "form",'
+            ' "created_at": {"$date": "2099-01-01T00:00:00Z"}}\n'
         )
 
         result = run(demo, campaigns=path)
@@ -501,6 +503,7 @@ class TestBadInput:
             ("line 1", "65b0c0ffee0000000000c0b1", 'the key "campaign_name" appears twice.'),
             ("line 2", "65b0c0ffee0000000000c0b2", "campaign_name: expected text, got int."),
             ("line 3", "65b0c0ffee0000000000c0b3", "not valid Extended JSON: time data 'last"),
+            ("line 4", "65b0c0ffee0000000000c0b4", "created_at: 2099-01-01T00:00:00+00:00 is"),
         ]
         assert not Campaign.objects.exists()
 
