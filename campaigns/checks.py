@@ -197,12 +197,12 @@ def _sms_without_phone(setup):
         return ""
     who = ", ".join(names)
     if setup.campaign.notification_type == NotificationType.ONLY_SEND_SMS:
-        outcome = "so they get no alert at all (SMS only)"
+        outcome = "so their SMS alerts fail and they get no alert at all (SMS only)"
     else:
-        outcome = "so they get the email alert only"
+        outcome = "so their SMS alerts fail and they get the email alert only"
     return (
         f"No phone number for SMS alerts: {who}, {outcome}. Add a custom SMS number here "
-        "or a phone on their profile."
+        "or a phone on their profile; failed alerts can then be retried from Notifications."
     )
 
 

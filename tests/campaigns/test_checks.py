@@ -55,7 +55,8 @@ class TestSmsWithoutPhone:
         [warning] = checks.campaign_warnings(campaign)
         assert warning.code == "sms_without_phone"
         assert warning.message.startswith(
-            "No phone number for SMS alerts: Acme Agency Member, so they get no alert at all"
+            "No phone number for SMS alerts: Acme Agency Member, so their SMS alerts fail and they "
+            "get no alert at all"
         )
 
     def test_email_and_sms_rule_says_only_the_email_arrives(self, tenant_a):
@@ -63,7 +64,7 @@ class TestSmsWithoutPhone:
             tenant_a, notification_type="send_email_sms", selected_user=reps(tenant_a.member)
         )
         [warning] = checks.campaign_warnings(campaign)
-        assert "so they get the email alert only" in warning.message
+        assert "so their SMS alerts fail and they get the email alert only" in warning.message
 
     def test_a_custom_number_or_a_profile_phone_is_enough(self, tenant_a):
         custom = make_campaign(

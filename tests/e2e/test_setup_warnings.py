@@ -23,7 +23,7 @@ def test_a_setup_that_cannot_work_is_warned_on_the_form_the_page_and_the_dashboa
     page.get_by_label("Lead source").select_option("webhook")
     page.get_by_label("SMS only").check()
     expect(warnings).to_contain_text(
-        "No phone number for SMS alerts: Dana Admin, so they get no alert at all"
+        "No phone number for SMS alerts: Dana Admin, so their SMS alerts fail and they get no alert"
     )
     page.get_by_label("Custom SMS number for admin@acme.test").fill("(415) 555-0101")
     page.get_by_label("Custom SMS number for admin@acme.test").blur()
