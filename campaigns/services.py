@@ -723,11 +723,12 @@ def rule_campaign(account, rule):
 
 # The event of "Send me a test" alerts: the lead alert's templates, logged apart from real ones.
 TEST_ALERT_EVENT = "lead_alert_test"
-# The lead source a sample lead of each integration has (others: a form lead).
-SAMPLE_SOURCES = {
+# The lead source of a typical lead of each integration (sample and demo leads).
+LEAD_SOURCES = {
     Integration.CALLRAIL: LeadSource.CALL,
     Integration.INVOCA: LeadSource.CALL,
     Integration.DIALER: LeadSource.DIALER,
+    Integration.FORM: LeadSource.FORM,
     Integration.WEBHOOK: LeadSource.WEBHOOK,
 }
 
@@ -750,9 +751,9 @@ def send_test_alert(*, campaign, user):
 
 def sample_lead(campaign):
     """The lead the rule preview and test alerts of `campaign` are filled in with (never
-    saved), from the campaign's lead source (`SAMPLE_SOURCES`)."""
+    saved), from the campaign's lead source (`LEAD_SOURCES`)."""
     return Lead(
-        source=SAMPLE_SOURCES.get(campaign.integration, LeadSource.FORM),
+        source=LEAD_SOURCES.get(campaign.integration, LeadSource.FORM),
         name="Sam Sample",
         phone="+14155550123",
         email="sam@example.com",

@@ -18,18 +18,11 @@ from django.utils import timezone
 
 from campaignhub.tenancy import account_zone
 from campaigns import outcomes, services
-from campaigns.models import Campaign, Integration, Lead, LeadSource, LeadStatus
+from campaigns.models import Campaign, Lead, LeadSource, LeadStatus
 
 DAYS = 30
 LEADS = 150
 EXTERNAL_PREFIX = "report-demo-"
-SOURCES = {
-    Integration.CALLRAIL: LeadSource.CALL,
-    Integration.INVOCA: LeadSource.CALL,
-    Integration.DIALER: LeadSource.DIALER,
-    Integration.FORM: LeadSource.FORM,
-    Integration.WEBHOOK: LeadSource.WEBHOOK,
-}
 FIRST_NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kai"]
 LAST_NAMES = ["Nguyen", "Garcia", "Okafor", "Schmidt", "Rossi", "Kowalski", "Haddad", "Silva"]
 # Fictional numbers only: 555-0100 to 555-0199 in a few area codes.
@@ -96,7 +89,7 @@ def load(*, account, admin, member, stdout):
         }
         lead, _ = services.capture_lead(
             campaign=campaign,
-            source=SOURCES.get(campaign.integration, LeadSource.WEBHOOK),
+            source=services.LEAD_SOURCES.get(campaign.integration, LeadSource.WEBHOOK),
             external_id=f"{EXTERNAL_PREFIX}{n}",
             payload=details,
             alert=False,
