@@ -47,17 +47,6 @@ def contact_label(contact, region=""):
 
 
 @register.filter
-def lead_label(lead, region=""):
-    """How a lead is named on pages: its name, else its phone as people in `region` read it,
-    else its email, else "Unknown caller" (as in alert texts, `campaigns.services`)."""
-    if lead.name:
-        return lead.name
-    if lead.phone:
-        return phones.for_display(lead.phone, region or phones.DEFAULT_REGION)
-    return lead.email or "Unknown caller"
-
-
-@register.filter
 def version(row):
     """A row's version (`concurrency.version`): for `data-version` and a form's `seen`."""
     return concurrency.version(row)

@@ -1,5 +1,6 @@
 from django import template
 
+from campaignhub import phones
 from campaigns.models import Integration
 
 register = template.Library()
@@ -37,3 +38,16 @@ def public_name(campaign):
     from campaigns.services import public_name as name_for_visitors
 
     return name_for_visitors(campaign)
+
+
+@register.filter
+def lead_label(lead, region=""):
+    """How a lead is named on pages: its name, else its phone as people in `region` (ISO 3166)
+    read it, else its email, else "Unknown caller" (`services.UNKNOWN_CALLER`, as in alerts)."""
+    from campaigns.services import UNKNOWN_CALLER
+
+    if lead.name:
+        return lead.name
+    if lead.phone:
+        return phones.for_display(lead.phone, region or phones.DEFAULT_REGION)
+    return lead.email or UNKNOWN_CALLER

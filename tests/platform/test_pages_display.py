@@ -219,7 +219,7 @@ def test_a_lead_is_named_the_same_way_on_every_page(fields, shown):
     from campaigns.models import Lead
 
     lead = Lead(**{"name": "", "phone": "", "email": "", **fields})
-    assert render("{{ lead|lead_label:'US' }}", lead=lead) == shown
+    assert render("{% load campaign_tags %}{{ lead|lead_label:'US' }}", lead=lead) == shown
 
 
 @pytest.mark.parametrize("invisible", ["\u200b", " \u200b\ufeff ", "\u2060\u00ad"])
