@@ -44,16 +44,27 @@ def load(*, account, admin, member, stdout):
                 owner=admin,
                 data={**spec, "selected_user": [{"id": member.pk}, {"id": admin.pk}]},
             )
-        if campaign.integration == Integration.FORM and not campaign.leads.exists():
-            for n, (name, phone, email, message) in enumerate(DEMO_LEADS):
-                services.capture_lead(
-                    campaign=campaign,
-                    source=LeadSource.FORM,
-                    external_id=f"demo-{n}",
-                    name=name,
-                    phone=phone,
-                    email=email,
-                    message=message,
-                    payload={"name": name, "phone": phone, "email": email, "message": message},
-                )
     stdout.write(f"Campaigns: {', '.join(spec['campaign_name'] for spec in DEMO_CAMPAIGNS)}.")
+
+
+def arrive(*, account, admin, member, stdout):
+    """Today's leads on the form campaign, captured (and alerted) like real ones; once."""
+    campaign = (
+        Campaign.objects.for_account(account)
+        .filter(campaign_name=DEMO_CAMPAIGNS[0]["campaign_name"], is_deleted=False)
+        .first()
+    )
+    if campaign is None or campaign.leads.filter(external_id="demo-0").exists():
+        return
+    for n, (name, phone, email, message) in enumerate(DEMO_LEADS):
+        services.capture_lead(
+            campaign=campaign,
+            source=LeadSource.FORM,
+            external_id=f"demo-{n}",
+            name=name,
+            phone=phone,
+            email=email,
+            message=message,
+            payload={"name": name, "phone": phone, "email": email, "message": message},
+        )
+    stdout.write(f"Campaigns: {len(DEMO_LEADS)} leads arrived on “{campaign.campaign_name}”.")

@@ -6,7 +6,7 @@ from decimal import Decimal
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, LeadSource
 from crm import deals, pipelines
-from crm.models import Deal, StageKind
+from crm.models import StageKind
 
 DEMO_CAMPAIGN = "Spring roofing offer"
 DEAL_VALUE = Decimal("4500.00")
@@ -26,18 +26,23 @@ PLAN = [
 ]
 
 
-def load(*, account, admin, member, stdout):
-    campaign = (
+def _campaign(account):
+    return (
         Campaign.objects.for_account(account)
         .filter(campaign_name=DEMO_CAMPAIGN, is_deleted=False)
         .first()
     )
+
+
+def load(*, account, admin, member, stdout):
+    """The Sales pipeline, and the roofing campaign set to open a deal for each new lead."""
+    campaign = _campaign(account)
     if campaign is None:
         stdout.write(f"Deals: no “{DEMO_CAMPAIGN}” campaign to open deals from.")
         return
     pipeline = pipelines.create_default_pipeline(account)
     if not campaign.create_deal:
-        campaign = campaign_services.update_campaign(
+        campaign_services.update_campaign(
             campaign=campaign,
             changes={
                 "create_deal": True,
@@ -47,12 +52,17 @@ def load(*, account, admin, member, stdout):
                 "currency": account.currency,
             },
         )
-    if Deal.objects.for_account(account).filter(campaign=campaign).exists():
-        stdout.write(f"Deals: on the {pipeline.name} board from “{campaign.campaign_name}”.")
+
+
+def arrive(*, account, admin, member, stdout):
+    """Three more of today's roofing leads; the deals of today's leads (the campaigns demo's and
+    these) then stand in `PLAN`'s stages. Once."""
+    campaign = _campaign(account)
+    if campaign is None or not campaign.create_deal:
         return
-    # Leads that came before the campaign opened deals get theirs now; new ones open their own.
-    for lead in campaign.leads.order_by("id"):
-        deals.open_for_lead(lead)
+    if campaign.leads.filter(external_id="demo-deal-0").exists():
+        stdout.write(f"Deals: on the board from “{campaign.campaign_name}”.")
+        return
     for n, (name, phone, email, message) in enumerate(MORE_LEADS):
         campaign_services.capture_lead(
             campaign=campaign,
@@ -64,13 +74,14 @@ def load(*, account, admin, member, stdout):
             message=message,
             payload={"name": name, "phone": phone, "email": email, "message": message},
         )
-    stages = {stage.name: stage for stage in pipeline.stages.all()}
-    opened = Deal.objects.for_account(account).filter(campaign=campaign).order_by("id")
+    today = campaign.leads.filter(external_id__startswith="demo-").order_by("id")
+    # Leads that came before the campaign opened deals get theirs now.
+    opened = [deals.open_for_lead(lead) for lead in today]
+    pipeline = pipelines.pipeline_of(account, campaign.pipeline_id)
+    stages = {stage.name: stage for stage in pipeline.stages.all()} if pipeline else {}
     for deal, (stage_name, value) in zip(opened, PLAN, strict=False):
         changes = {"stage": stages[stage_name]} if stage_name in stages else {}
         if value is not None:
             changes["value"] = value
         deals.update_deal(deal=deal, changes=changes, actor=admin)
-    stdout.write(
-        f"Deals: {opened.count()} on the {pipeline.name} board from “{campaign.campaign_name}”."
-    )
+    stdout.write(f"Deals: {len(opened)} of today's leads on the board from “{DEMO_CAMPAIGN}”.")

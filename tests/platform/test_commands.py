@@ -99,6 +99,23 @@ def test_demo_is_idempotent_and_prints_logins():
     assert Client().login(username="rep@demo.test", password="campaignhub-demo")
 
 
+def test_the_demo_leads_of_today_are_the_newest_after_its_month_of_history():
+    from campaigns.models import Lead
+
+    run("demo")
+    newest = list(Lead.objects.order_by("-id").values_list("external_id", flat=True)[:6])
+    assert sorted(newest) == [
+        *(f"demo-{n}" for n in range(3)),
+        *(f"demo-deal-{n}" for n in range(3)),
+    ]
+    assert Lead.objects.filter(external_id__startswith="report-demo-").count() == 150
+    history = Lead.objects.filter(external_id__startswith="report-demo-")
+    assert (
+        history.order_by("-created_at").first().created_at
+        < Lead.objects.get(external_id="demo-0").created_at
+    )
+
+
 def _production_env(**extra):
     return {
         **os.environ,

@@ -39,13 +39,21 @@ class Command(BaseCommand):
         for user, phone in ((admin, "+14155550101"), (member, "+14155550102")):
             if not user.phone:
                 services.update_profile(user=user, name=user.name, phone=phone)
-        # Each app may ship a `demo` module with `load(account=, admin=, member=, stdout=)`.
-        for app_config in apps.get_app_configs():
-            module_name = f"{app_config.name}.demo"
-            if find_spec(module_name) is not None:
-                import_module(module_name).load(
-                    account=account, admin=admin, member=member, stdout=self.stdout
-                )
+        # Each app may ship a `demo` module with `load(account=, admin=, member=, stdout=)`
+        # (campaigns, connections, history) and `arrive(...)` (today's leads). Today's leads
+        # arrive after every app's history, so their ids are the newest, as for real leads
+        # (lists are newest first by id).
+        people = {"account": account, "admin": admin, "member": member, "stdout": self.stdout}
+        modules = [
+            import_module(f"{app_config.name}.demo")
+            for app_config in apps.get_app_configs()
+            if find_spec(f"{app_config.name}.demo") is not None
+        ]
+        for module in modules:
+            module.load(**people)
+        for module in modules:
+            if hasattr(module, "arrive"):
+                module.arrive(**people)
         self.stdout.write(f"Demo account: {account.name} (id {account.pk})")
         self.stdout.write(f"  admin:  {DEMO_ADMIN} / {DEMO_PASSWORD}")
         self.stdout.write(f"  member: {DEMO_MEMBER} / {DEMO_PASSWORD}")
