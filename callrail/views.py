@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from callrail import client as callrail
@@ -265,7 +266,10 @@ def tracker_new(request):
                     f"Tracker “{tracker['name']}” created: "
                     f"{phones.for_display(tracker['tracking_number'], request.account.country)}.",
                 )
-                return redirect("callrail_trackers")
+                response = redirect("callrail_trackers")
+                # The page sent again leads to the tracker it bought, named there.
+                response.created_at = reverse("callrail_tracker_edit", args=[tracker["id"]])
+                return response
     context = {
         "form": form,
         "problem": problem,

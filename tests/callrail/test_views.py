@@ -340,8 +340,8 @@ def test_new_tracker_page_groups_the_session_fields_in_a_fieldset_shown_for_sess
 
 
 def test_a_new_tracker_page_sent_twice_buys_one_number(tenant_a, upstream):
-    """Back then Create again on the new-tracker page leads to the trackers; CallRail is asked
-    once (a second tracker would be a second number paid for)."""
+    """Back then Create again on the new-tracker page leads to the tracker it created; CallRail
+    is asked once (a second tracker would be a second number paid for)."""
     connect(tenant_a)
     upstream.post(f"{API}/a/{ACC}/trackers.json", status=201, json=tracker_record(id="TRK2"))
     page = tenant_a.admin_client.get("/callrail/trackers/new/").content.decode()
@@ -355,7 +355,8 @@ def test_a_new_tracker_page_sent_twice_buys_one_number(tenant_a, upstream):
     first = tenant_a.admin_client.post("/callrail/trackers/new/?send", sent)
     again = tenant_a.admin_client.post("/callrail/trackers/new/?send", sent)
     assert first.status_code == again.status_code == 302
-    assert again["Location"] == first["Location"] == "/callrail/trackers/"
+    assert first["Location"] == "/callrail/trackers/"
+    assert again["Location"] == "/callrail/trackers/TRK2/edit/"
     said = [str(m) for m in get_messages(first.wsgi_request)]
     assert said == ["Tracker “Google Ads” created: (415) 555-0134."]
     assert len([call for call in upstream.calls if call.request.method == "POST"]) == 1
