@@ -125,6 +125,32 @@ def _set_representatives(campaign, representatives):
     )
 
 
+def _stored(campaign) -> dict:
+    """The campaign's stored fields as `{attname: value}`, `updated_at` left out."""
+    return {
+        field.attname: getattr(campaign, field.attname)
+        for field in campaign._meta.concrete_fields
+        if field.attname != "updated_at"
+    }
+
+
+def _kept(campaign, changes) -> bool:
+    """Whether `changes` leave the campaign's representatives (ids, custom numbers, order) and
+    its lead source's link as they are; both are stored beside the campaign's row."""
+    if "selected_user" in changes:
+        sent = [
+            (rep["id"], rep.get("custom_number") or "") for rep in changes["selected_user"] or []
+        ]
+        if sent != list(campaign.assignments.values_list("user_id", "custom_number")):
+            return False
+    link = sources.link_for(campaign.integration)
+    return (
+        link is None
+        or link.key not in changes
+        or link.current(campaign) == (changes[link.key] or "")
+    )
+
+
 def _tally_state(campaign):
     """Which tally a campaign counts in: (integration, status, has a tracking number), or None
     for a deleted campaign, which counts nowhere."""
@@ -247,7 +273,13 @@ def update_campaign(*, campaign, changes, actor=None, locked=False) -> Campaign:
     audience = selectors.audience(campaign)
     seen_by = set() if campaign.is_deleted else audience
     counted_in = _tally_state(campaign)
+    before = _stored(campaign)
     _apply(campaign, changes, set(changes))
+    # Every update that switches a campaign off or deletes it alerts the owner, every time.
+    alerts = changes.get("status") is False or changes.get("is_deleted") is True
+    if not alerts and _stored(campaign) == before and _kept(campaign, changes):
+        # Saved untouched: nothing is written, `updated_at` stays and no one is told.
+        return campaign
     _save_guarded(campaign)
     sources.save_links(campaign, changes)
     if "selected_user" in changes:
@@ -257,8 +289,7 @@ def update_campaign(*, campaign, changes, actor=None, locked=False) -> Campaign:
     if recount:
         _count(campaign.account, counted_in, -1)
         _tally(campaign, +1)
-    # Every update that switches a campaign off or deletes it alerts the owner, every time.
-    if changes.get("status") is False or changes.get("is_deleted") is True:
+    if alerts:
         _alert_disconnected(campaign, actor)
     # Who sees it afterwards is known without a query unless its owner or representatives changed.
     sees_now = None if {"owner", "selected_user"} & set(changes) else audience

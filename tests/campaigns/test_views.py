@@ -495,7 +495,8 @@ def post_as_drawn(client, url, html=None, **entries):
 
 def test_saving_the_edit_page_untouched_changes_nothing(tenant_a):
     """The representatives keep their round-robin order (the member first, although the admin
-    comes first by name) and a campaign without a pipeline keeps none."""
+    comes first by name), a campaign without a pipeline keeps none, and nothing is written:
+    `updated_at` stays."""
     campaign = make_campaign(
         tenant_a,
         selected_user=[
@@ -513,7 +514,13 @@ def test_saving_the_edit_page_untouched_changes_nothing(tenant_a):
     assert response.status_code == 302
     after = campaign_data(Campaign.objects.get(pk=campaign.pk))
     assert [rep["id"] for rep in after["selected_user"]] == [tenant_a.member.pk, tenant_a.admin.pk]
-    assert {**after, "updated_at": None} == {**before, "updated_at": None}
+    assert after == before
+
+    response = post_as_drawn(
+        tenant_a.admin_client, f"/campaigns/{campaign.pk}/edit/", sms_message="Call back"
+    )
+    moved = campaign_data(Campaign.objects.get(pk=campaign.pk))
+    assert response.status_code == 302 and moved["updated_at"] > before["updated_at"]
 
 
 def test_an_attachment_link_without_a_scheme_is_refused_on_the_page(tenant_a):
