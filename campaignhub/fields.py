@@ -12,19 +12,27 @@ INVALID_AMOUNT = "Enter an amount, such as 1500 or 1,500.00."
 
 
 # Whitespace and characters that show nothing (zero-width space, non-joiner and joiner, word
-# joiner, byte order mark, soft hyphen, Mongolian vowel separator) around a name.
-_INVISIBLE = r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]+"
+# joiner, byte order mark, soft hyphen, Mongolian vowel separator, the left-to-right,
+# right-to-left and Arabic letter marks) around a name.
+_INVISIBLE = r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c]+"
 INVISIBLE_EDGES = re.compile(rf"^{_INVISIBLE}|{_INVISIBLE}$")
+# Unicode's directional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): no
+# typed name needs one (letters carry their own direction), and one can make a name read as
+# another ("\u202eevil" is drawn "live").
+DIRECTION_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 class NameField(forms.CharField):
-    """A name as people see it: whitespace and invisible characters around it are removed, so a
-    name made of nothing visible is empty ("This field is required." when required), never an
-    invisible row. Inside the name they stay (a joiner may belong in it)."""
+    """A name as people see it: direction controls are removed wherever they are, whitespace
+    and invisible characters around it too, so a name made of nothing visible is empty ("This
+    field is required." when required), never an invisible row, and no name is drawn reversed.
+    Invisible characters inside the name stay (a joiner may belong in it)."""
 
     def to_python(self, value):
         value = super().to_python(value)
-        return INVISIBLE_EDGES.sub("", value) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        return INVISIBLE_EDGES.sub("", DIRECTION_CONTROLS.sub("", value))
 
 
 class MoneyField(forms.DecimalField):

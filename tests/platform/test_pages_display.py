@@ -222,7 +222,9 @@ def test_a_lead_is_named_the_same_way_on_every_page(fields, shown):
     assert render("{% load campaign_tags %}{{ lead|lead_label:'US' }}", lead=lead) == shown
 
 
-@pytest.mark.parametrize("invisible", ["\u200b", " \u200b\ufeff ", "\u2060\u00ad"])
+@pytest.mark.parametrize(
+    "invisible", ["\u200b", " \u200b\ufeff ", "\u2060\u00ad", "\u202e\u200b", "\u200f\u2067"]
+)
 def test_a_name_of_nothing_visible_is_no_name(tenant_a, invisible):
     from campaignhub.fields import NameField
     from campaigns.models import Campaign
@@ -235,3 +237,14 @@ def test_a_name_of_nothing_visible_is_no_name(tenant_a, invisible):
     refused = tenant_a.admin_client.post("/campaigns/new/", form_post(campaign_name=invisible))
     assert refused.status_code == 400 and not Campaign.objects.exists()
     assert tenant_a.admin_client.post("/settings/tokens/", {"name": invisible}).status_code == 400
+
+
+def test_a_name_is_never_drawn_reversed():
+    """A direction override makes "\u202eevil" read as "live": controls are removed anywhere in a
+    name; right-to-left letters stay as typed."""
+    from campaignhub.fields import NameField
+
+    field = NameField(max_length=50)
+    assert field.clean("\u202eevil\u200b") == "evil"
+    assert field.clean("Ann \u2066Lee\u2069 \u202dSr") == "Ann Lee Sr"
+    assert field.clean("\u200fشركة البناء") == "شركة البناء"
