@@ -60,7 +60,12 @@ def campaigns(request):
             message = "A campaign cannot be created deleted."
             raise ApiProblem(400, message, errors={"is_deleted": [message]})
         _refuse_other_links(request.data["campaigndata"])
-        form = validated(CampaignForm, request.data["campaigndata"], account=request.account)
+        form = validated(
+            CampaignForm,
+            request.data["campaigndata"],
+            account=request.account,
+            viewer=request.membership,
+        )
         campaign = _save(
             services.create_campaign,
             account=request.account,
@@ -130,7 +135,10 @@ def _update(request, campaign_id):
         # Validate the campaign as it would be after the change, so rules that tie fields
         # together (a CallRail campaign needs a number) hold for partial updates too.
         form = CampaignForm(
-            data={**writable_data(found), **changes}, account=request.account, campaign=found
+            data={**writable_data(found), **changes},
+            account=request.account,
+            campaign=found,
+            viewer=request.membership,
         )
         if not form.is_valid():
             raise form_problem(form)

@@ -273,11 +273,14 @@ class CampaignForm(forms.Form):
     # advertiser campaign whose calls become leads; checked and stored by that integration.
     invoca_campaign_id = forms.CharField(max_length=64, required=False)
 
-    def __init__(self, *args, account, campaign=None, **kwargs):
-        """`campaign` is the campaign being edited, if any (it may keep its lead source)."""
+    def __init__(self, *args, account, campaign=None, viewer=None, **kwargs):
+        """`campaign` is the campaign being edited, if any (it may keep its lead source);
+        `viewer` the Membership sending it (None for the system), so that errors name no
+        campaign they may not see."""
         super().__init__(*args, **kwargs)
         self.account = account
         self.campaign = campaign
+        self.viewer = viewer
 
     @cached_property
     def _member_ids(self):
@@ -362,7 +365,7 @@ class CampaignForm(forms.Form):
             self.add_error(link.key, link.required)
             return
         try:
-            data[link.key] = link.clean(self.account, value, self.campaign)
+            data[link.key] = link.clean(self.account, value, self.campaign, self.viewer)
         except ValidationError as exc:
             self.add_error(link.key, exc)
 

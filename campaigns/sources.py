@@ -63,10 +63,11 @@ class SourceLink:
     advertiser campaign), which that integration stores; registered with `register_link`.
 
     `key` is the `campaigndata` key and the campaign form's field name; `clean(account, value,
-    campaign) -> str` checks a non-empty value (campaign None while creating) and raises
-    ValidationError; `save(campaign, value)` records it inside the campaign's save ("" unlinks);
-    `current(campaign) -> str` is the linked record ("" when none); `required` is the message
-    when a campaign of the integration has none. The campaign page offers
+    campaign, viewer) -> str` checks a non-empty value (campaign None while creating; viewer the
+    Membership sending it, None for the system, whose messages name no campaign it may not see)
+    and raises ValidationError; `save(campaign, value)` records it inside the campaign's save
+    ("" unlinks); `current(campaign) -> str` is the linked record ("" when none); `required` is
+    the message when a campaign of the integration has none. The campaign page offers
     `choices(account, campaign) -> [(value, label, taken_by)]` under `label`, where `taken_by`
     is the other Campaign a record already feeds (None when free), with `help` below.
     """

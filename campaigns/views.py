@@ -209,7 +209,9 @@ def _save_checked(request, campaign):
             merged = check.merged(values)
             again = {**_drawn_version(request, campaign), "stale": check.non_field_errors()[0]}
             return None, _form_context(request, merged, None, campaign, again), 409
-    form = CampaignForm(data=values, account=request.account, campaign=campaign)
+    form = CampaignForm(
+        data=values, account=request.account, campaign=campaign, viewer=request.membership
+    )
     if not form.is_valid():
         return None, _form_context(request, values, form.page_errors(), campaign, posted), 400
     try:

@@ -20,10 +20,15 @@ from invoca.models import AdvertiserCampaign
 KEY = "invoca_campaign_id"
 REQUIRED = "Choose the Invoca advertiser campaign whose calls become this campaign's leads."
 UNKNOWN = "This is not one of the account's Invoca advertiser campaigns."
-TAKEN_MEANWHILE = (
-    "This advertiser campaign was just linked to {taken}; a call can become a lead on one "
-    "campaign only. Nothing was saved: choose another advertiser campaign."
+TAKEN = (
+    "This advertiser campaign already feeds {taken}; a call can become a lead on one campaign only."
 )
+TAKEN_MEANWHILE = (
+    "This advertiser campaign was just linked to another campaign; a call can become a lead on "
+    "one campaign only. Nothing was saved: choose another advertiser campaign."
+)
+# How a campaign the viewer may not open is named (as on the Invoca pages).
+NOT_SEEN = "a campaign you do not see"
 LINKED_MEANWHILE = (
     "Another change linked this campaign to an advertiser campaign at the same moment. "
     "Nothing was saved: check the choice and save again."
@@ -38,10 +43,17 @@ def _feeds(advertiser_campaign, campaign):
     return other
 
 
-def _taken_by(advertiser_campaign, campaign) -> str:
-    """The name of the other live campaign this advertiser campaign already feeds, or ""."""
+def _taken_by(advertiser_campaign, campaign, viewer) -> str:
+    """The name of the other live campaign this advertiser campaign already feeds (`NOT_SEEN`
+    when `viewer`, a Membership, may not open it), or "" when it feeds none."""
+    from campaigns.selectors import campaigns_visible_to
+
     other = _feeds(advertiser_campaign, campaign)
-    return f"“{other.campaign_name}”" if other else ""
+    if other is None:
+        return ""
+    if viewer is not None and not campaigns_visible_to(viewer).filter(pk=other.pk).exists():
+        return NOT_SEEN
+    return f"“{other.campaign_name}”"
 
 
 def _find(account, value):
@@ -56,19 +68,16 @@ def _find(account, value):
     )
 
 
-def clean(account, value, campaign) -> str:
+def clean(account, value, campaign, viewer=None) -> str:
     """`value` as the id of one of `account`'s advertiser campaigns that feeds no other live
-    campaign. Raises ValidationError otherwise."""
+    campaign. Raises ValidationError otherwise, naming that campaign only if `viewer` (the
+    sender's Membership; None for the system) may open it."""
     found = _find(account, value)
     if found is None:
         raise ValidationError(UNKNOWN, code="unknown")
-    taken = _taken_by(found, campaign)
+    taken = _taken_by(found, campaign, viewer)
     if taken:
-        raise ValidationError(
-            f"This advertiser campaign already feeds {taken}; a call can become a lead on one "
-            "campaign only.",
-            code="taken",
-        )
+        raise ValidationError(TAKEN.format(taken=taken), code="taken")
     return str(found.pk)
 
 
@@ -85,9 +94,8 @@ def save(campaign, value) -> None:
         chosen = rows.select_related("inbound_campaign").filter(pk=int(value)).first()
         if chosen is None:
             raise ValidationError(UNKNOWN, code="unknown")
-        taken = _taken_by(chosen, campaign)
-        if taken:
-            raise ValidationError(TAKEN_MEANWHILE.format(taken=taken), code="taken")
+        if _feeds(chosen, campaign) is not None:
+            raise ValidationError(TAKEN_MEANWHILE, code="taken")
     try:
         with transaction.atomic():
             rows.filter(inbound_campaign=campaign).exclude(pk=getattr(chosen, "pk", None)).update(

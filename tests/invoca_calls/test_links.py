@@ -81,6 +81,18 @@ def test_an_advertiser_campaign_feeds_one_live_campaign_only(tenant_a, roofing, 
     assert roofing.inbound_campaign == campaign
 
 
+def test_a_member_is_not_told_the_name_of_a_campaign_they_cannot_open(tenant_a, roofing):
+    """The admin's campaign, which the member does not represent, takes `roofing`: the member
+    is told it feeds "a campaign you do not see"."""
+    invoca_campaign(tenant_a, roofing, selected_user=[{"id": tenant_a.admin.pk}])
+    data = _form(tenant_a, campaign_name="Mine", invoca_campaign_id=str(roofing.pk))
+    response = tenant_a.member_client.post("/campaigns/new/", {**data, "owner": tenant_a.member.pk})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "already feeds a campaign you do not see" in page and "Roof calls" not in page
+    assert Campaign.objects.count() == 1
+
+
 def test_a_deleted_campaign_s_advertiser_campaign_can_be_linked_again(tenant_a, roofing, campaign):
     assert send(tenant_a, "delete", f"/v1/campaigns/{campaign.pk}", {}).status_code == 200
     response = create(tenant_a, campaign_name="Second", invoca_campaign_id=roofing.pk)
@@ -217,7 +229,7 @@ def rival_between_clean_and_save(tenant_a, roofing, monkeypatch):
 
 
 def _taken_message():
-    return TAKEN_MEANWHILE.format(taken="“Rival calls”")
+    return TAKEN_MEANWHILE
 
 
 def test_a_link_taken_between_check_and_save_is_a_form_error(
