@@ -6,8 +6,9 @@ class CampaignHubConfig(AppConfig):
     verbose_name = "CampaignHub"
 
     def ready(self):
-        import campaignhub.checks  # noqa: F401 (the deploy checks register themselves)
-        from campaignhub import navigation
+        # The deploy checks, and the receivers that close the live sockets of a session that
+        # ended, register themselves as they are imported.
+        from campaignhub import checks, navigation, sessions  # noqa: F401
 
         navigation.register("Dashboard", "dashboard", 0)
         navigation.register("Settings", "account_settings", 100)

@@ -1,5 +1,5 @@
 """Live events to open browsers: `push(...)` is the only way code sends them, and
-`close_member_sockets(...)` the only way it closes them."""
+`close_member_sockets(...)` and `recheck_sessions(...)` the only ways it closes them."""
 
 import logging
 
@@ -8,12 +8,15 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
 
 LIVE_MESSAGE_TYPE = "live.event"
 # Tells a socket its person left the account it works in: the consumer closes it.
 MEMBER_REMOVED_MESSAGE_TYPE = "member.removed"
+# Tells a person's sockets that one of their sessions ended or may have: each checks its own.
+SESSION_RECHECK_MESSAGE_TYPE = "session.recheck"
 
 
 def user_group(user_id) -> str:
@@ -121,3 +124,35 @@ def close_member_sockets(account_id, user_id) -> None:
         )
     except Exception:
         logger.exception("Sockets of %s could not be closed", group)
+
+
+def session_ref(session_key: str) -> str:
+    """A stand-in for a session key in messages: equal for equal keys, useless as a cookie."""
+    return salted_hmac("campaignhub.live.session", session_key).hexdigest()
+
+
+def recheck_sessions(user_id, *, ended: str | None = None, moved: tuple[str, str] | None = None):
+    """Have every socket of this person check that the session it was opened in still holds.
+
+    `ended` is the key of a session being signed out: the sockets opened in it close (close
+    code 4440) and the others need not look at the database. `moved` is `(old_key, new_key)`
+    of a session whose key was renewed (a password change keeps its own session that way):
+    its sockets follow it to the new key before checking. Without either, each socket reads
+    its session and closes unless it still signs this person in (it exists, is theirs, carries
+    their current password's hash, and they are active). Call it once the change is
+    committed. A layer outage is logged: a browser whose session ended is refused when it
+    reconnects and on its next page either way.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": SESSION_RECHECK_MESSAGE_TYPE}
+    if ended is not None:
+        message["ended"] = session_ref(ended)
+    if moved is not None:
+        # The new key itself travels, as the socket needs it to check its session later on.
+        message["moved"] = [session_ref(moved[0]), moved[1]]
+    try:
+        async_to_sync(layer.group_send)(user_group(user_id), message)
+    except Exception:
+        logger.exception("Sessions of user %s could not be checked", user_id)

@@ -1,14 +1,16 @@
-"""Pages of the platform: dashboard, account settings, members, API tokens, profile."""
+"""Pages of the platform: dashboard, account settings, members, API tokens, profile, password."""
 
 import copy
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from campaignhub import selectors, services
+from campaignhub import live, selectors, services
 from campaignhub.cleaning import id_or_none
 from campaignhub.dashboard import panels as dashboard_panels
 from campaignhub.forms import AccountForm, AddMemberForm, ProfileForm, RoleForm, TokenForm
@@ -271,3 +273,24 @@ def switch_account(request):
         services.switch_account(request=request, membership=membership)
         messages.success(request, f"Switched to {membership.account}.")
     return redirect("dashboard")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change page. The person's other sessions end with the old password
+    (their live sockets close); this one stays signed in under a renewed key
+    (`update_session_auth_hash`), and its live sockets, in every tab, follow it there."""
+
+    def form_valid(self, form):
+        session = self.request.session
+        old_key = session.session_key
+        with transaction.atomic():
+            # Registered before the password is saved, so this session's sockets hear where it
+            # moved before the save's own recheck (`campaignhub.sessions`) reaches them.
+            transaction.on_commit(
+                lambda: live.recheck_sessions(form.user.pk, moved=(old_key, session.session_key)),
+                robust=True,
+            )
+            response = super().form_valid(form)
+            # Stored now rather than with the response, so the sockets find it under its new key.
+            session.save()
+        return response
