@@ -8,7 +8,7 @@ from campaignhub import services as platform
 from campaignhub.models import Role
 from notifications.models import Delivery, Status
 from tests.e2e.test_platform import log_in
-from tests.factories import make_account, make_member
+from tests.factories import PASSWORD, make_account, make_member
 
 
 def make_form_campaign(page, server, name, rep_id=None):
@@ -231,3 +231,69 @@ def test_tables_show_national_phone_numbers_and_pages_have_a_favicon(server, pag
     expect(phone).to_have_attribute("title", "+14155550111")
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(f"{server}{icon}").ok
+
+
+def test_signing_out_ends_live_updates_in_that_browser_only(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    make_form_campaign(page, server, "Spring roofing")
+    form_url = page.locator("#form-url").inner_text()
+
+    # Another tab of the same browser, and another browser of the same person, list the leads.
+    tab = page.context.new_page()
+    tab.goto(f"{server}/leads/")
+    expect(tab.locator("#live-status")).to_have_class("live-status connected")
+    elsewhere = page.context.browser.new_context().new_page()
+    log_in(elsewhere, server, "admin@acme.test")
+    elsewhere.goto(f"{server}/leads/")
+    expect(elsewhere.locator("#live-status")).to_have_class("live-status connected")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+    expect(tab.locator("#live-status")).to_have_class("live-status")
+    expect(elsewhere.locator("#live-status")).to_have_class("live-status connected")
+
+    visitor = page.context.browser.new_context().new_page()
+    visitor.goto(form_url)
+    visitor.get_by_label("Name").fill("Ann Visitor")
+    visitor.get_by_label("Phone").fill("(415) 555-0111")
+    visitor.get_by_role("button", name="Send").click()
+    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+
+    expect(elsewhere.locator("#lead-rows-live tr", has_text="Ann Visitor")).to_be_visible()
+    expect(tab.locator("tbody tr", has_text="Ann Visitor")).to_have_count(0)
+
+
+def test_a_password_change_ends_live_updates_in_other_browsers_only(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    make_form_campaign(page, server, "Spring roofing")
+    form_url = page.locator("#form-url").inner_text()
+    tab = page.context.new_page()
+    tab.goto(f"{server}/leads/")
+    expect(tab.locator("#live-status")).to_have_class("live-status connected")
+    elsewhere = page.context.browser.new_context().new_page()
+    log_in(elsewhere, server, "admin@acme.test")
+    elsewhere.goto(f"{server}/leads/")
+    expect(elsewhere.locator("#live-status")).to_have_class("live-status connected")
+
+    page.goto(f"{server}/password-change/")
+    page.get_by_label("Old password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("a-new-long-password")
+    page.get_by_label("New password confirmation").fill("a-new-long-password")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your password was changed")).to_be_visible()
+
+    expect(elsewhere.locator("#live-status")).to_have_class("live-status")
+    expect(tab.locator("#live-status")).to_have_class("live-status connected")
+
+    visitor = page.context.browser.new_context().new_page()
+    visitor.goto(form_url)
+    visitor.get_by_label("Name").fill("Ann Visitor")
+    visitor.get_by_label("Phone").fill("(415) 555-0111")
+    visitor.get_by_role("button", name="Send").click()
+    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+
+    expect(tab.locator("#lead-rows-live tr", has_text="Ann Visitor")).to_be_visible()
+    expect(elsewhere.locator("tbody tr", has_text="Ann Visitor")).to_have_count(0)
