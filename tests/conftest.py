@@ -1,3 +1,4 @@
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -40,6 +41,17 @@ def _fresh_caches():
 
     cache.clear()
     forget_targets()
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch):
+    """django-ratelimit counts in fixed windows from its clock; a test whose requests straddle
+    a window's end (a slow machine) would see its count start again. Its clock stands still
+    for each test, so a test's hits all fall in one window."""
+    from django_ratelimit import core
+
+    now = time.time()
+    monkeypatch.setattr(core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture
