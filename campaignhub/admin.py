@@ -111,7 +111,7 @@ class MembershipAdmin(AccountScopedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(AccountScopedAdmin):
-    list_display = ["email", "account", "role", "status", "created_at", "responded_at"]
+    list_display = ["email", "account", "role", "status", "invited_by", "created_at", "expires_at"]
     list_filter = ["status", "role"]
     search_fields = ["email", "account__name"]
     readonly_fields = ["account", "user", "email", "invited_by", "created_at", "responded_at"]

@@ -32,13 +32,20 @@ def member_data(membership):
 
 
 def invitation_data(invitation):
-    """An invitation as its account's admins see it: the email as they typed it, no profile."""
+    """An invitation as its account's admins see it: the email as they typed it, no profile;
+    `invited_by` is the admin who sent it (`{"id", "email", "name"}`, null when unknown) and
+    `expires_at` when it can no longer be accepted."""
+    sender = invitation.invited_by
     return {
         "id": invitation.pk,
         "email": invitation.email,
         "role": invitation.role,
         "status": invitation.status,
         "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+        "invited_by": (
+            {"id": sender.pk, "email": sender.email, "name": sender.name} if sender else None
+        ),
     }
 
 

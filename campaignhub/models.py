@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -113,12 +114,44 @@ class InvitationStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+def invitation_lifetime() -> timedelta:
+    """How long an invitation can be accepted after it was sent (`INVITATION_EXPIRY_DAYS`)."""
+    return timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+
+
+class InvitationQuerySet(AccountQuerySet):
+    def unexpired(self):
+        return self.filter(created_at__gt=timezone.now() - invitation_lifetime())
+
+    def open(self):
+        """The invitations that can still be accepted: pending, not expired, and sent by someone
+        who is still an admin of the account (or by someone unknown, for rows made before the
+        sender was recorded). A removal or demotion cancels the sender's invitations
+        (`services.cancel_invitations_sent_by`); the last condition also holds when a role was
+        changed some other way."""
+        sender_is_admin = models.Exists(
+            Membership.objects.filter(
+                account=models.OuterRef("account"),
+                user=models.OuterRef("invited_by"),
+                role=Role.ADMIN,
+            )
+        )
+        return (
+            self.filter(status=InvitationStatus.PENDING)
+            .unexpired()
+            .filter(models.Q(invited_by__isnull=True) | sender_is_admin)
+        )
 
 
 class Invitation(models.Model):
     """An offer of membership to someone who already has a login: they become a member only
-    when they accept it. The account's admins see `email` as they typed it, never the person's
-    profile; `user` is who may accept it."""
+    when they accept it, within `INVITATION_EXPIRY_DAYS` of `created_at`. The account's admins
+    see `email` as they typed it, never the person's profile; `user` is who may accept it and
+    `invited_by` the admin who sent it (None for rows older than that record, or a deleted
+    user)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
@@ -133,7 +166,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
-    objects = AccountQuerySet.as_manager()
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -147,6 +180,14 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} to {self.account} ({self.status})"
+
+    @property
+    def expires_at(self):
+        return self.created_at + invitation_lifetime()
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
 
 
 TOKEN_PREFIX = "chub_"

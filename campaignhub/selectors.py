@@ -5,7 +5,6 @@ from django.db.models import F
 from campaignhub.models import (
     ApiToken,
     Invitation,
-    InvitationStatus,
     Membership,
     Role,
     hash_token,
@@ -48,15 +47,18 @@ def members(account):
 
 
 def pending_invitations(account):
-    """The account's open invitations, for its admins: they show `email` as typed, never the
-    invited person's profile."""
-    return Invitation.objects.for_account(account).filter(status=InvitationStatus.PENDING)
+    """The account's open invitations (`InvitationQuerySet.open`: expired ones left out), for
+    its admins, with who sent each: they show `email` as typed, never the invited person's
+    profile."""
+    return Invitation.objects.for_account(account).open().select_related("invited_by")
 
 
 def invitations_for(user):
-    """The open invitations `user` may accept or decline, with their accounts."""
+    """The open invitations `user` may accept or decline (expired ones left out), with their
+    accounts."""
     return (
-        Invitation.objects.filter(user=user, status=InvitationStatus.PENDING)
+        Invitation.objects.filter(user=user)
+        .open()
         .select_related("account")
         .order_by("-created_at", "-id")
     )

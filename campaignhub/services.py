@@ -23,6 +23,7 @@ from campaignhub.models import (
     Role,
     User,
     hash_token,
+    invitation_lifetime,
 )
 from campaignhub.ratelimit import over_limit
 from campaignhub.tenancy import SESSION_ACCOUNT_KEY
@@ -122,8 +123,15 @@ def _invite_existing_user(*, account, user, email, role, invited_by) -> Invitati
     pending = Invitation.objects.for_account(account).filter(
         user=user, status=InvitationStatus.PENDING
     )
-    if pending.exists():
+    if pending.open().exists():
         raise ValidationError({"email": ALREADY_INVITED})
+    # One that can no longer be accepted (expired, or its sender no longer an admin) is
+    # closed, so the new one can take its place.
+    now = timezone.now()
+    pending.filter(created_at__lte=now - invitation_lifetime()).update(
+        status=InvitationStatus.EXPIRED
+    )
+    pending.update(status=InvitationStatus.CANCELLED, responded_at=now)
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
@@ -163,9 +171,15 @@ def send_invitation(*, invitation: Invitation) -> None:
     """Email someone who already has a login that `invitation.account` invites them.
 
     The email links to their invitations page (after signing in), where they accept or
-    decline; it goes to their own address on file, not the one the admin typed.
+    decline, and says how many days it stays open; it goes to their own address on file, not
+    the one the admin typed.
     """
-    context = {**_link_context(), "account": invitation.account, "role": invitation.role}
+    context = {
+        **_link_context(),
+        "account": invitation.account,
+        "role": invitation.role,
+        "expiry_days": invitation_lifetime().days,
+    }
     _send(
         "registration/invitation_subject.txt",
         "registration/invitation_email.txt",
@@ -186,6 +200,10 @@ def invitation_rate_exceeded(request, *, account: Account) -> bool:
     )
 
 
+NOT_OPEN = "This invitation is no longer open."
+EXPIRED = "This invitation has expired. Ask an admin of {account} to invite you again."
+
+
 def _pending_invitation_of(user: User, invitation_id) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update()
@@ -194,7 +212,9 @@ def _pending_invitation_of(user: User, invitation_id) -> Invitation:
         .first()
     )
     if invitation is None:
-        raise ValidationError("This invitation is no longer open.")
+        raise ValidationError(NOT_OPEN)
+    if invitation.is_expired:
+        raise ValidationError(EXPIRED.format(account=invitation.account))
     return invitation
 
 
@@ -202,11 +222,14 @@ def _pending_invitation_of(user: User, invitation_id) -> Invitation:
 def accept_invitation(*, user: User, invitation_id: int) -> Membership:
     """`user` accepts their pending invitation: they become a member with the invited role.
 
-    Raises ValidationError when the invitation is not theirs or no longer pending (accepted,
-    declined, cancelled by an admin), changing nothing. Already a member (added another way):
-    the invitation is closed and their role kept.
+    Raises ValidationError when the invitation is not theirs, no longer pending (accepted,
+    declined, cancelled by an admin or by its sender's removal or demotion), expired, or sent
+    by someone who is no longer an admin of the account, changing nothing. Already a member
+    (added another way): the invitation is closed and their role kept.
     """
     invitation = _pending_invitation_of(user, invitation_id)
+    if not Invitation.objects.open().filter(pk=invitation.pk).exists():
+        raise ValidationError(NOT_OPEN)
     membership, _ = Membership.objects.get_or_create(
         account=invitation.account, user=user, defaults={"role": invitation.role}
     )
@@ -218,7 +241,8 @@ def accept_invitation(*, user: User, invitation_id: int) -> Membership:
 
 @transaction.atomic
 def decline_invitation(*, user: User, invitation_id: int) -> Invitation:
-    """`user` declines their pending invitation; raises ValidationError when it is not open."""
+    """`user` declines their pending invitation; raises ValidationError when it is no longer
+    pending or has expired."""
     invitation = _pending_invitation_of(user, invitation_id)
     invitation.status = InvitationStatus.DECLINED
     invitation.responded_at = timezone.now()
@@ -235,6 +259,17 @@ def cancel_invitation(*, invitation: Invitation) -> bool:
     return bool(cancelled)
 
 
+def cancel_invitations_sent_by(*, account: Account, user: User) -> int:
+    """Cancel the open invitations `user` sent on behalf of `account` (they are being removed
+    or stop being an admin): the number cancelled. Expired ones stay as they are."""
+    return (
+        Invitation.objects.for_account(account)
+        .filter(invited_by=user, status=InvitationStatus.PENDING)
+        .unexpired()
+        .update(status=InvitationStatus.CANCELLED, responded_at=timezone.now())
+    )
+
+
 def _ensure_another_admin(membership: Membership) -> None:
     others = (
         Membership.objects.for_account(membership.account)
@@ -245,27 +280,47 @@ def _ensure_another_admin(membership: Membership) -> None:
         raise ValidationError("An account needs at least one admin.")
 
 
+@dataclass(frozen=True)
+class RoleChanged:
+    """What `change_role` did: `membership` has its new role; `invitations_cancelled` counts
+    the open invitations the person had sent, cancelled because they are no longer an admin."""
+
+    membership: Membership
+    invitations_cancelled: int = 0
+
+
 @transaction.atomic
-def change_role(*, membership: Membership, role: str) -> Membership:
+def change_role(*, membership: Membership, role: str) -> RoleChanged:
+    """Give `membership` the `role`. A demoted admin's open invitations are cancelled in the
+    same transaction. Raises ValidationError for an unknown role or the last admin demoted,
+    changing nothing."""
     if role not in Role.values:
         raise ValidationError(f"Role must be one of: {', '.join(Role.values)}.")
     # Lock the account's admins so two demotions at once cannot leave it without one.
-    list(Membership.objects.select_for_update().filter(account=membership.account, role=Role.ADMIN))
+    admins = Membership.objects.select_for_update().filter(
+        account=membership.account, role=Role.ADMIN
+    )
+    was_admin = membership.pk in [admin.pk for admin in admins]
     if role != Role.ADMIN:
         _ensure_another_admin(membership)
+    cancelled = 0
+    if was_admin and role != Role.ADMIN:
+        cancelled = cancel_invitations_sent_by(account=membership.account, user=membership.user)
     membership.role = role
     membership.save(update_fields=["role"])
-    return membership
+    return RoleChanged(membership=membership, invitations_cancelled=cancelled)
 
 
 @dataclass(frozen=True)
 class MemberRemoved:
     """What `remove_member` did: `user` left; `handed_over` lists what they owned that passed
-    to `removed_by` (one `signals.HandedOver` per kind of thing, none when they owned nothing)."""
+    to `removed_by` (one `signals.HandedOver` per kind of thing, none when they owned nothing);
+    `invitations_cancelled` counts the open invitations they had sent."""
 
     user: User
     removed_by: User
     handed_over: tuple[signals.HandedOver, ...]
+    invitations_cancelled: int = 0
 
 
 @transaction.atomic
@@ -274,15 +329,15 @@ def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
 
     `removed_by` is the admin removing them: whatever the person owned in the account (their
     campaigns) passes to them. Besides the membership row: their API tokens for the account
-    are revoked, `member_removed` lets the domain apps withdraw what the person holds there
-    (their representative rows, so no new lead is assigned to them; their queued
-    notifications, cancelled) and hand over what they own, and once committed their open live
-    sockets for the account are closed. Raises ValidationError, changing nothing, for the last
-    admin and when what they own cannot pass to `removed_by` (not an admin of the account, or
-    the person leaving themselves).
+    are revoked, the open invitations they sent are cancelled, `member_removed` lets the
+    domain apps withdraw what the person holds there (their representative rows, so no new
+    lead is assigned to them; their queued notifications, cancelled) and hand over what they
+    own, and once committed their open live sockets for the account are closed. Raises
+    ValidationError, changing nothing, for the last admin and when what they own cannot pass
+    to `removed_by` (not an admin of the account, or the person leaving themselves).
 
-    A demotion (`change_role`) needs none of this: roles are read on every request, API call
-    and live event, so a demoted admin has member rights at once.
+    A demotion (`change_role`) needs none of this but the invitations: roles are read on every
+    request, API call and live event, so a demoted admin has member rights at once.
     """
     list(Membership.objects.select_for_update().filter(account=membership.account, role=Role.ADMIN))
     _ensure_another_admin(membership)
@@ -290,6 +345,7 @@ def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
     ApiToken.objects.for_account(account).filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    cancelled = cancel_invitations_sent_by(account=account, user=user)
     answers = signals.member_removed.send(
         sender=Membership, account=account, user=user, removed_by=removed_by
     )
@@ -298,7 +354,9 @@ def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
     handed = tuple(
         answer for _, answer in answers if isinstance(answer, signals.HandedOver) and answer.count
     )
-    return MemberRemoved(user=user, removed_by=removed_by, handed_over=handed)
+    return MemberRemoved(
+        user=user, removed_by=removed_by, handed_over=handed, invitations_cancelled=cancelled
+    )
 
 
 @dataclass(frozen=True)

@@ -316,6 +316,8 @@ LEAD_FORM_MAX_FIELD_CHARS = env.int("LEAD_FORM_MAX_FIELD_CHARS", default=5000)
 MEMBER_INVITATION_RATE_LIMIT_PER_MINUTE = env.int(
     "MEMBER_INVITATION_RATE_LIMIT_PER_MINUTE", default=10
 )
+# An invitation to join an account can be accepted for this many days after it was sent.
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

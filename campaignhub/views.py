@@ -14,7 +14,7 @@ from campaignhub import live, selectors, services
 from campaignhub.cleaning import id_or_none
 from campaignhub.dashboard import panels as dashboard_panels
 from campaignhub.forms import AccountForm, AddMemberForm, ProfileForm, RoleForm, TokenForm
-from campaignhub.models import Invitation, Membership, Role
+from campaignhub.models import Invitation, Membership, Role, invitation_lifetime
 from campaignhub.once import creates_once
 from campaignhub.pages import notify
 from campaignhub.tenancy import account_required, get_for_account_or_404, memberships_of
@@ -49,6 +49,7 @@ def _members_page(request, form, status=200):
     context = {"members": selectors.members(request.account), "form": form}
     if request.membership.is_admin:
         context["invitations"] = selectors.pending_invitations(request.account)
+        context["invitation_expiry_days"] = invitation_lifetime().days
     return render(request, "campaignhub/members.html", context, status=status)
 
 
@@ -111,10 +112,10 @@ def member_role(request, membership_id):
         Membership.objects.select_related("user"), request.account, pk=membership_id
     )
     form = RoleForm(request.POST)
-    problem = None
+    problem = change = None
     if form.is_valid():
         try:
-            services.change_role(membership=membership, role=form.cleaned_data["role"])
+            change = services.change_role(membership=membership, role=form.cleaned_data["role"])
         except ValidationError as exc:
             problem = exc.messages[0]
     else:
@@ -126,19 +127,32 @@ def member_role(request, membership_id):
         membership.row_error = problem
         if problem:
             return _member_row(request, membership, status=400)
-        return notify(_member_row(request, membership), _role_message(membership))
+        return notify(_member_row(request, membership), _role_message(change))
     if problem:
         messages.error(request, problem)
     else:
-        messages.success(request, _role_message(membership))
+        messages.success(request, _role_message(change))
     return redirect("members")
 
 
-def _role_message(membership):
+def _invitations_cancelled(count):
+    """The words for what a removal or demotion cancelled: "2 invitations they sent were
+    cancelled"."""
+    if count == 1:
+        return "1 invitation they sent was cancelled"
+    return f"{count} invitations they sent were cancelled"
+
+
+def _role_message(change):
     """The message for a role changed: "Dana Admin is now an admin." (the email for a person
-    without a name)."""
+    without a name); a demotion that cancelled invitations adds ", and 2 invitations they sent
+    were cancelled"."""
+    membership = change.membership
     article = "an" if membership.role == Role.ADMIN else "a"
-    return f"{membership.user.get_full_name()} is now {article} {membership.role}."
+    text = f"{membership.user.get_full_name()} is now {article} {membership.role}"
+    if change.invitations_cancelled:
+        return f"{text}, and {_invitations_cancelled(change.invitations_cancelled)}."
+    return f"{text}."
 
 
 @require_POST
@@ -158,13 +172,16 @@ def member_remove(request, membership_id):
 
 def _removed_message(request, removal):
     """The message for a removal: "Dana Rep removed from Acme; their 3 campaigns are now owned
-    by you." (the second half only when something passed to the admin who removed them)."""
+    by you, and 2 invitations they sent were cancelled." (the campaigns only when something
+    passed to the admin who removed them, the invitations only when some were cancelled)."""
     text = f"{removal.user.get_full_name()} removed from {request.account}"
-    if not removal.handed_over:
-        return f"{text}."
-    handed = " and ".join(str(part) for part in removal.handed_over)
-    verb = "is" if sum(part.count for part in removal.handed_over) == 1 else "are"
-    return f"{text}; their {handed} {verb} now owned by you."
+    if removal.handed_over:
+        handed = " and ".join(str(part) for part in removal.handed_over)
+        verb = "is" if sum(part.count for part in removal.handed_over) == 1 else "are"
+        text = f"{text}; their {handed} {verb} now owned by you"
+    if removal.invitations_cancelled:
+        text = f"{text}, and {_invitations_cancelled(removal.invitations_cancelled)}"
+    return f"{text}."
 
 
 TOKEN_SENT_BEFORE = (

@@ -51,3 +51,42 @@ def test_an_admin_cancels_a_pending_invitation(server, page):
 
     expect(page.locator("#messages")).to_contain_text("Invitation to admin@bolt.test cancelled.")
     expect(page.locator("#invitations")).to_have_count(0)
+
+
+def test_pending_invitations_name_their_sender_and_go_when_the_sender_is_removed(
+    server, page, browser
+):
+    from campaignhub.models import Invitation, InvitationStatus
+    from tests.factories import make_member
+
+    acme = make_account("Acme Agency", "admin@acme.test")
+    make_account("Bolt Media", "admin@bolt.test")
+    make_member(acme, "sam@acme.test", role="admin", name="Sam Second")
+
+    sender = browser.new_context().new_page()
+    log_in(sender, server, "sam@acme.test")
+    _invite(sender, server, "admin@bolt.test", role="admin")
+    expect(sender.locator("#messages")).to_contain_text("Invitation sent to admin@bolt.test")
+    invitation = Invitation.objects.get()
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    row = page.locator(f"#invitation-{invitation.pk}")
+    expect(row).to_contain_text("Sam Second")
+    expect(row.locator("td").nth(4)).to_have_text(invitation.expires_at.strftime("%Y-%m-%d %H:%M"))
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#members tr", has_text="sam@acme.test").get_by_role(
+        "button", name="Remove"
+    ).click()
+    expect(page.locator("#messages")).to_contain_text(
+        "Sam Second removed from Acme Agency, and 1 invitation they sent was cancelled."
+    )
+    expect(page.locator("#invitations")).to_have_count(0)
+    assert Invitation.objects.get().status == InvitationStatus.CANCELLED
+
+    invitee = browser.new_context().new_page()
+    log_in(invitee, server, "admin@bolt.test")
+    invitee.goto(f"{server}/invitations/")
+    expect(invitee.get_by_text("You have no open invitations.")).to_be_visible()
+    assert not Membership.objects.filter(account=acme, user__email="admin@bolt.test").exists()

@@ -116,3 +116,185 @@ def test_the_invitation_is_dated_in_the_inviting_account_s_named_time_zone(tenan
     Invitation.objects.update(created_at=datetime(2026, 12, 2, 10, 52, tzinfo=UTC))
     page = tenant_b.admin_client.get("/invitations/").content.decode()
     assert "<td>2026-12-02 05:52 EST</td>" in page
+
+
+def _second_admin(tenant, email="second@acme.test", name="Sam Second"):
+    from tests.factories import make_member
+
+    return make_member(tenant.account, email, role="admin", name=name)
+
+
+def _invite_as(user, email, role="admin"):
+    from tests.factories import logged_in_client
+
+    return logged_in_client(user).post("/settings/members/add/", {"email": email, "role": role})
+
+
+def test_removing_the_admin_who_sent_an_invitation_cancels_it(tenant_a, tenant_b):
+    sender = _second_admin(tenant_a)
+    assert _invite_as(sender, "admin@bolt.test").status_code == 302
+    invitation = Invitation.objects.get()
+    sender_membership = Membership.objects.get(account=tenant_a.account, user=sender)
+
+    response = tenant_a.admin_client.post(
+        f"/settings/members/{sender_membership.pk}/remove/", follow=True
+    )
+
+    assert (
+        "Sam Second removed from Acme Agency, and 1 invitation they sent was cancelled."
+        in response.content.decode()
+    )
+    assert Invitation.objects.get().status == InvitationStatus.CANCELLED
+    accepted = tenant_b.admin_client.post(f"/invitations/{invitation.pk}/accept/", follow=True)
+    assert "This invitation is no longer open." in accepted.content.decode()
+    assert not Membership.objects.filter(account=tenant_a.account, user=tenant_b.admin).exists()
+
+
+def test_demoting_the_admin_who_sent_invitations_cancels_them(tenant_a, tenant_b):
+    sender = _second_admin(tenant_a)
+    services.add_member(account=tenant_b.account, email="other@bolt.test", password="x" * 12)
+    _invite_as(sender, "admin@bolt.test")
+    _invite_as(sender, "other@bolt.test", role="member")
+    _add(tenant_a, "member@bolt.test")
+    sender_membership = Membership.objects.get(account=tenant_a.account, user=sender)
+
+    response = tenant_a.admin_client.post(
+        f"/settings/members/{sender_membership.pk}/role/", {"role": "member"}, follow=True
+    )
+
+    assert (
+        "Sam Second is now a member, and 2 invitations they sent were cancelled."
+        in response.content.decode()
+    )
+    statuses = dict(Invitation.objects.values_list("email", "status"))
+    assert statuses == {
+        "admin@bolt.test": InvitationStatus.CANCELLED,
+        "other@bolt.test": InvitationStatus.CANCELLED,
+        "member@bolt.test": InvitationStatus.PENDING,
+    }
+    invitation = Invitation.objects.get(email="admin@bolt.test")
+    tenant_b.admin_client.post(f"/invitations/{invitation.pk}/accept/")
+    assert not Membership.objects.filter(account=tenant_a.account, user=tenant_b.admin).exists()
+
+
+def test_a_removal_over_the_api_cancels_the_invitations_too(tenant_a, tenant_b):
+    from django.test import Client
+
+    from tests.factories import bearer
+
+    sender = _second_admin(tenant_a)
+    _invite_as(sender, "admin@bolt.test")
+    sender_membership = Membership.objects.get(account=tenant_a.account, user=sender)
+
+    response = Client().delete(f"/v1/members/{sender_membership.pk}", **bearer(tenant_a.token.raw))
+
+    assert response.status_code == 200
+    assert Invitation.objects.get().status == InvitationStatus.CANCELLED
+
+
+def test_an_invitation_from_someone_no_longer_an_admin_cannot_be_accepted(tenant_a, tenant_b):
+    # A role changed outside the members page (the Django admin's form) cancels nothing, but
+    # the invitation is no longer open.
+    sender = _second_admin(tenant_a)
+    _invite_as(sender, "admin@bolt.test")
+    invitation = Invitation.objects.get()
+    Membership.objects.filter(account=tenant_a.account, user=sender).update(role="member")
+
+    assert (
+        f'id="invitation-{invitation.pk}"'
+        not in tenant_b.admin_client.get("/invitations/").content.decode()
+    )
+    response = tenant_b.admin_client.post(f"/invitations/{invitation.pk}/accept/", follow=True)
+
+    assert "This invitation is no longer open." in response.content.decode()
+    assert not Membership.objects.filter(account=tenant_a.account, user=tenant_b.admin).exists()
+    # It no longer blocks a new invitation either.
+    assert _add(tenant_a, "admin@bolt.test").status_code == 200
+    assert Invitation.objects.get(pk=invitation.pk).status == InvitationStatus.CANCELLED
+
+
+def _age(invitation, days):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - timedelta(days=days)
+    )
+
+
+def test_an_expired_invitation_cannot_be_accepted_and_leaves_the_pending_lists(
+    tenant_a, tenant_b, settings
+):
+    settings.INVITATION_EXPIRY_DAYS = 14
+    _add(tenant_a, "admin@bolt.test", role="admin")
+    invitation = Invitation.objects.get()
+    _age(invitation, 13)
+    assert (
+        f'id="invitation-{invitation.pk}"'
+        in tenant_b.admin_client.get("/invitations/").content.decode()
+    )
+    _age(invitation, 15)
+
+    assert "see your invitations" not in tenant_b.admin_client.get("/").content.decode()
+    assert (
+        "You have no open invitations."
+        in tenant_b.admin_client.get("/invitations/").content.decode()
+    )
+    assert (
+        "Pending invitations"
+        not in tenant_a.admin_client.get("/settings/members/").content.decode()
+    )
+    response = tenant_b.admin_client.post(f"/invitations/{invitation.pk}/accept/", follow=True)
+
+    assert (
+        "This invitation has expired. Ask an admin of Acme Agency to invite you again."
+        in response.content.decode()
+    )
+    assert not Membership.objects.filter(account=tenant_a.account, user=tenant_b.admin).exists()
+
+
+def test_an_expired_invitation_makes_way_for_a_new_one(tenant_a, tenant_b):
+    _add(tenant_a, "admin@bolt.test")
+    old = Invitation.objects.get()
+    _age(old, 30)
+
+    response = _add(tenant_a, "admin@bolt.test")
+
+    assert "Invitation sent to admin@bolt.test" in response.content.decode()
+    assert Invitation.objects.get(pk=old.pk).status == InvitationStatus.EXPIRED
+    new = Invitation.objects.get(status=InvitationStatus.PENDING)
+    tenant_b.admin_client.post(f"/invitations/{new.pk}/accept/")
+    assert Membership.objects.filter(account=tenant_a.account, user=tenant_b.admin).exists()
+
+
+def test_the_pending_list_shows_who_sent_each_invitation_and_when_it_expires(
+    tenant_a, tenant_b, settings
+):
+    from datetime import timedelta
+
+    settings.INVITATION_EXPIRY_DAYS = 14
+    _add(tenant_a, "admin@bolt.test")
+    services.add_member(account=tenant_b.account, email="old@bolt.test", password="x" * 12)
+    _add(tenant_a, "old@bolt.test")
+    # Sent before the sender was recorded.
+    Invitation.objects.filter(email="old@bolt.test").update(invited_by=None)
+    sent = Invitation.objects.get(email="admin@bolt.test")
+
+    page = tenant_a.admin_client.get("/settings/members/").content.decode()
+
+    expires = (sent.created_at + timedelta(days=14)).strftime("%Y-%m-%d %H:%M")
+    row = page.split(f'id="invitation-{sent.pk}"')[1].split("</tr>")[0]
+    assert "<td>Acme Agency Admin</td>" in row
+    assert f"<td>{expires}</td>" in row
+    unknown = Invitation.objects.get(email="old@bolt.test")
+    assert "<td>—</td>" in page.split(f'id="invitation-{unknown.pk}"')[1].split("</tr>")[0]
+    assert "<th>Invited by</th>" in page and "<th>Expires</th>" in page
+    assert "within 14 days" in page
+
+
+def test_the_invitation_email_says_when_it_expires(tenant_a, tenant_b, settings):
+    settings.INVITATION_EXPIRY_DAYS = 10
+    _add(tenant_a, "admin@bolt.test")
+    [message] = mail.outbox
+    assert "The invitation expires in 10 days." in message.body

@@ -79,6 +79,23 @@ def test_post_invites_an_existing_user_and_shows_only_the_typed_email(tenant_a, 
     assert not Membership.objects.filter(account=tenant_a.account, user=tenant_b.admin).exists()
 
 
+def test_an_invitation_names_its_sender_and_when_it_expires(tenant_a, tenant_b, settings):
+    from datetime import datetime, timedelta
+
+    settings.INVITATION_EXPIRY_DAYS = 14
+    response = _api(tenant_a, "post", "/v1/members", {"email": "admin@bolt.test"})
+    invitation = response.json()["data"]["invitation"]
+
+    assert invitation["invited_by"] == {
+        "id": tenant_a.admin.pk,
+        "email": "admin@acme.test",
+        "name": "Acme Agency Admin",
+    }
+    created = datetime.fromisoformat(invitation["created_at"].replace("Z", "+00:00"))
+    expires = datetime.fromisoformat(invitation["expires_at"].replace("Z", "+00:00"))
+    assert expires - created == timedelta(days=14)
+
+
 def test_post_with_a_list_for_the_email_is_a_400_naming_it(tenant_a):
     response = _api(tenant_a, "post", "/v1/members", {"email": ["x@acme.test"]})
     assert response.status_code == 400
