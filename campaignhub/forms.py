@@ -1,9 +1,11 @@
-"""Input validation for the platform's pages: profile, members, API tokens."""
+"""Input validation for the platform's pages: profile, members, API tokens, password reset."""
 
+import unicodedata
 import zoneinfo
 
 import phonenumbers
 from django import forms
+from django.contrib.auth import forms as auth_forms
 
 from campaignhub import signals
 from campaignhub.fields import NameField
@@ -84,3 +86,51 @@ class RoleForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = NameField(max_length=100, help_text="What will use it, e.g. 'Zapier' or 'CRM sync'.")
+
+
+def _same_email(typed: str, stored: str) -> bool:
+    return (
+        unicodedata.normalize("NFKC", typed).casefold()
+        == unicodedata.normalize("NFKC", stored).casefold()
+    )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset, also for people who never chose a password
+    (`User.awaits_first_password`: added by an admin, their first link lost or expired), whom
+    Django's form skips: they get the "choose your password" email a new member gets, naming
+    the account they were first added to. The page answers the same either way."""
+
+    def get_users(self, email):
+        active = User.objects.filter(email__iexact=email, is_active=True)
+        return (
+            user
+            for user in active
+            if (user.has_usable_password() or user.awaits_first_password)
+            and _same_email(email, user.email)
+        )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        user = context["user"]
+        if not user.has_usable_password():
+            first = user.memberships.select_related("account").order_by("created_at", "id").first()
+            context = {**context, "account": first.account if first else None}
+            subject_template_name = "registration/invite_subject.txt"
+            email_template_name = "registration/invite_email.txt"
+            html_email_template_name = None
+        super().send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            from_email,
+            to_email,
+            html_email_template_name,
+        )

@@ -63,6 +63,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.name.split(" ")[0] if self.name else self.email
 
+    @property
+    def awaits_first_password(self) -> bool:
+        """Added by an admin and yet to choose a password from the emailed link: active, no
+        usable password, never logged in. Such a person may be sent that link again."""
+        return self.is_active and self.last_login is None and not self.has_usable_password()
+
 
 class Account(models.Model):
     name = models.CharField(max_length=200)

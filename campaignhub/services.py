@@ -204,6 +204,38 @@ NOT_OPEN = "This invitation is no longer open."
 EXPIRED = "This invitation has expired. Ask an admin of {account} to invite you again."
 
 
+def password_email_rate_exceeded(request, *, email: str) -> bool:
+    """Count one password email to `email` (a reset asked for on the reset page, or an admin's
+    "Send the link again"); True once more than `PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR` were
+    asked for this hour, counted whether or not anyone has that email."""
+    return over_limit(
+        request,
+        scope="password-reset-email",
+        key=email.strip().lower(),
+        per_hour=settings.PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR,
+    )
+
+
+HAS_A_PASSWORD = "{name} has already chosen a password: they can reset it from the login page."
+TOO_MANY_PASSWORD_EMAILS = (
+    "Too many password emails to {email} this hour. Try again in an hour, or ask them to check "
+    "their inbox for the link already sent."
+)
+
+
+def resend_password_link(request, *, membership: Membership) -> None:
+    """Email a member who never chose a password (`User.awaits_first_password`) the link to
+    choose one again, the email they got when added. Raises ValidationError, sending nothing,
+    when they have a password (or their login is deactivated) and past the per-address limit
+    of password emails (`password_email_rate_exceeded`, shared with the reset page)."""
+    user = membership.user
+    if not user.awaits_first_password:
+        raise ValidationError(HAS_A_PASSWORD.format(name=user.get_full_name()))
+    if password_email_rate_exceeded(request, email=user.email):
+        raise ValidationError(TOO_MANY_PASSWORD_EMAILS.format(email=user.email))
+    invite(membership=membership)
+
+
 def _pending_invitation_of(user: User, invitation_id) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update()

@@ -11,7 +11,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 
+from campaignhub.forms import PasswordResetForm
 from campaignhub.ratelimit import over_limit
+from campaignhub.services import password_email_rate_exceeded
 
 LOCKOUT_MESSAGE = (
     "Too many failed logins for this account or from your address. Try again in {minutes} "
@@ -60,22 +62,20 @@ def lockout_response(request, original_response=None, credentials=None):
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset page, sending at most `PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR`
     emails to one address and `PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR` requests from one
-    client address; past either, the form answers 429 with a message and sends nothing."""
+    client address; past either, the form answers 429 with a message and sends nothing. Someone
+    who never chose a password gets the link to choose one (`forms.PasswordResetForm`)."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         client = self.request.META.get("REMOTE_ADDR", "")
-        email = form.cleaned_data["email"].strip().lower()
+        email = form.cleaned_data["email"]
         if over_limit(
             self.request,
             scope="password-reset-client",
             key=client,
             per_hour=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS_PER_HOUR,
-        ) or over_limit(
-            self.request,
-            scope="password-reset-email",
-            key=email,
-            per_hour=settings.PASSWORD_RESET_LIMIT_PER_EMAIL_PER_HOUR,
-        ):
+        ) or password_email_rate_exceeded(self.request, email=email):
             form.add_error(None, RESET_THROTTLED_MESSAGE)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)

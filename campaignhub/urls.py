@@ -48,6 +48,11 @@ urlpatterns = [
     path("settings/members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("settings/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path(
+        "settings/members/<int:membership_id>/password-link/",
+        views.member_password_link,
+        name="member_password_link",
+    ),
+    path(
         "settings/members/invitations/<int:invitation_id>/cancel/",
         views.invitation_cancel,
         name="invitation_cancel",

@@ -99,6 +99,24 @@ def invitation_cancel(request, invitation_id):
     return redirect("members")
 
 
+@require_POST
+@account_required(admin=True)
+def member_password_link(request, membership_id):
+    """Send a member who never chose a password the link to choose one again."""
+    membership = get_for_account_or_404(
+        Membership.objects.select_related("account", "user"), request.account, pk=membership_id
+    )
+    try:
+        services.resend_password_link(request, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request, f"The link to choose a password was sent again to {membership.user.email}."
+        )
+    return redirect("members")
+
+
 def _member_row(request, membership, status=200):
     return render(
         request, "campaignhub/members.html#member-row", {"member": membership}, status=status

@@ -76,3 +76,28 @@ def test_a_role_change_says_so_and_a_refused_one_says_why(server, page):
     expect(page.get_by_label("Role of admin@acme.test")).to_have_value("admin")
     admin_membership.refresh_from_db()
     assert admin_membership.is_admin
+
+
+def test_an_admin_sends_the_password_link_again_to_someone_who_never_chose_one(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    page.get_by_label("Email", exact=True).fill("nia@acme.test")
+    page.get_by_role("button", name="Add member").click()
+    expect(page.locator("#messages")).to_contain_text("nia@acme.test added as member.")
+
+    row = page.locator("#members tr", has_text="nia@acme.test")
+    expect(row).to_contain_text("has not chosen a password yet")
+    expect(
+        page.locator("#members tr", has_text="admin@acme.test").get_by_role(
+            "button", name="Send the link again"
+        )
+    ).to_have_count(0)
+    row.get_by_role("button", name="Send the link again").click()
+    expect(page.locator("#messages")).to_contain_text(
+        "The link to choose a password was sent again to nia@acme.test."
+    )
+    expect(page.locator("#members tr", has_text="nia@acme.test")).to_contain_text(
+        "has not chosen a password yet"
+    )

@@ -68,6 +68,17 @@ def member_remove(a, b):
     assert Membership.objects.filter(pk=target.pk).exists()
 
 
+def member_password_link(a, b):
+    from django.core import mail
+
+    waiting = services.add_new_member(account=a.account, email="new@acme.test").membership
+    path = f"/settings/members/{waiting.pk}/password-link/"
+    assert path in _page(a.admin_client, "/settings/members/")
+    mail.outbox.clear()
+    assert b.admin_client.post(path).status_code == 404
+    assert mail.outbox == []
+
+
 def _invite(account, admin, email):
     return services.add_new_member(
         account=account, email=email, role=Role.MEMBER, invited_by=admin
@@ -188,6 +199,7 @@ CASES = {
     "member_add": member_add,
     "member_role": member_role,
     "member_remove": member_remove,
+    "member_password_link": member_password_link,
     "invitation_cancel": invitation_cancel,
     "invitations": invitations,
     "invitation_accept": invitation_accept,
