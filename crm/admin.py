@@ -1,8 +1,11 @@
 """Admin for the CRM: contacts, pipelines with their stages, and deals."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from campaignhub.admin import AccountScopedAdmin
+from crm import pipelines
 from crm.contacts import EDITABLE_FIELDS
 from crm.models import Contact, Deal, Pipeline, Stage
 
@@ -26,8 +29,25 @@ class ContactAdmin(AccountScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class StageFormSet(BaseInlineFormSet):
+    """A pipeline saved here keeps an open, a won and a lost stage, as Settings → Pipelines
+    keeps them (`pipelines.NEEDED_KINDS`)."""
+
+    def clean(self):
+        super().clean()
+        kinds = [
+            form.cleaned_data.get("kind")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = pipelines.missing_kinds(kinds)
+        if problems:
+            raise ValidationError(problems)
+
+
 class StageInline(admin.TabularInline):
     model = Stage
+    formset = StageFormSet
     extra = 0
     fields = ["position", "name", "kind"]
     ordering = ["position", "id"]
@@ -44,12 +64,21 @@ class PipelineAdmin(AccountScopedAdmin):
 
 @admin.register(Stage)
 class StageAdmin(AccountScopedAdmin):
+    """Stages one by one; their kind is changed and a stage deleted on its pipeline's page
+    (or in Settings → Pipelines), where the pipeline's other stages are checked too."""
+
     account_path = "pipeline__account"
     list_display = ["name", "pipeline", "kind", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "pipeline__name"]
     list_select_related = ["pipeline"]
     autocomplete_fields = ["pipeline"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["pipeline", "kind"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Deal)

@@ -90,6 +90,20 @@ def on_account_saved(*, instance, created, raw=False, **signal):
 
 LAST_PIPELINE = "An account keeps at least one pipeline."
 NEEDS_OPEN_STAGE = "A pipeline needs at least one open stage."
+NEEDS_WON_STAGE = (
+    "A pipeline needs at least one won stage: a lead won from its page moves its deal there. "
+    "Add another won stage first."
+)
+NEEDS_LOST_STAGE = (
+    "A pipeline needs at least one lost stage: a lead lost from its page moves its deal there. "
+    "Add another lost stage first."
+)
+# Each kind a pipeline always keeps a stage of, and what refusing to lose its last one says.
+NEEDED_KINDS = {
+    StageKind.OPEN: NEEDS_OPEN_STAGE,
+    StageKind.WON: NEEDS_WON_STAGE,
+    StageKind.LOST: NEEDS_LOST_STAGE,
+}
 KIND_LOCKED = (
     "This stage holds {deals}: its kind cannot change while they are there. "
     "Move them to another stage first."
@@ -190,6 +204,44 @@ def _open_stages(pipeline):
     return pipeline.stages.filter(kind=StageKind.OPEN)
 
 
+def _last_of_its_kind(stage) -> str:
+    """Why `stage` (as saved) may not leave its pipeline or change kind: the message of
+    `NEEDED_KINDS` when it is the pipeline's only stage of its kind, else ""."""
+    others = Stage.objects.filter(pipeline_id=stage.pipeline_id, kind=stage.kind)
+    return NEEDED_KINDS[stage.kind] if not others.exclude(pk=stage.pk).exists() else ""
+
+
+def missing_kinds(kinds) -> list[str]:
+    """The messages of `NEEDED_KINDS` whose kind is not among `kinds` (a pipeline's stage
+    kinds, as strings), in open, won, lost order."""
+    kinds = set(kinds)
+    return [message for kind, message in NEEDED_KINDS.items() if kind not in kinds]
+
+
+@transaction.atomic
+def closing_stage(pipeline: Pipeline, kind: str) -> Stage:
+    """The pipeline's first stage of `kind` (won or lost), added at its end (named "Won" or
+    "Lost", or "Won 2"… when taken) should it have none: a deal always has a stage that stands
+    for its lead's won or lost outcome. Pipelines keep one (`update_stage`, `delete_stage`,
+    migration crm 0004), so adding one here only mends a pipeline changed around those rules
+    (the database by hand)."""
+    Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+    found = first_stage(pipeline, kind)
+    if found is not None:
+        return found
+    label = StageKind(kind).label
+    taken = set(pipeline.stages.values_list("name", flat=True))
+    name = next(
+        candidate
+        for candidate in (label, *(f"{label} {n}" for n in range(2, 1000)))
+        if candidate not in taken
+    )
+    last = pipeline.stages.order_by("-position").first()
+    return Stage.objects.create(
+        pipeline=pipeline, name=name, kind=kind, position=(last.position + 1) if last else 0
+    )
+
+
 @transaction.atomic
 def add_stage(*, pipeline: Pipeline, name: str, kind: str) -> Stage:
     """A new stage at the end of the pipeline. Raises ValidationError (`name`) on a name the
@@ -207,15 +259,17 @@ def update_stage(*, stage: Stage, name: str, kind: str) -> Stage:
     taken in the pipeline, or when its kind would change while it holds deals (their won/closed
     times and their leads' outcomes were recorded for the old kind), while a live campaign
     opens its deals there (deals start in an open stage), or when it is the pipeline's last
-    open stage."""
+    open, won or lost stage (`NEEDED_KINDS`: a lead won or lost from its page moves its deal to
+    such a stage)."""
     Pipeline.objects.select_for_update().get(pk=stage.pipeline_id)
     current = Stage.objects.get(pk=stage.pk)
     if kind != current.kind:
         count = current.deals.count()
         if count:
             raise ValidationError({"kind": KIND_LOCKED.format(deals=_deals(count))})
-        if current.kind == StageKind.OPEN and _open_stages(stage.pipeline).count() <= 1:
-            raise ValidationError({"kind": NEEDS_OPEN_STAGE})
+        last = _last_of_its_kind(current)
+        if last:
+            raise ValidationError({"kind": last})
         campaign = _campaign_using(stage.pipeline.account_id, stage_id=stage.pk)
         if campaign is not None:
             message = USED_BY_CAMPAIGN.format(name=campaign.campaign_name, what="stage")
@@ -239,13 +293,14 @@ def move_stage(*, stage: Stage, direction: str) -> None:
 @transaction.atomic
 def delete_stage(*, stage: Stage) -> None:
     """Delete a stage. Raises ValidationError when it holds deals, when a live campaign opens
-    its deals there, or when it is the pipeline's last open stage."""
+    its deals there, or when it is the pipeline's last open, won or lost stage."""
     Pipeline.objects.select_for_update().get(pk=stage.pipeline_id)
     count = stage.deals.count()
     if count:
         raise ValidationError(STAGE_HOLDS_DEALS.format(deals=_deals(count)))
-    if stage.kind == StageKind.OPEN and _open_stages(stage.pipeline).count() <= 1:
-        raise ValidationError(NEEDS_OPEN_STAGE)
+    last = _last_of_its_kind(stage)
+    if last:
+        raise ValidationError(last)
     campaign = _campaign_using(stage.pipeline.account_id, stage_id=stage.pk)
     if campaign is not None:
         raise ValidationError(USED_BY_CAMPAIGN.format(name=campaign.campaign_name, what="stage"))

@@ -71,3 +71,42 @@ def test_staff_account_admins_see_only_their_accounts_contacts(tenant_a, tenant_
     theirs = Pipeline.objects.create(account=tenant_b.account, name="Bolt pipeline")
     assert "Bolt pipeline" not in client.get("/admin/crm/pipeline/").content.decode()
     assert client.get(f"/admin/crm/pipeline/{theirs.pk}/change/").status_code == 302
+
+
+def test_a_pipeline_saved_in_the_admin_keeps_a_won_and_a_lost_stage(tenant_a, superuser_client):
+    pipeline = Pipeline.objects.get(account=tenant_a.account, name="Sales")
+    stages = list(pipeline.stages.order_by("position"))
+    data = {
+        "account": tenant_a.account.pk,
+        "name": "Sales",
+        "position": 0,
+        "stages-TOTAL_FORMS": len(stages),
+        "stages-INITIAL_FORMS": len(stages),
+        "stages-MIN_NUM_FORMS": 0,
+        "stages-MAX_NUM_FORMS": 1000,
+    }
+    for index, stage in enumerate(stages):
+        data.update(
+            {
+                f"stages-{index}-id": stage.pk,
+                f"stages-{index}-pipeline": pipeline.pk,
+                f"stages-{index}-position": stage.position,
+                f"stages-{index}-name": stage.name,
+                f"stages-{index}-kind": stage.kind,
+            }
+        )
+        if stage.kind == "won":
+            data[f"stages-{index}-DELETE"] = "on"
+    response = superuser_client.post(f"/admin/crm/pipeline/{pipeline.pk}/change/", data)
+    assert response.status_code == 200
+    assert "A pipeline needs at least one won stage" in response.content.decode()
+    assert pipeline.stages.filter(kind="won").exists()
+    # A stage's own admin page does not change its kind nor delete it.
+    won = pipeline.stages.get(kind="won")
+    page = superuser_client.get(f"/admin/crm/stage/{won.pk}/change/").content.decode()
+    assert 'name="kind"' not in page
+    assert (
+        superuser_client.post(f"/admin/crm/stage/{won.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert pipeline.stages.filter(kind="won").exists()

@@ -5,6 +5,7 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.exceptions import ValidationError
 
 from campaignhub import services as platform
 from campaignhub.models import Account
@@ -226,3 +227,63 @@ def test_the_stage_a_campaign_opens_deals_in_stays_open(tenant_a):
     assert response.status_code == 400
     assert "Campaign “Gutters” opens its deals here" in response.content.decode()
     assert Stage.objects.get(pk=new.pk).kind == "open"
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "message"),
+    [
+        ("won", "Won", "A pipeline needs at least one won stage"),
+        ("lost", "Lost", "A pipeline needs at least one lost stage"),
+    ],
+)
+def test_a_pipeline_keeps_one_won_and_one_lost_stage(tenant_a, kind, name, message):
+    client = tenant_a.admin_client
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    last = renewals.stages.get(name=name)
+    response = client.post(f"/settings/stages/{last.pk}/delete/")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    response = client.post(f"/settings/stages/{last.pk}/", {"name": name, "kind": "open"})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Stage.objects.get(pk=last.pk).kind == kind
+    # With another stage of its kind, either may go.
+    pipelines.add_stage(pipeline=renewals, name="Closed", kind=kind)
+    assert client.post(f"/settings/stages/{last.pk}/delete/").status_code == 302
+    assert list(renewals.stages.filter(kind=kind).values_list("name", flat=True)) == ["Closed"]
+
+
+def test_the_services_refuse_to_lose_the_last_won_or_lost_stage_too(tenant_a):
+    pipeline = sales(tenant_a)
+    for name in ("Won", "Lost"):
+        with pytest.raises(ValidationError):
+            pipelines.delete_stage(stage=stage(tenant_a, name))
+        with pytest.raises(ValidationError):
+            pipelines.update_stage(stage=stage(tenant_a, name), name=name, kind="open")
+    assert _stages(pipeline) == DEFAULT
+
+
+def _closing_migration():
+    return importlib.import_module("crm.migrations.0004_pipelines_keep_won_and_lost_stages")
+
+
+def test_the_data_migration_gives_back_a_missing_won_or_lost_stage_once(tenant_a):
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    renewals.stages.filter(kind__in=["won", "lost"]).delete()
+    # An open stage already holds the name "Won": the won stage added takes another.
+    renewals.stages.filter(name="Qualified").update(name="Won")
+    only_lost = pipelines.create_pipeline(account=tenant_a.account, name="Upsell")
+    only_lost.stages.filter(kind="lost").delete()
+
+    _closing_migration().add_missing_closing_stages(django_apps, None)
+    _closing_migration().add_missing_closing_stages(django_apps, None)
+
+    assert _stages(renewals) == [
+        ("New", "open"),
+        ("Contacted", "open"),
+        ("Won", "open"),
+        ("Won 2", "won"),
+        ("Lost", "lost"),
+    ]
+    assert _stages(only_lost) == DEFAULT
+    assert _stages(sales(tenant_a)) == DEFAULT
