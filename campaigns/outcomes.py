@@ -93,6 +93,20 @@ def set_outcome(*, lead, status=UNCHANGED, revenue=UNCHANGED, actor=None, via="l
     return lead
 
 
+def start_at(*, lead, status) -> Lead:
+    """Give a lead that has just arrived (still `new`, inside `capture_lead`'s transaction)
+    the open `status` (contacted, qualified) of where its campaign's follow-up starts it, such
+    as the stage its deal opens in. Not a response to the lead: no first response is recorded
+    and `signals.lead_outcome_changed` is not sent (the arrival's own live update carries it).
+    Raises ValueError for won, lost or an unknown status; a lead no longer new stays as it is.
+    Returns the lead, `status` set in memory too."""
+    if status not in LeadStatus.values or status in (LeadStatus.WON, LeadStatus.LOST):
+        raise ValueError(f"A new lead cannot start as {status!r}.")
+    if Lead.objects.filter(pk=lead.pk, status=LeadStatus.NEW).update(status=status):
+        lead.status = status
+    return lead
+
+
 def record_alert_sent(*, lead_id, account_id, sent_at: datetime) -> bool:
     """Record `sent_at` as the lead's `alerted_at` when no alert about it was sent before:
     one `UPDATE … WHERE alerted_at IS NULL`, so the first alert wins however many channels,

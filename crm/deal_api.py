@@ -73,7 +73,9 @@ def deal_list(request):
 @api_view("GET", "PATCH", body={"PATCH": DealPatchBody})
 def deal(request, deal_id):
     """`GET /v1/deals/<id>`; `PATCH` with any of `stage`, `value`, `owner`. A stage of another
-    pipeline or account, or an owner who is not a member, is a 400 that changes nothing."""
+    pipeline or account, or an owner who is not a member, is a 400 that changes nothing. A
+    `stage` out of won clears the lead's revenue without asking, as the README documents (the
+    pages ask first when winning the deal again would not bring it back)."""
     found = get_for_account_or_404(
         deals.deals_visible_to(request.membership).select_related(*RELATED),
         request.account,

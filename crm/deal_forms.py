@@ -66,6 +66,9 @@ class DealForm(SeenVersionForm):
         empty_label="No owner",
         error_messages={"invalid_choice": NOT_A_MEMBER},
     )
+    # Set once the page has asked whether moving the deal out of won may clear its lead's
+    # revenue (`crm.deals.RevenueWouldClear`): saving again confirms it.
+    clear_revenue = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +81,22 @@ class DealForm(SeenVersionForm):
 
     def current_values(self) -> dict:
         return editable_values(self.deal)
+
+    def values(self) -> dict:
+        """The deal's changes, without the confirmation (`confirmed_clearing`)."""
+        return {key: value for key, value in super().values().items() if key != "clear_revenue"}
+
+    def confirmed_clearing(self) -> bool:
+        return bool(self.cleaned_data.get("clear_revenue"))
+
+    def ask_to_clear_revenue(self, problem):
+        """Show `problem` (a `RevenueWouldClear`) on the stage and make the next save of the
+        form as drawn confirm it."""
+        self.add_error(
+            "stage", [*problem.messages, "Save again to move the deal and clear the revenue."]
+        )
+        self.data = self.data.copy()
+        self.data["clear_revenue"] = "1"
 
     @classmethod
     def for_changes(cls, deal, changes: dict):
@@ -93,6 +112,7 @@ class MoveForm(forms.Form):
     """A move on the board (drag-and-drop or a button): the stage the deal goes to."""
 
     stage = DealForm.base_fields["stage"]
+    clear_revenue = forms.BooleanField(required=False)
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)

@@ -90,6 +90,7 @@ def move(request, deal_id):
     deals.require_change(request.membership, deal)
     form = MoveForm(request.POST, deal=deal)
     problem = ""
+    confirm = None
     if form.is_valid():
         try:
             deals.move_deal(
@@ -97,15 +98,23 @@ def move(request, deal_id):
                 stage=form.cleaned_data["stage"],
                 actor=request.user,
                 membership=request.membership,
+                clear_revenue=form.cleaned_data["clear_revenue"],
             )
+        except deals.RevenueWouldClear as exc:
+            problem = exc.messages[0]
+            confirm = {"deal": deal, "stage": form.cleaned_data["stage"], "revenue": exc}
         except ValidationError as exc:
             problem = exc.messages[0]
     else:
         problem = form.errors["stage"][0]
-    if wants_partial(request):
+    status = 409 if confirm else 400 if problem else 200
+    if wants_partial(request) or confirm:
         _, owner = _board_filters(request, request.POST)
         context = _board_context(request, deal.pipeline, owner, problem=problem)
-        return render(request, "crm/board.html#board", context, status=400 if problem else 200)
+        context["confirm"] = confirm
+        if wants_partial(request):
+            return render(request, "crm/board.html#board", context, status=status)
+        return render(request, "crm/board.html", context, status=status)
     if problem:
         messages.error(request, problem)
     else:
@@ -119,6 +128,7 @@ def detail(request, deal_id):
     deal = _visible_deal(request, deal_id)
     form = DealForm(deal=deal)
     status = 200
+    asked = False
     can_change = deals.may_change(request.membership, deal)
     if request.method == "POST":
         deals.require_change(request.membership, deal)
@@ -130,7 +140,11 @@ def detail(request, deal_id):
                     changes=form.values(),
                     actor=request.user,
                     membership=request.membership,
+                    clear_revenue=form.confirmed_clearing(),
                 )
+            except deals.RevenueWouldClear as exc:
+                form.ask_to_clear_revenue(exc)
+                asked = True
             except ValidationError as exc:
                 for field, problems in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, problems)
@@ -139,7 +153,7 @@ def detail(request, deal_id):
                 if deals.deals_visible_to(request.membership).filter(pk=deal.pk).exists():
                     return redirect("deal_detail", deal_id=deal.pk)
                 return redirect(_board_url(deal.pipeline_id))
-        status = 409 if form.stale else 400
+        status = 409 if form.stale or asked else 400
     context = {"deal": deal, "form": form, "can_change": can_change}
     return render(request, "crm/board_deal.html", context, status=status)
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
 from campaignhub import phones
@@ -216,7 +217,10 @@ def open_for_lead(lead):
     Pipeline and stage come from the campaign's `pipeline_id`/`stage_id` (see `_start`), value
     from `deal_value`, currency from the campaign's `currency`, else the account's ([000]: "Defaults
     to account currency"). The title comes from the lead, the contact is the lead's (merged just
-    before; may be None), the owner its representative. Called inside `capture_lead`'s
+    before; may be None), the owner its representative. The new lead starts at the status that
+    stage stands for (`_status_for`: Contacted for a stage named so), as a deal moved there
+    would set it, so its board column and the lead list agree from the start; that is not a
+    response, so no first response is recorded (`outcomes.start_at`). Called inside `capture_lead`'s
     transaction (campaigns.signals.lead_captured): it never raises for what an upstream sent,
     and a lead opens at most one deal.
     """
@@ -244,6 +248,9 @@ def open_for_lead(lead):
         currency=(campaign.currency or account.currency or "USD").upper()[:3],
         owner_id=lead.representative_id,
     )
+    status = _status_for(stage, lead)
+    if status is not None and status != lead.status:
+        outcomes.start_at(lead=lead, status=status)
     _after_commit(deal.pk)
     return deal
 
@@ -281,6 +288,47 @@ def _status_for(stage, lead):
     return None
 
 
+class RevenueWouldClear(ValidationError):
+    """A won deal asked to leave its won stage while its lead holds a revenue the deal cannot
+    give back (`revenue_lost_by_leaving_won`): the page asks the person to confirm.
+    `revenue` is the amount (Decimal) and `currency` the account's."""
+
+    def __init__(self, deal, revenue):
+        self.revenue = revenue
+        self.currency = deal.account.currency
+        amount = floatformat(revenue, "2g")
+        super().__init__(
+            {
+                "stage": REVENUE_WOULD_CLEAR.format(
+                    stage=deal.stage.name,
+                    currency=self.currency,
+                    amount=amount,
+                    deal_currency=deal.currency,
+                )
+            }
+        )
+
+
+REVENUE_WOULD_CLEAR = (
+    "Moving this deal out of {stage} clears its lead's revenue of {currency} {amount} (only a "
+    "won lead has a revenue), and winning the deal again will not bring it back: it was entered "
+    "on the lead, and the deal's value in {deal_currency} cannot stand for it."
+)
+
+
+def revenue_lost_by_leaving_won(deal):
+    """The lead's revenue (Decimal) that moving `deal` (a won deal, its lead and account
+    loaded) out of its won stage would lose for good, or None: a lead's revenue goes when it
+    leaves won, and comes back on winning the deal again only as the deal's value, which in
+    another currency than the account's it never is (`in_account_currency`)."""
+    lead = deal.lead
+    if deal.stage.kind != StageKind.WON or lead is None or lead.revenue is None:
+        return None
+    if in_account_currency(deal) and deal.value == lead.revenue:
+        return None
+    return lead.revenue
+
+
 def in_account_currency(deal) -> bool:
     """Whether the deal's value is in its account's currency, the currency of a lead's revenue
     and of the reports. A value in another currency is never written as a lead's revenue, nor
@@ -310,9 +358,15 @@ def _tell_lead(deal, *, stage_changed, value_changed, actor):
         )
 
 
-def update_deal(*, deal, changes: dict, actor=None, membership=None):
+def update_deal(*, deal, changes: dict, actor=None, membership=None, clear_revenue=True):
     """Apply `changes` (any of `stage`: Stage, `value`: Decimal or None, `owner`: User or
     None, as `crm.deal_forms.DealForm` cleans them) and return the deal.
+
+    Leaving a won stage clears the lead's revenue. When that revenue would not come back by
+    winning the deal again (`revenue_lost_by_leaving_won`: typed on the lead for a deal in
+    another currency, say) and `clear_revenue` is False (the pages, until the person
+    confirms), `RevenueWouldClear` (a ValidationError on `stage`) and nothing changes; the
+    API and the system clear it (`clear_revenue` True, documented).
 
     `membership` is the Membership of the person making the change (None when the system or
     the demo does): unless `may_change` allows it, `PermissionDenied` (403) and nothing
@@ -342,6 +396,10 @@ def update_deal(*, deal, changes: dict, actor=None, membership=None):
         if stage_changed:
             if stage.pipeline_id != locked.pipeline_id:
                 raise ValidationError({"stage": WRONG_PIPELINE})
+            if stage.kind != StageKind.WON and not clear_revenue:
+                revenue = revenue_lost_by_leaving_won(locked)
+                if revenue is not None:
+                    raise RevenueWouldClear(locked, revenue)
             _enter(locked, stage, timezone.now())
             fields += ["stage", "won_at", "closed_at"]
         value_changed = "value" in changes and _money(changes["value"]) != locked.value
@@ -361,9 +419,15 @@ def update_deal(*, deal, changes: dict, actor=None, membership=None):
     return locked
 
 
-def move_deal(*, deal, stage, actor=None, membership=None):
+def move_deal(*, deal, stage, actor=None, membership=None, clear_revenue=True):
     """Move `deal` to `stage` of its own pipeline (see `update_deal`); returns the deal."""
-    return update_deal(deal=deal, changes={"stage": stage}, actor=actor, membership=membership)
+    return update_deal(
+        deal=deal,
+        changes={"stage": stage},
+        actor=actor,
+        membership=membership,
+        clear_revenue=clear_revenue,
+    )
 
 
 def _money(value):
@@ -377,13 +441,14 @@ def _money(value):
 
 def _stage_for_status(deal, status):
     """The stage of the deal's pipeline standing for a lead `status`, or None to stay:
-    won / lost go to the pipeline's first won / lost stage; an open status to the open stage
+    won / lost go to the pipeline's first won / lost stage (every pipeline has one, see
+    `pipelines.closing_stage`); an open status to the open stage
     of that name; a closed deal whose lead is reopened to the pipeline's first open stage."""
     stages = deal.pipeline.stages.order_by("position", "id")
     if status == LeadStatus.WON:
-        return stages.filter(kind=StageKind.WON).first()
+        return pipelines.closing_stage(deal.pipeline, StageKind.WON)
     if status == LeadStatus.LOST:
-        return stages.filter(kind=StageKind.LOST).first()
+        return pipelines.closing_stage(deal.pipeline, StageKind.LOST)
     named = next(
         (
             stage

@@ -132,3 +132,15 @@ def test_a_member_token_sees_only_their_deals(tenant_a, three):
     token = platform.issue_token(account=tenant_a.account, user=stranger, name="s")
     assert Api(token.raw).get("/v1/deals").json()["data"] == []
     assert Api(token.raw).get(f"/v1/deals/{three[0].pk}").status_code == 404
+
+
+def test_patch_out_of_won_clears_the_revenue_typed_on_the_lead_as_documented(api, tenant_a):
+    from campaigns import outcomes
+
+    lead = capture(deal_campaign(tenant_a, currency="EUR"))
+    deal = deals.move_deal(deal=Deal.objects.get(lead=lead), stage=stage(tenant_a, "Won"))
+    outcomes.set_outcome(lead=lead, revenue="300")
+    response = api.patch(f"/v1/deals/{deal.pk}", {"stage": stage(tenant_a, "Contacted").pk})
+    assert response.status_code == 200, response.json()
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("contacted", None)

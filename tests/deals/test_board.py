@@ -318,3 +318,83 @@ def test_with_nobody_watching_nothing_is_rendered(tenant_a, deal, monkeypatch):
     monkeypatch.setattr(live, "_send", lambda groups, event, html: sent.append(event))
     live_updates.deal_changed(deal.pk)
     assert sent == []
+
+
+def _won_eur_deal_with_revenue(tenant):
+    from campaigns import outcomes
+
+    lead = capture(deal_campaign(tenant, name="Export", currency="EUR"), name="Ana Ruiz")
+    deal = deals.move_deal(deal=Deal.objects.get(lead=lead), stage=stage(tenant, "Won"))
+    outcomes.set_outcome(lead=lead, revenue="300")
+    return Deal.objects.get(pk=deal.pk)
+
+
+def test_a_board_move_out_of_won_asks_before_clearing_a_revenue_typed_on_the_lead(tenant_a):
+    deal = _won_eur_deal_with_revenue(tenant_a)
+    contacted = stage(tenant_a, "Contacted")
+    asked = tenant_a.admin_client.post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": contacted.pk, "pipeline": sales(tenant_a).pk, "owner": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert asked.status_code == 409
+    html = asked.content.decode()
+    assert "clears its lead&#x27;s revenue of USD 300.00" in html
+    assert "Move to Contacted and clear the revenue" in html
+    assert "Keep it in Won" in html
+    assert "Ana Ruiz" in _column(html, stage(tenant_a, "Won"))
+    deal.lead.refresh_from_db()
+    assert (deal.lead.status, deal.lead.revenue) == ("won", money("300"))
+
+    moved = tenant_a.admin_client.post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": contacted.pk, "clear_revenue": "1", "pipeline": sales(tenant_a).pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert moved.status_code == 200
+    assert "Ana Ruiz" in _column(moved.content.decode(), contacted)
+    deal.lead.refresh_from_db()
+    assert (deal.lead.status, deal.lead.revenue) == ("contacted", None)
+
+
+def test_a_plain_board_move_out_of_won_asks_on_the_board_page(tenant_a):
+    deal = _won_eur_deal_with_revenue(tenant_a)
+    asked = tenant_a.admin_client.post(
+        f"/deals/{deal.pk}/move/", {"stage": stage(tenant_a, "Lost").pk}
+    )
+    assert asked.status_code == 409
+    html = asked.content.decode()
+    assert "<h1>Deals</h1>" in html and 'name="clear_revenue" value="1"' in html
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Won"
+
+
+def test_the_deal_page_asks_before_clearing_a_revenue_then_saving_again_confirms(tenant_a):
+    deal = _won_eur_deal_with_revenue(tenant_a)
+    drawn = _drawn(tenant_a.admin_client, deal)
+    mine = {**drawn, "stage": stage(tenant_a, "Qualified").pk, "value": "700", "owner": ""}
+    asked = tenant_a.admin_client.post(f"/deals/{deal.pk}/", mine)
+    assert asked.status_code == 409
+    html = asked.content.decode()
+    assert "clears its lead&#x27;s revenue of USD 300.00" in html
+    assert "Save again to move the deal and clear the revenue." in html
+    deal.refresh_from_db()
+    assert (deal.stage.name, deal.value) == ("Won", money("1500"))
+    again = {**mine, **hidden_values(html)}
+    assert again["clear_revenue"] == "1"
+    saved = tenant_a.admin_client.post(f"/deals/{deal.pk}/", again)
+    assert saved.status_code == 302
+    deal.refresh_from_db()
+    deal.lead.refresh_from_db()
+    assert (deal.stage.name, deal.value) == ("Qualified", money("700"))
+    assert (deal.lead.status, deal.lead.revenue) == ("qualified", None)
+
+
+def test_the_pages_say_where_a_deals_value_becomes_revenue(tenant_a, deal):
+    page = tenant_a.admin_client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "Values are in USD. A won stage wins the lead and records the value as its" in page
+    foreign = _won_eur_deal_with_revenue(tenant_a)
+    page = tenant_a.admin_client.get(f"/deals/{foreign.pk}/").content.decode()
+    assert "Values are in EUR. A won stage wins the lead, but this value is not its revenue" in page
+    assert "A won stage records the value as the lead" not in page
+    board = tenant_a.admin_client.get("/deals/", {"pipeline": sales(tenant_a).pk}).content
+    assert "a value in USD (the account's currency) becomes the lead's revenue" in (board.decode())

@@ -248,13 +248,99 @@ def test_follow_lead_outcome_without_a_deal_does_nothing(tenant_a):
     assert deals.follow_lead_outcome(lead) is None
 
 
-def test_a_pipeline_without_a_won_stage_keeps_the_deal_where_it_is(tenant_a):
+@pytest.mark.parametrize(("status", "kind"), [("won", "won"), ("lost", "lost")])
+def test_a_pipeline_changed_by_hand_to_lack_a_closing_stage_gets_it_back(tenant_a, status, kind):
+    """Pipelines keep a won and a lost stage; one changed around the rules (the database by
+    hand) gets the stage back rather than leave its deal open beside a closed lead."""
     lead = capture(deal_campaign(tenant_a))
-    stage(tenant_a, "Won").delete()
-    outcomes.set_outcome(lead=lead, status="won", revenue="10")
+    sales(tenant_a).stages.filter(kind=kind).delete()
+    outcomes.set_outcome(lead=lead, status=status)
     deal = Deal.objects.get(lead=lead)
-    assert deal.stage == stage(tenant_a, "New")
-    assert deal.value == money("10")
+    assert (deal.stage.kind, deal.stage.name) == (kind, kind.capitalize())
+    assert deal.closed_at is not None
+    lead.refresh_from_db()
+    assert lead.status == status
+
+
+def test_a_lead_and_its_deal_on_a_new_pipeline_keep_agreeing(tenant_a):
+    renewals = pipelines.create_pipeline(account=tenant_a.account, name="Renewals")
+    campaign = deal_campaign(
+        tenant_a,
+        pipeline_id=str(renewals.pk),
+        stage_id=str(renewals.stages.get(name="New").pk),
+    )
+    lead = capture(campaign)
+    outcomes.set_outcome(lead=lead, status="won", revenue="2500")
+    deal = Deal.objects.get(lead=lead)
+    assert (deal.stage, deal.value) == (renewals.stages.get(name="Won"), money("2500"))
+    deals.move_deal(deal=deal, stage=renewals.stages.get(name="Won"))
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("won", money("2500"))
+
+
+# Leaving won clears the lead's revenue
+
+
+def _won_with_revenue(tenant, *, currency, revenue="300"):
+    lead = capture(deal_campaign(tenant, currency=currency))
+    deal = deals.move_deal(deal=Deal.objects.get(lead=lead), stage=stage(tenant, "Won"))
+    outcomes.set_outcome(lead=lead, revenue=revenue)
+    deal.refresh_from_db()
+    return lead, deal
+
+
+def test_leaving_won_asks_first_when_the_revenue_would_not_come_back(tenant_a):
+    lead, deal = _won_with_revenue(tenant_a, currency="EUR")
+    for target in ("Contacted", "Lost"):
+        with pytest.raises(deals.RevenueWouldClear) as refused:
+            deals.move_deal(deal=deal, stage=stage(tenant_a, target), clear_revenue=False)
+        assert "clears its lead's revenue of USD 300.00" in refused.value.messages[0]
+        assert "the deal's value in EUR cannot stand for it" in refused.value.messages[0]
+    deal.refresh_from_db()
+    lead.refresh_from_db()
+    assert (deal.stage.name, lead.status, lead.revenue) == ("Won", "won", money("300"))
+    # Confirmed (and by default, as the API and the system move deals): it goes.
+    deals.move_deal(deal=deal, stage=stage(tenant_a, "Contacted"), clear_revenue=True)
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("contacted", None)
+
+
+def test_leaving_won_does_not_ask_when_the_deals_value_brings_the_revenue_back(tenant_a):
+    lead, deal = _won_with_revenue(tenant_a, currency="USD", revenue="1500")
+    deal = deals.move_deal(deal=deal, stage=stage(tenant_a, "Contacted"), clear_revenue=False)
+    deals.move_deal(deal=deal, stage=stage(tenant_a, "Won"), clear_revenue=False)
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("won", money("1500"))
+
+
+# A new lead's status
+
+
+def test_a_new_lead_starts_at_the_status_of_the_stage_its_deal_opens_in(tenant_a):
+    lead = capture(deal_campaign(tenant_a, stage_id=str(stage(tenant_a, "Contacted").pk)))
+    assert Deal.objects.get(lead=lead).stage.name == "Contacted"
+    assert lead.status == "contacted"
+    # Not a response: the first change someone makes records it.
+    assert (lead.first_response_at, lead.first_response_s) == (None, None)
+    outcomes.set_outcome(lead=lead, status="qualified")
+    lead.refresh_from_db()
+    assert lead.first_response_at is not None
+
+
+def test_a_new_lead_stays_new_in_a_stage_named_unlike_a_status(tenant_a):
+    proposal = pipelines.add_stage(pipeline=sales(tenant_a), name="Proposal", kind="open")
+    lead = capture(deal_campaign(tenant_a, stage_id=str(proposal.pk)))
+    assert Deal.objects.get(lead=lead).stage == proposal
+    assert lead.status == "new"
+
+
+def test_a_new_lead_cannot_start_won_or_lost(tenant_a):
+    lead = capture(deal_campaign(tenant_a, create_deal=False))
+    for status in ("won", "lost", "maybe"):
+        with pytest.raises(ValueError):
+            outcomes.start_at(lead=lead, status=status)
+    lead.refresh_from_db()
+    assert lead.status == "new"
 
 
 def test_the_lead_page_links_its_contact_and_deal(tenant_a):

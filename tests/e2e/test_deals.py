@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from campaigns import outcomes
 from campaigns.models import Campaign, Lead
+from crm import deals
 from crm.models import Deal, Pipeline
 from tests.deals.conftest import capture, deal_campaign
 from tests.e2e.test_platform import log_in
@@ -308,3 +309,70 @@ def test_a_deal_page_follows_a_change_made_elsewhere_and_keeps_what_is_typed(ser
     _save_deal(page)
     deal.refresh_from_db()
     assert (deal.stage.name, str(deal.value)) == ("Contacted", "1900.00")
+
+
+def test_the_last_won_or_lost_stage_of_a_pipeline_stays(server, page):
+    _tenant()
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/pipelines/")
+    page.get_by_label("New pipeline").fill("Renewals")
+    page.get_by_role("button", name="Add pipeline").click()
+    expect(page.get_by_text("Pipeline “Renewals” added.")).to_be_visible()
+
+    page.get_by_role("button", name="Delete stage Won in Renewals").click()
+    expect(page.get_by_role("alert")).to_contain_text("A pipeline needs at least one won stage")
+    page.get_by_label("Kind of stage Lost in Renewals").select_option("open")
+    page.get_by_role("button", name="Save stage Lost in Renewals").click()
+    expect(page.get_by_role("alert")).to_contain_text("A pipeline needs at least one lost stage")
+    renewals = Pipeline.objects.get(name="Renewals")
+    kinds = list(renewals.stages.order_by("position").values_list("kind", flat=True))
+    assert kinds == ["open", "open", "open", "won", "lost"]
+
+
+def test_moving_a_won_deal_out_asks_before_clearing_a_revenue_typed_on_its_lead(server, page):
+    tenant = _tenant()
+    lead = capture(deal_campaign(tenant, currency="EUR"), name="Ana Ruiz")
+    deal = Deal.objects.get(lead=lead)
+    deals.move_deal(deal=deal, stage=deal.pipeline.stages.get(name="Won"))
+    outcomes.set_outcome(lead=lead, revenue="300")
+    errors = []
+    # The question is a 409 answer, which the browser logs; anything else is a fault.
+    page.on(
+        "console",
+        lambda m: m.type == "error" and "409 (Conflict)" not in m.text and errors.append(m.text),
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/deals/")
+    won = page.locator(f"#stage-{_stage_id(tenant, 'Won')}")
+    contacted = page.locator(f"#stage-{_stage_id(tenant, 'Contacted')}")
+    expect(page.locator("#board")).to_contain_text("becomes the lead's revenue")
+
+    page.locator(f"#deal-{deal.pk}").drag_to(contacted)
+    confirm = page.locator("#board-confirm")
+    expect(confirm).to_contain_text("clears its lead's revenue of USD 300.00")
+    confirm.get_by_role("link", name="Keep it in Won").click()
+    expect(page.locator("#board-confirm")).to_have_count(0)
+    expect(won.locator(f"#deal-{deal.pk}")).to_be_visible()
+    assert str(Lead.objects.get(pk=lead.pk).revenue) == "300.00"
+
+    page.locator(f"#deal-{deal.pk}").drag_to(contacted)
+    page.get_by_role("button", name="Move to Contacted and clear the revenue").click()
+    expect(contacted.locator(f"#deal-{deal.pk}")).to_be_visible()
+    expect(page.locator("#board-confirm")).to_have_count(0)
+    moved = Lead.objects.get(pk=lead.pk)
+    assert (moved.status, moved.revenue) == ("contacted", None)
+
+    # The deal's page says where its value goes, and asks too.
+    deals.move_deal(deal=deal, stage=deal.pipeline.stages.get(name="Won"))
+    outcomes.set_outcome(lead=lead, revenue="300")
+    page.goto(f"{server}/deals/{deal.pk}/")
+    expect(page.get_by_text("this value is not its revenue")).to_be_visible()
+    page.get_by_label("Stage").select_option(label="Qualified")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("Save again to move the deal and clear the revenue.")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Won"
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Qualified"
+    assert Lead.objects.get(pk=lead.pk).revenue is None
+    assert errors == []
