@@ -140,9 +140,22 @@ class InvocaClient(BaseClient):
         """`GET …/advertiser_campaigns/<id>.json`, as `campaign_in`; 404 RecordNotFound."""
         return campaign_in(self.get(self.campaigns_path(advertiser_id, campaign_id)))
 
+    def find_campaign(self, advertiser_id, campaign_id) -> dict | None:
+        """`GET …/advertiser_campaigns/<id>.json` as `campaign_in`, or None when Invoca answers
+        404 (it has no campaign with this id for this advertiser). Other failures raise
+        ApiError as `show_campaign` does."""
+        try:
+            return self.show_campaign(advertiser_id, campaign_id)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     def create_campaign(self, advertiser_id, campaign_id, body: dict) -> dict:
         """`POST …/advertiser_campaigns.json` with `id_from_network` and `body` (see
-        `campaign_payload`); Invoca stages it in future_terms. Returns `campaign_in`."""
+        `services.payload`); Invoca stages it in future_terms. Returns `campaign_in`. Invoca's
+        POST creates or updates: a campaign that already has this id is changed, not refused
+        (check with `find_campaign` first)."""
         answer = self.post(
             self.campaigns_path(advertiser_id), {"id_from_network": str(campaign_id), **body}
         )

@@ -9,6 +9,9 @@ web request calls Invoca once with a short timeout (`web_request=True`); no tran
 held while Invoca answers.
 """
 
+import logging
+
+from django.core.cache import cache
 from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +22,18 @@ from invoca.forms import CleanCampaign
 from invoca.models import AdvertiserCampaign, CampaignStatus, InvocaConnection
 from invoca.upstream import INVOCA
 
+logger = logging.getLogger(__name__)
+
 NOT_FOUND = "Advertiser campaign not found on Invoca"
 ALREADY_EXISTS = "This advertiser already has a campaign with this id."
+EXISTS_IN_INVOCA = (
+    "Invoca already has a campaign with this id for this advertiser, made outside CampaignHub. "
+    "Read the advertiser's campaigns from Invoca (Refresh from Invoca) to change it here, or "
+    "choose another id."
+)
+CREATE_PENDING = "A campaign with this id is being created right now; try again in a moment."
+# How long a create holds its claim on the id at most (a web request's Invoca calls take less).
+CREATE_CLAIM_SECONDS = 60
 NO_DELETE = "You are not allowed to delete campaigns."
 CANNOT_GO_LIVE_ARCHIVED = "An archived campaign must be unarchived before it can go live."
 NOTHING_TO_PROMOTE = "The campaign is live and has no staged changes to promote."
@@ -81,22 +94,67 @@ def _apply(campaign: AdvertiserCampaign, answer: dict, *, staged: dict | None = 
     campaign.synced_at = timezone.now()
 
 
+def _claim_create(account, advertiser_id: str, id_from_network: str) -> str | None:
+    """Claim creating this campaign id for a while (the shared cache's atomic add), so a second
+    create of the same id from this product, while the first still waits on Invoca, is refused
+    rather than sent. Returns the claim's key to release, or None when the cache is down (the
+    create goes ahead unclaimed, logged). Raises ApiProblem 409 CREATE_PENDING when taken."""
+    key = f"invoca:create:{account.pk}:{advertiser_id}:{id_from_network}"
+    try:
+        claimed = cache.add(key, 1, timeout=CREATE_CLAIM_SECONDS)
+    except Exception:
+        logger.warning("Cache unavailable: Invoca campaign create not claimed", exc_info=True)
+        return None
+    if not claimed:
+        raise ApiProblem(409, CREATE_PENDING, {"id_from_network": [CREATE_PENDING]})
+    return key
+
+
+def _release_create(key: str | None) -> None:
+    if key is None:
+        return
+    try:
+        cache.delete(key)
+    except Exception:
+        logger.warning("Invoca campaign create claim %s not released", key, exc_info=True)
+
+
 def create_campaign(
     *, account, advertiser_id: str, id_from_network: str, clean: CleanCampaign
 ) -> AdvertiserCampaign:
     """Create the campaign on Invoca (POST, staged in its future terms; status entry), then
-    keep it here. `clean` comes from `forms.clean_campaign`. Raises ApiProblem 409 when we
-    already have this id under the advertiser (Invoca's POST would silently update it), or
-    Invoca's failure (403 -> 400 with field errors); nothing is kept then."""
+    keep it here. `clean` comes from `forms.clean_campaign`.
+
+    Invoca's POST creates or silently updates [external-apis.md §2.1], so an id already taken
+    is refused before anything is sent: ApiProblem 409 ALREADY_EXISTS when we have it under the
+    advertiser, 409 EXISTS_IN_INVOCA when Invoca has it (a GET of the campaign answers it; 404
+    means free), i.e. a campaign made elsewhere and never read here, which "Refresh from
+    Invoca" (`sync_advertiser`) brings in; 409 CREATE_PENDING while another create of the id
+    from this product is under way (`_claim_create`). Errors carry `{"id_from_network":
+    [message]}`. Invoca's other failures come as `_upstream` maps them (403 -> 400 with field
+    errors). Nothing is kept when it raises.
+
+    What remains possible (Invoca offers no create-only call): a campaign with this id made
+    elsewhere (Invoca's own UI, another tool, another account on the same network) between our
+    GET and our POST is updated by that POST. So is the first of two creates from this account
+    when the shared cache is down: both GETs may find nothing; the second then ends in 409
+    ALREADY_EXISTS here (the table's unique id) but its terms have reached Invoca."""
     existing = AdvertiserCampaign.objects.for_account(account).filter(
         advertiser_id_from_network=advertiser_id, id_from_network=id_from_network
     )
     if existing.exists():
         raise ApiProblem(409, ALREADY_EXISTS, {"id_from_network": [ALREADY_EXISTS]})
-    answer = _upstream(
-        account,
-        lambda client: client.create_campaign(advertiser_id, id_from_network, payload(clean)),
-    )
+
+    def send(client):
+        if client.find_campaign(advertiser_id, id_from_network) is not None:
+            raise ApiProblem(409, EXISTS_IN_INVOCA, {"id_from_network": [EXISTS_IN_INVOCA]})
+        return client.create_campaign(advertiser_id, id_from_network, payload(clean))
+
+    claim = _claim_create(account, advertiser_id, id_from_network)
+    try:
+        answer = _upstream(account, send)
+    finally:
+        _release_create(claim)
     campaign = AdvertiserCampaign(
         account=account,
         advertiser_id_from_network=advertiser_id,

@@ -6,6 +6,7 @@ current terms updated and the quick stats charts."""
 from playwright.sync_api import expect
 
 from invoca.models import AdvertiserCampaign
+from invoca.upstream import INVOCA
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -151,3 +152,46 @@ def test_every_error_of_the_campaign_form_shows_on_the_first_save(server, page):
     expect(summary).to_contain_text("Affiliate payout: see the marked rows.")
     expect(summary).to_contain_text("Budget cap alert: time zone: Can't be blank.")
     assert not AdvertiserCampaign.objects.exists()
+
+
+def test_a_campaign_id_invoca_already_has_is_refused_under_the_field(server, page, e2e_sandbox):
+    account = make_account("Acme Agency", "admin@acme.test")
+    INVOCA.connect(
+        account=account, secret=TOKEN, network_id=NETWORK, base_url=f"{e2e_sandbox.url}/invoca"
+    )
+    # A colleague made it in Invoca itself and put it live; it was never read in here.
+    client = INVOCA.client_for(account)
+    client.create_campaign(
+        "acme-adv",
+        "made-elsewhere",
+        {"name": "Colleague's campaign", "campaign_type": "DirectOnly"},
+    )
+    client.go_live("acme-adv", "made-elsewhere", timeout=5)
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/invoca/advertisers/acme-adv/")
+    page.get_by_role("link", name="New campaign").click()
+    page.get_by_label("Campaign id").fill("made-elsewhere")
+    page.get_by_label("Name", exact=True).fill("Dup id test")
+    payout = page.locator('table[data-formset="payout"]')
+    payout.locator('[name="payout-0-type"]').select_option("Base")
+    payout.locator('[name="payout-0-amount"]').fill("5")
+    page.get_by_role("button", name="Create campaign").click()
+
+    expect(page.get_by_role("heading", name="New advertiser campaign")).to_be_visible()
+    field = page.locator('[data-field="id_from_network"]')
+    expect(field).to_have_class("field has-error")
+    expect(field.locator("small.error")).to_contain_text(
+        "Invoca already has a campaign with this id for this advertiser"
+    )
+    expect(field.locator("small.error")).to_contain_text("Refresh from Invoca")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Dup id test")
+    assert not AdvertiserCampaign.objects.exists()
+    theirs = client.show_campaign("acme-adv", "made-elsewhere")
+    assert (theirs["name"], theirs["status"]) == ("Colleague's campaign", "live")
+    assert theirs["future_terms"]["campaign_type"] == "DirectOnly"
+
+    # Reading the advertiser's campaigns from Invoca brings it in, as the message says.
+    page.get_by_role("link", name="Advertiser acme-adv").click()
+    page.get_by_role("button", name="Refresh from Invoca").click()
+    expect(page.get_by_role("link", name="Colleague's campaign")).to_be_visible()

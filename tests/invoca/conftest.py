@@ -98,6 +98,12 @@ def invoca_record(campaign_id="spring-1", *, status="Entry", future=None, curren
     }
 
 
+def absent(upstream, campaign_id="spring-1"):
+    """Invoca has no campaign with this id for the advertiser: its GET answers 404 [004]."""
+    not_found = {"class": "RecordNotFound", "invalid_data": "Could not find AdvertiserCampaign"}
+    upstream.get(campaign_url(campaign_id), status=404, json={"errors": not_found})
+
+
 def make_campaign(tenant, campaign_id="spring-1", **fields):
     fields.setdefault("name", "Spring promotion")
     fields.setdefault("advertiser_id_from_network", ADVERTISER)

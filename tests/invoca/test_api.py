@@ -14,6 +14,7 @@ from tests.invoca.conftest import (
     CAMPAIGNS,
     NETWORK,
     TOKEN,
+    absent,
     affiliate_terms,
     campaign_url,
     invoca_record,
@@ -43,6 +44,7 @@ def new_campaign(**overrides):
 
 def test_create_sends_to_invoca_and_answers_201(tenant_a, connected, upstream):
     body = new_campaign(custom_data={"channel": "Radio"})
+    absent(upstream)
     upstream.post(f"{CAMPAIGNS}.json", json=invoca_record(future=affiliate_terms()), status=201)
     response = call(tenant_a, "post", URL, body)
     assert response.status_code == 201, response.content
@@ -53,7 +55,7 @@ def test_create_sends_to_invoca_and_answers_201(tenant_a, connected, upstream):
         True,
     )
     assert data["future_terms"]["campaign_type"] == "AffiliateEnabled"
-    sent = json.loads(upstream.calls[0].request.body)
+    sent = json.loads(upstream.calls[1].request.body)
     assert sent["id_from_network"] == "spring-1" and sent["custom_data"] == {"channel": "Radio"}
 
 
@@ -119,6 +121,7 @@ def test_a_missing_network_id_is_400(tenant_a, connected, upstream):
 
 
 def test_invocas_403_is_400_with_its_field_errors(tenant_a, connected, upstream):
+    absent(upstream)
     upstream.post(f"{CAMPAIGNS}.json", status=403, json={"errors": {"url": ["is not a valid URL"]}})
     response = call(tenant_a, "post", URL, new_campaign())
     assert response.status_code == 400
@@ -128,9 +131,27 @@ def test_invocas_403_is_400_with_its_field_errors(tenant_a, connected, upstream)
 
 def test_invocas_tree_403_is_400_in_its_nested_shape(tenant_a, connected, upstream):
     tree_error = {"ivr_tree": {"children": [{"0": {"prompt": ["cannot be empty"]}}]}}
+    absent(upstream)
     upstream.post(f"{CAMPAIGNS}.json", status=403, json={"error": tree_error})
     response = call(tenant_a, "post", URL, new_campaign())
     assert (response.status_code, response.json()["errors"]) == (400, tree_error)
+
+
+def test_an_id_invoca_already_has_is_409_on_the_id_and_nothing_is_sent(
+    tenant_a, connected, upstream
+):
+    made_elsewhere = invoca_record("made-elsewhere", status="Live", name="Colleague's")
+    upstream.get(campaign_url("made-elsewhere"), json=made_elsewhere)
+    response = call(
+        tenant_a, "post", URL, new_campaign(id_from_network="made-elsewhere", name="Dup id test")
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["success"] is False
+    assert "Refresh from Invoca" in body["message"]
+    assert body["errors"] == {"id_from_network": [body["message"]]}
+    assert [c.request.method for c in upstream.calls] == ["GET"]
+    assert not AdvertiserCampaign.objects.exists()
 
 
 def test_list_shows_the_advertisers_campaigns_paginated(tenant_a, connected):

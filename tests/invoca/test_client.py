@@ -14,6 +14,7 @@ from tests.invoca.conftest import (
     CAMPAIGNS,
     NETWORK,
     TOKEN,
+    absent,
     affiliate_terms,
     campaign_url,
     invoca_record,
@@ -56,6 +57,20 @@ def test_create_posts_the_network_id_and_properties(client, upstream):
     assert body["budget_activities"]["budget_cap_alert"]["reset_period"] == "Monthly"
     assert found["future_terms"] == terms
     assert found["invoca_id"] == 55001
+
+
+def test_find_reads_the_campaign_or_none_when_invoca_answers_404(client, upstream):
+    absent(upstream, "free-id")
+    upstream.get(campaign_url("taken-id"), json=invoca_record("taken-id", status="Live"))
+    assert client.find_campaign(ADVERTISER, "free-id") is None
+    assert client.find_campaign(ADVERTISER, "taken-id")["status"] == "live"
+
+
+def test_find_raises_other_failures(client, upstream):
+    upstream.get(campaign_url("spring-1"), status=401, json={})
+    with pytest.raises(ApiError) as caught:
+        client.find_campaign(ADVERTISER, "spring-1")
+    assert caught.value.status == 401
 
 
 def test_update_puts_to_the_campaign(client, upstream):

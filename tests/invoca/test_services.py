@@ -16,6 +16,7 @@ from tests.invoca.conftest import (
     CAMPAIGNS,
     NETWORK,
     TOKEN,
+    absent,
     affiliate_terms,
     campaign_url,
     connect,
@@ -94,11 +95,12 @@ def test_disconnect_wipes_the_token(tenant_a, connected):
 
 def test_create_sends_the_terms_and_keeps_them_as_future_terms(tenant_a, connected, upstream):
     sent = clean()
+    absent(upstream)
     upstream.post(f"{CAMPAIGNS}.json", json=invoca_record(future=sent.terms), status=201)
     campaign = services.create_campaign(
         account=tenant_a.account, advertiser_id=ADVERTISER, id_from_network="spring-1", clean=sent
     )
-    body = json.loads(upstream.calls[0].request.body)
+    body = json.loads(upstream.calls[1].request.body)
     assert body["id_from_network"] == "spring-1"
     assert body["name"] == "Spring promotion"
     assert body["custom_data"] == {"channel": "Radio"}
@@ -114,6 +116,7 @@ def test_create_keeps_what_was_sent_when_invoca_answers_without_terms(
     tenant_a, connected, upstream
 ):
     sent = clean()
+    absent(upstream)
     upstream.post(f"{CAMPAIGNS}.json", json={"id_from_network": "spring-1"}, status=201)
     campaign = services.create_campaign(
         account=tenant_a.account, advertiser_id=ADVERTISER, id_from_network="spring-1", clean=sent
@@ -134,7 +137,82 @@ def test_an_existing_id_is_409_and_nothing_is_sent(tenant_a, connected, upstream
     assert len(upstream.calls) == 0
 
 
+def test_an_id_invoca_already_has_is_409_and_nothing_is_sent(tenant_a, connected, upstream):
+    # A colleague made it live in Invoca's own UI; it was never read in here.
+    made_elsewhere = invoca_record(
+        "made-elsewhere", status="Live", name="Colleague's campaign", current={"x": 1}
+    )
+    upstream.get(campaign_url("made-elsewhere"), json=made_elsewhere)
+    with pytest.raises(ApiProblem) as caught:
+        services.create_campaign(
+            account=tenant_a.account,
+            advertiser_id=ADVERTISER,
+            id_from_network="made-elsewhere",
+            clean=clean(name="Dup id test"),
+        )
+    assert caught.value.status == 409
+    assert caught.value.errors == {"id_from_network": [services.EXISTS_IN_INVOCA]}
+    assert "Refresh from Invoca" in caught.value.message
+    assert [call.request.method for call in upstream.calls] == ["GET"]
+    assert not AdvertiserCampaign.objects.exists()
+
+
+def test_an_unanswered_existence_check_sends_nothing(tenant_a, connected, upstream):
+    upstream.get(campaign_url("spring-1"), status=503, json={})
+    with pytest.raises(ApiProblem) as caught:
+        services.create_campaign(
+            account=tenant_a.account,
+            advertiser_id=ADVERTISER,
+            id_from_network="spring-1",
+            clean=clean(),
+        )
+    assert caught.value.status == 502
+    assert [call.request.method for call in upstream.calls] == ["GET"]
+    assert not AdvertiserCampaign.objects.exists()
+
+
+def test_a_create_of_an_id_being_created_is_409_and_nothing_is_sent(tenant_a, connected, upstream):
+    # The first create still waits on Invoca: it holds the claim on the id.
+    first = services._claim_create(tenant_a.account, ADVERTISER, "spring-1")
+    with pytest.raises(ApiProblem) as caught:
+        services.create_campaign(
+            account=tenant_a.account,
+            advertiser_id=ADVERTISER,
+            id_from_network="spring-1",
+            clean=clean(),
+        )
+    assert (caught.value.status, caught.value.errors) == (
+        409,
+        {"id_from_network": [services.CREATE_PENDING]},
+    )
+    assert len(upstream.calls) == 0
+    services._release_create(first)
+    absent(upstream)
+    upstream.post(f"{CAMPAIGNS}.json", json=invoca_record(), status=201)
+    services.create_campaign(
+        account=tenant_a.account,
+        advertiser_id=ADVERTISER,
+        id_from_network="spring-1",
+        clean=clean(),
+    )
+    assert AdvertiserCampaign.objects.count() == 1
+
+
+def test_a_refused_create_releases_its_claim_on_the_id(tenant_a, connected, upstream):
+    upstream.get(campaign_url("spring-1"), json=invoca_record())
+    with pytest.raises(ApiProblem):
+        services.create_campaign(
+            account=tenant_a.account,
+            advertiser_id=ADVERTISER,
+            id_from_network="spring-1",
+            clean=clean(),
+        )
+    claim = services._claim_create(tenant_a.account, ADVERTISER, "spring-1")
+    assert claim is not None
+
+
 def test_invocas_refusal_keeps_nothing(tenant_a, connected, upstream):
+    absent(upstream)
     upstream.post(f"{CAMPAIGNS}.json", status=403, json={"errors": {"url": ["is invalid"]}})
     with pytest.raises(ApiProblem) as caught:
         services.create_campaign(

@@ -13,6 +13,7 @@ from tests.invoca.conftest import (
     CAMPAIGNS,
     NETWORK,
     TOKEN,
+    absent,
     affiliate_terms,
     campaign_url,
     invoca_record,
@@ -95,13 +96,14 @@ def test_the_new_campaign_form_has_every_section(tenant_a, connected):
 
 
 def test_creating_from_the_form_stages_the_terms(tenant_a, connected, upstream):
+    absent(upstream)
     upstream.post(f"{CAMPAIGNS}.json", json=invoca_record(), status=201)
     response = tenant_a.admin_client.post(
         f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", form_data()
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response.url == PAGE
-    sent = json.loads(upstream.calls[0].request.body)
+    sent = json.loads(upstream.calls[1].request.body)
     assert sent["hours"]["monday_open"] == 32400
     assert sent["budget_activities"]["budget_cap_alert"]["budget_amount"] == 1000.0
     campaign = AdvertiserCampaign.objects.get()
@@ -154,7 +156,22 @@ def test_a_bad_condition_shows_in_the_same_round_as_the_other_errors(tenant_a, c
     assert not AdvertiserCampaign.objects.exists()
 
 
+def test_an_id_invoca_already_has_is_refused_under_the_campaign_id(tenant_a, connected, upstream):
+    made_elsewhere = invoca_record("made-elsewhere", status="Live", name="Colleague's")
+    upstream.get(campaign_url("made-elsewhere"), json=made_elsewhere)
+    response = tenant_a.admin_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
+        form_data(id_from_network="made-elsewhere", name="Dup id test"),
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors["id_from_network"]
+    assert len(errors) == 1 and "Refresh from Invoca" in errors[0]
+    assert [c.request.method for c in upstream.calls] == ["GET"]
+    assert not AdvertiserCampaign.objects.exists()
+
+
 def test_invocas_refusal_is_shown_on_the_form(tenant_a, connected, upstream):
+    absent(upstream)
     upstream.post(f"{CAMPAIGNS}.json", status=403, json={"errors": {"url": ["is not reachable"]}})
     response = tenant_a.admin_client.post(
         f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", form_data(url="https://acme.example/x")

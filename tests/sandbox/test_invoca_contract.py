@@ -220,6 +220,13 @@ def test_an_unknown_campaign_is_record_not_found(client):
     assert error.payload["errors"]["class"] == "RecordNotFound"
 
 
+def test_find_tells_a_free_id_from_a_taken_one(client, campaign_id):
+    assert client.find_campaign(ADVERTISER, campaign_id) is None
+    client.create_campaign(ADVERTISER, campaign_id, {"name": "Spring", **terms()})
+    assert client.find_campaign(ADVERTISER, campaign_id)["name"] == "Spring"
+    assert client.find_campaign("another-adv", campaign_id) is None
+
+
 def test_quick_stats_are_zero_before_live_and_plausible_after(sandbox, client, campaign_id):
     client.create_campaign(ADVERTISER, campaign_id, {"name": "Spring", **terms()})
     before = client.quick_stats(ADVERTISER, campaign_id)
