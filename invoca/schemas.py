@@ -59,6 +59,7 @@ RESET_PERIODS = ("Daily", "Weekly", "Monthly", "Quarterly", "Ongoing")
 AUDIENCES = ("All", "None", "Approved_Affiliates")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SECONDS_PER_DAY = 86400
+CENT = Decimal("0.01")
 # Properties that live in the terms (current_terms / future_terms), in the reference's order.
 TERMS_FIELDS = (
     "campaign_type",
@@ -103,7 +104,9 @@ MESSAGES = {
 
 
 def _amount(value):
-    """A money or count amount as a JSON number (int or float) or a numeric string."""
+    """A money or count amount as a JSON number (int or float) or a numeric string, with at
+    most 2 decimal places (what is sent to Invoca, as money is everywhere here): a more precise
+    one is refused, never rounded."""
     if isinstance(value, bool):
         raise PydanticCustomError("amount", "must be a number")
     if isinstance(value, int | float):
@@ -121,7 +124,9 @@ def _amount(value):
         raise PydanticCustomError("amount", "must be greater than or equal to 0")
     if number > Decimal("99999999.99"):
         raise PydanticCustomError("amount", "is too large")
-    return float(number.quantize(Decimal("0.01")))
+    if number != number.quantize(CENT):
+        raise PydanticCustomError("amount", "must have at most 2 decimal places")
+    return float(number.quantize(CENT))
 
 
 def _whole(value):

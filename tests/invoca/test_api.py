@@ -154,6 +154,86 @@ def test_an_id_invoca_already_has_is_409_on_the_id_and_nothing_is_sent(
     assert not AdvertiserCampaign.objects.exists()
 
 
+PAYOUT = {"type": "Base", "currency": "USD", "condition": ""}
+BUDGET_CAP = {
+    "reset_period": "Monthly",
+    "starts_at": "2025-01-01",
+    "budget_currency": "USD",
+    "time_zone": "UTC",
+}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        (
+            {"affiliate_payout": {"policies": [{**PAYOUT, "amount": "12.345"}]}},
+            ("affiliate_payout", "policies", 0, "0", "amount"),
+        ),
+        (
+            {"affiliate_payout": {"policies": [{**PAYOUT, "amount": 0.125}]}},
+            ("affiliate_payout", "policies", 0, "0", "amount"),
+        ),
+        (
+            {"advertiser_payin": {"policies": [{**PAYOUT, "amount": "20.001"}]}},
+            ("advertiser_payin", "policies", 0, "0", "amount"),
+        ),
+        (
+            {"budget_activities": {"budget_cap_alert": {**BUDGET_CAP, "budget_amount": 999.999}}},
+            ("budget_activities", "budget_cap_alert", "budget_amount"),
+        ),
+        (
+            {
+                "budget_activities": {
+                    "periodic_call_cap_alert": {
+                        **BUDGET_CAP,
+                        "budget_amount": "10.005",
+                    }
+                }
+            },
+            ("budget_activities", "periodic_call_cap_alert", "budget_amount"),
+        ),
+        (
+            {"budget_activities": {"concurrent_call_cap_alert": {"budget_amount": "5.125"}}},
+            ("budget_activities", "concurrent_call_cap_alert", "budget_amount"),
+        ),
+    ],
+)
+def test_an_amount_with_more_than_2_decimals_is_400_naming_it_and_nothing_is_sent(
+    tenant_a, connected, upstream, overrides, path
+):
+    response = call(tenant_a, "post", URL, new_campaign(**overrides))
+    assert response.status_code == 400, response.content
+    found = response.json()["errors"]
+    for key in path:
+        found = found[key]
+    assert found == ["must have at most 2 decimal places"]
+    named = ".".join(str(key) for key in path if not isinstance(key, int))
+    assert response.json()["message"] == f"{named}: must have at most 2 decimal places"
+    assert len(upstream.calls) == 0
+    assert not AdvertiserCampaign.objects.exists()
+
+
+def test_a_put_with_an_over_precise_payout_is_400_and_nothing_is_sent(
+    tenant_a, connected, upstream
+):
+    terms = affiliate_terms()
+    campaign = make_campaign(tenant_a, future_terms=check_terms(terms))
+    policy = {**PAYOUT, "amount": "12.345"}
+    response = call(
+        tenant_a, "put", f"{URL}/spring-1", {"affiliate_payout": {"policies": [policy]}}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "affiliate_payout": {
+            "policies": [{"0": {"amount": ["must have at most 2 decimal places"]}}]
+        }
+    }
+    assert len(upstream.calls) == 0
+    campaign.refresh_from_db()
+    assert campaign.future_terms["affiliate_payout"]["policies"][0]["amount"] == 12.5
+
+
 def test_list_shows_the_advertisers_campaigns_paginated(tenant_a, connected):
     make_campaign(tenant_a, "a", name="A")
     make_campaign(tenant_a, "b", name="B")

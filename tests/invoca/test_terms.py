@@ -118,6 +118,24 @@ def test_budget_enums_and_values_are_checked(kind, field, value):
     assert list(errors["budget_activities"][kind]) == [field]
 
 
+@pytest.mark.parametrize("amount", ["12.345", 0.125, "0.005", 12.3456])
+def test_an_amount_with_more_than_2_decimals_is_refused_not_rounded(amount):
+    payout = {"type": "Base", "currency": "USD", "amount": amount}
+    errors = errors_of(affiliate_terms(affiliate_payout={"policies": [payout]}))
+    assert errors == {
+        "affiliate_payout": {
+            "policies": [{"0": {"amount": ["must have at most 2 decimal places"]}}]
+        }
+    }
+
+
+@pytest.mark.parametrize(("amount", "sent"), [("12.34", 12.34), ("12.340", 12.34), (12.5, 12.5)])
+def test_an_amount_with_2_decimals_or_fewer_is_taken(amount, sent):
+    payout = {"type": "Base", "currency": "USD", "amount": amount}
+    terms = check_terms(affiliate_terms(affiliate_payout={"policies": [payout]}))
+    assert terms["affiliate_payout"]["policies"][0]["amount"] == sent
+
+
 def test_london_is_a_budget_cap_zone():
     budget = {
         "reset_period": "Ongoing",
