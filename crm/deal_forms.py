@@ -1,14 +1,16 @@
 """Input validation for deals, the board and the pipeline settings, for pages and API alike."""
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 
 from campaignhub.cleaning import id_or_none
 from campaignhub.concurrency import SeenVersionForm
 from campaignhub.fields import MoneyField, NameField
-from campaignhub.models import User
-from crm.models import Stage, StageKind
+from campaignhub.models import Membership, User
+from crm.models import Deal, Stage, StageKind
 
 NOT_A_MEMBER = "The owner must be a member of the account."
+NOT_AN_OWNER = "Choose a member of this account."
 
 
 MAX_ID = 2**63 - 1
@@ -34,11 +36,35 @@ class StageChoiceField(IdChoiceField):
 
 class MemberChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name()
+        return owner_label(obj)
 
 
-def members_of(account_id):
-    return User.objects.filter(memberships__account_id=account_id).order_by("name", "email")
+def owner_label(user) -> str:
+    """A person as owner choices name them: "<name> (no longer a member)" for someone who
+    left the account (`is_member` False, see `owners_of`)."""
+    name = user.get_full_name()
+    return name if getattr(user, "is_member", True) else f"{name} (no longer a member)"
+
+
+def _people(account_id):
+    return User.objects.annotate(
+        is_member=Exists(Membership.objects.filter(account_id=account_id, user_id=OuterRef("pk")))
+    ).order_by("name", "email")
+
+
+def owners_of(account_id):
+    """Whom the account's deals can be filtered on, by name then email, each with `is_member`:
+    its members, and former members who still own one of its deals (a deal keeps its owner
+    when they leave, so their deals can be found and given to someone else)."""
+    former = Deal.objects.filter(account_id=account_id).values("owner_id")
+    return _people(account_id).filter(Q(is_member=True) | Q(pk__in=former))
+
+
+def owner_choices(deal):
+    """Whom `deal` can be given to, each with `is_member`: the account's members, and its
+    current owner even if they left the account, so a save that leaves the owner alone keeps
+    them; nobody else who left can be chosen."""
+    return _people(deal.account_id).filter(Q(is_member=True) | Q(pk=deal.owner_id or 0))
 
 
 def editable_values(deal) -> dict:
@@ -49,7 +75,8 @@ def editable_values(deal) -> dict:
 
 class DealForm(SeenVersionForm):
     """What staff change on a deal: its stage (one of its own pipeline), value (>= 0, in the
-    deal's currency) and owner (a member of the account, or none). From the deal's page, a save
+    deal's currency) and owner (a member of the account, its owner as it stands even if they
+    left the account, or none). From the deal's page, a save
     drawn before the deal last changed is refused (`SeenVersionForm`, HTTP 409)."""
 
     what = "deal"
@@ -76,7 +103,7 @@ class DealForm(SeenVersionForm):
         self.fields["stage"].queryset = Stage.objects.filter(pipeline_id=deal.pipeline_id).order_by(
             "position", "id"
         )
-        self.fields["owner"].queryset = members_of(deal.account_id)
+        self.fields["owner"].queryset = owner_choices(deal)
         self.track(deal)
 
     def current_values(self) -> dict:
@@ -122,8 +149,9 @@ class MoveForm(forms.Form):
 class DealFilterForm(forms.Form):
     """Filters of the board and of `GET /v1/deals`: ids of a pipeline, a stage, an owner.
 
-    With `account`, an id that is not one of the account's (a pipeline, a stage, a member) is
-    an error naming it, rather than a filter nothing passes.
+    With `account`, an id that is not one of the account's (a pipeline, a stage, a member or a
+    former member who still owns one of its deals, `owners_of`) is an error naming it, rather
+    than a filter nothing passes.
     """
 
     pipeline = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
@@ -150,8 +178,8 @@ class DealFilterForm(forms.Form):
 
     def clean_owner(self):
         chosen = self.cleaned_data["owner"]
-        if chosen and self.account and not members_of(self.account.pk).filter(pk=chosen).exists():
-            raise forms.ValidationError("Choose a member of this account.")
+        if chosen and self.account and not owners_of(self.account.pk).filter(pk=chosen).exists():
+            raise forms.ValidationError(NOT_AN_OWNER)
         return chosen
 
 

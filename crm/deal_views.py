@@ -18,7 +18,7 @@ from crm.deal_forms import (
     OrderForm,
     PipelineForm,
     StageForm,
-    members_of,
+    owners_of,
 )
 from crm.models import Deal, Pipeline, Stage, StageKind
 
@@ -32,19 +32,20 @@ def _visible_deal(request, deal_id):
 
 def _board_filters(request, data):
     """(pipeline, owner id or None) from the board's filters: an unknown pipeline falls back
-    to the account's first, an owner who is not a member to anyone."""
+    to the account's first, an owner who is neither a member nor a former member owning some
+    of its deals (`owners_of`) to anyone."""
     form = DealFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {}
     pipeline = pipelines.pipeline_of(request.account, filters.get("pipeline"))
     pipeline = pipeline or pipelines.first_pipeline(request.account)
     owner = filters.get("owner")
-    if owner and not members_of(request.account.pk).filter(pk=owner).exists():
+    if owner and not owners_of(request.account.pk).filter(pk=owner).exists():
         owner = None
     return pipeline, owner
 
 
 def _board_context(request, pipeline, owner, *, problem=""):
-    owners = members_of(request.account.pk)
+    owners = owners_of(request.account.pk)
     columns = deals.board(request.membership, pipeline, owner=owner) if pipeline else []
     return {
         "pipelines": pipelines.pipelines_of(request.account),
