@@ -153,20 +153,26 @@ def require_create(membership, owner_id) -> None:
 
 
 OUTCOME_REFUSAL = (
-    "Only the lead's representative, its campaign's owner or an account admin can set "
-    "what became of this lead."
+    "Only the lead's representative, the owner of its deal, its campaign's owner or an account "
+    "admin can set what became of this lead."
 )
 
 
 def may_set_outcome(membership, lead) -> bool:
     """Whether `membership` may set `lead`'s outcome (status, revenue): an admin of its
-    account, the campaign's owner, or the representative the lead went to. A campaign's other
-    representatives see the lead but leave its outcome to the person working it."""
+    account, the campaign's owner, the representative the lead went to, or the owner of the
+    deal the CRM opened for it (moving that deal to a won or lost stage sets the outcome too).
+    A campaign's other representatives see the lead but leave its outcome to the person
+    working it."""
     if membership is None or membership.account_id != lead.account_id:
         return False
     if membership.is_admin:
         return True
-    return membership.user_id in (lead.representative_id, lead.campaign.owner_id)
+    if membership.user_id in (lead.representative_id, lead.campaign.owner_id):
+        return True
+    # The reverse one-to-one of the CRM's deal, read without importing the CRM (None without).
+    deal = getattr(lead, "deal", None)
+    return deal is not None and deal.owner_id == membership.user_id
 
 
 def require_outcome(membership, lead) -> None:
