@@ -155,7 +155,12 @@ def detail(request, deal_id):
                     return redirect("deal_detail", deal_id=deal.pk)
                 return redirect(_board_url(deal.pipeline_id))
         status = 409 if form.stale or asked else 400
-    context = {"deal": deal, "form": form, "can_change": can_change}
+    context = {
+        "deal": deal,
+        "form": form,
+        "can_change": can_change,
+        "opens": deals.opens(request.membership, deal),
+    }
     return render(request, "crm/board_deal.html", context, status=status)
 
 

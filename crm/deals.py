@@ -101,6 +101,21 @@ def deal_detail(membership, deal_id):
     )
 
 
+def opens(membership, deal) -> dict:
+    """Which of the pages the deal's page links `membership` may open, `{"lead": bool,
+    "campaign": bool}`: its lead's (`leads_visible_to`) and its campaign's (a visible campaign
+    that is not deleted). Seeing a deal does not mean seeing either (a member may own a deal
+    of a campaign they do not work), and those pages answer 404, so the deal's page then names
+    them without a link."""
+    lead = deal.lead_id is not None and (
+        campaign_selectors.leads_visible_to(membership).filter(pk=deal.lead_id).exists()
+    )
+    campaign = deal.campaign_id is not None and (
+        campaign_selectors.campaigns_visible_to(membership).filter(pk=deal.campaign_id).exists()
+    )
+    return {"lead": lead, "campaign": campaign}
+
+
 # How many cards a column shows; its count and totals always cover every deal in it.
 CARDS_PER_COLUMN = 50
 

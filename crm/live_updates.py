@@ -35,7 +35,8 @@ def board_signal(pipeline_id) -> str:
 def deal_changed(deal_id, *, also=()) -> None:
     """Tell everyone who sees the deal (`deals.audience`), plus the users in `also` (e.g. its
     previous owner, whose board showed it), that it moved or changed: their boards of its
-    pipeline reload, and its page shows the new facts and form."""
+    pipeline reload, and its page shows the new facts (its lead and campaign linked for who
+    may open them) and form."""
     deal = (
         Deal.objects.select_related(
             "account", "pipeline", "stage", "owner", "contact", "campaign", "lead"
@@ -45,17 +46,24 @@ def deal_changed(deal_id, *, also=()) -> None:
     )
     if deal is None or not live.watching(deal.account_id):
         return
-    facts = live.render(deal.account, "crm/board_deal.html#deal-facts", {"deal": deal, "oob": True})
-    shared = board_signal(deal.pipeline_id) + facts
     users = deals.audience(deal) | {user_id for user_id in also if user_id}
     memberships = Membership.objects.filter(account_id=deal.account_id, user_id__in=users)
-    editors = {m.user_id for m in memberships if deals.may_change(m, deal)}
-    for can_change, people in ((True, editors), (False, users - editors)):
-        if people:
-            # The page's form, drawn from the deal as it is now: a form someone is filling in
-            # keeps their entries (static/js/app.js, keepEdits).
-            context = {"deal": deal, "can_change": can_change, "oob": True}
-            if can_change:
-                context["form"] = DealForm(deal=deal)
-            change = live.render(deal.account, "crm/board_deal.html#deal-change", context)
-            live.push_to_members(deal.account_id, people, DEAL_EVENT, shared + change)
+    # Viewers get the same push when they may do the same: change the deal, open its lead's
+    # and its campaign's pages (linked only for who may, `deals.opens`).
+    views = {}
+    for membership in memberships:
+        opens = deals.opens(membership, deal)
+        view = (deals.may_change(membership, deal), opens["lead"], opens["campaign"])
+        views.setdefault(view, set()).add(membership.user_id)
+    signal = board_signal(deal.pipeline_id)
+    for (can_change, lead, campaign), people in views.items():
+        opens = {"lead": lead, "campaign": campaign}
+        facts_context = {"deal": deal, "opens": opens, "oob": True}
+        facts = live.render(deal.account, "crm/board_deal.html#deal-facts", facts_context)
+        # The page's form, drawn from the deal as it is now: a form someone is filling in
+        # keeps their entries (static/js/app.js, keepEdits).
+        context = {"deal": deal, "can_change": can_change, "oob": True}
+        if can_change:
+            context["form"] = DealForm(deal=deal)
+        change = live.render(deal.account, "crm/board_deal.html#deal-change", context)
+        live.push_to_members(deal.account_id, people, DEAL_EVENT, signal + facts + change)

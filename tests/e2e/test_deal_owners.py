@@ -1,5 +1,6 @@
 """A deal's owner in the browser: a deal whose owner left keeps them when its page is saved,
-and the board finds their deals."""
+and the board finds their deals; a member who owns a deal of a campaign they do not work sees
+its lead and campaign named without links."""
 
 from playwright.sync_api import expect
 
@@ -38,3 +39,28 @@ def test_a_deal_whose_owner_left_keeps_them_when_saved_and_the_board_finds_it(se
     expect(page).to_have_url(f"{server}/deals/?pipeline={deal.pipeline_id}&owner={theo.pk}")
     expect(page.locator(f"#deal-{deal.pk}")).to_be_visible()
 
+
+def test_a_deal_owner_sees_what_they_cannot_open_named_without_links(server, page):
+    tenant = _tenant()
+    nina = make_member(tenant.account, "nina@acme.test", name="Nina New")
+    deal = Deal.objects.get(
+        lead=capture(deal_campaign(tenant, name="Roofing"), name="Jordan Miles")
+    )
+    deals.update_deal(deal=deal, changes={"owner": nina}, actor=tenant.admin)
+
+    log_in(page, server, "nina@acme.test")
+    page.goto(f"{server}/deals/{deal.pk}/")
+    facts = page.locator(f"#deal-{deal.pk}-facts")
+    expect(facts).to_contain_text("Jordan Miles")
+    expect(facts).to_contain_text("Roofing")
+    lead_link = facts.locator(f'a[href="/leads/{deal.lead_id}/"]')
+    expect(lead_link).to_have_count(0)
+    expect(facts.get_by_role("link", name="Roofing")).to_have_count(0)
+    # Theirs to move all the same: a lost stage loses the lead.
+    page.get_by_label("Stage").select_option(label="Lost")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    expect(facts).to_contain_text("Lost")
+    expect(lead_link).to_have_count(0)
+    deal.lead.refresh_from_db()
+    assert deal.lead.status == "lost"
