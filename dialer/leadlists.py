@@ -27,6 +27,7 @@ Libraries and why:
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 import shutil
@@ -253,6 +254,9 @@ class _Columns:
     `full_name` is a column holding the whole name; it names a row's contact when the row
     has neither a first nor a last name (a list may have all three columns)."""
 
+    # The columns a row's values may sit in: the header row's cells (a last one with no name
+    # included) for a CSV, up to `COLUMN_LIMIT` for a workbook (it has no separators to
+    # miscount, so a column past the header is one more header-less column, named in `extra`).
     width: int
     phone: int
     first_name: int | None
@@ -262,12 +266,22 @@ class _Columns:
     # (index, header, named): a blank header is named after its column ("column D") and its
     # column kept only where a row has a value in it.
     data: list[tuple[int, str, bool]] = field(default_factory=list)
+    # Where the header row's cells end: columns from here to `width` are header-less.
+    header_width: int = 0
+
+    def extra(self, end: int) -> Iterator[tuple[int, str, bool]]:
+        """The header-less columns past the header row, before column index `end` (and
+        `width`), shaped like `data`'s."""
+        for index in range(self.header_width, min(end, self.width)):
+            yield index, f"column {_column_letter(index)}", False
 
     @classmethod
-    def from_header(cls, cells: list) -> "_Columns":
-        """Raises LeadListError naming duplicate headers (two columns that mean the same
+    def from_header(cls, cells: list, *, workbook: bool = False) -> "_Columns":
+        """The columns of a header row (`cells`; `workbook` for an .xlsx sheet's first row).
+        Raises LeadListError naming duplicate headers (two columns that mean the same
         field, such as "Phone" and "phone number", are duplicates) or a missing phone column."""
         names = [_cell_text(cell) for cell in cells]
+        width = COLUMN_LIMIT if workbook else min(len(names), COLUMN_LIMIT)
         while names and not names[-1]:
             names.pop()
         if len(names) > COLUMN_LIMIT:
@@ -297,13 +311,16 @@ class _Columns:
                 'No "phone" column: the first row must name the columns and one of them must '
                 f'be "phone" (found: {found or "no headers"}).'
             )
+        header_width = min(len(cells), COLUMN_LIMIT)
+        names += [""] * (header_width - len(names))
         data = [
             (index, name or f"column {_column_letter(index)}", bool(name))
             for index, name in enumerate(names)
             if FIELD_FOR_HEADER.get(_normalise_header(name)) not in CONTACT_FIELDS
         ]
         return cls(
-            width=len(names),
+            width=max(width, header_width),
+            header_width=header_width,
             phone=groups["phone"][0],
             first_name=groups.get("first_name", [None])[0],
             last_name=groups.get("last_name", [None])[0],
@@ -551,7 +568,8 @@ class LeadListValidation:
         row has been read). Their values are not lost: they go to the dialer as `Lead.data`.
         Past `WARNING_LIMIT` columns, the rest are counted in one last sentence."""
         warnings = []
-        for index, header, named in self._columns.data:
+        end = max(self._unnamed_with_values, default=-1) + 1
+        for index, header, named in itertools.chain(self._columns.data, self._columns.extra(end)):
             if named:
                 warnings.append(UNUSED_COLUMN.format(header=_shown(header)))
             elif index in self._unnamed_with_values:
@@ -631,15 +649,7 @@ class LeadListValidation:
         """The row as a Lead, or its errors; `parsed` is `_parse_phone` of its phone cell."""
         columns = self._columns
         if len(cells) > columns.width and any(_cell_text(c) for c in cells[columns.width :]):
-            separator = DELIMITERS.get(self._delimiter, "separator")
-            return [
-                RowError(
-                    number,
-                    "",
-                    f"This row has values beyond the {columns.width} named columns: a value "
-                    f"probably holds an unquoted {separator}; quote that value or remove it.",
-                )
-            ]
+            return [RowError(number, "", self._beyond_header_message(columns.width))]
 
         def cell(index):
             return self._cell(cells, index)
@@ -685,7 +695,7 @@ class LeadListValidation:
                     )
                 )
         data = {}
-        for index, header, named in columns.data:
+        for index, header, named in itertools.chain(columns.data, columns.extra(len(cells))):
             value = _cell_text(cell(index))
             if not named:
                 if not value:
@@ -704,6 +714,21 @@ class LeadListValidation:
             return errors
         self._accepted.add(phone, number)
         return Lead(number, phone, names["first_name"], names["last_name"], email, data)
+
+    def _beyond_header_message(self, width: int) -> str:
+        """Why a row with values past its `width` columns is refused: in a CSV, more values
+        than the header row has cells means a value split at a separator it holds; a workbook
+        has no separators, so only the column limit can be passed."""
+        if self._delimiter is None or width >= COLUMN_LIMIT:
+            return (
+                f"This row has values beyond column {_column_letter(width - 1)}: a lead list "
+                f"takes at most {COLUMN_LIMIT} columns; remove the values past it."
+            )
+        separator = DELIMITERS.get(self._delimiter, "separator")
+        return (
+            f"This row has more values than the header row has columns ({width}): a value "
+            f"probably holds an unquoted {separator}; quote that value or remove it."
+        )
 
     def _parse_phone(self, value) -> tuple[str, str]:
         """(E.164 phone, "") for a cell that holds a valid phone, else ("", why not)."""
@@ -799,7 +824,7 @@ def validate_lead_list(
             raise LeadListError(
                 'The file is empty: the first row must name the columns, one of them "phone".'
             )
-        columns = _Columns.from_header(header)
+        columns = _Columns.from_header(header, workbook=delimiter is None)
     except BaseException:
         for close in reversed(on_close):
             close()

@@ -219,8 +219,8 @@ def test_invalid_rows_each_get_their_error_and_are_not_yielded():
             error(
                 7,
                 "",
-                "This row has values beyond the 5 named columns: a value probably holds an "
-                "unquoted comma; quote that value or remove it.",
+                "This row has more values than the header row has columns (5): a value "
+                "probably holds an unquoted comma; quote that value or remove it.",
             ),
         ],
         "warnings": [unused("notes")],
@@ -580,6 +580,64 @@ def test_columns_no_contact_field_takes_are_named_in_warnings_in_column_order():
         "Column D has no header, so it was not used for the contacts here: its values go to "
         'the dialer only, as extra data named "column D".',
         unused("Notes"),
+    ]
+
+
+def unnamed(letter):
+    """The warning for a header-less column a row had a value in."""
+    return (
+        f"Column {letter} has no header, so it was not used for the contacts here: its values "
+        f'go to the dialer only, as extra data named "column {letter}".'
+    )
+
+
+def test_a_last_header_with_no_name_takes_values_like_a_header_less_column_between():
+    rows, summary = read(_text("Phone,Name,Email,\n4155550101,Jo Ko,jo@example.com,vip\n"))
+    assert rows == [
+        lead(2, "+14155550101", "Jo", "Ko", "jo@example.com", data={"column D": "vip"}),
+    ]
+    assert (summary["rows_invalid"], summary["warnings"]) == (0, [unnamed("D")])
+
+
+def test_a_csv_row_with_more_values_than_the_header_has_cells_keeps_the_separator_advice():
+    _, summary = read(_text("Phone;Name;\n4155550101;Ko; Jo;vip\n"))
+    assert summary["errors"] == [
+        error(
+            2,
+            "",
+            "This row has more values than the header row has columns (3): a value probably "
+            "holds an unquoted semicolon; quote that value or remove it.",
+        )
+    ]
+
+
+def test_xlsx_values_past_the_header_go_to_the_dialer_as_header_less_columns():
+    content = xlsx_bytes(
+        [
+            ["Phone", "Name", "Email"],
+            ["4155550101", "Jo Ko", "jo@example.com", "vip"],
+            ["4155550102", "Al Bo", None, None, "late"],
+        ]
+    )
+    rows, summary = read(io.BytesIO(content))
+    assert rows == [
+        lead(2, "+14155550101", "Jo", "Ko", "jo@example.com", data={"column D": "vip"}),
+        lead(3, "+14155550102", "Al", "Bo", data={"column E": "late"}),
+    ]
+    assert (summary["rows_invalid"], summary["warnings"]) == (0, [unnamed("D"), unnamed("E")])
+
+
+def test_xlsx_values_past_the_column_limit_refuse_the_row_without_separator_advice():
+    content = xlsx_bytes([["Phone"], ["4155550101", *[None] * 99, "x"], ["4155550102"]])
+    rows, summary = read(io.BytesIO(content))
+    assert [row["phone"] for row in rows] == ["+14155550102"]
+    assert summary["errors"] == [
+        error(
+            2,
+            "",
+            "This row has values beyond column CV: a lead list takes at most 100 columns; "
+            "remove the values past it.",
+        )
     ]
 
 
