@@ -508,6 +508,21 @@ def _next_representative(campaign):
     return assignments[campaign.next_representative % len(assignments)]
 
 
+def _representative_for(campaign, handled_by):
+    """The assignment of `handled_by` (a user id: the person who already spoke to the lead)
+    when they are one of the campaign's representatives and a member of its account now;
+    otherwise the next one round-robin (`_next_representative`), or None."""
+    if handled_by is not None:
+        found = (
+            campaign.assignments.filter(_is_member(campaign.account_id), user_id=handled_by)
+            .select_related("user")
+            .first()
+        )
+        if found is not None:
+            return found
+    return _next_representative(campaign)
+
+
 def lead_external_id(upstream_id, *, raw: bytes) -> str:
     """The one rule for a lead's external id, for every lead source.
 
@@ -554,6 +569,7 @@ def capture_lead(
     message="",
     payload=None,
     alert=True,
+    handled_by=None,
 ):
     """Record a lead once per (campaign, source, external_id); returns (lead, created).
 
@@ -563,7 +579,10 @@ def capture_lead(
     arrives again (a duplicate delivery, a call that was modified), the existing lead is updated
     with whatever new details came, and nobody is notified twice. `alert=False` records a
     lead that is history already (brought in from elsewhere, demo data): it is assigned and
-    followed by the CRM like any other, and nobody is alerted about it.
+    followed by the CRM like any other, and nobody is alerted about it. `handled_by` (a user
+    id, or None) is who already spoke to the lead (the agent on a dialer call): a new lead is
+    theirs, and the alert goes to them, when they are one of the campaign's representatives;
+    otherwise it goes round-robin like any other.
     """
     external_id = bounded_id(external_id, Lead._meta.get_field("external_id").max_length)
     if not external_id:
@@ -582,7 +601,7 @@ def capture_lead(
         if lead is not None:
             _refresh_lead(lead, details, payload)
             return lead, False
-        assignment = _next_representative(campaign)
+        assignment = _representative_for(campaign, handled_by)
         lead = Lead.objects.create(
             account=campaign.account,
             campaign=campaign,

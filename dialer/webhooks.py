@@ -20,6 +20,7 @@ from campaigns import services as campaigns
 from campaigns.models import LeadSource
 from dialer import client as dialer
 from dialer.models import (
+    AgentExtension,
     CampaignState,
     DialerAgent,
     DialerCampaign,
@@ -170,7 +171,8 @@ def agent_status(delivery, campaign, note) -> bool:
 def call_record(delivery, campaign, note) -> bool:
     """Store the cdr once per call; a conversation (`client.was_conversation`: connected, with
     an agent) on a campaign linked to an active inbound campaign becomes a lead there (one per
-    call, whatever the redeliveries).
+    call, whatever the redeliveries), given to the agent who talked to the callee when they
+    are one of its representatives (`agent_user_id`), else round-robin.
 
     Only the one-record-per-call constraint makes a cdr a duplicate; any other database
     refusal is raised, so the delivery fails with its reason and can be replayed.
@@ -225,8 +227,29 @@ def _lead_from_call(delivery, campaign, call, extension) -> None:
         name=" ".join(part for part in (contact.first_name, contact.last_name) if part),
         phone=contact.number,
         email=contact.email,
-        payload={"call": call, "contact_ref": contact.ref, "dialer_campaign": campaign.ref},
+        payload={
+            "call": {"extension": extension, **call},
+            "contact_ref": contact.ref,
+            "dialer_campaign": campaign.ref,
+        },
+        handled_by=agent_user_id(campaign, extension),
     )
+
+
+def agent_user_id(campaign, extension):
+    """The id of the user who took a call of `campaign` under `extension`: its agent under
+    that extension, else the member of the account whose extension it is; None for neither."""
+    if not extension:
+        return None
+    agent = campaign.agents.filter(extension=extension).values_list("user_id", flat=True)
+    found = agent.first()
+    if found is None:
+        found = (
+            AgentExtension.objects.filter(account_id=campaign.account_id, extension=extension)
+            .values_list("membership__user_id", flat=True)
+            .first()
+        )
+    return found
 
 
 def _push_campaign(campaign):

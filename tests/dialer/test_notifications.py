@@ -1,3 +1,4 @@
+import html
 import json
 
 import pytest
@@ -7,7 +8,7 @@ from campaigns.models import Lead
 from dialer import services
 from dialer.models import Contact, DialerEvent, LeadListUpload, PendingAction
 from tests.campaigns.factories import make_campaign as make_inbound
-from tests.dialer.conftest import API, make_agent, make_campaign, notify
+from tests.dialer.conftest import API, give_extension, make_agent, make_campaign, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -291,3 +292,60 @@ def test_a_fractional_call_ref_keeps_its_fraction(tenant_a, connected):
     campaign = _linked_campaign(tenant_a)
     _call(campaign, call_ref=555.5)
     assert DialerEvent.objects.get().call_ref == "555.5"
+
+
+def _team(tenant):
+    """Dana (extension 100) and Riley (extension 101), both representatives of the inbound
+    campaign, and a dialer campaign feeding it where both are agents."""
+    from tests.factories import make_member
+
+    dana = make_member(tenant.account, "dana@acme.test", name="Dana")
+    riley = make_member(tenant.account, "riley@acme.test", name="Riley")
+    inbound = make_inbound(
+        tenant,
+        campaign_name="Dialer leads",
+        integration="dialer",
+        selected_user=[{"id": dana.pk}, {"id": riley.pk}],
+    )
+    campaign = make_campaign(tenant, state="started", inbound_campaign=inbound)
+    make_agent(campaign, dana, "100")
+    make_agent(campaign, riley, "101")
+    for seq in range(1, 5):
+        Contact.objects.create(
+            account=campaign.account,
+            campaign=campaign,
+            upload=LeadListUpload.objects.create(
+                account=campaign.account, campaign=campaign, original_name="x.csv", file="x.csv"
+            ),
+            seq=seq,
+            ref=f"{campaign.ref}-{seq}",
+            row=seq + 1,
+            number=f"+1415555010{seq}",
+        )
+    return dana, riley, campaign
+
+
+def test_a_call_s_lead_goes_to_the_agent_who_talked_to_the_callee(tenant_a, connected):
+    from notifications.models import Delivery
+
+    dana, _, campaign = _team(tenant_a)
+    for seq in range(1, 5):
+        _call(campaign, call_ref=f"c{seq}", contact_ref=f"{campaign.ref}-{seq}", extension="100")
+    leads = Lead.objects.order_by("pk")
+    assert [lead.representative for lead in leads] == [dana] * 4
+    alerted = set(Delivery.objects.filter(event="lead_arrived").values_list("user", flat=True))
+    assert alerted == {dana.pk}
+    # The lead keeps what the call record said, the agent's extension included.
+    assert leads[0].payload["call"]["extension"] == "100"
+    page = tenant_a.admin_client.get(f"/leads/{leads[0].pk}/").content.decode()
+    assert '"extension": "100"' in html.unescape(page.split("What we received")[1])
+
+
+def test_a_call_taken_by_someone_who_is_no_representative_goes_round_robin(tenant_a, connected):
+    *_, campaign = _team(tenant_a)
+    give_extension(tenant_a.account, tenant_a.member, "555")
+    for seq in range(1, 5):
+        _call(campaign, call_ref=f"c{seq}", contact_ref=f"{campaign.ref}-{seq}", extension="555")
+    names = [lead.representative.name for lead in Lead.objects.order_by("pk")]
+    assert sorted(names) == ["Dana", "Dana", "Riley", "Riley"]
+    assert names[0] != names[1]
