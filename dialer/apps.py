@@ -6,16 +6,23 @@ class DialerConfig(AppConfig):
     verbose_name = "Dialer"
 
     def ready(self):
+        from django.db.models.signals import post_save
+
         from campaignhub import navigation, signals
         from campaignhub.webhooks import register_processor
         from campaigns import sources
-        from campaigns.models import Integration
+        from campaigns.models import Campaign, Integration
         from dialer import selectors, services, webhooks
 
         navigation.register("Dialer", "dialer_home", 40)
         register_processor(webhooks.SOURCE, webhooks.process)
         sources.register_source(Integration.DIALER)
         sources.register_feeders(Integration.DIALER, selectors.feeders)
+        post_save.connect(
+            services.on_inbound_campaign_saved,
+            sender=Campaign,
+            dispatch_uid="dialer.capture_held_calls",
+        )
         signals.member_removed.connect(
             services.on_member_removed, dispatch_uid="dialer.withdraw_agent"
         )

@@ -28,6 +28,15 @@ class ConnectionForm(forms.Form):
     )
 
 
+class InboundCampaignField(forms.ModelChoiceField):
+    """An inbound campaign by name, a paused one marked so (its calls would be held)."""
+
+    def label_from_instance(self, obj):
+        if not obj.status:
+            return f"{obj.campaign_name} (paused: calls are held until it is active)"
+        return obj.campaign_name
+
+
 class CampaignForm(forms.ModelForm):
     """A campaign's name, settings and our own choices (default agent state, linked inbound
     campaign). The settings ranges are the dialer's (dialer-api.md)."""
@@ -54,14 +63,16 @@ class CampaignForm(forms.ModelForm):
         label="Retry delay (seconds)",
     )
     record_calls = forms.BooleanField(required=False)
-    inbound_campaign = forms.ModelChoiceField(
+    inbound_campaign = InboundCampaignField(
         queryset=Campaign.objects.none(),
         required=False,
         label="Leads go to",
-        empty_label="No campaign: calls make no leads",
+        empty_label="No campaign yet: calls are held until one is chosen",
         help_text=(
             "Calls where the callee talked to an agent become leads of this inbound campaign "
-            "(one whose lead source is Dialer)."
+            "(one whose lead source is Dialer), given to that agent when they are one of its "
+            "representatives. While it is paused, such calls are held and become its leads "
+            "once it is active again."
         ),
     )
 

@@ -66,6 +66,7 @@ def campaign_context(campaign) -> dict:
         "campaign": campaign,
         "agents": selectors.agents_of(campaign),
         "outcomes": selectors.recent_outcomes(campaign),
+        "held_calls": selectors.held_calls(campaign).count(),
         "oob": True,
     }
 

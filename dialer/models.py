@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from campaignhub.integrations import Credential
 from campaignhub.models import Account, InboundDelivery, Membership
 from campaignhub.tenancy import AccountQuerySet
+from campaigns.models import Integration
 from dialer.client import CONNECTED_END_REASONS
 
 # The dialer's rules for references (dialer-api.md): letters, digits and `.-_~:`, at most 230.
@@ -88,6 +89,9 @@ NOTHING_LEFT_TO_CALL = (
     "nothing left to call. Upload another lead list to call more."
 )
 NOTHING_TO_STOP = "{name} is completed: it has already ended, so there is nothing to stop."
+# How a held call's reason starts (a cdr event's `ignored`, its delivery's error): a connected
+# call no inbound campaign took yet, captured as a lead once one does.
+HELD = "Held: "
 
 
 class AgentState(models.TextChoices):
@@ -178,6 +182,23 @@ class DialerCampaign(models.Model):
         if self.state_changed_at is None:
             return False
         return self.uploads.filter(rows_valid__gt=0, created_at__gt=self.state_changed_at).exists()
+
+    @property
+    def leads_held_because(self) -> str:
+        """Why a connected call of this campaign cannot become a lead now, "" when the linked
+        inbound campaign takes it: none is linked, or it is deleted, no longer a Dialer
+        campaign, or paused. Such a call is held until it can (`HELD`)."""
+        inbound = self.inbound_campaign
+        if inbound is None:
+            return "no inbound campaign takes its calls (choose one under Leads go to)"
+        name = inbound.campaign_name
+        if inbound.is_deleted:
+            return f"“{name}” was deleted (choose another campaign under Leads go to)"
+        if inbound.integration != Integration.DIALER:
+            return f"“{name}” no longer takes dialer calls (choose another under Leads go to)"
+        if not inbound.status:
+            return f"“{name}” is paused (activate it to capture the calls held for it)"
+        return ""
 
     @property
     def start_refusal(self) -> str:
@@ -409,7 +430,9 @@ class EventKind(models.TextChoices):
 class DialerEvent(models.Model):
     """A notification from the dialer, as it was applied (or why it was not).
 
-    `ignored` holds the reason a status was not applied (a duplicate, a stale transition).
+    `ignored` holds the reason a status was not applied (a duplicate, a stale transition),
+    and for a cdr of a connected call no inbound campaign took yet why it is held (starting
+    `HELD`; cleared once the call became a lead).
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -448,6 +471,11 @@ class DialerEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.status or self.end_reason} for {self.campaign_ref}"
+
+    @property
+    def is_held(self) -> bool:
+        """Whether this is a connected call held until an inbound campaign takes it."""
+        return self.kind == EventKind.CDR and self.ignored.startswith(HELD)
 
     @property
     def end_reason_label(self) -> str:

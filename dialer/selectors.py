@@ -7,6 +7,7 @@ from django.urls import reverse
 from campaignhub.models import Membership
 from campaignhub.tenancy import get_for_account_or_404
 from dialer.models import (
+    HELD,
     AgentExtension,
     Contact,
     DialerAgent,
@@ -116,6 +117,23 @@ def recent_outcomes(campaign, limit=20):
         )
         .order_by("-received_at", "-id")[:limit]
     )
+
+
+def held_calls(campaign):
+    """The campaign's connected calls held because no inbound campaign took them yet (their
+    cdr events, each with the `delivery` that brought it)."""
+    return campaign.events.filter(kind=EventKind.CDR, ignored__startswith=HELD)
+
+
+def campaigns_holding_calls_for(inbound_campaign) -> list[int]:
+    """Ids of the live dialer campaigns linked to `inbound_campaign` that hold calls."""
+    held = DialerEvent.objects.filter(
+        campaign__inbound_campaign=inbound_campaign,
+        campaign__deleted_at__isnull=True,
+        kind=EventKind.CDR,
+        ignored__startswith=HELD,
+    )
+    return sorted(set(held.values_list("campaign_id", flat=True)))
 
 
 def recent_uploads(campaign, limit=5):

@@ -207,8 +207,45 @@ def apply_settings(*, campaign: DialerCampaign, **values) -> DialerCampaign:
         **{name: getattr(campaign, name) for name in values}, updated_at=timezone.now()
     )
     campaign.refresh_from_db()
+    if "inbound_campaign" in values:
+        _capture_held_calls_after_commit([campaign.pk])
     _push_campaign(campaign)
     return campaign
+
+
+def capture_held_calls(*, campaign: DialerCampaign) -> int:
+    """Process the campaign's held calls again (`selectors.held_calls`: connected calls no
+    inbound campaign took) by replaying their deliveries; those its inbound campaign takes now
+    become leads, the others stay held. Returns how many deliveries were queued."""
+    from campaignhub.intake import replay_deliveries
+    from campaignhub.models import InboundDelivery
+
+    delivery_ids = selectors.held_calls(campaign).values("delivery_id")
+    return replay_deliveries(
+        InboundDelivery.objects.for_account(campaign.account).filter(pk__in=delivery_ids)
+    )
+
+
+def _capture_held_calls_after_commit(campaign_ids) -> None:
+    def capture():
+        for campaign in DialerCampaign.objects.live().filter(pk__in=campaign_ids):
+            if not campaign.leads_held_because:
+                capture_held_calls(campaign=campaign)
+
+    transaction.on_commit(capture, robust=True)
+
+
+def on_inbound_campaign_saved(sender, instance, **kwargs):
+    """`post_save` of an inbound campaign: when it is an active Dialer campaign, the held calls
+    of the dialer campaigns linked to it are captured as its leads after commit (say, once it
+    is switched back on)."""
+    from campaigns.models import Integration
+
+    if instance.integration != Integration.DIALER or not instance.status or instance.is_deleted:
+        return
+    campaign_ids = selectors.campaigns_holding_calls_for(instance)
+    if campaign_ids:
+        _capture_held_calls_after_commit(campaign_ids)
 
 
 def _request_state(campaign, wanted, pending, *, already, refusal):

@@ -184,6 +184,7 @@ def _campaign_page(
             if upload is None or past.pk != upload.pk
         ],
         "outcomes": selectors.recent_outcomes(campaign),
+        "held_calls": selectors.held_calls(campaign).count(),
         "upload": upload,
         "warnings": warnings,
     }

@@ -4,7 +4,8 @@ Each delivery is stored raw first and processed in Celery (campaignhub.intake). 
 changes only here: `TRANSITIONS` says which reported status may follow which; a duplicate or a
 stale one (e.g. `stopping` after `stopped` with no start in between) is stored as an event with
 the reason it was ignored, and logged. A `stopped` (or `completed`) for a campaign being removed
-triggers the delete on the dialer.
+triggers the delete on the dialer. A connected call no inbound campaign takes yet (none
+linked, or it is paused) is held, not dropped: see `call_record`.
 """
 
 import json
@@ -20,6 +21,7 @@ from campaigns import services as campaigns
 from campaigns.models import LeadSource
 from dialer import client as dialer
 from dialer.models import (
+    HELD,
     AgentExtension,
     CampaignState,
     DialerAgent,
@@ -83,7 +85,8 @@ def process(delivery) -> bool:
     account = delivery.account
     campaign = (
         DialerCampaign.objects.for_account(account)
-        .select_for_update()
+        .select_for_update(of=("self",))
+        .select_related("inbound_campaign")
         .filter(ref=note.campaign_ref)
         .first()
     )
@@ -170,70 +173,65 @@ def agent_status(delivery, campaign, note) -> bool:
 
 def call_record(delivery, campaign, note) -> bool:
     """Store the cdr once per call; a conversation (`client.was_conversation`: connected, with
-    an agent) on a campaign linked to an active inbound campaign becomes a lead there (one per
-    call, whatever the redeliveries), given to the agent who talked to the callee when they
-    are one of its representatives (`agent_user_id`), else round-robin.
+    an agent) becomes a lead of the linked inbound campaign (one per call, whatever the
+    redeliveries), given to the agent who talked to the callee when they are one of its
+    representatives (`agent_user_id`), else round-robin.
+
+    While no inbound campaign takes the call (none linked, or it is paused or deleted:
+    `DialerCampaign.leads_held_because`), the call is held: its event's `ignored` and the
+    delivery's error say why, starting `HELD`, and the delivery is stored as ignored (False).
+    A held call is tried again when its delivery is replayed (`services.capture_held_calls`)
+    or the dialer sends it again; any other repeat is a duplicate.
 
     Only the one-record-per-call constraint makes a cdr a duplicate; any other database
     refusal is raised, so the delivery fails with its reason and can be replayed.
     """
     call = note.call
-    try:
-        with transaction.atomic():
-            _event(
-                delivery,
-                campaign,
-                EventKind.CDR,
-                extension=note.extension,
-                call_ref=call["call_ref"],
-                contact_ref=call["contact_ref"],
-                end_reason=call["end_reason"],
-                call_time=call["call_time"],
-                dialed_at=call["dialed_at"],
-            )
-    except IntegrityError:
-        if not _call_recorded(campaign.account, call["call_ref"]):
-            raise
-        delivery.error = f"Duplicate call record {call['call_ref']!r}."
-        return False
-    _lead_from_call(delivery, campaign, call, note.extension)
+    event = _recorded_call(delivery, campaign.account, call["call_ref"])
+    if event is None:
+        try:
+            with transaction.atomic():
+                event = _event(
+                    delivery,
+                    campaign,
+                    EventKind.CDR,
+                    extension=note.extension,
+                    call_ref=call["call_ref"],
+                    contact_ref=call["contact_ref"],
+                    end_reason=call["end_reason"],
+                    call_time=call["call_time"],
+                    dialed_at=call["dialed_at"],
+                )
+        except IntegrityError:
+            event = _recorded_call(delivery, campaign.account, call["call_ref"])
+            if event is None:
+                raise
+            if not event.is_held:
+                return _duplicate(delivery, call)
+    elif not event.is_held:
+        return _duplicate(delivery, call)
+    handled = _lead_from_call(delivery, event, campaign, call, note.extension)
     _push_campaign(campaign)
-    return True
+    return handled
 
 
-def _call_recorded(account, call_ref) -> bool:
-    """Whether the account already holds the cdr of `call_ref` (never for a cdr without one)."""
-    if not call_ref:
-        return False
-    return DialerEvent.objects.filter(
-        account=account, kind=EventKind.CDR, call_ref=call_ref
-    ).exists()
-
-
-def _lead_from_call(delivery, campaign, call, extension) -> None:
-    inbound = campaign.inbound_campaign
-    if not dialer.was_conversation(call["end_reason"], extension):
-        return
-    if inbound is None or inbound.is_deleted or not inbound.status:
-        return
-    contact = campaign.contacts.filter(ref=call["contact_ref"]).first()
-    if contact is None:
-        delivery.error = f"Call to unknown contact {call['contact_ref']!r}: no lead made."
-        return
-    campaigns.capture_lead(
-        campaign=inbound,
-        source=LeadSource.DIALER,
-        external_id=campaigns.lead_external_id(call["call_ref"], raw=delivery.body),
-        name=" ".join(part for part in (contact.first_name, contact.last_name) if part),
-        phone=contact.number,
-        email=contact.email,
-        payload={
-            "call": {"extension": extension, **call},
-            "contact_ref": contact.ref,
-            "dialer_campaign": campaign.ref,
-        },
-        handled_by=agent_user_id(campaign, extension),
+def _duplicate(delivery, call) -> bool:
+    call_ref = call["call_ref"]
+    delivery.error = (
+        f"Duplicate call record {call_ref!r}."
+        if call_ref
+        else "Duplicate: this call record was stored already."
     )
+    return False
+
+
+def _recorded_call(delivery, account, call_ref):
+    """The account's stored cdr of `call_ref`, or for a cdr without one the event this very
+    delivery stored (a replay), or None."""
+    events = DialerEvent.objects.filter(account=account, kind=EventKind.CDR)
+    if call_ref:
+        return events.filter(call_ref=call_ref).first()
+    return events.filter(delivery_id=delivery.pk).first()
 
 
 def agent_user_id(campaign, extension):
@@ -250,6 +248,42 @@ def agent_user_id(campaign, extension):
             .first()
         )
     return found
+
+
+def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
+    """Make the lead of a conversation, or hold it (False) while no inbound campaign takes it."""
+    if not dialer.was_conversation(call["end_reason"], extension):
+        return True
+    contact = campaign.contacts.filter(ref=call["contact_ref"]).first()
+    if contact is None:
+        delivery.error = f"Call to unknown contact {call['contact_ref']!r}: no lead made."
+        return True
+    because = campaign.leads_held_because
+    if because:
+        held = (HELD + because + ".")[: DialerEvent._meta.get_field("ignored").max_length]
+        if event.ignored != held:
+            event.ignored = held
+            event.save(update_fields=["ignored"])
+        delivery.error = held
+        return False
+    campaigns.capture_lead(
+        campaign=campaign.inbound_campaign,
+        source=LeadSource.DIALER,
+        external_id=campaigns.lead_external_id(call["call_ref"], raw=delivery.body),
+        name=" ".join(part for part in (contact.first_name, contact.last_name) if part),
+        phone=contact.number,
+        email=contact.email,
+        payload={
+            "call": {"extension": extension, **call},
+            "contact_ref": contact.ref,
+            "dialer_campaign": campaign.ref,
+        },
+        handled_by=agent_user_id(campaign, extension),
+    )
+    if event.ignored:
+        event.ignored = ""
+        event.save(update_fields=["ignored"])
+    return True
 
 
 def _push_campaign(campaign):

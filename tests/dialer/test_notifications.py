@@ -294,6 +294,86 @@ def test_a_fractional_call_ref_keeps_its_fraction(tenant_a, connected):
     assert DialerEvent.objects.get().call_ref == "555.5"
 
 
+def _held_campaign(tenant, **inbound_fields):
+    inbound = make_inbound(
+        tenant, campaign_name="Dialer leads", integration="dialer", **inbound_fields
+    )
+    campaign = make_campaign(tenant, state="started", inbound_campaign=inbound)
+    _contact(campaign)
+    return inbound, campaign
+
+
+def _pause(campaign, status=False):
+    from django.test import TestCase
+
+    from campaigns import services as campaign_services
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        campaign_services.update_campaign(campaign=campaign, changes={"status": status})
+
+
+def test_a_connected_call_while_the_inbound_campaign_is_paused_is_held_not_lost(
+    tenant_a, connected
+):
+    inbound, campaign = _held_campaign(tenant_a)
+    _pause(inbound)
+    _cdr(campaign, call_ref="c1")
+    _cdr(campaign, call_ref="c2", end_reason="busy")
+    assert not Lead.objects.exists()
+    held, busy = InboundDelivery.objects.order_by("pk")
+    assert held.status == DeliveryStatus.IGNORED
+    assert held.error == (
+        "Held: “Dialer leads” is paused (activate it to capture the calls held for it)."
+    )
+    assert busy.status == DeliveryStatus.PROCESSED
+    assert [event.is_held for event in DialerEvent.objects.order_by("pk")] == [True, False]
+    # Sent again while still paused: still one call, still held.
+    _cdr(campaign, call_ref="c1")
+    assert DialerEvent.objects.filter(kind="cdr").count() == 2
+    assert InboundDelivery.objects.order_by("pk").last().error.startswith("Held: ")
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    assert "1 connected call held</strong>, not lost: “Dialer leads” is paused" in page
+    assert "connected calls are held: “Dialer leads” is paused" in page
+    assert "connected calls become leads of" not in page
+    assert '<span class="badge warn"' in page
+
+
+def test_held_calls_become_leads_once_the_inbound_campaign_is_active_again(tenant_a, connected):
+    inbound, campaign = _held_campaign(tenant_a)
+    _pause(inbound)
+    _cdr(campaign, call_ref="c1")
+    _pause(inbound, status=True)
+    lead = Lead.objects.get()
+    assert (lead.campaign, lead.external_id, lead.name) == (inbound, "c1", "Ada Lovelace")
+    held = InboundDelivery.objects.get()
+    assert (held.status, held.error) == (DeliveryStatus.PROCESSED, "")
+    assert not DialerEvent.objects.get().is_held
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    assert "connected call held" not in page and "connected calls become leads of" in page
+    # Captured once: saving the campaign again or replaying the delivery adds nothing.
+    _pause(inbound, status=True)
+    _cdr(campaign, call_ref="c1")
+    assert Lead.objects.count() == 1
+
+
+def test_calls_of_a_campaign_linked_to_none_are_held_until_one_is_chosen(
+    tenant_a, connected, upstream
+):
+    from django.test import TestCase
+
+    campaign = make_campaign(tenant_a, state="started")
+    _contact(campaign)
+    _cdr(campaign, call_ref="c1")
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.IGNORED
+    assert delivery.error.startswith("Held: no inbound campaign takes its calls")
+    inbound = make_inbound(tenant_a, campaign_name="Dialer leads", integration="dialer")
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.apply_settings(campaign=campaign, inbound_campaign=inbound)
+    assert Lead.objects.get().campaign == inbound
+
+
 def _team(tenant):
     """Dana (extension 100) and Riley (extension 101), both representatives of the inbound
     campaign, and a dialer campaign feeding it where both are agents."""
@@ -349,3 +429,10 @@ def test_a_call_taken_by_someone_who_is_no_representative_goes_round_robin(tenan
     names = [lead.representative.name for lead in Lead.objects.order_by("pk")]
     assert sorted(names) == ["Dana", "Dana", "Riley", "Riley"]
     assert names[0] != names[1]
+
+
+def test_the_leads_go_to_choice_marks_a_paused_campaign(tenant_a, connected):
+    inbound, campaign = _held_campaign(tenant_a)
+    _pause(inbound)
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    assert "Dialer leads (paused: calls are held until it is active)" in page

@@ -322,3 +322,117 @@ def test_the_buttons_follow_the_state_and_an_upload_names_unused_columns(
     expect(page.locator(".upload").first).to_contain_text("1 of 1 contacts sent")
     expect(controls.get_by_role("button", name="Start")).to_be_visible()
     expect(controls.get_by_role("button", name="Stop")).to_have_count(0)
+
+
+def _sandbox_timing(**values):
+    """Set (or with nothing, read) the sandbox dialer's timing; answers the timing in force."""
+    answer = requests.post(
+        settings.DIALER_API_BASE.replace("/dialer", "/_sandbox/dialer/timing"),
+        json=values,
+        timeout=5,
+    )
+    answer.raise_for_status()
+    return answer.json()
+
+
+def test_a_call_answered_while_the_inbound_campaign_is_paused_is_held_then_captured(
+    server, page, e2e_sandbox, tmp_path
+):
+    """The agent talks to a callee while the inbound campaign is paused: the dialer page says
+    the campaign is paused and the call held (live), and once the campaign is activated the
+    call is its lead, given to the agent who took it. The lead list's last, unnamed column goes
+    to the dialer with a warning instead of refusing the row."""
+    from campaigns import services as campaign_services
+    from campaigns.forms import CampaignForm
+    from campaigns.models import Lead
+
+    account = _connected_account()
+    admin = account.memberships.get(role=Role.ADMIN).user
+    riley = make_member(account, "riley@acme.test", name="Riley Rep")
+    form = CampaignForm(
+        data={
+            "campaign_name": "Dialer leads",
+            "integration": "dialer",
+            "selected_user": [{"id": riley.pk}, {"id": admin.pk}],
+        },
+        account=account,
+    )
+    assert form.is_valid(), form.errors
+    inbound = campaign_services.create_campaign(
+        account=account, owner=admin, data=form.cleaned_data
+    )
+    campaign_services.update_campaign(campaign=inbound, changes={"status": False})
+    campaign = services.create_campaign(
+        account=account,
+        name="Spring renewals",
+        aggression="1.0",
+        max_attempts=3,
+        retry_delay_s=3600,
+        default_agent_state="available",
+        inbound_campaign=inbound,
+    )
+    _give_extension(account, admin, "100")
+    services.add_agent(campaign=campaign, user=admin)
+    before = _sandbox_timing()
+    # No dialing rounds of its own: the one call is the one simulated below.
+    _sandbox_timing(dial_interval=3600)
+    try:
+        log_in(page, server, "admin@acme.test")
+        page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+        expect(page.locator("#live-status")).to_have_class("live-status connected")
+        expect(page.locator("#dialer-calls-held-because")).to_contain_text(
+            "connected calls are held: “Dialer leads” is paused"
+        )
+        expect(page.get_by_text("connected calls become leads of")).to_have_count(0)
+        expect(page.locator("#id_inbound_campaign option:checked")).to_have_text(
+            "Dialer leads (paused: calls are held until it is active)"
+        )
+
+        lead_list = tmp_path / "leads.csv"
+        lead_list.write_text("Phone,Name,Email,\n4155550181,Jane Q Public,jane@x.test,vip\n")
+        page.locator("input[type=file]").set_input_files(str(lead_list))
+        page.get_by_role("button", name="Upload").click()
+        upload = page.locator(".upload").first
+        expect(upload).to_contain_text("1 of 1 contacts sent")
+        expect(upload.locator("[data-upload-warnings]")).to_contain_text(
+            "Column D has no header, so it was not used for the contacts here"
+        )
+
+        state = page.locator(f"#dialer-state-{campaign.pk}")
+        page.locator(f"#dialer-controls-{campaign.pk}").get_by_role("button", name="Start").click()
+        expect(state.locator("[data-state]")).to_have_attribute(
+            "data-state", "started", timeout=15000
+        )
+        board = page.locator(f"#dialer-board-{campaign.pk}")
+        expect(board).to_contain_text("available", timeout=15000)
+        answer = requests.post(
+            settings.DIALER_API_BASE.replace("/dialer", "/_sandbox/dialer/simulate-cdr"),
+            json={"campaign_ref": campaign.ref, "end_reason": "hungup", "extension": "100"},
+            timeout=5,
+        )
+        assert answer.status_code == 202, answer.text
+
+        outcomes = page.locator(f"#dialer-outcomes-{campaign.pk}")
+        expect(outcomes.locator("#dialer-held-calls")).to_contain_text(
+            "1 connected call held, not lost: “Dialer leads” is paused", timeout=15000
+        )
+        expect(outcomes.locator(".badge.warn")).to_have_text("held")
+        assert not Lead.objects.exists()
+
+        page.goto(f"{server}/campaigns/{inbound.pk}/")
+        page.get_by_role("button", name="Activate").click()
+        expect(page.get_by_role("button", name="Pause")).to_be_visible()
+
+        page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+        expect(page.locator("#dialer-held-calls")).to_have_count(0)
+        expect(page.get_by_text("connected calls become leads of")).to_be_visible()
+        lead = Lead.objects.get()
+        assert (lead.campaign_id, lead.name, lead.representative) == (
+            inbound.pk,
+            "Jane Q Public",
+            admin,
+        )
+        page.goto(f"{server}/leads/{lead.pk}/")
+        expect(page.locator("pre.payload")).to_contain_text('"extension": "100"')
+    finally:
+        _sandbox_timing(**before)
