@@ -62,7 +62,7 @@ def _invoca_available(monkeypatch):
 def _advertiser_link(saved):
     """A lead-source link like Invoca's: `adv-…` ids only, kept in `saved` by campaign id."""
 
-    def clean(account, value, campaign):
+    def clean(account, value, campaign, viewer=None):
         if not value.startswith("adv-"):
             raise ValidationError("Not an advertiser campaign of this account.")
         return value
