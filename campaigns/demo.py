@@ -56,15 +56,21 @@ def arrive(*, account, admin, member, stdout):
     )
     if campaign is None or campaign.leads.filter(external_id="demo-0").exists():
         return
-    for n, (name, phone, email, message) in enumerate(DEMO_LEADS):
+    capture_form_leads(campaign, DEMO_LEADS, prefix="demo-")
+    stdout.write(f"Campaigns: {len(DEMO_LEADS)} leads arrived on “{campaign.campaign_name}”.")
+
+
+def capture_form_leads(campaign, leads, *, prefix):
+    """Capture `leads` ((name, phone, email, message) tuples) as the form campaign's leads of
+    now, alerted like real ones, with external ids `prefix` + their index."""
+    for n, (name, phone, email, message) in enumerate(leads):
         services.capture_lead(
             campaign=campaign,
             source=LeadSource.FORM,
-            external_id=f"demo-{n}",
+            external_id=f"{prefix}{n}",
             name=name,
             phone=phone,
             email=email,
             message=message,
             payload={"name": name, "phone": phone, "email": email, "message": message},
         )
-    stdout.write(f"Campaigns: {len(DEMO_LEADS)} leads arrived on “{campaign.campaign_name}”.")

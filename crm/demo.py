@@ -4,7 +4,8 @@ and its deals stand in several stages, two of them won with their value as reven
 from decimal import Decimal
 
 from campaigns import services as campaign_services
-from campaigns.models import Campaign, LeadSource
+from campaigns.demo import capture_form_leads
+from campaigns.models import Campaign
 from crm import deals, pipelines
 from crm.models import StageKind
 
@@ -63,17 +64,7 @@ def arrive(*, account, admin, member, stdout):
     if campaign.leads.filter(external_id="demo-deal-0").exists():
         stdout.write(f"Deals: on the board from “{campaign.campaign_name}”.")
         return
-    for n, (name, phone, email, message) in enumerate(MORE_LEADS):
-        campaign_services.capture_lead(
-            campaign=campaign,
-            source=LeadSource.FORM,
-            external_id=f"demo-deal-{n}",
-            name=name,
-            phone=phone,
-            email=email,
-            message=message,
-            payload={"name": name, "phone": phone, "email": email, "message": message},
-        )
+    capture_form_leads(campaign, MORE_LEADS, prefix="demo-deal-")
     today = campaign.leads.filter(external_id__startswith="demo-").order_by("id")
     # Leads that came before the campaign opened deals get theirs now.
     opened = [deals.open_for_lead(lead) for lead in today]

@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from campaignhub import services as platform
 from campaigns import services
 from campaigns.models import LeadSource
-from crm.models import Pipeline, Stage
+from crm import deals
+from crm.models import Deal, Pipeline, Stage
 from tests.campaigns.factories import make_campaign
-from tests.factories import bearer
+from tests.factories import bearer, make_member
 
 _ids = itertools.count(1)
 
@@ -74,3 +76,22 @@ class Api:
 @pytest.fixture
 def api(tenant_a):
     return Api(tenant_a.token.raw)
+
+
+@pytest.fixture
+def riley(tenant_a):
+    """A second member of account A, who works none of its campaigns."""
+    return make_member(tenant_a.account, "riley@acme.test", name="Riley Rep")
+
+
+def token_of(tenant, user) -> str:
+    """A new API token of `user` in the tenant's account (the raw secret)."""
+    return platform.issue_token(account=tenant.account, user=user, name=user.email).raw
+
+
+def given_to(tenant, user, **campaign):
+    """A deal of a lead that went to the tenant's member, then given to `user`."""
+    deal = Deal.objects.get(lead=capture(deal_campaign(tenant, **campaign)))
+    deals.update_deal(deal=deal, changes={"owner": user}, actor=tenant.admin)
+    deal.refresh_from_db()
+    return deal

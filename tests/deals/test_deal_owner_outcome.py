@@ -3,31 +3,12 @@ API), since moving the deal does."""
 
 import pytest
 
-from campaignhub import services as platform
 from campaigns.permissions import OUTCOME_REFUSAL, may_set_outcome
-from crm import deals
 from crm.models import Deal
-from tests.deals.conftest import Api, capture, deal_campaign, money
-from tests.factories import logged_in_client, make_member
+from tests.deals.conftest import Api, capture, deal_campaign, given_to, money, token_of
+from tests.factories import logged_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def riley(tenant_a):
-    return make_member(tenant_a.account, "riley@acme.test", name="Riley Rep")
-
-
-def _token(tenant, user):
-    return platform.issue_token(account=tenant.account, user=user, name=user.email).raw
-
-
-def _given_to(tenant, user, **campaign):
-    """A deal of a lead that went to the tenant's member, then given to `user`."""
-    deal = Deal.objects.get(lead=capture(deal_campaign(tenant, **campaign)))
-    deals.update_deal(deal=deal, changes={"owner": user}, actor=tenant.admin)
-    deal.refresh_from_db()
-    return deal
 
 
 def _membership(tenant, user):
@@ -36,11 +17,11 @@ def _membership(tenant, user):
 
 def test_the_owner_of_a_leads_deal_may_set_its_outcome(tenant_a, riley):
     represented = {"selected_user": [{"id": tenant_a.member.pk}, {"id": riley.pk}]}
-    deal = _given_to(tenant_a, riley, **represented)
+    deal = given_to(tenant_a, riley, **represented)
     assert deal.lead.representative == tenant_a.member
     assert may_set_outcome(_membership(tenant_a, riley), deal.lead)
 
-    response = Api(_token(tenant_a, riley)).patch(
+    response = Api(token_of(tenant_a, riley)).patch(
         f"/v1/leads/{deal.lead_id}", {"status": "won", "revenue": 2400}
     )
     assert response.status_code == 200
@@ -61,7 +42,7 @@ def test_another_representative_who_does_not_own_the_deal_still_may_not(tenant_a
     represented = {"selected_user": [{"id": tenant_a.member.pk}, {"id": riley.pk}]}
     deal = Deal.objects.get(lead=capture(deal_campaign(tenant_a, **represented)))
     assert not may_set_outcome(_membership(tenant_a, riley), deal.lead)
-    response = Api(_token(tenant_a, riley)).patch(f"/v1/leads/{deal.lead_id}", {"status": "won"})
+    response = Api(token_of(tenant_a, riley)).patch(f"/v1/leads/{deal.lead_id}", {"status": "won"})
     assert response.status_code == 403
     assert response.json()["message"] == OUTCOME_REFUSAL
     assert "the owner of its deal" in OUTCOME_REFUSAL

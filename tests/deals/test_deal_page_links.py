@@ -4,36 +4,17 @@ on the page and in its live updates."""
 
 import pytest
 
-from campaignhub import services as platform
 from crm import deals, live_updates
-from crm.models import Deal
-from tests.deals.conftest import Api, capture, deal_campaign, stage
-from tests.factories import logged_in_client, make_member
+from tests.deals.conftest import Api, given_to, stage, token_of
+from tests.factories import logged_in_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def riley(tenant_a):
-    return make_member(tenant_a.account, "riley@acme.test", name="Riley Rep")
-
-
-def _token(tenant, user):
-    return platform.issue_token(account=tenant.account, user=user, name=user.email).raw
-
-
-def _given_to(tenant, user, **campaign):
-    """A deal of a lead that went to the tenant's member, then given to `user`."""
-    deal = Deal.objects.get(lead=capture(deal_campaign(tenant, **campaign)))
-    deals.update_deal(deal=deal, changes={"owner": user}, actor=tenant.admin)
-    deal.refresh_from_db()
-    return deal
 
 
 def test_the_deal_page_names_a_lead_and_campaign_its_owner_cannot_open_without_links(
     tenant_a, riley
 ):
-    deal = _given_to(tenant_a, riley, name="Roofing")
+    deal = given_to(tenant_a, riley, name="Roofing")
     client = logged_in_client(riley)
     assert client.get(f"/leads/{deal.lead_id}/").status_code == 404
     assert client.get(f"/campaigns/{deal.campaign_id}/").status_code == 404
@@ -48,7 +29,7 @@ def test_the_deal_page_names_a_lead_and_campaign_its_owner_cannot_open_without_l
     assert f'href="/campaigns/{deal.campaign_id}/"' in admin_page
 
     # Theirs to move all the same: a lost stage loses the lead.
-    response = Api(_token(tenant_a, riley)).patch(
+    response = Api(token_of(tenant_a, riley)).patch(
         f"/v1/deals/{deal.pk}", {"stage": stage(tenant_a, "Lost").pk}
     )
     assert response.status_code == 200
@@ -59,7 +40,7 @@ def test_the_deal_page_names_a_lead_and_campaign_its_owner_cannot_open_without_l
 def test_a_live_change_links_the_lead_and_campaign_only_for_who_may_open_them(
     tenant_a, riley, live_events, django_capture_on_commit_callbacks
 ):
-    deal = _given_to(tenant_a, riley)
+    deal = given_to(tenant_a, riley)
     with django_capture_on_commit_callbacks(execute=True):
         deals.move_deal(deal=deal, stage=stage(tenant_a, "Contacted"), actor=tenant_a.admin)
     links = (f'href="/leads/{deal.lead_id}/"', f'href="/campaigns/{deal.campaign_id}/"')
