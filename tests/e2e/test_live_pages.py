@@ -22,6 +22,28 @@ def make_form_campaign(page, server, name, rep_id=None):
     expect(page.locator("#live-status")).to_have_class("live-status connected")
 
 
+def send_public_form(visitor, form_url, phone="(415) 555-0111"):
+    """A visitor sends the campaign's public form as "Ann Visitor" from the page `visitor`."""
+    visitor.goto(form_url)
+    visitor.get_by_label("Name").fill("Ann Visitor")
+    visitor.get_by_label("Phone").fill(phone)
+    visitor.get_by_role("button", name="Send").click()
+    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+
+
+def leads_open_elsewhere(page, server):
+    """The leads page, live, in another tab of `page`'s browser and in another browser of the
+    same person (admin@acme.test): (tab, elsewhere)."""
+    tab = page.context.new_page()
+    tab.goto(f"{server}/leads/")
+    elsewhere = page.context.browser.new_context().new_page()
+    log_in(elsewhere, server, "admin@acme.test")
+    elsewhere.goto(f"{server}/leads/")
+    for other in (tab, elsewhere):
+        expect(other.locator("#live-status")).to_have_class("live-status connected")
+    return tab, elsewhere
+
+
 def test_campaign_rows_change_appear_and_disappear_live_in_another_tab(server, page):
     account = make_account("Acme Agency", "admin@acme.test")
     member = make_member(account, "rep@acme.test", name="Riley Rep")
@@ -57,11 +79,7 @@ def test_campaign_rows_change_appear_and_disappear_live_in_another_tab(server, p
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
     expect(row).not_to_contain_text("Inactive")
-    visitor.goto(page.locator("#form-url").inner_text())
-    visitor.get_by_label("Name").fill("Ann Visitor")
-    visitor.get_by_label("Phone").fill("(415) 555-0111")
-    visitor.get_by_role("button", name="Send").click()
-    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+    send_public_form(visitor, page.locator("#form-url").inner_text())
     expect(row.locator("td").nth(4)).to_have_text("1")
 
     # A new campaign appears at the top for the admin, not for a member who may not see it.
@@ -218,12 +236,9 @@ def test_tables_show_national_phone_numbers_and_pages_have_a_favicon(server, pag
     make_account("Acme Agency", "admin@acme.test")
     log_in(page, server, "admin@acme.test")
     make_form_campaign(page, server, "Spring roofing")
-    visitor = page.context.new_page()
-    visitor.goto(page.locator("#form-url").inner_text())
-    visitor.get_by_label("Name").fill("Ann Visitor")
-    visitor.get_by_label("Phone").fill("+1 415 555 0111")
-    visitor.get_by_role("button", name="Send").click()
-    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+    send_public_form(
+        page.context.new_page(), page.locator("#form-url").inner_text(), "+1 415 555 0111"
+    )
 
     page.goto(f"{server}/leads/")
     phone = page.locator("tbody tr", has_text="Ann Visitor").locator("span.phone")
@@ -239,14 +254,7 @@ def test_signing_out_ends_live_updates_in_that_browser_only(server, page):
     make_form_campaign(page, server, "Spring roofing")
     form_url = page.locator("#form-url").inner_text()
 
-    # Another tab of the same browser, and another browser of the same person, list the leads.
-    tab = page.context.new_page()
-    tab.goto(f"{server}/leads/")
-    expect(tab.locator("#live-status")).to_have_class("live-status connected")
-    elsewhere = page.context.browser.new_context().new_page()
-    log_in(elsewhere, server, "admin@acme.test")
-    elsewhere.goto(f"{server}/leads/")
-    expect(elsewhere.locator("#live-status")).to_have_class("live-status connected")
+    tab, elsewhere = leads_open_elsewhere(page, server)
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
@@ -254,12 +262,7 @@ def test_signing_out_ends_live_updates_in_that_browser_only(server, page):
     expect(tab.locator("#live-status")).to_have_class("live-status")
     expect(elsewhere.locator("#live-status")).to_have_class("live-status connected")
 
-    visitor = page.context.browser.new_context().new_page()
-    visitor.goto(form_url)
-    visitor.get_by_label("Name").fill("Ann Visitor")
-    visitor.get_by_label("Phone").fill("(415) 555-0111")
-    visitor.get_by_role("button", name="Send").click()
-    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+    send_public_form(page.context.browser.new_context().new_page(), form_url)
 
     expect(elsewhere.locator("#lead-rows-live tr", has_text="Ann Visitor")).to_be_visible()
     expect(tab.locator("tbody tr", has_text="Ann Visitor")).to_have_count(0)
@@ -270,13 +273,7 @@ def test_a_password_change_ends_live_updates_in_other_browsers_only(server, page
     log_in(page, server, "admin@acme.test")
     make_form_campaign(page, server, "Spring roofing")
     form_url = page.locator("#form-url").inner_text()
-    tab = page.context.new_page()
-    tab.goto(f"{server}/leads/")
-    expect(tab.locator("#live-status")).to_have_class("live-status connected")
-    elsewhere = page.context.browser.new_context().new_page()
-    log_in(elsewhere, server, "admin@acme.test")
-    elsewhere.goto(f"{server}/leads/")
-    expect(elsewhere.locator("#live-status")).to_have_class("live-status connected")
+    tab, elsewhere = leads_open_elsewhere(page, server)
 
     page.goto(f"{server}/password-change/")
     page.get_by_label("Old password").fill(PASSWORD)
@@ -288,12 +285,7 @@ def test_a_password_change_ends_live_updates_in_other_browsers_only(server, page
     expect(elsewhere.locator("#live-status")).to_have_class("live-status")
     expect(tab.locator("#live-status")).to_have_class("live-status connected")
 
-    visitor = page.context.browser.new_context().new_page()
-    visitor.goto(form_url)
-    visitor.get_by_label("Name").fill("Ann Visitor")
-    visitor.get_by_label("Phone").fill("(415) 555-0111")
-    visitor.get_by_role("button", name="Send").click()
-    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+    send_public_form(page.context.browser.new_context().new_page(), form_url)
 
     expect(tab.locator("#lead-rows-live tr", has_text="Ann Visitor")).to_be_visible()
     expect(elsewhere.locator("tbody tr", has_text="Ann Visitor")).to_have_count(0)
