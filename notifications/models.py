@@ -43,6 +43,7 @@ class Delivery(models.Model):
     )
     sender = models.CharField(max_length=255, blank=True)
     reply_to = models.CharField(max_length=255, blank=True)
+    # notifications.rendering.SUBJECT_MAX_CHARS cuts longer subjects to fit.
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField(blank=True)
     html_body = models.TextField(blank=True)

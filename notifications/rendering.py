@@ -4,6 +4,7 @@ import re
 from functools import lru_cache
 
 from django.template import TemplateDoesNotExist, engines
+from django.utils.text import Truncator
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -25,6 +26,11 @@ GSM_REPLACEMENTS = str.maketrans(
         "\u2026": "...",
     }
 )
+
+# A subject's length at most (`Delivery.subject`'s column): a longer one, say a campaign's subject
+# with a lead's 255-character name in it, is cut with "…" rather than failing the alert's save,
+# which would undo the lead it is about.
+SUBJECT_MAX_CHARS = 255
 
 # Which template file makes an event send on which channel.
 CHANNEL_FILES = {"email": "body.txt", "sms": "sms.txt", "push": "push.txt"}
@@ -73,8 +79,10 @@ def event_channels(event: str) -> list[str]:
 
 
 def render_channel(event: str, channel: str, context: dict) -> dict:
-    """Subject, body and HTML body of `event` for one channel."""
+    """Subject (on one line, at most `SUBJECT_MAX_CHARS`), body and HTML body of `event` for
+    one channel."""
     subject = " ".join(_render(event, "subject.txt", context, required=False).split())
+    subject = Truncator(subject).chars(SUBJECT_MAX_CHARS)
     if channel == "email":
         return {
             "subject": subject,

@@ -47,3 +47,25 @@ def test_a_withheld_caller_id_alerts_as_unknown_caller_without_brackets(tenant_a
 def test_the_form_offers_the_lead_caller_placeholder(tenant_a):
     page = tenant_a.admin_client.get("/campaigns/new/").content.decode()
     assert "{{lead_caller}}" in page
+
+
+def test_a_subject_longer_than_its_column_is_cut_and_the_lead_kept(tenant_a, committed):
+    """A 255-character name in "New roofing lead: {{lead_name}}" would not fit the delivery's
+    subject (255 characters; PostgreSQL refuses it and the lead's capture with it)."""
+    from notifications.models import Delivery
+
+    campaign = make_campaign(
+        tenant_a,
+        notification_type="only_send_email",
+        email_details={"subject": "New roofing lead: {{lead_name}}"},
+        selected_user=[{"id": tenant_a.member.pk}],
+    )
+    with committed():
+        lead, _ = services.capture_lead(
+            campaign=campaign, source=LeadSource.WEBHOOK, external_id="L1", name="N" * 255
+        )
+    [delivery] = Delivery.objects.filter(event="lead_arrived")
+    assert len(delivery.subject) == 255
+    assert delivery.subject.startswith("New roofing lead: NNN") and delivery.subject.endswith("…")
+    assert mail.outbox[0].subject == delivery.subject
+    assert Lead.objects.get(pk=lead.pk).name == "N" * 255
