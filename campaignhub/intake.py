@@ -219,10 +219,12 @@ def replay_deliveries(queryset) -> int:
     Each delivery's signature is verified again first, with today's signing key: one that
     fails is marked (or stays) rejected and is not replayed; one rejected for its signature
     that today's key verifies is processed at last. Deliveries rejected for what they held and
-    rows held by a live claim are skipped. Returns how many were queued.
+    rows held by a live claim are skipped. They are queued in the order they arrived, so a
+    later correction of one lead (a repeated `external_id`) is applied after what it corrects.
+    Returns how many were queued.
     """
     queued = 0
-    for delivery in queryset.filter(replayable()):
+    for delivery in queryset.filter(replayable()).order_by("received_at", "id"):
         verdict = reverify(delivery)
         if verdict is False:
             InboundDelivery.objects.filter(pk=delivery.pk).update(

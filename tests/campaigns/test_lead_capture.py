@@ -317,6 +317,17 @@ class TestHeldLeads:
         page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
         assert "reached this campaign" not in page
 
+    def test_a_held_correction_is_applied_after_what_it_corrects(self, tenant_a, paused):
+        """Two posts of one `external_id` while paused: captured in the order they came, the
+        lead ends with the second (corrected) details."""
+        path = f"/webhooks/leads/{paused.webhook_token}/"
+        for name in ("Order First", "Order Second (corrected)"):
+            body = json.dumps({"external_id": "ord-1", "name": name, "phone": "+14155550111"})
+            Client().post(path, body, content_type="application/json")
+        services.update_campaign(campaign=paused, changes={"status": True})
+        tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
+        assert Lead.objects.get(external_id="ord-1").name == "Order Second (corrected)"
+
     def test_while_paused_nothing_is_captured(self, tenant_a, paused):
         response = tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/", follow=True)
         assert "Activate the campaign first" in response.content.decode()
