@@ -5,19 +5,28 @@ import logging
 from functools import wraps
 
 from anymail import urls as anymail_urls
+from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.signals import tracking
-from anymail.utils import get_anymail_setting
+from anymail.utils import get_anymail_setting, get_request_basic_auth
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import receiver
 from django.http import QueryDict
 from django.urls import URLPattern
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from twilio.request_validator import RequestValidator
 
 from campaignhub.api import error
-from campaignhub.cleaning import clean_text
+from campaignhub.cleaning import clean_json, clean_text
 from campaignhub.models import DeliveryStatus, InboundDelivery
-from campaignhub.webhooks import Target, WebhookView, header
+from campaignhub.webhooks import (
+    DROPPED_HEADERS,
+    INVALID_SIGNATURE,
+    Target,
+    WebhookView,
+    header,
+)
 from notifications import services
 from notifications.models import Channel
 
@@ -70,32 +79,147 @@ def process_twilio_status(inbound):
     return True
 
 
+def email_webhook_secrets() -> list[str]:
+    """The "user:password" strings of `ANYMAIL_WEBHOOK_SECRET` (one string, or a list while a
+    secret is rotated), read as anymail's webhook views read it; [] when unset or empty."""
+    secrets = get_anymail_setting("webhook_secret", default=None) or []
+    if isinstance(secrets, str):
+        secrets = [secrets]
+    return [secret for secret in secrets if secret]
+
+
 def has_email_webhook_secret() -> bool:
     """Whether `ANYMAIL_WEBHOOK_SECRET` ("user:password", HTTP basic auth the ESP sends with
     every webhook post) is set, read as anymail's webhook views read it."""
-    return bool(get_anymail_setting("webhook_secret", default=None))
+    return bool(email_webhook_secrets())
 
 
-def require_webhook_secret(view):
-    """Wrap an anymail webhook view: without `ANYMAIL_WEBHOOK_SECRET` it answers 403 and does
-    nothing, since anymail would otherwise accept unauthenticated posts (a forged bounce would
-    fail a delivery). With the secret set, anymail checks it on every post."""
+def email_source(esp_name: str) -> str:
+    """The `InboundDelivery.source` of an ESP's email reports, e.g. "anymail_postmark"."""
+    return f"anymail_{esp_name.lower()}"
+
+
+class ProviderNotConfigured(Exception):
+    """An ESP's webhook view cannot be built: its settings (a signing key, say) or its package
+    are missing, so nothing it is sent can be checked or read."""
+
+
+class ReportRefused(Exception):
+    """An authenticated post that cannot be read (`signature_valid` True) or whose ESP
+    signature does not match (`signature_valid` False); `message` is what the sender is told,
+    `reason` what is stored with the delivery."""
+
+    def __init__(self, message: str, reason: str, signature_valid: bool = True):
+        super().__init__(reason)
+        self.message = message
+        self.reason = reason
+        self.signature_valid = signature_valid
+
+
+class RefusesCleanly:
+    """Mixed in before an anymail webhook view, through the hooks its base view declares
+    (`__init__` reads settings, `run_validators` checks the post, `parse_events` reads it):
+    their failures become `ProviderNotConfigured` or `ReportRefused`, which
+    `guard_email_webhook` answers 404 or 400, instead of a 500."""
+
+    def __init__(self, **kwargs):
+        try:
+            super().__init__(**kwargs)
+        except ImproperlyConfigured as exc:  # anymail's configuration and install errors
+            raise ProviderNotConfigured(str(exc)) from exc
+
+    def run_validators(self, request):
+        try:
+            super().run_validators(request)
+        except ImproperlyConfigured as exc:  # some views read their signing key only here
+            raise ProviderNotConfigured(str(exc)) from exc
+        except AnymailWebhookValidationFailure as exc:
+            raise ReportRefused("Invalid signature.", f"{INVALID_SIGNATURE} {exc}", False) from exc
+        except Exception as exc:  # a verifier that cannot even run counts as a failure
+            raise ReportRefused(*unreadable(exc), False) from exc
+
+    def parse_events(self, request):
+        try:
+            # Some views yield their events: read them all before any is sent on.
+            return list(super().parse_events(request))
+        except ImproperlyConfigured as exc:
+            raise ProviderNotConfigured(str(exc)) from exc
+        except Exception as exc:
+            raise ReportRefused(*unreadable(exc)) from exc
+
+
+def unreadable(exc) -> tuple[str, str]:
+    """(what the sender is told, what is stored) for a report `exc` stopped us reading."""
+    message = "The report could not be read: send the provider's JSON event payload."
+    return message, clean_text(f"Unreadable report: {type(exc).__name__}: {exc}")
+
+
+def store_refused_report(request, esp_name: str, refusal: ReportRefused):
+    """Keep an authenticated post that was refused (status rejected, with the reason), as the
+    raw body and headers it came with, so nothing a provider sent is lost; returns the row."""
+    return InboundDelivery.objects.create(
+        source=email_source(esp_name),
+        headers=clean_json(
+            {k: v for k, v in request.headers.items() if k.lower() not in DROPPED_HEADERS}
+        ),
+        body=request.body,
+        path=clean_text(request.get_full_path(), 500),
+        remote_addr=request.META.get("REMOTE_ADDR") or None,
+        signature_valid=refusal.signature_valid,
+        status=DeliveryStatus.REJECTED,
+        error=refusal.reason,
+    )
+
+
+def guard_email_webhook(view_class, initkwargs):
+    """The view of one anymail webhook URL, `view_class` with `RefusesCleanly` mixed in.
+
+    Every post is refused before anymail sees it unless `ANYMAIL_WEBHOOK_SECRET` is set (403:
+    anymail would otherwise accept forged bounces) and the post carries it as HTTP basic auth
+    (401 with a `WWW-Authenticate` challenge, which Amazon SNS needs before it sends the
+    credentials); none of these are stored. Then an ESP whose webhook is not configured answers
+    404, and a post whose body cannot be read, or whose ESP signature does not match, is stored
+    rejected with the reason and answered 400. Answers are in the JSON error envelope."""
+    esp_name = view_class.esp_name
+    view = type(view_class.__name__, (RefusesCleanly, view_class), {}).as_view(**initkwargs)
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
         if not has_email_webhook_secret():
             suspicious.warning("Email webhook post refused: ANYMAIL_WEBHOOK_SECRET is not set")
             return error(403, "Email webhooks are not configured.")
-        return view(request, *args, **kwargs)
+        if request.method == "POST":
+            sent = get_request_basic_auth(request) or ""
+            if not any(constant_time_compare(sent, s) for s in email_webhook_secrets()):
+                suspicious.warning("%s email webhook post without valid credentials", esp_name)
+                return error(
+                    401,
+                    "Authentication required: the webhook's user and password.",
+                    headers={"WWW-Authenticate": 'Basic realm="Email webhooks"'},
+                )
+        try:
+            return view(request, *args, **kwargs)
+        except ProviderNotConfigured as exc:
+            logger.warning("%s email webhook post refused: not configured (%s)", esp_name, exc)
+            return error(404, f"{esp_name} email webhooks are not configured here.")
+        except ReportRefused as refusal:
+            stored = store_refused_report(request, esp_name, refusal)
+            suspicious.warning("%s email report %s refused: %s", esp_name, stored.pk, refusal)
+            return error(400, refusal.message)
 
     return guarded
 
 
 def email_webhook_urls():
-    """anymail's webhook URLs (`/anymail/<esp>/tracking/`, …) behind `require_webhook_secret`,
+    """anymail's webhook URLs (`/anymail/<esp>/tracking/`, …) behind `guard_email_webhook`,
     as an `include()` argument in anymail's own namespace."""
     patterns = [
-        URLPattern(p.pattern, require_webhook_secret(p.callback), p.default_args, p.name)
+        URLPattern(
+            p.pattern,
+            guard_email_webhook(p.callback.view_class, p.callback.view_initkwargs),
+            p.default_args,
+            p.name,
+        )
         for p in anymail_urls.urlpatterns
     ]
     return patterns, anymail_urls.app_name
@@ -106,7 +230,7 @@ def record_email_tracking(sender, event, esp_name, **kwargs):
     """Keep every tracking event anymail verified, stored before anything can fail, then apply
     the ones that settle a delivery; a failure is recorded with the row, never lost."""
     inbound = InboundDelivery.objects.create(
-        source=f"anymail_{esp_name.lower()}",
+        source=email_source(esp_name),
         event=clean_text(event.event_type, 100),
         body=json.dumps(
             {

@@ -197,4 +197,41 @@ def test_postmark_webhook_end_to_end_through_anymail(sent_email, settings):
     unauthorised = Client().post(
         "/anymail/postmark/tracking/", json.dumps(payload), content_type="application/json"
     )
-    assert unauthorised.status_code == 400
+    assert unauthorised.status_code == 401
+
+
+@pytest.mark.parametrize("esp", ["postmark", "resend", "brevo", "mailtrap"])
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ("not json", "Unreadable report: JSONDecodeError"),
+        ("[]", "Unreadable report: "),
+        ("null", "Unreadable report: "),
+    ],
+)
+def test_an_unreadable_email_report_is_stored_rejected_and_answered_400(
+    sent_email, settings, esp, body, error
+):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
+    auth = base64.b64encode(b"hook:secret").decode()
+    response = Client(raise_request_exception=False).post(
+        f"/anymail/{esp}/tracking/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("The report could not be read")
+    stored = InboundDelivery.objects.get()
+    assert (stored.source, stored.status, stored.signature_valid, stored.account_id) == (
+        f"anymail_{esp}",
+        DeliveryStatus.REJECTED,
+        True,
+        None,
+    )
+    assert stored.error.startswith(error)
+    assert bytes(stored.body) == body.encode()
+    assert stored.path == f"/anymail/{esp}/tracking/"
+    assert "Authorization" not in stored.headers
+    sent_email.refresh_from_db()
+    assert sent_email.status == Status.SENT

@@ -1,5 +1,6 @@
 """Every inbound verifier is strict: what fails verification is stored rejected, never processed."""
 
+import base64
 import json
 from datetime import timedelta
 
@@ -133,12 +134,82 @@ def test_every_email_webhook_url_needs_the_secret(settings, name):
     assert Client().post(reverse(f"anymail:{name}"), "[]", "application/json").status_code == 403
 
 
-def test_email_tracking_with_the_secret_still_refuses_posts_without_it(sent_email, settings):
+@pytest.mark.parametrize("credentials", [None, "hook:wrong", "not basic auth"])
+def test_email_tracking_with_the_secret_still_refuses_posts_without_it(
+    sent_email, settings, credentials
+):
     settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
+    headers = {"HTTP_AUTHORIZATION": basic_auth(credentials)} if credentials else {}
     response = Client().post(
-        "/anymail/postmark/tracking/", json.dumps(FORGED_BOUNCE), content_type="application/json"
+        "/anymail/postmark/tracking/",
+        json.dumps(FORGED_BOUNCE),
+        content_type="application/json",
+        **headers,
     )
-    assert response.status_code == 400
+    # 401 with a challenge: Amazon SNS sends the credentials only once challenged.
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic ")
+    assert response.json()["message"].startswith("Authentication required")
     sent_email.refresh_from_db()
     assert sent_email.status == Status.SENT
     assert not InboundDelivery.objects.exists()
+
+
+def basic_auth(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+# ESPs whose webhook views need settings (a signing key, an API key) or a package (boto3)
+# that a deployment sending through another ESP does not have.
+UNCONFIGURED_ESPS = ["mailgun", "mandrill", "postal", "mailersend", "unisender_go", "amazon_ses"]
+
+
+@pytest.mark.parametrize("esp", UNCONFIGURED_ESPS)
+def test_an_unconfigured_email_provider_refuses_posts_without_credentials(settings, esp):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
+    response = Client(raise_request_exception=False).post(
+        f"/anymail/{esp}/tracking/", "[]", content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic ")
+    assert not InboundDelivery.objects.exists()
+
+
+@pytest.mark.parametrize("esp", UNCONFIGURED_ESPS)
+def test_an_unconfigured_email_provider_answers_404_to_the_right_credentials(settings, esp):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
+    response = Client(raise_request_exception=False).post(
+        f"/anymail/{esp}/tracking/",
+        "[]",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic_auth("hook:secret"),
+    )
+    assert response.status_code == 404
+    assert response.json()["message"].endswith("email webhooks are not configured here.")
+    assert not InboundDelivery.objects.exists()
+
+
+def test_an_email_report_with_a_bad_provider_signature_is_stored_rejected(sent_email, settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret", "MAILGUN_WEBHOOK_SIGNING_KEY": "key"}
+    forged = {
+        "signature": {"timestamp": "1700000000", "token": "t" * 50, "signature": "0" * 64},
+        "event-data": {"event": "failed", "severity": "permanent", "message": {}},
+    }
+    response = Client().post(
+        "/anymail/mailgun/tracking/",
+        json.dumps(forged),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=basic_auth("hook:secret"),
+    )
+    assert response.status_code == 400
+    assert response.json()["message"] == "Invalid signature."
+    stored = InboundDelivery.objects.get()
+    assert (stored.source, stored.status, stored.signature_valid) == (
+        "anymail_mailgun",
+        DeliveryStatus.REJECTED,
+        False,
+    )
+    assert stored.error.startswith("Signature did not match.")
+    assert json.loads(bytes(stored.body)) == forged
+    sent_email.refresh_from_db()
+    assert sent_email.status == Status.SENT
