@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from campaignhub.api import error
 from campaignhub.cleaning import clean_json, clean_text
 from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaignhub.ratelimit import over_limit
 from campaignhub.webhooks import (
     DROPPED_HEADERS,
     INVALID_SIGNATURE,
@@ -177,7 +178,8 @@ def guard_email_webhook(view_class, initkwargs):
     Every post is refused before anymail sees it unless `ANYMAIL_WEBHOOK_SECRET` is set (403:
     anymail would otherwise accept forged bounces) and the post carries it as HTTP basic auth
     (401 with a `WWW-Authenticate` challenge, which Amazon SNS needs before it sends the
-    credentials); none of these are stored. Then an ESP whose webhook is not configured answers
+    credentials; past `WEBHOOK_RATE_LIMIT_PER_MINUTE` such posts from one address, 429); none
+    of these are stored. Then an ESP whose webhook is not configured answers
     404, and a post whose body cannot be read, or whose ESP signature does not match, is stored
     rejected with the reason and answered 400. Answers are in the JSON error envelope."""
     esp_name = view_class.esp_name
@@ -191,6 +193,16 @@ def guard_email_webhook(view_class, initkwargs):
         if request.method == "POST":
             sent = get_request_basic_auth(request) or ""
             if not any(constant_time_compare(sent, s) for s in email_webhook_secrets()):
+                # Guessing credentials is unauthenticated traffic: limited per address, as
+                # guesses at other webhook endpoints are (`campaignhub.webhooks`).
+                if over_limit(
+                    request,
+                    scope="email-webhook-auth-failures",
+                    key=request.META.get("REMOTE_ADDR") or "",
+                    per_minute=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+                ):
+                    suspicious.warning("Too many email webhook posts without credentials")
+                    return error(429, "Too many requests.")
                 suspicious.warning("%s email webhook post without valid credentials", esp_name)
                 return error(
                     401,

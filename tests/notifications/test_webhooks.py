@@ -200,6 +200,17 @@ def test_postmark_webhook_end_to_end_through_anymail(sent_email, settings):
     assert unauthorised.status_code == 401
 
 
+def test_posts_without_credentials_are_limited_per_address(settings):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
+    settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 2
+    codes = [
+        Client().post("/anymail/postmark/tracking/", "{}", content_type="application/json")
+        for _ in range(3)
+    ]
+    assert [response.status_code for response in codes] == [401, 401, 429]
+    assert not InboundDelivery.objects.exists()
+
+
 @pytest.mark.parametrize("esp", ["postmark", "resend", "brevo", "mailtrap"])
 @pytest.mark.parametrize(
     "body, error",
