@@ -175,10 +175,13 @@ def _named(campaign, visible) -> str:
 @dataclass(frozen=True)
 class Feeder:
     """A record of an integration whose calls become a campaign's leads, as the campaign page
-    names it: `label` (e.g. "Spring promo (ADV7/spring) · Live"), `url` of its page here."""
+    names it: `label` (e.g. "Spring promo (ADV7/spring) · Live"), `url` of its page here, and
+    `held`: how many of its calls wait, held, to become the campaign's leads (say, while the
+    campaign is paused)."""
 
     label: str
     url: str
+    held: int = 0
 
 
 # integration -> callable(campaign, viewer) -> [Feeder]

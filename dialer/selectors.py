@@ -1,7 +1,7 @@
 """Reads for the dialer: campaigns of an account as a person may see them (`permissions`),
 their agents, uploads and recent events, and the members' extensions."""
 
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from campaignhub.models import Membership
@@ -151,11 +151,21 @@ def feeders(campaign, viewer) -> list:
     become `campaign`'s leads and `viewer` may open, with their state."""
     from campaigns.sources import Feeder
 
-    rows = campaigns_visible_to(viewer).filter(inbound_campaign=campaign).order_by("name")
+    rows = (
+        campaigns_visible_to(viewer)
+        .filter(inbound_campaign=campaign)
+        .annotate(
+            held=Count(
+                "events", filter=Q(events__kind=EventKind.CDR, events__ignored__startswith=HELD)
+            )
+        )
+        .order_by("name")
+    )
     return [
         Feeder(
             label=f"{row.name} ({row.ref}) · {row.get_state_display()}",
             url=reverse("dialer_campaign", args=[row.ref]),
+            held=row.held,
         )
         for row in rows
     ]

@@ -336,6 +336,11 @@ def test_a_connected_call_while_the_inbound_campaign_is_paused_is_held_not_lost(
     assert "connected calls are held: “Dialer leads” is paused" in page
     assert "connected calls become leads of" not in page
     assert '<span class="badge warn"' in page
+    # The inbound campaign's own page says so beside the dialer campaign that feeds it.
+    page = tenant_a.admin_client.get(f"/campaigns/{inbound.pk}/").content.decode()
+    feeders = page.split('id="feeders">', 1)[1].split("</dd>", 1)[0]
+    assert '<span class="badge warn">1 call held</span>' in feeders
+    assert "once this campaign is active" in feeders
 
 
 def test_held_calls_become_leads_once_the_inbound_campaign_is_active_again(tenant_a, connected):
@@ -350,6 +355,9 @@ def test_held_calls_become_leads_once_the_inbound_campaign_is_active_again(tenan
     assert not DialerEvent.objects.get().is_held
     page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
     assert "connected call held" not in page and "connected calls become leads of" in page
+    assert (
+        "call held" not in tenant_a.admin_client.get(f"/campaigns/{inbound.pk}/").content.decode()
+    )
     # Captured once: saving the campaign again or replaying the delivery adds nothing.
     _pause(inbound, status=True)
     _cdr(campaign, call_ref="c1")
