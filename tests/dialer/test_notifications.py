@@ -358,10 +358,21 @@ def test_held_calls_become_leads_once_the_inbound_campaign_is_active_again(tenan
     assert (
         "call held" not in tenant_a.admin_client.get(f"/campaigns/{inbound.pk}/").content.decode()
     )
+    # Calls held later become leads after it, in the order they were answered.
+    _pause(inbound)
+    for call_ref in ("c2", "c3", "c4"):
+        _cdr(campaign, call_ref=call_ref)
+    _pause(inbound, status=True)
+    assert list(Lead.objects.order_by("pk").values_list("external_id", flat=True)) == [
+        "c1",
+        "c2",
+        "c3",
+        "c4",
+    ]
     # Captured once: saving the campaign again or replaying the delivery adds nothing.
     _pause(inbound, status=True)
     _cdr(campaign, call_ref="c1")
-    assert Lead.objects.count() == 1
+    assert Lead.objects.count() == 4
 
 
 def test_calls_of_a_campaign_linked_to_none_are_held_until_one_is_chosen(
