@@ -531,6 +531,25 @@ class CampaignFilterForm(forms.Form):
         return {"active": True, "true": True, "inactive": False, "false": False}.get(value)
 
 
+class CampaignStatusForm(forms.Form):
+    """The state the campaign page's Pause or Activate button asks for: `status` "off" (pause)
+    or "on" (activate); `cleaned_data["status"]` is the bool to store. The button names the
+    state rather than flipping the current one, so a page drawn before someone else's change
+    never undoes it."""
+
+    STATUS_REQUIRED = (
+        'Say which state the campaign should be in: "on" to activate it, "off" to pause it.'
+    )
+
+    status = forms.ChoiceField(
+        choices=[("on", "Active"), ("off", "Paused")],
+        error_messages={"required": STATUS_REQUIRED, "invalid_choice": STATUS_REQUIRED},
+    )
+
+    def clean_status(self) -> bool:
+        return self.cleaned_data["status"] == "on"
+
+
 class TrackingNumberQueryForm(forms.Form):
     type = forms.ChoiceField(choices=Integration.choices, required=False)
 

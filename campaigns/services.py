@@ -302,6 +302,29 @@ def update_campaign(*, campaign, changes, actor=None, locked=False) -> Campaign:
     return campaign
 
 
+@transaction.atomic
+def set_campaign_status(*, campaign, active: bool, actor=None) -> tuple[Campaign, bool]:
+    """Switch `campaign` on (`active` True) or off (paused), as its page's Activate and Pause
+    buttons ask; returns (the campaign as stored now, whether its status changed).
+
+    Asking for the state it is already in (a page drawn before someone else paused it sends
+    Pause again) changes nothing: no write, no owner alert. Checked under the row lock, so two
+    such requests at once switch it once. `actor` as for `update_campaign`: they need the
+    right to pause or activate it either way, else `permissions.CampaignPermissionDenied`.
+    """
+    campaign = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("account", "owner")
+        .get(pk=campaign.pk)
+    )
+    if actor is not None:
+        permissions.require(actor, campaign, permissions.Action.CHANGE_STATUS)
+    if campaign.status == active:
+        return campaign, False
+    changes = {"status": active}
+    return update_campaign(campaign=campaign, changes=changes, actor=actor, locked=True), True
+
+
 def delete_campaign(*, campaign, actor=None) -> Campaign:
     """Soft delete: the campaign leaves every list but keeps its leads. `actor` as for
     `update_campaign` (only the owner or an admin may delete)."""

@@ -21,6 +21,7 @@ from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
     CampaignPageVersionForm,
+    CampaignStatusForm,
     LeadFilterForm,
     LeadOutcomeForm,
     NotificationRuleForm,
@@ -287,9 +288,13 @@ def campaign_edit(request, campaign_id):
 @account_required
 def campaign_detail(request, campaign_id):
     campaign = _visible(request, campaign_id)
+    return render(request, "campaigns/campaign_detail.html", _detail_context(request, campaign))
+
+
+def _detail_context(request, campaign):
     leads = selectors.lead_list(request.membership, campaign=campaign.pk)
     page_obj = page_of(request, leads)
-    context = {
+    return {
         "campaign": campaign,
         "page_obj": page_obj,
         "form_url": form_url(campaign),
@@ -300,7 +305,6 @@ def campaign_detail(request, campaign_id):
         "held_leads": selectors.held_deliveries(campaign).count() if webhook_url(campaign) else 0,
         "feeders": sources.feeders_of(campaign, request.membership),
     }
-    return render(request, "campaigns/campaign_detail.html", context)
 
 
 @require_POST
@@ -331,15 +335,38 @@ def campaign_attention(request):
 @require_POST
 @account_required
 def campaign_status(request, campaign_id):
+    """Pause or activate the campaign: `status` "off" or "on", the state its button asks for.
+    Asked for the state it is already in, nothing changes and the page says so; a missing or
+    unknown `status` is a 400 that says what to send. htmx gets the status block as it is now."""
     campaign = _visible(request, campaign_id)
-    campaign = services.update_campaign(
-        campaign=campaign, changes={"status": not campaign.status}, actor=request.membership
+    permissions.require(request.membership, campaign, permissions.Action.CHANGE_STATUS)
+    form = CampaignStatusForm(request.POST)
+    if not form.is_valid():
+        problem = form.errors["status"][0]
+        if request.htmx:
+            response = _status_block(request, campaign, status=400)
+            return notify(response, problem, level="error")
+        messages.error(request, problem)
+        context = _detail_context(request, campaign)
+        return render(request, "campaigns/campaign_detail.html", context, status=400)
+    campaign, changed = services.set_campaign_status(
+        campaign=campaign, active=form.cleaned_data["status"], actor=request.membership
     )
+    state = "active" if campaign.status else "paused"
+    if changed:
+        message, level = f"Campaign {'activated' if campaign.status else 'paused'}.", "success"
+    else:
+        message, level = f"This campaign is already {state}; nothing changed.", "info"
     if request.htmx:
-        context = {"campaign": campaign, "can": permissions.can(request.membership, campaign)}
-        return render(request, "campaigns/campaign_detail.html#status", context)
-    messages.success(request, f"Campaign {'activated' if campaign.status else 'paused'}.")
+        response = _status_block(request, campaign)
+        return response if changed else notify(response, message, level=level)
+    messages.add_message(request, messages.SUCCESS if changed else messages.INFO, message)
     return redirect("campaign_detail", campaign_id=campaign.pk)
+
+
+def _status_block(request, campaign, status=200):
+    context = {"campaign": campaign, "can": permissions.can(request.membership, campaign)}
+    return render(request, "campaigns/campaign_detail.html#status", context, status=status)
 
 
 @require_POST

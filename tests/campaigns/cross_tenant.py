@@ -124,7 +124,10 @@ def campaign_status(a, b):
     assert f"/campaigns/{campaign.pk}/status/" in _page(
         a.admin_client, f"/campaigns/{campaign.pk}/"
     )
-    assert b.admin_client.post(f"/campaigns/{campaign.pk}/status/").status_code == 404
+    assert (
+        b.admin_client.post(f"/campaigns/{campaign.pk}/status/", {"status": "off"}).status_code
+        == 404
+    )
     _unchanged(campaign)
 
 

@@ -4,7 +4,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 
-from campaigns import services
+from campaigns import permissions, services
 from campaigns.forms import CampaignForm
 from campaigns.models import Campaign, CampaignTally, Lead, LeadSource
 from notifications.models import Delivery
@@ -185,7 +185,7 @@ class TestDisconnectionAlert:
     def test_pausing_from_the_page_names_the_person(self, tenant_a, committed):
         campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
         with committed():
-            tenant_a.admin_client.post(f"/campaigns/{campaign.pk}/status/")
+            tenant_a.admin_client.post(f"/campaigns/{campaign.pk}/status/", {"status": "off"})
         assert "paused by Acme Agency Admin" in mail.outbox[0].body
 
     def test_every_disable_alerts_again(self, tenant_a, committed):
@@ -196,6 +196,24 @@ class TestDisconnectionAlert:
             services.update_campaign(campaign=campaign, changes={"status": False})
             services.update_campaign(campaign=campaign, changes={"status": False})
         assert self.disconnected().filter(channel="email").count() == 3
+
+    def test_pausing_a_paused_campaign_changes_nothing_and_alerts_no_one(self, tenant_a, committed):
+        campaign = make_campaign(tenant_a, owner=tenant_a.member)
+        admin = membership(tenant_a.admin)
+        with committed():
+            _, first = services.set_campaign_status(campaign=campaign, active=False, actor=admin)
+            stored, again = services.set_campaign_status(
+                campaign=campaign, active=False, actor=admin
+            )
+        assert (first, again, stored.status) == (True, False, False)
+        assert self.disconnected().filter(channel="email").count() == 1
+
+    def test_a_representative_may_not_set_the_status_even_to_the_current_one(self, tenant_a):
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+        with pytest.raises(permissions.CampaignPermissionDenied):
+            services.set_campaign_status(
+                campaign=campaign, active=True, actor=membership(tenant_a.member)
+            )
 
     def test_deleting_alerts(self, tenant_a, committed):
         with committed():

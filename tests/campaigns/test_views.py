@@ -209,7 +209,7 @@ def test_status_toggle_with_htmx(tenant_a, committed):
     campaign = make_campaign(tenant_a)
     with committed():
         response = tenant_a.admin_client.post(
-            f"/campaigns/{campaign.pk}/status/", HTTP_HX_REQUEST="true"
+            f"/campaigns/{campaign.pk}/status/", {"status": "off"}, HTTP_HX_REQUEST="true"
         )
     assert response.status_code == 200
     assert (
@@ -219,6 +219,60 @@ def test_status_toggle_with_htmx(tenant_a, committed):
     campaign.refresh_from_db()
     assert campaign.status is False
     assert Delivery.objects.filter(event="campaign_disconnected").exists()
+
+
+def test_pause_from_a_page_drawn_before_the_campaign_was_paused_changes_nothing(
+    tenant_a, committed
+):
+    campaign = make_campaign(tenant_a, campaign_name="Roofing")
+    url = f"/campaigns/{campaign.pk}/status/"
+    with committed():
+        tenant_a.admin_client.post(url, {"status": "off"})
+    alerts = Delivery.objects.filter(event="campaign_disconnected").count()
+    campaign.refresh_from_db()
+    paused_at = campaign.updated_at
+
+    with committed():
+        response = tenant_a.admin_client.post(url, {"status": "off"}, follow=True)
+
+    assert response.status_code == 200
+    content = unescape(response.content.decode())
+    assert "This campaign is already paused; nothing changed." in content
+    assert ">Activate</button>" in content
+    campaign.refresh_from_db()
+    assert campaign.status is False and campaign.updated_at == paused_at
+    assert Delivery.objects.filter(event="campaign_disconnected").count() == alerts
+
+
+def test_activate_on_an_active_campaign_says_so_with_htmx(tenant_a, committed):
+    campaign = make_campaign(tenant_a)
+    with committed():
+        response = tenant_a.admin_client.post(
+            f"/campaigns/{campaign.pk}/status/", {"status": "on"}, HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200
+    assert ">Pause</button>" in response.content.decode()
+    assert "This campaign is already active" in response["HX-Trigger-After-Swap"]
+    campaign.refresh_from_db()
+    assert campaign.status is True
+
+
+@pytest.mark.parametrize("data", [{}, {"status": ""}, {"status": "flip"}, {"status": "true"}])
+def test_status_without_the_state_to_set_is_400(tenant_a, data):
+    campaign = make_campaign(tenant_a)
+    url = f"/campaigns/{campaign.pk}/status/"
+    response = tenant_a.admin_client.post(url, data)
+    assert response.status_code == 400
+    assert (
+        'Say which state the campaign should be in: "on" to activate it, "off" to pause it.'
+        in unescape(response.content.decode())
+    )
+    htmx = tenant_a.admin_client.post(url, data, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 400 and 'id="campaign-status"' in htmx.content.decode()
+    assert "Say which state" in htmx["HX-Trigger-After-Swap"]
+    campaign.refresh_from_db()
+    assert campaign.status is True
+    assert not Delivery.objects.filter(event="campaign_disconnected").exists()
 
 
 def test_delete_asks_then_soft_deletes(tenant_a):

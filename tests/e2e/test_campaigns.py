@@ -180,3 +180,33 @@ def test_two_tabs_editing_a_campaign_keep_both_changes(server, page):
     campaign.refresh_from_db()
     assert campaign.campaign_name == "Roofing North"
     assert campaign.sms_details["message"] == "Call {{lead_phone}}"
+
+
+def test_pause_in_a_second_tab_after_the_first_paused_keeps_the_campaign_paused(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(SimpleNamespace(account=account, admin=admin), campaign_name="Roofing")
+    log_in(page, server, "admin@acme.test")
+    tab_b = page.context.new_page()
+    tab_b.goto(f"{server}/campaigns/{campaign.pk}/")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    page.locator("#campaign-status").get_by_role("button", name="Pause").click()
+    expect(page.locator("#campaign-status")).to_contain_text("Inactive")
+    alerts = Delivery.objects.filter(event="campaign_disconnected").count()
+
+    # The second tab was drawn while the campaign was active: its Pause asks for paused.
+    expect(tab_b.locator("#campaign-status")).to_contain_text("Active")
+    tab_b.locator("#campaign-status").get_by_role("button", name="Pause").click()
+    expect(tab_b.locator("#messages")).to_contain_text(
+        "This campaign is already paused; nothing changed."
+    )
+    expect(tab_b.locator("#campaign-status")).to_contain_text("Inactive")
+    expect(tab_b.locator("#campaign-status").get_by_role("button", name="Activate")).to_be_visible()
+    campaign.refresh_from_db()
+    assert campaign.status is False
+    assert Delivery.objects.filter(event="campaign_disconnected").count() == alerts
+
+    tab_b.locator("#campaign-status").get_by_role("button", name="Activate").click()
+    expect(tab_b.locator("#campaign-status").get_by_role("button", name="Pause")).to_be_visible()
+    campaign.refresh_from_db()
+    assert campaign.status is True

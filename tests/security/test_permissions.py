@@ -209,7 +209,7 @@ def page_call(world, action):
             f"/campaigns/{pk}/edit/",
             edit_post(world, representatives=[world.spare.pk]),
         ),
-        "change status": ("post", f"/campaigns/{pk}/status/", {}),
+        "change status": ("post", f"/campaigns/{pk}/status/", {"status": "off"}),
         "open delete form": ("get", f"/campaigns/{pk}/delete/", None),
         "delete": ("post", f"/campaigns/{pk}/delete/", {}),
         "view leads": ("get", f"/leads/?campaign={pk}", None),
@@ -334,7 +334,7 @@ def test_new_campaign_form_offers_the_owner_picker_only_to_admins(world, role):
 
 def test_the_htmx_status_toggle_keeps_the_button_for_the_owner(world):
     response = world.pages["owner"].post(
-        f"/campaigns/{world.campaign.pk}/status/", HTTP_HX_REQUEST="true"
+        f"/campaigns/{world.campaign.pk}/status/", {"status": "off"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
     assert ">Activate</button>" in response.content.decode()
