@@ -62,7 +62,11 @@ def delivery(request, delivery_id):
 @api_view("POST")
 def delivery_retry(request, delivery_id):
     found = _visible_delivery(request, delivery_id)
-    if not services.retry_delivery(delivery=found):
+    try:
+        retried = services.retry_delivery(delivery=found)
+    except services.RetryRefused as exc:
+        raise ApiProblem(409, str(exc)) from None
+    if not retried:
         raise ApiProblem(409, "Only failed deliveries can be retried.")
     return ok(delivery_data(found))
 

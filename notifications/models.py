@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from campaignhub.models import Account
+from campaignhub.models import Account, Membership
 from campaignhub.tenancy import AccountQuerySet
 
 
@@ -57,7 +57,16 @@ class Delivery(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Tries so far, counted across retries by hand."
+    )
+    attempts_before_retry = models.PositiveSmallIntegerField(
+        default=0,
+        help_text=(
+            "Tries made before the last retry by hand (0: never retried); a retry gets a fresh "
+            "set of tries on top of them."
+        ),
+    )
     provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -83,5 +92,19 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} to {self.recipient or self.user} ({self.status})"
 
     @property
-    def can_retry(self):
-        return self.status == Status.FAILED
+    def recipient_left(self) -> bool:
+        """The person it was for is no longer a member of its account: it is never sent again.
+        Read from the `recipient_is_member` annotation (`selectors.deliveries_visible_to`)
+        when there is one, else asked."""
+        if self.user_id is None:
+            return False
+        member = getattr(self, "recipient_is_member", None)
+        if member is None:
+            member = Membership.objects.filter(
+                account_id=self.account_id, user_id=self.user_id
+            ).exists()
+        return not member
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == Status.FAILED and not self.recipient_left

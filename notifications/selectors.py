@@ -1,13 +1,26 @@
 """Reads for notifications: deliveries a person may see, their devices."""
 
+from django.db.models import Exists, OuterRef
 from fcm_django.models import FCMDevice
 
+from campaignhub.models import Membership
 from notifications.models import Delivery
 
 
 def deliveries_visible_to(membership):
-    """Admins see every delivery of the account; members see the ones sent to them."""
-    deliveries = Delivery.objects.for_account(membership.account).select_related("user")
+    """Admins see every delivery of the account; members see the ones sent to them. Each
+    carries `recipient_is_member` (for `Delivery.can_retry`)."""
+    deliveries = (
+        Delivery.objects.for_account(membership.account)
+        .select_related("user")
+        .annotate(
+            recipient_is_member=Exists(
+                Membership.objects.filter(
+                    account_id=OuterRef("account_id"), user_id=OuterRef("user_id")
+                )
+            )
+        )
+    )
     if not membership.is_admin:
         deliveries = deliveries.filter(user=membership.user)
     return deliveries

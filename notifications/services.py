@@ -190,8 +190,9 @@ def attempt_delivery(delivery_id) -> float | None:
         provider_message_id = transport_for(delivery.channel).send(delivery)
     except TransportError as exc:
         delivery.error = exc.message
-        if not exc.permanent and delivery.attempts < MAX_ATTEMPTS:
-            retry_in = backoff(delivery.attempts)
+        this_round = delivery.attempts - delivery.attempts_before_retry
+        if not exc.permanent and this_round < MAX_ATTEMPTS:
+            retry_in = backoff(this_round)
             delivery.status = Status.QUEUED
             delivery.next_attempt_at = now + timedelta(seconds=retry_in)
         else:
@@ -236,25 +237,39 @@ def _announce_sent(delivery):
             )
 
 
+class RetryRefused(Exception):
+    """A failed delivery that is not sent again; the message says why, in the product's words."""
+
+
+RECIPIENT_LEFT_RETRY = (
+    "This notification is not sent again: the person it was for was removed from the account."
+)
+
+
 def retry_delivery(*, delivery) -> bool:
     """Send a failed delivery again, with a fresh set of attempts; False when it is not failed.
 
-    A delivery addressed from a person's profile is sent to the address the profile has now
-    (they may have fixed the number that failed). `delivery` is refreshed to the stored state
-    once the retry is committed (with eager sending, that is already the outcome).
+    Its tries keep counting (`attempts`; `attempts_before_retry` records where the retry
+    started, so the log shows it was retried) and its last error stays until the retry's
+    outcome replaces it. A delivery addressed from a person's profile is sent to the address
+    the profile has now (they may have fixed the number that failed). One for a person who
+    is no longer a member of the account raises `RetryRefused` and nothing changes. `delivery`
+    is refreshed to the stored state once the retry is committed (with eager sending, that is
+    already the outcome).
     """
     with transaction.atomic():
         retried = Delivery.objects.select_for_update().filter(pk=delivery.pk, status=Status.FAILED)
         current = retried.first()
         changed = 0
         if current is not None:
+            if current.recipient_left:
+                raise RetryRefused(RECIPIENT_LEFT_RETRY)
             recipient = current.recipient
             if current.recipient_from_profile and current.user is not None:
                 recipient = profile_address(current.user, current.channel)
             changed = retried.update(
                 status=Status.QUEUED,
-                attempts=0,
-                error="",
+                attempts_before_retry=F("attempts"),
                 next_attempt_at=None,
                 recipient=recipient,
                 updated_at=timezone.now(),

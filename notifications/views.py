@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from campaignhub.pages import page_or_partial
+from campaignhub.pages import notify, page_or_partial
 from campaignhub.paging import page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from notifications import selectors, services
@@ -47,17 +47,28 @@ def delivery_detail(request, delivery_id):
 @require_POST
 @account_required
 def delivery_retry(request, delivery_id):
+    """Send a failed delivery again; a refusal (not failed, or its person was removed from the
+    account) says why and changes nothing. htmx gets the row as stored now."""
     delivery = get_for_account_or_404(
         selectors.deliveries_visible_to(request.membership), request.account, pk=delivery_id
     )
-    if services.retry_delivery(delivery=delivery):
-        message = "Sending again."
+    try:
+        retried = services.retry_delivery(delivery=delivery)
+    except services.RetryRefused as exc:
+        message, level = str(exc), messages.ERROR
     else:
-        message = "Only failed deliveries can be retried."
+        if retried:
+            message, level = "Sending again.", messages.INFO
+        else:
+            message, level = "Only failed deliveries can be retried.", messages.INFO
     if request.htmx:
         # The row as stored now (the retry may already have been sent); pages keep the newest.
-        return render(request, "notifications/deliveries.html#delivery-row", {"delivery": delivery})
-    messages.info(request, message)
+        context = {"delivery": delivery}
+        response = render(request, "notifications/deliveries.html#delivery-row", context)
+        if level == messages.ERROR:
+            return notify(response, message, level="error")
+        return response
+    messages.add_message(request, level, message)
     return redirect("delivery_detail", delivery_id=delivery.pk)
 
 

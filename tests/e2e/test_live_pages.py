@@ -154,10 +154,41 @@ def test_retrying_a_failed_delivery_shows_the_new_attempt_to_the_current_address
     row.get_by_role("button", name="Retry").click()
     expect(row).to_contain_text("Sent")
     expect(row).to_contain_text("admin@acme.test")
-    expect(row.locator("td").nth(6)).to_have_text("1")
+    # Its tries keep counting: the five that failed, then the retry's own.
+    expect(row.locator("td").nth(6)).to_have_text("6 retried")
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts, failed.recipient) == ("sent", 1, "admin@acme.test")
+    assert (failed.status, failed.attempts, failed.recipient) == ("sent", 6, "admin@acme.test")
     assert row.get_attribute("data-version") == str(failed.version)
+
+
+def test_a_failed_delivery_for_someone_removed_offers_no_retry(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    rep = make_member(account, "rep@acme.test", name="Riley Rep")
+    failed = Delivery.objects.create(
+        account=account,
+        event="lead_arrived",
+        channel="email",
+        user=rep,
+        recipient="rep@acme.test",
+        subject="New lead Ann",
+        body="Ann called",
+        status=Status.FAILED,
+        attempts=1,
+        error="Mailbox unavailable",
+    )
+    platform.remove_member(membership=rep.memberships.get(), removed_by=admin)
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/notifications/")
+    row = page.locator(f"#delivery-{failed.pk}")
+    expect(row).to_contain_text("Failed")
+    expect(row.get_by_role("button", name="Retry")).to_have_count(0)
+    row.get_by_role("link", name="Details").click()
+    expect(page.get_by_text("Not sent again: the person it was for was removed")).to_be_visible()
+    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == ("failed", 1)
 
 
 def test_demoting_the_last_admin_shows_the_error_in_the_row_once(server, page):

@@ -92,6 +92,25 @@ def test_delivery_detail_and_retry(tenant_a, committed):
     assert again.json()["message"] == "Only failed deliveries can be retried."
 
 
+def test_retry_for_someone_removed_from_the_account_is_409_and_changes_nothing(tenant_a):
+    delivery = make_delivery(tenant_a, tenant_a.member, status=Status.FAILED, error="boom")
+    platform.remove_member(
+        membership=tenant_a.member.memberships.get(account=tenant_a.account),
+        removed_by=tenant_a.admin,
+    )
+    response = Client().post(
+        f"/v1/notifications/deliveries/{delivery.pk}/retry",
+        content_type="application/json",
+        **bearer(tenant_a.token.raw),
+    )
+    assert response.status_code == 409
+    assert response.json()["message"] == (
+        "This notification is not sent again: the person it was for was removed from the account."
+    )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error, delivery.attempts) == (Status.FAILED, "boom", 1)
+
+
 def test_unknown_delivery_is_404(tenant_a):
     response = Client().get("/v1/notifications/deliveries/999999", **bearer(tenant_a.token.raw))
     assert response.status_code == 404

@@ -6,6 +6,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from campaignhub import services as platform
 from campaignhub.models import Account
 from notifications import services
 from notifications.models import Delivery, Status
@@ -188,14 +189,60 @@ def test_transient_failure_schedules_the_next_attempt_with_backoff(
     assert services.attempt_delivery(delivery.pk) == 60
 
 
-def test_retry_sends_a_failed_delivery_again(tenant_a, person, committed):
+def test_retry_sends_a_failed_delivery_again_and_its_tries_keep_counting(
+    tenant_a, person, committed
+):
     delivery = queued_delivery(tenant_a, person, channel="push")
     Delivery.objects.filter(pk=delivery.pk).update(status=Status.FAILED, attempts=1, error="boom")
     with committed():
         assert services.retry_delivery(delivery=delivery) is True
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.error) == (Status.SENT, 1, "")
+    assert (delivery.status, delivery.attempts, delivery.error) == (Status.SENT, 2, "")
+    assert delivery.attempts_before_retry == 1
     assert services.retry_delivery(delivery=delivery) is False
+
+
+def test_a_retry_keeps_the_last_error_until_its_own_outcome(tenant_a, person):
+    delivery = queued_delivery(tenant_a, person, channel="push")
+    Delivery.objects.filter(pk=delivery.pk).update(status=Status.FAILED, attempts=5, error="boom")
+    assert services.retry_delivery(delivery=delivery) is True
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.error) == (Status.QUEUED, 5, "boom")
+
+
+@responses.activate
+def test_a_retry_gets_a_fresh_set_of_tries_for_transient_errors(tenant_a, person, twilio, settings):
+    settings.NOTIFICATION_RETRY_BACKOFF = 30
+    responses.post(twilio, status=503, json=twilio_error(20503, "Unavailable", 503))
+    delivery = queued_delivery(tenant_a, person, channel="sms")
+    Delivery.objects.filter(pk=delivery.pk).update(status=Status.FAILED, attempts=5, error="boom")
+    assert services.retry_delivery(delivery=delivery) is True
+    # The retry's first try: backed off as a first try, not failed as a sixth.
+    assert services.attempt_delivery(delivery.pk) == 30
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Status.QUEUED, 6)
+    for _ in range(4):
+        services.attempt_delivery(delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Status.FAILED, 10)
+
+
+def test_a_retry_for_someone_removed_from_the_account_is_refused(tenant_a, person):
+    delivery = queued_delivery(tenant_a, person, channel="push")
+    Delivery.objects.filter(pk=delivery.pk).update(status=Status.FAILED, attempts=1, error="boom")
+    platform.remove_member(
+        membership=person.memberships.get(account=tenant_a.account), removed_by=tenant_a.admin
+    )
+    delivery.refresh_from_db()
+    before = (delivery.status, delivery.attempts, delivery.error, delivery.version)
+
+    with pytest.raises(services.RetryRefused, match="removed from the account"):
+        services.retry_delivery(delivery=delivery)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.error, delivery.version) == before
+    assert before[0] == Status.FAILED
+    assert delivery.can_retry is False
 
 
 def test_provider_reports_move_status_forward_only(tenant_a, person):

@@ -1,7 +1,10 @@
+from html import unescape
+
 import pytest
 from django.core import mail
 from fcm_django.models import FCMDevice
 
+from campaignhub import services as platform
 from notifications import services
 from notifications.models import Delivery, Status
 from notifications.transports import push
@@ -96,6 +99,52 @@ def test_retry_of_a_sent_delivery_changes_nothing(tenant_a):
     assert b"Only failed deliveries can be retried." in response.content
     delivery.refresh_from_db()
     assert delivery.status == Status.SENT
+
+
+def _removed(tenant, user):
+    platform.remove_member(
+        membership=user.memberships.get(account=tenant.account), removed_by=tenant.admin
+    )
+
+
+def test_a_failed_delivery_for_someone_removed_is_not_offered_for_retry(tenant_a):
+    delivery = make_delivery(tenant_a, tenant_a.member, status=Status.FAILED, error="boom")
+    kept = make_delivery(tenant_a, tenant_a.admin, status=Status.FAILED, error="boom")
+    _removed(tenant_a, tenant_a.member)
+
+    log = tenant_a.admin_client.get("/notifications/").content.decode()
+    assert f'action="/notifications/{delivery.pk}/retry/"' not in log
+    assert f'action="/notifications/{kept.pk}/retry/"' in log
+    detail = tenant_a.admin_client.get(f"/notifications/{delivery.pk}/").content.decode()
+    assert ">Retry</button>" not in detail
+    assert "Not sent again: the person it was for was removed from the account." in detail
+
+
+def test_retrying_a_delivery_for_someone_removed_is_refused_and_changes_nothing(tenant_a):
+    delivery = make_delivery(tenant_a, tenant_a.member, status=Status.FAILED, error="boom")
+    _removed(tenant_a, tenant_a.member)
+    url = f"/notifications/{delivery.pk}/retry/"
+
+    response = tenant_a.admin_client.post(url, follow=True)
+    content = unescape(response.content.decode())
+    assert services.RECIPIENT_LEFT_RETRY in content
+    assert "Sending again." not in content
+    htmx = tenant_a.admin_client.post(url, HTTP_HX_REQUEST="true")
+    assert "removed from the account" in htmx["HX-Trigger-After-Swap"]
+    assert ">Retry</button>" not in htmx.content.decode()
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error, delivery.attempts) == (Status.FAILED, "boom", 1)
+
+
+def test_a_retried_delivery_says_so_in_the_log(tenant_a, committed):
+    delivery = make_delivery(tenant_a, tenant_a.member, status=Status.FAILED, error="boom")
+    with committed():
+        tenant_a.admin_client.post(f"/notifications/{delivery.pk}/retry/")
+    row = tenant_a.admin_client.get("/notifications/").content.decode()
+    assert '<td>2 <small class="muted">retried</small></td>' in row
+    detail = tenant_a.admin_client.get(f"/notifications/{delivery.pk}/").content.decode()
+    assert "<dd>2 · retried after 1" in detail
 
 
 class TestDevicesPage:
