@@ -90,11 +90,22 @@ def devices(request):
     )
 
 
+DEVICE_KINDS = {"android": "Android", "ios": "iOS", "web": "web"}
+
+
+def device_label(device) -> str:
+    """A push device as its owner knows it: `The device “Pixel 8”` or `The unnamed Android
+    device` (never the registration's class name)."""
+    if device.name:
+        return f"The device “{device.name}”"
+    return f"The unnamed {DEVICE_KINDS.get(device.type, device.type)} device"
+
+
 @require_POST
 def device_remove(request, device_id):
     device = get_object_or_404(selectors.devices_of(request.user), pk=device_id)
     services.remove_device(device=device)
-    messages.success(request, f"{device} removed.")
+    messages.success(request, f"{device_label(device)} removed.")
     return redirect("devices")
 
 

@@ -1,10 +1,12 @@
 from types import SimpleNamespace
 
 import requests
+from fcm_django.models import FCMDevice
 from playwright.sync_api import expect
 
 from campaignhub import services
 from campaignhub.models import ApiToken, Membership, Role
+from notifications.services import register_device
 from tests.factories import PASSWORD, make_account, make_member
 
 
@@ -114,3 +116,17 @@ def test_a_double_click_on_create_token_makes_one_token_and_a_reload_none(server
     expect(page.get_by_text("its secret, shown once, cannot be shown again")).to_be_visible()
     expect(page.locator("#new-token-value")).to_have_count(0)
     assert ApiToken.objects.filter(name="Zapier").count() == 1
+
+
+def test_removing_an_unnamed_push_device_says_so_in_product_words(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    device = register_device(user=admin, registration_id="tok-browser", type="android")
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/notifications/devices/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#device-{device.pk}").get_by_role("button", name="Remove").click()
+    expect(page.locator("#messages")).to_contain_text("The unnamed Android device removed.")
+    expect(page.locator("#messages")).not_to_contain_text("FCMDevice")
+    assert not FCMDevice.objects.filter(pk=device.pk).exists()

@@ -181,6 +181,25 @@ class TestDevicesPage:
         assert b"This field is required." in response.content
         assert not FCMDevice.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("name", "message"),
+        [
+            ("Work phone", "The device “Work phone” removed."),
+            ("", "The unnamed Android device removed."),
+        ],
+    )
+    def test_removing_a_device_names_it_in_product_words(self, tenant_a, name, message):
+        device = services.register_device(
+            user=tenant_a.member, registration_id="tok-9", type="android", name=name
+        )
+        response = tenant_a.member_client.post(
+            f"/notifications/devices/{device.pk}/remove/", follow=True
+        )
+        content = unescape(response.content.decode())
+        assert message in content
+        assert "FCMDevice" not in content
+        assert not FCMDevice.objects.filter(pk=device.pk).exists()
+
     def test_someone_elses_device_cannot_be_removed(self, tenant_a):
         device = services.register_device(user=tenant_a.admin, registration_id="t", type="ios")
         assert (
