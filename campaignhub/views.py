@@ -9,6 +9,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from campaignhub import live, selectors, services
 from campaignhub.cleaning import id_or_none
@@ -145,6 +146,10 @@ def member_role(request, membership_id):
         membership.row_error = problem
         if problem:
             return _member_row(request, membership, status=400)
+        if change.invitations_cancelled:
+            # The pending invitations listed below changed too: the whole page is drawn again.
+            messages.success(request, _role_message(change))
+            return HttpResponseClientRefresh()
         return notify(_member_row(request, membership), _role_message(change))
     if problem:
         messages.error(request, problem)

@@ -90,3 +90,28 @@ def test_pending_invitations_name_their_sender_and_go_when_the_sender_is_removed
     invitee.goto(f"{server}/invitations/")
     expect(invitee.get_by_text("You have no open invitations.")).to_be_visible()
     assert not Membership.objects.filter(account=acme, user__email="admin@bolt.test").exists()
+
+
+def test_demoting_the_sender_takes_their_invitations_off_the_page(server, page, browser):
+    """The role changes in its row; the invitations it cancelled leave the list at once."""
+    from campaignhub.models import Invitation, InvitationStatus
+    from tests.factories import make_member
+
+    acme = make_account("Acme Agency", "admin@acme.test")
+    make_account("Bolt Media", "admin@bolt.test")
+    make_member(acme, "sam@acme.test", role="admin", name="Sam Second")
+    sender = browser.new_context().new_page()
+    log_in(sender, server, "sam@acme.test")
+    _invite(sender, server, "admin@bolt.test", role="admin")
+    expect(sender.locator("#messages")).to_contain_text("Invitation sent to admin@bolt.test")
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    expect(page.locator("#invitations")).to_contain_text("admin@bolt.test")
+    page.get_by_label("Role of sam@acme.test").select_option("member")
+    expect(page.locator("#messages")).to_contain_text(
+        "Sam Second is now a member, and 1 invitation they sent was cancelled."
+    )
+    expect(page.locator("#invitations")).to_have_count(0)
+    expect(page.get_by_label("Role of sam@acme.test")).to_have_value("member")
+    assert Invitation.objects.get().status == InvitationStatus.CANCELLED
