@@ -20,19 +20,33 @@ INVISIBLE_EDGES = re.compile(rf"^{_INVISIBLE}|{_INVISIBLE}$")
 # typed name needs one (letters carry their own direction), and one can make a name read as
 # another ("\u202eevil" is drawn "live").
 DIRECTION_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Line and paragraph breaks and tabs (a name is one line: each becomes a space), and every other
+# C0 and C1 control character (an escape sequence recolouring a terminal, a bell…: removed).
+LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_name(value: str) -> str:
+    """A name without control characters: a line break or tab is a space, other C0/C1
+    controls and direction controls are removed, and so are whitespace and invisible
+    characters around it."""
+    value = CONTROL_CHARACTERS.sub("", LINE_BREAKS.sub(" ", value))
+    return INVISIBLE_EDGES.sub("", DIRECTION_CONTROLS.sub("", value))
 
 
 class NameField(forms.CharField):
-    """A name as people see it: direction controls are removed wherever they are, whitespace
-    and invisible characters around it too, so a name made of nothing visible is empty ("This
-    field is required." when required), never an invisible row, and no name is drawn reversed.
-    Invisible characters inside the name stay (a joiner may belong in it)."""
+    """A name as people see it (`clean_name`): direction controls and C0/C1 control characters
+    are removed wherever they are (a line break or tab becomes a space: a name is one line),
+    whitespace and invisible characters around it too, so a name made of nothing visible is
+    empty ("This field is required." when required), never an invisible row, no name is drawn
+    reversed and none recolours a terminal or forges a line of a report. Invisible characters
+    inside the name stay (a joiner may belong in it)."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if not isinstance(value, str):
             return value
-        return INVISIBLE_EDGES.sub("", DIRECTION_CONTROLS.sub("", value))
+        return clean_name(value)
 
 
 class MoneyField(forms.DecimalField):

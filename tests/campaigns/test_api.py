@@ -422,3 +422,12 @@ def test_an_attachment_link_without_http_or_https_is_refused_not_guessed(api, te
     }
     campaign.refresh_from_db()
     assert campaign.email_details.get("attachments", []) == []
+
+
+def test_a_campaign_name_loses_its_control_characters(api):
+    body = {"campaign_name": "Evil\u001b[31mRED\u001b[0m\u0007\nLine two", "integration": "form"}
+
+    response = api.post("/v1/campaigns", {"campaigndata": body})
+
+    assert response.status_code == 201, response.content
+    assert Campaign.objects.get().campaign_name == "Evil[31mRED[0m Line two"

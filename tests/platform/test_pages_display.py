@@ -248,3 +248,15 @@ def test_a_name_is_never_drawn_reversed():
     assert field.clean("\u202eevil\u200b") == "evil"
     assert field.clean("Ann \u2066Lee\u2069 \u202dSr") == "Ann Lee Sr"
     assert field.clean("\u200fشركة البناء") == "شركة البناء"
+
+
+def test_a_name_has_no_control_characters():
+    """An escape sequence would recolour a terminal, a line break forge a line of a report: C0
+    and C1 controls are removed, and a line break or tab is a space."""
+    from campaignhub.fields import NameField
+
+    field = NameField(max_length=50)
+    assert field.clean("Evil\u001b[31mRED\u001b[0m\u0007") == "Evil[31mRED[0m"
+    assert field.clean("Two\r\nlines\tand\u0085more\u2028") == "Two  lines and more"
+    with pytest.raises(Exception, match="required"):
+        field.clean("\u009b\u007f\u0001")
