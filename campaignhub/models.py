@@ -79,6 +79,11 @@ class Account(models.Model):
         default="US",
         help_text="ISO 3166 code (US, GB, CA…): phone numbers show in this country's format.",
     )
+    # The old campaign service's account (its ObjectId, hex) this account was moved in from,
+    # remembered by the first import that wrote anything: later imports refuse any other.
+    legacy_account = models.CharField(
+        max_length=24, blank=True, default="", db_index=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

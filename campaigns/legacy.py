@@ -23,9 +23,26 @@ Decisions, so a re-run or a dry run is predictable:
 - A lead source that ties a campaign to a record of its own (an Invoca advertiser campaign)
   needs that link, which the old service never kept: add it to the document under the
   campaign API's key (`invoca_campaign_id`), or the document is rejected saying so.
-- Every document carries the old tenant's `account_id`: the first one read decides which old
-  account is being moved (unless `legacy_account` is given) and documents of any other are
-  rejected, so two tenants are never merged into one account.
+- Every document carries the old tenant's `account_id` (an ObjectId; a document without one,
+  or with anything else there, is rejected). The old account an account was moved in from is
+  remembered (`Account.legacy_account`) by the first run that imports anything: documents of
+  any other old account are rejected, in that run and every later one, so two tenants are never
+  merged into one account. Until then the first document read decides (unless `legacy_account`
+  is given). An old account already moved into another account is rejected, naming that
+  account, unless `allow_moved_elsewhere`.
+- A campaign changed here since the import last wrote it (renamed, paused, deleted…; the deal
+  pipeline settings aside) is kept as it is (`Action.KEPT`, naming the fields) unless
+  `overwrite_changes`: a re-run never silently undoes what staff did. What the import wrote is
+  kept on the campaign (`Campaign.legacy_values`); a campaign imported before that was kept is
+  only updated when it still matches the export or with `overwrite_changes`.
+- `created_at` must be a date after 1970-01-01 and not in the future: "zero time" placeholders
+  (`0001-01-01T00:00:00Z`) are rejected like any other value that is no date.
+- A document nested more than `MAX_DEPTH` levels deep is rejected on its own (the old service
+  never nested more than a few).
+- A dry run holds no lock for long: each document is computed in a transaction of its own,
+  rolled back at once, against the campaigns here plus the earlier documents' tracking numbers
+  (a form campaign's name made unique may differ from a real run's when two documents of the
+  export share it).
 - `updated_at` and the in-house form ids of the old service are not kept: the campaign's
   `updated_at` is the import's, and a form campaign gets a new public form address.
 """
@@ -34,7 +51,6 @@ import itertools
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -49,7 +65,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from campaignhub.cleaning import has_bad_text
-from campaignhub.models import Membership
+from campaignhub.models import Account, Membership
 from campaigns import services, sources
 from campaigns.forms import CampaignForm
 from campaigns.models import Campaign, Integration
@@ -60,6 +76,14 @@ logger = logging.getLogger(__name__)
 JSON_OPTIONS = JSONOptions(tz_aware=True, tzinfo=UTC)
 # What json_util raises for a value it cannot turn into its BSON type (a bad `$oid`, `$date`…).
 UNREADABLE = (ValueError, TypeError, ArithmeticError, OverflowError, BSONError)
+# How deep a document may nest objects and lists (the old service's go 3 levels deep).
+MAX_DEPTH = 32
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep."
+# A `created_at` on or before this is a placeholder for "no date" (Unix's zero, or the
+# "zero time" 0001-01-01 other systems write), not when a campaign was made.
+EARLIEST_CREATED_AT = datetime(1970, 1, 1, tzinfo=UTC)
+# The snapshot fields chosen here that an import never changes (see `map_document`).
+CHOSEN_HERE = {"create_deal", "pipeline_id", "stage_id"}
 
 # The old service's `integration` values that are ours under another name: its InstaSites and
 # InstaReport campaigns were form campaigns built from those templates [000].
@@ -96,11 +120,30 @@ SNAPSHOT_FIELDS = [
 
 
 class LegacyExportError(Exception):
-    """The export as a whole cannot be read (a JSON array with a syntax error)."""
+    """The export as a whole cannot be read (a JSON array with a syntax error), or cannot go
+    into this account (`legacy_account` is not the old account it was moved in from)."""
 
 
 class Rejected(Exception):
     """One document cannot be imported; the message is the reason a person reads."""
+
+
+class Kept(Exception):
+    """The campaign was changed here since it was moved in and is left as it is; the message
+    is the reason a person reads; `campaign_id` and `campaign_name` the campaign's."""
+
+    def __init__(self, message, campaign):
+        super().__init__(message)
+        self.campaign_id, self.campaign_name = campaign.pk, campaign.campaign_name
+
+
+class ImportInterrupted(Exception):
+    """The import was interrupted (Ctrl-C): `result` holds every document decided before, and
+    `result.interrupted_at` where it stopped (that document was not written)."""
+
+    def __init__(self, result):
+        super().__init__(f"interrupted at {result.interrupted_at or 'the start'}")
+        self.result = result
 
 
 class Action:
@@ -109,6 +152,8 @@ class Action:
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    # Changed here since it was moved in: left as it is (`reason` says why).
+    KEPT = "kept"
     REJECTED = "rejected"
 
 
@@ -120,7 +165,8 @@ class DocumentOutcome:
     `legacy_id` its `_id` ("" when unreadable); `action` one of `Action`; `campaign_id` our
     campaign (None when rejected, and for a create in a dry run); `changes` maps each field
     of `SNAPSHOT_FIELDS` that differs to `(before, after)` (`before` None for a create);
-    `reason` why it was rejected; `notes` what was imported differently from the document.
+    `reason` why it was rejected or kept; `notes` what was imported differently from the
+    document.
     """
 
     where: str
@@ -136,12 +182,14 @@ class DocumentOutcome:
 @dataclass
 class ImportResult:
     """Every document's outcome, in export order; `warnings` about the users export;
-    `dry_run` True when nothing was written; `legacy_account` the old tenant moved."""
+    `dry_run` True when nothing was written; `legacy_account` the old tenant moved;
+    `interrupted_at` where an interrupted import stopped ("" when it ran to the end)."""
 
     dry_run: bool
     outcomes: list[DocumentOutcome] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     legacy_account: str = ""
+    interrupted_at: str = ""
 
     def _with(self, action):
         return [outcome for outcome in self.outcomes if outcome.action == action]
@@ -159,21 +207,26 @@ class ImportResult:
         return self._with(Action.UNCHANGED)
 
     @property
+    def kept(self) -> list[DocumentOutcome]:
+        return self._with(Action.KEPT)
+
+    @property
     def rejected(self) -> list[DocumentOutcome]:
         return self._with(Action.REJECTED)
 
     def summary(self) -> str:
         """One line: `Created 3, updated 1, unchanged 2, rejected 4.` (a dry run says
-        `Would create …`)."""
-        counts = (
-            len(self.created),
-            len(self.updated),
-            len(self.unchanged),
-            len(self.rejected),
-        )
+        `Would create …`); `, kept 1 changed here` before the rejections when any was kept."""
+        kept = len(self.kept)
         if self.dry_run:
-            return "Would create {}, update {}, leave {} unchanged; reject {}.".format(*counts)
-        return "Created {}, updated {}, unchanged {}, rejected {}.".format(*counts)
+            counts = f"Would create {len(self.created)}, update {len(self.updated)}, leave "
+            counts += f"{len(self.unchanged)} unchanged"
+            counts += f", keep {kept} changed here" if kept else ""
+            return f"{counts}; reject {len(self.rejected)}."
+        counts = f"Created {len(self.created)}, updated {len(self.updated)}, unchanged "
+        counts += f"{len(self.unchanged)}"
+        counts += f", kept {kept} changed here" if kept else ""
+        return f"{counts}, rejected {len(self.rejected)}."
 
 
 # Reading the export
@@ -202,8 +255,78 @@ def _plain(text: str):
     `_id`), or None."""
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
+
+
+def _too_deep(value) -> bool:
+    """True when objects and lists nest more than `MAX_DEPTH` levels deep in `value` (walked
+    without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _read(where, text):
+    """One document's text -> `(where, document, problem)` as `read_documents` yields it."""
+    try:
+        document = _decode(text)
+    except json.JSONDecodeError as exc:
+        return where, None, f"not valid JSON at column {exc.colno}: {exc.msg}."
+    except DuplicateKey as exc:
+        return where, _plain(text), str(exc)
+    except UNREADABLE as exc:
+        return where, _plain(text), f"not valid Extended JSON: {exc}."
+    except RecursionError:
+        # Deeper than the decoder can follow: nothing of it can be read.
+        return where, None, TOO_DEEP
+    if _too_deep(document):
+        return where, None, TOO_DEEP
+    return where, document, ""
+
+
+def _array_items(text: str) -> list[str]:
+    """The texts of a JSON array's items, split without decoding them (so an item too deep
+    to decode is only that item's problem). Raises LegacyExportError when the text is not an
+    array of that shape (an item's own syntax is checked when it is decoded)."""
+    items, depth, in_string, escaped = [], 0, False, False
+    position = text.index("[") + 1
+    for index in range(position, len(text)):
+        char = text[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}" and depth:
+            depth -= 1
+        elif depth == 0 and char in ",]":
+            item = text[position:index]
+            if item.strip() or char == "," or items:
+                items.append(item)
+            position = index + 1
+            if char == "]":
+                if text[position:].strip():
+                    raise LegacyExportError("The export is not a valid JSON array: text after it.")
+                return items
+    raise LegacyExportError("The export is not a valid JSON array: it does not end.")
 
 
 def read_documents(lines: Iterable[str]) -> Iterator[tuple[str, object, str]]:
@@ -222,28 +345,37 @@ def read_documents(lines: Iterable[str]) -> Iterator[tuple[str, object, str]]:
         if line.strip():
             break
     if "".join(head).lstrip().startswith("["):
-        text = "".join(itertools.chain(head, lines))
-        try:
-            documents = _decode(text)
-        except DuplicateKey as exc:
-            raise LegacyExportError(f"The export cannot be read: {exc}") from None
-        except UNREADABLE as exc:
-            raise LegacyExportError(f"The export is not a valid JSON array: {exc}") from None
-        for number, document in enumerate(documents, start=1):
-            yield f"item {number}", document, ""
+        yield from _read_array("".join(itertools.chain(head, lines)))
         return
     for number, line in enumerate(itertools.chain(head, lines), start=1):
-        if not line.strip():
-            continue
-        where, text = f"line {number}", line.strip()
-        try:
-            yield where, _decode(text), ""
-        except json.JSONDecodeError as exc:
-            yield where, None, f"not valid JSON at column {exc.colno}: {exc.msg}."
-        except DuplicateKey as exc:
-            yield where, _plain(text), str(exc)
-        except UNREADABLE as exc:
-            yield where, _plain(text), f"not valid Extended JSON: {exc}."
+        if line.strip():
+            yield _read(f"line {number}", line.strip())
+
+
+def _read_array(text):
+    try:
+        documents = _decode(text)
+    except DuplicateKey as exc:
+        raise LegacyExportError(f"The export cannot be read: {exc}") from None
+    except UNREADABLE as exc:
+        raise LegacyExportError(f"The export is not a valid JSON array: {exc}") from None
+    except RecursionError:
+        # An item nests deeper than the decoder can follow: read the items one by one, and
+        # only the deep ones are rejected.
+        documents = None
+    if isinstance(documents, list):
+        for number, document in enumerate(documents, start=1):
+            problem = TOO_DEEP if _too_deep(document) else ""
+            yield f"item {number}", None if problem else document, problem
+        return
+    if documents is not None:
+        raise LegacyExportError("The export is not a valid JSON array: it is not an array.")
+    read = [_read(f"item {number}", item) for number, item in enumerate(_array_items(text), 1)]
+    for _where, _document, problem in read:
+        if problem and problem != TOO_DEEP:
+            # The array is not valid JSON after all: read whole, it could not be read either.
+            raise LegacyExportError(f"The export is not a valid JSON array: {problem}")
+    yield from read
 
 
 def _oid(value) -> str:
@@ -335,19 +467,30 @@ def _deal_value(value):
 
 def _created_at(value):
     """When the old service created the campaign (aware; naive values are UTC). Raises Rejected
-    for a value that is no date, or a date still to come (a campaign cannot have been created
-    then, and it would sort above every real one)."""
+    for a value that is no date (`2023-13-45` too), a date still to come (a campaign cannot
+    have been created then, and it would sort above every real one), or one on or before
+    `EARLIEST_CREATED_AT` (a placeholder for "no date", such as the "zero time"
+    0001-01-01T00:00:00Z, which no time zone west of UTC could even show)."""
     if value is None:
         return None
     if isinstance(value, datetime):
         parsed = value
     else:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:
+            # Shaped like a date, but not one (month 13, day 45).
+            parsed = None
         if parsed is None:
             raise Rejected("created_at: not a date.")
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if parsed > timezone.now():
         raise Rejected(f"created_at: {parsed.isoformat()} is in the future.")
+    if parsed <= EARLIEST_CREATED_AT:
+        raise Rejected(
+            f"created_at: {parsed.isoformat()} is not after 1970-01-01, a placeholder for no "
+            "date rather than when the campaign was made."
+        )
     return parsed
 
 
@@ -550,6 +693,58 @@ def _differences(before, after) -> dict:
     }
 
 
+def fingerprint(values: dict) -> dict:
+    """A `snapshot` without the fields chosen here (`CHOSEN_HERE`): what an import keeps in
+    `Campaign.legacy_values` to tell later whether the campaign was changed here since."""
+    return {name: value for name, value in values.items() if name not in CHOSEN_HERE}
+
+
+def _changed_here(remembered: dict, now: dict) -> list[str]:
+    """The names of the fields of `now` (a snapshot) that differ from what the import left
+    (`remembered`, a fingerprint), in snapshot order."""
+    now = fingerprint(now)
+    names = list(now) + [name for name in remembered if name not in now]
+    return [name for name in names if remembered.get(name) != now.get(name)]
+
+
+# The old account being moved
+
+
+def _moved_elsewhere(account, tenant):
+    """Another account already moved in from the old account `tenant`, or None."""
+    return (
+        Account.objects.filter(legacy_account=tenant).exclude(pk=account.pk).order_by("pk").first()
+    )
+
+
+def _moved_elsewhere_reason(other, tenant) -> str:
+    return (
+        f'the old account {tenant} was already moved into "{other.name}" (account {other.pk}); '
+        "importing it into a second account needs --allow-moved-elsewhere."
+    )
+
+
+def _moving(account, legacy_account, allow_moved_elsewhere) -> str:
+    """The old account to move into `account`: the one it was moved in from, else
+    `legacy_account` ("" to let the first document decide). Raises LegacyExportError when
+    `legacy_account` is another than the one remembered, or was moved into another account
+    (unless `allow_moved_elsewhere`)."""
+    account.legacy_account = Account.objects.values_list("legacy_account", flat=True).get(
+        pk=account.pk
+    )
+    remembered = account.legacy_account
+    if legacy_account and remembered and legacy_account != remembered:
+        raise LegacyExportError(
+            f'"{account.name}" was moved in from the old account {remembered}: the old account '
+            f"{legacy_account} cannot be imported into it."
+        )
+    if legacy_account and not remembered and not allow_moved_elsewhere:
+        other = _moved_elsewhere(account, legacy_account)
+        if other is not None:
+            raise LegacyExportError(_moved_elsewhere_reason(other, legacy_account).capitalize())
+    return remembered or legacy_account
+
+
 # The import
 
 
@@ -561,9 +756,12 @@ class _Run:
     account: object
     people: _People
     result: ImportResult
+    overwrite_changes: bool = False
+    allow_moved_elsewhere: bool = False
     seen: dict = field(default_factory=dict)
-    # Legacy ids of the campaigns a dry run would create.
-    planned: set = field(default_factory=set)
+    # A dry run's earlier documents, rolled back: by legacy id, the tracking number each
+    # campaign would hold live ("" for none), its name and its id (None for a create).
+    planned: dict = field(default_factory=dict)
 
     def outcome(self, where, document, problem) -> DocumentOutcome:
         if problem:
@@ -581,30 +779,73 @@ class _Run:
         except Rejected as exc:
             outcome.action, outcome.campaign_id, outcome.changes = Action.REJECTED, None, {}
             outcome.reason = str(exc)
+        except Kept as exc:
+            outcome.action, outcome.campaign_id, outcome.changes = Action.KEPT, exc.campaign_id, {}
+            outcome.reason, outcome.notes = str(exc), []
+            outcome.campaign_name = exc.campaign_name
         return outcome
 
-    def _check_identity(self, document, legacy_id):
+    def _check_identity(self, document, legacy_id) -> str:
+        """Raises Rejected for a document that cannot be imported whatever it says; returns
+        its old account (ObjectId hex)."""
         if not legacy_id:
             raise Rejected("_id: missing or not an ObjectId.")
         if legacy_id in self.seen:
             raise Rejected(f"_id: the same document appears earlier ({self.seen[legacy_id]}).")
-        tenant = _oid(document.get("account_id"))
-        if tenant and not self.result.legacy_account:
-            self.result.legacy_account = tenant
-        if tenant and tenant != self.result.legacy_account:
-            raise Rejected(
-                f"account_id: the document belongs to the old account {tenant}, "
-                f"not {self.result.legacy_account}, the one being moved."
-            )
+        tenant = self._check_account(document.get("account_id"))
         if has_bad_text(document):
             raise Rejected(
                 "contains text that cannot be stored: bytes that are not UTF-8, a NUL byte "
                 "or a lone surrogate."
             )
+        return tenant
+
+    def _check_account(self, value) -> str:
+        if value is None:
+            raise Rejected("account_id: missing; every document names its old account.")
+        tenant = _oid(value)
+        if not tenant:
+            shown = _show_id(value)
+            shown = shown if len(shown) <= 40 else f"{shown[:40]}…"
+            raise Rejected(f"account_id: not an ObjectId ({shown}).")
+        moving = self.result.legacy_account
+        if moving and tenant != moving:
+            which = (
+                f'the one "{self.account.name}" was moved in from'
+                if self.account.legacy_account == moving
+                else "the one being moved"
+            )
+            raise Rejected(
+                f"account_id: the document belongs to the old account {tenant}, not {moving}, "
+                f"{which}."
+            )
+        if not moving:
+            other = None if self.allow_moved_elsewhere else _moved_elsewhere(self.account, tenant)
+            if other is not None:
+                raise Rejected(f"account_id: {_moved_elsewhere_reason(other, tenant)}")
+            self.result.legacy_account = tenant
+        return tenant
+
+    def _remember(self, tenant):
+        """The account was moved in from `tenant`: remembered by the first write."""
+        if self.result.dry_run or self.account.legacy_account:
+            return
+        accounts = Account.objects.filter(pk=self.account.pk, legacy_account="")
+        if not accounts.update(legacy_account=tenant):
+            # Another import remembered one first.
+            current = Account.objects.values_list("legacy_account", flat=True).get(
+                pk=self.account.pk
+            )
+            if current != tenant:
+                raise Rejected(
+                    f"account_id: the document belongs to the old account {tenant}, not "
+                    f'{current}, the one "{self.account.name}" was moved in from.'
+                )
+        self.account.legacy_account = tenant
 
     def _import(self, document, outcome):
         legacy_id = outcome.legacy_id
-        self._check_identity(document, legacy_id)
+        tenant = self._check_identity(document, legacy_id)
         self.seen[legacy_id] = outcome.where
         existing = Campaign.objects.for_account(self.account).filter(legacy_id=legacy_id).first()
         data, outcome.notes = map_document(document, people=self.people, existing=existing)
@@ -613,33 +854,86 @@ class _Run:
             raise Rejected(_form_reason(form))
         created_at = _created_at(document.get("created_at"))
         before = snapshot(existing.pk) if existing else None
-        try:
-            campaign, created = services.import_campaign(
-                account=self.account,
-                legacy_id=legacy_id,
-                data=form.cleaned_data,
-                created_at=created_at,
-            )
-        except services.DuplicateTrackingNumber as exc:
-            raise Rejected(self._duplicate_reason(exc, form.cleaned_data, legacy_id)) from None
-        except ValidationError as exc:
-            # A lead source's link taken by another campaign since the form checked it.
-            raise Rejected("; ".join(exc.messages)) from None
-        after = snapshot(campaign.pk)
-        outcome.changes = _differences(before, after)
+        remembered = existing.legacy_values if existing else None
+        if remembered is not None and not self.overwrite_changes:
+            changed = _changed_here(remembered, before)
+            if changed:
+                raise Kept(
+                    f"kept: changed here since it was moved in ({', '.join(changed)}); "
+                    "--overwrite-changes applies the export.",
+                    existing,
+                )
+        self._plan_tracking_number(form.cleaned_data, legacy_id)
+        # A savepoint: a campaign left as it was undoes only its rewrite.
+        with transaction.atomic():
+            try:
+                campaign, created = services.import_campaign(
+                    account=self.account,
+                    legacy_id=legacy_id,
+                    data=form.cleaned_data,
+                    created_at=created_at,
+                )
+            except services.DuplicateTrackingNumber as exc:
+                raise Rejected(self._duplicate_reason(exc, form.cleaned_data, legacy_id)) from None
+            except ValidationError as exc:
+                # A lead source's link taken by another campaign since the form checked it.
+                raise Rejected("; ".join(exc.messages)) from None
+            after = snapshot(campaign.pk)
+            changes = _differences(before, after)
+            if existing is not None and not changes:
+                # Nothing differs: undo the rewrite, so the campaign, its `updated_at` and
+                # open pages stay as they were.
+                transaction.set_rollback(True)
+            elif existing is not None and remembered is None and not self.overwrite_changes:
+                # Imported before the import kept what it wrote: whether staff changed it
+                # since cannot be told, so it is not overwritten (this savepoint is undone).
+                raise Kept(
+                    "kept: moved in before imports remembered what they wrote, so changes made "
+                    f"here cannot be told from the export's ({', '.join(changes)}); "
+                    "--overwrite-changes applies the export.",
+                    existing,
+                )
+            else:
+                Campaign.objects.filter(pk=campaign.pk).update(legacy_values=fingerprint(after))
+        if existing is not None and not changes and remembered != fingerprint(after):
+            # It matches the export: what a later run compares with.
+            Campaign.objects.filter(pk=campaign.pk).update(legacy_values=fingerprint(after))
+        outcome.changes = changes
         outcome.campaign_name = campaign.campaign_name
         outcome.campaign_id = None if created and self.result.dry_run else campaign.pk
         if created:
             outcome.action = Action.CREATED
-            if self.result.dry_run:
-                self.planned.add(legacy_id)
-        elif outcome.changes:
+        elif changes:
             outcome.action = Action.UPDATED
         else:
-            # Nothing differs: undo the rewrite (this document's transaction), so the
-            # campaign, its `updated_at` and open pages stay as they were.
             outcome.action = Action.UNCHANGED
-            transaction.set_rollback(True)
+        if self.result.dry_run:
+            number = "" if campaign.is_deleted else campaign.tracking_number
+            self.planned[legacy_id] = (number, campaign.campaign_name, outcome.campaign_id)
+        self._remember(tenant)
+
+    def _plan_tracking_number(self, data, legacy_id):
+        """In a dry run, the earlier documents' campaigns were rolled back: a tracking number
+        one of them would hold live is taken (raises Rejected), and one a campaign here would
+        give up is freed in this document's transaction (rolled back too)."""
+        number = data.get("tracking_number")
+        if not self.result.dry_run or not number:
+            return
+        for other, (held, name, campaign_id) in self.planned.items():
+            if other != legacy_id and held == number and not data.get("is_deleted"):
+                ids = ([f"#{campaign_id}"] if campaign_id else []) + [f"legacy {other}"]
+                raise Rejected(
+                    f"tracking_number: {services.DUPLICATE_TRACKING_NUMBER} {number} is used "
+                    f'by the live campaign "{name}" ({", ".join(ids)}).'
+                )
+        holders = (
+            Campaign.objects.for_account(self.account)
+            .filter(tracking_number=number, is_deleted=False, legacy_id__in=list(self.planned))
+            .exclude(legacy_id=legacy_id)
+        )
+        for holder in holders:
+            if self.planned[holder.legacy_id][0] != number:
+                Campaign.objects.filter(pk=holder.pk).update(tracking_number="")
 
     def _duplicate_reason(self, exc, data, legacy_id):
         holder = (
@@ -650,9 +944,7 @@ class _Run:
         )
         if holder is None:
             return f"tracking_number: {exc} {data['tracking_number']}."
-        # In a dry run, a campaign this export creates has no id that will last.
-        ids = [] if holder.legacy_id in self.planned else [f"#{holder.pk}"]
-        ids += [f"legacy {holder.legacy_id}"] if holder.legacy_id else []
+        ids = [f"#{holder.pk}"] + ([f"legacy {holder.legacy_id}"] if holder.legacy_id else [])
         return (
             f"tracking_number: {exc} {data['tracking_number']} is used by the live campaign "
             f'"{holder}" ({", ".join(ids)}).'
@@ -666,35 +958,62 @@ def import_legacy_campaigns(
     users: Iterable[str],
     dry_run: bool = False,
     legacy_account: str = "",
+    overwrite_changes: bool = False,
+    allow_moved_elsewhere: bool = False,
+    on_outcome: Callable[[DocumentOutcome], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
     progress_every: int = 1000,
 ) -> ImportResult:
     """Import the old service's campaign export into `account`; returns an ImportResult.
 
     `campaigns` and `users` are the exports' text in lines (open text files), see
-    `read_documents`. `legacy_account` (ObjectId hex) is the old tenant to move; by default
-    the first document's `account_id`. `dry_run` computes exactly what a real run would do
-    (each document sees the ones before it) inside a transaction that is rolled back, so
-    nothing is written and no live event or alert leaves. `progress(n)` is called after
+    `read_documents`. `legacy_account` (ObjectId hex) is the old tenant to move; by default the
+    one `account` was moved in from, else the first document's `account_id`.
+    `allow_moved_elsewhere` lets an old account already moved into another account be copied
+    into this one too; `overwrite_changes` applies the export to campaigns changed here since
+    they were moved in (else kept, `Action.KEPT`).
+
+    Each document is imported in a transaction of its own. `dry_run` computes what a real run
+    would do (each document sees the ones before it: their ids and tracking numbers) with
+    every document's transaction rolled back at once, so nothing is written, no live event or
+    alert leaves, and no lock is held longer than one document takes.
+
+    `on_warning(text)` is called for each warning about the users export before any document
+    is read, `on_outcome(outcome)` as soon as each document is decided, `progress(n)` after
     every `progress_every` documents. Raises LegacyExportError when an export cannot be read
-    at all; a bad document is only ever rejected, with its reason, and the others go on.
+    at all, or `legacy_account` cannot go into `account` (see `_moving`); a bad document is
+    only ever rejected, with its reason, and the others go on. Raises ImportInterrupted on
+    KeyboardInterrupt (Ctrl-C), holding what was done so far.
     """
     user_emails, warnings = read_users(users)
+    for warning in warnings if on_warning is not None else []:
+        on_warning(warning)
     members = {
         email.lower(): user_id
         for user_id, email in Membership.objects.for_account(account).values_list(
             "user_id", "user__email"
         )
     }
-    result = ImportResult(dry_run=dry_run, warnings=warnings, legacy_account=legacy_account)
-    run = _Run(account=account, people=_People(user_emails, members), result=result)
+    moving = _moving(account, legacy_account, allow_moved_elsewhere)
+    result = ImportResult(dry_run=dry_run, warnings=warnings, legacy_account=moving)
+    run = _Run(
+        account=account,
+        people=_People(user_emails, members),
+        result=result,
+        overwrite_changes=overwrite_changes,
+        allow_moved_elsewhere=allow_moved_elsewhere,
+    )
     documents = read_documents(campaigns)
-    with transaction.atomic() if dry_run else nullcontext():
+    last, where = "", ""
+    try:
         for count, (where, document, problem) in enumerate(documents, start=1):
             try:
-                # Each document in a transaction (a savepoint in a dry run) of its own.
+                # Each document in a transaction of its own; a dry run's is rolled back at once.
                 with transaction.atomic():
                     outcome = run.outcome(where, document, problem)
+                    if dry_run:
+                        transaction.set_rollback(True)
             except Exception as exc:
                 # One document must never stop the others; the reason names what went wrong.
                 logger.exception("Could not import the legacy campaign at %s", where)
@@ -703,8 +1022,12 @@ def import_legacy_campaigns(
                     where, legacy_id, Action.REJECTED, reason=f"could not be saved: {exc}"
                 )
             result.outcomes.append(outcome)
+            last, where = where, ""
+            if on_outcome is not None:
+                on_outcome(outcome)
             if progress is not None and count % progress_every == 0:
                 progress(count)
-        if dry_run:
-            transaction.set_rollback(True)
+    except KeyboardInterrupt:
+        result.interrupted_at = where or (f"after {last}" if last else "the start")
+        raise ImportInterrupted(result) from None
     return result

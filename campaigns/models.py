@@ -62,6 +62,9 @@ class Campaign(models.Model):
     # The ObjectId of the campaign in the old campaign service, when it was imported from there.
     # Nullable so adding it keeps the table (and the SQLite name-search triggers on it).
     legacy_id = models.CharField(max_length=24, null=True, blank=True, editable=False)
+    # What the last import left the campaign as (`campaigns.legacy.fingerprint`), to tell a
+    # change made here since from one in the export. Nullable for the same reason as above.
+    legacy_values = models.JSONField(null=True, blank=True, editable=False)
     form_secret_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     webhook_token = models.CharField(
         max_length=64, null=True, blank=True, unique=True, editable=False

@@ -1,13 +1,28 @@
 """How stored values read on pages: phone numbers, JSON payloads, codes as labels."""
 
 import json
+from datetime import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from campaignhub import concurrency, phones
 
 register = template.Library()
+
+
+@register.filter
+def local_day(value):
+    """An aware datetime's day (a `date`) in the current time zone, for `|date`; one the zone
+    cannot shift (the first hours of year 1 west of UTC, the last of year 9999 east of it) keeps
+    its UTC day instead of failing the page. Anything else is returned as it is."""
+    if not isinstance(value, datetime):
+        return value
+    try:
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    except OverflowError:
+        return value.date()
 
 
 @register.filter

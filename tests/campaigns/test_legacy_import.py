@@ -26,6 +26,8 @@ CAMPAIGNS = SAMPLES / "legacy_campaigns.json"
 CAMPAIGNS_ARRAY = SAMPLES / "legacy_campaigns_array.json"
 USERS = SAMPLES / "legacy_users.json"
 
+# The old account the sample moves (its stray line 15 is of another).
+OLD_ACCOUNT = "5f0c1a2b3c4d5e6f7a8b9c0d"
 ROOF = "65b0c0ffee0000000000c001"
 GUTTER = "65b0c0ffee0000000000c002"
 CHAT = "65b0c0ffee0000000000c003"
@@ -417,7 +419,7 @@ class TestTenancy:
         make_member(other, "rep@demo.test", Role.MEMBER)
 
         run(demo)
-        result = run(other)
+        result = run(other, legacy_account=OLD_ACCOUNT, allow_moved_elsewhere=True)
 
         assert len(result.created) == 6
         assert imported(other, ROOF).pk != imported(demo, ROOF).pk
@@ -435,9 +437,9 @@ class TestBadInput:
         path.write_text(
             '[1, {"campaign_name": "No id", "integration": "form"},'
             ' {"_id": {"$oid": "65b0c0ffee0000000000c0aa"}, "campaign_name": "Nul\\u0000",'
-            ' "integration": "form"},'
+            f' "integration": "form", "account_id": "{OLD_ACCOUNT}"}},'
             ' {"_id": {"$oid": "65b0c0ffee0000000000c0ab"}, "campaign_name": ["a list"],'
-            ' "integration": "form"}]'
+            f' "integration": "form", "account_id": "{OLD_ACCOUNT}"}}]'
         )
 
         result = run(demo, campaigns=path)
@@ -485,7 +487,7 @@ class TestBadInput:
     def test_a_key_twice_a_number_for_a_name_and_an_unreadable_date_are_rejected(
         self, demo, tmp_path
     ):
-        oid = '{"$oid": "65b0c0ffee0000000000c0b%d"}'
+        oid = f'{{"$oid": "65b0c0ffee0000000000c0b%d"}}, "account_id": "{OLD_ACCOUNT}"'
         path = tmp_path / "loose.json"
         path.write_text(
             f'{{"_id": {oid % 1}, "campaign_name": "A", "campaign_name": "B",'
@@ -659,3 +661,307 @@ class TestCommand:
 
         with pytest.raises(CommandError, match="not a valid JSON array"):
             command(path, "--users", USERS, "--account", demo.pk)
+
+
+def export(tmp_path, *documents, array=False):
+    """An export of `documents` (dicts, or text taken as it is), one per line or as an array."""
+    texts = [d if isinstance(d, str) else json.dumps(d) for d in documents]
+    path = tmp_path / "export.json"
+    path.write_text(f"[{', '.join(texts)}]" if array else "\n".join(texts) + "\n")
+    return path
+
+
+def form_document(number, **fields):
+    """A form campaign document of the sample's old account, `_id` ending in `number`."""
+    return {
+        "_id": {"$oid": f"65b0c0ffee0000000000d{number:03d}"},
+        "account_id": {"$oid": OLD_ACCOUNT},
+        "campaign_name": f"Form {number}",
+        "integration": "form",
+        **fields,
+    }
+
+
+class TestCreatedAt:
+    @pytest.mark.parametrize(
+        "value",
+        [
+            {"$date": "0001-01-01T00:00:00Z"},
+            {"$date": {"$numberLong": "-62135596800000"}},
+            "0001-01-01T00:00:00",
+            {"$date": "1969-07-20T20:17:00Z"},
+            {"$date": 0},
+        ],
+    )
+    def test_a_zero_time_or_a_date_before_1970_is_refused(self, demo, tmp_path, value):
+        result = run(demo, campaigns=export(tmp_path, form_document(1, created_at=value)))
+
+        (outcome,) = result.rejected
+        assert outcome.reason.startswith("created_at: ") and "is not after 1970-01-01" in (
+            outcome.reason
+        )
+        assert not Campaign.objects.exists()
+
+    def test_a_date_shaped_text_that_is_no_date_is_not_a_date(self, demo, tmp_path, caplog):
+        path = export(tmp_path, form_document(1, created_at="2023-13-45T00:00:00"))
+
+        result = run(demo, campaigns=path)
+
+        assert [o.reason for o in result.rejected] == ["created_at: not a date."]
+        assert "Traceback" not in caplog.text and not caplog.records
+
+    def test_a_campaign_dated_in_year_1_never_fails_the_list_page(self, demo, client):
+        demo.timezone = "America/New_York"
+        demo.save()
+        campaign = make_campaign(demo_tenant(demo), campaign_name="Zero time")
+        Campaign.objects.filter(pk=campaign.pk).update(created_at=datetime(1, 1, 1, tzinfo=UTC))
+        client.force_login(demo.admin)
+
+        response = client.get("/campaigns/")
+
+        assert response.status_code == 200
+        assert "Zero time" in response.text and "0001-01-01" in response.text
+
+
+class TestDeepDocuments:
+    DEEP = '{"_id": {"$oid": "65b0c0ffee0000000000d999"}, "x": ' + "[" * 200_000 + "]" * 200_000
+
+    @pytest.mark.parametrize("array", [False, True])
+    def test_a_document_nested_too_deep_is_refused_and_the_others_go_on(
+        self, demo, tmp_path, array
+    ):
+        path = export(tmp_path, form_document(1), self.DEEP + "}", form_document(2), array=array)
+
+        result = run(demo, campaigns=path)
+
+        assert [o.legacy_id[-4:] for o in result.created] == ["d001", "d002"]
+        (outcome,) = result.rejected
+        assert outcome.reason == "nested more than 32 levels deep."
+        assert outcome.where == ("item 2" if array else "line 2")
+
+    def test_a_document_deeper_than_32_levels_is_refused_even_when_it_can_be_read(
+        self, demo, tmp_path
+    ):
+        nested = json.loads("[" * 40 + "]" * 40)
+        result = run(demo, campaigns=export(tmp_path, form_document(1, extra=nested)))
+
+        assert [o.reason for o in result.rejected] == ["nested more than 32 levels deep."]
+
+    def test_refusals_are_reported_as_they_happen(self, demo, tmp_path):
+        seen = []
+
+        def reported(outcome):
+            seen.append((outcome.where, outcome.action, Campaign.objects.count()))
+
+        path = export(tmp_path, "not json", form_document(1), form_document(2))
+        run(demo, campaigns=path, on_outcome=reported)
+
+        assert seen == [
+            ("line 1", "rejected", 0),
+            ("line 2", "created", 1),
+            ("line 3", "created", 2),
+        ]
+
+    def test_an_interrupted_import_says_what_it_did_and_fails(self, demo, tmp_path, monkeypatch):
+        save = services.import_campaign
+
+        def interrupted_at_the_third(**kwargs):
+            if kwargs["legacy_id"].endswith("d003"):
+                raise KeyboardInterrupt
+            return save(**kwargs)
+
+        monkeypatch.setattr(services, "import_campaign", interrupted_at_the_third)
+        path = export(tmp_path, form_document(1), "{", form_document(3), form_document(4))
+        out = io.StringIO()
+
+        with pytest.raises(CommandError, match="Interrupted at line 3") as raised:
+            call_command(
+                "import_legacy_campaigns", path, "--users", USERS, "--account", demo.pk, stdout=out
+            )
+
+        assert raised.value.returncode == 130
+        assert "rejected line 2 (legacy ?): not valid JSON" in out.getvalue()
+        assert out.getvalue().splitlines()[-1] == "Created 1, updated 0, unchanged 0, rejected 1."
+        assert list(Campaign.objects.values_list("legacy_id", flat=True)) == [
+            "65b0c0ffee0000000000d001"
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_holds_no_transaction_between_documents(tmp_path):
+    from django.db import connection
+
+    account = make_account("Demo Agency", "admin@demo.test")
+    make_member(account, "rep@demo.test", Role.MEMBER)
+    between = []
+
+    with open(CAMPAIGNS) as lines, open(USERS) as people:
+        result = import_legacy_campaigns(
+            account=account,
+            campaigns=lines,
+            users=people,
+            dry_run=True,
+            on_outcome=lambda outcome: between.append(connection.in_atomic_block),
+        )
+
+    assert len(between) == 15 and not any(between)
+    assert result.summary() == "Would create 6, update 0, leave 0 unchanged; reject 9."
+    assert not Campaign.objects.exists()
+
+
+class TestOldAccount:
+    def test_the_old_account_is_remembered_and_any_other_refused_in_later_runs(
+        self, demo, tmp_path
+    ):
+        run(demo)
+        demo.refresh_from_db()
+        assert demo.legacy_account == OLD_ACCOUNT
+
+        stray = form_document(1, account_id={"$oid": "5f0c1a2b3c4d5e6f7a8b9c99"})
+        result = run(demo, campaigns=export(tmp_path, stray, form_document(2)))
+
+        assert [o.legacy_id[-4:] for o in result.created] == ["d002"]
+        assert [o.reason for o in result.rejected] == [
+            "account_id: the document belongs to the old account 5f0c1a2b3c4d5e6f7a8b9c99, not "
+            f'{OLD_ACCOUNT}, the one "Demo Agency" was moved in from.'
+        ]
+
+    def test_a_dry_run_remembers_nothing(self, demo):
+        run(demo, dry_run=True)
+        demo.refresh_from_db()
+        assert demo.legacy_account == ""
+
+    def test_another_legacy_account_than_the_remembered_one_is_refused(self, demo):
+        run(demo)
+
+        with pytest.raises(LegacyExportError, match=f"moved in from the old account {OLD_ACCOUNT}"):
+            run(demo, legacy_account="5f0c1a2b3c4d5e6f7a8b9c99")
+
+    @pytest.mark.parametrize("value", [123, "", {}, True, "acme", None])
+    def test_an_account_id_that_is_no_object_id_is_refused(self, demo, tmp_path, value):
+        path = export(tmp_path, form_document(1, account_id=value), form_document(2))
+
+        result = run(demo, campaigns=path)
+
+        assert [o.legacy_id[-4:] for o in result.created] == ["d002"]
+        (outcome,) = result.rejected
+        assert outcome.reason.startswith("account_id: ")
+
+    def test_an_old_account_moved_into_another_account_is_refused_naming_it(self, demo):
+        other = make_account("Other Agency", "boss@other.test")
+        make_member(other, "admin@demo.test", Role.ADMIN)
+        make_member(other, "rep@demo.test", Role.MEMBER)
+        run(demo)
+        with pytest.raises(LegacyExportError, match="already moved into"):
+            run(other, legacy_account=OLD_ACCOUNT)
+
+        result = run(other)
+
+        # Only the sample's stray document, of an old account never moved, can go there.
+        assert [o.where for o in result.created] == ["line 15"]
+        reason = (
+            f'account_id: the old account {OLD_ACCOUNT} was already moved into "Demo Agency" '
+            f"(account {demo.pk})"
+        )
+        assert all(o.reason.startswith(reason) for o in result.rejected[:6])
+        assert not Campaign.objects.for_account(other).filter(legacy_id=ROOF).exists()
+
+
+class TestChangedHere:
+    def test_a_campaign_changed_or_deleted_here_is_kept_and_reported(self, demo):
+        run(demo)
+        roof, gutter = imported(demo, ROOF), imported(demo, GUTTER)
+        Campaign.objects.filter(pk=roof.pk).update(status=False, campaign_name="Roofs (paused)")
+        Campaign.objects.filter(pk=gutter.pk).update(is_deleted=True)
+
+        out = command(CAMPAIGNS, "--users", USERS, "--account", demo.pk)
+
+        roof.refresh_from_db()
+        gutter.refresh_from_db()
+        assert (roof.campaign_name, roof.status, gutter.is_deleted) == (
+            "Roofs (paused)",
+            False,
+            True,
+        )
+        assert (
+            f'kept line 1 (campaign #{roof.pk}, legacy {ROOF}) "Roofs (paused)": kept: changed '
+            "here since it was moved in (campaign_name, status)"
+        ) in out
+        assert f"kept line 2 (campaign #{gutter.pk}, legacy {GUTTER})" in out
+        assert "Created 0, updated 0, unchanged 4, kept 2 changed here, rejected 9." in out
+
+    def test_overwrite_changes_applies_the_export(self, demo):
+        run(demo)
+        roof = imported(demo, ROOF)
+        Campaign.objects.filter(pk=roof.pk).update(status=False, campaign_name="Renamed")
+
+        result = run(demo, overwrite_changes=True)
+
+        roof.refresh_from_db()
+        assert (roof.campaign_name, roof.status) == ("Roof Repair Calls", True)
+        assert [o.legacy_id for o in result.updated] == [ROOF]
+        assert run(demo).updated == run(demo).kept == []
+
+    def test_a_deal_pipeline_chosen_here_is_no_change_that_keeps_a_campaign(self, demo, tmp_path):
+        from crm.models import Pipeline
+
+        run(demo)
+        pipeline = Pipeline.objects.filter(account=demo).first()
+        chosen = {"pipeline_id": str(pipeline.pk), "stage_id": str(pipeline.stages.first().pk)}
+        Campaign.objects.filter(legacy_id=ROOF).update(create_deal=True, **chosen)
+
+        result = run(demo, campaigns=edited_export(tmp_path, ROOF, status=False))
+
+        assert [o.legacy_id for o in result.updated] == [ROOF]
+        roof = imported(demo, ROOF)
+        assert (roof.status, roof.create_deal, roof.pipeline_id) == (
+            False,
+            True,
+            chosen["pipeline_id"],
+        )
+
+    def test_updates_are_listed_at_default_verbosity(self, demo, tmp_path):
+        run(demo)
+        roof = imported(demo, ROOF)
+
+        out = command(
+            edited_export(tmp_path, ROOF, status=False), "--users", USERS, "--account", demo.pk
+        )
+
+        assert f'updated line 1 (campaign #{roof.pk}, legacy {ROOF}) "Roof Repair Calls"\n' in out
+        assert "    status: true -> false\n" in out
+        assert "unchanged line 2" not in out
+
+    def test_a_campaign_imported_before_changes_were_tracked_is_kept_when_it_differs(
+        self, demo, tmp_path
+    ):
+        run(demo)
+        Campaign.objects.filter(legacy_id__isnull=False).update(legacy_values=None)
+        Campaign.objects.filter(legacy_id=ROOF).update(status=False)
+
+        result = run(demo)
+
+        assert [o.legacy_id for o in result.kept] == [ROOF]
+        assert "kept: moved in before imports remembered what they wrote" in result.kept[0].reason
+        assert imported(demo, ROOF).status is False
+        # The ones still as the export has them are remembered now.
+        assert imported(demo, GUTTER).legacy_values is not None
+        assert imported(demo, ROOF).legacy_values is None
+
+
+class TestControlCharacters:
+    def test_names_lose_control_characters_and_the_report_prints_none(self, demo, tmp_path):
+        path = export(
+            tmp_path,
+            form_document(1, campaign_name="Evil\u001b[31mRED\u001b[0m\u0007"),
+            form_document(2, campaign_name="Two\nrejected line 9 (legacy x): forged"),
+            form_document(3, integration="form\u001b[2J"),
+        )
+
+        out = command(path, "--users", USERS, "--account", demo.pk, "-v", "2")
+
+        names = sorted(Campaign.objects.values_list("campaign_name", flat=True))
+        assert names == ["Evil[31mRED[0m", "Two rejected line 9 (legacy x): forged"]
+        assert "\u001b" not in out and "\u0007" not in out
+        assert not any(line.startswith("rejected line 9") for line in out.splitlines())
+        assert "rejected line 3 (legacy 65b0c0ffee0000000000d003): integration:" in out

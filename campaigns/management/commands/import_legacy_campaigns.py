@@ -1,11 +1,21 @@
 import json
+import re
 from contextlib import ExitStack
 
 from bson.objectid import ObjectId
 from django.core.management.base import BaseCommand, CommandError
 
 from campaignhub.models import Account
-from campaigns.legacy import Action, LegacyExportError, import_legacy_campaigns
+from campaigns.legacy import Action, ImportInterrupted, LegacyExportError, import_legacy_campaigns
+
+# C0 and C1 control characters (and line and paragraph separators): never printed as they are,
+# so no name in an export can recolour the terminal or forge a line of the report.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    """`text` with each control character shown as its escape (`\\x1b`, `\\n`, `\\u2028`)."""
+    return CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
 def _show(value) -> str:
@@ -20,8 +30,9 @@ class Command(BaseCommand):
     help = (
         "Import the old campaign service's MongoDB export (Extended JSON, one document per line "
         "or an array) into an account. Safe to run again: campaigns are matched by their old "
-        "_id. --dry-run prints each create (its non-empty fields) and update (field by field) "
-        "and writes nothing."
+        "_id, and one changed here since it was moved in is kept as it is. Prints each refused, "
+        "kept and updated document as it goes; --dry-run also prints each create (its non-empty "
+        "fields) and writes nothing."
     )
 
     def add_arguments(self, parser):
@@ -34,7 +45,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--legacy-account",
             default="",
-            help="The old account's ObjectId to move (default: the first document's account_id).",
+            help=(
+                "The old account's ObjectId to move (default: the one the account was moved in "
+                "from, else the first document's account_id)."
+            ),
+        )
+        parser.add_argument(
+            "--overwrite-changes",
+            action="store_true",
+            help="Apply the export also to campaigns changed here since they were moved in.",
+        )
+        parser.add_argument(
+            "--allow-moved-elsewhere",
+            action="store_true",
+            help="Import an old account even though it was moved into another account already.",
         )
         parser.add_argument(
             "--progress-every",
@@ -53,9 +77,10 @@ class Command(BaseCommand):
         if options["progress_every"] < 1:
             raise CommandError("--progress-every must be at least 1.")
         dry_run = options["dry_run"]
-        verbose = options["verbosity"] >= 2 or dry_run
+        self.verbose = options["verbosity"] >= 2 or dry_run
+        self.dry_run = dry_run
         note = " Dry run: nothing will be written." if dry_run else ""
-        self.stdout.write(f'Importing into "{account.name}" (account {account.pk}).{note}')
+        self._say(f'Importing into "{account.name}" (account {account.pk}).{note}')
         with ExitStack() as files:
             campaigns = files.enter_context(self._open(options["campaigns"]))
             users = files.enter_context(self._open(options["users"]))
@@ -66,24 +91,28 @@ class Command(BaseCommand):
                     users=users,
                     dry_run=dry_run,
                     legacy_account=legacy_account,
-                    progress=lambda count: self.stdout.write(f"… {count} documents read"),
+                    overwrite_changes=options["overwrite_changes"],
+                    allow_moved_elsewhere=options["allow_moved_elsewhere"],
+                    on_outcome=self._report,
+                    on_warning=lambda warning: self._say(f"warning: {warning}"),
+                    progress=lambda count: self._say(f"… {count} documents read"),
                     progress_every=options["progress_every"],
                 )
             except LegacyExportError as exc:
-                raise CommandError(str(exc)) from None
-        for warning in result.warnings:
-            self.stdout.write(f"warning: {warning}")
-        for outcome in result.outcomes:
-            if outcome.action == Action.REJECTED:
-                self.stdout.write(self.style.ERROR(self._rejection(outcome)))
-            elif verbose:
-                self._plan(outcome, dry_run)
-            for text in outcome.notes if outcome.action != Action.REJECTED else []:
-                self.stdout.write(f"note: {outcome.where} ({self._ids(outcome)}): {text}")
+                raise CommandError(_printable(str(exc))) from None
+            except ImportInterrupted as exc:
+                # Ctrl-C: say what was done before it, and end as interrupted (status 130).
+                self._say(exc.result.summary(), self.style.WARNING)
+                done = "nothing was written" if dry_run else "the documents above were imported"
+                raise CommandError(
+                    f"Interrupted at {exc.result.interrupted_at}; {done}, the rest were not "
+                    "read. The import is safe to run again.",
+                    returncode=130,
+                ) from None
         if not result.rejected:
-            self.stdout.write(self.style.SUCCESS(result.summary()))
+            self._say(result.summary(), self.style.SUCCESS)
             return
-        self.stdout.write(self.style.WARNING(result.summary()))
+        self._say(result.summary(), self.style.WARNING)
         # A script running the import must notice: exit status 1 when anything was refused.
         done = "nothing was written" if dry_run else "the others were imported"
         raise CommandError(
@@ -91,6 +120,26 @@ class Command(BaseCommand):
             "and run the import again: it is safe to repeat.",
             returncode=1,
         )
+
+    def _say(self, text, style=None):
+        """Print one line, its control characters escaped."""
+        text = _printable(text)
+        self.stdout.write(style(text) if style else text)
+
+    def _report(self, outcome):
+        """Print what became of one document as soon as it is decided."""
+        if outcome.action == Action.REJECTED:
+            self._say(self._rejection(outcome), self.style.ERROR)
+        elif outcome.action == Action.KEPT:
+            self._say(
+                f'kept {outcome.where} ({self._ids(outcome)}) "{outcome.campaign_name}": '
+                f"{outcome.reason}",
+                self.style.WARNING,
+            )
+        elif self.verbose or outcome.action == Action.UPDATED:
+            self._plan(outcome, self.dry_run)
+        for text in outcome.notes if outcome.action != Action.REJECTED else []:
+            self._say(f"note: {outcome.where} ({self._ids(outcome)}): {text}")
 
     def _open(self, path):
         try:
@@ -116,12 +165,10 @@ class Command(BaseCommand):
             Action.UPDATED: "update" if dry_run else "updated",
             Action.UNCHANGED: "unchanged",
         }[outcome.action]
-        self.stdout.write(
-            f'{verb} {outcome.where} ({self._ids(outcome)}) "{outcome.campaign_name}"'
-        )
+        self._say(f'{verb} {outcome.where} ({self._ids(outcome)}) "{outcome.campaign_name}"')
         for name, (before, after) in outcome.changes.items():
             if outcome.action == Action.CREATED:
                 if not _empty(after):
-                    self.stdout.write(f"    {name}: {_show(after)}")
+                    self._say(f"    {name}: {_show(after)}")
             else:
-                self.stdout.write(f"    {name}: {_show(before)} -> {_show(after)}")
+                self._say(f"    {name}: {_show(before)} -> {_show(after)}")
