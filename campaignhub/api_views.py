@@ -22,8 +22,12 @@ def me(request):
 
 
 def member_data(membership):
+    """A member as admins see it: `id` is the membership's (what `/v1/members/<id>` takes),
+    `user_id` the person's (what every field naming a person takes: a campaign's `owner` and
+    `selected_user[].id`, a deal's `owner`, `/v1/deals?owner=`)."""
     return {
         "id": membership.pk,
+        "user_id": membership.user_id,
         "email": membership.user.email,
         "name": membership.user.name,
         "role": membership.role,

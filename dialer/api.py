@@ -285,9 +285,12 @@ def campaign_agent(request, ref, extension):
 
 
 def extension_out(membership) -> dict:
+    """`member_id` is the membership's id (as in `/v1/members` and `extensions/<member_id>`),
+    `user_id` the person's."""
     record = getattr(membership, "agent_extension", None)
     return {
         "member_id": membership.pk,
+        "user_id": membership.user_id,
         "name": membership.user.get_full_name(),
         "email": membership.user.email,
         "extension": record.extension if record else None,

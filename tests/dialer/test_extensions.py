@@ -183,12 +183,22 @@ def test_a_bad_extension_is_400_and_changes_nothing(tenant_a, body, field):
     assert _extension(tenant_a, tenant_a.member) == "101"
 
 
+def test_an_extension_names_both_the_membership_and_the_user(tenant_a):
+    member_id = _membership(tenant_a, tenant_a.member).pk
+    listed = tenant_a.admin_client.get("/v1/dialer/extensions").json()["data"]
+    row = next(row for row in listed if row["email"] == "member@acme.test")
+    assert (row["member_id"], row["user_id"]) == (member_id, tenant_a.member.pk)
+    one = tenant_a.admin_client.get(f"/v1/dialer/extensions/{member_id}").json()["data"]
+    assert one == row
+
+
 def test_an_admin_sets_and_clears_a_members_extension_through_the_api(tenant_a):
     member_id = _membership(tenant_a, tenant_a.member).pk
     url = f"/v1/dialer/extensions/{member_id}"
     set_ = tenant_a.admin_client.put(url, {"extension": "4455"}, content_type="application/json")
     assert set_.json()["data"] == {
         "member_id": member_id,
+        "user_id": tenant_a.member.pk,
         "name": "Acme Agency Member",
         "email": "member@acme.test",
         "extension": "4455",

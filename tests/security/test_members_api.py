@@ -22,13 +22,36 @@ def _membership(tenant, user):
     return Membership.objects.get(account=tenant.account, user=user)
 
 
+def test_a_member_carries_the_user_id_that_fields_naming_a_person_take(tenant_a):
+    listed = _api(tenant_a, "get", "/v1/members").json()["data"]
+    member = next(row for row in listed if row["email"] == "member@acme.test")
+    assert member["id"] == _membership(tenant_a, tenant_a.member).pk
+    assert member["user_id"] == tenant_a.member.pk
+    assert _api(tenant_a, "get", f"/v1/members/{member['id']}").json()["data"] == member
+    # The user id is what a campaign's owner and representatives take.
+    body = {
+        "campaigndata": {
+            "campaign_name": "Roofing",
+            "integration": "form",
+            "owner": member["user_id"],
+            "selected_user": [{"id": member["user_id"]}],
+        }
+    }
+    created = _api(tenant_a, "post", "/v1/campaigns", body)
+    assert created.status_code == 201, created.json()
+    assert created.json()["data"]["owner"] == member["user_id"]
+    added = _api(tenant_a, "post", "/v1/members", {"email": "new@acme.test", "name": "New"})
+    new = added.json()["data"]["member"]
+    assert new["user_id"] == Membership.objects.get(pk=new["id"]).user_id
+
+
 def test_admins_list_the_members_page_by_page(tenant_a):
     response = _api(tenant_a, "get", "/v1/members?per_page=1")
     body = response.json()
     assert response.status_code == 200
     assert [row["email"] for row in body["data"]] == ["admin@acme.test"]
     assert body["pagination"] == {"page": 1, "per_page": 1, "total": 2, "total_pages": 2}
-    assert set(body["data"][0]) == {"id", "email", "name", "role", "joined_at"}
+    assert set(body["data"][0]) == {"id", "user_id", "email", "name", "role", "joined_at"}
 
 
 @pytest.mark.parametrize(
