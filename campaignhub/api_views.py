@@ -15,7 +15,13 @@ def me(request):
     return ok(
         {
             "user": {"id": request.user.pk, "email": request.user.email, "name": request.user.name},
-            "account": {"id": request.account.pk, "name": request.account.name},
+            # The currency of every revenue and deal value, the zone reports' days are in.
+            "account": {
+                "id": request.account.pk,
+                "name": request.account.name,
+                "currency": request.account.currency,
+                "timezone": request.account.timezone,
+            },
             "role": request.membership.role,
         }
     )

@@ -135,6 +135,8 @@ def lead_data(lead):
         # In the account's currency, like a campaign's `deal_value`.
         "revenue": float(lead.revenue) if lead.revenue is not None else None,
         "first_response_s": lead.first_response_s,
+        # When the first alert about the lead was sent (any channel); null when none was.
+        "alerted_at": lead.alerted_at,
         "contact_id": lead.contact_id,
         "created_at": lead.created_at,
         "updated_at": lead.updated_at,

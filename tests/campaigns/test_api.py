@@ -1,11 +1,12 @@
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
 
 from campaignhub import services as platform
 from campaigns import services
-from campaigns.models import Campaign, LeadSource
+from campaigns.models import Campaign, Lead, LeadSource
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
 from tests.factories import bearer
@@ -431,3 +432,13 @@ def test_a_campaign_name_loses_its_control_characters(api):
 
     assert response.status_code == 201, response.content
     assert Campaign.objects.get().campaign_name == "Evil[31mRED[0m Line two"
+
+
+def test_a_lead_says_when_it_was_first_alerted_in_utc(api, tenant_a):
+    campaign = make_campaign(tenant_a)
+    lead, _ = services.capture_lead(campaign=campaign, source=LeadSource.FORM, external_id="1")
+    assert api.get(f"/v1/leads/{lead.pk}").json()["data"]["alerted_at"] is None
+    sent = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+    Lead.objects.filter(pk=lead.pk).update(alerted_at=sent)
+    assert api.get(f"/v1/leads/{lead.pk}").json()["data"]["alerted_at"] == "2025-03-04T05:06:07Z"
+    assert api.get("/v1/leads").json()["data"][0]["alerted_at"] == "2025-03-04T05:06:07Z"

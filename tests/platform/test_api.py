@@ -22,9 +22,27 @@ def test_me_with_session_describes_user_account_and_role(tenant_a):
                 "email": "member@acme.test",
                 "name": "Acme Agency Member",
             },
-            "account": {"id": tenant_a.account.pk, "name": "Acme Agency"},
+            "account": {
+                "id": tenant_a.account.pk,
+                "name": "Acme Agency",
+                "currency": tenant_a.account.currency,
+                "timezone": tenant_a.account.timezone,
+            },
             "role": "member",
         },
+    }
+
+
+def test_me_names_the_accounts_currency_and_time_zone(tenant_a):
+    account = tenant_a.account
+    account.currency, account.timezone = "EUR", "Europe/Berlin"
+    account.save(update_fields=["currency", "timezone"])
+    data = tenant_a.admin_client.get("/v1/me").json()["data"]
+    assert data["account"] == {
+        "id": account.pk,
+        "name": "Acme Agency",
+        "currency": "EUR",
+        "timezone": "Europe/Berlin",
     }
 
 
