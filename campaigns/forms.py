@@ -156,8 +156,17 @@ class SmsDetailsForm(forms.Form):
 
 
 class RepresentativeForm(forms.Form):
+    """A representative of `selected_user`: the user's `id` and an optional SMS number. The
+    `name` a read shows is read-only: sent back, it is ignored (never compared or stored)."""
+
     id = forms.IntegerField(min_value=1)
     custom_number = PhoneNumberField(required=False)
+    name = forms.CharField(required=False, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        data.pop("name", None)
+        return data
 
 
 # Where a campaign's deals start (`pipeline_id`, `stage_id`): the app that keeps pipelines

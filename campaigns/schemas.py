@@ -33,8 +33,12 @@ class SmsDetails(JsonBody):
 
 
 class Representative(JsonBody):
+    """A representative: `id` is the user's id. `name` is what reads add (the person's name,
+    read-only): taken and ignored, so a campaign read can be sent back as it is."""
+
     id: Integer = None
     custom_number: Text | None = None
+    name: Text | None = None
 
 
 class CampaignData(JsonBody):

@@ -434,6 +434,32 @@ def test_a_campaign_name_loses_its_control_characters(api):
     assert Campaign.objects.get().campaign_name == "Evil[31mRED[0m Line two"
 
 
+def test_a_campaign_read_can_be_sent_back_as_it_is(api, tenant_a):
+    campaign = make_campaign(
+        tenant_a,
+        selected_user=[{"id": tenant_a.member.pk, "custom_number": "(415) 555-0100"}],
+        email_details={"attachments": [{"name": "Prices", "url": "https://example.com/p.pdf"}]},
+    )
+    read = api.get(f"/v1/campaigns/{campaign.pk}").json()["data"]
+    assert read["selected_user"][0]["name"] == "Acme Agency Member"
+    read_only = {"id", "created_at", "updated_at", "warnings", "form_secret_id", "form_url"}
+    sent = {key: value for key, value in read.items() if key not in read_only}
+    response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": sent})
+    assert response.status_code == 200, response.json()
+    [answer] = response.json()["data"]
+    assert answer["selected_user"] == read["selected_user"]
+    assert answer["updated_at"] == read["updated_at"]  # nothing changed, nothing written
+    # The name is ignored, never a way to rename anyone; it is still a string or null.
+    renamed = [{"id": tenant_a.member.pk, "name": "Someone Else"}]
+    response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": {"selected_user": renamed}})
+    assert response.status_code == 200
+    assert response.json()["data"][0]["selected_user"][0]["name"] == "Acme Agency Member"
+    wrong = [{"id": tenant_a.member.pk, "name": 5}]
+    response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": {"selected_user": wrong}})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"selected_user": ["[0] name: Must be a string."]}
+
+
 def test_a_lead_says_when_it_was_first_alerted_in_utc(api, tenant_a):
     campaign = make_campaign(tenant_a)
     lead, _ = services.capture_lead(campaign=campaign, source=LeadSource.FORM, external_id="1")
