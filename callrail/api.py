@@ -22,13 +22,12 @@ from callrail.schemas import (
     WebhookCreateBody,
     WebhookUpdateBody,
 )
-from campaignhub.api import ApiProblem, api_view, ok, validated
+from campaignhub.api import ApiProblem, api_view, ok, query_form, validated
 
 
 def _query(request, form_class):
-    return validated(
-        form_class, {k: request.GET[k] for k in form_class.base_fields if k in request.GET}
-    ).cleaned_data
+    """The list's query (`form_class`, paging included), cleaned; any other key is a 400."""
+    return query_form(request, form_class).cleaned_data
 
 
 def key_data(account, *, admin: bool):

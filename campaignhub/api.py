@@ -210,6 +210,36 @@ def reject_unknown_fields(data, allowed):
         )
 
 
+# The query keys of page-numbered lists (`paginate`) and of lists that also read by cursor
+# (`page_or_cursor`), beside their own filters.
+PAGE_KEYS = ("page", "per_page")
+CURSOR_KEYS = (*PAGE_KEYS, "cursor")
+
+
+def refuse_unknown_query(request, allowed):
+    """A query key a list does not take (`?sort=`, a filter of another list) is a 400 naming it
+    and what the list takes, never ignored: an ignored filter answers the unfiltered list as if
+    it had been applied."""
+    unknown = sorted(set(request.GET) - set(allowed))
+    if unknown:
+        plural = "s" if len(unknown) > 1 else ""
+        takes = ", ".join(allowed) if allowed else "no query parameters"
+        raise ApiProblem(
+            400,
+            f"Unknown query parameter{plural}: {', '.join(unknown)}. This list takes {takes}.",
+            errors={key: ["Unknown query parameter."] for key in unknown},
+        )
+
+
+def query_form(request, form_class, *, keys=(), **form_kwargs):
+    """`form_class` bound to the query string's values of its fields, valid (else a 400 naming
+    the field); a key that is neither one of its fields nor in `keys` (`PAGE_KEYS`,
+    `CURSOR_KEYS`) is a 400 too (`refuse_unknown_query`)."""
+    refuse_unknown_query(request, [*form_class.base_fields, *keys])
+    query = {key: request.GET[key] for key in form_class.base_fields if key in request.GET}
+    return validated(form_class, query, **form_kwargs)
+
+
 def validated(form_class, data, **form_kwargs):
     """Bind `data` to `form_class` and return the valid form, or raise a 400 with its errors.
 

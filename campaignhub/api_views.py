@@ -3,7 +3,15 @@
 from django.core.exceptions import ValidationError
 
 from campaignhub import selectors, services
-from campaignhub.api import ApiProblem, api_view, ok, page_or_cursor, validated
+from campaignhub.api import (
+    CURSOR_KEYS,
+    ApiProblem,
+    api_view,
+    ok,
+    page_or_cursor,
+    refuse_unknown_query,
+    validated,
+)
 from campaignhub.forms import AddMemberForm, RoleForm
 from campaignhub.models import Membership, Role
 from campaignhub.schemas import MemberBody, RoleBody
@@ -70,6 +78,7 @@ def members(request):
     `member` unless given): add someone new (201, `status: added`, `member`) or invite someone
     who has a login (201, `status: invited`, `invitation`); 429 past the invitation limit."""
     if request.method == "GET":
+        refuse_unknown_query(request, CURSOR_KEYS)
         rows, extra = page_or_cursor(request, selectors.members(request.account))
         return ok([member_data(row) for row in rows], **extra)
     form = validated(AddMemberForm, {"role": Role.MEMBER, **request.data})

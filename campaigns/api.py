@@ -3,12 +3,16 @@
 from django.db import transaction
 
 from campaignhub.api import (
+    CURSOR_KEYS,
+    PAGE_KEYS,
     ApiProblem,
     api_view,
     form_problem,
     ok,
     page_or_cursor,
     paginate,
+    query_form,
+    refuse_unknown_query,
     validated,
 )
 from campaignhub.tenancy import get_for_account_or_404
@@ -29,17 +33,13 @@ NOT_FOUND = "Campaign not found"
 NUMBERED_ROWS = 1000
 
 
-def _query(request, form_class, **form_kwargs):
-    query = {key: request.GET[key] for key in form_class.base_fields if key in request.GET}
-    return validated(form_class, query, **form_kwargs)
-
-
-def lead_filters(request) -> dict:
+def lead_filters(request, *, keys=()) -> dict:
     """`GET /v1/leads` and its export's filters, cleaned (`LeadFilterForm`): a campaign the
     caller cannot see (another member's, another account's, none at all) is a 400 naming it,
-    as on the lead list page, rather than an empty list."""
+    as on the lead list page, rather than an empty list. Any query key but the filters and
+    `keys` (the list's paging) is a 400 naming it."""
     visible = selectors.campaigns_visible_to(request.membership)
-    return _query(request, LeadFilterForm, campaigns=visible).cleaned_data
+    return query_form(request, LeadFilterForm, keys=keys, campaigns=visible).cleaned_data
 
 
 def _save(save, **kwargs):
@@ -74,7 +74,7 @@ def campaigns(request):
             actor=request.membership,
         )
         return ok(campaign_with_warnings(campaign), status=201)
-    filters = _query(request, CampaignFilterForm).cleaned_data
+    filters = query_form(request, CampaignFilterForm, keys=CURSOR_KEYS).cleaned_data
     known = (
         None
         if filters["search"]
@@ -154,12 +154,13 @@ def _update(request, campaign_id):
 
 @api_view("GET")
 def filters(request):
+    refuse_unknown_query(request, ())
     return ok(selectors.filter_counts(selectors.tally_rows(request.membership)))
 
 
 @api_view("GET")
 def tracking_numbers(request):
-    integration = _query(request, TrackingNumberQueryForm).cleaned_data["type"]
+    integration = query_form(request, TrackingNumberQueryForm, keys=PAGE_KEYS).cleaned_data["type"]
     rows, pagination = paginate(
         request,
         selectors.tracking_numbers(request.membership, integration),
@@ -180,7 +181,7 @@ def tracking_numbers(request):
 
 @api_view("GET")
 def leads(request):
-    filters = lead_filters(request)
+    filters = lead_filters(request, keys=CURSOR_KEYS)
     rows, extra = page_or_cursor(request, selectors.lead_list(request.membership, **filters))
     return ok([lead_data(row) for row in rows], **extra)
 

@@ -2,7 +2,15 @@
 
 from django.http import Http404
 
-from campaignhub.api import ApiProblem, api_view, form_problem, ok, page_or_cursor, validated
+from campaignhub.api import (
+    CURSOR_KEYS,
+    ApiProblem,
+    api_view,
+    form_problem,
+    ok,
+    page_or_cursor,
+    query_form,
+)
 from crm import contacts
 from crm.contact_views import contacts_csv
 from crm.forms import ContactFilterForm, ContactForm
@@ -73,17 +81,17 @@ def contact_with_history(membership, contact) -> dict:
     }
 
 
-def _query(request, form_class):
-    return validated(
-        form_class, {key: request.GET[key] for key in form_class.base_fields if key in request.GET}
-    ).cleaned_data
+def _search(request, *, keys=()):
+    """The `search` of the query string (`ContactFilterForm`); any other key but `keys` is a
+    400 naming it."""
+    return query_form(request, ContactFilterForm, keys=keys).cleaned_data["search"]
 
 
 @api_view("GET")
 def api_contacts(request):
     """`GET /v1/contacts?search=&page=&per_page=` (or `cursor=`): the contacts the caller may
     see, newest first, paginated as `/v1/leads` is."""
-    search = _query(request, ContactFilterForm)["search"]
+    search = _search(request, keys=CURSOR_KEYS)
     rows, extra = page_or_cursor(request, contacts.contact_list(request.membership, search=search))
     return ok([contact_data(row) for row in rows], **extra)
 
@@ -124,4 +132,4 @@ def api_contact(request, contact_id):
 @api_view("GET")
 def api_contact_export(request):
     """`GET /v1/contacts/export?search=`: the contacts CSV (see `contact_views.contacts_csv`)."""
-    return contacts_csv(request, _query(request, ContactFilterForm)["search"])
+    return contacts_csv(request, _search(request))

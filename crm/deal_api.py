@@ -2,7 +2,16 @@
 
 from django.core.exceptions import ValidationError
 
-from campaignhub.api import ApiProblem, api_view, form_problem, ok, page_or_cursor, validated
+from campaignhub.api import (
+    CURSOR_KEYS,
+    ApiProblem,
+    api_view,
+    form_problem,
+    ok,
+    page_or_cursor,
+    query_form,
+    refuse_unknown_query,
+)
 from campaignhub.tenancy import get_for_account_or_404
 from crm import deals, pipelines
 from crm.deal_forms import DealFilterForm, DealForm
@@ -56,16 +65,18 @@ def deal_data(deal) -> dict:
 
 @api_view("GET")
 def pipeline_list(request):
-    """`GET /v1/pipelines`: the account's pipelines in order, with their ordered stages."""
+    """`GET /v1/pipelines`: the account's pipelines in order, with their ordered stages (it
+    takes no query parameters)."""
+    refuse_unknown_query(request, ())
     return ok([pipeline_data(p) for p in pipelines.pipelines_of(request.account)])
 
 
 @api_view("GET")
 def deal_list(request):
     """`GET /v1/deals?pipeline=&stage=&owner=`: the deals one may see, newest first, paged
-    (`page`/`per_page` or `cursor`)."""
-    query = {key: request.GET[key] for key in DealFilterForm.base_fields if key in request.GET}
-    filters = validated(DealFilterForm, query, account=request.account).cleaned_data
+    (`page`/`per_page` or `cursor`); any other query key is a 400 naming it."""
+    form = query_form(request, DealFilterForm, keys=CURSOR_KEYS, account=request.account)
+    filters = form.cleaned_data
     rows, extra = page_or_cursor(request, deals.deal_list(request.membership, **filters))
     return ok([deal_data(row) for row in rows], **extra)
 

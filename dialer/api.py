@@ -6,7 +6,16 @@ change a member may not make a 403; the connection is the admins'.
 
 from django.core.exceptions import ValidationError
 
-from campaignhub.api import ApiProblem, api_view, form_problem, ok, page_or_cursor, validated
+from campaignhub.api import (
+    CURSOR_KEYS,
+    ApiProblem,
+    api_view,
+    form_problem,
+    ok,
+    page_or_cursor,
+    refuse_unknown_query,
+    validated,
+)
 from campaignhub.models import Membership
 from campaignhub.tenancy import get_for_account_or_404
 from dialer import client, selectors, services, uploads
@@ -179,6 +188,7 @@ def campaigns(request):
             values = _campaign_form(request, data)
             campaign = services.create_campaign(account=request.account, **values)
         return ok({**campaign_out(campaign), "warnings": warnings}, status=201)
+    refuse_unknown_query(request, ())
     lines = services.list_correlated(account=request.account, membership=request.membership)
     return ok(
         [
@@ -300,6 +310,7 @@ def extension_out(membership) -> dict:
 @api_view("GET")
 def extensions(request):
     """The members' dialer extensions in this account (a member sees their own), paginated."""
+    refuse_unknown_query(request, CURSOR_KEYS)
     rows, extra = page_or_cursor(request, selectors.extensions_for(request.membership))
     return ok([extension_out(row) for row in rows], **extra)
 

@@ -4,7 +4,16 @@ the pages). Terms go in as Invoca names them [004]; invalid terms, budgets or IV
 
 from django.core.exceptions import ValidationError
 
-from campaignhub.api import ApiProblem, api_view, form_problem, ok, paginate, validated
+from campaignhub.api import (
+    PAGE_KEYS,
+    ApiProblem,
+    api_view,
+    form_problem,
+    ok,
+    paginate,
+    refuse_unknown_query,
+    validated,
+)
 from invoca import selectors, services
 from invoca.forms import (
     ADVERTISER_ID,
@@ -142,6 +151,7 @@ def campaigns(request, advertiser_id):
             clean=clean,
         )
         return ok(_out(request, campaign), status=201)
+    refuse_unknown_query(request, PAGE_KEYS)
     rows, pagination = paginate(request, selectors.campaigns_of(request.account, advertiser_id))
     rows = list(rows)
     visible = selectors.visible_inbound_ids(request.membership, rows)

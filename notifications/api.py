@@ -1,6 +1,14 @@
 """JSON API for notifications: the delivery log and the caller's push devices."""
 
-from campaignhub.api import ApiProblem, api_view, ok, paginate, validated
+from campaignhub.api import (
+    PAGE_KEYS,
+    ApiProblem,
+    api_view,
+    ok,
+    paginate,
+    refuse_unknown_query,
+    validated,
+)
 from campaignhub.tenancy import get_for_account_or_404
 from notifications import selectors, services
 from notifications.forms import DeliveryFilterForm, DeviceForm
@@ -35,7 +43,8 @@ def device_data(device):
 
 @api_view("GET")
 def deliveries(request):
-    query = {key: request.GET.get(key, "") for key in ("event", "channel", "status")}
+    refuse_unknown_query(request, [*DeliveryFilterForm.base_fields, *PAGE_KEYS])
+    query = {key: request.GET.get(key, "") for key in DeliveryFilterForm.base_fields}
     form = validated(DeliveryFilterForm, query)
     rows = selectors.filter_deliveries(
         selectors.deliveries_visible_to(request.membership), **form.cleaned_data
@@ -77,6 +86,7 @@ def devices(request):
         form = validated(DeviceForm, request.data)
         device = services.register_device(user=request.user, **form.cleaned_data)
         return ok(device_data(device), status=201)
+    refuse_unknown_query(request, ())
     return ok([device_data(device) for device in selectors.devices_of(request.user)])
 
 

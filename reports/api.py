@@ -1,6 +1,6 @@
 """JSON API of reports: `GET /v1/reports/leads`."""
 
-from campaignhub.api import api_view, ok, validated
+from campaignhub.api import api_view, ok, query_form
 from reports import selectors
 from reports.forms import ReportForm
 
@@ -12,9 +12,8 @@ def leads(request):
     `data: [{key, label, leads, won, revenue, conversion, median_first_response_s}]` (see
     `selectors.Row`), plus `currency` (the account's, of every revenue) and `period`
     (`{"from", "to"}`, as applied). Bad dates, `from` after `to`, a period over 366 days, an
-    unknown group or filter value: 400 with `errors`."""
-    query = {key: request.GET[key] for key in ReportForm.base_fields if key in request.GET}
-    form = validated(ReportForm, query, membership=request.membership)
+    unknown group or filter value, a query key it does not take: 400 with `errors`."""
+    form = query_form(request, ReportForm, membership=request.membership)
     filters = form.report_filters()
     rows = selectors.lead_report(request.membership, group=form.cleaned_data["group"], **filters)
     return ok(

@@ -291,6 +291,17 @@ class TestWebhook:
 
 
 class TestTrackers:
+    def test_a_query_key_the_list_does_not_take_is_a_400_and_callrail_is_not_asked(
+        self, api, tenant_a, upstream
+    ):
+        connect(tenant_a)
+        response = api("get", "trackers?status=active&search=Google")
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"status": ["Unknown query parameter."]}
+        response = api("get", f"companies?account_id={ACC}&company_id={COM}")
+        assert response.json()["errors"] == {"company_id": ["Unknown query parameter."]}
+        assert len(upstream.calls) == 0
+
     def test_list_shape_and_pagination(self, api, tenant_a, upstream):
         connect(tenant_a)
         upstream.get(

@@ -468,3 +468,37 @@ def test_a_lead_says_when_it_was_first_alerted_in_utc(api, tenant_a):
     Lead.objects.filter(pk=lead.pk).update(alerted_at=sent)
     assert api.get(f"/v1/leads/{lead.pk}").json()["data"]["alerted_at"] == "2025-03-04T05:06:07Z"
     assert api.get("/v1/leads").json()["data"][0]["alerted_at"] == "2025-03-04T05:06:07Z"
+
+
+@pytest.mark.parametrize(
+    "path, unknown",
+    [
+        ("/v1/leads?source=form&representative=3", ["representative", "source"]),
+        ("/v1/leads?sort=name&page=1", ["sort"]),
+        ("/v1/leads?from=2025-01-01", ["from"]),
+        ("/v1/leads/export?page=2", ["page"]),
+        ("/v1/campaigns?owner=2&cursor=", ["owner"]),
+        ("/v1/campaigns/tracking-numbers?integration=form", ["integration"]),
+        ("/v1/campaigns/filters?status=active", ["status"]),
+    ],
+)
+def test_a_query_key_a_list_does_not_take_is_a_400_naming_it(api, tenant_a, path, unknown):
+    lead_campaign = make_campaign(tenant_a)
+    services.capture_lead(campaign=lead_campaign, source=LeadSource.FORM, external_id="1")
+    response = api.get(path)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["success"] is False and body["errno"] == 400
+    assert body["errors"] == {key: ["Unknown query parameter."] for key in unknown}
+    assert body["message"].startswith(f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: ")
+
+
+def test_lists_take_their_filters_and_paging(api, tenant_a):
+    for path in (
+        "/v1/leads?campaign=&search=&status=&page=1&per_page=5",
+        "/v1/leads?cursor=",
+        "/v1/leads/export?campaign=&search=&status=",
+        "/v1/campaigns?search=&integration=&status=&page=1&per_page=5",
+        "/v1/campaigns/tracking-numbers?type=form&page=1&per_page=5",
+    ):
+        assert api.get(path).status_code == 200, path

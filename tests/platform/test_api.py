@@ -339,3 +339,60 @@ def test_tokens_are_stored_hashed(tenant_a):
     stored = ApiToken.objects.get(pk=tenant_a.token.token.pk)
     assert tenant_a.token.raw not in (stored.token_hash, stored.prefix)
     assert tenant_a.token.raw.startswith(stored.prefix)
+
+
+LISTS = {
+    "/v1/members": "page=1&per_page=5&cursor=",
+    "/v1/campaigns": "search=&integration=&status=&page=1&per_page=5&cursor=",
+    "/v1/campaigns/filters": "",
+    "/v1/campaigns/tracking-numbers": "type=&page=1&per_page=5",
+    "/v1/leads": "campaign=&search=&status=&page=1&per_page=5&cursor=",
+    "/v1/leads/export": "campaign=&search=&status=",
+    "/v1/contacts": "search=&page=1&per_page=5&cursor=",
+    "/v1/contacts/export": "search=",
+    "/v1/pipelines": "",
+    "/v1/deals": "pipeline=&stage=&owner=&page=1&per_page=5&cursor=",
+    "/v1/notifications/deliveries": "event=&channel=&status=&page=1&per_page=5",
+    "/v1/devices": "",
+    "/v1/reports/leads": "from=&to=&group=&campaign=&source=&representative=",
+    "/v1/dialer/extensions": "page=1&per_page=5&cursor=",
+    "/v1/invoca/advertisers/adv-1/campaigns": "page=1&per_page=5",
+}
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_takes_its_filters_and_paging(tenant_a, path):
+    query = LISTS[path]
+    response = Client().get(f"{path}?{query}", **bearer(tenant_a.token.raw))
+    assert response.status_code == 200, (path, response.content[:300])
+
+
+@pytest.mark.parametrize(
+    "path, query, unknown",
+    [
+        ("/v1/members", "role=admin", ["role"]),
+        ("/v1/campaigns", "sort=name", ["sort"]),
+        ("/v1/campaigns/filters", "status=active", ["status"]),
+        ("/v1/campaigns/tracking-numbers", "cursor=", ["cursor"]),
+        ("/v1/leads", "source=form&representative=2&sort=name&from=2025-01-01", None),
+        ("/v1/leads/export", "source=form", ["source"]),
+        ("/v1/contacts", "status=won", ["status"]),
+        ("/v1/contacts/export", "page=2", ["page"]),
+        ("/v1/pipelines", "name=Sales", ["name"]),
+        ("/v1/deals", "status=open&campaign=1&search=Ann", ["campaign", "search", "status"]),
+        ("/v1/notifications/deliveries", "recipient=a@acme.test", ["recipient"]),
+        ("/v1/devices", "type=ios", ["type"]),
+        ("/v1/reports/leads", "status=won", ["status"]),
+        ("/v1/dialer/campaigns", "state=started", ["state"]),
+        ("/v1/dialer/extensions", "extension=101", ["extension"]),
+        ("/v1/invoca/advertisers/adv-1/campaigns", "status=live", ["status"]),
+    ],
+)
+def test_a_query_key_a_list_does_not_take_is_a_400_naming_it(tenant_a, path, query, unknown):
+    unknown = unknown or ["from", "representative", "sort", "source"]
+    response = Client().get(f"{path}?{query}", **bearer(tenant_a.token.raw))
+    assert response.status_code == 400, (path, response.content[:300])
+    body = response.json()
+    assert (body["success"], body["errno"]) == (False, 400)
+    assert body["errors"] == {key: ["Unknown query parameter."] for key in unknown}
+    assert ", ".join(unknown) in body["message"] and "This list takes" in body["message"]
