@@ -90,7 +90,7 @@ def api_lead_export(request):
 def lead_export(request):
     """The "Export CSV" link of the leads page, carrying the page's filters (other parameters,
     such as the page number, are ignored)."""
-    campaigns = selectors.campaigns_visible_to(request.membership)
+    campaigns = selectors.campaigns_visible_to(request.membership, include_deleted=True)
     form = LeadFilterForm(request.GET, campaigns=campaigns)
     if not form.is_valid():
         return bad_filter(request, form, back=reverse("lead_list"))

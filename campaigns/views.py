@@ -440,8 +440,11 @@ def campaign_test_alert(request):
 def lead_list(request):
     """The leads the person may see, filtered by campaign, search and status. Filters that do not
     validate (an unknown status, someone else's campaign) are a 400 that says so and lists
-    nothing, rather than every lead."""
-    campaigns = selectors.campaigns_visible_to(request.membership).order_by("campaign_name")
+    nothing, rather than every lead. The campaigns offered include deleted ones (marked so),
+    whose leads stay listed, as in reports."""
+    campaigns = selectors.campaigns_visible_to(request.membership, include_deleted=True).order_by(
+        "campaign_name", "id"
+    )
     form = LeadFilterForm(request.GET, campaigns=campaigns)
     valid = form.is_valid()
     leads = (

@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 from datetime import UTC, datetime
 
@@ -432,6 +434,30 @@ def test_a_campaign_name_loses_its_control_characters(api):
 
     assert response.status_code == 201, response.content
     assert Campaign.objects.get().campaign_name == "Evil[31mRED[0m Line two"
+
+
+def test_a_deleted_campaign_the_caller_saw_still_filters_its_leads(api, member_api, tenant_a):
+    gone = make_campaign(tenant_a, campaign_name="Gone", owner=tenant_a.member)
+    kept = make_campaign(tenant_a, campaign_name="Kept", owner=tenant_a.member)
+    lead, _ = services.capture_lead(
+        campaign=gone, source=LeadSource.FORM, external_id="1", name="Ann", phone="+14155550111"
+    )
+    services.capture_lead(campaign=kept, source=LeadSource.FORM, external_id="2", name="Bob")
+    services.delete_campaign(campaign=gone)
+    for client in (api, member_api):
+        listed = client.get(f"/v1/leads?campaign={gone.pk}")
+        assert listed.status_code == 200, listed.json()
+        assert [row["id"] for row in listed.json()["data"]] == [lead.pk]
+        export = client.get(f"/v1/leads/export?campaign={gone.pk}")
+        assert export.status_code == 200
+        text = b"".join(export.streaming_content).decode("utf-8-sig")
+        assert [row[0] for row in list(csv.reader(io.StringIO(text)))[1:]] == [str(lead.pk)]
+    # Someone who never saw it is still refused, deleted or not.
+    other = make_campaign(tenant_a, campaign_name="Other")
+    services.delete_campaign(campaign=other)
+    refused = member_api.get(f"/v1/leads?campaign={other.pk}")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"campaign": ["Choose one of your campaigns."]}
 
 
 def test_a_campaign_read_can_be_sent_back_as_it_is(api, tenant_a):

@@ -424,6 +424,26 @@ def test_leads_list_detail_and_visibility(tenant_a):
         assert 'href="/leads/"' in export.content.decode()
 
 
+def test_the_lead_list_filters_by_a_deleted_campaign_its_viewer_saw(tenant_a):
+    gone = make_campaign(tenant_a, campaign_name="Gone offer", owner=tenant_a.member)
+    other = make_campaign(tenant_a, campaign_name="Other offer")
+    services.capture_lead(campaign=gone, source=LeadSource.FORM, external_id="1", name="Ann Gone")
+    services.capture_lead(campaign=other, source=LeadSource.FORM, external_id="2", name="Bob Here")
+    services.delete_campaign(campaign=gone)
+    services.delete_campaign(campaign=make_campaign(tenant_a, campaign_name="Not theirs"))
+    for client in (tenant_a.admin_client, tenant_a.member_client):
+        page = client.get(f"/leads/?campaign={gone.pk}")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Ann Gone" in html and "Bob Here" not in html
+        option = f'<option value="{gone.pk}" selected>Gone offer · Lead form (deleted)</option>'
+        assert option in html
+        export = client.get(f"/leads/export/?campaign={gone.pk}")
+        assert export.status_code == 200 and "Ann Gone" in b"".join(export).decode()
+    # A member is offered only the deleted campaigns they saw.
+    assert "Not theirs" not in tenant_a.member_client.get("/leads/").content.decode()
+
+
 def test_the_lead_feed_dates_leads_from_before_today(tenant_a):
     from datetime import timedelta
 

@@ -1,3 +1,4 @@
+from pathlib import Path
 from types import SimpleNamespace
 
 from playwright.sync_api import expect
@@ -210,3 +211,30 @@ def test_pause_in_a_second_tab_after_the_first_paused_keeps_the_campaign_paused(
     expect(tab_b.locator("#campaign-status").get_by_role("button", name="Pause")).to_be_visible()
     campaign.refresh_from_db()
     assert campaign.status is True
+
+
+def test_the_lead_list_filters_by_a_deleted_campaign_and_exports_its_leads(server, page):
+    from campaigns import services
+
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    tenant = SimpleNamespace(account=account, admin=admin)
+    gone = make_campaign(tenant, campaign_name="Winter offer")
+    kept = make_campaign(tenant, campaign_name="Spring offer")
+    services.capture_lead(campaign=gone, source="form", external_id="1", name="Ann Gone")
+    services.capture_lead(campaign=kept, source="form", external_id="2", name="Bob Kept")
+    services.delete_campaign(campaign=gone)
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/")
+    table = page.locator("#lead-table")
+    expect(table).to_contain_text("Ann Gone")
+    page.get_by_label("Campaign").select_option(label="Winter offer · Lead form (deleted)")
+    expect(page).to_have_url(f"{server}/leads/?search=&campaign={gone.pk}&status=")
+    expect(table).not_to_contain_text("Bob Kept")
+    expect(table).to_contain_text("Ann Gone")
+    expect(table).not_to_contain_text("cannot be used")
+    with page.expect_download() as download:
+        page.locator("#lead-export").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Ann Gone" in text and "Bob Kept" not in text
