@@ -1,6 +1,7 @@
 """Form fields the JSON API and the pages need beyond Django's own."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,8 +14,13 @@ INVALID_AMOUNT = "Enter an amount, such as 1500 or 1,500.00."
 
 # Whitespace and characters that show nothing (zero-width space, non-joiner and joiner, word
 # joiner, byte order mark, soft hyphen, Mongolian vowel separator, the left-to-right,
-# right-to-left and Arabic letter marks) around a name.
-_INVISIBLE = r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c]+"
+# right-to-left and Arabic letter marks, the combining grapheme joiner, the Hangul fillers and
+# the blank Braille pattern) around a name. Variation selectors and tags stay: an emoji at a
+# name's end may need them.
+_INVISIBLE = (
+    r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c\u034f"
+    r"\u115f\u1160\u3164\uffa0\u2800]+"
+)
 INVISIBLE_EDGES = re.compile(rf"^{_INVISIBLE}|{_INVISIBLE}$")
 # Unicode's directional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): no
 # typed name needs one (letters carry their own direction), and one can make a name read as
@@ -26,12 +32,29 @@ LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+# Unicode categories that draw nothing on their own: controls, format characters (joiners, tags,
+# marks), surrogates, spaces and separators, combining marks.
+UNDRAWN_CATEGORIES = {"Cc", "Cf", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"}
+# Characters that draw nothing although Unicode counts them as letters or symbols: the Hangul
+# fillers and the blank Braille pattern, used to make a name look empty.
+BLANK_CHARACTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+
+
+def draws_something(value: str) -> bool:
+    """Whether `value` has a character a page draws (`UNDRAWN_CATEGORIES`, `BLANK_CHARACTERS`)."""
+    return any(
+        char not in BLANK_CHARACTERS and unicodedata.category(char) not in UNDRAWN_CATEGORIES
+        for char in value
+    )
+
+
 def clean_name(value: str) -> str:
     """A name without control characters: a line break or tab is a space, other C0/C1
     controls and direction controls are removed, and so are whitespace and invisible
-    characters around it."""
+    characters around it; a name that draws nothing (`draws_something`) is ""."""
     value = CONTROL_CHARACTERS.sub("", LINE_BREAKS.sub(" ", value))
-    return INVISIBLE_EDGES.sub("", DIRECTION_CONTROLS.sub("", value))
+    value = INVISIBLE_EDGES.sub("", DIRECTION_CONTROLS.sub("", value))
+    return value if draws_something(value) else ""
 
 
 class NameField(forms.CharField):

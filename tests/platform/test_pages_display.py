@@ -223,7 +223,19 @@ def test_a_lead_is_named_the_same_way_on_every_page(fields, shown):
 
 
 @pytest.mark.parametrize(
-    "invisible", ["\u200b", " \u200b\ufeff ", "\u2060\u00ad", "\u202e\u200b", "\u200f\u2067"]
+    "invisible",
+    [
+        "\u200b",
+        " \u200b\ufeff ",
+        "\u2060\u00ad",
+        "\u202e\u200b",
+        "\u200f\u2067",
+        "\u3164",
+        "\u2800\u2800",
+        "\u115f\u1160",
+        "\u034f",
+        "\uffa0",
+    ],
 )
 def test_a_name_of_nothing_visible_is_no_name(tenant_a, invisible):
     from campaignhub.fields import NameField
@@ -237,6 +249,17 @@ def test_a_name_of_nothing_visible_is_no_name(tenant_a, invisible):
     refused = tenant_a.admin_client.post("/campaigns/new/", form_post(campaign_name=invisible))
     assert refused.status_code == 400 and not Campaign.objects.exists()
     assert tenant_a.admin_client.post("/settings/tokens/", {"name": invisible}).status_code == 400
+
+
+@pytest.mark.parametrize("undrawn", ["\ufe0f", "\U000e0041", "\u0301\u0301"])
+def test_a_name_of_marks_alone_is_no_name(undrawn):
+    """Variation selectors, tags and combining marks draw nothing alone; beside an emoji they
+    belong to it and stay."""
+    from campaignhub.fields import NameField
+
+    with pytest.raises(Exception, match="required"):
+        NameField(max_length=50).clean(undrawn)
+    assert NameField(max_length=50).clean("Bob \u2764\ufe0f") == "Bob \u2764\ufe0f"
 
 
 def test_a_name_is_never_drawn_reversed():
