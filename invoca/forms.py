@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from campaignhub.fields import clean_name
 from invoca import conditions, ivr
 from invoca.models import DEFAULT_API_VERSION
 from invoca.schemas import (
@@ -266,9 +267,12 @@ def clean_campaign(*, name, terms: dict, custom_data) -> CleanCampaign:
     or number). Raises TermsInvalid with every error found, in Invoca's shape; the tree's are
     those of Invoca's 403 `{"error": {"ivr_tree": …}}`, keyed by child index."""
     errors = {}
-    if not isinstance(name, str) or not name.strip():
+    # A name as every name is cleaned (`campaignhub.fields.clean_name`: no control or direction
+    # characters, nothing invisible around it, blank when it draws nothing).
+    name = clean_name(name) if isinstance(name, str) else ""
+    if not name:
         errors["name"] = ["can't be blank"]
-    elif len(name.strip()) > 255:
+    elif len(name) > 255:
         errors["name"] = ["is too long"]
     if isinstance(terms, dict) and terms.get("ivr_tree") is not None:
         terms = {**terms, "ivr_tree": wrapped_tree(terms["ivr_tree"])}
@@ -285,7 +289,7 @@ def clean_campaign(*, name, terms: dict, custom_data) -> CleanCampaign:
     if errors:
         raise TermsInvalid(errors)
     return CleanCampaign(
-        name=name.strip(),
+        name=name,
         terms=cleaned,
         custom_data={str(k): str(v) for k, v in (custom_data or {}).items()},
     )

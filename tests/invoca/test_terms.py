@@ -20,6 +20,24 @@ def errors_of(terms, **kwargs):
     return caught.value.errors
 
 
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("\u202eevil", "evil"),
+        ("a\x1b[31mred", "a[31mred"),
+        ("x\ny", "x y"),
+        (" \u3164Spring", "Spring"),
+    ],
+)
+def test_a_campaign_name_is_cleaned_as_every_name_is(sent, kept):
+    assert clean_campaign(name=sent, terms=affiliate_terms(), custom_data={}).name == kept
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u202e", "\u3164\u2800"])
+def test_a_campaign_name_that_draws_nothing_is_blank(blank):
+    assert errors_of(affiliate_terms(), name=blank)["name"] == ["can't be blank"]
+
+
 def test_a_full_affiliate_campaign_is_accepted_and_normalised():
     clean = clean_campaign(name=" Spring ", terms=affiliate_terms(), custom_data={"channel": 7})
     assert clean.name == "Spring"
