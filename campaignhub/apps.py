@@ -8,7 +8,15 @@ class CampaignHubConfig(AppConfig):
     def ready(self):
         # The deploy checks, and the receivers that close the live sockets of a session that
         # ended, register themselves as they are imported.
-        from campaignhub import checks, navigation, sessions  # noqa: F401
+        from django.conf import settings
+        from django.db.models.signals import pre_delete
 
+        from campaignhub import checks, navigation, services, sessions  # noqa: F401
+
+        pre_delete.connect(
+            services.cancel_invitations_of_deleted_user,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="cancel_invitations_of_deleted_user",
+        )
         navigation.register("Dashboard", "dashboard", 0)
         navigation.register("Settings", "account_settings", 100)

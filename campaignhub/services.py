@@ -302,6 +302,15 @@ def cancel_invitations_sent_by(*, account: Account, user: User) -> int:
     )
 
 
+def cancel_invitations_of_deleted_user(sender, instance, **kwargs) -> None:
+    """`pre_delete` of a User: the open invitations they sent, in any account, are cancelled
+    before the deletion blanks their sender (an invitation lasts only while its sender is an
+    admin; one without a recorded sender would otherwise stay open)."""
+    Invitation.objects.filter(invited_by=instance, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.CANCELLED, responded_at=timezone.now()
+    )
+
+
 def _ensure_another_admin(membership: Membership) -> None:
     others = (
         Membership.objects.for_account(membership.account)

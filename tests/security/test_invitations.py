@@ -150,6 +150,21 @@ def test_removing_the_admin_who_sent_an_invitation_cancels_it(tenant_a, tenant_b
     assert not Membership.objects.filter(account=tenant_a.account, user=tenant_b.admin).exists()
 
 
+def test_deleting_the_login_of_the_admin_who_sent_an_invitation_cancels_it(tenant_a, tenant_b):
+    """An operator deletes the sender's login (Django admin, shell): the invitation must not
+    outlive them as one without a recorded sender."""
+    sender = _second_admin(tenant_a)
+    assert _invite_as(sender, "admin@bolt.test", role="admin").status_code == 302
+    invitation = Invitation.objects.get()
+    sender.delete()
+
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.invited_by) == (InvitationStatus.CANCELLED, None)
+    accepted = tenant_b.admin_client.post(f"/invitations/{invitation.pk}/accept/", follow=True)
+    assert "This invitation is no longer open." in accepted.content.decode()
+    assert not Membership.objects.filter(account=tenant_a.account, user=tenant_b.admin).exists()
+
+
 def test_demoting_the_admin_who_sent_invitations_cancels_them(tenant_a, tenant_b):
     sender = _second_admin(tenant_a)
     services.add_member(account=tenant_b.account, email="other@bolt.test", password="x" * 12)
