@@ -396,3 +396,20 @@ def test_a_query_key_a_list_does_not_take_is_a_400_naming_it(tenant_a, path, que
     assert (body["success"], body["errno"]) == (False, 400)
     assert body["errors"] == {key: ["Unknown query parameter."] for key in unknown}
     assert ", ".join(unknown) in body["message"] and "This list takes" in body["message"]
+
+
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        ("/v1/leads", "campaign=1&campaign=22"),
+        ("/v1/leads/export", "campaign=1&campaign=22"),
+        ("/v1/campaigns", "status=bogus&status=active"),
+        ("/v1/campaigns", "page=1&page=2"),
+    ],
+)
+def test_a_query_key_given_twice_is_a_400_not_a_guess(tenant_a, path, query):
+    """Which of two values a list would filter by is a guess: it is refused, naming the key."""
+    key = query.split("=", 1)[0]
+    response = Client().get(f"{path}?{query}", **bearer(tenant_a.token.raw))
+    assert response.status_code == 400, (path, response.content[:300])
+    assert response.json()["errors"] == {key: ["Given more than once; this list takes one value."]}
