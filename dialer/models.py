@@ -432,7 +432,9 @@ class DialerEvent(models.Model):
 
     `ignored` holds the reason a status was not applied (a duplicate, a stale transition),
     and for a cdr of a connected call no inbound campaign took yet why it is held (starting
-    `HELD`; cleared once the call became a lead).
+    `HELD`; cleared once the call became a lead). `taken_by` is the member who talked to the
+    callee, resolved from `extension` when the cdr arrived (`webhooks.agent_user_id`), so a
+    held call still goes to them after extensions change hands; None when nobody had it.
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -446,6 +448,14 @@ class DialerEvent(models.Model):
     campaign_ref = models.CharField(max_length=REF_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=20, blank=True)
     extension = models.CharField(max_length=10, blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who had the extension when the call record arrived.",
+    )
     call_ref = models.CharField(max_length=REF_MAX_LENGTH, blank=True)
     contact_ref = models.CharField(max_length=REF_MAX_LENGTH, blank=True)
     end_reason = models.CharField(max_length=20, blank=True)

@@ -175,7 +175,9 @@ def call_record(delivery, campaign, note) -> bool:
     """Store the cdr once per call; a conversation (`client.was_conversation`: connected, with
     an agent) becomes a lead of the linked inbound campaign (one per call, whatever the
     redeliveries), given to the agent who talked to the callee when they are one of its
-    representatives (`agent_user_id`), else round-robin.
+    representatives, else round-robin. Who that agent is (`agent_user_id`) is settled when
+    the cdr first arrives and kept on its event (`taken_by`): a held call captured later goes
+    to the person who had the extension then, whoever has it now.
 
     While no inbound campaign takes the call (none linked, or it is paused or deleted:
     `DialerCampaign.leads_held_because`), the call is held: its event's `ignored` and the
@@ -196,6 +198,7 @@ def call_record(delivery, campaign, note) -> bool:
                     campaign,
                     EventKind.CDR,
                     extension=note.extension,
+                    taken_by_id=agent_user_id(campaign, note.extension),
                     call_ref=call["call_ref"],
                     contact_ref=call["contact_ref"],
                     end_reason=call["end_reason"],
@@ -278,7 +281,7 @@ def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
             "contact_ref": contact.ref,
             "dialer_campaign": campaign.ref,
         },
-        handled_by=agent_user_id(campaign, extension),
+        handled_by=event.taken_by_id,
     )
     if event.ignored:
         event.ignored = ""

@@ -60,3 +60,44 @@ def test_each_extension_reaches_every_account_of_its_person_and_the_field_goes()
         assert "dialer_extension" not in columns
     finally:
         _migrate(_latest())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calls_held_before_the_upgrade_keep_who_has_their_extension_then():
+    try:
+        old = _migrate(
+            [node for node in _latest() if node[0] != "dialer"]
+            + [("dialer", "0003_upload_warnings")]
+        )
+        Account = old.get_model("campaignhub", "Account")
+        User = old.get_model("campaignhub", "User")
+        Membership = old.get_model("campaignhub", "Membership")
+        AgentExtension = old.get_model("dialer", "AgentExtension")
+        DialerCampaign = old.get_model("dialer", "DialerCampaign")
+        DialerEvent = old.get_model("dialer", "DialerEvent")
+        acme = Account.objects.create(name="Acme")
+        riley = User.objects.create(email="riley@acme.test")
+        membership = Membership.objects.create(account=acme, user=riley, role="member")
+        AgentExtension.objects.create(account=acme, membership=membership, extension="105")
+        campaign = DialerCampaign.objects.create(account=acme, name="Renewals", ref="ch-1")
+        for call_ref, ignored, extension in (
+            ("c1", "Held: paused.", "105"),
+            ("c2", "Held: paused.", "999"),
+            ("c3", "", "105"),
+        ):
+            DialerEvent.objects.create(
+                account=acme,
+                campaign=campaign,
+                kind="cdr",
+                call_ref=call_ref,
+                extension=extension,
+                ignored=ignored,
+            )
+
+        new = _migrate(_latest())
+
+        DialerEvent = new.get_model("dialer", "DialerEvent")
+        taken = dict(DialerEvent.objects.values_list("call_ref", "taken_by__email"))
+        assert taken == {"c1": "riley@acme.test", "c2": None, "c3": None}
+    finally:
+        _migrate(_latest())

@@ -455,3 +455,51 @@ def test_the_leads_go_to_choice_marks_a_paused_campaign(tenant_a, connected):
     _pause(inbound)
     page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
     assert "Dialer leads (paused: calls are held until it is active)" in page
+
+
+def _swap_extensions(campaign, moves):
+    """Give each user their new extension, in the account and as an agent of `campaign` (as
+    `services.set_extension` leaves it once the dialer took the change)."""
+    from dialer.models import AgentExtension
+
+    AgentExtension.objects.filter(
+        account=campaign.account, membership__user__in=list(moves)
+    ).delete()
+    for user, extension in moves.items():
+        give_extension(campaign.account, user, extension)
+        campaign.agents.filter(user=user).update(extension=extension)
+
+
+def test_a_held_call_goes_to_who_took_it_though_extensions_changed_hands(tenant_a, connected):
+    dana, riley, campaign = _team(tenant_a)
+    _pause(campaign.inbound_campaign)
+    # Riley takes two calls under 101 while the inbound campaign is paused.
+    for seq in (1, 2):
+        _call(campaign, call_ref=f"c{seq}", contact_ref=f"{campaign.ref}-{seq}", extension="101")
+    assert not Lead.objects.exists()
+    assert set(DialerEvent.objects.values_list("taken_by", flat=True)) == {riley.pk}
+    # Then Riley moves to 102 and Dana takes 101; a redelivery meanwhile changes nothing.
+    _swap_extensions(campaign, {riley: "102", dana: "101"})
+    _call(campaign, call_ref="c1", contact_ref=f"{campaign.ref}-1", extension="101")
+    _pause(campaign.inbound_campaign, status=True)
+    assert [lead.representative for lead in Lead.objects.order_by("pk")] == [riley, riley]
+
+
+def test_a_held_call_whose_extension_is_gone_still_goes_to_who_took_it(tenant_a, connected):
+    _, riley, campaign = _team(tenant_a)
+    _pause(campaign.inbound_campaign)
+    _call(campaign, call_ref="c1", extension="101")
+    _swap_extensions(campaign, {riley: "102"})
+    _pause(campaign.inbound_campaign, status=True)
+    assert Lead.objects.get().representative == riley
+
+
+def test_a_held_call_of_someone_no_longer_a_representative_goes_round_robin(tenant_a, connected):
+    dana, riley, campaign = _team(tenant_a)
+    inbound = campaign.inbound_campaign
+    _pause(inbound)
+    for seq in (1, 2):
+        _call(campaign, call_ref=f"c{seq}", contact_ref=f"{campaign.ref}-{seq}", extension="101")
+    inbound.assignments.filter(user=riley).delete()
+    _pause(inbound, status=True)
+    assert [lead.representative for lead in Lead.objects.order_by("pk")] == [dana, dana]
