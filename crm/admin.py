@@ -30,19 +30,37 @@ class ContactAdmin(AccountScopedAdmin):
 
 
 class StageFormSet(BaseInlineFormSet):
-    """A pipeline saved here keeps an open, a won and a lost stage, as Settings → Pipelines
-    keeps them (`pipelines.NEEDED_KINDS`)."""
+    """A pipeline saved here follows the rules of Settings → Pipelines: it keeps an open, a
+    won and a lost stage (`pipelines.NEEDED_KINDS`), and a stage holding deals, or where a
+    live campaign opens its deals, keeps its kind and is not deleted (`pipelines.
+    kind_change_refusal`, `deletion_refusal`), each refused with the same message."""
 
     def clean(self):
-        super().clean()
+        # Before the inherited checks, whose refusal to delete a stage holding deals would
+        # name them in Django's words instead.
         kinds = [
             form.cleaned_data.get("kind")
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        problems = pipelines.missing_kinds(kinds)
+        problems = []
+        for form in self.initial_forms:
+            if not form.cleaned_data or form.instance.pk is None:
+                continue
+            saved = Stage.objects.select_related("pipeline").get(pk=form.instance.pk)
+            if form.cleaned_data.get("DELETE"):
+                # A form marked for deletion is not validated on its own: say it for the set.
+                refusal = pipelines.deletion_refusal(saved)
+                if refusal:
+                    problems.append(f"“{saved.name}”: {refusal}")
+            elif form.cleaned_data.get("kind") != saved.kind:
+                refusal = pipelines.kind_change_refusal(saved)
+                if refusal:
+                    form.add_error("kind", refusal)
+        problems += pipelines.missing_kinds(kinds)
         if problems:
             raise ValidationError(problems)
+        super().clean()
 
 
 class StageInline(admin.TabularInline):

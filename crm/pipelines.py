@@ -264,16 +264,13 @@ def update_stage(*, stage: Stage, name: str, kind: str) -> Stage:
     Pipeline.objects.select_for_update().get(pk=stage.pipeline_id)
     current = Stage.objects.get(pk=stage.pk)
     if kind != current.kind:
-        count = current.deals.count()
-        if count:
-            raise ValidationError({"kind": KIND_LOCKED.format(deals=_deals(count))})
-        last = _last_of_its_kind(current)
-        if last:
-            raise ValidationError({"kind": last})
-        campaign = _campaign_using(stage.pipeline.account_id, stage_id=stage.pk)
-        if campaign is not None:
-            message = USED_BY_CAMPAIGN.format(name=campaign.campaign_name, what="stage")
-            raise ValidationError({"kind": message})
+        refusal = (
+            _holds_deals(current, KIND_LOCKED)
+            or _last_of_its_kind(current)
+            or _used_by_campaign(current)
+        )
+        if refusal:
+            raise ValidationError({"kind": refusal})
     stage.name = name
     stage.kind = kind
     return _save_named(stage, NAME_TAKEN_STAGE)
@@ -295,16 +292,41 @@ def delete_stage(*, stage: Stage) -> None:
     """Delete a stage. Raises ValidationError when it holds deals, when a live campaign opens
     its deals there, or when it is the pipeline's last open, won or lost stage."""
     Pipeline.objects.select_for_update().get(pk=stage.pipeline_id)
-    count = stage.deals.count()
-    if count:
-        raise ValidationError(STAGE_HOLDS_DEALS.format(deals=_deals(count)))
-    last = _last_of_its_kind(stage)
-    if last:
-        raise ValidationError(last)
-    campaign = _campaign_using(stage.pipeline.account_id, stage_id=stage.pk)
-    if campaign is not None:
-        raise ValidationError(USED_BY_CAMPAIGN.format(name=campaign.campaign_name, what="stage"))
+    refusal = (
+        _holds_deals(stage, STAGE_HOLDS_DEALS)
+        or _last_of_its_kind(stage)
+        or _used_by_campaign(stage)
+    )
+    if refusal:
+        raise ValidationError(refusal)
     stage.delete()
+
+
+def kind_change_refusal(stage) -> str:
+    """Why the kind of `stage` (as saved) may not change now, "" when it may: it holds deals
+    (`KIND_LOCKED`), or a live campaign opens its deals there (`USED_BY_CAMPAIGN`). For an
+    edit of several stages at once (the admin's pipeline page), where whether the pipeline
+    keeps a stage of each kind is checked over all of them (`missing_kinds`)."""
+    return _holds_deals(stage, KIND_LOCKED) or _used_by_campaign(stage)
+
+
+def deletion_refusal(stage) -> str:
+    """Why `stage` may not be deleted now, "" when it may: it holds deals
+    (`STAGE_HOLDS_DEALS`), or a live campaign opens its deals there (`USED_BY_CAMPAIGN`). For
+    an edit of several stages at once, like `kind_change_refusal`."""
+    return _holds_deals(stage, STAGE_HOLDS_DEALS) or _used_by_campaign(stage)
+
+
+def _holds_deals(stage, message) -> str:
+    count = stage.deals.count()
+    return message.format(deals=_deals(count)) if count else ""
+
+
+def _used_by_campaign(stage) -> str:
+    campaign = _campaign_using(stage.pipeline.account_id, stage_id=stage.pk)
+    if campaign is None:
+        return ""
+    return USED_BY_CAMPAIGN.format(name=campaign.campaign_name, what="stage")
 
 
 def settings_rows(account):

@@ -73,6 +73,104 @@ def test_staff_account_admins_see_only_their_accounts_contacts(tenant_a, tenant_
     assert client.get(f"/admin/crm/pipeline/{theirs.pk}/change/").status_code == 302
 
 
+def _pipeline_form(pipeline, *, kinds=None, delete=(), add=()):
+    """The admin's pipeline page as posted: its stages as saved, with `kinds` `{name: kind}`
+    changed, the stages named in `delete` marked for deletion and `add` `[(name, kind)]` new."""
+    kinds = kinds or {}
+    stages = list(pipeline.stages.order_by("position"))
+    data = {
+        "account": pipeline.account_id,
+        "name": pipeline.name,
+        "position": pipeline.position,
+        "stages-TOTAL_FORMS": len(stages) + len(add),
+        "stages-INITIAL_FORMS": len(stages),
+        "stages-MIN_NUM_FORMS": 0,
+        "stages-MAX_NUM_FORMS": 1000,
+    }
+    rows = [(stage.pk, stage.name, kinds.get(stage.name, stage.kind)) for stage in stages]
+    rows += [("", name, kind) for name, kind in add]
+    for index, (pk, name, kind) in enumerate(rows):
+        data.update(
+            {
+                f"stages-{index}-id": pk,
+                f"stages-{index}-pipeline": pipeline.pk,
+                f"stages-{index}-position": index,
+                f"stages-{index}-name": name,
+                f"stages-{index}-kind": kind,
+            }
+        )
+        if name in delete:
+            data[f"stages-{index}-DELETE"] = "on"
+    return data
+
+
+def _won_deals(tenant, count):
+    from crm.deals import move_deal
+
+    campaign = crm_campaign(tenant)
+    won = Pipeline.objects.get(account=tenant.account, name="Sales").stages.get(kind="won")
+    for number in range(count):
+        contact = capture(campaign, name=f"Buyer {number}", phone=f"+1415555018{number}").contact
+        move_deal(deal=make_deal(tenant, contact, title=f"Job {number}"), stage=won)
+    return won
+
+
+def test_the_admin_keeps_the_kind_of_a_stage_that_holds_deals(tenant_a, superuser_client):
+    from crm.models import Deal
+
+    won = _won_deals(tenant_a, 2)
+    pipeline = won.pipeline
+    response = superuser_client.post(
+        f"/admin/crm/pipeline/{pipeline.pk}/change/",
+        _pipeline_form(pipeline, kinds={"Won": "open"}, add=[("Won 2", "won")]),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "This stage holds 2 deals: its kind cannot change while they are there. "
+        "Move them to another stage first."
+    ) in page
+    won.refresh_from_db()
+    assert won.kind == "won"
+    assert not pipeline.stages.filter(name="Won 2").exists()
+    assert Deal.objects.filter(stage=won, won_at__isnull=False).count() == 2
+    # Nor is it deleted, with the message Settings → Pipelines gives.
+    response = superuser_client.post(
+        f"/admin/crm/pipeline/{pipeline.pk}/change/",
+        _pipeline_form(pipeline, delete={"Won"}, add=[("Won 2", "won")]),
+    )
+    assert "“Won”: This stage holds 2 deals and cannot be deleted." in response.content.decode()
+    assert pipeline.stages.filter(pk=won.pk).exists()
+
+
+def test_the_admin_keeps_the_kind_of_the_stage_a_campaign_opens_deals_in(
+    tenant_a, superuser_client
+):
+    pipeline = Pipeline.objects.get(account=tenant_a.account, name="Sales")
+    new = pipeline.stages.get(name="New")
+    crm_campaign(tenant_a, create_deal=True, pipeline_id=str(pipeline.pk), stage_id=str(new.pk))
+    url = f"/admin/crm/pipeline/{pipeline.pk}/change/"
+    for data in (
+        _pipeline_form(pipeline, kinds={"New": "lost"}),
+        _pipeline_form(pipeline, delete={"New"}),
+    ):
+        page = superuser_client.post(url, data).content.decode()
+        assert "Campaign “Roofing” opens its deals here: choose another stage on it first." in page
+    new.refresh_from_db()
+    assert new.kind == "open"
+
+
+def test_the_admin_changes_the_kind_of_a_stage_nothing_uses(tenant_a, superuser_client):
+    pipeline = Pipeline.objects.get(account=tenant_a.account, name="Sales")
+    response = superuser_client.post(
+        f"/admin/crm/pipeline/{pipeline.pk}/change/",
+        _pipeline_form(pipeline, kinds={"Qualified": "won"}, delete={"Contacted"}),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert pipeline.stages.get(name="Qualified").kind == "won"
+    assert not pipeline.stages.filter(name="Contacted").exists()
+
+
 def test_a_pipeline_saved_in_the_admin_keeps_a_won_and_a_lost_stage(tenant_a, superuser_client):
     pipeline = Pipeline.objects.get(account=tenant_a.account, name="Sales")
     stages = list(pipeline.stages.order_by("position"))
