@@ -94,8 +94,9 @@ class DealForm(SeenVersionForm):
         error_messages={"invalid_choice": NOT_A_MEMBER},
     )
     # Set once the page has asked whether moving the deal out of won may clear its lead's
-    # revenue (`crm.deals.RevenueWouldClear`): saving again confirms it.
-    clear_revenue = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # revenue (`crm.deals.RevenueWouldClear`) to the revenue it named ("USD 300.00"): saving
+    # again confirms clearing that one, and asks again should the lead's revenue differ by then.
+    clear_revenue = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,17 +114,18 @@ class DealForm(SeenVersionForm):
         """The deal's changes, without the confirmation (`confirmed_clearing`)."""
         return {key: value for key, value in super().values().items() if key != "clear_revenue"}
 
-    def confirmed_clearing(self) -> bool:
-        return bool(self.cleaned_data.get("clear_revenue"))
+    def confirmed_clearing(self) -> str:
+        """The revenue the person confirmed clearing ("USD 300.00"), "" before being asked."""
+        return self.cleaned_data.get("clear_revenue") or ""
 
     def ask_to_clear_revenue(self, problem):
         """Show `problem` (a `RevenueWouldClear`) on the stage and make the next save of the
-        form as drawn confirm it."""
+        form as drawn confirm clearing the revenue it names, and only that one."""
         self.add_error(
             "stage", [*problem.messages, "Save again to move the deal and clear the revenue."]
         )
         self.data = self.data.copy()
-        self.data["clear_revenue"] = "1"
+        self.data["clear_revenue"] = problem.confirmation
 
     @classmethod
     def for_changes(cls, deal, changes: dict):
@@ -136,10 +138,11 @@ class DealForm(SeenVersionForm):
 
 
 class MoveForm(forms.Form):
-    """A move on the board (drag-and-drop or a button): the stage the deal goes to."""
+    """A move on the board (drag-and-drop or a button): the stage the deal goes to, and the
+    lead's revenue the person confirmed clearing ("USD 300.00", see `DealForm`), if asked."""
 
     stage = DealForm.base_fields["stage"]
-    clear_revenue = forms.BooleanField(required=False)
+    clear_revenue = DealForm.base_fields["clear_revenue"]
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,7 +99,8 @@ def move(request, deal_id):
                 stage=form.cleaned_data["stage"],
                 actor=request.user,
                 membership=request.membership,
-                clear_revenue=form.cleaned_data["clear_revenue"],
+                clear_revenue=False,
+                confirmed_revenue=form.cleaned_data["clear_revenue"],
             )
         except deals.RevenueWouldClear as exc:
             problem = exc.messages[0]
@@ -141,7 +142,8 @@ def detail(request, deal_id):
                     changes=form.values(),
                     actor=request.user,
                     membership=request.membership,
-                    clear_revenue=form.confirmed_clearing(),
+                    clear_revenue=False,
+                    confirmed_revenue=form.confirmed_clearing(),
                 )
             except deals.RevenueWouldClear as exc:
                 form.ask_to_clear_revenue(exc)

@@ -19,7 +19,7 @@ from campaignhub import phones
 from campaignhub.models import Membership, Role
 from campaigns import outcomes
 from campaigns import selectors as campaign_selectors
-from campaigns.models import LeadStatus
+from campaigns.models import Lead, LeadStatus
 from campaigns.permissions import may_set_outcome
 from crm import pipelines
 from crm.models import Deal, Stage, StageKind
@@ -306,22 +306,28 @@ def _status_for(stage, lead):
 class RevenueWouldClear(ValidationError):
     """A won deal asked to leave its won stage while its lead holds a revenue the deal cannot
     give back (`revenue_lost_by_leaving_won`): the page asks the person to confirm.
-    `revenue` is the amount (Decimal) and `currency` the account's."""
+    `revenue` is the amount (Decimal) and `currency` the account's; `confirmation` names both
+    ("USD 300.00"), what the page sends back to confirm clearing that very revenue
+    (`update_deal`'s `confirmed_revenue`). `changed` says a confirmation was sent for another
+    revenue than the lead holds now: the message says so before naming the new one."""
 
-    def __init__(self, deal, revenue):
+    def __init__(self, deal, revenue, *, changed=False):
         self.revenue = revenue
         self.currency = deal.account.currency
-        amount = floatformat(revenue, "2g")
-        super().__init__(
-            {
-                "stage": REVENUE_WOULD_CLEAR.format(
-                    stage=deal.stage.name,
-                    currency=self.currency,
-                    amount=amount,
-                    deal_currency=deal.currency,
-                )
-            }
+        self.confirmation = revenue_confirmation(self.currency, revenue)
+        self.changed = changed
+        message = REVENUE_WOULD_CLEAR.format(
+            stage=deal.stage.name,
+            currency=self.currency,
+            amount=floatformat(revenue, "2g"),
+            deal_currency=deal.currency,
         )
+        super().__init__({"stage": (REVENUE_CHANGED if changed else "") + message})
+
+
+def revenue_confirmation(currency, revenue) -> str:
+    """How a page confirms clearing a lead's revenue: "<currency> <amount to the cent>"."""
+    return f"{currency} {Decimal(revenue):.2f}"
 
 
 REVENUE_WOULD_CLEAR = (
@@ -329,6 +335,7 @@ REVENUE_WOULD_CLEAR = (
     "won lead has a revenue), and winning the deal again will not bring it back: it was entered "
     "on the lead, and the deal's value in {deal_currency} cannot stand for it."
 )
+REVENUE_CHANGED = "The lead's revenue changed since you were asked. "
 
 
 def revenue_lost_by_leaving_won(deal):
@@ -373,15 +380,25 @@ def _tell_lead(deal, *, stage_changed, value_changed, actor):
         )
 
 
-def update_deal(*, deal, changes: dict, actor=None, membership=None, clear_revenue=True):
+def update_deal(
+    *,
+    deal,
+    changes: dict,
+    actor=None,
+    membership=None,
+    clear_revenue=True,
+    confirmed_revenue: str = "",
+):
     """Apply `changes` (any of `stage`: Stage, `value`: Decimal or None, `owner`: User or
     None, as `crm.deal_forms.DealForm` cleans them) and return the deal.
 
     Leaving a won stage clears the lead's revenue. When that revenue would not come back by
     winning the deal again (`revenue_lost_by_leaving_won`: typed on the lead for a deal in
-    another currency, say) and `clear_revenue` is False (the pages, until the person
-    confirms), `RevenueWouldClear` (a ValidationError on `stage`) and nothing changes; the
-    API and the system clear it (`clear_revenue` True, documented).
+    another currency, say) and `clear_revenue` is False (the pages), it is cleared only when
+    `confirmed_revenue` is the `RevenueWouldClear.confirmation` of the revenue the lead holds
+    now (the one the person was asked about); otherwise `RevenueWouldClear` (a
+    ValidationError on `stage`, `changed` when another revenue was confirmed) and nothing
+    changes. The API and the system clear it (`clear_revenue` True, documented).
 
     `membership` is the Membership of the person making the change (None when the system or
     the demo does): unless `may_change` allows it, `PermissionDenied` (403) and nothing
@@ -412,9 +429,7 @@ def update_deal(*, deal, changes: dict, actor=None, membership=None, clear_reven
             if stage.pipeline_id != locked.pipeline_id:
                 raise ValidationError({"stage": WRONG_PIPELINE})
             if stage.kind != StageKind.WON and not clear_revenue:
-                revenue = revenue_lost_by_leaving_won(locked)
-                if revenue is not None:
-                    raise RevenueWouldClear(locked, revenue)
+                _check_confirmed(locked, confirmed_revenue)
             _enter(locked, stage, timezone.now())
             fields += ["stage", "won_at", "closed_at"]
         value_changed = "value" in changes and _money(changes["value"]) != locked.value
@@ -434,7 +449,29 @@ def update_deal(*, deal, changes: dict, actor=None, membership=None, clear_reven
     return locked
 
 
-def move_deal(*, deal, stage, actor=None, membership=None, clear_revenue=True):
+def _check_confirmed(deal, confirmed_revenue):
+    """Raise `RevenueWouldClear` unless moving `deal` (locked, with its lead) out of won loses
+    no revenue, or `confirmed_revenue` names the revenue it would lose. The lead is read again
+    under lock, so the revenue checked is the one the move clears."""
+    if deal.lead_id is not None:
+        deal.lead = Lead.objects.select_for_update().get(pk=deal.lead_id)
+    revenue = revenue_lost_by_leaving_won(deal)
+    if revenue is None:
+        return
+    if confirmed_revenue == revenue_confirmation(deal.account.currency, revenue):
+        return
+    raise RevenueWouldClear(deal, revenue, changed=bool(confirmed_revenue))
+
+
+def move_deal(
+    *,
+    deal,
+    stage,
+    actor=None,
+    membership=None,
+    clear_revenue=True,
+    confirmed_revenue: str = "",
+):
     """Move `deal` to `stage` of its own pipeline (see `update_deal`); returns the deal."""
     return update_deal(
         deal=deal,
@@ -442,6 +479,7 @@ def move_deal(*, deal, stage, actor=None, membership=None, clear_revenue=True):
         actor=actor,
         membership=membership,
         clear_revenue=clear_revenue,
+        confirmed_revenue=confirmed_revenue,
     )
 
 

@@ -340,7 +340,8 @@ def test_a_board_move_out_of_won_asks_before_clearing_a_revenue_typed_on_the_lea
     assert asked.status_code == 409
     html = asked.content.decode()
     assert "clears its lead&#x27;s revenue of USD 300.00" in html
-    assert "Move to Contacted and clear the revenue" in html
+    assert "Move to Contacted and clear the revenue of USD 300.00" in html
+    assert 'name="clear_revenue" value="USD 300.00"' in html
     assert "Keep it in Won" in html
     assert "Ana Ruiz" in _column(html, stage(tenant_a, "Won"))
     deal.lead.refresh_from_db()
@@ -348,7 +349,7 @@ def test_a_board_move_out_of_won_asks_before_clearing_a_revenue_typed_on_the_lea
 
     moved = tenant_a.admin_client.post(
         f"/deals/{deal.pk}/move/",
-        {"stage": contacted.pk, "clear_revenue": "1", "pipeline": sales(tenant_a).pk},
+        {"stage": contacted.pk, "clear_revenue": "USD 300.00", "pipeline": sales(tenant_a).pk},
         HTTP_HX_REQUEST="true",
     )
     assert moved.status_code == 200
@@ -364,7 +365,7 @@ def test_a_plain_board_move_out_of_won_asks_on_the_board_page(tenant_a):
     )
     assert asked.status_code == 409
     html = asked.content.decode()
-    assert "<h1>Deals</h1>" in html and 'name="clear_revenue" value="1"' in html
+    assert "<h1>Deals</h1>" in html and 'name="clear_revenue" value="USD 300.00"' in html
     assert Deal.objects.get(pk=deal.pk).stage.name == "Won"
 
 
@@ -380,12 +381,67 @@ def test_the_deal_page_asks_before_clearing_a_revenue_then_saving_again_confirms
     deal.refresh_from_db()
     assert (deal.stage.name, deal.value) == ("Won", money("1500"))
     again = {**mine, **hidden_values(html)}
-    assert again["clear_revenue"] == "1"
+    assert again["clear_revenue"] == "USD 300.00"
     saved = tenant_a.admin_client.post(f"/deals/{deal.pk}/", again)
     assert saved.status_code == 302
     deal.refresh_from_db()
     deal.lead.refresh_from_db()
     assert (deal.stage.name, deal.value) == ("Qualified", money("700"))
+    assert (deal.lead.status, deal.lead.revenue) == ("qualified", None)
+
+
+def test_a_board_confirmation_clears_only_the_revenue_it_named(tenant_a):
+    from campaigns import outcomes
+
+    deal = _won_eur_deal_with_revenue(tenant_a)
+    contacted = stage(tenant_a, "Contacted")
+    move = {"stage": contacted.pk, "pipeline": sales(tenant_a).pk, "owner": ""}
+    asked = tenant_a.admin_client.post(f"/deals/{deal.pk}/move/", move, HTTP_HX_REQUEST="true")
+    assert hidden_values(asked.content.decode())["clear_revenue"] == "USD 300.00"
+    # Someone sets the lead's revenue before the question is answered.
+    outcomes.set_outcome(lead=deal.lead, revenue="900")
+    confirmed = {**move, "clear_revenue": "USD 300.00"}
+    again = tenant_a.admin_client.post(f"/deals/{deal.pk}/move/", confirmed, HTTP_HX_REQUEST="true")
+    assert again.status_code == 409
+    html = again.content.decode()
+    assert "The lead&#x27;s revenue changed since you were asked." in html
+    assert "clears its lead&#x27;s revenue of USD 900.00" in html
+    assert "Move to Contacted and clear the revenue of USD 900.00" in html
+    assert "Ana Ruiz" in _column(html, stage(tenant_a, "Won"))
+    deal.lead.refresh_from_db()
+    assert (deal.lead.status, deal.lead.revenue) == ("won", money("900"))
+    # A confirmation that is not one (an old page's "1") asks too.
+    stale = {**move, "clear_revenue": "1"}
+    assert tenant_a.admin_client.post(f"/deals/{deal.pk}/move/", stale).status_code == 409
+    moved = tenant_a.admin_client.post(
+        f"/deals/{deal.pk}/move/", {**move, "clear_revenue": "USD 900.00"}
+    )
+    assert moved.status_code == 302
+    deal.lead.refresh_from_db()
+    assert (deal.lead.status, deal.lead.revenue) == ("contacted", None)
+
+
+def test_the_deal_page_asks_again_when_the_revenue_changed_before_saving_again(tenant_a):
+    from campaigns import outcomes
+
+    deal = _won_eur_deal_with_revenue(tenant_a)
+    drawn = _drawn(tenant_a.admin_client, deal)
+    mine = {**drawn, "stage": stage(tenant_a, "Qualified").pk, "value": "700", "owner": ""}
+    asked = tenant_a.admin_client.post(f"/deals/{deal.pk}/", mine)
+    again = {**mine, **hidden_values(asked.content.decode())}
+    outcomes.set_outcome(lead=deal.lead, revenue="900")
+    refused = tenant_a.admin_client.post(f"/deals/{deal.pk}/", again)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "The lead&#x27;s revenue changed since you were asked." in html
+    assert "clears its lead&#x27;s revenue of USD 900.00" in html
+    deal.refresh_from_db()
+    deal.lead.refresh_from_db()
+    assert (deal.stage.name, deal.lead.revenue) == ("Won", money("900"))
+    confirmed = {**mine, **hidden_values(html)}
+    assert confirmed["clear_revenue"] == "USD 900.00"
+    assert tenant_a.admin_client.post(f"/deals/{deal.pk}/", confirmed).status_code == 302
+    deal.lead.refresh_from_db()
     assert (deal.lead.status, deal.lead.revenue) == ("qualified", None)
 
 

@@ -305,6 +305,29 @@ def test_leaving_won_asks_first_when_the_revenue_would_not_come_back(tenant_a):
     assert (lead.status, lead.revenue) == ("contacted", None)
 
 
+def test_a_confirmation_clears_only_the_revenue_it_was_asked_about(tenant_a):
+    lead, deal = _won_with_revenue(tenant_a, currency="EUR")
+    contacted = stage(tenant_a, "Contacted")
+    with pytest.raises(deals.RevenueWouldClear) as asked:
+        deals.move_deal(deal=deal, stage=contacted, clear_revenue=False)
+    assert (asked.value.confirmation, asked.value.changed) == ("USD 300.00", False)
+    outcomes.set_outcome(lead=lead, revenue="900")
+    with pytest.raises(deals.RevenueWouldClear) as again:
+        deals.move_deal(
+            deal=deal, stage=contacted, clear_revenue=False, confirmed_revenue="USD 300.00"
+        )
+    assert (again.value.confirmation, again.value.changed) == ("USD 900.00", True)
+    assert again.value.messages[0].startswith(
+        "The lead's revenue changed since you were asked. Moving this deal out of Won clears "
+        "its lead's revenue of USD 900.00"
+    )
+    lead.refresh_from_db()
+    assert (Deal.objects.get(pk=deal.pk).stage.name, lead.revenue) == ("Won", money("900"))
+    deals.move_deal(deal=deal, stage=contacted, clear_revenue=False, confirmed_revenue="USD 900.00")
+    lead.refresh_from_db()
+    assert (lead.status, lead.revenue) == ("contacted", None)
+
+
 def test_leaving_won_does_not_ask_when_the_deals_value_brings_the_revenue_back(tenant_a):
     lead, deal = _won_with_revenue(tenant_a, currency="USD", revenue="1500")
     deal = deals.move_deal(deal=deal, stage=stage(tenant_a, "Contacted"), clear_revenue=False)

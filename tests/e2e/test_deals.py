@@ -329,6 +329,55 @@ def test_the_last_won_or_lost_stage_of_a_pipeline_stays(server, page):
     assert kinds == ["open", "open", "open", "won", "lost"]
 
 
+def test_a_confirmation_to_clear_a_revenue_that_changed_since_asks_again(server, page):
+    tenant = _tenant()
+    lead = capture(deal_campaign(tenant, currency="EUR"), name="Ana Ruiz")
+    deal = Deal.objects.get(lead=lead)
+    deals.move_deal(deal=deal, stage=deal.pipeline.stages.get(name="Won"))
+    outcomes.set_outcome(lead=lead, revenue="300")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/deals/")
+    won = page.locator(f"#stage-{_stage_id(tenant, 'Won')}")
+    contacted = page.locator(f"#stage-{_stage_id(tenant, 'Contacted')}")
+
+    page.locator(f"#deal-{deal.pk}").drag_to(contacted)
+    confirm = page.locator("#board-confirm")
+    expect(confirm).to_contain_text("clears its lead's revenue of USD 300.00")
+    # Someone sets the lead's revenue while the question is on screen.
+    outcomes.set_outcome(lead=Lead.objects.get(pk=lead.pk), revenue="900")
+    confirm.get_by_role(
+        "button", name="Move to Contacted and clear the revenue of USD 300.00"
+    ).click()
+    expect(confirm).to_contain_text("The lead's revenue changed since you were asked.")
+    expect(confirm).to_contain_text("clears its lead's revenue of USD 900.00")
+    expect(won.locator(f"#deal-{deal.pk}")).to_be_visible()
+    assert str(Lead.objects.get(pk=lead.pk).revenue) == "900.00"
+    confirm.get_by_role(
+        "button", name="Move to Contacted and clear the revenue of USD 900.00"
+    ).click()
+    expect(contacted.locator(f"#deal-{deal.pk}")).to_be_visible()
+    expect(page.locator("#board-confirm")).to_have_count(0)
+    assert Lead.objects.get(pk=lead.pk).revenue is None
+
+    # The deal's page: saving again after the revenue changed asks again, naming it.
+    deals.move_deal(deal=deal, stage=deal.pipeline.stages.get(name="Won"))
+    outcomes.set_outcome(lead=Lead.objects.get(pk=lead.pk), revenue="300")
+    page.goto(f"{server}/deals/{deal.pk}/")
+    page.get_by_label("Stage").select_option(label="Qualified")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("clears its lead's revenue of USD 300.00")).to_be_visible()
+    outcomes.set_outcome(lead=Lead.objects.get(pk=lead.pk), revenue="900")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("The lead's revenue changed since you were asked.")).to_be_visible()
+    expect(page.get_by_text("clears its lead's revenue of USD 900.00")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Won"
+    assert str(Lead.objects.get(pk=lead.pk).revenue) == "900.00"
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Qualified"
+    assert Lead.objects.get(pk=lead.pk).revenue is None
+
+
 def test_moving_a_won_deal_out_asks_before_clearing_a_revenue_typed_on_its_lead(server, page):
     tenant = _tenant()
     lead = capture(deal_campaign(tenant, currency="EUR"), name="Ana Ruiz")
