@@ -6,7 +6,7 @@ class CallRailConfig(AppConfig):
     verbose_name = "CallRail"
 
     def ready(self):
-        from callrail import checks, webhooks
+        from callrail import checks, selectors, webhooks
         from campaignhub import navigation
         from campaignhub.webhooks import register_processor
         from campaigns import pickers, sources
@@ -16,4 +16,10 @@ class CallRailConfig(AppConfig):
         register_processor(webhooks.SOURCE, webhooks.process)
         pickers.register(Integration.CALLRAIL, "callrail_tracker_picker")
         sources.register_source(Integration.CALLRAIL)
+        sources.register_holding(
+            Integration.CALLRAIL,
+            selectors.held_calls,
+            count=selectors.held_call_count,
+            noun="call",
+        )
         checks.register()

@@ -1,11 +1,26 @@
-"""CallRail calls, texts and form submissions into leads on the matching active campaign."""
+"""CallRail calls, texts and form submissions into leads on the matching active campaign.
 
+A call or text to the tracking number of a paused campaign is held for it: stored as ignored
+with a reason starting `held_reason_prefix(campaign_id)`, counted on the campaign's page and
+captured from there once it is active. One to a number no campaign uses is ignored with a
+reason starting `UNUSED_NUMBER` and the number in E.164 (the CallRail page counts them).
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from callrail import client as callrail
 from campaigns import selectors
 from campaigns import services as campaigns
 from campaigns.models import Campaign, Integration, Lead, LeadSource
+
+UNUSED_NUMBER = "No active CallRail campaign uses "
+HELD = "Held for paused campaign #"
+
+
+def held_reason_prefix(campaign_id) -> str:
+    """How the reason of every delivery held for campaign `campaign_id` starts."""
+    return f"{HELD}{campaign_id}:"
 
 
 @dataclass
@@ -23,11 +38,20 @@ def _callrail_leads(account, source):
     return Lead.objects.filter(campaign__in=campaign_ids.values("pk"), source=source)
 
 
-def _capture(delivery, find_campaign, missing, *, source, payload, external_id, **details):
+def _capture(
+    delivery,
+    find_campaign,
+    missing: Callable[[str], str],
+    *,
+    source,
+    payload,
+    external_id,
+    **details,
+):
     """Capture the delivery's lead: an event already known (a call modified after its
     tracking number moved to another campaign, a delivery sent again) updates the lead it made,
     wherever it is; a new one goes to the campaign `find_campaign()` returns, or is not handled
-    (`missing` says why) when that is None."""
+    (`missing(external_id)` says why) when that is None."""
     external_id = campaigns.lead_external_id(external_id, raw=delivery.body)
     known = (
         _callrail_leads(delivery.account, source)
@@ -37,7 +61,7 @@ def _capture(delivery, find_campaign, missing, *, source, payload, external_id, 
     )
     campaign = known.campaign if known is not None else find_campaign()
     if campaign is None:
-        return Outcome(False, missing)
+        return Outcome(False, missing(external_id))
     campaigns.capture_lead(
         campaign=campaign,
         source=source,
@@ -48,18 +72,32 @@ def _capture(delivery, find_campaign, missing, *, source, payload, external_id, 
     return Outcome(True)
 
 
-def _by_number(delivery, number):
+def _e164(number) -> str:
     # Tracking numbers are stored in E.164; CallRail sends E.164 too, but formats vary.
-    e164 = campaigns.clean_lead_details(phone=number)["phone"]
-    return selectors.live_campaign_for_number(delivery.account, Integration.CALLRAIL, e164)
+    return campaigns.clean_lead_details(phone=number)["phone"]
+
+
+def _unanswered(delivery, number, e164, source, external_id) -> str:
+    """Why a call or text to `number` found no active campaign: held for the paused campaign
+    that uses it, else no campaign uses it. Every event of one call gets the same reason (it
+    names the call), so counting distinct reasons counts calls."""
+    what = f"{source} {external_id}"
+    paused = selectors.paused_campaign_for_number(delivery.account, Integration.CALLRAIL, e164)
+    if paused is not None:
+        return (
+            f"{held_reason_prefix(paused.pk)} {what} to {e164}, its tracking number; "
+            "captured from its page once it is active."
+        )
+    return f"{UNUSED_NUMBER}{e164 or number or 'no tracking number'} ({what})."
 
 
 def _on_tracking_number(delivery, payload, fields, *, source, **details) -> Outcome:
     number = fields["tracking_number"]
+    e164 = _e164(number)
     return _capture(
         delivery,
-        lambda: _by_number(delivery, number),
-        f"No active CallRail campaign uses {number or 'no tracking number'}.",
+        lambda: selectors.live_campaign_for_number(delivery.account, Integration.CALLRAIL, e164),
+        lambda external_id: _unanswered(delivery, number, e164, source, external_id),
         source=source,
         payload=payload,
         external_id=fields["external_id"],
@@ -108,7 +146,9 @@ def lead_from_form(delivery, payload) -> Outcome:
         lambda: selectors.live_campaign_for_page(
             delivery.account, Integration.CALLRAIL, fields["page_url"]
         ),
-        f"No active CallRail campaign has the page {fields['page_url'] or '(none sent)'}.",
+        lambda _: (
+            f"No active CallRail campaign has the page {fields['page_url'] or '(none sent)'}."
+        ),
         source=LeadSource.FORM,
         payload=payload,
         external_id=fields["external_id"],

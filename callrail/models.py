@@ -35,6 +35,9 @@ class CallRailSettings(models.Model):
     webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
     webhook_id = models.CharField(max_length=64, blank=True)
     signing_key = EncryptedTextField(blank=True, help_text="The company's webhook signing key.")
+    signing_key_saved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the signing key in use was saved or removed."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountQuerySet.as_manager()

@@ -4,11 +4,14 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from callrail import client as callrail
+from callrail import selectors
 from callrail.models import CallRailKey, CallRailSettings
 from campaignhub.api import ApiProblem
 from campaignhub.http import ApiError
+from campaignhub.intake import replay_deliveries
 from campaignhub.integrations import Upstream
 from campaigns.models import Campaign
 
@@ -96,7 +99,9 @@ def choose(*, account, account_id, account_name="", company_id="", company_name=
     if company_id:
         if company_id != chosen.company_id:
             chosen.webhook_id = ""
-            chosen.signing_key = ""
+            if chosen.signing_key:
+                chosen.signing_key = ""
+                chosen.signing_key_saved_at = timezone.now()
         chosen.company_id = company_id
         chosen.company_name = company_name
         chosen.script_url = script_url
@@ -135,17 +140,32 @@ def register_webhook(*, account, client, account_id, company_id, url) -> dict:
         webhook = callrail.webhook_out(record, account_id=account_id, company_id=company_id)
         chosen.webhook_id = str(webhook["id"] or "")
         signing_key = callrail.webhook_signing_key(record)
-        if signing_key:
+        if signing_key and signing_key != chosen.signing_key:
             chosen.signing_key = signing_key
-        chosen.save(update_fields=["webhook_id", "signing_key", "updated_at"])
+            chosen.signing_key_saved_at = timezone.now()
+        chosen.save(
+            update_fields=["webhook_id", "signing_key", "signing_key_saved_at", "updated_at"]
+        )
     return record
 
 
 def set_signing_key(*, account, signing_key):
-    """Keep the company's webhook signing key (from CallRail's UI); empty stops verifying."""
+    """Keep the company's webhook signing key (from CallRail's UI); empty stops verifying.
+    Deliveries rejected for their signature before it are counted apart from those after it
+    (`selectors.rejections`), and can be processed again (`process_rejected_again`)."""
     chosen = settings_for(account)
     chosen.signing_key = signing_key
-    chosen.save(update_fields=["signing_key", "updated_at"])
+    chosen.signing_key_saved_at = timezone.now()
+    chosen.save(update_fields=["signing_key", "signing_key_saved_at", "updated_at"])
+
+
+def process_rejected_again(*, account) -> int:
+    """Process again the CallRail deliveries rejected for their signature before the signing
+    key in use was saved (calls signed while a wrong key was pasted). Replay checks each
+    signature again with that key and takes only those it verifies, oldest first; the others
+    stay rejected. Returns how many were queued."""
+    chosen = settings_for(account)
+    return replay_deliveries(selectors.rejected_before_key(account, chosen))
 
 
 # Trackers: one set of rules for the pages and the API

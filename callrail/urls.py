@@ -12,6 +12,7 @@ urlpatterns = [
     path("callrail/choose/", views.choose, name="callrail_choose"),
     path("callrail/webhook/", views.connect_webhook, name="callrail_connect_webhook"),
     path("callrail/signing-key/", views.signing_key, name="callrail_signing_key"),
+    path("callrail/rejected/", views.process_rejected, name="callrail_process_rejected"),
     path("callrail/trackers/", views.trackers, name="callrail_trackers"),
     path("callrail/trackers/new/", views.tracker_new, name="callrail_tracker_new"),
     path(

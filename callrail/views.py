@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from callrail import client as callrail
-from callrail import services
+from callrail import selectors, services
 from callrail.access import access, upstream
 from callrail.checks import remember_trackers
 from callrail.forms import (
@@ -33,9 +33,12 @@ def _admin(request):
 
 
 def _home(request, key_form=None, status=200):
+    chosen = services.settings_for(request.account)
     context = {
         "key": services.live_key(request.account),
-        "chosen": services.settings_for(request.account),
+        "chosen": chosen,
+        "rejections": selectors.rejections(request.account, chosen),
+        "unused": selectors.unused_number_calls(request.account),
         "key_form": key_form or KeyForm(),
         "signing_form": SigningKeyForm(),
         # It holds the receiver's secret token: for admins only.
@@ -191,10 +194,42 @@ def signing_key(request):
         messages.error(request, f"The signing key was not saved: {problems}")
         return redirect("callrail_home")
     services.set_signing_key(account=request.account, signing_key=form.cleaned_data["signing_key"])
-    messages.success(
-        request,
-        "Signing key saved." if form.cleaned_data["signing_key"] else "Signing key removed.",
+    if not form.cleaned_data["signing_key"]:
+        messages.success(request, "Signing key removed.")
+        return redirect("callrail_home")
+    chosen = services.settings_for(request.account)
+    earlier = selectors.rejected_before_key(request.account, chosen).count()
+    offer = (
+        f" {earlier} deliver{'y was' if earlier == 1 else 'ies were'} rejected for a signature "
+        "that did not match the key before; process them again below."
+        if earlier
+        else ""
     )
+    messages.success(request, f"Signing key saved.{offer}")
+    return redirect("callrail_home")
+
+
+@require_POST
+@account_required
+def process_rejected(request):
+    """Process again the deliveries rejected for their signature before the signing key was
+    saved: those the key now verifies become leads, the others stay rejected."""
+    _admin(request)
+    chosen = services.settings_for(request.account)
+    earlier = selectors.rejected_before_key(request.account, chosen).count()
+    queued = services.process_rejected_again(account=request.account)
+    if not earlier:
+        messages.info(request, "No rejected deliveries to process.")
+    elif queued == earlier:
+        messages.success(
+            request, f"Processing {queued} rejected deliver{'y' if queued == 1 else 'ies'} again."
+        )
+    else:
+        messages.warning(
+            request,
+            f"Processing {queued} of {earlier} rejected deliveries again; the signing key does "
+            f"not match the other {earlier - queued}, which stay rejected.",
+        )
     return redirect("callrail_home")
 
 

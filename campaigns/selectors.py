@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from campaignhub.cleaning import id_or_none
 from campaignhub.models import DeliveryStatus, InboundDelivery, Membership, Role, User
 from campaignhub.phones import InvalidPhoneNumber, to_e164
-from campaigns import checks
+from campaigns import checks, sources
 from campaigns.models import (
     LEAD_WEBHOOK_SOURCE,
     Campaign,
@@ -265,6 +265,24 @@ def live_campaign_for_number(account, integration, tracking_number):
     return _live(account, integration).filter(tracking_number=tracking_number).first()
 
 
+def paused_campaign_for_number(account, integration, tracking_number):
+    """The paused (not deleted) campaign of `integration` in `account` whose tracking number
+    (E.164) is `tracking_number`, or None: it holds what reaches that number until it is
+    active again. At most one exists (the tracking-number unique index)."""
+    if not tracking_number:
+        return None
+    return (
+        Campaign.objects.for_account(account)
+        .filter(
+            integration=integration,
+            is_deleted=False,
+            status=False,
+            tracking_number=tracking_number,
+        )
+        .first()
+    )
+
+
 def live_campaign_for_page(account, integration, url):
     """The active campaign of `integration` in `account` whose page is `url`, or None.
 
@@ -284,8 +302,31 @@ def live_campaign_for_page(account, integration, url):
 
 
 def held_deliveries(campaign):
-    """Deliveries to a webhook campaign's URL that were stored, not captured, because the
-    campaign was paused when they came (replayable into leads once it is active)."""
+    """Deliveries that were stored, not captured, because the campaign was paused when they
+    came (replayable into leads once it is active): those to a webhook campaign's URL, or
+    those an integration held for it (`sources.register_holding`, e.g. CallRail calls to its
+    tracking number). An empty queryset for a lead source that holds nothing."""
+    holding = sources.holding_for(campaign.integration)
+    if holding is not None:
+        return holding.deliveries(campaign)
+    if campaign.integration != Integration.WEBHOOK:
+        return InboundDelivery.objects.none()
     return InboundDelivery.objects.for_account(campaign.account).filter(
         source=LEAD_WEBHOOK_SOURCE, target_id=str(campaign.pk), status=DeliveryStatus.IGNORED
     )
+
+
+def held_count(campaign) -> int:
+    """How many leads (or, for an integration, calls) are held for the campaign: one per
+    delivery to a webhook campaign, else as its lead source counts them."""
+    holding = sources.holding_for(campaign.integration)
+    if holding is not None:
+        return holding.count(campaign)
+    return held_deliveries(campaign).count()
+
+
+def held_noun(campaign) -> str:
+    """What one held delivery of the campaign is, as its page says it: "lead" for a webhook
+    campaign, else what its lead source registered ("call")."""
+    holding = sources.holding_for(campaign.integration)
+    return holding.noun if holding is not None else "lead"

@@ -380,8 +380,9 @@ class CampaignPaused(Exception):
 
 
 def capture_held_leads(*, campaign, actor) -> int:
-    """Capture the leads a webhook campaign's URL received while it was paused (stored as
-    ignored, `selectors.held_deliveries`). Returns how many deliveries were queued.
+    """Capture what reached the campaign while it was paused (stored as ignored,
+    `selectors.held_deliveries`: leads posted to a webhook campaign's URL, or what its lead
+    source held for it), oldest first. Returns how many deliveries were queued.
 
     Only who may change the campaign (`actor`, a membership) may do it; raises
     CampaignPermissionDenied otherwise, and CampaignPaused while the campaign is paused.

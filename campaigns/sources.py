@@ -200,3 +200,29 @@ def feeders_of(campaign, viewer) -> list[Feeder]:
     nothing)."""
     found = FEEDERS.get(campaign.integration)
     return list(found(campaign, viewer)) if found else []
+
+
+@dataclass(frozen=True)
+class Holding:
+    """How a lead source keeps what reaches a paused campaign of its own, registered with
+    `register_holding`: `deliveries(campaign)` is the queryset of stored InboundDelivery rows
+    held for that campaign (replayed into leads from the campaign page once it is active),
+    `count(campaign) -> int` how many things the page says are held (several deliveries may
+    be about one call), `noun` what one of them is, singular ("call")."""
+
+    deliveries: Callable
+    count: Callable
+    noun: str
+
+
+HOLDINGS: dict[str, Holding] = {}
+
+
+def register_holding(integration: str, deliveries: Callable, *, count: Callable, noun: str) -> None:
+    """Let the campaign page of a paused campaign of `integration` count and capture what its
+    app held for it (see Holding). The built-in webhook source holds its own."""
+    HOLDINGS[integration] = Holding(deliveries=deliveries, count=count, noun=noun)
+
+
+def holding_for(integration: str) -> Holding | None:
+    return HOLDINGS.get(integration)

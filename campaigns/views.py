@@ -302,7 +302,8 @@ def _detail_context(request, campaign):
         "live_leads": page_obj.number == 1,
         "setup_warnings": checks.campaign_warnings(campaign),
         "can": permissions.can(request.membership, campaign),
-        "held_leads": selectors.held_deliveries(campaign).count() if webhook_url(campaign) else 0,
+        "held_leads": selectors.held_count(campaign),
+        "held_noun": selectors.held_noun(campaign),
         "feeders": sources.feeders_of(campaign, request.membership),
     }
 
@@ -372,14 +373,17 @@ def _status_block(request, campaign, status=200):
 @require_POST
 @account_required
 def campaign_held_leads(request, campaign_id):
-    """Capture the leads that arrived while the webhook campaign was paused."""
+    """Capture what reached the campaign while it was paused: leads posted to its webhook, or
+    what its lead source held for it (CallRail calls and texts to its tracking number)."""
     campaign = _visible(request, campaign_id)
     try:
         count = services.capture_held_leads(campaign=campaign, actor=request.membership)
     except services.CampaignPaused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Capturing {count} held lead(s); they appear below as they do.")
+        noun = selectors.held_noun(campaign)
+        shown = "they appear" if noun == "lead" else "their leads appear"
+        messages.success(request, f"Capturing {count} held {noun}(s); {shown} below as they do.")
     return redirect("campaign_detail", campaign_id=campaign.pk)
 
 

@@ -5,9 +5,11 @@ import re
 
 import responses
 from django.test import Client
+from django.utils import timezone
 
 from callrail.models import CallRailKey, CallRailSettings
-from tests.callrail.conftest import API, KEY, connect, page
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from tests.callrail.conftest import API, KEY, connect, page, post
 from tests.factories import bearer
 
 NO_KEY = "API key not found. Please add your CallRail API key first."
@@ -114,6 +116,32 @@ def callrail_signing_key(a, b):
     assert b.admin_client.post("/callrail/signing-key/", {"signing_key": "bolt"}).status_code == 302
     assert CallRailSettings.objects.get(account=b.account).signing_key == "bolt"
     _a_untouched(a)
+
+
+def callrail_process_rejected(a, b):
+    """B's button never processes A's deliveries rejected for their signature."""
+    _a_connected(a)
+    chosen = CallRailSettings.objects.get(account=a.account)
+    chosen.signing_key = "pasted-wrong"
+    chosen.save()
+    post(
+        chosen,
+        {"resource_id": "CALa", "tracking_phone_number": "+14155550134"},
+        sign_with="a-secret",
+    )
+    rejected = InboundDelivery.objects.get(account=a.account)
+    assert rejected.status == DeliveryStatus.REJECTED
+    CallRailSettings.objects.filter(account=a.account).update(
+        signing_key="a-secret", signing_key_saved_at=timezone.now()
+    )
+    connect(b, api_key="bolt-key-5678")
+    assert b.admin_client.post("/callrail/rejected/").status_code == 302
+    rejected.refresh_from_db()
+    assert rejected.status == DeliveryStatus.REJECTED
+    _a_untouched(a)
+    assert a.admin_client.post("/callrail/rejected/").status_code == 302
+    rejected.refresh_from_db()
+    assert rejected.status != DeliveryStatus.REJECTED
 
 
 def callrail_trackers(a, b):

@@ -97,12 +97,14 @@ def test_form_submission_matches_the_campaign_by_page(receiver, campaign):
     assert lead.message == "Gutter repair quote, please."
 
 
-def test_calls_to_numbers_of_no_active_campaign_are_stored_and_ignored(receiver, campaign):
-    campaign_services.update_campaign(campaign=campaign, changes={"status": False})
+def test_calls_to_numbers_no_campaign_uses_are_stored_and_ignored(receiver, campaign):
+    campaign_services.delete_campaign(campaign=campaign)
     post(receiver, fixture("pre_call__inbound"))
     delivery = InboundDelivery.objects.get()
     assert delivery.status == DeliveryStatus.IGNORED
-    assert delivery.error == "No active CallRail campaign uses +14155550134."
+    assert delivery.error == (
+        "No active CallRail campaign uses +14155550134 (call CALb1489f2c9d574c6a9b2e1f4a7d3c8e51)."
+    )
     assert not Lead.objects.exists()
 
 

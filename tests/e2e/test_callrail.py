@@ -1,13 +1,18 @@
+import json
 import re
 
+import requests
 from playwright.sync_api import expect
 
 from callrail import client as callrail_client
 from callrail import services as callrail_services
 from campaignhub import services as platform
 from campaignhub.models import Role
+from campaigns import services as campaign_services
 from campaigns.models import Lead
 from notifications.models import Delivery
+from tests.callrail.conftest import fixture
+from tests.campaigns.factories import make_campaign
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -149,3 +154,91 @@ def test_editing_and_saving_each_kind_of_tracker(server, page):
     assert saved["Yard signs (spring)"]["whisper_message"] == "Call from a yard sign"
     assert saved["Radio ad"]["type"] == "source" and saved["Radio ad"]["pool_size"] == 1
     assert len(saved["Website visitors (all pages)"]["tracking_numbers"]) == 6
+
+
+class _Tenant:
+    def __init__(self, account):
+        self.account = account
+        self.admin = account.memberships.get(role=Role.ADMIN).user
+
+
+def _send_call(server, account, payload, *, sign_with=None):
+    """Post a CallRail call to the account's receiver, as CallRail would."""
+    body = json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json"}
+    if sign_with:
+        headers["Signature"] = callrail_client.signature(sign_with, body)
+    token = callrail_services.settings_for(account).webhook_token
+    return requests.post(
+        f"{server}/webhooks/callrail/{token}/", data=body, headers=headers, timeout=5
+    )
+
+
+def test_calls_held_while_a_campaign_was_paused_are_captured_from_its_page(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    _working_in_demo_roofing(account)
+    campaign = make_campaign(
+        _Tenant(account),
+        campaign_name="Roof calls",
+        integration="callrail",
+        tracking_number="+14155550134",
+    )
+    campaign_services.update_campaign(campaign=campaign, changes={"status": False})
+    assert _send_call(server, account, fixture("pre_call__inbound")).status_code == 200
+    unused = {
+        **fixture("pre_call__inbound"),
+        "resource_id": "CALx",
+        "tracking_phone_number": "+14155550199",
+    }
+    assert _send_call(server, account, unused).status_code == 200
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/callrail/")
+    unused_card = page.locator("#unused-numbers")
+    expect(unused_card).to_contain_text("1 call to numbers no campaign uses")
+    expect(unused_card).to_contain_text("(415) 555-0199")
+
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    expect(page.get_by_text("1 call reached this campaign while it was paused")).to_be_visible()
+    status = page.locator("#campaign-status")
+    status.get_by_role("button", name="Activate").click()
+    expect(status).to_contain_text("Active")
+    page.reload()
+    page.get_by_role("button", name="Capture it now").click()
+    expect(page.get_by_text("Capturing 1 held call(s)")).to_be_visible()
+    expect(page.locator("tbody tr", has_text="Jordan Miles")).to_be_visible()
+    assert Lead.objects.get().campaign == campaign
+
+
+def test_calls_rejected_for_a_wrong_signing_key_are_shown_and_recovered(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    _working_in_demo_roofing(account)
+    make_campaign(
+        _Tenant(account),
+        campaign_name="Roof calls",
+        integration="callrail",
+        tracking_number="+14155550134",
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/callrail/")
+    page.get_by_label("Signing key").fill("pasted-wrong")
+    page.get_by_role("button", name="Save signing key").click()
+    expect(page.get_by_text("Signing key saved.")).to_be_visible()
+
+    call = fixture("pre_call__inbound")
+    assert _send_call(server, account, call, sign_with="company-secret").status_code == 400
+    page.reload()
+    expect(page.get_by_text("signatures do not match the signing key")).to_be_visible()
+    expect(page.locator("#signature-rejections")).to_contain_text(
+        "1 delivery since the signing key was saved"
+    )
+    expect(page.get_by_text("signed deliveries checked")).to_have_count(0)
+
+    page.get_by_label("Signing key").fill("company-secret")
+    page.get_by_role("button", name="Save signing key").click()
+    expect(page.get_by_text("1 delivery was rejected for a signature")).to_be_visible()
+    expect(page.get_by_text("signed deliveries checked")).to_be_visible()
+    page.get_by_role("button", name="Process it again").click()
+    expect(page.get_by_text("Processing 1 rejected delivery again.")).to_be_visible()
+    expect(page.locator("#rejected-before-key")).to_have_count(0)
+    assert Lead.objects.get().external_id == call["resource_id"]

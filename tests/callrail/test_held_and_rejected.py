@@ -1,0 +1,165 @@
+"""Calls CallRail sends that do not become leads at once: held for a paused campaign, to a
+number no campaign uses, or rejected for a signing key pasted wrong; and how they are shown
+and recovered."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.utils import timezone
+
+from callrail import services as callrail_services
+from callrail.models import CallRailSettings
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaigns import services as campaign_services
+from campaigns.models import Lead
+from tests.callrail.conftest import fixture, post
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OTHER_CALL = {**fixture("pre_call__inbound"), "resource_id": "CALother"}
+
+
+def _messages(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+class TestCallsToAPausedCampaign:
+    @pytest.fixture
+    def paused(self, campaign):
+        campaign_services.update_campaign(campaign=campaign, changes={"status": False})
+        return campaign
+
+    def test_a_call_and_a_text_are_held_for_the_campaign_not_lost(self, receiver, paused):
+        post(receiver, fixture("pre_call__inbound"))
+        post(receiver, fixture("text_message_received__sms"))
+        held = InboundDelivery.objects.order_by("pk")
+        assert [d.status for d in held] == [DeliveryStatus.IGNORED] * 2
+        assert all(d.error.startswith(f"Held for paused campaign #{paused.pk}:") for d in held)
+        assert not Lead.objects.exists()
+
+    def test_the_campaign_page_counts_each_held_call_once_and_asks_to_activate(
+        self, tenant_a, receiver, paused
+    ):
+        for event in ("pre_call__inbound", "post_call__answered", "call_modified__tagged"):
+            post(receiver, fixture(event))
+        post(receiver, OTHER_CALL)
+        page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert "2 calls</strong> reached this campaign while it was paused" in page
+        assert "Activate the campaign to capture them" in page
+        assert f"/campaigns/{paused.pk}/held-leads/" not in page
+
+    def test_once_active_capturing_them_makes_their_leads_in_order(
+        self, tenant_a, receiver, paused
+    ):
+        for event in ("pre_call__inbound", "post_call__answered", "call_modified__tagged"):
+            post(receiver, fixture(event))
+        post(receiver, fixture("text_message_received__sms"))
+        campaign_services.update_campaign(campaign=paused, changes={"status": True})
+        page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert "2 calls</strong> reached this campaign while it was paused" in page
+        assert f"/campaigns/{paused.pk}/held-leads/" in page
+
+        response = tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
+
+        assert response.status_code == 302
+        assert _messages(response) == [
+            "Capturing 4 held call(s); their leads appear below as they do."
+        ]
+        assert sorted(Lead.objects.values_list("source", flat=True)) == ["call", "text"]
+        call = Lead.objects.get(source="call")
+        assert call.campaign == paused
+        # The modification came last and is applied last.
+        assert call.payload["tags"] == ["qualified"]
+        page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert "reached this campaign" not in page
+
+    def test_a_call_to_a_deleted_campaigns_number_is_not_held(self, receiver, paused):
+        campaign_services.delete_campaign(campaign=paused)
+        post(receiver, fixture("pre_call__inbound"))
+        assert InboundDelivery.objects.get().error.startswith(
+            "No active CallRail campaign uses +14155550134"
+        )
+
+
+class TestCallsToNumbersNoCampaignUses:
+    def test_the_callrail_page_counts_them_by_number(self, tenant_a, receiver):
+        post(receiver, fixture("pre_call__inbound"))
+        post(receiver, fixture("post_call__answered"))  # the same call
+        post(receiver, OTHER_CALL)
+        page = tenant_a.member_client.get("/callrail/").content.decode()
+        assert "2 calls to numbers no campaign uses" in page
+        assert "(415) 555-0134" in page
+
+    def test_calls_a_campaign_takes_or_holds_are_not_counted(self, tenant_a, receiver, campaign):
+        post(receiver, fixture("pre_call__inbound"))
+        campaign_services.update_campaign(campaign=campaign, changes={"status": False})
+        post(receiver, OTHER_CALL)
+        page = tenant_a.admin_client.get("/callrail/").content.decode()
+        assert "no campaign uses" not in page
+
+
+class TestSignatureRejections:
+    @pytest.fixture
+    def wrong_key(self, tenant_a, receiver):
+        callrail_services.set_signing_key(account=tenant_a.account, signing_key="pasted-wrong")
+        return CallRailSettings.objects.get(pk=receiver.pk)
+
+    def test_the_page_warns_while_the_key_rejects_deliveries(self, tenant_a, wrong_key, campaign):
+        assert (
+            post(wrong_key, fixture("pre_call__inbound"), sign_with="company-secret").status_code
+            == 400
+        )
+        page = tenant_a.admin_client.get("/callrail/").content.decode()
+        assert "signed deliveries checked" not in page
+        assert "signatures do not match the signing key" in page
+        assert "1 delivery</strong> since the signing key was saved" in page
+        assert "Process it again" not in page
+
+    def test_rejections_before_the_key_was_saved_no_longer_warn(self, tenant_a, wrong_key):
+        post(wrong_key, fixture("pre_call__inbound"), sign_with="company-secret")
+        InboundDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+        callrail_services.set_signing_key(account=tenant_a.account, signing_key="company-secret")
+        page = tenant_a.admin_client.get("/callrail/").content.decode()
+        assert "signed deliveries checked" in page
+        assert "since the signing key was saved" not in page
+        assert "1 delivery</strong> was rejected for its signature before" in page
+
+    def test_saving_the_right_key_offers_to_process_them_and_doing_so_makes_the_lead(
+        self, tenant_a, wrong_key, campaign
+    ):
+        post(wrong_key, fixture("pre_call__inbound"), sign_with="company-secret")
+        post(wrong_key, OTHER_CALL, sign_with="some-other-secret")
+        InboundDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+
+        saved = tenant_a.admin_client.post(
+            "/callrail/signing-key/", {"signing_key": "company-secret"}
+        )
+        assert _messages(saved) == [
+            "Signing key saved. 2 deliveries were rejected for a signature that did not match "
+            "the key before; process them again below."
+        ]
+        page = tenant_a.admin_client.get("/callrail/").content.decode()
+        assert "/callrail/rejected/" in page
+        assert "Process them again" in page
+
+        response = tenant_a.admin_client.post("/callrail/rejected/")
+
+        assert _messages(response) == [
+            "Processing 1 of 2 rejected deliveries again; the signing key does not match the "
+            "other 1, which stay rejected."
+        ]
+        lead = Lead.objects.get()
+        assert (lead.campaign, lead.external_id) == (
+            campaign,
+            "CALb1489f2c9d574c6a9b2e1f4a7d3c8e51",
+        )
+        assert InboundDelivery.objects.filter(status=DeliveryStatus.REJECTED).count() == 1
+
+    def test_members_may_not_process_them_again(self, tenant_a, wrong_key, campaign):
+        post(wrong_key, fixture("pre_call__inbound"), sign_with="company-secret")
+        InboundDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+        callrail_services.set_signing_key(account=tenant_a.account, signing_key="company-secret")
+        assert "Process it again" not in tenant_a.member_client.get("/callrail/").content.decode()
+        assert tenant_a.member_client.post("/callrail/rejected/").status_code == 403
+        assert not Lead.objects.exists()
