@@ -1,0 +1,73 @@
+"""The page header: one row on a desktop screen, a stacked menu on a phone."""
+
+import os
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account
+
+LONG_NAME = "Northwind Leads and Lettings of the Greater Metropolitan Area"
+SHOTS = os.environ.get("HEADER_SCREENSHOTS")
+
+
+def shoot(page, name):
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"))
+
+
+def box(locator):
+    return locator.bounding_box()
+
+
+def test_the_header_is_one_row_at_desktop_width_with_a_long_account_name(server, page):
+    make_account(LONG_NAME, "admin@northwind.test")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    log_in(page, server, "admin@northwind.test")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    shoot(page, "header-1280")
+
+    header, nav = page.locator("header.topbar"), page.locator("nav.mainnav")
+    links = nav.get_by_role("link")
+    first, last = box(links.first), box(links.last)
+    # Every link on the first one's line: the nav does not wrap, nor does the header.
+    assert abs(last["y"] - first["y"]) < 2, (first, last)
+    assert box(nav)["height"] < 2 * first["height"] + 4
+    assert box(header)["height"] < 60
+    name = page.locator(".account-name")
+    assert name.get_attribute("title") == LONG_NAME
+    # The name is cut short with an ellipsis rather than pushing the links aside.
+    assert name.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert box(name)["y"] < box(header)["y"] + box(header)["height"]
+
+
+def test_the_phone_menu_stacks_full_width_links_under_the_bar(server, page):
+    make_account(LONG_NAME, "admin@northwind.test")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, server, "admin@northwind.test")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    nav = page.locator("nav.mainnav")
+    expect(nav).to_be_hidden()
+    shoot(page, "header-390-closed")
+
+    page.locator(".nav-toggle-label").click()
+    expect(nav).to_be_visible()
+    shoot(page, "header-390-open")
+
+    brand, toggle = box(page.locator(".brand")), box(page.locator(".nav-toggle-label"))
+    # The bar stays a bar: brand at the left, ☰ at the right, on the same line, at the top.
+    assert abs(brand["y"] - toggle["y"]) < 12 and brand["y"] < 30, (brand, toggle)
+    assert toggle["x"] + toggle["width"] > 390 - 40
+    header = box(page.locator("header.topbar"))
+    links = nav.get_by_role("link")
+    assert links.count() > 1
+    previous = None
+    for index in range(links.count()):
+        link = box(links.nth(index))
+        # Each link spans the menu's width (less the bar's padding) under the bar, one per row.
+        assert link["width"] > 390 - 2 * 24, link
+        assert link["y"] > brand["y"] + brand["height"]
+        if previous is not None:
+            assert link["y"] >= previous["y"] + previous["height"] - 1
+        previous = link
+    assert header["width"] == 390
