@@ -10,11 +10,12 @@ from django.template.loader import render_to_string
 from campaignhub import live
 from campaignhub.live import push_to_members
 from campaignhub.models import Membership
-from campaigns import permissions, selectors
+from campaigns import permissions, selectors, sources
 from campaigns.forms import LeadOutcomeForm
 from campaigns.models import Campaign, Lead, LeadStatus
 
 COUNT_EVENT = "campaigncountupdated"
+PAGE_EVENT = "campaignpage"
 LEAD_EVENT = "leadarrived"
 OUTCOME_EVENT = "leadoutcome"
 
@@ -72,12 +73,46 @@ def campaign_changed(
         push_to_members(account_id, sees_now & seen_before, COUNT_EVENT, row)
         push_to_members(account_id, sees_now - seen_before, COUNT_EVENT, _inserted(row))
     push_to_members(account_id, seen_before - sees_now, COUNT_EVENT, _removed(campaign.pk))
-    if not (recount or created or sees_now != seen_before):
-        return
-    for membership in _memberships(account_id, sees_now | seen_before):
-        counts = selectors.filter_counts(selectors.tally_rows(membership))
-        html = render_to_string("campaigns/partials/_counts.html", {"counts": counts})
-        push_to_members(account_id, [membership.user_id], COUNT_EVENT, html)
+    if recount or created or sees_now != seen_before:
+        for membership in _memberships(account_id, sees_now | seen_before):
+            counts = selectors.filter_counts(selectors.tally_rows(membership))
+            html = render_to_string("campaigns/partials/_counts.html", {"counts": counts})
+            push_to_members(account_id, [membership.user_id], COUNT_EVENT, html)
+    if sees_now and not created:
+        campaign_page_changed(campaign.pk, sees_now)
+
+
+PAGE_PARTS = ("name", "status", "details")
+
+
+def campaign_page_changed(campaign_id, user_ids):
+    """`campaignpage`: the campaign page's name, status block (badge, and the Pause or Activate
+    button for who may use it) and details (with the Edit and Delete buttons, and what feeds
+    it, as each viewer may see them), to these people (user ids who see the campaign now).
+
+    Pages of other campaigns, and other pages, have no element with these ids and drop them.
+    People who see the same thing get one frame between them.
+    """
+    campaign = (
+        Campaign.objects.select_related("owner", "account")
+        .prefetch_related("assignments__user")
+        .get(pk=campaign_id)
+    )
+    frames: dict[str, set[int]] = {}
+    for membership in _memberships(campaign.account_id, user_ids):
+        context = {
+            "campaign": campaign,
+            "can": permissions.can(membership, campaign),
+            "feeders": sources.feeders_of(campaign, membership),
+            "oob": True,
+        }
+        html = "".join(
+            live.render(campaign.account, f"campaigns/campaign_detail.html#{part}", context)
+            for part in PAGE_PARTS
+        )
+        frames.setdefault(html, set()).add(membership.user_id)
+    for html, people in frames.items():
+        push_to_members(campaign.account_id, people, PAGE_EVENT, html)
 
 
 def campaign_lead_count_changed(campaign):

@@ -66,3 +66,46 @@ def test_a_new_lead_updates_the_campaign_rows_lead_count(tenant_a, live_events, 
     assert row.strip().startswith(f'<tr id="campaign-{campaign.pk}">')
     assert "<td>1</td>" in row
     assert row_frames(live_events, tenant_a, tenant_a.member) == []
+
+
+def page_frame(live_events, tenant, user):
+    [frame] = live_events.to(tenant.account, user, events.PAGE_EVENT)
+    return frame["html"]
+
+
+def test_a_pause_reaches_the_campaign_page_with_buttons_for_who_may_use_them(
+    tenant_a, live_events, committed
+):
+    with committed():
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+    assert live_events.to(tenant_a.account, tenant_a.admin, events.PAGE_EVENT) == []
+
+    with committed():
+        services.set_campaign_status(campaign=campaign, active=False)
+
+    admin = page_frame(live_events, tenant_a, tenant_a.admin)
+    assert f'<div id="campaign-{campaign.pk}-status" class="status-block" hx-swap-oob="true">' in (
+        admin
+    )
+    assert "Inactive" in admin and ">Activate</button>" in admin and ">Edit</a>" in admin
+    # The representative sees the same state, without the buttons they may not use.
+    rep = page_frame(live_events, tenant_a, tenant_a.member)
+    assert f'id="campaign-{campaign.pk}-status"' in rep and "Inactive" in rep
+    assert "<button" not in rep and ">Edit</a>" not in rep
+    assert "You represent this campaign" in rep
+
+
+def test_a_rename_reaches_the_campaign_pages_title_and_details(tenant_a, live_events, committed):
+    with committed():
+        campaign = make_campaign(tenant_a)
+    live_events.pushed.clear()
+
+    with committed():
+        services.update_campaign(
+            campaign=campaign, changes={"campaign_name": "Autumn gutters", "status": True}
+        )
+
+    html = page_frame(live_events, tenant_a, tenant_a.admin)
+    assert f'<h1 id="campaign-{campaign.pk}-name" hx-swap-oob="true">Autumn gutters</h1>' in html
+    assert f'<div id="campaign-{campaign.pk}-details" hx-swap-oob="true">' in html
+    assert "Active" in html and ">Pause</button>" in html

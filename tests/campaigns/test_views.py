@@ -213,7 +213,7 @@ def test_status_toggle_with_htmx(tenant_a, committed):
         )
     assert response.status_code == 200
     assert (
-        'id="campaign-status"' in response.content.decode()
+        f'id="campaign-{campaign.pk}-status"' in response.content.decode()
         and "Activate" in response.content.decode()
     )
     campaign.refresh_from_db()
@@ -268,7 +268,8 @@ def test_status_without_the_state_to_set_is_400(tenant_a, data):
         in unescape(response.content.decode())
     )
     htmx = tenant_a.admin_client.post(url, data, HTTP_HX_REQUEST="true")
-    assert htmx.status_code == 400 and 'id="campaign-status"' in htmx.content.decode()
+    assert htmx.status_code == 400
+    assert f'id="campaign-{campaign.pk}-status"' in htmx.content.decode()
     assert "Say which state" in htmx["HX-Trigger-After-Swap"]
     campaign.refresh_from_db()
     assert campaign.status is True

@@ -51,7 +51,7 @@ def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, pag
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/campaigns/{campaign.pk}/")
     expect(page.get_by_text("reached this campaign's webhook while it was paused")).to_be_visible()
-    status = page.locator("#campaign-status")
+    status = page.locator(".status-block")
     status.get_by_role("button", name="Activate").click()
     expect(status).to_contain_text("Active")
     page.reload()

@@ -69,7 +69,7 @@ def test_campaign_rows_change_appear_and_disappear_live_in_another_tab(server, p
 
     # Paused in the first tab: the row in the second tab says so, and the counts follow.
     page.get_by_role("button", name="Pause").click()
-    expect(page.locator("#campaign-status")).to_contain_text("Inactive")
+    expect(page.locator(".status-block")).to_contain_text("Inactive")
     expect(row).to_contain_text("Inactive")
     expect(listing.locator("#campaign-counts")).to_contain_text(re.compile(r"1\s*Inactive"))
     expect(member_page.locator("tbody tr", has_text="Spring roofing")).to_contain_text("Inactive")
@@ -320,3 +320,49 @@ def test_a_password_change_ends_live_updates_in_other_browsers_only(server, page
 
     expect(tab.locator("#lead-rows-live tr", has_text="Ann Visitor")).to_be_visible()
     expect(elsewhere.locator("tbody tr", has_text="Ann Visitor")).to_have_count(0)
+
+
+def test_the_campaign_page_follows_a_pause_and_a_rename_made_elsewhere(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    rep = make_member(account, "rep@acme.test", name="Riley Rep")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    token = platform.issue_token(account=account, user=admin, name="script").raw
+    errors = []
+    log_in(page, server, "admin@acme.test")
+    make_form_campaign(page, server, "Spring roofing", rep_id=rep.pk)
+    campaign_url = page.url
+
+    other_tab = page.context.new_page()
+    other_tab.goto(campaign_url)
+    rep_page = page.context.browser.new_context().new_page()
+    log_in(rep_page, server, "rep@acme.test")
+    rep_page.goto(campaign_url)
+    for shown in (page, other_tab, rep_page):
+        shown.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        expect(shown.locator("#live-status")).to_have_class("live-status connected")
+    expect(rep_page.locator(".status-block")).to_contain_text("Active")
+    expect(rep_page.locator(".status-block").get_by_role("button")).to_have_count(0)
+
+    # Paused from the other tab: this tab and the representative's page say so at once.
+    other_tab.locator(".status-block").get_by_role("button", name="Pause").click()
+    expect(page.locator(".status-block .badge")).to_have_text("Inactive")
+    expect(page.locator(".status-block").get_by_role("button", name="Activate")).to_be_visible()
+    expect(rep_page.locator(".status-block .badge")).to_have_text("Inactive")
+    expect(rep_page.locator(".status-block").get_by_role("button")).to_have_count(0)
+    expect(rep_page.get_by_role("link", name="Edit")).to_have_count(0)
+
+    # Renamed and activated through the API: the title and status follow, the buttons work.
+    response = page.request.put(
+        f"{server}/v1/campaigns/{campaign_url.rstrip('/').rsplit('/', 1)[1]}",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"campaigndata": {"campaign_name": "Autumn gutters", "status": True}},
+    )
+    assert response.status == 200, response.text()
+    for shown in (page, rep_page):
+        expect(shown.get_by_role("heading", level=1)).to_have_text("Autumn gutters")
+        expect(shown.locator(".status-block .badge")).to_have_text("Active")
+    expect(page.get_by_role("link", name="Edit")).to_be_visible()
+    page.locator(".status-block").get_by_role("button", name="Pause").click()
+    expect(other_tab.locator(".status-block .badge")).to_have_text("Inactive")
+    expect(other_tab.get_by_role("heading", level=1)).to_have_text("Autumn gutters")
+    assert not [e for e in errors if "htmx" in e.lower()], errors
