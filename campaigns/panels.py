@@ -3,11 +3,16 @@ campaigns that cannot work as set up."""
 
 from campaigns import checks, selectors
 
+FEED_SIZE = 10
+
 
 def dashboard(request):
+    """The account's campaign counts and its latest `FEED_SIZE` leads (a feed that keeps that
+    many as leads arrive live)."""
     return {
         "counts": selectors.filter_counts(selectors.tally_rows(request.membership)),
-        "leads": selectors.lead_list(request.membership)[:10],
+        "leads": selectors.lead_list(request.membership)[:FEED_SIZE],
+        "feed_size": FEED_SIZE,
     }
 
 

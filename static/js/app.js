@@ -119,9 +119,31 @@ function prepareLiveFrame(text) {
     }
     const target = oobTarget(fragment);
     if (!target || isOlder(fragment, target)) fragment.remove();
+    else if (spec.startsWith("afterbegin:")) makeRoom(target, fragment.children.length);
     else keepEdits(target, fragment);
   }
   return template.innerHTML;
+}
+
+// A live list (data-live-page-size) keeps the size of its page: rows arriving at the top push
+// the last ones off (they move to the next page). Its pager (`.pager[data-live-count]`, in the
+// same card) counts the arrivals, with the pages they make.
+function makeRoom(list, arriving) {
+  const size = Number(list.dataset.livePageSize);
+  if (size) {
+    const rows = [...list.children].filter((row) => !row.classList.contains("empty-row"));
+    rows.slice(Math.max(size - arriving, 0)).forEach((row) => row.remove());
+  }
+  const pager = list.closest(".card")?.querySelector(".pager[data-live-count]");
+  if (!pager) return;
+  const count = Number(pager.dataset.liveCount) + arriving;
+  const pages = Math.max(1, Math.ceil(count / Number(pager.dataset.perPage)));
+  pager.dataset.liveCount = count;
+  pager.querySelector("[data-pager-summary]").textContent =
+    `Page ${pager.dataset.page} of ${pages} · ${count} in all`;
+  pager.hidden = pages <= 1;
+  const next = pager.querySelector("[data-pager-next]");
+  if (next) next.hidden = Number(pager.dataset.page) >= pages;
 }
 
 // A form someone is filling in is not wiped by a live frame that redraws it: what they typed or

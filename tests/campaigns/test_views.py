@@ -668,3 +668,25 @@ def test_two_campaigns_of_one_name_are_told_apart_in_the_lead_filter(tenant_a):
     page = tenant_a.admin_client.get("/leads/").content.decode()
     assert ">Plumbing Leads · Webhook</option>" in page
     assert ">Plumbing Leads · Dialer</option>" in page
+
+
+def test_live_lead_lists_say_their_page_size_and_count_for_arrivals(tenant_a):
+    campaign = make_campaign(tenant_a)
+    for number in range(3):
+        services.capture_lead(
+            campaign=campaign, source=LeadSource.FORM, external_id=f"f-{number}", name="Ann"
+        )
+    client = tenant_a.admin_client
+    leads = client.get("/leads/").content.decode()
+    assert 'id="lead-rows-live" data-live-page-size="25"' in leads
+    # One page so far: the pager is there, hidden, to count the leads that arrive.
+    assert 'data-live-count="3" data-per-page="25" data-page="1" hidden' in leads
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f'id="campaign-{campaign.pk}-leads" data-live-page-size="25"' in page
+    assert 'data-live-count="3"' in page
+    assert (
+        'id="lead-feed" class="feed" data-live-page-size="10"' in client.get("/").content.decode()
+    )
+    # A filtered list takes no live rows, and its pager counts nothing.
+    filtered = client.get("/leads/?search=Ann").content.decode()
+    assert "data-live-page-size" not in filtered and "data-live-count" not in filtered

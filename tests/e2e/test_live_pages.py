@@ -1,12 +1,16 @@
 """Live pages in a second tab: campaign rows, the delivery log, members, filters on Back."""
 
 import re
+from types import SimpleNamespace
 
 from playwright.sync_api import expect
 
 from campaignhub import services as platform
 from campaignhub.models import Role
+from campaigns import services as campaign_services
+from campaigns.models import LeadSource
 from notifications.models import Delivery, Status
+from tests.campaigns.factories import make_campaign
 from tests.e2e.test_platform import log_in
 from tests.factories import PASSWORD, make_account, make_member
 
@@ -366,3 +370,49 @@ def test_the_campaign_page_follows_a_pause_and_a_rename_made_elsewhere(server, p
     expect(other_tab.locator(".status-block .badge")).to_have_text("Inactive")
     expect(other_tab.get_by_role("heading", level=1)).to_have_text("Autumn gutters")
     assert not [e for e in errors if "htmx" in e.lower()], errors
+
+
+def test_live_leads_keep_each_page_its_size_and_the_count_follows(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(
+        SimpleNamespace(account=account, admin=admin), integration="form", campaign_name="Roof"
+    )
+    for number in range(25):
+        campaign_services.capture_lead(
+            campaign=campaign, source=LeadSource.FORM, external_id=f"old-{number}", name="Old"
+        )
+    log_in(page, server, "admin@acme.test")
+    dashboard = page.context.new_page()
+    dashboard.goto(f"{server}/")
+    campaign_page = page.context.new_page()
+    campaign_page.goto(f"{server}/campaigns/{campaign.pk}/")
+    page.goto(f"{server}/leads/")
+    for shown in (page, dashboard, campaign_page):
+        expect(shown.locator("#live-status")).to_have_class("live-status connected")
+    rows = page.locator("#lead-rows-live tr:not(.empty-row)")
+    expect(rows).to_have_count(25)
+    expect(page.locator(".pager")).to_be_hidden()
+    expect(dashboard.locator("#lead-feed .feed-item")).to_have_count(10)
+
+    visitor = page.context.new_page()
+    send_public_form(visitor, campaign_page.locator("#form-url").inner_text())
+
+    # The new lead tops the page, the oldest moves to page 2, which the pager now offers.
+    expect(rows.first).to_contain_text("Ann Visitor")
+    expect(rows).to_have_count(25)
+    expect(page.locator(".pager")).to_contain_text("Page 1 of 2 · 26 in all")
+    expect(page.locator(".pager").get_by_role("link", name="Next")).to_be_visible()
+    campaign_rows = campaign_page.locator(f"#campaign-{campaign.pk}-leads tr:not(.empty-row)")
+    expect(campaign_rows.first).to_contain_text("Ann Visitor")
+    expect(campaign_rows).to_have_count(25)
+    expect(campaign_page.locator(".pager")).to_contain_text("Page 1 of 2 · 26 in all")
+    expect(dashboard.locator("#lead-feed .feed-item").first).to_contain_text("Ann Visitor")
+    expect(dashboard.locator("#lead-feed .feed-item")).to_have_count(10)
+
+    send_public_form(visitor, campaign_page.locator("#form-url").inner_text(), "(415) 555-0112")
+    expect(page.locator(".pager")).to_contain_text("Page 1 of 2 · 27 in all")
+    expect(rows).to_have_count(25)
+    expect(dashboard.locator("#lead-feed .feed-item")).to_have_count(10)
+    page.locator(".pager").get_by_role("link", name="Next").click()
+    expect(page.locator("#lead-rows tr:not(.empty-row)")).to_have_count(2)
