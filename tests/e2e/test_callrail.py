@@ -200,7 +200,7 @@ def test_calls_held_while_a_campaign_was_paused_are_captured_from_its_page(serve
 
     page.goto(f"{server}/campaigns/{campaign.pk}/")
     expect(page.get_by_text("1 call reached this campaign while it was paused")).to_be_visible()
-    status = page.locator("#campaign-status")
+    status = page.locator(f"#campaign-{campaign.pk}-status")
     status.get_by_role("button", name="Activate").click()
     expect(status).to_contain_text("Active")
     page.reload()
