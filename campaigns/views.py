@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from campaignhub import live
 from campaignhub.cleaning import id_or_none
@@ -358,6 +359,10 @@ def campaign_status(request, campaign_id):
         message, level = f"Campaign {'activated' if campaign.status else 'paused'}.", "success"
     else:
         message, level = f"This campaign is already {state}; nothing changed.", "info"
+    if request.htmx and changed and campaign.status and selectors.held_count(campaign):
+        # The held notice below the status block now offers its capture: the page is drawn again.
+        messages.success(request, message)
+        return HttpResponseClientRefresh()
     if request.htmx:
         response = _status_block(request, campaign)
         return response if changed else notify(response, message, level=level)
@@ -376,14 +381,21 @@ def campaign_held_leads(request, campaign_id):
     """Capture what reached the campaign while it was paused: leads posted to its webhook, or
     what its lead source held for it (CallRail calls and texts to its tracking number)."""
     campaign = _visible(request, campaign_id)
+    # Counted as the notice counts them (a CallRail call is one, whatever events it sent).
+    held, noun = selectors.held_count(campaign), selectors.held_noun(campaign)
     try:
         count = services.capture_held_leads(campaign=campaign, actor=request.membership)
     except services.CampaignPaused as exc:
         messages.error(request, str(exc))
     else:
-        noun = selectors.held_noun(campaign)
-        shown = "they appear" if noun == "lead" else "their leads appear"
-        messages.success(request, f"Capturing {count} held {noun}(s); {shown} below as they do.")
+        if count:
+            shown = "they appear" if noun == "lead" else "their leads appear"
+            plural = "" if held == 1 else "s"
+            messages.success(
+                request, f"Capturing {held} held {noun}{plural}; {shown} below as they do."
+            )
+        else:
+            messages.info(request, f"No held {noun}s were left to capture.")
     return redirect("campaign_detail", campaign_id=campaign.pk)
 
 

@@ -199,13 +199,16 @@ def test_calls_held_while_a_campaign_was_paused_are_captured_from_its_page(serve
     expect(unused_card).to_contain_text("(415) 555-0199")
 
     page.goto(f"{server}/campaigns/{campaign.pk}/")
-    expect(page.get_by_text("1 call reached this campaign while it was paused")).to_be_visible()
+    expect(
+        page.get_by_text("1 call reached this campaign while it was paused. It is stored")
+    ).to_be_visible()
     status = page.locator(f"#campaign-{campaign.pk}-status")
     status.get_by_role("button", name="Activate").click()
+    # The page is drawn again: the notice now offers the capture.
+    expect(page.locator("#messages")).to_contain_text("Campaign activated.")
     expect(status).to_contain_text("Active")
-    page.reload()
     page.get_by_role("button", name="Capture it now").click()
-    expect(page.get_by_text("Capturing 1 held call(s)")).to_be_visible()
+    expect(page.get_by_text("Capturing 1 held call;")).to_be_visible()
     expect(page.locator("tbody tr", has_text="Jordan Miles")).to_be_visible()
     assert Lead.objects.get().campaign == campaign
 
