@@ -71,3 +71,18 @@ def test_the_phone_menu_stacks_full_width_links_under_the_bar(server, page):
             assert link["y"] >= previous["y"] + previous["height"] - 1
         previous = link
     assert header["width"] == 390
+
+
+def test_the_phone_menu_opens_from_the_keyboard(server, page):
+    make_account(LONG_NAME, "admin@northwind.test")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, server, "admin@northwind.test")
+    nav = page.locator("nav.mainnav")
+    expect(nav).to_be_hidden()
+    page.locator(".brand").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("checkbox", name="Menu")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(nav).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link").first).to_be_focused()
