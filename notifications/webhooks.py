@@ -178,10 +178,11 @@ def guard_email_webhook(view_class, initkwargs):
     Every post is refused before anymail sees it unless `ANYMAIL_WEBHOOK_SECRET` is set (403:
     anymail would otherwise accept forged bounces) and the post carries it as HTTP basic auth
     (401 with a `WWW-Authenticate` challenge, which Amazon SNS needs before it sends the
-    credentials; past `WEBHOOK_RATE_LIMIT_PER_MINUTE` such posts from one address, 429); none
-    of these are stored. Then an ESP whose webhook is not configured answers
-    404, and a post whose body cannot be read, or whose ESP signature does not match, is stored
-    rejected with the reason and answered 400. Answers are in the JSON error envelope."""
+    credentials; past `WEBHOOK_RATE_LIMIT_PER_MINUTE` such posts from one address, 429); a post
+    with wrong credentials is stored rejected first, one with none is not. Then an ESP whose
+    webhook is not configured answers 404, and a post whose body cannot be read, or whose ESP
+    signature does not match, is stored rejected with the reason and answered 400. Answers are
+    in the JSON error envelope."""
     esp_name = view_class.esp_name
     view = type(view_class.__name__, (RefusesCleanly, view_class), {}).as_view(**initkwargs)
 
@@ -203,6 +204,12 @@ def guard_email_webhook(view_class, initkwargs):
                 ):
                     suspicious.warning("Too many email webhook posts without credentials")
                     return error(429, "Too many requests.")
+                if sent:
+                    # Wrong credentials (a password pasted wrong at the provider): kept, as
+                    # deliveries with a bad signature are, so nothing the provider sent is lost.
+                    # A post with none is the provider asking for the challenge: not kept.
+                    refusal = ReportRefused("", "Wrong webhook credentials.", False)
+                    store_refused_report(request, esp_name, refusal)
                 suspicious.warning("%s email webhook post without valid credentials", esp_name)
                 return error(
                     401,

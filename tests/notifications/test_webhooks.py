@@ -211,6 +211,28 @@ def test_posts_without_credentials_are_limited_per_address(settings):
     assert not InboundDelivery.objects.exists()
 
 
+def test_a_report_with_wrong_credentials_is_kept_rejected(settings):
+    """A password pasted wrong at the provider: its reports are kept, as bad signatures are."""
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:secret"}
+    auth = base64.b64encode(b"hook:wrong").decode()
+    response = Client().post(
+        "/anymail/postmark/tracking/",
+        '{"RecordType": "Delivery"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+    assert response.status_code == 401
+    stored = InboundDelivery.objects.get()
+    assert (stored.source, stored.status, stored.signature_valid) == (
+        "anymail_postmark",
+        "rejected",
+        False,
+    )
+    assert stored.error == "Wrong webhook credentials."
+    assert bytes(stored.body) == b'{"RecordType": "Delivery"}'
+    assert "authorization" not in {key.lower() for key in stored.headers}
+
+
 @pytest.mark.parametrize("esp", ["postmark", "resend", "brevo", "mailtrap"])
 @pytest.mark.parametrize(
     "body, error",

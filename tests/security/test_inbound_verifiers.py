@@ -152,7 +152,9 @@ def test_email_tracking_with_the_secret_still_refuses_posts_without_it(
     assert response.json()["message"].startswith("Authentication required")
     sent_email.refresh_from_db()
     assert sent_email.status == Status.SENT
-    assert not InboundDelivery.objects.exists()
+    # Wrong credentials are kept rejected (nothing applied); none at all are not kept.
+    kept = InboundDelivery.objects.values_list("status", "error")
+    assert list(kept) == ([("rejected", "Wrong webhook credentials.")] if credentials else [])
 
 
 def basic_auth(credentials: str) -> str:
