@@ -24,8 +24,24 @@ def _details(details, keys):
     return {key: details.get(key, default) for key, default in keys.items()}
 
 
+def email_details_data(email_details) -> dict:
+    """A campaign's stored `email_details` (any subset of its keys, or None) as reads give it:
+    `subject`, `message`, `from` (strings), `reply_to` (`email`, `name`), `attachments` (list)."""
+    email = email_details or {}
+    return {
+        **_details(email, {"subject": "", "message": "", "from": ""}),
+        "reply_to": _details(email.get("reply_to") or {}, {"email": "", "name": ""}),
+        "attachments": email.get("attachments") or [],
+    }
+
+
+def sms_details_data(sms_details) -> dict:
+    """A campaign's stored `sms_details` (any subset, or None) as reads give it: `message`,
+    `from` (strings)."""
+    return _details(sms_details or {}, {"message": "", "from": ""})
+
+
 def campaign_data(campaign):
-    email = campaign.email_details or {}
     data = {
         "id": campaign.pk,
         "campaign_name": campaign.campaign_name,
@@ -43,12 +59,8 @@ def campaign_data(campaign):
             for assignment in campaign.assignments.all()
         ],
         "notification_type": campaign.notification_type,
-        "email_details": {
-            **_details(email, {"subject": "", "message": "", "from": ""}),
-            "reply_to": _details(email.get("reply_to") or {}, {"email": "", "name": ""}),
-            "attachments": email.get("attachments") or [],
-        },
-        "sms_details": _details(campaign.sms_details or {}, {"message": "", "from": ""}),
+        "email_details": email_details_data(campaign.email_details),
+        "sms_details": sms_details_data(campaign.sms_details),
         "add_to_crm": campaign.add_to_crm,
         "add_person_or_business": campaign.add_person_or_business,
         "create_deal": campaign.create_deal,

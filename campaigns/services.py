@@ -21,7 +21,7 @@ from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership
 from campaignhub.phones import e164_or_blank
 from campaignhub.signals import HandedOver
-from campaigns import events, outcomes, permissions, selectors, sources
+from campaigns import events, outcomes, permissions, selectors, serializers, sources
 from campaigns.models import (
     Campaign,
     CampaignTally,
@@ -126,12 +126,16 @@ def _set_representatives(campaign, representatives):
 
 
 def _stored(campaign) -> dict:
-    """The campaign's stored fields as `{attname: value}`, `updated_at` left out."""
-    return {
+    """The campaign's stored fields as `{attname: value}`, `updated_at` left out; the alert
+    details as reads give them (a stored subset of their keys reads as the whole shape)."""
+    stored = {
         field.attname: getattr(campaign, field.attname)
         for field in campaign._meta.concrete_fields
         if field.attname != "updated_at"
     }
+    stored["email_details"] = serializers.email_details_data(campaign.email_details)
+    stored["sms_details"] = serializers.sms_details_data(campaign.sms_details)
+    return stored
 
 
 def _kept(campaign, changes) -> bool:

@@ -486,6 +486,25 @@ def test_a_campaign_read_can_be_sent_back_as_it_is(api, tenant_a):
     assert response.json()["errors"] == {"selected_user": ["[0] name: Must be a string."]}
 
 
+def test_alert_details_stored_with_some_keys_read_back_as_unchanged(api, tenant_a):
+    """Details stored with only some keys (older rows, the demo, imports) read as the whole
+    shape; sent back, that shape is the same value: nothing is written."""
+    campaign = make_campaign(tenant_a)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        email_details={"subject": "New lead"}, sms_details={}
+    )
+    read = api.get(f"/v1/campaigns/{campaign.pk}").json()["data"]
+    assert read["email_details"]["reply_to"] == {"email": "", "name": ""}
+    sent = {key: read[key] for key in ("campaign_name", "email_details", "sms_details")}
+    response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": sent})
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"][0]["updated_at"] == read["updated_at"]
+    sent["email_details"]["subject"] = "Newer lead"
+    response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": sent})
+    assert response.json()["data"][0]["updated_at"] > read["updated_at"]
+    assert Campaign.objects.get(pk=campaign.pk).email_details["subject"] == "Newer lead"
+
+
 def test_a_lead_says_when_it_was_first_alerted_in_utc(api, tenant_a):
     campaign = make_campaign(tenant_a)
     lead, _ = services.capture_lead(campaign=campaign, source=LeadSource.FORM, external_id="1")
