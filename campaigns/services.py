@@ -32,6 +32,7 @@ from campaigns.models import (
     Representative,
 )
 from campaigns.signals import lead_captured
+from notifications.models import Channel
 from notifications.rendering import substitute
 from notifications.services import Recipient, Sender, notify
 
@@ -785,6 +786,25 @@ def on_delivery_sent(*, delivery, **signal):
     outcomes.record_alert_sent(
         lead_id=lead_id, account_id=delivery.account_id, sent_at=delivery.sent_at
     )
+
+
+def lead_alert_address(delivery) -> str | None:
+    """Where a retried lead alert's SMS goes now (`notifications.services.register_retry_address`):
+    the custom SMS number its representative has on the lead's campaign, else their profile's
+    phone, so a number added after the alert failed is used, as the campaign's warning says.
+    None (the delivery's usual rule) for email and push, or when the person is no longer one of
+    the campaign's representatives."""
+    lead_id = id_or_none((delivery.data or {}).get(LEAD_ALERT_KEY))
+    if delivery.channel != Channel.SMS or delivery.user_id is None or lead_id is None:
+        return None
+    assignment = (
+        Representative.objects.filter(campaign__leads=lead_id, user_id=delivery.user_id)
+        .select_related("user")
+        .first()
+    )
+    if assignment is None:
+        return None
+    return assignment.custom_number or assignment.user.phone
 
 
 def rule_campaign(account, rule):

@@ -1,6 +1,7 @@
 """Writes for notifications: queue deliveries, send them, record provider outcomes, devices."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -246,13 +247,36 @@ RECIPIENT_LEFT_RETRY = (
 )
 
 
+RETRY_ADDRESSES: dict[str, Callable] = {}
+
+
+def register_retry_address(event: str, address: Callable) -> None:
+    """Let the app that sends `event` say where a retried delivery of it goes now:
+    `address(delivery) -> str | None`, None leaving the rule of `_address_now` (e.g. the
+    campaigns app: a lead alert's SMS goes to the representative's custom number as it is now)."""
+    RETRY_ADDRESSES[event] = address
+
+
+def _address_now(delivery) -> str:
+    """Where a retried `delivery` goes: what its event's app says (`register_retry_address`),
+    else, addressed from a person's profile, the address the profile has now, else where it
+    went before."""
+    find = RETRY_ADDRESSES.get(delivery.event)
+    found = find(delivery) if find is not None else None
+    if found:
+        return found
+    if delivery.recipient_from_profile and delivery.user is not None:
+        return profile_address(delivery.user, delivery.channel)
+    return delivery.recipient
+
+
 def retry_delivery(*, delivery) -> bool:
     """Send a failed delivery again, with a fresh set of attempts; False when it is not failed.
 
     Its tries keep counting (`attempts`; `attempts_before_retry` records where the retry
     started, so the log shows it was retried) and its last error stays until the retry's
-    outcome replaces it. A delivery addressed from a person's profile is sent to the address
-    the profile has now (they may have fixed the number that failed). One for a person who
+    outcome replaces it. It goes where `_address_now` says: the number or address fixed since
+    it failed, where its sender or the person's profile has one. One for a person who
     is no longer a member of the account raises `RetryRefused` and nothing changes. `delivery`
     is refreshed to the stored state once the retry is committed (with eager sending, that is
     already the outcome).
@@ -264,14 +288,11 @@ def retry_delivery(*, delivery) -> bool:
         if current is not None:
             if current.recipient_left:
                 raise RetryRefused(RECIPIENT_LEFT_RETRY)
-            recipient = current.recipient
-            if current.recipient_from_profile and current.user is not None:
-                recipient = profile_address(current.user, current.channel)
             changed = retried.update(
                 status=Status.QUEUED,
                 attempts_before_retry=F("attempts"),
                 next_attempt_at=None,
-                recipient=recipient,
+                recipient=_address_now(current),
                 updated_at=timezone.now(),
                 version=F("version") + 1,
             )

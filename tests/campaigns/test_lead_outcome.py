@@ -169,6 +169,34 @@ class TestAlertedAt:
         assert delivery.status == "sent"
         assert fresh(lead).alerted_at == delivery.sent_at
 
+    def test_a_retried_sms_alert_goes_to_the_custom_number_added_since(self, tenant_a, committed):
+        # The campaign's warning says: add a custom SMS number, then retry the failed alerts.
+        sms_only = make_campaign(
+            tenant_a,
+            campaign_name="Texts",
+            notification_type="only_send_sms",
+            selected_user=[{"id": tenant_a.member.pk}],
+        )
+        with committed():
+            lead = capture(sms_only)
+        delivery = Delivery.objects.get(event="lead_arrived")
+        assert (delivery.status, delivery.recipient) == ("failed", "")
+        added = [{"id": tenant_a.member.pk, "custom_number": "+14155550123"}]
+        services.update_campaign(campaign=sms_only, changes={"selected_user": added})
+        with committed():
+            notifications.retry_delivery(delivery=delivery)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.recipient) == ("sent", "+14155550123")
+        assert fresh(lead).alerted_at == delivery.sent_at
+        # Once the person no longer represents the campaign, the retry keeps the usual rule.
+        delivery.status = "failed"
+        delivery.save()
+        services.update_campaign(campaign=sms_only, changes={"selected_user": []})
+        with committed():
+            notifications.retry_delivery(delivery=delivery)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.recipient) == ("failed", "")
+
     def test_other_notifications_leave_leads_alone(self, tenant_a, campaign, lead, committed):
         with committed():
             services.send_test_alert(campaign=campaign, user=tenant_a.admin)
