@@ -8,6 +8,7 @@ request only sets what we are waiting for (`pending_action`); a settings change 
 ref and the settings; a campaign is deleted on the dialer only once it is stopped.
 """
 
+import hmac
 import logging
 from dataclasses import dataclass, field
 
@@ -75,7 +76,29 @@ class DialerUpstream(Upstream):
         base_url = (base_url or settings.DIALER_API_BASE).strip().rstrip("/")
         if not base_url:
             raise ValidationError("Enter the dialer's API address.", code="required")
+        if _connected_elsewhere(account, base_url, secret.strip()):
+            raise ValidationError(KEY_CONNECTED_ELSEWHERE, code="connected_elsewhere")
         return super().connect(account=account, secret=secret, base_url=base_url)
+
+
+KEY_CONNECTED_ELSEWHERE = (
+    "This API key is already connected to another CampaignHub account. The dialer sends one "
+    "key's notifications to one address, so that account would stop hearing of its calls. "
+    "Use a key of this account's own dialer account."
+)
+
+
+def _connected_elsewhere(account, base_url: str, secret: str) -> bool:
+    """Whether another account's live connection holds `secret` at `base_url`. Keys are
+    encrypted at rest, so each is compared once decrypted (live dialer connections are few)."""
+    others = DialerConnection.objects.filter(deleted_at__isnull=True, base_url=base_url).exclude(
+        account=account
+    )
+    return any(
+        hmac.compare_digest(other.secret.encode(), secret.encode())
+        for other in others.only("secret").iterator()
+        if other.secret
+    )
 
 
 DIALER = DialerUpstream()

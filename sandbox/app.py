@@ -9,7 +9,8 @@ from sandbox import callrail, dialer, invoca, invoca_calls
 from sandbox.web import Router, html_response, json_response, redirect
 
 DEFAULT_CALLRAIL_KEYS = "sandbox-demo-key"
-DEFAULT_DIALER_KEYS = "sandbox-dialer-key"
+# The demo connects the first; an account of your own takes the second (one key, one account).
+DEFAULT_DIALER_KEYS = "sandbox-dialer-key,sandbox-dialer-key-2"
 # Invoca tokens, each with its network id.
 DEFAULT_INVOCA_TOKENS = "sandbox-invoca-token:1001"
 

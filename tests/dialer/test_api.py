@@ -2,9 +2,18 @@ import json
 
 import pytest
 
-from dialer.models import DialerCampaign
+from dialer import services
+from dialer.models import DialerCampaign, DialerConnection
 from tests.campaigns.factories import make_campaign as make_inbound
-from tests.dialer.conftest import API, csv_file, give_extension, make_agent, make_campaign, numbers
+from tests.dialer.conftest import (
+    API,
+    connect,
+    csv_file,
+    give_extension,
+    make_agent,
+    make_campaign,
+    numbers,
+)
 from tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +40,42 @@ def test_connect_through_the_api(tenant_a, upstream):
     )
     assert response.status_code == 201
     assert response.json()["data"]["connected"] is True
+
+
+def test_a_key_another_account_has_connected_is_refused_and_nothing_changes(
+    tenant_a, tenant_b, upstream
+):
+    """The dialer sends one key's notifications to one address: connecting the same key in a
+    second account would take the first one's notifications away."""
+    connect(tenant_b, api_key="k-9876")
+    upstream.get(f"{API}/campaigns", json=[])
+    webhook = upstream.put(f"{API}/webhook", json={})
+    response = tenant_a.admin_client.post(
+        "/v1/dialer/connection",
+        {"base_url": API + "/", "api_key": " k-9876 "},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "already connected to another CampaignHub account" in response.json()["message"]
+    assert not DialerConnection.objects.filter(account=tenant_a.account).exists()
+    assert webhook.call_count == 0
+    # Another dialer (another address) may have a key that reads the same.
+    upstream.get("https://other-dialer.test/api/campaigns", json=[])
+    upstream.put("https://other-dialer.test/api/webhook", json={})
+    other = tenant_a.admin_client.post(
+        "/v1/dialer/connection",
+        {"base_url": "https://other-dialer.test/api", "api_key": "k-9876"},
+        content_type="application/json",
+    )
+    assert other.status_code == 201, other.json()
+    # A key the other account removed is free again.
+    services.disconnect(account=tenant_b.account)
+    response = tenant_a.admin_client.post(
+        "/v1/dialer/connection",
+        {"base_url": API, "api_key": "k-9876"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
 
 
 def test_create_with_a_string_aggression_is_400_naming_the_field(tenant_a, connected, upstream):

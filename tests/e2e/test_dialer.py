@@ -122,6 +122,17 @@ def test_the_connection_form_shows_a_wrong_key_then_connects(server, page, e2e_s
     expect(page.get_by_text("The dialer did not accept this API key.")).to_be_visible()
     assert not DialerConnection.objects.filter(account=account).exists()
 
+    # The key another account has connected is refused: it would take that one's notifications.
+    bolt = make_account("Bolt Media", "admin@bolt.test")
+    DialerConnection.objects.create(
+        account=bolt, secret=SANDBOX_KEY, last4="-key", base_url=settings.DIALER_API_BASE
+    )
+    page.get_by_label("API key").fill(SANDBOX_KEY)
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_text("already connected to another CampaignHub account")).to_be_visible()
+    assert not DialerConnection.objects.filter(account=account).exists()
+    services.disconnect(account=bolt)
+
     page.get_by_label("API key").fill(SANDBOX_KEY)
     page.get_by_role("button", name="Connect").click()
     expect(page.get_by_text("The dialer is connected.")).to_be_visible()
