@@ -63,7 +63,7 @@ class CallRailWebhook(WebhookView):
 
 
 def process(delivery):
-    payload = json.loads(delivery.text)
+    payload = json.loads(delivery.body_text())
     if not isinstance(payload, dict):
         raise ValueError("A CallRail webhook body is a JSON object.")
     event = callrail.classify(payload)

@@ -4,12 +4,19 @@ Upstreams send what they send (DESIGN.md, "Upstreams send what they send"). A va
 column cannot hold is cleaned here, never refused: the raw delivery keeps the full original.
 """
 
+import codecs
 import hashlib
 import json
 import math
 import re
 
+from django.utils.http import parse_header_parameters
+
 NUL = "\x00"
+NOT_UTF8 = (
+    "The body is not UTF-8 text: send UTF-8, or name the body's charset in its Content-Type "
+    "(e.g. application/json; charset=iso-8859-1)."
+)
 # Half of a UTF-16 pair alone: JSON can carry it, no database or UTF-8 encoder can.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -109,6 +116,42 @@ def _unique_keys(pairs):
             raise ValueError(f"the key {key!r} appears more than once in one object")
         found[key] = value
     return found
+
+
+def declared_charset(content_type: str) -> str:
+    """The charset a Content-Type names (`application/json; charset=iso-8859-1`), or ""."""
+    _, params = parse_header_parameters(content_type or "")
+    return clean_text(params.get("charset"), 40)
+
+
+def body_text(raw: bytes, content_type: str = "") -> str:
+    """A request body as the text its sender wrote: decoded with the charset `content_type`
+    names (`application/json; charset=iso-8859-1`), else as JSON is read without one (UTF-8, or
+    UTF-16/32 where a byte order mark or the zero bytes say so; a byte order mark dropped).
+
+    Raises ValueError naming the problem: a charset that is not known, bytes that are not text
+    in the charset named, or, with none named, bytes that are not UTF-8. Nothing is guessed or
+    replaced: a Latin-1 body read as UTF-8 would lose its accents to U+FFFD.
+    """
+    raw = bytes(raw)
+    charset = declared_charset(content_type)
+    if not charset:
+        try:
+            return raw.decode(json.detect_encoding(raw))
+        except UnicodeDecodeError:
+            raise ValueError(NOT_UTF8) from None
+    try:
+        encoding = codecs.lookup(charset).name
+        return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError:
+        raise ValueError(
+            f"The body is not {charset} text, the charset its Content-Type names."
+        ) from None
+    except (LookupError, ValueError):
+        # ValueError: a name codecs cannot even look up (a NUL in it).
+        raise ValueError(
+            f"The Content-Type names a charset that is not known: {charset}."
+        ) from None
 
 
 def parse_json(raw: bytes | str, *, unique_keys: bool = False):

@@ -10,6 +10,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from campaignhub.cleaning import body_text
 from campaignhub.tenancy import AccountQuerySet
 
 CURRENCIES = ["USD", "CAD", "EUR", "GBP", "AUD", "NZD", "INR", "MXN", "BRL", "ZAR", "JPY", "CHF"]
@@ -292,6 +293,19 @@ class InboundDelivery(models.Model):
     def __str__(self):
         return f"{self.source} {self.event or 'delivery'} #{self.pk}"
 
+    def body_text(self) -> str:
+        """The body as its sender wrote it: in the charset its Content-Type names, else UTF-8
+        (`cleaning.body_text`). Raises ValueError naming why it cannot be read."""
+        content_type = next(
+            (v for k, v in (self.headers or {}).items() if k.lower() == "content-type"), ""
+        )
+        return body_text(self.body, content_type)
+
     @property
     def text(self) -> str:
-        return bytes(self.body).decode("utf-8", errors="replace")
+        """The body for people to read: as `body_text` reads it, else as UTF-8 with U+FFFD
+        for what is not."""
+        try:
+            return self.body_text()
+        except ValueError:
+            return bytes(self.body).decode("utf-8", errors="replace")

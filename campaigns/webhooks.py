@@ -34,7 +34,10 @@ class LeadWebhook(WebhookView):
 
     def check(self, delivery):
         """Tell the sender at once what is wrong with a lead, instead of failing later."""
-        payload = _payload(delivery)
+        try:
+            payload = _payload(delivery)
+        except ValueError as exc:
+            return str(exc)
         if payload is None:
             return "The body must be a JSON object."
         try:
@@ -47,8 +50,11 @@ class LeadWebhook(WebhookView):
 
 
 def _payload(delivery):
+    """The body's JSON object, or None when it holds none. Raises ValueError naming why for a
+    body that is not text in its charset (`InboundDelivery.body_text`)."""
+    text = delivery.body_text()
     try:
-        payload = parse_json(delivery.text)
+        payload = parse_json(text)
     except ValueError:
         return None
     return payload if isinstance(payload, dict) else None

@@ -67,8 +67,9 @@ class DialerWebhook(WebhookView):
 
     def check(self, delivery):
         try:
-            # "Malformed JSON: …" for a body that does not decode, else what the notification lacks.
-            dialer.parse_notification(parse_json(bytes(delivery.body)))
+            # Why the body is not text in its charset, "Malformed JSON: …" for one that does not
+            # decode, else what the notification lacks.
+            dialer.parse_notification(parse_json(delivery.body_text()))
         except ValueError as exc:
             return str(exc)
         return None
@@ -80,7 +81,7 @@ def process(delivery) -> bool:
     Idempotent: a replayed status finds the state already moved (a duplicate), a cdr is
     stored once per `call_ref`, a lead once per call.
     """
-    note = dialer.parse_notification(json.loads(bytes(delivery.body)))
+    note = dialer.parse_notification(json.loads(delivery.body_text()))
     delivery.event = note.kind if note.kind != "unknown" else f"unknown:{note.type}"
     account = delivery.account
     campaign = (
@@ -115,7 +116,7 @@ def _event(delivery, campaign, kind, **fields):
         delivery_id=delivery.pk,
         kind=kind,
         campaign_ref=campaign.ref,
-        payload=clean_json(json.loads(bytes(delivery.body))),
+        payload=clean_json(json.loads(delivery.body_text())),
         **fields,
     )
 

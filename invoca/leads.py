@@ -15,7 +15,15 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from campaignhub.cleaning import bounded_id, clean_json, clean_text, number_text, parse_json
+from campaignhub.cleaning import (
+    body_text,
+    bounded_id,
+    clean_json,
+    clean_text,
+    declared_charset,
+    number_text,
+    parse_json,
+)
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns import services as campaigns
@@ -36,6 +44,10 @@ NO_TRANSACTION_ID = (
 XML_BODY = (
     "XML post-call webhooks are not read: choose JSON POST or HTTP Form POST for the webhook "
     "in Invoca."
+)
+NOT_UTF8_FORM = (
+    "The form's %-escaped values are not UTF-8 text: send UTF-8, or name the form's charset in "
+    "its Content-Type (application/x-www-form-urlencoded; charset=iso-8859-1)."
 )
 # Where a call's details may be found, first match wins: the Transactions API's column names,
 # which a post-call webhook's substitution parameters should be named after too.
@@ -78,13 +90,11 @@ def read_body(body: bytes, content_type: str = "") -> dict:
     """A post-call webhook body as a dict of its parameters.
 
     Invoca posts JSON (an object; a one-object array is read as that object) or a form
-    (`application/x-www-form-urlencoded`; a repeated key keeps its last value). Raises ValueError
-    saying why for anything else: XML, an empty body, text that is neither.
+    (`application/x-www-form-urlencoded`; a repeated key keeps its last value), in the charset
+    the Content-Type names, else UTF-8 (`body_text`). Raises ValueError saying why for anything
+    else: bytes not in that charset, XML, an empty body, text that is neither.
     """
-    try:
-        text = bytes(body).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError("The body is not UTF-8 text.") from exc
+    text = body_text(body, content_type)
     kind = content_type.split(";")[0].strip().lower()
     start = text.lstrip()[:1]
     if kind.endswith("xml") or start == "<":
@@ -93,8 +103,22 @@ def read_body(body: bytes, content_type: str = "") -> dict:
         raise ValueError("The body is empty.")
     looks_like_json = kind.endswith("json") or start in "{["
     if kind == "application/x-www-form-urlencoded" or not looks_like_json:
+        charset = declared_charset(content_type)
         try:
-            pairs = parse_qsl(text.strip(), keep_blank_values=True, strict_parsing=True)
+            pairs = parse_qsl(
+                text.strip(),
+                keep_blank_values=True,
+                strict_parsing=True,
+                encoding=charset or "utf-8",
+                errors="strict",
+            )
+        except UnicodeDecodeError:
+            raise ValueError(
+                f"The form's %-escaped values are not {charset} text, the charset its "
+                "Content-Type names."
+                if charset
+                else NOT_UTF8_FORM
+            ) from None
         except ValueError as exc:
             raise ValueError(f"The body is not a form: {exc}") from exc
         return dict(pairs)

@@ -225,6 +225,49 @@ class TestLeadWebhook:
         assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
         assert not Lead.objects.exists()
 
+    def test_a_body_in_the_charset_its_content_type_declares_is_read_in_it(self, hook):
+        _, path = hook
+        raw = '{"name": "José", "phone": "+14155550111"}'.encode("latin-1")
+        # generic(): post() would re-encode the bytes into the charset named.
+        response = Client().generic("POST", path, raw, "application/json; charset=iso-8859-1")
+        assert response.status_code == 200
+        assert bytes(InboundDelivery.objects.get().body) == raw
+        assert Lead.objects.get().name == "José"
+
+    @pytest.mark.parametrize(
+        ("content_type", "message"),
+        [
+            (
+                "application/json",
+                "The body is not UTF-8 text: send UTF-8, or name the body's charset in its "
+                "Content-Type (e.g. application/json; charset=iso-8859-1).",
+            ),
+            (
+                "application/json; charset=utf-8",
+                "The body is not utf-8 text, the charset its Content-Type names.",
+            ),
+            (
+                "application/json; charset=klingon",
+                "The Content-Type names a charset that is not known: klingon.",
+            ),
+        ],
+    )
+    def test_a_body_not_in_its_charset_is_400_naming_why_and_kept_as_sent(
+        self, hook, content_type, message
+    ):
+        _, path = hook
+        raw = '{"name": "José", "phone": "+14155550111"}'.encode("latin-1")
+        response = Client().generic("POST", path, raw, content_type)
+        assert response.status_code == 400
+        assert response.json()["message"] == message
+        delivery = InboundDelivery.objects.get()
+        assert (delivery.status, delivery.error, bytes(delivery.body)) == (
+            DeliveryStatus.REJECTED,
+            message,
+            raw,
+        )
+        assert not Lead.objects.exists()
+
     def test_unknown_or_deleted_endpoints_are_404(self, hook):
         campaign, path = hook
         assert (

@@ -2,6 +2,7 @@ import html
 import json
 
 import pytest
+from django.test import TestCase
 
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns.models import Lead
@@ -72,7 +73,7 @@ def test_a_body_that_is_no_notification_is_400_and_kept(tenant_a, connected):
     "body, message",
     [
         (b"not json", "Malformed JSON: Expecting value: line 1 column 1 (char 0)"),
-        (b'{"type": "Jos\xe9"}', "Malformed JSON: 'utf-8' codec can't decode byte 0xe9"),
+        (b'{"type": "Jos\xe9"}', "The body is not UTF-8 text: send UTF-8, or name the body's"),
         (b"1" * 5000, "Malformed JSON: Exceeds the limit (4300 digits)"),
     ],
 )
@@ -84,6 +85,25 @@ def test_a_body_that_is_not_json_says_so(tenant_a, connected, body, message):
     assert response.status_code == 400
     assert response.json()["message"].startswith(message)
     assert InboundDelivery.objects.get().status == DeliveryStatus.REJECTED
+
+
+def test_a_notification_in_the_charset_its_content_type_names_is_read_in_it(tenant_a, connected):
+    from django.test import Client
+
+    campaign = make_campaign(tenant_a, state="started")
+    token = services.receiver_for(tenant_a.account).webhook_token
+    note = {"type": "status", "payload": {"status": "stopped", "ref": campaign.ref, "by": "Zoë"}}
+    raw = json.dumps(note, ensure_ascii=False).encode("latin-1")
+    # generic(): post() would re-encode the bytes into the charset named.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = Client().generic(
+            "POST", f"/webhooks/dialer/{token}/", raw, "application/json; charset=iso-8859-1"
+        )
+    assert response.status_code == 200
+    delivery = InboundDelivery.objects.get()
+    assert bytes(delivery.body) == raw
+    assert DialerEvent.objects.get().payload["payload"]["by"] == "Zoë"
+    assert _state(campaign) == ("stopped", "")
 
 
 def test_an_unknown_token_is_404(db):

@@ -5,10 +5,18 @@ import json
 import pytest
 from django.test import Client
 
+from campaignhub.cleaning import NOT_UTF8
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns import services as campaign_services
 from campaigns.models import Lead
-from invoca.leads import HELD, NO_TRANSACTION_ID, XML_BODY, held_calls, read_body
+from invoca.leads import (
+    HELD,
+    NO_TRANSACTION_ID,
+    NOT_UTF8_FORM,
+    XML_BODY,
+    held_calls,
+    read_body,
+)
 from notifications.models import Delivery
 from tests.invoca_calls.conftest import (
     advertiser_campaign,
@@ -111,20 +119,64 @@ def test_get_is_not_allowed(receiver):
         (b"", "application/json", "The body is empty."),
         (b'"just a string"', "application/json", "one JSON object"),
         (b"\xff\xfe\x00", "application/x-www-form-urlencoded", "not UTF-8"),
+        (b'{"transaction_id": "Jos\xe9"}', "application/json", NOT_UTF8),
+        (b"transaction_id=1&city=Jos%E9", "application/x-www-form-urlencoded", NOT_UTF8_FORM),
+        (b"transaction_id=1", "application/json; charset=klingon", "charset that is not known"),
         (b"no equals sign here", "text/plain", "not a form"),
     ],
-    ids=["truncated-json", "xml", "empty", "json-string", "not-utf8", "not-a-form"],
+    ids=[
+        "truncated-json",
+        "xml",
+        "empty",
+        "json-string",
+        "not-utf8",
+        "latin1-json",
+        "latin1-form",
+        "unknown-charset",
+        "not-a-form",
+    ],
 )
 def test_a_bad_body_is_stored_and_marked_failed_never_lost(
     receiver, campaign, body, content_type, reason
 ):
-    response = post_json(receiver, body, content_type=content_type)
+    # generic(): post() would re-encode the bytes into a charset named.
+    response = Client().generic(
+        "POST", f"/webhooks/invoca/{receiver.webhook_token}/", body, content_type
+    )
     assert response.status_code == 200
     delivery = InboundDelivery.objects.get()
     assert bytes(delivery.body) == body
     assert delivery.status == DeliveryStatus.FAILED
     assert reason in delivery.error
     assert Lead.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (
+            json.dumps({**fixture("post_call__json"), "display_name_data_append": "José Peña"}),
+            "application/json; charset=iso-8859-1",
+        ),
+        (
+            raw_fixture("post_call__form.txt").decode().replace("Sam+O%27Neil", "Jos%E9+Pe%F1a"),
+            "application/x-www-form-urlencoded; charset=iso-8859-1",
+        ),
+    ],
+    ids=["json", "form"],
+)
+def test_a_body_in_the_charset_its_content_type_names_is_read_in_it(
+    receiver, campaign, body, content_type
+):
+    raw = json.dumps(json.loads(body), ensure_ascii=False) if body.startswith("{") else body
+    raw = raw.encode("latin-1")
+    # generic(): post() would re-encode the bytes into the charset named.
+    response = Client().generic(
+        "POST", f"/webhooks/invoca/{receiver.webhook_token}/", raw, content_type
+    )
+    assert response.status_code == 200
+    assert bytes(InboundDelivery.objects.get().body) == raw
+    assert Lead.objects.get().name == "José Peña"
 
 
 def test_a_call_without_transaction_id_fails_with_the_reason(receiver, campaign):

@@ -4,6 +4,7 @@ and replay (intake never loses or forges)."""
 import hashlib
 import hmac
 import json
+import re
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
@@ -16,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from campaignhub import intake
+from campaignhub.cleaning import NOT_UTF8, body_text
 from campaignhub.models import Account, DeliveryStatus, InboundDelivery
 from campaignhub.tasks import process_inbound_delivery
 from tests.platform import webhook_urls
@@ -494,3 +496,31 @@ def test_guessed_endpoints_are_limited_per_address(db, settings):
     codes = [post(f"Nobody{n}", {"event": "lead"}).status_code for n in range(4)]
     assert codes == [404, 404, 429, 429]
     assert not InboundDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "text"),
+    [
+        (b"\xef\xbb\xbf{}", "application/json", "{}"),
+        ('{"a": "é"}'.encode("utf-16"), "application/json", '{"a": "é"}'),
+        (b'{"a": "\xe9"}', 'application/json; charset="ISO-8859-1"', '{"a": "é"}'),
+        (b"\xef\xbb\xbf{}", "application/json; charset=utf-8", "{}"),
+        (b'{"a": "\x80"}', "text/plain; charset=windows-1252", '{"a": "€"}'),
+    ],
+)
+def test_a_body_is_read_in_its_charset_or_as_json_is_without_one(raw, content_type, text):
+    assert body_text(raw, content_type) == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "message"),
+    [
+        (b'{"a": "\xe9"}', "", NOT_UTF8),
+        (b'{"a": "\xe9"}', "application/json; charset=us-ascii", "not us-ascii text"),
+        (b"{}", "application/json; charset=base64", "charset that is not known: base64."),
+        (b"{}", "application/json; charset=a\x00b", "charset that is not known: ab."),
+    ],
+)
+def test_a_body_not_in_its_charset_is_refused_naming_why(raw, content_type, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        body_text(raw, content_type)
