@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from callrail.client import MAX_PER_PAGE, SOURCE_LABELS, SOURCE_TYPES
 from callrail.services import POOL_SIZE_MESSAGE, SESSION_POOL_MINIMUM, SOURCE_HAS_ONE_NUMBER
 from campaignhub.api import MAX_PAGE_NUMBER
-from campaignhub.fields import StrictBooleanField
+from campaignhub.fields import DigitsIntegerField, StrictBooleanField
 from campaignhub.phones import PhoneNumberField
 
 
@@ -28,8 +28,8 @@ class KeyForm(forms.Form):
 
 
 class PageQuery(forms.Form):
-    page = forms.IntegerField(min_value=1, max_value=MAX_PAGE_NUMBER, required=False)
-    per_page = forms.IntegerField(min_value=1, max_value=MAX_PER_PAGE, required=False)
+    page = DigitsIntegerField(min_value=1, max_value=MAX_PAGE_NUMBER, required=False)
+    per_page = DigitsIntegerField(min_value=1, max_value=MAX_PER_PAGE, required=False)
     sort = forms.RegexField(regex=r"^-?[a-z_]+$", max_length=50, required=False)
 
     def clean_page(self):

@@ -279,24 +279,26 @@ MAX_PAGE_NUMBER = 1_000_000_000
 
 
 def _positive_int(request, name, default, maximum=MAX_PAGE_NUMBER):
+    """The query value `name` as a positive integer written in ASCII digits, `default` when
+    absent or empty; a 400 naming it otherwise. int() alone also reads "٢" or a fullwidth
+    digit as 2, "+2" and "2_0", so a page in another script would silently be another page."""
     raw = request.GET.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or not text.lstrip("0"):
         raise ApiProblem(
-            400, f"{name} must be a positive integer.", {name: ["Must be a positive integer."]}
-        ) from None
-    if value < 1:
-        raise ApiProblem(
-            400, f"{name} must be a positive integer.", {name: ["Must be a positive integer."]}
+            400,
+            f"{name} must be a positive integer, written in digits 0-9.",
+            {name: ["Must be a positive integer, in digits 0-9."]},
         )
-    if maximum is not None and value > maximum:
+    digits = text.lstrip("0")
+    # Compared by length first: int() refuses text of over 4,300 digits.
+    if maximum is not None and (len(digits) > len(str(maximum)) or int(digits) > maximum):
         raise ApiProblem(
             400, f"{name} must be at most {maximum}.", {name: [f"Must be at most {maximum}."]}
         )
-    return value
+    return int(digits)
 
 
 def paginate(

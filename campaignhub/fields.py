@@ -90,6 +90,19 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
+class DigitsIntegerField(forms.IntegerField):
+    """A whole number written in ASCII, as a query or form sends it (JSON numbers pass as they
+    are). Django's IntegerField reads "٢" or a fullwidth digit through int() as 2, so a page
+    typed in another script would silently be another page."""
+
+    default_error_messages = {"invalid": "Enter a whole number in digits 0-9."}
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class StrictBooleanField(forms.Field):
     """JSON true/false only: "yes" or 1 is an error, not a guess."""
 

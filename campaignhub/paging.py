@@ -24,12 +24,15 @@ class KnownCountPaginator(Paginator):
 
 
 def page_of(request, queryset, per_page=25, *, count=None):
-    """The requested page; out-of-range or junk `?page=` falls back to the nearest valid page."""
+    """The requested page; out-of-range or junk `?page=` falls back to the nearest valid page.
+    A page number is ASCII digits: Django's paginator reads "٢" or a fullwidth digit through
+    int() as 2, so anything else is junk (page 1) rather than silently another page."""
     if count is None:
         paginator = Paginator(queryset, per_page)
     else:
         paginator = KnownCountPaginator(queryset, per_page, count=count)
-    return paginator.get_page(request.GET.get("page"))
+    raw = request.GET.get("page", "").strip()
+    return paginator.get_page(raw if raw.isascii() and raw.isdigit() else None)
 
 
 CURSOR_SALT = "campaignhub.paging.cursor"

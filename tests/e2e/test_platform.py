@@ -130,3 +130,30 @@ def test_removing_an_unnamed_push_device_says_so_in_product_words(server, page):
     expect(page.locator("#messages")).to_contain_text("The unnamed Android device removed.")
     expect(page.locator("#messages")).not_to_contain_text("FCMDevice")
     assert not FCMDevice.objects.filter(pk=device.pk).exists()
+
+
+def test_a_page_number_in_other_digits_shows_the_first_page_and_the_pager_goes_on(server, page):
+    from campaigns.models import Lead, LeadSource
+    from tests.campaigns.factories import make_campaign
+
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(SimpleNamespace(account=account, admin=admin))
+    Lead.objects.bulk_create(
+        Lead(
+            account=account,
+            campaign=campaign,
+            source=LeadSource.WEBHOOK,
+            external_id=f"lead-{n}",
+            name=f"Lead {n:02}",
+        )
+        for n in range(30)
+    )
+    log_in(page, server, "admin@acme.test")
+    # "٢" is 2 to int(): it must not be read as page 2.
+    page.goto(f"{server}/leads/?page=٢")
+    summary = page.locator("[data-pager-summary]")
+    expect(summary).to_have_text("Page 1 of 2 · 30 in all")
+    page.get_by_role("link", name="Next →").click()
+    expect(summary).to_have_text("Page 2 of 2 · 30 in all")
+    expect(page.get_by_role("link", name="← Previous")).to_be_visible()

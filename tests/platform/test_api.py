@@ -305,8 +305,8 @@ class TestConventions:
     @pytest.mark.parametrize(
         ("query", "message"),
         [
-            ("page=0", "page must be a positive integer."),
-            ("page=abc", "page must be a positive integer."),
+            ("page=0", "page must be a positive integer, written in digits 0-9."),
+            ("page=abc", "page must be a positive integer, written in digits 0-9."),
             ("per_page=101", "per_page must be at most 100."),
             ("cursor=forged", "Invalid cursor."),
         ],

@@ -4,9 +4,13 @@ are refused like any bad id: a form error, a 400, a 404 or the default, never a 
 import json
 
 import pytest
+import responses
 from django.test import Client
 
 from campaignhub.cleaning import id_or_none
+from campaigns.models import Lead, LeadSource
+from tests.callrail.conftest import API, connect
+from tests.callrail.conftest import page as callrail_page
 from tests.campaigns.factories import make_campaign
 from tests.deals.conftest import capture, deal_campaign
 from tests.dialer.conftest import make_campaign as make_dialer_campaign
@@ -87,3 +91,55 @@ def test_campaign_api_refuses_an_odd_invoca_campaign(tenant_a, odd):
     )
     assert response.status_code == 400
     assert response.json()["success"] is False
+
+
+# A page number in another script's digits: int() reads each as 2.
+OTHER_SCRIPT_TWOS = ["٢", "\uff12", "२"]  # Arabic-Indic, fullwidth, Devanagari
+
+
+def _leads(tenant, count):
+    campaign = make_campaign(tenant, integration="webhook")
+    Lead.objects.bulk_create(
+        Lead(
+            account=tenant.account,
+            campaign=campaign,
+            source=LeadSource.WEBHOOK,
+            external_id=f"odd-{n}",
+            phone=f"+1415555{n:04d}",
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize("two", OTHER_SCRIPT_TWOS)
+def test_a_page_list_takes_a_page_in_other_digits_as_none_given(tenant_a, two):
+    _leads(tenant_a, 30)
+    client = tenant_a.admin_client
+    assert client.get("/leads/", {"page": "2"}).context["page_obj"].number == 2
+    shown = client.get("/leads/", {"page": two})
+    assert shown.status_code == 200
+    assert shown.context["page_obj"].number == 1
+
+
+@pytest.mark.parametrize("two", OTHER_SCRIPT_TWOS)
+@pytest.mark.parametrize("key", ["page", "per_page"])
+def test_api_lists_refuse_a_page_in_other_digits(tenant_a, two, key):
+    _leads(tenant_a, 30)
+    response = Client(**bearer(tenant_a.token.raw)).get("/v1/leads", {key: two})
+    assert response.status_code == 400
+    message = f"{key} must be a positive integer, written in digits 0-9."
+    assert response.json()["message"] == message
+    assert response.json()["errors"] == {key: ["Must be a positive integer, in digits 0-9."]}
+
+
+@pytest.mark.parametrize("two", OTHER_SCRIPT_TWOS)
+def test_callrail_lists_take_no_page_in_other_digits(tenant_a, two):
+    connect(tenant_a)
+    with responses.RequestsMock() as upstream:
+        refused = Client(**bearer(tenant_a.token.raw)).get("/v1/e/callrail/accounts", {"page": two})
+        assert refused.status_code == 400
+        assert refused.json()["message"] == "Enter a whole number in digits 0-9."
+        assert not upstream.calls
+        upstream.get(f"{API}/a.json", json=callrail_page("accounts", []))
+        assert tenant_a.admin_client.get("/callrail/accounts/", {"page": two}).status_code == 200
+        assert upstream.calls[0].request.params["page"] == "1"
