@@ -83,9 +83,10 @@ def csv_chunks(
 _DONE = object()
 
 
-async def _async_chunks(chunks):
+async def async_chunks(chunks):
     """The same chunks for an ASGI server, each produced in the request's own sync thread (the
-    one holding the database cursor)."""
+    one holding the database cursor, or reading the file). `chunks` is a generator (closed when
+    the response ends, however it ends)."""
     take = sync_to_async(next, thread_sensitive=True)
     try:
         while (chunk := await take(chunks, _DONE)) is not _DONE:
@@ -97,7 +98,7 @@ async def _async_chunks(chunks):
 FILE_CHUNK_BYTES = 64 * 1024
 
 
-def _file_chunks(handle):
+def file_chunks(handle):
     with handle:
         while chunk := handle.read(FILE_CHUNK_BYTES):
             yield chunk
@@ -108,8 +109,8 @@ def stored_csv_response(request, handle, filename: str) -> StreamingHttpResponse
     downloaded as `filename`, read `FILE_CHUNK_BYTES` at a time under WSGI and ASGI alike:
     Django's `FileResponse` gives a synchronous iterator, which an ASGI server collects whole
     before sending it."""
-    chunks = _file_chunks(handle)
-    content = _async_chunks(chunks) if isinstance(request, ASGIRequest) else chunks
+    chunks = file_chunks(handle)
+    content = async_chunks(chunks) if isinstance(request, ASGIRequest) else chunks
     response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
@@ -128,7 +129,7 @@ def csv_response(
     `leads-2026-05-01.csv`), streamed in constant memory under WSGI and ASGI alike. Nothing is
     read from `rows` before the response is sent."""
     chunks = csv_chunks(header, rows, convert=convert)
-    content = _async_chunks(chunks) if isinstance(request, ASGIRequest) else chunks
+    content = async_chunks(chunks) if isinstance(request, ASGIRequest) else chunks
     response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"

@@ -1,11 +1,14 @@
 """The ASGI app: webhook deliveries on the lean handler, every other request on the full stack."""
 
 import json
+import warnings
 from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
+from asgiref.testing import ApplicationCommunicator
 from channels.testing import HttpCommunicator
+from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 
 from campaignhub.asgi import application
@@ -168,3 +171,54 @@ async def test_other_methods_get_405_in_the_envelope(method):
 def test_a_json_body_may_start_with_a_byte_order_mark():
     assert parse_json('\ufeff{"phone": "+14155550111"}') == {"phone": "+14155550111"}
     assert parse_json(b"\xef\xbb\xbf{}") == {}
+
+
+async def raw_call(method, path, headers=()):
+    """`method path` through the ASGI application: (response start, body messages). The
+    messages as sent: Django ends a streamed body with one that has no `body` key, which
+    `HttpCommunicator` does not take."""
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "scheme": "http",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    communicator = ApplicationCommunicator(application, scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    start = await communicator.receive_output(timeout=10)
+    parts = [await communicator.receive_output(timeout=10)]
+    while parts[-1].get("more_body"):
+        parts.append(await communicator.receive_output(timeout=10))
+    await communicator.wait(timeout=10)
+    return start, parts
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+async def test_a_static_file_is_streamed_over_asgi_without_a_warning(method):
+    """Django warns when an ASGI response's body is a synchronous iterator, as WhiteNoise's
+    `FileResponse` is, and then reads the file whole before sending any of it."""
+    path = settings.BASE_DIR / "static" / "vendor" / "chartjs" / "chart.umd.min.js"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start, parts = await raw_call(method, "/static/vendor/chartjs/chart.umd.min.js")
+    assert start["status"] == 200
+    assert dict(start["headers"])[b"Content-Length"] == str(path.stat().st_size).encode()
+    body = b"".join(part.get("body", b"") for part in parts)
+    assert body == (path.read_bytes() if method == "GET" else b"")
+    assert [str(w.message) for w in caught if "StreamingHttpResponse" in str(w.message)] == []
+
+
+async def test_a_range_of_a_static_file_is_streamed_over_asgi():
+    path = settings.BASE_DIR / "static" / "vendor" / "chartjs" / "chart.umd.min.js"
+    start, parts = await raw_call(
+        "GET", "/static/vendor/chartjs/chart.umd.min.js", headers=[(b"range", b"bytes=100-70099")]
+    )
+    assert start["status"] == 206
+    assert b"".join(part.get("body", b"") for part in parts) == path.read_bytes()[100:70100]
