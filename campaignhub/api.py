@@ -354,13 +354,21 @@ def cursor_paginate(request, queryset, *, default_per_page=10, max_per_page=100)
 
 
 def page_or_cursor(request, queryset, *, count=None, max_rows=None, **kwargs):
-    """Lists accept either `?page=` or `?cursor=`: returns (rows, extra envelope keys).
+    """Lists accept either `?page=` or `?cursor=` (both given a value: a 400, which one was
+    meant is unknown): returns (rows, extra envelope keys).
 
     `count` and `max_rows` as for `paginate`; a list limited by `max_rows` must be ordered by
     descending primary key, and its numbered pages carry `next_cursor` too, so a client reads
     on from the deepest numbered page by cursor.
     """
     if "cursor" in request.GET:
+        if request.GET.get("cursor") and request.GET.get("page"):
+            # Which one was meant is unknown; answering either would be a guess.
+            raise ApiProblem(
+                400,
+                "Give either page or cursor, not both.",
+                {"page": ["Not with cursor: a cursor reads on from where the last page ended."]},
+            )
         rows, next_cursor = cursor_paginate(request, queryset, **kwargs)
         return rows, {"next_cursor": next_cursor}
     rows, pagination = paginate(request, queryset, count=count, max_rows=max_rows, **kwargs)

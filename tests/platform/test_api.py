@@ -316,6 +316,16 @@ class TestConventions:
         assert response.status_code == 400
         assert response.json()["message"] == message
 
+    def test_a_page_with_a_cursor_is_400_not_one_of_them_guessed(self, tenant_a):
+        client = Client()
+        first = client.get("/v1/members?per_page=1&cursor=", **bearer(tenant_a.token.raw))
+        cursor = first.json()["next_cursor"]
+        both = client.get(f"/v1/members?page=2&cursor={cursor}", **bearer(tenant_a.token.raw))
+        assert both.status_code == 400
+        assert both.json()["message"] == "Give either page or cursor, not both."
+        alone = client.get(f"/v1/members?per_page=1&cursor={cursor}", **bearer(tenant_a.token.raw))
+        assert alone.status_code == 200 and len(alone.json()["data"]) == 1
+
     def test_cursor_pagination_walks_every_row_once(self, tenant_a):
         for n in range(7):
             make_member(tenant_a.account, f"extra{n}@acme.test")
