@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 
 from campaignhub.cleaning import clean_text, id_or_none
 from campaignhub.concurrency import SeenVersionForm, differs
-from campaignhub.fields import MoneyField, NameField, StrictBooleanField
+from campaignhub.fields import DigitsIntegerField, MoneyField, NameField, StrictBooleanField
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
 from campaigns import sources
@@ -647,7 +647,7 @@ class LeadFilterForm(forms.Form):
     """The lead list's filters (page, CSV export, `GET /v1/leads`). `campaigns`, when given (the
     campaigns the person may see), refuses any other campaign id instead of showing nothing."""
 
-    campaign = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    campaign = DigitsIntegerField(required=False, min_value=1, max_value=2**63 - 1)
     search = forms.CharField(max_length=200, required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *LeadStatus.choices], required=False)
 

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from campaignhub.cleaning import id_or_none
 from campaignhub.concurrency import SeenVersionForm
-from campaignhub.fields import MoneyField, NameField
+from campaignhub.fields import DigitsIntegerField, MoneyField, NameField
 from campaignhub.models import Membership, User
 from crm.models import Deal, Stage, StageKind
 
@@ -157,9 +157,9 @@ class DealFilterForm(forms.Form):
     than a filter nothing passes.
     """
 
-    pipeline = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    stage = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    owner = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    pipeline = DigitsIntegerField(required=False, min_value=1, max_value=MAX_ID)
+    stage = DigitsIntegerField(required=False, min_value=1, max_value=MAX_ID)
+    owner = DigitsIntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)

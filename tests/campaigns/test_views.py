@@ -410,7 +410,7 @@ def test_leads_list_detail_and_visibility(tenant_a):
             "campaign: Choose one of your campaigns.",
         ),
         (tenant_a.admin_client, "status=xyz", "status: Select a valid choice."),
-        (tenant_a.admin_client, "campaign=abc", "campaign: Enter a whole number."),
+        (tenant_a.admin_client, "campaign=abc", "campaign: Enter a whole number in digits 0-9."),
     ):
         refused = client.get(f"/leads/?{query}")
         assert refused.status_code == 400, query

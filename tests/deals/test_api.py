@@ -42,7 +42,7 @@ def test_list_filters_by_pipeline_stage_and_owner(api, tenant_a, three):
 def test_a_bad_filter_is_a_400(api, three):
     response = api.get("/v1/deals", owner="me")
     assert response.status_code == 400
-    assert response.json()["errors"] == {"owner": ["Enter a whole number."]}
+    assert response.json()["errors"] == {"owner": ["Enter a whole number in digits 0-9."]}
 
 
 def test_a_filter_naming_what_the_account_does_not_have_is_a_400(api, tenant_b, three):

@@ -143,3 +143,16 @@ def test_callrail_lists_take_no_page_in_other_digits(tenant_a, two):
         upstream.get(f"{API}/a.json", json=callrail_page("accounts", []))
         assert tenant_a.admin_client.get("/callrail/accounts/", {"page": two}).status_code == 200
         assert upstream.calls[0].request.params["page"] == "1"
+
+
+@pytest.mark.parametrize("three", ["٣", "\uff13"])
+def test_id_filters_refuse_an_id_in_other_digits(tenant_a, three):
+    """`?campaign=٣` is not campaign 3: int() alone would read it so."""
+    api = Client(**bearer(tenant_a.token.raw))
+    leads = api.get("/v1/leads", {"campaign": three})
+    assert leads.status_code == 400
+    assert leads.json()["errors"] == {"campaign": ["Enter a whole number in digits 0-9."]}
+    for key in ("pipeline", "stage", "owner"):
+        deals = api.get("/v1/deals", {key: three})
+        assert deals.status_code == 400, key
+        assert deals.json()["errors"] == {key: ["Enter a whole number in digits 0-9."]}
