@@ -416,3 +416,51 @@ def test_live_leads_keep_each_page_its_size_and_the_count_follows(server, page):
     expect(dashboard.locator("#lead-feed .feed-item")).to_have_count(10)
     page.locator(".pager").get_by_role("link", name="Next").click()
     expect(page.locator("#lead-rows tr:not(.empty-row)")).to_have_count(2)
+
+
+def test_a_rename_made_elsewhere_renames_the_tab_and_the_campaign_of_each_lead(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    token = platform.issue_token(account=account, user=admin, name="script").raw
+    tenant = SimpleNamespace(account=account, admin=admin)
+    campaign = make_campaign(tenant, integration="form", campaign_name="Spring roofing")
+    other = make_campaign(tenant, integration="form", campaign_name="Autumn gutters")
+    for shown, external_id in ((campaign, "ann"), (other, "bob")):
+        campaign_services.capture_lead(
+            campaign=shown, source=LeadSource.FORM, external_id=external_id, name=external_id
+        )
+    errors = []
+    log_in(page, server, "admin@acme.test")
+    leads = page.context.new_page()
+    leads.goto(f"{server}/leads/")
+    dashboard = page.context.new_page()
+    dashboard.goto(f"{server}/")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    for shown in (page, leads, dashboard):
+        shown.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        expect(shown.locator("#live-status")).to_have_class("live-status connected")
+    expect(page).to_have_title("Spring roofing · CampaignHub")
+
+    response = page.request.put(
+        f"{server}/v1/campaigns/{campaign.pk}",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"campaigndata": {"campaign_name": "Summer siding"}},
+    )
+    assert response.status == 200, response.text()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Summer siding")
+    expect(page).to_have_title("Summer siding · CampaignHub")
+    expect(page.locator(f"#campaign-{campaign.pk}-leads tr", has_text="ann")).to_contain_text(
+        "Summer siding"
+    )
+    # The lead list and the dashboard rename that campaign's leads, and only theirs.
+    expect(leads.locator("tbody tr", has_text="ann").locator("td").nth(3)).to_have_text(
+        "Summer siding"
+    )
+    expect(leads.locator("tbody tr", has_text="bob").locator("td").nth(3)).to_have_text(
+        "Autumn gutters"
+    )
+    expect(leads).to_have_title("Leads · CampaignHub")
+    expect(dashboard.locator(".feed-item", has_text="ann")).to_contain_text("via Summer siding")
+    expect(dashboard.locator(".feed-item", has_text="bob")).to_contain_text("via Autumn gutters")
+    assert not [e for e in errors if "htmx" in e.lower()], errors
