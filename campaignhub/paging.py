@@ -6,6 +6,7 @@ from math import ceil
 
 from django.core import signing
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.utils.functional import cached_property
 
 from campaignhub.cleaning import id_or_none
@@ -82,6 +83,30 @@ class DeepPage:
         return bool(self.next_url or self.previous_url or self.first_url or self.last_url)
 
 
+def _page_url(query, **param):
+    """A query string: `query` (the request's, filters kept) with its page or cursor replaced."""
+    query = query.copy()
+    query.pop("page", None)
+    query.pop("cursor", None)
+    query.update(param)
+    return "?" + query.urlencode()
+
+
+def first_page(count, per_page=25, max_page=20):
+    """Page 1 of an unfiltered list of `count` rows as `deep_page_of` gives it, without its
+    rows: for drawing again the pager of a live list whose size changed (`count`, known)."""
+    more = count > per_page
+    return DeepPage(
+        [],
+        count,
+        per_page,
+        max_page,
+        number=1,
+        next_url=_page_url(QueryDict(), page=2) if more else "",
+        last_url=_page_url(QueryDict(), cursor=_cursor("before", 0)) if more else "",
+    )
+
+
 def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20):
     """The requested page of `queryset` (newest first by primary key) as a `DeepPage`.
 
@@ -95,11 +120,7 @@ def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20):
     num_pages = max(ceil(total / per_page), 1)
 
     def url(**param):
-        query = request.GET.copy()
-        query.pop("page", None)
-        query.pop("cursor", None)
-        query.update(param)
-        return "?" + query.urlencode()
+        return _page_url(request.GET, **param)
 
     last_url = url(cursor=_cursor("before", 0)) if num_pages > 1 else ""
     cursor = _read_cursor(request.GET.get("cursor", ""))

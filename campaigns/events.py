@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from campaignhub import live
 from campaignhub.live import push_to_members
 from campaignhub.models import Membership
+from campaignhub.paging import first_page
 from campaigns import permissions, selectors, sources
 from campaigns.forms import LeadOutcomeForm
 from campaigns.models import Campaign, Lead, LeadStatus
@@ -54,8 +55,10 @@ def campaign_changed(
     it now gets the row: inserted at the top of the live list when it is new to them, replaced
     in place otherwise; who saw it and no longer does (deleted, or no longer owner or
     representative) gets it removed. The row goes first: it is what the person changed.
-    Counts follow when `recount` (the campaign moved between tallies) or the audience changed;
-    a rename leaves every count as it was. Table rows travel in frames of their own, so
+    Counts follow when `recount` (the campaign moved between tallies) or the audience changed,
+    with the pager of the live list (page 1, unfiltered: its count and pages are the total's)
+    and, for the other lists (filtered, later pages), a note that theirs are as loaded; a
+    rename leaves every count as it was. Table rows travel in frames of their own, so
     browsers parse them in table context. `campaign` is the instance just saved (its owner
     and account loaded), when the caller has it: it is not read again.
     """
@@ -74,9 +77,12 @@ def campaign_changed(
         push_to_members(account_id, sees_now - seen_before, COUNT_EVENT, _inserted(row))
     push_to_members(account_id, seen_before - sees_now, COUNT_EVENT, _removed(campaign.pk))
     if recount or created or sees_now != seen_before:
+        changed = render_to_string("campaigns/campaign_list.html#list-changed", {"oob": True})
         for membership in _memberships(account_id, sees_now | seen_before):
             counts = selectors.filter_counts(selectors.tally_rows(membership))
             html = render_to_string("campaigns/partials/_counts.html", {"counts": counts})
+            pager = {"page_obj": first_page(counts["total"]), "oob": True}
+            html += render_to_string("campaigns/campaign_list.html#pager", pager) + changed
             push_to_members(account_id, [membership.user_id], COUNT_EVENT, html)
     if sees_now and not created:
         campaign_page_changed(campaign.pk, sees_now)

@@ -109,3 +109,32 @@ def test_a_rename_reaches_the_campaign_pages_title_and_details(tenant_a, live_ev
     assert f'<h1 id="campaign-{campaign.pk}-name" hx-swap-oob="true">Autumn gutters</h1>' in html
     assert f'<div id="campaign-{campaign.pk}-details" hx-swap-oob="true">' in html
     assert "Active" in html and ">Pause</button>" in html
+
+
+def test_the_counts_draw_the_live_lists_pager_again_with_the_total(
+    tenant_a, live_events, committed
+):
+    for number in range(26):
+        with committed():
+            campaign = make_campaign(tenant_a, campaign_name=f"Campaign {number}")
+    [*_, counts] = [
+        f["html"]
+        for f in live_events.to(tenant_a.account, tenant_a.admin, events.COUNT_EVENT)
+        if "campaign-counts" in f["html"]
+    ]
+    assert '<div id="campaign-pager-live" hx-swap-oob="true">' in counts
+    assert "Page 1 of 2 · 26 in all" in counts
+    assert 'href="?page=2"' in counts
+    # The lists that take no new rows say theirs are as loaded.
+    assert '<p id="campaign-list-changed" class="help" hx-swap-oob="true">' in counts
+
+    with committed():
+        services.delete_campaign(campaign=campaign)
+    [*_, counts] = [
+        f["html"]
+        for f in live_events.to(tenant_a.account, tenant_a.admin, events.COUNT_EVENT)
+        if "campaign-counts" in f["html"]
+    ]
+    # Back to one page: the pager has nothing to offer.
+    pager = counts.split('<div id="campaign-pager-live" hx-swap-oob="true">')[1]
+    assert pager.split("</div>")[0].strip() == ""

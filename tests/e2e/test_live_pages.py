@@ -464,3 +464,43 @@ def test_a_rename_made_elsewhere_renames_the_tab_and_the_campaign_of_each_lead(s
     expect(dashboard.locator(".feed-item", has_text="ann")).to_contain_text("via Summer siding")
     expect(dashboard.locator(".feed-item", has_text="bob")).to_contain_text("via Autumn gutters")
     assert not [e for e in errors if "htmx" in e.lower()], errors
+
+
+def test_the_campaign_list_counts_campaigns_made_and_deleted_elsewhere(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    tenant = SimpleNamespace(account=account, admin=account.memberships.get().user)
+    oldest = make_campaign(tenant, integration="form", campaign_name="Campaign 0")
+    for number in range(1, 25):
+        make_campaign(tenant, integration="form", campaign_name=f"Campaign {number}")
+    log_in(page, server, "admin@acme.test")
+    listing = page.context.new_page()
+    listing.goto(f"{server}/campaigns/")
+    filtered = page.context.new_page()
+    filtered.goto(f"{server}/campaigns/?integration=form")
+    changed = filtered.get_by_text("since this list was loaded: reload the page")
+    for shown in (listing, filtered):
+        expect(shown.locator("#live-status")).to_have_class("live-status connected")
+    rows = listing.locator("#campaign-rows-live tr:not(.empty-row)")
+    expect(rows).to_have_count(25)
+    pager = listing.locator("#campaign-table .pager")
+    expect(pager).to_have_count(0)
+    expect(changed).to_be_hidden()
+
+    # The 26th campaign tops the list, the oldest moves to page 2, which the pager offers.
+    make_form_campaign(page, server, "Spring roofing")
+    expect(rows.first).to_contain_text("Spring roofing")
+    expect(rows).to_have_count(25)
+    expect(pager).to_contain_text("Page 1 of 2 · 26 in all")
+    make_form_campaign(page, server, "Autumn gutters")
+    expect(pager).to_contain_text("Page 1 of 2 · 27 in all")
+
+    # Deleting one no longer listed here still counts.
+    page.goto(f"{server}/campaigns/{oldest.pk}/delete/")
+    page.get_by_role("button", name=re.compile("Delete")).click()
+    expect(listing.locator("#campaign-counts")).to_contain_text(re.compile(r"26\s*Total"))
+    expect(pager).to_contain_text("Page 1 of 2 · 26 in all")
+    pager.get_by_role("link", name="Next").click()
+    expect(listing.locator("#campaign-rows tr:not(.empty-row)")).to_have_count(1)
+
+    # A list that takes no new rows (filtered, or a later page) says its count is as loaded.
+    expect(changed).to_be_visible()
