@@ -1,9 +1,24 @@
-// Small behaviours shared by every page: live-connection indicator, copy buttons.
+// Small behaviours shared by every page: live-connection indicator, header links, copy buttons.
 document.addEventListener("htmx:wsOpen", () => {
   document.getElementById("live-status")?.classList.add("connected");
 });
 document.addEventListener("htmx:wsClose", () => {
   document.getElementById("live-status")?.classList.remove("connected");
+});
+// A header too narrow for all its links scrolls them sideways: the page's own link is in sight
+// (the links alone scroll, not the page).
+document.addEventListener("DOMContentLoaded", () => {
+  const nav = document.querySelector(".mainnav");
+  const current = nav?.querySelector("[aria-current]");
+  if (!current) return;
+  const past = current.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+  if (past > 0) nav.scrollLeft += past + 16;
+});
+// A link reached with the keyboard comes wholly into sight (browsers leave one partly shown).
+document.addEventListener("focusin", (event) => {
+  if (event.target.closest?.(".mainnav")) {
+    event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
 });
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");

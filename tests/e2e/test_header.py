@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.test_platform import log_in
@@ -39,6 +40,44 @@ def test_the_header_is_one_row_at_desktop_width_with_a_long_account_name(server,
     # The name is cut short with an ellipsis rather than pushing the links aside.
     assert name.evaluate("e => e.scrollWidth > e.clientWidth")
     assert box(name)["y"] < box(header)["y"] + box(header)["height"]
+
+
+@pytest.mark.parametrize("width", [761, 800, 960, 1100, 1200, 1280])
+def test_the_header_is_one_row_at_every_desktop_width(server, page, width):
+    email = "lettings.administrator@northwind-leads-and-lettings.test"
+    make_account(LONG_NAME, email)
+    page.set_viewport_size({"width": width, "height": 720})
+    log_in(page, server, email)
+    page.goto(f"{server}/settings/members/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    shoot(page, f"header-{width}")
+
+    header, nav = page.locator("header.topbar"), page.locator("nav.mainnav")
+    brand = box(page.locator(".brand"))
+    line = brand["y"] + brand["height"] / 2
+    parts = header.locator(".brand, .mainnav a, .who > *")
+    for index in range(parts.count()):
+        part = box(parts.nth(index))
+        # Every part on the brand's line, and inside the screen.
+        assert part["y"] < line < part["y"] + part["height"], (part, brand)
+        assert part["x"] + part["width"] <= width, part
+    assert box(header)["height"] < 60
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for name in (".account-name", ".profile-link"):
+        assert box(page.locator(name))["width"] >= 63, name
+    # The links come first: they scroll sideways only when they cannot all be shown.
+    scrolls = nav.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert scrolls == (width < 1280)
+    # The page's own link (the last one here) is in sight, and the keyboard reaches every link.
+    expect(nav.get_by_role("link", name="Settings")).to_have_attribute("aria-current", "page")
+    expect(nav.get_by_role("link", name="Settings")).to_be_in_viewport(ratio=0.95)
+    links = nav.get_by_role("link")
+    links.first.focus()
+    expect(links.first).to_be_in_viewport(ratio=0.95)
+    for index in range(1, links.count()):
+        page.keyboard.press("Tab")
+        expect(links.nth(index)).to_be_focused()
+        expect(links.nth(index)).to_be_in_viewport(ratio=0.95)
 
 
 def test_the_phone_menu_stacks_full_width_links_under_the_bar(server, page):
