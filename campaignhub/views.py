@@ -54,6 +54,11 @@ def _members_page(request, form, status=200):
     return render(request, "campaignhub/members.html", context, status=status)
 
 
+def _a_role(role) -> str:
+    """A role as a sentence says it: "an admin", "a member"."""
+    return f"an {role}" if role[:1] in "aeiou" else f"a {role}"
+
+
 @account_required
 def members(request):
     return _members_page(request, AddMemberForm())
@@ -80,11 +85,11 @@ def member_add(request):
             if added.invitation is not None:
                 messages.success(
                     request,
-                    f"Invitation sent to {added.email}: they become {added.role} once they "
-                    "accept it.",
+                    f"Invitation sent to {added.email}: they become {_a_role(added.role)} "
+                    "once they accept it.",
                 )
             else:
-                messages.success(request, f"{added.email} added as {added.role}.")
+                messages.success(request, f"{added.email} added as {_a_role(added.role)}.")
             return redirect("members")
     return _members_page(request, form, status=400)
 

@@ -389,10 +389,15 @@ def campaign_held_leads(request, campaign_id):
         messages.error(request, str(exc))
     else:
         if count:
-            shown = "they appear" if noun == "lead" else "their leads appear"
-            plural = "" if held == 1 else "s"
+            one = held == 1
+            if noun == "lead":
+                shown = "it appears" if one else "they appear"
+            else:
+                shown = "its lead appears" if one else "their leads appear"
             messages.success(
-                request, f"Capturing {held} held {noun}{plural}; {shown} below as they do."
+                request,
+                f"Capturing {held} held {noun}{'' if one else 's'}; {shown} below as "
+                f"{'it is' if one else 'they are'} captured.",
             )
         else:
             messages.info(request, f"No held {noun}s were left to capture.")

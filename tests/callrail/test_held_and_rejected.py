@@ -64,7 +64,7 @@ class TestCallsToAPausedCampaign:
 
         assert response.status_code == 302
         assert _messages(response) == [
-            "Capturing 2 held calls; their leads appear below as they do."
+            "Capturing 2 held calls; their leads appear below as they are captured."
         ]
         assert sorted(Lead.objects.values_list("source", flat=True)) == ["call", "text"]
         call = Lead.objects.get(source="call")

@@ -194,13 +194,13 @@ class TestOnThePages:
     def test_campaign_page_shows_the_warnings(self, tenant_a):
         campaign = make_campaign(tenant_a)
         page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
-        assert "This campaign cannot work as set up" in page
+        assert "This campaign is not set up to work fully" in page
         assert 'data-code="no_representatives"' in page
 
     def test_a_campaign_that_can_work_shows_none(self, tenant_a):
         campaign = make_campaign(tenant_a, selected_user=reps(tenant_a.admin))
         page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
-        assert "This campaign cannot work as set up" not in page
+        assert "This campaign is not set up to work fully" not in page
 
     def test_edit_form_shows_the_saved_setups_warnings(self, tenant_a):
         campaign = make_campaign(

@@ -85,7 +85,7 @@ def test_an_admin_sends_the_password_link_again_to_someone_who_never_chose_one(s
     page.goto(f"{server}/settings/members/")
     page.get_by_label("Email", exact=True).fill("nia@acme.test")
     page.get_by_role("button", name="Add member").click()
-    expect(page.locator("#messages")).to_contain_text("nia@acme.test added as member.")
+    expect(page.locator("#messages")).to_contain_text("nia@acme.test added as a member.")
 
     row = page.locator("#members tr", has_text="nia@acme.test")
     expect(row).to_contain_text("has not chosen a password yet")

@@ -106,7 +106,7 @@ class TestMembers:
         assert mail.outbox[0].to == ["new@acme.test"]
         assert "Acme Agency" in mail.outbox[0].subject
         link = re.search(r"http://testserver(/password-reset/\S+/)", mail.outbox[0].body).group(1)
-        assert b"Choose a new password" in Client().get(link, follow=True).content
+        assert b"Choose your password" in Client().get(link, follow=True).content
 
     def test_existing_user_from_another_account_gets_an_invitation_to_accept(
         self, tenant_a, tenant_b

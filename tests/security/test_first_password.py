@@ -42,6 +42,8 @@ def _choose_password(message, password="a-fresh-long-password"):
     path = LINK.search(message.body).group(1)
     form = client.get(path, follow=True)
     assert form.status_code == 200
+    # Someone who never had a password chooses theirs, not "a new" one.
+    assert "<h1>Choose your password</h1>" in form.content.decode()
     done = client.post(
         form.redirect_chain[-1][0],
         {"new_password1": password, "new_password2": password},
