@@ -125,6 +125,18 @@ def campaign(request, campaign_id):
     return ok(campaign_data(deleted))
 
 
+@api_view("POST")
+def held_leads(request, campaign_id):
+    """Capture what reached the campaign while it was paused (its `held` count), oldest first:
+    202 `{"queued": n}`; 409 while it is paused; 403 for who may not edit it."""
+    found = _visible(request, campaign_id)
+    try:
+        queued = services.capture_held_leads(campaign=found, actor=request.membership)
+    except services.CampaignPaused as exc:
+        raise ApiProblem(409, str(exc)) from None
+    return ok({"queued": queued}, status=202)
+
+
 def _update(request, campaign_id):
     """Validate and apply a PUT under the campaign's row lock, so no other change slips in
     between the check and the write; committed (and its live row sent) before the answer is

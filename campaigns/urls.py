@@ -32,6 +32,11 @@ urlpatterns = [
     path("v1/campaigns/filters", api.filters, name="api_campaign_filters"),
     path("v1/campaigns/tracking-numbers", api.tracking_numbers, name="api_tracking_numbers"),
     path("v1/campaigns/<int:campaign_id>", api.campaign, name="api_campaign"),
+    path(
+        "v1/campaigns/<int:campaign_id>/held-leads",
+        api.held_leads,
+        name="api_campaign_held_leads",
+    ),
     path("v1/leads", api.leads, name="api_leads"),
     path("v1/leads/export", exports.api_lead_export, name="api_lead_export"),
     path("v1/leads/<int:lead_id>", api.lead, name="api_lead"),

@@ -158,6 +158,21 @@ def campaign_held_leads(a, b):
     assert InboundDelivery.objects.get().status == "ignored"
 
 
+def api_campaign_held_leads(a, b):
+    from campaignhub.models import InboundDelivery
+
+    campaign = _campaign(a, integration="webhook")
+    services.update_campaign(campaign=campaign, changes={"status": False})
+    url = f"/webhooks/leads/{Campaign.objects.get(pk=campaign.pk).webhook_token}/"
+    Client().post(url, '{"phone": "+14155550111"}', content_type="application/json")
+    services.update_campaign(campaign=campaign, changes={"status": True})
+    assert _api(a, f"/v1/campaigns/{campaign.pk}")["data"]["held"]["count"] == 1
+    path = f"/v1/campaigns/{campaign.pk}/held-leads"
+    refused = Client().post(path, content_type="application/json", **bearer(b.token.raw))
+    assert refused.status_code == 404, refused.content
+    assert InboundDelivery.objects.get().status == "ignored"
+
+
 def lead_list(a, b):
     _lead(a)
     assert "Acme secret lead" in _page(a.admin_client, "/leads/")
@@ -269,6 +284,7 @@ def public_form_send(a, b):
 
 CASES = {
     "campaign_held_leads": campaign_held_leads,
+    "api_campaign_held_leads": api_campaign_held_leads,
     "campaign_list": campaign_list,
     "campaign_create": campaign_create,
     "campaign_preview": campaign_preview,

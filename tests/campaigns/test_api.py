@@ -468,7 +468,7 @@ def test_a_campaign_read_can_be_sent_back_as_it_is(api, tenant_a):
     )
     read = api.get(f"/v1/campaigns/{campaign.pk}").json()["data"]
     assert read["selected_user"][0]["name"] == "Acme Agency Member"
-    read_only = {"id", "created_at", "updated_at", "warnings", "form_secret_id", "form_url"}
+    read_only = {"id", "created_at", "updated_at", "warnings", "held", "form_secret_id", "form_url"}
     sent = {key: value for key, value in read.items() if key not in read_only}
     response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": sent})
     assert response.status_code == 200, response.json()
@@ -503,6 +503,33 @@ def test_alert_details_stored_with_some_keys_read_back_as_unchanged(api, tenant_
     response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": sent})
     assert response.json()["data"][0]["updated_at"] > read["updated_at"]
     assert Campaign.objects.get(pk=campaign.pk).email_details["subject"] == "Newer lead"
+
+
+def test_leads_held_while_paused_are_counted_and_captured_through_the_api(
+    api, tenant_a, member_api, committed
+):
+    campaign = make_campaign(tenant_a, integration="webhook")
+    api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": {"status": False}})
+    url = f"/webhooks/leads/{Campaign.objects.get(pk=campaign.pk).webhook_token}/"
+    for n in range(2):
+        body = {"external_id": f"held-{n}", "phone": "+14155550111"}
+        assert Client().post(url, body, content_type="application/json").status_code == 200
+    path = f"/v1/campaigns/{campaign.pk}/held-leads"
+    paused = api.post(path, "")
+    assert paused.status_code == 409
+    assert paused.json()["message"] == "Activate the campaign first, then capture its held leads."
+    activated = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": {"status": True}})
+    assert activated.json()["data"][0]["held"] == {"count": 2, "noun": "lead"}
+    # Only who may edit the campaign captures them.
+    assert member_api.post(path, "").status_code in (403, 404)
+    assert not Lead.objects.exists()
+    with committed():
+        captured = api.post(path, "")
+    assert captured.status_code == 202
+    assert captured.json()["data"] == {"queued": 2}
+    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["held-0", "held-1"]
+    assert api.get(f"/v1/campaigns/{campaign.pk}").json()["data"]["held"]["count"] == 0
+    assert api.post(path, "").json()["data"] == {"queued": 0}
 
 
 def test_a_lead_says_when_it_was_first_alerted_in_utc(api, tenant_a):
