@@ -4,15 +4,22 @@ Lead lists arrive as people export them from spreadsheets (DESIGN.md, "Spreadshe
 input"): UTF-8 with or without Excel's BOM, UTF-16 ("Unicode text"), the Windows code page
 cp1252 (Latin-1 plus curly quotes and the euro sign), `,` `;` or tab delimiters, CRLF, newlines
 inside quoted fields, headers in any case with stray spaces, trailing empty rows, and phone
-columns that a spreadsheet turned into numbers (`4.155550134E9`). The reader streams: the file
-is never held in memory, valid rows are yielded one at a time, the first `ERROR_LIMIT` row
-errors are kept for the response and every error is written to a temporary CSV report.
+columns that a spreadsheet turned into numbers (`4.155550134E9`). Nothing in the file is lost
+unsaid: a quote never closed refuses the file (naming its row), and a phone, name or email
+running over lines (a quote closed late, which took the rows between) refuses its row. The
+reader streams: the file is never held in memory, valid rows are yielded one at a time, the
+first `ERROR_LIMIT` row errors are kept for the response and every error is written to a
+temporary CSV report.
 
 Libraries and why:
 - `csv` (stdlib) parses the text; `csv.Sniffer` picks the delimiter among `,` `;` and tab from a
-  sample of whole lines, checked against the header line.
+  sample of whole lines, checked against the header line. Outside its `strict` mode (which
+  would refuse the stray quotes spreadsheets write) it reads a quote never closed as a value
+  running to the end of the file: `END_OF_FILE` given after the last line shows it.
 - `openpyxl` in read-only mode streams the first sheet of an .xlsx. Its shared-strings table
   (each distinct text in the workbook) is held in memory: CSV is the format for very large lists.
+  A phone cell with a formula and no saved value reads as empty: the sheet's formulas are read
+  in a second pass, started only then, to say so.
 - `phonenumbers`, through `campaignhub.phones.to_e164`, the one E.164 rule of the product.
 - Django's `validate_email`, the rule every form's EmailField applies.
 - `sqlite3` (stdlib) remembers the phones already accepted, in a private temporary database with
@@ -67,6 +74,7 @@ DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 UTF8_WITH_CP1252_FALLBACK = "leadlist-cp1252"
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EMPTY_FILE = 'The file is empty: the first row must name the columns, one of them "phone".'
 NOT_A_WORKBOOK = (
     "This file is not an Excel workbook that can be read: save the list as .xlsx or CSV."
 )
@@ -106,12 +114,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 class LeadListError(ValueError):
     """The file as a whole cannot be read as a lead list: not a CSV or .xlsx, a duplicate or
-    missing header, or a row the CSV parser cannot split. Header problems are raised before
-    any row is read; the message names the headers and is meant for the user."""
+    missing header, a quote never closed, or a value past the CSV parser's length limit.
+    Header problems are raised before any row is read; the message names the headers or the
+    row and is meant for the user."""
 
 
 NAME_FIELDS = {"first_name", "last_name", "full_name"}
 CONTACT_FIELDS = {"phone", "email", *NAME_FIELDS}
+CONTACT_FIELD_LABELS = {
+    "phone": "phone",
+    "first_name": "first name",
+    "last_name": "last name",
+    "full_name": "name",
+    "email": "email",
+}
 # Said of a named column no contact field takes, and of a header-less column with values.
 UNUSED_COLUMN = (
     'Column "{header}" was not used for the contacts here (phone, first name, last name, '
@@ -506,8 +522,9 @@ class LeadListValidation:
     the report and the temporary phone index. Empty rows are skipped and not counted.
 
     Build it with `validate_lead_list`, which raises `LeadListError` for header problems before
-    any row. Iterating can still raise `LeadListError` for a CSV row the parser cannot split
-    (a quote opened and never closed), naming the row.
+    any row. Iterating can still raise `LeadListError` for a CSV row that opens a quote never
+    closed before the end of the file, or has a value past the parser's length limit, naming
+    the row (`rows_total` then counts nothing: the file is refused whole).
     """
 
     def __init__(
@@ -520,6 +537,7 @@ class LeadListValidation:
         error_limit: int,
         delimiter: str | None,
         on_close: list[Callable[[], None]],
+        formula: Callable[[int, int], str] | None = None,
     ):
         self._rows = rows
         self._columns = columns
@@ -529,6 +547,7 @@ class LeadListValidation:
         self._error_limit = error_limit
         self._delimiter = delimiter
         self._on_close = on_close
+        self._formula = formula
         self._accepted = _PhonesAccepted()
         self._started = False
         self.finished = False
@@ -622,7 +641,7 @@ class LeadListValidation:
     def _validate_window(self, window) -> Iterator[Lead]:
         """Rows in order, each phone read once; the campaign is asked about the window's
         phones in one go."""
-        parsed = [self._parse_phone(self._cell(cells, self._columns.phone)) for _, cells in window]
+        parsed = [self._phone_of(number, cells) for number, cells in window]
         self._taken = self._in_campaign([phone for phone, _ in parsed if phone])
         for (number, cells), phone in zip(window, parsed, strict=True):
             self.rows_total += 1
@@ -650,6 +669,11 @@ class LeadListValidation:
         columns = self._columns
         if len(cells) > columns.width and any(_cell_text(c) for c in cells[columns.width :]):
             return [RowError(number, "", self._beyond_header_message(columns.width))]
+
+        if self._delimiter is not None:
+            broken = self._values_over_lines(number, cells)
+            if broken:
+                return broken
 
         def cell(index):
             return self._cell(cells, index)
@@ -715,6 +739,27 @@ class LeadListValidation:
         self._accepted.add(phone, number)
         return Lead(number, phone, names["first_name"], names["last_name"], email, data)
 
+    def _values_over_lines(self, number: int, cells: list) -> list[RowError]:
+        """A CSV row's phone, name or email that runs over lines: a quoted value may hold line
+        breaks (an address), but in these it means a quote closed lines later than it should
+        have been, and the rows on the lines between went into the value."""
+        errors = []
+        for name, label in CONTACT_FIELD_LABELS.items():
+            value = _cell_text(self._cell(cells, getattr(self._columns, name)))
+            lines = len(value.splitlines())
+            if lines > 1:
+                errors.append(
+                    RowError(
+                        number,
+                        name,
+                        f"The {label} runs over {lines} lines of the file: a quote opened in "
+                        "this row is probably closed only on a later line, so the lines "
+                        f"between (and their rows) were read into it. Close the quote where "
+                        f"the value ends ({CLOSE_THE_QUOTE}) and upload again.",
+                    )
+                )
+        return errors
+
     def _beyond_header_message(self, width: int) -> str:
         """Why a row with values past its `width` columns is refused: in a CSV, more values
         than the header row has cells means a value split at a separator it holds; a workbook
@@ -729,6 +774,21 @@ class LeadListValidation:
             f"This row has more values than the header row has columns ({width}): a value "
             f"probably holds an unquoted {separator}; quote that value or remove it."
         )
+
+    def _phone_of(self, number: int, cells: list) -> tuple[str, str]:
+        """`_parse_phone` of row `number`'s phone cell; a workbook's empty cell may be a
+        formula no spreadsheet app has worked out yet (a file written by a program): it has
+        a formula but no saved value to read, which is said rather than "empty"."""
+        value = self._cell(cells, self._columns.phone)
+        if value is None and self._formula is not None:
+            formula = self._formula(number, self._columns.phone)
+            if formula:
+                return "", (
+                    f"The phone cell holds a formula ({_shown(formula)}) with no saved value: "
+                    "open the file in a spreadsheet app and save it, or put the number itself "
+                    "in the cell."
+                )
+        return self._parse_phone(value)
 
     def _parse_phone(self, value) -> tuple[str, str]:
         """(E.164 phone, "") for a cell that holds a valid phone, else ("", why not)."""
@@ -813,17 +873,17 @@ def validate_lead_list(
             raise LeadListError(
                 "Excel 97-2003 workbooks (.xls) cannot be read: save the list as .xlsx or CSV."
             )
+        workbook = None
         if sample.startswith(XLSX_MAGIC):
-            rows, delimiter = _xlsx_rows(source, fileobj, sample, on_close), None
+            rows = workbook = _xlsx_rows(source, fileobj, sample, on_close)
+            delimiter = None
         elif _named_as_workbook(source):
             raise LeadListError(NOT_A_WORKBOOK)
         else:
             rows, delimiter = _csv_rows(fileobj, sample, on_close)
         header = _first_filled(rows)
         if header is None:
-            raise LeadListError(
-                'The file is empty: the first row must name the columns, one of them "phone".'
-            )
+            raise LeadListError(workbook.empty_message() if workbook else EMPTY_FILE)
         columns = _Columns.from_header(header, workbook=delimiter is None)
     except BaseException:
         for close in reversed(on_close):
@@ -837,6 +897,7 @@ def validate_lead_list(
         error_limit=error_limit,
         delimiter=delimiter,
         on_close=on_close,
+        formula=workbook.formula if workbook else None,
     )
 
 
@@ -859,25 +920,116 @@ def _csv_rows(fileobj, sample: bytes, on_close) -> tuple[Iterator[tuple[int, lis
     )
     # Detached, not closed, at the end: the uploaded file is the caller's to close.
     on_close.append(text.detach)
-    reader = csv.reader(text, delimiter=delimiter)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
 
     def rows():
         # A spreadsheet numbers records, not lines: a quoted newline stays in its row.
         number = 0
         while True:
+            first_line = lines.number + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
                 raise LeadListError(
-                    f"Row {number + 1} cannot be read ({exc}): a quote is probably opened and "
-                    "never closed; fix that row and upload again."
+                    _unreadable_row(number + 1, exc, lines, first_line, delimiter)
                 ) from exc
+            if lines.ended:
+                if cells == [END_OF_FILE]:
+                    return
+                if cells:
+                    # END_OF_FILE went into a value: the parser was inside a quote at the end.
+                    raise LeadListError(_never_closed(number + 1, first_line, lines.number))
             number += 1
             yield number, cells
 
     return rows(), delimiter
+
+
+# Given to the CSV parser after the file's last line (and a line break of its own): a parser
+# still inside a quoted value at the end of the file reads it into that value, a file whose
+# quotes all close gives it as a row alone. The csv module itself reads a quote never closed
+# as a value running to the end of the file, without a word (outside its `strict` mode, which
+# would also refuse the stray quotes spreadsheets write, such as `"Ann" Lee`). A noncharacter:
+# never text in a file.
+END_OF_FILE = "\ufdd0"
+CLOSE_THE_QUOTE = 'a quote inside a value is written twice: ""'
+
+
+class _Lines:
+    """The CSV text line by line for `csv.reader`, then a line break and `END_OF_FILE`;
+    `number` counts the file's lines given so far, `current` is the last of them, `ended`
+    turns true once they are all given."""
+
+    def __init__(self, text):
+        self._lines = self._read(text)
+        self.number = 0
+        self.current = ""
+        self.ended = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        return next(self._lines)
+
+    def _read(self, text) -> Iterator[str]:
+        for line in text:
+            self.number += 1
+            self.current = line
+            yield line
+        self.ended = True
+        yield "\n"
+        yield END_OF_FILE
+
+
+def _never_closed(row: int, first_line: int, last_line: int) -> str:
+    """Why a CSV whose row `row` (starting on line `first_line`) opens a quote that is still
+    open at the end of the file (its line `last_line`) is refused."""
+    if last_line > first_line:
+        lost = (
+            f"the rest of the file (lines {first_line} to {last_line}) would be read as one "
+            "value, and the rows on those lines lost"
+        )
+    else:
+        lost = f"the file ends inside it (line {first_line})"
+    return (
+        f"Row {row} opens a quote that is never closed: {lost}. Close the quote "
+        f"({CLOSE_THE_QUOTE}) and upload again."
+    )
+
+
+def _unreadable_row(row: int, exc: csv.Error, lines: _Lines, first_line: int, delimiter) -> str:
+    """Why the CSV parser could not read row `row` (starting on line `first_line`; `lines`
+    stands at the line it stopped on). In practice a value past the parser's length limit:
+    a value without quotes that long is simply too long; past the limit within a quote, the
+    quote is most likely never closed."""
+    limit = csv.field_size_limit()
+    if "field larger than field limit" not in str(exc):
+        return f"Row {row} cannot be read ({exc}); fix that row and upload again."
+    segments = lines.current.rstrip("\r\n").split(delimiter)
+    if lines.number > first_line:
+        # This line goes on with a value quoted on an earlier line.
+        continued = segments.pop(0)
+        if '"' not in continued:
+            return (
+                f"Row {row} opens a quote that is still not closed {limit:,} characters later "
+                f"(line {lines.number}): the quote is probably never closed. Close it where the "
+                f"value ends ({CLOSE_THE_QUOTE}) and upload again."
+            )
+    if any(len(segment) > limit and not segment.startswith('"') for segment in segments):
+        return (
+            f"Row {row} has a value longer than {limit:,} characters, the most a CSV value may "
+            f"have (and a value the dialer takes has at most {DATA_VALUE_MAX_LENGTH:,}): "
+            "shorten it and upload again."
+        )
+    return (
+        f"Row {row} has a quoted value longer than {limit:,} characters, the most a CSV value "
+        "may have: its quote is probably never closed. Close it where the value ends "
+        f"({CLOSE_THE_QUOTE}) and upload again."
+    )
 
 
 def _named_as_workbook(source) -> bool:
@@ -889,12 +1041,7 @@ def _named_as_workbook(source) -> bool:
     return str(name or "").lower().endswith((".xlsx", ".xlsm"))
 
 
-def _xlsx_rows(source, fileobj, sample: bytes, on_close) -> Iterator[tuple[int, list]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def _xlsx_rows(source, fileobj, sample: bytes, on_close) -> "_Workbook":
     if isinstance(source, str | os.PathLike):
         workbook_file = source
     elif fileobj.seekable():
@@ -907,14 +1054,72 @@ def _xlsx_rows(source, fileobj, sample: bytes, on_close) -> Iterator[tuple[int, 
         workbook_file.write(sample)
         shutil.copyfileobj(fileobj, workbook_file)
         workbook_file.seek(0)
-    try:
-        workbook = load_workbook(workbook_file, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise LeadListError(NOT_A_WORKBOOK) from exc
-    on_close.append(workbook.close)
-    if not workbook.worksheets:
-        raise LeadListError("The workbook has no sheet.")
-    sheet = workbook.worksheets[0]
+    return _Workbook(workbook_file, on_close)
+
+
+class _Workbook:
+    """An .xlsx lead list: its first sheet's rows as `(row number, values)` (iterate it),
+    values as last saved. What the other sheets and the formulas hold is read only when a
+    message needs it."""
+
+    def __init__(self, workbook_file, on_close):
+        self._file = workbook_file
+        self._on_close = on_close
+        workbook = self._open(data_only=True)
+        if not workbook.worksheets:
+            raise LeadListError("The workbook has no sheet.")
+        self._workbook = workbook
+        self._sheet = workbook.worksheets[0]
+        self._rows = _sheet_rows(self._sheet)
+        self._formulas = None
+        self._formula_row: tuple[int, list] = (0, [])
+
+    def __iter__(self):
+        return self._rows
+
+    def __next__(self):
+        return next(self._rows)
+
+    def _open(self, *, data_only: bool):
+        from zipfile import BadZipFile
+
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            workbook = load_workbook(self._file, read_only=True, data_only=data_only)
+        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise LeadListError(NOT_A_WORKBOOK) from exc
+        self._on_close.append(workbook.close)
+        return workbook
+
+    def formula(self, row: int, column: int) -> str:
+        """The formula (`=…`) in the first sheet's cell at `row` (numbered from 1) and
+        `column` (from 0), "" when it holds none. Asked about rows in increasing order: the
+        formulas are read in one more pass over the sheet, started on the first question."""
+        if self._formulas is None:
+            self._formulas = _sheet_rows(self._open(data_only=False).worksheets[0])
+        number, cells = self._formula_row
+        while number < row:
+            number, cells = self._formula_row = next(self._formulas, (row + 1, []))
+        value = cells[column] if number == row and column < len(cells) else None
+        return value if isinstance(value, str) and value.startswith("=") else ""
+
+    def empty_message(self) -> str:
+        """Why a workbook whose first sheet has no filled row is refused: only the first sheet
+        is read, so a sheet after it with data is named."""
+        for sheet in self._workbook.worksheets[1:]:
+            if _first_filled(_sheet_rows(sheet)) is not None:
+                first, other = _shown(self._sheet.title), _shown(sheet.title)
+                return (
+                    f'Only the first sheet of a workbook is read, and it ("{first}") is empty; '
+                    f'the data is on sheet "{other}". Move that sheet first (or copy its data '
+                    "to the first sheet) and upload again."
+                )
+        return EMPTY_FILE
+
+
+def _sheet_rows(sheet) -> Iterator[tuple[int, list]]:
     # Some writers record a wrong sheet size; read every row there is instead.
     sheet.reset_dimensions()
     return enumerate((list(cells) for cells in sheet.iter_rows(values_only=True)), start=1)

@@ -441,8 +441,9 @@ def test_a_quote_never_closed_stops_the_read_at_the_row_that_opened_it():
         with pytest.raises(LeadListError) as raised:
             next(rows)
     assert str(raised.value) == (
-        "Row 3 cannot be read (field larger than field limit (131072)): a quote is probably "
-        "opened and never closed; fix that row and upload again."
+        "Row 3 has a quoted value longer than 131,072 characters, the most a CSV value may "
+        "have: its quote is probably never closed. Close it where the value ends (a quote "
+        'inside a value is written twice: "") and upload again.'
     )
 
 
@@ -671,3 +672,157 @@ def test_past_ten_unused_columns_the_rest_are_counted_in_one_warning():
         "4 more columns were not used for the contacts here either: their values go to the "
         "dialer only, as extra data."
     ]
+
+
+UNCLOSED_NAME = (
+    b"Phone,Name,Email\r\n"
+    b'+14155550711,"Ann ""Annie,ann@x.test\r\n'
+    b"+14155550712,Bob Stone,bob@x.test\r\n"
+    b"+14155550713,Cy Young,cy@x.test\r\n"
+    b"+14155550714,Di Prince,di@x.test\r\n"
+    b"+14155550715,Ed Norton,ed@x.test\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            UNCLOSED_NAME,
+            "Row 2 opens a quote that is never closed: the rest of the file (lines 2 to 6) "
+            "would be read as one value, and the rows on those lines lost. Close the quote (a "
+            'quote inside a value is written twice: "") and upload again.',
+        ),
+        (
+            b'Phone,Name\n+14155550307,"abc\n+14155550308,def\n',
+            "Row 2 opens a quote that is never closed: the rest of the file (lines 2 to 3) "
+            "would be read as one value, and the rows on those lines lost. Close the quote (a "
+            'quote inside a value is written twice: "") and upload again.',
+        ),
+        (
+            b'Phone,Name\n+14155550307,Al\n+14155550308,"Bo',
+            "Row 3 opens a quote that is never closed: the file ends inside it (line 3). "
+            'Close the quote (a quote inside a value is written twice: "") and upload again.',
+        ),
+    ],
+)
+def test_a_quote_never_closed_before_the_end_of_the_file_refuses_the_file(content, message):
+    with (
+        validate_lead_list(io.BytesIO(content)) as validation,
+        pytest.raises(LeadListError) as raised,
+    ):
+        list(validation)
+    assert str(raised.value) == message
+
+
+def test_quotes_closed_at_the_end_of_the_file_with_or_without_a_line_break_are_read():
+    for ending in (b"", b"\r\n", b"\n\n"):
+        content = b'Phone,Notes\r\n4155550101,"two\r\nlines"' + ending
+        assert read(io.BytesIO(content))[0] == [
+            lead(2, "+14155550101", data={"Notes": "two\r\nlines"})
+        ]
+    assert read(io.BytesIO(b"Phone,Name\r\n4155550101,Al"))[0] == [lead(2, "+14155550101", "Al")]
+
+
+def test_a_quote_closed_rows_later_refuses_the_row_naming_the_lines_it_took():
+    content = (
+        b"Phone,Name,Email\r\n"
+        b'+14155550711,"Ann ""Annie,ann@x.test\r\n'
+        b"+14155550712,Bob Stone,bob@x.test\r\n"
+        b'+14155550713,"Cy" Young,cy@x.test\r\n'
+        b"+14155550714,Di Prince,di@x.test\r\n"
+    )
+    rows, summary = read(io.BytesIO(content))
+    assert rows == [lead(3, "+14155550714", "Di", "Prince", "di@x.test")]
+    assert summary["rows_total"] == 2
+    assert summary["errors"] == [
+        error(
+            2,
+            "full_name",
+            "The name runs over 3 lines of the file: a quote opened in this row is probably "
+            "closed only on a later line, so the lines between (and their rows) were read "
+            "into it. Close the quote where the value ends (a quote inside a value is written "
+            'twice: "") and upload again.',
+        )
+    ]
+
+
+def test_an_unquoted_value_over_the_csv_limit_is_said_to_be_too_long():
+    content = b"phone,notes\n4155550101,ok\n4155550102," + b"x" * 5_000_000 + b"\n"
+    with (
+        validate_lead_list(io.BytesIO(content)) as validation,
+        pytest.raises(LeadListError) as raised,
+    ):
+        list(validation)
+    assert str(raised.value) == (
+        "Row 3 has a value longer than 131,072 characters, the most a CSV value may have "
+        "(and a value the dialer takes has at most 1,000): shorten it and upload again."
+    )
+
+
+def test_a_quoted_value_running_over_lines_past_the_csv_limit_names_its_quote():
+    content = b'phone,notes\n4155550101,"open\n' + (b"x" * 1000 + b"\n") * 200
+    with (
+        validate_lead_list(io.BytesIO(content)) as validation,
+        pytest.raises(LeadListError) as raised,
+    ):
+        list(validation)
+    assert str(raised.value) == (
+        "Row 2 opens a quote that is still not closed 131,072 characters later (line 133): "
+        "the quote is probably never closed. Close it where the value ends (a quote inside a "
+        'value is written twice: "") and upload again.'
+    )
+
+
+def _workbook_bytes(build) -> bytes:
+    workbook = Workbook()
+    build(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xlsx_phone_formula_without_a_saved_value_says_so():
+    def build(workbook):
+        sheet = workbook.active
+        sheet.append(["Phone", "Name"])
+        sheet.append(['=CONCAT("415","5550101")', "Formula"])
+        sheet.append(["4155550102", "Typed"])
+        sheet.append([None, "Blank"])
+
+    rows, summary = read(io.BytesIO(_workbook_bytes(build)))
+    assert rows == [lead(3, "+14155550102", "Typed")]
+    assert summary["errors"] == [
+        error(
+            2,
+            "phone",
+            'The phone cell holds a formula (=CONCAT("415","5550101")) with no saved value: '
+            "open the file in a spreadsheet app and save it, or put the number itself in "
+            "the cell.",
+        ),
+        error(4, "phone", "The phone is empty."),
+    ]
+
+
+def test_an_xlsx_whose_first_sheet_is_empty_names_the_sheet_that_has_the_data():
+    def build(workbook):
+        workbook.active.title = "Notes"
+        leads = workbook.create_sheet("Leads")
+        leads.append(["Phone"])
+        leads.append(["4155550101"])
+
+    with pytest.raises(LeadListError) as raised:
+        validate_lead_list(io.BytesIO(_workbook_bytes(build)))
+    assert str(raised.value) == (
+        'Only the first sheet of a workbook is read, and it ("Notes") is empty; the data is '
+        'on sheet "Leads". Move that sheet first (or copy its data to the first sheet) and '
+        "upload again."
+    )
+
+
+def test_an_xlsx_with_every_sheet_empty_says_the_file_is_empty():
+    with pytest.raises(LeadListError) as raised:
+        validate_lead_list(io.BytesIO(_workbook_bytes(lambda workbook: None)))
+    assert str(raised.value) == (
+        'The file is empty: the first row must name the columns, one of them "phone".'
+    )

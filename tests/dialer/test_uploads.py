@@ -358,3 +358,22 @@ def test_the_sweeper_is_on_the_beat_at_the_configured_interval():
         check=True,
     )
     assert configured.stdout.strip() == "42.0"
+
+
+def test_a_quote_never_closed_refuses_the_file_and_nothing_is_kept(campaign, upstream):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaignhub.api import ApiProblem
+
+    content = b'Phone,Name,Email\r\n+14155550711,"Ann ""Annie,ann@x.test\r\n' + b"".join(
+        b"+1415555071%d,Bob Stone,bob%d@x.test\r\n" % (n, n) for n in range(2, 6)
+    )
+    with pytest.raises(ApiProblem) as refused:
+        uploads.upload_lead_list(
+            campaign=campaign, file=SimpleUploadedFile("leads.csv", content, "text/csv")
+        )
+    assert refused.value.status == 400
+    assert refused.value.message.startswith("Row 2 opens a quote that is never closed")
+    assert not campaign.uploads.exists()
+    assert not Contact.objects.exists()
+    assert not upstream.calls

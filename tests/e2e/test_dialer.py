@@ -447,3 +447,53 @@ def test_a_call_answered_while_the_inbound_campaign_is_paused_is_held_then_captu
         expect(page.locator("pre.payload")).to_contain_text('"extension": "100"')
     finally:
         _sandbox_timing(**before)
+
+
+def test_a_lead_list_with_a_quote_never_closed_is_refused_on_the_page_naming_its_row(
+    server, page, e2e_sandbox, tmp_path
+):
+    """The campaign page's upload form refuses a CSV whose quote is never closed, saying which
+    row opens it, and keeps nothing; a quote closed lines late refuses its row, naming the
+    lines it took, while the rows after it are sent."""
+    account = _connected_account()
+    campaign = _campaign(account)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+
+    never_closed = tmp_path / "never-closed.csv"
+    never_closed.write_bytes(
+        b"Phone,Name,Email\r\n"
+        b'+14155550711,"Ann ""Annie,ann@x.test\r\n'
+        b"+14155550712,Bob Stone,bob@x.test\r\n"
+        b"+14155550713,Cy Young,cy@x.test\r\n"
+        b"+14155550714,Di Prince,di@x.test\r\n"
+        b"+14155550715,Ed Norton,ed@x.test\r\n"
+    )
+    page.locator("input[type=file]").set_input_files(str(never_closed))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".field.has-error .error")).to_have_text(
+        "Row 2 opens a quote that is never closed: the rest of the file (lines 2 to 6) would "
+        "be read as one value, and the rows on those lines lost. Close the quote (a quote "
+        'inside a value is written twice: "") and upload again.'
+    )
+    assert not campaign.uploads.exists()
+    assert not campaign.contacts.exists()
+
+    closed_late = tmp_path / "closed-late.csv"
+    closed_late.write_bytes(
+        b"Phone,Name,Email\r\n"
+        b'+14155550711,"Ann ""Annie,ann@x.test\r\n'
+        b"+14155550712,Bob Stone,bob@x.test\r\n"
+        b'+14155550713,"Cy" Young,cy@x.test\r\n'
+        b"+14155550714,Di Prince,di@x.test\r\n"
+    )
+    page.locator("input[type=file]").set_input_files(str(closed_late))
+    page.get_by_role("button", name="Upload").click()
+    upload = page.locator(".upload").first
+    expect(upload).to_contain_text("2 rows: 1 valid, 1 refused")
+    expect(upload).to_contain_text("1 of 1 contacts sent")
+    expect(page.locator("#dialer-upload-errors")).to_contain_text(
+        "The name runs over 3 lines of the file: a quote opened in this row is probably "
+        "closed only on a later line"
+    )
+    assert list(campaign.contacts.values_list("number", flat=True)) == ["+14155550714"]
