@@ -93,11 +93,13 @@ def _authenticate(request):
     return None
 
 
-def _parse_body(request, schema, files=False):
+def _parse_body(request, schema, files=()):
     if request.method not in BODY_METHODS:
         return {}
     if files and request.content_type == "multipart/form-data":
         # Uploaded files stream to disk; their form fields are checked like a JSON body's.
+        _refuse_repeated_parts(request)
+        _refuse_files_as_text(request.POST, files)
         return checked(schema, {key: request.POST[key] for key in request.POST})
     if not request.body:
         return checked(schema, {})
@@ -107,7 +109,35 @@ def _parse_body(request, schema, files=False):
         raise ApiProblem(400, str(exc)) from None
     if not isinstance(data, dict):
         raise ApiProblem(400, "The request body must be a JSON object.")
+    _refuse_files_as_text(data, files)
     return checked(schema, data)
+
+
+def _refuse_repeated_parts(request):
+    """A multipart field given twice (two `file` parts) is a 400 naming it, as a JSON key or a
+    query key given twice is: the request keeps one, and which one would be a guess."""
+    keys = dict.fromkeys([*request.POST, *request.FILES])
+    repeated = sorted(
+        key for key in keys if len(request.POST.getlist(key)) + len(request.FILES.getlist(key)) > 1
+    )
+    if repeated:
+        raise ApiProblem(
+            400,
+            f"Give each field once: {', '.join(repeated)}.",
+            errors={key: ["Given more than once; this field takes one value."] for key in repeated},
+        )
+
+
+def _refuse_files_as_text(data, files):
+    """A file field sent as text (a JSON key, or a multipart part without a filename) is a 400
+    saying how to send a file, rather than "Unknown field"."""
+    sent = [key for key in files if key in data]
+    if sent:
+        message = (
+            f"{sent[0]} must be sent as a file: a part of a multipart/form-data request, with a "
+            f"filename (curl -F {sent[0]}=@leads.csv)."
+        )
+        raise ApiProblem(400, message, errors={key: [message] for key in sent})
 
 
 def checked(schema, data):
@@ -125,7 +155,7 @@ def _body_schemas(methods, body):
     return {m: body or schemas.NoFields for m in methods if m in BODY_METHODS}
 
 
-def api_view(*methods, admin=False, body=None, files=False):
+def api_view(*methods, admin=False, body=None, files=()):
     """Wrap a JSON view: method check, session or Bearer auth, JSON body in `request.data`.
 
     `admin=True` limits the view to account admins; `admin=["POST", …]` limits those methods.
@@ -133,8 +163,10 @@ def api_view(*methods, admin=False, body=None, files=False):
     that takes a body, or `{"POST": …, "PUT": …}`. A body method without a schema takes no
     fields. The body is checked against its schema before the view runs, so `request.data` holds
     only declared fields of their declared JSON types; a mismatch is a 400 naming the field.
-    `files=True` also takes `multipart/form-data` (uploads in `request.FILES`, never read into
-    memory); its text fields are checked against the same schema.
+    `files` names the file fields of a view that also takes `multipart/form-data` (uploads in
+    `request.FILES`, never read into memory); its text fields are checked against the same
+    schema. A field given twice is a 400, and so is a file field sent as text (a JSON key or a
+    part without a filename), saying it must come as a multipart file.
     """
     allowed = [method.upper() for method in methods] or ["GET"]
     if "GET" in allowed:

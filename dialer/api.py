@@ -248,7 +248,7 @@ def campaign_stop(request, ref):
     return ok(campaign_out(found), status=202)
 
 
-@api_view("POST", files=True)
+@api_view("POST", files=("file",))
 def campaign_leads(request, ref):
     found = _visible(request, ref, Action.UPLOAD)
     form = UploadForm(data={}, files=request.FILES)

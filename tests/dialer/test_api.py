@@ -163,6 +163,52 @@ def test_upload_answers_202_with_the_validation_and_the_upload_id(
     assert (progress["status"], progress["contacts_sent"], progress["percent"]) == ("sent", 3, 100)
 
 
+def test_an_upload_with_two_file_parts_is_refused_and_nothing_is_kept(tenant_a, connected):
+    campaign = make_campaign(tenant_a)
+    response = tenant_a.admin_client.post(
+        f"/v1/dialer/campaigns/{campaign.ref}/leads",
+        {"file": [csv_file(numbers(2), name="first.csv"), csv_file(numbers(3), name="b.csv")]},
+        **_api(tenant_a),
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "errno": 400,
+        "message": "Give each field once: file.",
+        "errors": {"file": ["Given more than once; this field takes one value."]},
+    }
+    assert not campaign.uploads.exists()
+    assert not campaign.contacts.exists()
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "multipart/form-data"])
+def test_a_lead_list_sent_as_text_is_told_to_come_as_a_multipart_file(
+    tenant_a, connected, content_type
+):
+    campaign = make_campaign(tenant_a)
+    text = "phone\n+14155550100\n"
+    if content_type == "application/json":
+        response = tenant_a.admin_client.post(
+            f"/v1/dialer/campaigns/{campaign.ref}/leads",
+            json.dumps({"file": text}),
+            content_type=content_type,
+            **_api(tenant_a),
+        )
+    else:
+        # A text part (no filename) named "file".
+        response = tenant_a.admin_client.post(
+            f"/v1/dialer/campaigns/{campaign.ref}/leads", {"file": text}, **_api(tenant_a)
+        )
+    assert response.status_code == 400
+    message = (
+        "file must be sent as a file: a part of a multipart/form-data request, with a "
+        "filename (curl -F file=@leads.csv)."
+    )
+    assert response.json()["message"] == message
+    assert response.json()["errors"] == {"file": [message]}
+    assert not campaign.uploads.exists()
+
+
 def test_adding_an_agent_returns_warnings(tenant_a, connected, upstream):
     busy = make_campaign(tenant_a, name="Busy", state="started")
     make_agent(busy, tenant_a.member, "205")
