@@ -44,7 +44,11 @@
             title: { display: true, text: spec.label },
             tooltip: { callbacks: { label: (item) => spec.format(item.raw) } },
           },
-          scales: { y: { beginAtZero: true, ticks: { callback: (value) => spec.format(value) } } },
+          scales: {
+            // Three periods, each named however narrow the chart: Chart.js would skip some.
+            x: { ticks: { autoSkip: false } },
+            y: { beginAtZero: true, ticks: { callback: (value) => spec.format(value) } },
+          },
         },
       });
       canvas.dataset.drawn = "true";

@@ -109,11 +109,25 @@ def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page):
     )
     expect(page.get_by_role("button", name="Archive")).to_be_visible()
     expect(page.get_by_role("button", name="Go live")).to_have_count(0)
-    # Quick stats: today / 7 / 30 days, drawn as two small charts.
+    # Quick stats: today / 7 / 30 days, drawn as two small charts, every period named under
+    # its bar however wide the window is.
     for chart in ("calls", "duration"):
         expect(page.locator(f'canvas[data-invoca-chart="{chart}"]')).to_have_attribute(
             "data-drawn", "true"
         )
+    for width in (390, 900, 1280, 1600):
+        page.set_viewport_size({"width": width, "height": 800})
+        for chart in ("calls", "duration"):
+            canvas = page.locator(f'canvas[data-invoca-chart="{chart}"]')
+            # Chart.js redraws on resize; its x ticks are those left after skipping.
+            page.wait_for_function(
+                "([canvas, width]) => Chart.getChart(canvas).width <= width",
+                arg=[canvas.element_handle(), width],
+            )
+            labels = canvas.evaluate(
+                "canvas => Chart.getChart(canvas).scales.x.ticks.map((tick) => tick.label)"
+            )
+            assert labels == ["Today", "7 days", "30 days"], (width, chart, labels)
     calls = page.locator('[data-stat="today-calls"]')
     expect(calls).not_to_have_text("0")
     campaign = AdvertiserCampaign.objects.get()
