@@ -104,7 +104,7 @@ def _parse_body(request, schema, files=()):
     if not request.body:
         return checked(schema, {})
     try:
-        data = parse_json(request.body, unique_keys=True)
+        data = parse_json(request.body, unique_keys=True, exact_numbers=True)
     except ValueError as exc:
         raise ApiProblem(400, str(exc)) from None
     if not isinstance(data, dict):

@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.utils.http import parse_header_parameters
 
@@ -154,17 +155,35 @@ def body_text(raw: bytes, content_type: str = "") -> str:
         ) from None
 
 
-def parse_json(raw: bytes | str, *, unique_keys: bool = False):
+def _exact_number(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        # An exponent past what a Decimal holds (1e999999999999999999): a float would read it
+        # as infinity or zero, neither of which was written.
+        raise ValueError(f"the number {text[:40]} is too large or too small to read") from None
+
+
+def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bool = False):
     """Decode a JSON body; raises ValueError("Malformed JSON: …") for anything that does not
     decode, including what Python's json module refuses beyond syntax (numbers of over 4,300
     digits, nesting deeper than the interpreter's recursion limit). A leading UTF-8 byte order
     mark is allowed, as Windows tools write one. `unique_keys` also refuses an object that
     names a key twice (our API's bodies: which one was meant is unknown); upstream deliveries
-    are taken as sent, the last value winning, as JSON parsers commonly do."""
+    are taken as sent, the last value winning, as JSON parsers commonly do.
+
+    `exact_numbers` reads a number with a point or an exponent as the Decimal written
+    (`100.000000000000001`, `-1e-400`) where a float would round it (to 100.0, to -0.0), so
+    money can be refused rather than rounded (our API's bodies; `campaignhub.schemas.check`
+    gives every number but money back as a float). Whole numbers stay ints either way."""
     if isinstance(raw, str):
         raw = raw.removeprefix("\ufeff")
     try:
-        return json.loads(raw, object_pairs_hook=_unique_keys if unique_keys else None)
+        return json.loads(
+            raw,
+            object_pairs_hook=_unique_keys if unique_keys else None,
+            parse_float=_exact_number if exact_numbers else None,
+        )
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ValueError(f"Malformed JSON: {reason}") from None

@@ -5,6 +5,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import DecimalValidator, MinValueValidator
 
 # 1,500 or 12,345,678.90: commas only between groups of three digits. "1,5" is left alone (and
 # refused): in much of the world that comma is the decimal point.
@@ -75,8 +76,12 @@ class NameField(forms.CharField):
 class MoneyField(forms.DecimalField):
     """An amount of money (a Decimal; the currency is the caller's) as people type it: "1500",
     "1500.00" or with thousands separators, "1,500.00". Other text is refused with
-    `INVALID_AMOUNT`; JSON numbers pass as they are. On a page it is a text field (a number field
-    would refuse the separators) with the decimal keypad on phones."""
+    `INVALID_AMOUNT`; JSON numbers pass as they are (the API's as the Decimals written, so
+    `100.000000000000001` is refused, never rounded). Too many decimals are said before too
+    many digits, since they are what a long fraction is. With `min_value=0` a minus sign is
+    refused even on zero ("-0", "-0.00"), with the message a negative amount gets.
+    On a page it is a text field (a number field would refuse the separators) with the decimal
+    keypad on phones."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal"})
     default_error_messages = {"invalid": INVALID_AMOUNT}
@@ -88,6 +93,20 @@ class MoneyField(forms.DecimalField):
             # "1e3" is a number, but no one writes an amount of money that way.
             raise ValidationError(INVALID_AMOUNT, code="invalid")
         return super().to_python(value)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if self.min_value == 0 and value.is_signed():
+            minimum = MinValueValidator(self.min_value)
+            raise ValidationError(minimum.message, code=minimum.code, params={"limit_value": 0})
+        if self.decimal_places is not None and -value.as_tuple().exponent > self.decimal_places:
+            raise ValidationError(
+                DecimalValidator.messages["max_decimal_places"],
+                code="max_decimal_places",
+                params={"max": self.decimal_places, "value": value},
+            )
 
 
 class DigitsIntegerField(forms.IntegerField):

@@ -5,11 +5,20 @@ says which fields exist and what JSON type each carries (string, number, true/fa
 and whether null is allowed); the app's Django form stays the one place for business rules, so the
 HTML pages and the API validate values the same way. A list where a string is expected is a 400
 naming the field, never `str(value)`.
+
+Our API reads JSON numbers exactly (`campaignhub.cleaning.parse_json(exact_numbers=True)`: a
+Decimal for each number with a point or an exponent). Money is declared `Money` (or, for an
+object whose amounts a later check reads, `ExactNumbers()` in its `Annotated`): its form gets the
+Decimal as written, so `100.000000000000001` is refused for its decimals and `-1e-400` for its
+sign, where a float would have rounded them to 100.0 and -0.0. Every other number, however deep,
+is the float Python's json module reads, so the rest of a body validates, stores and answers as
+it always has.
 """
 
 import operator
+from decimal import Decimal
 from functools import reduce
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -44,7 +53,39 @@ def _json_type(*python_types, phrase):
     return PlainValidator(check, json_schema_input_type=reduce(operator.or_, python_types))
 
 
+class ExactNumbers:
+    """`Annotated` metadata: the JSON numbers in this field stay the Decimals written (see the
+    module docstring); only for money, whose check refuses what a float would round."""
+
+
+def _without_trailing_zeros(amount: Decimal) -> Decimal:
+    """`amount` less the zeros ending its fraction (19.990 -> 19.99, 100.00 -> 100, -0.00 ->
+    -0): the same value, so a JSON number written with them is what it was as a float. Exact,
+    unlike `Decimal.normalize()`, which rounds to the context's 28 digits."""
+    sign, digits, exponent = amount.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return amount
+    if not any(digits):
+        return Decimal((sign, (0,), 0))
+    written = "".join(map(str, digits))
+    zeros = min(len(written) - len(written.rstrip("0")), -exponent)
+    return Decimal((sign, digits[: len(digits) - zeros], exponent + zeros))
+
+
+def _money(value):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise PydanticCustomError("json_type", "must be a number")
+    return _without_trailing_zeros(value) if isinstance(value, Decimal) else value
+
+
 Number = Annotated[int | float, _json_type(int, float, phrase="must be a number")]
+# An amount of money as written: an int, or a Decimal less zeros ending its fraction (a float
+# only from callers that parsed one, and NaN/Infinity, which JSON reads as floats).
+Money = Annotated[
+    int | float | Decimal,
+    PlainValidator(_money, json_schema_input_type=int | float),
+    ExactNumbers(),
+]
 TextOrInteger = Annotated[str | int, _json_type(str, int, phrase="must be a string or an integer")]
 TextOrObject = Annotated[str | dict, _json_type(str, dict, phrase="must be a string or an object")]
 
@@ -99,19 +140,78 @@ class InvalidBody(ValueError):
 def check(schema: type[JsonBody], data: dict) -> dict:
     """Return `data` as `schema` declares it (only the keys sent, JSON names), or raise InvalidBody.
 
-    Values are returned as sent: the schema checks types and never converts one into another.
-    Text no column can hold (a NUL, a lone surrogate) is refused like a wrong type.
+    Values are returned as sent: the schema checks types and never converts one into another,
+    but for numbers read exactly (Decimals), which become floats outside the fields declared
+    exact (module docstring; `data` is changed in place). Text no column can hold (a NUL, a
+    lone surrogate) is refused like a wrong type.
     """
     for key, value in (data or {}).items() if isinstance(data, dict) else ():
         if has_bad_text(key) or has_bad_text(value):
             field = "body" if has_bad_text(key) else key
             message = "Text must be valid Unicode without NUL characters."
             raise InvalidBody(f"{field}: {message}", {field: [message]})
+    if isinstance(data, dict):
+        _floats_but_money(schema, data)
     try:
         body = schema.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc, schema.envelope) from None
     return body.model_dump(by_alias=True, exclude_unset=True)
+
+
+def _declares_exact(annotation) -> bool:
+    if get_origin(annotation) is Annotated and any(
+        isinstance(item, ExactNumbers) for item in annotation.__metadata__
+    ):
+        return True
+    return any(_declares_exact(arg) for arg in get_args(annotation))
+
+
+def _model_in(annotation) -> type[BaseModel] | None:
+    """The model a field holds (alone, optional, or as list items), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, (_model_in(arg) for arg in get_args(annotation))), None)
+
+
+def _floats(value):
+    """`value` with every Decimal in it a float (objects and lists changed in place). Walked
+    without recursion, as `has_bad_text` is."""
+    if isinstance(value, Decimal):
+        return float(value)
+    pending = [value] if isinstance(value, dict | list) else []
+    while pending:
+        item = pending.pop()
+        for key, inner in item.items() if isinstance(item, dict) else enumerate(item):
+            if isinstance(inner, Decimal):
+                item[key] = float(inner)
+            elif isinstance(inner, dict | list):
+                pending.append(inner)
+    return value
+
+
+def _floats_but_money(model: type[BaseModel], data: dict) -> None:
+    """Turn the Decimals of a body (or of an object nested in it, `model` declaring it) into
+    floats in place, except in the fields declared exact (`Money`, `ExactNumbers`)."""
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
+    for key, value in data.items():
+        field = fields.get(key)
+        if field is not None and (
+            any(isinstance(item, ExactNumbers) for item in field.metadata)
+            or _declares_exact(field.annotation)
+        ):
+            continue
+        inner = _model_in(field.annotation) if field is not None else None
+        if inner is not None and isinstance(value, dict):
+            _floats_but_money(inner, value)
+        elif inner is not None and isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    _floats_but_money(inner, item)
+                else:
+                    value[index] = _floats(item)
+        else:
+            data[key] = _floats(value)
 
 
 def _path(loc) -> str:

@@ -18,8 +18,9 @@ REVENUE_LIMIT = Decimal(10) ** (12 - REVENUE_PLACES)
 
 def clean_revenue(value) -> Decimal | None:
     """`value` (Decimal, int, float, numeric string, or None) as the revenue column holds it:
-    a Decimal with at most 2 decimal places, at least 0 and below 10,000,000,000 (the account's
-    currency); None stays None. Raises ValueError naming the problem otherwise."""
+    a Decimal with at most 2 decimal places, at least 0 (no minus sign, even on zero) and below
+    10,000,000,000 (the account's currency); None stays None. Raises ValueError naming the
+    problem otherwise."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -30,7 +31,7 @@ def clean_revenue(value) -> Decimal | None:
         raise ValueError("Revenue must be a number.") from None
     if not amount.is_finite():
         raise ValueError("Revenue must be a number.")
-    if amount < 0:
+    if amount.is_signed():
         raise ValueError("Revenue cannot be negative.")
     if amount >= REVENUE_LIMIT:
         raise ValueError("Revenue is too large.")

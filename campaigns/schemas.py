@@ -6,7 +6,7 @@ Null is accepted where the API itself answers null (`owner`, `deal_value`, a rep
 
 from pydantic import Field
 
-from campaignhub.schemas import Flag, Integer, JsonBody, Number, OpenJsonBody, Text, TextOrInteger
+from campaignhub.schemas import Flag, Integer, JsonBody, Money, OpenJsonBody, Text, TextOrInteger
 
 
 class ReplyTo(JsonBody):
@@ -59,7 +59,7 @@ class CampaignData(JsonBody):
     create_deal: Flag = None
     pipeline_id: Text = None
     stage_id: Text = None
-    deal_value: Number | None = None
+    deal_value: Money | None = None
     currency: Text = None
     status: Flag = None
     is_deleted: Flag = None
@@ -104,4 +104,4 @@ class LeadOutcomeBody(JsonBody):
     is a number in the account's currency, or null to clear it."""
 
     status: Text = None
-    revenue: Number | None = None
+    revenue: Money | None = None

@@ -487,7 +487,7 @@ def _money(value):
     if value is None:
         return None
     value = Decimal(value)
-    if value < 0:
+    if value.is_signed():
         raise ValidationError({"value": "A deal's value cannot be negative."})
     return value.quantize(Decimal("0.01"))
 

@@ -1,6 +1,6 @@
 """The JSON bodies of the deals API: the type of every field; `crm.deal_forms` checks values."""
 
-from campaignhub.schemas import Integer, JsonBody, Number
+from campaignhub.schemas import Integer, JsonBody, Money
 
 
 class DealPatchBody(JsonBody):
@@ -9,5 +9,5 @@ class DealPatchBody(JsonBody):
     id) may be null to clear them."""
 
     stage: Integer = None
-    value: Number | None = None
+    value: Money | None = None
     owner: Integer | None = None

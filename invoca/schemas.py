@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from campaignhub.cleaning import id_or_none
-from campaignhub.schemas import Flag, Integer, JsonBody, Text
+from campaignhub.schemas import ExactNumbers, Flag, Integer, JsonBody, Text
 from invoca import conditions
 from invoca.timezones import BUDGET_CAP_ZONES, CALL_CAP_ZONES, RAILS_ZONES
 
@@ -104,12 +104,15 @@ MESSAGES = {
 
 
 def _amount(value):
-    """A money or count amount as a JSON number (int or float) or a numeric string, with at
-    most 2 decimal places (what is sent to Invoca, as money is everywhere here): a more precise
-    one is refused, never rounded."""
+    """A money or count amount as a JSON number (int, float, or the Decimal our API reads) or a
+    numeric string, with at most 2 decimal places (what is sent to Invoca, as money is
+    everywhere here): a more precise one is refused, never rounded, and so is a minus sign,
+    even on zero ("-0", which would be sent as -0.0)."""
     if isinstance(value, bool):
         raise PydanticCustomError("amount", "must be a number")
-    if isinstance(value, int | float):
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int | float):
         number = Decimal(str(value))
     elif isinstance(value, str) and value.strip():
         try:
@@ -120,7 +123,7 @@ def _amount(value):
         raise PydanticCustomError("amount", "must be a number")
     if not number.is_finite():
         raise PydanticCustomError("amount", "must be a number")
-    if number < 0:
+    if number.is_signed():
         raise PydanticCustomError("amount", "must be greater than or equal to 0")
     if number > Decimal("99999999.99"):
         raise PydanticCustomError("amount", "is too large")
@@ -479,6 +482,8 @@ def check_terms(data: dict) -> dict:
 
 # Bodies of our JSON API (`/v1/invoca/…`): JSON types only; `invoca.forms` checks values.
 
+AmountsObject = Annotated[dict, ExactNumbers()]
+
 
 class ConnectionBody(JsonBody):
     """`POST /v1/invoca/connection`."""
@@ -503,10 +508,11 @@ class CampaignBody(JsonBody):
     operating_24_7: Flag = None
     hours: dict | None = None
     named_regions: list | None = None
-    affiliate_payout: dict | None = None
-    advertiser_payin: dict | None = None
+    # Amounts, read as written by `check_terms` (`_amount`): never a float that rounded them.
+    affiliate_payout: AmountsObject | None = None
+    advertiser_payin: AmountsObject | None = None
     ivr_tree: dict | None = None
-    budget_activities: dict | None = None
+    budget_activities: AmountsObject | None = None
     auto_approve: Text = None
     visibility: Text = None
     default_creative_id_from_network: Integer | None = None

@@ -2,6 +2,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -326,6 +327,41 @@ def test_put_that_breaks_a_rule_is_400_and_changes_nothing(api, tenant_a):
     }
     campaign.refresh_from_db()
     assert (campaign.campaign_name, campaign.integration) == ("Keep", "form")
+
+
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        ("19.9900000000000001", "Ensure that there are no more than 2 decimal places."),
+        ("-1e-400", "Ensure this value is greater than or equal to 0."),
+        ("-0.0", "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_put_of_a_deal_value_a_float_would_round_is_400_and_changes_nothing(
+    api, tenant_a, written, message
+):
+    campaign = make_campaign(tenant_a, deal_value=Decimal("10.00"))
+    body = f'{{"campaigndata": {{"deal_value": {written}}}}}'
+    response = api.put(f"/v1/campaigns/{campaign.pk}", body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "success": False,
+        "errno": 400,
+        "message": message,
+        "errors": {"deal_value": [message]},
+    }
+    campaign.refresh_from_db()
+    assert campaign.deal_value == Decimal("10.00")
+
+
+def test_put_of_a_deal_value_with_trailing_zeros_stores_its_value(api, tenant_a):
+    campaign = make_campaign(tenant_a)
+    body = '{"campaigndata": {"deal_value": 19.990}}'
+    response = api.put(f"/v1/campaigns/{campaign.pk}", body)
+    assert response.status_code == 200
+    assert response.json()["data"][0]["deal_value"] == 19.99
+    campaign.refresh_from_db()
+    assert campaign.deal_value == Decimal("19.99")
 
 
 def test_put_to_a_taken_number_is_409(api, tenant_a):

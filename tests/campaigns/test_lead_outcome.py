@@ -461,6 +461,28 @@ class TestApi:
         assert field in response.json()["errors"]
         assert outcome_of(lead) == ("new", None, None, None)
 
+    @pytest.mark.parametrize(
+        "written, message",
+        [
+            ("12.3400000000000001", "Ensure that there are no more than 2 decimal places."),
+            ("-1e-400", "Ensure this value is greater than or equal to 0."),
+            ("-0.00", "Ensure this value is greater than or equal to 0."),
+        ],
+    )
+    def test_a_revenue_is_read_as_written_never_rounded_to_a_float(
+        self, tenant_a, lead, written, message
+    ):
+        response = patch(tenant_a.token.raw, lead, f'{{"status": "won", "revenue": {written}}}')
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"revenue": [message]}
+        assert outcome_of(lead) == ("new", None, None, None)
+
+    def test_a_revenue_with_trailing_zeros_is_taken_as_its_value(self, tenant_a, lead):
+        response = patch(tenant_a.token.raw, lead, '{"status": "won", "revenue": 1999.990}')
+        assert response.status_code == 200
+        assert response.json()["data"]["revenue"] == 1999.99
+        assert outcome_of(lead)[:2] == ("won", Decimal("1999.99"))
+
     def test_the_leads_representative_may_patch(self, tenant_a, lead):
         response = patch(token_of(tenant_a, tenant_a.member), lead, {"status": "contacted"})
         assert response.status_code == 200

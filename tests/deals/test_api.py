@@ -127,6 +127,43 @@ def test_bad_patches_are_400s_that_change_nothing(api, tenant_a, tenant_b, three
         assert (lead.status, lead.revenue) == ("new", None)
 
 
+# JSON numbers as written in the body: a float would round the first to 100.0 and the next
+# three to 0.0 (the last two keeping a minus sign that compares equal to 0).
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        ("100.000000000000001", "Ensure that there are no more than 2 decimal places."),
+        ("1e-400", "Ensure that there are no more than 2 decimal places."),
+        ("-1e-400", "Ensure this value is greater than or equal to 0."),
+        ("-0.0", "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_a_value_is_read_as_written_so_one_a_float_would_round_is_a_400(
+    api, three, written, message
+):
+    deal = three[0]
+    response = api.patch(f"/v1/deals/{deal.pk}", f'{{"value": {written}}}')
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"value": [message]}
+    assert response.json()["message"] == message
+    deal.refresh_from_db()
+    assert deal.value == money("1500")
+
+
+@pytest.mark.parametrize(
+    "written, stored", [("19.990", "19.99"), ("1e2", "100"), ("0", "0"), ("0.10", "0.1")]
+)
+def test_a_value_with_trailing_zeros_or_an_exponent_is_stored_and_answered_as_a_number(
+    api, three, written, stored
+):
+    deal = three[0]
+    response = api.patch(f"/v1/deals/{deal.pk}", f'{{"value": {written}}}')
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["value"] == float(stored)
+    deal.refresh_from_db()
+    assert deal.value == money(stored)
+
+
 def test_a_member_token_sees_only_their_deals(tenant_a, three):
     stranger = platform.add_member(account=tenant_a.account, email="s@acme.test").user
     token = platform.issue_token(account=tenant_a.account, user=stranger, name="s")

@@ -233,6 +233,39 @@ def test_a_live_change_keeps_what_someone_is_typing_in_the_outcome_form(server, 
     expect(theirs.locator(".message.warning")).to_have_count(0)  # their own save is no surprise
 
 
+def test_a_revenue_with_a_minus_sign_or_too_many_decimals_is_refused_never_rounded(server, page):
+    tenant = _tenant()
+    jordan = capture(deal_campaign(tenant), name="Jordan Miles", phone="+14155550181")
+    errors = []
+    # Each refusal is a 400, which the browser logs as a failed load: not a script error.
+    page.on(
+        "console",
+        lambda m: m.type == "error" and "status of 400" not in m.text and errors.append(m.text),
+    )
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{jordan.pk}/")
+    outcome = page.locator(f"#lead-{jordan.pk}-outcome")
+    outcome.get_by_label("Status").select_option("won")
+    for typed, message in (
+        ("-0", "Ensure this value is greater than or equal to 0."),
+        ("-0.00", "Ensure this value is greater than or equal to 0."),
+        ("12.3400000000000001", "Ensure that there are no more than 2 decimal places."),
+    ):
+        outcome.get_by_label("Revenue (USD)").fill(typed)
+        outcome.get_by_role("button", name="Save outcome").click()
+        expect(outcome).to_contain_text(message)
+        expect(outcome.get_by_label("Revenue (USD)")).to_have_value(typed)
+        lead = Lead.objects.get(pk=jordan.pk)
+        assert (lead.status, lead.revenue) == ("new", None)
+    outcome.get_by_label("Revenue (USD)").fill("12.34")
+    outcome.get_by_role("button", name="Save outcome").click()
+    expect(outcome.locator("[data-revenue]")).to_have_text("12.34 USD")
+    lead = Lead.objects.get(pk=jordan.pk)
+    assert (lead.status, str(lead.revenue)) == ("won", "12.34")
+    assert errors == []
+
+
 def test_a_revenue_being_typed_stays_in_sight_when_the_status_changes_meanwhile(server, page):
     tenant = _tenant()
     jordan = capture(deal_campaign(tenant), name="Jordan Miles", phone="+14155550181")

@@ -234,6 +234,84 @@ def test_a_put_with_an_over_precise_payout_is_400_and_nothing_is_sent(
     assert campaign.future_terms["affiliate_payout"]["policies"][0]["amount"] == 12.5
 
 
+def put_text(tenant, body: str):
+    """PUT a body as it is written (numbers a float would round)."""
+    return tenant.admin_client.put(
+        f"{URL}/spring-1", body, content_type="application/json", **bearer(tenant.token.raw)
+    )
+
+
+POLICY_PATH = ("affiliate_payout", "policies", 0, "0", "amount")
+BUDGET_PATH = ("budget_activities", "concurrent_call_cap_alert", "budget_amount")
+
+
+@pytest.mark.parametrize(
+    ("section", "path", "message"),
+    [
+        (
+            '{"affiliate_payout": {"policies": [{"type": "Base", "currency": "USD",'
+            ' "amount": 12.3400000000000001}]}}',
+            POLICY_PATH,
+            "must have at most 2 decimal places",
+        ),
+        (
+            '{"budget_activities": {"concurrent_call_cap_alert":'
+            ' {"budget_amount": 5.0000000000000000001}}}',
+            BUDGET_PATH,
+            "must have at most 2 decimal places",
+        ),
+        (
+            '{"affiliate_payout": {"policies": [{"type": "Base", "currency": "USD",'
+            ' "amount": "-0"}]}}',
+            POLICY_PATH,
+            "must be greater than or equal to 0",
+        ),
+        (
+            '{"affiliate_payout": {"policies": [{"type": "Base", "currency": "USD",'
+            ' "amount": -0.0}]}}',
+            POLICY_PATH,
+            "must be greater than or equal to 0",
+        ),
+        (
+            '{"budget_activities": {"concurrent_call_cap_alert": {"budget_amount": -1e-400}}}',
+            BUDGET_PATH,
+            "must be greater than or equal to 0",
+        ),
+    ],
+)
+def test_a_put_amount_a_float_would_round_or_a_minus_zero_is_400_and_nothing_is_sent(
+    tenant_a, connected, upstream, section, path, message
+):
+    terms = check_terms(affiliate_terms())
+    campaign = make_campaign(tenant_a, future_terms=terms)
+    response = put_text(tenant_a, section)
+    assert response.status_code == 400, response.content
+    found = response.json()["errors"]
+    for key in path:
+        found = found[key]
+    assert found == [message]
+    assert len(upstream.calls) == 0
+    campaign.refresh_from_db()
+    assert campaign.future_terms == terms
+
+
+def test_a_put_amount_written_with_trailing_zeros_is_sent_as_its_value(
+    tenant_a, connected, upstream
+):
+    make_campaign(tenant_a, future_terms=check_terms(affiliate_terms()))
+    upstream.put(campaign_url("spring-1"), json={})
+    response = put_text(
+        tenant_a,
+        '{"affiliate_payout": {"policies": [{"type": "Base", "currency": "USD",'
+        ' "amount": 12.340}]}}',
+    )
+    assert response.status_code == 200, response.content
+    sent = json.loads(upstream.calls[0].request.body)
+    assert sent["affiliate_payout"]["policies"][0]["amount"] == 12.34
+    staged = response.json()["data"]["future_terms"]
+    assert staged["affiliate_payout"]["policies"][0]["amount"] == 12.34
+
+
 def test_list_shows_the_advertisers_campaigns_paginated(tenant_a, connected):
     make_campaign(tenant_a, "a", name="A")
     make_campaign(tenant_a, "b", name="B")

@@ -1,15 +1,20 @@
 import json
+from decimal import Decimal
+from typing import Annotated
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from campaignhub.api import BODY_METHODS
+from campaignhub.cleaning import parse_json
 from campaignhub.schemas import (
+    ExactNumbers,
     Flag,
     Integer,
     InvalidBody,
     JsonBody,
+    Money,
     Number,
     OpenJsonBody,
     Text,
@@ -164,6 +169,101 @@ def test_an_open_body_keeps_undeclared_fields_but_checks_declared_ones():
     )
 
 
+class Priced(JsonBody):
+    price: Money | None = None
+    fees: Annotated[dict, ExactNumbers()] = None
+    extras: dict = None
+    details: Inner = None
+
+
+def _outcome(schema, data):
+    """What `check` makes of `data`: the body it returns, or its error, with each value's type
+    (1.0 and 1 compare equal)."""
+    try:
+        body = check(schema, data)
+    except InvalidBody as exc:
+        return exc.message, exc.errors
+    return json.dumps(body, default=repr), _types(body)
+
+
+def _types(value):
+    if isinstance(value, dict):
+        return {key: _types(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_types(item) for item in value]
+    return type(value).__name__
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        '{"amount": 1.5, "name": "a"}',
+        '{"amount": 2.0000000000000001}',
+        '{"amount": -1e-400}',
+        '{"amount": 1e400}',
+        '{"amount": 12}',
+        '{"active": 1.0}',
+        '{"name": 0.5}',
+        '{"ref": 2.5}',
+        '{"ref": 2.0}',
+        '{"details": {"items": [{"id": 1.0}]}}',
+        '{"details": {"subject": -0.0, "items": [{"id": 1, "label": 1e2}]}}',
+        '{"colour": 1.5}',
+    ],
+)
+def test_numbers_read_exactly_check_as_the_floats_json_reads_outside_money(written):
+    exact = parse_json(written, exact_numbers=True)
+    assert _outcome(Outer, exact) == _outcome(Outer, json.loads(written))
+
+
+def test_money_keeps_the_decimal_written_and_every_other_number_is_a_float():
+    written = (
+        '{"price": 19.990, "fees": {"rate": 0.125, "list": [1.10]},'
+        ' "extras": {"rate": 0.125, "list": [1.10, {"deep": 2.50}]},'
+        ' "details": {"subject": "x", "items": [{"id": 1, "label": null}]}}'
+    )
+    body = check(Priced, parse_json(written, exact_numbers=True))
+    assert body == {
+        "price": Decimal("19.99"),
+        "fees": {"rate": Decimal("0.125"), "list": [Decimal("1.10")]},
+        "extras": {"rate": 0.125, "list": [1.1, {"deep": 2.5}]},
+        "details": {"subject": "x", "items": [{"id": 1, "label": None}]},
+    }
+    assert str(body["price"]) == "19.99"
+    assert type(body["extras"]["list"][1]["deep"]) is float
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("100.000000000000001", "100.000000000000001"),
+        ("-1e-400", "-1E-400"),
+        ("-0.00", "-0"),
+        ("0.000", "0"),
+        ("100.00", "100"),
+        ("1.50e3", "1.50E+3"),
+        ("0.0150", "0.015"),
+        ("7", "7"),
+    ],
+)
+def test_money_is_the_value_written_less_the_zeros_ending_its_fraction(written, kept):
+    price = check(Priced, parse_json(f'{{"price": {written}}}', exact_numbers=True))["price"]
+    assert str(price) == kept
+
+
+@pytest.mark.parametrize("written", ['"12"', "true", "[1]", "{}"])
+def test_money_of_another_json_type_must_be_a_number(written):
+    assert invalid(Priced, parse_json(f'{{"price": {written}}}', exact_numbers=True)) == (
+        "price must be a number.",
+        {"price": ["Must be a number."]},
+    )
+
+
+def test_a_number_no_decimal_can_hold_is_malformed_json():
+    with pytest.raises(ValueError, match="Malformed JSON: the number 1e999999999999999999999"):
+        parse_json('{"price": 1e999999999999999999999}', exact_numbers=True)
+
+
 def _v1_views(resolver=None, prefix=""):
     for entry in (resolver or get_resolver()).url_patterns:
         route = prefix + str(entry.pattern)
@@ -207,6 +307,16 @@ class TestApiView:
         refused = self.send(tenant_a, "post", "/v1/echo", {"title": "x" * 21})
         assert refused.status_code == 400
         assert list(refused.json()["errors"]) == ["title"]
+
+    def test_a_number_no_decimal_can_hold_is_a_400(self, tenant_a):
+        response = Client().post(
+            "/v1/echo",
+            '{"title": "x", "count": 1e-999999999999999999999}',
+            content_type="application/json",
+            **bearer(tenant_a.token.raw),
+        )
+        assert response.status_code == 400
+        assert response.json()["message"].startswith("Malformed JSON: the number 1e-9999")
 
     def test_a_method_without_a_declared_body_takes_no_fields(self, tenant_a):
         token = tenant_a.token.token
