@@ -11,6 +11,10 @@ from crm.models import Deal, Stage, StageKind
 
 NOT_A_MEMBER = "The owner must be a member of the account."
 NOT_AN_OWNER = "Choose a member of this account."
+SPOILT_CONFIRMATION = (
+    "This move's confirmation to clear the lead's revenue is not one we asked for. "
+    "Move the deal again."
+)
 
 
 MAX_ID = 2**63 - 1
@@ -96,7 +100,15 @@ class DealForm(SeenVersionForm):
     # Set once the page has asked whether moving the deal out of won may clear its lead's
     # revenue (`crm.deals.RevenueWouldClear`) to the revenue it named ("USD 300.00"): saving
     # again confirms clearing that one, and asks again should the lead's revenue differ by then.
-    clear_revenue = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    # A value no page draws (too long, a NUL) is refused with a message the board can show.
+    clear_revenue = forms.CharField(
+        required=False,
+        max_length=40,
+        widget=forms.HiddenInput,
+        error_messages={
+            code: SPOILT_CONFIRMATION for code in ("max_length", "null_characters_not_allowed")
+        },
+    )
 
     def __init__(self, *args, deal, **kwargs):
         super().__init__(*args, **kwargs)

@@ -108,7 +108,7 @@ def move(request, deal_id):
         except ValidationError as exc:
             problem = exc.messages[0]
     else:
-        problem = form.errors["stage"][0]
+        problem = next(iter(form.errors.values()))[0]
     status = 409 if confirm else 400 if problem else 200
     if wants_partial(request) or confirm:
         _, owner = _board_filters(request, request.POST)

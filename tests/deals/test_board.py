@@ -161,6 +161,22 @@ def test_a_move_to_a_stage_of_another_pipeline_is_refused(tenant_a, tenant_b, de
     assert deal.stage == stage(tenant_a, "New")
 
 
+@pytest.mark.parametrize("confirmation", ["U" * 41, "a\x00b"])
+def test_a_move_with_a_spoilt_confirmation_is_refused_with_a_message(tenant_a, deal, confirmation):
+    move = {"stage": stage(tenant_a, "Won").pk, "clear_revenue": confirmation}
+    problem = "This move&#x27;s confirmation to clear the lead&#x27;s revenue is not one we asked"
+    drop = tenant_a.admin_client.post(f"/deals/{deal.pk}/move/", move, HTTP_HX_REQUEST="true")
+    assert drop.status_code == 400
+    html = drop.content.decode()
+    assert html.lstrip().startswith('<div id="board"') and problem in html
+    assert "Jordan Miles" in _column(html, stage(tenant_a, "New"))
+    plain = tenant_a.admin_client.post(f"/deals/{deal.pk}/move/", move, follow=True)
+    assert plain.redirect_chain == [(f"/deals/?pipeline={sales(tenant_a).pk}", 302)]
+    assert problem in plain.content.decode()
+    deal.refresh_from_db()
+    assert deal.stage == stage(tenant_a, "New") and deal.won_at is None
+
+
 def test_the_deal_page_shows_the_deal_and_saves_changes(tenant_a, deal):
     page = tenant_a.admin_client.get(f"/deals/{deal.pk}/").content.decode()
     assert "Jordan Miles" in page and "USD 1,500.00" in page

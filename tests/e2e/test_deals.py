@@ -458,3 +458,32 @@ def test_moving_a_won_deal_out_asks_before_clearing_a_revenue_typed_on_its_lead(
     assert Deal.objects.get(pk=deal.pk).stage.name == "Qualified"
     assert Lead.objects.get(pk=lead.pk).revenue is None
     assert errors == []
+
+
+def test_a_move_carrying_a_spoilt_confirmation_shows_why_and_moves_nothing(server, page):
+    tenant = _tenant()
+    deal = Deal.objects.get(lead=capture(deal_campaign(tenant), name="Jordan Miles"))
+    errors = []
+    # The refusal is a 400 answer, which the browser logs; anything else is a fault.
+    page.on(
+        "console",
+        lambda m: m.type == "error" and "400 (Bad Request)" not in m.text and errors.append(m.text),
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/deals/")
+    card = page.locator(f"#deal-{deal.pk}")
+    card.get_by_text("Move", exact=True).click()
+    # A confirmation no page draws (41 characters) rides along with the move.
+    card.locator("form").evaluate(
+        """form => form.insertAdjacentHTML(
+            "beforeend", '<input type="hidden" name="clear_revenue" value="' + "U".repeat(41) + '">'
+        )"""
+    )
+    card.get_by_role("button", name="Move Jordan Miles to Won").click()
+    expect(page.locator("#board [role=alert]")).to_have_text(
+        "This move's confirmation to clear the lead's revenue is not one we asked for. "
+        "Move the deal again."
+    )
+    expect(page.locator(f"#stage-{_stage_id(tenant, 'New')} #deal-{deal.pk}")).to_be_visible()
+    assert Deal.objects.get(pk=deal.pk).stage.name == "New"
+    assert errors == []
