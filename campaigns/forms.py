@@ -604,13 +604,26 @@ def submission_bounds_problem(data) -> str:
     return ""
 
 
+class SubmissionIdField(forms.UUIDField):
+    """The public form page's submission id. One that is not a UUID (a page someone edited, a
+    broken embed) counts as none rather than refusing the visitor's lead: the lead is then keyed
+    by the body sent (`services.capture_form_submission`), so sending it again is still one
+    lead, and two visitors sent the same spoilt id are never merged into one."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+
 class PublicLeadForm(LeadForm):
     """A public form submission; `data` may carry fields of the page's own, which are kept with
     the lead within `submission_bounds_problem`'s limits."""
 
     # Bots fill every field; people never see this one.
     website = forms.CharField(required=False)
-    submission_id = forms.UUIDField(required=False)
+    submission_id = SubmissionIdField(required=False)
 
     def clean(self):
         problem = submission_bounds_problem(self.data)

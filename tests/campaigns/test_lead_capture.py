@@ -83,6 +83,29 @@ class TestPublicForm:
         Client().post(form_path(form_campaign), body)
         assert Lead.objects.count() == 1
 
+    @pytest.mark.parametrize("submission", ["not-a-uuid", "a\x00b", "x" * 300])
+    def test_a_spoilt_submission_id_keeps_the_lead_and_still_makes_one(
+        self, form_campaign, submission
+    ):
+        """A page someone edited is no reason to lose the visitor: a submission id that is not
+        one counts as none, so the lead is keyed by what was sent and sending it again (a
+        double click, Back) is still one lead."""
+        body = {"name": "Ann", "phone": "4155550111", "submission_id": submission}
+        for _ in range(2):
+            response = Client().post(form_path(form_campaign), body)
+            assert response.status_code == 200
+            assert b"Thank you!" in response.content
+        assert Lead.objects.get().external_id.startswith("sha256:")
+
+    def test_a_json_submission_id_that_is_not_a_uuid_counts_as_none(self, form_campaign):
+        body = {"name": "Ann", "phone": "4155550111", "submission_id": "not-a-uuid"}
+        for _ in range(2):
+            response = Client().post(
+                form_path(form_campaign), json.dumps(body), content_type="application/json"
+            )
+            assert response.status_code == 200
+        assert Lead.objects.get().external_id.startswith("sha256:")
+
     def test_json_submission(self, form_campaign):
         response = Client().post(
             form_path(form_campaign),

@@ -77,6 +77,27 @@ def test_back_and_submit_again_on_the_public_form_is_still_one_lead(server, page
     assert list(Lead.objects.values_list("name", flat=True)) == ["Ann Visitor"]
 
 
+def test_a_public_form_with_a_spoilt_submission_id_still_sends_one_lead(server, page):
+    """A hidden submission id that is not one (an edited page, a broken embed) never blocks
+    the visitor: the send goes through, and sending again is still one lead."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(SimpleNamespace(account=account, admin=account.memberships.get().user))
+    page.goto(f"{server}/f/{campaign.form_secret_id}/")
+    page.locator("input[name=submission_id]").evaluate("input => input.value = 'not-a-uuid'")
+    page.get_by_label("Name").fill("Ann Visitor")
+    page.get_by_label("Phone").fill("(415) 555-0111")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label("Name")).to_be_visible()
+    page.locator("input[name=submission_id]").evaluate("input => input.value = 'not-a-uuid'")
+    page.get_by_label("Name").fill("Ann Visitor")
+    page.get_by_label("Phone").fill("(415) 555-0111")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    assert list(Lead.objects.values_list("name", flat=True)) == ["Ann Visitor"]
+
+
 def test_back_and_create_again_is_still_one_campaign(server, page):
     """The new-campaign page is sent once: Back then Create again leads to the campaign the
     first send made instead of making a second."""
