@@ -1,7 +1,6 @@
 """Input validation for the platform's pages: profile, members, API tokens, password reset."""
 
 import unicodedata
-import zoneinfo
 
 import phonenumbers
 from django import forms
@@ -11,6 +10,7 @@ from campaignhub import signals
 from campaignhub.fields import NameField
 from campaignhub.models import Account, Role, User
 from campaignhub.phones import PhoneNumberField
+from campaignhub.tenancy import time_zone_names
 
 
 class ProfileForm(forms.ModelForm):
@@ -68,7 +68,7 @@ class AccountForm(forms.ModelForm):
 
     def clean_timezone(self):
         value = self.cleaned_data["timezone"]
-        if value not in zoneinfo.available_timezones():
+        if value not in time_zone_names():
             raise forms.ValidationError("Choose a time zone such as America/New_York or UTC.")
         return value
 

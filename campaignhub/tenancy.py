@@ -2,7 +2,7 @@
 
 import zoneinfo
 from datetime import UTC as dt_utc
-from functools import wraps
+from functools import cache, wraps
 
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
@@ -54,13 +54,25 @@ def current_membership(user, session):
     return memberships.first()
 
 
+# Files of the host's zone directory that `zoneinfo.available_timezones()` lists but that are
+# no IANA time zone: the host's own setting (`localtime`), a rules template (`posixrules`) and
+# tzdata's placeholder for "no zone set" (`Factory`).
+NOT_TIME_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA time zone names an account may choose (e.g. America/New_York, UTC), read once
+    per process from the host's zone data."""
+    return frozenset(zoneinfo.available_timezones() - NOT_TIME_ZONES)
+
+
 def account_zone(account):
     """The account's time zone (IANA name, e.g. America/New_York) as a ZoneInfo; UTC when the
-    account has none or an unknown one."""
-    try:
-        return zoneinfo.ZoneInfo(account.timezone) if account and account.timezone else dt_utc
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    account has none or one that is not in `time_zone_names()`."""
+    if not account or account.timezone not in time_zone_names():
         return dt_utc
+    return zoneinfo.ZoneInfo(account.timezone)
 
 
 @receiver(user_logged_in, dispatch_uid="remember_account_at_login")

@@ -36,6 +36,23 @@ def test_the_accounts_country_changes_how_phones_read(server, page):
     expect(page.locator("span.phone[title='+442079460018']")).to_have_text("020 7946 0018")
 
 
+def test_the_account_time_zone_takes_iana_names_only(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/")
+    # `localtime` is a file of the server's zone directory (its own setting), not a time zone.
+    page.get_by_label("Timezone").fill("localtime")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".field.has-error")).to_contain_text(
+        "Choose a time zone such as America/New_York or UTC."
+    )
+    assert Account.objects.get(pk=account.pk).timezone == "UTC"
+    page.get_by_label("Timezone").fill("Europe/Berlin")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Account saved.")).to_be_visible()
+    assert Account.objects.get(pk=account.pk).timezone == "Europe/Berlin"
+
+
 def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, page):
     account = make_account("Acme Agency", "admin@acme.test")
     campaign = make_campaign(_Tenant(account), integration="webhook", campaign_name="Chat")

@@ -191,6 +191,15 @@ class TestTimeZones:
         page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
         assert "2026-11-30 11:42" in page
 
+    @pytest.mark.parametrize("stored", ["localtime", "Factory", "Mars/Base"])
+    def test_an_account_zone_that_is_no_time_zone_reads_as_utc(self, tenant_a, stored):
+        from datetime import UTC
+
+        from campaignhub.tenancy import account_zone
+
+        tenant_a.account.timezone = stored
+        assert account_zone(tenant_a.account) is UTC
+
 
 @pytest.mark.parametrize(
     ("value", "shown"),

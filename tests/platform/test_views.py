@@ -314,6 +314,16 @@ class TestProfileAndAccount:
         assert response.status_code == 400
         assert Account.objects.get(pk=tenant_a.account.pk).timezone == "UTC"
 
+    @pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "right/UTC"])
+    def test_a_host_zone_file_that_is_no_time_zone_is_a_form_error(self, tenant_a, zone):
+        response = tenant_a.admin_client.post(
+            "/settings/",
+            {"name": "Acme", "timezone": zone, "currency": "USD", "country": "US"},
+        )
+        assert response.status_code == 400
+        assert "Choose a time zone such as America/New_York or UTC." in response.content.decode()
+        assert Account.objects.get(pk=tenant_a.account.pk).timezone == "UTC"
+
     def test_member_cannot_change_account_settings(self, tenant_a):
         tenant_a.member_client.post(
             "/settings/", {"name": "Hijacked", "timezone": "UTC", "currency": "USD"}
