@@ -28,7 +28,8 @@ def default_period(account) -> tuple[date, date]:
 
 class ReportForm(forms.Form):
     """`from` and `to` (YYYY-MM-DD, days in the account's time zone, `to` included; the last
-    30 days when both are left out, 30 days from or up to the one given), `group` (day,
+    30 days when both are left out, 30 days from or up to the one given, cut at `EARLIEST` or
+    `LATEST`, the days either may name, so the period asked never runs past them), `group` (day,
     source, campaign or representative; day when left out) and the filters `campaign` (a
     campaign id one may see, deleted ones too), `source` (a `LeadSource`) and
     `representative` (the id of a member of the account).
@@ -80,9 +81,9 @@ class ReportForm(forms.Form):
         if start is None and end is None:
             start, end = self.period
         elif start is None:
-            start = end - timedelta(days=DEFAULT_DAYS - 1)
+            start = max(end - timedelta(days=DEFAULT_DAYS - 1), EARLIEST)
         elif end is None:
-            end = start + timedelta(days=DEFAULT_DAYS - 1)
+            end = min(start + timedelta(days=DEFAULT_DAYS - 1), LATEST)
         if start > end:
             self.add_error("to", "The end of the period is before its start.")
         elif (end - start).days + 1 > MAX_DAYS:

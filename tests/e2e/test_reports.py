@@ -125,3 +125,18 @@ def test_a_lead_that_leaves_won_on_its_page_loses_its_revenue(server, page):
     expect(outcome.locator("[data-revenue]")).to_have_text("—")
     stored = Lead.objects.get(pk=lead.pk)
     assert (stored.status, stored.revenue) == ("lost", None)
+
+
+def test_a_period_given_by_its_end_alone_stops_at_the_first_day_reports_cover(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.get_by_role("link", name="Reports").click()
+    expect(page.locator('[data-total="leads"]')).to_have_text("0")
+    filters = page.locator("#report-filters")
+    filters.get_by_label("To").fill("2000-01-05")
+    alert = page.locator("#report [role=alert]")
+    expect(alert).to_contain_text("The end of the period is before its start.")
+    filters.get_by_label("From").fill("")
+    # 30 days up to 5 Jan 2000 would start in 1999, before the first day a report may name.
+    expect(page.locator("#report")).to_contain_text("1 Jan 2000 to 5 Jan 2000")
+    expect(alert).to_have_count(0)

@@ -120,6 +120,23 @@ def test_without_a_period_the_last_30_days_are_reported(month):
 
 
 @pytest.mark.parametrize(
+    "query, period",
+    [
+        ("to=2000-01-05", {"from": "2000-01-01", "to": "2000-01-05"}),
+        ("from=2099-12-31", {"from": "2099-12-31", "to": "2099-12-31"}),
+        ("from=2099-12-20&group=day", {"from": "2099-12-20", "to": "2099-12-31"}),
+    ],
+)
+def test_a_period_of_one_end_stops_at_the_years_reports_cover(month, query, period):
+    """The 30 days from or up to the one day given are cut at 2000-01-01 and 2099-12-31, the
+    days `from` and `to` may name, rather than running past them."""
+    body = data(month, query)
+    assert body["period"] == period
+    if "group=day" in query:
+        assert [row["key"] for row in body["data"]][::11] == ["2099-12-20", "2099-12-31"]
+
+
+@pytest.mark.parametrize(
     "query, field",
     [
         ("from=2025-13-01&to=2025-01-03", "from"),

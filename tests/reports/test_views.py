@@ -83,6 +83,12 @@ def test_a_bad_period_is_400_with_the_reason(month):
     assert "A report covers at most 366 days." in content
 
 
+def test_a_period_of_one_end_near_the_covered_years_is_cut_at_them(month):
+    content = page(month.a.admin_client, "to=2000-01-05")
+    assert "1 Jan 2000 to 5 Jan 2000" in content
+    assert 'name="from" value="2000-01-01"' in content
+
+
 def test_a_member_sees_only_what_they_may(month):
     content = page(month.a.member_client, PERIOD)
     assert 'data-total="leads">3<' in content
