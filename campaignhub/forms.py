@@ -40,6 +40,7 @@ class AccountForm(forms.ModelForm):
         model = Account
         fields = ["name", "timezone", "currency", "country"]
         field_classes = {"name": NameField}
+        labels = {"timezone": "Time zone"}
 
     def clean(self):
         data = super().clean()

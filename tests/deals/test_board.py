@@ -177,6 +177,22 @@ def test_a_move_with_a_spoilt_confirmation_is_refused_with_a_message(tenant_a, d
     assert deal.stage == stage(tenant_a, "New") and deal.won_at is None
 
 
+def test_the_deal_page_says_a_spoilt_confirmation_and_does_not_draw_it_back(tenant_a, deal):
+    drawn = _drawn(tenant_a.admin_client, deal)
+    spoilt = {**drawn, "stage": stage(tenant_a, "Won").pk, "owner": "", "clear_revenue": "U" * 41}
+    refused = tenant_a.admin_client.post(f"/deals/{deal.pk}/", spoilt)
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    problem = "This move&#x27;s confirmation to clear the lead&#x27;s revenue is not one we asked"
+    assert problem in html
+    assert hidden_values(html)["clear_revenue"] == ""
+    # Sent again as drawn, the save goes through.
+    again = tenant_a.admin_client.post(f"/deals/{deal.pk}/", {**spoilt, **hidden_values(html)})
+    assert again.status_code == 302
+    deal.refresh_from_db()
+    assert deal.stage == stage(tenant_a, "Won")
+
+
 def test_the_deal_page_shows_the_deal_and_saves_changes(tenant_a, deal):
     page = tenant_a.admin_client.get(f"/deals/{deal.pk}/").content.decode()
     assert "Jordan Miles" in page and "USD 1,500.00" in page

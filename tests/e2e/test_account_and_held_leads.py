@@ -41,13 +41,13 @@ def test_the_account_time_zone_takes_iana_names_only(server, page):
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/settings/")
     # `localtime` is a file of the server's zone directory (its own setting), not a time zone.
-    page.get_by_label("Timezone").fill("localtime")
+    page.get_by_label("Time zone").fill("localtime")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".field.has-error")).to_contain_text(
         "Choose a time zone such as America/New_York or UTC."
     )
     assert Account.objects.get(pk=account.pk).timezone == "UTC"
-    page.get_by_label("Timezone").fill("Europe/Berlin")
+    page.get_by_label("Time zone").fill("Europe/Berlin")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Account saved.")).to_be_visible()
     assert Account.objects.get(pk=account.pk).timezone == "Europe/Berlin"
