@@ -1,11 +1,13 @@
 """Admin for accounts, users, memberships, API tokens and raw inbound deliveries."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaignhub import intake, services
+from campaignhub.forms import checked_time_zone
 from campaignhub.models import (
     Account,
     ApiToken,
@@ -61,9 +63,17 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class AccountAdminForm(forms.ModelForm):
+    """The admin's account form: the time zone is checked as on the Settings page."""
+
+    def clean_timezone(self):
+        return checked_time_zone(self.cleaned_data["timezone"])
+
+
 @admin.register(Account)
 class AccountAdmin(AccountScopedAdmin):
     account_path = "pk"
+    form = AccountAdminForm
     list_display = ["name", "currency", "timezone", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]

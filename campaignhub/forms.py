@@ -68,10 +68,15 @@ class AccountForm(forms.ModelForm):
         return value
 
     def clean_timezone(self):
-        value = self.cleaned_data["timezone"]
-        if value not in time_zone_names():
-            raise forms.ValidationError("Choose a time zone such as America/New_York or UTC.")
-        return value
+        return checked_time_zone(self.cleaned_data["timezone"])
+
+
+def checked_time_zone(value: str) -> str:
+    """`value` when it is an IANA time zone name (`tenancy.time_zone_names`); raises
+    ValidationError otherwise. For every form that sets an account's time zone (admin too)."""
+    if value not in time_zone_names():
+        raise forms.ValidationError("Choose a time zone such as America/New_York or UTC.")
+    return value
 
 
 class AddMemberForm(forms.Form):

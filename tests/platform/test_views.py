@@ -324,6 +324,20 @@ class TestProfileAndAccount:
         assert "Choose a time zone such as America/New_York or UTC." in response.content.decode()
         assert Account.objects.get(pk=tenant_a.account.pk).timezone == "UTC"
 
+    @pytest.mark.parametrize("zone", ["localtime", "Mars/Base"])
+    def test_the_django_admin_checks_the_time_zone_too(self, tenant_a, zone, rf):
+        from django.contrib import admin
+
+        request = rf.get("/admin/")
+        request.user = User.objects.create_superuser(email="ops@hub.test", password="x")
+        account = tenant_a.account
+        form_class = admin.site._registry[Account].get_form(request, account)
+        data = {"name": account.name, "timezone": zone, "currency": "USD", "country": "US"}
+        form = form_class(data=data, instance=account)
+        assert not form.is_valid()
+        assert form.errors["timezone"] == ["Choose a time zone such as America/New_York or UTC."]
+        assert form_class(data={**data, "timezone": "Europe/Berlin"}, instance=account).is_valid()
+
     def test_member_cannot_change_account_settings(self, tenant_a):
         tenant_a.member_client.post(
             "/settings/", {"name": "Hijacked", "timezone": "UTC", "currency": "USD"}
