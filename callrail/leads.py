@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from callrail import client as callrail
-from campaigns import selectors
+from campaignhub import intake
+from campaigns import events, selectors
 from campaigns import services as campaigns
 from campaigns.models import Campaign, Integration, Lead, LeadSource
 
@@ -84,6 +85,7 @@ def _unanswered(delivery, number, e164, source, external_id) -> str:
     what = f"{source} {external_id}"
     paused = selectors.paused_campaign_for_number(delivery.account, Integration.CALLRAIL, e164)
     if paused is not None:
+        intake.when_held(delivery, lambda: events.campaign_held(paused.pk))
         return (
             f"{held_reason_prefix(paused.pk)} {what} to {e164}, its tracking number; "
             "captured from its page once it is active."

@@ -120,7 +120,25 @@ def process_delivery(delivery_id, *, retry_now=False) -> float | None:
     else:
         delivery.status = DeliveryStatus.PROCESSED if handled else DeliveryStatus.IGNORED
     _record(held, delivery)
+    if delivery.status == DeliveryStatus.IGNORED:
+        _announce_held(delivery)
     return retry_in
+
+
+def when_held(delivery, announce) -> None:
+    """For a processor that holds `delivery` (ignores it, e.g. for a paused campaign): call
+    `announce()` once its outcome is recorded, so what it announces (a page's held count)
+    counts it. Not called when processing fails or is retried instead."""
+    delivery.__dict__.setdefault("_when_held", []).append(announce)
+
+
+def _announce_held(delivery):
+    for announce in delivery.__dict__.get("_when_held", ()):
+        try:
+            announce()
+        except Exception:
+            # Telling open pages is a courtesy: the outcome is recorded already.
+            logger.exception("Announcing held %s failed", delivery)
 
 
 def _record(held, delivery):

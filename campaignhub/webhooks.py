@@ -143,6 +143,11 @@ class WebhookView(View):
         """A problem with the payload the sender should hear about now (400), or None."""
         return None
 
+    def held(self, delivery, target: Target) -> None:
+        """`delivery` was just stored ignored for `target.ignore_reason` (e.g. its campaign is
+        paused): tell whoever should know, e.g. open pages. Nothing by default; a failure is
+        logged, never answered."""
+
     def verdict(self, delivery, target) -> bool | None:
         """`verify`, where any error while verifying (a header that is not ASCII, a body that
         does not parse) counts as an invalid signature."""
@@ -228,7 +233,13 @@ class WebhookView(View):
         # a good one for a paused target is kept (ignored, replayable).
         problem = self._problem(delivery)
         if not problem and target.ignore_reason:
-            return self._store(delivery, DeliveryStatus.IGNORED, target.ignore_reason)
+            response = self._store(delivery, DeliveryStatus.IGNORED, target.ignore_reason)
+            try:
+                self.held(delivery, target)
+            except Exception:
+                # Telling open pages is a courtesy: the sender's answer never depends on it.
+                logger.exception("Announcing a held %s delivery failed", self.source)
+            return response
         if problem:
             self._store(delivery, DeliveryStatus.REJECTED, problem)
             if isinstance(problem, dict):

@@ -88,13 +88,14 @@ def campaign_changed(
         campaign_page_changed(campaign.pk, sees_now)
 
 
-PAGE_PARTS = ("name", "status", "details")
+PAGE_PARTS = ("name", "status", "held", "details")
 
 
 def campaign_page_changed(campaign_id, user_ids):
     """`campaignpage`: the campaign page's name, status block (badge, and the Pause or Activate
-    button for who may use it) and details (with the Edit and Delete buttons, and what feeds
-    it, as each viewer may see them), to these people (user ids who see the campaign now).
+    button for who may use it), the notice of what was held while it was paused (with the
+    capture button for who may use it) and details (with the Edit and Delete buttons, and what
+    feeds it, as each viewer may see them), to these people (user ids who see the campaign now).
 
     Pages of other campaigns, and other pages, have no element with these ids and drop them.
     People who see the same thing get one frame between them.
@@ -105,8 +106,13 @@ def campaign_page_changed(campaign_id, user_ids):
         .get(pk=campaign_id)
     )
     frames: dict[str, set[int]] = {}
+    held = {
+        "held_leads": selectors.held_count(campaign),
+        "held_noun": selectors.held_noun(campaign),
+    }
     for membership in _memberships(campaign.account_id, user_ids):
         context = {
+            **held,
             "campaign": campaign,
             "can": permissions.can(membership, campaign),
             "feeders": sources.feeders_of(campaign, membership),
@@ -119,6 +125,16 @@ def campaign_page_changed(campaign_id, user_ids):
         frames.setdefault(html, set()).add(membership.user_id)
     for html, people in frames.items():
         push_to_members(campaign.account_id, people, PAGE_EVENT, html)
+
+
+def campaign_held(campaign_id):
+    """Something reached the paused campaign and was held for it (a lead at its webhook, a
+    call to its tracking number or answered for it on the dialer): its page, open anywhere,
+    counts it (`campaign_page_changed`)."""
+    campaign = Campaign.objects.filter(pk=campaign_id, is_deleted=False).first()
+    if campaign is None or not live.watching(campaign.account_id):
+        return
+    campaign_page_changed(campaign.pk, selectors.audience(campaign))
 
 
 def campaign_lead_count_changed(campaign):

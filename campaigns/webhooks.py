@@ -6,7 +6,7 @@ from campaignhub import schemas
 from campaignhub.api import form_errors
 from campaignhub.cleaning import parse_json
 from campaignhub.webhooks import Target, WebhookView
-from campaigns import services
+from campaigns import events, services
 from campaigns.forms import WebhookLeadForm
 from campaigns.models import LEAD_WEBHOOK_SOURCE, Campaign, Integration, LeadSource
 from campaigns.schemas import WebhookLeadBody
@@ -31,6 +31,10 @@ class LeadWebhook(WebhookView):
         # A paused campaign's leads are kept (ignored, replayable), never refused like a 404.
         paused = "" if campaign.status else PAUSED
         return Target(campaign.account, target_id=campaign.pk, ignore_reason=paused)
+
+    def held(self, delivery, target):
+        """The paused campaign's page, open anywhere, counts the lead it holds."""
+        events.campaign_held(target.target_id)
 
     def check(self, delivery):
         """Tell the sender at once what is wrong with a lead, instead of failing later."""

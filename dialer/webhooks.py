@@ -15,8 +15,10 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from campaignhub import intake
 from campaignhub.cleaning import clean_json, parse_json
 from campaignhub.webhooks import Target, WebhookView
+from campaigns import events
 from campaigns import services as campaigns
 from campaigns.models import LeadSource
 from dialer import client as dialer
@@ -269,6 +271,9 @@ def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
             event.ignored = held
             event.save(update_fields=["ignored"])
         delivery.error = held
+        if campaign.inbound_campaign_id:
+            inbound_id = campaign.inbound_campaign_id
+            intake.when_held(delivery, lambda: events.campaign_held(inbound_id))
         return False
     campaigns.capture_lead(
         campaign=campaign.inbound_campaign,

@@ -49,6 +49,20 @@ class TestCallsToAPausedCampaign:
         assert "Activate the campaign to capture them" in page
         assert f"/campaigns/{paused.pk}/held-leads/" not in page
 
+    def test_an_open_campaign_page_counts_a_held_call_as_it_comes(
+        self, tenant_a, receiver, paused, live_events
+    ):
+        from campaigns import events
+
+        post(receiver, fixture("pre_call__inbound"))
+        [frame] = live_events.to(tenant_a.account, tenant_a.admin, events.PAGE_EVENT)
+        assert f'<div id="campaign-{paused.pk}-held" hx-swap-oob="true">' in frame["html"]
+        assert "1 call</strong> reached this campaign while it was paused" in frame["html"]
+        # A later event of the same call is the same call: the count stays.
+        post(receiver, fixture("post_call__answered"))
+        *_, again = live_events.to(tenant_a.account, tenant_a.admin, events.PAGE_EVENT)
+        assert "1 call</strong> reached this campaign while it was paused" in again["html"]
+
     def test_once_active_capturing_them_makes_their_leads_in_order(
         self, tenant_a, receiver, paused
     ):

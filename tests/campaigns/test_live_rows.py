@@ -138,3 +138,28 @@ def test_the_counts_draw_the_live_lists_pager_again_with_the_total(
     # Back to one page: the pager has nothing to offer.
     pager = counts.split('<div id="campaign-pager-live" hx-swap-oob="true">')[1]
     assert pager.split("</div>")[0].strip() == ""
+
+
+def test_a_lead_held_by_a_paused_campaign_reaches_its_page(tenant_a, live_events, committed):
+    from django.test import Client
+
+    from campaigns.models import Campaign
+
+    with committed():
+        campaign = make_campaign(
+            tenant_a, integration="webhook", selected_user=[{"id": tenant_a.member.pk}]
+        )
+        services.set_campaign_status(campaign=campaign, active=False)
+    live_events.pushed.clear()
+    token = Campaign.objects.get(pk=campaign.pk).webhook_token
+    body = '{"external_id": "held-1", "phone": "+14155550111"}'
+    answer = Client().post(f"/webhooks/leads/{token}/", body, content_type="application/json")
+    assert answer.status_code == 200 and "ignored" in answer.json()
+
+    admin = page_frame(live_events, tenant_a, tenant_a.admin)
+    assert f'<div id="campaign-{campaign.pk}-held" hx-swap-oob="true">' in admin
+    assert "1 lead</strong> reached this campaign's webhook while it was paused" in admin
+    assert "Activate the campaign to capture it." in admin
+    # Its representative sees the count too.
+    rep = page_frame(live_events, tenant_a, tenant_a.member)
+    assert "1 lead</strong> reached this campaign" in rep

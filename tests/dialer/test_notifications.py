@@ -363,6 +363,20 @@ def test_a_connected_call_while_the_inbound_campaign_is_paused_is_held_not_lost(
     assert "once this campaign is active" in feeders
 
 
+def test_an_open_inbound_campaign_page_counts_a_held_call_as_it_comes(
+    tenant_a, connected, live_events
+):
+    from campaigns import events
+
+    inbound, campaign = _held_campaign(tenant_a)
+    _pause(inbound)
+    live_events.pushed.clear()
+    _cdr(campaign, call_ref="c1")
+    [frame] = live_events.to(tenant_a.account, tenant_a.admin, events.PAGE_EVENT)
+    feeders = frame["html"].split('id="feeders">', 1)[1].split("</dd>", 1)[0]
+    assert '<span class="badge warn">1 call held</span>' in feeders
+
+
 def test_held_calls_become_leads_once_the_inbound_campaign_is_active_again(tenant_a, connected):
     inbound, campaign = _held_campaign(tenant_a)
     _pause(inbound)

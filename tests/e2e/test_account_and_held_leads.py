@@ -57,6 +57,11 @@ def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, pag
     account = make_account("Acme Agency", "admin@acme.test")
     campaign = make_campaign(_Tenant(account), integration="webhook", campaign_name="Chat")
     services.update_campaign(campaign=campaign, changes={"status": False})
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    expect(page.get_by_text("while it was paused")).to_have_count(0)
+
     response = requests.post(
         f"{server}/webhooks/leads/{campaign.webhook_token}/",
         data=json.dumps({"external_id": "held-1", "name": "Held Lead", "phone": "+14155550111"}),
@@ -64,10 +69,9 @@ def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, pag
         timeout=5,
     )
     assert response.status_code == 200
-
-    log_in(page, server, "admin@acme.test")
-    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    # The open page counts the held lead as it comes.
     expect(page.get_by_text("reached this campaign's webhook while it was paused")).to_be_visible()
+    expect(page.get_by_text("Activate the campaign to capture it.")).to_be_visible()
     status = page.locator(".status-block")
     status.get_by_role("button", name="Activate").click()
     # The page is drawn again by itself (htmx refresh): the notice now offers the capture.
