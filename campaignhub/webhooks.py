@@ -143,6 +143,12 @@ class WebhookView(View):
         """A problem with the payload the sender should hear about now (400), or None."""
         return None
 
+    def hold_reason(self, delivery, target: Target) -> str:
+        """Why a good delivery for a paused target is stored ignored: `target.ignore_reason`
+        by default; an endpoint may add what the delivery is about, so that repeats of one
+        thing can be told apart from different things held."""
+        return target.ignore_reason
+
     def held(self, delivery, target: Target) -> None:
         """`delivery` was just stored ignored for `target.ignore_reason` (e.g. its campaign is
         paused): tell whoever should know, e.g. open pages. Nothing by default; a failure is
@@ -233,7 +239,9 @@ class WebhookView(View):
         # a good one for a paused target is kept (ignored, replayable).
         problem = self._problem(delivery)
         if not problem and target.ignore_reason:
-            response = self._store(delivery, DeliveryStatus.IGNORED, target.ignore_reason)
+            response = self._store(
+                delivery, DeliveryStatus.IGNORED, self.hold_reason(delivery, target)
+            )
             try:
                 self.held(delivery, target)
             except Exception:

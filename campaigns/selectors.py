@@ -317,12 +317,13 @@ def held_deliveries(campaign):
 
 
 def held_count(campaign) -> int:
-    """How many leads (or, for an integration, calls) are held for the campaign: one per
-    delivery to a webhook campaign, else as its lead source counts them."""
+    """How many leads (or, for an integration, calls) are held for the campaign: for a webhook
+    campaign one per lead key its held deliveries name (`campaigns.webhooks`: repeats of one
+    lead count once, as capturing them makes one lead), else as its lead source counts them."""
     holding = sources.holding_for(campaign.integration)
     if holding is not None:
         return holding.count(campaign)
-    return held_deliveries(campaign).count()
+    return held_deliveries(campaign).order_by().values("error").distinct().count()
 
 
 def held_noun(campaign) -> str:

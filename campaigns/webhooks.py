@@ -32,6 +32,10 @@ class LeadWebhook(WebhookView):
         paused = "" if campaign.status else PAUSED
         return Target(campaign.account, target_id=campaign.pk, ignore_reason=paused)
 
+    def hold_reason(self, delivery, target):
+        """PAUSED naming the lead (`held_reason`)."""
+        return held_reason(_key(_lead_form(_payload(delivery)), raw=delivery.body))
+
     def held(self, delivery, target):
         """The paused campaign's page, open anywhere, counts the lead it holds."""
         events.campaign_held(target.target_id)
@@ -72,6 +76,18 @@ def _lead_form(payload):
     return WebhookLeadForm(data=schemas.check(WebhookLeadBody, payload))
 
 
+def _key(form, *, raw) -> str:
+    """The lead's external id from a valid lead form (`services.lead_external_id`)."""
+    form.is_valid()
+    return services.lead_external_id(form.cleaned_data["external_id"], raw=raw)
+
+
+def held_reason(key: str) -> str:
+    """Why a lead is held: PAUSED and the lead's external id, so repeats of one lead are counted
+    once (`campaigns.selectors.held_count`), as capturing them makes one lead."""
+    return f"{PAUSED} Lead key: {key}."
+
+
 def process(delivery):
     """Capture the lead on the delivery's campaign, looked up within the delivery's account and
     checked to be live now (it may have been paused or deleted since the delivery arrived)."""
@@ -85,14 +101,15 @@ def process(delivery):
         .filter(pk=delivery.target_id, integration=Integration.WEBHOOK, is_deleted=False)
         .first()
     )
+    # Without an id from the sender, the same body sent twice is taken for a retry.
+    key = _key(form, raw=delivery.body)
     if campaign is None or not campaign.status:
-        delivery.error = PAUSED if campaign else "The campaign no longer exists."
+        delivery.error = held_reason(key) if campaign else "The campaign no longer exists."
         return False
     services.capture_lead(
         campaign=campaign,
         source=LeadSource.WEBHOOK,
-        # Without an id from the sender, the same body sent twice is taken for a retry.
-        external_id=services.lead_external_id(form.cleaned_data["external_id"], raw=delivery.body),
+        external_id=key,
         name=form.cleaned_data["name"],
         phone=form.cleaned_data["phone"],
         email=form.cleaned_data["email"],

@@ -76,7 +76,7 @@ class DialerUpstream(Upstream):
         base_url = (base_url or settings.DIALER_API_BASE).strip().rstrip("/")
         if not base_url:
             raise ValidationError("Enter the dialer's API address.", code="required")
-        if _connected_elsewhere(account, base_url, secret.strip()):
+        if _connected_elsewhere(account, secret.strip()):
             raise ValidationError(KEY_CONNECTED_ELSEWHERE, code="connected_elsewhere")
         return super().connect(account=account, secret=secret, base_url=base_url)
 
@@ -88,12 +88,11 @@ KEY_CONNECTED_ELSEWHERE = (
 )
 
 
-def _connected_elsewhere(account, base_url: str, secret: str) -> bool:
-    """Whether another account's live connection holds `secret` at `base_url`. Keys are
-    encrypted at rest, so each is compared once decrypted (live dialer connections are few)."""
-    others = DialerConnection.objects.filter(deleted_at__isnull=True, base_url=base_url).exclude(
-        account=account
-    )
+def _connected_elsewhere(account, secret: str) -> bool:
+    """Whether another account's live connection holds `secret`, at whatever address: one
+    dialer can be written many ways (host names, addresses, ports), so the key alone decides.
+    Keys are encrypted at rest, so each is compared once decrypted (live connections are few)."""
+    others = DialerConnection.objects.filter(deleted_at__isnull=True).exclude(account=account)
     return any(
         hmac.compare_digest(other.secret.encode(), secret.encode())
         for other in others.only("secret").iterator()

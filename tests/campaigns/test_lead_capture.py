@@ -1,5 +1,6 @@
 """Leads from the outside: the public form and the generic lead webhook."""
 
+import hashlib
 import json
 import uuid
 from unittest import mock
@@ -333,7 +334,9 @@ class TestLeadWebhook:
         services.update_campaign(campaign=campaign, changes={"status": False})
         process_inbound_delivery(InboundDelivery.objects.get().pk)
         delivery = InboundDelivery.objects.get()
-        assert (delivery.status, delivery.error) == (DeliveryStatus.IGNORED, PAUSED)
+        assert delivery.status == DeliveryStatus.IGNORED
+        digest = hashlib.sha256(bytes(delivery.body)).hexdigest()
+        assert delivery.error == f"{PAUSED} Lead key: sha256:{digest}."
         assert not Lead.objects.exists()
 
     def test_processing_looks_the_campaign_up_in_the_deliverys_account_only(self, hook, tenant_b):
@@ -393,6 +396,31 @@ class TestHeldLeads:
         services.update_campaign(campaign=paused, changes={"status": True})
         tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
         assert Lead.objects.get(external_id="ord-1").name == "Order Second (corrected)"
+
+    def test_repeats_of_one_lead_count_once_as_capturing_them_makes_one(self, tenant_a, paused):
+        """A sender retrying `held-0`, and the same body without an id sent twice: two more
+        deliveries, one more lead, as capture makes it."""
+        path = f"/webhooks/leads/{paused.webhook_token}/"
+        Client().post(
+            path, json.dumps({"external_id": "held-0", "name": "Ann"}), "application/json"
+        )
+        for _ in range(2):
+            Client().post(path, json.dumps({"phone": "+14155550112"}), "application/json")
+        assert InboundDelivery.objects.count() == 5
+        page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert "3 leads</strong> reached this campaign" in page
+        services.update_campaign(campaign=paused, changes={"status": True})
+        tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
+        assert Lead.objects.count() == 3
+
+    def test_a_representative_is_told_who_may_activate_it(self, tenant_a, paused):
+        services.update_campaign(
+            campaign=paused, changes={"selected_user": [{"id": tenant_a.member.pk}]}
+        )
+        page = tenant_a.member_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert "2 leads</strong> reached this campaign" in page
+        assert "Activate the campaign" not in page
+        assert "captured once an admin or the campaign's owner activates it" in page
 
     def test_while_paused_nothing_is_captured(self, tenant_a, paused):
         response = tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/", follow=True)

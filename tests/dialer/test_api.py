@@ -59,15 +59,17 @@ def test_a_key_another_account_has_connected_is_refused_and_nothing_changes(
     assert "already connected to another CampaignHub account" in response.json()["message"]
     assert not DialerConnection.objects.filter(account=tenant_a.account).exists()
     assert webhook.call_count == 0
-    # Another dialer (another address) may have a key that reads the same.
-    upstream.get("https://other-dialer.test/api/campaigns", json=[])
-    upstream.put("https://other-dialer.test/api/webhook", json={})
-    other = tenant_a.admin_client.post(
-        "/v1/dialer/connection",
-        {"base_url": "https://other-dialer.test/api", "api_key": "k-9876"},
-        content_type="application/json",
-    )
-    assert other.status_code == 201, other.json()
+    # The same dialer written another way (scheme case, a dot segment, another host name or
+    # address for it) is still the same key: the key alone decides.
+    for address in ("HTTPS://dialer.test/./api", "https://other-name-for-dialer.test/api"):
+        upstream.get(f"{address}/campaigns", json=[])
+        other = tenant_a.admin_client.post(
+            "/v1/dialer/connection",
+            {"base_url": address, "api_key": "k-9876"},
+            content_type="application/json",
+        )
+        assert other.status_code == 400, address
+    assert not DialerConnection.objects.filter(account=tenant_a.account).exists()
     # A key the other account removed is free again.
     services.disconnect(account=tenant_b.account)
     response = tenant_a.admin_client.post(
