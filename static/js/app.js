@@ -316,7 +316,11 @@ function restoreFilters() {
 }
 document.addEventListener("DOMContentLoaded", restoreFilters);
 document.addEventListener("htmx:historyRestore", restoreFilters);
-window.addEventListener("pageshow", restoreFilters);
+// Only a page restored from the back-forward cache: on a first load, `pageshow` comes after
+// images and styles, when the user may already have changed a filter.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) restoreFilters();
+});
 
 // Answers to htmx actions. Validation answers (400, 409, 422) carry their error markup and are
 // swapped in place (htmx-config in base.html); any other failure shows one message inline,
