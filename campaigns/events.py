@@ -44,6 +44,19 @@ def _removed(campaign_id):
     return f'<tr id="campaign-{campaign_id}" hx-swap-oob="delete"></tr>'
 
 
+def _refill(membership) -> str:
+    """The row now last on `membership`'s live list (page 1, unfiltered, newest first), to
+    append where a removal left the page short: it moves up from page 2. A frame of its own
+    after the removal's (rows are parsed in table context); the page appends it only when it
+    has room and does not show it already (static/js/app.js). Empty when the list is no
+    longer than a page."""
+    per_page = first_page(0).per_page
+    last = list(selectors.campaign_list(membership)[per_page - 1 : per_page])
+    if not last:
+        return ""
+    return f'<tbody hx-swap-oob="beforeend:#campaign-rows-live">{_row(last[0])}</tbody>'
+
+
 def campaign_changed(
     campaign_id, *, created=False, seen_by=None, sees_now=None, recount=True, campaign=None
 ):
@@ -54,7 +67,8 @@ def campaign_changed(
     it did not change hands); `sees_now` the set who see it after (None: read here). Who sees
     it now gets the row: inserted at the top of the live list when it is new to them, replaced
     in place otherwise; who saw it and no longer does (deleted, or no longer owner or
-    representative) gets it removed. The row goes first: it is what the person changed.
+    representative) gets it removed, then the row that moves up from page 2 (`_refill`). The
+    row goes first: it is what the person changed.
     Counts follow when `recount` (the campaign moved between tallies) or the audience changed,
     with the pager of the live list (page 1, unfiltered: its count and pages are the total's)
     and, for the other lists (filtered, later pages), a note that theirs are as loaded; a
@@ -76,6 +90,9 @@ def campaign_changed(
         push_to_members(account_id, sees_now & seen_before, COUNT_EVENT, row)
         push_to_members(account_id, sees_now - seen_before, COUNT_EVENT, _inserted(row))
     push_to_members(account_id, seen_before - sees_now, COUNT_EVENT, _removed(campaign.pk))
+    for membership in _memberships(account_id, seen_before - sees_now):
+        if refill := _refill(membership):
+            push_to_members(account_id, [membership.user_id], COUNT_EVENT, refill)
     if recount or created or sees_now != seen_before:
         changed = render_to_string("campaigns/campaign_list.html#list-changed", {"oob": True})
         for membership in _memberships(account_id, sees_now | seen_before):

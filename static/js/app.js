@@ -95,8 +95,9 @@ document.addEventListener("click", (event) => {
 //   account, and the server does not know which part);
 // - rows carry data-version: an older row never replaces a newer one, whatever order frames
 //   arrive in;
-// - rows inserted into a live list (`<tbody hx-swap-oob="afterbegin:#…">`) that the page already
-//   shows replace the shown row instead, so a row is never listed twice.
+// - rows inserted into a live list (`<tbody hx-swap-oob="afterbegin:#…">`, or `beforeend:` for
+//   the row moving up from the next page after a removal) that the page already shows replace
+//   the shown row instead, so a row is never listed twice.
 function versionOf(element) {
   const value = element?.getAttribute?.("data-version");
   return value === null || value === undefined ? null : Number(value);
@@ -115,6 +116,14 @@ function oobTarget(fragment) {
   return fragment.id ? document.getElementById(fragment.id) : null;
 }
 
+// Whether a live list has room for a row at its end (after a removal, the row that moves up
+// from the next page comes in a frame of its own).
+function hasRoom(list) {
+  const size = Number(list.dataset.livePageSize);
+  const rows = [...list.children].filter((row) => !row.classList.contains("empty-row"));
+  return !size || rows.length < size;
+}
+
 function prepareLiveFrame(text) {
   const template = document.createElement("template");
   template.innerHTML = text;
@@ -122,7 +131,8 @@ function prepareLiveFrame(text) {
     const spec = fragment.getAttribute("hx-swap-oob") || "true";
     const row = fragment.firstElementChild;
     const shown = row?.id ? document.getElementById(row.id) : null;
-    if (spec.startsWith("afterbegin:") && shown) {
+    const inserts = spec.startsWith("afterbegin:") || spec.startsWith("beforeend:");
+    if (inserts && shown) {
       // An insert wraps one row; a page already showing it gets the row in place instead.
       if (isOlder(row, shown)) {
         fragment.remove();
@@ -135,6 +145,7 @@ function prepareLiveFrame(text) {
     const target = oobTarget(fragment);
     if (!target || isOlder(fragment, target)) fragment.remove();
     else if (spec.startsWith("afterbegin:")) makeRoom(target, fragment.children.length);
+    else if (spec.startsWith("beforeend:") && !hasRoom(target)) fragment.remove();
     else keepEdits(target, fragment);
   }
   return template.innerHTML;

@@ -52,6 +52,21 @@ def test_a_representative_taken_off_gets_the_row_removed(tenant_a, live_events, 
     assert "<strong>0</strong><span>Total</span>" in counts
 
 
+def test_a_removal_brings_up_the_first_row_of_page_two(tenant_a, live_events, committed):
+    with committed():
+        campaigns = [make_campaign(tenant_a, campaign_name=f"C{n}") for n in range(27)]
+    live_events.pushed.clear()
+
+    with committed():
+        services.delete_campaign(campaign=campaigns[20])
+
+    removal, refill = row_frames(live_events, tenant_a, tenant_a.admin)
+    assert removal == f'<tr id="campaign-{campaigns[20].pk}" hx-swap-oob="delete"></tr>'
+    # 26 left, newest first: the 25th is C1, which was first on page 2.
+    assert refill.startswith('<tbody hx-swap-oob="beforeend:#campaign-rows-live">')
+    assert f'<tr id="campaign-{campaigns[1].pk}">' in refill
+
+
 def test_a_new_lead_updates_the_campaign_rows_lead_count(tenant_a, live_events, committed):
     with committed():
         campaign = make_campaign(tenant_a)

@@ -504,3 +504,33 @@ def test_the_campaign_list_counts_campaigns_made_and_deleted_elsewhere(server, p
 
     # A list that takes no new rows (filtered, or a later page) says its count is as loaded.
     expect(changed).to_be_visible()
+
+
+def test_a_campaign_deleted_elsewhere_leaves_its_place_to_the_next_one(server, page):
+    """Page 1 of the live list keeps its 25 rows: the row that was first on page 2 moves up."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    tenant = SimpleNamespace(account=account, admin=account.memberships.get().user)
+    campaigns = [
+        make_campaign(tenant, integration="form", campaign_name=f"Campaign {number}")
+        for number in range(26)
+    ]
+    log_in(page, server, "admin@acme.test")
+    listing = page.context.new_page()
+    listing.goto(f"{server}/campaigns/")
+    expect(listing.locator("#live-status")).to_have_class("live-status connected")
+    rows = listing.locator("#campaign-rows-live tr:not(.empty-row)")
+    expect(rows).to_have_count(25)
+    expect(rows.last).to_contain_text("Campaign 1")
+
+    page.goto(f"{server}/campaigns/{campaigns[10].pk}/delete/")
+    page.get_by_role("button", name=re.compile("Delete")).click()
+    expect(listing.locator(f"#campaign-{campaigns[10].pk}")).to_have_count(0)
+    expect(rows).to_have_count(25)
+    expect(rows.last).to_contain_text("Campaign 0")
+
+    # With no page 2 left, a deletion shortens the page.
+    page.goto(f"{server}/campaigns/{campaigns[20].pk}/delete/")
+    page.get_by_role("button", name=re.compile("Delete")).click()
+    expect(rows).to_have_count(24)
+    expect(rows.last).to_contain_text("Campaign 0")
+    expect(listing.locator("#campaign-counts")).to_contain_text(re.compile(r"24\s*Total"))
