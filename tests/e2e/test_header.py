@@ -5,6 +5,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from campaignhub.models import User
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -40,6 +41,20 @@ def test_the_header_is_one_row_at_desktop_width_with_a_long_account_name(server,
     # The name is cut short with an ellipsis rather than pushing the links aside.
     assert name.evaluate("e => e.scrollWidth > e.clientWidth")
     assert box(name)["y"] < box(header)["y"] + box(header)["height"]
+
+
+def test_short_names_take_their_own_width_and_leave_the_rest_to_the_account(server, page):
+    """A first name shorter than the 4rem names may shrink to takes only its own width, so an
+    account name that fits beside the links at 1280 is shown whole."""
+    account = make_account("Demo Agency", "dana@demo.test")
+    User.objects.filter(pk=account.memberships.get().user_id).update(name="Dana Scully")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    log_in(page, server, "dana@demo.test")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    for name in (".account-name", ".profile-link"):
+        whole = page.locator(name).evaluate("e => e.scrollWidth <= e.clientWidth")
+        assert whole, name
+    assert box(page.locator(".profile-link"))["width"] < 60
 
 
 @pytest.mark.parametrize("width", [761, 800, 960, 1100, 1200, 1280])
