@@ -6,7 +6,8 @@ cp1252 (Latin-1 plus curly quotes and the euro sign), `,` `;` or tab delimiters,
 inside quoted fields, headers in any case with stray spaces, trailing empty rows, and phone
 columns that a spreadsheet turned into numbers (`4.155550134E9`). Nothing in the file is lost
 unsaid: a quote never closed refuses the file (naming its row), and a phone, name or email
-running over lines (a quote closed late, which took the rows between) refuses its row. The
+running over lines (a quote closed late, which took the rows between) refuses its row, as does
+any other value with a later line holding as many separators as a row (`ROW_IN_VALUE`). The
 reader streams: the file is never held in memory, valid rows are yielded one at a time, the
 first `ERROR_LIMIT` row errors are kept for the response and every error is written to a
 temporary CSV report.
@@ -210,6 +211,10 @@ def _column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = ascii_uppercase[remainder] + letters
     return letters
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _shown(value: str, limit: int = 40) -> str:
@@ -740,9 +745,15 @@ class LeadListValidation:
         return Lead(number, phone, names["first_name"], names["last_name"], email, data)
 
     def _values_over_lines(self, number: int, cells: list) -> list[RowError]:
-        """A CSV row's phone, name or email that runs over lines: a quoted value may hold line
-        breaks (an address), but in these it means a quote closed lines later than it should
-        have been, and the rows on the lines between went into the value."""
+        """A CSV row's values that run over lines in a way that means a quote closed lines later
+        than it should have been, the rows on the lines between read into the value.
+
+        A phone, name or email never holds a line break, so any of them over lines is refused.
+        Another column's value may (an address, a note), unless a line of it after its first
+        holds the file's separator as many times as a row of the file does (one fewer than its
+        columns, at least one): such a line reads as a whole row of the file, not as text
+        (`ROW_IN_VALUE`). A workbook has no separators, so a value that really holds such a
+        line can be uploaded as .xlsx."""
         errors = []
         for name, label in CONTACT_FIELD_LABELS.items():
             value = _cell_text(self._cell(cells, getattr(self._columns, name)))
@@ -756,6 +767,29 @@ class LeadListValidation:
                         "this row is probably closed only on a later line, so the lines "
                         f"between (and their rows) were read into it. Close the quote where "
                         f"the value ends ({CLOSE_THE_QUOTE}) and upload again.",
+                    )
+                )
+        separators = max(self._columns.header_width - 1, 1)
+        for index, header, _ in self._columns.data:
+            lines = _cell_text(self._cell(cells, index)).splitlines()
+            row_like = next(
+                (line for line in lines[1:] if line.count(self._delimiter) >= separators), None
+            )
+            if row_like is not None:
+                separator = DELIMITERS.get(self._delimiter, "separator")
+                errors.append(
+                    RowError(
+                        number,
+                        header,
+                        ROW_IN_VALUE.format(
+                            header=_shown(header),
+                            lines=len(lines),
+                            line=_shown(row_like),
+                            held=_counted(row_like.count(self._delimiter), separator),
+                            needed=_counted(separators, separator),
+                            columns=self._columns.header_width,
+                            close=CLOSE_THE_QUOTE,
+                        ),
                     )
                 )
         return errors
@@ -956,6 +990,17 @@ def _csv_rows(fileobj, sample: bytes, on_close) -> tuple[Iterator[tuple[int, lis
 # never text in a file.
 END_OF_FILE = "\ufdd0"
 CLOSE_THE_QUOTE = 'a quote inside a value is written twice: ""'
+# Said of a CSV value (not a phone, name or email) running over lines, one of which holds the
+# file's separator as often as a row does: it reads as rows of the file swallowed by a quote
+# closed late (`LeadListValidation._values_over_lines`).
+ROW_IN_VALUE = (
+    'The "{header}" value runs over {lines} lines of the file, and a line in it ("{line}") '
+    "holds {held}, as a row of this file does ({needed} between its {columns} columns): a "
+    "quote opened in this row is probably closed only on a later line, so the rows between "
+    "were read into the value. Close the quote where the value ends ({close}) and upload "
+    "again. A value over lines is read as long as none of its lines after the first holds "
+    "{needed} or more; one that must can be uploaded in an .xlsx file instead."
+)
 
 
 class _Lines:

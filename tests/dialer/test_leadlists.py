@@ -826,3 +826,76 @@ def test_an_xlsx_with_every_sheet_empty_says_the_file_is_empty():
     assert str(raised.value) == (
         'The file is empty: the first row must name the columns, one of them "phone".'
     )
+
+
+def test_an_extra_column_quote_closed_rows_later_refuses_the_row_naming_the_column():
+    """Row 3 opens a quote in its notes that closes only on row 6: rows 4 and 5 would vanish
+    into the note, so the row is refused, naming it and the column, and the rows after it are
+    read."""
+    content = (
+        b"Phone,Name,Notes\r\n"
+        b"+14155550721,Ann Lee,first call\r\n"
+        b'+14155550722,Bob Stone,"call after 5\r\n'
+        b"+14155550723,Cy Young,prefers email\r\n"
+        b"+14155550724,Di Prince,none\r\n"
+        b'+14155550725,Ed Norton,done"\r\n'
+        b"+14155550726,Flo Rida,\r\n"
+    )
+    rows, summary = read(io.BytesIO(content))
+    assert rows == [
+        lead(2, "+14155550721", "Ann", "Lee", data={"Notes": "first call"}),
+        lead(4, "+14155550726", "Flo", "Rida", data={"Notes": ""}),
+    ]
+    assert (summary["rows_total"], summary["rows_invalid"]) == (3, 1)
+    assert summary["errors"] == [
+        error(
+            3,
+            "Notes",
+            'The "Notes" value runs over 4 lines of the file, and a line in it '
+            '("+14155550723,Cy Young,prefers email") holds 2 commas, as a row of this file '
+            "does (2 commas between its 3 columns): a quote opened in this row is probably "
+            "closed only on a later line, so the rows between were read into the value. Close "
+            'the quote where the value ends (a quote inside a value is written twice: "") and '
+            "upload again. A value over lines is read as long as none of its lines after the "
+            "first holds 2 commas or more; one that must can be uploaded in an .xlsx file "
+            "instead.",
+        )
+    ]
+
+
+def test_notes_over_lines_are_read_while_no_line_holds_a_rows_separators():
+    """A genuine note or address over lines imports, with fewer separators on a later line
+    than a row has (a city and state after a comma), as does any line of a workbook."""
+    content = (
+        b"Phone;Name;Address;Notes\r\n"
+        b'4155550731;Ann Lee;"1 Main St\r\nSpringfield; IL";"call after 5\r\nnot Fridays"\r\n'
+        b'4155550732;Bob Stone;"2 Oak Ave";"a; b\r\nc; d"\r\n'
+    )
+    rows, summary = read(io.BytesIO(content))
+    assert rows == [
+        lead(
+            2,
+            "+14155550731",
+            "Ann",
+            "Lee",
+            data={
+                "Address": "1 Main St\r\nSpringfield; IL",
+                "Notes": "call after 5\r\nnot Fridays",
+            },
+        ),
+        lead(
+            3,
+            "+14155550732",
+            "Bob",
+            "Stone",
+            data={"Address": "2 Oak Ave", "Notes": "a; b\r\nc; d"},
+        ),
+    ]
+    assert summary["errors"] == []
+
+    def build(workbook):
+        workbook.active.append(["Phone", "Notes"])
+        workbook.active.append(["4155550733", "line one\n4155550734,Cy,cy@x.test"])
+
+    rows, _ = read(io.BytesIO(_workbook_bytes(build)))
+    assert rows == [lead(2, "+14155550733", data={"Notes": "line one\n4155550734,Cy,cy@x.test"})]
