@@ -3,6 +3,7 @@
 import csv
 import io
 import tracemalloc
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -899,3 +900,85 @@ def test_notes_over_lines_are_read_while_no_line_holds_a_rows_separators():
 
     rows, _ = read(io.BytesIO(_workbook_bytes(build)))
     assert rows == [lead(2, "+14155550733", data={"Notes": "line one\n4155550734,Cy,cy@x.test"})]
+
+
+def test_xlsx_name_email_and_extra_formulas_without_a_saved_value_refuse_the_row_naming_each():
+    """A program wrote formulas and no spreadsheet app worked them out: the name, email and
+    extra cells would import empty, so the row is refused naming each column."""
+
+    def build(workbook):
+        sheet = workbook.active
+        sheet.append(["Phone", "Name", "Email", "Company"])
+        sheet.append(["4155550741", '=PROPER("ann lee")', '=LOWER("ANN@X.TEST")', '="Acme"'])
+        sheet.append(["4155550742", "Bob Stone", None, "Beta"])
+        sheet["C3"].number_format = "@"  # a blank cell with a style: empty, not a formula
+        sheet.append(['=CONCAT("415","5550743")', '=PROPER("cy young")'])
+        sheet.append([])
+        sheet["A5"].number_format = "@"  # a row of blank styled cells is an empty row
+
+    rows, summary = read(io.BytesIO(_workbook_bytes(build)))
+    assert rows == [lead(3, "+14155550742", "Bob", "Stone", data={"Company": "Beta"})]
+    assert summary["errors"] == [
+        error(
+            2,
+            "full_name",
+            'The name cell holds a formula (=PROPER("ann lee")) with no saved value: open the '
+            "file in a spreadsheet app and save it, or put the name itself in the cell.",
+        ),
+        error(
+            2,
+            "email",
+            'The email cell holds a formula (=LOWER("ANN@X.TEST")) with no saved value: open '
+            "the file in a spreadsheet app and save it, or put the email itself in the cell.",
+        ),
+        error(
+            2,
+            "Company",
+            'The "Company" cell holds a formula (="Acme") with no saved value: open the file '
+            "in a spreadsheet app and save it, or put the value itself in the cell.",
+        ),
+        error(
+            4,
+            "phone",
+            'The phone cell holds a formula (=CONCAT("415","5550743")) with no saved value: '
+            "open the file in a spreadsheet app and save it, or put the number itself in "
+            "the cell.",
+        ),
+        error(
+            4,
+            "full_name",
+            'The name cell holds a formula (=PROPER("cy young")) with no saved value: open the '
+            "file in a spreadsheet app and save it, or put the name itself in the cell.",
+        ),
+    ]
+    assert (summary["rows_total"], summary["rows_invalid"]) == (3, 2)
+
+
+def test_xlsx_formulas_with_saved_values_are_read_an_empty_text_result_as_empty():
+    """A spreadsheet app saves each formula's value: text (an empty text too, typed "str")
+    is read as saved, never said to be missing."""
+
+    def build(workbook):
+        sheet = workbook.active
+        sheet.append(["Phone", "Name", "Email"])
+        sheet.append(["4155550751", "=NAME_FORMULA", "=EMAIL_FORMULA"])
+
+    content = _workbook_bytes(build)
+    source, saved = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(saved, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b'<c r="B2"><f>NAME_FORMULA</f><v /></c>',
+                    b'<c r="B2" t="str"><f>PROPER("ann lee")</f><v>Ann Lee</v></c>',
+                ).replace(
+                    b'<c r="C2"><f>EMAIL_FORMULA</f><v /></c>',
+                    b'<c r="C2" t="str"><f>IF(TRUE,"","x")</f><v></v></c>',
+                )
+                assert data.count(b"<f>") == 2 and b"_FORMULA" not in data
+            target.writestr(item, data)
+
+    rows, summary = read(io.BytesIO(saved.getvalue()))
+    assert rows == [lead(2, "+14155550751", "Ann", "Lee")]
+    assert summary["errors"] == []

@@ -497,3 +497,68 @@ def test_a_lead_list_with_a_quote_never_closed_is_refused_on_the_page_naming_its
         "closed only on a later line"
     )
     assert list(campaign.contacts.values_list("number", flat=True)) == ["+14155550714"]
+
+
+def test_an_upload_refuses_rows_swallowed_by_a_note_and_formulas_without_saved_values(
+    server, page, e2e_sandbox, tmp_path
+):
+    """The campaign page's upload table names the row and column of a note whose quote
+    closes rows late (the rows after it are sent), and of a workbook's name formula that no
+    spreadsheet app worked out."""
+    from openpyxl import Workbook
+
+    account = _connected_account()
+    campaign = _campaign(account)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+
+    notes = tmp_path / "notes.csv"
+    notes.write_bytes(
+        b"Phone,Name,Notes\r\n"
+        b"+14155550761,Ann Lee,first call\r\n"
+        b'+14155550762,Bob Stone,"call after 5\r\n'
+        b"+14155550763,Cy Young,prefers email\r\n"
+        b"+14155550764,Di Prince,none\r\n"
+        b'+14155550765,Ed Norton,done"\r\n'
+        b"+14155550766,Flo Rida,\r\n"
+    )
+    page.locator("input[type=file]").set_input_files(str(notes))
+    page.get_by_role("button", name="Upload").click()
+    upload = page.locator(".upload").first
+    expect(upload).to_contain_text("3 rows: 2 valid, 1 refused")
+    expect(upload).to_contain_text("2 of 2 contacts sent")
+    refused = page.locator("#dialer-upload-errors tbody tr")
+    expect(refused).to_have_count(1)
+    expect(refused.locator("td")).to_have_text(
+        [
+            "3",
+            "Notes",
+            re.compile(
+                r'^The "Notes" value runs over 4 lines of the file, and a line in it '
+                r'\("\+14155550763,Cy Young,prefers email"\) holds 2 commas, as a row of this '
+                r"file does"
+            ),
+        ]
+    )
+    assert sorted(campaign.contacts.values_list("number", flat=True)) == [
+        "+14155550761",
+        "+14155550766",
+    ]
+
+    workbook = Workbook()
+    workbook.active.append(["Phone", "Name"])
+    workbook.active.append(["4155550767", '=PROPER("gil scott")'])
+    workbook.active.append(["4155550768", "Hal Jordan"])
+    formulas = tmp_path / "formulas.xlsx"
+    workbook.save(formulas)
+    page.locator("input[type=file]").set_input_files(str(formulas))
+    page.get_by_role("button", name="Upload").click()
+    expect(upload).to_contain_text("2 rows: 1 valid, 1 refused")
+    expect(refused.locator("td")).to_have_text(
+        [
+            "2",
+            "full_name",
+            'The name cell holds a formula (=PROPER("gil scott")) with no saved value: open '
+            "the file in a spreadsheet app and save it, or put the name itself in the cell.",
+        ]
+    )
