@@ -153,7 +153,7 @@ class TrackerFields(forms.Form):
     whisper_message = forms.CharField(max_length=500, required=False)
     record_calls = StrictBooleanField(required=False)
     sms_enabled = StrictBooleanField(required=False)
-    pool_size = forms.IntegerField(min_value=1, max_value=100, required=False)
+    pool_size = DigitsIntegerField(min_value=1, max_value=100, required=False)
     swap_targets = SwapTargetsField(required=False)
 
 

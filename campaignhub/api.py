@@ -14,7 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas, selectors, services
-from campaignhub.cleaning import parse_json
+from campaignhub.cleaning import digits_text, parse_json
 
 logger = logging.getLogger(__name__)
 
@@ -311,14 +311,15 @@ MAX_PAGE_NUMBER = 1_000_000_000
 
 
 def _positive_int(request, name, default, maximum=MAX_PAGE_NUMBER):
-    """The query value `name` as a positive integer written in ASCII digits, `default` when
-    absent or empty; a 400 naming it otherwise. int() alone also reads "٢" or a fullwidth
-    digit as 2, "+2" and "2_0", so a page in another script would silently be another page."""
+    """The query value `name` as a positive integer written in ASCII digits (`digits_text`, the
+    rule of every id and page number), `default` when absent or empty; a 400 naming it
+    otherwise. int() alone also reads "٢" or a fullwidth digit as 2, "+2" and "2_0", so a page
+    in another script would silently be another page."""
     raw = request.GET.get(name)
     if raw in (None, ""):
         return default
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or not text.lstrip("0"):
+    text = digits_text(raw)
+    if text is None or not text.lstrip("0"):
         raise ApiProblem(
             400,
             f"{name} must be a positive integer, written in digits 0-9.",
@@ -387,14 +388,17 @@ def cursor_paginate(request, queryset, *, default_per_page=10, max_per_page=100)
 
 def page_or_cursor(request, queryset, *, count=None, max_rows=None, **kwargs):
     """Lists accept either `?page=` or `?cursor=` (both given a value: a 400, which one was
-    meant is unknown): returns (rows, extra envelope keys).
+    meant is unknown): returns (rows, extra envelope keys). An empty `cursor=` starts a walk by
+    cursor, unless a page is given: then it counts as none given (a form or client that sends
+    every key), so `?page=2&cursor=` is page 2, never the first cursor page.
 
     `count` and `max_rows` as for `paginate`; a list limited by `max_rows` must be ordered by
     descending primary key, and its numbered pages carry `next_cursor` too, so a client reads
     on from the deepest numbered page by cursor.
     """
-    if "cursor" in request.GET:
-        if request.GET.get("cursor") and request.GET.get("page"):
+    cursor, page = request.GET.get("cursor"), request.GET.get("page")
+    if cursor or (cursor is not None and not page):
+        if cursor and page:
             # Which one was meant is unknown; answering either would be a guess.
             raise ApiProblem(
                 400,

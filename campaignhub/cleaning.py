@@ -99,13 +99,43 @@ def bounded_id(value, max_length: int) -> str:
     return ("sha256:" + hashlib.sha256(text.encode()).hexdigest())[:max_length]
 
 
+# A whole number as a query or a form writes it: ASCII digits only. int() also reads "٣" or a
+# fullwidth digit, "+1", "-1", "0_1" and "1.0" (Django's IntegerField), so an id or a page
+# written so would silently be another row or page.
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def digits_text(value) -> str | None:
+    """`value` (text or an int) as the ASCII digits `[0-9]+` it is written in, less whitespace
+    around them (as every text field strips it); None when it is anything else (empty, a sign,
+    another script's digits, `_`, a point, a bool). The one rule every id and page number
+    read from a query or a form follows (`campaignhub.fields.DigitsIntegerField`,
+    `id_or_none`, the API's page numbers)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    text = str(value).strip()
+    return text if ASCII_DIGITS.fullmatch(text) else None
+
+
+# A decimal number as text: ASCII digits, a sign, a point, an exponent. Decimal() and float()
+# also read "٣", fullwidth digits and "1_000", so an amount written so would be another amount.
+DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def decimal_text(value: str) -> str | None:
+    """`value` less whitespace around it when it is a decimal number written in ASCII
+    (`DECIMAL_TEXT`: "12", "-0.5", "1.5e3"), the text Decimal() or float() may read; None
+    otherwise (another script's digits, "1_000", "NaN", "Infinity", empty)."""
+    text = value.strip()
+    return text if DECIMAL_TEXT.fullmatch(text) else None
+
+
 def id_or_none(value) -> int | None:
     """A row id given as text (a query parameter, a form field, a header) or an int: the int
-    when it is written in ASCII digits only, at most 18 of them (so below every 64-bit primary
-    key's limit); None otherwise. `str.isdigit` alone also takes digits such as "²", which
-    `int()` refuses."""
-    text = str(value).strip() if value is not None else ""
-    if text.isascii() and text.isdigit() and len(text) <= 18:
+    when it is written in ASCII digits only (`digits_text`), at most 18 of them (so below every
+    64-bit primary key's limit); None otherwise."""
+    text = digits_text(value)
+    if text is not None and len(text) <= 18:
         return int(text)
     return None
 
@@ -155,6 +185,17 @@ def body_text(raw: bytes, content_type: str = "") -> str:
         ) from None
 
 
+class MinusZero(Decimal):
+    """JSON's integer `-0` as `parse_json(exact_numbers=True)` reads it: the Decimal -0, so money
+    refuses its sign as it refuses `-0.0` (Python's json module reads it as the int 0, sign
+    lost). Outside money it is that int 0 again (`campaignhub.schemas`)."""
+
+
+def _exact_integer(text: str) -> int | Decimal:
+    # JSON writes an integer zero one way with a sign: "-0" (never "-00" or "-0_0").
+    return MinusZero(text) if text == "-0" else int(text)
+
+
 def _exact_number(text: str) -> Decimal:
     try:
         return Decimal(text)
@@ -175,7 +216,8 @@ def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bo
     `exact_numbers` reads a number with a point or an exponent as the Decimal written
     (`100.000000000000001`, `-1e-400`) where a float would round it (to 100.0, to -0.0), so
     money can be refused rather than rounded (our API's bodies; `campaignhub.schemas.check`
-    gives every number but money back as a float). Whole numbers stay ints either way."""
+    gives every number but money back as a float). Whole numbers stay ints either way, but for
+    `-0`, a `MinusZero` (money refuses its sign; elsewhere it is the int 0)."""
     if isinstance(raw, str):
         raw = raw.removeprefix("\ufeff")
     try:
@@ -183,6 +225,7 @@ def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bo
             raw,
             object_pairs_hook=_unique_keys if unique_keys else None,
             parse_float=_exact_number if exact_numbers else None,
+            parse_int=_exact_integer if exact_numbers else None,
         )
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else exc

@@ -5,7 +5,9 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator, MinValueValidator
+from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
+
+from campaignhub.cleaning import decimal_text, digits_text, id_or_none
 
 # 1,500 or 12,345,678.90: commas only between groups of three digits. "1,5" is left alone (and
 # refused): in much of the world that comma is the decimal point.
@@ -73,10 +75,23 @@ class NameField(forms.CharField):
         return clean_name(value)
 
 
-class MoneyField(forms.DecimalField):
+class DecimalTextField(forms.DecimalField):
+    """Django's DecimalField taking text only as a number written in ASCII
+    (`cleaning.decimal_text`); other text ("٣", fullwidth digits, "1_000", which Decimal()
+    reads as 3 and 1000) is refused with the field's `invalid` message, never read as another
+    amount. JSON numbers pass as they are."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and decimal_text(value) is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class MoneyField(DecimalTextField):
     """An amount of money (a Decimal; the currency is the caller's) as people type it: "1500",
     "1500.00" or with thousands separators, "1,500.00". Other text is refused with
-    `INVALID_AMOUNT`; JSON numbers pass as they are (the API's as the Decimals written, so
+    `INVALID_AMOUNT` (digits other than ASCII too, `DecimalTextField`); JSON numbers pass as
+    they are (the API's as the Decimals written, so
     `100.000000000000001` is refused, never rounded). Too many decimals are said before too
     many digits, since they are what a long fraction is. With `min_value=0` a minus sign is
     refused even on zero ("-0", "-0.00"), with the message a negative amount gets.
@@ -109,17 +124,60 @@ class MoneyField(forms.DecimalField):
             )
 
 
-class DigitsIntegerField(forms.IntegerField):
-    """A whole number written in ASCII, as a query or form sends it (JSON numbers pass as they
-    are). Django's IntegerField reads "٢" or a fullwidth digit through int() as 2, so a page
-    typed in another script would silently be another page."""
+DIGITS_ONLY = "Enter a whole number in digits 0-9."
 
-    default_error_messages = {"invalid": "Enter a whole number in digits 0-9."}
+
+class DigitsIntegerField(forms.IntegerField):
+    """A whole number written in ASCII digits `[0-9]+` (`cleaning.digits_text`; whitespace
+    around them is stripped, as text fields strip it), as a query or form sends it; JSON
+    numbers pass as they are. Anything else is refused with `DIGITS_ONLY`: Django's
+    IntegerField reads "٢", a fullwidth digit, "+2", "0_2" or "2.0" through int() as 2, so an
+    id or a page typed so would silently be another row or page. More digits than int() reads
+    (4,300) get the `max_value` message, as a number too large does."""
+
+    default_error_messages = {"invalid": DIGITS_ONLY}
 
     def to_python(self, value):
-        if isinstance(value, str) and not value.isascii():
+        if not isinstance(value, str):
+            return super().to_python(value)
+        if value.strip() in self.empty_values:
+            return None
+        text = digits_text(value)
+        if text is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
+        digits = text.lstrip("0") or "0"
+        if len(digits) > MAX_DIGITS and self.max_value is not None:
+            validator = MaxValueValidator(self.max_value)
+            raise ValidationError(
+                validator.message, code=validator.code, params={"limit_value": self.max_value}
+            )
+        if len(digits) > MAX_DIGITS:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(digits)
+
+
+# int() reads at most 4,300 digits; no id or page comes near.
+MAX_DIGITS = 4300
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A row chosen by its id, written as `DigitsIntegerField` takes it (a JSON int too). Other
+    text is refused with `DIGITS_ONLY` (the queryset's own lookup reads "٣" through int() as
+    3); an id beyond any primary key (`cleaning.id_or_none`) or not in the queryset is an
+    invalid choice, never a database overflow."""
+
+    default_error_messages = {"invalid": DIGITS_ONLY}
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        if self.queryset is not None and isinstance(value, self.queryset.model):
+            value = value.pk
+        if digits_text(value) is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if id_or_none(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(id_or_none(value))
 
 
 class StrictBooleanField(forms.Field):

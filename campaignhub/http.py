@@ -9,6 +9,8 @@ import requests
 import urllib3
 from django.utils import timezone
 
+from campaignhub.cleaning import digits_text
+
 logger = logging.getLogger(__name__)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -44,7 +46,7 @@ def retry_after_seconds(value, *, now=None):
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if digits_text(value) is not None:
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
-from campaignhub.cleaning import id_or_none
+from campaignhub.cleaning import digits_text, id_or_none
 
 
 class KnownCountPaginator(Paginator):
@@ -32,8 +32,7 @@ def page_of(request, queryset, per_page=25, *, count=None):
         paginator = Paginator(queryset, per_page)
     else:
         paginator = KnownCountPaginator(queryset, per_page, count=count)
-    raw = request.GET.get("page", "").strip()
-    return paginator.get_page(raw if raw.isascii() and raw.isdigit() else None)
+    return paginator.get_page(digits_text(request.GET.get("page", "")))
 
 
 CURSOR_SALT = "campaignhub.paging.cursor"

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from campaignhub.cleaning import has_bad_text
+from campaignhub.cleaning import MinusZero, has_bad_text
 
 # The JSON types a field may declare. Fields default to None, meaning "may be left out"; the form
 # decides what is required. Add `| None` where the API accepts null (where it answers null).
@@ -75,7 +75,8 @@ def _without_trailing_zeros(amount: Decimal) -> Decimal:
 def _money(value):
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise PydanticCustomError("json_type", "must be a number")
-    return _without_trailing_zeros(value) if isinstance(value, Decimal) else value
+    # Decimal(): a `MinusZero` (JSON's `-0`) as the plain Decimal -0, whose sign money refuses.
+    return Decimal(_without_trailing_zeros(value)) if isinstance(value, Decimal) else value
 
 
 Number = Annotated[int | float, _json_type(int, float, phrase="must be a number")]
@@ -174,17 +175,23 @@ def _model_in(annotation) -> type[BaseModel] | None:
     return next(filter(None, (_model_in(arg) for arg in get_args(annotation))), None)
 
 
+def _as_read(number: Decimal) -> int | float:
+    """A number read exactly as Python's json module reads it: JSON's `-0` (`MinusZero`) the int
+    0, any other Decimal (a point or an exponent) a float."""
+    return 0 if isinstance(number, MinusZero) else float(number)
+
+
 def _floats(value):
-    """`value` with every Decimal in it a float (objects and lists changed in place). Walked
-    without recursion, as `has_bad_text` is."""
+    """`value` with every Decimal in it a float, as json reads it (`_as_read`; objects and lists
+    changed in place). Walked without recursion, as `has_bad_text` is."""
     if isinstance(value, Decimal):
-        return float(value)
+        return _as_read(value)
     pending = [value] if isinstance(value, dict | list) else []
     while pending:
         item = pending.pop()
         for key, inner in item.items() if isinstance(item, dict) else enumerate(item):
             if isinstance(inner, Decimal):
-                item[key] = float(inner)
+                item[key] = _as_read(inner)
             elif isinstance(inner, dict | list):
                 pending.append(inner)
     return value

@@ -159,7 +159,7 @@ class RepresentativeForm(forms.Form):
     """A representative of `selected_user`: the user's `id` and an optional SMS number. The
     `name` a read shows is read-only: sent back, it is ignored (never compared or stored)."""
 
-    id = forms.IntegerField(min_value=1)
+    id = DigitsIntegerField(min_value=1, max_value=2**63 - 1)
     custom_number = PhoneNumberField(required=False)
     name = forms.CharField(required=False, strip=False)
 
@@ -261,7 +261,7 @@ class CampaignForm(forms.Form):
 
     campaign_name = NameField(max_length=200)
     integration = forms.ChoiceField(choices=Integration.choices)
-    owner = forms.IntegerField(required=False, min_value=1)
+    owner = DigitsIntegerField(required=False, min_value=1, max_value=2**63 - 1)
     page_id = forms.CharField(max_length=255, required=False)
     page_url = forms.CharField(max_length=2048, required=False)
     tracking_number = PhoneNumberField(required=False)

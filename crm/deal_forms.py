@@ -3,9 +3,8 @@
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from campaignhub.cleaning import id_or_none
 from campaignhub.concurrency import SeenVersionForm
-from campaignhub.fields import DigitsIntegerField, MoneyField, NameField
+from campaignhub.fields import DigitsIntegerField, IdChoiceField, MoneyField, NameField
 from campaignhub.models import Membership, User
 from crm.models import Deal, Stage, StageKind
 
@@ -18,19 +17,6 @@ SPOILT_CONFIRMATION = (
 
 
 MAX_ID = 2**63 - 1
-
-
-class IdChoiceField(forms.ModelChoiceField):
-    """A row chosen by id; an id beyond any primary key is an invalid choice, never a
-    database overflow."""
-
-    def to_python(self, value):
-        text = str(value).strip() if value is not None else ""
-        if text and id_or_none(text) is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
 
 
 class StageChoiceField(IdChoiceField):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from campaignhub.fields import NameField
+from campaignhub.fields import IdChoiceField, NameField
 from campaignhub.phones import PhoneNumberField
 from crm.contacts import EDITABLE_FIELDS, live_contacts
 from crm.models import Contact
@@ -56,12 +56,14 @@ class ContactFilterForm(forms.Form):
 class MergeForm(forms.Form):
     """Which contact of the same account the current one is merged into (that one is kept)."""
 
-    into = forms.ModelChoiceField(
+    into = IdChoiceField(
         queryset=Contact.objects.none(),
         label="Merge into",
         error_messages={
             "required": "Choose the contact to merge into.",
             "invalid_choice": "Choose another contact of this account.",
+            # Text that is no id (a hand-made request): the same, as there is one list to use.
+            "invalid": "Choose another contact of this account.",
         },
     )
 

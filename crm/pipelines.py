@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 
+from campaignhub.cleaning import id_or_none
 from campaigns.models import Campaign
 from crm.models import Pipeline, Stage, StageKind
 
@@ -54,10 +55,7 @@ def as_id(value):
         return None
     if isinstance(value, int):
         return value if 0 < value < 2**63 else None
-    text = str(value or "").strip()
-    if text.isascii() and text.isdigit() and len(text) <= 18:
-        return int(text) or None
-    return None
+    return id_or_none(value) or None
 
 
 # The default pipeline

@@ -3,7 +3,7 @@
 from django import forms
 from django.core.validators import URLValidator
 
-from campaignhub.fields import NameField
+from campaignhub.fields import DecimalTextField, DigitsIntegerField, IdChoiceField, NameField
 from campaignhub.phones import PhoneNumberField
 from campaigns.models import Campaign, Integration
 from dialer.models import EXTENSION_MESSAGE, EXTENSION_PATTERN, DialerCampaign
@@ -28,7 +28,7 @@ class ConnectionForm(forms.Form):
     )
 
 
-class InboundCampaignField(forms.ModelChoiceField):
+class InboundCampaignField(IdChoiceField):
     """An inbound campaign by name, a paused one marked so (its calls would be held)."""
 
     def label_from_instance(self, obj):
@@ -44,7 +44,7 @@ class CampaignForm(forms.ModelForm):
     caller_id = PhoneNumberField(
         required=False, help_text="The number callees see, e.g. +14155550100."
     )
-    aggression = forms.DecimalField(
+    aggression = DecimalTextField(
         min_value=1,
         max_value=10,
         max_digits=3,
@@ -53,10 +53,10 @@ class CampaignForm(forms.ModelForm):
         widget=forms.NumberInput(attrs={"step": "0.1"}),
         help_text="Calls dialled per available agent (1.0 to 10.0, in steps of 0.1).",
     )
-    max_attempts = forms.IntegerField(
+    max_attempts = DigitsIntegerField(
         min_value=1, max_value=10, initial=DialerCampaign._meta.get_field("max_attempts").default
     )
-    retry_delay_s = forms.IntegerField(
+    retry_delay_s = DigitsIntegerField(
         min_value=60,
         max_value=604800,
         initial=DialerCampaign._meta.get_field("retry_delay_s").default,

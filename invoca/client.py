@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from campaignhub.cleaning import clean_text
+from campaignhub.cleaning import clean_text, decimal_text
 from campaignhub.http import ApiError, BaseClient
 
 __all__ = ["ApiError", "InvocaClient", "campaign_in", "field_errors", "quick_stats_in"]
@@ -267,9 +267,17 @@ def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _number(value) -> float:
+    """A stat as a float: a JSON number, or text written in ASCII (`decimal_text`; float()
+    alone reads "٣" as 3); ValueError otherwise."""
+    if isinstance(value, str) and decimal_text(value) is None:
+        raise ValueError(value)
+    return float(value)
+
+
 def _count(value) -> int:
     try:
-        number = int(float(value))
+        number = int(_number(value))
     except (TypeError, ValueError, OverflowError):
         return 0
     return max(number, 0)
@@ -277,7 +285,7 @@ def _count(value) -> int:
 
 def _seconds(value) -> float:
     try:
-        number = float(value)
+        number = _number(value)
     except (TypeError, ValueError, OverflowError):
         return 0.0
     return round(number, 1) if number == number and number >= 0 else 0.0

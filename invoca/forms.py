@@ -15,7 +15,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from campaignhub.fields import clean_name
+from campaignhub.cleaning import id_or_none
+from campaignhub.fields import DecimalTextField, DigitsIntegerField, clean_name
 from invoca import conditions, ivr
 from invoca.models import DEFAULT_API_VERSION
 from invoca.schemas import (
@@ -128,7 +129,7 @@ class AdvertiserForm(forms.Form):
 
 
 class GoLiveForm(forms.Form):
-    timeout = forms.IntegerField(
+    timeout = DigitsIntegerField(
         required=False,
         min_value=2,
         max_value=60,
@@ -332,7 +333,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PolicyForm(forms.Form):
     type = forms.ChoiceField(choices=_choices(POLICY_TYPES, blank="—"), required=False)
     currency = forms.ChoiceField(choices=_choices(CURRENCIES), required=False, initial="USD")
-    amount = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2)
+    amount = DecimalTextField(required=False, min_value=0, max_digits=10, decimal_places=2)
     condition = forms.CharField(
         required=False,
         max_length=1000,
@@ -483,7 +484,7 @@ class CampaignForm(forms.Form):
         initial="All",
         help_text="Which publishers see the campaign when applying.",
     )
-    default_creative_id_from_network = forms.IntegerField(
+    default_creative_id_from_network = DigitsIntegerField(
         required=False, min_value=0, label="Default creative id"
     )
     caller_id_setting = forms.ChoiceField(
@@ -523,7 +524,7 @@ class CampaignForm(forms.Form):
             for name in names:
                 field_name = f"{prefix}_{name}"
                 if name == "budget_amount":
-                    field = forms.DecimalField(
+                    field = DecimalTextField(
                         required=False, min_value=0, max_digits=10, decimal_places=2
                     )
                 elif name == "reset_period":
@@ -830,7 +831,7 @@ class CampaignForm(forms.Form):
             if not isinstance(item, dict):
                 return False
             for index, fields in item.items():
-                position = int(index) if str(index).isdigit() else None
+                position = id_or_none(index)
                 if position is None or position >= len(rows) or not isinstance(fields, dict):
                     return False
                 form = rows[position]

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from campaignhub.cleaning import id_or_none
+from campaignhub.cleaning import decimal_text, id_or_none
 from campaignhub.schemas import ExactNumbers, Flag, Integer, JsonBody, Text
 from invoca import conditions
 from invoca.timezones import BUDGET_CAP_ZONES, CALL_CAP_ZONES, RAILS_ZONES
@@ -105,18 +105,19 @@ MESSAGES = {
 
 def _amount(value):
     """A money or count amount as a JSON number (int, float, or the Decimal our API reads) or a
-    numeric string, with at most 2 decimal places (what is sent to Invoca, as money is
-    everywhere here): a more precise one is refused, never rounded, and so is a minus sign,
-    even on zero ("-0", which would be sent as -0.0)."""
+    numeric string written in ASCII ("3", not "٣"), with at most 2 decimal places (what is
+    sent to Invoca, as money is everywhere here): a more precise one is refused, never
+    rounded, and so is a minus sign, even on zero ("-0", which would be sent as -0.0)."""
     if isinstance(value, bool):
         raise PydanticCustomError("amount", "must be a number")
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int | float):
         number = Decimal(str(value))
-    elif isinstance(value, str) and value.strip():
+    elif isinstance(value, str) and decimal_text(value) is not None:
+        # ASCII only (`decimal_text`): Decimal() alone reads "٣" as 3 and "1_000" as 1000.
         try:
-            number = Decimal(value.strip())
+            number = Decimal(decimal_text(value))
         except InvalidOperation:
             raise PydanticCustomError("amount", "must be a number") from None
     else:

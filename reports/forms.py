@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from campaignhub.fields import IdChoiceField
 from campaignhub.tenancy import account_zone
 from campaigns import selectors as campaign_selectors
 from campaigns.models import LeadSource
@@ -40,9 +41,9 @@ class ReportForm(forms.Form):
     """
 
     group = forms.ChoiceField(choices=[(group, group) for group in GROUPS], required=False)
-    campaign = forms.ModelChoiceField(queryset=None, required=False)
+    campaign = IdChoiceField(queryset=None, required=False)
     source = forms.ChoiceField(choices=[("", "Every source"), *LeadSource.choices], required=False)
-    representative = forms.ModelChoiceField(queryset=None, required=False)
+    representative = IdChoiceField(queryset=None, required=False)
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)

@@ -335,6 +335,8 @@ def test_put_that_breaks_a_rule_is_400_and_changes_nothing(api, tenant_a):
         ("19.9900000000000001", "Ensure that there are no more than 2 decimal places."),
         ("-1e-400", "Ensure this value is greater than or equal to 0."),
         ("-0.0", "Ensure this value is greater than or equal to 0."),
+        # JSON's integer -0: Python's json module reads it as 0, its sign lost.
+        ("-0", "Ensure this value is greater than or equal to 0."),
     ],
 )
 def test_put_of_a_deal_value_a_float_would_round_is_400_and_changes_nothing(

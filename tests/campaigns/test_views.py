@@ -63,6 +63,10 @@ def test_list_pages_and_empty_state(tenant_a):
     second = tenant_a.admin_client.get("/campaigns/?page=2").content.decode()
     assert "Page 1 of 2 · 27 in all" in first
     assert "Campaign 26" in first and "Campaign 00" in second
+    # An empty cursor beside a page (a form sending every key) is no cursor: that page.
+    emptied = tenant_a.admin_client.get("/campaigns/?page=2&cursor=")
+    assert emptied.context["page_obj"].number == 2
+    assert "Campaign 00" in emptied.content.decode()
     searched = tenant_a.admin_client.get("/campaigns/?search=campaign 0").content.decode()
     assert "10 in all" not in searched and "Campaign 05" in searched
 

@@ -136,6 +136,7 @@ def test_bad_patches_are_400s_that_change_nothing(api, tenant_a, tenant_b, three
         ("1e-400", "Ensure that there are no more than 2 decimal places."),
         ("-1e-400", "Ensure this value is greater than or equal to 0."),
         ("-0.0", "Ensure this value is greater than or equal to 0."),
+        ("-0", "Ensure this value is greater than or equal to 0."),
     ],
 )
 def test_a_value_is_read_as_written_so_one_a_float_would_round_is_a_400(

@@ -142,3 +142,24 @@ def test_a_period_given_by_its_end_alone_stops_at_the_first_day_reports_cover(se
     # 30 days up to 5 Jan 2000 would start in 1999, before the first day a report may name.
     expect(page.locator("#report")).to_contain_text("1 Jan 2000 to 5 Jan 2000")
     expect(alert).to_have_count(0)
+
+
+def test_a_campaign_filter_in_other_digits_is_said_and_the_filter_chosen_again_reports(
+    server, page
+):
+    """A fullwidth `?campaign=` (int() reads it as the id) is a form error with no figures;
+    choosing the campaign in the filter then reports it."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    tenant = SimpleNamespace(account=account, admin=admin)
+    campaign = make_campaign(tenant, campaign_name="Roofing", selected_user=[{"id": admin.pk}])
+    fullwidth = "".join(chr(0xFF10 + int(digit)) for digit in str(campaign.pk))
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/reports/?campaign={fullwidth}")
+    expect(page.get_by_role("alert")).to_contain_text("Enter a whole number in digits 0-9.")
+    expect(page.locator('[data-total="leads"]')).to_have_count(0)
+    page.get_by_label("Campaign").select_option(str(campaign.pk))
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator('[data-total="leads"]')).to_have_text("0")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert f"campaign={campaign.pk}" in page.url

@@ -277,6 +277,36 @@ BUDGET_PATH = ("budget_activities", "concurrent_call_cap_alert", "budget_amount"
             BUDGET_PATH,
             "must be greater than or equal to 0",
         ),
+        (
+            '{"affiliate_payout": {"policies": [{"type": "Base", "currency": "USD",'
+            ' "amount": -0}]}}',
+            POLICY_PATH,
+            "must be greater than or equal to 0",
+        ),
+        (
+            '{"budget_activities": {"concurrent_call_cap_alert": {"budget_amount": -0}}}',
+            BUDGET_PATH,
+            "must be greater than or equal to 0",
+        ),
+        # Numeric strings are ASCII: Decimal() reads Arabic-Indic or fullwidth digits as 3, 15.
+        (
+            '{"affiliate_payout": {"policies": [{"type": "Base", "currency": "USD",'
+            ' "amount": "\u0663"}]}}',
+            POLICY_PATH,
+            "must be a number",
+        ),
+        (
+            '{"budget_activities": {"concurrent_call_cap_alert":'
+            ' {"budget_amount": "\uff11\uff15"}}}',
+            BUDGET_PATH,
+            "must be a number",
+        ),
+        (
+            '{"affiliate_payout": {"policies": [{"type": "Base", "currency": "USD",'
+            ' "amount": "1_000"}]}}',
+            POLICY_PATH,
+            "must be a number",
+        ),
     ],
 )
 def test_a_put_amount_a_float_would_round_or_a_minus_zero_is_400_and_nothing_is_sent(

@@ -131,6 +131,20 @@ def test_quick_stats_missing_or_odd_values_count_as_zero():
     assert quick_stats_in(None)["last_30days"] == {"call_count": 0, "call_avg_total_duration": 0.0}
 
 
+def test_quick_stats_in_other_digits_count_as_unreadable():
+    """float() reads "٣" as 3: a stat is read from ASCII text only, else counts as 0."""
+    stats = {"today": {"call_count": "\u0663", "call_avg_total_duration": "\uff11\uff15"}}
+    assert quick_stats_in({"stats": stats})["today"] == {
+        "call_count": 0,
+        "call_avg_total_duration": 0.0,
+    }
+    ascii_stats = {"today": {"call_count": " 3 ", "call_avg_total_duration": "15.04"}}
+    assert quick_stats_in({"stats": ascii_stats})["today"] == {
+        "call_count": 3,
+        "call_avg_total_duration": 15.0,
+    }
+
+
 def test_check_access_reads_one_transaction_of_the_network(client, upstream):
     upstream.get(f"{BASE}/api/2020-10-01/networks/transactions/{NETWORK}.json", json=[])
     client.check_access()

@@ -441,3 +441,21 @@ def test_a_member_is_shown_their_own_campaign(tenant_a, connected):
     assert tenant_a.member_client.get(f"/campaigns/{inbound.pk}/").status_code == 200
     listing = tenant_a.member_client.get(f"/invoca/advertisers/{ADVERTISER}/").content.decode()
     assert "Member&#x27;s calls" in listing and "a campaign you do not see" not in listing
+
+
+@pytest.mark.parametrize("amount", ["\u0663", "\uff11\uff15", "1_000"])
+def test_an_amount_in_other_digits_is_a_form_error_and_nothing_is_sent(
+    tenant_a, connected, upstream, amount
+):
+    """Decimal() reads "٣" as 3 and fullwidth "15" as 15: the page refuses them instead."""
+    response = tenant_a.admin_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
+        form_data(**{"payout-0-amount": amount, "ccca_budget_amount": amount}),
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    payout = next(formset for formset in form.formsets if formset.prefix == "payout")
+    assert payout.forms[0].errors["amount"] == ["Enter a number."]
+    assert form.errors["ccca_budget_amount"] == ["Enter a number."]
+    assert len(upstream.calls) == 0
+    assert not AdvertiserCampaign.objects.exists()

@@ -326,6 +326,20 @@ class TestConventions:
         alone = client.get(f"/v1/members?per_page=1&cursor={cursor}", **bearer(tenant_a.token.raw))
         assert alone.status_code == 200 and len(alone.json()["data"]) == 1
 
+    def test_a_page_with_an_empty_cursor_is_that_page(self, tenant_a):
+        """`?page=2&cursor=` (a client sending every key) is page 2, not the first cursor page;
+        `?cursor=` alone still starts a walk by cursor."""
+        for n in range(7):
+            make_member(tenant_a.account, f"extra{n}@acme.test")
+        token = bearer(tenant_a.token.raw)
+        numbered = Client().get("/v1/members?per_page=4&page=2", **token).json()
+        second = Client().get("/v1/members?per_page=4&page=2&cursor=", **token).json()
+        assert second["pagination"]["page"] == 2
+        assert second["data"] == numbered["data"]
+        assert "next_cursor" not in second
+        walk = Client().get("/v1/members?per_page=4&cursor=", **token).json()
+        assert walk["next_cursor"] and "pagination" not in walk
+
     def test_cursor_pagination_walks_every_row_once(self, tenant_a):
         for n in range(7):
             make_member(tenant_a.account, f"extra{n}@acme.test")

@@ -209,6 +209,8 @@ def _types(value):
         '{"details": {"items": [{"id": 1.0}]}}',
         '{"details": {"subject": -0.0, "items": [{"id": 1, "label": 1e2}]}}',
         '{"colour": 1.5}',
+        '{"amount": -0}',
+        '{"details": {"items": [{"id": -0}]}}',
     ],
 )
 def test_numbers_read_exactly_check_as_the_floats_json_reads_outside_money(written):
@@ -239,6 +241,7 @@ def test_money_keeps_the_decimal_written_and_every_other_number_is_a_float():
         ("100.000000000000001", "100.000000000000001"),
         ("-1e-400", "-1E-400"),
         ("-0.00", "-0"),
+        ("-0", "-0"),
         ("0.000", "0"),
         ("100.00", "100"),
         ("1.50e3", "1.50E+3"),

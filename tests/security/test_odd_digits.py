@@ -5,10 +5,13 @@ import json
 
 import pytest
 import responses
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from campaignhub.cleaning import id_or_none
+from campaignhub.fields import DigitsIntegerField
 from campaigns.models import Lead, LeadSource
+from crm.models import Pipeline
 from tests.callrail.conftest import API, connect
 from tests.callrail.conftest import page as callrail_page
 from tests.campaigns.factories import make_campaign
@@ -156,3 +159,113 @@ def test_id_filters_refuse_an_id_in_other_digits(tenant_a, three):
         deals = api.get("/v1/deals", {key: three})
         assert deals.status_code == 400, key
         assert deals.json()["errors"] == {key: ["Enter a whole number in digits 0-9."]}
+
+
+def _fullwidth(number):
+    return "".join(chr(0xFF10 + int(digit)) for digit in str(number))
+
+
+def _arabic_indic(number):
+    return "".join(chr(0x0660 + int(digit)) for digit in str(number))
+
+
+def _not_ascii_digits(number):
+    """`number` written so that int() reads it as `number` but it is not ASCII digits alone."""
+    return [
+        f"+{number}",
+        f"0_{number}",
+        f"{number}.0",
+        f"{number}.",
+        _fullwidth(number),
+        _arabic_indic(number),
+    ]
+
+
+DIGITS_ONLY = "Enter a whole number in digits 0-9."
+
+
+@pytest.mark.parametrize("written", [*_not_ascii_digits(1), "-1", "1 1", "1e0", "\u00b9"])
+def test_the_digits_field_takes_ascii_digits_alone(written):
+    field = DigitsIntegerField(required=False, min_value=1)
+    with pytest.raises(ValidationError) as refused:
+        field.clean(written)
+    assert refused.value.messages == [DIGITS_ONLY]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"), [("7", 7), (" 7 ", 7), ("007", 7), ("", None), ("  ", None), (7, 7)]
+)
+def test_the_digits_field_reads_ascii_digits_around_spaces_stripped(written, read):
+    assert DigitsIntegerField(required=False).clean(written) == read
+
+
+def test_the_digits_field_says_too_many_digits_is_too_large():
+    field = DigitsIntegerField(required=False, max_value=10)
+    with pytest.raises(ValidationError) as refused:
+        field.clean("9" * 5000)
+    assert refused.value.messages == ["Ensure this value is less than or equal to 10."]
+
+
+def test_report_filters_refuse_ids_not_in_ascii_digits(tenant_a):
+    """A fullwidth `?campaign=1` was read by the form's queryset lookup as campaign 1."""
+    campaign = make_campaign(tenant_a)
+    api = Client(**bearer(tenant_a.token.raw))
+    client = tenant_a.admin_client
+    assert client.get("/reports/", {"campaign": str(campaign.pk)}).status_code == 200
+    for key, pk in (("campaign", campaign.pk), ("representative", tenant_a.member.pk)):
+        for odd in _not_ascii_digits(pk):
+            page = client.get("/reports/", {key: odd})
+            assert page.status_code == 400, (key, odd)
+            assert page.context["form"].errors[key] == [DIGITS_ONLY]
+            answer = api.get("/v1/reports/leads", {key: odd})
+            assert answer.status_code == 400, (key, odd)
+            assert answer.json()["success"] is False
+            assert answer.json()["errors"] == {key: [DIGITS_ONLY]}
+
+
+def test_lead_filters_refuse_ids_not_in_ascii_digits(tenant_a):
+    campaign = make_campaign(tenant_a)
+    api = Client(**bearer(tenant_a.token.raw))
+    client = tenant_a.admin_client
+    for odd in _not_ascii_digits(campaign.pk):
+        page = client.get("/leads/", {"campaign": odd})
+        assert page.status_code == 400, odd
+        assert page.context["form"].errors["campaign"] == [DIGITS_ONLY]
+        assert client.get("/leads/export/", {"campaign": odd}).status_code == 400, odd
+        answer = api.get("/v1/leads", {"campaign": odd})
+        assert answer.status_code == 400, odd
+        assert answer.json()["errors"] == {"campaign": [DIGITS_ONLY]}
+
+
+def test_deal_filters_refuse_ids_not_in_ascii_digits(tenant_a):
+    deal = capture(deal_campaign(tenant_a)).deal
+    api = Client(**bearer(tenant_a.token.raw))
+    asked = {"pipeline": deal.pipeline_id, "stage": deal.stage_id, "owner": tenant_a.admin.pk}
+    for key, pk in asked.items():
+        for odd in _not_ascii_digits(pk):
+            answer = api.get("/v1/deals", {key: odd})
+            assert answer.status_code == 400, (key, odd)
+            assert answer.json()["errors"] == {key: [DIGITS_ONLY]}
+
+
+def test_the_board_takes_a_pipeline_not_in_ascii_digits_as_none_given(tenant_a):
+    """The board shows the account's first pipeline for a pipeline it cannot read, at its own
+    address; `?pipeline=+<id>` was read as that pipeline."""
+    first = capture(deal_campaign(tenant_a)).deal.pipeline
+    other = Pipeline.objects.create(account=tenant_a.account, name="Other", position=9)
+    client = tenant_a.admin_client
+    assert client.get("/deals/", {"pipeline": str(other.pk)}).context["pipeline"] == other
+    for odd in _not_ascii_digits(other.pk):
+        shown = client.get("/deals/", {"pipeline": odd})
+        assert shown.status_code == 302, odd
+        assert shown.url == f"/deals/?pipeline={first.pk}"
+
+
+def test_a_merge_choice_not_in_ascii_digits_is_refused(tenant_a):
+    ann = capture(deal_campaign(tenant_a), name="Ann Lee", phone="+14155550182").contact
+    bob = capture(deal_campaign(tenant_a, name="Solar"), name="Bob Ray", phone="+14155550183")
+    for odd in _not_ascii_digits(bob.contact.pk):
+        merged = tenant_a.admin_client.post(f"/contacts/{ann.pk}/merge/", {"into": odd})
+        assert merged.status_code == 400, odd
+    bob.contact.refresh_from_db()
+    assert bob.contact.merged_into_id is None
