@@ -90,7 +90,8 @@ def read_body(body: bytes, content_type: str = "") -> dict:
     """A post-call webhook body as a dict of its parameters.
 
     Invoca posts JSON (an object; a one-object array is read as that object) or a form
-    (`application/x-www-form-urlencoded`; a repeated key keeps its last value), in the charset
+    (`application/x-www-form-urlencoded`; a repeated key keeps its last value, empty fields and
+    bare keys are read as browsers write them), in the charset
     the Content-Type names, else UTF-8 (`body_text`). Raises ValueError saying why for anything
     else: bytes not in that charset, XML, an empty body, text that is neither.
     """
@@ -104,11 +105,14 @@ def read_body(body: bytes, content_type: str = "") -> dict:
     looks_like_json = kind.endswith("json") or start in "{["
     if kind == "application/x-www-form-urlencoded" or not looks_like_json:
         charset = declared_charset(content_type)
+        if "=" not in text:
+            raise ValueError("The body is not a form: it holds no field=value.")
         try:
+            # Read as browsers and Django read forms: an empty field (`a=1&&b=2`, a trailing
+            # `&`) is skipped and a bare key (`flag`) is that key with an empty value.
             pairs = parse_qsl(
                 text.strip(),
                 keep_blank_values=True,
-                strict_parsing=True,
                 encoding=charset or "utf-8",
                 errors="strict",
             )

@@ -267,6 +267,20 @@ def test_read_body_keeps_the_last_of_a_repeated_form_key():
     assert read_body(b"a=1&a=2&b=", "application/x-www-form-urlencoded") == {"a": "2", "b": ""}
 
 
+def test_read_body_reads_a_form_with_empty_fields_and_bare_keys_as_browsers_do():
+    body = b"transaction_id=F9&&city=Pittsburgh&flag&"
+    assert read_body(body, "application/x-www-form-urlencoded") == {
+        "transaction_id": "F9",
+        "city": "Pittsburgh",
+        "flag": "",
+    }
+
+
+def test_a_form_webhook_with_a_trailing_ampersand_becomes_a_lead(receiver, campaign):
+    post_form(receiver, raw_fixture("post_call__form.txt").rstrip() + b"&")
+    assert Lead.objects.get().external_id == "6A1F0C2B-00000012"
+
+
 def test_a_transaction_id_sent_as_12345_or_12345_0_is_one_call(receiver, campaign):
     post_json(receiver, {**fixture("post_call__json"), "transaction_id": 12345})
     post_json(receiver, {**fixture("post_call__json"), "transaction_id": 12345.0})
