@@ -128,7 +128,8 @@ def campaign(request, campaign_id):
 @api_view("POST")
 def held_leads(request, campaign_id):
     """Capture what reached the campaign while it was paused (its `held` count), oldest first:
-    202 `{"queued": n}`; 409 while it is paused; 403 for who may not edit it."""
+    202 `{"queued": n}`, n deliveries (repeats of a lead included); 409 while it is paused; 403
+    for who may not edit it."""
     found = _visible(request, campaign_id)
     try:
         queued = services.capture_held_leads(campaign=found, actor=request.membership)
