@@ -2,10 +2,16 @@
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import DecimalValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    DecimalValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+)
 
 from campaignhub.cleaning import decimal_text, digits_text, id_or_none
 
@@ -193,3 +199,33 @@ class StrictBooleanField(forms.Field):
     def validate(self, value):
         if value is None and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
+
+
+class WebAddressValidator(URLValidator):
+    """An http(s) URL as `URLValidator` checks it, with a port that exists (1 to 65535: the
+    validator's pattern takes any five digits, so `http://a.com:99999/` would be stored).
+    Raises ValidationError with `message`."""
+
+    def __init__(self, message=None):
+        super().__init__(schemes=["http", "https"], message=message)
+
+    def __call__(self, value):
+        super().__call__(value)
+        try:
+            port = urlsplit(value).port
+        except ValueError:
+            port = 0
+        if port == 0:
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+
+class WebAddressField(forms.URLField):
+    """An http(s) address (`WebAddressValidator`), `https://` assumed when none is typed; one
+    error for a bad address, with the field's `invalid` message."""
+
+    default_validators = []
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+        self.validators.append(WebAddressValidator(self.error_messages["invalid"]))

@@ -5,12 +5,17 @@ import json
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.functional import cached_property
 
 from campaignhub.cleaning import clean_text, id_or_none
 from campaignhub.concurrency import SeenVersionForm, differs
-from campaignhub.fields import DigitsIntegerField, MoneyField, NameField, StrictBooleanField
+from campaignhub.fields import (
+    DigitsIntegerField,
+    MoneyField,
+    NameField,
+    StrictBooleanField,
+    WebAddressValidator,
+)
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
 from campaigns import sources
@@ -138,7 +143,7 @@ class AttachmentForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     url = forms.CharField(
         max_length=2048,
-        validators=[URLValidator(schemes=["http", "https"], message=ATTACHMENT_URL)],
+        validators=[WebAddressValidator(message=ATTACHMENT_URL)],
     )
 
 
@@ -299,7 +304,7 @@ class CampaignForm(forms.Form):
         url = normalize_page_url(self.cleaned_data["page_url"])
         if url:
             try:
-                URLValidator(schemes=["http", "https"])(url)
+                WebAddressValidator()(url)
             except ValidationError:
                 raise ValidationError(
                     "Enter a full http(s) URL, e.g. https://example.com/landing."

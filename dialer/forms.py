@@ -1,20 +1,23 @@
 """Input validation for the dialer's pages and JSON API alike."""
 
 from django import forms
-from django.core.validators import URLValidator
 
-from campaignhub.fields import DecimalTextField, DigitsIntegerField, IdChoiceField, NameField
+from campaignhub.fields import (
+    DecimalTextField,
+    DigitsIntegerField,
+    IdChoiceField,
+    NameField,
+    WebAddressField,
+)
 from campaignhub.phones import PhoneNumberField
 from campaigns.models import Campaign, Integration
 from dialer.models import EXTENSION_MESSAGE, EXTENSION_PATTERN, DialerCampaign
 
 
 class ConnectionForm(forms.Form):
-    base_url = forms.URLField(
-        assume_scheme="https",
+    base_url = WebAddressField(
         label="Dialer API address",
         max_length=500,
-        validators=[URLValidator(schemes=["http", "https"])],
         error_messages={
             "invalid": "Enter an http(s) address, e.g. https://dialer.example.com/api."
         },

@@ -13,10 +13,9 @@ from datetime import time
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 
 from campaignhub.cleaning import id_or_none
-from campaignhub.fields import DecimalTextField, DigitsIntegerField, clean_name
+from campaignhub.fields import DecimalTextField, DigitsIntegerField, WebAddressField, clean_name
 from invoca import conditions, ivr
 from invoca.models import DEFAULT_API_VERSION
 from invoca.schemas import (
@@ -103,12 +102,10 @@ class ConnectionForm(forms.Form):
         initial=DEFAULT_API_VERSION,
         error_messages={"invalid": "An API version is a date such as 2022-08-01."},
     )
-    base_url = forms.URLField(
+    base_url = WebAddressField(
         required=False,
-        assume_scheme="https",
         label="Invoca address",
         max_length=500,
-        validators=[URLValidator(schemes=["http", "https"])],
         help_text="Your network's address, e.g. https://yournetwork.invoca.net.",
     )
 
