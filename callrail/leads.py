@@ -85,7 +85,7 @@ def _unanswered(delivery, number, e164, source, external_id) -> str:
     what = f"{source} {external_id}"
     paused = selectors.paused_campaign_for_number(delivery.account, Integration.CALLRAIL, e164)
     if paused is not None:
-        intake.when_held(delivery, lambda: events.campaign_held(paused.pk))
+        intake.when_held(delivery, lambda: events.held_changed(paused.pk))
         return (
             f"{held_reason_prefix(paused.pk)} {what} to {e164}, its tracking number; "
             "captured from its page once it is active."

@@ -144,10 +144,10 @@ def campaign_page_changed(campaign_id, user_ids):
         push_to_members(campaign.account_id, people, PAGE_EVENT, html)
 
 
-def campaign_held(campaign_id):
+def held_changed(campaign_id):
     """Something reached the paused campaign and was held for it (a lead at its webhook, a
-    call to its tracking number or answered for it on the dialer): its page, open anywhere,
-    counts it (`campaign_page_changed`)."""
+    call to its tracking number or answered for it on the dialer), or what was held was
+    captured: its page, open anywhere, counts what is held now (`campaign_page_changed`)."""
     campaign = Campaign.objects.filter(pk=campaign_id, is_deleted=False).first()
     if campaign is None or not live.watching(campaign.account_id):
         return

@@ -387,7 +387,8 @@ class CampaignPaused(Exception):
 def capture_held_leads(*, campaign, actor) -> int:
     """Capture what reached the campaign while it was paused (stored as ignored,
     `selectors.held_deliveries`: leads posted to a webhook campaign's URL, or what its lead
-    source held for it), oldest first. Returns how many deliveries were queued.
+    source held for it), oldest first; the campaign's page, open anywhere, stops offering to.
+    Returns how many deliveries were queued.
 
     Only who may change the campaign (`actor`, a membership) may do it; raises
     CampaignPermissionDenied otherwise, and CampaignPaused while the campaign is paused.
@@ -395,7 +396,10 @@ def capture_held_leads(*, campaign, actor) -> int:
     permissions.require(actor, campaign, permissions.Action.EDIT)
     if not campaign.status:
         raise CampaignPaused("Activate the campaign first, then capture its held leads.")
-    return replay_deliveries(selectors.held_deliveries(campaign))
+    queued = replay_deliveries(selectors.held_deliveries(campaign))
+    # Queued, they are held no longer: pages open elsewhere drop the notice and its button.
+    transaction.on_commit(lambda: events.held_changed(campaign.pk), robust=True)
+    return queued
 
 
 def _alert_disconnected(campaign, actor=None):

@@ -38,7 +38,7 @@ class LeadWebhook(WebhookView):
 
     def held(self, delivery, target):
         """The paused campaign's page, open anywhere, counts the lead it holds."""
-        events.campaign_held(target.target_id)
+        events.held_changed(target.target_id)
 
     def check(self, delivery):
         """Tell the sender at once what is wrong with a lead, instead of failing later."""

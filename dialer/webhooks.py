@@ -273,7 +273,7 @@ def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
         delivery.error = held
         if campaign.inbound_campaign_id:
             inbound_id = campaign.inbound_campaign_id
-            intake.when_held(delivery, lambda: events.campaign_held(inbound_id))
+            intake.when_held(delivery, lambda: events.held_changed(inbound_id))
         return False
     campaigns.capture_lead(
         campaign=campaign.inbound_campaign,

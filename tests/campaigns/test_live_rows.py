@@ -178,3 +178,16 @@ def test_a_lead_held_by_a_paused_campaign_reaches_its_page(tenant_a, live_events
     # Its representative sees the count too.
     rep = page_frame(live_events, tenant_a, tenant_a.member)
     assert "1 lead</strong> reached this campaign" in rep
+    assert "Activate the campaign" not in rep
+
+    # Once captured, pages open elsewhere drop the notice and its button.
+    with committed():
+        services.set_campaign_status(campaign=campaign, active=True)
+    live_events.pushed.clear()
+    admin_membership = tenant_a.account.memberships.get(user=tenant_a.admin)
+    with committed():
+        assert services.capture_held_leads(campaign=campaign, actor=admin_membership) == 1
+    for user in (tenant_a.admin, tenant_a.member):
+        [*_, frame] = live_events.to(tenant_a.account, user, events.PAGE_EVENT)
+        held = frame["html"].split(f'<div id="campaign-{campaign.pk}-held"')[1].split("</div>")[0]
+        assert "reached this campaign" not in held and "Capture" not in held
