@@ -144,11 +144,18 @@ function prepareLiveFrame(text) {
     }
     const target = oobTarget(fragment);
     if (!target || isOlder(fragment, target)) fragment.remove();
-    else if (spec.startsWith("afterbegin:")) makeRoom(target, fragment.children.length);
+    else if (spec.startsWith("afterbegin:") && "liveNewestFirst" in target.dataset) {
+      placeNewestFirst(target, [...fragment.children]);
+      fragment.remove();
+    } else if (spec.startsWith("afterbegin:")) makeRoom(target, fragment.children.length);
     else if (spec.startsWith("beforeend:") && !hasRoom(target)) fragment.remove();
     else keepEdits(target, fragment);
   }
   return template.innerHTML;
+}
+
+function listedRows(list) {
+  return [...list.children].filter((row) => !row.classList.contains("empty-row"));
 }
 
 // A live list (data-live-page-size) keeps the size of its page: rows arriving at the top push
@@ -156,10 +163,31 @@ function prepareLiveFrame(text) {
 // same card) counts the arrivals, with the pages they make.
 function makeRoom(list, arriving) {
   const size = Number(list.dataset.livePageSize);
-  if (size) {
-    const rows = [...list.children].filter((row) => !row.classList.contains("empty-row"));
-    rows.slice(Math.max(size - arriving, 0)).forEach((row) => row.remove());
+  if (size) listedRows(list).slice(Math.max(size - arriving, 0)).forEach((row) => row.remove());
+  countArrivals(list, arriving);
+}
+
+// The number ending a row's id (`campaign-42`): the order of a list marked
+// data-live-newest-first.
+function rowNumber(row) {
+  return Number(row.id.split("-").pop());
+}
+
+// Rows arriving in a list in newest-first order (data-live-newest-first) go to their place in
+// it, not to its top: a campaign that becomes one's own again may be an old one. One whose
+// place is past the end of a full page is on a later page; it is counted, not shown.
+function placeNewestFirst(list, rows) {
+  for (const row of rows) {
+    const before = listedRows(list).find((shown) => rowNumber(shown) < rowNumber(row));
+    list.insertBefore(row, before ?? list.querySelector(".empty-row"));
+    htmx.process(row);
   }
+  const size = Number(list.dataset.livePageSize);
+  if (size) listedRows(list).slice(size).forEach((row) => row.remove());
+  countArrivals(list, rows.length);
+}
+
+function countArrivals(list, arriving) {
   const pager = list.closest(".card")?.querySelector(".pager[data-live-count]");
   if (!pager) return;
   const count = Number(pager.dataset.liveCount) + arriving;

@@ -534,3 +534,52 @@ def test_a_campaign_deleted_elsewhere_leaves_its_place_to_the_next_one(server, p
     expect(rows).to_have_count(24)
     expect(rows.last).to_contain_text("Campaign 0")
     expect(listing.locator("#campaign-counts")).to_contain_text(re.compile(r"24\s*Total"))
+
+
+def test_a_campaign_that_becomes_ones_own_again_takes_its_place_in_the_list(server, page):
+    """Rows are newest first: one that comes back goes where a reload would put it, and one
+    whose place is on page 2 is counted there, not shown at the top."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    rep = make_member(account, "rep@acme.test", name="Riley Rep")
+    tenant = SimpleNamespace(account=account, admin=admin)
+    campaigns = [
+        make_campaign(
+            tenant,
+            integration="form",
+            campaign_name=f"Campaign {n}",
+            selected_user=[{"id": rep.pk}],
+        )
+        for n in range(26)
+    ]
+    log_in(page, server, "rep@acme.test")
+    page.goto(f"{server}/campaigns/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    rows = page.locator("#campaign-rows-live tr:not(.empty-row)")
+    pager = page.locator("#campaign-table .pager")
+    expect(rows).to_have_count(25)
+
+    token = platform.issue_token(account=account, user=admin, name="script").raw
+
+    def represent(campaign, reps):
+        response = page.request.put(
+            f"{server}/v1/campaigns/{campaign.pk}",
+            headers={"Authorization": f"Bearer {token}"},
+            data={"campaigndata": {"selected_user": [{"id": pk} for pk in reps]}},
+        )
+        assert response.status == 200, response.text()
+
+    for campaign in (campaigns[0], campaigns[12]):
+        represent(campaign, [admin.pk])
+        expect(page.locator(f"#campaign-{campaign.pk}")).to_have_count(0)
+    expect(rows).to_have_count(24)
+    expect(pager).to_have_count(0)
+    for campaign in (campaigns[12], campaigns[0]):
+        represent(campaign, [admin.pk, rep.pk])
+    expect(pager).to_contain_text("Page 1 of 2 · 26 in all")
+    # As a reload shows it: Campaign 25 down to Campaign 1, Campaign 12 in its place.
+    expect(rows).to_have_count(25)
+    names = [f"Campaign {n}" for n in range(25, 0, -1)]
+    expect(rows.locator("td:first-child")).to_have_text(names)
+    page.reload()
+    expect(rows.locator("td:first-child")).to_have_text(names)
