@@ -353,8 +353,23 @@ function restoreFilters() {
     });
   });
 }
-document.addEventListener("DOMContentLoaded", restoreFilters);
+// A first load draws the controls as its URL says: what the user changed while it loaded
+// stands. Only a page reached by Back or Forward, which the browser may fill in as it was
+// typed, is set back to its URL.
+document.addEventListener("DOMContentLoaded", () => {
+  if (performance.getEntriesByType("navigation")[0]?.type === "back_forward") restoreFilters();
+});
 document.addEventListener("htmx:historyRestore", restoreFilters);
+// A change that leaves a filter form as the page already shows it (a date typed again as it
+// was) asks for nothing, so history gets no second entry of the same filters.
+document.addEventListener("htmx:configRequest", (event) => {
+  const form = event.detail.elt;
+  if (!form.matches?.("form[data-filters]") || event.detail.triggeringEvent?.type !== "change") {
+    return;
+  }
+  const asked = new URLSearchParams(event.detail.formData).toString();
+  if (asked === window.location.search.replace(/^\?/, "")) event.preventDefault();
+});
 // Only a page restored from the back-forward cache: on a first load, `pageshow` comes after
 // images and styles, when the user may already have changed a filter.
 window.addEventListener("pageshow", (event) => {

@@ -1,5 +1,6 @@
 """A lead won on its page shows on the reports page: totals, the revenue table and the chart."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -163,3 +164,25 @@ def test_a_campaign_filter_in_other_digits_is_said_and_the_filter_chosen_again_r
     expect(page.locator('[data-total="leads"]')).to_have_text("0")
     expect(page.get_by_role("alert")).to_have_count(0)
     assert f"campaign={campaign.pk}" in page.url
+
+
+def test_a_filter_changed_back_to_what_is_shown_asks_for_nothing(server, page):
+    """Typing a date again as it is (or choosing the shown source again) sends no request and
+    adds no second history entry: Back goes to the filters before."""
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/reports/")
+    page.wait_for_load_state("domcontentloaded")
+    asked = []
+    page.on("request", lambda r: "/reports/?" in r.url and asked.append(r.url))
+    filters = page.locator("#report-filters")
+    filters.get_by_label("From").fill("2026-01-05")
+    expect(page).to_have_url(re.compile(r"from=2026-01-05"))
+    assert len(asked) == 1
+    for _ in range(2):
+        filters.get_by_label("From").fill("2026-01-05")
+        filters.get_by_label("Source").select_option("")
+    page.wait_for_timeout(1000)
+    assert len(asked) == 1, asked
+    page.go_back()
+    expect(page).to_have_url(f"{server}/reports/")
