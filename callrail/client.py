@@ -372,8 +372,14 @@ def text(value) -> str:
 
 
 def _own_id(payload) -> str:
-    # Since 2021 CallRail sends `resource_id`; older payloads had a numeric `id`.
-    return text(payload.get("resource_id")) or text(payload.get("id"))
+    """The call's or text's id: since 2021 CallRail sends `resource_id`, older payloads a
+    numeric `id`. One value only: a list is no id (`text` would join it), so such a payload is
+    keyed by its content, never taken for the call whose id is its first item."""
+    for key in ("resource_id", "id"):
+        value = payload.get(key)
+        if not isinstance(value, list) and (own := text(value)):
+            return own
+    return ""
 
 
 def call_fields(payload) -> dict:

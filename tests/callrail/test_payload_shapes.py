@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from callrail import webhooks
-from callrail.client import classify, form_values
+from callrail.client import call_fields, classify, form_values
 from callrail.models import CallRailSettings
 from campaignhub.intake import replay_deliveries, requeue_due
 from campaignhub.models import DeliveryStatus, InboundDelivery
@@ -174,6 +174,11 @@ def test_values_a_column_cannot_hold_are_cleaned_and_still_make_a_lead(receiver,
     assert replay_deliveries(InboundDelivery.objects.all()) == 1
     assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
     assert Lead.objects.count() == 1
+
+
+def test_an_id_sent_as_a_list_is_no_id():
+    assert call_fields({"resource_id": [1], "id": ["2"]})["external_id"] == ""
+    assert call_fields({"resource_id": [1], "id": 777.0})["external_id"] == "777"
 
 
 def test_an_event_without_a_handler_is_logged_and_stored(receiver, campaign, caplog):
