@@ -316,6 +316,9 @@ LEAD_FORM_MAX_FIELD_CHARS = env.int("LEAD_FORM_MAX_FIELD_CHARS", default=5000)
 MEMBER_INVITATION_RATE_LIMIT_PER_MINUTE = env.int(
     "MEMBER_INVITATION_RATE_LIMIT_PER_MINUTE", default=10
 )
+# Test alerts ("Send me a test" on the campaign form) per person per minute: each sends an
+# email and an SMS.
+TEST_ALERT_RATE_LIMIT_PER_MINUTE = env.int("TEST_ALERT_RATE_LIMIT_PER_MINUTE", default=5)
 # An invitation to join an account can be accepted for this many days after it was sent.
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
 

@@ -20,6 +20,7 @@ from campaignhub.cleaning import bounded_id, clean_json, clean_text, id_or_none
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership
 from campaignhub.phones import e164_or_blank
+from campaignhub.ratelimit import over_limit
 from campaignhub.signals import HandedOver
 from campaigns import events, outcomes, permissions, selectors, serializers, sources
 from campaigns.models import (
@@ -833,6 +834,21 @@ LEAD_SOURCES = {
     Integration.FORM: LeadSource.FORM,
     Integration.WEBHOOK: LeadSource.WEBHOOK,
 }
+
+
+TOO_MANY_TEST_ALERTS = (
+    "You sent {limit} test alerts in the last minute; each sends an email and an SMS. Send the "
+    "next one in a minute."
+)
+
+
+def too_many_test_alerts(request) -> str:
+    """Count one test alert by the signed-in person; once they sent more than
+    `TEST_ALERT_RATE_LIMIT_PER_MINUTE` this minute, the message saying so (else "")."""
+    limit = settings.TEST_ALERT_RATE_LIMIT_PER_MINUTE
+    if over_limit(request, scope="test-alert", key=str(request.user.pk), per_minute=limit):
+        return TOO_MANY_TEST_ALERTS.format(limit=limit)
+    return ""
 
 
 def send_test_alert(*, campaign, user):

@@ -446,6 +446,9 @@ def campaign_test_alert(request):
     if not form.is_valid():
         context = {"rule_errors": page_errors(form, labelled=True)}
         return render(request, "campaigns/campaign_form.html#test-result", context, status=400)
+    if too_many := services.too_many_test_alerts(request):
+        context = {"rule_errors": {"__all__": [too_many]}}
+        return render(request, "campaigns/campaign_form.html#test-result", context, status=429)
     sent = services.send_test_alert(campaign=campaign, user=request.user)
     # As they stand now: sent or failed when the worker was quick (or runs in-process), else
     # still queued; the page never claims more than that.

@@ -694,3 +694,16 @@ def test_live_lead_lists_say_their_page_size_and_count_for_arrivals(tenant_a):
     # A filtered list takes no live rows, and its pager counts nothing.
     filtered = client.get("/leads/?search=Ann").content.decode()
     assert "data-live-page-size" not in filtered and "data-live-count" not in filtered
+
+
+def test_test_alerts_past_the_limit_are_refused_and_say_when_to_send_again(tenant_a, settings):
+    settings.TEST_ALERT_RATE_LIMIT_PER_MINUTE = 2
+    post = form_post(notification_type="only_send_sms", sms_message="Hi")
+    for _ in range(2):
+        assert tenant_a.member_client.post("/campaigns/test-alert/", post).status_code == 200
+    refused = tenant_a.member_client.post("/campaigns/test-alert/", post)
+    assert refused.status_code == 429
+    assert "You sent 2 test alerts in the last minute" in refused.content.decode()
+    assert Delivery.objects.filter(channel="sms").count() == 2
+    # Someone else's test alerts are theirs to count.
+    assert tenant_a.admin_client.post("/campaigns/test-alert/", post).status_code == 200
