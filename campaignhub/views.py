@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -246,6 +247,8 @@ def tokens(request):
     if issued is not None:
         # The page shows the secret once; sent again, it leads to the list, never a second one.
         response.created_at = reverse("tokens")
+        # Nor is it kept for Back to show again: no copy in the browser's cache or history.
+        add_never_cache_headers(response)
     return response
 
 

@@ -1,7 +1,9 @@
 from types import SimpleNamespace
 
+import pytest
 import requests
 from fcm_django.models import FCMDevice
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from campaignhub import services
@@ -115,6 +117,23 @@ def test_a_double_click_on_create_token_makes_one_token_and_a_reload_none(server
     page.reload()
     expect(page.get_by_text("its secret, shown once, cannot be shown again")).to_be_visible()
     expect(page.locator("#new-token-value")).to_have_count(0)
+    assert ApiToken.objects.filter(name="Zapier").count() == 1
+
+
+def test_back_to_a_new_tokens_page_never_shows_its_secret_again(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/tokens/")
+    page.get_by_label("Name").fill("Zapier")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token-value")).to_be_visible()
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", name="Acme Agency")).to_be_visible()
+    # The browser has no copy to show: it would have to send the form again, and says so.
+    with pytest.raises(PlaywrightError, match="ERR_CACHE_MISS"):
+        page.go_back()
+    expect(page.locator("#new-token-value")).to_have_count(0)
+    assert "chub_" not in page.content()
     assert ApiToken.objects.filter(name="Zapier").count() == 1
 
 
