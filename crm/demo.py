@@ -1,11 +1,14 @@
 """Demo data for deals: the roofing campaign opens a deal for each lead on the Sales pipeline,
 and its deals stand in several stages, two of them won with their value as revenue."""
 
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from campaigns import services as campaign_services
 from campaigns.demo import capture_form_leads
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Lead
 from crm import deals, pipelines
 from crm.models import StageKind
 
@@ -25,6 +28,31 @@ PLAN = [
     ("Contacted", None),
     ("Lost", None),
 ]
+
+
+# Today's demo leads arrive this many minutes apart, the newest now; a worked one was answered
+# a few minutes after its alert.
+ARRIVAL_GAP_MINUTES = 7
+RESPONSE_MINUTES = (3, 9, 4, 12, 6, 2, 8)
+
+
+def _spread_over_the_last_hour(leads):
+    """Today's demo leads, captured and worked within the same second, read as a real morning:
+    arrived `ARRIVAL_GAP_MINUTES` apart up to now (ids keep their order), alerted as they came,
+    and those worked answered minutes later (`RESPONSE_MINUTES`), so the lead pages and today's
+    report show first responses in minutes rather than 0 s."""
+    now = timezone.now()
+    leads = list(leads)
+    for n, lead in enumerate(leads):
+        arrived = now - timedelta(minutes=ARRIVAL_GAP_MINUTES * (len(leads) - n))
+        update = {"created_at": arrived}
+        if lead.alerted_at is not None:
+            update["alerted_at"] = arrived
+        if lead.first_response_at is not None:
+            response = timedelta(minutes=RESPONSE_MINUTES[n % len(RESPONSE_MINUTES)], seconds=n)
+            update["first_response_at"] = arrived + response
+            update["first_response_s"] = int(response.total_seconds())
+        Lead.objects.filter(pk=lead.pk).update(**update)
 
 
 def _campaign(account):
@@ -75,4 +103,5 @@ def arrive(*, account, admin, member, stdout):
         if value is not None:
             changes["value"] = value
         deals.update_deal(deal=deal, changes=changes, actor=admin)
+    _spread_over_the_last_hour(today.all())  # read again: the moves above answered some
     stdout.write(f"Deals: {len(opened)} of today's leads on the board from “{DEMO_CAMPAIGN}”.")

@@ -1,6 +1,7 @@
 """The demo: the roofing campaign opens deals, which stand in several stages, some won."""
 
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -32,3 +33,21 @@ def test_the_demo_puts_deals_in_several_stages_and_runs_again_unchanged(tenant_a
         assert deal.won_at is not None
         assert (deal.lead.status, deal.lead.revenue) == ("won", deal.value)
     assert "Deals: 6 of today's leads on the board" in out.getvalue()
+
+
+def test_todays_demo_leads_came_over_the_last_hour_and_were_answered_in_minutes(tenant_a):
+    people = {"account": tenant_a.account, "admin": tenant_a.admin, "member": tenant_a.member}
+    out = io.StringIO()
+    campaigns_demo.load(**people, stdout=out)
+    demo.load(**people, stdout=out)
+    campaigns_demo.arrive(**people, stdout=out)
+    demo.arrive(**people, stdout=out)
+
+    leads = list(Campaign.objects.get(campaign_name=demo.DEMO_CAMPAIGN).leads.order_by("id"))
+    arrivals = [lead.created_at for lead in leads]
+    assert arrivals == sorted(arrivals) and arrivals[-1] - arrivals[0] >= timedelta(minutes=30)
+    worked = [lead for lead in leads if lead.first_response_at is not None]
+    assert worked, "the demo works some of today's leads"
+    for lead in worked:
+        assert lead.first_response_s >= 120
+        assert lead.first_response_at - lead.created_at == timedelta(seconds=lead.first_response_s)
