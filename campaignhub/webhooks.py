@@ -239,9 +239,13 @@ class WebhookView(View):
         # a good one for a paused target is kept (ignored, replayable).
         problem = self._problem(delivery)
         if not problem and target.ignore_reason:
-            response = self._store(
-                delivery, DeliveryStatus.IGNORED, self.hold_reason(delivery, target)
-            )
+            try:
+                reason = self.hold_reason(delivery, target)
+            except Exception:
+                # The delivery is kept whatever its reason says.
+                logger.exception("Naming why a %s delivery is held failed", self.source)
+                reason = target.ignore_reason
+            response = self._store(delivery, DeliveryStatus.IGNORED, reason)
             try:
                 self.held(delivery, target)
             except Exception:

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from campaignhub import schemas
+from campaignhub import intake, schemas
 from campaignhub.api import form_errors
 from campaignhub.cleaning import parse_json
 from campaignhub.webhooks import Target, WebhookView
@@ -103,8 +103,12 @@ def process(delivery):
     )
     # Without an id from the sender, the same body sent twice is taken for a retry.
     key = _key(form, raw=delivery.body)
-    if campaign is None or not campaign.status:
-        delivery.error = held_reason(key) if campaign else "The campaign no longer exists."
+    if campaign is None:
+        delivery.error = "The campaign no longer exists."
+        return False
+    if not campaign.status:
+        delivery.error = held_reason(key)
+        intake.when_held(delivery, lambda: events.held_changed(campaign.pk))
         return False
     services.capture_lead(
         campaign=campaign,

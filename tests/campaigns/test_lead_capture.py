@@ -332,12 +332,15 @@ class TestLeadWebhook:
         with mock.patch("campaignhub.webhooks.enqueue"):
             assert self.post(path, {"phone": "+14155550111"}).status_code == 200
         services.update_campaign(campaign=campaign, changes={"status": False})
-        process_inbound_delivery(InboundDelivery.objects.get().pk)
+        with mock.patch("campaigns.events.held_changed") as announced:
+            process_inbound_delivery(InboundDelivery.objects.get().pk)
         delivery = InboundDelivery.objects.get()
         assert delivery.status == DeliveryStatus.IGNORED
         digest = hashlib.sha256(bytes(delivery.body)).hexdigest()
         assert delivery.error == f"{PAUSED} Lead key: sha256:{digest}."
         assert not Lead.objects.exists()
+        # Its page, open anywhere, counts it among the held.
+        announced.assert_called_once_with(campaign.pk)
 
     def test_processing_looks_the_campaign_up_in_the_deliverys_account_only(self, hook, tenant_b):
         _, path = hook
@@ -396,6 +399,14 @@ class TestHeldLeads:
         services.update_campaign(campaign=paused, changes={"status": True})
         tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
         assert Lead.objects.get(external_id="ord-1").name == "Order Second (corrected)"
+
+    def test_a_held_lead_is_kept_even_when_naming_it_fails(self, paused):
+        path = f"/webhooks/leads/{paused.webhook_token}/"
+        with mock.patch("campaigns.webhooks.held_reason", side_effect=RuntimeError("boom")):
+            answer = Client().post(path, json.dumps({"phone": "+14155550119"}), "application/json")
+        assert answer.status_code == 200
+        kept = InboundDelivery.objects.latest("id")
+        assert (kept.status, kept.error) == (DeliveryStatus.IGNORED, PAUSED)
 
     def test_repeats_of_one_lead_count_once_as_capturing_them_makes_one(self, tenant_a, paused):
         """A sender retrying `held-0`, and the same body without an id sent twice: two more
