@@ -120,8 +120,7 @@ function oobTarget(fragment) {
 // from the next page comes in a frame of its own).
 function hasRoom(list) {
   const size = Number(list.dataset.livePageSize);
-  const rows = [...list.children].filter((row) => !row.classList.contains("empty-row"));
-  return !size || rows.length < size;
+  return !size || listedRows(list).length < size;
 }
 
 function prepareLiveFrame(text) {
@@ -376,8 +375,8 @@ window.addEventListener("pageshow", (event) => {
   if (event.persisted) restoreFilters();
 });
 
-// Answers to htmx actions. Validation answers (400, 409, 422) carry their error markup and are
-// swapped in place (htmx-config in base.html); any other failure shows one message inline,
+// Answers to htmx actions. Validation answers (400, 409, 422, 429) carry their error markup and
+// are swapped in place (htmx-config in base.html); any other failure shows one message inline,
 // at the top of the page, instead of nothing at all. A success the swap alone would not make
 // plain comes as a "notice" event ({level, text}, campaignhub/pages.py `notify`) and shows the
 // same way. Each kind replaces its previous message, so repeated actions do not pile them up.
