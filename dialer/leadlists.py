@@ -7,7 +7,9 @@ inside quoted fields, headers in any case with stray spaces, trailing empty rows
 columns that a spreadsheet turned into numbers (`4.155550134E9`). Nothing in the file is lost
 unsaid: a quote never closed refuses the file (naming its row), and a phone, name or email
 running over lines (a quote closed late, which took the rows between) refuses its row, as does
-any other value with a later line holding as many separators as a row (`ROW_IN_VALUE`). The
+any other value with a later line holding as many separators as a row (`ROW_IN_VALUE`), and
+so does a value whose quote closes in its middle with text after it (`"Ann Lee,"unclosed`,
+which the parser would read as `Ann Lee,unclosed`: `QUOTE_CLOSED_INSIDE`). The
 reader streams: the file is never held in memory, valid rows are yielded one at a time, the
 first `ERROR_LIMIT` row errors are kept for the response and every error is written to a
 temporary CSV report.
@@ -15,8 +17,10 @@ temporary CSV report.
 Libraries and why:
 - `csv` (stdlib) parses the text; `csv.Sniffer` picks the delimiter among `,` `;` and tab from a
   sample of whole lines, checked against the header line. Outside its `strict` mode (which
-  would refuse the stray quotes spreadsheets write) it reads a quote never closed as a value
-  running to the end of the file: `END_OF_FILE` given after the last line shows it.
+  raises for the whole file rather than naming a row and column) it reads a quote never closed
+  as a value running to the end of the file, which `END_OF_FILE` given after the last line
+  shows, and glues text after a closing quote onto the value, which `_quote_closed_inside`
+  finds in the row's raw lines.
 - `openpyxl` in read-only mode streams the first sheet of an .xlsx. Its shared-strings table
   (each distinct text in the workbook) is held in memory: CSV is the format for very large lists.
   A cell with a formula and no saved value (a file a program wrote, never opened in a
@@ -704,7 +708,9 @@ class LeadListValidation:
             return [RowError(number, "", self._beyond_header_message(columns.width))]
 
         if self._delimiter is not None:
-            broken = self._values_over_lines(number, cells)
+            broken = self._values_over_lines(number, cells) or self._quote_closed_inside(
+                number, cells
+            )
             if broken:
                 return broken
 
@@ -822,6 +828,34 @@ class LeadListValidation:
                     )
                 )
         return errors
+
+    def _quote_closed_inside(self, number: int, cells: list) -> list[RowError]:
+        """A RowError for a CSV row with a value whose quote closes in its middle, text
+        following it (`_CsvRow.quote_closed_inside`): the parser glues that text onto the
+        value (`"Ann Lee,"unclosed` reads as `Ann Lee,unclosed`), so a separator meant inside
+        the quote, or the quote itself, would be lost unsaid. RFC 4180: a quote inside a
+        quoted value is written twice."""
+        closed = getattr(cells, "quote_closed_inside", None)
+        if closed is None:
+            return []
+        index, written = closed
+        columns = self._columns
+        field_name, label = "", f"value in column {_column_letter(index)}"  # past the header
+        for name, contact_label in CONTACT_FIELD_LABELS.items():
+            if getattr(columns, name) == index:
+                field_name, label = name, contact_label
+        for column, header, named in itertools.chain(columns.data, columns.extra(len(cells))):
+            if column == index:
+                field_name = header
+                label = f'"{_shown(header)}" value' if named else f"value in {header}"
+        shown = _shown(" ".join(written.splitlines()), 60)
+        return [
+            RowError(
+                number,
+                field_name,
+                QUOTE_CLOSED_INSIDE.format(label=label, written=shown, close=CLOSE_THE_QUOTE),
+            )
+        ]
 
     def _beyond_header_message(self, width: int) -> str:
         """Why a row with values past its `width` columns is refused: in a CSV, more values
@@ -1027,6 +1061,7 @@ def _csv_rows(fileobj, sample: bytes, on_close) -> tuple[Iterator[tuple[int, lis
         number = 0
         while True:
             first_line = lines.number + 1
+            lines.record.clear()
             try:
                 cells = next(reader)
             except StopIteration:
@@ -1042,9 +1077,53 @@ def _csv_rows(fileobj, sample: bytes, on_close) -> tuple[Iterator[tuple[int, lis
                     # END_OF_FILE went into a value: the parser was inside a quote at the end.
                     raise LeadListError(_never_closed(number + 1, first_line, lines.number))
             number += 1
-            yield number, cells
+            yield number, _CsvRow(cells, _quote_closed_inside("".join(lines.record), delimiter))
 
     return rows(), delimiter
+
+
+class _CsvRow(list):
+    """A CSV row's values, with `quote_closed_inside`: `(column index from 0, the value as
+    written)` of its first value whose quote closes before the value ends (see
+    `_quote_closed_inside`), or None."""
+
+    def __init__(self, cells: list, quote_closed_inside: tuple[int, str] | None):
+        super().__init__(cells)
+        self.quote_closed_inside = quote_closed_inside
+
+
+# A quoted value from its opening quote to its closing one, a doubled quote read as one.
+QUOTED_VALUE = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _quote_closed_inside(record: str, delimiter: str) -> tuple[int, str] | None:
+    """(column index from 0, the value as written) of the first value in `record` (one CSV
+    row's lines, as written) whose quote closes with text after it before the next separator
+    or the end of the row, as in `"Ann Lee,"unclosed`; None for a row without one.
+
+    The csv module (outside `strict` mode) reads such a value as its quoted text followed by
+    the rest (`Ann Lee,unclosed`). The row is read as it does: a value opens a quote only at
+    its start; a quote inside a value without one is text."""
+    if '"' not in record:
+        return None
+    ends = re.compile(f"[{re.escape(delimiter)}\r\n]")
+    column = start = 0
+    while start < len(record):
+        if record[start] == '"':
+            quoted = QUOTED_VALUE.match(record, start)
+            if quoted is None:
+                # Never closed: the file is refused before the row is read (`_never_closed`).
+                return None
+            end = ends.search(record, quoted.end())
+            if (end.start() if end else len(record)) > quoted.end():
+                return column, record[start : end.start() if end else len(record)]
+        else:
+            end = ends.search(record, start)
+        if end is None or end.group() != delimiter:
+            return None
+        column += 1
+        start = end.end()
+    return None
 
 
 # Given to the CSV parser after the file's last line (and a line break of its own): a parser
@@ -1055,6 +1134,13 @@ def _csv_rows(fileobj, sample: bytes, on_close) -> tuple[Iterator[tuple[int, lis
 # never text in a file.
 END_OF_FILE = "\ufdd0"
 CLOSE_THE_QUOTE = 'a quote inside a value is written twice: ""'
+# Said of a CSV value whose quote closes in its middle with text after it
+# (`LeadListValidation._quote_closed_inside`).
+QUOTE_CLOSED_INSIDE = (
+    "A quote in the {label} closes in the middle of the value and text follows it (the file "
+    "has {written}), so that text would be glued onto the value and a separator or quote in it "
+    "lost. Close the quote where the value ends ({close}) and upload again."
+)
 # Said of a CSV value (not a phone, name or email) running over lines, one of which holds the
 # file's separator as often as a row does: it reads as rows of the file swallowed by a quote
 # closed late (`LeadListValidation._values_over_lines`).
@@ -1070,13 +1156,15 @@ ROW_IN_VALUE = (
 
 class _Lines:
     """The CSV text line by line for `csv.reader`, then a line break and `END_OF_FILE`;
-    `number` counts the file's lines given so far, `current` is the last of them, `ended`
-    turns true once they are all given."""
+    `number` counts the file's lines given so far, `current` is the last of them, `record`
+    holds those given since it was last cleared (one row's lines: the parser asks for a line
+    only while its row is unfinished), `ended` turns true once they are all given."""
 
     def __init__(self, text):
         self._lines = self._read(text)
         self.number = 0
         self.current = ""
+        self.record: list[str] = []
         self.ended = False
 
     def __iter__(self):
@@ -1089,6 +1177,7 @@ class _Lines:
         for line in text:
             self.number += 1
             self.current = line
+            self.record.append(line)
             yield line
         self.ended = True
         yield "\n"

@@ -982,3 +982,55 @@ def test_xlsx_formulas_with_saved_values_are_read_an_empty_text_result_as_empty(
     rows, summary = read(io.BytesIO(saved.getvalue()))
     assert rows == [lead(2, "+14155550751", "Ann", "Lee")]
     assert summary["errors"] == []
+
+
+def test_a_quote_closed_in_the_middle_of_a_value_refuses_the_row_naming_the_column():
+    """`"Ann Lee,"unclosed` would read as the name `Ann Lee,unclosed` with the notes empty:
+    the row is refused naming its column, and the rows around it are read."""
+    content = (
+        b"Phone,Name,Notes\r\n"
+        b'(415) 555-4001,"Ann Lee,"unclosed\r\n'
+        b"(415) 555-4002,Bob,ok\r\n"
+        b'(415) 555-4003,Cy Young,"two\r\nlines" later\r\n'
+        b'(415) 555-4004,"Di ""D"" Prince",Ann "A" Lee\r\n'
+    )
+    rows, summary = read(io.BytesIO(content))
+    assert rows == [
+        lead(3, "+14155554002", "Bob", data={"Notes": "ok"}),
+        lead(5, "+14155554004", 'Di "D"', "Prince", data={"Notes": 'Ann "A" Lee'}),
+    ]
+    assert (summary["rows_total"], summary["rows_invalid"]) == (4, 2)
+    advice = (
+        "so that text would be glued onto the value and a separator or quote in it lost. Close "
+        'the quote where the value ends (a quote inside a value is written twice: "") and '
+        "upload again."
+    )
+    assert summary["errors"] == [
+        error(
+            2,
+            "full_name",
+            "A quote in the name closes in the middle of the value and text follows it (the "
+            f'file has "Ann Lee,"unclosed), {advice}',
+        ),
+        error(
+            4,
+            "Notes",
+            'A quote in the "Notes" value closes in the middle of the value and text follows '
+            f'it (the file has "two lines" later), {advice}',
+        ),
+    ]
+
+
+def test_a_quote_closed_in_the_middle_of_a_header_less_value_names_its_column():
+    content = b'Phone;Name;\n4155554001;Ann;"x"y\n'
+    _, summary = read(io.BytesIO(content))
+    assert summary["errors"] == [
+        error(
+            2,
+            "column C",
+            "A quote in the value in column C closes in the middle of the value and text "
+            'follows it (the file has "x"y), so that text would be glued onto the value and a '
+            "separator or quote in it lost. Close the quote where the value ends (a quote "
+            'inside a value is written twice: "") and upload again.',
+        )
+    ]
