@@ -43,6 +43,11 @@ Decisions, so a re-run or a dry run is predictable:
   rolled back at once, against the campaigns here plus the earlier documents' tracking numbers
   (a form campaign's name made unique may differ from a real run's when two documents of the
   export share it).
+- The old service's `instasites` and `instareport` campaigns were lead forms it generated
+  from its templates of those names [000]: they arrive as form campaigns, each document's
+  result noting it. Any other value that is none of our lead sources is rejected.
+- An export without a single document (an empty file, blank lines, `[]`) is an error
+  (`NO_DOCUMENTS`), not a run that imported nothing.
 - `updated_at` and the in-house form ids of the old service are not kept: the campaign's
   `updated_at` is the import's, and a form campaign gets a new public form address.
 """
@@ -85,13 +90,12 @@ EARLIEST_CREATED_AT = datetime(1970, 1, 1, tzinfo=UTC)
 # The snapshot fields chosen here that an import never changes (see `map_document`).
 CHOSEN_HERE = {"create_deal", "pipeline_id", "stage_id"}
 
-# The old service's `integration` values that are ours under another name: its InstaSites and
-# InstaReport campaigns were form campaigns built from those templates [000].
-LEGACY_INTEGRATIONS = {
-    **{value: value for value in Integration.values},
-    "instasites": Integration.FORM,
-    "instareport": Integration.FORM,
-}
+# The old service's `integration` values that are no lead source of ours: its InstaSites and
+# InstaReport campaigns were lead forms it generated from its templates of those names [000]
+# ("InstaSite/InstaReport campaigns automatically create forms from templates"), so they
+# arrive as lead form campaigns, each with a note saying so (`_integration`). Value -> the
+# template's name.
+LEGACY_FORM_TEMPLATES = {"instasites": "InstaSites", "instareport": "InstaReport"}
 
 # The fields a dry run and an update report, in the API's names; `selected_user` lists each
 # representative as `email` or `email custom_number`.
@@ -120,8 +124,18 @@ SNAPSHOT_FIELDS = [
 
 
 class LegacyExportError(Exception):
-    """The export as a whole cannot be read (a JSON array with a syntax error), or cannot go
-    into this account (`legacy_account` is not the old account it was moved in from)."""
+    """The export as a whole cannot be read (a JSON array with a syntax error), holds no
+    document at all (`NO_DOCUMENTS`), or cannot go into this account (`legacy_account` is not
+    the old account it was moved in from)."""
+
+
+# An export that is empty, blank lines only or an empty JSON array: most likely the wrong
+# file or a failed export, never a run that did its work.
+NO_DOCUMENTS = (
+    "The export holds no campaign documents (the file is empty, or holds only blank lines or "
+    "an empty JSON array): nothing was imported. Check that it is the old service's campaigns "
+    "export (mongoexport of its campaigns) and run again."
+)
 
 
 class Rejected(Exception):
@@ -580,14 +594,23 @@ def _show_id(value) -> str:
     return _oid(value) or json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _integration(value) -> str:
+def _integration(value) -> tuple[str, str]:
+    """A document's `integration` -> (our `Integration` value, a note or ""). Our lead
+    sources are taken as they are; the old service's `instasites` and `instareport` become
+    form campaigns with a note saying so (`LEGACY_FORM_TEMPLATES`). Raises Rejected for a
+    missing or unknown value, naming our lead sources."""
     text = _text(value, "integration").strip().lower()
     if not text:
         raise Rejected("integration: missing.")
-    if text not in LEGACY_INTEGRATIONS:
-        known = ", ".join(LEGACY_INTEGRATIONS)
-        raise Rejected(f"integration: unknown integration {text!r} (known: {known}).")
-    return LEGACY_INTEGRATIONS[text]
+    if text in Integration.values:
+        return text, ""
+    if text in LEGACY_FORM_TEMPLATES:
+        return Integration.FORM, (
+            f"imported as a lead form campaign: the old service's {text!r} campaigns were lead "
+            f"forms it made from its {LEGACY_FORM_TEMPLATES[text]} template."
+        )
+    known = ", ".join(Integration.values)
+    raise Rejected(f"integration: unknown integration {text!r} (known: {known}).")
 
 
 def map_document(document, *, people, existing=None) -> tuple[dict, list[str]]:
@@ -598,6 +621,10 @@ def map_document(document, *, people, existing=None) -> tuple[dict, list[str]]:
     rules (E.164 numbers, page URL normalisation, choices) afterwards.
     """
     notes = []
+    campaign_name = _text(document.get("campaign_name"), "campaign_name", numbers=False)
+    integration, integration_note = _integration(document.get("integration"))
+    if integration_note:
+        notes.append(integration_note)
     owner = document.get("owner")
     legacy_deal = _flag(document, "create_deal", False)
     if not isinstance(legacy_deal, bool):
@@ -622,8 +649,8 @@ def map_document(document, *, people, existing=None) -> tuple[dict, list[str]]:
             "deals."
         )
     data = {
-        "campaign_name": _text(document.get("campaign_name"), "campaign_name", numbers=False),
-        "integration": _integration(document.get("integration")),
+        "campaign_name": campaign_name,
+        "integration": integration,
         "owner": None if owner is None else people.resolve(owner, "owner"),
         "page_id": _text(document.get("page_id"), "page_id"),
         "page_url": _text(document.get("page_url"), "page_url"),
@@ -982,8 +1009,9 @@ def import_legacy_campaigns(
     `on_warning(text)` is called for each warning about the users export before any document
     is read, `on_outcome(outcome)` as soon as each document is decided, `progress(n)` after
     every `progress_every` documents. Raises LegacyExportError when an export cannot be read
-    at all, or `legacy_account` cannot go into `account` (see `_moving`); a bad document is
-    only ever rejected, with its reason, and the others go on. Raises ImportInterrupted on
+    at all, holds no document (`NO_DOCUMENTS`, once read: nothing was written), or
+    `legacy_account` cannot go into `account` (see `_moving`); a bad document is only ever
+    rejected, with its reason, and the others go on. Raises ImportInterrupted on
     KeyboardInterrupt (Ctrl-C), holding what was done so far.
     """
     user_emails, warnings = read_users(users)
@@ -1030,4 +1058,6 @@ def import_legacy_campaigns(
     except KeyboardInterrupt:
         result.interrupted_at = where or (f"after {last}" if last else "the start")
         raise ImportInterrupted(result) from None
+    if not result.outcomes:
+        raise LegacyExportError(NO_DOCUMENTS)
     return result

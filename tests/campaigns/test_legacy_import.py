@@ -214,9 +214,12 @@ class TestSampleExport:
         # The old CRM's pipeline does not move in: deals stay off, and the result says why.
         assert (gutter.create_deal, gutter.pipeline_id, gutter.stage_id) == (False, "", "")
         (outcome,) = [o for o in result.outcomes if o.legacy_id == GUTTER]
+        # The old service's InstaSites campaigns were lead forms: the result says so.
         assert outcome.notes == [
+            "imported as a lead form campaign: the old service's 'instasites' campaigns were "
+            "lead forms it made from its InstaSites template.",
             "deals are off: pipeline 65b0c0ffee00000000000d01 of the old CRM does not exist "
-            "here; choose a pipeline and a stage on the campaign to create deals."
+            "here; choose a pipeline and a stage on the campaign to create deals.",
         ]
 
     def test_each_integration_and_custom_numbers_in_e164(self, demo):
@@ -455,6 +458,37 @@ class TestBadInput:
             ("item 4", "campaign_name: expected text, got a list."),
         ]
 
+    def test_an_unknown_integration_names_our_lead_sources_only(self, demo):
+        (outcome,) = [o for o in run(demo).rejected if o.where == "line 10"]
+
+        assert outcome.reason == (
+            "integration: unknown integration 'facebook' (known: callrail, invoca, dialer, "
+            "form, webhook)."
+        )
+
+    def test_instareport_arrives_as_a_form_campaign_with_a_note(self, demo, tmp_path):
+        path = edited_export(tmp_path, GUTTER, integration="InstaReport", create_deal=False)
+
+        result = run(demo, campaigns=path)
+
+        assert imported(demo, GUTTER).integration == Integration.FORM
+        (outcome,) = [o for o in result.outcomes if o.legacy_id == GUTTER]
+        assert outcome.notes == [
+            "imported as a lead form campaign: the old service's 'instareport' campaigns were "
+            "lead forms it made from its InstaReport template."
+        ]
+
+    @pytest.mark.parametrize("content", ["", "\n  \n", "[]", "[ ]\n"])
+    def test_an_export_without_documents_is_an_error(self, demo, tmp_path, content):
+        path = tmp_path / "empty.json"
+        path.write_text(content)
+
+        with pytest.raises(LegacyExportError) as raised:
+            run(demo, campaigns=path)
+
+        assert str(raised.value).startswith("The export holds no campaign documents")
+        assert Campaign.objects.count() == 0
+
     def test_the_same_id_twice_in_one_export_is_rejected_the_second_time(self, demo, tmp_path):
         line = CAMPAIGNS.read_text().splitlines()[4]
         path = tmp_path / "twice.json"
@@ -517,7 +551,7 @@ class TestBadInput:
             run(demo, campaigns=path)
 
     def test_a_pipeline_id_that_is_no_object_id_is_quoted_in_the_note(self, demo, tmp_path):
-        path = edited_export(tmp_path, GUTTER, pipeline_id="1")
+        path = edited_export(tmp_path, GUTTER, pipeline_id="1", integration="form")
 
         result = run(demo, campaigns=path)
 
@@ -640,6 +674,43 @@ class TestCommand:
         )
 
         assert out.getvalue().splitlines()[-1] == "Created 1, updated 0, unchanged 0, rejected 0."
+
+    @pytest.mark.parametrize("dry_run", [[], ["--dry-run"]])
+    def test_an_empty_export_says_so_and_exits_with_status_1(self, demo, tmp_path, dry_run):
+        path = tmp_path / "empty.json"
+        path.write_bytes(b"")
+        out = io.StringIO()
+
+        with pytest.raises(CommandError) as refused:
+            call_command(
+                "import_legacy_campaigns",
+                str(path),
+                "--users",
+                str(USERS),
+                "--account",
+                str(demo.pk),
+                *dry_run,
+                stdout=out,
+            )
+
+        assert refused.value.returncode == 1
+        assert str(refused.value) == (
+            "The export holds no campaign documents (the file is empty, or holds only blank "
+            "lines or an empty JSON array): nothing was imported. Check that it is the old "
+            "service's campaigns export (mongoexport of its campaigns) and run again."
+        )
+        assert "Would create" not in out.getvalue()
+        assert "Created" not in out.getvalue()
+
+    def test_instasites_is_noted_for_its_document(self, demo):
+        out = command(CAMPAIGNS, "--users", USERS, "--account", demo.pk)
+
+        gutter = imported(demo, GUTTER)
+        assert (
+            f"note: line 2 (campaign #{gutter.pk}, legacy {GUTTER}): imported as a lead form "
+            "campaign: the old service's 'instasites' campaigns were lead forms it made from its "
+            "InstaSites template."
+        ) in out.splitlines()
 
     def test_a_missing_file_is_a_clear_error(self, demo, tmp_path):
         with pytest.raises(CommandError, match=r"No such file: .*nowhere\.json"):
