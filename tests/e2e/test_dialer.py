@@ -562,3 +562,36 @@ def test_an_upload_refuses_rows_swallowed_by_a_note_and_formulas_without_saved_v
             "the file in a spreadsheet app and save it, or put the name itself in the cell.",
         ]
     )
+
+
+def test_an_upload_refuses_a_row_whose_quote_closes_in_the_middle_of_a_value(
+    server, page, e2e_sandbox, tmp_path
+):
+    """`"Ann Lee,"unclosed` is refused on the campaign page naming its row and column, instead
+    of sending the name `Ann Lee,unclosed` with the notes empty; the next row is sent."""
+    account = _connected_account()
+    campaign = _campaign(account)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+
+    glued = tmp_path / "glued.csv"
+    glued.write_bytes(
+        b'Phone,Name,Notes\r\n(415) 555-4001,"Ann Lee,"unclosed\r\n(415) 555-4002,Bob,ok\r\n'
+    )
+    page.locator("input[type=file]").set_input_files(str(glued))
+    page.get_by_role("button", name="Upload").click()
+    upload = page.locator(".upload").first
+    expect(upload).to_contain_text("2 rows: 1 valid, 1 refused")
+    expect(upload).to_contain_text("1 of 1 contacts sent")
+    refused = page.locator("#dialer-upload-errors tbody tr")
+    expect(refused.locator("td")).to_have_text(
+        [
+            "2",
+            "full_name",
+            re.compile(
+                r"^A quote in the name closes in the middle of the value and text follows it "
+                r'\(the file has "Ann Lee,"unclosed\)'
+            ),
+        ]
+    )
+    assert list(campaign.contacts.values_list("number", flat=True)) == ["+14155554002"]
