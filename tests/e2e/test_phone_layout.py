@@ -1,0 +1,84 @@
+"""Pages at a phone's width (390px): a dialer upload's refused rows wrap their reasons inside
+the screen, a dialer campaign's ref stays whole in its heading, and a pipeline's stages keep a
+full-width name with their buttons in one row."""
+
+from django.conf import settings
+from playwright.sync_api import expect
+
+from dialer import services
+from dialer.demo import DEMO_CSV
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _box(locator):
+    box = locator.bounding_box()
+    assert box is not None
+    return box
+
+
+def test_a_dialer_campaign_at_phone_width_keeps_its_ref_whole_and_wraps_refused_rows(
+    server, page, e2e_sandbox
+):
+    account = make_account("Acme Agency", "admin@acme.test")
+    services.connect(
+        account=account, base_url=settings.DIALER_API_BASE, api_key="sandbox-dialer-key"
+    )
+    campaign = services.create_campaign(
+        account=account,
+        name="Spring policy renewals",
+        aggression="1.5",
+        max_attempts=3,
+        retry_delay_s=3600,
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+    page.locator("input[type=file]").set_input_files(str(DEMO_CSV))
+    page.get_by_role("button", name="Upload").click()
+    refused = page.locator("#dialer-upload-errors")
+    expect(refused).to_contain_text("is not a valid phone number")
+
+    # The ref is one box on one line, not split between two.
+    ref = page.locator(".page-head h1 code")
+    expect(ref).to_have_text(campaign.ref)
+    assert ref.evaluate("code => code.getClientRects().length") == 1
+
+    # The table fits its card: nothing scrolls sideways, each reason wraps inside the screen,
+    # and the row and column cells stay narrow beside it.
+    assert refused.evaluate("table => table.scrollWidth <= table.clientWidth")
+    card = _box(page.locator("section.card", has=refused))
+    for row in refused.locator("tbody tr").all():
+        number, column, reason = row.locator("td").all()
+        assert _box(reason)["x"] + _box(reason)["width"] <= card["x"] + card["width"]
+        assert _box(number)["width"] < 60 and _box(column)["width"] < 90
+    long_reason = refused.locator("td", has_text="is not a valid phone number")
+    assert long_reason.evaluate("td => td.scrollWidth <= td.clientWidth")
+    assert long_reason.evaluate("td => td.getClientRects()[0].height") > 40
+
+
+def test_pipeline_stages_at_phone_width_have_a_full_width_name_and_a_row_of_buttons(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/pipelines/")
+    name = page.get_by_label("Name of stage Contacted in Sales")
+    expect(name).to_have_value("Contacted")
+    card = _box(page.locator("section.pipeline").first)
+    assert _box(name)["width"] > card["width"] - 80
+    # Its buttons sit side by side on one line below the name.
+    buttons = [
+        page.get_by_role("button", name=f"{label} stage Contacted in Sales")
+        for label in ("Save", "Delete")
+    ] + [
+        page.get_by_role("button", name=f"Move stage Contacted in Sales {way}")
+        for way in ("up", "down")
+    ]
+    tops = {round(_box(button)["y"]) for button in buttons}
+    assert len(tops) == 1
+    assert tops.pop() > _box(name)["y"] + _box(name)["height"]
+    assert page.locator("body").evaluate("body => body.scrollWidth <= window.innerWidth")
+    # Each stage says its deals, its column header being out of sight.
+    expect(page.locator("tr", has=name).locator("td.stage-deals")).to_have_text("Deals 0")
