@@ -194,7 +194,7 @@ function countArrivals(list, arriving) {
   pager.dataset.liveCount = count;
   pager.querySelector("[data-pager-summary]").textContent =
     `Page ${pager.dataset.page} of ${pages} · ${count} in all`;
-  pager.hidden = pages <= 1;
+  pager.hidden = count === 0;
   const next = pager.querySelector("[data-pager-next]");
   if (next) next.hidden = Number(pager.dataset.page) >= pages;
 }

@@ -68,7 +68,9 @@ def test_list_pages_and_empty_state(tenant_a):
     assert emptied.context["page_obj"].number == 2
     assert "Campaign 00" in emptied.content.decode()
     searched = tenant_a.admin_client.get("/campaigns/?search=campaign 0").content.decode()
-    assert "10 in all" not in searched and "Campaign 05" in searched
+    # One page: its count is said all the same, with no next page.
+    assert "Page 1 of 1 · 10 in all" in searched and "Campaign 05" in searched
+    assert "Next →" not in searched
 
 
 def test_member_sees_only_their_campaigns(tenant_a):
@@ -683,8 +685,9 @@ def test_live_lead_lists_say_their_page_size_and_count_for_arrivals(tenant_a):
     client = tenant_a.admin_client
     leads = client.get("/leads/").content.decode()
     assert 'id="lead-rows-live" data-live-page-size="25"' in leads
-    # One page so far: the pager is there, hidden, to count the leads that arrive.
-    assert 'data-live-count="3" data-per-page="25" data-page="1" hidden' in leads
+    # One page so far: the pager says the count, which follows the leads that arrive.
+    assert 'data-live-count="3" data-per-page="25" data-page="1">' in leads
+    assert "Page 1 of 1 · 3 in all" in leads
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert f'id="campaign-{campaign.pk}-leads" data-live-page-size="25"' in page
     assert 'data-live-count="3"' in page

@@ -1,12 +1,17 @@
 """Pages at a phone's width (390px): a dialer upload's refused rows wrap their reasons inside
 the screen, a dialer campaign's ref stays whole in its heading, and a pipeline's stages keep a
-full-width name with their buttons in one row."""
+full-width name with their buttons in one row. Lists say their count even on one page."""
+
+from types import SimpleNamespace
 
 from django.conf import settings
 from playwright.sync_api import expect
 
+from campaigns import services as campaign_services
+from campaigns.models import LeadSource
 from dialer import services
 from dialer.demo import DEMO_CSV
+from tests.campaigns.factories import make_campaign
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -82,3 +87,29 @@ def test_pipeline_stages_at_phone_width_have_a_full_width_name_and_a_row_of_butt
     assert page.locator("body").evaluate("body => body.scrollWidth <= window.innerWidth")
     # Each stage says its deals, its column header being out of sight.
     expect(page.locator("tr", has=name).locator("td.stage-deals")).to_have_text("Deals 0")
+
+
+def test_a_list_on_one_page_says_its_count(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    tenant = SimpleNamespace(account=account, admin=account.memberships.get().user)
+    campaign = make_campaign(tenant, integration="form", campaign_name="Roof")
+    for number in range(3):
+        campaign_services.capture_lead(
+            campaign=campaign, source=LeadSource.FORM, external_id=f"f-{number}", name="Ann"
+        )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/?status=new")
+    expect(page.locator("#lead-rows tr:not(.empty-row)")).to_have_count(3)
+    expect(page.locator("#lead-table .pager")).to_have_text("Page 1 of 1 · 3 in all")
+    # The live list (unfiltered) says it too, with no next page to offer.
+    page.goto(f"{server}/leads/")
+    pager = page.locator("#lead-table .pager")
+    expect(pager.locator("[data-pager-summary]")).to_have_text("Page 1 of 1 · 3 in all")
+    expect(pager.get_by_role("link", name="Next")).to_be_hidden()
+    # No count for a list with nothing in it: its table says so.
+    page.goto(f"{server}/leads/?search=nobody")
+    expect(page.get_by_text("No leads match these filters.")).to_be_visible()
+    expect(page.locator("#lead-table .pager")).to_have_count(0)
+    # The campaign list says its count the same way.
+    page.goto(f"{server}/campaigns/?integration=form")
+    expect(page.locator("#campaign-table .pager")).to_have_text("Page 1 of 1 · 1 in all")
