@@ -249,11 +249,11 @@ def test_a_revenue_with_a_minus_sign_or_too_many_decimals_is_refused_never_round
     outcome.get_by_label("Status").select_option("won")
     for typed, message in (
         ("-0", "Ensure this value is greater than or equal to 0."),
-        ("-0.00", "Ensure this value is greater than or equal to 0."),
         ("12.3400000000000001", "Ensure that there are no more than 2 decimal places."),
+        ("-0.00", "Ensure this value is greater than or equal to 0."),
     ):
         outcome.get_by_label("Revenue (USD)").fill(typed)
-        # Two refusals say the same: each answer is waited for, not the message left by the last.
+        # Each answer is waited for, and says other than the one before.
         with page.expect_response(lambda r: r.request.method == "POST"):
             outcome.get_by_role("button", name="Save outcome").click()
         expect(outcome).to_contain_text(message)
