@@ -68,6 +68,7 @@ def _capture(
         source=source,
         payload=payload,
         external_id=external_id,
+        received_at=delivery.received_at,
         **details,
     )
     return Outcome(True)

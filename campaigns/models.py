@@ -215,6 +215,12 @@ class Lead(models.Model):
     alerted_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     first_response_s = models.PositiveIntegerField(null=True, blank=True)
+    details_received_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the delivery that gave the lead its details arrived; earlier ones "
+        "(a replay, a delivery taken out of order) never replace them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

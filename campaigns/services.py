@@ -604,6 +604,7 @@ def capture_lead(
     payload=None,
     alert=True,
     handled_by=None,
+    received_at=None,
 ):
     """Record a lead once per (campaign, source, external_id); returns (lead, created).
 
@@ -617,6 +618,11 @@ def capture_lead(
     id, or None) is who already spoke to the lead (the agent on a dialer call): a new lead is
     theirs, and the alert goes to them, when they are one of the campaign's representatives;
     otherwise it goes round-robin like any other.
+
+    `received_at` (an aware datetime) is when the delivery that sent these details reached us:
+    details that arrived before the ones the lead holds (`Lead.details_received_at`) never
+    replace them, so a replay, or workers taking deliveries of one lead out of order, cannot
+    undo a later correction. None (a form sent now, a poll) always applies.
     """
     external_id = bounded_id(external_id, Lead._meta.get_field("external_id").max_length)
     if not external_id:
@@ -633,7 +639,8 @@ def capture_lead(
             campaign=campaign, source=source, external_id=external_id
         ).first()
         if lead is not None:
-            _refresh_lead(lead, details, payload)
+            if _newer(received_at, lead.details_received_at):
+                _refresh_lead(lead, details, payload, received_at)
             return lead, False
         assignment = _representative_for(campaign, handled_by)
         lead = Lead.objects.create(
@@ -643,6 +650,7 @@ def capture_lead(
             external_id=external_id,
             payload=payload,
             representative=assignment.user if assignment else None,
+            details_received_at=received_at,
             **{key: value for key, value in details.items() if value},
         )
         lead_captured.send(sender=Lead, lead=lead)
@@ -679,13 +687,22 @@ def capture_form_submission(*, campaign, cleaned, data):
     )
 
 
-def _refresh_lead(lead, details, payload):
+def _newer(received_at, held_since) -> bool:
+    """Whether details received at `received_at` may replace those held since `held_since`:
+    yes unless both are known and they came first."""
+    return received_at is None or held_since is None or received_at >= held_since
+
+
+def _refresh_lead(lead, details, payload, received_at):
     changed = [key for key, value in details.items() if value and getattr(lead, key) != value]
     for key in changed:
         setattr(lead, key, details[key])
     if payload and payload != lead.payload:
         lead.payload = {**lead.payload, **payload}
         changed.append("payload")
+    if received_at is not None and received_at != lead.details_received_at:
+        lead.details_received_at = received_at
+        changed.append("details_received_at")
     if changed:
         lead.save(update_fields=[*changed, "updated_at"])
         transaction.on_commit(

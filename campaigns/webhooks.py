@@ -114,6 +114,7 @@ def process(delivery):
         campaign=campaign,
         source=LeadSource.WEBHOOK,
         external_id=key,
+        received_at=delivery.received_at,
         name=form.cleaned_data["name"],
         phone=form.cleaned_data["phone"],
         email=form.cleaned_data["email"],

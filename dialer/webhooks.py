@@ -288,6 +288,7 @@ def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
             "dialer_campaign": campaign.ref,
         },
         handled_by=event.taken_by_id,
+        received_at=delivery.received_at,
     )
     if event.ignored:
         event.ignored = ""

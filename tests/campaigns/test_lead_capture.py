@@ -342,6 +342,23 @@ class TestLeadWebhook:
         # Its page, open anywhere, counts it among the held.
         announced.assert_called_once_with(campaign.pk)
 
+    def test_a_replayed_or_late_processed_older_delivery_never_undoes_a_correction(self, hook):
+        """Corrections of one `external_id`: processed out of order (two workers), or the older
+        replayed afterwards, the lead keeps the details that arrived last."""
+        _, path = hook
+        with mock.patch("campaignhub.webhooks.enqueue"):
+            for name in ("Ann v1", "Ann v2"):
+                self.post(path, {"external_id": "corr-1", "name": name, "phone": "+14155550111"})
+        first, second = InboundDelivery.objects.order_by("id")
+        process_inbound_delivery(second.pk)
+        process_inbound_delivery(first.pk)
+        assert Lead.objects.get().name == "Ann v2"
+        replay_deliveries(InboundDelivery.objects.filter(pk=first.pk))
+        assert Lead.objects.get().name == "Ann v2"
+        # A correction that comes later still applies.
+        self.post(path, {"external_id": "corr-1", "name": "Ann v3", "phone": "+14155550111"})
+        assert Lead.objects.get().name == "Ann v3"
+
     def test_processing_looks_the_campaign_up_in_the_deliverys_account_only(self, hook, tenant_b):
         _, path = hook
         self.post(path, {"external_id": "x-1", "phone": "+14155550111"})
