@@ -33,9 +33,10 @@ from campaigns.models import (
     Representative,
 )
 from campaigns.signals import lead_captured
-from notifications.models import Channel
+from notifications.models import Channel, Delivery
+from notifications.models import Status as DeliveryStatus
 from notifications.rendering import substitute
-from notifications.services import Recipient, Sender, notify
+from notifications.services import RECIPIENT_LEFT, Recipient, Sender, notify
 
 logger = logging.getLogger(__name__)
 
@@ -464,6 +465,39 @@ def withdraw_representative(*, account, user) -> list[int]:
     return campaign_ids
 
 
+def pass_on_unalerted_leads(*, account, user) -> list[int]:
+    """Leads of `account` given to `user` whose alert had not gone out on any channel when they
+    left the account (queued, or cancelled by their removal): each goes to the next of its
+    campaign's representatives round-robin, who is alerted, or to nobody when none is left
+    (its campaign shows on the attention panel). A lead that arrived as they left is never
+    left with someone who cannot answer it. Returns the lead ids. Runs in the caller's
+    transaction, after `withdraw_representative`."""
+    alerts = Delivery.objects.for_account(account).filter(
+        Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.CANCELLED, error=RECIPIENT_LEFT),
+        user=user,
+        event=LEAD_EVENT,
+    )
+    lead_ids = {
+        id_or_none((data or {}).get(LEAD_ALERT_KEY))
+        for data in alerts.values_list("data", flat=True)
+    }
+    leads = Lead.objects.filter(
+        account=account, pk__in=lead_ids - {None}, representative=user, alerted_at__isnull=True
+    ).select_related("campaign__account")
+    passed = []
+    for lead in leads.order_by("pk"):
+        assignment = _next_representative(lead.campaign)
+        lead.representative = assignment.user if assignment else None
+        lead.save(update_fields=["representative", "updated_at"])
+        if assignment is not None:
+            _alert_representative(lead.campaign, lead, assignment)
+        transaction.on_commit(
+            lambda lead=lead: events.lead_updated(lead.pk, account_id=lead.account_id), robust=True
+        )
+        passed.append(lead.pk)
+    return passed
+
+
 def hand_over_campaigns(*, account, user, to) -> list[int]:
     """Give every campaign of `account` that `user` owns (deleted ones too, so none is left
     owned by someone outside the account) to `to`, the admin removing `user` from it.
@@ -501,9 +535,11 @@ def hand_over_campaigns(*, account, user, to) -> list[int]:
 
 
 def on_member_removed(*, account, user, removed_by=None, **signal):
-    """The `campaignhub.signals.member_removed` receiver: `withdraw_representative`, then
-    `hand_over_campaigns` to `removed_by`; answers how many live campaigns passed to them."""
+    """The `campaignhub.signals.member_removed` receiver: `withdraw_representative`,
+    `pass_on_unalerted_leads`, then `hand_over_campaigns` to `removed_by`; answers how many
+    live campaigns passed to them."""
     withdraw_representative(account=account, user=user)
+    pass_on_unalerted_leads(account=account, user=user)
     handed = hand_over_campaigns(account=account, user=user, to=removed_by)
     return HandedOver("campaign", len(handed))
 

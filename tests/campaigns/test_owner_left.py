@@ -12,7 +12,7 @@ from django.test import Client
 from campaignhub import services as platform
 from campaignhub.models import Membership, Role
 from campaigns import checks, events, services
-from campaigns.models import Campaign, CampaignTally
+from campaigns.models import Campaign, CampaignTally, Lead
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
 from tests.campaigns.test_views import form_post
@@ -215,3 +215,38 @@ class TestEditFormKeepsAFormerOwner:
         campaign.refresh_from_db()
         assert campaign.owner_id == tenant_a.admin.pk
         assert "owner_left" not in [w.code for w in checks.campaign_warnings(campaign)]
+
+
+class TestRemovalPassesOnUnalertedLeads:
+    def test_a_lead_whose_alert_had_not_gone_out_goes_to_the_next_representative(self, tenant_a):
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+        fresh, _ = services.capture_lead(campaign=campaign, source="form", external_id="fresh")
+        told, _ = services.capture_lead(campaign=campaign, source="form", external_id="told")
+        Lead.objects.filter(pk=told.pk).update(alerted_at=told.created_at)
+        assert Delivery.objects.filter(user=tenant_a.member, status="queued").exists()
+        services.update_campaign(
+            campaign=campaign,
+            changes={"selected_user": [{"id": tenant_a.member.pk}, {"id": tenant_a.admin.pk}]},
+        )
+
+        platform.remove_member(
+            membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+        )
+
+        fresh.refresh_from_db()
+        told.refresh_from_db()
+        assert fresh.representative_id == tenant_a.admin.pk
+        assert Delivery.objects.filter(user=tenant_a.admin, data__lead_id=str(fresh.pk)).exists()
+        # Told already: it stays theirs, as the record of who took it.
+        assert told.representative_id == tenant_a.member.pk
+        assert not Delivery.objects.filter(user=tenant_a.admin, data__lead_id=str(told.pk)).exists()
+        assert not Delivery.objects.filter(user=tenant_a.member, status="queued").exists()
+
+    def test_with_nobody_left_the_lead_is_nobodys(self, tenant_a):
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+        lead, _ = services.capture_lead(campaign=campaign, source="form", external_id="x")
+        platform.remove_member(
+            membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+        )
+        lead.refresh_from_db()
+        assert lead.representative_id is None
