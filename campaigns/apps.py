@@ -10,7 +10,7 @@ class CampaignsConfig(AppConfig):
         from campaigns import panels, services, sources
         from campaigns import webhooks as lead_webhooks
         from campaigns.models import Integration
-        from notifications.services import register_retry_address
+        from notifications.services import register_current_address
         from notifications.signals import delivery_sent
 
         navigation.register("Campaigns", "campaign_list", 10)
@@ -25,7 +25,7 @@ class CampaignsConfig(AppConfig):
             services.on_member_removed, dispatch_uid="campaigns.withdraw_representative"
         )
         delivery_sent.connect(services.on_delivery_sent, dispatch_uid="campaigns.lead_alerted")
-        register_retry_address(services.LEAD_EVENT, services.lead_alert_address)
+        register_current_address(services.LEAD_EVENT, services.lead_alert_address)
         signals.currency_changing.connect(
             services.on_currency_changing, dispatch_uid="campaigns.revenue_currency"
         )

@@ -847,9 +847,10 @@ def on_delivery_sent(*, delivery, **signal):
 
 
 def lead_alert_address(delivery) -> str | None:
-    """Where a retried lead alert's SMS goes now (`notifications.services.register_retry_address`):
-    the custom SMS number its representative has on the lead's campaign, else their profile's
-    phone, so a number added after the alert failed is used, as the campaign's warning says.
+    """Where a lead alert's SMS goes when it is sent, a retry's too
+    (`notifications.services.register_current_address`): the custom SMS number its
+    representative has on the lead's campaign now, else their profile's phone, so a number
+    changed while it waited, or added after it failed, is used, as the campaign's warning says.
     None (the delivery's usual rule) for email and push, or when the person is no longer one of
     the campaign's representatives."""
     lead_id = id_or_none((delivery.data or {}).get(LEAD_ALERT_KEY))

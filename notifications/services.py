@@ -184,6 +184,9 @@ def attempt_delivery(delivery_id) -> float | None:
         _cancel(Delivery.objects.filter(_recipient_left(), pk=delivery_id))
         return None
     delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
+    # Queued a while (a backlog, a retry's wait), it goes where its person can be reached now:
+    # a number changed on their profile, or on the campaign, meanwhile (`_address_now`).
+    delivery.recipient = _address_now(delivery)
     # No live frame for "sending": it would hold the send up for a state that lasts a moment;
     # the outcome's frame (a higher version) follows at once.
     retry_in = None
@@ -210,6 +213,7 @@ def attempt_delivery(delivery_id) -> float | None:
     delivery.version = F("version") + 1
     delivery.save(
         update_fields=[
+            "recipient",
             "status",
             "error",
             "provider_message_id",
@@ -247,21 +251,22 @@ RECIPIENT_LEFT_RETRY = (
 )
 
 
-RETRY_ADDRESSES: dict[str, Callable] = {}
+CURRENT_ADDRESSES: dict[str, Callable] = {}
 
 
-def register_retry_address(event: str, address: Callable) -> None:
-    """Let the app that sends `event` say where a retried delivery of it goes now:
+def register_current_address(event: str, address: Callable) -> None:
+    """Let the app that sends `event` say where a delivery of it goes when it is sent (each
+    attempt, a retry's too):
     `address(delivery) -> str | None`, None leaving the rule of `_address_now` (e.g. the
     campaigns app: a lead alert's SMS goes to the representative's custom number as it is now)."""
-    RETRY_ADDRESSES[event] = address
+    CURRENT_ADDRESSES[event] = address
 
 
 def _address_now(delivery) -> str:
-    """Where a retried `delivery` goes: what its event's app says (`register_retry_address`),
-    else, addressed from a person's profile, the address the profile has now, else where it
-    went before."""
-    find = RETRY_ADDRESSES.get(delivery.event)
+    """Where `delivery` goes when it is sent (each attempt, a retry's too): what its event's app
+    says (`register_current_address`), else, addressed from a person's profile, the address the
+    profile has now, else where it was addressed."""
+    find = CURRENT_ADDRESSES.get(delivery.event)
     found = find(delivery) if find is not None else None
     if found:
         return found

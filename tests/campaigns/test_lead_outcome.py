@@ -197,6 +197,26 @@ class TestAlertedAt:
         delivery.refresh_from_db()
         assert (delivery.status, delivery.recipient) == ("failed", "")
 
+    def test_a_queued_sms_alert_goes_to_the_number_the_person_has_when_it_is_sent(self, tenant_a):
+        """Queued (a backlog), then the representative changes their phone: the text goes to
+        the new number, never the one they gave up."""
+        sms_only = make_campaign(
+            tenant_a,
+            campaign_name="Texts",
+            notification_type="only_send_sms",
+            selected_user=[{"id": tenant_a.member.pk}],
+        )
+        tenant_a.member.phone = "+14155550102"
+        tenant_a.member.save()
+        capture(sms_only)  # not committed: the alert waits, queued
+        delivery = Delivery.objects.get(event="lead_arrived")
+        assert (delivery.status, delivery.recipient) == ("queued", "+14155550102")
+        tenant_a.member.phone = "+14155550199"
+        tenant_a.member.save()
+        notifications.attempt_delivery(delivery.pk)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.recipient) == ("sent", "+14155550199")
+
     def test_other_notifications_leave_leads_alone(self, tenant_a, campaign, lead, committed):
         with committed():
             services.send_test_alert(campaign=campaign, user=tenant_a.admin)
