@@ -9,6 +9,12 @@ from campaignhub.integrations import Upstream
 from invoca.client import InvocaClient, field_errors
 from invoca.models import DEFAULT_API_VERSION, InvocaConnection
 
+NETWORK_CONNECTED_ELSEWHERE = (
+    "This Invoca network is already connected to another CampaignHub account. A network's "
+    "calls and advertiser campaigns belong to one account: both would see and change the same "
+    "campaigns, and its calls would be held in the other. Connect this account's own network."
+)
+
 
 class InvocaUpstream(Upstream):
     """Invoca's Network API. Each connection carries its network id, API version and base URL,
@@ -50,8 +56,9 @@ class InvocaUpstream(Upstream):
         Transactions API read, then make it the account's live connection (the previous one is
         soft deleted; its transactions cursor carries over when the network and address stay
         the same, so polling resumes where it was). Raises ValidationError when Invoca refuses
-        the token or a value is missing, ApiProblem when Invoca cannot answer; either way
-        nothing changes."""
+        the token or a value is missing, or another account has the network connected (one
+        network's calls and campaigns belong to one account), ApiProblem when Invoca cannot
+        answer; either way nothing changes."""
         network_id = (network_id or "").strip()
         if not network_id:
             raise ValidationError("Enter your Invoca network id.", code="required")
@@ -59,6 +66,9 @@ class InvocaUpstream(Upstream):
         if not base_url:
             raise ValidationError("Enter Invoca's API address.", code="required")
         api_version = (api_version or DEFAULT_API_VERSION).strip()
+        elsewhere = InvocaConnection.objects.filter(deleted_at__isnull=True, network_id=network_id)
+        if elsewhere.exclude(account=account).exists():
+            raise ValidationError(NETWORK_CONNECTED_ELSEWHERE, code="connected_elsewhere")
         previous = self.live_credential(account)
         connection = super().connect(
             account=account,

@@ -11,8 +11,9 @@ from sandbox.web import Router, html_response, json_response, redirect
 DEFAULT_CALLRAIL_KEYS = "sandbox-demo-key"
 # The demo connects the first; an account of your own takes the second (one key, one account).
 DEFAULT_DIALER_KEYS = "sandbox-dialer-key,sandbox-dialer-key-2"
-# Invoca tokens, each with its network id.
-DEFAULT_INVOCA_TOKENS = "sandbox-invoca-token:1001"
+# Invoca tokens, each with its network id: the demo connects the first; an account of your own
+# takes the second (one network, one account).
+DEFAULT_INVOCA_TOKENS = "sandbox-invoca-token:1001,sandbox-invoca-token-2:1002"
 
 
 def build(*, callrail_keys=None, seed=True, dialer_keys=None, dialer_delay=None):

@@ -4,6 +4,7 @@ lifecycle, no delete, and the connection."""
 import json
 
 import pytest
+from django.utils import timezone
 
 from invoca.models import AdvertiserCampaign, InvocaConnection
 from invoca.schemas import check_terms
@@ -17,6 +18,7 @@ from tests.invoca.conftest import (
     absent,
     affiliate_terms,
     campaign_url,
+    connect,
     invoca_record,
     make_campaign,
 )
@@ -473,6 +475,33 @@ def test_a_refused_token_is_400_on_api_token(tenant_a, upstream):
     assert response.status_code == 400
     assert "api_token" in response.json()["errors"]
     assert not InvocaConnection.objects.exists()
+
+
+def test_a_network_another_account_has_connected_is_refused_and_nothing_changes(
+    tenant_a, tenant_b, upstream
+):
+    """One network's calls and campaigns belong to one account."""
+    connect(tenant_b)
+    verify = upstream.get(f"{BASE}/api/2020-10-01/networks/transactions/{NETWORK}.json", json=[])
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": NETWORK, "api_token": TOKEN, "base_url": "https://other.invoca.test"},
+    )
+    assert response.status_code == 400
+    assert "already connected to another CampaignHub account" in response.json()["message"]
+    assert not InvocaConnection.objects.filter(account=tenant_a.account).exists()
+    assert verify.call_count == 0
+    # Once the other account lets it go, it may be connected here.
+    InvocaConnection.objects.filter(account=tenant_b.account).update(deleted_at=timezone.now())
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": NETWORK, "api_token": TOKEN, "base_url": BASE},
+    )
+    assert response.status_code == 201, response.content
 
 
 def test_members_cannot_change_the_connection(tenant_a, connected):
