@@ -256,14 +256,28 @@ def agent_user_id(campaign, extension):
     return found
 
 
+UNKNOWN_CONTACT = (
+    "Contact {ref} was added on the dialer itself, not uploaded here: its name and number are "
+    "on the dialer."
+)
+
+
+def _contact_details(contact, contact_ref) -> dict:
+    """The lead details of the callee: the uploaded contact's name, number and email; for a
+    contact we never had (one added on the dialer itself, e.g. in an adopted campaign) a message
+    naming its ref, since a call record carries no number (dialer-api.md)."""
+    if contact is None:
+        return {"message": UNKNOWN_CONTACT.format(ref=contact_ref)}
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+    return {"name": name, "phone": contact.number, "email": contact.email}
+
+
 def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
-    """Make the lead of a conversation, or hold it (False) while no inbound campaign takes it."""
+    """Make the lead of a conversation, or hold it (False) while no inbound campaign takes it.
+    Every conversation makes one, a callee we never had too (`_contact_details`)."""
     if not dialer.was_conversation(call["end_reason"], extension):
         return True
     contact = campaign.contacts.filter(ref=call["contact_ref"]).first()
-    if contact is None:
-        delivery.error = f"Call to unknown contact {call['contact_ref']!r}: no lead made."
-        return True
     because = campaign.leads_held_because
     if because:
         held = (HELD + because + ".")[: DialerEvent._meta.get_field("ignored").max_length]
@@ -279,12 +293,10 @@ def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
         campaign=campaign.inbound_campaign,
         source=LeadSource.DIALER,
         external_id=campaigns.lead_external_id(call["call_ref"], raw=delivery.body),
-        name=" ".join(part for part in (contact.first_name, contact.last_name) if part),
-        phone=contact.number,
-        email=contact.email,
+        **_contact_details(contact, call["contact_ref"]),
         payload={
             "call": {"extension": extension, **call},
-            "contact_ref": contact.ref,
+            "contact_ref": call["contact_ref"],
             "dialer_campaign": campaign.ref,
         },
         handled_by=event.taken_by_id,

@@ -173,6 +173,23 @@ def test_a_connected_call_becomes_one_lead_on_the_linked_campaign(tenant_a, conn
     assert DialerEvent.objects.filter(kind="cdr").count() == 1
 
 
+def test_a_conversation_with_a_contact_added_on_the_dialer_itself_is_still_a_lead(
+    tenant_a, connected
+):
+    """An adopted campaign's contacts were never uploaded here: the call still makes a lead,
+    which says whom the dialer called, and goes to the agent's campaign as any other."""
+    inbound = make_inbound(tenant_a, campaign_name="Dialer leads", integration="dialer")
+    campaign = make_campaign(tenant_a, state="started", inbound_campaign=inbound)
+    _cdr(campaign)
+    lead = Lead.objects.get()
+    assert (lead.campaign, lead.name, lead.phone) == (inbound, "", "")
+    assert lead.message == (
+        f"Contact {campaign.ref}-1 was added on the dialer itself, not uploaded here: its name "
+        "and number are on the dialer."
+    )
+    assert lead.payload["contact_ref"] == f"{campaign.ref}-1"
+
+
 def test_an_unanswered_call_is_stored_but_makes_no_lead(tenant_a, connected):
     inbound = make_inbound(tenant_a, campaign_name="Dialer leads", integration="dialer")
     campaign = make_campaign(tenant_a, state="started", inbound_campaign=inbound)
