@@ -117,9 +117,7 @@ class SigningKeyForm(forms.Form):
         max_length=200,
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=(
-            "From CallRail: Integrations → Webhooks (leave empty to accept unsigned deliveries)."
-        ),
+        help_text="From CallRail: Integrations → Webhooks. A saved key is never shown again.",
     )
 
 

@@ -184,6 +184,12 @@ def connect_webhook(request):
     return redirect("callrail_home")
 
 
+KEY_NOT_CHANGED = (
+    "The signing key was not changed: paste the key from CallRail → Integrations → Webhooks to "
+    "save it."
+)
+
+
 @require_POST
 @account_required
 def signing_key(request):
@@ -193,9 +199,14 @@ def signing_key(request):
         problems = " ".join(form.errors["signing_key"])
         messages.error(request, f"The signing key was not saved: {problems}")
         return redirect("callrail_home")
-    services.set_signing_key(account=request.account, signing_key=form.cleaned_data["signing_key"])
-    if not form.cleaned_data["signing_key"]:
-        messages.success(request, "Signing key removed.")
+    key, remove = form.cleaned_data["signing_key"], request.POST.get("remove") == "1"
+    if not key and not remove:
+        # An empty field is not a removal: that takes its own button, with a confirmation.
+        messages.error(request, KEY_NOT_CHANGED)
+        return redirect("callrail_home")
+    services.set_signing_key(account=request.account, signing_key="" if remove else key)
+    if remove:
+        messages.success(request, "Signing key removed: deliveries are no longer verified.")
         return redirect("callrail_home")
     chosen = services.settings_for(request.account)
     earlier = selectors.rejected_before_key(request.account, chosen).count()

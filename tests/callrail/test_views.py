@@ -93,6 +93,28 @@ def test_signing_key_can_be_entered_by_hand(tenant_a):
     assert chosen.signing_key == "from-callrail-ui"
 
 
+def test_an_empty_signing_key_changes_nothing_and_only_the_remove_button_removes_it(tenant_a):
+    chosen = connect(tenant_a)
+    chosen.signing_key = "kept"
+    chosen.save()
+    response = tenant_a.admin_client.post(
+        "/callrail/signing-key/", {"signing_key": ""}, follow=True
+    )
+    assert "The signing key was not changed" in response.content.decode()
+    chosen.refresh_from_db()
+    assert chosen.signing_key == "kept"
+    page = tenant_a.admin_client.get("/callrail/").content.decode()
+    assert "Replace signing key" in page and "Remove signing key" in page
+
+    response = tenant_a.admin_client.post(
+        "/callrail/signing-key/", {"signing_key": "", "remove": "1"}, follow=True
+    )
+    assert "Signing key removed: deliveries are no longer verified." in response.content.decode()
+    chosen.refresh_from_db()
+    assert chosen.signing_key == ""
+    assert "Remove signing key" not in tenant_a.admin_client.get("/callrail/").content.decode()
+
+
 @pytest.mark.parametrize(
     ("value", "problem"),
     [("k" * 201, "at most 200 characters"), ("a\x00b", "Null characters are not allowed.")],
