@@ -238,10 +238,21 @@ def test_calls_rejected_for_a_wrong_signing_key_are_shown_and_recovered(server, 
     expect(page.get_by_text("signed deliveries checked")).to_have_count(0)
 
     page.get_by_label("Signing key").fill("company-secret")
-    page.get_by_role("button", name="Save signing key").click()
+    page.get_by_role("button", name="Replace signing key").click()
     expect(page.get_by_text("1 delivery was rejected for a signature")).to_be_visible()
     expect(page.get_by_text("signed deliveries checked")).to_be_visible()
     page.get_by_role("button", name="Process it again").click()
     expect(page.get_by_text("Processing 1 rejected delivery again.")).to_be_visible()
     expect(page.locator("#rejected-before-key")).to_have_count(0)
     assert Lead.objects.get().external_id == call["resource_id"]
+
+    # An empty field changes nothing; removing takes its own button and a confirmation.
+    page.get_by_role("button", name="Replace signing key").click()
+    expect(page.get_by_text("The signing key was not changed")).to_be_visible()
+    expect(page.get_by_text("signed deliveries checked")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove signing key").click()
+    expect(
+        page.get_by_text("Signing key removed: deliveries are no longer verified.")
+    ).to_be_visible()
+    expect(page.get_by_text("no signing key: deliveries are not verified")).to_be_visible()
