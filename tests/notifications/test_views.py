@@ -20,6 +20,17 @@ def test_admin_sees_every_delivery_of_the_account(tenant_a):
     assert "for the member" in content and "for the admin" in content
 
 
+def test_a_delivery_without_an_address_still_says_whom_it_was_for(tenant_a):
+    """A failed SMS to someone with no phone: the log names the person, not only "—"."""
+    delivery = make_delivery(tenant_a, tenant_a.member, channel="sms", status=Status.FAILED)
+    Delivery.objects.filter(pk=delivery.pk).update(recipient="")
+    name = tenant_a.member.get_full_name()
+    row = tenant_a.admin_client.get("/notifications/").content.decode()
+    assert f'<small class="muted">{name}</small>' in row
+    page = tenant_a.admin_client.get(f"/notifications/{delivery.pk}/").content.decode()
+    assert f"SMS to (no address) · {name}</h1>" in page
+
+
 def test_member_sees_only_their_own_deliveries(tenant_a):
     make_delivery(tenant_a, tenant_a.member, subject="for the member")
     make_delivery(tenant_a, tenant_a.admin, subject="for the admin")
