@@ -45,7 +45,8 @@ def _arrival(rng, zone, today, now):
     else:
         moment = time(rng.randrange(7, 21), rng.randrange(60), rng.randrange(60))
     arrived = datetime.combine(day, moment, tzinfo=zone)
-    return min(arrived, now - timedelta(minutes=rng.randrange(5, 90)))
+    # The last hour and a half is today's demo leads' (crm.demo): history stops before it.
+    return min(arrived, now - timedelta(minutes=rng.randrange(90, 180)))
 
 
 def _status(rng, age):

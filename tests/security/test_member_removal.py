@@ -156,6 +156,8 @@ def test_removal_is_one_transaction_undone_when_a_step_fails(tenant_a, monkeypat
 def test_a_lead_already_assigned_to_them_stops_reaching_their_socket(tenant_a, live_events):
     campaign = _only_represented_by(tenant_a, tenant_a.member)
     lead = _lead(campaign)
+    # Told of it already, it stays theirs (one not yet told would pass on to someone else).
+    Lead.objects.filter(pk=lead.pk).update(alerted_at=lead.created_at)
     services.remove_member(
         membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
     )
