@@ -70,7 +70,8 @@ def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, pag
     )
     assert response.status_code == 200
     # The open page counts the held lead as it comes.
-    expect(page.get_by_text("reached this campaign's webhook while it was paused")).to_be_visible()
+    notice = page.get_by_text("reached this campaign's webhook while it was paused")
+    expect(notice).to_be_visible(timeout=15000)
     expect(page.get_by_text("Activate the campaign to capture it.")).to_be_visible()
     status = page.locator(".status-block")
     status.get_by_role("button", name="Activate").click()
