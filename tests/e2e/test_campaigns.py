@@ -133,6 +133,29 @@ def test_send_me_a_test_with_a_reply_to_name_says_what_became_of_it(server, page
     assert delivery.subject.startswith("[Test] ")
 
 
+def test_test_alerts_past_the_limit_say_so_where_the_result_shows(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill("Spring roofing")
+    page.get_by_label("Lead source").select_option("form")
+    page.get_by_label("Email only").check()
+    result = page.locator("#test-result")
+    # The server's limit is the default, 5 a minute per person.
+    for _ in range(5):
+        with page.expect_response("**/campaigns/test-alert/") as answer:
+            page.get_by_role("button", name="Send me a test").click()
+        assert answer.value.status == 200
+        expect(result).to_contain_text("Test alert to you: Email to admin@acme.test: sent.")
+    assert Delivery.objects.count() == 5
+    with page.expect_response("**/campaigns/test-alert/") as answer:
+        page.get_by_role("button", name="Send me a test").click()
+    assert answer.value.status == 429
+    expect(result).to_contain_text("You sent 5 test alerts in the last minute")
+    expect(result).not_to_contain_text("Test alert to you")
+    assert Delivery.objects.count() == 5
+
+
 def test_errors_of_the_alert_and_representatives_are_under_their_own_inputs(server, page):
     account = make_account("Acme Agency", "admin@acme.test")
     rep = platform.add_member(
