@@ -78,14 +78,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         self.watching = membership.account_id if membership is not None else None
         if self.watching is not None:
-            await watcher_joined(self.watching)
+            await watcher_joined(self.watching, self.user_id)
         await self.accept()
 
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "watching", None) is not None:
-            await watcher_left(self.watching)
+            await watcher_left(self.watching, self.user_id)
             self.watching = None
 
     async def receive(self, text_data=None, bytes_data=None):

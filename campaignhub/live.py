@@ -32,24 +32,28 @@ def member_group(account_id, user_id) -> str:
     return f"account-{account_id}-user-{user_id}"
 
 
-def _watchers_key(account_id) -> str:
-    return f"live-watchers:{account_id}"
+def _watchers_key(account_id, user_id=None) -> str:
+    person = "" if user_id is None else f":{user_id}"
+    return f"live-watchers:{account_id}{person}"
 
 
-async def watcher_joined(account_id) -> None:
-    """A socket working in `account_id` opened (the consumer calls this)."""
+async def watcher_joined(account_id, user_id) -> None:
+    """A socket of `user_id` working in `account_id` opened (the consumer calls this): counted
+    for the account and for the person."""
     try:
-        await cache.aadd(_watchers_key(account_id), 0, timeout=None)
-        await cache.aincr(_watchers_key(account_id))
+        for key in (_watchers_key(account_id), _watchers_key(account_id, user_id)):
+            await cache.aadd(key, 0, timeout=None)
+            await cache.aincr(key)
     except Exception:
         logger.warning("Live watchers of account %s not counted", account_id, exc_info=True)
 
 
-async def watcher_left(account_id) -> None:
+async def watcher_left(account_id, user_id) -> None:
     """That socket closed."""
     try:
-        if await cache.aget(_watchers_key(account_id), 0) > 0:
-            await cache.adecr(_watchers_key(account_id))
+        for key in (_watchers_key(account_id), _watchers_key(account_id, user_id)):
+            if await cache.aget(key, 0) > 0:
+                await cache.adecr(key)
     except Exception:
         logger.warning("Live watchers of account %s not counted", account_id, exc_info=True)
 
@@ -63,6 +67,22 @@ def watching(account_id) -> bool:
         return cache.get(_watchers_key(account_id), 0) > 0
     except Exception:
         return True
+
+
+def watching_members(account_id, user_ids) -> set:
+    """Which of `user_ids` (a collection of user ids) have a socket open in `account_id`, read
+    in one cache round trip: what is rendered for one person at a time (their counts, the row
+    that moves up on their list) is rendered only for these. A cache outage answers all of
+    them, as `watching` does."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    keys = {_watchers_key(account_id, user_id): user_id for user_id in user_ids}
+    try:
+        counts = cache.get_many(list(keys))
+    except Exception:
+        return user_ids
+    return {user_id for key, user_id in keys.items() if counts.get(key, 0) > 0}
 
 
 def render(account, template: str, context: dict) -> str:

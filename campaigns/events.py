@@ -90,12 +90,14 @@ def campaign_changed(
         push_to_members(account_id, sees_now & seen_before, COUNT_EVENT, row)
         push_to_members(account_id, sees_now - seen_before, COUNT_EVENT, _inserted(row))
     push_to_members(account_id, seen_before - sees_now, COUNT_EVENT, _removed(campaign.pk))
-    for membership in _memberships(account_id, seen_before - sees_now):
+    # What is worked out per person is worked out only for those with a page open.
+    watchers = live.watching_members(account_id, sees_now | seen_before)
+    for membership in _memberships(account_id, (seen_before - sees_now) & watchers):
         if refill := _refill(membership):
             push_to_members(account_id, [membership.user_id], COUNT_EVENT, refill)
     if recount or created or sees_now != seen_before:
         changed = render_to_string("campaigns/campaign_list.html#list-changed", {"oob": True})
-        for membership in _memberships(account_id, sees_now | seen_before):
+        for membership in _memberships(account_id, (sees_now | seen_before) & watchers):
             counts = selectors.filter_counts(selectors.tally_rows(membership))
             html = render_to_string("campaigns/partials/_counts.html", {"counts": counts})
             pager = {"page_obj": first_page(counts["total"]), "oob": True}

@@ -93,6 +93,7 @@ def live_events(monkeypatch):
     # taken to be watching every account (the consumer's count is tested on its own).
     monkeypatch.setattr(live, "_send", recorder)
     monkeypatch.setattr(live, "watching", lambda account_id: True)
+    monkeypatch.setattr(live, "watching_members", lambda account_id, user_ids: set(user_ids))
     return recorder
 
 

@@ -192,3 +192,23 @@ def test_a_lead_held_by_a_paused_campaign_reaches_its_page(tenant_a, live_events
         [*_, frame] = live_events.to(tenant_a.account, user, events.PAGE_EVENT)
         held = frame["html"].split(f'<div id="campaign-{campaign.pk}-held"')[1].split("</div>")[0]
         assert "reached this campaign" not in held and "Capture" not in held
+
+
+def test_counts_are_worked_out_only_for_people_with_a_page_open(
+    tenant_a, live_events, committed, monkeypatch
+):
+    from campaignhub import live
+
+    monkeypatch.setattr(live, "watching_members", lambda account_id, user_ids: set())
+    with committed():
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+    live_events.pushed.clear()
+
+    with committed():
+        services.update_campaign(campaign=campaign, changes={"selected_user": []})
+
+    # The row still goes to each person's group (a page opening meanwhile gets it); the
+    # counts and the row moving up, rendered per person, are rendered for nobody.
+    frames = [f["html"] for f in live_events.pushed]
+    assert f'<tr id="campaign-{campaign.pk}" hx-swap-oob="delete"></tr>' in frames
+    assert not [html for html in frames if "campaign-counts" in html]

@@ -114,6 +114,22 @@ async def test_sockets_are_counted_per_account_so_nobody_watching_means_no_rende
     assert not await watching(tenant_a.account.pk)
 
 
+async def test_sockets_are_counted_per_person_so_per_person_work_skips_who_is_away(
+    channel_layer, tenant_a, tenant_b
+):
+    members = sync_to_async(live.watching_members)
+    people = {tenant_a.admin.pk, tenant_a.member.pk}
+    assert await members(tenant_a.account.pk, people) == set()
+    first, _, _ = await connect(tenant_a.admin)
+    again, _, _ = await connect(tenant_a.admin)
+    assert await members(tenant_a.account.pk, people) == {tenant_a.admin.pk}
+    assert await members(tenant_b.account.pk, {tenant_a.admin.pk}) == set()
+    await first.disconnect()
+    assert await members(tenant_a.account.pk, people) == {tenant_a.admin.pk}
+    await again.disconnect()
+    assert await members(tenant_a.account.pk, people) == set()
+
+
 def test_with_nobody_watching_a_lead_renders_and_sends_no_live_rows(tenant_a, monkeypatch):
     from campaigns import events
     from campaigns.services import capture_lead
