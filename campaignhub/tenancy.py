@@ -115,7 +115,9 @@ def account_required(view=None, *, admin=False):
         @wraps(view_func)
         def wrapper(request, *args, **kwargs):
             if request.account is None:
-                return render(request, "campaignhub/no_account.html", status=403)
+                return render(
+                    request, "campaignhub/no_account.html", {"says_invitations": True}, status=403
+                )
             if admin and not request.membership.is_admin:
                 raise PermissionDenied("Only account admins can do this.")
             return view_func(request, *args, **kwargs)

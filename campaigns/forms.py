@@ -527,7 +527,7 @@ class NotificationRuleForm(forms.Form):
 class CampaignFilterForm(forms.Form):
     search = forms.CharField(max_length=200, required=False)
     integration = forms.ChoiceField(
-        choices=[("", "All integrations"), *Integration.choices], required=False
+        choices=[("", "All lead sources"), *Integration.choices], required=False
     )
     status = forms.ChoiceField(
         choices=[

@@ -12,7 +12,10 @@ from campaigns.models import LEAD_WEBHOOK_SOURCE, Campaign, Integration, LeadSou
 from campaigns.schemas import WebhookLeadBody
 
 SOURCE = LEAD_WEBHOOK_SOURCE
-PAUSED = "The campaign is paused; the lead is stored and can be replayed once it is active."
+PAUSED = (
+    "The campaign is paused; the lead is stored and captured from the campaign's page once it "
+    "is active."
+)
 
 
 class LeadWebhook(WebhookView):

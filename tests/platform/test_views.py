@@ -79,6 +79,15 @@ def test_user_without_account_sees_explanation(db):
     assert b"You are not a member of any account" in response.content
 
 
+def test_someone_without_an_account_but_invited_is_pointed_to_the_invitation_once(tenant_a):
+    user = User.objects.create_user("new@example.test", PASSWORD)
+    tenant_a.admin_client.post("/settings/members/add/", {"email": user.email, "role": "member"})
+    page = logged_in_client(user).get("/").content.decode()
+    assert "Accept an invitation to start working" in page
+    assert "Ask an admin of your agency" not in page
+    assert page.count('href="/invitations/"') == 1
+
+
 def test_password_reset_sends_a_working_link(tenant_a):
     client = Client()
     response = client.post("/password-reset/", {"email": "member@acme.test"})
