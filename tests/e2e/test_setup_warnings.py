@@ -41,6 +41,8 @@ def test_a_setup_that_cannot_work_is_warned_on_the_form_the_page_and_the_dashboa
     page.goto(f"{server}/")
     panel = page.locator("#attention-panel")
     expect(panel).to_contain_text("Spring roofing: No representatives")
+    # Alone in its row, the panel takes the row's whole width, as the campaigns panel does.
+    assert panel.bounding_box()["width"] == page.locator(".card.wide").bounding_box()["width"]
     panel.get_by_role("link", name="Spring roofing").click()
     expect(page).to_have_url(f"{server}/campaigns/{campaign.pk}/")
 
