@@ -74,12 +74,13 @@ def campaign_context(campaign) -> dict:
 def campaign_templates(can, *, overview=False) -> list[str]:
     """The campaign's live fragments for someone with `can`: its state badge, its count of
     contacts sent, the buttons (only for those who may start and stop it), and unless for the
-    overview, which shows no more, its agent board and recent outcomes."""
+    overview, which shows no more, the notice of a start or stop awaiting the dialer's report
+    (`pending_action`), its agent board and recent outcomes."""
     parts = ["state", "contacts_sent"]
     if can["start_stop"]:
         parts.append("controls")
     if not overview:
-        parts += ["board", "outcomes"]
+        parts += ["pending", "board", "outcomes"]
     return [f"dialer/partials/_{name}.html" for name in parts]
 
 

@@ -284,11 +284,13 @@ def _from_overview(request) -> bool:
     return urlsplit(referer).path == reverse("dialer_home")
 
 
-def _action(request, ref, action, done):
-    """Start or stop; `done` is said when the dialer's report is awaited. Asked for the state
-    it is in already (stopping a stopped campaign, say), nothing is awaited and the message
-    says so; a state that allows no such request (starting a completed campaign with nothing
-    left to call) is refused with why, and nothing is sent."""
+def _action(request, ref, action):
+    """Start or stop. The request awaiting the dialer's report is part of the campaign's live
+    state (`pending_action`): the campaign page's notice and the state badge say so until the
+    dialer reports, so no message is flashed for it. Asked for the state it is in already
+    (stopping a stopped campaign, say), nothing is awaited and the message says so; a state
+    that allows no such request (starting a completed campaign with nothing left to call) is
+    refused with why, and nothing is sent."""
     campaign = _visible(request, ref, Action.START_STOP)
     try:
         campaign = action(campaign=campaign)
@@ -298,8 +300,6 @@ def _action(request, ref, action, done):
         if campaign.pending_action == PendingAction.NONE:
             state = campaign.get_state_display().lower()
             messages.info(request, f"{campaign.name} is {state} already; nothing changes.")
-        else:
-            messages.success(request, done)
     # The overview's buttons come back to the overview; the campaign page's to the page.
     if _from_overview(request):
         return redirect("dialer_home")
@@ -309,23 +309,13 @@ def _action(request, ref, action, done):
 @require_POST
 @account_required
 def start(request, ref):
-    return _action(
-        request,
-        ref,
-        services.request_start,
-        "Start requested; the dialer will report when it has started.",
-    )
+    return _action(request, ref, services.request_start)
 
 
 @require_POST
 @account_required
 def stop(request, ref):
-    return _action(
-        request,
-        ref,
-        services.request_stop,
-        "Stop requested; the dialer will report when it has stopped.",
-    )
+    return _action(request, ref, services.request_stop)
 
 
 @require_POST

@@ -92,3 +92,22 @@ def test_with_nobody_watching_nothing_is_rendered(tenant_a, connected, monkeypat
     campaign = make_campaign(tenant_a, state="started")
     live_updates.campaign_changed(campaign.pk)
     assert sent == []
+
+
+def test_the_pending_start_notice_goes_once_the_dialer_reports_the_state(
+    tenant_a, connected, live_events
+):
+    campaign = make_campaign(tenant_a, state="stopped", pending_action="start_requested")
+    live_updates.campaign_changed(campaign.pk)
+    (frame,) = live_events.to(tenant_a.account, tenant_a.admin)
+    notice = frame["html"].split(f'id="dialer-pending-{campaign.pk}"')[1].split("</div>")[0]
+    assert "Start requested; the dialer will report when it has started." in notice
+    assert " hidden" not in notice.split(">")[0]
+
+    campaign.state, campaign.pending_action = "started", ""
+    campaign.save(update_fields=["state", "pending_action"])
+    live_updates.campaign_changed(campaign.pk)
+    frame = live_events.to(tenant_a.account, tenant_a.admin)[-1]
+    notice = frame["html"].split(f'id="dialer-pending-{campaign.pk}"')[1].split("</div>")[0]
+    assert "requested" not in notice
+    assert " hidden" in notice.split(">")[0]

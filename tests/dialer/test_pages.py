@@ -5,7 +5,14 @@ import pytest
 
 from dialer import live_updates, services
 from dialer.models import LeadListUpload, PendingAction
-from tests.dialer.conftest import API, csv_file, give_extension, make_agent, make_campaign
+from tests.dialer.conftest import (
+    API,
+    csv_file,
+    give_extension,
+    make_agent,
+    make_campaign,
+    notify,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +115,28 @@ def test_start_and_stop_say_whether_a_report_is_awaited(
         f"/dialer/campaigns/{campaign.ref}/{action}/", follow=True
     ).content.decode()
     assert said in page
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "reported", "said"),
+    [
+        ("stopped", "start", "started", "Start requested; the dialer will report"),
+        ("started", "stop", "stopped", "Stop requested; the dialer will report"),
+    ],
+)
+def test_the_request_awaiting_the_dialer_is_said_only_until_it_reports(
+    tenant_a, connected, upstream, state, action, reported, said
+):
+    campaign = make_campaign(tenant_a, name="Spring renewals", state=state)
+    upstream.put(f"{API}/campaigns/{campaign.ref}", status=202)
+    tenant_a.admin_client.post(f"/dialer/campaigns/{campaign.ref}/{action}/")
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    assert said in page.split(f'id="dialer-pending-{campaign.pk}"')[1].split("</div>")[0]
+
+    tenant_a.admin_client.post(f"/dialer/campaigns/{campaign.ref}/{action}/")
+    notify(tenant_a.account, "status", status=reported, ref=campaign.ref)
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    assert said not in page
 
 
 def test_a_wrong_api_address_is_named_when_the_list_is_404(tenant_a, connected, upstream):

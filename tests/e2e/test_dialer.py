@@ -96,13 +96,31 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
 
     state = page.locator(f"#dialer-state-{campaign.pk}")
     controls = page.locator(f"#dialer-controls-{campaign.pk}")
-    controls.get_by_role("button", name="Start").click()
-    # The dialer's `started` notification arrives after a moment; the page shows it live.
-    expect(state.locator("[data-state]")).to_have_attribute("data-state", "started", timeout=15000)
+    pending = page.locator(f"#dialer-pending-{campaign.pk}")
+    timing = f"{e2e_sandbox.url}/_sandbox/dialer/timing"
+    # The dialer takes a moment to report, so the page shows the request awaiting it first.
+    before = requests.post(timing, json={"delay": 1.5}, timeout=5).json()
+    try:
+        controls.get_by_role("button", name="Start").click()
+        expect(pending).to_have_text("Start requested; the dialer will report when it has started.")
+        # The dialer's `started` notification arrives; the page shows it live, and the
+        # request it answered is no longer said to be awaited.
+        expect(state.locator("[data-state]")).to_have_attribute(
+            "data-state", "started", timeout=15000
+        )
+        expect(pending).to_be_hidden()
+        expect(page.get_by_text("Start requested")).to_have_count(0)
 
-    # The controls were redrawn live: their forms still post with the page's CSRF token.
-    controls.get_by_role("button", name="Stop").click()
-    expect(state.locator("[data-state]")).to_have_attribute("data-state", "stopped", timeout=15000)
+        # The controls were redrawn live: their forms still post with the page's CSRF token.
+        controls.get_by_role("button", name="Stop").click()
+        expect(pending).to_have_text("Stop requested; the dialer will report when it has stopped.")
+        expect(state.locator("[data-state]")).to_have_attribute(
+            "data-state", "stopped", timeout=15000
+        )
+        expect(pending).to_be_hidden()
+        expect(page.get_by_text("Stop requested")).to_have_count(0)
+    finally:
+        requests.post(timing, json={"delay": before["delay"]}, timeout=5)
 
     controls.get_by_role("button", name="Remove").click()
     # A stopped campaign is deleted on the dialer at once; the overview says so.
