@@ -160,6 +160,12 @@ class DialerCampaign(models.Model):
     next_contact_number = models.PositiveIntegerField(default=1)
     contacts_total = models.PositiveIntegerField(default=0)
     contacts_sent = models.PositiveIntegerField(default=0)
+    # Set when the campaign was made on the dialer itself and adopted here (`services.adopt`).
+    adopted_at = models.DateTimeField(null=True, blank=True)
+    contacts_added_on_dialer = models.PositiveIntegerField(
+        default=0,
+        help_text="Contacts the dialer held when the campaign was adopted (added there, not here).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -175,6 +181,17 @@ class DialerCampaign(models.Model):
     @property
     def is_removing(self):
         return self.pending_action == PendingAction.REMOVING
+
+    @property
+    def contacts_uploaded_here(self) -> int:
+        """Contacts of the lead lists uploaded here (`contacts_total` counts an adopted
+        campaign's contacts added on the dialer too)."""
+        return self.contacts_total - self.contacts_added_on_dialer
+
+    @property
+    def contacts_sent_from_here(self) -> int:
+        """Of `contacts_uploaded_here`, those sent to the dialer so far."""
+        return self.contacts_sent - self.contacts_added_on_dialer
 
     def leads_added_since_completed(self) -> bool:
         """Whether a lead list with valid rows was uploaded after the dialer reported the

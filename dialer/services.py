@@ -770,6 +770,7 @@ def _adopted_values(record, ref) -> dict:
         "state": record["status"] or CampaignState.STOPPED,
         "contacts_total": record["contacts"],
         "contacts_sent": record["contacts"],
+        "contacts_added_on_dialer": record["contacts"],
     }
     candidate = DialerCampaign(name=values["name"], **record["settings"])
     try:
@@ -807,7 +808,11 @@ def adopt(*, account, ref: str) -> Adopted:
         raise ApiProblem(409, "That campaign is already managed by another account.")
     adopted_at = timezone.now()
     campaign = DialerCampaign(
-        account=account, ref=ref, state_changed_at=adopted_at, **_adopted_values(record, ref)
+        account=account,
+        ref=ref,
+        state_changed_at=adopted_at,
+        adopted_at=adopted_at,
+        **_adopted_values(record, ref),
     )
     try:
         campaign.save()

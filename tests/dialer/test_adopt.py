@@ -187,3 +187,32 @@ def test_one_already_managed_here_is_a_409_without_asking_the_dialer(tenant_a, c
     assert response.status_code == 409
     assert response.json()["message"] == "That campaign is already managed here."
     assert len(upstream.calls) == 0
+
+
+def test_an_adopted_campaigns_page_says_its_contacts_were_added_on_the_dialer(
+    tenant_a, connected, upstream
+):
+    upstream.get(f"{API}/campaigns", json=[LISTED])
+    upstream.get(f"{API}/campaigns/vendor-1", json={**SHOWN, "agents": []})
+    campaign = services.adopt(account=tenant_a.account, ref="vendor-1").campaign
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    sent = page.split(f'id="dialer-sent-{campaign.pk}"')[1].split("</span>")[0]
+    assert sent == ">9 contacts added on the dialer itself"
+    assert "contacts sent to the dialer" not in page
+
+    # A lead list uploaded here later is counted apart, as it is sent.
+    DialerCampaign.objects.filter(pk=campaign.pk).update(contacts_total=12, contacts_sent=10)
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    sent = page.split(f'id="dialer-sent-{campaign.pk}"')[1].split("</span>")[0]
+    assert sent == (
+        ">9 contacts added on the dialer itself, 1 of 3 uploaded here sent to the dialer"
+    )
+
+
+def test_a_campaign_made_here_counts_its_contacts_sent(tenant_a, connected):
+    campaign = DialerCampaign.objects.create(
+        account=tenant_a.account, name="Ours", contacts_total=5, contacts_sent=2
+    )
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    assert f'id="dialer-sent-{campaign.pk}">2 of 5</span>' in page
+    assert "contacts sent to the dialer" in page
