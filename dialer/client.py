@@ -180,23 +180,26 @@ def _settings_in(raw) -> dict:
 
 def campaign_in(record: dict) -> dict:
     """A dialer campaign record as `{ref, name, status, settings, agents, agent_states,
-    contacts}`.
+    agent_statuses, contacts}`.
 
     `status` is one of CAMPAIGN_STATES or "" when the dialer said something else; `agents`
     is a list of extensions; `agent_states` their `default_state` where the dialer gave one of
-    `offline`/`available`; `contacts` a count (0 when missing).
+    `offline`/`available`; `agent_statuses` their current `status` in the campaign where the
+    dialer gave one of AGENT_STATES; `contacts` a count (0 when missing).
     """
     status = record.get("status")
-    agents, agent_states = [], {}
+    agents, agent_states, agent_statuses = [], {}, {}
     for agent in record.get("agents") or []:
         extension = agent.get("extension") if isinstance(agent, dict) else agent
         if extension is None:
             continue
         extension = clean_text(str(extension), 10)
         agents.append(extension)
-        default_state = agent.get("default_state") if isinstance(agent, dict) else None
-        if default_state in DEFAULT_AGENT_STATES:
-            agent_states[extension] = default_state
+        details = agent if isinstance(agent, dict) else {}
+        if details.get("default_state") in DEFAULT_AGENT_STATES:
+            agent_states[extension] = details["default_state"]
+        if details.get("status") in AGENT_STATES:
+            agent_statuses[extension] = details["status"]
     contacts = record.get("contacts")
     return {
         "ref": clean_text(record.get("ref"), 230),
@@ -205,6 +208,7 @@ def campaign_in(record: dict) -> dict:
         "settings": _settings_in(record.get("settings")),
         "agents": agents,
         "agent_states": agent_states,
+        "agent_statuses": agent_statuses,
         "contacts": contacts if isinstance(contacts, int) and not isinstance(contacts, bool) else 0,
     }
 

@@ -845,6 +845,9 @@ def adopt(*, account, ref: str) -> Adopted:
 
 
 def _adopt_agents(campaign, record) -> list[str]:
+    """Keep the record's agents whose extensions are members' here, with the status the
+    dialer's record gives each (`agent_statuses`): the statuses it sent before the campaign
+    was adopted never reached a campaign here. Warnings name the other extensions."""
     unknown = []
     for extension in record["agents"]:
         user = selectors.member_with_extension(campaign.account, extension)
@@ -859,6 +862,7 @@ def _adopt_agents(campaign, record) -> list[str]:
                 "user": user,
                 "default_state": record["agent_states"].get(extension)
                 or campaign.default_agent_state,
+                "status": record["agent_statuses"].get(extension, ""),
             },
         )
     if not unknown:

@@ -216,3 +216,49 @@ def test_a_campaign_made_here_counts_its_contacts_sent(tenant_a, connected):
     page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
     assert f'id="dialer-sent-{campaign.pk}">2 of 5</span>' in page
     assert "contacts sent to the dialer" in page
+
+
+def _board(tenant, campaign):
+    page = tenant.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    return page.split(f'id="dialer-board-{campaign.pk}"')[1].split("</table>")[0]
+
+
+def test_an_adopted_running_campaigns_agents_show_the_status_the_dialer_gives(
+    tenant_a, connected, upstream
+):
+    give_extension(tenant_a.account, tenant_a.member, "101")
+    shown = {
+        **SHOWN,
+        "agents": [{"extension": "101", "default_state": "offline", "status": "busy"}],
+    }
+    upstream.get(f"{API}/campaigns", json=[LISTED])
+    upstream.get(f"{API}/campaigns/vendor-1", json=shown)
+    campaign = services.adopt(account=tenant_a.account, ref="vendor-1").campaign
+    assert campaign.agents.get().status == "busy"
+    board = _board(tenant_a, campaign)
+    assert 'data-agent-status="busy"' in board
+    assert "not reported" not in board
+
+
+def test_an_adopted_stopped_campaigns_agents_are_offline_not_awaited(tenant_a, connected, upstream):
+    give_extension(tenant_a.account, tenant_a.member, "101")
+    shown = {**SHOWN, "status": "stopped", "agents": ["101"]}
+    upstream.get(f"{API}/campaigns", json=[LISTED])
+    upstream.get(f"{API}/campaigns/vendor-1", json=shown)
+    campaign = services.adopt(account=tenant_a.account, ref="vendor-1").campaign
+    board = _board(tenant_a, campaign)
+    assert 'data-agent-status="offline"' in board
+    assert "not reported" not in board
+
+
+def test_an_adopted_running_campaign_without_agent_statuses_says_since_adopted(
+    tenant_a, connected, upstream
+):
+    give_extension(tenant_a.account, tenant_a.member, "101")
+    shown = {**SHOWN, "agents": [{"extension": "101", "default_state": "available"}]}
+    upstream.get(f"{API}/campaigns", json=[LISTED])
+    upstream.get(f"{API}/campaigns/vendor-1", json=shown)
+    campaign = services.adopt(account=tenant_a.account, ref="vendor-1").campaign
+    board = _board(tenant_a, campaign)
+    assert "not reported since adopted" in board
+    assert "not reported yet" not in board
