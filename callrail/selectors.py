@@ -10,6 +10,7 @@ from callrail.leads import UNUSED_NUMBER, held_reason_prefix
 from callrail.models import CallRailSettings
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.webhooks import INVALID_SIGNATURE
+from campaigns.models import Campaign, Integration
 
 SOURCE = "callrail"  # callrail.webhooks.SOURCE, which imports this app's models and leads
 
@@ -60,9 +61,20 @@ def _unused_number(reason: str) -> str:
     return reason[len(UNUSED_NUMBER) :].split(" (", 1)[0]
 
 
+def _numbers_taken(account, numbers) -> set[str]:
+    """Those of `numbers` a CallRail campaign of the account (active or paused) has now."""
+    return set(
+        Campaign.objects.for_account(account)
+        .filter(integration=Integration.CALLRAIL, is_deleted=False, tracking_number__in=numbers)
+        .values_list("tracking_number", flat=True)
+    )
+
+
 def unused_number_calls(account) -> UnusedNumbers:
     """Calls and texts the account's CallRail company received on numbers no campaign (active
-    or paused) used when they came; stored as ignored, each call counted once."""
+    or paused) used when they came, and none has taken since (a number given to a campaign
+    leaves the list at once, its calls stay stored); stored as ignored, each call counted
+    once."""
     rows = (
         _deliveries(account)
         .filter(status=DeliveryStatus.IGNORED, error__startswith=UNUSED_NUMBER + "+")
@@ -79,7 +91,8 @@ def unused_number_calls(account) -> UnusedNumbers:
             found[number] = UnusedNumber(number, 1, row["latest"])
         else:
             seen.calls += 1
-    numbers = list(found.values())
+    taken = _numbers_taken(account, list(found))
+    numbers = [number for number in found.values() if number.tracking_number not in taken]
     return UnusedNumbers(
         total=sum(n.calls for n in numbers), numbers=numbers, more=len(rows) > UNUSED_READ_LIMIT
     )

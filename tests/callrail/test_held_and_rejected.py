@@ -14,6 +14,7 @@ from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns import services as campaign_services
 from campaigns.models import Lead
 from tests.callrail.conftest import fixture, post
+from tests.campaigns.factories import make_campaign
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -111,6 +112,20 @@ class TestCallsToNumbersNoCampaignUses:
         post(receiver, OTHER_CALL)
         page = tenant_a.admin_client.get("/callrail/").content.decode()
         assert "no campaign uses" not in page
+
+    def test_a_number_a_campaign_takes_since_leaves_the_list_at_once(self, tenant_a, receiver):
+        post(receiver, fixture("pre_call__inbound"))
+        post(receiver, {**OTHER_CALL, "tracking_phone_number": "+14155550199"})
+        make_campaign(
+            tenant_a,
+            campaign_name="Roof calls",
+            integration="callrail",
+            tracking_number="+14155550134",
+        )
+        page = tenant_a.admin_client.get("/callrail/").content.decode()
+        assert "1 call to numbers no campaign uses" in page
+        assert "(415) 555-0199" in page
+        assert "(415) 555-0134" not in page
 
 
 class TestSignatureRejections:
