@@ -91,7 +91,15 @@ def _unanswered(delivery, number, e164, source, external_id) -> str:
             f"{held_reason_prefix(paused.pk)} {what} to {e164}, its tracking number; "
             "captured from its page once it is active."
         )
+    if e164:
+        intake.when_held(delivery, lambda: _unused_number_announced(delivery.account))
     return f"{UNUSED_NUMBER}{e164 or number or 'no tracking number'} ({what})."
+
+
+def _unused_number_announced(account):
+    from callrail import live_updates
+
+    live_updates.page_changed(account)
 
 
 def _on_tracking_number(delivery, payload, fields, *, source, **details) -> Outcome:

@@ -70,6 +70,13 @@ def _numbers_taken(account, numbers) -> set[str]:
     )
 
 
+def calls_to_unused_number(account, tracking_number: str):
+    """The deliveries stored ignored because no campaign used `tracking_number` (E.164)."""
+    return _deliveries(account).filter(
+        status=DeliveryStatus.IGNORED, error__startswith=f"{UNUSED_NUMBER}{tracking_number} ("
+    )
+
+
 def unused_number_calls(account) -> UnusedNumbers:
     """Calls and texts the account's CallRail company received on numbers no campaign (active
     or paused) used when they came, and none has taken since (a number given to a campaign

@@ -5,6 +5,7 @@ from campaignhub.webhooks import webhook_path
 
 urlpatterns = [
     path("callrail/", views.home, name="callrail_home"),
+    path("callrail/live/", views.home_live, name="callrail_live"),
     path("callrail/key/", views.connect_key, name="callrail_connect_key"),
     path("callrail/key/remove/", views.remove_key, name="callrail_remove_key"),
     path("callrail/accounts/", views.accounts, name="callrail_accounts"),

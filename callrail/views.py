@@ -54,6 +54,19 @@ def home(request):
     return _home(request)
 
 
+@account_required
+def home_live(request):
+    """The CallRail page's live fragments as they stand now (signature rejections, calls to
+    unused numbers), fetched when the page's live connection opens: a delivery that came
+    between the page's rendering and the connection shows too. Out-of-band swaps only."""
+    from callrail import live_updates
+
+    context = live_updates.page_context(
+        request.account, is_account_admin=request.membership.is_admin
+    )
+    return render(request, "callrail/live.html", context)
+
+
 @require_POST
 @account_required
 def connect_key(request):

@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import Http404
@@ -16,6 +17,7 @@ from callrail import client as callrail
 from callrail import leads
 from callrail.models import CallRailSettings
 from campaignhub.webhooks import Target, WebhookView, forget_targets, header
+from campaigns.models import Campaign, Integration
 
 SOURCE = "callrail"
 logger = logging.getLogger(__name__)
@@ -53,6 +55,12 @@ class CallRailWebhook(WebhookView):
         key = chosen.signing_key if chosen else ""
         return Target(delivery.account, signing_key=key or None)
 
+    def rejected(self, delivery, target):
+        """The CallRail page, open anywhere in the account, counts the rejection at once."""
+        from callrail import live_updates
+
+        live_updates.page_changed(delivery.account)
+
     def verify(self, delivery, target):
         if not target.signing_key:
             return None
@@ -79,6 +87,18 @@ def process(delivery):
     if not outcome.handled:
         delivery.error = outcome.reason
     return outcome.handled
+
+
+@receiver(post_save, sender=Campaign)
+def numbers_taken(sender, instance, **kwargs):
+    """A CallRail campaign saved may have taken a number the CallRail page lists as unused:
+    the page, open anywhere in the account, drops it once the save is committed."""
+    if instance.integration != Integration.CALLRAIL or not instance.tracking_number:
+        return
+    from callrail import live_updates
+
+    campaign = instance
+    transaction.on_commit(lambda: live_updates.number_taken(campaign), robust=True)
 
 
 @receiver(post_save, sender=CallRailSettings)

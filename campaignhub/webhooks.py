@@ -154,6 +154,10 @@ class WebhookView(View):
         paused): tell whoever should know, e.g. open pages. Nothing by default; a failure is
         logged, never answered."""
 
+    def rejected(self, delivery, target: Target) -> None:
+        """`delivery` was just stored rejected for its signature: tell whoever should know,
+        e.g. open pages. Nothing by default; a failure is logged, never answered."""
+
     def verdict(self, delivery, target) -> bool | None:
         """`verify`, where any error while verifying (a header that is not ASCII, a body that
         does not parse) counts as an invalid signature."""
@@ -290,6 +294,11 @@ class WebhookView(View):
             return error(429, "Too many requests.")
         self._store(delivery, DeliveryStatus.REJECTED, INVALID_SIGNATURE)
         suspicious.warning("%s delivery %s has a bad signature", self.source, delivery.pk)
+        try:
+            self.rejected(delivery, None)
+        except Exception:
+            # Telling open pages is a courtesy: the sender's answer never depends on it.
+            logger.exception("Announcing a rejected %s delivery failed", self.source)
         return error(self.invalid_signature_status, "Invalid signature.")
 
     def _problem(self, delivery):

@@ -65,6 +65,17 @@ def callrail_home(a, b):
     assert KEY[-4:] not in content and token not in content
 
 
+def callrail_live(a, b):
+    _a_connected(a)
+    CallRailSettings.objects.filter(account=a.account).update(
+        signing_key="a-secret", signing_key_saved_at=None
+    )
+    assert "signed deliveries checked" in a.admin_client.get("/callrail/live/").content.decode()
+    response = b.admin_client.get("/callrail/live/")
+    assert response.status_code == 200
+    assert "signed deliveries checked" not in response.content.decode()
+
+
 def callrail_connect_key(a, b):
     _a_connected(a)
     with responses.RequestsMock() as upstream:

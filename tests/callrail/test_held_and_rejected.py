@@ -192,3 +192,48 @@ class TestSignatureRejections:
         assert "Process it again" not in tenant_a.member_client.get("/callrail/").content.decode()
         assert tenant_a.member_client.post("/callrail/rejected/").status_code == 403
         assert not Lead.objects.exists()
+
+
+class TestTheCallRailPageLive:
+    def test_a_call_to_an_unused_number_redraws_the_card(self, tenant_a, receiver, live_events):
+        from callrail import live_updates
+
+        post(receiver, fixture("pre_call__inbound"))
+        [frame] = live_events.to(tenant_a.account, tenant_a.member, live_updates.PAGE_EVENT)
+        assert '<div id="callrail-unused" class="grid-region" hx-swap-oob="true">' in frame["html"]
+        assert "1 call to numbers no campaign uses" in frame["html"]
+        assert "(415) 555-0134" in frame["html"]
+
+    def test_a_campaign_taking_the_number_drops_it_from_the_card(
+        self, tenant_a, receiver, live_events
+    ):
+        from callrail import live_updates
+
+        post(receiver, fixture("pre_call__inbound"))
+        make_campaign(
+            tenant_a,
+            campaign_name="Roof calls",
+            integration="callrail",
+            tracking_number="+14155550134",
+        )
+        frame = live_events.to(tenant_a.account, tenant_a.admin, live_updates.PAGE_EVENT)[-1]
+        assert '<div id="callrail-unused"' in frame["html"]
+        assert "(415) 555-0134" not in frame["html"]
+
+    def test_a_rejected_signature_redraws_the_badge(self, tenant_a, receiver, live_events):
+        from callrail import live_updates
+
+        callrail_services.set_signing_key(account=tenant_a.account, signing_key="pasted-wrong")
+        post(receiver, fixture("pre_call__inbound"), sign_with="company-secret")
+        frame = live_events.to(tenant_a.account, tenant_a.admin, live_updates.PAGE_EVENT)[-1]
+        assert '<div id="callrail-signatures" hx-swap-oob="true">' in frame["html"]
+        assert "signatures do not match the signing key" in frame["html"]
+        assert "1 delivery</strong> since the signing key was saved" in frame["html"]
+
+    def test_the_page_fetches_its_live_fragments_when_it_connects(self, tenant_a, receiver):
+        post(receiver, fixture("pre_call__inbound"))
+        page = tenant_a.member_client.get("/callrail/").content.decode()
+        assert 'hx-get="/callrail/live/" hx-trigger="htmx:wsOpen from:body"' in page
+        live = tenant_a.member_client.get("/callrail/live/").content.decode()
+        assert 'id="callrail-signatures" hx-swap-oob="true"' in live
+        assert "1 call to numbers no campaign uses" in live

@@ -256,3 +256,48 @@ def test_calls_rejected_for_a_wrong_signing_key_are_shown_and_recovered(server, 
         page.get_by_text("Signing key removed: deliveries are no longer verified.")
     ).to_be_visible()
     expect(page.get_by_text("no signing key: deliveries are not verified")).to_be_visible()
+
+
+def test_the_callrail_page_counts_unused_numbers_and_rejections_live(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    _working_in_demo_roofing(account)
+    campaign = make_campaign(
+        _Tenant(account),
+        campaign_name="Roof calls",
+        integration="callrail",
+        tracking_number="+14155550100",
+    )
+    token = platform.issue_token(account=account, user=admin, name="e2e").raw
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/callrail/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    unused_card = page.locator("#unused-numbers")
+    expect(unused_card).to_have_count(0)
+
+    # A call to a number no campaign uses: the card appears without a reload.
+    assert _send_call(server, account, fixture("pre_call__inbound")).status_code == 200
+    expect(unused_card).to_contain_text("1 call to numbers no campaign uses")
+    expect(unused_card).to_contain_text("(415) 555-0134")
+
+    # A campaign takes the number: the card drops it at once, nothing replayed.
+    response = page.request.put(
+        f"{server}/v1/campaigns/{campaign.pk}",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"campaigndata": {"tracking_number": "+14155550134"}},
+    )
+    assert response.status == 200, response.text()
+    expect(unused_card).to_have_count(0)
+
+    # A delivery signed with another key: the badge turns and the rejection is counted live.
+    page.get_by_label("Signing key").fill("pasted-wrong")
+    page.get_by_role("button", name="Save signing key").click()
+    expect(page.get_by_text("signed deliveries checked")).to_be_visible()
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    call = {**fixture("pre_call__inbound"), "resource_id": "CALsigned"}
+    assert _send_call(server, account, call, sign_with="company-secret").status_code == 400
+    expect(page.get_by_text("signatures do not match the signing key")).to_be_visible()
+    expect(page.locator("#signature-rejections")).to_contain_text(
+        "1 delivery since the signing key was saved"
+    )
+    expect(page.get_by_text("signed deliveries checked")).to_have_count(0)
