@@ -43,7 +43,9 @@ def test_the_board_shows_a_column_per_stage_with_cards_and_totals(tenant_a, deal
     assert "Jordan Miles" in new and "Priya Shah" in new
     assert "USD 1,500.00" in new and "USD 250.25" in new
     assert "2 deals · USD 1,750.25" in new
-    assert "Acme Agency Member" in new
+    # The deal's title is its lead's name; the contact and owner beside it say which is which.
+    assert "Owner: Acme Agency Member" in new
+    assert "Contact: Priya Shah" in new
     assert "0 deals" in _column(html, stage(tenant_a, "Won"))
     assert f'id="deal-board-{sales(tenant_a).pk}-signal"' in html
     assert 'href="/deals/"' in html  # the navigation's "Deals"
