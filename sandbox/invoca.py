@@ -13,7 +13,6 @@ arguments are 403 `{"errors": {field: [messages]}}`, an invalid IVR tree 403 `{"
 gives plausible figures for campaigns that have gone live, plus the calls recorded here.
 """
 
-import hashlib
 import html
 import itertools
 import re
@@ -313,31 +312,24 @@ class Invoca:
             )
 
     def quick_stats(self, key):
-        """Plausible figures for a campaign that has gone live (steady per campaign and day),
-        plus the calls recorded here; all zero before it first went live."""
-        campaign = self.campaigns[key]
+        """The calls recorded for the campaign (simulated here, or `record_call`) in each
+        period: today (since midnight UTC), the last 7 and 30 days; zero when none were."""
+        self.campaigns[key]  # an unknown campaign is a KeyError, as before
         stats = {}
         moment = now()
         recorded = self.calls.get(key, [])
-        for period, days, scale in (("today", 1, 1), ("last_7days", 7, 6), ("last_30days", 30, 24)):
-            count, total = 0, 0.0
-            if campaign["_went_live_at"] is not None:
-                seed = hashlib.sha256(f"{key}|{moment.date()}|{period}".encode()).digest()
-                count = (3 + seed[0] % 9) * scale
-                average = 75 + seed[1] % 150
-                total = float(count * average)
+        for period, days in (("today", 1), ("last_7days", 7), ("last_30days", 30)):
             since = (
                 moment - timedelta(days=days)
                 if days > 1
                 else moment.replace(hour=0, minute=0, second=0, microsecond=0)
             )
-            for at, duration in recorded:
-                if at >= since:
-                    count += 1
-                    total += duration
+            durations = [duration for at, duration in recorded if at >= since]
             stats[period] = {
-                "call_avg_total_duration": round(total / count, 1) if count else 0.0,
-                "call_count": count,
+                "call_avg_total_duration": (
+                    round(sum(durations) / len(durations), 1) if durations else 0.0
+                ),
+                "call_count": len(durations),
             }
         return {"stats": stats}
 

@@ -3,6 +3,7 @@ AffiliateEnabled campaign with a budget and a Menu → Connect IVR built in the 
 with one error and see it on the exact node, fix it in place, save, go live, and see the
 current terms updated and the quick stats charts."""
 
+import requests
 from playwright.sync_api import expect
 
 from invoca.models import AdvertiserCampaign
@@ -14,7 +15,7 @@ TOKEN = "sandbox-invoca-token"
 NETWORK = "1001"
 
 
-def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page):
+def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page, e2e_sandbox):
     make_account("Acme Agency", "admin@acme.test")
     page.on("dialog", lambda dialog: dialog.accept())
     log_in(page, server, "admin@acme.test")
@@ -128,8 +129,21 @@ def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page):
                 "canvas => Chart.getChart(canvas).scales.x.ticks.map((tick) => tick.label)"
             )
             assert labels == ["Today", "7 days", "30 days"], (width, chart, labels)
+    # The figures are the calls made: one more call on the campaign counts once more.
     calls = page.locator('[data-stat="today-calls"]')
-    expect(calls).not_to_have_text("0")
+    before = int(calls.inner_text())
+    requests.post(
+        f"{e2e_sandbox.url}/_sandbox/invoca/record-call",
+        json={
+            "network_id": NETWORK,
+            "advertiser_id": "acme-adv",
+            "campaign_id": "spring-1",
+            "duration": 120,
+        },
+        timeout=5,
+    ).raise_for_status()
+    page.reload()
+    expect(calls).to_have_text(str(before + 1))
     campaign = AdvertiserCampaign.objects.get()
     assert campaign.status == "live"
     assert campaign.current_terms["ivr_tree"]["root"]["children"][0][
