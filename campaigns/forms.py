@@ -261,6 +261,36 @@ def _page_input(data, field, path, message):
     return field, "", message
 
 
+# The campaign page's fields that only some lead sources use: {field: the `Integration` values
+# that use it}. CallRail finds the campaign of a call by its tracking number and of a form
+# submission by its landing page (SPEC §3 rule 1, §6; README, CallRail); a form or webhook
+# campaign may keep a number printed beside it, its landing page and the page or form id of
+# the system its leads come from (README, Campaign fields: "kept … routes nothing"). An Invoca
+# campaign is tied to its advertiser campaign (`invoca_campaign_id`) and a dialer campaign is
+# chosen on the dialer campaign's page, so they use none of these.
+SOURCE_FIELDS = {
+    "tracking_number": (Integration.CALLRAIL, Integration.FORM, Integration.WEBHOOK),
+    "page_url": (Integration.CALLRAIL, Integration.FORM, Integration.WEBHOOK),
+    "page_id": (Integration.FORM, Integration.WEBHOOK),
+}
+
+
+def unused_fields(integration: str) -> list[str]:
+    """The `SOURCE_FIELDS` a campaign of `integration` (an `Integration` value) does not use."""
+    return [name for name, users in SOURCE_FIELDS.items() if integration not in users]
+
+
+def page_data_for_source(values: dict) -> dict:
+    """The campaign page's API-shaped `values` as `CampaignForm` checks them: each field the
+    chosen lead source does not use emptied, so a value the page hid for that source (typed
+    before the source changed, or kept from an earlier one) is neither checked nor refused; the
+    page's save leaves the stored value of such a field as it is (`unused_fields`)."""
+    return {
+        **values,
+        **{name: "" for name in unused_fields(values.get("integration") or "")},
+    }
+
+
 class CampaignForm(forms.Form):
     """A whole campaign, in the JSON shape of the API (`campaigndata`)."""
 

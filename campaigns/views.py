@@ -19,6 +19,7 @@ from campaignhub.paging import deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from campaigns import checks, events, outcomes, permissions, pickers, selectors, services, sources
 from campaigns.forms import (
+    SOURCE_FIELDS,
     CampaignFilterForm,
     CampaignForm,
     CampaignPageVersionForm,
@@ -27,7 +28,9 @@ from campaigns.forms import (
     LeadOutcomeForm,
     NotificationRuleForm,
     deal_target_choices,
+    page_data_for_source,
     page_errors,
+    unused_fields,
 )
 from campaigns.models import (
     Campaign,
@@ -132,12 +135,24 @@ def _form_context(request, values, errors=None, campaign=None, version=None):
         "person_or_business": PersonOrBusiness.choices,
         "currencies": [code for code, _ in CampaignForm.base_fields["currency"].choices],
         "pickers": pickers.for_integrations(),
+        # {field: "callrail,form,…"}: the lead sources a field is shown for (data-show-when).
+        "source_fields": {name: ",".join(users) for name, users in SOURCE_FIELDS.items()},
+        "source_names": {
+            name: _listed(dict(Integration.choices)[value] for value in users)
+            for name, users in SOURCE_FIELDS.items()
+        },
         "links": sources.form_links(
             request.account, values, errors, campaign, viewer=request.membership
         ),
         "deal_targets": deal_target_choices(request.account, values.get("pipeline_id")),
         "version": version or {},
     }
+
+
+def _listed(names) -> str:
+    """ "A, B and C" of `names`."""
+    names = list(names)
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def _people(request):
@@ -212,7 +227,10 @@ def _save_checked(request, campaign):
             again = {**_drawn_version(request, campaign), "stale": check.non_field_errors()[0]}
             return None, _form_context(request, merged, None, campaign, again), 409
     form = CampaignForm(
-        data=values, account=request.account, campaign=campaign, viewer=request.membership
+        data=page_data_for_source(values),
+        account=request.account,
+        campaign=campaign,
+        viewer=request.membership,
     )
     if not form.is_valid():
         return None, _form_context(request, values, form.page_errors(), campaign, posted), 400
@@ -226,6 +244,9 @@ def _save_checked(request, campaign):
             )
         else:
             changes = dict(form.cleaned_data)
+            # What the page hides for the lead source is kept as stored, never emptied.
+            for name in unused_fields(changes["integration"]):
+                changes.pop(name)
             # The page always posts the Active box; only a change of it is a switch-off that
             # alerts the owner.
             if changes["status"] == campaign.status:

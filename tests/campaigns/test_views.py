@@ -710,3 +710,69 @@ def test_test_alerts_past_the_limit_are_refused_and_say_when_to_send_again(tenan
     assert Delivery.objects.filter(channel="sms").count() == 2
     # Someone else's test alerts are theirs to count.
     assert tenant_a.admin_client.post("/campaigns/test-alert/", post).status_code == 200
+
+
+def test_the_page_shows_each_source_specific_field_for_the_sources_that_use_it(tenant_a):
+    html = tenant_a.admin_client.get("/campaigns/new/").content.decode()
+    shown_when = re.findall(r'data-show-when="integration:([^"]*)">\s*<label for="id_(\w+)"', html)
+    assert {field: used_by for used_by, field in shown_when} == {
+        "tracking_number": "callrail,form,webhook",
+        "invoca_campaign_id": "invoca",
+        "page_url": "callrail,form,webhook",
+        "page_id": "form,webhook",
+    }
+    # Each says which sources use it (without scripts every field shows).
+    assert "Used by CallRail, Lead form and Webhook campaigns." in html
+    assert "Used by Lead form and Webhook campaigns." in html
+
+
+def test_fields_the_lead_source_does_not_use_never_block_the_save_and_keep_their_value(tenant_a):
+    """A dialer campaign's page hides the tracking number and page fields: what they hold (a
+    value kept from when it was a form campaign, or one typed before the source changed) is
+    neither checked nor saved, and the stored values stay."""
+    campaign = make_campaign(
+        tenant_a,
+        tracking_number="+14155550177",
+        page_url="https://example.com/roof",
+        page_id="fb-123",
+    )
+    response = post_as_drawn(
+        tenant_a.admin_client,
+        f"/campaigns/{campaign.pk}/edit/",
+        integration="dialer",
+        tracking_number="not a number",
+        page_url="brochure",
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.integration == "dialer"
+    assert (campaign.tracking_number, campaign.page_url, campaign.page_id) == (
+        "+14155550177",
+        "https://example.com/roof",
+        "fb-123",
+    )
+
+
+def test_a_new_campaign_keeps_no_value_of_a_field_its_source_does_not_use(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/",
+        form_post(integration="dialer", tracking_number="(415) 555-0178", page_url="nope"),
+    )
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert (campaign.tracking_number, campaign.page_url) == ("", "")
+
+
+def test_fields_the_lead_source_uses_are_still_checked(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/", form_post(integration="callrail", page_url="brochure")
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert error_under(content, 'id="id_tracking_number"') == [
+        "A tracking number is required for CallRail campaigns."
+    ]
+    assert error_under(content, 'id="id_page_url"') == [
+        "Enter a full http(s) URL, e.g. https://example.com/landing."
+    ]
+    assert not Campaign.objects.exists()
