@@ -94,8 +94,11 @@ def remove_key(request):
     return redirect("callrail_home")
 
 
-def _listing(request, template, query_class, key, shape, call, *, need_account=True):
-    """A page of a CallRail collection; CallRail's failures become a message on the page."""
+def _listing(request, template, query_class, key, shape, call, *, need_account=True, current=""):
+    """A page of a CallRail collection; CallRail's failures become a message on the page.
+
+    Each shaped record gets `current`: whether its `id` is `current` (the chosen account's or
+    company's CallRail id, "" when none is chosen)."""
     query = query_class(request.GET)
     query.is_valid()
     cleaned = {**query.cleaned_data, "page": query.cleaned_data.get("page") or 1}
@@ -109,7 +112,10 @@ def _listing(request, template, query_class, key, shape, call, *, need_account=T
         for name, value in problem.headers.items():
             response[name] = value
         return response
-    context.update({"page": page, key: [shape(record) for record in page.items]})
+    records = [shape(record) for record in page.items]
+    for record in records:
+        record["current"] = bool(current) and str(record.get("id")) == current
+    context.update({"page": page, key: records})
     return render(request, template, context)
 
 
@@ -123,6 +129,7 @@ def accounts(request):
         callrail.account_out,
         lambda found, q: found.client.accounts(page=q["page"], per_page=25),
         need_account=False,
+        current=services.settings_for(request.account).callrail_account_id,
     )
 
 
@@ -141,6 +148,7 @@ def companies(request):
             search=q.get("search") or None,
             include_disabled=q.get("disabled") or False,
         ),
+        current=services.settings_for(request.account).company_id,
     )
 
 
@@ -403,8 +411,13 @@ def tracker_disable(request, tracker_id):
 
 @account_required
 def tracker_picker(request):
-    """The campaign form's CallRail number picker: the company's trackers, used ones greyed."""
+    """The campaign form's CallRail number picker: the company's trackers, used ones greyed.
+
+    `?tracking_number=` is the number the form holds (any dialable format): the tracker with
+    that number among its numbers is marked `current`. `?campaign=` is the campaign edited,
+    whose own number is not "used"."""
     in_use = tracking_numbers_in_use(request.membership, exclude=request.GET.get("campaign"))
+    chosen = phones.e164_or_blank(request.GET.get("tracking_number", ""))
     context = {"in_use": in_use}
     try:
         found = access(request)
@@ -428,7 +441,12 @@ def tracker_picker(request):
         ],
     )
     context["trackers"] = [
-        {**tracker, "used_by": in_use.get(tracker["tracking_number"])}
+        {
+            **tracker,
+            "used_by": in_use.get(tracker["tracking_number"]),
+            "current": bool(chosen)
+            and chosen in {phones.e164_or_blank(n) for n in tracker["tracking_numbers"]},
+        }
         for tracker in map(callrail.tracker_out, records)
         if tracker["tracking_number"]
     ]

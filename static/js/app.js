@@ -78,7 +78,29 @@ document.addEventListener("DOMContentLoaded", () => applyShowWhen(document));
 document.addEventListener("htmx:afterSettle", (event) => applyShowWhen(event.target));
 document.addEventListener("htmx:oobAfterSwap", () => applyShowWhen(document));
 
-// Pickers fill a field: <button data-fill="#field" data-value="…">.
+// Pickers fill a field: <button data-fill="#field" data-value="…">. A picker marking the
+// current choice (aria-pressed, with its hidden [data-current-badge] beside it) follows the
+// field, whether a button filled it or a number was typed: `data-numbers` are all the numbers
+// of a choice, compared by their last ten digits (a US number with or without its +1).
+function lastDigits(value) {
+  return (value || "").replace(/\D/g, "").slice(-10);
+}
+
+function markCurrentChoice(field) {
+  if (!field.id) return;
+  const typed = lastDigits(field.value);
+  document.querySelectorAll(`[data-fill="#${CSS.escape(field.id)}"][aria-pressed]`).forEach((button) => {
+    const numbers = (button.dataset.numbers || button.dataset.value).split(" ").map(lastDigits);
+    const current = typed.length === 10 && numbers.includes(typed);
+    button.setAttribute("aria-pressed", current ? "true" : "false");
+    const badge = button.parentElement.querySelector("[data-current-badge]");
+    if (badge) badge.hidden = !current;
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches?.("input")) markCurrentChoice(event.target);
+});
+
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-fill]");
   if (!button || button.disabled) return;

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -434,3 +435,74 @@ def test_an_area_code_says_what_it_is(tenant_a, upstream):
         },
     )
     assert "An area code is 3 digits and does not start with 0 or 1." in response.content.decode()
+
+
+def picker_item(html, number):
+    """The picker's list item of the tracker whose button fills `number`."""
+    at = html.index(f'data-value="{number}"')
+    return html[html.rfind("<li>", 0, at) : html.index("</li>", at)]
+
+
+def test_the_tracker_picker_marks_the_number_the_campaign_has(tenant_a, upstream):
+    connect(tenant_a)
+    campaign = make_campaign(
+        tenant_a, campaign_name="Roof calls", integration="callrail", tracking_number="+14155550135"
+    )
+    upstream.get(
+        f"{API}/a/{ACC}/trackers.json",
+        json=page(
+            "trackers",
+            [
+                tracker_record(id="TRK1"),
+                tracker_record(id="TRK2", name="Signs", tracking_numbers=["+14155550135"]),
+            ],
+        ),
+    )
+    # The form sends its number as typed: any dialable format finds the tracker.
+    html = tenant_a.admin_client.get(
+        "/callrail/tracker-picker/",
+        {"campaign": campaign.pk, "tracking_number": "(415) 555-0135"},
+    ).content.decode()
+    chosen, other = picker_item(html, "+14155550135"), picker_item(html, "+14155550134")
+    assert 'aria-pressed="true"' in chosen and "current</span>" in chosen
+    assert "data-current-badge>" in chosen  # shown, not hidden
+    assert 'aria-pressed="false"' in other and "data-current-badge hidden" in other
+    # A new campaign, with no number yet: nothing is current.
+    html = tenant_a.admin_client.get("/callrail/tracker-picker/").content.decode()
+    assert 'aria-pressed="true"' not in html
+
+
+def test_the_campaign_form_sends_its_number_to_the_picker(tenant_a):
+    content = tenant_a.admin_client.get("/campaigns/new/?integration=callrail").content.decode()
+    assert 'hx-include="#id_tracking_number"' in content
+
+
+def test_the_account_and_company_lists_mark_the_current_choice(tenant_a, upstream):
+    connect(tenant_a)
+    upstream.get(
+        f"{API}/a.json",
+        json=page("accounts", [{"id": "ACCother", "name": "Other"}, {"id": ACC, "name": "Acme"}]),
+    )
+    upstream.get(
+        f"{API}/a/{ACC}/companies.json",
+        json=page(
+            "companies",
+            [
+                {"id": "COMother", "name": "Other Roofing", "status": "active"},
+                {"id": COM, "name": "Demo Roofing", "status": "active"},
+            ],
+        ),
+    )
+    for address, current, other, button in [
+        ("/callrail/accounts/", "Acme", "Other", "Work in this account"),
+        ("/callrail/companies/", "Demo Roofing", "Other Roofing", "Work with this company"),
+    ]:
+        html = tenant_a.admin_client.get(address).content.decode()
+        rows = {
+            re.search(r"<td>([^<]+)", row).group(1).strip(): row
+            for row in re.findall(r"<tr.*?</tr>", html, re.S)[1:]
+        }
+        assert 'aria-current="true"' in rows[current]
+        assert '<span class="badge ok">current</span>' in rows[current]
+        assert button not in rows[current]
+        assert "aria-current" not in rows[other] and button in rows[other]

@@ -1,5 +1,6 @@
 import json
 import re
+from types import SimpleNamespace
 
 import requests
 from playwright.sync_api import expect
@@ -301,3 +302,38 @@ def test_the_callrail_page_counts_unused_numbers_and_rejections_live(server, pag
         "1 delivery since the signing key was saved"
     )
     expect(page.get_by_text("signed deliveries checked")).to_have_count(0)
+
+
+def test_the_current_callrail_choices_are_marked(server, page):
+    """The account and company lists mark the ones worked in; the campaign form's number
+    picker marks the campaign's number when editing, and follows a pick or a typed number."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    _working_in_demo_roofing(account)
+    admin = account.memberships.get(role=Role.ADMIN).user
+    campaign = make_campaign(
+        SimpleNamespace(account=account, admin=admin),
+        campaign_name="Roof calls",
+        integration="callrail",
+        tracking_number="+14155550135",
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/callrail/companies/")
+    expect(_row(page, "Demo Roofing")).to_contain_text("current")
+    expect(_row(page, "Demo Roofing").get_by_role("button")).to_have_count(0)
+    page.goto(f"{server}/callrail/accounts/")
+    expect(page.locator("tbody tr[aria-current=true]")).to_contain_text("current")
+
+    page.goto(f"{server}/campaigns/{campaign.pk}/edit/")
+    chosen = page.get_by_role("button", name="(415) 555-0135")
+    expect(chosen).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("li", has=chosen).get_by_text("current", exact=True)).to_be_visible()
+    unpicked = page.locator(".picker-list button[aria-pressed=false]:not([disabled])").first
+    other = page.get_by_role("button", name=unpicked.inner_text(), exact=True)
+    other.click()
+    expect(other).to_have_attribute("aria-pressed", "true")
+    expect(chosen).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("li", has=chosen).get_by_text("current", exact=True)).to_be_hidden()
+    page.get_by_label("Tracking number", exact=True).fill("(415) 555-0135")
+    page.get_by_label("Tracking number", exact=True).blur()
+    expect(chosen).to_have_attribute("aria-pressed", "true")
+    expect(other).to_have_attribute("aria-pressed", "false")
