@@ -1,6 +1,7 @@
 """Tenancy and people: accounts, users, memberships, API tokens; raw inbound deliveries."""
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -62,7 +63,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
     def get_short_name(self):
-        return self.name.split(" ")[0] if self.name else self.email
+        """What the page header and greetings call the person: the first word of their name,
+        else their email address's first word before the @, as a first name: "dana" for
+        dana@demo.test and dana.scully@demo.test (a first word under 3 letters keeps the whole
+        part before the @: "jo.smith"). The header has room for it at every width, where the
+        whole address is cut off; it shows the address in full as its title."""
+        if self.name.strip():
+            return self.name.split()[0]
+        local = self.email.split("@")[0]
+        first = re.split(r"[._+-]", local)[0]
+        return first if len(first) >= 3 else local or self.email
+
+    @property
+    def header_title(self) -> str:
+        """The header's tooltip for the person: their whole name and email address."""
+        name = self.name.strip()
+        return f"{name} ({self.email})" if name else self.email
 
     @property
     def awaits_first_password(self) -> bool:

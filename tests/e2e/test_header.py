@@ -78,8 +78,8 @@ def test_the_header_is_one_row_at_every_desktop_width(server, page, width):
         assert part["x"] + part["width"] <= width, part
     assert box(header)["height"] < 60
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    for name in (".account-name", ".profile-link"):
-        assert box(page.locator(name))["width"] >= 63, name
+    assert box(page.locator(".account-name"))["width"] >= 63
+    expect_whole_short_label(page, "lettings", email)
     # The links come first: they scroll sideways only when they cannot all be shown.
     scrolls = nav.evaluate("e => e.scrollWidth > e.clientWidth")
     assert scrolls == (width < 1280)
@@ -140,3 +140,29 @@ def test_the_phone_menu_opens_from_the_keyboard(server, page):
     expect(nav).to_be_visible()
     page.keyboard.press("Tab")
     expect(nav.get_by_role("link").first).to_be_focused()
+
+
+def expect_whole_short_label(page, label, email):
+    """The header calls a person with no name by their address's first word, shown whole, with
+    the whole address as its title."""
+    link = page.locator(".profile-link")
+    expect(link).to_have_text(label)
+    expect(link).to_have_attribute("title", email)
+    assert link.evaluate("e => e.scrollWidth <= e.clientWidth"), link.bounding_box()
+
+
+@pytest.mark.parametrize("width", [390, 761, 1280])
+def test_a_person_with_no_name_is_called_by_their_address_s_first_word(server, page, width):
+    email = "lettings.administrator@northwind-leads-and-lettings.test"
+    make_account(LONG_NAME, email)
+    page.set_viewport_size({"width": width, "height": 720})
+    log_in(page, server, email)
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    if width < 761:
+        page.locator(".nav-toggle-label").click()
+    shoot(page, f"header-no-name-{width}")
+    expect_whole_short_label(page, "lettings", email)
+    assert (
+        box(page.locator(".profile-link"))["x"] + box(page.locator(".profile-link"))["width"]
+        <= width
+    )

@@ -2,6 +2,7 @@
 
 import html
 import json
+import re
 
 import pytest
 from django.template import Context, Template
@@ -12,7 +13,7 @@ from campaigns import services as campaign_services
 from campaigns.models import LeadSource
 from notifications.models import Delivery, Status
 from tests.campaigns.factories import make_campaign
-from tests.factories import logged_in_client
+from tests.factories import logged_in_client, make_account
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +293,30 @@ def test_a_name_has_no_control_characters():
     assert field.clean("Two\r\nlines\tand\u0085more\u2028") == "Two  lines and more"
     with pytest.raises(Exception, match="required"):
         field.clean("\u009b\u007f\u0001")
+
+
+@pytest.mark.parametrize(
+    "name, email, shown, title",
+    [
+        ("", "dana@demo.test", "dana", "dana@demo.test"),
+        (
+            "",
+            "lettings.administrator@northwind-leads-and-lettings.test",
+            "lettings",
+            "lettings.administrator@northwind-leads-and-lettings.test",
+        ),
+        ("", "jo.smith@demo.test", "jo.smith", "jo.smith@demo.test"),
+        ("Dana Scully", "dana@demo.test", "Dana", "Dana Scully (dana@demo.test)"),
+    ],
+)
+def test_the_header_names_a_person_with_a_short_label_and_their_address_in_full(
+    name, email, shown, title
+):
+    """Someone with no name is called by their address's first word, not a cut-off address."""
+    account = make_account("Demo Agency", email)
+    user = account.memberships.get().user
+    type(user).objects.filter(pk=user.pk).update(name=name)
+    user.refresh_from_db()
+    page = logged_in_client(user).get("/").content.decode()
+    link = re.search(r'<a class="profile-link"[^>]*>[^<]*</a>', page).group(0)
+    assert link == f'<a class="profile-link" href="/settings/profile/" title="{title}">{shown}</a>'
