@@ -32,7 +32,8 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// Form sections that only apply to some choices: data-show-when="<field name>:<value>,<value>".
+// Form sections that only apply to some choices: data-show-when="<field name>:<value>,<value>"
+// (a checkbox's value counts only while it is ticked: "create_deal:on").
 // A hidden section never blocks a submit: a hidden <fieldset> is disabled (its fields are neither
 // validated nor sent); in any other hidden section the fields are still sent but left out of the
 // browser's validation (text fields read-only, `required` set aside), and restored when shown.
@@ -63,7 +64,9 @@ function applyShowWhen(root) {
     const [name, values] = element.dataset.showWhen.split(":");
     const form = element.closest("form") || document;
     const inputs = [...form.querySelectorAll(`[name="${name}"]`)];
-    const current = inputs.find((input) => input.type !== "radio" || input.checked)?.value;
+    const current = inputs.find(
+      (input) => !["radio", "checkbox"].includes(input.type) || input.checked,
+    )?.value;
     const hidden = !values.split(",").includes(current);
     element.hidden = hidden;
     if (element instanceof HTMLFieldSetElement) {

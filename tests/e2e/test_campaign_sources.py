@@ -97,3 +97,25 @@ def test_without_scripts_every_field_shows_and_says_which_sources_use_it(server,
         expect(page.get_by_label(label, exact=True)).to_be_visible()
     expect(page.get_by_text("Used by Lead form and Webhook campaigns.")).to_be_visible()
     context.close()
+
+
+def test_deal_fields_show_only_for_a_campaign_that_creates_deals(server, acme, page):
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/new/")
+    deal_fields = [page.get_by_label(label) for label in ("Pipeline", "Deal value", "Currency")]
+    for field in deal_fields:
+        expect(field).to_be_hidden()
+    page.get_by_label("Create a deal for each lead").check()
+    for field in deal_fields:
+        expect(field).to_be_visible()
+    page.get_by_label("Add leads to the CRM").uncheck()
+    expect(page.get_by_label("Add each lead as a")).to_be_hidden()
+    page.get_by_label("Add leads to the CRM").check()
+    expect(page.get_by_label("Add each lead as a")).to_be_visible()
+
+    page.get_by_label("Name", exact=True).fill("Spring roofing")
+    page.get_by_label("Deal value").fill("1500")
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_role("heading", name="Spring roofing")).to_be_visible()
+    campaign = Campaign.objects.get()
+    assert campaign.create_deal and str(campaign.deal_value) == "1500.00"
