@@ -430,22 +430,34 @@ def _queue_disconnected(campaign, actor):
         by = "you"
     else:
         by = actor.user.get_full_name()
+    url = disconnected_url(campaign)
     notify(
         account=campaign.account,
         event=DISCONNECTED_EVENT,
         recipients=[campaign.owner],
         context={
             "campaign_name": campaign.campaign_name,
+            "account_name": campaign.account.name,
             "reason": "deleted" if campaign.is_deleted else "paused",
             "actor": by,
+            "campaign_url": url,
         },
         channels=["push", "email"],
         data={
             "campaign_id": str(campaign.pk),
             "module": "inbound",
             "type": "campaign_disconnected",
+            "url": url,
         },
     )
+
+
+def disconnected_url(campaign) -> str:
+    """The absolute link a disconnection alert gives its owner (`PUBLIC_BASE_URL`): the
+    campaign's page, or, once it is deleted (its page is gone), its leads, which stay listed."""
+    if campaign.is_deleted:
+        return f"{settings.PUBLIC_BASE_URL}{reverse('lead_list')}?campaign={campaign.pk}"
+    return settings.PUBLIC_BASE_URL + reverse("campaign_detail", args=[campaign.pk])
 
 
 def withdraw_representative(*, account, user) -> list[int]:

@@ -138,12 +138,15 @@ class TestDisconnectionAlert:
         with committed():
             services.update_campaign(campaign=campaign, changes={"status": False})
         body = (
-            "Your Roofing campaign was paused in your Inbound app, so it no longer receives "
-            "leads. Activate it again to receive them."
+            "Your Roofing campaign was paused in CampaignHub (Acme Agency), so it no longer "
+            "receives leads. Activate it again to receive them."
         )
+        url = f"http://testserver/campaigns/{campaign.pk}/"
         assert {d.channel for d in self.disconnected()} == {"push", "email"}
         assert mail.outbox[0].subject == "Inbound Campaign Paused."
-        assert mail.outbox[0].body == body
+        assert mail.outbox[0].body == f"{body}\n\nOpen the campaign: {url}"
+        assert f'<a href="{url}">Open the campaign</a>' in mail.outbox[0].alternatives[0][0]
+        assert "Inbound app" not in mail.outbox[0].alternatives[0][0]
         assert mail.outbox[0].to == ["member@acme.test"]
         tokens, message = push.outbox[0]
         assert tokens == ["owner-phone"]
@@ -152,6 +155,7 @@ class TestDisconnectionAlert:
             "campaign_id": str(campaign.pk),
             "module": "inbound",
             "type": "campaign_disconnected",
+            "url": url,
         }
 
     def test_says_when_the_owner_paused_it_themselves(self, tenant_a, committed):
@@ -178,8 +182,9 @@ class TestDisconnectionAlert:
             services.delete_campaign(campaign=campaign, actor=membership(tenant_a.member))
         assert mail.outbox[0].subject == "Inbound Campaign Deleted."
         assert mail.outbox[0].body == (
-            "Your Roofing campaign was deleted by you from your Inbound app, so it no longer "
-            "receives leads. Its past leads are kept."
+            "Your Roofing campaign was deleted by you in CampaignHub (Acme Agency), so it no "
+            "longer receives leads. Its past leads are kept.\n\n"
+            f"See its leads: http://testserver/leads/?campaign={campaign.pk}"
         )
 
     def test_pausing_from_the_page_names_the_person(self, tenant_a, committed):
