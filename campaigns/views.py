@@ -385,8 +385,8 @@ def campaign_status(request, campaign_id):
         messages.success(request, message)
         return HttpResponseClientRefresh()
     if request.htmx:
-        response = _status_block(request, campaign)
-        return response if changed else notify(response, message, level=level)
+        # Every outcome is said, replacing whatever message the page showed before.
+        return notify(_status_block(request, campaign), message, level=level)
     messages.add_message(request, messages.SUCCESS if changed else messages.INFO, message)
     return redirect("campaign_detail", campaign_id=campaign.pk)
 

@@ -404,11 +404,13 @@ window.addEventListener("pageshow", (event) => {
 // are swapped in place (htmx-config in base.html); any other failure shows one message inline,
 // at the top of the page, instead of nothing at all. A success the swap alone would not make
 // plain comes as a "notice" event ({level, text}, campaignhub/pages.py `notify`) and shows the
-// same way. Each kind replaces its previous message, so repeated actions do not pile them up.
+// same way. Each kind replaces its previous message, so repeated actions do not pile them up,
+// and any message the page was drawn with ([data-flash], e.g. "Campaign saved."): it told the
+// outcome of an earlier action, not of this one.
 function showMessage(text, level, kind) {
   const messages = document.getElementById("messages");
   if (!messages) return;
-  messages.querySelectorAll(`[data-htmx-${kind}]`).forEach((old) => old.remove());
+  messages.querySelectorAll(`[data-htmx-${kind}], [data-flash]`).forEach((old) => old.remove());
   const message = document.createElement("div");
   message.className = `message ${level}`;
   message.setAttribute("role", level === "error" ? "alert" : "status");

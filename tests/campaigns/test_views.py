@@ -1,3 +1,4 @@
+import json
 import re
 import smtplib
 from email.utils import getaddresses
@@ -222,9 +223,22 @@ def test_status_toggle_with_htmx(tenant_a, committed):
         f'id="campaign-{campaign.pk}-status"' in response.content.decode()
         and "Activate" in response.content.decode()
     )
+    assert "Campaign paused." in unescape(response["HX-Trigger-After-Swap"])
     campaign.refresh_from_db()
     assert campaign.status is False
     assert Delivery.objects.filter(event="campaign_disconnected").exists()
+
+
+def test_activate_with_htmx_says_it_was_activated(tenant_a, committed):
+    campaign = make_campaign(tenant_a, status=False)
+    with committed():
+        response = tenant_a.admin_client.post(
+            f"/campaigns/{campaign.pk}/status/", {"status": "on"}, HTTP_HX_REQUEST="true"
+        )
+    assert response.status_code == 200
+    assert ">Pause</button>" in response.content.decode()
+    notice = json.loads(response["HX-Trigger-After-Swap"])["notice"]
+    assert notice == {"level": "success", "text": "Campaign activated."}
 
 
 def test_pause_from_a_page_drawn_before_the_campaign_was_paused_changes_nothing(

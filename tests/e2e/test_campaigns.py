@@ -284,3 +284,30 @@ def test_the_lead_list_filters_by_a_deleted_campaign_and_exports_its_leads(serve
         page.locator("#lead-export").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "Ann Gone" in text and "Bob Kept" not in text
+
+
+def test_pause_and_activate_each_say_their_outcome_in_place_of_the_last_message(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(SimpleNamespace(account=account, admin=admin), campaign_name="Roofing")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/edit/")
+    page.get_by_role("button", name="Save campaign").click()
+    messages = page.locator("#messages .message")
+    expect(messages).to_have_text(["Campaign saved."])
+    status = page.locator(".status-block")
+
+    status.get_by_role("button", name="Pause").click()
+    expect(messages).to_have_text(["Campaign paused."])
+    expect(status).to_contain_text("Inactive")
+    status.get_by_role("button", name="Activate").click()
+    expect(messages).to_have_text(["Campaign activated."])
+    expect(status).to_contain_text("Active")
+
+    # Another campaign's page, drawn with no message, says the outcome as well.
+    other = make_campaign(SimpleNamespace(account=account, admin=admin), campaign_name="Siding")
+    page.goto(f"{server}/campaigns/{other.pk}/")
+    expect(messages).to_have_count(0)
+    status.get_by_role("button", name="Pause").click()
+    expect(messages).to_have_text(["Campaign paused."])
+    assert Campaign.objects.get(pk=other.pk).status is False
