@@ -7,7 +7,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from campaignhub import dashboard, navigation, signals, webhooks
-        from campaigns import panels, services, sources
+        from campaigns import held_forms, panels, services, sources
         from campaigns import webhooks as lead_webhooks
         from campaigns.models import Integration
         from notifications.services import register_current_address
@@ -16,6 +16,7 @@ class CampaignsConfig(AppConfig):
         navigation.register("Campaigns", "campaign_list", 10)
         navigation.register("Leads", "lead_list", 20)
         webhooks.register_processor(lead_webhooks.SOURCE, lead_webhooks.process)
+        webhooks.register_processor(held_forms.SOURCE, held_forms.process)
         dashboard.register_panel("campaigns/dashboard_panel.html", panels.dashboard, 10)
         dashboard.register_panel("campaigns/attention_panel.html", panels.attention, 5)
         # Built in; an integration's own lead source is registered by its app.

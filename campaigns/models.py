@@ -158,6 +158,8 @@ class CampaignTally(models.Model):
 
 # The source name of deliveries to the generic lead webhook (`campaigns.webhooks`).
 LEAD_WEBHOOK_SOURCE = "leads"
+# The source name of submissions held for a paused form campaign (`campaigns.held_forms`).
+LEAD_FORM_SOURCE = "lead_form"
 
 
 class LeadSource(models.TextChoices):

@@ -1,10 +1,13 @@
-"""The public lead form of a form campaign: `/f/<form_secret_id>/`, HTML or JSON, no login."""
+"""The public lead form of a form campaign: `/f/<form_secret_id>/`, HTML or JSON, no login.
+
+A paused campaign's form is served as ever and holds what it is sent (`campaigns.held_forms`);
+a deleted campaign's answers "This form is no longer available." (410)."""
 
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -13,26 +16,36 @@ from campaignhub import schemas
 from campaignhub.api import error, form_problem
 from campaignhub.cleaning import parse_json
 from campaignhub.ratelimit import over_limit
-from campaigns import services
+from campaigns import held_forms, services
 from campaigns.forms import PublicLeadForm
 from campaigns.models import Campaign, Integration
 from campaigns.schemas import PublicLeadBody
 
+GONE = "This form is no longer available."
 
-def _live_form_campaign(form_secret_id):
-    campaign = (
+
+def _form_campaign(form_secret_id):
+    """The campaign whose public form this is, active or paused (a paused one holds what it
+    is sent, `campaigns.held_forms`), or None when it was deleted, no longer takes a form, or
+    never existed."""
+    return (
         Campaign.objects.filter(
-            form_secret_id=form_secret_id,
-            integration=Integration.FORM,
-            is_deleted=False,
-            status=True,
+            form_secret_id=form_secret_id, integration=Integration.FORM, is_deleted=False
         )
         .select_related("account")
         .first()
     )
-    if campaign is None:
-        raise Http404("Form not found")
-    return campaign
+
+
+def _gone(request, form_secret_id, as_json):
+    """The answer for a form that is not (or no longer) there: 410 for a campaign that had
+    it (deleted, or given another lead source), 404 for an id no campaign ever had; our own
+    page, never Django's debug page, or the JSON envelope."""
+    existed = Campaign.objects.filter(form_secret_id=form_secret_id).exists()
+    status = 410 if existed else 404
+    if as_json:
+        return error(status, GONE)
+    return render(request, "campaigns/public_gone.html", {"message": GONE}, status=status)
 
 
 def _over_rate_limit(request, campaign):
@@ -61,8 +74,10 @@ def _json_body(request):
 @csrf_exempt
 @login_not_required
 def public_form(request, form_secret_id):
-    campaign = _live_form_campaign(form_secret_id)
     as_json = _wants_json(request)
+    campaign = _form_campaign(form_secret_id)
+    if campaign is None:
+        return _gone(request, form_secret_id, as_json)
     if request.method == "GET":
         form = PublicLeadForm(initial={"submission_id": uuid.uuid4()})
         response = render(
@@ -100,7 +115,18 @@ def public_form(request, form_secret_id):
             return error(problem.status, problem.message, problem.errors)
         context = {"campaign": campaign, "form": form}
         return render(request, "campaigns/public_form.html", context, status=400)
-    services.capture_form_submission(campaign=campaign, cleaned=form.cleaned_data, data=data)
+    if campaign.status:
+        services.capture_form_submission(campaign=campaign, cleaned=form.cleaned_data, data=data)
+    else:
+        # Paused: kept, not lost, and captured from the campaign page once it is active.
+        held_forms.hold_submission(
+            campaign=campaign,
+            cleaned=form.cleaned_data,
+            data=data,
+            headers=dict(request.headers),
+            path=request.get_full_path(),
+            remote_addr=request.META.get("REMOTE_ADDR"),
+        )
     if as_json:
         return JsonResponse({"success": True, "message": "Thank you! We will be in touch shortly."})
     return render(request, "campaigns/public_thanks.html", {"campaign": campaign})

@@ -16,6 +16,7 @@ from campaignhub.models import DeliveryStatus, InboundDelivery, Membership, Role
 from campaignhub.phones import InvalidPhoneNumber, to_e164
 from campaigns import checks, sources
 from campaigns.models import (
+    LEAD_FORM_SOURCE,
     LEAD_WEBHOOK_SOURCE,
     Campaign,
     CampaignTally,
@@ -301,25 +302,34 @@ def live_campaign_for_page(account, integration, url):
     return None
 
 
+# The built-in lead sources that hold what reaches a paused campaign, and the delivery source
+# they store it under: the lead webhook (`campaigns.webhooks`) and the public form
+# (`campaigns.held_forms`).
+BUILT_IN_HOLDING = {Integration.WEBHOOK: LEAD_WEBHOOK_SOURCE, Integration.FORM: LEAD_FORM_SOURCE}
+
+
 def held_deliveries(campaign):
     """Deliveries that were stored, not captured, because the campaign was paused when they
-    came (replayable into leads once it is active): those to a webhook campaign's URL, or
-    those an integration held for it (`sources.register_holding`, e.g. CallRail calls to its
-    tracking number). An empty queryset for a lead source that holds nothing."""
+    came (replayable into leads once it is active): those to a webhook campaign's URL or a
+    form campaign's public form, or those an integration held for it
+    (`sources.register_holding`, e.g. CallRail calls to its tracking number). An empty
+    queryset for a lead source that holds nothing."""
     holding = sources.holding_for(campaign.integration)
     if holding is not None:
         return holding.deliveries(campaign)
-    if campaign.integration != Integration.WEBHOOK:
+    source = BUILT_IN_HOLDING.get(campaign.integration)
+    if source is None:
         return InboundDelivery.objects.none()
     return InboundDelivery.objects.for_account(campaign.account).filter(
-        source=LEAD_WEBHOOK_SOURCE, target_id=str(campaign.pk), status=DeliveryStatus.IGNORED
+        source=source, target_id=str(campaign.pk), status=DeliveryStatus.IGNORED
     )
 
 
 def held_count(campaign) -> int:
     """How many leads (or, for an integration, calls) are held for the campaign: for a webhook
-    campaign one per lead key its held deliveries name (`campaigns.webhooks`: repeats of one
-    lead count once, as capturing them makes one lead), else as its lead source counts them."""
+    or form campaign one per lead key its held deliveries name (`campaigns.webhooks`,
+    `campaigns.held_forms`: repeats of one lead count once, as capturing them makes one lead),
+    else as its lead source counts them."""
     holding = sources.holding_for(campaign.integration)
     if holding is not None:
         return holding.count(campaign)

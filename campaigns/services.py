@@ -710,29 +710,42 @@ def capture_lead(
     return lead, True
 
 
-def capture_form_submission(*, campaign, cleaned, data):
+def capture_form_submission(*, campaign, cleaned, data, received_at=None):
     """A public form submission (`PublicLeadForm.cleaned_data` as `cleaned`, the posted fields
     as `data`) -> (lead, created), or None for a bot.
 
     A filled honeypot (`website`) is a bot: nothing is kept. The form's `submission_id` makes a
     double submit one lead; without one, the same body sent again is the same lead, and bodies
-    that differ in any field (even one the form does not know) are two leads.
+    that differ in any field (even one the form does not know) are two leads
+    (`form_submission_key`). `received_at` is when a held submission reached us (see
+    `capture_lead`); None for one sent now.
     """
     if cleaned["website"]:
         return None
-    posted = dict(data.lists()) if hasattr(data, "lists") else data
-    raw = json.dumps(posted, sort_keys=True, default=str).encode()
-    submission = str(cleaned["submission_id"] or "")
     return capture_lead(
         campaign=campaign,
         source=LeadSource.FORM,
-        external_id=lead_external_id(submission, raw=raw),
+        external_id=form_submission_key(cleaned, data),
         name=cleaned["name"],
         phone=cleaned["phone"],
         email=cleaned["email"],
         message=cleaned["message"],
         payload={key: value for key, value in data.items() if key != "website"},
+        received_at=received_at,
     )
+
+
+def posted_fields(data) -> dict:
+    """A public form submission's fields as JSON can hold them: `{name: [values]}` for a posted
+    page (`QueryDict`), the object itself for a JSON body."""
+    return dict(data.lists()) if hasattr(data, "lists") else data
+
+
+def form_submission_key(cleaned, data) -> str:
+    """The external id of the lead a public form submission makes (`lead_external_id`): its
+    `submission_id` (a UUID), else a digest of every posted field, so a repeat is one lead."""
+    raw = json.dumps(posted_fields(data), sort_keys=True, default=str).encode()
+    return lead_external_id(str(cleaned["submission_id"] or ""), raw=raw)
 
 
 def _newer(received_at, held_since) -> bool:

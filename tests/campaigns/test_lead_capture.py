@@ -3,6 +3,7 @@
 import hashlib
 import json
 import uuid
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -169,15 +170,127 @@ class TestPublicForm:
         assert codes == [200, 200, 429]
         assert Lead.objects.count() == 2
 
-    def test_disabled_deleted_or_unknown_forms_are_404(self, tenant_a, form_campaign):
+    @pytest.mark.parametrize("debug", [False, True])
+    def test_a_deleted_forms_link_says_it_is_no_longer_available(
+        self, tenant_a, form_campaign, settings, debug
+    ):
+        """Our own page, 410 for a form that was there, 404 for one never made; never
+        Django's debug page, even with DEBUG on (`make run`)."""
+        settings.DEBUG = debug
+        services.delete_campaign(campaign=form_campaign)
+        for answer in (
+            Client().get(form_path(form_campaign)),
+            Client().post(form_path(form_campaign), {"phone": "4155550111"}),
+        ):
+            assert answer.status_code == 410
+            assert "This form is no longer available." in answer.content.decode()
+            assert [t.name for t in answer.templates] == ["campaigns/public_gone.html"]
+        unknown = Client().get(f"/f/{uuid.uuid4()}/")
+        assert unknown.status_code == 404
+        assert "This form is no longer available." in unknown.content.decode()
+        assert "URLconf" not in unknown.content.decode()
+        as_json = Client().post(
+            form_path(form_campaign), json.dumps({"phone": "4155550111"}), "application/json"
+        )
+        assert (as_json.status_code, as_json.json()["message"]) == (
+            410,
+            "This form is no longer available.",
+        )
+        assert not Lead.objects.exists() and not InboundDelivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+class TestPausedPublicForm:
+    """A paused form campaign's public form still takes submissions and holds them, as the
+    lead webhook holds a paused campaign's leads."""
+
+    @pytest.fixture
+    def paused(self, form_campaign):
         services.update_campaign(campaign=form_campaign, changes={"status": False})
-        assert Client().get(form_path(form_campaign)).status_code == 404
-        assert Client().post(form_path(form_campaign), {"phone": "4155550111"}).status_code == 404
-        other = make_campaign(tenant_a, campaign_name="Gone")
-        services.delete_campaign(campaign=other)
-        assert Client().get(form_path(other)).status_code == 404
-        assert Client().get(f"/f/{uuid.uuid4()}/").status_code == 404
+        return form_campaign
+
+    def send(self, campaign, **fields):
+        body = {"name": "Ann Lee", "phone": "(415) 555-0111", "website": "", **fields}
+        return Client().post(form_path(campaign), body)
+
+    def page(self, tenant_a, campaign):
+        return unescape(tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode())
+
+    def test_the_page_is_served_and_a_submission_is_held_not_lost(self, tenant_a, paused):
+        page = Client().get(form_path(paused))
+        assert page.status_code == 200 and 'name="submission_id"' in page.content.decode()
+        with mock.patch("campaigns.held_forms.events.held_changed") as announced:
+            answer = self.send(paused, submission_id=str(uuid.uuid4()))
+        assert answer.status_code == 200 and b"Thank you!" in answer.content
         assert not Lead.objects.exists()
+        held = InboundDelivery.objects.get()
+        assert (held.source, held.status, held.target_id) == (
+            "lead_form",
+            DeliveryStatus.IGNORED,
+            str(paused.pk),
+        )
+        announced.assert_called_once_with(paused.pk)
+        assert "1 lead</strong> reached this campaign's public form while it was paused" in (
+            self.page(tenant_a, paused)
+        )
+
+    def test_it_is_checked_as_ever_and_a_refused_one_keeps_nothing(self, paused):
+        answer = self.send(paused, email="not-an-email")
+        assert answer.status_code == 400
+        assert "Enter a valid email address." in answer.content.decode()
+        assert self.send(paused, website="http://spam.example").status_code == 200
+        assert not InboundDelivery.objects.exists()
+
+    def test_repeats_count_once_and_capture_makes_each_lead_once(self, tenant_a, paused):
+        twice = str(uuid.uuid4())
+        self.send(paused, submission_id=twice, message="Quote please")
+        self.send(paused, submission_id=twice, message="Quote please")
+        self.send(paused, name="Bo Chen", phone="4155550112", submission_id=str(uuid.uuid4()))
+        Client().post(
+            form_path(paused),
+            json.dumps({"name": "Cy", "email": "cy@example.com"}),
+            content_type="application/json",
+        )
+        assert InboundDelivery.objects.count() == 4
+        assert "3 leads</strong> reached this campaign's public form" in self.page(tenant_a, paused)
+
+        services.update_campaign(campaign=paused, changes={"status": True})
+        response = tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/", follow=True)
+        assert "Capturing 3 held leads" in unescape(response.content.decode())
+        leads = {lead.name: lead for lead in Lead.objects.all()}
+        assert sorted(leads) == ["Ann Lee", "Bo Chen", "Cy"]
+        ann = leads["Ann Lee"]
+        assert (ann.source, ann.external_id, ann.phone, ann.message) == (
+            "form",
+            twice,
+            "+14155550111",
+            "Quote please",
+        )
+        assert ann.payload["message"] == "Quote please" and "website" not in ann.payload
+        assert leads["Cy"].email == "cy@example.com"
+        assert Delivery.objects.filter(event="lead_arrived").count() == 3
+        assert "reached this campaign" not in self.page(tenant_a, paused)
+
+    def test_a_submission_sent_again_after_capture_is_the_same_lead(self, tenant_a, paused):
+        submission = str(uuid.uuid4())
+        self.send(paused, submission_id=submission)
+        services.update_campaign(campaign=paused, changes={"status": True})
+        tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
+        self.send(paused, submission_id=submission)
+        assert Lead.objects.get().external_id == submission
+
+    def test_replayed_while_still_paused_it_stays_held(self, tenant_a, paused):
+        self.send(paused, submission_id=str(uuid.uuid4()))
+        replay_deliveries(InboundDelivery.objects.all())
+        assert InboundDelivery.objects.get().status == DeliveryStatus.IGNORED
+        assert not Lead.objects.exists()
+        assert "1 lead</strong> reached" in self.page(tenant_a, paused)
+
+    def test_the_campaign_page_says_its_form_holds_submissions(self, tenant_a, paused):
+        page = self.page(tenant_a, paused)
+        assert "Its public form still takes submissions: they are held here, not lost" in page
+        services.update_campaign(campaign=paused, changes={"status": True})
+        assert "still takes submissions" not in self.page(tenant_a, paused)
 
 
 @pytest.mark.django_db(transaction=True)

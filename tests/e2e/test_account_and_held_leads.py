@@ -82,3 +82,43 @@ def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, pag
     page.get_by_role("button", name="Capture it now").click()
     expect(page.locator("tbody tr", has_text="Held Lead")).to_be_visible()
     assert Lead.objects.get().external_id == "held-1"
+
+
+def test_a_paused_forms_submissions_are_held_counted_live_and_captured(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="form", campaign_name="Roofing")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    page.locator(".status-block").get_by_role("button", name="Pause").click()
+    # The page says, live, that the form still takes submissions and holds them.
+    expect(page.get_by_text("Its public form still takes submissions")).to_be_visible()
+
+    visitor = page.context.browser.new_context().new_page()
+    visitor.goto(page.locator("#form-url").inner_text())
+    visitor.get_by_label("Name").fill("Held Visitor")
+    visitor.get_by_label("Phone").fill("(415) 555-0111")
+    visitor.get_by_role("button", name="Send").click()
+    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+    # Back and Send again is the same submission: still one held lead.
+    visitor.go_back()
+    visitor.get_by_role("button", name="Send").click()
+    expect(visitor.get_by_text("Thank you!")).to_be_visible()
+
+    notice = page.get_by_text("1 lead reached this campaign's public form while it was paused")
+    expect(notice).to_be_visible(timeout=15000)
+    page.locator(".status-block").get_by_role("button", name="Activate").click()
+    expect(page.locator("#messages")).to_contain_text("Campaign activated.")
+    page.get_by_role("button", name="Capture it now").click()
+    expect(page.locator("tbody tr", has_text="Held Visitor")).to_be_visible()
+    assert Lead.objects.get().name == "Held Visitor"
+    visitor.context.close()
+
+
+def test_a_deleted_forms_link_says_it_is_no_longer_available(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="form", campaign_name="Roofing")
+    services.delete_campaign(campaign=campaign)
+    response = page.goto(f"{server}/f/{campaign.form_secret_id}/")
+    assert response.status == 410
+    expect(page.get_by_role("heading", name="This form is no longer available.")).to_be_visible()
