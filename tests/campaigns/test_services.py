@@ -138,8 +138,8 @@ class TestDisconnectionAlert:
         with committed():
             services.update_campaign(campaign=campaign, changes={"status": False})
         body = (
-            "Your Roofing campaign was paused in CampaignHub (Acme Agency), so it no longer "
-            "receives leads. Activate it again to receive them."
+            "Your Roofing campaign was paused in CampaignHub (Acme Agency): leads that reach it "
+            "are held, and nobody is alerted, until it is activated again."
         )
         url = f"http://testserver/campaigns/{campaign.pk}/"
         assert {d.channel for d in self.disconnected()} == {"push", "email"}
