@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from callrail.models import CallRailSettings
-from campaignhub.phones import e164_or_blank
+from campaignhub.phones import e164_or_blank, for_display
 from campaigns.checks import NO_CAMPAIGN, register_check
 from campaigns.models import Integration
 
@@ -91,10 +91,11 @@ def _not_a_tracker(setup):
     if listing is None or campaign.tracking_number in listing.tracking_numbers:
         return ""
     company = listing.company_name or listing.company_id
+    number = for_display(campaign.tracking_number, campaign.account.country)
     return (
-        f"{campaign.tracking_number} is not one of the active trackers of the CallRail company "
-        f"{company} (as listed {timesince(listing.listed_at)} ago), so no call or text can reach "
-        "this campaign. Pick one of the company's numbers, or create the tracker in CallRail."
+        f"{number} is not one of the active trackers of the CallRail company {company} (as "
+        f"listed {timesince(listing.listed_at)} ago), so no call or text can reach this "
+        "campaign. Pick one of the company's numbers, or create the tracker in CallRail."
     )
 
 

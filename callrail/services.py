@@ -13,6 +13,7 @@ from campaignhub.api import ApiProblem
 from campaignhub.http import ApiError
 from campaignhub.intake import replay_deliveries
 from campaignhub.integrations import Upstream
+from campaignhub.phones import for_display
 from campaigns.models import Campaign
 
 if TYPE_CHECKING:
@@ -208,7 +209,8 @@ def _refuse_if_in_use(account, record):
     if not using:
         return
     names = ", ".join(
-        f"“{campaign.campaign_name}” ({campaign.tracking_number})" for campaign in using
+        f"“{campaign.campaign_name}” on {for_display(campaign.tracking_number, account.country)}"
+        for campaign in using
     )
     plural = "s" if len(using) > 1 else ""
     raise ApiProblem(

@@ -1,20 +1,79 @@
-"""How stored values read on pages: phone numbers, JSON payloads, codes as labels."""
+"""How stored values read on pages: dates and times, phone numbers, JSON payloads, codes as
+labels. Every page shows a moment as `|when` and a day as `|day`, in the account's time zone
+(`tenancy` activates it per request, `live.render` per pushed fragment), and a phone number as
+`|phone`; what is stored and what the JSON API answers stay E.164 and ISO 8601."""
 
 import json
-from datetime import datetime
+import zoneinfo
+from datetime import date, datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
 from campaignhub import concurrency, phones
 
 register = template.Library()
 
+# The one way pages write a moment, a day and a time of day (Django `date` format codes):
+# "3 Dec 2026, 14:05", "3 Dec 2026", "14:05". The title of a moment adds its seconds and zone,
+# the title of a day its weekday, for whoever needs them (the delivery log, a report's days).
+DATETIME_FORMAT = "j M Y, H:i"
+DATE_FORMAT = "j M Y"
+TIME_FORMAT = "H:i"
+EXACT_FORMAT = "j M Y, H:i:s T"
+LONG_DATE_FORMAT = "l, j F Y"
+
+
+def _zone(name):
+    """The time zone named `name` (IANA), else the current one (the account's on pages)."""
+    if name:
+        try:
+            return zoneinfo.ZoneInfo(str(name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return timezone.get_current_timezone()
+
+
+def _local(value: datetime, zone_name="") -> datetime:
+    """`value` in the zone `_zone(zone_name)`; a naive value, or one the zone cannot shift (the
+    first hours of year 1 west of UTC, the last of year 9999 east of it), as it is."""
+    if timezone.is_naive(value):
+        return value
+    try:
+        return timezone.localtime(value, _zone(zone_name))
+    except OverflowError:
+        return value
+
+
+def _exact(moment: datetime) -> str:
+    """The title of a moment: `3 Dec 2026, 14:05:07 EST` (no zone for a naive one)."""
+    return dateformat.format(moment, EXACT_FORMAT if timezone.is_aware(moment) else "j M Y, H:i:s")
+
 
 @register.filter
-def local_day(value):
-    """An aware datetime's day (a `date`) in the current time zone, for `|date`; one the zone
+def when(value, zone_name=""):
+    """An aware datetime as pages show a moment, in the current time zone (the account's), or
+    in `zone_name` (IANA) when given, then named (`EST`) since it is not the page's own:
+    `<time datetime="2026-12-03T14:05:07-05:00" title="3 Dec 2026, 14:05:07 EST">3 Dec 2026,
+    14:05</time>`. None and "" render as "", so `|default:"—"` can follow; anything that is
+    not a datetime is returned as it is."""
+    if not isinstance(value, datetime):
+        return value if value is not None else ""
+    moment = _local(value, zone_name)
+    shown = dateformat.format(moment, DATETIME_FORMAT)
+    if zone_name and timezone.is_aware(moment):
+        shown += " " + dateformat.format(moment, "T")
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.isoformat(),
+        _exact(moment),
+        shown,
+    )
+
+
+def _local_day(value):
+    """An aware datetime's day (a `date`) in the current time zone; one the zone
     cannot shift (the first hours of year 1 west of UTC, the last of year 9999 east of it) keeps
     its UTC day instead of failing the page. Anything else is returned as it is."""
     if not isinstance(value, datetime):
@@ -23,6 +82,38 @@ def local_day(value):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     except OverflowError:
         return value.date()
+
+
+@register.filter
+def day(value):
+    """A date, or an aware datetime's day in the current time zone, as pages show a day:
+    `<time datetime="2026-12-03" title="Thursday, 3 December 2026">3 Dec 2026</time>`.
+    None and "" render as ""; anything else is returned as it is."""
+    if isinstance(value, datetime):
+        value = _local_day(value)
+    if not isinstance(value, date):
+        return value if value is not None else ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        dateformat.format(value, LONG_DATE_FORMAT),
+        dateformat.format(value, DATE_FORMAT),
+    )
+
+
+@register.filter
+def clock(value):
+    """An aware datetime's time of day in the current time zone (`14:05`), in a `<time>` with
+    the whole moment, for a list that shows today's moments without their day."""
+    if not isinstance(value, datetime):
+        return value if value is not None else ""
+    moment = _local(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.isoformat(),
+        _exact(moment),
+        dateformat.format(moment, TIME_FORMAT),
+    )
 
 
 @register.filter

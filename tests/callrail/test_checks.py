@@ -59,7 +59,7 @@ def test_a_number_that_is_not_a_tracker_is_a_warning(tenant_a):
     [warning] = checks.campaign_warnings(campaign)
     assert warning.code == CODE
     assert warning.message.startswith(
-        "+14155550199 is not one of the active trackers of the CallRail company Demo Roofing "
+        "(415) 555-0199 is not one of the active trackers of the CallRail company Demo Roofing "
         "(as listed 0\xa0minutes ago), so no call or text can reach this campaign."
     )
 

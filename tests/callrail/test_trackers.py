@@ -183,7 +183,7 @@ class TestDisabling:
         deleted = api("delete", "trackers/TRK1")
         assert deleted.status_code == 409
         message = deleted.json()["message"]
-        assert "“Roof calls” (+14155550134)" in message and "Pause the campaign" in message
+        assert "“Roof calls” on (415) 555-0134" in message and "Pause the campaign" in message
         assert api("put", "trackers/TRK1", {"name": "X", "status": "disabled"}).status_code == 409
         page = tenant_a.admin_client.post("/callrail/trackers/TRK1/disable/", follow=True)
         assert "used by the active campaign “Roof calls”" in page.content.decode()

@@ -377,8 +377,9 @@ class TestLeadPage:
             f'<div class="facts-group" id="lead-{lead.pk}-changing-facts" hx-swap-oob="true">'
         )
         zone = account_zone(tenant_a.account)
-        updated = timezone.localtime(fresh(lead).updated_at, zone).strftime("%Y-%m-%d %H:%M:%S")
-        assert f"<dt>Updated</dt><dd data-updated>{updated}</dd>" in times
+        updated = timezone.localtime(fresh(lead).updated_at, zone)
+        assert "<dt>Updated</dt><dd data-updated><time" in times
+        assert f">{updated.day} {updated:%b %Y, %H:%M}</time></dd>" in times
 
     def test_a_live_page_gets_the_facts_from_the_frame_not_the_answer(self, tenant_a, lead):
         with mock.patch("campaignhub.live.watching", return_value=True):

@@ -481,7 +481,7 @@ def test_the_lead_feed_dates_leads_from_before_today(tenant_a):
     Lead.objects.filter(pk=old.pk).update(created_at=three_days_ago)
     page = tenant_a.admin_client.get("/").content.decode()
     shown = timezone.localtime(three_days_ago)
-    assert shown.strftime(f"{shown.day} %b, %H:%M") in page
+    assert f">{shown.day} {shown:%b %Y, %H:%M}</time>" in page
     today = timezone.localtime(Lead.objects.get(external_id="n").created_at).strftime("%H:%M")
     assert f">{today}</time>" in page
 

@@ -73,7 +73,8 @@ def test_pending_invitations_name_their_sender_and_go_when_the_sender_is_removed
     page.goto(f"{server}/settings/members/")
     row = page.locator(f"#invitation-{invitation.pk}")
     expect(row).to_contain_text("Sam Second")
-    expect(row.locator("td").nth(4)).to_have_text(invitation.expires_at.strftime("%Y-%m-%d %H:%M"))
+    expires = invitation.expires_at
+    expect(row.locator("td").nth(4)).to_have_text(f"{expires.day} {expires:%b %Y, %H:%M}")
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#members tr", has_text="sam@acme.test").get_by_role(

@@ -47,7 +47,7 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     # The page's "Updated" time moved with the save, without a reload.
     updated = timezone.localtime(stored.updated_at, account_zone(account))
     expect(page.locator(f"#lead-{lead.pk}-changing-facts [data-updated]")).to_have_text(
-        updated.strftime("%Y-%m-%d %H:%M:%S")
+        f"{updated.day} {updated:%b %Y, %H:%M}"
     )
 
     page.get_by_role("link", name="Reports").click()

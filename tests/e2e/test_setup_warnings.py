@@ -86,7 +86,7 @@ def test_a_callrail_number_that_is_not_a_tracker_is_warned_about(server, page):
     page.get_by_label("Tracking number").fill("(415) 555-0199")
     page.get_by_label("Tracking number").blur()
     expect(warnings).to_contain_text(
-        "+14155550199 is not one of the active trackers of the CallRail company Demo Roofing"
+        "(415) 555-0199 is not one of the active trackers of the CallRail company Demo Roofing"
     )
     picked.click()
     expect(warnings.locator(".message")).to_have_count(0)

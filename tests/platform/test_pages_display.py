@@ -166,6 +166,70 @@ class TestAdminForStaff:
         assert "Other roofing" in listing.content.decode()
 
 
+class TestDatesAndTimes:
+    """One format for a moment (`|when`), one for a day (`|day`), in the account's zone."""
+
+    def test_a_moment_reads_day_month_year_and_minutes_with_the_exact_time_in_the_title(self):
+        from datetime import UTC, datetime
+
+        from django.utils import timezone
+
+        moment = datetime(2026, 12, 3, 19, 5, 7, tzinfo=UTC)
+        with timezone.override("America/New_York"):
+            html = render("{{ moment|when }}", moment=moment)
+        assert html == (
+            '<time datetime="2026-12-03T14:05:07-05:00" title="3 Dec 2026, 14:05:07 EST">'
+            "3 Dec 2026, 14:05</time>"
+        )
+
+    def test_a_moment_in_a_named_zone_says_the_zone(self):
+        from datetime import UTC, datetime
+
+        moment = datetime(2026, 12, 2, 10, 52, tzinfo=UTC)
+        html = render("{{ moment|when:'Europe/Berlin' }}", moment=moment)
+        assert ">2 Dec 2026, 11:52 CET</time>" in html
+
+    def test_a_day_reads_day_month_year_with_the_weekday_in_the_title(self):
+        from datetime import date
+
+        assert render("{{ d|day }}", d=date(2026, 12, 3)) == (
+            '<time datetime="2026-12-03" title="Thursday, 3 December 2026">3 Dec 2026</time>'
+        )
+
+    def test_the_day_of_a_moment_is_its_day_in_the_accounts_zone(self):
+        from datetime import UTC, datetime
+
+        from django.utils import timezone
+
+        late = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+        with timezone.override("America/Los_Angeles"):
+            assert ">2 Dec 2026</time>" in render("{{ d|day }}", d=late)
+
+    def test_a_time_of_day_keeps_the_whole_moment_in_its_title(self):
+        from datetime import UTC, datetime
+
+        html = render("{{ m|clock }}", m=datetime(2026, 12, 3, 9, 4, tzinfo=UTC))
+        assert html == (
+            '<time datetime="2026-12-03T09:04:00+00:00" title="3 Dec 2026, 09:04:00 UTC">'
+            "09:04</time>"
+        )
+
+    @pytest.mark.parametrize("name", ["when", "day", "clock"])
+    def test_no_value_renders_nothing_so_a_default_can_follow(self, name):
+        assert render(f'{{{{ v|{name}|default:"—" }}}}', v=None) == "—"
+        assert render(f'{{{{ v|{name}|default:"—" }}}}', v="") == "—"
+
+    def test_a_moment_no_zone_can_shift_keeps_its_utc_value_instead_of_failing(self):
+        from datetime import UTC, datetime
+
+        from django.utils import timezone
+
+        first = datetime(1, 1, 1, 0, 30, tzinfo=UTC)
+        with timezone.override("America/New_York"):
+            assert ">1 Jan 0001, 00:30</time>" in render("{{ m|when }}", m=first)
+            assert ">1 Jan 0001</time>" in render("{{ m|day }}", m=first)
+
+
 class TestTimeZones:
     def test_pages_and_live_rows_show_times_in_the_accounts_time_zone(
         self, tenant_a, live_events, django_capture_on_commit_callbacks
@@ -184,13 +248,13 @@ class TestTimeZones:
             )
         new_york = lead.created_at.astimezone(ZoneInfo("America/New_York"))
         frames = "".join(frame["html"] for frame in live_events.pushed)
-        assert new_york.strftime("%Y-%m-%d %H:%M") in frames
+        assert f"{new_york.day} {new_york:%b %Y, %H:%M}</time>" in frames
 
         Lead.objects.filter(pk=lead.pk).update(
             created_at=datetime(2026, 11, 30, 16, 42, tzinfo=UTC)
         )
         page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
-        assert "2026-11-30 11:42" in page
+        assert ">30 Nov 2026, 11:42</time>" in page
 
     @pytest.mark.parametrize("stored", ["localtime", "Factory", "Mars/Base"])
     def test_an_account_zone_that_is_no_time_zone_reads_as_utc(self, tenant_a, stored):
