@@ -19,7 +19,7 @@ from django.urls import reverse
 from campaignhub.cleaning import bounded_id, clean_json, clean_text, id_or_none
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership
-from campaignhub.phones import e164_or_blank
+from campaignhub.phones import DEFAULT_REGION, e164_or_blank, for_display
 from campaignhub.ratelimit import over_limit
 from campaignhub.signals import HandedOver
 from campaigns import events, outcomes, permissions, selectors, serializers, sources
@@ -771,22 +771,26 @@ def _refresh_lead(lead, details, payload, received_at):
         )
 
 
-def lead_caller(lead) -> str:
-    """Who the lead is, in one phrase for alerts: `Name (phone)`, `phone`, `Name` or
-    `Unknown caller`; the email stands in for a missing phone. Never empty brackets."""
-    contact = lead.phone or lead.email
+def lead_caller(lead, region: str = DEFAULT_REGION) -> str:
+    """Who the lead is, in one phrase for alerts: `Name, phone`, `phone`, `Name` or
+    `Unknown caller`; the email stands in for a missing phone. The phone reads as on pages
+    (`phones.for_display` in `region`, the account's country, ISO 3166): `Ann Lee, (415)
+    555-0111`, a comma rather than brackets around a number that has brackets of its own."""
+    contact = for_display(lead.phone, region) if lead.phone else lead.email
     if lead.name and contact:
-        return f"{lead.name} ({contact})"
+        return f"{lead.name}, {contact}"
     return lead.name or contact or UNKNOWN_CALLER
 
 
 def template_values(campaign, lead, representative):
-    """The `{{placeholders}}` a campaign's alert texts may use, filled in for `lead`."""
+    """The `{{placeholders}}` a campaign's alert texts may use, filled in for `lead` (all
+    strings); phone numbers read as on the account's pages, `(415) 555-0142` in a US account."""
+    region = campaign.account.country or DEFAULT_REGION
     return {
         "campaign_name": campaign.campaign_name,
-        "lead_caller": lead_caller(lead),
+        "lead_caller": lead_caller(lead, region),
         "lead_name": lead.name or UNKNOWN_CALLER,
-        "lead_phone": lead.phone,
+        "lead_phone": for_display(lead.phone, region) if lead.phone else "",
         "lead_email": lead.email,
         "lead_source": lead.get_source_display(),
         "representative_name": representative.get_full_name() if representative else "",

@@ -14,11 +14,12 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "phone", "email", "caller"),
     [
-        ("Ann Lee", "+14155550111", "", "Ann Lee (+14155550111)"),
-        ("", "+14155550111", "", "+14155550111"),
+        ("Ann Lee", "+14155550111", "", "Ann Lee, (415) 555-0111"),
+        ("", "+14155550111", "", "(415) 555-0111"),
+        ("", "+442079460018", "", "+44 20 7946 0018"),
         ("Ann Lee", "", "", "Ann Lee"),
         ("", "", "", "Unknown caller"),
-        ("Ann Lee", "", "ann@example.com", "Ann Lee (ann@example.com)"),
+        ("Ann Lee", "", "ann@example.com", "Ann Lee, ann@example.com"),
         ("", "", "ann@example.com", "ann@example.com"),
     ],
 )
@@ -42,6 +43,39 @@ def test_a_withheld_caller_id_alerts_as_unknown_caller_without_brackets(tenant_a
     [text] = sms.outbox
     assert text.body == "New lead for Roofing: Unknown caller"
     assert "()" not in email.body
+
+
+def test_the_alert_texts_show_the_leads_phone_as_the_accounts_pages_do(tenant_a, committed):
+    tenant_a.member.phone = "+14155550100"
+    tenant_a.member.save()
+    campaign = make_campaign(
+        tenant_a,
+        campaign_name="Roofing",
+        notification_type="send_email_sms",
+        selected_user=[{"id": tenant_a.member.pk}],
+        sms_details={"message": "Call {{lead_phone}} ({{lead_name}})"},
+    )
+    with committed():
+        services.capture_lead(
+            campaign=campaign,
+            source=LeadSource.CALL,
+            external_id="CAL2",
+            name="Ann Lee",
+            phone="+14125550142",
+        )
+    [email] = mail.outbox
+    assert email.body.startswith("Ann Lee, (412) 555-0142 just came in through Roofing.")
+    assert "Phone: (412) 555-0142" in email.body
+    assert "+14125550142" not in email.body
+    [text] = sms.outbox
+    assert text.body == "Call (412) 555-0142 (Ann Lee)"
+
+
+def test_a_number_of_another_country_reads_in_international_format(tenant_a):
+    campaign = make_campaign(tenant_a)
+    values = services.template_values(campaign, Lead(phone="+442079460018"), None)
+    assert values["lead_phone"] == "+44 20 7946 0018"
+    assert values["lead_caller"] == "+44 20 7946 0018"
 
 
 def test_the_form_offers_the_lead_caller_placeholder(tenant_a):

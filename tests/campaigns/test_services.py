@@ -397,7 +397,7 @@ class TestLeads:
         assert lead.representative == tenant_a.member
         [email] = mail.outbox
         assert email.subject == "Lead Ann Lee for Roofing"
-        assert email.body.startswith("Hi Acme Agency Member: Ann Lee +14155550111 {{unknown}}")
+        assert email.body.startswith("Hi Acme Agency Member: Ann Lee (415) 555-0111 {{unknown}}")
         assert f"/leads/{lead.pk}/" in email.body
         assert email.from_email == "leads@acme.test"
         assert email.reply_to == ["Front Desk <desk@acme.test>"]
@@ -405,7 +405,7 @@ class TestLeads:
         assert (text.to, text.sender, text.body) == (
             "+14155550100",
             "+15005550006",
-            "Ann Lee +14155550111 via Form",
+            "Ann Lee (415) 555-0111 via Form",
         )
 
     def test_sms_goes_to_the_custom_number_when_given(self, tenant_a, campaign, committed):

@@ -318,7 +318,7 @@ def test_preview_renders_the_rule_with_a_sample_lead(tenant_a):
     )
     content = response.content.decode()
     assert "New: Sam Sample for Roofing" in content
-    assert "+14155550123" in content
+    assert "(415) 555-0123" in content and "+14155550123" not in content
 
 
 def test_preview_shows_rule_errors(tenant_a):
