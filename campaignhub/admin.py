@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from campaignhub import intake, services
 from campaignhub.forms import checked_time_zone
@@ -146,7 +147,9 @@ class ApiTokenAdmin(AccountScopedAdmin):
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"{count} token(s) revoked.")
+        self.message_user(
+            request, ngettext("%d token revoked.", "%d tokens revoked.", count) % count
+        )
 
 
 @admin.register(InboundDelivery)
@@ -197,7 +200,15 @@ class InboundDeliveryAdmin(AccountScopedAdmin):
     def replay(self, request, queryset):
         count = intake.replay_deliveries(queryset)
         skipped = queryset.count() - count
-        self.message_user(request, f"{count} delivery(ies) queued for processing again.")
+        self.message_user(
+            request,
+            ngettext(
+                "%d delivery queued for processing again.",
+                "%d deliveries queued for processing again.",
+                count,
+            )
+            % count,
+        )
         if skipped:
             self.message_user(
                 request,

@@ -482,7 +482,11 @@ def extension_set(request, member_id):
         else:
             name = found.user.get_full_name()
             if done.extension:
-                moved = f"; moved in {len(done.moved)} campaign(s)" if done.moved else ""
+                moved = (
+                    f"; moved in {len(done.moved)} campaign{pluralize(len(done.moved))}"
+                    if done.moved
+                    else ""
+                )
                 messages.success(request, f"{name}'s extension is {done.extension}{moved}.")
             else:
                 messages.success(request, f"{name} has no extension any more.")

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import time
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -323,6 +324,18 @@ class TreeJsonField(ivr.IvrTreeField):
         forms.Field.validate(self, value)
 
 
+def amount_text(amount):
+    """An amount of money as its field shows it, with its cents: 15.0 -> "15.00", 25 ->
+    "25.00" (Invoca's terms keep amounts as JSON numbers); None, and what is no number, as it
+    is."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float | Decimal | str):
+        return amount
+    try:
+        return f"{Decimal(str(amount)):.2f}"
+    except InvalidOperation:
+        return amount
+
+
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -566,7 +579,9 @@ class CampaignForm(forms.Form):
         for kind, (prefix, names) in BUDGET_FIELDS.items():
             for name in names:
                 if (budgets.get(kind) or {}).get(name) is not None:
-                    initial[f"{prefix}_{name}"] = budgets[kind][name]
+                    value = budgets[kind][name]
+                    money = kind == "budget_cap_alert" and name == "budget_amount"
+                    initial[f"{prefix}_{name}"] = amount_text(value) if money else value
         initial["bca_include_call_fees"] = bool(
             (budgets.get("budget_cap_alert") or {}).get("include_call_fees")
         )
@@ -588,7 +603,7 @@ class CampaignForm(forms.Form):
                 {
                     "type": p.get("type"),
                     "currency": p.get("currency"),
-                    "amount": p.get("amount"),
+                    "amount": amount_text(p.get("amount")),
                     "condition": p.get("condition") or "",
                 }
                 for p in (terms.get(side) or {}).get("policies") or []

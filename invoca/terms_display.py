@@ -2,7 +2,11 @@
 in words, so the campaign page can show them side by side and mark what go live changes."""
 
 from dataclasses import dataclass
+from datetime import date
 
+from django.utils import dateformat
+
+from campaignhub.templatetags.display import DATE_FORMAT
 from invoca import ivr
 from invoca.forms import AUDIENCE_LABELS, CALLER_ID_LABELS, COUNTRY_NAMES, seconds_to_time
 from invoca.schemas import DAYS
@@ -25,12 +29,29 @@ class Row:
         return self.current != self.future
 
 
+# The symbols of Invoca's currencies (`schemas.CURRENCIES`), written before the amount.
+CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
+
+
 def _money(amount, currency="") -> str:
+    """`15.0, "USD"` -> "$15.00"; `5000, "EUR"` -> "€5,000.00"; a currency without a symbol
+    here is named before the amount ("CAD 15.00"), text that is no number is shown as it is."""
     try:
         text = f"{float(amount):,.2f}"
     except (TypeError, ValueError):
-        text = str(amount)
+        return f"{currency} {amount}".strip()
+    if currency in CURRENCY_SYMBOLS:
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        return f"{sign}{CURRENCY_SYMBOLS[currency]}{digits}"
     return f"{currency} {text}".strip()
+
+
+def _calendar_day(value) -> str:
+    """`"2025-01-01"` -> "1 Jan 2025", as pages write a day; other text as it is."""
+    try:
+        return dateformat.format(date.fromisoformat(str(value)), DATE_FORMAT)
+    except ValueError:
+        return str(value)
 
 
 def _clock(seconds) -> str:
@@ -104,7 +125,7 @@ def _budget(terms, kind):
         else f"{amount} calls"
     )
     text = (
-        f"{what}, {budget.get('reset_period')} from {budget.get('starts_at')} "
+        f"{what}, {budget.get('reset_period')} from {_calendar_day(budget.get('starts_at'))} "
         f"({budget.get('time_zone')})"
     )
     if kind == "budget_cap_alert" and budget.get("include_call_fees"):

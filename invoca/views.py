@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from campaignhub.api import ApiProblem
@@ -160,13 +161,23 @@ def capture_held(request):
     still = selectors.held_calls(request.account).total
     choose = "choose their advertiser campaign on an active inbound campaign first."
     if still >= before:
-        messages.warning(request, f"{still} call(s) still held: {choose}")
-    elif still:
         messages.warning(
-            request, f"{before - still} held call(s) captured; {still} still held: {choose}"
+            request,
+            ngettext("%d call still held: ", "%d calls still held: ", still) % still + choose,
+        )
+    elif still:
+        captured = before - still
+        messages.warning(
+            request,
+            ngettext("%d held call captured; ", "%d held calls captured; ", captured) % captured
+            + f"{still} still held: {choose}",
         )
     else:
-        messages.success(request, f"{before} held call(s) captured as leads.")
+        messages.success(
+            request,
+            ngettext("%d held call captured as a lead.", "%d held calls captured as leads.", before)
+            % before,
+        )
     return redirect("invoca_connection")
 
 
@@ -194,7 +205,11 @@ def advertiser_refresh(request, advertiser_id):
     except ApiProblem as problem:
         messages.error(request, problem.message)
     else:
-        messages.success(request, f"{len(found)} campaign(s) read from Invoca.")
+        messages.success(
+            request,
+            ngettext("%d campaign read from Invoca.", "%d campaigns read from Invoca.", len(found))
+            % len(found),
+        )
     return redirect("invoca_advertiser", advertiser_id=advertiser_id)
 
 

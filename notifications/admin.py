@@ -1,6 +1,7 @@
 """Admin for the delivery log (push devices are registered by fcm-django's own admin)."""
 
 from django.contrib import admin
+from django.utils.translation import ngettext
 
 from campaignhub.admin import AccountScopedAdmin
 from notifications import services
@@ -31,4 +32,8 @@ class DeliveryAdmin(AccountScopedAdmin):
     @admin.action(description="Retry selected failed deliveries")
     def retry(self, request, queryset):
         count = sum(services.retry_delivery(delivery=delivery) for delivery in queryset)
-        self.message_user(request, f"{count} delivery(ies) queued again; only failed ones retry.")
+        self.message_user(
+            request,
+            ngettext("%d delivery queued again", "%d deliveries queued again", count) % count
+            + "; only failed ones retry.",
+        )

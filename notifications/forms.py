@@ -32,11 +32,22 @@ class DeliveryFilterForm(forms.Form):
 UNKNOWN_EVENT = "No notification is sent for this event; choose one of those listed."
 
 
+# fcm-django labels its device types in lower case ("ios"); pages use the platforms' own names.
+DEVICE_TYPE_LABELS = {"android": "Android", "ios": "iOS", "web": "Web"}
+
+
+def device_type_label(value) -> str:
+    """`ios` -> "iOS": a device type (fcm-django's `DeviceType`) as its platform is named."""
+    return DEVICE_TYPE_LABELS.get(value, str(value or ""))
+
+
 class DeviceForm(forms.Form):
     registration_id = forms.CharField(
         max_length=4096, label="Registration token", help_text="The FCM token the app received."
     )
-    type = forms.ChoiceField(choices=DeviceType.choices)
+    type = forms.ChoiceField(
+        choices=[(value, device_type_label(value)) for value in DeviceType.values]
+    )
     name = forms.CharField(max_length=255, required=False, help_text="e.g. 'Work phone'.")
 
     def clean_registration_id(self):

@@ -14,6 +14,7 @@ import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from campaignhub.tenancy import account_zone
@@ -116,5 +117,5 @@ def load(*, account, admin, member, stdout):
         )
     stdout.write(
         f"Reports: {LEADS} demo leads over the last {DAYS} days across "
-        f"{len(campaigns)} campaign(s)."
+        f"{len(campaigns)} campaign{pluralize(len(campaigns))}."
     )

@@ -653,7 +653,7 @@ class TestCommand:
 
         assert refused.value.returncode == 1
         assert str(refused.value) == (
-            "9 document(s) refused, listed above; the others were imported. Correct them and "
+            "9 documents refused, listed above; the others were imported. Correct them and "
             "run the import again: it is safe to repeat."
         )
         assert Campaign.objects.count() == 6

@@ -466,4 +466,4 @@ def test_recount_command_repairs_drifted_tallies(tenant_a):
     out = StringIO()
     call_command("recount_campaign_tallies", "--account", str(tenant_a.account.pk), stdout=out)
     assert list(CampaignTally.objects.values_list("count", flat=True)) == [1]
-    assert "Recounted 1 account(s)." in out.getvalue()
+    assert "Recounted 1 account." in out.getvalue()

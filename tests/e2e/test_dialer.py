@@ -253,7 +253,7 @@ def test_a_new_extension_moves_the_agent_on_the_dialer(server, page, e2e_sandbox
     field.fill("202")
     row = page.locator(f"#dialer-extension-{account.memberships.get(user=member).pk}")
     row.get_by_role("button", name="Save").click()
-    moved = "Riley Rep's extension is 202; moved in 1 campaign(s)."
+    moved = "Riley Rep's extension is 202; moved in 1 campaign."
     expect(page.get_by_text(moved)).to_be_visible()
     expect(page.get_by_label("Extension of Riley Rep")).to_have_value("202")
     assert [agent["extension"] for agent in _on_dialer(campaign.ref)["agents"]] == ["202"]

@@ -504,7 +504,7 @@ def test_the_edit_form_starts_from_the_staged_terms(tenant_a):
     form = CampaignForm(campaign=campaign, initial_terms=campaign.future_terms)
     assert "id_from_network" not in form.fields
     assert form["monday_open"].value().strftime("%H:%M") == "09:00"
-    assert form["bca_budget_amount"].value() == 1000
+    assert form["bca_budget_amount"].value() == "1000.00"
     assert form.payout_formset.initial[0]["condition"] == "duration > 60"
     assert form.data_formset.initial == [{"partner_name": "channel", "value": "Radio"}]
     assert '"node_type": "Menu"' in form["ivr_tree"].value()
@@ -546,3 +546,42 @@ def test_every_custom_data_field_in_error_is_named():
             "channel": ["must be text or a number"],
         }
     }
+
+
+def test_the_edit_form_shows_amounts_of_money_with_their_cents(tenant_a):
+    from tests.invoca.conftest import make_campaign
+
+    terms = check_terms(affiliate_terms())
+    campaign = make_campaign(tenant_a, future_terms=terms)
+    form = CampaignForm(campaign=campaign, initial_terms=campaign.future_terms)
+    assert form.payout_formset.forms[0]["amount"].value() == "12.50"
+    assert form.payin_formset.forms[0]["amount"].value() == "20.00"
+    assert 'value="12.50"' in str(form.payout_formset.forms[0]["amount"])
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        (15.0, "USD", "$15.00"),
+        (5000, "EUR", "€5,000.00"),
+        (2.5, "GBP", "£2.50"),
+        (-3, "USD", "-$3.00"),
+        (7, "CAD", "CAD 7.00"),
+        ("lots", "USD", "USD lots"),
+    ],
+)
+def test_the_campaign_page_writes_money_with_its_currency_symbol(amount, currency, shown):
+    from invoca.terms_display import rows_for
+
+    payout = {"type": "Base", "currency": currency, "amount": amount}
+    terms = {"affiliate_payout": {"policies": [payout]}}
+    [row] = [row for row in rows_for(terms, terms) if row.key == "affiliate_payout"]
+    assert row.current == [(0, f"Base {shown}")]
+
+
+def test_the_campaign_page_writes_a_budgets_start_as_pages_write_a_day():
+    from invoca.terms_display import rows_for
+
+    terms = affiliate_terms()
+    [row] = [row for row in rows_for(terms, terms) if row.key == "budget_cap_alert"]
+    assert row.current == [(0, "$1,000.00, Monthly from 1 Jan 2025 (Eastern Time (US & Canada))")]

@@ -60,6 +60,17 @@ def test_refreshing_an_advertiser_reads_invoca(tenant_a, connected, upstream):
     response = tenant_a.member_client.post(f"/invoca/advertisers/{ADVERTISER}/refresh/")
     assert response.status_code == 302
     assert AdvertiserCampaign.objects.get().name == "From Invoca"
+    page = tenant_a.member_client.get(response["Location"]).content.decode()
+    assert "1 campaign read from Invoca." in page
+
+
+def test_refreshing_says_how_many_campaigns_in_plural(tenant_a, connected, upstream):
+    found = [invoca_record("x", name="One"), invoca_record("y", name="Two")]
+    upstream.get(f"{CAMPAIGNS}.json", json=found)
+    response = tenant_a.member_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/refresh/", follow=True
+    )
+    assert "2 campaigns read from Invoca." in response.content.decode()
 
 
 def test_the_new_campaign_form_has_every_section(tenant_a, connected):

@@ -123,8 +123,7 @@ def test_held_calls_are_listed_and_captured_once_linked(tenant_a, connection, ro
     # Still unlinked: sent again, still held.
     response = tenant_a.admin_client.post(CAPTURE)
     assert said(response) == [
-        "1 call(s) still held: choose their advertiser campaign on an active inbound campaign "
-        "first."
+        "1 call still held: choose their advertiser campaign on an active inbound campaign first."
     ]
     assert not Lead.objects.exists()
 
@@ -135,7 +134,7 @@ def test_held_calls_are_listed_and_captured_once_linked(tenant_a, connection, ro
     assert not Lead.objects.exists()
     Campaign.objects.filter(pk=campaign.pk).update(status=True)
     response = tenant_a.admin_client.post(CAPTURE)
-    assert said(response) == ["2 held call(s) captured as leads."]
+    assert said(response) == ["2 held calls captured as leads."]
     assert sorted(Lead.objects.values_list("external_id", flat=True)) == [
         "6A1F0C2B-00000011",
         "6A1F0C2B-00000099",

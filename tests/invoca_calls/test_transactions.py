@@ -262,5 +262,5 @@ def test_the_beat_task_polls_every_live_connection(tenant_a, tenant_b, campaign,
 def test_the_command_polls_now(connection, campaign, upstream, capsys):
     pages(upstream, fixture("transactions__page_1"), [])
     call_command("poll_invoca_transactions")
-    assert "3 transaction(s) in 1 page(s), up to date" in capsys.readouterr().out
+    assert "3 transactions in 1 page, up to date" in capsys.readouterr().out
     assert Lead.objects.count() == 2

@@ -219,5 +219,14 @@ class TestDevicesPage:
         )
         assert FCMDevice.objects.filter(pk=device.pk).exists()
 
+    def test_device_types_are_named_as_their_platforms_are(self, tenant_a):
+        for token, kind in (("t-1", "ios"), ("t-2", "android"), ("t-3", "web")):
+            services.register_device(user=tenant_a.member, registration_id=token, type=kind)
+        page = tenant_a.member_client.get("/notifications/devices/").content.decode()
+        for label in ("iOS", "Android", "Web"):
+            assert f"<td>{label}</td>" in page
+        assert "<td>ios</td>" not in page and "<td>android</td>" not in page
+        assert '<option value="ios">iOS</option>' in page
+
     def test_empty_state(self, tenant_a):
         assert b"No devices yet." in tenant_a.member_client.get("/notifications/devices/").content

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import ngettext
 
 from campaignhub import intake
 from campaignhub.models import DeliveryStatus, InboundDelivery
@@ -71,7 +72,19 @@ class Command(BaseCommand):
             deliveries = deliveries.filter(account_id=account)
         if dry_run:
             count = deliveries.filter(intake.replayable()).count()
-            self.stdout.write(f"{count} delivery(ies) would be replayed.")
+            self.stdout.write(
+                ngettext(
+                    "%d delivery would be replayed.", "%d deliveries would be replayed.", count
+                )
+                % count
+            )
             return
         count = intake.replay_deliveries(deliveries)
-        self.stdout.write(f"{count} delivery(ies) queued for processing again.")
+        self.stdout.write(
+            ngettext(
+                "%d delivery queued for processing again.",
+                "%d deliveries queued for processing again.",
+                count,
+            )
+            % count
+        )

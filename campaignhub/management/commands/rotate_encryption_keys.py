@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from campaignhub.crypto import EncryptedTextField
 
@@ -20,4 +21,4 @@ class Command(BaseCommand):
                     row.save(update_fields=fields)
                     total += 1
             self.stdout.write(f"{model._meta.label}: {', '.join(fields)}")
-        self.stdout.write(f"Re-encrypted {total} row(s).")
+        self.stdout.write(ngettext("Re-encrypted %d row.", "Re-encrypted %d rows.", total) % total)

@@ -4,6 +4,7 @@ from contextlib import ExitStack
 
 from bson.objectid import ObjectId
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from campaignhub.models import Account
 from campaigns.legacy import Action, ImportInterrupted, LegacyExportError, import_legacy_campaigns
@@ -116,8 +117,8 @@ class Command(BaseCommand):
         # A script running the import must notice: exit status 1 when anything was refused.
         done = "nothing was written" if dry_run else "the others were imported"
         raise CommandError(
-            f"{len(result.rejected)} document(s) refused, listed above; {done}. Correct them "
-            "and run the import again: it is safe to repeat.",
+            f"{len(result.rejected)} document{pluralize(len(result.rejected))} refused, listed "
+            f"above; {done}. Correct them and run the import again: it is safe to repeat.",
             returncode=1,
         )
 

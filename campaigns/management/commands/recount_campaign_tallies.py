@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from campaignhub.models import Account
 from campaigns import services
@@ -14,4 +15,7 @@ class Command(BaseCommand):
         accounts = Account.objects.all() if account is None else Account.objects.filter(pk=account)
         for each in accounts:
             services.recount_tallies(each)
-        self.stdout.write(f"Recounted {accounts.count()} account(s).")
+        count = accounts.count()
+        self.stdout.write(
+            ngettext("Recounted %d account.", "Recounted %d accounts.", count) % count
+        )

@@ -3,6 +3,7 @@ now, as the beat schedule does every `INVOCA_TRANSACTIONS_POLL_SECONDS` (useful 
 runs, such as `make run`)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from campaignhub.http import ApiError
 from invoca import transactions
@@ -31,7 +32,8 @@ class Command(BaseCommand):
                 continue
             state = "up to date" if result.finished else "more to read on the next run"
             self.stdout.write(
-                f"{connection.account}: {result.rows} transaction(s) in {result.pages} page(s), "
+                f"{connection.account}: {result.rows} transaction{pluralize(result.rows)} in "
+                f"{result.pages} page{pluralize(result.pages)}, "
                 f"{state}."
             )
         if failed:
