@@ -36,6 +36,7 @@ from campaigns.signals import lead_captured
 from notifications.models import Channel, Delivery
 from notifications.models import Status as DeliveryStatus
 from notifications.rendering import substitute
+from notifications.selectors import has_active_device
 from notifications.services import RECIPIENT_LEFT, Recipient, Sender, notify
 
 logger = logging.getLogger(__name__)
@@ -810,6 +811,7 @@ def render_lead_alert(campaign, values):
 
 
 def lead_alert_channels(campaign):
+    """The channels of `campaign`'s rule (`notification_type`): email and/or SMS."""
     return {
         NotificationType.ONLY_SEND_EMAIL: ["email"],
         NotificationType.ONLY_SEND_SMS: ["sms"],
@@ -842,10 +844,29 @@ def lead_alert_sender(campaign):
     )
 
 
+def lead_alert_data(lead) -> dict:
+    """What a lead alert is about, on each of its deliveries and as its push's data (`{str:
+    str}`, the style of the other pushes): `lead_id` (`LEAD_ALERT_KEY`: its first send records
+    `Lead.alerted_at`), `campaign_id`, `module` "inbound" and `type` "lead_arrived", so the app
+    opens the lead."""
+    return {
+        LEAD_ALERT_KEY: str(lead.pk),
+        "campaign_id": str(lead.campaign_id),
+        "module": "inbound",
+        "type": LEAD_EVENT,
+    }
+
+
 def _alert_representative(campaign, lead, assignment):
+    """Tell the representative of `assignment` about `lead`: the campaign's rule (email and/or
+    SMS), and a push to their active devices when they registered one (their opt-in; without
+    one, no push delivery is written)."""
     user = assignment.user
     values = template_values(campaign, lead, user)
     lead_url = settings.PUBLIC_BASE_URL + reverse("lead_detail", args=[lead.pk])
+    channels = lead_alert_channels(campaign)
+    if has_active_device(user):
+        channels = [*channels, Channel.PUSH]
     notify(
         account=campaign.account,
         event=LEAD_EVENT,
@@ -856,10 +877,9 @@ def _alert_representative(campaign, lead, assignment):
             "lead": lead,
             "lead_url": lead_url,
         },
-        channels=lead_alert_channels(campaign),
+        channels=channels,
         sender=lead_alert_sender(campaign),
-        # Says which lead the alert is about, so its first send records `Lead.alerted_at`.
-        data={LEAD_ALERT_KEY: str(lead.pk)},
+        data=lead_alert_data(lead),
     )
 
 

@@ -80,7 +80,8 @@ def event_channels(event: str) -> list[str]:
 
 def render_channel(event: str, channel: str, context: dict) -> dict:
     """Subject (on one line, at most `SUBJECT_MAX_CHARS`), body and HTML body of `event` for
-    one channel."""
+    one channel. A push's subject is its title: `push_title.txt` when the event has one, else
+    `subject.txt`."""
     subject = " ".join(_render(event, "subject.txt", context, required=False).split())
     subject = Truncator(subject).chars(SUBJECT_MAX_CHARS)
     if channel == "email":
@@ -96,7 +97,14 @@ def render_channel(event: str, channel: str, context: dict) -> dict:
             "html_body": "",
         }
     if channel == "push":
-        return {"subject": subject, "body": _render(event, "push.txt", context), "html_body": ""}
+        # A push's title is short and its own (`push_title.txt`) where the subject is the
+        # email's (a lead alert's subject is the campaign's words, of any length).
+        title = " ".join(_render(event, "push_title.txt", context, required=False).split())
+        return {
+            "subject": Truncator(title).chars(SUBJECT_MAX_CHARS) if title else subject,
+            "body": _render(event, "push.txt", context),
+            "html_body": "",
+        }
     raise ValueError(f"Unknown channel {channel!r}.")
 
 

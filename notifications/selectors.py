@@ -49,3 +49,12 @@ def event_names(deliveries):
 def devices_of(user):
     # Devices belong to a person, whichever account they are working in.
     return FCMDevice.objects.filter(user=user).order_by("-date_created", "-id")
+
+
+def has_active_device(user) -> bool:
+    """True when `user` (a User, or None: False) has a push device registered and active: the
+    person's opt-in to pushes that are sent only where they are wanted (lead alerts). A device
+    fcm-django turned off (its token unregistered) does not count."""
+    if user is None:
+        return False
+    return FCMDevice.objects.filter(user=user, active=True).exists()

@@ -87,7 +87,7 @@ def notify(*, account, event, recipients, context, channels=None, sender=None, d
             user=recipient.user,
             recipient=recipient.address(channel),
             recipient_from_profile=recipient.from_profile(channel),
-            sender=sender.sms if channel == Channel.SMS else sender.email,
+            sender={Channel.SMS: sender.sms, Channel.EMAIL: sender.email}.get(channel, ""),
             reply_to=sender.reply_to if channel == Channel.EMAIL else "",
             data=dict(data or {}),
             **rendered[channel],

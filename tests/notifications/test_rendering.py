@@ -53,3 +53,14 @@ def test_text_is_not_escaped_and_html_is():
     assert render_channel("test", "sms", context)["body"] == (
         "CampaignHub test from Bits & <Bobs>: SMS alerts reach you."
     )
+
+
+def test_a_push_title_is_its_own_where_the_event_has_one_else_the_subject():
+    context = {"subject": "Lead Ann for a long campaign subject", "campaign_name": "Roofing"}
+    context.update(lead_caller="Ann (+14155550111)", lead_source="Call")
+    lead_push = render_channel("lead_arrived", "push", context)
+    assert (lead_push["subject"], lead_push["body"]) == (
+        "New lead for Roofing",
+        "Ann (+14155550111) · Call",
+    )
+    assert render_channel("test_push", "push", {})["subject"] == "CampaignHub test push"
