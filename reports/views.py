@@ -5,6 +5,7 @@ from campaignhub.pages import page_or_partial
 from campaignhub.tenancy import account_required
 from campaigns.models import LeadSource
 from reports import selectors
+from reports.exports import export_links
 from reports.forms import ReportForm
 
 BRAND, WON, WARN = "#2952cc", "#12805c", "#b54708"
@@ -96,6 +97,7 @@ def report(request):
         by_campaign=by_campaign,
         by_representative=by_representative,
         charts=_charts(by_day, by_source, by_campaign, by_representative),
+        exports=export_links(filters),
         filtered=any(filters[name] for name in ("campaign", "source", "representative")),
     )
     return page_or_partial(request, "reports/report.html", context, partial="report")

@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 from django.utils import timezone
@@ -186,3 +187,44 @@ def test_a_filter_changed_back_to_what_is_shown_asks_for_nothing(server, page):
     assert len(asked) == 1, asked
     page.go_back()
     expect(page).to_have_url(f"{server}/reports/")
+
+
+def test_the_export_links_carry_the_reports_filters(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    tenant = SimpleNamespace(account=account, admin=admin)
+    roofing = make_campaign(tenant, campaign_name="Roofing", selected_user=[{"id": admin.pk}])
+    solar = make_campaign(tenant, campaign_name="Solar", selected_user=[{"id": admin.pk}])
+    for campaign, source, ref in [(roofing, "form", "r1"), (roofing, "call", "r2")]:
+        services.capture_lead(campaign=campaign, source=source, external_id=ref, alert=False)
+    services.capture_lead(campaign=solar, source="form", external_id="s1", alert=False)
+    earlier = timezone.now() - timedelta(hours=2)
+    Lead.objects.update(created_at=earlier)
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/reports/")
+    exports = page.locator("#report-exports")
+    expect(exports).to_be_visible()
+
+    with page.expect_download() as download:
+        exports.get_by_role("link", name="By campaign").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert download.value.suggested_filename.startswith("leads-by-campaign-")
+    assert "Roofing" in text and "Solar" in text
+
+    # The filters swap the report in place; the links follow them.
+    page.get_by_label("Source", exact=True).select_option("form")
+    expect(page.locator('[data-total="leads"]')).to_have_text("2")
+    page.get_by_label("Campaign", exact=True).select_option(str(roofing.pk))
+    expect(page.locator('[data-total="leads"]')).to_have_text("1")
+    link = exports.locator("#export-campaign")
+    expect(link).to_have_attribute("href", re.compile(rf"campaign={roofing.pk}&source=form"))
+    with page.expect_download() as download:
+        link.click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1:] == [f'"{roofing.pk}","Roofing","1","0","0.0","0.00",""']
+    with page.expect_download() as download:
+        exports.locator("#export-day").click()
+    days = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert days[0].startswith('"Day"') and len(days) == 31
+    assert sum(int(line.split(",")[1].strip('"')) for line in days[1:]) == 1

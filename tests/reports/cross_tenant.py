@@ -45,6 +45,34 @@ def api_report_leads(a, b):
     assert SECRET not in refused.content.decode()
 
 
-CASES = {"reports": reports, "api_report_leads": api_report_leads}
+def report_export(a, b):
+    campaign = _won_lead(a)
+    own = b"".join(a.admin_client.get("/reports/export/?group=campaign").streaming_content)
+    assert SECRET in own.decode() and "4321.00" in own.decode()
+    other = b"".join(b.admin_client.get("/reports/export/?group=campaign").streaming_content)
+    assert SECRET not in other.decode() and "4321.00" not in other.decode()
+    refused = b.admin_client.get(f"/reports/export/?campaign={campaign.pk}")
+    assert refused.status_code == 400
+    assert SECRET not in refused.content.decode()
+
+
+def api_report_export(a, b):
+    campaign = _won_lead(a)
+    url = "/v1/reports/leads/export?group=campaign"
+    own = b"".join(Client().get(url, **bearer(a.token.raw)).streaming_content).decode()
+    assert SECRET in own
+    other = b"".join(Client().get(url, **bearer(b.token.raw)).streaming_content).decode()
+    assert SECRET not in other and "4321.00" not in other
+    refused = Client().get(f"{url}&campaign={campaign.pk}", **bearer(b.token.raw))
+    assert refused.status_code == 400
+    assert SECRET not in refused.content.decode()
+
+
+CASES = {
+    "reports": reports,
+    "api_report_leads": api_report_leads,
+    "report_export": report_export,
+    "api_report_export": api_report_export,
+}
 
 EXEMPT = {}
