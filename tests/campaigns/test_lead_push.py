@@ -65,7 +65,7 @@ def test_a_representative_with_a_device_gets_a_push_beside_the_rule(tenant_a, ca
     [(tokens, message)] = push.outbox
     assert tokens == ["member-phone"]
     assert message.title == "New lead for Roofing"
-    assert message.body == "Ann Lee (+14155550111) · Form"
+    assert message.body == "Ann Lee, (415) 555-0111 · Form"
     assert message.data == {
         "lead_id": str(lead.pk),
         "campaign_id": str(campaign.pk),
@@ -186,7 +186,7 @@ def test_the_delivery_log_lists_the_push_and_its_failure(tenant_a, campaign, com
     assert "New lead" in row and "Push" in row and "New lead for Roofing" in row
     assert "Sent" in row and tenant_a.member.email in row
     detail = tenant_a.member_client.get(f"/notifications/{delivery.pk}/").content.decode()
-    assert "Ann Lee (+14155550111) · Form" in detail
+    assert "Ann Lee, (415) 555-0111 · Form" in detail
     assert "leads@acme.test" not in detail
 
     api = tenant_a.member_client.get("/v1/notifications/deliveries?channel=push").json()
