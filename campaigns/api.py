@@ -1,5 +1,6 @@
 """JSON API for campaigns and leads (the shapes and messages of the inbound campaign service)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campaignhub.api import (
@@ -16,10 +17,11 @@ from campaignhub.api import (
     validated,
 )
 from campaignhub.tenancy import get_for_account_or_404
-from campaigns import outcomes, permissions, selectors, services, sources
+from campaigns import assignment, outcomes, permissions, selectors, services, sources
 from campaigns.forms import (
     CampaignFilterForm,
     CampaignForm,
+    LeadAssignForm,
     LeadFilterForm,
     LeadOutcomeForm,
     TrackingNumberQueryForm,
@@ -202,8 +204,10 @@ def leads(request):
 
 @api_view("GET", "PATCH", body={"PATCH": LeadOutcomeBody})
 def lead(request, lead_id):
-    """GET one lead; PATCH `{status?, revenue?}` sets what became of it (`LeadOutcomeForm`,
-    `outcomes.set_outcome`), for who `permissions.may_set_outcome` allows (else 403)."""
+    """GET one lead; PATCH `{status?, revenue?, representative?}` sets what became of it
+    (`LeadOutcomeForm`, `outcomes.set_outcome`), for who `permissions.may_set_outcome` allows,
+    and who works it (`LeadAssignForm`, `assignment.assign_lead`), for the campaign's owner
+    and admins (else 403; see `_patch_lead`)."""
     found = get_for_account_or_404(
         selectors.leads_visible_to(request.membership),
         request.account,
@@ -211,8 +215,35 @@ def lead(request, lead_id):
         pk=lead_id,
     )
     if request.method == "PATCH":
-        permissions.require_outcome(request.membership, found)
-        form = validated(LeadOutcomeForm, request.data, lead=found)
-        outcomes.set_outcome(lead=found, actor=request.user, via="lead", **form.changes())
+        _patch_lead(request, found)
         found = selectors.leads_visible_to(request.membership).get(pk=found.pk)
     return ok(lead_data(found))
+
+
+def _patch_lead(request, lead):
+    """Apply a lead PATCH: `representative` through `assignment.assign_lead` (who may choose
+    it: `permissions.Action.ASSIGN_LEADS`), `status`/`revenue` through `outcomes.set_outcome`
+    (`permissions.may_set_outcome`). Both rights are checked first and the whole PATCH is one
+    transaction, so a refusal or a 400 on any field changes nothing."""
+    outcome = {key: value for key, value in request.data.items() if key != "representative"}
+    assigning = "representative" in request.data
+    if assigning:
+        permissions.require(request.membership, lead.campaign, permissions.Action.ASSIGN_LEADS)
+    if outcome or not assigning:
+        permissions.require_outcome(request.membership, lead)
+    with transaction.atomic():
+        if assigning:
+            form = validated(LeadAssignForm, {"representative": request.data["representative"]})
+            try:
+                assignment.assign_lead(
+                    lead=lead,
+                    user_id=form.cleaned_data["representative"],
+                    actor=request.membership,
+                )
+            except ValidationError as exc:
+                raise ApiProblem(
+                    400, exc.messages[0], errors={"representative": exc.messages}
+                ) from None
+        if outcome or not assigning:
+            form = validated(LeadOutcomeForm, outcome, lead=lead)
+            outcomes.set_outcome(lead=lead, actor=request.user, via="lead", **form.changes())

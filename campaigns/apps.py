@@ -7,7 +7,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from campaignhub import dashboard, navigation, signals, webhooks
-        from campaigns import held_forms, panels, services, sources
+        from campaigns import held_forms, panels, removal, services, sources
         from campaigns import webhooks as lead_webhooks
         from campaigns.models import Integration
         from notifications.services import register_current_address
@@ -23,7 +23,7 @@ class CampaignsConfig(AppConfig):
         sources.register_source(Integration.FORM)
         sources.register_source(Integration.WEBHOOK)
         signals.member_removed.connect(
-            services.on_member_removed, dispatch_uid="campaigns.withdraw_representative"
+            removal.on_member_removed, dispatch_uid="campaigns.withdraw_representative"
         )
         delivery_sent.connect(services.on_delivery_sent, dispatch_uid="campaigns.lead_alerted")
         register_current_address(services.LEAD_EVENT, services.lead_alert_address)

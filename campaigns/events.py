@@ -251,10 +251,36 @@ def _outcome_blocks(lead, account, user_ids):
             push_to_members(lead.account_id, people, OUTCOME_EVENT, html)
 
 
+def representative_context(lead, *, assignable):
+    """The context of the lead page's representative block (`lead_detail.html#representative`):
+    the lead, whether the viewer may choose who works it (`assignable`), and then who may be
+    given it (`selectors.lead_holders`)."""
+    holders = selectors.lead_holders(lead.campaign) if assignable else []
+    return {"lead": lead, "assignable": assignable, "holders": holders}
+
+
+def _representative_blocks(lead, account, user_ids):
+    """The representative block of the lead's page, with its picker for those who may choose
+    who works the lead (`permissions.Action.ASSIGN_LEADS`)."""
+    choosers = {
+        membership.user_id
+        for membership in _memberships(lead.account_id, user_ids)
+        if permissions.Action.ASSIGN_LEADS in permissions.allowed(membership, lead.campaign)
+    }
+    for assignable, people in ((True, choosers), (False, set(user_ids) - choosers)):
+        if people:
+            html = live.render(
+                account,
+                "campaigns/lead_detail.html#representative",
+                {**representative_context(lead, assignable=assignable), "oob": True},
+            )
+            push_to_members(lead.account_id, people, OUTCOME_EVENT, html)
+
+
 def lead_updated(lead_id, *, account_id=None):
-    """A lead changed (details, outcome): its row on the lists and its feed item
-    (`leadarrived`), and the outcome block of its page (`leadoutcome`), for everyone who
-    sees it."""
+    """A lead changed (details, outcome, representative): its row on the lists and its feed
+    item (`leadarrived`), and the outcome and representative blocks of its page
+    (`leadoutcome`), for everyone who sees it."""
     lead = _watched_lead(lead_id, account_id, "campaign__account", "representative")
     if lead is None:
         return
@@ -265,6 +291,36 @@ def lead_updated(lead_id, *, account_id=None):
     )
     push_to_members(lead.account_id, audience, LEAD_EVENT, html)
     _outcome_blocks(lead, account, audience)
+    _representative_blocks(lead, account, audience)
+
+
+def lead_reassigned(lead_id, *, account_id=None, previous_id=None):
+    """A lead changed hands (`assignment.assign_lead`): `lead_updated` for everyone who sees
+    it now; `previous_id` (the user id who held it, or None), when holding it was their only
+    way to see it, loses its row and feed item, and their open page of it says so."""
+    lead_updated(lead_id, account_id=account_id)
+    lead = _watched_lead(lead_id, account_id, "campaign__account")
+    if lead is None or previous_id is None or previous_id in _lead_audience(lead):
+        return
+    # Each in a frame of its own: a table row is parsed in table context only alone.
+    push_to_members(
+        lead.account_id,
+        [previous_id],
+        LEAD_EVENT,
+        f'<tr id="lead-{lead.pk}" hx-swap-oob="delete"></tr>',
+    )
+    push_to_members(
+        lead.account_id,
+        [previous_id],
+        LEAD_EVENT,
+        f'<li id="feed-lead-{lead.pk}" hx-swap-oob="delete"></li>',
+    )
+    gone = live.render(
+        lead.campaign.account,
+        "campaigns/lead_detail.html#representative",
+        {"lead": lead, "given_away": True, "oob": True},
+    )
+    push_to_members(lead.account_id, [previous_id], OUTCOME_EVENT, gone)
 
 
 def lead_alerted(lead_id, *, account_id=None):

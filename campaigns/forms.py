@@ -753,3 +753,12 @@ class LeadOutcomeForm(SeenVersionForm):
     def changes(self) -> dict:
         """The cleaned fields that were sent, as `outcomes.set_outcome` keywords."""
         return {key: self.cleaned_data[key] for key in ("status", "revenue") if key in self.data}
+
+
+class LeadAssignForm(forms.Form):
+    """Who works a lead, from its page or `PATCH /v1/leads/<id>`: `representative`, the user
+    id of the person to give it to (`DigitsIntegerField`), or empty/null for nobody. Whether
+    they may hold it is the service's rule (`assignment.check_holder`), reported under this
+    field."""
+
+    representative = DigitsIntegerField(required=False, min_value=1, max_value=2**63 - 1)

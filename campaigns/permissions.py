@@ -22,6 +22,7 @@ class Action(StrEnum):
     CHANGE_REPRESENTATIVES = "change_representatives"
     CHANGE_STATUS = "change_status"
     DELETE = "delete"
+    ASSIGN_LEADS = "assign_leads"
 
 
 class Standing(StrEnum):
@@ -50,6 +51,9 @@ REFUSALS = {
         "Only the campaign's owner or an account admin can pause or activate this campaign."
     ),
     Action.DELETE: "Only the campaign's owner or an account admin can delete this campaign.",
+    Action.ASSIGN_LEADS: (
+        "Only the campaign's owner or an account admin can choose who works its leads."
+    ),
     Action.VIEW: "You cannot see this campaign.",
     Action.VIEW_LEADS: "You cannot see this campaign's leads.",
 }

@@ -100,8 +100,10 @@ class PublicLeadBody(OpenJsonBody):
 
 
 class LeadOutcomeBody(JsonBody):
-    """`PATCH /v1/leads/<id>`: `{"status"?, "revenue"?}`, what became of the lead; `revenue`
-    is a number in the account's currency, or null to clear it."""
+    """`PATCH /v1/leads/<id>`: `{"status"?, "revenue"?, "representative"?}`, what became of
+    the lead and who works it; `revenue` is a number in the account's currency, or null to
+    clear it; `representative` a user id, or null for nobody."""
 
     status: Text = None
     revenue: Money | None = None
+    representative: Integer | None = None

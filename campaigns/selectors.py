@@ -248,6 +248,34 @@ def lead_list(membership, *, campaign=None, search="", status=""):
     return leads.order_by("-id")
 
 
+def lead_holders(campaign) -> list[User]:
+    """Who may be given a lead of `campaign`: the people who may see its leads
+    (`permissions.MATRIX`, `Action.VIEW_LEADS`) and are members of its account now. Its
+    representatives first, in round-robin order, then its owner, then the account's other
+    admins by name."""
+    members = {
+        membership.user_id: membership
+        for membership in Membership.objects.for_account(campaign.account_id).select_related("user")
+    }
+    order = list(
+        Representative.objects.filter(campaign=campaign)
+        .order_by("position")
+        .values_list("user_id", flat=True)
+    )
+    order.append(campaign.owner_id)
+    admins = sorted(
+        (m for m in members.values() if m.role == Role.ADMIN),
+        key=lambda m: (m.user.name.casefold(), m.user.email),
+    )
+    order += [admin.user_id for admin in admins]
+    holders, seen = [], set()
+    for user_id in order:
+        if user_id in members and user_id not in seen:
+            seen.add(user_id)
+            holders.append(members[user_id].user)
+    return holders
+
+
 def members_for_picker(account):
     return User.objects.filter(memberships__account=account).order_by("name", "email")
 

@@ -21,7 +21,6 @@ from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership
 from campaignhub.phones import DEFAULT_REGION, e164_or_blank, for_display
 from campaignhub.ratelimit import over_limit
-from campaignhub.signals import HandedOver
 from campaigns import events, outcomes, permissions, selectors, serializers, sources
 from campaigns.models import (
     Campaign,
@@ -478,13 +477,10 @@ def withdraw_representative(*, account, user) -> list[int]:
     return campaign_ids
 
 
-def pass_on_unalerted_leads(*, account, user) -> list[int]:
-    """Leads of `account` given to `user` whose alert had not gone out on any channel when they
-    left the account (queued, or cancelled by their removal): each goes to the next of its
-    campaign's representatives round-robin, who is alerted, or to nobody when none is left
-    (its campaign shows on the attention panel). A lead that arrived as they left is never
-    left with someone who cannot answer it. Returns the lead ids. Runs in the caller's
-    transaction, after `withdraw_representative`."""
+def unalerted_leads_of(*, account, user):
+    """Leads of `account` given to `user` whose alert has not gone out on any channel (queued,
+    or cancelled by their removal): the ones `pass_on_unalerted_leads` passes on when they
+    leave. A queryset, by id."""
     alerts = Delivery.objects.for_account(account).filter(
         Q(status=DeliveryStatus.QUEUED) | Q(status=DeliveryStatus.CANCELLED, error=RECIPIENT_LEFT),
         user=user,
@@ -494,16 +490,27 @@ def pass_on_unalerted_leads(*, account, user) -> list[int]:
         id_or_none((data or {}).get(LEAD_ALERT_KEY))
         for data in alerts.values_list("data", flat=True)
     }
-    leads = Lead.objects.filter(
+    return Lead.objects.filter(
         account=account, pk__in=lead_ids - {None}, representative=user, alerted_at__isnull=True
-    ).select_related("campaign__account")
+    ).order_by("pk")
+
+
+def pass_on_unalerted_leads(*, account, user) -> list[int]:
+    """Leads of `account` given to `user` whose alert had not gone out on any channel when they
+    left the account (`unalerted_leads_of`): each goes to the next of its campaign's
+    representatives round-robin, who is alerted, or to nobody when none is left (its campaign
+    shows on the attention panel), and then its campaign's owner is alerted instead, unless
+    that is `user`. A lead that arrived as they left is never left with someone who cannot
+    answer it. Returns the lead ids. Runs in the caller's transaction, after
+    `withdraw_representative` and `hand_over_campaigns` (so the owner alerted is the admin who
+    took the campaign over); run again, it finds nothing more to pass on."""
+    leads = unalerted_leads_of(account=account, user=user).select_related("campaign__account")
     passed = []
-    for lead in leads.order_by("pk"):
+    for lead in leads:
         assignment = _next_representative(lead.campaign)
         lead.representative = assignment.user if assignment else None
         lead.save(update_fields=["representative", "updated_at"])
-        if assignment is not None:
-            _alert_representative(lead.campaign, lead, assignment)
+        _alert_holder_or_owner(lead.campaign, lead, assignment, leaving=user)
         transaction.on_commit(
             lambda lead=lead: events.lead_updated(lead.pk, account_id=lead.account_id), robust=True
         )
@@ -545,16 +552,6 @@ def hand_over_campaigns(*, account, user, to) -> list[int]:
     for campaign in owned:
         update_campaign(campaign=campaign, changes={"owner": to.pk}, actor=actor)
     return [campaign.pk for campaign in owned if not campaign.is_deleted]
-
-
-def on_member_removed(*, account, user, removed_by=None, **signal):
-    """The `campaignhub.signals.member_removed` receiver: `withdraw_representative`,
-    `pass_on_unalerted_leads`, then `hand_over_campaigns` to `removed_by`; answers how many
-    live campaigns passed to them."""
-    withdraw_representative(account=account, user=user)
-    pass_on_unalerted_leads(account=account, user=user)
-    handed = hand_over_campaigns(account=account, user=user, to=removed_by)
-    return HandedOver("campaign", len(handed))
 
 
 def recount_tallies(account) -> None:
@@ -604,6 +601,27 @@ def _representative_for(campaign, handled_by):
         if found is not None:
             return found
     return _next_representative(campaign)
+
+
+def _alert_holder_or_owner(campaign, lead, assignment, *, leaving=None):
+    """Alert the representative `assignment` names about `lead`; with none (the campaign has no
+    representative left), its owner, so no lead arrives unseen: they are told by the same rule
+    and may give the lead to someone (`campaigns.assignment`). An owner who is no longer a
+    member of the account, or is `leaving` it (a User), is told nothing."""
+    if assignment is not None:
+        _alert_representative(campaign, lead, assignment)
+        return
+    owner_id = campaign.owner_id
+    if owner_id is None or (leaving is not None and owner_id == leaving.pk):
+        return
+    membership = (
+        Membership.objects.for_account(campaign.account_id)
+        .filter(user_id=owner_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is not None:
+        alert_lead_holder(campaign, lead, membership.user)
 
 
 def lead_external_id(upstream_id, *, raw: bytes) -> str:
@@ -703,8 +721,8 @@ def capture_lead(
             **{key: value for key, value in details.items() if value},
         )
         lead_captured.send(sender=Lead, lead=lead)
-        if assignment is not None and alert:
-            _alert_representative(campaign, lead, assignment)
+        if alert:
+            _alert_holder_or_owner(campaign, lead, assignment)
         transaction.on_commit(
             lambda: events.lead_arrived(lead.pk, account_id=lead.account_id), robust=True
         )
@@ -858,10 +876,16 @@ def lead_alert_data(lead) -> dict:
 
 
 def _alert_representative(campaign, lead, assignment):
-    """Tell the representative of `assignment` about `lead`: the campaign's rule (email and/or
-    SMS), and a push to their active devices when they registered one (their opt-in; without
-    one, no push delivery is written)."""
-    user = assignment.user
+    alert_lead_holder(campaign, lead, assignment.user, phone=assignment.custom_number)
+
+
+def alert_lead_holder(campaign, lead, user, *, phone=""):
+    """Tell `user` about `lead` as a new lead's representative is told (`LEAD_EVENT`): by
+    `campaign`'s notification rule (email and/or SMS per `notification_type`), and a push to
+    their active devices when they registered one (their opt-in; without one, no push delivery
+    is written). `phone` is their custom SMS number on the campaign ("" for their profile's
+    phone). Queued in the caller's transaction, sent after commit; the first send records
+    `Lead.alerted_at`."""
     values = template_values(campaign, lead, user)
     lead_url = settings.PUBLIC_BASE_URL + reverse("lead_detail", args=[lead.pk])
     channels = lead_alert_channels(campaign)
@@ -870,7 +894,7 @@ def _alert_representative(campaign, lead, assignment):
     notify(
         account=campaign.account,
         event=LEAD_EVENT,
-        recipients=[Recipient(user=user, phone=assignment.custom_number)],
+        recipients=[Recipient(user=user, phone=phone)],
         context={
             **render_lead_alert(campaign, values),
             **values,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("leads/export/", exports.lead_export, name="lead_export"),
     path("leads/<int:lead_id>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:lead_id>/outcome/", views.lead_outcome, name="lead_outcome"),
+    path("leads/<int:lead_id>/representative/", views.lead_assign, name="lead_assign"),
     path("f/<uuid:form_secret_id>/", public.public_form, name="public_form"),
     # Where the page's own form posts: a POST to the page's address would drop the browser's
     # copy of the page that Back shows (see public.public_form).

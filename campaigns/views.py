@@ -3,6 +3,7 @@
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,13 +18,24 @@ from campaignhub.once import creates_once
 from campaignhub.pages import notify, page_or_partial
 from campaignhub.paging import deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
-from campaigns import checks, events, outcomes, permissions, pickers, selectors, services, sources
+from campaigns import (
+    assignment,
+    checks,
+    events,
+    outcomes,
+    permissions,
+    pickers,
+    selectors,
+    services,
+    sources,
+)
 from campaigns.forms import (
     SOURCE_FIELDS,
     CampaignFilterForm,
     CampaignForm,
     CampaignPageVersionForm,
     CampaignStatusForm,
+    LeadAssignForm,
     LeadFilterForm,
     LeadOutcomeForm,
     NotificationRuleForm,
@@ -525,11 +537,71 @@ def _lead_page_context(request, lead, form=None):
     return events.outcome_context(lead, account=request.account, editable=editable, form=form)
 
 
+def _representative_context(request, lead, errors=()):
+    assignable = permissions.Action.ASSIGN_LEADS in permissions.allowed(
+        request.membership, lead.campaign
+    )
+    context = events.representative_context(lead, assignable=assignable)
+    return {**context, "assign_errors": list(errors)}
+
+
 @account_required
 def lead_detail(request, lead_id):
     lead = _visible_lead(request, lead_id)
-    context = {**_lead_page_context(request, lead), **events.changing_facts(lead)}
+    context = {
+        **_lead_page_context(request, lead),
+        **events.changing_facts(lead),
+        **_representative_context(request, lead),
+    }
     return render(request, "campaigns/lead_detail.html", context)
+
+
+def _assigned_message(lead, changed, problems):
+    """(message, level) for the lead page after an assignment."""
+    if problems:
+        return problems[0], "error"
+    holder = lead.representative.get_full_name() if lead.representative else ""
+    if not changed:
+        held = f"{holder} already has this lead." if holder else "the lead is already unassigned."
+        return f"Nothing changed: {held}", "info"
+    if holder:
+        return f"Lead given to {holder}; they were alerted.", "success"
+    return "The lead is unassigned now.", "success"
+
+
+@require_POST
+@account_required
+def lead_assign(request, lead_id):
+    """Give the lead to someone (`representative`: a user id, empty for nobody) from its page,
+    for the campaign's owner and admins (`assignment.assign_lead`): the representative block
+    again for htmx (400 with the error under the picker), else back to the page."""
+    lead = _visible_lead(request, lead_id)
+    permissions.require(request.membership, lead.campaign, permissions.Action.ASSIGN_LEADS)
+    form = LeadAssignForm(request.POST)
+    problems, changed = [], False
+    if form.is_valid():
+        try:
+            lead, changed = assignment.assign_lead(
+                lead=lead, user_id=form.cleaned_data["representative"], actor=request.membership
+            )
+        except ValidationError as exc:
+            problems = exc.messages
+    else:
+        problems = form.errors["representative"]
+    if not problems:
+        lead = _visible_lead(request, lead_id)
+    message, level = _assigned_message(lead, changed, problems)
+    if request.htmx:
+        context = _representative_context(request, lead, problems)
+        response = render(
+            request,
+            "campaigns/lead_detail.html#representative",
+            context,
+            status=400 if problems else 200,
+        )
+        return notify(response, message, level=level)
+    messages.add_message(request, getattr(messages, level.upper()), message)
+    return redirect("lead_detail", lead_id=lead.pk)
 
 
 @require_POST

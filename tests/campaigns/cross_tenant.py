@@ -256,6 +256,41 @@ def api_lead(a, b):
     assert response.status_code == 404
     lead.refresh_from_db()
     assert (lead.status, lead.revenue) == ("new", None)
+    for person in (b.admin.pk, a.admin.pk):
+        response = Client().patch(
+            f"/v1/leads/{lead.pk}",
+            json.dumps({"representative": person}),
+            content_type="application/json",
+            **bearer(b.token.raw),
+        )
+        assert response.status_code == 404
+    # A's admin cannot give A's lead to B's admin either: not a member of A.
+    response = Client().patch(
+        f"/v1/leads/{lead.pk}",
+        json.dumps({"representative": b.admin.pk}),
+        content_type="application/json",
+        **bearer(a.token.raw),
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["representative"]
+    lead.refresh_from_db()
+    assert lead.representative is None
+
+
+def lead_assign(a, b):
+    lead = _lead(a)
+    assert f"/leads/{lead.pk}/representative/" in _page(a.admin_client, f"/leads/{lead.pk}/")
+    for person in (b.admin.pk, a.admin.pk):
+        response = b.admin_client.post(
+            f"/leads/{lead.pk}/representative/", {"representative": person}
+        )
+        assert response.status_code == 404
+    refused = a.admin_client.post(
+        f"/leads/{lead.pk}/representative/", {"representative": b.admin.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert refused.status_code == 400 and "Bolt" not in refused.content.decode()
+    lead.refresh_from_db()
+    assert lead.representative is None
 
 
 def lead_outcome(a, b):
@@ -298,6 +333,7 @@ CASES = {
     "lead_list": lead_list,
     "lead_detail": lead_detail,
     "lead_outcome": lead_outcome,
+    "lead_assign": lead_assign,
     "api_campaigns": api_campaigns,
     "api_campaign": api_campaign,
     "api_campaign_filters": api_campaign_filters,

@@ -371,12 +371,38 @@ class TestLeads:
             tenant_a.member,
         ]
 
-    def test_no_representatives_means_unassigned_and_nobody_told(self, tenant_a, committed):
-        campaign = make_campaign(tenant_a)
+    def test_no_representatives_means_unassigned_and_the_owner_is_told(self, tenant_a, committed):
+        campaign = make_campaign(
+            tenant_a, owner=tenant_a.member, notification_type="send_email_sms"
+        )
+        tenant_a.member.phone = "+14155550142"
+        tenant_a.member.save()
+        with committed():
+            lead, created = self.capture(campaign, "x")
+        assert created and lead.representative is None
+        sent = Delivery.objects.filter(event=services.LEAD_EVENT)
+        assert sorted(sent.values_list("channel", "user_id", "recipient")) == [
+            ("email", tenant_a.member.pk, "member@acme.test"),
+            ("sms", tenant_a.member.pk, "+14155550142"),
+        ]
+        assert {delivery.data["lead_id"] for delivery in sent} == {str(lead.pk)}
+        lead.refresh_from_db()
+        assert lead.alerted_at is not None
+
+    def test_an_owner_who_left_is_not_told_of_an_unassigned_lead(self, tenant_a, committed):
+        campaign = make_campaign(tenant_a, owner=tenant_a.member)
+        tenant_a.account.memberships.filter(user=tenant_a.member).delete()
         with committed():
             lead, created = self.capture(campaign, "x")
         assert created and lead.representative is None
         assert not Delivery.objects.exists()
+
+    def test_a_lead_sent_again_does_not_alert_the_owner_twice(self, tenant_a, committed):
+        campaign = make_campaign(tenant_a)
+        with committed():
+            self.capture(campaign, "x")
+            self.capture(campaign, "x")
+        assert Delivery.objects.filter(user=tenant_a.admin).count() == 1
 
     def test_the_same_event_never_makes_two_leads(self, campaign, committed):
         with committed():

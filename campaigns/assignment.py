@@ -1,0 +1,77 @@
+"""Who works a lead: giving a lead to a person, or taking it from them, after it arrived."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from campaignhub.models import User
+from campaigns import events, permissions, selectors, services
+from campaigns.models import Lead, Representative
+
+NOT_A_HOLDER = (
+    "{name} cannot be given this lead: only the campaign's representatives, its owner and "
+    "account admins can."
+)
+NOT_A_MEMBER = "No member of this account has the user id {user_id}."
+
+
+def check_holder(campaign, user_id) -> User | None:
+    """The User `user_id` names when they may be given a lead of `campaign`
+    (`selectors.lead_holders`); None for None (the lead is left unassigned). Raises
+    ValidationError saying why not."""
+    if user_id is None:
+        return None
+    for holder in selectors.lead_holders(campaign):
+        if holder.pk == user_id:
+            return holder
+    person = (
+        User.objects.filter(pk=user_id, memberships__account_id=campaign.account_id)
+        .distinct()
+        .first()
+    )
+    if person is None:
+        raise ValidationError(NOT_A_MEMBER.format(user_id=user_id), code="unknown")
+    raise ValidationError(NOT_A_HOLDER.format(name=person.get_full_name()), code="not_allowed")
+
+
+def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
+    """Give `lead` to the person `user_id` names (a user id), or to nobody (None); returns
+    (the lead as saved, whether it changed hands).
+
+    `actor` (a Membership) must be allowed to choose who works the campaign's leads
+    (`permissions.Action.ASSIGN_LEADS`: an admin or the campaign's owner), else
+    `permissions.CampaignPermissionDenied` (403). `user_id` must be one of `selectors.lead_holders`
+    (else ValidationError, and nothing changes). The person given the lead is alerted by
+    the campaign's notification rule, as a new lead's representative is
+    (`services.alert_lead_holder`, with their custom SMS number on the campaign); the lead's
+    row, feed item and page update live, and the person who held it stops seeing it when it
+    was their only way to (`events.lead_reassigned`). Giving the lead to whoever holds it
+    already changes nothing and alerts no one, so a repeat is harmless.
+    """
+    with transaction.atomic():
+        lead = (
+            Lead.objects.select_for_update(of=("self",))
+            .select_related("campaign__account", "campaign__owner")
+            .get(pk=lead.pk)
+        )
+        campaign = lead.campaign
+        permissions.require(actor, campaign, permissions.Action.ASSIGN_LEADS)
+        if lead.representative_id == user_id:
+            return lead, False
+        holder = check_holder(campaign, user_id)
+        previous = lead.representative_id
+        lead.representative = holder
+        lead.save(update_fields=["representative", "updated_at"])
+        if holder is not None:
+            phone = (
+                Representative.objects.filter(campaign=campaign, user=holder)
+                .values_list("custom_number", flat=True)
+                .first()
+            )
+            services.alert_lead_holder(campaign, lead, holder, phone=phone or "")
+        transaction.on_commit(
+            lambda: events.lead_reassigned(
+                lead.pk, account_id=lead.account_id, previous_id=previous
+            ),
+            robust=True,
+        )
+    return lead, True
