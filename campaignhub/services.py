@@ -356,12 +356,30 @@ def change_role(*, membership: Membership, role: str) -> RoleChanged:
 class MemberRemoved:
     """What `remove_member` did: `user` left; `handed_over` lists what they owned that passed
     to `removed_by` (one `signals.HandedOver` per kind of thing, none when they owned nothing);
-    `invitations_cancelled` counts the open invitations they had sent."""
+    `invitations_cancelled` counts the open invitations they had sent; `notes` are the
+    sentences the domain apps added (`signals.RemovalNote`), in the order they answered."""
 
     user: User
     removed_by: User
     handed_over: tuple[signals.HandedOver, ...]
     invitations_cancelled: int = 0
+    notes: tuple[str, ...] = ()
+
+
+def _removal_answers(answers):
+    """The `member_removed` answers flattened: a receiver may answer one thing or a tuple."""
+    for _, answer in answers:
+        yield from answer if isinstance(answer, tuple) else (answer,)
+
+
+def removal_preview(*, membership: Membership, removed_by: User) -> list[str]:
+    """What removing `membership` would do in the domain apps, as sentences for the admin to
+    confirm (`signals.member_removing`; e.g. the campaigns it would leave with no
+    representative). Reads only: nothing changes."""
+    answers = signals.member_removing.send(
+        sender=Membership, account=membership.account, user=membership.user, removed_by=removed_by
+    )
+    return [sentence for _, sentences in answers for sentence in sentences or ()]
 
 
 @transaction.atomic
@@ -392,11 +410,17 @@ def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
     )
     membership.delete()
     transaction.on_commit(lambda: live.close_member_sockets(account.pk, user.pk), robust=True)
+    answered = list(_removal_answers(answers))
     handed = tuple(
-        answer for _, answer in answers if isinstance(answer, signals.HandedOver) and answer.count
+        answer for answer in answered if isinstance(answer, signals.HandedOver) and answer.count
     )
+    notes = tuple(str(answer) for answer in answered if isinstance(answer, signals.RemovalNote))
     return MemberRemoved(
-        user=user, removed_by=removed_by, handed_over=handed, invitations_cancelled=cancelled
+        user=user,
+        removed_by=removed_by,
+        handed_over=handed,
+        invitations_cancelled=cancelled,
+        notes=notes,
     )
 
 

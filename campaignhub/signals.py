@@ -10,8 +10,15 @@ from django.dispatch import Signal
 # the admin removing them): receivers withdraw whatever that person holds in the account
 # (representative rows, pending deliveries) and hand what they own to `removed_by`. A receiver
 # that raises undoes the whole removal (a ValidationError's message reaches the admin).
-# A receiver that handed something over returns a `HandedOver`; other return values are ignored.
+# A receiver that handed something over returns a `HandedOver`, one with something else to
+# tell the admin a `RemovalNote`, or a tuple of these; other return values are ignored.
 member_removed = Signal()
+
+# Sent by `services.removal_preview` before an admin confirms a removal, with `account`,
+# `user` (the person who would leave) and `removed_by` (the admin): nothing changes; each
+# receiver answers what the removal would do in its app, as a list of sentences (none when
+# nothing), and the confirmation lists them.
+member_removing = Signal()
 
 # Sent by the account form before it changes the account's currency, with `account` (Account,
 # still in its old currency) and `currency` (the new ISO 4217 code). Nothing is ever converted:
@@ -30,3 +37,14 @@ class HandedOver:
 
     def __str__(self):
         return f"{self.count} {self.noun}{'' if self.count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class RemovalNote:
+    """A sentence a `member_removed` receiver adds to the removal's message (what the admin
+    should know it left behind, e.g. campaigns with no representative now)."""
+
+    text: str
+
+    def __str__(self):
+        return self.text

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from campaignhub import live, selectors, services
@@ -184,12 +184,23 @@ def _role_message(change):
     return f"{text}."
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @account_required(admin=True)
 def member_remove(request, membership_id):
+    """GET: the confirmation, naming what the removal would do (`services.removal_preview`:
+    campaigns it leaves with no representative, leads passed on, campaigns handed over);
+    POST: the removal, and a message saying what it did."""
     membership = get_for_account_or_404(
-        Membership.objects.select_related("user"), request.account, pk=membership_id
+        Membership.objects.select_related("account", "user"), request.account, pk=membership_id
     )
+    if request.method == "GET":
+        context = {
+            "member": membership,
+            "consequences": services.removal_preview(
+                membership=membership, removed_by=request.user
+            ),
+        }
+        return render(request, "campaignhub/member_remove.html", context)
     try:
         removal = services.remove_member(membership=membership, removed_by=request.user)
     except ValidationError as exc:
@@ -202,7 +213,8 @@ def member_remove(request, membership_id):
 def _removed_message(request, removal):
     """The message for a removal: "Dana Rep removed from Acme; their 3 campaigns are now owned
     by you, and 2 invitations they sent were cancelled." (the campaigns only when something
-    passed to the admin who removed them, the invitations only when some were cancelled)."""
+    passed to the admin who removed them, the invitations only when some were cancelled),
+    followed by the notes the domain apps added (campaigns left with no representative)."""
     text = f"{removal.user.get_full_name()} removed from {request.account}"
     if removal.handed_over:
         handed = " and ".join(str(part) for part in removal.handed_over)
@@ -210,7 +222,7 @@ def _removed_message(request, removal):
         text = f"{text}; their {handed} {verb} now owned by you"
     if removal.invitations_cancelled:
         text = f"{text}, and {_invitations_cancelled(removal.invitations_cancelled)}"
-    return f"{text}."
+    return " ".join([f"{text}.", *removal.notes])
 
 
 TOKEN_SENT_BEFORE = (

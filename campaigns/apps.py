@@ -25,6 +25,9 @@ class CampaignsConfig(AppConfig):
         signals.member_removed.connect(
             removal.on_member_removed, dispatch_uid="campaigns.withdraw_representative"
         )
+        signals.member_removing.connect(
+            removal.on_member_removing, dispatch_uid="campaigns.removal_preview"
+        )
         delivery_sent.connect(services.on_delivery_sent, dispatch_uid="campaigns.lead_alerted")
         register_current_address(services.LEAD_EVENT, services.lead_alert_address)
         signals.currency_changing.connect(

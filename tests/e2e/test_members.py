@@ -26,12 +26,22 @@ def test_a_removed_members_campaign_is_owned_by_the_admin_who_removed_them(serve
 
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/settings/members/")
-    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#members tr", has_text="rep@acme.test").get_by_role(
-        "button", name="Remove"
+        "link", name="Remove rep@acme.test"
     ).click()
+    # The confirmation names what the removal leaves behind before anything changes.
+    confirmation = page.locator("#member-remove")
+    expect(confirmation).to_contain_text("Remove Riley Rep (rep@acme.test) from Acme Agency?")
+    expect(page.locator("#member-remove-consequences")).to_contain_text(
+        "Their 1 campaign will be owned by you."
+    )
+    expect(page.locator("#member-remove-consequences")).to_contain_text(
+        "The campaign “Solar leads” will be left with no representative"
+    )
+    confirmation.get_by_role("button", name="Remove Riley Rep").click()
     expect(page.locator("#messages")).to_contain_text(
-        "Riley Rep removed from Acme Agency; their 1 campaign is now owned by you."
+        "Riley Rep removed from Acme Agency; their 1 campaign is now owned by you. "
+        "The campaign “Solar leads” is left with no representative"
     )
     expect(page.locator("#members")).not_to_contain_text("rep@acme.test")
 

@@ -65,6 +65,10 @@ def member_remove(a, b):
     target = Membership.objects.get(account=a.account, user=a.member)
     assert f"/settings/members/{target.pk}/remove/" in _page(a.admin_client, "/settings/members/")
     assert b.admin_client.post(f"/settings/members/{target.pk}/remove/").status_code == 404
+    # The confirmation, which names the account's campaigns, is A's admins' alone.
+    confirmation = a.admin_client.get(f"/settings/members/{target.pk}/remove/")
+    assert confirmation.status_code == 200 and a.member.email in confirmation.content.decode()
+    assert b.admin_client.get(f"/settings/members/{target.pk}/remove/").status_code == 404
     assert Membership.objects.filter(pk=target.pk).exists()
 
 
