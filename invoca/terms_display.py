@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils import dateformat
 
-from campaignhub.templatetags.display import DATE_FORMAT
+from campaignhub.templatetags.display import DATE_FORMAT, money_text
 from invoca import ivr
 from invoca.forms import AUDIENCE_LABELS, CALLER_ID_LABELS, COUNTRY_NAMES, seconds_to_time
 from invoca.schemas import DAYS
@@ -30,22 +30,6 @@ class Row:
 
 
 # The symbols of Invoca's currencies (`schemas.CURRENCIES`), written before the amount.
-CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
-
-
-def _money(amount, currency="") -> str:
-    """`15.0, "USD"` -> "$15.00"; `5000, "EUR"` -> "€5,000.00"; a currency without a symbol
-    here is named before the amount ("CAD 15.00"), text that is no number is shown as it is."""
-    try:
-        text = f"{float(amount):,.2f}"
-    except (TypeError, ValueError):
-        return f"{currency} {amount}".strip()
-    if currency in CURRENCY_SYMBOLS:
-        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
-        return f"{sign}{CURRENCY_SYMBOLS[currency]}{digits}"
-    return f"{currency} {text}".strip()
-
-
 def _calendar_day(value) -> str:
     """`"2025-01-01"` -> "1 Jan 2025", as pages write a day; other text as it is."""
     try:
@@ -105,7 +89,7 @@ def _policies(terms, side):
             continue
         when = f" when {policy['condition']}" if policy.get("condition") else ""
         lines.append(
-            f"{policy.get('type')} {_money(policy.get('amount'), policy.get('currency') or '')}"
+            f"{policy.get('type')} {money_text(policy.get('amount'), policy.get('currency') or '')}"
             f"{when}"
         )
     return _lines(*lines)
@@ -120,7 +104,7 @@ def _budget(terms, kind):
     if kind == "concurrent_call_cap_alert":
         return _lines(f"{amount} simultaneous calls")
     what = (
-        _money(amount, budget.get("budget_currency") or "")
+        money_text(amount, budget.get("budget_currency") or "")
         if kind == "budget_cap_alert"
         else f"{amount} calls"
     )

@@ -1,11 +1,13 @@
 """How stored values read on pages: dates and times, phone numbers, JSON payloads, codes as
 labels. Every page shows a moment as `|when` and a day as `|day`, in the account's time zone
-(`tenancy` activates it per request, `live.render` per pushed fragment), and a phone number as
-`|phone`; what is stored and what the JSON API answers stay E.164 and ISO 8601."""
+(`tenancy` activates it per request, `live.render` per pushed fragment), a phone number as
+`|phone` and an amount as `|money`; what is stored and what the JSON API answers stay E.164,
+ISO 8601 and plain decimals."""
 
 import json
 import zoneinfo
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils import dateformat, timezone
@@ -114,6 +116,25 @@ def clock(value):
         _exact(moment),
         dateformat.format(moment, TIME_FORMAT),
     )
+
+
+def money_text(amount, currency="") -> str:
+    """The one way pages write an amount: the currency's ISO 4217 code, then the amount with
+    thousands separators and cents (`1500, "USD"` -> "USD 1,500.00"; `-2.5, "EUR"` ->
+    "EUR -2.50"). "—" for None; text that is no number is shown as it is, after the code."""
+    if amount is None or amount == "":
+        return "—"
+    try:
+        text = f"{Decimal(str(amount)):,.2f}"
+    except (InvalidOperation, ValueError):
+        text = str(amount)
+    return f"{currency} {text}".strip()
+
+
+@register.filter
+def money(amount, currency=""):
+    """`{{ deal.value|money:deal.currency }}` -> "USD 1,500.00" (`money_text`)."""
+    return money_text(amount, currency)
 
 
 @register.filter

@@ -263,7 +263,7 @@ class TestLeadPage:
         assert outcome_of(lead)[:2] == ("won", Decimal("1500.00"))
         assert fresh(lead).first_response_s is not None
         page = tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode()
-        assert 'data-status="won"' in page and "1,500.00 USD" in page
+        assert 'data-status="won"' in page and "USD 1,500.00" in page
         assert "after it arrived" in page
 
     @pytest.mark.parametrize(
@@ -545,7 +545,7 @@ class TestLive:
             outcomes.set_outcome(lead=lead, status="won", revenue="75")
         admin = "".join(f["html"] for f in live_events.to(tenant_a.account, tenant_a.admin))
         assert f'<tr id="lead-{lead.pk}">' in admin and 'data-status="won"' in admin
-        assert f'id="lead-{lead.pk}-outcome"' in admin and "75.00 USD" in admin
+        assert f'id="lead-{lead.pk}-outcome"' in admin and "USD 75.00" in admin
         assert (
             f'<div class="facts-group" id="lead-{lead.pk}-changing-facts" hx-swap-oob="true">'
             in admin

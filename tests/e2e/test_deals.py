@@ -228,7 +228,7 @@ def test_a_live_change_keeps_what_someone_is_typing_in_the_outcome_form(server, 
     expect(mine.get_by_label("Revenue (USD)")).to_have_value("1234.56")
     mine.get_by_role("button", name="Save outcome").click()
     expect(mine.locator("[data-status]")).to_have_attribute("data-status", "won")
-    expect(mine.locator("[data-revenue]")).to_have_text("1,234.56 USD")
+    expect(mine.locator("[data-revenue]")).to_have_text("USD 1,234.56")
     assert str(Lead.objects.get(pk=jordan.pk).revenue) == "1234.56"
     expect(theirs.locator(".message.warning")).to_have_count(0)  # their own save is no surprise
 
@@ -262,7 +262,7 @@ def test_a_revenue_with_a_minus_sign_or_too_many_decimals_is_refused_never_round
         assert (lead.status, lead.revenue) == ("new", None)
     outcome.get_by_label("Revenue (USD)").fill("12.34")
     outcome.get_by_role("button", name="Save outcome").click()
-    expect(outcome.locator("[data-revenue]")).to_have_text("12.34 USD")
+    expect(outcome.locator("[data-revenue]")).to_have_text("USD 12.34")
     lead = Lead.objects.get(pk=jordan.pk)
     assert (lead.status, str(lead.revenue)) == ("won", "12.34")
     assert errors == []

@@ -93,7 +93,7 @@ def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page, e
     expect(flow.locator("td.future")).to_contain_text("Key 1 → Connect to +1 8004377950")
     expect(flow.locator("td.current")).to_have_text("—")
     expect(terms.locator('tr[data-term="budget_cap_alert"] td.future')).to_contain_text(
-        "$1,000.00, Monthly from 1 Jan 2025 (UTC)"
+        "USD 1,000.00, Monthly from 1 Jan 2025 (UTC)"
     )
     # Before going live Invoca has no calls for it.
     expect(page.locator('[data-stat="last_30days-calls"]')).to_have_text("0")
@@ -106,7 +106,7 @@ def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page, e
     expect(flow.locator("td.current")).to_contain_text("Key 1 → Connect to +1 8004377950")
     expect(flow).not_to_have_class("changed")
     expect(terms.locator('tr[data-term="budget_cap_alert"] td.current')).to_contain_text(
-        "$1,000.00"
+        "USD 1,000.00"
     )
     expect(page.get_by_role("button", name="Archive")).to_be_visible()
     expect(page.get_by_role("button", name="Go live")).to_have_count(0)

@@ -40,7 +40,7 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     outcome.get_by_label("Revenue (USD)").fill("1234.56")
     outcome.get_by_role("button", name="Save outcome").click()
     expect(outcome.locator("[data-status]")).to_have_attribute("data-status", "won")
-    expect(outcome.locator("[data-revenue]")).to_have_text("1,234.56 USD")
+    expect(outcome.locator("[data-revenue]")).to_have_text("USD 1,234.56")
     expect(page.get_by_role("status").filter(has_text="Outcome saved.")).to_be_visible()
     stored = Lead.objects.get(pk=lead.pk)
     assert (stored.status, stored.revenue) == ("won", Decimal("1234.56"))
@@ -52,7 +52,7 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     )
 
     page.get_by_role("link", name="Reports").click()
-    expect(page.locator('[data-total="revenue"]')).to_have_text("1,234.56 USD")
+    expect(page.locator('[data-total="revenue"]')).to_have_text("USD 1,234.56")
     expect(page.locator('[data-total="won"]')).to_have_text("1")
     row = page.locator(f'#report-revenue-by-campaign tr[data-campaign="{campaign.pk}"]')
     expect(row.locator("[data-revenue]")).to_have_text("1,234.56")
@@ -118,7 +118,7 @@ def test_a_lead_that_leaves_won_on_its_page_loses_its_revenue(server, page):
     outcome.get_by_label("Status").select_option("won")
     revenue.fill("900")
     outcome.get_by_role("button", name="Save outcome").click()
-    expect(outcome.locator("[data-revenue]")).to_have_text("900.00 USD")
+    expect(outcome.locator("[data-revenue]")).to_have_text("USD 900.00")
 
     outcome.get_by_label("Status").select_option("lost")
     expect(outcome.get_by_label("Revenue (USD)")).to_be_hidden()

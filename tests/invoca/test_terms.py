@@ -562,15 +562,15 @@ def test_the_edit_form_shows_amounts_of_money_with_their_cents(tenant_a):
 @pytest.mark.parametrize(
     ("amount", "currency", "shown"),
     [
-        (15.0, "USD", "$15.00"),
-        (5000, "EUR", "€5,000.00"),
-        (2.5, "GBP", "£2.50"),
-        (-3, "USD", "-$3.00"),
+        (15.0, "USD", "USD 15.00"),
+        (5000, "EUR", "EUR 5,000.00"),
+        (2.5, "GBP", "GBP 2.50"),
+        (-3, "USD", "USD -3.00"),
         (7, "CAD", "CAD 7.00"),
         ("lots", "USD", "USD lots"),
     ],
 )
-def test_the_campaign_page_writes_money_with_its_currency_symbol(amount, currency, shown):
+def test_the_campaign_page_writes_money_as_every_page_does(amount, currency, shown):
     from invoca.terms_display import rows_for
 
     payout = {"type": "Base", "currency": currency, "amount": amount}
@@ -584,4 +584,6 @@ def test_the_campaign_page_writes_a_budgets_start_as_pages_write_a_day():
 
     terms = affiliate_terms()
     [row] = [row for row in rows_for(terms, terms) if row.key == "budget_cap_alert"]
-    assert row.current == [(0, "$1,000.00, Monthly from 1 Jan 2025 (Eastern Time (US & Canada))")]
+    assert row.current == [
+        (0, "USD 1,000.00, Monthly from 1 Jan 2025 (Eastern Time (US & Canada))")
+    ]

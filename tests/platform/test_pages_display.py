@@ -3,6 +3,7 @@
 import html
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
@@ -384,3 +385,19 @@ def test_the_header_names_a_person_with_a_short_label_and_their_address_in_full(
     page = logged_in_client(user).get("/").content.decode()
     link = re.search(r'<a class="profile-link"[^>]*>[^<]*</a>', page).group(0)
     assert link == f'<a class="profile-link" href="/settings/profile/" title="{title}">{shown}</a>'
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        (Decimal("1500"), "USD", "USD 1,500.00"),
+        (Decimal("-2.5"), "EUR", "EUR -2.50"),
+        (0, "GBP", "GBP 0.00"),
+        (None, "USD", "—"),
+        ("lots", "USD", "USD lots"),
+    ],
+)
+def test_amounts_read_the_same_on_every_page(amount, currency, shown):
+    from campaignhub.templatetags.display import money
+
+    assert money(amount, currency) == shown

@@ -40,7 +40,7 @@ def test_the_page_shows_totals_tables_and_chart_data(month):
     assert 'data-total="leads">6<' in content
     assert 'data-total="won">3<' in content
     assert 'data-total="conversion">50.0%<' in content
-    assert 'data-total="revenue">1,350.50 EUR<' in content
+    assert 'data-total="revenue">EUR 1,350.50<' in content
     assert 'data-total="median-first-response">1 min 30 s<' in content
     assert "America/New_York" in content
     per_day = chart(content, "leads-per-day")
