@@ -79,7 +79,7 @@ def test_a_new_lead_updates_the_campaign_rows_lead_count(tenant_a, live_events, 
 
     [row] = row_frames(live_events, tenant_a, tenant_a.admin)
     assert row.strip().startswith(f'<tr id="campaign-{campaign.pk}">')
-    assert "<td>1</td>" in row
+    assert '<td data-label="Leads">1</td>' in row
     assert row_frames(live_events, tenant_a, tenant_a.member) == []
 
 

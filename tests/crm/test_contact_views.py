@@ -26,7 +26,7 @@ def test_the_list_shows_contacts_with_their_lead_counts(tenant_a, ann):
     assert response.status_code == 200
     assert "Ann Lee" in content and "(415) 555-0182" in content
     row = content[content.index(f'id="contact-{ann.pk}"') :]
-    assert "<td>2</td>" in row[: row.index("</tr>")]
+    assert '<td data-label="Leads">2</td>' in row[: row.index("</tr>")]
     assert 'href="/contacts/export/"' in content
 
 

@@ -153,7 +153,7 @@ def test_a_retried_delivery_says_so_in_the_log(tenant_a, committed):
     with committed():
         tenant_a.admin_client.post(f"/notifications/{delivery.pk}/retry/")
     row = tenant_a.admin_client.get("/notifications/").content.decode()
-    assert '<td>2 <small class="muted">retried</small></td>' in row
+    assert '<td data-label="Tries">2 <small class="muted">retried</small></td>' in row
     detail = tenant_a.admin_client.get(f"/notifications/{delivery.pk}/").content.decode()
     assert "<dd>2 · retried after 1" in detail
 

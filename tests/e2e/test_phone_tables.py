@@ -1,0 +1,209 @@
+"""List tables at a phone's width (390px): each row is a card, a cell a line after its column's
+name, so no table scrolls sideways and every column is in sight (leads, campaigns, the delivery
+log, contacts, a campaign's representatives, dialer campaigns), live rows included. A desktop
+keeps its tables."""
+
+from types import SimpleNamespace
+
+from django.conf import settings
+from playwright.sync_api import expect
+
+from campaigns import services as campaign_services
+from campaigns.models import LeadSource
+from crm.models import Contact
+from dialer import services as dialer_services
+from notifications.models import Delivery, Status
+from tests.campaigns.factories import make_campaign
+from tests.e2e.test_live_pages import send_public_form
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account, make_member
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _acme():
+    """An account with a representative (Riley Rep) on a form campaign with one lead of hers,
+    a contact and an SMS delivery to her; returns the campaign."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    rep = make_member(account, "riley@acme.test", name="Riley Rep")
+    campaign = make_campaign(
+        SimpleNamespace(account=account, admin=admin),
+        integration="form",
+        campaign_name="Spring roofing offer",
+        selected_user=[{"id": rep.pk, "custom_number": "+14155550123"}],
+    )
+    campaign_services.capture_lead(
+        campaign=campaign,
+        source=LeadSource.FORM,
+        external_id="f-1",
+        name="Chloe Nguyen",
+        phone="+14155550186",
+        alert=False,
+    )
+    Contact.objects.create(
+        account=account,
+        name="Chloe Nguyen",
+        company="Nguyen Roofing",
+        phone="+14155550186",
+        email="chloe.nguyen@example.com",
+    )
+    Delivery.objects.create(
+        account=account,
+        event="lead_arrived",
+        channel="sms",
+        user=rep,
+        recipient="+14155550123",
+        body="Roofing lead Chloe Nguyen",
+        status=Status.DELIVERED,
+        attempts=1,
+    )
+    return campaign
+
+
+def assert_fits(page, table):
+    """`table` and the card it sits in need no sideways scroll, nor does the page; every cell
+    of a column with a header is labelled with it."""
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")
+    assert table.evaluate("t => t.closest('.card').scrollWidth <= t.closest('.card').clientWidth")
+    assert page.evaluate("() => document.body.scrollWidth <= window.innerWidth")
+    mismatched = table.evaluate(
+        """t => {
+          const heads = [...t.tHead.rows[0].cells].map(th => th.textContent.trim());
+          const rows = [...t.tBodies[0].rows].filter(row => !row.querySelector(".empty"));
+          return rows.flatMap(row => [...row.cells].filter(
+            (td, i) => heads[i] && td.dataset.label !== heads[i]
+          ).map(td => td.dataset.label));
+        }"""
+    )
+    assert mismatched == []
+
+
+def assert_in_sight(page, cell, label, text):
+    """`cell` shows `text` inside the screen's width, after its label drawn before it."""
+    cell.scroll_into_view_if_needed()
+    expect(cell).to_be_in_viewport()
+    expect(cell).to_contain_text(text)
+    box = cell.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
+
+
+def cell(row, label):
+    return row.locator(f'td[data-label="{label}"]')
+
+
+def test_lists_at_phone_width_show_each_row_as_a_card_with_every_column(server, page):
+    campaign = _acme()
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+
+    page.goto(f"{server}/leads/")
+    row = page.locator("#lead-rows-live tr", has_text="Chloe Nguyen")
+    assert_fits(page, page.locator("#lead-table table"))
+    assert_in_sight(page, cell(row, "Campaign"), "Campaign", "Spring roofing offer")
+    assert_in_sight(page, cell(row, "Status"), "Status", "New")
+    assert_in_sight(page, cell(row, "Representative"), "Representative", "Riley Rep")
+
+    page.goto(f"{server}/notifications/")
+    row = page.locator("#delivery-rows-live tr").first
+    assert_fits(page, page.locator("#delivery-table table"))
+    assert_in_sight(page, cell(row, "Channel"), "Channel", "SMS")
+    assert_in_sight(page, cell(row, "To"), "To", "(415) 555-0123")
+    assert_in_sight(page, cell(row, "Status"), "Status", "Delivered")
+    expect(row.get_by_role("link", name="Details")).to_be_in_viewport()
+
+    page.goto(f"{server}/campaigns/")
+    row = page.locator(f"#campaign-{campaign.pk}")
+    assert_fits(page, page.locator("#campaign-table table"))
+    assert_in_sight(page, cell(row, "Owner"), "Owner", "")
+    assert_in_sight(page, cell(row, "Status"), "Status", "Active")
+    assert_in_sight(page, cell(row, "Created"), "Created", "20")
+
+    # A campaign's own leads, from the same rows.
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    leads = page.locator(f"#campaign-{campaign.pk}-leads")
+    assert_fits(page, page.locator("table", has=leads))
+    assert_in_sight(
+        page, cell(leads.locator("tr").first, "Representative"), "Representative", "Riley"
+    )
+
+    page.goto(f"{server}/contacts/")
+    row = page.locator("#contact-rows tr", has_text="Nguyen Roofing")
+    assert_fits(page, page.locator("#contact-table table"))
+    assert_in_sight(page, cell(row, "Email"), "Email", "chloe.nguyen@example.com")
+    assert_in_sight(page, cell(row, "Added"), "Added", "20")
+
+    page.goto(f"{server}/campaigns/{campaign.pk}/edit/")
+    reps = page.locator("table.reps")
+    assert_fits(page, reps)
+    custom = page.get_by_label("Custom SMS number for riley@acme.test")
+    custom.scroll_into_view_if_needed()
+    expect(custom).to_be_in_viewport()
+    expect(custom).to_have_value("+14155550123")
+    box = custom.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_a_lead_arriving_live_at_phone_width_is_a_card_too(server, page):
+    campaign = _acme()
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    form_url = page.locator("#form-url").inner_text()
+    page.goto(f"{server}/leads/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+
+    send_public_form(page.context.new_page(), form_url)
+
+    row = page.locator("#lead-rows-live tr", has_text="Ann Visitor")
+    expect(row).to_be_visible()
+    assert_fits(page, page.locator("#lead-table table"))
+    # Its cells are lines one below the other, not columns side by side.
+    tops = [c.bounding_box()["y"] for c in row.locator("td").all()]
+    assert tops == sorted(tops) and len(set(tops)) == 8
+    assert_in_sight(page, cell(row, "Status"), "Status", "New")
+    assert_in_sight(page, cell(row, "Representative"), "Representative", "Riley Rep")
+
+
+def test_lists_on_a_desktop_keep_their_columns(server, page):
+    _acme()
+    page.set_viewport_size(DESKTOP)
+    log_in(page, server, "admin@acme.test")
+    for path, table in (
+        ("/leads/", "#lead-table table"),
+        ("/notifications/", "#delivery-table table"),
+    ):
+        page.goto(f"{server}{path}")
+        expect(page.locator(table).locator("thead th").first).to_be_visible()
+        row = page.locator(table).locator("tbody tr").first
+        tops = {round(c.bounding_box()["y"]) for c in row.locator("td").all()}
+        assert len(tops) == 1
+        assert (
+            row.locator("td").first.evaluate("td => getComputedStyle(td).display") == "table-cell"
+        )
+
+
+def test_the_dialer_overview_at_phone_width_shows_each_campaign_as_a_card(
+    server, page, e2e_sandbox
+):
+    account = make_account("Acme Agency", "admin@acme.test")
+    dialer_services.connect(
+        account=account, base_url=settings.DIALER_API_BASE, api_key="sandbox-dialer-key"
+    )
+    dialer_services.create_campaign(
+        account=account,
+        name="Spring policy renewals",
+        aggression="1.5",
+        max_attempts=3,
+        retry_delay_s=3600,
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/")
+    row = page.locator("#dialer-overview tbody tr", has_text="Spring policy renewals")
+    assert_fits(page, page.locator("#dialer-overview table"))
+    assert_in_sight(page, cell(row, "Agents"), "Agents", "0")
+    assert_in_sight(page, cell(row, "On the dialer"), "On the dialer", "yes")
+    expect(row.get_by_role("button", name="Start")).to_be_in_viewport()
