@@ -39,9 +39,9 @@ def _push(campaign, event, render):
 
 
 def campaign_changed(campaign_id) -> None:
-    """The campaign's state badge, buttons, agent board and recent outcomes, to every page
-    showing them (a fragment whose target a page lacks is dropped there). A removed campaign
-    also leaves the overview's table, in a second frame (`removed_row`)."""
+    """The campaign's state badge, buttons, warnings, agent board and recent outcomes, to
+    every page showing them (a fragment whose target a page lacks is dropped there). A removed
+    campaign also leaves the overview's table, in a second frame (`removed_row`)."""
     campaign = DialerCampaign.objects.select_related("account").get(pk=campaign_id)
     if not live.watching(campaign.account_id):
         return
@@ -62,9 +62,11 @@ def campaign_changed(campaign_id) -> None:
 
 def campaign_context(campaign) -> dict:
     """What the campaign's live fragments show (`can` is added per audience)."""
+    agents = selectors.agents_of(campaign)
     return {
         "campaign": campaign,
-        "agents": selectors.agents_of(campaign),
+        "agents": agents,
+        "nothing_dialled": selectors.why_nothing_is_dialled(campaign, agents),
         "outcomes": selectors.recent_outcomes(campaign),
         "held_calls": selectors.held_calls(campaign).count(),
         "oob": True,
@@ -75,12 +77,13 @@ def campaign_templates(can, *, overview=False) -> list[str]:
     """The campaign's live fragments for someone with `can`: its state badge, its count of
     contacts sent, the buttons (only for those who may start and stop it), and unless for the
     overview, which shows no more, the notice of a start or stop awaiting the dialer's report
-    (`pending_action`), its agent board and recent outcomes."""
+    (`pending_action`), the warning that nothing is dialled for want of an available agent
+    (`selectors.why_nothing_is_dialled`), its agent board and recent outcomes."""
     parts = ["state", "contacts_sent"]
     if can["start_stop"]:
         parts.append("controls")
     if not overview:
-        parts += ["pending", "board", "outcomes"]
+        parts += ["pending", "nothing_dialled", "board", "outcomes"]
     return [f"dialer/partials/_{name}.html" for name in parts]
 
 

@@ -101,6 +101,13 @@ class AgentState(models.TextChoices):
     AVAILABLE = "available", "Available"
 
 
+# The agent statuses in which an agent takes a started campaign's calls: available, or on a
+# call and wrapping it up (reference 003, dialer-api.md). In any other (none reported yet,
+# `logging_in`, `logging_out`, `offline`) the dialer dials nothing for them: it dials
+# `aggression` calls per available agent.
+TAKING_CALLS = ("available", "busy", "wrapup")
+
+
 class DialerCampaignQuerySet(AccountQuerySet):
     def live(self):
         """Campaigns not removed (removal keeps the row, so its reference is never reused)."""
@@ -181,6 +188,13 @@ class DialerCampaign(models.Model):
     @property
     def is_removing(self):
         return self.pending_action == PendingAction.REMOVING
+
+    @property
+    def has_agents(self) -> bool:
+        """Whether the campaign has any agent: its `agent_count` when annotated
+        (`selectors.with_agent_counts`), else one query."""
+        count = getattr(self, "agent_count", None)
+        return bool(count) if count is not None else self.agents.exists()
 
     @property
     def contacts_uploaded_here(self) -> int:

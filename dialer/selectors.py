@@ -8,16 +8,22 @@ from campaignhub.models import Membership
 from campaignhub.tenancy import get_for_account_or_404
 from dialer.models import (
     HELD,
+    TAKING_CALLS,
     AgentExtension,
+    CampaignState,
     Contact,
     DialerAgent,
     DialerCampaign,
     DialerEvent,
     EventKind,
     LeadListUpload,
+    PendingAction,
 )
 
 NOT_FOUND = "Campaign not found"
+# Why a running campaign dials nothing (`why_nothing_is_dialled`).
+NO_AGENTS = "no_agents"
+NONE_AVAILABLE = "none_available"
 
 
 def _agent_of(membership, campaign_field="pk"):
@@ -95,6 +101,32 @@ def addable_agents(campaign):
 
 def agents_of(campaign):
     return campaign.agents.select_related("user").order_by("extension")
+
+
+def why_nothing_is_dialled(campaign, agents) -> str:
+    """Why the dialer dials nothing for `campaign` although it is started or asked to start:
+    `NO_AGENTS` when `agents` (its agents, e.g. `agents_of`) is empty, `NONE_AVAILABLE` when
+    none of them is reported available or on a call (`TAKING_CALLS`: none reported yet, all
+    offline, logging in or out). "" when some agent takes calls, or the campaign is not
+    running, a stop or its removal is awaited, or it is removed.
+
+    The rule is the dialer's (reference 003, dialer-api.md): it dials `aggression` calls per
+    available agent, so none with no agent available; with default state offline, agents make
+    themselves available to join a started campaign."""
+    if campaign.deleted_at or campaign.pending_action in (
+        PendingAction.STOP_REQUESTED,
+        PendingAction.REMOVING,
+    ):
+        return ""
+    running = campaign.state == CampaignState.STARTED
+    if not running and campaign.pending_action != PendingAction.START_REQUESTED:
+        return ""
+    agents = list(agents)
+    if not agents:
+        return NO_AGENTS
+    if any(agent.status in TAKING_CALLS for agent in agents):
+        return ""
+    return NONE_AVAILABLE
 
 
 def with_agent_counts(queryset):

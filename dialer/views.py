@@ -168,13 +168,16 @@ def _campaign_page(
     partial="campaign",
 ):
     can = permissions.can(request.membership, campaign)
+    agents = selectors.agents_of(campaign)
     context = {
         "can": can,
         "campaign": campaign,
         "settings_form": settings_form or CampaignForm(instance=campaign, account=request.account),
         "agent_form": agent_form or AgentForm(),
         "upload_form": upload_form or UploadForm(),
-        "agents": selectors.agents_of(campaign),
+        "agents": agents,
+        # Started (or asked to start) with no agent available: the page says nothing is dialled.
+        "nothing_dialled": selectors.why_nothing_is_dialled(campaign, agents),
         # Who can still be added: members with an extension who are not agents of it yet.
         "addable": selectors.addable_agents(campaign) if can["manage_agents"] else [],
         # The upload just made shows apart, with its refused rows.
@@ -199,7 +202,7 @@ def overview_live(request):
     context = {"oob": True}
     can = permissions.can(request.membership)
     html = []
-    for campaign in selectors.campaigns_visible_to(request.membership):
+    for campaign in selectors.with_agent_counts(selectors.campaigns_visible_to(request.membership)):
         fragment = {**context, "campaign": campaign, "can": can}
         html += [
             render_to_string(template, fragment, request=request)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from campaignhub import live
 from dialer import live_updates
 from dialer.models import LeadListUpload
-from tests.dialer.conftest import make_agent, make_campaign
+from tests.dialer.conftest import make_agent, make_campaign, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,42 @@ def test_the_pending_start_notice_goes_once_the_dialer_reports_the_state(
     notice = frame["html"].split(f'id="dialer-pending-{campaign.pk}"')[1].split("</div>")[0]
     assert "requested" not in notice
     assert " hidden" in notice.split(">")[0]
+
+
+def _nothing_dialled(frame, campaign):
+    return frame["html"].split(f'id="dialer-nothing-dialled-{campaign.pk}"')[1].split("</div>")[0]
+
+
+def test_the_nothing_dialled_warning_follows_the_agents_statuses_live(
+    tenant_a, connected, live_events
+):
+    """Started with its one agent offline, the campaign page is told nothing is dialled; the
+    agent's `available` notification takes the warning away, their `offline` brings it back."""
+    campaign = make_campaign(tenant_a, state="started")
+    make_agent(campaign, tenant_a.member, "101", status="offline")
+    live_updates.campaign_changed(campaign.pk)
+    for user in (tenant_a.admin, tenant_a.member):
+        warning = _nothing_dialled(live_events.to(tenant_a.account, user)[-1], campaign)
+        assert 'hx-swap-oob="true"' in warning.split(">")[0]
+        assert " hidden" not in warning.split(">")[0]
+        assert "No agent is available, so nothing is dialled" in warning
+
+    notify(tenant_a.account, "status", status="available", campaign_ref=campaign.ref, ref="101")
+    warning = _nothing_dialled(live_events.to(tenant_a.account, tenant_a.admin)[-1], campaign)
+    assert " hidden" in warning.split(">")[0]
+    assert "nothing is dialled" not in warning
+
+    notify(tenant_a.account, "status", status="offline", campaign_ref=campaign.ref, ref="101")
+    warning = _nothing_dialled(live_events.to(tenant_a.account, tenant_a.admin)[-1], campaign)
+    assert " hidden" not in warning.split(">")[0]
+    assert "No agent is available, so nothing is dialled" in warning
+
+
+def test_a_start_request_with_no_agents_sends_the_warning_naming_it(
+    tenant_a, connected, live_events
+):
+    campaign = make_campaign(tenant_a, pending_action="start_requested")
+    live_updates.campaign_changed(campaign.pk)
+    warning = _nothing_dialled(live_events.to(tenant_a.account, tenant_a.admin)[-1], campaign)
+    assert " hidden" not in warning.split(">")[0]
+    assert "This campaign has no agents, so nothing is dialled" in warning

@@ -289,3 +289,77 @@ def test_an_upload_to_a_completed_campaign_redraws_its_buttons_with_start(
     controls = frame["html"].split(f'id="dialer-controls-{campaign.pk}"')[1]
     assert ">Start</button>" in controls
     assert ">Stop</button>" not in controls
+
+
+def _nothing_dialled(html, campaign):
+    """The opening tag and text of the campaign's "nothing is dialled" warning in `html`."""
+    return html.split(f'id="dialer-nothing-dialled-{campaign.pk}"')[1].split("</div>")[0]
+
+
+@pytest.mark.parametrize(
+    ("state", "pending", "shown"),
+    [
+        ("started", "", True),
+        ("stopped", "start_requested", True),
+        ("stopped", "", False),
+        ("completed", "", False),
+        ("started", "stop_requested", False),
+        ("started", "removing", False),
+    ],
+)
+def test_a_running_campaign_without_agents_says_nothing_is_dialled_and_links_to_adding_one(
+    tenant_a, connected, state, pending, shown
+):
+    campaign = make_campaign(tenant_a, state=state, pending_action=pending)
+    page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+    warning = _nothing_dialled(page, campaign)
+    assert (" hidden" not in warning.split(">")[0]) is shown
+    if shown:
+        assert "This campaign has no agents, so nothing is dialled" in warning
+        assert '<a href="#dialer-agents">Add an agent</a>' in warning
+        assert 'href="/dialer/extensions/"' in warning
+        assert 'id="dialer-agents"' in page
+    else:
+        assert "nothing is dialled" not in warning
+
+
+@pytest.mark.parametrize(
+    ("statuses", "shown"),
+    [
+        (["", ""], True),
+        (["offline", "logging_in"], True),
+        (["offline", "available"], False),
+        (["busy", "offline"], False),
+        (["wrapup"], False),
+    ],
+)
+def test_a_started_campaign_with_no_agent_available_says_nothing_is_dialled(
+    tenant_a, connected, statuses, shown
+):
+    campaign = make_campaign(tenant_a, state="started")
+    for extension, status in zip(["101", "102"], statuses, strict=False):
+        user = tenant_a.member if extension == "101" else tenant_a.admin
+        make_agent(campaign, user, extension, status=status)
+    for client in (tenant_a.admin_client, tenant_a.member_client):
+        page = client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
+        warning = _nothing_dialled(page, campaign)
+        assert (" hidden" not in warning.split(">")[0]) is shown
+        if shown:
+            assert "No agent is available, so nothing is dialled" in warning
+            assert "Make available" in warning
+
+
+def test_start_asks_first_when_the_campaign_has_no_agents(tenant_a, connected, upstream):
+    campaign = make_campaign(tenant_a)
+    upstream.get(f"{API}/campaigns", json=[])
+    for url in (f"/dialer/campaigns/{campaign.ref}/", "/dialer/", "/dialer/live/"):
+        html = tenant_a.admin_client.get(url).content.decode()
+        controls = html.split(f'id="dialer-controls-{campaign.pk}"')[1].split("</div>")[0]
+        assert "data-no-agents" in controls, url
+        assert "Spring renewals has no agents, so once started nothing is dialled" in controls
+
+    make_agent(campaign, tenant_a.member, "101")
+    for url in (f"/dialer/campaigns/{campaign.ref}/", "/dialer/", "/dialer/live/"):
+        html = tenant_a.admin_client.get(url).content.decode()
+        controls = html.split(f'id="dialer-controls-{campaign.pk}"')[1].split("</div>")[0]
+        assert "data-no-agents" not in controls and "has no agents" not in controls, url

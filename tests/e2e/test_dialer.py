@@ -613,3 +613,64 @@ def test_an_upload_refuses_a_row_whose_quote_closes_in_the_middle_of_a_value(
         ]
     )
     assert list(campaign.contacts.values_list("number", flat=True)) == ["+14155554002"]
+
+
+def test_a_started_campaign_says_live_whether_an_agent_is_available_to_dial_for(
+    server, page, e2e_sandbox
+):
+    """Started with no agents, the campaign page says nothing is dialled and links to adding
+    one (Start asked first). With an agent whose default state is offline it says no agent is
+    available; making the agent available on the sandbox takes the warning away live, logging
+    them out brings it back."""
+    account = _connected_account()
+    admin = account.memberships.get(role=Role.ADMIN).user
+    campaign = _campaign(account)
+    # An extension no other test's campaign has: the sandbox keeps an agent active in another
+    # started campaign offline here.
+    _give_extension(account, admin, "4321")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    warning = page.locator(f"#dialer-nothing-dialled-{campaign.pk}")
+    state = page.locator(f"#dialer-state-{campaign.pk}")
+    expect(warning).to_be_hidden()
+
+    page.locator(f"#dialer-controls-{campaign.pk}").get_by_role("button", name="Start").click()
+    expect(state.locator("[data-state]")).to_have_attribute("data-state", "started", timeout=15000)
+    assert asked and "Spring renewals has no agents, so once started nothing is dialled" in asked[0]
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("This campaign has no agents, so nothing is dialled")
+    warning.get_by_role("link", name="Add an agent").click()
+    expect(page).to_have_url(re.compile("#dialer-agents$"))
+    page.get_by_role("button", name="Add agent").click()
+    expect(page.get_by_text("(4321) added.")).to_be_visible()
+    expect(warning).to_contain_text("No agent is available, so nothing is dialled")
+    expect(warning).to_contain_text("in the sandbox: Make available")
+
+    sandbox = page.context.new_page()
+    sandbox.goto(e2e_sandbox.url)
+    agent_form = sandbox.locator(
+        f"form:has(input[name=campaign_ref][value='{campaign.ref}'])"
+        ":has(input[name=extension][value='4321'])"
+    )
+    agent_form.get_by_role("button", name="Make available").click()
+    expect(warning).to_be_hidden(timeout=15000)
+    board = page.locator(f"#dialer-board-{campaign.pk}")
+    expect(board.locator("[data-agent-status]")).to_have_attribute("data-agent-status", "available")
+
+    # The sandbox page shows the agent as it stood when the click came back: read it again.
+    sandbox.reload()
+    agent_form.get_by_role("button", name="Log out").click()
+    expect(warning).to_be_visible(timeout=15000)
+    expect(warning).to_contain_text("No agent is available, so nothing is dialled")
+    sandbox.close()
+    page.locator(f"#dialer-controls-{campaign.pk}").get_by_role("button", name="Stop").click()
+    expect(state.locator("[data-state]")).to_have_attribute("data-state", "stopped", timeout=15000)
+    expect(warning).to_be_hidden()
