@@ -1,17 +1,21 @@
 """List tables at a phone's width (390px): each row is a card, a cell a line after its column's
 name, so no table scrolls sideways and every column is in sight (leads, campaigns, the delivery
-log, contacts, a campaign's representatives, dialer campaigns), live rows included. A desktop
-keeps its tables."""
+log, contacts, a campaign's representatives, dialer campaigns, Invoca's advertisers, an
+account's members and invitations, push devices), live rows included, a row's buttons last and
+from the left. A desktop keeps its tables."""
 
 from types import SimpleNamespace
 
 from django.conf import settings
+from fcm_django.models import FCMDevice
 from playwright.sync_api import expect
 
+from campaignhub.models import Invitation, Role
 from campaigns import services as campaign_services
 from campaigns.models import LeadSource
 from crm.models import Contact
 from dialer import services as dialer_services
+from invoca.models import AdvertiserCampaign, CampaignStatus
 from notifications.models import Delivery, Status
 from tests.campaigns.factories import make_campaign
 from tests.e2e.test_live_pages import send_public_form
@@ -92,6 +96,13 @@ def assert_in_sight(page, cell, label, text):
 
 def cell(row, label):
     return row.locator(f'td[data-label="{label}"]')
+
+
+def assert_from_the_left(row, button):
+    """`button`, in the row's unlabelled buttons cell, starts at the card's left edge."""
+    button.scroll_into_view_if_needed()
+    expect(button).to_be_in_viewport()
+    assert abs(button.bounding_box()["x"] - row.bounding_box()["x"]) < 1
 
 
 def test_lists_at_phone_width_show_each_row_as_a_card_with_every_column(server, page):
@@ -206,4 +217,60 @@ def test_the_dialer_overview_at_phone_width_shows_each_campaign_as_a_card(
     assert_fits(page, page.locator("#dialer-overview table"))
     assert_in_sight(page, cell(row, "Agents"), "Agents", "0")
     assert_in_sight(page, cell(row, "On the dialer"), "On the dialer", "yes")
+    # Its buttons start on the left, as on every other card.
+    assert_from_the_left(row, row.get_by_role("link", name="Edit"))
     expect(row.get_by_role("button", name="Start")).to_be_in_viewport()
+
+
+def test_advertisers_members_and_devices_at_phone_width_are_cards_too(server, page):
+    campaign = _acme()
+    account = campaign.account
+    admin = account.memberships.get(role=Role.ADMIN).user
+    AdvertiserCampaign.objects.create(
+        account=account,
+        advertiser_id_from_network="acme-adv",
+        id_from_network="spring-1",
+        name="Spring promotion",
+        status=CampaignStatus.LIVE,
+    )
+    sam = make_account("Elsewhere", "sam@elsewhere.test").memberships.get().user
+    Invitation.objects.create(
+        account=account, user=sam, email=sam.email, role=Role.MEMBER, invited_by=admin
+    )
+    FCMDevice.objects.create(
+        user=admin, registration_id="fcm-token-of-the-office-laptop", type="web", name="Laptop"
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+
+    page.goto(f"{server}/invoca/")
+    table = page.locator("table", has_text="Advertiser id")
+    row = table.locator("tbody tr", has_text="acme-adv")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Campaigns"), "Campaigns", "1")
+    assert_in_sight(page, cell(row, "Live"), "Live", "1")
+    assert_in_sight(page, cell(row, "Archived"), "Archived", "0")
+
+    page.goto(f"{server}/settings/members/")
+    table = page.locator("#members")
+    row = table.locator("tbody tr", has_text="riley@acme.test")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Email"), "Email", "riley@acme.test")
+    assert_in_sight(page, cell(row, "Role"), "Role", "")
+    expect(row.get_by_label("Role of riley@acme.test")).to_have_value("member")
+    assert_from_the_left(row, row.get_by_role("link", name="Remove riley@acme.test"))
+    table = page.locator("#invitations")
+    row = table.locator("tbody tr", has_text="sam@elsewhere.test")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Invited by"), "Invited by", "")
+    assert_in_sight(page, cell(row, "Expires"), "Expires", "20")
+    assert_from_the_left(row, row.get_by_role("button", name="Cancel invitation"))
+
+    page.goto(f"{server}/notifications/devices/")
+    table = page.locator("table", has_text="Registered")
+    row = table.locator("tbody tr", has_text="Laptop")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Token"), "Token", "fcm-token-of-the-office")
+    assert_in_sight(page, cell(row, "Registered"), "Registered", "20")
+    assert_in_sight(page, cell(row, "Status"), "Status", "active")
+    assert_from_the_left(row, row.get_by_role("button", name="Remove"))

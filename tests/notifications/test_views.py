@@ -224,8 +224,8 @@ class TestDevicesPage:
             services.register_device(user=tenant_a.member, registration_id=token, type=kind)
         page = tenant_a.member_client.get("/notifications/devices/").content.decode()
         for label in ("iOS", "Android", "Web"):
-            assert f"<td>{label}</td>" in page
-        assert "<td>ios</td>" not in page and "<td>android</td>" not in page
+            assert f'<td data-label="Type">{label}</td>' in page
+        assert ">ios</td>" not in page and ">android</td>" not in page
         assert '<option value="ios">iOS</option>' in page
 
     def test_empty_state(self, tenant_a):
