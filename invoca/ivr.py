@@ -21,6 +21,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from campaignhub import phones
 from campaignhub.cleaning import parse_json
 from invoca import conditions
 
@@ -660,16 +661,59 @@ def _short(value, default: str = "?") -> str:
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def _describe(node: dict) -> str:
+def _typed_destination(node: dict) -> tuple[str, str]:
+    """A Connect node's `(country code, number)` as outline text, "?" for a blank one."""
+    return _short(node.get("destination_country_code")), _short(
+        node.get("destination_phone_number")
+    )
+
+
+def destination_text(node: dict, region: str = phones.DEFAULT_REGION) -> str:
+    """A Connect node's destination as pages show a phone number (`phones.for_display`):
+    country code 1 and 8004377950 read "(800) 437-7950" for a US account (`region`, ISO 3166),
+    "+1 800-437-7950" for others; one that is not a phone number reads as typed, "+1 800?"."""
+    code, number = _typed_destination(node)
+    if "?" not in (code, number):
+        typed = f"+{code}{number}"
+        shown = phones.for_display(typed, region or phones.DEFAULT_REGION)
+        if shown != typed:
+            return shown
+    return f"+{code} {number}"
+
+
+def destinations(tree, region: str = phones.DEFAULT_REGION) -> dict[str, str]:
+    """`{"+18004377950": "(800) 437-7950"}`: the destination of each Connect node of `tree`,
+    keyed by its country code and number as typed after a "+", shown as `destination_text`
+    shows it; numbers that do not read as phone numbers are left out. Bounded like
+    `call_flow`."""
+    found: dict[str, str] = {}
+    root = root_of(tree)
+    pending = [(root, 0)] if root is not None else []
+    seen = 0
+    while pending and seen < MAX_NODES:
+        node, depth = pending.pop()
+        seen += 1
+        if not isinstance(node, dict):
+            continue
+        if _known_type(node.get("node_type")) == "Connect":
+            code, number = _typed_destination(node)
+            shown = destination_text(node, region)
+            if shown != f"+{code} {number}":
+                found[f"+{code}{number}"] = shown
+        children = node.get("children")
+        if isinstance(children, list) and depth + 1 < MAX_DEPTH:
+            pending.extend((child, depth + 1) for child in children)
+    return found
+
+
+def _describe(node: dict, region: str) -> str:
     node_type = _known_type(node.get("node_type"))
     prompt = _short(node.get("prompt"), "")
     said = f': "{prompt}"' if prompt else ""
     if node_type == "Connect":
-        code = _short(node.get("destination_country_code"))
-        number = _short(node.get("destination_phone_number"))
         extension = _short(node.get("destination_extension"), "")
         ext = f" ext. {extension}" if extension else ""
-        return f"Connect to +{code} {number}{ext}{said}"
+        return f"Connect to {destination_text(node, region)}{ext}{said}"
     if node_type == "EndCall":
         return f"End the call{said}"
     if node_type == "Condition":
@@ -689,12 +733,13 @@ def _describe(node: dict) -> str:
     return "Unknown node"
 
 
-def call_flow(tree) -> list[tuple[int, str]]:
+def call_flow(tree, region: str = phones.DEFAULT_REGION) -> list[tuple[int, str]]:
     """An outline of what a caller hears and which key leads where, as (depth, line) pairs:
 
-        (0, 'Menu: "Press 1 for sales"'), (1, 'Key 1 → Connect to +1 8004377950'), ...
+        (0, 'Menu: "Press 1 for sales"'), (1, 'Key 1 → Connect to (800) 437-7950'), ...
 
-    Bounded like `validate_tree`; an unreadable tree gives an empty outline.
+    A destination reads as `destination_text` writes it for `region` (the account's country,
+    ISO 3166). Bounded like `validate_tree`; an unreadable tree gives an empty outline.
     """
     root = root_of(tree)
     if root is None:
@@ -706,7 +751,7 @@ def call_flow(tree) -> list[tuple[int, str]]:
         if not isinstance(node, dict):
             lines.append((depth, f"{label}(not a node)"))
             continue
-        lines.append((depth, f"{label}{_describe(node)}"))
+        lines.append((depth, f"{label}{_describe(node, region)}"))
         children = node.get("children")
         if not isinstance(children, list) or depth + 1 >= MAX_DEPTH:
             continue

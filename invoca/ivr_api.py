@@ -1,7 +1,8 @@
 """JSON tools under /v1/invoca/ that check IVR trees and conditions without touching any campaign.
 
-Both answer the same for every account (they read and write nothing), but like every /v1/ view
-they need a signed-in session or a Bearer token.
+Both read and write nothing, and answer the same for every account but for how phone numbers
+read (in the account's country's format); like every /v1/ view they need a signed-in session or
+a Bearer token.
 """
 
 from campaignhub.api import ApiProblem, api_view, ok
@@ -29,11 +30,15 @@ def _required(data: dict, name: str):
 
 @api_view("POST", body=IvrTreeBody)
 def ivr_validate(request):
-    """200 `data: {"valid": bool, "error": {Invoca's shape} | null}`, the error being what
-    Invoca's 403 carries under `error` (`{"ivr_tree": {...}}`); a body without an `ivr_tree`
-    object is a 400."""
-    error = ivr.validate_tree(_required(request.data, "ivr_tree"))
-    return ok({"valid": error is None, "error": error})
+    """200 `data: {"valid": bool, "error": {Invoca's shape} | null, "phones": {"+18004377950":
+    "(800) 437-7950"}}`, the error being what Invoca's 403 carries under `error`
+    (`{"ivr_tree": {...}}`) and `phones` how pages show each Connect node's destination, in the
+    format of the account's country (`ivr.destinations`); a body without an `ivr_tree` object
+    is a 400."""
+    tree = _required(request.data, "ivr_tree")
+    error = ivr.validate_tree(tree)
+    phones = ivr.destinations(tree, request.account.country)
+    return ok({"valid": error is None, "error": error, "phones": phones})
 
 
 @api_view("POST", body=ConditionBody)

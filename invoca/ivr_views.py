@@ -29,6 +29,6 @@ def ivr_checker(request):
             context["ivr_errors"] = ivr.ivr_errors(form)
             if context["ivr_errors"]:
                 context["tree"] = form.fields["ivr_tree"].to_python(request.POST["ivr_tree"])
-    context["flow"] = ivr.call_flow(context["tree"])
+    context["flow"] = ivr.call_flow(context["tree"], request.account.country)
     context["error_lines"] = ivr.error_lines(context["ivr_errors"], context["tree"])
     return render(request, "invoca/ivr_checker.html", context, status=status)

@@ -92,8 +92,10 @@ def advertisers(account) -> list[Advertiser]:
 
 def terms_comparison(campaign) -> list[terms_display.Row]:
     """The campaign's current and future terms as rows of the side-by-side table, each saying
-    whether the future value differs."""
-    return terms_display.compare(campaign.current_terms, campaign.future_terms)
+    whether the future value differs; phone numbers in the format of the account's country."""
+    return terms_display.compare(
+        campaign.current_terms, campaign.future_terms, campaign.account.country
+    )
 
 
 def poll_running(connection) -> bool:

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.utils import dateformat
 
+from campaignhub.phones import DEFAULT_REGION
 from campaignhub.templatetags.display import DATE_FORMAT, money_text
 from invoca import ivr
 from invoca.forms import AUDIENCE_LABELS, CALLER_ID_LABELS, COUNTRY_NAMES, seconds_to_time
@@ -139,12 +140,13 @@ def _record_calls(terms):
     return _lines("Yes" if tree.get("record_calls") else "No")
 
 
-def _tree(terms):
-    return ivr.call_flow(terms.get("ivr_tree")) or _lines()
+def _tree(terms, region):
+    return ivr.call_flow(terms.get("ivr_tree"), region) or _lines()
 
 
-def rows_for(current: dict, future: dict) -> list[Row]:
-    """Rows for every property of the terms, in the reference's order."""
+def rows_for(current: dict, future: dict, region: str = DEFAULT_REGION) -> list[Row]:
+    """Rows for every property of the terms, in the reference's order; the IVR call flow's
+    phone numbers in the format of `region` (the account's country, ISO 3166)."""
     current = current if isinstance(current, dict) else {}
     future = future if isinstance(future, dict) else {}
     spec = [
@@ -179,11 +181,12 @@ def rows_for(current: dict, future: dict) -> list[Row]:
         ),
         ("caller_id", "Caller id", _caller_id),
         ("record_calls", "Record calls", _record_calls),
-        ("ivr_tree", "IVR call flow", _tree),
+        ("ivr_tree", "IVR call flow", lambda t: _tree(t, region)),
     ]
     return [Row(key, label, show(current), show(future)) for key, label, show in spec]
 
 
-def compare(current: dict, future: dict) -> list[Row]:
-    """`rows_for(current, future)`; before anything is staged the future is the current."""
-    return rows_for(current, future or current)
+def compare(current: dict, future: dict, region: str = DEFAULT_REGION) -> list[Row]:
+    """`rows_for(current, future, region)`; before anything is staged the future is the
+    current."""
+    return rows_for(current, future or current, region)

@@ -1,6 +1,7 @@
 // The IVR tree editor: nested node cards over the JSON <textarea> its form posts. The node rules
 // come from the server (data-schema), the errors in Invoca's shape from the server-rendered page
-// (data-errors) and from POST /v1/invoca/ivr/validate as you edit.
+// (data-errors) and from POST /v1/invoca/ivr/validate as you edit, which also says how the call
+// flow's phone numbers read (its `phones`).
 // How a page includes it: templates/invoca/partials/_ivr_editor.html.
 (() => {
   if (window.IvrEditor) return;
@@ -85,6 +86,7 @@
       this.prefix = this.textarea.id || "ivr";
       this.sequence = 0;
       this.timer = null;
+      this.phones = {};
       this.readTextarea();
       this.cards.hidden = false;
       this.previewSection.hidden = false;
@@ -328,13 +330,22 @@
       }
     }
 
+    // A Connect node's number as pages show it (the account's country's format), from what the
+    // server's check answered under `phones`; until it has answered, as typed.
+    destination(node) {
+      const part = (value) => (blank(value) ? "?" : String(value).trim());
+      const code = part(node.destination_country_code);
+      const number = part(node.destination_phone_number);
+      return own(this.phones, `+${code}${number}`) || `+${code} ${number}`;
+    }
+
     describe(node) {
       const said = typeof node.prompt === "string" && node.prompt.trim() ? ` "${node.prompt.trim()}"` : "";
       const colon = said ? `:${said}` : "";
       switch (node.node_type) {
         case "Connect": {
           const extension = node.destination_extension ? ` ext. ${node.destination_extension}` : "";
-          return `Connect to +${node.destination_country_code || "?"} ${node.destination_phone_number || "?"}${extension}${colon}`;
+          return `Connect to ${this.destination(node)}${extension}${colon}`;
         }
         case "EndCall": return `End the call${colon}`;
         case "Menu": return `Menu${colon}`;
@@ -484,6 +495,10 @@
       if (!answer.success) {
         this.setStatus(`Could not check the tree: ${answer.message}`, "invalid");
         return;
+      }
+      if (isObject(answer.data.phones)) {
+        this.phones = { ...this.phones, ...answer.data.phones };
+        this.renderPreview();
       }
       // The live answer replaces what the server said when the page was sent.
       this.root.querySelectorAll("[data-ivr-server-error]").forEach((element) => element.remove());

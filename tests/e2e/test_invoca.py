@@ -90,7 +90,7 @@ def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page, e
     terms = page.locator("#invoca-terms")
     flow = terms.locator('tr[data-term="ivr_tree"]')
     expect(flow).to_have_class("changed")
-    expect(flow.locator("td.future")).to_contain_text("Key 1 → Connect to +1 8004377950")
+    expect(flow.locator("td.future")).to_contain_text("Key 1 → Connect to (800) 437-7950")
     expect(flow.locator("td.current")).to_have_text("—")
     expect(terms.locator('tr[data-term="budget_cap_alert"] td.future')).to_contain_text(
         "USD 1,000.00, Monthly from 1 Jan 2025 (UTC)"
@@ -103,7 +103,7 @@ def test_create_fix_the_ivr_error_in_place_go_live_and_see_stats(server, page, e
     expect(page.locator("[data-status]").first).to_have_attribute("data-status", "live")
     terms = page.locator("#invoca-terms")
     flow = terms.locator('tr[data-term="ivr_tree"]')
-    expect(flow.locator("td.current")).to_contain_text("Key 1 → Connect to +1 8004377950")
+    expect(flow.locator("td.current")).to_contain_text("Key 1 → Connect to (800) 437-7950")
     expect(flow).not_to_have_class("changed")
     expect(terms.locator('tr[data-term="budget_cap_alert"] td.current')).to_contain_text(
         "USD 1,000.00"

@@ -58,7 +58,9 @@ def test_build_a_menu_with_a_connect_fix_the_error_in_place(server, page):
     expect(status).to_have_text("The call flow is valid.")
     expect(phone).to_have_class("field ivr-field")
     expect(connect).to_have_class("ivr-node")
-    expect(editor.locator("[data-ivr-preview]")).to_contain_text("Key 1 → Connect to +1 8004377950")
+    expect(editor.locator("[data-ivr-preview]")).to_contain_text(
+        "Key 1 → Connect to (800) 437-7950"
+    )
 
     # A failover slot for a wrong key; the outline says where it leads.
     editor.get_by_role("button", name='Add "wrong key" failover').click()

@@ -217,8 +217,17 @@ def test_the_terms_page_shows_current_and_future_with_differences(tenant_a, conn
     assert 'class="changed" data-term="description"' in page
     assert 'class="" data-term="timezone"' in page
     assert "Spring promotion" in page and "Summer promotion" in page
-    assert "Key 1 → Connect to +1 8004377950" in page
+    assert "Key 1 → Connect to (800) 437-7950" in page
     assert "Go live with staged changes" in page
+
+
+def test_the_call_flows_numbers_read_in_the_accounts_country_format(tenant_a, connected):
+    tenant_a.account.country = "GB"
+    tenant_a.account.save(update_fields=["country"])
+    make_campaign(tenant_a, status="live", current_terms=check_terms(affiliate_terms()))
+    page = tenant_a.admin_client.get(PAGE).content.decode()
+    assert "Key 1 → Connect to +1 800-437-7950" in page
+    assert "8004377950" not in page.split('data-term="ivr_tree"')[1].split("</tr>")[0]
 
 
 @pytest.mark.parametrize(

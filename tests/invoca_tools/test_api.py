@@ -29,14 +29,30 @@ def test_a_valid_tree_is_valid_with_no_error(tenant_a):
     assert response.json() == {
         "success": True,
         "message": "SUCCESS",
-        "data": {"valid": True, "error": None},
+        "data": {
+            "valid": True,
+            "error": None,
+            "phones": {
+                "+18004377950": "(800) 437-7950",
+                "+18004377951": "(800) 437-7951",
+                "+18004377952": "(800) 437-7952",
+            },
+        },
     }
+
+
+def test_destinations_read_in_the_accounts_country_format(tenant_a):
+    tenant_a.account.country = "GB"
+    tenant_a.account.save(update_fields=["country"])
+    response = post(tenant_a.member_client, VALIDATE, {"ivr_tree": REFERENCE_FAILOVER_TREE})
+    assert response.json()["data"]["phones"]["+18004377950"] == "+1 800-437-7950"
 
 
 def test_the_reference_403_example_answers_invocas_error_exactly(tenant_a):
     response = post(tenant_a.member_client, VALIDATE, {"ivr_tree": REFERENCE_403_REQUEST})
     assert response.status_code == 200
-    assert response.json()["data"] == {"valid": False, "error": REFERENCE_403_RESPONSE["error"]}
+    data = response.json()["data"]
+    assert (data["valid"], data["error"]) == (False, REFERENCE_403_RESPONSE["error"])
 
 
 def test_an_empty_object_is_a_tree_without_a_root(tenant_a):
@@ -44,6 +60,7 @@ def test_an_empty_object_is_a_tree_without_a_root(tenant_a):
     assert response.json()["data"] == {
         "valid": False,
         "error": {"ivr_tree": {"root": ["cannot be empty"]}},
+        "phones": {},
     }
 
 

@@ -658,17 +658,40 @@ def test_error_lines_read_invoca_403_bodies_and_form_error_dicts():
 def test_call_flow_outlines_what_the_caller_hears_and_where_keys_lead():
     assert ivr.call_flow(REFERENCE_FAILOVER_TREE) == [
         (0, 'Menu: "Press 1 for sales, press 2 for support."'),
-        (1, 'Key 1 → Connect to +1 8004377950: "Directing you to sales"'),
-        (1, 'Key 2 → Connect to +1 8004377951: "Directing you to support"'),
-        (1, 'Wrong key → Connect to +1 8004377952: "Forwarding you to an operator."'),
+        (1, 'Key 1 → Connect to (800) 437-7950: "Directing you to sales"'),
+        (1, 'Key 2 → Connect to (800) 437-7951: "Directing you to support"'),
+        (1, 'Wrong key → Connect to (800) 437-7952: "Forwarding you to an operator."'),
         (1, 'No key → End the call: "No key was selected, goodbye."'),
     ]
     assert ivr.call_flow(REFERENCE_CONDITION_TREE) == [
         (0, "Check: during_hours"),
-        (1, "If true → Connect to +1 8004377950"),
-        (1, "Otherwise → Connect to +1 8004377950"),
+        (1, "If true → Connect to (800) 437-7950"),
+        (1, "Otherwise → Connect to (800) 437-7950"),
     ]
     assert ivr.call_flow("nothing") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "number", "region", "shown"),
+    [
+        ("1", "8004377950", "US", "(800) 437-7950"),
+        ("1", "8004377950", "GB", "+1 800-437-7950"),
+        ("44", "2079460018", "GB", "020 7946 0018"),
+        ("1", "12", "US", "+1 12"),
+        ("1", "", "US", "+1 ?"),
+    ],
+)
+def test_a_destination_reads_as_phone_numbers_do_on_every_page(code, number, region, shown):
+    node = {
+        "node_type": "Connect",
+        "destination_country_code": code,
+        "destination_phone_number": number,
+        "destination_extension": "12",
+    }
+    assert ivr.destination_text(node, region) == shown
+    assert ivr.call_flow({"root": node}, region) == [(0, f"Connect to {shown} ext. 12")]
+    known = {} if "?" in shown or shown == f"+{code} {number}" else {f"+{code}{number}": shown}
+    assert ivr.destinations({"root": {"node_type": "Menu", "children": [node]}}, region) == known
 
 
 def test_the_editor_schema_lists_every_node_type_with_its_rules():

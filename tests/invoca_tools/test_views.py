@@ -67,7 +67,7 @@ def test_a_valid_tree_is_said_valid_with_its_call_flow(tenant_a):
     content = response.content.decode()
     assert "The tree meets Invoca's rules" in content
     assert (
-        "Wrong key → Connect to +1 8004377952: &quot;Forwarding you to an operator.&quot;"
+        "Wrong key → Connect to (800) 437-7952: &quot;Forwarding you to an operator.&quot;"
         in content
     )
     assert data_errors(content) is None
