@@ -220,11 +220,16 @@ def lead(request, lead_id):
     return ok(lead_data(found))
 
 
+NOTHING_TO_CHANGE = "Send a status, a revenue, a representative, or several of them."
+
+
 def _patch_lead(request, lead):
     """Apply a lead PATCH: `representative` through `assignment.assign_lead` (who may choose
     it: `permissions.Action.ASSIGN_LEADS`), `status`/`revenue` through `outcomes.set_outcome`
     (`permissions.may_set_outcome`). Both rights are checked first and the whole PATCH is one
     transaction, so a refusal or a 400 on any field changes nothing."""
+    if not request.data:
+        raise ApiProblem(400, NOTHING_TO_CHANGE, errors={"non_field_errors": [NOTHING_TO_CHANGE]})
     outcome = {key: value for key, value in request.data.items() if key != "representative"}
     assigning = "representative" in request.data
     if assigning:

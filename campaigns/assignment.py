@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaignhub.models import User
+from campaignhub.models import Membership, User
 from campaigns import events, permissions, selectors, services
 from campaigns.models import Lead, Representative
 
@@ -45,9 +45,21 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
     (`services.alert_lead_holder`, with their custom SMS number on the campaign); the lead's
     row, feed item and page update live, and the person who held it stops seeing it when it
     was their only way to (`events.lead_reassigned`). Giving the lead to whoever holds it
-    already changes nothing and alerts no one, so a repeat is harmless.
+    already changes nothing and alerts no one, so a repeat is harmless (they are checked all
+    the same: someone removed or no longer allowed is refused). The person's membership is
+    locked first, as a member's removal takes it, so the two never cross: a lead is never left
+    with someone removed meanwhile.
     """
     with transaction.atomic():
+        if user_id is not None:
+            # The person's membership first, then the lead, as a removal takes them: a removal
+            # under way finishes first (and they are then refused), or waits for this to
+            # commit (and then passes the lead on), so a lead never lands with someone gone.
+            list(
+                Membership.objects.select_for_update()
+                .filter(account_id=lead.account_id, user_id=user_id)
+                .values_list("pk", flat=True)
+            )
         lead = (
             Lead.objects.select_for_update(of=("self",))
             .select_related("campaign__account", "campaign__owner")
@@ -55,9 +67,10 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
         )
         campaign = lead.campaign
         permissions.require(actor, campaign, permissions.Action.ASSIGN_LEADS)
+        # Checked even for whoever holds it: someone removed or no longer allowed is refused.
+        holder = check_holder(campaign, user_id)
         if lead.representative_id == user_id:
             return lead, False
-        holder = check_holder(campaign, user_id)
         previous = lead.representative_id
         lead.representative = holder
         lead.save(update_fields=["representative", "updated_at"])

@@ -2,8 +2,12 @@
 who may do it and who may be given it, the alert the new holder gets, and live updates."""
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from campaignhub.models import Role
@@ -186,6 +190,13 @@ class TestApi:
         assert response.status_code == 403
         assert Lead.objects.get(pk=lead.pk).representative == rep
 
+    def test_an_empty_patch_says_what_may_be_sent(self, tenant_a, lead):
+        response = self.patch(tenant_a, lead, {})
+        assert response.status_code == 400
+        assert response.json()["message"] == (
+            "Send a status, a revenue, a representative, or several of them."
+        )
+
     def test_with_an_outcome_both_apply(self, tenant_a, rep, lead):
         response = self.patch(tenant_a, lead, {"representative": rep.pk, "status": "contacted"})
         assert response.status_code == 200
@@ -231,3 +242,60 @@ class TestPage:
             f"/leads/{lead.pk}/representative/", {"representative": rep.pk}, follow=True
         )
         assert "Lead given to Riley Rep; they were alerted." in response.content.decode()
+
+
+class TestAgainstRemoval:
+    def test_whoever_holds_it_is_checked_too_so_someone_removed_is_refused(
+        self, tenant_a, rep, lead
+    ):
+        Lead.objects.filter(pk=lead.pk).update(representative=rep)
+        tenant_a.account.memberships.filter(user=rep).delete()
+        with pytest.raises(assignment.ValidationError) as refused:
+            assignment.assign_lead(
+                lead=lead, user_id=rep.pk, actor=membership(tenant_a, tenant_a.admin)
+            )
+        assert refused.value.messages == [f"No member of this account has the user id {rep.pk}."]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are the subject")
+def test_a_lead_given_while_its_person_is_being_removed_waits_and_is_refused(tenant_a, rep):
+    campaign = make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Roofing")
+    lead, _ = services.capture_lead(
+        campaign=campaign, source=LeadSource.FORM, external_id="x", name="Ann", alert=False
+    )
+    deleted, finish = threading.Event(), threading.Event()
+
+    def remove():
+        # A removal's first step, held open until the assignment has been asked for.
+        try:
+            with transaction.atomic():
+                tenant_a.account.memberships.filter(user=rep).delete()
+                deleted.set()
+                finish.wait(5)
+        finally:
+            connections.close_all()
+
+    def give():
+        try:
+            assignment.assign_lead(
+                lead=lead, user_id=rep.pk, actor=membership(tenant_a, tenant_a.admin)
+            )
+        except assignment.ValidationError as exc:
+            return exc.messages
+        finally:
+            connections.close_all()
+        return "given"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        removal = pool.submit(remove)
+        assert deleted.wait(5)
+        given = pool.submit(give)
+        # The assignment waits for the removal rather than reading the membership it deletes.
+        time.sleep(0.3)
+        assert not given.done()
+        finish.set()
+        removal.result(5)
+        assert given.result(5) == [f"No member of this account has the user id {rep.pk}."]
+    assert Lead.objects.get(pk=lead.pk).representative is None
+    assert not alerts(rep).exists()
