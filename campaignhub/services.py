@@ -382,6 +382,20 @@ def removal_preview(*, membership: Membership, removed_by: User) -> list[str]:
     return [sentence for _, sentences in answers for sentence in sentences or ()]
 
 
+def check_removal(*, membership: Membership, removed_by: User) -> None:
+    """Raise ValidationError, whose message says why, when `removed_by` may not remove
+    `membership`: the account's last admin (`_ensure_another_admin`: an account keeps one), or
+    a domain app's rule (`signals.member_removal_check`: campaigns the person owns pass to the
+    admin who removes them, so someone who is not an admin of the account, or an admin
+    removing themselves, cannot remove a person who owns campaigns). Reads only. The
+    confirmation page asks it before offering the removal and `remove_member` asks it again
+    under its locks, so the two never disagree."""
+    _ensure_another_admin(membership)
+    signals.member_removal_check.send(
+        sender=Membership, account=membership.account, user=membership.user, removed_by=removed_by
+    )
+
+
 @transaction.atomic
 def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
     """Take a person out of an account, with every access they had to it, in one transaction.
@@ -392,14 +406,14 @@ def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
     domain apps withdraw what the person holds there (their representative rows, so no new
     lead is assigned to them; their queued notifications, cancelled) and hand over what they
     own, and once committed their open live sockets for the account are closed. Raises
-    ValidationError, changing nothing, for the last admin and when what they own cannot pass
-    to `removed_by` (not an admin of the account, or the person leaving themselves).
+    ValidationError, changing nothing, when `check_removal` refuses (the last admin; what they
+    own cannot pass to `removed_by`, not an admin of the account or the person leaving).
 
     A demotion (`change_role`) needs none of this but the invitations: roles are read on every
     request, API call and live event, so a demoted admin has member rights at once.
     """
     list(Membership.objects.select_for_update().filter(account=membership.account, role=Role.ADMIN))
-    _ensure_another_admin(membership)
+    check_removal(membership=membership, removed_by=removed_by)
     account, user = membership.account, membership.user
     ApiToken.objects.for_account(account).filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()

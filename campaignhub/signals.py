@@ -20,6 +20,13 @@ member_removed = Signal()
 # nothing), and the confirmation lists them.
 member_removing = Signal()
 
+# Sent by `services.check_removal` (the confirmation page before it offers the removal, and
+# `services.remove_member` again under its locks), with `account`, `user` (the person who would
+# leave) and `removed_by` (the admin): nothing changes; a receiver whose app would refuse the
+# removal raises ValidationError saying why (e.g. campaigns the person owns cannot pass to
+# `removed_by`), so the page never offers a removal that would be refused.
+member_removal_check = Signal()
+
 # Sent by the account form before it changes the account's currency, with `account` (Account,
 # still in its old currency) and `currency` (the new ISO 4217 code). Nothing is ever converted:
 # each receiver answers, as one sentence, what the change would leave reading in the new

@@ -188,18 +188,22 @@ def _role_message(change):
 @account_required(admin=True)
 def member_remove(request, membership_id):
     """GET: the confirmation, naming what the removal would do (`services.removal_preview`:
-    campaigns it leaves with no representative, leads passed on, campaigns handed over);
-    POST: the removal, and a message saying what it did."""
+    campaigns it leaves with no representative, leads passed on, campaigns handed over), or,
+    when `services.check_removal` refuses it (the rule the removal applies), why not, with no
+    button; POST: the removal, and a message saying what it did."""
     membership = get_for_account_or_404(
         Membership.objects.select_related("account", "user"), request.account, pk=membership_id
     )
     if request.method == "GET":
-        context = {
-            "member": membership,
-            "consequences": services.removal_preview(
+        context = {"member": membership, "refusal": None, "consequences": []}
+        try:
+            services.check_removal(membership=membership, removed_by=request.user)
+        except ValidationError as exc:
+            context["refusal"] = exc.messages[0]
+        else:
+            context["consequences"] = services.removal_preview(
                 membership=membership, removed_by=request.user
-            ),
-        }
+            )
         return render(request, "campaignhub/member_remove.html", context)
     try:
         removal = services.remove_member(membership=membership, removed_by=request.user)

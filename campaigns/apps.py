@@ -28,6 +28,9 @@ class CampaignsConfig(AppConfig):
         signals.member_removing.connect(
             removal.on_member_removing, dispatch_uid="campaigns.removal_preview"
         )
+        signals.member_removal_check.connect(
+            removal.on_member_removal_check, dispatch_uid="campaigns.check_hand_over"
+        )
         delivery_sent.connect(services.on_delivery_sent, dispatch_uid="campaigns.lead_alerted")
         register_current_address(services.LEAD_EVENT, services.lead_alert_address)
         signals.currency_changing.connect(

@@ -102,6 +102,12 @@ def on_member_removing(*, account, user, removed_by=None, **signal) -> list[str]
     return sentences
 
 
+def on_member_removal_check(*, account, user, removed_by=None, **signal) -> None:
+    """The `campaignhub.signals.member_removal_check` receiver: `services.check_hand_over`
+    (raises ValidationError when the campaigns `user` owns could not pass to `removed_by`)."""
+    services.check_hand_over(account=account, user=user, to=removed_by)
+
+
 def on_member_removed(*, account, user, removed_by=None, **signal):
     """The `campaignhub.signals.member_removed` receiver: `services.withdraw_representative`,
     `services.hand_over_campaigns` to `removed_by`, then `services.pass_on_unalerted_leads`

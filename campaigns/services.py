@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from campaignhub.cleaning import bounded_id, clean_json, clean_text, id_or_none
 from campaignhub.intake import replay_deliveries
-from campaignhub.models import Membership
+from campaignhub.models import Membership, Role
 from campaignhub.phones import DEFAULT_REGION, e164_or_blank, for_display
 from campaignhub.ratelimit import over_limit
 from campaigns import events, outcomes, permissions, selectors, serializers, sources
@@ -518,6 +518,26 @@ def pass_on_unalerted_leads(*, account, user) -> list[int]:
     return passed
 
 
+def check_hand_over(*, account, user, to) -> None:
+    """Raise ValidationError, saying why, when the campaigns of `account` that `user` owns
+    (deleted ones too) could not pass to `to` on `user`'s removal: `to` is missing, `user`
+    themselves, or not an admin of `account`. Nothing owned: never raises. Reads only; the rule
+    `hand_over_campaigns` applies and the removal's confirmation checks before it is offered."""
+    if not Campaign.objects.for_account(account).filter(owner=user).exists():
+        return
+    name = user.get_full_name()
+    if to is None or to.pk == user.pk:
+        raise ValidationError(
+            f"{name} owns campaigns, which pass to the admin who removes them: "
+            "another admin must remove them."
+        )
+    if not Membership.objects.for_account(account).filter(user=to, role=Role.ADMIN).exists():
+        raise ValidationError(
+            f"{name} owns campaigns, which pass to the admin who removes them: "
+            f"only an admin of {account} can remove them."
+        )
+
+
 def hand_over_campaigns(*, account, user, to) -> list[int]:
     """Give every campaign of `account` that `user` owns (deleted ones too, so none is left
     owned by someone outside the account) to `to`, the admin removing `user` from it.
@@ -526,8 +546,8 @@ def hand_over_campaigns(*, account, user, to) -> list[int]:
     actor): locked, checked against the permission matrix, its live rows and counts updated
     after commit. Returns the ids of the campaigns that were not deleted, the ones the admin
     sees. Runs in the caller's transaction (the member's removal). Raises ValidationError,
-    changing nothing, when `user` owns campaigns and `to` is not an admin of `account` or is
-    `user` themselves.
+    changing nothing, when `check_hand_over` refuses (`user` owns campaigns and `to` is not an
+    admin of `account` or is `user` themselves).
     """
     owned = list(
         Campaign.objects.for_account(account)
@@ -537,18 +557,8 @@ def hand_over_campaigns(*, account, user, to) -> list[int]:
     )
     if not owned:
         return []
-    name = user.get_full_name()
-    if to is None or to.pk == user.pk:
-        raise ValidationError(
-            f"{name} owns campaigns, which pass to the admin who removes them: "
-            "another admin must remove them."
-        )
+    check_hand_over(account=account, user=user, to=to)
     actor = Membership.objects.for_account(account).filter(user=to).select_related("user").first()
-    if actor is None or not actor.is_admin:
-        raise ValidationError(
-            f"{name} owns campaigns, which pass to the admin who removes them: "
-            f"only an admin of {account} can remove them."
-        )
     for campaign in owned:
         update_campaign(campaign=campaign, changes={"owner": to.pk}, actor=actor)
     return [campaign.pk for campaign in owned if not campaign.is_deleted]

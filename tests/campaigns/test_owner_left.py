@@ -149,6 +149,36 @@ class TestRemovalHandsCampaignsOver:
         assert Campaign.objects.get(pk=campaign.pk).owner_id == second.pk
         assert _membership(tenant_a, second)
 
+    def test_an_admin_who_owns_campaigns_is_told_so_before_removing_themselves(self, tenant_a):
+        second = make_member(tenant_a.account, "second@acme.test", Role.ADMIN, name="Sam Second")
+        make_campaign(tenant_a, owner=second)
+        client = Client()
+        client.force_login(second)
+        page = client.get(f"/settings/members/{_membership(tenant_a, second).pk}/remove/")
+        content = page.content.decode()
+        assert "Sam Second (second@acme.test) cannot be removed from Acme Agency" in content
+        assert "another admin must remove them." in content
+        assert "will be owned by you" not in content
+        assert "Remove Sam Second</button>" not in content
+
+    def test_another_admin_is_offered_the_removal_of_an_admin_who_owns_campaigns(self, tenant_a):
+        second = make_member(tenant_a.account, "second@acme.test", Role.ADMIN, name="Sam Second")
+        make_campaign(tenant_a, owner=second)
+        page = tenant_a.admin_client.get(
+            f"/settings/members/{_membership(tenant_a, second).pk}/remove/"
+        )
+        content = page.content.decode()
+        assert "Their 1 campaign will be owned by you." in content
+        assert "Remove Sam Second</button>" in content
+
+    def test_a_deleted_campaign_they_own_refuses_the_removal_up_front_too(self, tenant_a):
+        second = make_member(tenant_a.account, "second@acme.test", Role.ADMIN, name="Sam Second")
+        services.delete_campaign(campaign=make_campaign(tenant_a, owner=second))
+        client = Client()
+        client.force_login(second)
+        page = client.get(f"/settings/members/{_membership(tenant_a, second).pk}/remove/")
+        assert "another admin must remove them." in page.content.decode()
+
 
 class TestOwnerLeftCheck:
     def test_is_a_warning_naming_the_owner(self, tenant_a):

@@ -1,5 +1,6 @@
 """The Members page in the browser: removing someone hands their campaigns to the admin who
-removed them; a role change says so, and a refused one says why."""
+removed them; a removal that would be refused says why on its confirmation, with no button; a
+role change says so, and a refused one says why."""
 
 from playwright.sync_api import expect
 
@@ -111,3 +112,28 @@ def test_an_admin_sends_the_password_link_again_to_someone_who_never_chose_one(s
     expect(page.locator("#members tr", has_text="nia@acme.test")).to_contain_text(
         "has not chosen a password yet"
     )
+
+
+def test_the_only_admin_opening_their_own_removal_is_told_why_and_offered_no_button(server, page):
+    acme = make_account("Acme Agency", "admin@acme.test")
+    admin = acme.memberships.get().user
+    admin.name = "Dana Boss"
+    admin.save()
+    make_member(acme, "rep@acme.test", name="Riley Rep")
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    page.locator("#members tr", has_text="admin@acme.test").get_by_role(
+        "link", name="Remove admin@acme.test"
+    ).click()
+    confirmation = page.locator("#member-remove")
+    expect(confirmation.get_by_role("heading")).to_have_text(
+        "Dana Boss (admin@acme.test) cannot be removed from Acme Agency"
+    )
+    expect(confirmation.get_by_role("alert")).to_have_text("An account needs at least one admin.")
+    expect(confirmation.get_by_role("button")).to_have_count(0)
+    expect(page.locator("#member-remove-consequences")).to_have_count(0)
+    expect(confirmation).not_to_contain_text("lose access")
+    confirmation.get_by_role("link", name="Back to Members").click()
+    expect(page).to_have_url(f"{server}/settings/members/")
+    assert Membership.objects.get(account=acme, user=admin).is_admin

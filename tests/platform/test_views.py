@@ -207,6 +207,44 @@ class TestMembers:
         tenant_a.admin_client.post(f"/settings/members/{membership.pk}/remove/")
         assert Membership.objects.get(pk=membership.pk).role == "admin"
 
+    def test_the_last_admins_confirmation_says_why_and_offers_no_removal(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.admin)
+        response = tenant_a.admin_client.get(f"/settings/members/{membership.pk}/remove/")
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert "cannot be removed from Acme Agency" in content
+        assert "An account needs at least one admin." in content
+        assert 'method="post"' not in content.split('id="member-remove"')[1]
+        assert "lose access" not in content
+        assert "member-remove-consequences" not in content
+
+    def test_the_confirmation_and_the_removal_ask_the_same_rule(self, tenant_a, monkeypatch):
+        # Whatever `check_removal` refuses, the page refuses up front and the removal refuses.
+        from django.core.exceptions import ValidationError
+
+        def refuse(**kwargs):
+            raise ValidationError("Not today.")
+
+        monkeypatch.setattr(services, "check_removal", refuse)
+        membership = Membership.objects.get(user=tenant_a.member)
+        page = tenant_a.admin_client.get(f"/settings/members/{membership.pk}/remove/")
+        assert "Not today." in page.content.decode()
+        assert "Remove Acme Agency Member</button>" not in page.content.decode()
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/remove/", follow=True
+        )
+        assert "Not today." in response.content.decode()
+        assert Membership.objects.filter(pk=membership.pk).exists()
+
+    def test_a_removable_members_confirmation_offers_the_removal(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.member)
+        content = tenant_a.admin_client.get(
+            f"/settings/members/{membership.pk}/remove/"
+        ).content.decode()
+        assert "Remove Acme Agency Member (member@acme.test) from Acme Agency?" in content
+        assert "Remove Acme Agency Member</button>" in content
+        assert "cannot be removed" not in content
+
     def test_invalid_role_changes_nothing(self, tenant_a):
         membership = Membership.objects.get(user=tenant_a.member)
         response = tenant_a.admin_client.post(
