@@ -117,6 +117,9 @@ def member(request, membership_id):
     elif request.method == "DELETE":
         try:
             services.remove_member(membership=found, removed_by=request.user)
+        except services.NoLongerAMember:
+            # Removed by a request at the same moment: as a DELETE a moment later answers.
+            raise ApiProblem(404, "Member not found") from None
         except ValidationError as exc:
             raise _rule_problem(exc) from None
         return ok(None)

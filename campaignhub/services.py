@@ -366,6 +366,17 @@ class MemberRemoved:
     notes: tuple[str, ...] = ()
 
 
+class NoLongerAMember(ValidationError):
+    """`remove_member` found the person already gone from the account (removed a moment
+    before, by another request or the same page sent twice): nothing changed. Its message:
+    "max@acme.test is no longer a member of Acme Agency." (`no_longer_a_member`)."""
+
+
+def no_longer_a_member(*, email: str, account: Account) -> str:
+    """The words for someone already removed: "<email> is no longer a member of <account>."."""
+    return f"{email} is no longer a member of {account}."
+
+
 def _removal_answers(answers):
     """The `member_removed` answers flattened: a receiver may answer one thing or a tuple."""
     for _, answer in answers:
@@ -407,12 +418,21 @@ def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
     lead is assigned to them; their queued notifications, cancelled) and hand over what they
     own, and once committed their open live sockets for the account are closed. Raises
     ValidationError, changing nothing, when `check_removal` refuses (the last admin; what they
-    own cannot pass to `removed_by`, not an admin of the account or the person leaving).
+    own cannot pass to `removed_by`, not an admin of the account or the person leaving), and
+    `NoLongerAMember` when the membership was removed already (of two removals at once, one
+    removes and the other is told so, under the same locks).
 
     A demotion (`change_role`) needs none of this but the invitations: roles are read on every
     request, API call and live event, so a demoted admin has member rights at once.
     """
     list(Membership.objects.select_for_update().filter(account=membership.account, role=Role.ADMIN))
+    # Read again under the lock: the row as it is now, or gone when a removal just committed.
+    current = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+    if current is None:
+        raise NoLongerAMember(
+            no_longer_a_member(email=membership.user.email, account=membership.account)
+        )
+    membership.role = current.role
     check_removal(membership=membership, removed_by=removed_by)
     account, user = membership.account, membership.user
     ApiToken.objects.for_account(account).filter(user=user, revoked_at__isnull=True).update(

@@ -4,8 +4,10 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -190,12 +192,25 @@ def member_remove(request, membership_id):
     """GET: the confirmation, naming what the removal would do (`services.removal_preview`:
     campaigns it leaves with no representative, leads passed on, campaigns handed over), or,
     when `services.check_removal` refuses it (the rule the removal applies), why not, with no
-    button; POST: the removal, and a message saying what it did."""
-    membership = get_for_account_or_404(
-        Membership.objects.select_related("account", "user"), request.account, pk=membership_id
+    button; POST: the removal, and a message saying what it did. A POST for someone already
+    removed (two at once, or the confirmation sent again) changes nothing and leads to the
+    Members page with "<email> is no longer a member of <account>."; an id this account never
+    had is a 404."""
+    membership = (
+        Membership.objects.select_related("account", "user")
+        .for_account(request.account)
+        .filter(pk=membership_id)
+        .first()
     )
+    if membership is None:
+        return _removed_before(request, membership_id)
     if request.method == "GET":
-        context = {"member": membership, "refusal": None, "consequences": []}
+        context = {
+            "member": membership,
+            "refusal": None,
+            "consequences": [],
+            "receipt": _removal_receipt(membership),
+        }
         try:
             services.check_removal(membership=membership, removed_by=request.user)
         except ValidationError as exc:
@@ -207,11 +222,46 @@ def member_remove(request, membership_id):
         return render(request, "campaignhub/member_remove.html", context)
     try:
         removal = services.remove_member(membership=membership, removed_by=request.user)
+    except services.NoLongerAMember as exc:
+        messages.info(request, exc.messages[0])
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, _removed_message(request, removal))
     return redirect("members")
+
+
+# The confirmation carries who it was drawn for, signed, so the page sent again after the
+# removal can name them; the membership row, and with it the email, is gone by then.
+RECEIPT_FIELD = "removing"
+RECEIPT_SALT = "campaignhub.member_remove"
+
+
+def _removal_receipt(membership) -> str:
+    """The confirmation's signed `[account id, membership id, email]`."""
+    return signing.dumps(
+        [membership.account_id, membership.pk, membership.user.email], salt=RECEIPT_SALT
+    )
+
+
+def _removed_before(request, membership_id):
+    """A removal's page for a membership the account no longer has: a POST carrying this
+    account's receipt for that very membership (its confirmation, sent again) leads to the
+    Members page saying so; anything else (a GET, another account's member, an unknown id, a
+    receipt altered or for another id) is a 404, so no other account's ids are confirmed."""
+    if request.method == "POST":
+        try:
+            account_id, receipt_id, email = signing.loads(
+                request.POST.get(RECEIPT_FIELD, ""), salt=RECEIPT_SALT
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            account_id = receipt_id = email = None
+        if account_id == request.account.pk and receipt_id == membership_id:
+            messages.info(
+                request, services.no_longer_a_member(email=email, account=request.account)
+            )
+            return redirect("members")
+    raise Http404("Not found")
 
 
 def _removed_message(request, removal):
