@@ -30,7 +30,12 @@ def ivr_validate(a, b):
         b,
         "/v1/invoca/ivr/validate",
         {"ivr_tree": REFERENCE_403_REQUEST},
-        {"valid": False, "error": REFERENCE_403_RESPONSE["error"]},
+        {
+            "valid": False,
+            "error": REFERENCE_403_RESPONSE["error"],
+            # This tree's numbers are not read as phone numbers (no country code).
+            "phones": {},
+        },
     )
 
 
