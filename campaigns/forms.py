@@ -280,15 +280,30 @@ def unused_fields(integration: str) -> list[str]:
     return [name for name, users in SOURCE_FIELDS.items() if integration not in users]
 
 
+# The campaign page's deal fields: shown only while "Create a deal for each lead" is ticked
+# (README, Pipelines and deals: a campaign with it opens a deal for every new lead, on the
+# pipeline and stage chosen, worth `deal_value` in its `currency`); without it they mean nothing.
+DEAL_FIELDS = ("pipeline_id", "stage_id", "deal_value", "currency")
+
+
+def hidden_fields(values: dict) -> list[str]:
+    """The page fields the campaign page hides for API-shaped `values` (its `integration` and
+    `create_deal`): the `SOURCE_FIELDS` the lead source does not use, and the `DEAL_FIELDS`
+    while `create_deal` is off."""
+    hidden = unused_fields(values.get("integration") or "")
+    if not values.get("create_deal"):
+        hidden += DEAL_FIELDS
+    return hidden
+
+
 def page_data_for_source(values: dict) -> dict:
     """The campaign page's API-shaped `values` as `CampaignForm` checks them: each field the
-    chosen lead source does not use emptied, so a value the page hid for that source (typed
-    before the source changed, or kept from an earlier one) is neither checked nor refused; the
-    page's save leaves the stored value of such a field as it is (`unused_fields`)."""
-    return {
-        **values,
-        **{name: "" for name in unused_fields(values.get("integration") or "")},
-    }
+    page hides (`hidden_fields`: one the chosen lead source does not use, a deal field while
+    no deal is created) emptied, so a value the page hid (typed before the source changed or
+    the box was unticked, or kept from earlier) is neither checked nor refused; the page's
+    save leaves the stored value of such a field as it is. The JSON API checks every field it
+    is sent."""
+    return {**values, **{name: "" for name in hidden_fields(values)}}
 
 
 class CampaignForm(forms.Form):

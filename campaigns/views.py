@@ -40,9 +40,9 @@ from campaigns.forms import (
     LeadOutcomeForm,
     NotificationRuleForm,
     deal_target_choices,
+    hidden_fields,
     page_data_for_source,
     page_errors,
-    unused_fields,
 )
 from campaigns.models import (
     Campaign,
@@ -256,8 +256,9 @@ def _save_checked(request, campaign):
             )
         else:
             changes = dict(form.cleaned_data)
-            # What the page hides for the lead source is kept as stored, never emptied.
-            for name in unused_fields(changes["integration"]):
+            # What the page hides (for the lead source, or while no deal is created) is kept
+            # as stored, never emptied.
+            for name in hidden_fields(changes):
                 changes.pop(name)
             # The page always posts the Active box; only a change of it is a switch-off that
             # alerts the owner.

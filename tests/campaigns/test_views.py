@@ -159,7 +159,10 @@ def test_errors_of_nested_values_are_under_their_own_inputs_in_plain_words(tenan
 
 @pytest.mark.parametrize("field", ["currency", "add_person_or_business"])
 def test_a_choice_not_offered_is_an_error_under_its_field(tenant_a, field):
-    response = tenant_a.admin_client.post("/campaigns/new/", form_post(**{field: "ZZZ"}))
+    # The currency is a deal field: checked while the campaign creates deals.
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/", form_post(create_deal="on", **{field: "ZZZ"})
+    )
     assert response.status_code == 400
     html = response.content.decode()
     start = html.index(f'<label for="id_{field}">')
@@ -775,6 +778,68 @@ def test_a_new_campaign_keeps_no_value_of_a_field_its_source_does_not_use(tenant
     assert response.status_code == 302
     campaign = Campaign.objects.get()
     assert (campaign.tracking_number, campaign.page_url) == ("", "")
+
+
+@pytest.mark.parametrize("deal_value", ["-5", "1e400", "NaN"])
+def test_hidden_deal_fields_never_block_a_new_campaign_that_creates_no_deals(tenant_a, deal_value):
+    """Without "Create a deal for each lead" the page hides the deal fields: what they hold
+    is neither checked nor kept (the account's currency stands)."""
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/",
+        form_post(deal_value=deal_value, pipeline_id="999999", stage_id="nope", currency="XXX"),
+    )
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert not campaign.create_deal
+    assert (campaign.pipeline_id, campaign.stage_id, campaign.deal_value) == ("", "", None)
+    assert campaign.currency == tenant_a.account.currency
+
+
+def test_unticking_create_deal_keeps_the_stored_deal_settings_whatever_the_hidden_fields_say(
+    tenant_a,
+):
+    pipeline = tenant_a.account.pipelines.get(name="Sales")
+    stage_id = str(pipeline.stages.get(name="New").pk)
+    campaign = make_campaign(
+        tenant_a,
+        create_deal=True,
+        pipeline_id=str(pipeline.pk),
+        stage_id=stage_id,
+        deal_value="1500.00",
+        currency="EUR",
+    )
+    url = f"/campaigns/{campaign.pk}/edit/"
+    html = tenant_a.admin_client.get(url).content.decode()
+    data = {}
+    for name, value in form_values(html, "campaign-form"):
+        data.setdefault(name, []).append(value)
+    data.pop("create_deal")  # the box unticked
+    data.update(deal_value=["-5"], pipeline_id=[""], stage_id=[""], currency=["XXX"])
+    response = tenant_a.admin_client.post(url, data)
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert not campaign.create_deal
+    assert (campaign.pipeline_id, campaign.stage_id, str(campaign.deal_value)) == (
+        str(pipeline.pk),
+        stage_id,
+        "1500.00",
+    )
+    assert campaign.currency == "EUR"
+
+
+def test_deal_fields_are_checked_while_create_deal_is_ticked(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/", form_post(create_deal="on", deal_value="-5")
+    )
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert error_under(content, 'id="id_deal_value"') == [
+        "Ensure this value is greater than or equal to 0."
+    ]
+    assert error_under(content, 'id="id_pipeline_id"') == [
+        "Choose a pipeline and a stage to create deals."
+    ]
+    assert not Campaign.objects.exists()
 
 
 def test_fields_the_lead_source_uses_are_still_checked(tenant_a):

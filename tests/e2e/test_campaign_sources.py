@@ -119,3 +119,30 @@ def test_deal_fields_show_only_for_a_campaign_that_creates_deals(server, acme, p
     expect(page.get_by_role("heading", name="Spring roofing")).to_be_visible()
     campaign = Campaign.objects.get()
     assert campaign.create_deal and str(campaign.deal_value) == "1500.00"
+
+
+def test_a_deal_value_typed_before_unticking_create_deal_does_not_block_the_save(
+    server, acme, page
+):
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_label("Name", exact=True).fill("Summer roofing")
+    page.get_by_label("Create a deal for each lead").check()
+    page.get_by_label("Deal value").fill("-5")
+    page.get_by_label("Create a deal for each lead").uncheck()
+    expect(page.get_by_label("Deal value")).to_be_hidden()
+    page.get_by_role("button", name="Create campaign").click()
+    expect(page.get_by_role("heading", name="Summer roofing")).to_be_visible()
+    campaign = Campaign.objects.get()
+    assert (campaign.create_deal, campaign.deal_value) == (False, None)
+
+    # Editing: the stored deal settings stay while the box is unticked.
+    Campaign.objects.filter(pk=campaign.pk).update(deal_value=1500)
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Create a deal for each lead").check()
+    page.get_by_label("Deal value").fill("-5")
+    page.get_by_label("Create a deal for each lead").uncheck()
+    page.get_by_role("button", name="Save campaign").click()
+    expect(page.get_by_text("Campaign saved.")).to_be_visible()
+    campaign.refresh_from_db()
+    assert (campaign.create_deal, str(campaign.deal_value)) == (False, "1500.00")
