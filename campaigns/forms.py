@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.functional import cached_property
 
 from campaignhub.cleaning import clean_text, id_or_none
@@ -613,12 +614,24 @@ class TrackingNumberQueryForm(forms.Form):
     type = forms.ChoiceField(choices=Integration.choices, required=False)
 
 
+class LeadEmailField(forms.EmailField):
+    """An email address of at most `max_length` characters. A longer one gets that one error
+    (Django's "Ensure this value has at most 254 characters (it has 300).") rather than also
+    "Enter a valid email address.", which Django adds for an address over 320 characters."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if self.max_length is not None:
+            MaxLengthValidator(self.max_length)(value)
+        return value
+
+
 class LeadForm(forms.Form):
     """What a person (public form) or a system (lead webhook) sends us about a lead."""
 
     name = forms.CharField(max_length=255, required=False)
     phone = PhoneNumberField(required=False)
-    email = forms.EmailField(max_length=254, required=False)
+    email = LeadEmailField(max_length=254, required=False)
     message = forms.CharField(max_length=5000, required=False)
 
     def clean(self):
@@ -628,27 +641,36 @@ class LeadForm(forms.Form):
         return data
 
 
-def _field_values(data):
+def _field_values(data, checked=()):
     """(name, value as text) for every value posted: each value of a repeated form field, and
-    a JSON value other than a string as its JSON text."""
+    a JSON value other than a string as its JSON text; without the value a form reads of each
+    field named in `checked` (the last one given, a string), which that form bounds itself."""
     if hasattr(data, "lists"):
-        return [(name, value) for name, values in data.lists() for value in values]
+        return [
+            (name, value)
+            for name, values in data.lists()
+            for value in (values[:-1] if name in checked else values)
+        ]
     return [
         (name, value if isinstance(value, str) else json.dumps(value))
         for name, value in data.items()
+        if not (name in checked and isinstance(value, str))
     ]
 
 
-def submission_bounds_problem(data) -> str:
+def submission_bounds_problem(data, *, checked=()) -> str:
     """Why a public form submission (`QueryDict` or JSON object) is too big to keep, or "".
 
     Every posted field is kept with the lead, so their number is capped at
     `LEAD_FORM_MAX_FIELDS` and each name and value at `LEAD_FORM_MAX_FIELD_CHARS` characters.
+    `checked` names fields whose value the caller's form refuses itself, under the field, when
+    longer than its own limit (at most `LEAD_FORM_MAX_FIELD_CHARS`): that value is left to it,
+    so a visitor gets one error for it; every other value (a repeated one too) is bounded here.
     """
     if len(data) > settings.LEAD_FORM_MAX_FIELDS:
         return f"Too many fields: send at most {settings.LEAD_FORM_MAX_FIELDS}."
     limit = settings.LEAD_FORM_MAX_FIELD_CHARS
-    for name, value in _field_values(data):
+    for name, value in _field_values(data, checked):
         if len(name) > limit or len(value) > limit:
             return f"The field {name[:50]!r} is too long: at most {limit} characters."
     return ""
@@ -669,14 +691,31 @@ class SubmissionIdField(forms.UUIDField):
 
 class PublicLeadForm(LeadForm):
     """A public form submission; `data` may carry fields of the page's own, which are kept with
-    the lead within `submission_bounds_problem`'s limits."""
+    the lead within `submission_bounds_problem`'s limits. The visitor's own fields (`BOUNDED`)
+    are bounded by their field alone, at their limit or `LEAD_FORM_MAX_FIELD_CHARS` if lower,
+    so a value too long gets one error under its field, naming that field's limit."""
+
+    BOUNDED = ("name", "phone", "email", "message")
 
     # Bots fill every field; people never see this one.
     website = forms.CharField(required=False)
     submission_id = SubmissionIdField(required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.LEAD_FORM_MAX_FIELD_CHARS
+        for name in self.BOUNDED:
+            field = self.fields[name]
+            if field.max_length > limit:
+                field.max_length = limit
+                field.validators = [
+                    validator
+                    for validator in field.validators
+                    if not isinstance(validator, MaxLengthValidator)
+                ] + [MaxLengthValidator(limit)]
+
     def clean(self):
-        problem = submission_bounds_problem(self.data)
+        problem = submission_bounds_problem(self.data, checked=self.BOUNDED)
         if problem:
             raise ValidationError(problem)
         return super().clean()

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import uuid
 from html import unescape
 from unittest import mock
@@ -141,6 +142,54 @@ class TestPublicForm:
         html = Client().post(form_path(form_campaign), body)
         assert html.status_code == 400
         assert not Lead.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("field", "sent", "message"),
+        [
+            ("name", "N" * 10_000, "Ensure this value has at most 255 characters (it has 10000)."),
+            (
+                "message",
+                "M" * 6_000,
+                "Ensure this value has at most 5000 characters (it has 6000).",
+            ),
+            (
+                "email",
+                "e" * 10_000 + "@example.com",
+                "Ensure this value has at most 254 characters (it has 10012).",
+            ),
+        ],
+    )
+    def test_a_value_too_long_is_one_error_under_its_own_field(
+        self, form_campaign, field, sent, message
+    ):
+        """The visitor's own fields are bounded by their own limit alone: one error, under the
+        field, never a second one naming the field's internal name or another limit."""
+        body = {"phone": "4155550111", field: sent}
+        html = Client().post(form_path(form_campaign), body)
+        assert html.status_code == 400
+        content = html.content.decode()
+        start = content.index(f'<label for="id_{field}">')
+        block = content[
+            content.rindex('<div class="field', 0, start) : content.index("</div>", start)
+        ]
+        assert "has-error" in block
+        assert [unescape(e) for e in re.findall(r'<small class="error">(.*?)</small>', block)] == [
+            message
+        ]
+        assert re.findall(r'class="error"', content) == ['class="error"']
+        assert "too long" not in content
+        response = Client().post(
+            form_path(form_campaign), json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["errors"] == {field: [message]}
+        assert not Lead.objects.exists()
+
+    def test_the_page_offers_each_fields_own_limit(self, form_campaign):
+        content = Client().get(form_path(form_campaign)).content.decode()
+        assert 'name="name" value="" autocomplete="name" maxlength="255"' in content
+        assert 'autocomplete="email" maxlength="254"' in content
+        assert 'name="message" maxlength="5000"' in content
 
     def test_malformed_json_is_400(self, form_campaign):
         response = Client().post(form_path(form_campaign), "{oops", content_type="application/json")

@@ -64,6 +64,22 @@ def test_repeated_html_field_counts_every_value(form_path):
     assert not Lead.objects.exists()
 
 
+def test_the_visitors_own_fields_are_held_to_the_lower_bound_under_their_field(form_path):
+    """With `LEAD_FORM_MAX_FIELD_CHARS` below a field's own limit, the field says the lower one."""
+    response = Client().post(form_path, {"phone": "4155550111", "message": "x" * 201})
+    assert response.status_code == 400
+    assert "Ensure this value has at most 200 characters (it has 201)." in response.text
+    assert "too long" not in response.text
+    assert not Lead.objects.exists()
+
+
+def test_a_repeated_own_field_still_bounds_every_value_but_the_one_read(form_path):
+    response = Client().post(form_path, {"phone": "4155550111", "name": ["x" * 201, "Ann"]})
+    assert response.status_code == 400
+    assert "The field &#x27;name&#x27; is too long: at most 200 characters." in response.text
+    assert not Lead.objects.exists()
+
+
 def test_extra_fields_within_the_bounds_are_kept_with_the_lead(form_path):
     response = post_json(form_path, {"phone": "4155550111", "utm_source": "flyer", "notes": "hi"})
     assert response.status_code == 200
