@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas, selectors, services
 from campaignhub.cleaning import digits_text, parse_json
+from campaignhub.query import repeated_keys, repeated_message
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +252,7 @@ CURSOR_KEYS = (*PAGE_KEYS, "cursor")
 def refuse_unknown_query(request, allowed):
     """A query key a list does not take (`?sort=`, a filter of another list) is a 400 naming it
     and what the list takes, never ignored: an ignored filter answers the unfiltered list as if
-    it had been applied. A key given twice is a 400 too (each takes one value)."""
+    it had been applied. A key given twice is a 400 too (each takes one value, `query`)."""
     unknown = sorted(set(request.GET) - set(allowed))
     if unknown:
         plural = "s" if len(unknown) > 1 else ""
@@ -261,12 +262,11 @@ def refuse_unknown_query(request, allowed):
             f"Unknown query parameter{plural}: {', '.join(unknown)}. This list takes {takes}.",
             errors={key: ["Unknown query parameter."] for key in unknown},
         )
-    # `?campaign=1&campaign=2` filters by one value: which one would be a guess.
-    repeated = sorted(key for key in request.GET if len(request.GET.getlist(key)) > 1)
+    repeated = repeated_keys(request.GET)
     if repeated:
         raise ApiProblem(
             400,
-            f"Give each query parameter once: {', '.join(repeated)}.",
+            repeated_message(repeated),
             errors={key: ["Given more than once; this list takes one value."] for key in repeated},
         )
 

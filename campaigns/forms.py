@@ -19,6 +19,7 @@ from campaignhub.fields import (
 )
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
+from campaignhub.query import SingleValueFilterForm
 from campaigns import sources
 from campaigns.models import (
     REVENUE_ONLY_WHEN_WON,
@@ -570,7 +571,7 @@ class NotificationRuleForm(forms.Form):
     sms_details = CampaignForm.base_fields["sms_details"]
 
 
-class CampaignFilterForm(forms.Form):
+class CampaignFilterForm(SingleValueFilterForm):
     search = forms.CharField(max_length=200, required=False)
     integration = forms.ChoiceField(
         choices=[("", "All lead sources"), *Integration.choices], required=False
@@ -745,9 +746,11 @@ class WebhookLeadForm(LeadForm):
     external_id = KeptTextField(required=False)
 
 
-class LeadFilterForm(forms.Form):
+class LeadFilterForm(SingleValueFilterForm):
     """The lead list's filters (page, CSV export, `GET /v1/leads`). `campaigns`, when given (the
-    campaigns the person may see), refuses any other campaign id instead of showing nothing."""
+    campaigns the person may see), refuses any other campaign id instead of showing nothing. A
+    page's query giving a filter more than once is an error of the whole form
+    (`SingleValueFilterForm`)."""
 
     campaign = DigitsIntegerField(required=False, min_value=1, max_value=2**63 - 1)
     search = forms.CharField(max_length=200, required=False)

@@ -4,6 +4,7 @@ from django import forms
 
 from campaignhub.fields import IdChoiceField, NameField
 from campaignhub.phones import PhoneNumberField
+from campaignhub.query import SingleValueFilterForm
 from crm.contacts import EDITABLE_FIELDS, live_contacts
 from crm.models import Contact
 
@@ -49,7 +50,10 @@ class ContactForm(forms.ModelForm):
         return {field: getattr(contact, field) for field in EDITABLE_FIELDS}
 
 
-class ContactFilterForm(forms.Form):
+class ContactFilterForm(SingleValueFilterForm):
+    """The contact list's `search` (page, CSV export, `GET /v1/contacts`), at most 200
+    characters; given more than once on a page, an error of the whole form."""
+
     search = forms.CharField(max_length=200, required=False, strip=True)
 
 

@@ -5,11 +5,12 @@ import re
 from django import forms
 from fcm_django.models import DeviceType
 
+from campaignhub.query import SingleValueFilterForm
 from notifications import rendering
 from notifications.models import Channel, Status
 
 
-class DeliveryFilterForm(forms.Form):
+class DeliveryFilterForm(SingleValueFilterForm):
     """The delivery log's filters (page and `GET /v1/notifications/deliveries`): an event the
     product sends (one with templates, `rendering.event_channels`), a channel, a status."""
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaignhub.fields import IdChoiceField
+from campaignhub.query import SingleValueFilterForm
 from campaignhub.tenancy import account_zone
 from campaigns import selectors as campaign_selectors
 from campaigns.models import LeadSource
@@ -27,7 +28,7 @@ def default_period(account) -> tuple[date, date]:
     return today - timedelta(days=DEFAULT_DAYS - 1), today
 
 
-class ReportForm(forms.Form):
+class ReportForm(SingleValueFilterForm):
     """`from` and `to` (YYYY-MM-DD, days in the account's time zone, `to` included; the last
     30 days when both are left out, 30 days from or up to the one given, cut at `EARLIEST` or
     `LATEST`, the days either may name, so the period asked never runs past them), `group` (day,
@@ -36,8 +37,9 @@ class ReportForm(forms.Form):
     `representative` (the id of a member of the account).
 
     The period runs at most `MAX_DAYS` days and `from` is not after `to`; each problem is an
-    error on the field named (the API's 400 `errors`). `cleaned_data` holds `start` and `end`
-    (dates) for the report, beside the fields.
+    error on the field named (the API's 400 `errors`); a page's query giving a field more than
+    once is an error of the whole form (`SingleValueFilterForm`). `cleaned_data` holds `start`
+    and `end` (dates) for the report, beside the fields.
     """
 
     group = forms.ChoiceField(choices=[(group, group) for group in GROUPS], required=False)

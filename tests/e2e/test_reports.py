@@ -228,3 +228,29 @@ def test_the_export_links_carry_the_reports_filters(server, page):
     days = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert days[0].startswith('"Day"') and len(days) == 31
     assert sum(int(line.split(",")[1].strip('"')) for line in days[1:]) == 1
+
+
+def test_a_filter_given_twice_downloads_nothing_and_lists_nothing(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    tenant = SimpleNamespace(account=account, admin=admin)
+    roofing = make_campaign(tenant, campaign_name="Roofing")
+    solar = make_campaign(tenant, campaign_name="Solar")
+    twice = f"campaign={roofing.pk}&campaign={solar.pk}"
+    message = "These filters cannot be used: Give each query parameter once: campaign."
+    log_in(page, server, "admin@acme.test")
+
+    answer = page.goto(f"{server}/reports/export/?group=campaign&{twice}")
+    assert answer.status == 400
+    expect(page.get_by_role("heading", name="Nothing downloaded")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_text(message)
+    page.get_by_role("link", name="Back to the list").click()
+    expect(page).to_have_url(f"{server}/reports/")
+
+    answer = page.goto(f"{server}/leads/export/?{twice}")
+    assert answer.status == 400
+    expect(page.get_by_role("alert")).to_have_text(message)
+
+    answer = page.goto(f"{server}/leads/?{twice}")
+    assert answer.status == 400
+    expect(page.locator("#filter-errors")).to_have_text(f"{message} Choose others above.")
