@@ -12,6 +12,7 @@ from campaignhub.cleaning import clean_text, id_or_none
 from campaignhub.concurrency import SeenVersionForm, differs
 from campaignhub.fields import (
     DigitsIntegerField,
+    IdChoiceField,
     MoneyField,
     NameField,
     StrictBooleanField,
@@ -746,25 +747,47 @@ class WebhookLeadForm(LeadForm):
     external_id = KeptTextField(required=False)
 
 
-class LeadFilterForm(SingleValueFilterForm):
-    """The lead list's filters (page, CSV export, `GET /v1/leads`). `campaigns`, when given (the
-    campaigns the person may see), refuses any other campaign id instead of showing nothing. A
-    page's query giving a filter more than once is an error of the whole form
-    (`SingleValueFilterForm`)."""
+# What a filter of leads or reports (pages, exports and `/v1/` alike) says of an id it cannot
+# use: a campaign the person may not see (another account's, one that never was, 0, more digits
+# than any id), or someone who is not a member of the account.
+UNKNOWN_CAMPAIGN = "Choose one of your campaigns."
+UNKNOWN_MEMBER = "Choose a member of this account."
 
-    campaign = DigitsIntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+class CampaignChoiceField(IdChoiceField):
+    """A campaign chosen by id among its queryset (the campaigns the person may see): any other
+    id is `UNKNOWN_CAMPAIGN`; text that is no id, "Enter a whole number in digits 0-9."
+    (`IdChoiceField`). Cleans to the Campaign, or None when empty."""
+
+    default_error_messages = {"invalid_choice": UNKNOWN_CAMPAIGN}
+
+
+class MemberChoiceField(IdChoiceField):
+    """A person chosen by user id among its queryset (the account's members): any other id is
+    `UNKNOWN_MEMBER`; text that is no id, "Enter a whole number in digits 0-9."
+    (`IdChoiceField`). Cleans to the User, or None when empty."""
+
+    default_error_messages = {"invalid_choice": UNKNOWN_MEMBER}
+
+
+class LeadFilterForm(SingleValueFilterForm):
+    """The lead list's filters (page, CSV export, `GET /v1/leads`): `campaign`, an id among
+    `campaigns` (those the person may see; any other is `UNKNOWN_CAMPAIGN`, instead of showing
+    nothing), cleaned to the id (int) or None; `search` (at most 200 characters); `status` (a
+    `LeadStatus`, or "" for any). A page's query giving a filter more than once is an error of
+    the whole form (`SingleValueFilterForm`)."""
+
+    campaign = CampaignChoiceField(queryset=None, required=False)
     search = forms.CharField(max_length=200, required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *LeadStatus.choices], required=False)
 
-    def __init__(self, *args, campaigns=None, **kwargs):
+    def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
-        self.campaigns = campaigns
+        self.fields["campaign"].queryset = campaigns
 
     def clean_campaign(self):
         chosen = self.cleaned_data["campaign"]
-        if chosen and self.campaigns is not None and not self.campaigns.filter(pk=chosen).exists():
-            raise ValidationError("Choose one of your campaigns.", code="invalid_choice")
-        return chosen
+        return chosen.pk if chosen is not None else None
 
 
 class LeadOutcomeForm(SeenVersionForm):

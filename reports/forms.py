@@ -7,10 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from campaignhub.fields import IdChoiceField
 from campaignhub.query import SingleValueFilterForm
 from campaignhub.tenancy import account_zone
 from campaigns import selectors as campaign_selectors
+from campaigns.forms import CampaignChoiceField, MemberChoiceField
 from campaigns.models import LeadSource
 from reports.selectors import GROUPS, MAX_DAYS
 
@@ -33,8 +33,9 @@ class ReportForm(SingleValueFilterForm):
     30 days when both are left out, 30 days from or up to the one given, cut at `EARLIEST` or
     `LATEST`, the days either may name, so the period asked never runs past them), `group` (day,
     source, campaign or representative; day when left out) and the filters `campaign` (a
-    campaign id one may see, deleted ones too), `source` (a `LeadSource`) and
-    `representative` (the id of a member of the account).
+    campaign id one may see, deleted ones too; any other is `UNKNOWN_CAMPAIGN`), `source` (a
+    `LeadSource`) and `representative` (the user id of a member of the account; any other is
+    `UNKNOWN_MEMBER`).
 
     The period runs at most `MAX_DAYS` days and `from` is not after `to`; each problem is an
     error on the field named (the API's 400 `errors`); a page's query giving a field more than
@@ -43,9 +44,9 @@ class ReportForm(SingleValueFilterForm):
     """
 
     group = forms.ChoiceField(choices=[(group, group) for group in GROUPS], required=False)
-    campaign = IdChoiceField(queryset=None, required=False)
+    campaign = CampaignChoiceField(queryset=None, required=False)
     source = forms.ChoiceField(choices=[("", "Every source"), *LeadSource.choices], required=False)
-    representative = IdChoiceField(queryset=None, required=False)
+    representative = MemberChoiceField(queryset=None, required=False)
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)

@@ -254,3 +254,21 @@ def test_a_filter_given_twice_downloads_nothing_and_lists_nothing(server, page):
     answer = page.goto(f"{server}/leads/?{twice}")
     assert answer.status == 400
     expect(page.locator("#filter-errors")).to_have_text(f"{message} Choose others above.")
+
+
+def test_an_unknown_campaign_reads_the_same_on_the_reports_and_the_leads(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    message = "These filters cannot be used: campaign: Choose one of your campaigns."
+    for path in (
+        "/reports/export/?group=campaign&campaign=999999",
+        "/leads/export/?campaign=999999",
+    ):
+        answer = page.goto(f"{server}{path}")
+        assert answer.status == 400
+        expect(page.get_by_role("heading", name="Nothing downloaded")).to_be_visible()
+        expect(page.get_by_role("alert")).to_have_text(message)
+    answer = page.goto(f"{server}/reports/?campaign=999999&representative=999999")
+    assert answer.status == 400
+    expect(page.get_by_text("Campaign: Choose one of your campaigns.")).to_be_visible()
+    expect(page.get_by_text("Representative: Choose a member of this account.")).to_be_visible()

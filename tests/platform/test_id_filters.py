@@ -1,0 +1,100 @@
+"""A campaign or representative id the person cannot use says the same on every filter of leads
+and reports, pages, exports and `/v1/` alike: "Choose one of your campaigns." and "Choose a
+member of this account." (Django's "Select a valid choice." nowhere)."""
+
+import pytest
+from django.test import Client
+
+from tests.campaigns.factories import make_campaign
+from tests.factories import bearer
+
+pytestmark = pytest.mark.django_db
+
+CAMPAIGN = "Choose one of your campaigns."
+MEMBER = "Choose a member of this account."
+# Pages, `/v1/` lists and their exports filtering by campaign id.
+CAMPAIGN_PAGES = ("/leads/", "/leads/export/", "/reports/", "/reports/export/?group=campaign&")
+CAMPAIGN_API = ("/v1/leads", "/v1/leads/export", "/v1/reports/leads", "/v1/reports/leads/export")
+MEMBER_PAGES = ("/reports/", "/reports/export/?group=representative&")
+MEMBER_API = ("/v1/reports/leads", "/v1/reports/leads/export")
+
+
+def _url(path, query):
+    return f"{path}{query}" if path.endswith("&") else f"{path}?{query}"
+
+
+@pytest.fixture
+def unknown_campaigns(tenant_a, tenant_b):
+    """Ids of campaigns account A's admin may not use: another account's, one that never was,
+    0, and more digits than any id."""
+    theirs = make_campaign(tenant_b, campaign_name="Theirs")
+    return [theirs.pk, 999_999, 0, "9" * 25]
+
+
+@pytest.fixture
+def unknown_members(tenant_b):
+    return [tenant_b.admin.pk, 999_999, 0, "9" * 25]
+
+
+def _page_says(response, field, message):
+    assert response.status_code == 400, response.content[:300]
+    content = response.content.decode()
+    # The lists and exports name the field as sent; the reports page capitalises it.
+    assert f"{field}: {message}" in content or f"{field.capitalize()}: {message}" in content
+    assert "Select a valid choice" not in content
+
+
+@pytest.mark.parametrize("path", CAMPAIGN_PAGES)
+def test_a_page_filter_on_an_unknown_campaign_says_choose_one_of_yours(
+    tenant_a, unknown_campaigns, path
+):
+    for campaign in unknown_campaigns:
+        response = tenant_a.admin_client.get(_url(path, f"campaign={campaign}"))
+        _page_says(response, "campaign", CAMPAIGN)
+
+
+@pytest.mark.parametrize("path", CAMPAIGN_API)
+def test_an_api_filter_on_an_unknown_campaign_says_choose_one_of_yours(
+    tenant_a, unknown_campaigns, path
+):
+    for campaign in unknown_campaigns:
+        response = Client().get(f"{path}?campaign={campaign}", **bearer(tenant_a.token.raw))
+        assert response.status_code == 400, (path, campaign)
+        assert response.json()["errors"] == {"campaign": [CAMPAIGN]}, (path, campaign)
+
+
+@pytest.mark.parametrize("path", MEMBER_PAGES)
+def test_a_page_filter_on_an_unknown_representative_says_choose_a_member(
+    tenant_a, unknown_members, path
+):
+    for person in unknown_members:
+        response = tenant_a.admin_client.get(_url(path, f"representative={person}"))
+        _page_says(response, "representative", MEMBER)
+
+
+@pytest.mark.parametrize("path", MEMBER_API)
+def test_an_api_filter_on_an_unknown_representative_says_choose_a_member(
+    tenant_a, unknown_members, path
+):
+    for person in unknown_members:
+        response = Client().get(f"{path}?representative={person}", **bearer(tenant_a.token.raw))
+        assert response.status_code == 400, (path, person)
+        assert response.json()["errors"] == {"representative": [MEMBER]}, (path, person)
+
+
+def test_text_that_is_no_id_says_so_everywhere(tenant_a):
+    for path in CAMPAIGN_PAGES:
+        response = tenant_a.admin_client.get(_url(path, "campaign=%2B3"))
+        _page_says(response, "campaign", "Enter a whole number in digits 0-9.")
+    for path in CAMPAIGN_API:
+        response = Client().get(f"{path}?campaign=%2B3", **bearer(tenant_a.token.raw))
+        assert response.json()["errors"] == {"campaign": ["Enter a whole number in digits 0-9."]}
+
+
+def test_a_campaign_of_ones_own_still_filters(tenant_a):
+    mine = make_campaign(tenant_a, campaign_name="Mine")
+    for path in CAMPAIGN_PAGES:
+        assert tenant_a.admin_client.get(_url(path, f"campaign={mine.pk}")).status_code == 200
+    for path in CAMPAIGN_API:
+        response = Client().get(f"{path}?campaign={mine.pk}", **bearer(tenant_a.token.raw))
+        assert response.status_code == 200, path
