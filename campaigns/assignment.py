@@ -12,12 +12,15 @@ NOT_A_HOLDER = (
     "account admins can."
 )
 NOT_A_MEMBER = "No member of this account has the user id {user_id}."
+NO_LONGER_A_MEMBER = "{name} is no longer a member of this account: give the lead to someone else."
 
 
-def check_holder(campaign, user_id) -> User | None:
+def check_holder(campaign, user_id, *, current=None) -> User | None:
     """The User `user_id` names when they may be given a lead of `campaign`
     (`selectors.lead_holders`); None for None (the lead is left unassigned). Raises
-    ValidationError saying why not."""
+    ValidationError saying why not; `current` (a User or None) is who holds the lead now, named
+    when they are the one asked for and have left the account (their name is on the lead
+    already, so naming them tells nothing new)."""
     if user_id is None:
         return None
     for holder in selectors.lead_holders(campaign):
@@ -28,6 +31,9 @@ def check_holder(campaign, user_id) -> User | None:
         .distinct()
         .first()
     )
+    if person is None and current is not None and current.pk == user_id:
+        name = current.get_full_name()
+        raise ValidationError(NO_LONGER_A_MEMBER.format(name=name), code="no_longer_a_member")
     if person is None:
         raise ValidationError(NOT_A_MEMBER.format(user_id=user_id), code="unknown")
     raise ValidationError(NOT_A_HOLDER.format(name=person.get_full_name()), code="not_allowed")
@@ -68,7 +74,7 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
         campaign = lead.campaign
         permissions.require(actor, campaign, permissions.Action.ASSIGN_LEADS)
         # Checked even for whoever holds it: someone removed or no longer allowed is refused.
-        holder = check_holder(campaign, user_id)
+        holder = check_holder(campaign, user_id, current=lead.representative)
         if lead.representative_id == user_id:
             return lead, False
         previous = lead.representative_id

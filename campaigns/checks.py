@@ -176,7 +176,7 @@ def _no_representatives(setup):
     if setup.representatives:
         return ""
     return (
-        "No representatives: leads arrive unassigned and nobody is alerted. "
+        "No representatives: leads arrive unassigned, and only the campaign's owner is alerted. "
         "Add at least one representative."
     )
 

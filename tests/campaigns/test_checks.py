@@ -41,7 +41,7 @@ class TestNoRepresentatives:
         campaign = make_campaign(tenant_a)
         [warning] = checks.campaign_warnings(campaign)
         assert warning.code == "no_representatives"
-        assert "leads arrive unassigned and nobody is alerted" in warning.message
+        assert "and only the campaign's owner is alerted" in warning.message
 
     def test_one_representative_is_enough(self, tenant_a):
         assert codes(make_campaign(tenant_a, selected_user=reps(tenant_a.admin))) == []

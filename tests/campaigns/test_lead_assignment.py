@@ -254,7 +254,9 @@ class TestAgainstRemoval:
             assignment.assign_lead(
                 lead=lead, user_id=rep.pk, actor=membership(tenant_a, tenant_a.admin)
             )
-        assert refused.value.messages == [f"No member of this account has the user id {rep.pk}."]
+        assert refused.value.messages == [
+            "Riley Rep is no longer a member of this account: give the lead to someone else."
+        ]
 
 
 @pytest.mark.django_db(transaction=True)
