@@ -316,7 +316,11 @@ def campaign_edit(request, campaign_id):
             return redirect("campaign_detail", campaign_id=saved.pk)
         return render(request, "campaigns/campaign_form.html", context, status=status)
     version = _drawn_version(request, campaign)
-    context = _form_context(request, campaign_data(campaign), campaign=campaign, version=version)
+    values = campaign_data(campaign)
+    if campaign.deal_value is not None:
+        # As the page writes money: with its cents ("4500.00", not the API's 4500.0).
+        values["deal_value"] = f"{campaign.deal_value:.2f}"
+    context = _form_context(request, values, campaign=campaign, version=version)
     return render(request, "campaigns/campaign_form.html", context)
 
 

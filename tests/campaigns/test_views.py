@@ -855,3 +855,15 @@ def test_fields_the_lead_source_uses_are_still_checked(tenant_a):
         "Enter a full http(s) URL, e.g. https://example.com/landing."
     ]
     assert not Campaign.objects.exists()
+
+
+def test_the_edit_page_writes_the_deal_value_with_cents_and_saving_it_untouched_changes_nothing(
+    tenant_a,
+):
+    campaign = make_campaign(tenant_a, deal_value="4500")
+    page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/edit/").content.decode()
+    assert 'name="deal_value" value="4500.00"' in page
+    before = Campaign.objects.get(pk=campaign.pk).updated_at
+    response = post_as_drawn(tenant_a.admin_client, f"/campaigns/{campaign.pk}/edit/")
+    assert response.status_code == 302
+    assert Campaign.objects.get(pk=campaign.pk).updated_at == before
