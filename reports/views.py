@@ -1,6 +1,10 @@
 """The reports page: leads per day, by source, by campaign and per representative, as charts
 with the same numbers in a table under each."""
 
+from datetime import date
+
+from django.utils import dateformat
+
 from campaignhub.pages import page_or_partial
 from campaignhub.tenancy import account_required
 from campaigns.models import LeadSource
@@ -11,9 +15,10 @@ from reports.forms import ReportForm
 BRAND, WON, WARN = "#2952cc", "#12805c", "#b54708"
 
 
-def _chart(kind, rows, datasets, unit="count"):
+def _chart(kind, rows, datasets, unit="count", label=lambda row: row.label):
     """What `static/reports/reports.js` draws: `{type, unit, labels, datasets, empty}`, each
-    dataset `{label, data, color, [type, axis]}` with one value per row (None: no value).
+    dataset `{label, data, color, [type, axis]}` with one value per row (None: no value);
+    `label(row)` names a row on the axis (a day's ISO date reads "4 Nov", as pages write days).
     `empty` is true when there is nothing to draw (every value None, or zero for counts and
     money): the page then says so instead of drawing bare axes. A response time of 0 minutes
     is a value."""
@@ -22,10 +27,15 @@ def _chart(kind, rows, datasets, unit="count"):
     return {
         "type": kind,
         "unit": unit,
-        "labels": [row.label for row in rows],
+        "labels": [label(row) for row in rows],
         "datasets": drawn,
         "empty": not values if unit == "minutes" else not any(values),
     }
+
+
+def _axis_day(row):
+    # The period's year is said above the chart; the axis gives day and month.
+    return dateformat.format(date.fromisoformat(row.label), "j M")
 
 
 def _minutes(row):
@@ -41,7 +51,7 @@ def _charts(by_day, by_source, by_campaign, by_representative):
     leads = (lambda row: row.leads, {"label": "Leads", "color": BRAND})
     won = (lambda row: row.won, {"label": "Won", "color": WON})
     return {
-        "leads_per_day": _chart("line", by_day, [leads, won]),
+        "leads_per_day": _chart("line", by_day, [leads, won], label=_axis_day),
         "leads_by_source": _chart("bar", by_source, [leads, won]),
         "leads_by_campaign": _chart("bar", by_campaign, [leads, won]),
         "revenue_by_campaign": _chart(

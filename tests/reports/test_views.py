@@ -44,7 +44,7 @@ def test_the_page_shows_totals_tables_and_chart_data(month):
     assert 'data-total="median-first-response">1 min 30 s<' in content
     assert "America/New_York" in content
     per_day = chart(content, "leads-per-day")
-    assert per_day["labels"] == ["2025-01-01", "2025-01-02", "2025-01-03"]
+    assert per_day["labels"] == ["1 Jan", "2 Jan", "3 Jan"]
     assert [d["data"] for d in per_day["datasets"]] == [[2, 2, 2], [1, 1, 1]]
     assert chart(content, "leads-by-source")["labels"] == ["Webhook", "Form", "Call"]
     revenue = chart(content, "revenue-by-campaign")
