@@ -70,7 +70,7 @@ class CampaignForm(forms.ModelForm):
         queryset=Campaign.objects.none(),
         required=False,
         label="Leads go to",
-        empty_label="No campaign yet: calls are held until one is chosen",
+        empty_label="None: calls are held until a campaign is chosen",
         help_text=(
             "Calls where the callee talked to an agent become leads of this inbound campaign "
             "(one whose lead source is Dialer), given to that agent when they are one of its "

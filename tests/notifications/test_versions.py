@@ -149,5 +149,5 @@ def test_a_retry_that_is_refused_changes_nothing(tenant_a):
 
 def test_events_read_as_their_labels():
     assert event_label("lead_arrived") == "New lead"
-    assert event_label("campaign_disconnected") == "Campaign disconnected"
+    assert event_label("campaign_disconnected") == "Campaign paused or deleted"
     assert event_label("some_future_event") == "Some future event"
