@@ -28,9 +28,11 @@ def fragments(account, context) -> str:
 
 
 def page_changed(account) -> None:
-    """A delivery was rejected for its signature, a call reached a number no campaign uses,
-    or a campaign took a number: the CallRail page, open anywhere in the account, shows the
-    counts as they stand now. Nothing is rendered while nobody has the account open."""
+    """A delivery was rejected for its signature, the signing key was saved, replaced or
+    removed, a call reached a number no campaign uses, or a campaign took a number: the
+    CallRail page, open anywhere in the account, shows the badge, the counts and the offer to
+    process rejections again as they stand now. Nothing is rendered while nobody has the
+    account open."""
     if not live.watching(account.pk):
         return
     roles = dict(Membership.objects.filter(account_id=account.pk).values_list("user_id", "role"))

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -91,8 +92,10 @@ def remove_key(*, account) -> bool:
 
 
 def choose(*, account, account_id, account_name="", company_id="", company_name="", script_url=""):
-    """Save the CallRail account (and company) this agency works in."""
+    """Save the CallRail account (and company) this agency works in. Another company drops
+    the signing key (it is the old company's); open CallRail pages then redraw their badge."""
     chosen = settings_for(account)
+    had_key = bool(chosen.signing_key)
     if chosen.callrail_account_id != account_id:
         chosen.company_id = chosen.company_name = chosen.script_url = chosen.webhook_id = ""
     chosen.callrail_account_id = account_id
@@ -107,6 +110,8 @@ def choose(*, account, account_id, account_name="", company_id="", company_name=
         chosen.company_name = company_name
         chosen.script_url = script_url
     chosen.save()
+    if had_key and not chosen.signing_key:
+        _signing_key_changed(account)
     return chosen
 
 
@@ -141,12 +146,15 @@ def register_webhook(*, account, client, account_id, company_id, url) -> dict:
         webhook = callrail.webhook_out(record, account_id=account_id, company_id=company_id)
         chosen.webhook_id = str(webhook["id"] or "")
         signing_key = callrail.webhook_signing_key(record)
-        if signing_key and signing_key != chosen.signing_key:
+        key_changed = bool(signing_key) and signing_key != chosen.signing_key
+        if key_changed:
             chosen.signing_key = signing_key
             chosen.signing_key_saved_at = timezone.now()
         chosen.save(
             update_fields=["webhook_id", "signing_key", "signing_key_saved_at", "updated_at"]
         )
+        if key_changed:
+            _signing_key_changed(account)
     return record
 
 
@@ -158,6 +166,16 @@ def set_signing_key(*, account, signing_key):
     chosen.signing_key = signing_key
     chosen.signing_key_saved_at = timezone.now()
     chosen.save(update_fields=["signing_key", "signing_key_saved_at", "updated_at"])
+    _signing_key_changed(account)
+
+
+def _signing_key_changed(account) -> None:
+    """The signing key was saved, replaced or removed: once that is committed, the CallRail
+    page open anywhere in the account redraws its signature badge, the rejections it counts
+    and the offer to process them again (`live_updates.page_changed`)."""
+    from callrail import live_updates
+
+    transaction.on_commit(lambda: live_updates.page_changed(account), robust=True)
 
 
 def process_rejected_again(*, account) -> int:

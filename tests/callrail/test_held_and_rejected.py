@@ -3,9 +3,11 @@ number no campaign uses, or rejected for a signing key pasted wrong; and how the
 and recovered."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import transaction
 from django.utils import timezone
 
 from callrail import services as callrail_services
@@ -229,6 +231,81 @@ class TestTheCallRailPageLive:
         assert '<div id="callrail-signatures" hx-swap-oob="true">' in frame["html"]
         assert "signatures do not match the signing key" in frame["html"]
         assert "1 delivery</strong> since the signing key was saved" in frame["html"]
+
+    def test_each_signing_key_change_redraws_the_badge_for_everyone_after_commit(
+        self, tenant_a, receiver, live_events
+    ):
+        from callrail import live_updates
+
+        def frames(user):
+            return live_events.to(tenant_a.account, user, live_updates.PAGE_EVENT)
+
+        def changed_by_hand(**data):
+            with transaction.atomic():
+                response = tenant_a.admin_client.post("/callrail/signing-key/", data)
+                assert response.status_code == 302
+                assert not frames(tenant_a.admin), "pushed before the change was committed"
+            admins, members = frames(tenant_a.admin), frames(tenant_a.member)
+            live_events.pushed.clear()
+            assert len(admins) == len(members) == 1
+            return admins[0]["html"], members[0]["html"]
+
+        # Saved: the badge reads "checked", no rejection counted yet.
+        admin, member = changed_by_hand(signing_key="pasted-wrong")
+        for html in (admin, member):
+            assert '<div id="callrail-signatures" hx-swap-oob="true">' in html
+            assert "signed deliveries checked" in html
+
+        post(receiver, fixture("pre_call__inbound"), sign_with="company-secret")
+        InboundDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+        live_events.pushed.clear()
+
+        # Replaced with the right key: the red badge goes, the offer comes (admins' button).
+        admin, member = changed_by_hand(signing_key="company-secret")
+        for html in (admin, member):
+            assert "signatures do not match the signing key" not in html
+            assert "signed deliveries checked" in html
+            assert "rejected for its signature before the signing key in use" in html
+        assert "Process it again" in admin
+        assert "Process it again" not in member
+        assert "An account admin can process it again." in member
+
+        # Removed: nothing is verified any more.
+        admin, member = changed_by_hand(signing_key="", remove="1")
+        for html in (admin, member):
+            assert "no signing key: deliveries are not verified" in html
+
+    def test_an_unchanged_key_pushes_nothing(self, tenant_a, receiver, live_events):
+        response = tenant_a.admin_client.post("/callrail/signing-key/", {"signing_key": ""})
+        assert response.status_code == 302
+        assert not live_events.pushed
+
+    def test_a_key_callrail_hands_over_or_a_new_company_redraws_the_badge(
+        self, tenant_a, receiver, live_events
+    ):
+        from callrail import live_updates
+
+        client = SimpleNamespace(
+            create_webhook=lambda *args: {"id": "WHK9", "status": "enabled", "signing_key": "k"}
+        )
+        callrail_services.register_webhook(
+            account=tenant_a.account,
+            client=client,
+            account_id=receiver.callrail_account_id,
+            company_id=receiver.company_id,
+            url=callrail_services.receiver_url(tenant_a.account),
+        )
+        (frame,) = live_events.to(tenant_a.account, tenant_a.admin, live_updates.PAGE_EVENT)
+        assert "signed deliveries checked" in frame["html"]
+
+        callrail_services.choose(
+            account=tenant_a.account,
+            account_id=receiver.callrail_account_id,
+            company_id="COMother",
+            company_name="Other company",
+        )
+        frame = live_events.to(tenant_a.account, tenant_a.admin, live_updates.PAGE_EVENT)[-1]
+        assert "no signing key: deliveries are not verified" in frame["html"]
 
     def test_the_page_fetches_its_live_fragments_when_it_connects(self, tenant_a, receiver):
         post(receiver, fixture("pre_call__inbound"))

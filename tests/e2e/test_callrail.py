@@ -303,6 +303,26 @@ def test_the_callrail_page_counts_unused_numbers_and_rejections_live(server, pag
     )
     expect(page.get_by_text("signed deliveries checked")).to_have_count(0)
 
+    # The right key replaced in a second page: the first follows without a reload.
+    other = page.context.new_page()
+    other.goto(f"{server}/callrail/")
+    other.get_by_label("Signing key").fill("company-secret")
+    other.get_by_role("button", name="Replace signing key").click()
+    expect(other.get_by_text("Signing key saved.")).to_be_visible()
+    expect(page.get_by_text("signatures do not match the signing key")).to_have_count(0)
+    expect(page.locator("#signature-rejections")).to_have_count(0)
+    expect(page.get_by_text("signed deliveries checked")).to_be_visible()
+    page.get_by_role("button", name="Process it again").click()
+    expect(page.get_by_text("Processing 1 rejected delivery again.")).to_be_visible()
+    expect(page.locator("#rejected-before-key")).to_have_count(0)
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+
+    # Removed in the second page: the first says deliveries are no longer verified.
+    other.once("dialog", lambda dialog: dialog.accept())
+    other.get_by_role("button", name="Remove signing key").click()
+    expect(other.get_by_text("Signing key removed")).to_be_visible()
+    expect(page.get_by_text("no signing key: deliveries are not verified")).to_be_visible()
+
 
 def test_the_current_callrail_choices_are_marked(server, page):
     """The account and company lists mark the ones worked in; the campaign form's number
