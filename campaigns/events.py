@@ -297,7 +297,9 @@ def lead_updated(lead_id, *, account_id=None):
 def lead_reassigned(lead_id, *, account_id=None, previous_id=None):
     """A lead changed hands (`assignment.assign_lead`): `lead_updated` for everyone who sees
     it now; `previous_id` (the user id who held it, or None), when holding it was their only
-    way to see it, loses its row and feed item, and their open page of it says so."""
+    way to see it, loses its row and feed item, and their open page of it gives way to a notice
+    that it was given to someone else, with a link to the leads list
+    (`lead_detail.html#lead-gone`, replacing `#lead-<id>-page`)."""
     lead_updated(lead_id, account_id=account_id)
     lead = _watched_lead(lead_id, account_id, "campaign__account")
     if lead is None or previous_id is None or previous_id in _lead_audience(lead):
@@ -315,10 +317,10 @@ def lead_reassigned(lead_id, *, account_id=None, previous_id=None):
         LEAD_EVENT,
         f'<li id="feed-lead-{lead.pk}" hx-swap-oob="delete"></li>',
     )
+    # The whole page of the lead (its contact details, payload and forms) gives way to a
+    # notice with the way back to their leads: they may no longer see or work it.
     gone = live.render(
-        lead.campaign.account,
-        "campaigns/lead_detail.html#representative",
-        {"lead": lead, "given_away": True, "oob": True},
+        lead.campaign.account, "campaigns/lead_detail.html#lead-gone", {"lead": lead, "oob": True}
     )
     push_to_members(lead.account_id, [previous_id], OUTCOME_EVENT, gone)
 

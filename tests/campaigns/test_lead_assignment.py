@@ -137,7 +137,16 @@ class TestService:
         lost = "".join(f["html"] for f in live_events.to(tenant_a.account, rep))
         assert f'<tr id="lead-{lead.pk}" hx-swap-oob="delete"></tr>' in lost
         assert f'<li id="feed-lead-{lead.pk}" hx-swap-oob="delete"></li>' in lost
-        assert "no longer yours to see" in lost
+        # Their open page of it gives way, as a whole, to a notice: no phone or form is left.
+        gone = next(
+            f["html"]
+            for f in live_events.to(tenant_a.account, rep)
+            if "data-lead-gone" in f["html"]
+        )
+        assert f'<div id="lead-{lead.pk}-page" class="lead-page" hx-swap-oob="true">' in gone
+        assert 'role="status"' in gone and "This lead was given to someone else." in gone
+        assert 'href="/leads/"' in gone
+        assert "tel:" not in gone and "<form" not in gone
         # The admin's page gets the new holder, with the picker; the member (owner) too.
         frames = live_events.to(tenant_a.account, tenant_a.admin, events.OUTCOME_EVENT)
         block = next(f["html"] for f in frames if f"lead-{lead.pk}-representative" in f["html"])
