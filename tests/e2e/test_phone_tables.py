@@ -1,7 +1,8 @@
 """List tables at a phone's width (390px): each row is a card, a cell a line after its column's
 name, so no table scrolls sideways and every column is in sight (leads, campaigns, the delivery
-log, contacts, a campaign's representatives, dialer campaigns, Invoca's advertisers, an
-account's members and invitations, push devices), live rows included, a row's buttons last and
+log, contacts, a campaign's representatives, campaigns that need attention, dialer campaigns
+and a dialer campaign's agents and call outcomes, Invoca's advertisers, an account's members
+and invitations, push devices), live rows included, a row's buttons last and
 from the left. A desktop keeps its tables."""
 
 from types import SimpleNamespace
@@ -15,6 +16,7 @@ from campaigns import services as campaign_services
 from campaigns.models import LeadSource
 from crm.models import Contact
 from dialer import services as dialer_services
+from dialer.models import AgentExtension, DialerEvent, EventKind
 from invoca.models import AdvertiserCampaign, CampaignStatus
 from notifications.models import Delivery, Status
 from tests.campaigns.factories import make_campaign
@@ -275,3 +277,75 @@ def test_advertisers_members_and_devices_at_phone_width_are_cards_too(server, pa
     assert_in_sight(page, cell(row, "Registered"), "Registered", "20")
     assert_in_sight(page, cell(row, "Status"), "Status", "active")
     assert_from_the_left(row, row.get_by_role("button", name="Remove"))
+
+
+def test_campaigns_needing_attention_at_phone_width_are_cards(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    make_campaign(
+        SimpleNamespace(account=account, admin=admin),
+        integration="form",
+        campaign_name="Autumn gutter cleaning",
+        notification_type="send_email_sms",
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/attention/")
+    table = page.locator("table", has_text="What is wrong")
+    row = table.locator("tbody tr", has_text="Autumn gutter cleaning")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Lead source"), "Lead source", "")
+    # The reason, the column that was cut off, is whole on screen.
+    assert_in_sight(page, cell(row, "What is wrong"), "What is wrong", "No representatives")
+
+
+def test_a_dialer_campaigns_agents_and_call_outcomes_at_phone_width_are_cards(
+    server, page, e2e_sandbox
+):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    dialer_services.connect(
+        account=account, base_url=settings.DIALER_API_BASE, api_key="sandbox-dialer-key"
+    )
+    campaign = dialer_services.create_campaign(
+        account=account,
+        name="Spring policy renewals",
+        aggression="1.5",
+        max_attempts=3,
+        retry_delay_s=3600,
+    )
+    AgentExtension.objects.create(
+        account=account, membership=account.memberships.get(user=admin), extension="100"
+    )
+    dialer_services.add_agent(campaign=campaign, user=admin)
+    DialerEvent.objects.create(
+        account=account,
+        campaign=campaign,
+        kind=EventKind.CDR,
+        campaign_ref=campaign.ref,
+        call_ref="call-1",
+        contact_ref="contact-of-a-very-long-reference-0001",
+        extension="100",
+        end_reason="hungup",
+        call_time=42,
+        dialed_at="2026-03-02T15:04:05Z",
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+
+    board = page.locator(f"#dialer-board-{campaign.pk} table")
+    row = board.locator("tbody tr").first
+    assert_fits(page, board)
+    assert_in_sight(page, cell(row, "Extension"), "Extension", "100")
+    assert_in_sight(page, cell(row, "Status on the dialer"), "Status on the dialer", "offline")
+    assert_in_sight(page, cell(row, "Since"), "Since", "—")
+    assert_from_the_left(row, row.get_by_role("button", name="Remove"))
+
+    outcomes = page.locator(f"#dialer-outcomes-{campaign.pk} table")
+    row = outcomes.locator("tbody tr").first
+    assert_fits(page, outcomes)
+    assert_in_sight(page, cell(row, "Dialled"), "Dialled", "2026")
+    assert_in_sight(page, cell(row, "Contact"), "Contact", "contact-of-a-very-long-reference")
+    assert_in_sight(page, cell(row, "Outcome"), "Outcome", "")
+    assert_in_sight(page, cell(row, "Talk time"), "Talk time", "42 s")
