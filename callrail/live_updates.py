@@ -36,6 +36,9 @@ def page_changed(account) -> None:
     if not live.watching(account.pk):
         return
     roles = dict(Membership.objects.filter(account_id=account.pk).values_list("user_id", "role"))
+    # Drawn only for the people with a page of the account open.
+    watchers = live.watching_members(account.pk, roles)
+    roles = {user: role for user, role in roles.items() if user in watchers}
     admins = [user for user, role in roles.items() if role == Role.ADMIN]
     members = [user for user, role in roles.items() if role != Role.ADMIN]
     for people, is_admin in ((admins, True), (members, False)):

@@ -55,7 +55,7 @@ class CallRailWebhook(WebhookView):
         key = chosen.signing_key if chosen else ""
         return Target(delivery.account, signing_key=key or None)
 
-    def rejected(self, delivery, target):
+    def rejected(self, delivery):
         """The CallRail page, open anywhere in the account, counts the rejection at once."""
         from callrail import live_updates
 

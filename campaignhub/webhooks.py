@@ -154,7 +154,7 @@ class WebhookView(View):
         paused): tell whoever should know, e.g. open pages. Nothing by default; a failure is
         logged, never answered."""
 
-    def rejected(self, delivery, target: Target) -> None:
+    def rejected(self, delivery) -> None:
         """`delivery` was just stored rejected for its signature: tell whoever should know,
         e.g. open pages. Nothing by default; a failure is logged, never answered."""
 
@@ -295,7 +295,7 @@ class WebhookView(View):
         self._store(delivery, DeliveryStatus.REJECTED, INVALID_SIGNATURE)
         suspicious.warning("%s delivery %s has a bad signature", self.source, delivery.pk)
         try:
-            self.rejected(delivery, None)
+            self.rejected(delivery)
         except Exception:
             # Telling open pages is a courtesy: the sender's answer never depends on it.
             logger.exception("Announcing a rejected %s delivery failed", self.source)

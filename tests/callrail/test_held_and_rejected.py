@@ -206,6 +206,20 @@ class TestTheCallRailPageLive:
         assert "1 call to numbers no campaign uses" in frame["html"]
         assert "(415) 555-0134" in frame["html"]
 
+    def test_only_people_with_a_page_open_get_it_drawn(
+        self, tenant_a, receiver, live_events, monkeypatch
+    ):
+        from callrail import live_updates
+        from campaignhub import live
+
+        admin = tenant_a.admin.pk
+        monkeypatch.setattr(
+            live, "watching_members", lambda account_id, users: {admin} & set(users)
+        )
+        post(receiver, fixture("pre_call__inbound"))
+        assert live_events.to(tenant_a.account, tenant_a.admin, live_updates.PAGE_EVENT)
+        assert not live_events.to(tenant_a.account, tenant_a.member, live_updates.PAGE_EVENT)
+
     def test_a_campaign_taking_the_number_drops_it_from_the_card(
         self, tenant_a, receiver, live_events
     ):
