@@ -68,6 +68,16 @@ def _acme():
     return campaign
 
 
+def open_live(page, url, refresh):
+    """Open `url` and wait for the fragments its live connection fetches when it opens (the
+    `refresh` URL path) to be swapped in: they replace the tables a test measures."""
+    with page.expect_response(lambda response: response.url.endswith(refresh)):
+        page.goto(url)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def assert_fits(page, table):
     """`table` and the card it sits in need no sideways scroll, nor does the page; every cell
     of a column with a header is labelled with it."""
@@ -214,7 +224,7 @@ def test_the_dialer_overview_at_phone_width_shows_each_campaign_as_a_card(
     )
     page.set_viewport_size(PHONE)
     log_in(page, server, "admin@acme.test")
-    page.goto(f"{server}/dialer/")
+    open_live(page, f"{server}/dialer/", "/dialer/live/")
     # Its own row: the shared sandbox dialer may list campaigns of the same name to adopt.
     row = page.locator(f"#dialer-campaign-{campaign.pk}")
     assert_fits(page, page.locator("#dialer-overview table"))
@@ -332,7 +342,11 @@ def test_a_dialer_campaigns_agents_and_call_outcomes_at_phone_width_are_cards(
     )
     page.set_viewport_size(PHONE)
     log_in(page, server, "admin@acme.test")
-    page.goto(f"{server}/dialer/campaigns/{campaign.ref}/")
+    open_live(
+        page,
+        f"{server}/dialer/campaigns/{campaign.ref}/",
+        f"/dialer/campaigns/{campaign.ref}/live/",
+    )
 
     board = page.locator(f"#dialer-board-{campaign.pk} table")
     row = board.locator("tbody tr").first
