@@ -1,7 +1,11 @@
-"""Sections a form hides (`data-show-when`) never block its submit in the browser."""
+"""Sections a form hides (`data-show-when`) never block its submit in the browser; the public
+form says each problem under its own field."""
 
 from playwright.sync_api import expect
 
+from campaigns.models import Lead
+from tests.campaigns.factories import make_campaign
+from tests.e2e.test_account_and_held_leads import _Tenant
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -23,3 +27,44 @@ def test_an_invalid_value_in_a_hidden_section_does_not_block_the_submit(server, 
     with page.expect_request(lambda request: request.method == "POST") as submitted:
         page.get_by_role("button", name="Create campaign").click()
     assert "reply_to_email=not-an-email" in submitted.value.post_data
+
+
+def test_the_public_forms_errors_sit_under_their_fields_and_keep_what_was_typed(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="form", campaign_name="Roofing")
+    form_url = f"{server}/f/{campaign.form_secret_id}/"
+
+    page.goto(form_url)
+    page.get_by_label("Name").fill("Ann Visitor")
+    page.get_by_label("Phone").fill("12")
+    page.get_by_label("Email").fill("ann@")
+    # The browser's own check of the email field is what the server's would say: skip it.
+    page.locator("form").evaluate("form => form.noValidate = true")
+    page.get_by_role("button", name="Send").click()
+
+    phone = page.locator(".field", has=page.get_by_label("Phone"))
+    email = page.locator(".field", has=page.get_by_label("Email"))
+    expect(phone.locator("small.error")).to_have_count(1)
+    expect(email.locator("small.error")).to_have_count(1)
+    expect(email.locator("small.error")).to_contain_text("email")
+    expect(page.locator(".field", has=page.get_by_label("Name")).locator(".error")).to_have_count(0)
+    expect(page.get_by_label("Name")).to_have_value("Ann Visitor")
+    expect(page.get_by_label("Phone")).to_have_value("12")
+    assert not Lead.objects.exists()
+
+    # Neither a phone nor an email: said once, where those two fields start.
+    page.get_by_label("Phone").fill("")
+    page.get_by_label("Email").fill("")
+    page.get_by_role("button", name="Send").click()
+    said = page.get_by_role("alert").filter(has_text="Leave a phone number or an email address.")
+    expect(said).to_have_count(1)
+    assert said.evaluate(
+        "p => p.compareDocumentPosition(document.getElementById('id_phone'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    expect(page.locator("small.error")).to_have_count(0)
+
+    page.get_by_label("Phone").fill("(415) 555-0111")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    assert Lead.objects.get().name == "Ann Visitor"
