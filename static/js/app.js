@@ -168,6 +168,7 @@ function prepareLiveFrame(text) {
     }
     const target = oobTarget(fragment);
     if (!target || isOlder(fragment, target)) fragment.remove();
+    else if (spec === "delete") countLeaving(target);
     else if (spec.startsWith("afterbegin:") && "liveNewestFirst" in target.dataset) {
       placeNewestFirst(target, [...fragment.children]);
       fragment.remove();
@@ -209,6 +210,12 @@ function placeNewestFirst(list, rows) {
   const size = Number(list.dataset.livePageSize);
   if (size) listedRows(list).slice(size).forEach((row) => row.remove());
   countArrivals(list, rows.length);
+}
+
+// A row taken off a live list (a lead given to someone else) leaves its pager's count too.
+function countLeaving(row) {
+  const list = row.parentElement;
+  if (list && "livePageSize" in list.dataset) countArrivals(list, -1);
 }
 
 function countArrivals(list, arriving) {

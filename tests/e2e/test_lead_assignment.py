@@ -74,6 +74,10 @@ def test_the_holder_whose_lead_is_given_away_is_told_on_its_page(server, page, b
     riley.goto(f"{server}/leads/{lead.pk}/")
     expect(riley.get_by_role("button", name="Save outcome")).to_be_visible()
     expect(riley.locator("#live-status")).to_have_class("live-status connected")
+    her_list = riley.context.new_page()
+    her_list.goto(f"{server}/leads/")
+    expect(her_list.locator(".pager")).to_contain_text("Page 1 of 1 · 1 in all")
+    expect(her_list.locator("#live-status")).to_have_class("live-status connected")
 
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/leads/{lead.pk}/")
@@ -96,6 +100,10 @@ def test_the_holder_whose_lead_is_given_away_is_told_on_its_page(server, page, b
     expect(riley.get_by_role("button", name="Save outcome")).to_have_count(0)
     expect(riley.locator("form[action*='/outcome/']")).to_have_count(0)
     expect(riley.locator(".payload")).to_have_count(0)
+    # Her open list loses its row and counts it out.
+    expect(her_list.locator(f"#lead-{lead.pk}")).to_have_count(0)
+    expect(her_list.locator(".pager")).to_be_hidden()
+    expect(her_list.get_by_text("No leads yet.")).to_be_visible()
     notice.get_by_role("link", name="Go to your leads").click()
     expect(riley).to_have_url(f"{server}/leads/")
     expect(riley.get_by_text("Ann Lee")).to_have_count(0)
