@@ -6,7 +6,7 @@ class CallRailConfig(AppConfig):
     verbose_name = "CallRail"
 
     def ready(self):
-        from callrail import checks, selectors, webhooks
+        from callrail import checks, receivers, selectors, webhooks  # noqa: F401 (receivers)
         from campaignhub import navigation
         from campaignhub.webhooks import register_processor
         from campaigns import pickers, sources

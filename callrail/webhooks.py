@@ -8,16 +8,12 @@ import hmac
 import json
 import logging
 
-from django.db import transaction
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.http import Http404
 
 from callrail import client as callrail
 from callrail import leads
 from callrail.models import CallRailSettings
-from campaignhub.webhooks import Target, WebhookView, forget_targets, header
-from campaigns.models import Campaign, Integration
+from campaignhub.webhooks import Target, WebhookView, header
 
 SOURCE = "callrail"
 logger = logging.getLogger(__name__)
@@ -87,21 +83,3 @@ def process(delivery):
     if not outcome.handled:
         delivery.error = outcome.reason
     return outcome.handled
-
-
-@receiver(post_save, sender=Campaign)
-def numbers_taken(sender, instance, **kwargs):
-    """A CallRail campaign saved may have taken a number the CallRail page lists as unused:
-    the page, open anywhere in the account, drops it once the save is committed."""
-    if instance.integration != Integration.CALLRAIL or not instance.tracking_number:
-        return
-    from callrail import live_updates
-
-    campaign = instance
-    transaction.on_commit(lambda: live_updates.number_taken(campaign), robust=True)
-
-
-@receiver(post_save, sender=CallRailSettings)
-def forget_cached_endpoints(sender, **kwargs):
-    """A signing key or token saved here is used by this process's next delivery at once."""
-    forget_targets()
