@@ -949,6 +949,37 @@ def lead_alert_address(delivery) -> str | None:
     return assignment.custom_number or assignment.user.phone
 
 
+LEAD_GIVEN_TO_SOMEONE_ELSE = (
+    "Cancelled: the lead was given to someone else before this alert went out."
+)
+LEAD_LEFT_UNASSIGNED = "Cancelled: the lead was made unassigned before this alert went out."
+
+
+def lead_alert_withheld(delivery) -> str | None:
+    """Why a lead alert is not sent when its turn comes (each attempt, a retry's too;
+    `notifications.services.register_withhold_reason`): its lead is no longer held by the
+    person it is for, since it was given to someone else (`LEAD_GIVEN_TO_SOMEONE_ELSE`) or to
+    nobody (`LEAD_LEFT_UNASSIGNED`) after it was queued (`assignment.assign_lead`). An
+    unassigned lead is its campaign's owner's to give (`_alert_holder_or_owner`), so the
+    owner's alert about it still goes. None (send it) while they hold it, and for an alert
+    about no lead, or a lead that is gone."""
+    lead_id = id_or_none((delivery.data or {}).get(LEAD_ALERT_KEY))
+    if delivery.user_id is None or lead_id is None:
+        return None
+    lead = (
+        Lead.objects.filter(pk=lead_id, account_id=delivery.account_id)
+        .values("representative_id", "campaign__owner_id")
+        .first()
+    )
+    if lead is None or lead["representative_id"] == delivery.user_id:
+        return None
+    if lead["representative_id"] is not None:
+        return LEAD_GIVEN_TO_SOMEONE_ELSE
+    if lead["campaign__owner_id"] == delivery.user_id:
+        return None
+    return LEAD_LEFT_UNASSIGNED
+
+
 def rule_campaign(account, rule):
     """An unsaved campaign carrying just a notification rule, for previews and tests."""
     return Campaign(

@@ -124,14 +124,14 @@ def _recipient_left():
     )
 
 
-def _cancel(deliveries) -> list[int]:
+def _cancel(deliveries, reason=RECIPIENT_LEFT) -> list[int]:
     """Cancel the queued ones among `deliveries` (never one a worker has claimed: it is
-    `sending`), with the reason in `error`; returns their ids."""
+    `sending`), with `reason` in `error`; returns their ids."""
     queued = deliveries.filter(status=Status.QUEUED)
     ids = list(queued.values_list("pk", flat=True))
     Delivery.objects.filter(pk__in=ids, status=Status.QUEUED).update(
         status=Status.CANCELLED,
-        error=RECIPIENT_LEFT,
+        error=reason,
         next_attempt_at=None,
         updated_at=timezone.now(),
         version=F("version") + 1,
@@ -164,7 +164,9 @@ def attempt_delivery(delivery_id) -> float | None:
 
     Returns the seconds to wait before the next attempt when a transient error should be
     retried, else None. A delivery that is not queued (sent, failed, being sent by another
-    worker) is left alone, so running this twice never sends twice.
+    worker) is left alone, so running this twice never sends twice. One its event's app no
+    longer wants sent (`register_withhold_reason`: a lead alert whose lead was given to someone
+    else meanwhile) is not sent: it is recorded `cancelled` with the app's reason.
     """
     now = timezone.now()
     # One statement claims it: queued, and for nobody who has left the account since.
@@ -184,6 +186,10 @@ def attempt_delivery(delivery_id) -> float | None:
         _cancel(Delivery.objects.filter(_recipient_left(), pk=delivery_id))
         return None
     delivery = Delivery.objects.select_related("user").get(pk=delivery_id)
+    withheld = _withheld_because(delivery)
+    if withheld:
+        _withhold(delivery, withheld)
+        return None
     # Queued a while (a backlog, a retry's wait), it goes where its person can be reached now:
     # a number changed on their profile, or on the campaign, meanwhile (`_address_now`).
     delivery.recipient = _address_now(delivery)
@@ -260,6 +266,38 @@ def register_current_address(event: str, address: Callable) -> None:
     `address(delivery) -> str | None`, None leaving the rule of `_address_now` (e.g. the
     campaigns app: a lead alert's SMS goes to the representative's custom number as it is now)."""
     CURRENT_ADDRESSES[event] = address
+
+
+WITHHOLD_REASONS: dict[str, Callable] = {}
+
+
+def register_withhold_reason(event: str, reason: Callable) -> None:
+    """Let the app that sends `event` stop a delivery of it that is no longer wanted, when it is
+    about to be sent (each attempt, a retry's too): `reason(delivery) -> str | None`, the reason
+    shown in the delivery log (e.g. the campaigns app: "Cancelled: the lead was given to someone
+    else before this alert went out."), or None to send it."""
+    WITHHOLD_REASONS[event] = reason
+
+
+def _withheld_because(delivery) -> str | None:
+    """Why `delivery` (claimed, about to be sent) must not go out, as its event's app says
+    (`register_withhold_reason`); None to send it."""
+    reason = WITHHOLD_REASONS.get(delivery.event)
+    return reason(delivery) if reason is not None else None
+
+
+def _withhold(delivery, reason: str) -> None:
+    """Record a claimed `delivery` as cancelled, with `reason` in `error`, instead of sending
+    it: the claim's try is taken back (nothing was tried), and the log row updates live."""
+    Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
+        status=Status.CANCELLED,
+        error=reason,
+        attempts=F("attempts") - 1,
+        next_attempt_at=None,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    announce(delivery)
 
 
 def _address_now(delivery) -> str:
