@@ -631,7 +631,7 @@ def _alert_holder_or_owner(campaign, lead, assignment, *, leaving=None):
         .first()
     )
     if membership is not None:
-        alert_lead_holder(campaign, lead, membership.user)
+        alert_lead_holder(campaign, lead, membership.user, as_owner=True)
 
 
 def lead_external_id(upstream_id, *, raw: bytes) -> str:
@@ -889,13 +889,14 @@ def _alert_representative(campaign, lead, assignment):
     alert_lead_holder(campaign, lead, assignment.user, phone=assignment.custom_number)
 
 
-def alert_lead_holder(campaign, lead, user, *, phone=""):
+def alert_lead_holder(campaign, lead, user, *, phone="", as_owner=False):
     """Tell `user` about `lead` as a new lead's representative is told (`LEAD_EVENT`): by
     `campaign`'s notification rule (email and/or SMS per `notification_type`), and a push to
     their active devices when they registered one (their opt-in; without one, no push delivery
     is written). `phone` is their custom SMS number on the campaign ("" for their profile's
-    phone). Queued in the caller's transaction, sent after commit; the first send records
-    `Lead.alerted_at`."""
+    phone). `as_owner`: they are told as the campaign's owner because it has no representative
+    to give the lead to (`_alert_holder_or_owner`), and each text says so. Queued in the
+    caller's transaction, sent after commit; the first send records `Lead.alerted_at`."""
     values = template_values(campaign, lead, user)
     lead_url = settings.PUBLIC_BASE_URL + reverse("lead_detail", args=[lead.pk])
     channels = lead_alert_channels(campaign)
@@ -910,6 +911,7 @@ def alert_lead_holder(campaign, lead, user, *, phone=""):
             **values,
             "lead": lead,
             "lead_url": lead_url,
+            "as_owner": as_owner,
         },
         channels=channels,
         sender=lead_alert_sender(campaign),

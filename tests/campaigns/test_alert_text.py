@@ -3,9 +3,10 @@
 import pytest
 from django.core import mail
 
-from campaigns import services
+from campaigns import assignment, services
 from campaigns.models import Lead, LeadSource
-from notifications.transports import sms
+from notifications.services import register_device
+from notifications.transports import push, sms
 from tests.campaigns.factories import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +104,75 @@ def test_a_subject_longer_than_its_column_is_cut_and_the_lead_kept(tenant_a, com
     assert delivery.subject.startswith("New roofing lead: NNN") and delivery.subject.endswith("…")
     assert mail.outbox[0].subject == delivery.subject
     assert Lead.objects.get(pk=lead.pk).name == "N" * 255
+
+
+OWNER_SENTENCE = (
+    "This lead came to you as the owner of Roofing, because the campaign has no representative "
+    "to give it to."
+)
+
+
+@pytest.fixture
+def owned_campaign(tenant_a):
+    """Roofing, by email and SMS, owned by the member (a phone, a push device) and represented
+    by the admin."""
+    tenant_a.member.phone = "+14155550100"
+    tenant_a.member.save()
+    register_device(user=tenant_a.member, registration_id="owner-phone", type="ios")
+    return make_campaign(
+        tenant_a,
+        owner=tenant_a.member,
+        campaign_name="Roofing",
+        notification_type="send_email_sms",
+        selected_user=[{"id": tenant_a.admin.pk}],
+    )
+
+
+def test_the_owners_alert_for_a_lead_with_no_representative_says_why_it_came_to_them(
+    tenant_a, owned_campaign, committed
+):
+    owned_campaign.assignments.all().delete()
+    with committed():
+        services.capture_lead(
+            campaign=owned_campaign,
+            source=LeadSource.FORM,
+            external_id="F1",
+            name="Ann Lee",
+            phone="+14155550111",
+        )
+    [email] = mail.outbox
+    assert email.to == [tenant_a.member.email]
+    assert email.body.startswith(
+        f"Ann Lee, (415) 555-0111 just came in through Roofing.\n\n{OWNER_SENTENCE}\n\nName:"
+    )
+    [(html, _)] = email.alternatives
+    assert f"<p>{OWNER_SENTENCE}</p>" in html
+    [text] = sms.outbox
+    assert text.body == (
+        "New lead for Roofing: Ann Lee, (415) 555-0111 "
+        "(To you as owner: the campaign has no representative.)"
+    )
+    [(_, message)] = push.outbox
+    assert message.body == (
+        "Ann Lee, (415) 555-0111 · Form\nTo you as the campaign's owner: it has no representative."
+    )
+
+
+def test_a_representatives_alert_and_a_lead_given_to_the_owner_do_not_say_it(
+    tenant_a, owned_campaign, committed
+):
+    with committed():
+        lead, _ = services.capture_lead(
+            campaign=owned_campaign, source=LeadSource.FORM, external_id="F1", name="Ann Lee"
+        )
+    # The admin, its representative, is told without it; then the owner is given the lead.
+    with committed():
+        assignment.assign_lead(
+            lead=lead,
+            user_id=tenant_a.member.pk,
+            actor=tenant_a.account.memberships.get(user=tenant_a.admin),
+        )
+    assert [m.to for m in mail.outbox] == [[tenant_a.admin.email], [tenant_a.member.email]]
+    assert not any("owner" in m.body for m in mail.outbox)
+    assert [t.body for t in sms.outbox] == ["New lead for Roofing: Ann Lee"]
+    assert [m.body for _, m in push.outbox] == ["Ann Lee · Form"]
