@@ -21,6 +21,10 @@ def delivery_data(delivery):
         "event": delivery.event,
         "channel": delivery.channel,
         "recipient": delivery.recipient,
+        "devices": [
+            {"name": device["name"], "type": device["type"], "registered": device["registered"]}
+            for device in delivery.pushed_to
+        ],
         "subject": delivery.subject,
         "status": delivery.status,
         "error": delivery.error,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.dateparse import parse_datetime
 
 from campaignhub.models import Account, Membership
 from campaignhub.tenancy import AccountQuerySet
@@ -55,6 +56,14 @@ class Delivery(models.Model):
             "kept on every channel's delivery."
         ),
     )
+    devices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "A push's devices as they were when it was last tried ([{id, name, type, "
+            "registered}], `registered` ISO 8601), so the log names them after one is removed."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(
@@ -104,6 +113,21 @@ class Delivery(models.Model):
                 account_id=self.account_id, user_id=self.user_id
             ).exists()
         return not member
+
+    @property
+    def pushed_to(self) -> list[dict]:
+        """The devices a push went to (`devices`), for pages: each `{name, type, registered}`,
+        `name` as the person registered it ("" when unnamed), `type` fcm-django's (`android`,
+        `ios`, `web`), `registered` an aware datetime or None. Empty until a push is tried,
+        and for email and SMS."""
+        return [
+            {
+                "name": device.get("name") or "",
+                "type": device.get("type") or "",
+                "registered": parse_datetime(device.get("registered") or ""),
+            }
+            for device in self.devices or []
+        ]
 
     @property
     def can_retry(self) -> bool:

@@ -220,6 +220,7 @@ def attempt_delivery(delivery_id) -> float | None:
     delivery.save(
         update_fields=[
             "recipient",
+            "devices",
             "status",
             "error",
             "provider_message_id",

@@ -87,12 +87,30 @@ class LocmemBackend:
             return f"locmem-push-{len(outbox)}"
 
 
+def device_record(device) -> dict:
+    """What the delivery log keeps of a device a push is sent to (`Delivery.devices`): its id,
+    name, type and when it was registered (ISO 8601, "" when unknown), so the log still names
+    it once the device is removed."""
+    registered = device.date_created
+    return {
+        "id": device.pk,
+        "name": device.name or "",
+        "type": device.type or "",
+        "registered": registered.isoformat() if registered else "",
+    }
+
+
 class PushTransport:
     def send(self, delivery) -> str:
+        """Send `delivery` to its person's active devices, recording them on
+        `delivery.devices` (saved with the outcome: a failure's too, naming the devices it was
+        tried on)."""
+        delivery.devices = []
         if delivery.user_id is None:
             raise TransportError("Push needs a user to send to.", permanent=True)
-        devices = FCMDevice.objects.filter(user_id=delivery.user_id, active=True)
-        if not devices.exists():
+        devices = FCMDevice.objects.filter(user_id=delivery.user_id, active=True).order_by("pk")
+        delivery.devices = [device_record(device) for device in devices]
+        if not delivery.devices:
             raise TransportError("No active push devices for this user.", permanent=True)
         message = PushMessage(title=delivery.subject, body=delivery.body, data=delivery.data)
         return load_backend("PUSH_BACKEND").send(devices, message)

@@ -184,7 +184,7 @@ def test_the_delivery_log_lists_the_push_and_its_failure(tenant_a, campaign, com
     page = tenant_a.member_client.get("/notifications/?channel=push&event=lead_arrived")
     row = page.content.decode().split(f'<tr id="delivery-{delivery.pk}"')[1].split("</tr>")[0]
     assert "New lead" in row and "Push" in row and "New lead for Roofing" in row
-    assert "Sent" in row and "Their registered devices" in row
+    assert "Sent" in row and '<span class="push-device">Android device, registered' in row
     # Whose devices: the person, by name beside it.
     assert tenant_a.member.get_full_name() in row
     detail = tenant_a.member_client.get(f"/notifications/{delivery.pk}/").content.decode()

@@ -31,6 +31,7 @@ def test_deliveries_list_shape_and_pagination(tenant_a):
         "event": "test",
         "channel": "email",
         "recipient": "member@acme.test",
+        "devices": [],
         "subject": "test for member@acme.test",
         "status": "failed",
         "error": "nope",

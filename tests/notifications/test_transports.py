@@ -15,6 +15,7 @@ from notifications.transports.email import EmailTransport
 from notifications.transports.push import PushTransport
 from notifications.transports.sms import SmsTransport
 from tests.notifications.conftest import twilio_error, twilio_message
+from tests.notifications.factories import make_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +212,24 @@ class TestPushThroughFcmDjango:
         for device in devices:
             device.refresh_from_db()
             assert device.active is False
+
+    def test_a_failed_push_still_names_the_devices_it_was_tried_on(
+        self, tenant_a, devices, firebase
+    ):
+        pushed = make_delivery(tenant_a, tenant_a.member, channel="push", status="queued")
+        unregistered = messaging.UnregisteredError("Requested entity was not found.")
+        with mock.patch.object(
+            messaging,
+            "send_each",
+            return_value=batch(error_response(unregistered), error_response(unregistered)),
+        ):
+            services.attempt_delivery(pushed.pk)
+        pushed.refresh_from_db()
+        assert pushed.status == "failed"
+        assert [(d["id"], d["name"], d["type"]) for d in pushed.devices] == [
+            (devices[0].pk, "", "android"),
+            (devices[1].pk, "", "android"),
+        ]
 
     def test_one_device_accepting_is_enough(self, tenant_a, devices, firebase):
         unregistered = messaging.UnregisteredError("gone")

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -230,3 +231,49 @@ class TestDevicesPage:
 
     def test_empty_state(self, tenant_a):
         assert b"No devices yet." in tenant_a.member_client.get("/notifications/devices/").content
+
+
+class TestPushDevicesInTheLog:
+    def send_test_push(self, tenant, committed):
+        with committed():
+            tenant.member_client.post("/notifications/devices/test/")
+        return Delivery.objects.get(event="test_push")
+
+    def test_the_log_names_the_devices_a_push_went_to_after_one_is_removed(
+        self, tenant_a, committed
+    ):
+        member = tenant_a.member
+        laptop = services.register_device(
+            user=member, registration_id="fcm-laptop", type="web", name="Work laptop"
+        )
+        phone = services.register_device(user=member, registration_id="fcm-phone", type="android")
+        FCMDevice.objects.filter(pk=phone.pk).update(
+            date_created=datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+        )
+        services.register_device(user=member, registration_id="fcm-old", type="ios", name="Old")
+        FCMDevice.objects.filter(registration_id="fcm-old").update(active=False)
+        delivery = self.send_test_push(tenant_a, committed)
+        assert push.outbox[0][0] == ["fcm-laptop", "fcm-phone"]
+        # Removed since: the log still says where the push went.
+        services.remove_device(device=laptop)
+        expected = (
+            '<span class="push-device">Work laptop</span><br>'
+            '<span class="push-device">Android device, registered '
+            '<time datetime="2026-03-04" title="Wednesday, 4 March 2026">4 Mar 2026</time></span>'
+        )
+        row = tenant_a.admin_client.get("/notifications/").content.decode()
+        assert f'<td data-label="To">{expected}<br><small class="muted">' in row
+        assert "Old" not in row and "Their registered devices" not in row
+        detail = tenant_a.member_client.get(f"/notifications/{delivery.pk}/").content.decode()
+        assert f"<dt>Devices</dt><dd>{expected}</dd>" in detail
+        api = tenant_a.member_client.get(f"/v1/notifications/deliveries/{delivery.pk}").json()
+        assert [(d["name"], d["type"]) for d in api["data"]["devices"]] == [
+            ("Work laptop", "web"),
+            ("", "android"),
+        ]
+        assert api["data"]["devices"][1]["registered"] == "2026-03-04T12:00:00Z"
+
+    def test_a_push_not_yet_tried_is_to_their_registered_devices(self, tenant_a):
+        make_delivery(tenant_a, tenant_a.member, channel="push", status=Status.QUEUED)
+        row = tenant_a.admin_client.get("/notifications/").content.decode()
+        assert "Their registered devices</span>" in row
