@@ -1,25 +1,30 @@
 """List tables at a phone's width (390px): each row is a card, a cell a line after its column's
 name, so no table scrolls sideways and every column is in sight (leads, campaigns, the delivery
 log, contacts, a campaign's representatives, campaigns that need attention, dialer campaigns
-and a dialer campaign's agents and call outcomes, Invoca's advertisers, an account's members
-and invitations, push devices), live rows included, a row's buttons last and
-from the left. A desktop keeps its tables."""
+and a dialer campaign's agents and call outcomes, the members' dialer extensions, CallRail's
+trackers, Invoca's advertisers, an account's members and invitations, push devices), live rows
+included, a row's buttons last and from the left. The reports' grids of figures are cards too,
+titled by their first column, the figures side by side under it. A desktop keeps its tables."""
 
+from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.utils import timezone
 from fcm_django.models import FCMDevice
 from playwright.sync_api import expect
 
 from campaignhub.models import Invitation, Role
 from campaigns import services as campaign_services
-from campaigns.models import LeadSource
+from campaigns.models import Lead, LeadSource, LeadStatus
 from crm.models import Contact
 from dialer import services as dialer_services
 from dialer.models import AgentExtension, DialerEvent, EventKind
 from invoca.models import AdvertiserCampaign, CampaignStatus
 from notifications.models import Delivery, Status
 from tests.campaigns.factories import make_campaign
+from tests.e2e.test_callrail import _working_in_demo_roofing
 from tests.e2e.test_live_pages import send_public_form
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account, make_member
@@ -363,3 +368,128 @@ def test_a_dialer_campaigns_agents_and_call_outcomes_at_phone_width_are_cards(
     assert_in_sight(page, cell(row, "Contact"), "Contact", "contact-of-a-very-long-reference")
     assert_in_sight(page, cell(row, "Outcome"), "Outcome", "")
     assert_in_sight(page, cell(row, "Talk time"), "Talk time", "42 s")
+
+
+def test_callrail_trackers_and_dialer_extensions_at_phone_width_are_cards(server, page):
+    campaign = _acme()
+    account = campaign.account
+    _working_in_demo_roofing(account)
+    admin = account.memberships.get(role=Role.ADMIN).user
+    AgentExtension.objects.create(
+        account=account, membership=account.memberships.get(user=admin), extension="100"
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+
+    # The demo company's own tracker (other tests rename or add some).
+    page.goto(f"{server}/callrail/trackers/?search=Google+Ads")
+    table = page.locator("table", has_text="Forwards to")
+    row = table.locator("tbody tr", has_text="Google Ads")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Number"), "Number", "(415) 555-0134")
+    assert_in_sight(page, cell(row, "Forwards to"), "Forwards to", "(415) 555-0100")
+    assert_in_sight(page, cell(row, "Source"), "Source", "Google Ads extension")
+    assert_in_sight(page, cell(row, "Status"), "Status", "Active")
+    assert_from_the_left(row, row.get_by_role("link", name="Edit"))
+    expect(row.get_by_role("button", name="Disable")).to_be_in_viewport()
+
+    page.goto(f"{server}/dialer/extensions/")
+    table = page.locator("table", has_text="Extension")
+    row = table.locator("tbody tr", has_text="riley@acme.test")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Member"), "Member", "Riley Rep")
+    assert_in_sight(page, cell(row, "Email"), "Email", "riley@acme.test")
+    assert_in_sight(page, cell(row, "Extension"), "Extension", "")
+    mine = table.locator("tbody tr", has_text="admin@acme.test")
+    field = mine.get_by_label(f"Extension of {admin.get_full_name()}")
+    expect(field).to_have_value("100")
+    save = mine.get_by_role("button", name="Save")
+    save.scroll_into_view_if_needed()
+    expect(save).to_be_in_viewport()
+    box = save.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+
+
+def _reported(campaign):
+    """Riley's lead on `campaign`, won yesterday for 28,876.82 after 4 min 48 s."""
+    lead = Lead.objects.get(campaign=campaign)
+    yesterday = timezone.now() - timedelta(days=1)
+    Lead.objects.filter(pk=lead.pk).update(
+        status=LeadStatus.WON,
+        revenue=Decimal("28876.82"),
+        first_response_s=288,
+        created_at=yesterday,
+        updated_at=yesterday,
+    )
+    return lead
+
+
+REPORT_GRIDS = (
+    # (section, its title column, the title, {figure column: text})
+    ("report-leads-per-day", "Day", None, {"Leads": "1", "Won": "1", "Revenue (USD)": "28,876.82"}),
+    ("report-leads-by-source", "Source", "Form", {"Leads": "1", "Won": "1", "Conversion": "100"}),
+    ("report-leads-by-campaign", "Campaign", "Spring roofing offer", {"Leads": "1", "Won": "1"}),
+    (
+        "report-revenue-by-campaign",
+        "Campaign",
+        "Spring roofing offer",
+        {"Leads": "1", "Conversion": "100", "Revenue (USD)": "28,876.82"},
+    ),
+    (
+        "report-response-by-representative",
+        "Representative",
+        "Riley Rep",
+        {"Leads": "1", "Won": "1", "Median first response": "4 min 48 s"},
+    ),
+)
+
+
+def test_report_grids_at_phone_width_are_cards_titled_by_their_first_column(server, page):
+    _reported(_acme())
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/reports/")
+    for section, title_column, title, figures in REPORT_GRIDS:
+        table = page.locator(f"#{section} table")
+        row = table.locator("tbody tr", has=page.locator(f'td[data-label="{title_column}"]'))
+        if title:
+            row = row.filter(has_text=title)
+        else:  # The day with the lead: the one that has one.
+            row = row.filter(has=page.locator('td[data-label="Leads"]', has_text="1"))
+        assert_fits(page, table)
+        # The first column is the card's title, bold and unlabelled, across the card.
+        heading = cell(row, title_column)
+        heading.scroll_into_view_if_needed()
+        expect(heading).to_be_in_viewport()
+        if title:
+            expect(heading).to_have_text(title)
+        assert heading.evaluate("td => getComputedStyle(td, '::before').content") == "none"
+        assert int(heading.evaluate("td => getComputedStyle(td).fontWeight")) >= 600
+        below = heading.bounding_box()
+        assert abs(below["width"] - row.bounding_box()["width"]) < 1
+        # Its figures, each under its column's name, side by side on one line below it.
+        for label, text in figures.items():
+            assert_in_sight(page, cell(row, label), label, text)
+            # Whole: a figure is not broken across lines.
+            value = cell(row, label).evaluate("td => getComputedStyle(td).whiteSpace")
+            assert value == "nowrap"
+        boxes = [c.bounding_box() for c in row.locator("td").all()[1:]]
+        assert all(box["y"] >= below["y"] + below["height"] - 1 for box in boxes)
+        assert len({round(box["y"] + box["height"]) for box in boxes}) == 1
+        assert [box["x"] for box in boxes] == sorted(box["x"] for box in boxes)
+
+
+def test_report_grids_on_a_desktop_keep_their_columns(server, page):
+    _reported(_acme())
+    page.set_viewport_size(DESKTOP)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/reports/")
+    for section, *_ in REPORT_GRIDS:
+        table = page.locator(f"#{section} table")
+        expect(table.locator("thead th").first).to_be_visible()
+        row = table.locator("tbody tr").first
+        tops = {round(c.bounding_box()["y"]) for c in row.locator("td").all()}
+        assert len(tops) == 1
+        first = row.locator("td").first
+        assert first.evaluate("td => getComputedStyle(td).display") == "table-cell"
+        assert first.evaluate("td => getComputedStyle(td, '::before').content") == "none"
