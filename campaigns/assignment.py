@@ -13,6 +13,43 @@ NOT_A_HOLDER = (
 )
 NOT_A_MEMBER = "No member of this account has the user id {user_id}."
 NO_LONGER_A_MEMBER = "{name} is no longer a member of this account: give the lead to someone else."
+# How a lead's representative who was removed from its account is named wherever the lead is
+# shown (the lead keeps them until an admin or its campaign's owner gives it to someone else).
+FORMER_MEMBER = "{name} (no longer a member)"
+
+
+def representative_left(lead) -> bool:
+    """Whether `lead` is held by someone who is no longer a member of its account (removed
+    after it was alerted to them). Read from `representative_is_member`, which
+    `selectors.with_representative_standing` annotates (lists and pages, no query per row);
+    a lead read without it costs one query. False for a lead nobody holds."""
+    if lead.representative_id is None:
+        return False
+    member = getattr(lead, "representative_is_member", None)
+    if member is None:
+        member = Membership.objects.filter(
+            account_id=lead.account_id, user_id=lead.representative_id
+        ).exists()
+    return not member
+
+
+def representative_name(lead) -> str:
+    """Who holds `lead`, as pages show it: their name (`get_full_name`, the email for someone
+    without one), "Max Doe (no longer a member)" once they left the account
+    (`representative_left`), "" for nobody."""
+    if lead.representative_id is None:
+        return ""
+    name = lead.representative.get_full_name()
+    return FORMER_MEMBER.format(name=name) if representative_left(lead) else name
+
+
+def representative_left_notice(lead) -> str:
+    """For those who may give `lead` to someone else, when its representative left the account:
+    "Max Doe is no longer a member of this account: give the lead to someone else." (the words
+    `check_holder` refuses them with); "" otherwise."""
+    if not representative_left(lead):
+        return ""
+    return NO_LONGER_A_MEMBER.format(name=lead.representative.get_full_name())
 
 
 def check_holder(campaign, user_id, *, current=None) -> User | None:

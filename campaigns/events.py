@@ -177,11 +177,13 @@ def _lead_audience(lead):
 
 
 def _watched_lead(lead_id, account_id, *related):
-    """The lead with `related` loaded, or None when nobody has a page open in its account
-    (`account_id`, when the caller knows it, spares the read)."""
+    """The lead with `related` loaded and `representative_is_member`
+    (`selectors.with_representative_standing`), or None when nobody has a page open in its
+    account (`account_id`, when the caller knows it, spares the read)."""
     if account_id is not None and not live.watching(account_id):
         return None
-    lead = Lead.objects.select_related(*related).get(pk=lead_id)
+    leads = selectors.with_representative_standing(Lead.objects.select_related(*related))
+    lead = leads.get(pk=lead_id)
     return lead if account_id is not None or live.watching(lead.account_id) else None
 
 

@@ -533,7 +533,9 @@ def lead_list(request):
 
 def _visible_lead(request, lead_id):
     return get_for_account_or_404(
-        selectors.leads_visible_to(request.membership), request.account, pk=lead_id
+        selectors.with_representative_standing(selectors.leads_visible_to(request.membership)),
+        request.account,
+        pk=lead_id,
     )
 
 

@@ -1,6 +1,7 @@
 from django import template
 
 from campaignhub import phones
+from campaigns import assignment
 from campaigns.models import Integration
 
 register = template.Library()
@@ -51,3 +52,18 @@ def lead_label(lead, region=""):
     if lead.phone:
         return phones.for_display(lead.phone, region or phones.DEFAULT_REGION)
     return lead.email or UNKNOWN_CALLER
+
+
+@register.filter
+def representative_name(lead):
+    """Who holds the lead: their name, "Max Doe (no longer a member)" once they left the
+    account, "" for nobody (`assignment.representative_name`)."""
+    return assignment.representative_name(lead)
+
+
+@register.filter
+def representative_left_notice(lead):
+    """ "Max Doe is no longer a member of this account: give the lead to someone else." when
+    the lead's representative left the account, else ""
+    (`assignment.representative_left_notice`)."""
+    return assignment.representative_left_notice(lead)
