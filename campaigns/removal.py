@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from campaignhub.models import Membership
 from campaignhub.signals import HandedOver, RemovalNote
 from campaigns import services
-from campaigns.models import Campaign, Representative
+from campaigns.models import Campaign, Lead, Representative
 
 # Campaigns named in full in a sentence; more are counted ("and 3 more").
 NAMED_CAMPAIGNS = 5
@@ -82,10 +82,33 @@ def passed_leads_sentence(count, *, will: bool) -> str:
     )
 
 
+def kept_leads_sentence(count, *, will: bool) -> str:
+    """ "3 leads already alerted to them will stay with their name, marked “no longer a
+    member”: an admin or the campaign's owner can give them to someone else from the lead's
+    page." (`will`, before the removal) or "… stay …" (after it); "" for none. These are the
+    leads `services.pass_on_unalerted_leads` leaves with them (their alert went out)."""
+    if not count:
+        return ""
+    leads = "1 lead" if count == 1 else f"{count} leads"
+    stay = "will stay" if will else ("stays" if count == 1 else "stay")
+    them = "it" if count == 1 else "them"
+    return (
+        f"{leads} already alerted to them {stay} with their name, marked “no longer a member”: "
+        f"an admin or the campaign's owner can give {them} to someone else from the lead's page."
+    )
+
+
+def _held_count(account, user) -> int:
+    """How many of `account`'s leads `user` holds (one COUNT on the representative index)."""
+    return Lead.objects.for_account(account).filter(representative=user).count()
+
+
 def on_member_removing(*, account, user, removed_by=None, **signal) -> list[str]:
     """The `campaignhub.signals.member_removing` receiver: what removing `user` would do here,
     in sentences for the admin's confirmation: the campaigns they own that pass to
-    `removed_by`, the campaigns left with no representative, the unalerted leads passed on."""
+    `removed_by`, the campaigns left with no representative, the unalerted leads passed on,
+    and the leads already alerted to them, which stay with them (those they hold, less the
+    ones passed on)."""
     sentences = []
     owned = Campaign.objects.for_account(account).filter(owner=user, is_deleted=False).count()
     if owned:
@@ -93,9 +116,11 @@ def on_member_removing(*, account, user, removed_by=None, **signal) -> list[str]
         sentences.append(f"Their {owned} {campaigns} will be owned by you.")
     unrepresented = campaigns_left_unrepresented(account=account, user=user)
     unalerted = services.unalerted_leads_of(account=account, user=user).count()
+    kept = _held_count(account, user) - unalerted
     for sentence in (
         unrepresented_sentence(unrepresented, will=True),
         passed_leads_sentence(unalerted, will=True),
+        kept_leads_sentence(kept, will=True),
     ):
         if sentence:
             sentences.append(sentence)
@@ -113,7 +138,7 @@ def on_member_removed(*, account, user, removed_by=None, **signal):
     `services.hand_over_campaigns` to `removed_by`, then `services.pass_on_unalerted_leads`
     (so a lead left with no representative alerts the campaign's owner as it is now). Answers
     how many live campaigns passed to `removed_by` and, as notes, the campaigns left with no
-    representative and the leads passed on."""
+    representative, the leads passed on and the leads that stay with them (already alerted)."""
     withdrawn = services.withdraw_representative(account=account, user=user)
     handed = services.hand_over_campaigns(account=account, user=user, to=removed_by)
     passed = services.pass_on_unalerted_leads(account=account, user=user)
@@ -121,6 +146,7 @@ def on_member_removed(*, account, user, removed_by=None, **signal):
     notes = [
         unrepresented_sentence(unrepresented, will=False),
         passed_leads_sentence(len(passed), will=False),
+        kept_leads_sentence(_held_count(account, user), will=False),
     ]
     return (
         HandedOver("campaign", len(handed)),

@@ -3,6 +3,9 @@ pass on, before (the confirmation page) and after (the message); a lead left wit
 alerts the campaign's owner."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from campaignhub import services as platform
 from campaignhub.models import Membership
@@ -120,3 +123,69 @@ def test_members_may_not_see_the_confirmation(tenant_a):
     target = _membership(tenant_a, tenant_a.admin)
     response = tenant_a.member_client.get(f"/settings/members/{target.pk}/remove/")
     assert response.status_code == 403
+
+
+def _alerted(campaign, external_id):
+    """A lead given to the member whose alert went out: it stays with them."""
+    lead, _ = services.capture_lead(campaign=campaign, source="form", external_id=external_id)
+    Lead.objects.filter(pk=lead.pk).update(alerted_at=timezone.now())
+    return lead
+
+
+def test_the_preview_counts_the_leads_already_alerted_that_stay_with_them(
+    tenant_a, campaigns, unalerted
+):
+    for n in range(2):
+        _alerted(campaigns["solar"], f"sent-{n}")
+    sentences = platform.removal_preview(
+        membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+    )
+    # The unalerted one passes on and is not counted among those that stay.
+    assert (
+        "2 leads already alerted to them will stay with their name, marked “no longer a "
+        "member”: an admin or the campaign's owner can give them to someone else from the "
+        "lead's page."
+    ) in sentences
+    assert any(sentence.startswith("1 lead given to them whose alert") for sentence in sentences)
+
+
+def test_the_removal_says_which_leads_stayed_with_them(tenant_a, campaigns, unalerted):
+    kept = _alerted(campaigns["solar"], "sent")
+    removed = platform.remove_member(
+        membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+    )
+    assert removed.notes[-1] == (
+        "1 lead already alerted to them stays with their name, marked “no longer a member”: an "
+        "admin or the campaign's owner can give it to someone else from the lead's page."
+    )
+    assert Lead.objects.get(pk=kept.pk).representative == tenant_a.member
+    assert Lead.objects.get(pk=unalerted.pk).representative is None
+
+
+def test_no_lead_held_says_nothing_about_them(tenant_a, campaigns, unalerted):
+    sentences = platform.removal_preview(
+        membership=_membership(tenant_a, tenant_a.member), removed_by=tenant_a.admin
+    )
+    assert not any("already alerted" in sentence for sentence in sentences)
+
+
+def test_counting_the_leads_that_stay_costs_the_same_for_one_or_many(
+    tenant_a, campaigns, django_assert_num_queries
+):
+    target = _membership(tenant_a, tenant_a.member)
+    _alerted(campaigns["solar"], "first")
+    with CaptureQueriesContext(connection) as one:
+        platform.removal_preview(membership=target, removed_by=tenant_a.admin)
+    for n in range(5):
+        _alerted(campaigns["solar"], f"more-{n}")
+    with django_assert_num_queries(len(one)):
+        sentences = platform.removal_preview(membership=target, removed_by=tenant_a.admin)
+    assert any(sentence.startswith("6 leads already alerted") for sentence in sentences)
+
+
+def test_the_confirmation_page_says_how_many_stay_with_them(tenant_a, campaigns):
+    _alerted(campaigns["roofing"], "sent")
+    target = _membership(tenant_a, tenant_a.member)
+    content = tenant_a.admin_client.get(f"/settings/members/{target.pk}/remove/").content.decode()
+    assert "1 lead already alerted to them will stay with their name" in content
+    assert "can give it to someone else from the lead&#x27;s page." in content

@@ -1,6 +1,7 @@
-"""A lead already alerted to someone who is then removed stays with them: the lead list and the
-lead's page name them "(no longer a member)", and the admin gives the lead to someone else from
-its page, at a desktop's and a phone's width."""
+"""A lead already alerted to someone who is then removed stays with them: the removal's
+confirmation and message say so, the lead list and the lead's page name them "(no longer a
+member)", and the admin gives the lead to someone else from its page, at a desktop's and a
+phone's width."""
 
 import pytest
 from django.utils import timezone
@@ -43,8 +44,16 @@ def test_a_lead_held_by_someone_removed_is_marked_until_given_to_someone_else(se
     page.locator("#members tr", has_text="max@acme.test").get_by_role(
         "link", name="Remove max@acme.test"
     ).click()
+    # The confirmation says the lead already alerted to him stays with him, and who can move it.
+    expect(page.locator("#member-remove-consequences")).to_contain_text(
+        "1 lead already alerted to them will stay with their name, marked “no longer a member”: "
+        "an admin or the campaign's owner can give it to someone else from the lead's page."
+    )
     page.locator("#member-remove").get_by_role("button", name="Remove Max Doe").click()
     expect(page.locator("#messages")).to_contain_text("Max Doe removed from Acme Agency.")
+    expect(page.locator("#messages")).to_contain_text(
+        "1 lead already alerted to them stays with their name"
+    )
 
     page.goto(f"{server}/leads/")
     row = page.locator(f"#lead-{lead.pk}")
