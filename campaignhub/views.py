@@ -193,9 +193,10 @@ def member_remove(request, membership_id):
     campaigns it leaves with no representative, leads passed on, campaigns handed over), or,
     when `services.check_removal` refuses it (the rule the removal applies), why not, with no
     button; POST: the removal, and a message saying what it did. A POST for someone already
-    removed (two at once, or the confirmation sent again) changes nothing and leads to the
-    Members page with "<email> is no longer a member of <account>."; an id this account never
-    had is a 404."""
+    removed (two at once, or the confirmation sent again), or the confirmation asked for again
+    by the session that drew it (Back or reload after the removal), changes nothing and leads
+    to the Members page with "<email> is no longer a member of <account>."; an id this account
+    never had is a 404 (`_removed_before`)."""
     membership = (
         Membership.objects.select_related("account", "user")
         .for_account(request.account)
@@ -211,6 +212,7 @@ def member_remove(request, membership_id):
             "consequences": [],
             "receipt": _removal_receipt(membership),
         }
+        _keep_receipt(request, membership.pk, context["receipt"])
         try:
             services.check_removal(membership=membership, removed_by=request.user)
         except ValidationError as exc:
@@ -232,9 +234,13 @@ def member_remove(request, membership_id):
 
 
 # The confirmation carries who it was drawn for, signed, so the page sent again after the
-# removal can name them; the membership row, and with it the email, is gone by then.
+# removal can name them; the membership row, and with it the email, is gone by then. The
+# session that drew it keeps its receipt too (the latest `KEPT_RECEIPTS`, by membership id),
+# for the page asked for again, which sends no form (Back, reload).
 RECEIPT_FIELD = "removing"
 RECEIPT_SALT = "campaignhub.member_remove"
+SESSION_RECEIPTS = "member_remove_receipts"
+KEPT_RECEIPTS = 20
 
 
 def _removal_receipt(membership) -> str:
@@ -244,24 +250,44 @@ def _removal_receipt(membership) -> str:
     )
 
 
-def _removed_before(request, membership_id):
-    """A removal's page for a membership the account no longer has: a POST carrying this
-    account's receipt for that very membership (its confirmation, sent again) leads to the
-    Members page saying so; anything else (a GET, another account's member, an unknown id, a
-    receipt altered or for another id) is a 404, so no other account's ids are confirmed."""
+def _keep_receipt(request, membership_id, receipt) -> None:
+    """Remember in the session the receipt of the confirmation it was just shown."""
+    kept = request.session.get(SESSION_RECEIPTS, {})
+    kept.pop(str(membership_id), None)
+    kept[str(membership_id)] = receipt
+    request.session[SESSION_RECEIPTS] = dict(list(kept.items())[-KEPT_RECEIPTS:])
+
+
+def _receipt_email(request, membership_id) -> str | None:
+    """The email a removal receipt names, when it is this account's receipt for
+    `membership_id`: the form's for a POST (the confirmation sent again), the session's for a
+    GET (the confirmation drawn again); None for none, one altered, another account's or
+    another id's."""
     if request.method == "POST":
-        try:
-            account_id, receipt_id, email = signing.loads(
-                request.POST.get(RECEIPT_FIELD, ""), salt=RECEIPT_SALT
-            )
-        except (signing.BadSignature, TypeError, ValueError):
-            account_id = receipt_id = email = None
-        if account_id == request.account.pk and receipt_id == membership_id:
-            messages.info(
-                request, services.no_longer_a_member(email=email, account=request.account)
-            )
-            return redirect("members")
-    raise Http404("Not found")
+        receipt = request.POST.get(RECEIPT_FIELD, "")
+    else:
+        receipt = request.session.get(SESSION_RECEIPTS, {}).get(str(membership_id), "")
+    try:
+        account_id, receipt_id, email = signing.loads(receipt, salt=RECEIPT_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if account_id == request.account.pk and receipt_id == membership_id:
+        return email
+    return None
+
+
+def _removed_before(request, membership_id):
+    """A removal's page for a membership the account no longer has: its confirmation sent
+    again (a POST carrying this account's receipt for that very membership) or drawn again by
+    the session that was shown it (a GET: Back or reload after the removal) leads to the
+    Members page saying "<email> is no longer a member of <account>."; anything else (another
+    account's member, an unknown id, a receipt altered or for another id, a session never
+    shown that confirmation) is a 404, so no other account's ids are confirmed."""
+    email = _receipt_email(request, membership_id)
+    if email is None:
+        raise Http404("Not found")
+    messages.info(request, services.no_longer_a_member(email=email, account=request.account))
+    return redirect("members")
 
 
 def _removed_message(request, removal):

@@ -137,3 +137,31 @@ def test_the_only_admin_opening_their_own_removal_is_told_why_and_offered_no_but
     confirmation.get_by_role("link", name="Back to Members").click()
     expect(page).to_have_url(f"{server}/settings/members/")
     assert Membership.objects.get(account=acme, user=admin).is_admin
+
+
+def test_the_confirmation_drawn_again_after_the_removal_says_they_are_gone(server, page):
+    acme = make_account("Acme Agency", "admin@acme.test")
+    make_member(acme, "rep@acme.test", name="Riley Rep")
+    gone = "rep@acme.test is no longer a member of Acme Agency."
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    page.locator("#members tr", has_text="rep@acme.test").get_by_role(
+        "link", name="Remove rep@acme.test"
+    ).click()
+    # The same confirmation open in a second tab.
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.locator("#member-remove")).to_contain_text("Remove Riley Rep")
+    page.locator("#member-remove").get_by_role("button", name="Remove Riley Rep").click()
+    expect(page.locator("#messages")).to_contain_text("Riley Rep removed from Acme Agency.")
+
+    # Back to the confirmation: the Members page says they are gone.
+    page.go_back()
+    expect(page).to_have_url(f"{server}/settings/members/")
+    expect(page.locator("#messages")).to_contain_text(gone)
+    expect(page.locator("#members")).not_to_contain_text("rep@acme.test")
+    # The other tab reloaded: the same.
+    other.reload()
+    expect(other).to_have_url(f"{server}/settings/members/")
+    expect(other.locator("#messages")).to_contain_text(gone)

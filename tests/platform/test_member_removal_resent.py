@@ -1,5 +1,6 @@
 """A member's removal happens once: of removals sent at once, or a confirmation sent again
-after it, one removes and the others say the person is no longer a member, never "removed"."""
+after it, one removes and the others say the person is no longer a member, never "removed";
+the confirmation drawn again after it (Back, reload) says the same."""
 
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -9,9 +10,9 @@ from django.contrib.messages import get_messages
 from django.db import connections
 from django.test import Client
 
-from campaignhub import services
+from campaignhub import services, views
 from campaignhub.models import Membership
-from tests.factories import bearer, logged_in_client
+from tests.factories import bearer, logged_in_client, make_member
 
 GONE = "member@acme.test is no longer a member of Acme Agency."
 
@@ -38,6 +39,61 @@ class TestSentAgain:
         again = client.post(f"/settings/members/{membership.pk}/remove/", form)
         assert again.status_code == 302 and again["Location"] == "/settings/members/"
         assert _messages(again) == [("info", GONE)]
+
+    def test_the_confirmation_drawn_again_after_the_removal_says_so(self, tenant_a):
+        # Back or reload of the confirmation, once its form was sent: a GET, with no form.
+        client = tenant_a.admin_client
+        membership = Membership.objects.get(user=tenant_a.member)
+        url = f"/settings/members/{membership.pk}/remove/"
+        done = client.post(url, _confirmation(client, membership.pk), follow=True)
+        assert "Acme Agency Member removed from Acme Agency." in done.content.decode()
+        again = client.get(url)
+        assert again.status_code == 302 and again["Location"] == "/settings/members/"
+        assert _messages(again) == [("info", GONE)]
+
+    def test_a_confirmation_open_while_another_admin_removed_them_says_so_on_reload(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.member)
+        url = f"/settings/members/{membership.pk}/remove/"
+        _confirmation(tenant_a.admin_client, membership.pk)
+        services.remove_member(membership=membership, removed_by=tenant_a.admin)
+        reload = tenant_a.admin_client.get(url)
+        assert reload.status_code == 302
+        assert _messages(reload) == [("info", GONE)]
+
+    def test_the_session_keeps_only_the_latest_receipts(self, tenant_a, monkeypatch):
+        monkeypatch.setattr(views, "KEPT_RECEIPTS", 1)
+        client = tenant_a.admin_client
+        other = make_member(tenant_a.account, "other@acme.test")
+        first = Membership.objects.get(user=tenant_a.member)
+        url = f"/settings/members/{first.pk}/remove/"
+        _confirmation(client, first.pk)
+        _confirmation(client, Membership.objects.get(user=other).pk)
+        services.remove_member(membership=first, removed_by=tenant_a.admin)
+        assert client.get(url).status_code == 404
+
+    def test_a_receipt_of_another_account_in_the_session_names_no_one_here(
+        self, tenant_a, tenant_b
+    ):
+        theirs = Membership.objects.get(user=tenant_b.member)
+        theirs_pk = theirs.pk
+        receipt = _confirmation(tenant_b.admin_client, theirs_pk)["removing"]
+        services.remove_member(membership=theirs, removed_by=tenant_b.admin)
+        client = tenant_a.admin_client
+        session = client.session
+        session[views.SESSION_RECEIPTS] = {str(theirs_pk): receipt}
+        session.save()
+        assert client.get(f"/settings/members/{theirs_pk}/remove/").status_code == 404
+
+    def test_an_altered_receipt_in_the_session_is_a_404(self, tenant_a):
+        client = tenant_a.admin_client
+        membership = Membership.objects.get(user=tenant_a.member)
+        membership_pk = membership.pk
+        receipt = _confirmation(client, membership_pk)["removing"]
+        services.remove_member(membership=membership, removed_by=tenant_a.admin)
+        session = client.session
+        session[views.SESSION_RECEIPTS] = {str(membership_pk): receipt[:-2] + "xx"}
+        session.save()
+        assert client.get(f"/settings/members/{membership_pk}/remove/").status_code == 404
 
     def test_a_removal_that_finds_them_gone_removes_nothing_and_claims_nothing(
         self, tenant_a, monkeypatch
@@ -73,7 +129,8 @@ class TestSentAgain:
         url = f"/settings/members/{membership.pk}/remove/"
         assert tenant_a.admin_client.post(url).status_code == 404
         assert tenant_a.admin_client.post(url, {"removing": "forged"}).status_code == 404
-        assert tenant_a.admin_client.get(url).status_code == 404
+        # A session never shown the confirmation has no receipt for it.
+        assert logged_in_client(tenant_a.admin).get(url).status_code == 404
 
     def test_an_unknown_id_is_a_404_whatever_receipt_it_carries(self, tenant_a):
         membership = Membership.objects.get(user=tenant_a.member)
