@@ -67,6 +67,20 @@ def invitation_data(invitation):
     }
 
 
+def removal_data(removal):
+    """What a removal did, as `DELETE /v1/members/<id>` answers it (`services.MemberRemoved`):
+    `handed_over`, what passed from the person to the admin calling (`[{"noun": "campaign",
+    "count": 3}]`, empty when they owned nothing); `invitations_cancelled`, the open
+    invitations they had sent; `notes`, the sentences the Members page adds to its message
+    (campaigns left with no representative, leads passed on, leads that stay with them), in
+    its order, empty when there is nothing to tell."""
+    return {
+        "handed_over": [{"noun": part.noun, "count": part.count} for part in removal.handed_over],
+        "invitations_cancelled": removal.invitations_cancelled,
+        "notes": list(removal.notes),
+    }
+
+
 def _rule_problem(exc):
     """A members rule refused the change (the last admin): 409, as the page says it."""
     return ApiProblem(409, exc.messages[0])
@@ -100,8 +114,9 @@ def members(request):
 
 @api_view("GET", "PATCH", "DELETE", admin=True, body={"PATCH": RoleBody})
 def member(request, membership_id):
-    """One member: `GET`, `PATCH {"role"}`, `DELETE` (removal with all their access); the
-    last admin can be neither demoted nor removed (409)."""
+    """One member: `GET`, `PATCH {"role"}`, `DELETE` (removal with all their access, answering
+    what it did as the Members page says it: `removal_data`); the last admin can be neither
+    demoted nor removed (409), and someone removed meanwhile is a 404."""
     found = get_for_account_or_404(
         Membership.objects.select_related("user"),
         request.account,
@@ -116,11 +131,11 @@ def member(request, membership_id):
             raise _rule_problem(exc) from None
     elif request.method == "DELETE":
         try:
-            services.remove_member(membership=found, removed_by=request.user)
+            removal = services.remove_member(membership=found, removed_by=request.user)
         except services.NoLongerAMember:
             # Removed by a request at the same moment: as a DELETE a moment later answers.
             raise ApiProblem(404, "Member not found") from None
         except ValidationError as exc:
             raise _rule_problem(exc) from None
-        return ok(None)
+        return ok(removal_data(removal))
     return ok(member_data(found))

@@ -4,6 +4,7 @@ alerts the campaign's owner."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from campaigns import removal, services
 from campaigns.models import Lead
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
+from tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +191,35 @@ def test_the_confirmation_page_says_how_many_stay_with_them(tenant_a, campaigns)
     content = tenant_a.admin_client.get(f"/settings/members/{target.pk}/remove/").content.decode()
     assert "1 lead already alerted to them will stay with their name" in content
     assert "can give it to someone else from the lead&#x27;s page." in content
+
+
+def test_the_api_removal_answers_the_notes_the_page_shows(tenant_a, campaigns, unalerted):
+    _alerted(campaigns["solar"], "sent")
+    make_campaign(tenant_a, owner=tenant_a.member, campaign_name="Their own")
+    target = _membership(tenant_a, tenant_a.member)
+    response = Client().delete(f"/v1/members/{target.pk}", **bearer(tenant_a.token.raw))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True and body["message"] == "SUCCESS"
+    assert body["data"] == {
+        "handed_over": [{"noun": "campaign", "count": 1}],
+        "invitations_cancelled": 0,
+        "notes": [
+            "The campaigns “Roofing” and “Solar” are left with no representative: their new "
+            "leads alert the owner until representatives are chosen on the campaign's page.",
+            "1 lead given to them whose alert had not gone out passed to the campaign's next "
+            "representative (or, with none left, alert its owner).",
+            "1 lead already alerted to them stays with their name, marked “no longer a member”: "
+            "an admin or the campaign's owner can give it to someone else from the lead's page.",
+        ],
+    }
+
+
+def test_the_api_removal_of_someone_who_leaves_nothing_behind_says_nothing_more(tenant_a):
+    target = _membership(tenant_a, tenant_a.member)
+    response = Client().delete(f"/v1/members/{target.pk}", **bearer(tenant_a.token.raw))
+    assert response.json()["data"] == {
+        "handed_over": [],
+        "invitations_cancelled": 0,
+        "notes": [],
+    }

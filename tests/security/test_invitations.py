@@ -204,6 +204,7 @@ def test_a_removal_over_the_api_cancels_the_invitations_too(tenant_a, tenant_b):
     response = Client().delete(f"/v1/members/{sender_membership.pk}", **bearer(tenant_a.token.raw))
 
     assert response.status_code == 200
+    assert response.json()["data"]["invitations_cancelled"] == 1
     assert Invitation.objects.get().status == InvitationStatus.CANCELLED
 
 
