@@ -346,7 +346,8 @@ def test_a_started_campaign_with_no_agent_available_says_nothing_is_dialled(
         assert (" hidden" not in warning.split(">")[0]) is shown
         if shown:
             assert "No agent is available, so nothing is dialled" in warning
-            assert "Make available" in warning
+            assert "makes themselves available in the dialer" in warning
+            assert "sandbox" not in warning
 
 
 def test_start_asks_first_when_the_campaign_has_no_agents(tenant_a, connected, upstream):
