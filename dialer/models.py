@@ -438,11 +438,12 @@ class UploadBatch(models.Model):
         return f"batch {self.index} of upload {self.upload_id}"
 
 
-# How a call ended (a cdr's `end_reason`, dialer-api.md), in words.
+# How a call ended (a cdr's `end_reason`, dialer-api.md), in words: `hungup` does not say which
+# side hung up, so its words do not either.
 END_REASON_LABELS = {
-    "hungup": "Talked, hung up",
-    "callee_hungup": "Talked, callee hung up",
-    "agent_hungup": "Talked, agent hung up",
+    "hungup": "Talked, call ended",
+    "callee_hungup": "Talked, the callee hung up",
+    "agent_hungup": "Talked, the agent hung up",
     "voicemail": "Voicemail",
     "busy": "Busy",
     "reject": "Rejected",

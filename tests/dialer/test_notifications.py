@@ -214,7 +214,7 @@ def test_call_outcomes_read_in_words_with_the_contact_called(tenant_a, connected
     _cdr(campaign, call_ref="c1", end_reason="agent_hungup")
     _cdr(campaign, call_ref="c2", end_reason="timeout", extension=None)
     page = tenant_a.admin_client.get(f"/dialer/campaigns/{campaign.ref}/").content.decode()
-    assert "Talked, agent hung up" in page and "No answer" in page
+    assert "Talked, the agent hung up" in page and "No answer" in page
     assert "Ada Lovelace" in page and "(415) 555-0100" in page
     # dialed_at is read as a time and shown in the account's time zone (UTC here).
     assert "30 Nov 2026, 10:00</time>" in page
