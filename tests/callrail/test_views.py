@@ -499,7 +499,7 @@ def test_the_account_and_company_lists_mark_the_current_choice(tenant_a, upstrea
     ]:
         html = tenant_a.admin_client.get(address).content.decode()
         rows = {
-            re.search(r"<td>([^<]+)", row).group(1).strip(): row
+            re.search(r"<td data-label=\"Name\">([^<]+)", row).group(1).strip(): row
             for row in re.findall(r"<tr.*?</tr>", html, re.S)[1:]
         }
         assert 'aria-current="true"' in rows[current]

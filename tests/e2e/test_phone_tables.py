@@ -2,9 +2,13 @@
 name, so no table scrolls sideways and every column is in sight (leads, campaigns, the delivery
 log, contacts, a campaign's representatives, campaigns that need attention, dialer campaigns
 and a dialer campaign's agents and call outcomes, the members' dialer extensions, CallRail's
-trackers, Invoca's advertisers, an account's members and invitations, push devices), live rows
-included, a row's buttons last and from the left. The reports' grids of figures are cards too,
-titled by their first column, the figures side by side under it. A desktop keeps its tables."""
+trackers, accounts and companies and the calls to numbers no campaign uses, Invoca's
+advertisers and an advertiser's campaigns, an account's members and invitations, push devices),
+live rows included, a row's buttons last and from the left. The reports' grids of figures and an
+Invoca campaign's quick stats are cards too, titled by their first column, the figures side by
+side under it; so are an Invoca campaign's terms (a property a card, its current and future terms
+under their names) and its form's week of hours and rows of regions, payouts and payins. A
+desktop keeps its tables."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -21,10 +25,14 @@ from campaigns.models import Lead, LeadSource, LeadStatus
 from crm.models import Contact
 from dialer import services as dialer_services
 from dialer.models import AgentExtension, DialerEvent, EventKind
+from invoca import demo as invoca_demo
+from invoca import services as invoca_services
+from invoca.forms import clean_campaign
 from invoca.models import AdvertiserCampaign, CampaignStatus
 from notifications.models import Delivery, Status
+from tests.callrail.conftest import fixture
 from tests.campaigns.factories import make_campaign
-from tests.e2e.test_callrail import _working_in_demo_roofing
+from tests.e2e.test_callrail import _send_call, _working_in_demo_roofing
 from tests.e2e.test_live_pages import send_public_form
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account, make_member
@@ -408,6 +416,148 @@ def test_callrail_trackers_and_dialer_extensions_at_phone_width_are_cards(server
     expect(save).to_be_in_viewport()
     box = save.bounding_box()
     assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+
+
+def test_callrail_accounts_companies_and_unused_numbers_at_phone_width_are_cards(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    _working_in_demo_roofing(account)
+    # A call to the Google Ads tracker, a number no campaign of the account uses.
+    assert _send_call(server, account, fixture("pre_call__inbound")).status_code == 200
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+
+    # The card is swapped in again when the live connection opens.
+    open_live(page, f"{server}/callrail/", "/callrail/live/")
+    table = page.locator("#unused-numbers table")
+    row = table.locator("tbody tr", has_text="(415) 555-0134")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Tracking number"), "Tracking number", "(415) 555-0134")
+    assert_in_sight(page, cell(row, "Calls"), "Calls", "1")
+    assert_in_sight(page, cell(row, "Latest"), "Latest", "20")
+
+    page.goto(f"{server}/callrail/accounts/")
+    table = page.locator("table", has_text="HIPAA")
+    row = table.locator("tbody tr", has_text="Demo Agency")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Name"), "Name", "current")
+    assert_in_sight(page, cell(row, "Id"), "Id", "ACC")
+    assert_in_sight(page, cell(row, "HIPAA"), "HIPAA", "no")
+    assert_from_the_left(row, row.get_by_text("Working in this account"))
+
+    page.goto(f"{server}/callrail/companies/")
+    table = page.locator("table", has_text="Time zone")
+    row = table.locator("tbody tr", has_text="Demo Dental")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Status"), "Status", "Active")
+    assert_in_sight(page, cell(row, "Time zone"), "Time zone", "America/New_York")
+    assert_in_sight(page, cell(row, "DNI"), "DNI", "on")
+    assert_from_the_left(row, row.get_by_role("button", name="Work with this company"))
+
+
+def _invoca_campaign(advertiser_id):
+    """An account (admin@agency.test) connected to the sandbox's Invoca network, with the demo's
+    campaign (its terms staged: hours, a region, a payout, a payin, an IVR) created under
+    `advertiser_id` (one of the test's own: the sandbox keeps campaigns between tests); returns
+    the campaign's path."""
+    account = make_account("Agency", "admin@agency.test")
+    invoca_services.connect(
+        account=account,
+        network_id=invoca_demo.DEMO_NETWORK,
+        api_token="sandbox-invoca-token",
+        base_url=settings.INVOCA_API_BASE,
+    )
+    invoca_services.create_campaign(
+        account=account,
+        advertiser_id=advertiser_id,
+        id_from_network=invoca_demo.DEMO_CAMPAIGN,
+        clean=clean_campaign(
+            name="Spring promotion", terms=invoca_demo.DEMO_TERMS, custom_data={"channel": "Radio"}
+        ),
+    )
+    return f"/invoca/advertisers/{advertiser_id}/campaigns/{invoca_demo.DEMO_CAMPAIGN}/"
+
+
+def test_invoca_campaigns_terms_stats_and_form_rows_at_phone_width_are_cards(server, page):
+    campaign_path = _invoca_campaign("phone-cards")
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@agency.test")
+
+    page.goto(f"{server}/invoca/advertisers/phone-cards/")
+    table = page.locator("#invoca-campaigns table")
+    row = table.locator("tbody tr", has_text="Spring promotion")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Id"), "Id", invoca_demo.DEMO_CAMPAIGN)
+    assert_in_sight(page, cell(row, "Staged changes"), "Staged changes", "waiting for go live")
+    assert_in_sight(page, cell(row, "Leads go to"), "Leads go to", "no inbound campaign")
+
+    page.goto(f"{server}{campaign_path}")
+    stats = page.locator("[data-invoca-stats] table")
+    expect(stats.locator('[data-stat="today-calls"]')).to_have_text("0")
+    assert_fits(page, stats)
+    row = stats.locator("tbody tr", has_text="Calls")
+    heading = row.locator("th")
+    assert abs(heading.bounding_box()["width"] - row.bounding_box()["width"]) < 1
+    for label in ("Today", "7 days", "30 days"):
+        assert_in_sight(page, cell(row, label), label, "0")
+    tops = {round(c.bounding_box()["y"]) for c in row.locator("td").all()}
+    assert len(tops) == 1
+
+    terms = page.locator("#invoca-terms")
+    assert_fits(page, terms)
+    flow = terms.locator('tr[data-term="ivr_tree"]')
+    expect(flow).to_have_class("changed")
+    assert_in_sight(page, flow.locator("td.current"), "Current terms", "—")
+    future = flow.locator("td.future")
+    assert_in_sight(page, future, "Future terms", "Key 1 → Connect to (800) 437-7950")
+    # The property titles the card; its terms are as wide as it, under their column's name.
+    title = flow.locator("th")
+    assert title.evaluate("th => getComputedStyle(th).display") == "block"
+    assert abs(future.bounding_box()["width"] - flow.bounding_box()["width"]) < 1
+
+    page.goto(f"{server}{campaign_path}edit/")
+    hours = page.locator("table.hours")
+    saturday = hours.locator('tr[data-day="saturday"]')
+    assert_fits(page, hours)
+    assert_in_sight(page, cell(saturday, "Opens"), "Opens", "")
+    assert_in_sight(page, cell(saturday, "Closed all day"), "Closed all day", "")
+    payouts = page.locator('table[data-formset="payout"]')
+    payout = payouts.locator("tbody tr").first
+    assert_fits(page, payouts)
+    condition = cell(payout, "Condition")
+    assert_in_sight(page, condition, "Condition", "")
+    expect(condition.locator("input")).to_have_value("duration >= 1 min 30 sec")
+    # Saturday's hours, typed on the card, are staged.
+    cell(saturday, "Closed all day").locator("input").uncheck()
+    cell(saturday, "Opens").locator("input").fill("10:00")
+    cell(saturday, "Closes").locator("input").fill("14:00")
+    page.get_by_role("button", name="Stage changes").click()
+    expect(page.locator('#invoca-terms tr[data-term="hours_saturday"] td.future')).to_have_text(
+        "10:00 to 14:00"
+    )
+
+
+def test_callrail_and_invoca_tables_on_a_desktop_keep_their_columns(server, page):
+    campaign_path = _invoca_campaign("desktop-columns")
+    _working_in_demo_roofing(AdvertiserCampaign.objects.get().account)
+    page.set_viewport_size(DESKTOP)
+    log_in(page, server, "admin@agency.test")
+    for path, table in (
+        ("/callrail/accounts/", "table"),
+        ("/callrail/companies/", "table"),
+        ("/invoca/advertisers/desktop-columns/", "#invoca-campaigns table"),
+        (campaign_path, "[data-invoca-stats] table"),
+        (campaign_path, "#invoca-terms"),
+        (f"{campaign_path}edit/", 'table[data-formset="payout"]'),
+    ):
+        page.goto(f"{server}{path}")
+        table = page.locator(table)
+        expect(table.locator("thead th").last).to_be_visible()
+        row = table.locator("tbody tr").first
+        tops = {round(c.bounding_box()["y"]) for c in row.locator("td").all()}
+        assert len(tops) == 1, path
+        first = row.locator("td").first
+        assert first.evaluate("td => getComputedStyle(td).display") == "table-cell"
+        assert first.evaluate("td => getComputedStyle(td, '::before').content") == "none"
 
 
 def _reported(campaign):

@@ -305,7 +305,7 @@ def test_quick_stats_fragment_carries_the_chart_data(tenant_a, connected, upstre
     )
     page = tenant_a.admin_client.get(PAGE + "stats/").content.decode()
     assert 'data-invoca-chart="calls"' in page and 'data-invoca-chart="duration"' in page
-    assert '<td data-stat="today-calls">4</td>' in page
+    assert '<td data-label="Today" data-stat="today-calls">4</td>' in page
     assert 'id="invoca-stats-data"' in page
 
 
