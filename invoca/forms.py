@@ -529,6 +529,10 @@ class CampaignForm(forms.Form):
             self.fields[f"{day}_closed"] = forms.BooleanField(
                 required=False, label=f"Closed on {label}"
             )
+            # The hours table draws no <label> per cell: each control is named by its own.
+            for edge in ("open", "close", "closed"):
+                field = self.fields[f"{day}_{edge}"]
+                field.widget.attrs["aria-label"] = field.label
         for kind, (prefix, names) in BUDGET_FIELDS.items():
             zones = BUDGET_CAP_ZONES if kind == "budget_cap_alert" else CALL_CAP_ZONES
             for name in names:

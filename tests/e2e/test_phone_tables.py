@@ -527,9 +527,10 @@ def test_invoca_campaigns_terms_stats_and_form_rows_at_phone_width_are_cards(ser
     assert_in_sight(page, condition, "Condition", "")
     expect(condition.locator("input")).to_have_value("duration >= 1 min 30 sec")
     # Saturday's hours, typed on the card, are staged.
-    cell(saturday, "Closed all day").locator("input").uncheck()
-    cell(saturday, "Opens").locator("input").fill("10:00")
-    cell(saturday, "Closes").locator("input").fill("14:00")
+    # Each control is named by itself, as a screen reader says it.
+    page.get_by_label("Closed on Saturday").uncheck()
+    page.get_by_label("Saturday opens").fill("10:00")
+    page.get_by_label("Saturday closes").fill("14:00")
     page.get_by_role("button", name="Stage changes").click()
     expect(page.locator('#invoca-terms tr[data-term="hours_saturday"] td.future')).to_have_text(
         "10:00 to 14:00"
