@@ -97,9 +97,11 @@ def add_new_member(
     """Add a person who is not yet in the account (the members page and `POST /v1/members`).
 
     Someone new gets a user without a password, is a member at once, and gets an email inviting
-    them to choose one. Someone who already has a login (in another account, or invited to one)
-    is not made a member: they get an invitation to accept, and nothing of their profile is
-    shown to the inviting admin. Raises ValidationError `{"email": …}` when the person is already
+    them to choose one; so does someone who never chose a password and is in no account any
+    more (`_new_again`: added, then removed before choosing one), whose name becomes the one
+    typed now. Someone who already has a login (in another account, or invited to one) is not
+    made a member: they get an invitation to accept, and nothing of their profile is shown to
+    the inviting admin. Raises ValidationError `{"email": …}` when the person is already
     a member or already has a pending invitation, and `{"role": …}` for an unknown role,
     changing nothing (a member's role is changed on the members list, not here).
     """
@@ -109,6 +111,15 @@ def add_new_member(
     if Membership.objects.for_account(account).filter(user__email__iexact=email).exists():
         raise ValidationError({"email": ALREADY_A_MEMBER})
     existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and _new_again(existing):
+        existing.name = name
+        existing.save(update_fields=["name"])
+        # An invitation sent before they were treated as new again asked them to sign in with
+        # a login they cannot use; being a member now, they have nothing left to accept.
+        Invitation.objects.for_account(account).filter(
+            user=existing, status=InvitationStatus.PENDING
+        ).update(status=InvitationStatus.CANCELLED, responded_at=timezone.now())
+        existing = None
     if existing is None:
         membership = add_member(account=account, email=email, role=role, name=name)
         invite(membership=membership)
@@ -117,6 +128,13 @@ def add_new_member(
         account=account, user=existing, email=email, role=role, invited_by=invited_by
     )
     return MemberAdded(email=email, role=role, invitation=invitation)
+
+
+def _new_again(user: User) -> bool:
+    """True for someone who never chose a password (`User.awaits_first_password`) and is a
+    member of no account: they have no login to sign in with and no account has vouched for
+    them, so adding them is adding someone new."""
+    return user.awaits_first_password and not user.memberships.exists()
 
 
 def _invite_existing_user(*, account, user, email, role, invited_by) -> Invitation:
@@ -172,19 +190,25 @@ def send_invitation(*, invitation: Invitation) -> None:
 
     The email links to their invitations page (after signing in), where they accept or
     decline, and says how many days it stays open; it goes to their own address on file, not
-    the one the admin typed.
+    the one the admin typed. Someone who has yet to choose a password
+    (`User.awaits_first_password`, added to another account) is first given the link to
+    choose it, the one `invite` sends, since they have no login to sign in with yet.
     """
+    user = invitation.user
     context = {
         **_link_context(),
         "account": invitation.account,
         "role": invitation.role,
         "expiry_days": invitation_lifetime().days,
     }
+    if user.awaits_first_password:
+        context["uid"] = urlsafe_base64_encode(force_bytes(user.pk))
+        context["token"] = default_token_generator.make_token(user)
     _send(
         "registration/invitation_subject.txt",
         "registration/invitation_email.txt",
         context,
-        invitation.user.email,
+        user.email,
     )
 
 
@@ -416,11 +440,12 @@ def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
     are revoked, the open invitations they sent are cancelled, `member_removed` lets the
     domain apps withdraw what the person holds there (their representative rows, so no new
     lead is assigned to them; their queued notifications, cancelled) and hand over what they
-    own, and once committed their open live sockets for the account are closed. Raises
-    ValidationError, changing nothing, when `check_removal` refuses (the last admin; what they
-    own cannot pass to `removed_by`, not an admin of the account or the person leaving), and
-    `NoLongerAMember` when the membership was removed already (of two removals at once, one
-    removes and the other is told so, under the same locks).
+    own, someone who never chose a password and is left in no account has the link they were
+    emailed to choose one stop working, and once committed their open live sockets for the
+    account are closed. Raises ValidationError, changing nothing, when `check_removal` refuses
+    (the last admin; what they own cannot pass to `removed_by`, not an admin of the account or
+    the person leaving), and `NoLongerAMember` when the membership was removed already (of two
+    removals at once, one removes and the other is told so, under the same locks).
 
     A demotion (`change_role`) needs none of this but the invitations: roles are read on every
     request, API call and live event, so a demoted admin has member rights at once.
@@ -443,6 +468,11 @@ def remove_member(*, membership: Membership, removed_by: User) -> MemberRemoved:
         sender=Membership, account=account, user=user, removed_by=removed_by
     )
     membership.delete()
+    if user.awaits_first_password and not user.memberships.exists():
+        # The link they were emailed to choose a password stops working: it names an account
+        # they are no longer in, and an admin adding them again sends a fresh one.
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     transaction.on_commit(lambda: live.close_member_sockets(account.pk, user.pk), robust=True)
     answered = list(_removal_answers(answers))
     handed = tuple(

@@ -1,10 +1,14 @@
 """The Members page in the browser: removing someone hands their campaigns to the admin who
 removed them; a removal that would be refused says why on its confirmation, with no button; a
-role change says so, and a refused one says why."""
+role change says so, and a refused one says why; someone removed before choosing a password is
+added again as someone new."""
 
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
-from campaignhub.models import Membership
+from campaignhub.models import Membership, User
 from campaigns.models import Campaign
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account, make_member
@@ -165,3 +169,52 @@ def test_the_confirmation_drawn_again_after_the_removal_says_they_are_gone(serve
     other.reload()
     expect(other).to_have_url(f"{server}/settings/members/")
     expect(other.locator("#messages")).to_contain_text(gone)
+
+
+def _choose_password_link(server, email):
+    """The link the "choose your password" email carries for `email` now (the email itself is
+    sent by the server's own process)."""
+    user = User.objects.get(email=email)
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"{server}/password-reset/{uid}/{default_token_generator.make_token(user)}/"
+
+
+def test_someone_removed_before_choosing_a_password_is_added_again_as_someone_new(
+    server, page, browser
+):
+    make_account("Acme Agency", "admin@acme.test")
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    page.get_by_label("Email", exact=True).fill("nia@example.com")
+    page.get_by_role("button", name="Add member").click()
+    expect(page.locator("#messages")).to_contain_text("nia@example.com added as a member.")
+    first_link = _choose_password_link(server, "nia@example.com")
+    page.locator("#members tr", has_text="nia@example.com").get_by_role(
+        "link", name="Remove nia@example.com"
+    ).click()
+    page.locator("#member-remove").get_by_role("button", name="Remove nia@example.com").click()
+    expect(page.locator("#messages")).to_contain_text("nia@example.com removed from Acme Agency.")
+
+    nia = browser.new_context().new_page()
+    nia.goto(first_link)
+    expect(nia.get_by_role("heading", name="This link no longer works")).to_be_visible()
+
+    page.get_by_label("Email", exact=True).fill("nia@example.com")
+    page.get_by_role("button", name="Add member").click()
+    expect(page.locator("#messages")).to_contain_text("nia@example.com added as a member.")
+    expect(page.locator("#invitations")).to_have_count(0)
+    expect(page.locator("#members tr", has_text="nia@example.com")).to_contain_text(
+        "has not chosen a password yet"
+    )
+
+    nia.goto(_choose_password_link(server, "nia@example.com"))
+    expect(nia.get_by_role("heading", name="Choose your password")).to_be_visible()
+    nia.get_by_label("New password", exact=True).fill("a-fresh-long-password")
+    nia.get_by_label("New password confirmation").fill("a-fresh-long-password")
+    nia.get_by_role("button", name="Set password").click()
+    nia.get_by_role("link", name="Log in").click()
+    nia.get_by_label("Email").fill("nia@example.com")
+    nia.get_by_label("Password").fill("a-fresh-long-password")
+    nia.get_by_role("button", name="Log in").click()
+    expect(nia.locator(".account-name")).to_have_text("Acme Agency")
