@@ -1,7 +1,8 @@
 """The Members page in the browser: removing someone hands their campaigns to the admin who
 removed them; a removal that would be refused says why on its confirmation, with no button; a
 role change says so, and a refused one says why; someone removed before choosing a password is
-added again as someone new."""
+added again as someone new; a member's dashboard offers the members and the account as pages to
+read."""
 
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
@@ -218,3 +219,18 @@ def test_someone_removed_before_choosing_a_password_is_added_again_as_someone_ne
     nia.get_by_label("Password").fill("a-fresh-long-password")
     nia.get_by_role("button", name="Log in").click()
     expect(nia.locator(".account-name")).to_have_text("Acme Agency")
+
+
+def test_a_member_s_dashboard_links_say_they_lead_to_pages_to_read(server, page):
+    acme = make_account("Acme Agency", "admin@acme.test")
+    make_member(acme, "rep@acme.test", name="Riley Rep")
+
+    log_in(page, server, "rep@acme.test")
+    expect(page.get_by_role("link", name="Manage members")).to_have_count(0)
+    expect(page.get_by_role("link", name="Account settings")).to_have_count(0)
+    page.get_by_role("link", name="See members").click()
+    expect(page.locator("#members")).to_contain_text("admin@acme.test")
+    expect(page.get_by_role("button", name="Add member")).to_have_count(0)
+    page.goto(f"{server}/")
+    page.get_by_role("link", name="Account details").click()
+    expect(page.get_by_text("Only account admins can change these.")).to_be_visible()

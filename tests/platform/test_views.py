@@ -54,6 +54,24 @@ def test_dashboard_shows_account_and_members_and_live_socket(tenant_a):
     assert "X-CSRFToken" in content
 
 
+def test_the_dashboard_names_the_settings_pages_as_each_role_can_use_them(tenant_a):
+    """A member reads the members and the account's details without changing them; only an
+    admin is offered to manage them."""
+    member_page = tenant_a.member_client.get("/").text
+    admin_page = tenant_a.admin_client.get("/").text
+
+    assert '<a href="/settings/members/">See members</a>' in member_page
+    assert '<a href="/settings/">Account details</a>' in member_page
+    assert "Manage members" not in member_page and "Account settings" not in member_page
+    assert '<a href="/settings/members/">Manage members</a>' in admin_page
+    assert '<a href="/settings/">Account settings</a>' in admin_page
+    assert "See members" not in admin_page
+    # What the member's links lead to offers them nothing to change.
+    assert "Add member" not in tenant_a.member_client.get("/settings/members/").text
+    details = tenant_a.member_client.get("/settings/").text
+    assert "Only account admins can change these." in details and ">Save<" not in details
+
+
 def test_in_debug_a_400_from_htmx_is_not_turned_into_a_whole_page(tenant_a, settings):
     # django-htmx's DEBUG overlay replaces the document with any 400 body, which would wipe
     # the page on every inline form error; the pages load htmx without it.
