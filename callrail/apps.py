@@ -13,7 +13,7 @@ class CallRailConfig(AppConfig):
         from campaigns.models import Integration
 
         navigation.register("CallRail", "callrail_home", 30)
-        register_processor(webhooks.SOURCE, webhooks.process)
+        register_processor(webhooks.SOURCE, webhooks.process, label="CallRail")
         pickers.register(Integration.CALLRAIL, "callrail_tracker_picker")
         sources.register_source(Integration.CALLRAIL)
         sources.register_holding(

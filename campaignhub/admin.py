@@ -200,19 +200,6 @@ class InboundDeliveryAdmin(AccountScopedAdmin):
     def replay(self, request, queryset):
         count = intake.replay_deliveries(queryset)
         skipped = queryset.count() - count
-        self.message_user(
-            request,
-            ngettext(
-                "%d delivery queued for processing again.",
-                "%d deliveries queued for processing again.",
-                count,
-            )
-            % count,
-        )
+        self.message_user(request, intake.queued_message(count))
         if skipped:
-            self.message_user(
-                request,
-                f"{skipped} skipped: rejected (signature), or held by a worker whose lease has "
-                "not lapsed.",
-                level=messages.WARNING,
-            )
+            self.message_user(request, intake.skipped_message(skipped), level=messages.WARNING)

@@ -1,4 +1,5 @@
-"""Input validation for the platform's pages: profile, members, API tokens, password reset."""
+"""Input validation for the platform's pages: profile, members, API tokens, password reset,
+the Incoming deliveries list's filters."""
 
 import unicodedata
 
@@ -6,10 +7,12 @@ import phonenumbers
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from campaignhub import signals
+from campaignhub import inbound, signals
+from campaignhub.cleaning import id_or_none
 from campaignhub.fields import NameField
-from campaignhub.models import Account, Role, User
+from campaignhub.models import Account, DeliveryStatus, Role, User
 from campaignhub.phones import PhoneNumberField
+from campaignhub.query import SingleValueFilterForm
 from campaignhub.tenancy import time_zone_names
 
 
@@ -140,3 +143,38 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             to_email,
             html_email_template_name,
         )
+
+
+class InboundDeliveryFilterForm(SingleValueFilterForm):
+    """The Incoming deliveries list's filters: `source` (a source registered with a name,
+    `inbound.source_choices`, or "" for any), `status` (a `DeliveryStatus`, or "" for any) and
+    `campaign`, the id of a campaign of `account` that deliveries name (`inbound.
+    CAMPAIGN_SOURCES`), cleaned to {"id": int, "concern": Concern} or None. An unknown source
+    or status, a campaign id that is not the account's, or a filter given more than once
+    (`SingleValueFilterForm`) is an error, and the page lists nothing."""
+
+    UNKNOWN_CAMPAIGN = "Choose a campaign of this account."
+
+    source = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *DeliveryStatus.choices], required=False
+    )
+    campaign = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.fields["source"].choices = [("", "All sources"), *inbound.source_choices()]
+
+    def clean_campaign(self):
+        raw = self.cleaned_data["campaign"]
+        if not raw:
+            return None
+        campaign_id = id_or_none(raw)
+        named = {}
+        if campaign_id is not None:
+            for campaigns_named in set(inbound.CAMPAIGN_SOURCES.values()):
+                named.update(campaigns_named(self.account, {campaign_id}))
+        if campaign_id not in named:
+            raise forms.ValidationError(self.UNKNOWN_CAMPAIGN, code="unknown")
+        return {"id": campaign_id, "concern": named[campaign_id]}

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from campaignhub.cleaning import clean_text
 from campaignhub.http import ApiError
@@ -262,3 +263,24 @@ def replay_deliveries(queryset) -> int:
             enqueue(delivery)
             queued += reset
     return queued
+
+
+def queued_message(count: int) -> str:
+    """What a replay that queued `count` deliveries says (the admin's action and the Incoming
+    deliveries page alike): "1 delivery queued for processing again."."""
+    return (
+        ngettext(
+            "%d delivery queued for processing again.",
+            "%d deliveries queued for processing again.",
+            count,
+        )
+        % count
+    )
+
+
+def skipped_message(count: int) -> str:
+    """What a replay says of the `count` deliveries it did not take (`replay_deliveries`)."""
+    return (
+        f"{count} skipped: rejected for what it held or for a signature today's key does not "
+        "verify, or held by a worker whose lease has not lapsed."
+    )

@@ -1,9 +1,14 @@
-"""Reads for the platform: tokens, members, invitations."""
+"""Reads for the platform: tokens, members, invitations, incoming deliveries."""
 
-from django.db.models import F
+from collections import defaultdict
 
+from django.db.models import Exists, F, OuterRef
+
+from campaignhub import inbound
+from campaignhub.cleaning import id_or_none
 from campaignhub.models import (
     ApiToken,
+    InboundDelivery,
     Invitation,
     Membership,
     Role,
@@ -76,3 +81,58 @@ def admin_ids(account):
         .filter(role=Role.ADMIN)
         .values_list("user_id", flat=True)
     )
+
+
+def inbound_deliveries(account, *, source="", status="", campaign=None):
+    """The deliveries stored for `account` (`InboundDelivery`), as the Incoming deliveries list
+    reads them: without their body, headers or traceback. `source` and `status` ("" for any)
+    filter by code; `campaign` (an id, or None) keeps those that concern that campaign (whose
+    `target_id` is its id, for a source of `inbound.CAMPAIGN_SOURCES`)."""
+    rows = InboundDelivery.objects.for_account(account).defer("body", "headers", "traceback")
+    if source:
+        rows = rows.filter(source=source)
+    if status:
+        rows = rows.filter(status=status)
+    if campaign is not None:
+        rows = rows.filter(source__in=list(inbound.CAMPAIGN_SOURCES), target_id=str(campaign))
+    return rows
+
+
+def describe_deliveries(account, deliveries) -> None:
+    """Set on each of `deliveries` (a list) `source_label` (`inbound.source_label`),
+    `error_text` (`inbound.error_text`) and `concern`: the `inbound.Concern` its source names
+    for its `target_id` (a campaign), or None when none is known. One query per way of naming
+    (for all the rows at once), whatever the number of rows."""
+    wanted = defaultdict(set)
+    for delivery in deliveries:
+        campaigns_named = inbound.CAMPAIGN_SOURCES.get(delivery.source)
+        campaign_id = id_or_none(delivery.target_id)
+        if campaigns_named is not None and campaign_id is not None:
+            wanted[campaigns_named].add(campaign_id)
+    named = {
+        campaigns_named: campaigns_named(account, ids) for campaigns_named, ids in wanted.items()
+    }
+    for delivery in deliveries:
+        campaigns_named = inbound.CAMPAIGN_SOURCES.get(delivery.source)
+        found = named.get(campaigns_named, {})
+        delivery.concern = found.get(id_or_none(delivery.target_id))
+        delivery.source_label = inbound.source_label(delivery.source)
+        delivery.error_text = inbound.error_text(delivery.error)
+
+
+def inbound_delivery(account, delivery_id) -> InboundDelivery:
+    """One delivery of `account`, for its page, with `source_label` and `concern` (as
+    `describe_deliveries` sets them) and `replayable` (whether replay would take it now:
+    `intake.replayable`). Raises InboundDelivery.DoesNotExist for an id that is not the
+    account's."""
+    # Imported here: intake reaches the API module, which reads this one as it loads.
+    from campaignhub import intake
+
+    replayable = InboundDelivery.objects.filter(intake.replayable(), pk=OuterRef("pk"))
+    delivery = (
+        InboundDelivery.objects.for_account(account)
+        .annotate(replayable=Exists(replayable))
+        .get(pk=delivery_id)
+    )
+    describe_deliveries(account, [delivery])
+    return delivery

@@ -17,6 +17,7 @@ from campaignhub.models import (
     TOKEN_LAST_USED_RESOLUTION,
     Account,
     ApiToken,
+    InboundDelivery,
     Invitation,
     InvitationStatus,
     Membership,
@@ -533,3 +534,14 @@ def update_profile(*, user: User, name: str, phone: str) -> User:
 
 def switch_account(*, request, membership: Membership) -> None:
     request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+
+
+def replay_delivery(*, delivery: InboundDelivery) -> bool:
+    """Process one stored delivery again, as the admin's Replay action does
+    (`intake.replay_deliveries`: its signature checked again with today's key). True when it
+    was queued; False when replay skipped it (rejected for what it held, or for a signature
+    today's key does not verify, or held by a worker whose lease has not lapsed)."""
+    # Imported here: intake reaches the API module, which reads this one as it loads.
+    from campaignhub import intake
+
+    return intake.replay_deliveries(InboundDelivery.objects.filter(pk=delivery.pk)) == 1

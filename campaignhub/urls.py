@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
-from campaignhub import api_views, throttling, views
+from campaignhub import api_views, inbound_views, throttling, views
 from campaignhub.errors import api_not_found, handler_400, handler_404, handler_500
 
 handler400 = handler_400
@@ -71,6 +71,17 @@ urlpatterns = [
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/profile/", views.profile, name="profile"),
+    path("settings/deliveries/", inbound_views.inbound_deliveries, name="inbound_deliveries"),
+    path(
+        "settings/deliveries/<int:delivery_id>/",
+        inbound_views.inbound_delivery,
+        name="inbound_delivery",
+    ),
+    path(
+        "settings/deliveries/<int:delivery_id>/replay/",
+        inbound_views.inbound_delivery_replay,
+        name="inbound_delivery_replay",
+    ),
     path("v1/me", api_views.me, name="api_me"),
     path("v1/members", api_views.members, name="api_members"),
     path("v1/members/<int:membership_id>", api_views.member, name="api_member"),

@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub.api import error
 from campaignhub.cleaning import clean_json, clean_text
+from campaignhub.inbound import SOURCE_LABELS
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.ratelimit import over_limit
 
@@ -43,10 +44,13 @@ DROPPED_HEADERS = {"cookie", "authorization", "proxy-authorization", "x-api-key"
 INVALID_SIGNATURE = "Signature did not match."
 
 
-def register_processor(source: str, processor) -> None:
+def register_processor(source: str, processor, *, label: str = "") -> None:
     """`processor(delivery) -> bool` (handled or ignored) runs for each stored delivery of
-    `source`; it must be idempotent, since replay and lapsed leases run it again."""
+    `source`; it must be idempotent, since replay and lapsed leases run it again. `label` is
+    the source's name on the Incoming deliveries page, where a source without one (its
+    deliveries belong to no account) is not offered as a filter."""
     PROCESSORS[source] = processor
+    SOURCE_LABELS[source] = label
 
 
 class Target:

@@ -6,8 +6,8 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns"
 
     def ready(self):
-        from campaignhub import dashboard, navigation, signals, webhooks
-        from campaigns import held_forms, panels, removal, services, sources
+        from campaignhub import dashboard, inbound, navigation, signals, webhooks
+        from campaigns import held_forms, panels, removal, selectors, services, sources
         from campaigns import webhooks as lead_webhooks
         from campaigns.models import Integration
         from notifications.services import register_current_address, register_withhold_reason
@@ -15,8 +15,15 @@ class CampaignsConfig(AppConfig):
 
         navigation.register("Campaigns", "campaign_list", 10)
         navigation.register("Leads", "lead_list", 20)
-        webhooks.register_processor(lead_webhooks.SOURCE, lead_webhooks.process)
-        webhooks.register_processor(held_forms.SOURCE, held_forms.process)
+        webhooks.register_processor(
+            lead_webhooks.SOURCE, lead_webhooks.process, label="Lead webhook"
+        )
+        webhooks.register_processor(
+            held_forms.SOURCE, held_forms.process, label="Form held while paused"
+        )
+        inbound.register_campaign_sources(
+            [lead_webhooks.SOURCE, held_forms.SOURCE], selectors.campaigns_named
+        )
         dashboard.register_panel("campaigns/dashboard_panel.html", panels.dashboard, 10)
         dashboard.register_panel("campaigns/attention_panel.html", panels.attention, 5)
         # Built in; an integration's own lead source is registered by its app.

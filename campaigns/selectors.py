@@ -10,8 +10,10 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from campaignhub.cleaning import id_or_none
+from campaignhub.inbound import Concern
 from campaignhub.models import DeliveryStatus, InboundDelivery, Membership, Role, User
 from campaignhub.phones import InvalidPhoneNumber, to_e164
 from campaigns import checks, sources
@@ -384,3 +386,21 @@ def held_noun(campaign) -> str:
     campaign, else what its lead source registered ("call")."""
     holding = sources.holding_for(campaign.integration)
     return holding.noun if holding is not None else "lead"
+
+
+def campaigns_named(account, ids) -> dict[int, Concern]:
+    """The campaigns of `account` among `ids` (ints), as the Incoming deliveries page names
+    what a lead webhook delivery or a held form submission concerns (`target_id`): {id:
+    Concern(name, its page)}, a deleted one "<name> (deleted)" with no page. One query; an id
+    that is no campaign of the account is left out."""
+    found = (
+        Campaign.objects.for_account(account)
+        .filter(pk__in=ids)
+        .only("pk", "campaign_name", "is_deleted")
+    )
+    return {
+        campaign.pk: Concern(f"{campaign.campaign_name} (deleted)")
+        if campaign.is_deleted
+        else Concern(campaign.campaign_name, reverse("campaign_detail", args=[campaign.pk]))
+        for campaign in found
+    }

@@ -15,7 +15,7 @@ class DialerConfig(AppConfig):
         from dialer import selectors, services, webhooks
 
         navigation.register("Dialer", "dialer_home", 40)
-        register_processor(webhooks.SOURCE, webhooks.process)
+        register_processor(webhooks.SOURCE, webhooks.process, label="Dialer")
         sources.register_source(Integration.DIALER)
         sources.register_feeders(Integration.DIALER, selectors.feeders)
         post_save.connect(

@@ -16,5 +16,5 @@ class InvocaConfig(AppConfig):
         navigation.register("Invoca", "invoca_home", 45)
         sources.register_link(links.LINK)
         sources.register_feeders(links.LINK.integration, links.feeders)
-        for source in leads.SOURCES:
-            register_processor(source, leads.process)
+        register_processor(leads.WEBHOOK_SOURCE, leads.process, label="Invoca webhook")
+        register_processor(leads.TRANSACTIONS_SOURCE, leads.process, label="Invoca transactions")

@@ -8,7 +8,16 @@ pattern is neither covered here nor exempted.
 from django.test import Client
 
 from campaignhub import services
-from campaignhub.models import Account, ApiToken, Invitation, InvitationStatus, Membership, Role
+from campaignhub.models import (
+    Account,
+    ApiToken,
+    DeliveryStatus,
+    InboundDelivery,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Role,
+)
 from tests.factories import bearer
 
 
@@ -196,6 +205,42 @@ def api_member(a, b):
     assert Membership.objects.get(pk=target.pk).role == "member"
 
 
+def _delivery(tenant, event):
+    return InboundDelivery.objects.create(
+        account=tenant.account,
+        source="callrail",
+        event=event,
+        body=b'{"secret_of": "acme"}',
+        status=DeliveryStatus.FAILED,
+        error=f"{event} failed",
+    )
+
+
+def inbound_deliveries(a, b):
+    _delivery(a, "acme_event")
+    _delivery(b, "bolt_event")
+    assert "Acme event" in _page(a.admin_client, "/settings/deliveries/")
+    content = _page(b.admin_client, "/settings/deliveries/")
+    assert "Bolt event" in content
+    assert "Acme event" not in content
+
+
+def inbound_delivery(a, b):
+    delivery = _delivery(a, "acme_event")
+    assert "secret_of" in _page(a.admin_client, f"/settings/deliveries/{delivery.pk}/")
+    _page(b.admin_client, f"/settings/deliveries/{delivery.pk}/", status=404)
+
+
+def inbound_delivery_replay(a, b):
+    delivery = _delivery(a, "acme_event")
+    assert f"/settings/deliveries/{delivery.pk}/replay/" in _page(
+        a.admin_client, f"/settings/deliveries/{delivery.pk}/"
+    )
+    assert b.admin_client.post(f"/settings/deliveries/{delivery.pk}/replay/").status_code == 404
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 0)
+
+
 CASES = {
     "dashboard": dashboard,
     "account_settings": account_settings,
@@ -211,6 +256,9 @@ CASES = {
     "tokens": tokens,
     "token_revoke": token_revoke,
     "profile": profile,
+    "inbound_deliveries": inbound_deliveries,
+    "inbound_delivery": inbound_delivery,
+    "inbound_delivery_replay": inbound_delivery_replay,
     "switch_account": switch_account,
     "api_me": api_me,
     "api_members": api_members,

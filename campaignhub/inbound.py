@@ -1,0 +1,107 @@
+"""What the Incoming deliveries page says of stored deliveries: each source's name, the campaign
+a delivery concerns where its source says, and headers with their secrets hidden.
+
+The platform knows no domain app, so an app registers what it knows: the name of each source
+it processes (`campaignhub.webhooks.register_processor(..., label=...)`) and, for sources whose
+`target_id` is a campaign's id, how to name those campaigns (`register_campaign_sources`).
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+# The name of each source, as the page says it ("Lead webhook"): set by
+# `campaignhub.webhooks.register_processor`.
+SOURCE_LABELS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Concern:
+    """What a delivery concerns, as the page names it: `label` ("Spring roofing offer", or
+    "Spring roofing offer (deleted)"), `url` its page, or "" when it has none to open."""
+
+    label: str
+    url: str = ""
+
+
+# `campaigns_named(account, ids: set[int]) -> {id: Concern}` for the campaigns of `account`
+# among `ids` (one query); an id it leaves out is not a campaign of the account.
+CampaignsNamed = Callable[[object, set[int]], dict[int, Concern]]
+
+# source -> how to name the campaigns its deliveries' `target_id` holds.
+CAMPAIGN_SOURCES: dict[str, CampaignsNamed] = {}
+
+# Shown in place of a header value that may be a credential.
+HIDDEN = "(hidden)"
+# Header names hidden whole, and words that hide any header whose name holds them (a secret,
+# a token, a key). A header naming a signature is kept: it is what a failed verdict is about,
+# and is worthless without the signing key.
+HIDDEN_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+HIDDEN_WORDS = ("secret", "token", "password", "passwd", "auth", "key", "session", "credential")
+
+# How much of a body the page shows, in characters; the rest is cut with a note.
+BODY_SHOWN = 20_000
+
+
+def register_campaign_sources(sources: Iterable[str], campaigns_named: CampaignsNamed) -> None:
+    """Declare that the deliveries of each of `sources` concern the campaign whose id is their
+    `target_id`, named by `campaigns_named` (see `CampaignsNamed`)."""
+    for source in sources:
+        CAMPAIGN_SOURCES[source] = campaigns_named
+
+
+def source_label(source: str) -> str:
+    """The name a source registered ("Lead webhook"), else its code as stored."""
+    return SOURCE_LABELS.get(source) or source
+
+
+def source_choices() -> list[tuple[str, str]]:
+    """(code, name) of every source registered with a name, by name: the page's source filter.
+    Sources registered without one (Twilio's status callbacks) belong to no account."""
+    return sorted(
+        ((code, label) for code, label in SOURCE_LABELS.items() if label), key=lambda c: c[1]
+    )
+
+
+def is_hidden_header(name: str) -> bool:
+    """Whether a header's value may be a credential and is not shown: Authorization, Cookie
+    and any header whose name holds a word of HIDDEN_WORDS, unless it names a signature."""
+    lowered = name.lower()
+    if "signature" in lowered:
+        return False
+    return lowered in HIDDEN_HEADERS or any(word in lowered for word in HIDDEN_WORDS)
+
+
+def shown_headers(headers) -> list[tuple[str, str]]:
+    """A stored delivery's headers as the page lists them: (name, value) in the order stored,
+    HIDDEN in place of the value of each `is_hidden_header`. Anything but a dict is none."""
+    if not isinstance(headers, dict):
+        return []
+    return [
+        (str(name), HIDDEN if is_hidden_header(str(name)) else str(value))
+        for name, value in headers.items()
+    ]
+
+
+def shown_body(text: str) -> tuple[str, int]:
+    """A body's text as the page shows it: its first BODY_SHOWN characters, and how many more
+    were cut (0 for none)."""
+    return text[:BODY_SHOWN], max(len(text) - BODY_SHOWN, 0)
+
+
+def error_text(error: str) -> str:
+    """A stored delivery's error for people to read. A delivery refused for what it held keeps
+    its form's errors as JSON (`{"phone": ["Enter a valid phone number."]}`,
+    `campaignhub.webhooks`): said as "phone: Enter a valid phone number.", errors of the whole
+    payload without a name; any other error as stored."""
+    try:
+        errors = json.loads(error)
+    except ValueError:
+        return error
+    if not isinstance(errors, dict) or not all(isinstance(v, list) for v in errors.values()):
+        return error
+    said = []
+    for field, messages in errors.items():
+        text = " ".join(str(message) for message in messages)
+        said.append(text if field in ("__all__", "non_field_errors") else f"{field}: {text}")
+    return "; ".join(said)

@@ -1,0 +1,91 @@
+"""Incoming deliveries in the browser, at a desktop's and a phone's width: an admin goes from
+Settings to the list, sees a refused lead webhook post with its campaign and reason, opens a
+failed one, reads its body, and replays it into a lead."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaigns.models import Lead
+from tests.campaigns.factories import make_campaign
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _post_lead(server, campaign, payload):
+    return requests.post(
+        f"{server}/webhooks/leads/{campaign.webhook_token}/",
+        data=json.dumps(payload),
+        headers={"Content-Type": "application/json", "X-Webhook-Token": "sk_live_never_shown"},
+        timeout=10,
+    )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_admin_reads_a_refused_post_and_replays_a_failed_one(server, page, viewport, tmp_path):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(
+        SimpleNamespace(account=account, admin=admin),
+        integration="webhook",
+        campaign_name="Spring roofing offer",
+    )
+    assert _post_lead(server, campaign, {"name": "No Way To Call"}).status_code == 400
+    assert _post_lead(server, campaign, {"name": "Ann Lee", "phone": "+14155550134"}).ok
+    failed = InboundDelivery.objects.get(status=DeliveryStatus.PROCESSED)
+    # As if the database had refused the lead for good: no lead, a failed delivery.
+    Lead.objects.all().delete()
+    InboundDelivery.objects.filter(pk=failed.pk).update(
+        status=DeliveryStatus.FAILED, error="OperationalError: database is locked"
+    )
+
+    page.set_viewport_size(viewport)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/")
+    page.get_by_role("link", name="Incoming deliveries").click()
+    expect(page.get_by_role("heading", name="Incoming deliveries")).to_be_visible()
+    rows = page.locator("#inbound-delivery-rows tr:not(.empty-row)")
+    expect(rows).to_have_count(2)
+    refused = rows.nth(1)
+    expect(refused).to_contain_text("Lead webhook")
+    expect(refused).to_contain_text("Spring roofing offer")
+    expect(refused).to_contain_text("Rejected")
+    expect(refused).to_contain_text("phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    if viewport is PHONE:
+        # A card per row: each cell on its own line after its column's name.
+        label = refused.locator('td[data-label="Status"]').evaluate(
+            "cell => getComputedStyle(cell, '::before').content"
+        )
+        assert label == '"Status"'
+
+    page.screenshot(path=tmp_path / "list.png", full_page=True)
+    page.get_by_label("Status").select_option("failed")
+    expect(rows).to_have_count(1)
+    expect(page).to_have_url(f"{server}/settings/deliveries/?source=&status=failed")
+    rows.first.get_by_role("link", name="Details").click()
+
+    expect(page.locator("#delivery-error")).to_contain_text("OperationalError: database is locked")
+    expect(page.locator("#delivery-body")).to_contain_text('"name": "Ann Lee"')
+    expect(page.locator("#delivery-headers")).to_contain_text("(hidden)")
+    expect(page.locator("body")).not_to_contain_text("sk_live_never_shown")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.screenshot(path=tmp_path / "delivery.png", full_page=True)
+
+    page.get_by_role("button", name="Replay").click()
+    expect(page.locator("#messages")).to_contain_text("1 delivery queued for processing again.")
+    expect(page.locator("#inbound-delivery")).to_contain_text("Processed")
+    assert Lead.objects.filter(campaign=campaign, name="Ann Lee").count() == 1
+
+    page.get_by_role("link", name="Spring roofing offer").click()
+    expect(page.get_by_role("heading", name="Spring roofing offer")).to_be_visible()
+    page.get_by_role("link", name="Deliveries to this campaign").click()
+    expect(page.locator("#delivery-campaign")).to_contain_text("Deliveries to Spring roofing offer")
+    expect(rows).to_have_count(2)
