@@ -7,6 +7,7 @@ nothing to call (unless a lead list came since) and a stop nothing to stop, so b
 refused with a 409 naming the state and nothing reaches the dialer.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -54,6 +55,20 @@ def test_the_page_offers_what_the_state_allows(tenant_a, connected, state, offer
     controls = _controls(tenant_a, campaign)
     assert _buttons(controls) == offered
     assert ("Nothing left to call" in controls) == (state == "completed")
+
+
+def _primary(controls) -> list[str]:
+    """The buttons drawn filled (the page's primary action)."""
+    return re.findall(r'<button class="[^"]*\bprimary\b[^"]*"[^>]*>(\w+)</button>', controls)
+
+
+@pytest.mark.parametrize(
+    ("state", "primary"),
+    [("stopped", ["Start"]), ("started", ["Stop"]), ("stopping", ["Start"]), ("completed", [])],
+)
+def test_the_filled_button_is_the_one_that_changes_the_state(tenant_a, connected, state, primary):
+    campaign = make_campaign(tenant_a, state=state, state_changed_at=timezone.now())
+    assert _primary(_controls(tenant_a, campaign)) == primary
 
 
 def test_asking_again_is_offered_and_says_it_changes_nothing(tenant_a, connected):

@@ -100,8 +100,13 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
     timing = f"{e2e_sandbox.url}/_sandbox/dialer/timing"
     # The dialer takes a moment to report, so the page shows the request awaiting it first.
     before = requests.post(timing, json={"delay": 1.5}, timeout=5).json()
+    start = controls.get_by_role("button", name="Start")
+    stop = controls.get_by_role("button", name="Stop")
+    # The filled button is the one that changes the state: Start while stopped...
+    expect(start).to_have_class(re.compile(r"\bprimary\b"))
+    expect(stop).not_to_have_class(re.compile(r"\bprimary\b"))
     try:
-        controls.get_by_role("button", name="Start").click()
+        start.click()
         expect(pending).to_have_text("Start requested; the dialer will report when it has started.")
         # The dialer's `started` notification arrives; the page shows it live, and the
         # request it answered is no longer said to be awaited.
@@ -110,6 +115,10 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
         )
         expect(pending).to_be_hidden()
         expect(page.get_by_text("Start requested")).to_have_count(0)
+        # ...Stop once started (redrawn live), Start then plain and still clickable.
+        expect(stop).to_have_class(re.compile(r"\bprimary\b"))
+        expect(start).not_to_have_class(re.compile(r"\bprimary\b"))
+        expect(start).to_be_enabled()
 
         # The controls were redrawn live: their forms still post with the page's CSRF token.
         controls.get_by_role("button", name="Stop").click()
@@ -119,6 +128,8 @@ def test_upload_start_live_stop_and_remove(server, page, e2e_sandbox):
         )
         expect(pending).to_be_hidden()
         expect(page.get_by_text("Stop requested")).to_have_count(0)
+        expect(start).to_have_class(re.compile(r"\bprimary\b"))
+        expect(stop).not_to_have_class(re.compile(r"\bprimary\b"))
     finally:
         requests.post(timing, json={"delay": before["delay"]}, timeout=5)
 
