@@ -17,6 +17,16 @@ def integration_label(value):
 
 
 @register.filter
+def uses(campaign, field):
+    """Whether `campaign`'s current lead source uses `field` (`forms.SOURCE_FIELDS`, e.g.
+    "page_url"): a value kept from a source it had before is stored but routes nothing, so the
+    page does not show it. Fields no source owns are always used."""
+    from campaigns.forms import SOURCE_FIELDS
+
+    return campaign.integration in SOURCE_FIELDS.get(field, (campaign.integration,))
+
+
+@register.filter
 def duration(seconds):
     """A number of seconds as people say it: `45 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`
     (rounded to whole seconds, the two largest units); "" for None or a non-number."""

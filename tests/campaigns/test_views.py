@@ -770,6 +770,49 @@ def test_fields_the_lead_source_does_not_use_never_block_the_save_and_keep_their
     )
 
 
+def _details(html, campaign):
+    start = html.index(f'id="campaign-{campaign.pk}-details"')
+    return html[start : html.index("</dl>", start)]
+
+
+def test_details_show_only_the_fields_of_the_current_lead_source(tenant_a, live_events):
+    """A campaign switched from CallRail to the dialer keeps its tracking number and landing
+    page (stored, routing nothing): its page, and the details it is sent live, no longer list
+    them; switched back, they show again."""
+    from campaigns import events
+
+    campaign = make_campaign(
+        tenant_a,
+        integration="callrail",
+        tracking_number="+14155550177",
+        page_url="https://example.com/roof",
+    )
+    url = f"/campaigns/{campaign.pk}/"
+    details = _details(tenant_a.admin_client.get(url).content.decode(), campaign)
+    assert "<dt>Tracking number</dt>" in details
+    assert "<dt>Landing page</dt>" in details
+
+    services.update_campaign(campaign=campaign, changes={"integration": "dialer"})
+    campaign.refresh_from_db()
+    assert campaign.page_url == "https://example.com/roof"
+    details = _details(tenant_a.admin_client.get(url).content.decode(), campaign)
+    assert "<dd>Dialer</dd>" in details
+    assert "Tracking number" not in details
+    assert "Landing page" not in details
+    assert "example.com/roof" not in details
+    events.campaign_page_changed(campaign.pk, {tenant_a.admin.pk})
+    [frame] = live_events.to(tenant_a.account, tenant_a.admin, events.PAGE_EVENT)
+    live_details = _details(frame["html"], campaign)
+    assert "<dd>Dialer</dd>" in live_details
+    assert "Landing page" not in live_details
+    assert "Tracking number" not in live_details
+
+    services.update_campaign(campaign=campaign, changes={"integration": "form"})
+    details = _details(tenant_a.admin_client.get(url).content.decode(), campaign)
+    assert "<dt>Tracking number</dt>" in details
+    assert "<dt>Landing page</dt>" in details
+
+
 def test_a_new_campaign_keeps_no_value_of_a_field_its_source_does_not_use(tenant_a):
     response = tenant_a.admin_client.post(
         "/campaigns/new/",

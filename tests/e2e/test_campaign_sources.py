@@ -67,6 +67,9 @@ def test_editing_a_campaign_opens_with_its_sources_fields_and_keeps_the_hidden_o
     page.get_by_label("Page or form id").fill("fb-42")
     page.get_by_role("button", name="Create campaign").click()
     expect(page.get_by_role("heading", name="Web leads")).to_be_visible()
+    details = page.locator(".facts")
+    expect(details).to_contain_text("Landing page")
+    expect(details).to_contain_text("example.com/roof")
 
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Lead source")).to_have_value("webhook")
@@ -76,6 +79,11 @@ def test_editing_a_campaign_opens_with_its_sources_fields_and_keeps_the_hidden_o
     expect_fields_of(page, "dialer")
     page.get_by_role("button", name="Save campaign").click()
     expect(page.get_by_text("Campaign saved.")).to_be_visible()
+    # The kept values route nothing now: the details list only the dialer's.
+    expect(details).to_contain_text("Dialer")
+    expect(details).not_to_contain_text("Landing page")
+    expect(details).not_to_contain_text("Tracking number")
+    expect(details).not_to_contain_text("example.com/roof")
 
     page.get_by_role("link", name="Edit").click()
     expect(page.get_by_label("Lead source")).to_have_value("dialer")
