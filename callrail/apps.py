@@ -21,5 +21,6 @@ class CallRailConfig(AppConfig):
             selectors.held_calls,
             count=selectors.held_call_count,
             noun="call",
+            kinds=selectors.held_kinds,
         )
         checks.register()

@@ -1,16 +1,16 @@
-"""Reads about what CallRail sent an account: calls held for paused campaigns, calls to numbers
-no campaign uses, and deliveries rejected for their signature."""
+"""Reads about what CallRail sent an account: calls and texts held for paused campaigns, calls to
+numbers no campaign uses, and deliveries rejected for their signature."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 from callrail.leads import UNUSED_NUMBER, held_reason_prefix
 from callrail.models import CallRailSettings
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.webhooks import INVALID_SIGNATURE
-from campaigns.models import Campaign, Integration
+from campaigns.models import Campaign, Integration, LeadSource
 
 SOURCE = "callrail"  # callrail.webhooks.SOURCE, which imports this app's models and leads
 
@@ -34,6 +34,24 @@ def held_call_count(campaign) -> int:
     """How many calls and texts are held for `campaign`: each call once, though CallRail sends
     several events of it (pre-call, post-call, modified), whose reasons are the same."""
     return held_calls(campaign).values("error").distinct().count()
+
+
+# What the page calls each kind held, in the order it names them; a held reason names its kind
+# after the prefix (`callrail.leads._unanswered`: "… #12: call CAL… to …", "… #12: text …").
+HELD_KINDS = ((LeadSource.CALL, "call"), (LeadSource.TEXT, "text message"))
+
+
+def held_kinds(campaign) -> list[tuple[int, str]]:
+    """`[(count, noun)]` of the calls and the text messages held for `campaign` (each call
+    once, as `held_call_count` counts them), those with any held: for the campaign page
+    (`campaigns.sources.Holding.kinds`), which names texts as texts. One query."""
+    prefix = held_reason_prefix(campaign.pk)
+    counted = {
+        str(kind): Count("error", distinct=True, filter=Q(error__startswith=f"{prefix} {kind} "))
+        for kind, _noun in HELD_KINDS
+    }
+    counts = held_calls(campaign).aggregate(**counted)
+    return [(counts[str(kind)], noun) for kind, noun in HELD_KINDS if counts[str(kind)]]
 
 
 @dataclass

@@ -125,10 +125,7 @@ def campaign_page_changed(campaign_id, user_ids):
         .get(pk=campaign_id)
     )
     frames: dict[str, set[int]] = {}
-    held = {
-        "held_leads": selectors.held_count(campaign),
-        "held_noun": selectors.held_noun(campaign),
-    }
+    held = selectors.held_notice(campaign)
     for membership in _memberships(campaign.account_id, user_ids):
         context = {
             **held,

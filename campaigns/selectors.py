@@ -381,11 +381,47 @@ def held_count(campaign) -> int:
     return held_deliveries(campaign).order_by().values("error").distinct().count()
 
 
-def held_noun(campaign) -> str:
-    """What one held delivery of the campaign is, as its page says it: "lead" for a webhook
-    campaign, else what its lead source registered ("call")."""
+def held_kinds(campaign) -> list[tuple[int, str]]:
+    """What is held for the campaign, by kind: `[(count, noun)]`, each kind with something
+    held (`[]` when nothing is), counted as `held_count` counts them. One kind ("lead", or
+    what the lead source registered), unless the source tells its kinds apart (CallRail's
+    calls and text messages, `sources.Holding.kinds`)."""
     holding = sources.holding_for(campaign.integration)
-    return holding.noun if holding is not None else "lead"
+    if holding is not None and holding.kinds is not None:
+        return holding.kinds(campaign)
+    count = held_count(campaign)
+    return [(count, held_noun(campaign))] if count else []
+
+
+def held_noun(campaign, kinds=None) -> str:
+    """What one held delivery of the campaign is, as its page says it: "lead" for a webhook
+    campaign, else what its lead source registered ("call"); for a source that tells its
+    kinds apart, the kind held, or the kinds joined ("call or text message") when several
+    are. `kinds`: `held_kinds(campaign)` when the caller has it already."""
+    holding = sources.holding_for(campaign.integration)
+    if holding is None:
+        return "lead"
+    if holding.kinds is not None:
+        nouns = [noun for _count, noun in (held_kinds(campaign) if kinds is None else kinds)]
+        if nouns:
+            return " or ".join(nouns)
+    return holding.noun
+
+
+def held_phrase(kinds, *, adjective="") -> str:
+    """`held_kinds` as the page says it: "1 call and 2 text messages" ("2 held calls" with
+    `adjective` "held"); "" for nothing held."""
+    adjective = f"{adjective} " if adjective else ""
+    return " and ".join(
+        f"{count} {adjective}{noun}{'' if count == 1 else 's'}" for count, noun in kinds
+    )
+
+
+def held_notice(campaign) -> dict:
+    """The campaign page's notice of what is held: `held_leads` (how many in all) and
+    `held_phrase` (`held_phrase`: "2 calls and 1 text message")."""
+    kinds = held_kinds(campaign)
+    return {"held_leads": sum(count for count, _noun in kinds), "held_phrase": held_phrase(kinds)}
 
 
 def campaigns_named(account, ids) -> dict[int, Concern]:

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from campaigns.checks import campaign_warnings
 from campaigns.models import Integration
-from campaigns.selectors import held_count, held_noun
+from campaigns.selectors import held_kinds, held_noun
 from campaigns.sources import link_values
 
 
@@ -110,15 +110,17 @@ WRITABLE = [
 
 def campaign_with_warnings(campaign):
     """`campaign_data` plus `warnings`: `[{"code", "message"}]`, what stops the campaign from
-    working as set up (campaigns.checks), and `held`: `{"count": int, "noun": "lead" | "call"}`,
-    what reached it while it was paused and waits to be captured (`POST
-    /v1/campaigns/<id>/held-leads` once it is active); for responses about one campaign, not
-    lists. A lead source with a link adds its key (`invoca_campaign_id`, `sources.SourceLink`)."""
+    working as set up (campaigns.checks), and `held`: `{"count": int, "noun": "lead" | "call" |
+    "text message" | "call or text message"}` (`selectors.held_noun`), what reached it while it
+    was paused and waits to be captured (`POST /v1/campaigns/<id>/held-leads` once it is
+    active); for responses about one campaign, not lists. A lead source with a link adds its
+    key (`invoca_campaign_id`, `sources.SourceLink`)."""
     warnings = [
         {"code": warning.code, "message": warning.message}
         for warning in campaign_warnings(campaign)
     ]
-    held = {"count": held_count(campaign), "noun": held_noun(campaign)}
+    kinds = held_kinds(campaign)
+    held = {"count": sum(count for count, _noun in kinds), "noun": held_noun(campaign, kinds)}
     return {
         **campaign_data(campaign),
         **link_values(campaign),

@@ -208,20 +208,30 @@ class Holding:
     `register_holding`: `deliveries(campaign)` is the queryset of stored InboundDelivery rows
     held for that campaign (replayed into leads from the campaign page once it is active),
     `count(campaign) -> int` how many things the page says are held (several deliveries may
-    be about one call), `noun` what one of them is, singular ("call")."""
+    be about one call), `noun` what one of them is, singular ("call"). A source that holds
+    more than one kind of thing (CallRail: calls and text messages) gives `kinds(campaign) ->
+    [(count, noun)]`, each kind held (count > 0) with its own noun, so the page names each."""
 
     deliveries: Callable
     count: Callable
     noun: str
+    kinds: Callable | None = None
 
 
 HOLDINGS: dict[str, Holding] = {}
 
 
-def register_holding(integration: str, deliveries: Callable, *, count: Callable, noun: str) -> None:
+def register_holding(
+    integration: str,
+    deliveries: Callable,
+    *,
+    count: Callable,
+    noun: str,
+    kinds: Callable | None = None,
+) -> None:
     """Let the campaign page of a paused campaign of `integration` count and capture what its
     app held for it (see Holding). The built-in webhook source holds its own."""
-    HOLDINGS[integration] = Holding(deliveries=deliveries, count=count, noun=noun)
+    HOLDINGS[integration] = Holding(deliveries=deliveries, count=count, noun=noun, kinds=kinds)
 
 
 def holding_for(integration: str) -> Holding | None:

@@ -341,8 +341,7 @@ def _detail_context(request, campaign):
         "live_leads": page_obj.number == 1,
         "setup_warnings": checks.campaign_warnings(campaign),
         "can": permissions.can(request.membership, campaign),
-        "held_leads": selectors.held_count(campaign),
-        "held_noun": selectors.held_noun(campaign),
+        **selectors.held_notice(campaign),
         "feeders": sources.feeders_of(campaign, request.membership),
     }
 
@@ -420,7 +419,8 @@ def campaign_held_leads(request, campaign_id):
     what its lead source held for it (CallRail calls and texts to its tracking number)."""
     campaign = _visible(request, campaign_id)
     # Counted as the notice counts them (a CallRail call is one, whatever events it sent).
-    held, noun = selectors.held_count(campaign), selectors.held_noun(campaign)
+    kinds = selectors.held_kinds(campaign)
+    held, noun = sum(count for count, _noun in kinds), selectors.held_noun(campaign, kinds)
     try:
         count = services.capture_held_leads(campaign=campaign, actor=request.membership)
     except services.CampaignPaused as exc:
@@ -434,7 +434,7 @@ def campaign_held_leads(request, campaign_id):
                 shown = "its lead appears" if one else "their leads appear"
             messages.success(
                 request,
-                f"Capturing {held} held {noun}{'' if one else 's'}; {shown} below as "
+                f"Capturing {selectors.held_phrase(kinds, adjective='held')}; {shown} below as "
                 f"{'it is' if one else 'they are'} captured.",
             )
         else:

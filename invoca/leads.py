@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from campaignhub import intake
 from campaignhub.cleaning import (
     body_text,
     bounded_id,
@@ -26,6 +27,7 @@ from campaignhub.cleaning import (
 )
 from campaignhub.intake import replay_deliveries
 from campaignhub.models import DeliveryStatus, InboundDelivery
+from campaigns import events
 from campaigns import services as campaigns
 from campaigns.models import Campaign, Integration, Lead, LeadSource
 from invoca.models import AdvertiserCampaign
@@ -84,6 +86,8 @@ class Outcome:
 
     handled: bool
     reason: str = ""
+    # The paused inbound campaign the call was held for (its page counts it), if any.
+    held_for: int | None = None
 
 
 def read_body(body: bytes, content_type: str = "") -> dict:
@@ -202,9 +206,14 @@ def lead_for_transaction(account, transaction_id, *, corrections=False):
 
 
 def _campaign_for(account, fields: CallFields):
-    """(live inbound campaign, "") for the call's advertiser campaign, or (None, why not)."""
+    """(live inbound campaign, "", None) for the call's advertiser campaign, or (None, why
+    not, the id of the paused inbound campaign it feeds when that is why)."""
     if not fields.campaign_id:
-        return None, "the call names no advertiser campaign (advertiser_campaign_id_from_network)."
+        return (
+            None,
+            "the call names no advertiser campaign (advertiser_campaign_id_from_network).",
+            None,
+        )
     found = AdvertiserCampaign.objects.for_account(account).filter(
         id_from_network=fields.campaign_id
     )
@@ -213,20 +222,23 @@ def _campaign_for(account, fields: CallFields):
     found = list(found.select_related("inbound_campaign")[:2])
     named = f"{fields.advertiser_id or '?'}/{fields.campaign_id}"
     if not found:
-        return None, f"advertiser campaign {named} is not one of this account's."
+        return None, f"advertiser campaign {named} is not one of this account's.", None
     if len(found) > 1:
-        return None, (
+        return (
+            None,
             f"advertiser campaign {fields.campaign_id} exists under several advertisers; "
-            "send advertiser_id_from_network too."
+            "send advertiser_id_from_network too.",
+            None,
         )
     campaign = found[0].inbound_campaign
     if campaign is None:
-        return None, f"no inbound campaign is linked to advertiser campaign {named}."
+        return None, f"no inbound campaign is linked to advertiser campaign {named}.", None
     if campaign.is_deleted or campaign.integration != Integration.INVOCA:
-        return None, f"“{campaign.campaign_name}” no longer takes Invoca calls."
+        return None, f"“{campaign.campaign_name}” no longer takes Invoca calls.", None
     if not campaign.status:
-        return None, f"“{campaign.campaign_name}” is paused; activate it to capture the call."
-    return campaign, ""
+        paused = f"“{campaign.campaign_name}” is paused; activate it to capture the call."
+        return None, paused, campaign.pk
+    return campaign, "", None
 
 
 def _capture(campaign, external_id, fields: CallFields, row: dict):
@@ -269,9 +281,9 @@ def capture_call(account, row: dict) -> Outcome:
     if lead is not None:
         _capture(lead.campaign, lead.external_id, fields, payload)
         return Outcome(True)
-    campaign, reason = _campaign_for(account, fields)
+    campaign, reason, paused = _campaign_for(account, fields)
     if campaign is None:
-        return Outcome(False, HELD + reason)
+        return Outcome(False, HELD + reason, held_for=paused)
     _capture(campaign, external_id, fields, payload)
     return Outcome(True)
 
@@ -294,6 +306,10 @@ def process(delivery) -> bool:
     outcome = capture_call(delivery.account, row)
     if not outcome.handled:
         delivery.error = outcome.reason
+    if outcome.held_for is not None:
+        # The paused campaign's open page counts it (`selectors.held_calls_for`).
+        paused = outcome.held_for
+        intake.when_held(delivery, lambda: events.held_changed(paused))
     return outcome.handled
 
 

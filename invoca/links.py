@@ -157,11 +157,18 @@ def capture_held_calls_when_active(sender, instance, **kwargs):
 
 def feeders(campaign, viewer) -> list:
     """`campaigns.sources.register_feeders`: the advertiser campaign whose calls become
-    `campaign`'s leads, with its state (members read every advertiser campaign)."""
+    `campaign`'s leads, with its state (members read every advertiser campaign) and how many
+    of its calls are held (`selectors.held_calls_for`: say, while `campaign` is paused), as the
+    dialer's feeders count theirs."""
     from campaigns.sources import Feeder
+    from invoca.selectors import held_calls_for
     from invoca.services import campaign_url
 
     return [
-        Feeder(label=f"{row} · {row.get_status_display()}", url=campaign_url(row))
+        Feeder(
+            label=f"{row} · {row.get_status_display()}",
+            url=campaign_url(row),
+            held=held_calls_for(row),
+        )
         for row in AdvertiserCampaign.objects.filter(inbound_campaign=campaign)
     ]

@@ -135,6 +135,11 @@ class HeldCalls:
 
 def _held_call_key(delivery_id, source, headers, body) -> str:
     """The call a held delivery is about: the transaction it corrects, else its own."""
+    return _held_call(delivery_id, source, headers, body)[0]
+
+
+def _held_call(delivery_id, source, headers, body) -> tuple[str, "leads.CallFields | None"]:
+    """(`_held_call_key`, the call's fields, None when its body cannot be read)."""
     try:
         if source == leads.TRANSACTIONS_SOURCE:
             row = json.loads(bytes(body))
@@ -147,8 +152,8 @@ def _held_call_key(delivery_id, source, headers, body) -> str:
     except ValueError:
         fields = None
     if fields is None or not fields.transaction_id:
-        return f"delivery:{delivery_id}"
-    return fields.corrects_transaction_id or fields.transaction_id
+        return f"delivery:{delivery_id}", fields
+    return fields.corrects_transaction_id or fields.transaction_id, fields
 
 
 def held_calls(account, limit=5) -> HeldCalls:
@@ -172,3 +177,37 @@ def held_calls(account, limit=5) -> HeldCalls:
         key=lambda row: (-row.count, row.reason),
     )
     return HeldCalls(total=len(seen), reasons=reasons[:limit], partial=len(rows) > HELD_SCAN)
+
+
+def held_calls_for(advertiser_campaign) -> int:
+    """How many of its account's held Invoca calls (`invoca.leads.held_calls`) are for
+    `advertiser_campaign`, each call once (the webhook and the poll of a call, a correction):
+    those the inbound campaign it feeds takes once it is active (`links`), as the Transactions
+    API row or webhook names it (`advertiser_campaign_id_from_network`, and the advertiser
+    when sent; a call naming no advertiser counts only when no other advertiser has a campaign
+    of that id, as `leads.capture_call` routes it). Read from the newest `HELD_SCAN` held
+    deliveries, so past that it is a floor."""
+    rows = list(
+        leads.held_calls(advertiser_campaign.account_id)
+        .order_by("-received_at", "-id")
+        .values_list("pk", "source", "headers", "body")[:HELD_SCAN]
+    )
+    network_id = advertiser_campaign.id_from_network
+    advertiser = advertiser_campaign.advertiser_id_from_network
+    named, unnamed = set(), set()
+    for pk, source, headers, body in rows:
+        key, fields = _held_call(pk, source, headers, body)
+        if fields is None or fields.campaign_id != network_id:
+            continue
+        if fields.advertiser_id == advertiser:
+            named.add(key)
+        elif not fields.advertiser_id:
+            unnamed.add(key)
+    if unnamed and (
+        AdvertiserCampaign.objects.for_account(advertiser_campaign.account_id)
+        .filter(id_from_network=network_id)
+        .exclude(pk=advertiser_campaign.pk)
+        .exists()
+    ):
+        unnamed = set()
+    return len(named | unnamed)

@@ -74,14 +74,17 @@ class TestCallsToAPausedCampaign:
         post(receiver, fixture("text_message_received__sms"))
         campaign_services.update_campaign(campaign=paused, changes={"status": True})
         page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
-        assert "2 calls</strong> reached this campaign while it was paused" in page
+        assert (
+            "1 call and 1 text message</strong> reached this campaign while it was paused" in page
+        )
         assert f"/campaigns/{paused.pk}/held-leads/" in page
 
         response = tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
 
         assert response.status_code == 302
         assert _messages(response) == [
-            "Capturing 2 held calls; their leads appear below as they are captured."
+            "Capturing 1 held call and 1 held text message; their leads appear below as they "
+            "are captured."
         ]
         assert sorted(Lead.objects.values_list("source", flat=True)) == ["call", "text"]
         call = Lead.objects.get(source="call")
@@ -90,6 +93,27 @@ class TestCallsToAPausedCampaign:
         assert call.payload["tags"] == ["qualified"]
         page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
         assert "reached this campaign" not in page
+
+    def test_held_text_messages_are_counted_as_text_messages_not_calls(
+        self, tenant_a, receiver, paused, live_events
+    ):
+        from campaigns import events
+
+        text = fixture("text_message_received__sms")
+        post(receiver, text)
+        post(receiver, {**text, "id": 88124, "resource_id": "SCIother"})
+        page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
+        assert "<strong>2 text messages</strong> reached this campaign while it was paused" in page
+        assert "call" not in page[page.index(f'id="campaign-{paused.pk}-held"') :].split("</p>")[0]
+        api = tenant_a.admin_client.get(f"/v1/campaigns/{paused.pk}").json()["data"]
+        assert api["held"] == {"count": 2, "noun": "text message"}
+
+        # A call joins them: each kind is named, live too.
+        post(receiver, fixture("pre_call__inbound"))
+        *_, frame = live_events.to(tenant_a.account, tenant_a.admin, events.PAGE_EVENT)
+        assert "<strong>1 call and 2 text messages</strong> reached this campaign" in frame["html"]
+        api = tenant_a.admin_client.get(f"/v1/campaigns/{paused.pk}").json()["data"]
+        assert api["held"] == {"count": 3, "noun": "call or text message"}
 
     def test_a_call_to_a_deleted_campaigns_number_is_not_held(self, receiver, paused):
         campaign_services.delete_campaign(campaign=paused)

@@ -305,3 +305,37 @@ def test_a_transaction_id_that_is_no_number_is_no_id(receiver, campaign, missing
     assert delivery.status == DeliveryStatus.FAILED
     assert NO_TRANSACTION_ID in delivery.error
     assert Lead.objects.count() == 0
+
+
+def test_a_paused_campaign_counts_its_held_calls_under_calls_from_live_too(
+    tenant_a, receiver, campaign, live_events
+):
+    """Like a dialer campaign's, the advertiser campaign feeding a paused Invoca campaign says
+    how many of its calls are held: each call once (sent again, it is the same call), and not
+    the calls of another advertiser campaign."""
+    from campaigns import events
+
+    advertiser_campaign(tenant_a, campaign_id="gutters")
+    campaign_services.update_campaign(campaign=campaign, changes={"status": False})
+    call = fixture("post_call__json")
+    post_json(receiver, call)
+    *_, frame = live_events.to(tenant_a.account, tenant_a.admin, events.PAGE_EVENT)
+    assert "1 call held</span>" in frame["html"]
+    post_json(receiver, call)
+    post_json(receiver, {**call, "transaction_id": "6A1F0C2B-00000099"})
+    post_json(receiver, {**call, "transaction_id": "6A1F0C2B-00000098", **GUTTERS})
+    assert held_calls(tenant_a.account).count() == 4
+
+    page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    feeders = page[page.index('id="feeders"') :].split("</dd>")[0]
+    assert "Roofing Q4" in feeders
+    assert '<span class="badge warn">2 calls held</span>' in feeders
+    assert "once this campaign is active" in feeders
+
+    campaign_services.update_campaign(campaign=campaign, changes={"status": True})
+    page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "calls held" not in page
+    assert Lead.objects.filter(campaign=campaign).count() == 2
+
+
+GUTTERS = {"advertiser_campaign_id_from_network": "gutters"}
