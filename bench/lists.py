@@ -34,14 +34,14 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core import signing  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
 from campaignhub import services as platform  # noqa: E402
-from campaignhub.api import CURSOR_SALT  # noqa: E402
+from campaignhub.api import next_cursor_after  # noqa: E402
 from campaignhub.models import Role  # noqa: E402
+from campaignhub.paging import BY_CREATED  # noqa: E402
 from campaigns import services  # noqa: E402
 from campaigns.models import Campaign, Integration, Lead, LeadSource, Representative  # noqa: E402
 
@@ -164,8 +164,9 @@ def resolve(url, clients, ids):
         pagination = admin.get("/v1/campaigns").json()["pagination"]
         return f"/v1/campaigns?page={min(pagination['max_page'], pagination['total_pages'])}"
     if url == "api_last":
-        # The cursor a client reaches after walking every page: after the 11th-oldest campaign.
-        cursor = signing.dumps({"after": ids[10]}, salt=CURSOR_SALT)
+        # The cursor a client reaches after walking every page: after the 11th-oldest campaign
+        # (created in id order here, so the 11th by id).
+        cursor = next_cursor_after(Campaign.objects.get(pk=ids[10]), BY_CREATED)
         return f"/v1/campaigns?cursor={cursor}"
     return url
 

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas, selectors, services
 from campaignhub.cleaning import digits_text, parse_json
+from campaignhub.paging import BY_ID
 from campaignhub.query import repeated_keys, repeated_message
 
 logger = logging.getLogger(__name__)
@@ -364,37 +365,48 @@ def paginate(
     return rows, pagination
 
 
-def cursor_paginate(request, queryset, *, default_per_page=10, max_per_page=100):
-    """Keyset pagination on descending primary key: returns (rows, next_cursor or None).
+def next_cursor_after(row, keyset=BY_ID) -> str:
+    """The cursor that reads on from `row` (the rows after it in `keyset`'s newest-first
+    order), signed."""
+    return signing.dumps({"after": keyset.position(row)}, salt=CURSOR_SALT)
 
-    The cursor is signed, so it is opaque to clients and a tampered one is a 400.
+
+def cursor_paginate(request, queryset, *, default_per_page=10, max_per_page=100, keyset=BY_ID):
+    """Keyset pagination, newest first in `keyset`'s order (descending primary key unless
+    told): returns (rows, next_cursor or None).
+
+    The cursor is signed, so it is opaque to clients and a tampered one (or one of a list in
+    another order) is a 400.
     """
     per_page = _positive_int(request, "per_page", default_per_page, max_per_page)
-    queryset = queryset.order_by("-pk")
+    queryset = keyset.newest_first(queryset)
     raw = request.GET.get("cursor")
     if raw:
         try:
-            after = int(signing.loads(raw, salt=CURSOR_SALT)["after"])
+            after = keyset.read(signing.loads(raw, salt=CURSOR_SALT)["after"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
-            raise ApiProblem(400, "Invalid cursor.", {"cursor": ["Invalid cursor."]}) from None
-        queryset = queryset.filter(pk__lt=after)
+            after = None
+        if after is None:
+            raise ApiProblem(400, "Invalid cursor.", {"cursor": ["Invalid cursor."]})
+        queryset = keyset.older(queryset, after)
     rows = list(queryset[: per_page + 1])
     next_cursor = None
     if len(rows) > per_page:
         rows = rows[:per_page]
-        next_cursor = signing.dumps({"after": rows[-1].pk}, salt=CURSOR_SALT)
+        next_cursor = next_cursor_after(rows[-1], keyset)
     return rows, next_cursor
 
 
-def page_or_cursor(request, queryset, *, count=None, max_rows=None, **kwargs):
+def page_or_cursor(request, queryset, *, count=None, max_rows=None, keyset=BY_ID, **kwargs):
     """Lists accept either `?page=` or `?cursor=` (both given a value: a 400, which one was
     meant is unknown): returns (rows, extra envelope keys). An empty `cursor=` starts a walk by
     cursor, unless a page is given: then it counts as none given (a form or client that sends
     every key), so `?page=2&cursor=` is page 2, never the first cursor page.
 
-    `count` and `max_rows` as for `paginate`; a list limited by `max_rows` must be ordered by
-    descending primary key, and its numbered pages carry `next_cursor` too, so a client reads
-    on from the deepest numbered page by cursor.
+    A cursor reads newest first in `keyset`'s order (descending primary key unless told).
+    `count` and `max_rows` as for `paginate`; a list limited by `max_rows` must be ordered
+    newest first in `keyset`'s order, and its numbered pages carry `next_cursor` too, so a
+    client reads on from the deepest numbered page by cursor.
     """
     cursor, page = request.GET.get("cursor"), request.GET.get("page")
     if cursor or (cursor is not None and not page):
@@ -405,13 +417,11 @@ def page_or_cursor(request, queryset, *, count=None, max_rows=None, **kwargs):
                 "Give either page or cursor, not both.",
                 {"page": ["Not with cursor: a cursor reads on from where the last page ended."]},
             )
-        rows, next_cursor = cursor_paginate(request, queryset, **kwargs)
+        rows, next_cursor = cursor_paginate(request, queryset, keyset=keyset, **kwargs)
         return rows, {"next_cursor": next_cursor}
     rows, pagination = paginate(request, queryset, count=count, max_rows=max_rows, **kwargs)
     extra = {"pagination": pagination}
     if max_rows is not None:
         more = pagination["page"] < pagination["total_pages"]
-        extra["next_cursor"] = (
-            signing.dumps({"after": rows[-1].pk}, salt=CURSOR_SALT) if more and rows else None
-        )
+        extra["next_cursor"] = next_cursor_after(rows[-1], keyset) if more and rows else None
     return rows, extra

@@ -2,10 +2,12 @@
 own in api.py)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from math import ceil
 
 from django.core import signing
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
@@ -35,21 +37,99 @@ def page_of(request, queryset, per_page=25, *, count=None):
     return paginator.get_page(digits_text(request.GET.get("page", "")))
 
 
+@dataclass(frozen=True)
+class Keyset:
+    """The order of a list walked by keyset, newest first: descending `fields`, the last one
+    the primary key (so two rows never tie). A row's position is its values of `fields`
+    (`position`), written into cursors as JSON: a lone primary key as the number itself (the
+    cursors of lists by id), several as a list, datetimes in ISO 8601."""
+
+    fields: tuple[str, ...] = ("pk",)
+
+    def newest_first(self, queryset):
+        return queryset.order_by(*(f"-{name}" for name in self.fields))
+
+    def oldest_first(self, queryset):
+        return queryset.order_by(*self.fields)
+
+    def values(self, row) -> tuple:
+        """`row`'s values of `fields`, to compare with (`older`, `newer`)."""
+        return tuple(getattr(row, name) for name in self.fields)
+
+    def position(self, row):
+        """`row`'s position, JSON-ready (see the class)."""
+        values = [
+            value.isoformat() if isinstance(value, datetime) else value
+            for value in self.values(row)
+        ]
+        return values[0] if len(values) == 1 else values
+
+    def read(self, raw):
+        """The position written by `position`, as values to compare with; None when `raw` is
+        not one (a cursor of another list, or made by hand)."""
+        values = [raw] if len(self.fields) == 1 else raw
+        if not isinstance(values, list) or len(values) != len(self.fields):
+            return None
+        *leading, pk = values
+        if not isinstance(pk, int) or isinstance(pk, bool) or pk < 0:
+            return None
+        try:
+            leading = [datetime.fromisoformat(value) for value in leading]
+        except (TypeError, ValueError):
+            return None
+        return (*leading, pk)
+
+    def _beyond(self, queryset, values, lookup):
+        # (a, b) < (x, y) is a < x, or a = x and b < y: spelled out, as Django has no row
+        # comparison. The leading field's a <= x beside it is what the index on the fields
+        # seeks by, so a page reads from its position on, however deep, and not every row
+        # before it.
+        condition = Q()
+        for depth, name in enumerate(self.fields):
+            equal = {
+                field: value for field, value in zip(self.fields[:depth], values, strict=False)
+            }
+            condition |= Q(**equal, **{f"{name}__{lookup}": values[depth]})
+        if len(self.fields) > 1:
+            condition &= Q(**{f"{self.fields[0]}__{lookup}e": values[0]})
+        return queryset.filter(condition)
+
+    def older(self, queryset, values):
+        """The rows of `queryset` after position `values` in newest-first order."""
+        return self._beyond(queryset, values, "lt")
+
+    def newer(self, queryset, values):
+        """The rows of `queryset` before position `values` in newest-first order."""
+        return self._beyond(queryset, values, "gt")
+
+
+BY_ID = Keyset()
+# Newest created first (ties by id): a row moved in with its original creation date takes its
+# place by that date, not by when it was moved in.
+BY_CREATED = Keyset(("created_at", "pk"))
+
 CURSOR_SALT = "campaignhub.paging.cursor"
+# The cursor of the last (oldest) page: the rows newest of all in oldest-first order.
+OLDEST_END = "end"
 
 
-def _cursor(direction, pk):
-    return signing.dumps({direction: pk}, salt=CURSOR_SALT)
+def _cursor(direction, position):
+    return signing.dumps({direction: position}, salt=CURSOR_SALT)
 
 
-def _read_cursor(raw):
-    """(direction, pk) from a signed cursor, or None for junk (the list then starts over)."""
+def _read_cursor(raw, keyset=BY_ID):
+    """(direction, position or OLDEST_END) from a signed cursor, or None for junk (the list
+    then starts over). A last-page cursor of a list by id (`{"before": 0}`) still reads."""
     try:
-        ((direction, pk),) = signing.loads(raw, salt=CURSOR_SALT).items()
-        if direction in ("after", "before") and isinstance(pk, int) and pk >= 0:
-            return direction, pk
+        ((direction, position),) = signing.loads(raw, salt=CURSOR_SALT).items()
     except (signing.BadSignature, AttributeError, ValueError):
-        pass
+        return None
+    if direction == "before" and position in (OLDEST_END, 0):
+        return direction, OLDEST_END
+    if direction in ("after", "before"):
+        values = keyset.read(position)
+        if values is not None:
+            return direction, values
     return None
 
 
@@ -58,9 +138,10 @@ class DeepPage:
     """One page of a list that may be too long for page numbers all the way down.
 
     The first `max_page` pages go by number (`?page=`, OFFSET); beyond them, and for the last
-    page, the list is walked by keyset on the primary key (`?cursor=`, signed): newest first,
-    so "next" is older. `number` is None on a keyset page. The `*_url` are query strings that
-    keep the request's other parameters (filters), or "" when there is no such page.
+    page, the list is walked by keyset (`?cursor=`, signed; a `Keyset`, the primary key unless
+    told): newest first, so "next" is older. `number` is None on a keyset page. The `*_url`
+    are query strings that keep the request's other parameters (filters), or "" when there is
+    no such page.
     """
 
     object_list: list
@@ -102,38 +183,43 @@ def first_page(count, per_page=25, max_page=20):
         max_page,
         number=1,
         next_url=_page_url(QueryDict(), page=2) if more else "",
-        last_url=_page_url(QueryDict(), cursor=_cursor("before", 0)) if more else "",
+        last_url=_page_url(QueryDict(), cursor=_cursor("before", OLDEST_END)) if more else "",
     )
 
 
-def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20):
-    """The requested page of `queryset` (newest first by primary key) as a `DeepPage`.
+def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20, keyset=BY_ID):
+    """The requested page of `queryset`, newest first in `keyset`'s order (by primary key
+    unless told), as a `DeepPage`.
 
     `count` is the list's size when already known (kept tallies), else it is counted. Every page
     costs the same whatever the list's size: at most `max_page * per_page` rows are skipped by
-    OFFSET, and deeper pages seek by primary key. A junk page number or cursor falls back to the
-    nearest valid page, as `page_of` does.
+    OFFSET, and deeper pages seek by keyset (an index on the keyset's fields serves them). A junk
+    page number or cursor falls back to the nearest valid page, as `page_of` does.
     """
-    queryset = queryset.order_by("-pk")
+    queryset = keyset.newest_first(queryset)
     total = queryset.count() if count is None else count
     num_pages = max(ceil(total / per_page), 1)
 
     def url(**param):
         return _page_url(request.GET, **param)
 
-    last_url = url(cursor=_cursor("before", 0)) if num_pages > 1 else ""
-    cursor = _read_cursor(request.GET.get("cursor", ""))
+    def at(direction, row):
+        return url(cursor=_cursor(direction, keyset.position(row)))
+
+    last_url = url(cursor=_cursor("before", OLDEST_END)) if num_pages > 1 else ""
+    cursor = _read_cursor(request.GET.get("cursor", ""), keyset)
     if cursor is not None:
-        direction, pk = cursor
+        direction, position = cursor
         if direction == "after":
-            rows = list(queryset.filter(pk__lt=pk)[: per_page + 1])
+            rows = list(keyset.older(queryset, position)[: per_page + 1])
             older, newer = len(rows) > per_page, True
             rows = rows[:per_page]
         else:
-            rows = list(queryset.filter(pk__gt=pk).order_by("pk")[: per_page + 1])
+            newest = queryset if position == OLDEST_END else keyset.newer(queryset, position)
+            rows = list(keyset.oldest_first(newest)[: per_page + 1])
             newer = len(rows) > per_page
             rows = rows[:per_page][::-1]
-            older = bool(rows) and queryset.filter(pk__lt=rows[-1].pk).exists()
+            older = bool(rows) and keyset.older(queryset, keyset.values(rows[-1])).exists()
         # Walking back to the newest rows lands on page 1 itself.
         if newer:
             return DeepPage(
@@ -141,8 +227,8 @@ def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20):
                 total,
                 per_page,
                 max_page,
-                next_url=url(cursor=_cursor("after", rows[-1].pk)) if older else "",
-                previous_url=url(cursor=_cursor("before", rows[0].pk)) if rows else "",
+                next_url=at("after", rows[-1]) if older else "",
+                previous_url=at("before", rows[0]) if rows else "",
                 first_url=url(),
                 last_url=last_url if older else "",
             )
@@ -157,7 +243,7 @@ def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20):
     elif number < max_page:
         next_url = url(page=number + 1)
     else:
-        next_url = url(cursor=_cursor("after", rows[-1].pk))
+        next_url = at("after", rows[-1])
     return DeepPage(
         rows,
         total,

@@ -16,6 +16,7 @@ from campaignhub.api import (
     refuse_unknown_query,
     validated,
 )
+from campaignhub.paging import BY_CREATED
 from campaignhub.tenancy import get_for_account_or_404
 from campaigns import assignment, outcomes, permissions, selectors, services, sources
 from campaigns.forms import (
@@ -94,6 +95,7 @@ def campaigns(request):
         ),
         count=known,
         max_rows=NUMBERED_ROWS,
+        keyset=BY_CREATED,
     )
     return ok([campaign_data(row) for row in rows], **extra)
 

@@ -80,6 +80,11 @@ class Campaign(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["account", "is_deleted", "-id"], name="campaign_list"),
+            # The campaign list's order, newest created first (`selectors.campaign_list`), so
+            # its pages and keyset cursors read off the index at any size. `is_deleted` is not
+            # in it: the list asks for NOT is_deleted, which SQLite does not seek by, and a
+            # column it cannot seek by ahead of created_at would leave the rows to be sorted.
+            models.Index(fields=["account", "created_at", "id"], name="campaign_created"),
             models.Index(
                 fields=["account", "integration", "is_deleted"], name="campaign_integration"
             ),

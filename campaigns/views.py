@@ -16,7 +16,7 @@ from campaignhub.cleaning import id_or_none
 from campaignhub.concurrency import version
 from campaignhub.once import creates_once
 from campaignhub.pages import notify, page_or_partial
-from campaignhub.paging import deep_page_of, page_of
+from campaignhub.paging import BY_CREATED, deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from campaigns import (
     assignment,
@@ -75,7 +75,7 @@ def campaign_list(request):
     if form.errors:
         # As on the leads page: nothing is listed for filters that cannot be used.
         rows, known = rows.none(), 0
-    page_obj = deep_page_of(request, rows, count=known)
+    page_obj = deep_page_of(request, rows, count=known, keyset=BY_CREATED)
     filtered = any(value not in ("", None) for value in filters.values())
     context = {
         "form": form,

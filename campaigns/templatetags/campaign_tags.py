@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 from django import template
 
 from campaignhub import phones
@@ -14,6 +16,18 @@ def integration_label(value):
         return Integration(value).label
     except ValueError:
         return value
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@register.filter
+def epoch_microseconds(value):
+    """An aware datetime as whole microseconds since 1970-01-01 UTC (negative before it, so a
+    campaign dated in year 1 still has one), for ordering rows in the browser; "" for None."""
+    if value is None:
+        return ""
+    return (value - EPOCH) // timedelta(microseconds=1)
 
 
 @register.filter

@@ -192,10 +192,18 @@ function makeRoom(list, arriving) {
   countArrivals(list, arriving);
 }
 
-// The number ending a row's id (`campaign-42`): the order of a list marked
-// data-live-newest-first.
+// The number ending a row's id (`campaign-42`).
 function rowNumber(row) {
   return Number(row.id.split("-").pop());
+}
+
+// Whether `row` comes before `other` in a list marked data-live-newest-first: newest created
+// first (`data-created`, microseconds since 1970), then the higher id, as the server orders it.
+function isNewer(row, other) {
+  const created = Number(row.dataset.created ?? 0);
+  const otherCreated = Number(other.dataset.created ?? 0);
+  if (created !== otherCreated) return created > otherCreated;
+  return rowNumber(row) > rowNumber(other);
 }
 
 // Rows arriving in a list in newest-first order (data-live-newest-first) go to their place in
@@ -203,7 +211,7 @@ function rowNumber(row) {
 // place is past the end of a full page is on a later page; it is counted, not shown.
 function placeNewestFirst(list, rows) {
   for (const row of rows) {
-    const before = listedRows(list).find((shown) => rowNumber(shown) < rowNumber(row));
+    const before = listedRows(list).find((shown) => isNewer(row, shown));
     list.insertBefore(row, before ?? list.querySelector(".empty-row"));
     htmx.process(row);
   }

@@ -2,11 +2,13 @@
 member visibility, and a query count that does not grow with the account."""
 
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from campaigns import selectors, services
 from campaigns.models import Campaign, CampaignTally, Representative
@@ -292,3 +294,80 @@ def test_the_sqlite_name_search_table_is_kept_by_triggers():
         triggers = {row[0] for row in cursor.fetchall()}
     table = selectors.NAME_SEARCH_TABLE
     assert {f"{table}_insert", f"{table}_update", f"{table}_delete"} <= triggers
+
+
+def _created_in_blocks(tenant, count, block):
+    """`count` campaigns whose creation times come `block` at a time, equal within a block and
+    going back a day a block, the newest block made first (as an import of older campaigns
+    after newer ones would): their ids run against their age. Returns them as the list
+    orders them: newest created first, the higher id first among equals."""
+    bulk_campaigns(tenant, count)
+    start = timezone.now()
+    campaigns = list(Campaign.objects.filter(account=tenant.account).order_by("id"))
+    for n, campaign in enumerate(campaigns):
+        campaign.created_at = start - timedelta(days=n // block)
+    Campaign.objects.bulk_update(campaigns, ["created_at"])
+    return sorted(campaigns, key=lambda c: (c.created_at, c.pk), reverse=True)
+
+
+def test_campaigns_moved_in_with_their_creation_date_are_listed_by_it_not_by_id(tenant_a):
+    newer = make_campaign(tenant_a, campaign_name="Made here")
+    older = make_campaign(tenant_a, campaign_name="Moved in")
+    Campaign.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=400))
+    html = tenant_a.admin_client.get("/campaigns/").content.decode()
+    assert html.index("Made here") < html.index("Moved in")
+    api = Api(tenant_a.token.raw)
+    listed = api.get("/v1/campaigns").json()["data"]
+    assert [c["id"] for c in listed] == [newer.pk, older.pk]
+    by_cursor = api.get("/v1/campaigns?cursor=").json()["data"]
+    assert [c["id"] for c in by_cursor] == [newer.pk, older.pk]
+
+
+def test_deep_pages_walk_every_campaign_once_by_creation_date_with_equal_dates(tenant_a):
+    """Blocks of 7 equal creation times straddle every page boundary (25 rows a page): next,
+    from page 1 to the last cursor page, and prev, back from the last page, see each campaign
+    once, in order."""
+    expected = [c.campaign_name for c in _created_in_blocks(tenant_a, 560, block=7)]
+    client = tenant_a.admin_client
+    seen, url = [], "/campaigns/"
+    while url:
+        html = client.get(url).content.decode()
+        seen += names_on(html)
+        following = link(html, "next")
+        url = f"/campaigns/{following}" if following else None
+    assert seen == expected
+
+    first = client.get("/campaigns/").content.decode()
+    html = client.get(f"/campaigns/{link(first, 'last')}").content.decode()
+    backwards = []
+    while "Page 1 of" not in html:
+        backwards[:0] = names_on(html)
+        html = client.get(f"/campaigns/{link(html, 'prev')}").content.decode()
+    # Pages back from the last are counted from the oldest; the walk ends on page 1 itself.
+    assert backwards == expected[-len(backwards) :]
+    assert names_on(html) == expected[:PER_PAGE]
+    assert len(backwards) + PER_PAGE >= len(expected)
+
+
+def test_api_cursor_walks_every_campaign_once_by_creation_date_with_equal_dates(tenant_a):
+    expected = [c.pk for c in _created_in_blocks(tenant_a, 240, block=7)]
+    api = Api(tenant_a.token.raw)
+    seen, url = [], "/v1/campaigns?per_page=10&page=10"
+    numbered = api.get("/v1/campaigns?per_page=100&page=1").json()["data"]
+    assert [c["id"] for c in numbered] == expected[:100]
+    while url:
+        answer = api.get(url).json()
+        seen += [c["id"] for c in answer["data"]]
+        url = (
+            f"/v1/campaigns?per_page=10&cursor={answer['next_cursor']}"
+            if (answer["next_cursor"])
+            else None
+        )
+    assert seen == expected[90:]
+    # A cursor of the list by id (as given before it was ordered by creation) is refused.
+    from django.core import signing
+
+    from campaignhub.api import CURSOR_SALT
+
+    old = signing.dumps({"after": expected[5]}, salt=CURSOR_SALT)
+    assert api.get(f"/v1/campaigns?cursor={old}").status_code == 400

@@ -28,10 +28,10 @@ def test_a_member_made_representative_gets_the_row_inserted(tenant_a, live_event
 
     [row] = row_frames(live_events, tenant_a, tenant_a.member)
     assert row.startswith(INSERT)
-    assert f'<tr id="campaign-{campaign.pk}">' in row
+    assert f'<tr id="campaign-{campaign.pk}" ' in row
     # The admin saw it already: the row is replaced in place, not inserted again.
     [*_, admin_row] = row_frames(live_events, tenant_a, tenant_a.admin)
-    assert admin_row.startswith(f'<tr id="campaign-{campaign.pk}">')
+    assert admin_row.startswith(f'<tr id="campaign-{campaign.pk}" ')
 
 
 def test_a_representative_taken_off_gets_the_row_removed(tenant_a, live_events, committed):
@@ -64,7 +64,7 @@ def test_a_removal_brings_up_the_first_row_of_page_two(tenant_a, live_events, co
     assert removal == f'<tr id="campaign-{campaigns[20].pk}" hx-swap-oob="delete"></tr>'
     # 26 left, newest first: the 25th is C1, which was first on page 2.
     assert refill.startswith('<tbody hx-swap-oob="beforeend:#campaign-rows-live">')
-    assert f'<tr id="campaign-{campaigns[1].pk}">' in refill
+    assert f'<tr id="campaign-{campaigns[1].pk}" ' in refill
 
 
 def test_a_new_lead_updates_the_campaign_rows_lead_count(tenant_a, live_events, committed):
@@ -78,7 +78,7 @@ def test_a_new_lead_updates_the_campaign_rows_lead_count(tenant_a, live_events, 
         )
 
     [row] = row_frames(live_events, tenant_a, tenant_a.admin)
-    assert row.strip().startswith(f'<tr id="campaign-{campaign.pk}">')
+    assert row.strip().startswith(f'<tr id="campaign-{campaign.pk}" ')
     assert '<td data-label="Leads">1</td>' in row
     assert row_frames(live_events, tenant_a, tenant_a.member) == []
 

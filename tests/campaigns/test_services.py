@@ -270,7 +270,7 @@ class TestLiveCounts:
         assert counts["html"].strip().startswith('<div id="campaign-counts"')
         assert "<strong>1</strong><span>Total</span>" in counts["html"]
         assert row["html"].startswith('<tbody hx-swap-oob="afterbegin:#campaign-rows-live">')
-        assert f'<tr id="campaign-{campaign.pk}">' in row["html"]
+        assert f'<tr id="campaign-{campaign.pk}" ' in row["html"]
         assert len(live_events.to(tenant_a.account, tenant_a.member)) == 2
 
         live_events.pushed.clear()
@@ -278,7 +278,7 @@ class TestLiveCounts:
             services.update_campaign(campaign=campaign, changes={"status": False})
         row, counts = live_events.to(tenant_a.account, tenant_a.member, "campaigncountupdated")
         assert "<strong>1</strong><span>Inactive</span>" in counts["html"]
-        assert row["html"].startswith(f'<tr id="campaign-{campaign.pk}">')
+        assert row["html"].startswith(f'<tr id="campaign-{campaign.pk}" ')
         assert "Inactive" in row["html"]
 
         live_events.pushed.clear()
@@ -295,7 +295,7 @@ class TestLiveCounts:
         with committed():
             services.update_campaign(campaign=campaign, changes={"campaign_name": "Renamed"})
         (row,) = live_events.to(tenant_a.account, tenant_a.admin, "campaigncountupdated")
-        assert row["html"].startswith(f'<tr id="campaign-{campaign.pk}">')
+        assert row["html"].startswith(f'<tr id="campaign-{campaign.pk}" ')
         assert "Renamed" in row["html"]
 
     def test_members_who_cannot_see_the_campaign_hear_nothing(

@@ -1,14 +1,16 @@
 """Live pages in a second tab: campaign rows, the delivery log, members, filters on Back."""
 
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from campaignhub import services as platform
 from campaignhub.models import Role
 from campaigns import services as campaign_services
-from campaigns.models import LeadSource
+from campaigns.models import Campaign, LeadSource
 from notifications.models import Delivery, Status
 from tests.campaigns.factories import make_campaign
 from tests.e2e.test_platform import log_in
@@ -584,3 +586,45 @@ def test_a_campaign_that_becomes_ones_own_again_takes_its_place_in_the_list(serv
     expect(rows.locator("td:first-child")).to_have_text(names)
     page.reload()
     expect(rows.locator("td:first-child")).to_have_text(names)
+
+
+def test_a_campaign_moved_in_with_an_old_creation_date_comes_back_in_its_place_by_that_date(
+    server, page
+):
+    """The list is newest created first, not by id: a campaign moved in from the old service
+    (made here last, created long ago) that becomes one's own again goes back below the
+    campaigns created since, where a reload puts it."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    rep = make_member(account, "rep@acme.test", name="Riley Rep")
+    tenant = SimpleNamespace(account=account, admin=admin)
+    made = [
+        make_campaign(
+            tenant, integration="form", campaign_name=name, selected_user=[{"id": rep.pk}]
+        )
+        for name in ("Made here", "Made here too", "Moved in")
+    ]
+    Campaign.objects.filter(pk=made[2].pk).update(created_at=timezone.now() - timedelta(days=400))
+    log_in(page, server, "rep@acme.test")
+    page.goto(f"{server}/campaigns/")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    names = page.locator("#campaign-rows-live tr:not(.empty-row) td:first-child")
+    in_order = ["Made here too", "Made here", "Moved in"]
+    expect(names).to_have_text(in_order)
+
+    token = platform.issue_token(account=account, user=admin, name="script").raw
+
+    def represent(campaign, reps):
+        response = page.request.put(
+            f"{server}/v1/campaigns/{campaign.pk}",
+            headers={"Authorization": f"Bearer {token}"},
+            data={"campaigndata": {"selected_user": [{"id": pk} for pk in reps]}},
+        )
+        assert response.status == 200, response.text()
+
+    represent(made[2], [admin.pk])
+    expect(names).to_have_text(in_order[:2])
+    represent(made[2], [admin.pk, rep.pk])
+    expect(names).to_have_text(in_order)
+    page.reload()
+    expect(names).to_have_text(in_order)
