@@ -629,7 +629,10 @@ class LeadEmailField(forms.EmailField):
 
 
 class LeadForm(forms.Form):
-    """What a person (public form) or a system (lead webhook) sends us about a lead."""
+    """What a person (public form) or a system (lead webhook) sends us about a lead: a phone or
+    an email at least, else `NO_CONTACT` (worded for whoever sends it)."""
+
+    NO_CONTACT = "Leave a phone number or an email address."
 
     name = forms.CharField(max_length=255, required=False)
     phone = PhoneNumberField(required=False)
@@ -639,7 +642,7 @@ class LeadForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and not (data.get("phone") or data.get("email")):
-            raise ValidationError("Leave a phone number or an email address.")
+            raise ValidationError(self.NO_CONTACT)
         return data
 
 
@@ -740,7 +743,10 @@ class WebhookLeadForm(LeadForm):
     """A lead from the lead webhook. Unlike a person at the public form, the sending system
     cannot shorten what it sends: a name or message too long for its column is cut, and an
     `external_id` over 255 characters becomes a digest (`services.lead_external_id`); a wrong
-    phone or email is still refused (400), as the sender can correct it."""
+    phone or email is still refused (400), as the sender can correct it. The sender is a
+    system, so a lead with neither phone nor email is told what to send."""
+
+    NO_CONTACT = "Send a phone or an email."
 
     name = KeptTextField(keep=255, required=False)
     message = KeptTextField(keep=5000, required=False)

@@ -378,6 +378,21 @@ class TestLeadWebhook:
             "google",
         )
 
+    def test_the_campaign_page_shows_an_example_request_that_makes_a_lead(self, tenant_a, hook):
+        campaign, path = hook
+        page = unescape(tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode())
+        assert "A lead needs a <code>phone</code> or an <code>email</code>" in page
+        example = re.search(r'<pre class="example" id="webhook-example">(.*?)</pre>', page, re.S)
+        command = example.group(1)
+        assert f"curl -X POST 'http://testserver{path}'" in command
+        assert "-H 'Content-Type: application/json'" in command
+        body = json.loads(re.search(r"-d '(.*)'", command).group(1))
+        assert set(body) == {"name", "phone", "email", "message", "external_id"}
+        assert self.post(path, body).status_code == 200
+        assert self.post(path, body).status_code == 200
+        lead = Lead.objects.get()
+        assert (lead.name, lead.external_id) == ("Ann Lee", "order-1042")
+
     def test_the_same_webhook_posted_twice_makes_one_lead(self, hook):
         _, path = hook
         self.post(path, {"external_id": "chat-1", "phone": "+14155550111"})
@@ -398,7 +413,7 @@ class TestLeadWebhook:
         [
             ("{not json", "The body must be a JSON object."),
             ("[1, 2]", "The body must be a JSON object."),
-            ({"name": "Ann"}, "Leave a phone number or an email address."),
+            ({"name": "Ann"}, "Send a phone or an email."),
             ({"phone": "12"}, "Enter a valid phone number, e.g. +14155551234 or (415) 555-1234."),
         ],
     )

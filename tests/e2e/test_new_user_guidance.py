@@ -1,0 +1,38 @@
+"""What a new user needs to read on a page to put it to work: how to send leads in, where they
+come from, and whom a lead's contact was matched to."""
+
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.campaigns.factories import make_campaign
+from tests.e2e.test_platform import log_in
+from tests.factories import make_account
+
+
+@pytest.fixture
+def acme(server):
+    account = make_account("Acme Agency", "admin@acme.test")
+    return SimpleNamespace(account=account, admin=account.memberships.get().user)
+
+
+def test_a_webhook_campaign_shows_an_example_request_to_copy(server, acme, page):
+    campaign = make_campaign(acme, integration="webhook", campaign_name="Chat leads")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    example = page.locator("#webhook-example")
+    expect(example).to_contain_text(f"/webhooks/leads/{campaign.webhook_token}/")
+    expect(example).to_contain_text('"external_id": "order-1042"')
+    expect(page.get_by_text("A lead needs a phone or an email")).to_be_visible()
+    copy = page.locator("button[data-copy='#webhook-example']")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("curl -X POST ") and copied.endswith("}'")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(example).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
