@@ -184,15 +184,30 @@ class Feeder:
     held: int = 0
 
 
+@dataclass(frozen=True)
+class FeedHint:
+    """What the campaign page says of a campaign that nothing feeds yet: `text`, how to make
+    something feed it, and a link (`link_text`, `url`) to the page where that is done."""
+
+    text: str
+    link_text: str
+    url: str
+
+
 # integration -> callable(campaign, viewer) -> [Feeder]
 FEEDERS: dict[str, Callable] = {}
+# integration -> callable(campaign) -> FeedHint | None
+FEED_HINTS: dict[str, Callable] = {}
 
 
-def register_feeders(integration: str, feeders: Callable) -> None:
+def register_feeders(integration: str, feeders: Callable, *, hint: Callable | None = None) -> None:
     """Let the campaign page of a campaign of `integration` name what feeds it: `feeders(
     campaign, viewer) -> [Feeder]`, its app's records that point at the campaign and that
-    `viewer` (a Membership) may open."""
+    `viewer` (a Membership) may open; and, with `hint(campaign) -> FeedHint | None`, say how
+    to feed a campaign that nothing (seen by anyone) feeds yet (None when something does)."""
     FEEDERS[integration] = feeders
+    if hint is not None:
+        FEED_HINTS[integration] = hint
 
 
 def feeders_of(campaign, viewer) -> list[Feeder]:
@@ -200,6 +215,13 @@ def feeders_of(campaign, viewer) -> list[Feeder]:
     nothing)."""
     found = FEEDERS.get(campaign.integration)
     return list(found(campaign, viewer)) if found else []
+
+
+def feed_hint(campaign) -> FeedHint | None:
+    """How to feed `campaign` when nothing feeds it yet; None when something does or its lead
+    source registered no hint."""
+    hint = FEED_HINTS.get(campaign.integration)
+    return hint(campaign) if hint else None
 
 
 @dataclass(frozen=True)

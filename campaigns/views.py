@@ -343,6 +343,7 @@ def _detail_context(request, campaign):
         "can": permissions.can(request.membership, campaign),
         **selectors.held_notice(campaign),
         "feeders": sources.feeders_of(campaign, request.membership),
+        "feed_hint": sources.feed_hint(campaign),
     }
 
 

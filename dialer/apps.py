@@ -17,7 +17,7 @@ class DialerConfig(AppConfig):
         navigation.register("Dialer", "dialer_home", 40)
         register_processor(webhooks.SOURCE, webhooks.process, label="Dialer")
         sources.register_source(Integration.DIALER)
-        sources.register_feeders(Integration.DIALER, selectors.feeders)
+        sources.register_feeders(Integration.DIALER, selectors.feeders, hint=selectors.feed_hint)
         post_save.connect(
             services.on_inbound_campaign_saved,
             sender=Campaign,

@@ -178,6 +178,23 @@ def latest_agent_events(campaign, limit=20):
     )[:limit]
 
 
+def feed_hint(campaign):
+    """`campaigns.sources.register_feeders`: how to send dialer calls to `campaign` while no
+    live dialer campaign (of anyone's) sends its leads there; None once one does."""
+    from campaigns.sources import FeedHint
+
+    if DialerCampaign.objects.live().filter(inbound_campaign=campaign).exists():
+        return None
+    return FeedHint(
+        text=(
+            "No dialer campaign sends its leads here yet: on the Dialer page, choose this "
+            "campaign under “Leads go to” of a dialer campaign."
+        ),
+        link_text="Open the Dialer page",
+        url=reverse("dialer_home"),
+    )
+
+
 def feeders(campaign, viewer) -> list:
     """`campaigns.sources.register_feeders`: the live dialer campaigns whose connected calls
     become `campaign`'s leads and `viewer` may open, with their state."""

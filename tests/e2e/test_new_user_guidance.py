@@ -36,3 +36,13 @@ def test_a_webhook_campaign_shows_an_example_request_to_copy(server, acme, page)
     page.reload()
     expect(example).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_an_inbound_dialer_campaign_nothing_feeds_says_where_to_choose_it(server, acme, page):
+    campaign = make_campaign(acme, integration="dialer", campaign_name="Dialer leads")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    hint = page.locator("#feed-hint")
+    expect(hint).to_contain_text("No dialer campaign sends its leads here yet")
+    hint.get_by_role("link", name="Open the Dialer page").click()
+    expect(page).to_have_url(f"{server}/dialer/")
