@@ -91,3 +91,26 @@ def representative_left_notice(lead):
     the lead's representative left the account, else ""
     (`assignment.representative_left_notice`)."""
     return assignment.representative_left_notice(lead)
+
+
+@register.filter
+def contact_matched_by(lead):
+    """ "phone", "email" or "phone and email": what the lead shares with its CRM contact (the
+    CRM matches a lead to a contact by phone, then by email, and fills the contact's empty
+    fields from it), when that contact goes by another name than the lead's, so a
+    representative does not greet the caller by the contact's name; "" when the names agree,
+    the lead has no name or no contact, or shares neither value with the contact now."""
+    contact = lead.contact
+    if contact is None or not lead.name:
+        return ""
+    if str(contact).strip().casefold() == lead.name.strip().casefold():
+        return ""
+    shared = [
+        value
+        for value, same in (
+            ("phone", lead.phone and contact.phone == lead.phone),
+            ("email", lead.email and contact.email.casefold() == lead.email.casefold()),
+        )
+        if same
+    ]
+    return " and ".join(shared)

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.campaigns.factories import make_campaign
+from tests.crm.conftest import capture
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -46,3 +47,14 @@ def test_an_inbound_dialer_campaign_nothing_feeds_says_where_to_choose_it(server
     expect(hint).to_contain_text("No dialer campaign sends its leads here yet")
     hint.get_by_role("link", name="Open the Dialer page").click()
     expect(page).to_have_url(f"{server}/dialer/")
+
+
+def test_a_leads_contact_of_another_name_says_what_matched_it(server, acme, page):
+    campaign = make_campaign(acme, campaign_name="Roofing", add_to_crm=True)
+    capture(campaign, name="Bob Stone", phone="+14155550182", email="bob@example.com")
+    lead = capture(campaign, name="Ann Lee", phone="+14155550182")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{lead.pk}/")
+    contact = page.locator("dt:text-is('Contact') + dd")
+    expect(contact.get_by_role("link", name="Bob Stone")).to_be_visible()
+    expect(contact).to_contain_text("Bob Stone matched by phone")
