@@ -58,3 +58,23 @@ def test_a_leads_contact_of_another_name_says_what_matched_it(server, acme, page
     contact = page.locator("dt:text-is('Contact') + dd")
     expect(contact.get_by_role("link", name="Bob Stone")).to_be_visible()
     expect(contact).to_contain_text("Bob Stone matched by phone")
+
+
+def test_an_assigner_reads_the_representative_in_the_picker_on_the_labels_line(server, acme, page):
+    campaign = make_campaign(acme, campaign_name="Roofing")
+    lead = capture(campaign, name="Ann Lee", phone="+14155550182")
+    acme.admin.name = "Dana Admin"
+    acme.admin.save(update_fields=["name"])
+    lead.representative = acme.admin
+    lead.save(update_fields=["representative"])
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{lead.pk}/")
+    block = page.locator(f"#lead-{lead.pk}-representative")
+    picker = block.get_by_label("Representative")
+    expect(picker.locator("option:checked")).to_have_text("Dana Admin")
+    expect(block.locator("dd")).not_to_contain_text("Dana Admin Dana Admin")
+    expect(block.locator("[data-representative]")).to_have_count(0)
+    label = block.locator("dt label").bounding_box()
+    chosen = picker.bounding_box()
+    # The label reads on the picker's line: their middles within a few pixels.
+    assert abs((label["y"] + label["height"] / 2) - (chosen["y"] + chosen["height"] / 2)) <= 4
