@@ -17,7 +17,8 @@ BRAND, WON, WARN = "#2952cc", "#12805c", "#b54708"
 
 def _chart(kind, rows, datasets, unit="count", label=lambda row: row.label):
     """What `static/reports/reports.js` draws: `{type, unit, labels, datasets, empty}`, each
-    dataset `{label, data, color, [type, axis]}` with one value per row (None: no value);
+    dataset `{label, data, color, [type, axis, joined]}` with one value per row (None: no
+    value; `joined` False draws a line dataset's values as points with no line between them);
     `label(row)` names a row on the axis (a day's ISO date reads "4 Nov", as pages write days).
     `empty` is true when there is nothing to draw (every value None, or zero for counts and
     money): the page then says so instead of drawing bare axes. A response time of 0 minutes
@@ -61,7 +62,14 @@ def _charts(by_day, by_source, by_campaign, by_representative):
                 (lambda row: float(row.revenue), {"label": "Revenue", "color": WON}),
                 (
                     _percent,
-                    {"label": "Conversion (%)", "color": WARN, "type": "line", "axis": "percent"},
+                    # Campaigns are unrelated categories: each rate is a point, none joined.
+                    {
+                        "label": "Conversion (%)",
+                        "color": WARN,
+                        "type": "line",
+                        "axis": "percent",
+                        "joined": False,
+                    },
                 ),
             ],
             unit="currency",

@@ -1,6 +1,7 @@
 // Report charts: every <canvas data-chart="<id>"> draws the chart described by the JSON of the
 // element with that id (a json_script block the server wrote beside the table of the same
-// numbers): {type, unit, labels, datasets: [{label, data, color, type?, axis?}]}.
+// numbers): {type, unit, labels, datasets: [{label, data, color, type?, axis?, joined?}]};
+// a dataset with joined: false is drawn as points with no line between them.
 // Charts are drawn again whenever the report is swapped in (new period or filters).
 
 function formatterFor(unit, currency) {
@@ -24,6 +25,11 @@ function chartConfig(spec, canvas) {
     backgroundColor: (dataset.type || spec.type) === "line" ? dataset.color : `${dataset.color}cc`,
     tension: 0.2,
     spanGaps: true,
+    // Values of unrelated categories (campaigns) are points: a line between them means nothing.
+    showLine: dataset.joined !== false,
+    pointRadius: dataset.joined === false ? 6 : 3,
+    pointHoverRadius: dataset.joined === false ? 8 : 4,
+    pointStyle: dataset.joined === false ? "rectRot" : "circle",
   }));
   const scales = {
     // A few categories (campaigns, sources, people) each keep their label; only long runs of

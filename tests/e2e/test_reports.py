@@ -66,6 +66,7 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
                 labels: chart.data.labels,
                 revenue: chart.data.datasets[0].data,
                 conversion: chart.data.datasets[1].data,
+                conversionJoined: chart.data.datasets[1].showLine,
                 width: canvas.width,
             };
         }"""
@@ -73,6 +74,7 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     assert chart["labels"] == ["Roofing"]
     assert chart["revenue"] == [1234.56]
     assert chart["conversion"] == [100.0]
+    assert chart["conversionJoined"] is False  # campaigns' rates are points, not a line
     assert chart["width"] > 0
 
     # A filter swaps the report in place: no leads says so instead of drawing empty charts,

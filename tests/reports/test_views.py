@@ -50,6 +50,9 @@ def test_the_page_shows_totals_tables_and_chart_data(month):
     revenue = chart(content, "revenue-by-campaign")
     assert revenue["labels"] == ["Roofing", "Solar"]
     assert [d["data"] for d in revenue["datasets"]] == [[1000.0, 350.5], [33.3, 66.7]]
+    # Campaigns are unrelated: their conversion rates are points, not one line across them.
+    assert revenue["datasets"][1]["joined"] is False
+    assert "joined" not in per_day["datasets"][0]
     response = chart(content, "response-by-representative")
     assert response["labels"] == ["Acme Agency Member", "Acme Agency Admin", "Unassigned"]
     assert response["datasets"][0]["data"] == [2.0, 0.5, 1.5]
