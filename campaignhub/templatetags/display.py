@@ -17,12 +17,11 @@ from campaignhub import concurrency, phones
 
 register = template.Library()
 
-# The one way pages write a moment, a day and a time of day (Django `date` format codes):
-# "3 Dec 2026, 14:05", "3 Dec 2026", "14:05". The title of a moment adds its seconds and zone,
+# The one way pages write a moment and a day (Django `date` format codes):
+# "3 Dec 2026, 14:05", "3 Dec 2026". The title of a moment adds its seconds and zone,
 # the title of a day its weekday, for whoever needs them (the delivery log, a report's days).
 DATETIME_FORMAT = "j M Y, H:i"
 DATE_FORMAT = "j M Y"
-TIME_FORMAT = "H:i"
 EXACT_FORMAT = "j M Y, H:i:s T"
 LONG_DATE_FORMAT = "l, j F Y"
 
@@ -100,21 +99,6 @@ def day(value):
         value.isoformat(),
         dateformat.format(value, LONG_DATE_FORMAT),
         dateformat.format(value, DATE_FORMAT),
-    )
-
-
-@register.filter
-def clock(value):
-    """An aware datetime's time of day in the current time zone (`14:05`), in a `<time>` with
-    the whole moment, for a list that shows today's moments without their day."""
-    if not isinstance(value, datetime):
-        return value if value is not None else ""
-    moment = _local(value)
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        moment.isoformat(),
-        _exact(moment),
-        dateformat.format(moment, TIME_FORMAT),
     )
 
 

@@ -468,7 +468,7 @@ def test_the_lead_list_filters_by_a_deleted_campaign_its_viewer_saw(tenant_a):
     assert "Not theirs" not in tenant_a.member_client.get("/leads/").content.decode()
 
 
-def test_the_lead_feed_dates_leads_from_before_today(tenant_a):
+def test_the_lead_feed_writes_every_moment_one_way_today_or_before(tenant_a):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -485,8 +485,9 @@ def test_the_lead_feed_dates_leads_from_before_today(tenant_a):
     page = tenant_a.admin_client.get("/").content.decode()
     shown = timezone.localtime(three_days_ago)
     assert f">{shown.day} {shown:%b %Y, %H:%M}</time>" in page
-    today = timezone.localtime(Lead.objects.get(external_id="n").created_at).strftime("%H:%M")
-    assert f">{today}</time>" in page
+    today = timezone.localtime(Lead.objects.get(external_id="n").created_at)
+    assert f">{today.day} {today:%b %Y, %H:%M}</time>" in page
+    assert f">{today:%H:%M}</time>" not in page
 
 
 def test_dashboard_shows_counts_and_lead_feed(tenant_a):

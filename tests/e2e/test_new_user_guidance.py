@@ -78,3 +78,16 @@ def test_an_assigner_reads_the_representative_in_the_picker_on_the_labels_line(s
     chosen = picker.bounding_box()
     # The label reads on the picker's line: their middles within a few pixels.
     assert abs((label["y"] + label["height"] / 2) - (chosen["y"] + chosen["height"] / 2)) <= 4
+
+
+def test_the_dashboard_writes_todays_leads_as_every_page_writes_a_moment(server, acme, page):
+    from django.utils import timezone
+
+    campaign = make_campaign(acme, campaign_name="Roofing")
+    lead = capture(campaign, name="Ann Lee", phone="+14155550182")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/")
+    shown = timezone.localtime(lead.created_at)
+    expect(page.locator(f"#feed-lead-{lead.pk} .feed-time")).to_have_text(
+        f"{shown.day} {shown:%b %Y, %H:%M}"
+    )

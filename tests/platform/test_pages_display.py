@@ -206,16 +206,7 @@ class TestDatesAndTimes:
         with timezone.override("America/Los_Angeles"):
             assert ">2 Dec 2026</time>" in render("{{ d|day }}", d=late)
 
-    def test_a_time_of_day_keeps_the_whole_moment_in_its_title(self):
-        from datetime import UTC, datetime
-
-        html = render("{{ m|clock }}", m=datetime(2026, 12, 3, 9, 4, tzinfo=UTC))
-        assert html == (
-            '<time datetime="2026-12-03T09:04:00+00:00" title="3 Dec 2026, 09:04:00 UTC">'
-            "09:04</time>"
-        )
-
-    @pytest.mark.parametrize("name", ["when", "day", "clock"])
+    @pytest.mark.parametrize("name", ["when", "day"])
     def test_no_value_renders_nothing_so_a_default_can_follow(self, name):
         assert render(f'{{{{ v|{name}|default:"—" }}}}', v=None) == "—"
         assert render(f'{{{{ v|{name}|default:"—" }}}}', v="") == "—"
