@@ -10,6 +10,7 @@ class CampaignsConfig(AppConfig):
         from campaigns import held_forms, panels, removal, selectors, services, sources
         from campaigns import webhooks as lead_webhooks
         from campaigns.models import Integration
+        from notifications.selectors import register_subject
         from notifications.services import register_current_address, register_withhold_reason
         from notifications.signals import delivery_sent
 
@@ -41,6 +42,7 @@ class CampaignsConfig(AppConfig):
         delivery_sent.connect(services.on_delivery_sent, dispatch_uid="campaigns.lead_alerted")
         register_current_address(services.LEAD_EVENT, services.lead_alert_address)
         register_withhold_reason(services.LEAD_EVENT, services.lead_alert_withheld)
+        register_subject(services.LEAD_EVENT, selectors.alert_subject)
         signals.currency_changing.connect(
             services.on_currency_changing, dispatch_uid="campaigns.revenue_currency"
         )

@@ -443,3 +443,21 @@ def campaigns_named(account, ids) -> dict[int, Concern]:
         else Concern(campaign.campaign_name, reverse("campaign_detail", args=[campaign.pk]))
         for campaign in found
     }
+
+
+def alert_subject(delivery, viewer):
+    """`notifications.selectors.register_subject` for lead alerts: the lead a delivery is
+    about (its data's `lead_id`), as a `Subject` linking its page, when `viewer` (a
+    Membership) may see that lead; None otherwise (gone, another's, no lead id)."""
+    from campaigns.services import LEAD_ALERT_KEY
+    from campaigns.templatetags.campaign_tags import lead_label
+    from notifications.selectors import Subject
+
+    lead_id = id_or_none((delivery.data or {}).get(LEAD_ALERT_KEY))
+    if lead_id is None:
+        return None
+    lead = leads_visible_to(viewer).filter(pk=lead_id).first()
+    if lead is None:
+        return None
+    label = lead_label(lead, viewer.account.country)
+    return Subject(label=f"Lead: {label}", url=reverse("lead_detail", args=[lead.pk]))

@@ -1,5 +1,8 @@
 """Reads for notifications: deliveries a person may see, their devices."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef
 from fcm_django.models import FCMDevice
 
@@ -58,3 +61,30 @@ def has_active_device(user) -> bool:
     if user is None:
         return False
     return FCMDevice.objects.filter(user=user, active=True).exists()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a delivery is about, as its Details page links it: `label` ("Lead: Ann Lee") and
+    `url` of that thing's page."""
+
+    label: str
+    url: str
+
+
+# event -> callable(delivery, viewer) -> Subject | None
+SUBJECTS: dict[str, Callable] = {}
+
+
+def register_subject(event: str, subject: Callable) -> None:
+    """Let the app that sends `event` name what a delivery of it is about, for the delivery's
+    Details page: `subject(delivery, viewer) -> Subject | None`, None when `viewer` (a
+    Membership) may not open it or it is gone (e.g. the campaigns app: a lead alert's lead)."""
+    SUBJECTS[event] = subject
+
+
+def subject_of(delivery, viewer) -> Subject | None:
+    """What `delivery` is about, linked for `viewer`, as its event's app says; None when it
+    registered nothing or the viewer may not open it."""
+    subject = SUBJECTS.get(delivery.event)
+    return subject(delivery, viewer) if subject is not None else None

@@ -41,7 +41,9 @@ def delivery_detail(request, delivery_id):
     delivery = get_for_account_or_404(
         selectors.deliveries_visible_to(request.membership), request.account, pk=delivery_id
     )
-    return render(request, "notifications/delivery_detail.html", {"delivery": delivery})
+    subject = selectors.subject_of(delivery, request.membership)
+    context = {"delivery": delivery, "subject": subject}
+    return render(request, "notifications/delivery_detail.html", context)
 
 
 @require_POST

@@ -91,3 +91,23 @@ def test_the_dashboard_writes_todays_leads_as_every_page_writes_a_moment(server,
     expect(page.locator(f"#feed-lead-{lead.pk} .feed-time")).to_have_text(
         f"{shown.day} {shown:%b %Y, %H:%M}"
     )
+
+
+def test_a_lead_alerts_details_lead_to_the_lead(server, acme, page):
+    from notifications.models import Delivery
+
+    campaign = make_campaign(acme, campaign_name="Roofing")
+    lead = capture(campaign, name="Ann Lee", phone="+14155550182")
+    delivery = Delivery.objects.create(
+        account=acme.account,
+        event="lead_arrived",
+        channel="email",
+        user=acme.admin,
+        recipient="admin@acme.test",
+        data={"lead_id": str(lead.pk)},
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/notifications/{delivery.pk}/")
+    page.get_by_role("link", name="Lead: Ann Lee").click()
+    expect(page).to_have_url(f"{server}/leads/{lead.pk}/")
+    expect(page.get_by_role("heading", name="Ann Lee")).to_be_visible()
