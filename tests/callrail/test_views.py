@@ -464,7 +464,7 @@ def test_the_tracker_picker_marks_the_number_the_campaign_has(tenant_a, upstream
         {"campaign": campaign.pk, "tracking_number": "(415) 555-0135"},
     ).content.decode()
     chosen, other = picker_item(html, "+14155550135"), picker_item(html, "+14155550134")
-    assert 'aria-pressed="true"' in chosen and "current</span>" in chosen
+    assert 'aria-pressed="true"' in chosen and ">chosen</span>" in chosen
     assert "data-current-badge>" in chosen  # shown, not hidden
     assert 'aria-pressed="false"' in other and "data-current-badge hidden" in other
     # A new campaign, with no number yet: nothing is current.

@@ -111,3 +111,20 @@ def test_a_lead_alerts_details_lead_to_the_lead(server, acme, page):
     page.get_by_role("link", name="Lead: Ann Lee").click()
     expect(page).to_have_url(f"{server}/leads/{lead.pk}/")
     expect(page.get_by_role("heading", name="Ann Lee")).to_be_visible()
+
+
+def test_the_alert_texts_say_the_sample_is_used_and_keep_each_placeholder_whole(server, acme, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_label("Email and SMS").check()
+    for field in ("email-subject-help", "email-message-help", "sms-message-help"):
+        expect(page.locator(f"#{field}")).to_have_text("Left empty, the sample shown is used.")
+    expect(page.get_by_role("textbox", name="Subject")).to_have_attribute(
+        "aria-describedby", "email-subject-help"
+    )
+    placeholders = page.locator(".placeholders code")
+    expect(placeholders).to_have_count(7)
+    # Each placeholder is drawn on one line (one box), whatever the width.
+    lines = placeholders.evaluate_all("codes => codes.map(code => code.getClientRects().length)")
+    assert lines == [1] * 7
