@@ -1,4 +1,5 @@
-"""List tables at a phone's width (390px): each row is a card, a cell a line after its column's
+"""List tables at a phone's width (390px), and at a tablet's (820px, below the 1240px a desktop's
+header and widest list need): each row is a card, a cell a line after its column's
 name, so no table scrolls sideways and every column is in sight (leads, campaigns, the delivery
 log, contacts, a campaign's representatives, campaigns that need attention, dialer campaigns
 and a dialer campaign's agents and call outcomes, the members' dialer extensions, CallRail's
@@ -14,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
 from django.conf import settings
 from django.utils import timezone
 from fcm_django.models import FCMDevice
@@ -38,6 +40,7 @@ from tests.e2e.test_platform import log_in
 from tests.factories import make_account, make_member
 
 PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 820, "height": 1180}
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -115,7 +118,8 @@ def assert_in_sight(page, cell, label, text):
     expect(cell).to_be_in_viewport()
     expect(cell).to_contain_text(text)
     box = cell.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    width = cell.page.viewport_size["width"]
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
     assert cell.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
 
 
@@ -130,9 +134,12 @@ def assert_from_the_left(row, button):
     assert abs(button.bounding_box()["x"] - row.bounding_box()["x"]) < 1
 
 
-def test_lists_at_phone_width_show_each_row_as_a_card_with_every_column(server, page):
+@pytest.mark.parametrize("screen", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_lists_at_phone_and_tablet_width_show_each_row_as_a_card_with_every_column(
+    server, page, screen
+):
     campaign = _acme()
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(screen)
     log_in(page, server, "admin@acme.test")
 
     page.goto(f"{server}/leads/")
@@ -179,7 +186,7 @@ def test_lists_at_phone_width_show_each_row_as_a_card_with_every_column(server, 
     expect(custom).to_be_in_viewport()
     expect(custom).to_have_value("+14155550123")
     box = custom.bounding_box()
-    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    assert box is not None and box["x"] + box["width"] <= screen["width"]
 
 
 def test_a_lead_arriving_live_at_phone_width_is_a_card_too(server, page):
@@ -221,8 +228,9 @@ def test_lists_on_a_desktop_keep_their_columns(server, page):
         )
 
 
-def test_the_dialer_overview_at_phone_width_shows_each_campaign_as_a_card(
-    server, page, e2e_sandbox
+@pytest.mark.parametrize("screen", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_the_dialer_overview_at_phone_and_tablet_width_shows_each_campaign_as_a_card(
+    server, page, e2e_sandbox, screen
 ):
     account = make_account("Acme Agency", "admin@acme.test")
     dialer_services.connect(
@@ -235,7 +243,7 @@ def test_the_dialer_overview_at_phone_width_shows_each_campaign_as_a_card(
         max_attempts=3,
         retry_delay_s=3600,
     )
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size(screen)
     log_in(page, server, "admin@acme.test")
     open_live(page, f"{server}/dialer/", "/dialer/live/")
     # Its own row: the shared sandbox dialer may list campaigns of the same name to adopt.
@@ -245,7 +253,11 @@ def test_the_dialer_overview_at_phone_width_shows_each_campaign_as_a_card(
     assert_in_sight(page, cell(row, "On the dialer"), "On the dialer", "yes")
     # Its buttons start on the left, as on every other card.
     assert_from_the_left(row, row.get_by_role("link", name="Edit"))
-    expect(row.get_by_role("button", name="Start")).to_be_in_viewport()
+    for name in ("Start", "Stop", "Remove"):
+        button = row.get_by_role("button", name=name)
+        expect(button).to_be_in_viewport(ratio=1)
+        # Whole: not cut to "Sta…" by the edge of a card that scrolls.
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth")
 
 
 def test_advertisers_members_and_devices_at_phone_width_are_cards_too(server, page):
