@@ -288,6 +288,19 @@ def capture_call(account, row: dict) -> Outcome:
     return Outcome(True)
 
 
+def webhook_row(delivery) -> dict:
+    """A stored post-call webhook delivery's parameters (`read_body`, in the charset its stored
+    Content-Type names). Raises ValueError saying why it cannot be a post-call webhook: a body
+    `read_body` cannot read, or one without a `transaction_id` (`NO_TRANSACTION_ID`)."""
+    content_type = next(
+        (v for k, v in (delivery.headers or {}).items() if k.lower() == "content-type"), ""
+    )
+    row = read_body(bytes(delivery.body), content_type)
+    if not call_fields(row).transaction_id:
+        raise ValueError(NO_TRANSACTION_ID)
+    return row
+
+
 def process(delivery) -> bool:
     """The intake processor of both Invoca sources: read the stored body (a webhook's JSON or
     form, or a Transactions API row as JSON), capture the call. True when a lead was made or
@@ -298,10 +311,7 @@ def process(delivery) -> bool:
         if not isinstance(row, dict):
             raise ValueError("A transaction is a JSON object.")
     else:
-        content_type = next(
-            (v for k, v in (delivery.headers or {}).items() if k.lower() == "content-type"), ""
-        )
-        row = read_body(bytes(delivery.body), content_type)
+        row = webhook_row(delivery)
     delivery.event = call_fields(row).event
     outcome = capture_call(delivery.account, row)
     if not outcome.handled:

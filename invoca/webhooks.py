@@ -5,7 +5,9 @@ Invoca signs nothing (external-apis.md §2.5), so the unguessable token in the U
 webhook, JSON POST or HTTP Form POST, with substitution parameters named after the Transactions
 API's columns: `transaction_id` (required), `advertiser_campaign_id_from_network`,
 `advertiser_id_from_network`, `calling_phone_number`, and any others (all are kept with the
-lead). Every delivery is stored first and processed by `invoca.leads.process`.
+lead). Every delivery is stored first and processed by `invoca.leads.process`; one that cannot
+be a post-call webhook (not JSON or a form, not one object, no `transaction_id`) is stored
+rejected with the reason and answered 400, as the lead and dialer webhooks answer such bodies.
 """
 
 from django.conf import settings
@@ -15,7 +17,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from campaignhub.webhooks import Target, WebhookView, forget_targets
-from invoca.leads import WEBHOOK_SOURCE
+from invoca.leads import WEBHOOK_SOURCE, webhook_row
 from invoca.models import InvocaReceiver
 
 
@@ -35,6 +37,15 @@ class InvocaWebhook(WebhookView):
         if chosen is None:
             raise Http404
         return Target(chosen.account)
+
+    def check(self, delivery):
+        """Why the body cannot be a post-call webhook (`invoca.leads.webhook_row`), told to
+        the sender at once with a 400; None for one that can."""
+        try:
+            webhook_row(delivery)
+        except ValueError as exc:
+            return str(exc)
+        return None
 
 
 @receiver(post_save, sender=InvocaReceiver)

@@ -123,6 +123,11 @@ def test_get_is_not_allowed(receiver):
         (b"transaction_id=1&city=Jos%E9", "application/x-www-form-urlencoded", NOT_UTF8_FORM),
         (b"transaction_id=1", "application/json; charset=klingon", "charset that is not known"),
         (b"no equals sign here", "text/plain", "not a form"),
+        (b"junk", "application/json", "Malformed JSON"),
+        (b"junk", "text/plain", "not a form"),
+        (b"[1,2]", "application/json", "one JSON object"),
+        (b"{}", "application/json", NO_TRANSACTION_ID),
+        (b"city=Pittsburgh", "application/x-www-form-urlencoded", NO_TRANSACTION_ID),
     ],
     ids=[
         "truncated-json",
@@ -134,20 +139,29 @@ def test_get_is_not_allowed(receiver):
         "latin1-form",
         "unknown-charset",
         "not-a-form",
+        "junk-json",
+        "junk-text",
+        "json-array",
+        "empty-object",
+        "form-without-transaction-id",
     ],
 )
-def test_a_bad_body_is_stored_and_marked_failed_never_lost(
+def test_a_body_that_cannot_be_a_post_call_webhook_is_stored_rejected_and_answered_400(
     receiver, campaign, body, content_type, reason
 ):
     # generic(): post() would re-encode the bytes into a charset named.
     response = Client().generic(
         "POST", f"/webhooks/invoca/{receiver.webhook_token}/", body, content_type
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["success"] is False
+    assert reason in answer["message"]
     delivery = InboundDelivery.objects.get()
     assert bytes(delivery.body) == body
-    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.status == DeliveryStatus.REJECTED
     assert reason in delivery.error
+    assert delivery.processed_at is None
     assert Lead.objects.count() == 0
 
 
@@ -179,13 +193,15 @@ def test_a_body_in_the_charset_its_content_type_names_is_read_in_it(
     assert Lead.objects.get().name == "José Peña"
 
 
-def test_a_call_without_transaction_id_fails_with_the_reason(receiver, campaign):
+def test_a_call_without_transaction_id_is_rejected_with_the_reason(receiver, campaign):
     payload = fixture("post_call__json")
     del payload["transaction_id"]
-    post_json(receiver, payload)
+    response = post_json(receiver, payload)
+    assert response.status_code == 400
+    assert response.json()["message"] == NO_TRANSACTION_ID
     delivery = InboundDelivery.objects.get()
-    assert delivery.status == DeliveryStatus.FAILED
-    assert NO_TRANSACTION_ID in delivery.error
+    assert delivery.status == DeliveryStatus.REJECTED
+    assert delivery.error == NO_TRANSACTION_ID
     assert Lead.objects.count() == 0
 
 
@@ -300,9 +316,10 @@ def test_a_transaction_id_sent_as_12345_or_12345_0_is_one_call(receiver, campaig
 
 @pytest.mark.parametrize("missing", [float("nan"), float("inf")])
 def test_a_transaction_id_that_is_no_number_is_no_id(receiver, campaign, missing):
-    post_json(receiver, {**fixture("post_call__json"), "transaction_id": missing})
+    response = post_json(receiver, {**fixture("post_call__json"), "transaction_id": missing})
+    assert response.status_code == 400
     delivery = InboundDelivery.objects.get()
-    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.status == DeliveryStatus.REJECTED
     assert NO_TRANSACTION_ID in delivery.error
     assert Lead.objects.count() == 0
 
