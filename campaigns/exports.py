@@ -24,6 +24,8 @@ HEADER = (
     "Revenue",
     "Representative",
     "Message",
+    # Last, so the columns before it stay where they were.
+    "Representative is a member",
 )
 FIELDS = (
     "id",
@@ -38,6 +40,7 @@ FIELDS = (
     "representative__name",
     "representative__email",
     "message",
+    "representative_is_member",
 )
 SOURCES = dict(LeadSource.choices)
 STATUSES = dict(LeadStatus.choices)
@@ -49,7 +52,9 @@ def leads_csv(request, filters):
 
     Columns: ID; created at (ISO 8601 in the account's time zone, with its offset); campaign
     name; source and status in words; name; phone (E.164); email; revenue (account currency,
-    two decimals, empty when none); representative (name, else email); message.
+    two decimals, empty when none); representative (name, else email); message; whether the
+    representative is a member of the account ("yes", "no" once removed from it, the lead
+    staying theirs; empty when nobody holds the lead).
     """
     zone = account_zone(request.account)
     rows = (
@@ -60,7 +65,7 @@ def leads_csv(request, filters):
 
     def convert(row):
         pk, created, campaign, source, name, phone, email, status, revenue, *rest = row
-        representative, representative_email, message = rest
+        representative, representative_email, message, is_member = rest
         return (
             pk,
             created.astimezone(zone).isoformat(timespec="seconds"),
@@ -73,6 +78,8 @@ def leads_csv(request, filters):
             revenue,
             representative or representative_email or "",
             message,
+            # Nobody holds the lead: its representative columns are null.
+            None if representative_email is None else is_member,
         )
 
     filename = f"leads-{timezone.now().astimezone(zone):%Y-%m-%d}.csv"

@@ -300,6 +300,21 @@ def members_for_picker(account):
     return User.objects.filter(memberships__account=account).order_by("name", "email")
 
 
+def representatives_for_filter(account):
+    """Whom the account's leads can be filtered on by representative, by name then email, each
+    with `is_member`: its members, and those removed from it who still hold one of its leads
+    (a lead alerted to them stays theirs, `assignment.representative_left`), so their figures
+    can still be read. Nobody else: an id the account's leads never named is not among them.
+    One query."""
+    is_member = Exists(Membership.objects.filter(account=account, user_id=OuterRef("pk")))
+    holders = Lead.objects.filter(account=account).values("representative_id")
+    return (
+        User.objects.annotate(is_member=is_member)
+        .filter(Q(is_member=True) | Q(pk__in=holders))
+        .order_by("name", "email")
+    )
+
+
 def _live(account, integration):
     return Campaign.objects.for_account(account).filter(
         integration=integration, is_deleted=False, status=True

@@ -9,15 +9,17 @@ from reports.forms import ReportForm
 def leads(request):
     """`?from=YYYY-MM-DD&to=YYYY-MM-DD&group=day|source|campaign|representative` with the
     optional filters `campaign`, `source` and `representative` (see `ReportForm`) ->
-    `data: [{key, label, leads, won, revenue, conversion, median_first_response_s}]` (see
-    `selectors.Row`), plus `currency` (the account's, of every revenue) and `period`
-    (`{"from", "to"}`, as applied). Bad dates, `from` after `to`, a period over 366 days, an
-    unknown group or filter value, a query key it does not take: 400 with `errors`."""
+    `data: [{key, label, leads, won, revenue, conversion, median_first_response_s}]`, with
+    `is_member` too in the representative group (see `selectors.Row`), plus `currency` (the
+    account's, of every revenue) and `period` (`{"from", "to"}`, as applied). Bad dates,
+    `from` after `to`, a period over 366 days, an unknown group or filter value, a query key
+    it does not take: 400 with `errors`."""
     form = query_form(request, ReportForm, membership=request.membership)
     filters = form.report_filters()
-    rows = selectors.lead_report(request.membership, group=form.cleaned_data["group"], **filters)
+    group = form.cleaned_data["group"]
+    rows = selectors.lead_report(request.membership, group=group, **filters)
     return ok(
-        [row.as_json() for row in rows],
+        [row.as_json(group) for row in rows],
         currency=request.account.currency,
         period={"from": filters["start"].isoformat(), "to": filters["end"].isoformat()},
     )

@@ -23,10 +23,16 @@ KEY_COLUMNS = {
 }
 
 
+# After the figures of the representative table, so the columns before it stay where they were:
+# whether the person is a member of the account ("no" once removed, their leads staying theirs).
+MEMBER_COLUMN = "Member of the account"
+
+
 def header(group: str, currency: str) -> tuple[str, ...]:
     """The CSV's header for `group`: the columns naming the row, then Leads, Won,
-    Conversion (%), Revenue (`currency`) and Median first response (s)."""
-    return (
+    Conversion (%), Revenue (`currency`) and Median first response (s); the representative
+    table ends with `MEMBER_COLUMN`."""
+    columns = (
         *KEY_COLUMNS[group],
         "Leads",
         "Won",
@@ -34,13 +40,15 @@ def header(group: str, currency: str) -> tuple[str, ...]:
         f"Revenue ({currency})",
         "Median first response (s)",
     )
+    return (*columns, MEMBER_COLUMN) if group == "representative" else columns
 
 
 def row_values(group: str, row: selectors.Row) -> tuple:
     """One report row as the CSV's values: the day (ISO, the account's time zone), the source
     in words, or the campaign's or representative's id (empty: unassigned) and name; then
     leads, won, conversion in percent (two decimals; empty without leads), revenue (two
-    decimals, of the won leads) and the median first response in seconds (empty when none)."""
+    decimals, of the won leads) and the median first response in seconds (empty when none);
+    for a representative, then "yes" or "no" (removed from the account; empty: unassigned)."""
     if group == "day":
         key = (row.key.isoformat(),)
     elif group == "source":
@@ -49,7 +57,8 @@ def row_values(group: str, row: selectors.Row) -> tuple:
         key = (row.key, row.label)
     conversion = None if row.conversion is None else round(row.conversion * 100, 2)
     revenue = row.revenue.quantize(CENTS)
-    return (*key, row.leads, row.won, conversion, revenue, row.median_first_response_s)
+    values = (*key, row.leads, row.won, conversion, revenue, row.median_first_response_s)
+    return (*values, row.is_member) if group == "representative" else values
 
 
 def report_csv(request, form):

@@ -34,8 +34,9 @@ class ReportForm(SingleValueFilterForm):
     `LATEST`, the days either may name, so the period asked never runs past them), `group` (day,
     source, campaign or representative; day when left out) and the filters `campaign` (a
     campaign id one may see, deleted ones too; any other is `UNKNOWN_CAMPAIGN`), `source` (a
-    `LeadSource`) and `representative` (the user id of a member of the account; any other is
-    `UNKNOWN_MEMBER`).
+    `LeadSource`) and `representative` (the user id of a member of the account, or of someone
+    removed from it who still holds one of its leads, `representatives_for_filter`; any other
+    is `UNKNOWN_MEMBER`).
 
     The period runs at most `MAX_DAYS` days and `from` is not after `to`; each problem is an
     error on the field named (the API's 400 `errors`); a page's query giving a field more than
@@ -54,7 +55,7 @@ class ReportForm(SingleValueFilterForm):
         self.fields["campaign"].queryset = campaign_selectors.campaigns_visible_to(
             membership, include_deleted=True
         ).order_by("campaign_name", "id")
-        self.fields["representative"].queryset = campaign_selectors.members_for_picker(
+        self.fields["representative"].queryset = campaign_selectors.representatives_for_filter(
             membership.account
         )
         self.period = default_period(membership.account)

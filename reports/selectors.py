@@ -14,11 +14,24 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, IntegerField, Q, Sum, Value, Window
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import RowNumber, TruncDate
 
-from campaignhub.models import User
+from campaignhub.models import Membership, User
 from campaignhub.tenancy import account_zone
+from campaigns.assignment import FORMER_MEMBER
 from campaigns.models import Campaign, LeadSource, LeadStatus
 from campaigns.selectors import leads_visible_to
 
@@ -45,7 +58,9 @@ class Row:
     representative id (None: unassigned); `label`: how people read it; `revenue`: Decimal in
     the account's currency, of the won leads; `conversion`: won / leads (None without leads);
     `median_first_response_s`: seconds from the alert to the first status change (None when
-    no lead of the group has one yet)."""
+    no lead of the group has one yet); `is_member`, for a representative's row only: True
+    while they are a member of the account, False once they were removed from it (their leads
+    stay theirs, `campaigns.assignment.representative_left`); None for every other row."""
 
     key: object
     label: str
@@ -54,10 +69,19 @@ class Row:
     revenue: Decimal
     conversion: float | None
     median_first_response_s: float | None
+    is_member: bool | None = None
 
-    def as_json(self) -> dict:
-        """The row as `GET /v1/reports/leads` answers it (revenue as a number, days ISO)."""
-        return {
+    @property
+    def shown_label(self) -> str:
+        """The label as pages and charts show it: "Max Doe (no longer a member)" for someone
+        removed from the account (`FORMER_MEMBER`, as the lead list names them), else `label`."""
+        return FORMER_MEMBER.format(name=self.label) if self.is_member is False else self.label
+
+    def as_json(self, group: str = "") -> dict:
+        """The row as `GET /v1/reports/leads` answers it (revenue as a number, days ISO); a row
+        of the `representative` group adds `is_member` (null for unassigned leads), its `label`
+        staying the person's name as a lead's `representative.name` does."""
+        answer = {
             "key": self.key.isoformat() if isinstance(self.key, date) else self.key,
             "label": self.label,
             "leads": self.leads,
@@ -66,6 +90,9 @@ class Row:
             "conversion": self.conversion,
             "median_first_response_s": self.median_first_response_s,
         }
+        if group == "representative":
+            answer["is_member"] = self.is_member
+        return answer
 
 
 def period_bounds(start: date, end: date, zone) -> tuple[datetime, datetime]:
@@ -163,7 +190,7 @@ def _raw_key(key):
     return key.isoformat() if isinstance(key, date) else key
 
 
-def _row(key, label, figures) -> Row:
+def _row(key, label, figures, is_member=None) -> Row:
     leads = figures["leads"]
     median = figures.get("median")
     return Row(
@@ -174,19 +201,28 @@ def _row(key, label, figures) -> Row:
         revenue=figures["revenue"] or ZERO,
         conversion=round(figures["won"] / leads, 4) if leads else None,
         median_first_response_s=round(float(median), 1) if median is not None else None,
+        is_member=is_member,
     )
 
 
-def _labels(group, keys) -> dict:
+def _labels(group, keys, account) -> tuple[dict, dict]:
+    """({key: label}, {representative id: is a member of `account`}) for the groups' keys, in
+    one query (none for sources)."""
     if group == "source":
-        return {key: LeadSource(key).label if key in LeadSource.values else key for key in keys}
+        labels = {key: LeadSource(key).label if key in LeadSource.values else key for key in keys}
+        return labels, {}
     if group == "campaign":
         campaigns = Campaign.objects.filter(pk__in=keys).values_list(
             "pk", "campaign_name", "is_deleted"
         )
-        return {pk: f"{name} (deleted)" if deleted else name for pk, name, deleted in campaigns}
-    users = User.objects.filter(pk__in=[key for key in keys if key is not None])
-    return {None: UNASSIGNED, **{user.pk: user.get_full_name() for user in users}}
+        labels = {pk: f"{name} (deleted)" if deleted else name for pk, name, deleted in campaigns}
+        return labels, {}
+    users = User.objects.filter(pk__in=[key for key in keys if key is not None]).annotate(
+        is_member=Exists(Membership.objects.filter(account=account, user_id=OuterRef("pk")))
+    )
+    users = list(users)
+    labels = {None: UNASSIGNED, **{user.pk: user.get_full_name() for user in users}}
+    return labels, {user.pk: user.is_member for user in users}
 
 
 def lead_report(membership, *, group, start, end, **filters) -> list[Row]:
@@ -206,8 +242,11 @@ def lead_report(membership, *, group, start, end, **filters) -> list[Row]:
         empty = {"leads": 0, "won": 0, "revenue": None, "median": None}
         days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
         return [_row(day, day.isoformat(), found.get(day, empty)) for day in days]
-    labels = _labels(group, list(found))
-    rows = [_row(key, labels.get(key, str(key)), figures) for key, figures in found.items()]
+    labels, standing = _labels(group, list(found), membership.account)
+    rows = [
+        _row(key, labels.get(key, str(key)), figures, standing.get(key))
+        for key, figures in found.items()
+    ]
     return sorted(rows, key=lambda row: (-row.leads, row.key is None, row.label, str(row.key)))
 
 

@@ -79,6 +79,8 @@ def _charts(by_day, by_source, by_campaign, by_representative):
             by_representative,
             [(_minutes, {"label": "Median first response (min)", "color": BRAND})],
             unit="minutes",
+            # Someone removed from the account reads "Max Doe (no longer a member)".
+            label=lambda row: row.shown_label,
         ),
     }
 

@@ -35,6 +35,7 @@ LEAD_HEADER = [
     "Revenue",
     "Representative",
     "Message",
+    "Representative is a member",
 ]
 
 
@@ -131,12 +132,13 @@ def test_leads_export_has_plain_columns_account_time_and_neutralised_cells(tenan
         "1250.50",
         "Acme Agency Member",
         "",
+        "yes",
     ]
     assert ann[1].endswith(("-05:00", "-04:00"))
     assert bob[2] == "'=Gutters"
     assert bob[4] == '\'=HYPERLINK("http://x")'
     assert bob[7] == "New" and bob[8] == "" and bob[9] == ""  # no revenue, unassigned
-    assert bob[10] == "'@cmd"
+    assert bob[10] == "'@cmd" and bob[11] == ""  # nobody holds it
 
 
 def test_leads_export_applies_the_list_filters(tenant_a, leads):

@@ -9,13 +9,14 @@ from types import SimpleNamespace
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from campaignhub import services as platform
 from campaignhub.models import Role
 from campaignhub.tenancy import account_zone
 from campaigns import services
 from campaigns.models import Lead
 from tests.campaigns.factories import make_campaign
 from tests.e2e.test_platform import log_in
-from tests.factories import make_account
+from tests.factories import make_account, make_member
 
 
 def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
@@ -274,3 +275,37 @@ def test_an_unknown_campaign_reads_the_same_on_the_reports_and_the_leads(server,
     assert answer.status == 400
     expect(page.get_by_text("Campaign: Choose one of your campaigns.")).to_be_visible()
     expect(page.get_by_text("Representative: Choose a member of this account.")).to_be_visible()
+
+
+def test_a_representative_removed_from_the_account_is_marked_and_can_be_chosen(server, page):
+    """Leads alerted to someone who was then removed stay theirs: the report names them
+    "(no longer a member)" in its table and filter, and choosing them reports their leads."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get(role=Role.ADMIN).user
+    max_doe = make_member(account, "max@acme.test", name="Max Doe")
+    tenant = SimpleNamespace(account=account, admin=admin)
+    campaign = make_campaign(tenant, campaign_name="Roofing", selected_user=[{"id": admin.pk}])
+    for ref, holder in (("m1", max_doe), ("m2", max_doe), ("a1", admin)):
+        lead, _ = services.capture_lead(
+            campaign=campaign, source="form", external_id=ref, alert=False
+        )
+        Lead.objects.filter(pk=lead.pk).update(representative=holder)
+    earlier = timezone.now() - timedelta(hours=2)
+    Lead.objects.update(created_at=earlier, alerted_at=earlier)
+    platform.remove_member(
+        membership=account.memberships.select_related("account", "user").get(user=max_doe),
+        removed_by=admin,
+    )
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/reports/")
+    table = page.locator("#report-response-by-representative table")
+    expect(table.locator('td[data-label="Representative"]')).to_have_text(
+        ["Max Doe (no longer a member)", "admin@acme.test"]
+    )
+    page.get_by_label("Representative", exact=True).select_option(
+        label="Max Doe (no longer a member)"
+    )
+    expect(page.locator('[data-total="leads"]')).to_have_text("2")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert f"representative={max_doe.pk}" in page.url

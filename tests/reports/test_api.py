@@ -176,6 +176,9 @@ def test_needs_authentication(month):
 
 def test_rows_have_the_documented_keys(month):
     row = data(month, PERIOD)["data"][0]
-    expected = set(Row.__dataclass_fields__)
+    expected = set(Row.__dataclass_fields__) - {"is_member"}
     assert set(row) == expected
     assert {"key", "leads", "won", "revenue", "conversion", "median_first_response_s"} <= expected
+    # A representative's row says whether they are a member of the account.
+    row = data(month, f"{PERIOD}&group=representative")["data"][0]
+    assert set(row) == expected | {"is_member"}

@@ -145,6 +145,6 @@ def test_a_chart_with_nothing_to_draw_says_why(month):
 
 
 def test_a_first_response_of_zero_minutes_is_still_charted():
-    rows = [SimpleNamespace(label="Ann", median_first_response_s=0.0)]
+    rows = [SimpleNamespace(label="Ann", shown_label="Ann", median_first_response_s=0.0)]
     drawn = views._charts([], [], [], rows)["response_by_representative"]
     assert drawn["datasets"][0]["data"] == [0.0] and drawn["empty"] is False
