@@ -10,6 +10,7 @@ import json
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from urllib.parse import parse_qsl
 
 from django.utils.http import parse_header_parameters
 
@@ -17,6 +18,10 @@ NUL = "\x00"
 NOT_UTF8 = (
     "The body is not UTF-8 text: send UTF-8, or name the body's charset in its Content-Type "
     "(e.g. application/json; charset=iso-8859-1)."
+)
+NOT_UTF8_FORM = (
+    "The form's %-escaped values are not UTF-8 text: send UTF-8, or name the form's charset in "
+    "its Content-Type (application/x-www-form-urlencoded; charset=iso-8859-1)."
 )
 # Half of a UTF-16 pair alone: JSON can carry it, no database or UTF-8 encoder can.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -183,6 +188,48 @@ def body_text(raw: bytes, content_type: str = "") -> str:
         raise ValueError(
             f"The Content-Type names a charset that is not known: {charset}."
         ) from None
+
+
+class TooManyFields(ValueError):
+    """A form body with more fields than `form_pairs` was allowed to read."""
+
+
+def form_pairs(
+    raw: bytes, content_type: str = "", *, max_fields: int | None = None
+) -> list[tuple[str, str]]:
+    """The (name, value) pairs of an `application/x-www-form-urlencoded` body in the order
+    sent, every value of a repeated name kept. The body and its %-escapes are read in the
+    charset `content_type` names (a page in Latin-1 posts Latin-1), else as UTF-8 (`body_text`),
+    as browsers and Django read forms: an empty field (`a=1&&b=2`) is skipped, a bare key
+    (`flag`) is that key with "".
+
+    Raises TooManyFields for more than `max_fields` fields (None: no limit), unread; ValueError
+    naming the problem for bytes that are not text in the charset named, or, with none named,
+    not UTF-8 (NOT_UTF8_FORM). Nothing is guessed or replaced.
+    """
+    charset = declared_charset(content_type)
+    try:
+        text = body_text(raw, content_type)
+    except ValueError as exc:
+        raise ValueError(str(exc) if charset else NOT_UTF8_FORM) from None
+    try:
+        return parse_qsl(
+            text,
+            keep_blank_values=True,
+            encoding=charset or "utf-8",
+            errors="strict",
+            max_num_fields=max_fields,
+        )
+    except UnicodeDecodeError:
+        raise ValueError(
+            f"The form's %-escaped values are not {charset} text, the charset its Content-Type "
+            "names."
+            if charset
+            else NOT_UTF8_FORM
+        ) from None
+    except ValueError:
+        # parse_qsl's one other refusal: more fields than max_num_fields.
+        raise TooManyFields(f"More than {max_fields} fields.") from None
 
 
 class MinusZero(Decimal):

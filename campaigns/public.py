@@ -7,14 +7,14 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas
 from campaignhub.api import error, form_problem
-from campaignhub.cleaning import parse_json
+from campaignhub.cleaning import body_text, form_pairs, parse_json
 from campaignhub.ratelimit import over_limit
 from campaigns import held_forms, services
 from campaigns.forms import PublicLeadForm
@@ -63,12 +63,63 @@ def _wants_json(request):
     )
 
 
-def _json_body(request):
+class Unreadable(Exception):
+    """A submission that cannot be read as sent; its text says why, for the sender."""
+
+
+def _content_type(request) -> str:
+    return request.META.get("CONTENT_TYPE", "")
+
+
+def _json_body(request) -> dict:
+    """The JSON object posted, read in the charset its Content-Type names, else UTF-8
+    (`body_text`). Raises Unreadable saying why for anything else."""
     try:
-        data = parse_json(request.body or b"{}")
+        text = body_text(request.body, _content_type(request))
+    except ValueError as exc:
+        raise Unreadable(str(exc)) from None
+    try:
+        data = parse_json(text or "{}")
     except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+        data = None
+    if not isinstance(data, dict):
+        raise Unreadable("The body must be a JSON object.")
+    return data
+
+
+def _form_body(request) -> QueryDict:
+    """The fields of a posted form page (`application/x-www-form-urlencoded`), read in the
+    charset its Content-Type names, else UTF-8 (`cleaning.form_pairs`): Django reads them as
+    UTF-8 whatever was named, spoiling a Latin-1 page's accents to U+FFFD, and refuses a
+    named charset outright. Raises Unreadable saying why for bytes not in that charset."""
+    try:
+        pairs = form_pairs(request.body, _content_type(request))
+    except ValueError as exc:
+        raise Unreadable(str(exc)) from None
+    data = QueryDict(mutable=True)
+    for name, value in pairs:
+        data.appendlist(name, value)
+    return data
+
+
+def _submission(request):
+    """The fields posted, as `PublicLeadForm` takes them: a dict for a JSON body, a
+    `QueryDict` for a form (every value of a repeated field kept). Raises Unreadable."""
+    if request.content_type == "application/json":
+        return _json_body(request)
+    if request.content_type == "application/x-www-form-urlencoded":
+        return _form_body(request)
+    return request.POST
+
+
+def _refused(request, campaign, message, as_json):
+    """A submission that could not be read at all: 400 saying why, as the JSON envelope or on
+    the form page (empty, as nothing of it could be read), and nothing kept."""
+    if as_json:
+        return error(400, message)
+    form = PublicLeadForm(initial={"submission_id": uuid.uuid4()})
+    context = {"campaign": campaign, "form": form, "error": message}
+    return render(request, "campaigns/public_form.html", context, status=400)
 
 
 @csrf_exempt
@@ -100,9 +151,10 @@ def public_form(request, form_secret_id):
             {"campaign": campaign, "form": PublicLeadForm(), "error": message},
             status=429,
         )
-    data = _json_body(request) if request.content_type == "application/json" else request.POST
-    if data is None:
-        return error(400, "The body must be a JSON object.")
+    try:
+        data = _submission(request)
+    except Unreadable as exc:
+        return _refused(request, campaign, str(exc), as_json)
     if request.content_type == "application/json":
         try:
             data = schemas.check(PublicLeadBody, data)

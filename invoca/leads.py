@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from campaignhub import intake
 from campaignhub.cleaning import (
+    NOT_UTF8_FORM,
     body_text,
     bounded_id,
     clean_json,
@@ -46,10 +47,6 @@ NO_TRANSACTION_ID = (
 XML_BODY = (
     "XML post-call webhooks are not read: choose JSON POST or HTTP Form POST for the webhook "
     "in Invoca."
-)
-NOT_UTF8_FORM = (
-    "The form's %-escaped values are not UTF-8 text: send UTF-8, or name the form's charset in "
-    "its Content-Type (application/x-www-form-urlencoded; charset=iso-8859-1)."
 )
 # Where a call's details may be found, first match wins: the Transactions API's column names,
 # which a post-call webhook's substitution parameters should be named after too.

@@ -191,6 +191,74 @@ class TestPublicForm:
         assert 'autocomplete="email" maxlength="254"' in content
         assert 'name="message" maxlength="5000"' in content
 
+    @pytest.mark.parametrize(
+        ("raw", "content_type"),
+        [
+            (
+                b"name=Jos%E9+Garc%EDa&phone=%2B14155550315",
+                "application/x-www-form-urlencoded; charset=iso-8859-1",
+            ),
+            (
+                b"name=Jos\xe9+Garc\xeda&phone=%2B14155550315",
+                "application/x-www-form-urlencoded; charset=ISO-8859-1",
+            ),
+            (
+                '{"name": "José García", "phone": "+14155550315"}'.encode("latin-1"),
+                "application/json; charset=iso-8859-1",
+            ),
+        ],
+        ids=["escaped", "raw-bytes", "json"],
+    )
+    def test_a_body_in_the_charset_its_content_type_names_is_read_in_it(
+        self, form_campaign, raw, content_type
+    ):
+        # generic(): post() would re-encode the bytes into the charset named.
+        response = Client().generic("POST", form_path(form_campaign), raw, content_type)
+        assert response.status_code == 200
+        assert Lead.objects.get().name == "José García"
+
+    @pytest.mark.parametrize(
+        ("content_type", "message"),
+        [
+            (
+                "application/x-www-form-urlencoded",
+                "The form's %-escaped values are not UTF-8 text: send UTF-8, or name the form's "
+                "charset in its Content-Type (application/x-www-form-urlencoded; "
+                "charset=iso-8859-1).",
+            ),
+            (
+                "application/x-www-form-urlencoded; charset=utf-8",
+                "The form's %-escaped values are not utf-8 text, the charset its Content-Type "
+                "names.",
+            ),
+            (
+                "application/x-www-form-urlencoded; charset=klingon",
+                "The Content-Type names a charset that is not known: klingon.",
+            ),
+        ],
+    )
+    def test_a_form_not_in_its_charset_is_400_saying_so_and_keeps_nothing(
+        self, form_campaign, content_type, message
+    ):
+        """Never read with its accents lost to U+FFFD, never Django's error page."""
+        raw = b"name=Jos%E9+Garc%EDa&phone=%2B14155550315"
+        page = Client().generic("POST", form_path(form_campaign), raw, content_type)
+        assert page.status_code == 400
+        assert [t.name for t in page.templates] == ["campaigns/public_form.html"]
+        assert message in unescape(page.content.decode())
+        as_json = Client().generic(
+            "POST", form_path(form_campaign), raw, content_type, HTTP_ACCEPT="application/json"
+        )
+        assert (as_json.status_code, as_json.json()["message"]) == (400, message)
+        assert not Lead.objects.exists()
+
+    def test_json_not_in_utf8_without_a_charset_is_400_saying_so(self, form_campaign):
+        raw = '{"name": "José", "phone": "+14155550315"}'.encode("latin-1")
+        response = Client().generic("POST", form_path(form_campaign), raw, "application/json")
+        assert response.status_code == 400
+        assert response.json()["message"].startswith("The body is not UTF-8 text")
+        assert not Lead.objects.exists()
+
     def test_malformed_json_is_400(self, form_campaign):
         response = Client().post(form_path(form_campaign), "{oops", content_type="application/json")
         assert response.status_code == 400
