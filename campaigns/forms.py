@@ -663,17 +663,24 @@ def _field_values(data, checked=()):
     ]
 
 
+def too_many_fields() -> str:
+    """What a public form submission of more than `LEAD_FORM_MAX_FIELDS` values is told."""
+    return f"Too many fields: send at most {settings.LEAD_FORM_MAX_FIELDS}."
+
+
 def submission_bounds_problem(data, *, checked=()) -> str:
     """Why a public form submission (`QueryDict` or JSON object) is too big to keep, or "".
 
     Every posted field is kept with the lead, so their number is capped at
-    `LEAD_FORM_MAX_FIELDS` and each name and value at `LEAD_FORM_MAX_FIELD_CHARS` characters.
-    `checked` names fields whose value the caller's form refuses itself, under the field, when
-    longer than its own limit (at most `LEAD_FORM_MAX_FIELD_CHARS`): that value is left to it,
-    so a visitor gets one error for it; every other value (a repeated one too) is bounded here.
+    `LEAD_FORM_MAX_FIELDS` (each value of a repeated form field counting as one, as each is
+    kept) and each name and value at `LEAD_FORM_MAX_FIELD_CHARS` characters. `checked` names
+    fields whose value the caller's form refuses itself, under the field, when longer than its
+    own limit (at most `LEAD_FORM_MAX_FIELD_CHARS`): that value is left to it, so a visitor
+    gets one error for it; every other value (a repeated one too) is bounded here.
     """
-    if len(data) > settings.LEAD_FORM_MAX_FIELDS:
-        return f"Too many fields: send at most {settings.LEAD_FORM_MAX_FIELDS}."
+    values = sum(len(v) for _, v in data.lists()) if hasattr(data, "lists") else len(data)
+    if values > settings.LEAD_FORM_MAX_FIELDS:
+        return too_many_fields()
     limit = settings.LEAD_FORM_MAX_FIELD_CHARS
     for name, value in _field_values(data, checked):
         if len(name) > limit or len(value) > limit:

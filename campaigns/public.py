@@ -7,17 +7,18 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas
-from campaignhub.api import error, form_problem
-from campaignhub.cleaning import body_text, form_pairs, parse_json
+from campaignhub.api import error, form_problem, too_large_message
+from campaignhub.cleaning import TooManyFields, body_text, form_pairs, parse_json
 from campaignhub.ratelimit import over_limit
 from campaigns import held_forms, services
-from campaigns.forms import PublicLeadForm
+from campaigns.forms import PublicLeadForm, too_many_fields
 from campaigns.models import Campaign, Integration
 from campaigns.schemas import PublicLeadBody
 
@@ -93,7 +94,13 @@ def _form_body(request) -> QueryDict:
     UTF-8 whatever was named, spoiling a Latin-1 page's accents to U+FFFD, and refuses a
     named charset outright. Raises Unreadable saying why for bytes not in that charset."""
     try:
-        pairs = form_pairs(request.body, _content_type(request))
+        pairs = form_pairs(
+            request.body,
+            _content_type(request),
+            max_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+        )
+    except TooManyFields:
+        raise Unreadable(too_many_fields()) from None
     except ValueError as exc:
         raise Unreadable(str(exc)) from None
     data = QueryDict(mutable=True)
@@ -104,12 +111,19 @@ def _form_body(request) -> QueryDict:
 
 def _submission(request):
     """The fields posted, as `PublicLeadForm` takes them: a dict for a JSON body, a
-    `QueryDict` for a form (every value of a repeated field kept). Raises Unreadable."""
-    if request.content_type == "application/json":
-        return _json_body(request)
-    if request.content_type == "application/x-www-form-urlencoded":
-        return _form_body(request)
-    return request.POST
+    `QueryDict` for a form (every value of a repeated field kept). Raises Unreadable, also for
+    what Django refuses to read (a body over `DATA_UPLOAD_MAX_MEMORY_SIZE`, more fields than
+    `DATA_UPLOAD_MAX_NUMBER_FIELDS`), which would otherwise answer its own error page."""
+    try:
+        if request.content_type == "application/json":
+            return _json_body(request)
+        if request.content_type == "application/x-www-form-urlencoded":
+            return _form_body(request)
+        return request.POST
+    except RequestDataTooBig:
+        raise Unreadable(too_large_message()) from None
+    except (TooManyFieldsSent, TooManyFilesSent):
+        raise Unreadable(too_many_fields()) from None
 
 
 def _refused(request, campaign, message, as_json):

@@ -64,6 +64,57 @@ def test_repeated_html_field_counts_every_value(form_path):
     assert not Lead.objects.exists()
 
 
+def test_each_value_of_a_repeated_field_counts_toward_the_field_limit(form_path):
+    """Every value is kept with the lead, so ten values of one field are ten fields."""
+    body = {"phone": "4155550111", "services": [f"s{n}" for n in range(10)]}
+    response = Client().post(form_path, body)
+    assert response.status_code == 400
+    assert "Too many fields: send at most 10." in response.text
+    assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+def test_more_values_than_django_reads_is_our_400_not_its_error_page(form_path, accept):
+    raw = "phone=%2B14155550111&" + "&".join(["x=v"] * 1001)
+    response = Client().generic(
+        "POST", form_path, raw, "application/x-www-form-urlencoded", HTTP_ACCEPT=accept
+    )
+    assert response.status_code == 400
+    if accept == "application/json":
+        assert response.json()["message"] == "Too many fields: send at most 10."
+    else:
+        assert [t.name for t in response.templates] == ["campaigns/public_form.html"]
+        assert "Too many fields: send at most 10." in response.text
+    assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "accept"),
+    [
+        ("application/x-www-form-urlencoded", "text/html"),
+        ("application/x-www-form-urlencoded", "application/json"),
+        ("application/json", "application/json"),
+    ],
+)
+def test_a_body_over_the_upload_limit_is_our_400_not_its_error_page(
+    form_path, settings, content_type, accept
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    message = "The request body is too large: send at most 1000 bytes."
+    if content_type == "application/json":
+        raw = json.dumps({"phone": "4155550111", "notes": "x" * 2000})
+    else:
+        raw = "phone=%2B14155550111&notes=" + "x" * 2000
+    response = Client().generic("POST", form_path, raw, content_type, HTTP_ACCEPT=accept)
+    assert response.status_code == 400
+    if accept == "application/json":
+        assert response.json()["message"] == message
+    else:
+        assert [t.name for t in response.templates] == ["campaigns/public_form.html"]
+        assert message in response.text
+    assert not Lead.objects.exists()
+
+
 def test_the_visitors_own_fields_are_held_to_the_lower_bound_under_their_field(form_path):
     """With `LEAD_FORM_MAX_FIELD_CHARS` below a field's own limit, the field says the lower one."""
     response = Client().post(form_path, {"phone": "4155550111", "message": "x" * 201})
