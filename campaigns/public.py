@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -124,6 +125,9 @@ def _submission(request):
         raise Unreadable(too_large_message()) from None
     except (TooManyFieldsSent, TooManyFilesSent):
         raise Unreadable(too_many_fields()) from None
+    except MultiPartParserError as exc:
+        # No boundary, or parts that are not parts: Django would answer an empty 400.
+        raise Unreadable(f"The form could not be read as multipart/form-data: {exc}.") from None
 
 
 def _refused(request, campaign, message, as_json):

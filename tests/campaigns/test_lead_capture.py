@@ -259,6 +259,26 @@ class TestPublicForm:
         assert response.json()["message"].startswith("The body is not UTF-8 text")
         assert not Lead.objects.exists()
 
+    @pytest.mark.parametrize("accept", ["text/html", "application/json"])
+    def test_a_multipart_form_without_a_boundary_is_400_saying_so(self, form_campaign, accept):
+        raw = b'--x\r\nContent-Disposition: form-data; name="phone"\r\n\r\n4155550111\r\n--x--'
+        response = Client().generic(
+            "POST", form_path(form_campaign), raw, "multipart/form-data", HTTP_ACCEPT=accept
+        )
+        assert response.status_code == 400
+        message = "The form could not be read as multipart/form-data: "
+        if accept == "application/json":
+            assert response.json()["message"].startswith(message)
+        else:
+            assert [t.name for t in response.templates] == ["campaigns/public_form.html"]
+            assert message in response.content.decode()
+        assert not Lead.objects.exists()
+
+    def test_a_multipart_form_is_read_as_ever(self, form_campaign):
+        response = Client().post(form_path(form_campaign), {"phone": "4155550111"})
+        assert response.status_code == 200
+        assert Lead.objects.get().phone == "+14155550111"
+
     def test_malformed_json_is_400(self, form_campaign):
         response = Client().post(form_path(form_campaign), "{oops", content_type="application/json")
         assert response.status_code == 400
