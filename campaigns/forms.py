@@ -648,13 +648,15 @@ class LeadForm(forms.Form):
 
 def _field_values(data, checked=()):
     """(name, value as text) for every value posted: each value of a repeated form field, and
-    a JSON value other than a string as its JSON text; without the value a form reads of each
-    field named in `checked` (the last one given, a string), which that form bounds itself."""
+    a JSON value other than a string as its JSON text; without the values of each field named
+    in `checked` (a string, sent once, or refused for being repeated), which the caller's form
+    bounds itself."""
     if hasattr(data, "lists"):
         return [
             (name, value)
             for name, values in data.lists()
-            for value in (values[:-1] if name in checked else values)
+            if name not in checked
+            for value in values
         ]
     return [
         (name, value if isinstance(value, str) else json.dumps(value))
@@ -703,11 +705,20 @@ class SubmissionIdField(forms.UUIDField):
 
 class PublicLeadForm(LeadForm):
     """A public form submission; `data` may carry fields of the page's own, which are kept with
-    the lead within `submission_bounds_problem`'s limits. The visitor's own fields (`BOUNDED`)
-    are bounded by their field alone, at their limit or `LEAD_FORM_MAX_FIELD_CHARS` if lower,
-    so a value too long gets one error under its field, naming that field's limit."""
+    the lead within `submission_bounds_problem`'s limits (every value of one sent more than
+    once, `services.submission_payload`). The visitor's own fields (`BOUNDED`) are bounded by
+    their field alone, at their limit or `LEAD_FORM_MAX_FIELD_CHARS` if lower, so a value too
+    long gets one error under its field, naming that field's limit; one of them posted more
+    than once is refused under itself (`SEND_ONE`), never read as its last value."""
 
     BOUNDED = ("name", "phone", "email", "message")
+    # A visitor's own field posted more than once: which value they meant is unknown.
+    SEND_ONE = {
+        "name": "Send one name.",
+        "phone": "Send one phone number.",
+        "email": "Send one email address.",
+        "message": "Send one message.",
+    }
 
     # Bots fill every field; people never see this one.
     website = forms.CharField(required=False)
@@ -727,6 +738,10 @@ class PublicLeadForm(LeadForm):
                 ] + [MaxLengthValidator(limit)]
 
     def clean(self):
+        if hasattr(self.data, "getlist"):
+            for name, message in self.SEND_ONE.items():
+                if len(self.data.getlist(name)) > 1:
+                    self.add_error(name, message)
         problem = submission_bounds_problem(self.data, checked=self.BOUNDED)
         if problem:
             raise ValidationError(problem)

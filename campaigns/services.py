@@ -759,9 +759,22 @@ def capture_form_submission(*, campaign, cleaned, data, received_at=None):
         phone=cleaned["phone"],
         email=cleaned["email"],
         message=cleaned["message"],
-        payload={key: value for key, value in data.items() if key != "website"},
+        payload=submission_payload(data),
         received_at=received_at,
     )
+
+
+def submission_payload(data) -> dict:
+    """The fields of a public form submission as its lead keeps them (`Lead.payload`): a
+    posted page's field as its value, or as the list of its values when it was sent more than
+    once (a checkbox group, a multi-select), so none is lost; a JSON body's fields as sent.
+    The page's trap field (`website`) is left out."""
+    if hasattr(data, "lists"):
+        fields = {name: values[0] if len(values) == 1 else values for name, values in data.lists()}
+    else:
+        fields = dict(data)
+    fields.pop("website", None)
+    return fields
 
 
 def posted_fields(data) -> dict:

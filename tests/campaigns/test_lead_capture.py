@@ -279,6 +279,54 @@ class TestPublicForm:
         assert response.status_code == 200
         assert Lead.objects.get().phone == "+14155550111"
 
+    def test_every_value_of_a_field_sent_more_than_once_is_kept(self, tenant_a, form_campaign):
+        """A checkbox group or a multi-select posts one field per value: each is kept."""
+        raw = "name=Multi&phone=%2B14155550301&services=roof&services=gutter&services=siding"
+        response = Client().generic(
+            "POST", form_path(form_campaign), raw, "application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 200
+        lead = Lead.objects.get()
+        assert lead.payload == {
+            "name": "Multi",
+            "phone": "+14155550301",
+            "services": ["roof", "gutter", "siding"],
+        }
+        page = unescape(tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode())
+        assert '"services": [\n    "roof",\n    "gutter",\n    "siding"\n  ]' in page
+        again = Client().generic(
+            "POST", form_path(form_campaign), raw, "application/x-www-form-urlencoded"
+        )
+        assert again.status_code == 200 and Lead.objects.count() == 1
+        other = raw.replace("siding", "windows")
+        Client().generic(
+            "POST", form_path(form_campaign), other, "application/x-www-form-urlencoded"
+        )
+        assert Lead.objects.count() == 2
+
+    @pytest.mark.parametrize(
+        ("field", "values", "message"),
+        [
+            ("name", ["Ann", "Bo"], "Send one name."),
+            ("phone", ["4155550111", "4155550112"], "Send one phone number."),
+            ("email", ["a@example.com", "b@example.com"], "Send one email address."),
+            ("message", ["Hi", "Hello"], "Send one message."),
+        ],
+    )
+    def test_a_visitors_own_field_sent_more_than_once_is_refused_under_it(
+        self, form_campaign, field, values, message
+    ):
+        body = {"phone": "4155550111", field: values}
+        page = Client().post(form_path(form_campaign), body)
+        assert page.status_code == 400
+        content = page.content.decode()
+        start = content.index(f'<label for="id_{field}">')
+        block = content[start : content.index("</div>", start)]
+        assert f'<small class="error">{message}</small>' in block
+        as_json = Client().post(form_path(form_campaign), body, HTTP_ACCEPT="application/json")
+        assert (as_json.status_code, as_json.json()["errors"]) == (400, {field: [message]})
+        assert not Lead.objects.exists()
+
     def test_malformed_json_is_400(self, form_campaign):
         response = Client().post(form_path(form_campaign), "{oops", content_type="application/json")
         assert response.status_code == 400
@@ -415,6 +463,22 @@ class TestPausedPublicForm:
         tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
         self.send(paused, submission_id=submission)
         assert Lead.objects.get().external_id == submission
+
+    def test_every_value_of_a_repeated_field_is_held_and_captured(self, tenant_a, paused):
+        raw = "name=Multi&phone=%2B14155550301&services=roof&services=gutter&services=siding"
+        for _ in range(2):
+            Client().generic("POST", form_path(paused), raw, "application/x-www-form-urlencoded")
+        assert "1 lead</strong> reached" in self.page(tenant_a, paused)
+        services.update_campaign(campaign=paused, changes={"status": True})
+        tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
+        assert Lead.objects.get().payload["services"] == ["roof", "gutter", "siding"]
+        Client().generic("POST", form_path(paused), raw, "application/x-www-form-urlencoded")
+        assert Lead.objects.count() == 1
+
+    def test_a_repeated_own_field_is_refused_and_nothing_held(self, paused):
+        answer = self.send(paused, name=["Ann", "Bo"])
+        assert answer.status_code == 400 and "Send one name." in answer.content.decode()
+        assert not InboundDelivery.objects.exists()
 
     def test_replayed_while_still_paused_it_stays_held(self, tenant_a, paused):
         self.send(paused, submission_id=str(uuid.uuid4()))
