@@ -720,7 +720,8 @@ class PublicLeadForm(LeadForm):
         "message": "Send one message.",
     }
 
-    # Bots fill every field; people never see this one.
+    # The trap: bots fill every field; people never see this one. It is on our own page only,
+    # so only a posted page can spring it (`clean_website`).
     website = forms.CharField(required=False)
     submission_id = SubmissionIdField(required=False)
 
@@ -736,6 +737,14 @@ class PublicLeadForm(LeadForm):
                     for validator in field.validators
                     if not isinstance(validator, MaxLengthValidator)
                 ] + [MaxLengthValidator(limit)]
+
+    def clean_website(self):
+        """What a bot wrote in our page's hidden trap field, or "" for a person. Only a posted
+        page (a `QueryDict`) carries the trap: a JSON body's `website` is a field of the
+        sender's own form (an embed's "Your website"), kept as data with the lead."""
+        if not hasattr(self.data, "getlist"):
+            return ""
+        return next((value for value in self.data.getlist("website") if value), "")
 
     def clean(self):
         if hasattr(self.data, "getlist"):

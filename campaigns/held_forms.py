@@ -40,8 +40,8 @@ def hold_submission(
     posted fields as `services.posted_fields` gives them; whether they came as a posted page
     rather than JSON). `cleaned` is `PublicLeadForm.cleaned_data`, `data` the posted fields,
     `headers` (`{name: value}`), `path` and `remote_addr` what the request came with. Returns
-    the delivery, or None for a bot (a filled honeypot), which keeps nothing. Open pages of the
-    campaign count it after commit (`events.held_changed`)."""
+    the delivery, or None for a bot (a posted page's trap field filled), which keeps nothing.
+    Open pages of the campaign count it after commit (`events.held_changed`)."""
     if cleaned["website"]:
         return None
     body = {"fields": services.posted_fields(data), "form_encoded": isinstance(data, QueryDict)}

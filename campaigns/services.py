@@ -743,7 +743,8 @@ def capture_form_submission(*, campaign, cleaned, data, received_at=None):
     """A public form submission (`PublicLeadForm.cleaned_data` as `cleaned`, the posted fields
     as `data`) -> (lead, created), or None for a bot.
 
-    A filled honeypot (`website`) is a bot: nothing is kept. The form's `submission_id` makes a
+    A posted page whose hidden trap field (`website`, `PublicLeadForm.clean_website`) is filled
+    came from a bot: nothing is kept. The form's `submission_id` makes a
     double submit one lead; without one, the same body sent again is the same lead, and bodies
     that differ in any field (even one the form does not know) are two leads
     (`form_submission_key`). `received_at` is when a held submission reached us (see
@@ -767,14 +768,16 @@ def capture_form_submission(*, campaign, cleaned, data, received_at=None):
 def submission_payload(data) -> dict:
     """The fields of a public form submission as its lead keeps them (`Lead.payload`): a
     posted page's field as its value, or as the list of its values when it was sent more than
-    once (a checkbox group, a multi-select), so none is lost; a JSON body's fields as sent.
-    The page's trap field (`website`) is left out."""
-    if hasattr(data, "lists"):
-        fields = {name: values[0] if len(values) == 1 else values for name, values in data.lists()}
-    else:
-        fields = dict(data)
-    fields.pop("website", None)
-    return fields
+    once (a checkbox group, a multi-select), so none is lost, less the page's trap field
+    (`website`); a JSON body's fields as sent, its `website` too (no trap: the sender's own
+    form's field)."""
+    if not hasattr(data, "lists"):
+        return dict(data)
+    return {
+        name: values[0] if len(values) == 1 else values
+        for name, values in data.lists()
+        if name != "website"
+    }
 
 
 def posted_fields(data) -> dict:

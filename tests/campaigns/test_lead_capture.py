@@ -341,6 +341,25 @@ class TestPublicForm:
         assert b"Thank you!" in response.content
         assert not Lead.objects.exists()
 
+    def test_a_json_website_field_is_data_not_the_trap(self, form_campaign):
+        """The hidden trap is on our page only: an embed's own form may well ask for a website,
+        and its JSON lead is kept with it."""
+        body = {"name": "Ann", "phone": "4155550111", "website": "https://ann.example"}
+        response = Client().post(
+            form_path(form_campaign), json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 200
+        lead = Lead.objects.get()
+        assert lead.payload["website"] == "https://ann.example"
+
+    def test_the_trap_sprung_by_any_value_keeps_nothing(self, form_campaign):
+        raw = "name=Bot&phone=4155550111&website=http%3A%2F%2Fspam&website="
+        response = Client().generic(
+            "POST", form_path(form_campaign), raw, "application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 200 and b"Thank you!" in response.content
+        assert not Lead.objects.exists()
+
     def test_rate_limited_per_address(self, form_campaign, settings):
         settings.LEAD_FORM_RATE_LIMIT_PER_MINUTE = 2
         codes = [
@@ -479,6 +498,14 @@ class TestPausedPublicForm:
         answer = self.send(paused, name=["Ann", "Bo"])
         assert answer.status_code == 400 and "Send one name." in answer.content.decode()
         assert not InboundDelivery.objects.exists()
+
+    def test_a_json_website_field_is_held_and_kept_with_the_lead(self, tenant_a, paused):
+        body = {"name": "Ann", "phone": "4155550111", "website": "https://ann.example"}
+        Client().post(form_path(paused), json.dumps(body), content_type="application/json")
+        assert InboundDelivery.objects.count() == 1
+        services.update_campaign(campaign=paused, changes={"status": True})
+        tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
+        assert Lead.objects.get().payload["website"] == "https://ann.example"
 
     def test_replayed_while_still_paused_it_stays_held(self, tenant_a, paused):
         self.send(paused, submission_id=str(uuid.uuid4()))
