@@ -145,11 +145,15 @@ def id_or_none(value) -> int | None:
     return None
 
 
+class DuplicateKey(ValueError):
+    """A JSON object that names a key twice (`parse_json(unique_keys=True)`)."""
+
+
 def _unique_keys(pairs):
     found = {}
     for key, value in pairs:
         if key in found:
-            raise ValueError(f"the key {key!r} appears more than once in one object")
+            raise DuplicateKey(f"the key {key!r} appears more than once in one object")
         found[key] = value
     return found
 
@@ -257,8 +261,8 @@ def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bo
     decode, including what Python's json module refuses beyond syntax (numbers of over 4,300
     digits, nesting deeper than the interpreter's recursion limit). A leading UTF-8 byte order
     mark is allowed, as Windows tools write one. `unique_keys` also refuses an object that
-    names a key twice (our API's bodies: which one was meant is unknown); upstream deliveries
-    are taken as sent, the last value winning, as JSON parsers commonly do.
+    names a key twice, raising DuplicateKey (a ValueError): which one was meant is unknown, so
+    our API, the lead webhook and the public form refuse it rather than keep the last.
 
     `exact_numbers` reads a number with a point or an exponent as the Decimal written
     (`100.000000000000001`, `-1e-400`) where a float would round it (to 100.0, to -0.0), so
@@ -274,6 +278,8 @@ def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bo
             parse_float=_exact_number if exact_numbers else None,
             parse_int=_exact_integer if exact_numbers else None,
         )
+    except DuplicateKey as exc:
+        raise DuplicateKey(f"Malformed JSON: {exc}") from None
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ValueError(f"Malformed JSON: {reason}") from None

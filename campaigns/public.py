@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas
 from campaignhub.api import error, form_problem, too_large_message
-from campaignhub.cleaning import TooManyFields, body_text, form_pairs, parse_json
+from campaignhub.cleaning import DuplicateKey, TooManyFields, body_text, form_pairs, parse_json
 from campaignhub.ratelimit import over_limit
 from campaigns import held_forms, services
 from campaigns.forms import PublicLeadForm, too_many_fields
@@ -75,13 +75,17 @@ def _content_type(request) -> str:
 
 def _json_body(request) -> dict:
     """The JSON object posted, read in the charset its Content-Type names, else UTF-8
-    (`body_text`). Raises Unreadable saying why for anything else."""
+    (`body_text`). Raises Unreadable saying why for anything else, an object naming a key
+    twice too."""
     try:
         text = body_text(request.body, _content_type(request))
     except ValueError as exc:
         raise Unreadable(str(exc)) from None
     try:
-        data = parse_json(text or "{}")
+        data = parse_json(text or "{}", unique_keys=True)
+    except DuplicateKey as exc:
+        # Which value was meant is unknown: refused, as our API refuses it.
+        raise Unreadable(str(exc)) from None
     except ValueError:
         data = None
     if not isinstance(data, dict):

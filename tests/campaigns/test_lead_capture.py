@@ -327,6 +327,15 @@ class TestPublicForm:
         assert (as_json.status_code, as_json.json()["errors"]) == (400, {field: [message]})
         assert not Lead.objects.exists()
 
+    def test_a_json_key_sent_twice_is_400_and_keeps_nothing(self, form_campaign):
+        raw = '{"name": "Ann", "phone": "4155550111", "phone": "4155550112"}'
+        response = Client().post(form_path(form_campaign), raw, content_type="application/json")
+        assert (response.status_code, response.json()["message"]) == (
+            400,
+            "Malformed JSON: the key 'phone' appears more than once in one object",
+        )
+        assert not Lead.objects.exists()
+
     def test_malformed_json_is_400(self, form_campaign):
         response = Client().post(form_path(form_campaign), "{oops", content_type="application/json")
         assert response.status_code == 400
@@ -645,6 +654,23 @@ class TestLeadWebhook:
             DeliveryStatus.REJECTED,
             message,
             raw,
+        )
+        assert not Lead.objects.exists()
+
+    @pytest.mark.parametrize("paused", [False, True])
+    def test_a_key_sent_twice_is_400_and_the_delivery_rejected_with_why(self, hook, paused):
+        campaign, path = hook
+        if paused:
+            services.update_campaign(campaign=campaign, changes={"status": False})
+        raw = '{"external_id": "chat-1", "phone": "+14155550111", "phone": "+14155550112"}'
+        response = self.post(path, raw)
+        message = "Malformed JSON: the key 'phone' appears more than once in one object"
+        assert (response.status_code, response.json()["message"]) == (400, message)
+        delivery = InboundDelivery.objects.get()
+        assert (delivery.status, delivery.error, bytes(delivery.body)) == (
+            DeliveryStatus.REJECTED,
+            message,
+            raw.encode(),
         )
         assert not Lead.objects.exists()
 
