@@ -68,3 +68,24 @@ def test_the_public_forms_errors_sit_under_their_fields_and_keep_what_was_typed(
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Thank you!")).to_be_visible()
     assert Lead.objects.get().name == "Ann Visitor"
+
+
+def test_an_embeds_checkbox_group_posted_to_the_public_form_keeps_every_ticked_value(server, page):
+    """A site's own form, posting to our send URL: each ticked box is one more `services`."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="form", campaign_name="Roofing")
+    page.set_content(
+        f'<form method="post" action="{server}/f/{campaign.form_secret_id}/send/">'
+        '<label>Name <input name="name"></label><label>Phone <input name="phone"></label>'
+        '<label><input type="checkbox" name="services" value="roof"> Roof</label>'
+        '<label><input type="checkbox" name="services" value="gutter"> Gutter</label>'
+        '<label><input type="checkbox" name="services" value="siding"> Siding</label>'
+        "<button>Send</button></form>"
+    )
+    page.get_by_label("Name").fill("Multi")
+    page.get_by_label("Phone").fill("+14155550301")
+    page.get_by_label("Roof").check()
+    page.get_by_label("Siding").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    assert Lead.objects.get().payload["services"] == ["roof", "siding"]
