@@ -549,6 +549,20 @@ def test_invoca_campaigns_terms_stats_and_form_rows_at_phone_width_are_cards(ser
     )
 
 
+def test_invoca_terms_on_a_tablet_are_cards_their_terms_as_wide_as_the_card(server, page):
+    campaign_path = _invoca_campaign("tablet-cards")
+    page.set_viewport_size(TABLET)
+    log_in(page, server, "admin@agency.test")
+    page.goto(f"{server}{campaign_path}")
+    terms = page.locator("#invoca-terms")
+    assert_fits(page, terms)
+    flow = terms.locator('tr[data-term="ivr_tree"]')
+    future = flow.locator("td.future")
+    assert_in_sight(page, future, "Future terms", "Key 1 → Connect to (800) 437-7950")
+    # Not a desktop's column widths squeezed into a card: the terms span it.
+    assert abs(future.bounding_box()["width"] - flow.bounding_box()["width"]) < 1
+
+
 def test_callrail_and_invoca_tables_on_a_desktop_keep_their_columns(server, page):
     campaign_path = _invoca_campaign("desktop-columns")
     _working_in_demo_roofing(AdvertiserCampaign.objects.get().account)
