@@ -16,7 +16,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas
 from campaignhub.api import error, form_problem, too_large_message
-from campaignhub.cleaning import DuplicateKey, TooManyFields, body_text, form_pairs, parse_json
+from campaignhub.cleaning import (
+    DuplicateKey,
+    TooManyFields,
+    body_text,
+    declared_charset,
+    form_pairs,
+    parse_json,
+)
 from campaignhub.ratelimit import over_limit
 from campaigns import held_forms, services
 from campaigns.forms import PublicLeadForm, too_many_fields
@@ -93,21 +100,46 @@ def _json_body(request) -> dict:
     return data
 
 
+# A form page posts in its own charset and never names it (browsers send no charset with
+# application/x-www-form-urlencoded): one that is not UTF-8 is read as the web's legacy default,
+# windows-1252 (WHATWG Encoding), so a Latin-1 or Windows page's "José García" is kept right
+# rather than the visitor being refused; Latin-1 takes the five bytes windows-1252 leaves unnamed.
+LEGACY_FORM_CHARSETS = ("windows-1252", "latin-1")
+
+
+def _legacy_form_pairs(request, limit):
+    """`form_pairs` of a form body that is not UTF-8 and names no charset, read in the first
+    of `LEGACY_FORM_CHARSETS` it is text in (Latin-1 reads any bytes). Raises Unreadable for
+    more than `limit` fields."""
+    for charset in LEGACY_FORM_CHARSETS:
+        try:
+            return form_pairs(
+                request.body, f"{request.content_type}; charset={charset}", max_fields=limit
+            )
+        except TooManyFields:
+            raise Unreadable(too_many_fields()) from None
+        except ValueError:
+            continue
+    raise AssertionError("Latin-1 reads every byte.")
+
+
 def _form_body(request) -> QueryDict:
     """The fields of a posted form page (`application/x-www-form-urlencoded`), read in the
-    charset its Content-Type names, else UTF-8 (`cleaning.form_pairs`): Django reads them as
-    UTF-8 whatever was named, spoiling a Latin-1 page's accents to U+FFFD, and refuses a
-    named charset outright. Raises Unreadable saying why for bytes not in that charset."""
+    charset its Content-Type names, else UTF-8, else (bytes that are not UTF-8, as a page in
+    another charset posts) `LEGACY_FORM_CHARSETS` (`cleaning.form_pairs`): Django reads them as
+    UTF-8 whatever was named, spoiling a Latin-1 page's accents to U+FFFD, and refuses a named
+    charset outright. Raises Unreadable saying why for bytes not in the charset named, or for
+    more fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS`."""
+    content_type = _content_type(request)
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
     try:
-        pairs = form_pairs(
-            request.body,
-            _content_type(request),
-            max_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
-        )
+        pairs = form_pairs(request.body, content_type, max_fields=limit)
     except TooManyFields:
         raise Unreadable(too_many_fields()) from None
     except ValueError as exc:
-        raise Unreadable(str(exc)) from None
+        if declared_charset(content_type):
+            raise Unreadable(str(exc)) from None
+        pairs = _legacy_form_pairs(request, limit)
     data = QueryDict(mutable=True)
     for name, value in pairs:
         data.appendlist(name, value)

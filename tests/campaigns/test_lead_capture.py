@@ -221,12 +221,6 @@ class TestPublicForm:
         ("content_type", "message"),
         [
             (
-                "application/x-www-form-urlencoded",
-                "The form's %-escaped values are not UTF-8 text: send UTF-8, or name the form's "
-                "charset in its Content-Type (application/x-www-form-urlencoded; "
-                "charset=iso-8859-1).",
-            ),
-            (
                 "application/x-www-form-urlencoded; charset=utf-8",
                 "The form's %-escaped values are not utf-8 text, the charset its Content-Type "
                 "names.",
@@ -251,6 +245,29 @@ class TestPublicForm:
         )
         assert (as_json.status_code, as_json.json()["message"]) == (400, message)
         assert not Lead.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("raw", "name"),
+        [
+            (b"name=Jos%E9+Garc%EDa&phone=%2B14155550315", "José García"),
+            (b"name=Jos\xe9+Garc\xeda&phone=%2B14155550315", "José García"),
+            # windows-1252's own: the euro sign and curly quotes.
+            (b"name=%93Caf%E9+%80%94&phone=%2B14155550315", "\u201cCafé €\u201d"),
+            # A byte windows-1252 leaves unnamed is read as Latin-1: kept, never refused.
+            (b"name=Ann%81&phone=%2B14155550315", "Ann\x81"),
+        ],
+        ids=["escaped", "raw-bytes", "windows-1252", "unnamed-byte"],
+    )
+    def test_a_form_page_in_another_charset_naming_none_is_read_as_the_webs_legacy_default(
+        self, form_campaign, raw, name
+    ):
+        """Browsers post a page's form in the page's charset without naming it: a visitor of
+        a Latin-1 or Windows page is neither refused nor kept with U+FFFD."""
+        response = Client().generic(
+            "POST", form_path(form_campaign), raw, "application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 200
+        assert Lead.objects.get().name == name
 
     def test_json_not_in_utf8_without_a_charset_is_400_saying_so(self, form_campaign):
         raw = '{"name": "José", "phone": "+14155550315"}'.encode("latin-1")
