@@ -6,12 +6,14 @@ from datetime import datetime
 from math import ceil
 
 from django.core import signing
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
 from campaignhub.cleaning import digits_text, id_or_none
+from campaignhub.query import repeated_keys, repeated_message
 
 
 class KnownCountPaginator(Paginator):
@@ -26,15 +28,28 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
+def _paging_query(request, *keys) -> list[str]:
+    """The values of `keys` (`page`, `cursor`) in the request's query, "" for one not given.
+    Raises `BadRequest` ("Give each query parameter once: page.", a 400 page,
+    `campaignhub.errors`) for one given more than once, as a repeated filter is refused
+    (`campaignhub.query`): which page was meant would be a guess."""
+    if repeated := repeated_keys(request.GET, keys):
+        raise BadRequest(repeated_message(repeated))
+    return [request.GET.get(key, "") for key in keys]
+
+
 def page_of(request, queryset, per_page=25, *, count=None):
-    """The requested page; out-of-range or junk `?page=` falls back to the nearest valid page.
-    A page number is ASCII digits: Django's paginator reads "٢" or a fullwidth digit through
-    int() as 2, so anything else is junk (page 1) rather than silently another page."""
+    """The requested page; junk, 0 or a missing `?page=` is page 1, a number past the end the
+    last page. A page number is ASCII digits: Django's paginator reads "٢" or a fullwidth digit
+    through int() as 2, so anything else is junk (page 1) rather than silently another page
+    (and it reads 0 as past the end). A page given twice raises `BadRequest`."""
     if count is None:
         paginator = Paginator(queryset, per_page)
     else:
         paginator = KnownCountPaginator(queryset, per_page, count=count)
-    return paginator.get_page(digits_text(request.GET.get("page", "")))
+    (raw,) = _paging_query(request, "page")
+    text = digits_text(raw)
+    return paginator.get_page(text if text and text.lstrip("0") else 1)
 
 
 @dataclass(frozen=True)
@@ -194,7 +209,8 @@ def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20, key
     `count` is the list's size when already known (kept tallies), else it is counted. Every page
     costs the same whatever the list's size: at most `max_page * per_page` rows are skipped by
     OFFSET, and deeper pages seek by keyset (an index on the keyset's fields serves them). A junk
-    page number or cursor falls back to the nearest valid page, as `page_of` does.
+    page number or cursor falls back to the nearest valid page, as `page_of` does; a page or
+    cursor given twice raises `BadRequest`.
     """
     queryset = keyset.newest_first(queryset)
     total = queryset.count() if count is None else count
@@ -207,7 +223,8 @@ def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20, key
         return url(cursor=_cursor(direction, keyset.position(row)))
 
     last_url = url(cursor=_cursor("before", OLDEST_END)) if num_pages > 1 else ""
-    cursor = _read_cursor(request.GET.get("cursor", ""), keyset)
+    raw_page, raw_cursor = _paging_query(request, "page", "cursor")
+    cursor = _read_cursor(raw_cursor, keyset)
     if cursor is not None:
         direction, position = cursor
         if direction == "after":
@@ -232,7 +249,7 @@ def deep_page_of(request, queryset, per_page=25, *, count=None, max_page=20, key
                 first_url=url(),
                 last_url=last_url if older else "",
             )
-    raw = request.GET.get("page", "") if cursor is None else ""
+    raw = raw_page if cursor is None else ""
     number = min(max(id_or_none(raw) or 1, 1), num_pages, max_page)
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
