@@ -20,7 +20,7 @@ from campaignhub.fields import (
 )
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
-from campaignhub.query import SingleValueFilterForm
+from campaignhub.query import SingleValueFilterForm, repeated_keys
 from campaigns import sources
 from campaigns.models import (
     REVENUE_ONLY_WHEN_WON,
@@ -876,6 +876,27 @@ class LeadAssignForm(forms.Form):
     """Who works a lead, from its page or `PATCH /v1/leads/<id>`: `representative`, the user
     id of the person to give it to (`DigitsIntegerField`), or empty/null for nobody. Whether
     they may hold it is the service's rule (`assignment.check_holder`), reported under this
-    field."""
+    field.
+
+    "Nobody" must be said: the page's picker always sends the field ("" for Unassigned), so a
+    post without it (a junk body) is `NO_REPRESENTATIVE`, never an unassignment, and one giving
+    it twice is `GIVEN_TWICE` (which person was meant would be a guess), both under the field."""
+
+    NO_REPRESENTATIVE = "Choose who gets this lead, or Unassigned."
+    GIVEN_TWICE = "Given more than once; this field takes one value."
 
     representative = DigitsIntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        if "representative" not in self.data:
+            problem = ValidationError(self.NO_REPRESENTATIVE, code="required")
+        elif repeated_keys(self.data, ["representative"]):
+            problem = ValidationError(self.GIVEN_TWICE, code="repeated")
+        else:
+            return
+        # In place of what the field made of the value it read, if anything.
+        self.errors.pop("representative", None)
+        self.add_error("representative", problem)

@@ -246,6 +246,46 @@ class TestPage:
         assert response.status_code == 403
         assert Lead.objects.get(pk=lead.pk).representative == rep
 
+    @pytest.mark.parametrize(
+        "body, content_type, error",
+        [
+            ("", "application/x-www-form-urlencoded", "Choose who gets this lead, or Unassigned."),
+            ("junk", "text/plain", "Choose who gets this lead, or Unassigned."),
+            ("other=1", "application/x-www-form-urlencoded", "Choose who gets this lead"),
+            ("representative=&representative=", "application/x-www-form-urlencoded", "GIVEN"),
+            ("representative={rep}&representative=", "application/x-www-form-urlencoded", "GIVEN"),
+            ("representative=&representative=x", "application/x-www-form-urlencoded", "GIVEN"),
+        ],
+    )
+    def test_a_post_without_one_representative_is_refused_and_changes_nothing(
+        self, tenant_a, rep, lead, body, content_type, error
+    ):
+        Lead.objects.filter(pk=lead.pk).update(representative=rep)
+        if error == "GIVEN":
+            error = "Given more than once; this field takes one value."
+        response = tenant_a.admin_client.generic(
+            "POST",
+            f"/leads/{lead.pk}/representative/",
+            body.format(rep=rep.pk),
+            content_type=content_type,
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 400
+        content = response.content.decode()
+        assert f'<p class="error">{error}' in content
+        assert content.count('class="error"') == 1
+        assert "unassigned now" not in response.headers.get("HX-Trigger-After-Swap", "")
+        assert Lead.objects.get(pk=lead.pk).representative == rep
+
+    def test_unassigned_is_said_with_an_empty_choice(self, tenant_a, rep, lead):
+        Lead.objects.filter(pk=lead.pk).update(representative=rep)
+        response = tenant_a.admin_client.post(
+            f"/leads/{lead.pk}/representative/", {"representative": ""}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        assert "The lead is unassigned now." in response.headers["HX-Trigger-After-Swap"]
+        assert Lead.objects.get(pk=lead.pk).representative is None
+
     def test_without_htmx_it_redirects_with_a_message(self, tenant_a, rep, lead):
         response = tenant_a.admin_client.post(
             f"/leads/{lead.pk}/representative/", {"representative": rep.pk}, follow=True
