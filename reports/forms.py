@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from campaignhub.fields import DigitsDateField
 from campaignhub.query import SingleValueFilterForm
 from campaignhub.tenancy import account_zone
 from campaigns import selectors as campaign_selectors
@@ -113,7 +114,7 @@ class ReportForm(SingleValueFilterForm):
 # `from` is a Python keyword, so the period's fields are declared by name, as the query
 # string spells them, ahead of the others.
 ReportForm.base_fields = {
-    "from": forms.DateField(input_formats=DATE_FORMATS, required=False, label="From"),
-    "to": forms.DateField(input_formats=DATE_FORMATS, required=False, label="To"),
+    "from": DigitsDateField(input_formats=DATE_FORMATS, required=False, label="From"),
+    "to": DigitsDateField(input_formats=DATE_FORMATS, required=False, label="To"),
     **ReportForm.base_fields,
 }
