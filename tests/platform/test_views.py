@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from campaignhub import services
 from campaignhub.models import Account, ApiToken, Membership, Role, User
-from tests.factories import PASSWORD, logged_in_client, make_account
+from tests.factories import PASSWORD, logged_in_client, make_account, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -262,6 +262,19 @@ class TestMembers:
         assert "Remove Acme Agency Member (member@acme.test) from Acme Agency?" in content
         assert "Remove Acme Agency Member</button>" in content
         assert "cannot be removed" not in content
+
+    def test_a_member_without_a_name_is_named_by_their_email_once(self, tenant_a):
+        nameless = make_member(tenant_a.account, "victim2@acme.test", Role.MEMBER)
+        membership = Membership.objects.get(user=nameless)
+        content = tenant_a.admin_client.get(
+            f"/settings/members/{membership.pk}/remove/"
+        ).content.decode()
+        assert "<h2>Remove victim2@acme.test from Acme Agency?</h2>" in content
+        tenant_a.admin.name = ""
+        tenant_a.admin.save()
+        mine = Membership.objects.get(user=tenant_a.admin)
+        content = tenant_a.admin_client.get(f"/settings/members/{mine.pk}/remove/").content.decode()
+        assert "<h2>admin@acme.test cannot be removed from Acme Agency</h2>" in content
 
     def test_invalid_role_changes_nothing(self, tenant_a):
         membership = Membership.objects.get(user=tenant_a.member)
