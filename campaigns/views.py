@@ -582,7 +582,8 @@ def _assigned_message(lead, changed, problems):
 def lead_assign(request, lead_id):
     """Give the lead to someone (`representative`: a user id, empty for nobody) from its page,
     for the campaign's owner and admins (`assignment.assign_lead`): the representative block
-    again for htmx (400 with the error under the picker), else back to the page."""
+    again for htmx (400 with the error under the picker, and only there), else back to the
+    page, which says it among its messages."""
     lead = _visible_lead(request, lead_id)
     permissions.require(request.membership, lead.campaign, permissions.Action.ASSIGN_LEADS)
     form = LeadAssignForm(request.POST)
@@ -607,7 +608,8 @@ def lead_assign(request, lead_id):
             context,
             status=400 if problems else 200,
         )
-        return notify(response, message, level=level)
+        # A refusal is said once, under the picker, not again among the page's messages.
+        return response if problems else notify(response, message, level=level)
     messages.add_message(request, getattr(messages, level.upper()), message)
     return redirect("lead_detail", lead_id=lead.pk)
 

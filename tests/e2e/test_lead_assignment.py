@@ -107,3 +107,27 @@ def test_the_holder_whose_lead_is_given_away_is_told_on_its_page(server, page, b
     expect(riley).to_have_url(f"{server}/leads/")
     expect(riley.get_by_text("Ann Lee")).to_have_count(0)
     riley.context.close()
+
+
+def test_a_refused_assignment_is_said_once_under_the_picker(server, page):
+    acme = make_account("Acme Agency", "admin@acme.test")
+    admin = acme.memberships.get().user
+    tenant = type("Tenant", (), {"account": acme, "admin": admin})
+    campaign = make_campaign(tenant, campaign_name="Roofing", notification_type="only_send_email")
+    lead, _ = campaign_services.capture_lead(
+        campaign=campaign, source=LeadSource.FORM, external_id="x", name="Ann Lee", alert=False
+    )
+    rep = make_member(acme, "rep@acme.test", name="Riley Rep")
+    Lead.objects.filter(pk=lead.pk).update(representative=rep)
+    acme.memberships.filter(user=rep).delete()
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{lead.pk}/")
+    block = page.locator(f"#lead-{lead.pk}-representative")
+    block.get_by_label("Give this lead to").select_option(value=str(rep.pk))
+    block.get_by_role("button", name="Assign").click()
+    said = "Riley Rep is no longer a member of this account: give the lead to someone else."
+    expect(block.locator("p.error")).to_have_text(said)
+    expect(page.get_by_text(said)).to_have_count(1)
+    expect(page.locator("#messages")).not_to_contain_text(said)
+    assert Lead.objects.get(pk=lead.pk).representative == rep
