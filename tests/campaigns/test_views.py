@@ -14,6 +14,7 @@ from campaigns.models import Campaign, LeadSource
 from campaigns.serializers import campaign_data
 from notifications.models import Delivery
 from tests.campaigns.factories import make_campaign
+from tests.factories import make_member
 from tests.pages import form_values
 
 pytestmark = pytest.mark.django_db
@@ -911,3 +912,14 @@ def test_the_edit_page_writes_the_deal_value_with_cents_and_saving_it_untouched_
     response = post_as_drawn(tenant_a.admin_client, f"/campaigns/{campaign.pk}/edit/")
     assert response.status_code == 302
     assert Campaign.objects.get(pk=campaign.pk).updated_at == before
+
+
+def test_the_owner_picker_names_someone_without_a_name_by_their_email_once(tenant_a):
+    make_member(tenant_a.account, "noname@acme.test")
+    make_member(tenant_a.account, "max@acme.test", name="Max Doe")
+    campaign = make_campaign(tenant_a, campaign_name="Roofing")
+    page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/edit/").content.decode()
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', page)
+    assert "noname@acme.test" in options
+    assert "Max Doe (max@acme.test)" in options
+    assert not any("noname@acme.test (" in option for option in options)
