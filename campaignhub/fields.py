@@ -162,17 +162,25 @@ class DigitsIntegerField(forms.IntegerField):
         return int(digits)
 
 
-class DigitsDateField(forms.DateField):
-    """A day written in ASCII digits (YYYY-MM-DD with `input_formats`), as a query or form
-    sends it. Anything with another script's digits ("٢٠٢٦-12-01", fullwidth digits) is
-    refused as a malformed day is ("Enter a valid date."): strptime() reads any Unicode digit
-    as its ASCII one, so such a day would be read while an id so written is refused
-    (`DigitsIntegerField`)."""
+class AsciiDigitsMixin:
+    """For a date or time field: text with another script's digits ("٢٠٢٦-12-01", fullwidth
+    digits) is refused as malformed text is ("Enter a valid date." / "Enter a valid time."):
+    strptime() reads any Unicode digit as its ASCII one, so such a day would be read while an
+    id so written is refused (`DigitsIntegerField`)."""
 
     def to_python(self, value):
         if isinstance(value, str) and not value.strip().isascii():
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
+
+
+class DigitsDateField(AsciiDigitsMixin, forms.DateField):
+    """A day written in ASCII digits (YYYY-MM-DD with `input_formats`), as a query or form
+    sends it (`AsciiDigitsMixin`)."""
+
+
+class DigitsTimeField(AsciiDigitsMixin, forms.TimeField):
+    """A time of day written in ASCII digits (HH:MM), as a form sends it (`AsciiDigitsMixin`)."""
 
 
 # int() reads at most 4,300 digits; no id or page comes near.

@@ -16,7 +16,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from campaignhub.cleaning import id_or_none
-from campaignhub.fields import DecimalTextField, DigitsIntegerField, WebAddressField, clean_name
+from campaignhub.fields import (
+    DecimalTextField,
+    DigitsDateField,
+    DigitsIntegerField,
+    DigitsTimeField,
+    WebAddressField,
+    clean_name,
+)
 from invoca import conditions, ivr
 from invoca.models import DEFAULT_API_VERSION
 from invoca.schemas import (
@@ -520,10 +527,10 @@ class CampaignForm(forms.Form):
             del self.fields["id_from_network"]
         for day in DAYS:
             label = day.capitalize()
-            self.fields[f"{day}_open"] = forms.TimeField(
+            self.fields[f"{day}_open"] = DigitsTimeField(
                 required=False, widget=TIME_WIDGET, label=f"{label} opens"
             )
-            self.fields[f"{day}_close"] = forms.TimeField(
+            self.fields[f"{day}_close"] = DigitsTimeField(
                 required=False, widget=TIME_WIDGET, label=f"{label} closes"
             )
             self.fields[f"{day}_closed"] = forms.BooleanField(
@@ -546,7 +553,7 @@ class CampaignForm(forms.Form):
                         choices=_choices(RESET_PERIODS, blank="—"), required=False
                     )
                 elif name == "starts_at":
-                    field = forms.DateField(required=False, widget=DATE_WIDGET)
+                    field = DigitsDateField(required=False, widget=DATE_WIDGET)
                 elif name == "budget_currency":
                     field = forms.ChoiceField(
                         choices=_choices(CURRENCIES, blank="—"), required=False

@@ -479,3 +479,21 @@ def test_an_amount_in_other_digits_is_a_form_error_and_nothing_is_sent(
     assert form.errors["ccca_budget_amount"] == ["Enter a number."]
     assert len(upstream.calls) == 0
     assert not AdvertiserCampaign.objects.exists()
+
+
+def test_hours_and_days_in_other_digits_are_refused_as_malformed(tenant_a, connected, upstream):
+    """strptime() reads Arabic-Indic "09:00" as 09:00: refused as an id so written is
+    (`AsciiDigitsMixin`)."""
+    response = tenant_a.admin_client.post(
+        f"/invoca/advertisers/{ADVERTISER}/campaigns/new/",
+        form_data(
+            operating_24_7="",
+            monday_open="\u0660\u0669:\u0660\u0660",
+            bca_starts_at="\uff12\uff10\uff12\uff15-01-01",
+        ),
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors["monday_open"] == ["Enter a valid time."]
+    assert form.errors["bca_starts_at"] == ["Enter a valid date."]
+    assert len(upstream.calls) == 0
