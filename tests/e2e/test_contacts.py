@@ -133,6 +133,7 @@ def test_a_form_lead_becomes_a_contact_staff_edit_find_merge_and_export(server, 
         "Revenue",
         "Representative",
         "Message",
+        "Representative is a member",
     ]
     assert [(row[2], row[3], row[4], row[6]) for row in data] == [
         ("Spring roofing", "Form", "A. Visitor", "ann.v@example.org")

@@ -52,7 +52,7 @@ def test_a_refused_lead_webhook_post_is_listed_with_its_campaign_and_error(tenan
     assert f'href="/campaigns/{hook.pk}/">Spring roofing offer</a>' in row
     assert "Rejected" in row
     # The form's errors stored as JSON are said as words.
-    assert "Leave a phone number or an email address." in row
+    assert "Send a phone or an email." in row
     assert "non_field_errors" not in row
     assert 'data-label="Signature"' in row and "Not signed" in row
 
