@@ -30,8 +30,8 @@ PLAN = [
 ]
 
 
-# Today's demo leads arrive this many minutes apart, the newest now; a worked one was answered
-# a few minutes after its alert.
+# Today's demo leads arrive this many minutes apart, the newest now, each alerted as it came; a
+# worked one was answered a few minutes after its alert.
 ARRIVAL_GAP_MINUTES = 7
 RESPONSE_MINUTES = (3, 9, 4, 12, 6, 2, 8)
 
@@ -39,15 +39,18 @@ RESPONSE_MINUTES = (3, 9, 4, 12, 6, 2, 8)
 def _spread_over_the_last_hour(leads):
     """Today's demo leads, captured and worked within the same second, read as a real morning:
     arrived `ARRIVAL_GAP_MINUTES` apart up to now (ids keep their order), alerted as they came,
-    and those worked answered minutes later (`RESPONSE_MINUTES`), so the lead pages and today's
-    report show first responses in minutes rather than 0 s."""
+    and those worked answered minutes after that alert (`RESPONSE_MINUTES`), so the lead pages
+    and today's report show first responses in minutes rather than 0 s.
+
+    Each is alerted (captured with alerts on, to a campaign with representatives), but the demo
+    runs in one transaction and alerts go out after its commit: `alerted_at` is set here, at
+    arrival, so the first response (measured from the alert) never precedes it, and the alert
+    sent after the commit does not overwrite it (`outcomes.record_alert_sent` keeps the first)."""
     now = timezone.now()
     leads = list(leads)
     for n, lead in enumerate(leads):
         arrived = now - timedelta(minutes=ARRIVAL_GAP_MINUTES * (len(leads) - n))
-        update = {"created_at": arrived}
-        if lead.alerted_at is not None:
-            update["alerted_at"] = arrived
+        update = {"created_at": arrived, "alerted_at": arrived}
         if lead.first_response_at is not None:
             response = timedelta(minutes=RESPONSE_MINUTES[n % len(RESPONSE_MINUTES)], seconds=n)
             update["first_response_at"] = arrived + response

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from campaigns import demo as campaigns_demo
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Lead
 from crm import demo
 from crm.models import Deal
 
@@ -51,3 +51,29 @@ def test_todays_demo_leads_came_over_the_last_hour_and_were_answered_in_minutes(
     for lead in worked:
         assert lead.first_response_s >= 120
         assert lead.first_response_at - lead.created_at == timedelta(seconds=lead.first_response_s)
+
+
+def test_every_demo_lead_was_alerted_before_its_first_response(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    people = {"account": tenant_a.account, "admin": tenant_a.admin, "member": tenant_a.member}
+    out = io.StringIO()
+    # As `manage.py demo` runs: alerts go out once the whole load is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns_demo.load(**people, stdout=out)
+        demo.load(**people, stdout=out)
+        campaigns_demo.arrive(**people, stdout=out)
+        demo.arrive(**people, stdout=out)
+
+    leads = list(Lead.objects.filter(account=tenant_a.account).order_by("id"))
+    assert leads and all(lead.alerted_at is not None for lead in leads)
+    worked = [lead for lead in leads if lead.first_response_at is not None]
+    assert worked, "the demo works some of today's leads"
+    for lead in leads:
+        assert lead.created_at <= lead.alerted_at, lead.name
+    for lead in worked:
+        assert lead.alerted_at <= lead.first_response_at, lead.name
+        # Measured from the alert, as the lead page and the reports read it.
+        assert lead.first_response_at - lead.alerted_at == timedelta(
+            seconds=lead.first_response_s
+        ), lead.name
