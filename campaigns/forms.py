@@ -270,7 +270,7 @@ def _page_input(data, field, path, message):
 # campaign may keep a number printed beside it, its landing page and the page or form id of
 # the system its leads come from (README, Campaign fields: "kept … routes nothing"). An Invoca
 # campaign is tied to its advertiser campaign (`invoca_campaign_id`) and a dialer campaign is
-# chosen on the dialer campaign's page, so they use none of these.
+# chosen under “Leads go to” of a dialer campaign, so they use none of these.
 SOURCE_FIELDS = {
     "tracking_number": (Integration.CALLRAIL, Integration.FORM, Integration.WEBHOOK),
     "page_url": (Integration.CALLRAIL, Integration.FORM, Integration.WEBHOOK),

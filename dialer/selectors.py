@@ -178,6 +178,15 @@ def latest_agent_events(campaign, limit=20):
     )[:limit]
 
 
+# Where a dialer campaign is pointed at an inbound campaign: the "Leads go to" field of the
+# Add campaign page and of a dialer campaign's Settings (the Dialer page itself has none). The
+# campaign form says the same (templates/campaigns/campaign_form.html).
+LEADS_GO_TO_HINT = (
+    "choose this campaign under “Leads go to” when you add a dialer campaign (Dialer → Add "
+    "campaign), or in a dialer campaign's Settings (Dialer → open the campaign → Apply)."
+)
+
+
 def feed_hint(campaign):
     """`campaigns.sources.register_feeders`: how to send dialer calls to `campaign` while no
     live dialer campaign (of anyone's) sends its leads there; None once one does."""
@@ -186,12 +195,9 @@ def feed_hint(campaign):
     if DialerCampaign.objects.live().filter(inbound_campaign=campaign).exists():
         return None
     return FeedHint(
-        text=(
-            "No dialer campaign sends its leads here yet: on the Dialer page, choose this "
-            "campaign under “Leads go to” of a dialer campaign."
-        ),
-        link_text="Open the Dialer page",
-        url=reverse("dialer_home"),
+        text=f"No dialer campaign sends its leads here yet: {LEADS_GO_TO_HINT}",
+        link_text="Add a dialer campaign that sends its leads here",
+        url=f"{reverse('dialer_campaign_new')}?inbound_campaign={campaign.pk}",
     )
 
 

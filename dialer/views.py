@@ -123,7 +123,10 @@ def disconnect(request):
 @creates_once
 def campaign_new(request):
     permissions.require(request.membership, Action.CREATE)
-    form = CampaignForm(request.POST or None, account=request.account)
+    # An inbound campaign's page links here with itself proposed under "Leads go to"; only
+    # preselected (among the account's Dialer campaigns), and checked when the form is sent.
+    initial = {"inbound_campaign": request.GET.get("inbound_campaign", "")[:20]}
+    form = CampaignForm(request.POST or None, account=request.account, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.create_campaign(account=request.account, **form.cleaned_data)

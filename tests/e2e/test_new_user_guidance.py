@@ -45,8 +45,11 @@ def test_an_inbound_dialer_campaign_nothing_feeds_says_where_to_choose_it(server
     page.goto(f"{server}/campaigns/{campaign.pk}/")
     hint = page.locator("#feed-hint")
     expect(hint).to_contain_text("No dialer campaign sends its leads here yet")
-    hint.get_by_role("link", name="Open the Dialer page").click()
-    expect(page).to_have_url(f"{server}/dialer/")
+    expect(hint).to_contain_text("under “Leads go to” when you add a dialer campaign")
+    hint.get_by_role("link", name="Add a dialer campaign that sends its leads here").click()
+    expect(page).to_have_url(f"{server}/dialer/campaigns/new/?inbound_campaign={campaign.pk}")
+    # The page it leads to has the control the hint names, with this campaign chosen.
+    expect(page.get_by_label("Leads go to").locator("option:checked")).to_have_text("Dialer leads")
 
 
 def test_a_leads_contact_of_another_name_says_what_matched_it(server, acme, page):
