@@ -15,6 +15,14 @@ def form_url(campaign):
     return settings.PUBLIC_BASE_URL + reverse("public_form", args=[campaign.form_secret_id])
 
 
+def form_send_url(campaign):
+    """Where a form campaign's public form posts (`/f/<form_secret_id>/send/`), and so where a
+    landing page's own HTML form posts its fields; None for other lead sources."""
+    if campaign.integration != Integration.FORM or not campaign.form_secret_id:
+        return None
+    return settings.PUBLIC_BASE_URL + reverse("public_form_send", args=[campaign.form_secret_id])
+
+
 def webhook_url(campaign):
     if campaign.integration != Integration.WEBHOOK or not campaign.webhook_token:
         return None

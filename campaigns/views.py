@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -52,7 +53,13 @@ from campaigns.models import (
     NotificationType,
     PersonOrBusiness,
 )
-from campaigns.serializers import campaign_data, form_url, webhook_url, writable_data
+from campaigns.serializers import (
+    campaign_data,
+    form_send_url,
+    form_url,
+    webhook_url,
+    writable_data,
+)
 from notifications import selectors as notification_selectors
 from notifications.models import Status
 
@@ -337,6 +344,8 @@ def _detail_context(request, campaign):
         "campaign": campaign,
         "page_obj": page_obj,
         "form_url": form_url(campaign),
+        "form_send_url": form_send_url(campaign),
+        "lead_form_max_fields": settings.LEAD_FORM_MAX_FIELDS,
         "webhook_url": webhook_url(campaign),
         "live_leads": page_obj.number == 1,
         "setup_warnings": checks.campaign_warnings(campaign),

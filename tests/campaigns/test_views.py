@@ -210,6 +210,39 @@ def test_detail_shows_form_link_and_leads(tenant_a):
     assert f'id="campaign-{campaign.pk}-leads"' in content
 
 
+def test_a_form_campaigns_page_shows_an_html_form_of_its_own_that_makes_a_lead(tenant_a, client):
+    campaign = make_campaign(tenant_a, campaign_name="Roofing")
+    content = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    send = f"http://testserver/f/{campaign.form_secret_id}/send/"
+    assert f'<code id="form-send-url">{send}</code>' in content
+    assert "Use your own form" in content
+    for words in ("a lead needs a phone or an email", "up to 30 fields", "windows-1252"):
+        assert words in content
+    example = unescape(
+        re.search(r'<pre class="example" id="form-example">(.*?)</pre>', content, re.S)[1]
+    )
+    assert f'<form method="post" action="{send}" accept-charset="UTF-8">' in example
+    names = re.findall(r'name="(\w+)"', example)
+    assert names == ["name", "phone", "email", "message"]
+
+    # What that form posts (with a page's own checkbox group) is a lead, its extras kept.
+    values = ["Ann Lee", "+14155550134", "ann@example.com", "Call after 5."]
+    fields = dict(zip(names, values, strict=True))
+    answer = client.post(
+        send.removeprefix("http://testserver"), {**fields, "services": ["roof", "gutter"]}
+    )
+    assert answer.status_code == 200
+    lead = campaign.leads.get()
+    assert (lead.name, lead.phone, lead.email) == ("Ann Lee", "+14155550134", "ann@example.com")
+    assert lead.payload["services"] == ["roof", "gutter"]
+
+
+def test_only_a_form_campaigns_page_offers_a_form_of_your_own(tenant_a):
+    campaign = make_campaign(tenant_a, integration="webhook")
+    content = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "Use your own form" not in content and "form-example" not in content
+
+
 def test_detail_of_webhook_campaign_shows_its_url(tenant_a):
     campaign = make_campaign(tenant_a, integration="webhook")
     content = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()

@@ -1,6 +1,7 @@
 """What a new user needs to read on a page to put it to work: how to send leads in, where they
 come from, and whom a lead's contact was matched to."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -36,6 +37,27 @@ def test_a_webhook_campaign_shows_an_example_request_to_copy(server, acme, page)
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     expect(example).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_form_campaign_shows_an_html_form_of_your_own_to_copy(server, acme, page):
+    campaign = make_campaign(acme, integration="form", campaign_name="Roofing")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    expect(page.get_by_role("heading", name="Use your own form")).to_be_visible()
+    send = page.locator("#form-send-url")
+    expect(send).to_have_text(re.compile(rf"/f/{campaign.form_secret_id}/send/$"))
+    copy = page.locator("button[data-copy='#form-example']")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f'<form method="post" action="{send.inner_text()}"')
+    assert '<input name="phone" type="tel"' in copied and copied.endswith("</form>")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.locator("#form-example")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
