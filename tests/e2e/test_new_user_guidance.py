@@ -61,6 +61,31 @@ def test_a_form_campaign_shows_an_html_form_of_your_own_to_copy(server, acme, pa
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
+# Each inline code word of a help text's lines: how many lines it is drawn on, and its text.
+CODE_LINES = """[...document.querySelectorAll('.card p code, .card .help code')]
+    .map(code => [code.textContent, code.getClientRects().length])"""
+
+
+@pytest.mark.parametrize("width", [1024, 390])
+def test_code_words_in_help_text_stay_whole_and_urls_still_fit(server, acme, page, width):
+    webhook = make_campaign(acme, integration="webhook", campaign_name="Chat leads")
+    form = make_campaign(acme, integration="form", campaign_name="Roofing")
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, server, "admin@acme.test")
+    pages = ((webhook, "#webhook-url", "external_id"), (form, "#form-send-url", "website"))
+    for campaign, url, word in pages:
+        page.goto(f"{server}/campaigns/{campaign.pk}/")
+        words = page.evaluate(CODE_LINES)
+        assert {"message", word} <= {text for text, _ in words}
+        # "message" read as "m / essage" at 1024px: each word is drawn on one line.
+        assert [text for text, lines in words if lines != 1] == []
+        # The long address to copy still wraps inside its card rather than widening the page.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        card = page.locator(url).locator("xpath=ancestor::section[1]").bounding_box()
+        shown = page.locator(url).bounding_box()
+        assert shown["x"] + shown["width"] <= card["x"] + card["width"]
+
+
 def test_an_inbound_dialer_campaign_nothing_feeds_says_where_to_choose_it(server, acme, page):
     campaign = make_campaign(acme, integration="dialer", campaign_name="Dialer leads")
     log_in(page, server, "admin@acme.test")
