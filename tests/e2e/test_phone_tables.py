@@ -89,6 +89,11 @@ def open_live(page, url, refresh):
     `refresh` URL path) to be swapped in: they replace the tables a test measures."""
     with page.expect_response(lambda response: response.url.endswith(refresh)):
         page.goto(url)
+    settled(page)
+
+
+def settled(page):
+    """Wait until no htmx request, swap or settle is under way on `page`."""
     page.wait_for_function(
         "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
@@ -579,6 +584,7 @@ def test_callrail_and_invoca_tables_on_a_desktop_keep_their_columns(server, page
         page.goto(f"{server}{path}")
         table = page.locator(table)
         expect(table.locator("thead th").last).to_be_visible()
+        settled(page)  # The quick stats come by a request of their own, once the page loads.
         row = table.locator("tbody tr").first
         tops = {round(c.bounding_box()["y"]) for c in row.locator("td").all()}
         assert len(tops) == 1, path
