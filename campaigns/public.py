@@ -17,7 +17,6 @@ from django.views.decorators.csrf import csrf_exempt
 from campaignhub import schemas
 from campaignhub.api import error, form_problem, too_large_message
 from campaignhub.cleaning import (
-    DuplicateKey,
     TooManyFields,
     body_text,
     declared_charset,
@@ -82,19 +81,19 @@ def _content_type(request) -> str:
 
 def _json_body(request) -> dict:
     """The JSON object posted, read in the charset its Content-Type names, else UTF-8
-    (`body_text`). Raises Unreadable saying why for anything else, an object naming a key
-    twice too."""
+    (`body_text`). Raises Unreadable saying why for anything else: "Malformed JSON: …" for a
+    body that is no JSON (`parse_json`) or an object naming a key twice, "The body must be a
+    JSON object." for JSON that is no object."""
     try:
         text = body_text(request.body, _content_type(request))
     except ValueError as exc:
         raise Unreadable(str(exc)) from None
     try:
         data = parse_json(text or "{}", unique_keys=True)
-    except DuplicateKey as exc:
-        # Which value was meant is unknown: refused, as our API refuses it.
+    except ValueError as exc:
+        # "Malformed JSON: …" as our API says it; a key named twice too (which value was meant
+        # is unknown).
         raise Unreadable(str(exc)) from None
-    except ValueError:
-        data = None
     if not isinstance(data, dict):
         raise Unreadable("The body must be a JSON object.")
     return data

@@ -4,7 +4,7 @@ from django.http import Http404
 
 from campaignhub import intake, schemas
 from campaignhub.api import form_errors
-from campaignhub.cleaning import DuplicateKey, parse_json
+from campaignhub.cleaning import parse_json
 from campaignhub.webhooks import Target, WebhookView
 from campaigns import events, services
 from campaigns.forms import WebhookLeadForm
@@ -61,17 +61,13 @@ class LeadWebhook(WebhookView):
 
 
 def _payload(delivery):
-    """The body's JSON object, or None when it holds none. Raises ValueError naming why for a
-    body that is not text in its charset (`InboundDelivery.body_text`), and DuplicateKey
+    """The body's JSON object, or None for valid JSON that is no object (`[1, 2]`). Raises
+    ValueError naming why for a body that is not text in its charset
+    (`InboundDelivery.body_text`) or not JSON at all ("Malformed JSON: Expecting value: line 1
+    column 2 (char 1)", `cleaning.parse_json`, as our API says it), and DuplicateKey
     ("Malformed JSON: the key 'x' appears more than once in one object") for an object naming
     a key twice, as our API does: which value was meant is unknown."""
-    text = delivery.body_text()
-    try:
-        payload = parse_json(text, unique_keys=True)
-    except DuplicateKey:
-        raise
-    except ValueError:
-        return None
+    payload = parse_json(delivery.body_text(), unique_keys=True)
     return payload if isinstance(payload, dict) else None
 
 

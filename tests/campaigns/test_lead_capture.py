@@ -353,9 +353,22 @@ class TestPublicForm:
         )
         assert not Lead.objects.exists()
 
-    def test_malformed_json_is_400(self, form_campaign):
-        response = Client().post(form_path(form_campaign), "{oops", content_type="application/json")
+    @pytest.mark.parametrize(
+        ("raw", "message"),
+        [
+            ("{oops", "Malformed JSON: Expecting property name enclosed in double quotes"),
+            (
+                '{"name": "Broken", "phone": "+14155550135",',
+                "Malformed JSON: Expecting property name enclosed in double quotes: "
+                "line 1 column 44 (char 43)",
+            ),
+            ("[1, 2]", "The body must be a JSON object."),
+        ],
+    )
+    def test_malformed_json_is_400_saying_what_the_parser_says(self, form_campaign, raw, message):
+        response = Client().post(form_path(form_campaign), raw, content_type="application/json")
         assert response.status_code == 400
+        assert response.json()["message"].startswith(message)
         assert not Lead.objects.exists()
 
     def test_honeypot_pretends_success_and_keeps_nothing(self, form_campaign):
@@ -616,7 +629,16 @@ class TestLeadWebhook:
     @pytest.mark.parametrize(
         ("body", "message"),
         [
-            ("{not json", "The body must be a JSON object."),
+            (
+                '{"name": "Broken", "phone": "+14155550135",',
+                "Malformed JSON: Expecting property name enclosed in double quotes: "
+                "line 1 column 44 (char 43)",
+            ),
+            (
+                "{not json",
+                "Malformed JSON: Expecting property name enclosed in double quotes: "
+                "line 1 column 2 (char 1)",
+            ),
             ("[1, 2]", "The body must be a JSON object."),
             ({"name": "Ann"}, "Send a phone or an email."),
             ({"phone": "12"}, "Enter a valid phone number, e.g. +14155551234 or (415) 555-1234."),
