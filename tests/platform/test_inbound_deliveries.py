@@ -140,6 +140,11 @@ def test_another_accounts_campaign_is_no_filter(tenant_a, tenant_b):
 def test_the_empty_list_says_where_deliveries_come_from(tenant_a):
     content = tenant_a.admin_client.get(LIST).content.decode()
     assert "No deliveries yet." in content
+    assert (
+        "Everything the lead webhook, CallRail, Invoca and the dialer sent to this account, and "
+        "the public form submissions held while their campaign was paused, stored as it arrived"
+    ) in content
+    assert "and form submissions held while their campaign is paused, appear here" in content
     filtered = tenant_a.admin_client.get(LIST, {"status": "failed"}).content.decode()
     assert "No deliveries match these filters." in filtered
 
