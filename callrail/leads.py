@@ -63,6 +63,7 @@ def _capture(
     campaign = known.campaign if known is not None else find_campaign()
     if campaign is None:
         return Outcome(False, missing(external_id))
+    delivery.campaign_id = campaign.pk
     campaigns.capture_lead(
         campaign=campaign,
         source=source,
@@ -86,6 +87,7 @@ def _unanswered(delivery, number, e164, source, external_id) -> str:
     what = f"{source} {external_id}"
     paused = selectors.paused_campaign_for_number(delivery.account, Integration.CALLRAIL, e164)
     if paused is not None:
+        delivery.campaign_id = paused.pk
         intake.when_held(delivery, lambda: events.held_changed(paused.pk))
         return (
             f"{held_reason_prefix(paused.pk)} {what} to {e164}, its tracking number; "

@@ -173,7 +173,7 @@ class InboundDeliveryFilterForm(SingleValueFilterForm):
         campaign_id = id_or_none(raw)
         named = {}
         if campaign_id is not None:
-            for campaigns_named in set(inbound.CAMPAIGN_SOURCES.values()):
+            for campaigns_named in {*inbound.CAMPAIGN_SOURCES.values(), *inbound.CAMPAIGNS_NAMED}:
                 named.update(campaigns_named(self.account, {campaign_id}))
         if campaign_id not in named:
             raise forms.ValidationError(self.UNKNOWN_CAMPAIGN, code="unknown")

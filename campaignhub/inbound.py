@@ -1,14 +1,22 @@
 """What the Incoming deliveries page says of stored deliveries: each source's name, the campaign
-a delivery concerns where its source says, and headers with their secrets hidden.
+a delivery concerns, and headers with their secrets hidden.
+
+A delivery concerns the campaign its processing found (`InboundDelivery.campaign_id`, set by
+the processor: the campaign its lead went to, or the paused one holding it), else, for sources
+whose `target_id` is a campaign's id (the lead webhook, held form submissions), that campaign:
+so a delivery refused before processing still names it.
 
 The platform knows no domain app, so an app registers what it knows: the name of each source
-it processes (`campaignhub.webhooks.register_processor(..., label=...)`) and, for sources whose
-`target_id` is a campaign's id, how to name those campaigns (`register_campaign_sources`).
+it processes (`campaignhub.webhooks.register_processor(..., label=...)`), how to name
+campaigns (`register_campaigns`) and the sources whose `target_id` is a campaign's id
+(`register_campaign_sources`).
 """
 
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from campaignhub.cleaning import id_or_none
 
 # The name of each source, as the page says it ("Lead webhook"): set by
 # `campaignhub.webhooks.register_processor`.
@@ -31,6 +39,10 @@ CampaignsNamed = Callable[[object, set[int]], dict[int, Concern]]
 # source -> how to name the campaigns its deliveries' `target_id` holds.
 CAMPAIGN_SOURCES: dict[str, CampaignsNamed] = {}
 
+# How to name the campaigns deliveries' `campaign_id` holds (`register_campaigns`); empty while
+# no app names campaigns.
+CAMPAIGNS_NAMED: list[CampaignsNamed] = []
+
 # Shown in place of a header value that may be a credential.
 HIDDEN = "(hidden)"
 # Header names hidden whole, and words that hide any header whose name holds them (a secret,
@@ -48,6 +60,25 @@ def register_campaign_sources(sources: Iterable[str], campaigns_named: Campaigns
     `target_id`, named by `campaigns_named` (see `CampaignsNamed`)."""
     for source in sources:
         CAMPAIGN_SOURCES[source] = campaigns_named
+
+
+def register_campaigns(campaigns_named: CampaignsNamed) -> None:
+    """Declare how campaigns are named (see `CampaignsNamed`): those a delivery's processing
+    found (`InboundDelivery.campaign_id`), and the page's campaign filter."""
+    CAMPAIGNS_NAMED[:] = [campaigns_named]
+
+
+def campaign_of(delivery) -> tuple[int, CampaignsNamed] | tuple[None, None]:
+    """(campaign id, how to name it) of the campaign `delivery` concerns: the one its
+    processing found (`campaign_id`), else its `target_id` for a source of CAMPAIGN_SOURCES;
+    (None, None) when it names none (or no app names campaigns)."""
+    if delivery.campaign_id is not None and CAMPAIGNS_NAMED:
+        return delivery.campaign_id, CAMPAIGNS_NAMED[0]
+    campaigns_named = CAMPAIGN_SOURCES.get(delivery.source)
+    campaign_id = id_or_none(delivery.target_id)
+    if campaigns_named is None or campaign_id is None:
+        return None, None
+    return campaign_id, campaigns_named
 
 
 def source_label(source: str) -> str:

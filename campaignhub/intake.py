@@ -152,6 +152,7 @@ def _record(held, delivery):
         "traceback": clean_text(delivery.traceback),
         "processed_at": timezone.now(),
         "next_attempt_at": delivery.next_attempt_at,
+        "campaign_id": delivery.campaign_id,
     }
     try:
         written = held.update(**outcome)

@@ -298,6 +298,13 @@ class InboundDelivery(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     traceback = models.TextField(blank=True)
+    campaign_id = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The id of the campaign its processing found: the one its lead went to, or "
+        "the paused one that holds it. Set by the processor; empty until one is found.",
+    )
 
     objects = AccountQuerySet.as_manager()
 

@@ -2,10 +2,9 @@
 
 from collections import defaultdict
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 
 from campaignhub import inbound
-from campaignhub.cleaning import id_or_none
 from campaignhub.models import (
     ApiToken,
     InboundDelivery,
@@ -86,36 +85,44 @@ def admin_ids(account):
 def inbound_deliveries(account, *, source="", status="", campaign=None):
     """The deliveries stored for `account` (`InboundDelivery`), as the Incoming deliveries list
     reads them: without their body, headers or traceback. `source` and `status` ("" for any)
-    filter by code; `campaign` (an id, or None) keeps those that concern that campaign (whose
-    `target_id` is its id, for a source of `inbound.CAMPAIGN_SOURCES`)."""
+    filter by code; `campaign` (an id, or None) keeps those that concern that campaign
+    (`inbound.campaign_of`): whose processing found it (`campaign_id`: a dialer call's lead,
+    a CallRail call held for it), or whose `target_id` is its id, for a source of
+    `inbound.CAMPAIGN_SOURCES`, unless processing found another."""
     rows = InboundDelivery.objects.for_account(account).defer("body", "headers", "traceback")
     if source:
         rows = rows.filter(source=source)
     if status:
         rows = rows.filter(status=status)
     if campaign is not None:
-        rows = rows.filter(source__in=list(inbound.CAMPAIGN_SOURCES), target_id=str(campaign))
+        rows = rows.filter(
+            Q(campaign_id=campaign)
+            | Q(
+                campaign_id__isnull=True,
+                source__in=list(inbound.CAMPAIGN_SOURCES),
+                target_id=str(campaign),
+            )
+        )
     return rows
 
 
 def describe_deliveries(account, deliveries) -> None:
     """Set on each of `deliveries` (a list) `source_label` (`inbound.source_label`),
-    `error_text` (`inbound.error_text`) and `concern`: the `inbound.Concern` its source names
-    for its `target_id` (a campaign), or None when none is known. One query per way of naming
-    (for all the rows at once), whatever the number of rows."""
+    `error_text` (`inbound.error_text`) and `concern`: the `inbound.Concern` of the campaign it
+    concerns (`inbound.campaign_of`), or None when none is known. One query per way of naming
+    (one in all, as one app names every campaign) for all the rows at once, whatever their
+    number."""
     wanted = defaultdict(set)
     for delivery in deliveries:
-        campaigns_named = inbound.CAMPAIGN_SOURCES.get(delivery.source)
-        campaign_id = id_or_none(delivery.target_id)
-        if campaigns_named is not None and campaign_id is not None:
+        campaign_id, campaigns_named = inbound.campaign_of(delivery)
+        if campaigns_named is not None:
             wanted[campaigns_named].add(campaign_id)
     named = {
         campaigns_named: campaigns_named(account, ids) for campaigns_named, ids in wanted.items()
     }
     for delivery in deliveries:
-        campaigns_named = inbound.CAMPAIGN_SOURCES.get(delivery.source)
-        found = named.get(campaigns_named, {})
-        delivery.concern = found.get(id_or_none(delivery.target_id))
+        campaign_id, campaigns_named = inbound.campaign_of(delivery)
+        delivery.concern = named.get(campaigns_named, {}).get(campaign_id)
         delivery.source_label = inbound.source_label(delivery.source)
         delivery.error_text = inbound.error_text(delivery.error)
 

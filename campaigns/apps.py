@@ -22,6 +22,7 @@ class CampaignsConfig(AppConfig):
         webhooks.register_processor(
             held_forms.SOURCE, held_forms.process, label="Form held while paused"
         )
+        inbound.register_campaigns(selectors.campaigns_named)
         inbound.register_campaign_sources(
             [lead_webhooks.SOURCE, held_forms.SOURCE], selectors.campaigns_named
         )

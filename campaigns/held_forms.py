@@ -92,6 +92,7 @@ def process(delivery) -> bool:
     if campaign is None:
         delivery.error = "The campaign no longer exists or no longer takes form submissions."
         return False
+    delivery.campaign_id = campaign.pk
     if not campaign.status:
         delivery.error = held_reason(services.form_submission_key(form.cleaned_data, data))
         intake.when_held(delivery, lambda: events.held_changed(campaign.pk))

@@ -109,6 +109,7 @@ def process(delivery):
     if campaign is None:
         delivery.error = "The campaign no longer exists."
         return False
+    delivery.campaign_id = campaign.pk
     if not campaign.status:
         delivery.error = held_reason(key)
         intake.when_held(delivery, lambda: events.held_changed(campaign.pk))

@@ -278,6 +278,8 @@ def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
     if not dialer.was_conversation(call["end_reason"], extension):
         return True
     contact = campaign.contacts.filter(ref=call["contact_ref"]).first()
+    # The inbound campaign the call is for, whether it takes the call or holds it.
+    delivery.campaign_id = campaign.inbound_campaign_id or delivery.campaign_id
     because = campaign.leads_held_because
     if because:
         held = (HELD + because + ".")[: DialerEvent._meta.get_field("ignored").max_length]

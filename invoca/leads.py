@@ -85,6 +85,8 @@ class Outcome:
     reason: str = ""
     # The paused inbound campaign the call was held for (its page counts it), if any.
     held_for: int | None = None
+    # The inbound campaign whose lead the call made or updated, if any.
+    campaign_id: int | None = None
 
 
 def read_body(body: bytes, content_type: str = "") -> dict:
@@ -274,15 +276,19 @@ def capture_call(account, row: dict) -> Outcome:
         external_id = fields.transaction_id
         lead = lead_for_transaction(account, external_id)
         if lead is not None and (lead.payload or {}).get("corrects_transaction_id"):
-            return Outcome(True, "The call was corrected since; its correction stands.")
+            return Outcome(
+                True,
+                "The call was corrected since; its correction stands.",
+                campaign_id=lead.campaign_id,
+            )
     if lead is not None:
         _capture(lead.campaign, lead.external_id, fields, payload)
-        return Outcome(True)
+        return Outcome(True, campaign_id=lead.campaign_id)
     campaign, reason, paused = _campaign_for(account, fields)
     if campaign is None:
         return Outcome(False, HELD + reason, held_for=paused)
     _capture(campaign, external_id, fields, payload)
-    return Outcome(True)
+    return Outcome(True, campaign_id=campaign.pk)
 
 
 def webhook_row(delivery) -> dict:
@@ -311,6 +317,7 @@ def process(delivery) -> bool:
         row = webhook_row(delivery)
     delivery.event = call_fields(row).event
     outcome = capture_call(delivery.account, row)
+    delivery.campaign_id = outcome.campaign_id or outcome.held_for or delivery.campaign_id
     if not outcome.handled:
         delivery.error = outcome.reason
     if outcome.held_for is not None:

@@ -39,6 +39,7 @@ class TestCallsToAPausedCampaign:
         held = InboundDelivery.objects.order_by("pk")
         assert [d.status for d in held] == [DeliveryStatus.IGNORED] * 2
         assert all(d.error.startswith(f"Held for paused campaign #{paused.pk}:") for d in held)
+        assert [d.campaign_id for d in held] == [paused.pk] * 2
         assert not Lead.objects.exists()
 
     def test_the_campaign_page_counts_each_held_call_once_and_asks_to_activate(

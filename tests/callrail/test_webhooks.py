@@ -39,6 +39,7 @@ def test_each_fixture_is_stored_answered_200_and_processed(receiver, campaign, p
 
 def test_a_call_becomes_a_lead_on_the_campaign_with_that_number(tenant_a, receiver, campaign):
     post(receiver, fixture("pre_call__inbound"))
+    assert InboundDelivery.objects.get().campaign_id == campaign.pk
     lead = Lead.objects.get()
     assert (lead.campaign, lead.source, lead.external_id) == (
         campaign,

@@ -173,6 +173,35 @@ def test_a_connected_call_becomes_one_lead_on_the_linked_campaign(tenant_a, conn
     assert DialerEvent.objects.filter(kind="cdr").count() == 1
 
 
+def test_the_incoming_deliveries_page_names_and_filters_a_call_by_its_inbound_campaign(
+    tenant_a, connected
+):
+    inbound = make_inbound(tenant_a, campaign_name="Dialer leads", integration="dialer")
+    other = make_inbound(tenant_a, campaign_name="Other leads", integration="dialer")
+    campaign = make_campaign(tenant_a, state="started", inbound_campaign=inbound)
+    _contact(campaign)
+    _cdr(campaign)
+    notify(tenant_a.account, "status", status="started", ref=campaign.ref)
+    call, status = InboundDelivery.objects.order_by("pk")
+    assert (call.campaign_id, status.campaign_id) == (inbound.pk, None)
+    page = tenant_a.admin_client.get("/settings/deliveries/").content.decode()
+    row = page.split(f'id="inbound-delivery-{call.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert f'<a href="/campaigns/{inbound.pk}/">Dialer leads</a>' in row
+    mine = tenant_a.admin_client.get("/settings/deliveries/", {"campaign": inbound.pk})
+    assert f'id="inbound-delivery-{call.pk}"' in mine.content.decode()
+    assert f'id="inbound-delivery-{status.pk}"' not in mine.content.decode()
+    theirs = tenant_a.admin_client.get("/settings/deliveries/", {"campaign": other.pk})
+    assert f'id="inbound-delivery-{call.pk}"' not in theirs.content.decode()
+
+
+def test_a_held_call_names_the_paused_inbound_campaign_holding_it(tenant_a, connected):
+    inbound, campaign = _held_campaign(tenant_a)
+    _pause(inbound)
+    _cdr(campaign)
+    held = InboundDelivery.objects.get()
+    assert (held.status, held.campaign_id) == (DeliveryStatus.IGNORED, inbound.pk)
+
+
 def test_a_conversation_with_a_contact_added_on_the_dialer_itself_is_still_a_lead(
     tenant_a, connected
 ):

@@ -42,6 +42,7 @@ def test_a_json_post_call_webhook_becomes_a_lead_on_the_linked_campaign(
         "call",
         DeliveryStatus.PROCESSED,
     )
+    assert delivery.campaign_id == campaign.pk
     lead = Lead.objects.get()
     assert (lead.campaign, lead.source, lead.external_id) == (campaign, "call", "6A1F0C2B-00000011")
     assert (lead.name, lead.phone) == ("Jordan Miles", "+14155550161")
@@ -248,12 +249,15 @@ def test_a_call_for_a_paused_campaign_is_held_and_captured_when_it_is_switched_o
     delivery = InboundDelivery.objects.get()
     assert delivery.status == DeliveryStatus.IGNORED
     assert "is paused" in delivery.error
+    # The Incoming deliveries page names the campaign holding it.
+    assert delivery.campaign_id == campaign.pk
 
     campaign_services.update_campaign(campaign=campaign, changes={"status": True})
 
     assert Lead.objects.get().campaign == campaign
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PROCESSED
+    assert delivery.campaign_id == campaign.pk
 
 
 def test_the_webhook_without_the_advertiser_id_still_finds_the_campaign(receiver, campaign):
