@@ -64,7 +64,7 @@ def _capture(
     if campaign is None:
         return Outcome(False, missing(external_id))
     delivery.campaign_id = campaign.pk
-    campaigns.capture_lead(
+    lead, _ = campaigns.capture_lead(
         campaign=campaign,
         source=source,
         payload=payload,
@@ -72,6 +72,7 @@ def _capture(
         received_at=delivery.received_at,
         **details,
     )
+    delivery.lead_id = lead.pk
     return Outcome(True)
 
 

@@ -51,6 +51,14 @@ HIDDEN = "(hidden)"
 HIDDEN_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 HIDDEN_WORDS = ("secret", "token", "password", "passwd", "auth", "key", "session", "credential")
 
+# How to name the lead a delivery's processing made (`register_leads`): `lead_named(account,
+# lead_id) -> Concern | None` (one query; None for a lead that is gone or not the account's).
+LeadNamed = Callable[[object, int], "Concern | None"]
+LEADS_NAMED: list[LeadNamed] = []
+
+# source -> {event code: its name} (`register_event_labels`): "cdr" -> "Call record".
+EVENT_LABELS: dict[str, dict[str, str]] = {}
+
 # How much of a body the page shows, in characters; the rest is cut with a note.
 BODY_SHOWN = 20_000
 
@@ -79,6 +87,37 @@ def campaign_of(delivery) -> tuple[int, CampaignsNamed] | tuple[None, None]:
     if campaigns_named is None or campaign_id is None:
         return None, None
     return campaign_id, campaigns_named
+
+
+def register_leads(lead_named: LeadNamed) -> None:
+    """Declare how the lead a delivery made is named and linked (see `LeadNamed`)."""
+    LEADS_NAMED[:] = [lead_named]
+
+
+def lead_of(account, delivery) -> Concern | None:
+    """The lead `delivery`'s processing made or updated (`InboundDelivery.lead_id`) as its
+    page links it, or None: none made, gone since, or no app names leads. One query."""
+    if delivery.lead_id is None or not LEADS_NAMED:
+        return None
+    return LEADS_NAMED[0](account, delivery.lead_id)
+
+
+def register_event_labels(source: str, labels: Iterable[tuple[str, str]]) -> None:
+    """Name the events of `source` (`[(code, name)]`, e.g. a TextChoices' `choices`), as the
+    Incoming deliveries pages say them; codes left out are said as words of their own."""
+    EVENT_LABELS.setdefault(source, {}).update(labels)
+
+
+def event_label(source: str, event: str) -> str:
+    """An event as people read it: the name its source registered ("Call record" for the
+    dialer's "cdr"), else its code as words ("post_call" -> "Post call"); "" for none."""
+    if not event:
+        return ""
+    named = EVENT_LABELS.get(source, {}).get(event)
+    if named:
+        return named
+    text = event.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def source_label(source: str) -> str:

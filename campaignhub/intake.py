@@ -153,6 +153,7 @@ def _record(held, delivery):
         "processed_at": timezone.now(),
         "next_attempt_at": delivery.next_attempt_at,
         "campaign_id": delivery.campaign_id,
+        "lead_id": delivery.lead_id,
     }
     try:
         written = held.update(**outcome)

@@ -305,6 +305,12 @@ class InboundDelivery(models.Model):
         help_text="The id of the campaign its processing found: the one its lead went to, or "
         "the paused one that holds it. Set by the processor; empty until one is found.",
     )
+    lead_id = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The id of the lead its processing made or updated, if any. Set by the "
+        "processor.",
+    )
 
     objects = AccountQuerySet.as_manager()
 

@@ -124,12 +124,14 @@ def describe_deliveries(account, deliveries) -> None:
         campaign_id, campaigns_named = inbound.campaign_of(delivery)
         delivery.concern = named.get(campaigns_named, {}).get(campaign_id)
         delivery.source_label = inbound.source_label(delivery.source)
+        delivery.event_label = inbound.event_label(delivery.source, delivery.event)
         delivery.error_text = inbound.error_text(delivery.error)
 
 
 def inbound_delivery(account, delivery_id) -> InboundDelivery:
-    """One delivery of `account`, for its page, with `source_label` and `concern` (as
-    `describe_deliveries` sets them) and `replayable` (whether replay would take it now:
+    """One delivery of `account`, for its page, with `source_label`, `event_label` and `concern`
+    (as `describe_deliveries` sets them), `lead` (the `inbound.Concern` of the lead it made, or
+    None: `inbound.lead_of`) and `replayable` (whether replay would take it now:
     `intake.replayable`). Raises InboundDelivery.DoesNotExist for an id that is not the
     account's."""
     # Imported here: intake reaches the API module, which reads this one as it loads.
@@ -142,4 +144,5 @@ def inbound_delivery(account, delivery_id) -> InboundDelivery:
         .get(pk=delivery_id)
     )
     describe_deliveries(account, [delivery])
+    delivery.lead = inbound.lead_of(account, delivery)
     return delivery

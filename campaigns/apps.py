@@ -23,6 +23,7 @@ class CampaignsConfig(AppConfig):
             held_forms.SOURCE, held_forms.process, label="Form held while paused"
         )
         inbound.register_campaigns(selectors.campaigns_named)
+        inbound.register_leads(selectors.lead_named)
         inbound.register_campaign_sources(
             [lead_webhooks.SOURCE, held_forms.SOURCE], selectors.campaigns_named
         )

@@ -97,7 +97,9 @@ def process(delivery) -> bool:
         delivery.error = held_reason(services.form_submission_key(form.cleaned_data, data))
         intake.when_held(delivery, lambda: events.held_changed(campaign.pk))
         return False
-    services.capture_form_submission(
+    captured = services.capture_form_submission(
         campaign=campaign, cleaned=form.cleaned_data, data=data, received_at=delivery.received_at
     )
+    if captured is not None:
+        delivery.lead_id = captured[0].pk
     return True

@@ -460,6 +460,22 @@ def campaigns_named(account, ids) -> dict[int, Concern]:
     }
 
 
+def lead_named(account, lead_id) -> Concern | None:
+    """The lead `lead_id` of `account` as the Incoming deliveries page links the lead a
+    delivery made: Concern(its name as pages say it, its page), or None for one that is gone
+    or not the account's. One query."""
+    from campaigns.templatetags.campaign_tags import lead_label
+
+    lead = (
+        Lead.objects.filter(account=account, pk=lead_id)
+        .only("pk", "name", "phone", "email")
+        .first()
+    )
+    if lead is None:
+        return None
+    return Concern(lead_label(lead, account.country), reverse("lead_detail", args=[lead.pk]))
+
+
 def alert_subject(delivery, viewer):
     """`notifications.selectors.register_subject` for lead alerts: the lead a delivery is
     about (its data's `lead_id`), as a `Subject` linking its page, when `viewer` (a

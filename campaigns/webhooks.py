@@ -114,7 +114,7 @@ def process(delivery):
         delivery.error = held_reason(key)
         intake.when_held(delivery, lambda: events.held_changed(campaign.pk))
         return False
-    services.capture_lead(
+    delivery.lead_id = services.capture_lead(
         campaign=campaign,
         source=LeadSource.WEBHOOK,
         external_id=key,
@@ -124,5 +124,5 @@ def process(delivery):
         email=form.cleaned_data["email"],
         message=form.cleaned_data["message"],
         payload=payload,
-    )
+    )[0].pk
     return True

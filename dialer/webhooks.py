@@ -291,7 +291,7 @@ def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
             inbound_id = campaign.inbound_campaign_id
             intake.when_held(delivery, lambda: events.held_changed(inbound_id))
         return False
-    campaigns.capture_lead(
+    lead, _ = campaigns.capture_lead(
         campaign=campaign.inbound_campaign,
         source=LeadSource.DIALER,
         external_id=campaigns.lead_external_id(call["call_ref"], raw=delivery.body),
@@ -304,6 +304,7 @@ def _lead_from_call(delivery, event, campaign, call, extension) -> bool:
         handled_by=event.taken_by_id,
         received_at=delivery.received_at,
     )
+    delivery.lead_id = lead.pk
     if event.ignored:
         event.ignored = ""
         event.save(update_fields=["ignored"])

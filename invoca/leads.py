@@ -85,8 +85,9 @@ class Outcome:
     reason: str = ""
     # The paused inbound campaign the call was held for (its page counts it), if any.
     held_for: int | None = None
-    # The inbound campaign whose lead the call made or updated, if any.
+    # The inbound campaign whose lead the call made or updated, and that lead, if any.
     campaign_id: int | None = None
+    lead_id: int | None = None
 
 
 def read_body(body: bytes, content_type: str = "") -> dict:
@@ -240,8 +241,9 @@ def _campaign_for(account, fields: CallFields):
     return campaign, "", None
 
 
-def _capture(campaign, external_id, fields: CallFields, row: dict):
-    campaigns.capture_lead(
+def _capture(campaign, external_id, fields: CallFields, row: dict) -> int:
+    """Make or update the call's lead (`campaigns.capture_lead`); returns its id."""
+    lead, _ = campaigns.capture_lead(
         campaign=campaign,
         source=LeadSource.CALL,
         external_id=external_id,
@@ -249,6 +251,7 @@ def _capture(campaign, external_id, fields: CallFields, row: dict):
         phone=fields.phone,
         payload=row,
     )
+    return lead.pk
 
 
 def capture_call(account, row: dict) -> Outcome:
@@ -280,15 +283,16 @@ def capture_call(account, row: dict) -> Outcome:
                 True,
                 "The call was corrected since; its correction stands.",
                 campaign_id=lead.campaign_id,
+                lead_id=lead.pk,
             )
     if lead is not None:
-        _capture(lead.campaign, lead.external_id, fields, payload)
-        return Outcome(True, campaign_id=lead.campaign_id)
+        lead_id = _capture(lead.campaign, lead.external_id, fields, payload)
+        return Outcome(True, campaign_id=lead.campaign_id, lead_id=lead_id)
     campaign, reason, paused = _campaign_for(account, fields)
     if campaign is None:
         return Outcome(False, HELD + reason, held_for=paused)
-    _capture(campaign, external_id, fields, payload)
-    return Outcome(True, campaign_id=campaign.pk)
+    lead_id = _capture(campaign, external_id, fields, payload)
+    return Outcome(True, campaign_id=campaign.pk, lead_id=lead_id)
 
 
 def webhook_row(delivery) -> dict:
@@ -318,6 +322,7 @@ def process(delivery) -> bool:
     delivery.event = call_fields(row).event
     outcome = capture_call(delivery.account, row)
     delivery.campaign_id = outcome.campaign_id or outcome.held_for or delivery.campaign_id
+    delivery.lead_id = outcome.lead_id or delivery.lead_id
     if not outcome.handled:
         delivery.error = outcome.reason
     if outcome.held_for is not None:

@@ -41,6 +41,7 @@ def test_a_call_becomes_a_lead_on_the_campaign_with_that_number(tenant_a, receiv
     post(receiver, fixture("pre_call__inbound"))
     assert InboundDelivery.objects.get().campaign_id == campaign.pk
     lead = Lead.objects.get()
+    assert InboundDelivery.objects.get().lead_id == lead.pk
     assert (lead.campaign, lead.source, lead.external_id) == (
         campaign,
         "call",

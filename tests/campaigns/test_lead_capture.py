@@ -521,6 +521,9 @@ class TestPausedPublicForm:
         tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/")
         self.send(paused, submission_id=submission)
         assert Lead.objects.get().external_id == submission
+        # The captured delivery names its campaign and the lead it made.
+        held = InboundDelivery.objects.get(source="lead_form")
+        assert (held.campaign_id, held.lead_id) == (paused.pk, Lead.objects.get().pk)
 
     def test_every_value_of_a_repeated_field_is_held_and_captured(self, tenant_a, paused):
         raw = "name=Multi&phone=%2B14155550301&services=roof&services=gutter&services=siding"

@@ -184,6 +184,7 @@ def test_the_incoming_deliveries_page_names_and_filters_a_call_by_its_inbound_ca
     notify(tenant_a.account, "status", status="started", ref=campaign.ref)
     call, status = InboundDelivery.objects.order_by("pk")
     assert (call.campaign_id, status.campaign_id) == (inbound.pk, None)
+    assert (call.lead_id, status.lead_id) == (Lead.objects.get().pk, None)
     page = tenant_a.admin_client.get("/settings/deliveries/").content.decode()
     row = page.split(f'id="inbound-delivery-{call.pk}"', 1)[1].split("</tr>", 1)[0]
     assert f'<a href="/campaigns/{inbound.pk}/">Dialer leads</a>' in row

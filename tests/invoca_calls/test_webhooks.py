@@ -44,6 +44,7 @@ def test_a_json_post_call_webhook_becomes_a_lead_on_the_linked_campaign(
     )
     assert delivery.campaign_id == campaign.pk
     lead = Lead.objects.get()
+    assert delivery.lead_id == lead.pk
     assert (lead.campaign, lead.source, lead.external_id) == (campaign, "call", "6A1F0C2B-00000011")
     assert (lead.name, lead.phone) == ("Jordan Miles", "+14155550161")
     assert lead.payload["recording"].endswith("6A1F0C2B-00000011.mp3")

@@ -215,6 +215,32 @@ def test_the_detail_shows_error_traceback_attempts_and_processed_at(tenant_a):
     assert 'id="replay"' in content
 
 
+def test_a_processed_delivery_is_titled_in_words_and_links_the_lead_it_made(
+    tenant_a, hook, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_lead(hook, {"name": "Ann Lee", "phone": "+14155550134"})
+    delivery = InboundDelivery.objects.get()
+    lead = Lead.objects.get()
+    assert delivery.lead_id == lead.pk
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert f"<title>Lead webhook · Lead · delivery #{delivery.pk}" in content
+    assert f"<h2>Lead webhook · Lead · delivery #{delivery.pk}</h2>" in content
+    assert f'<dd id="delivery-lead"><a href="/leads/{lead.pk}/">Ann Lee</a></dd>' in content
+    # A lead deleted since is linked no more.
+    lead.delete()
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert 'id="delivery-lead"' not in content
+
+
+def test_a_dialer_call_record_reads_in_words(tenant_a):
+    delivery = store(tenant_a.account, source="dialer", event="cdr")
+    assert "Call record" in tenant_a.admin_client.get(LIST).content.decode()
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert f"<h2>Dialer · Call record · delivery #{delivery.pk}</h2>" in content
+    assert "Cdr" not in content
+
+
 def test_replay_captures_the_lead_of_a_failed_delivery(
     tenant_a, hook, django_capture_on_commit_callbacks
 ):
