@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from campaignhub.cleaning import id_or_none
+from campaignhub.models import DeliveryStatus
 
 # The name of each source, as the page says it ("Lead webhook"): set by
 # `campaignhub.webhooks.register_processor`.
@@ -26,10 +27,24 @@ SOURCE_LABELS: dict[str, str] = {}
 @dataclass(frozen=True)
 class Concern:
     """What a delivery concerns, as the page names it: `label` ("Spring roofing offer", or
-    "Spring roofing offer (deleted)"), `url` its page, or "" when it has none to open."""
+    "Spring roofing offer (deleted)"), `url` its page, or "" when it has none to open.
+
+    For a campaign, `paused` (whether it is paused now: what reached it is held, and replay
+    would hold it again) and `captured_from_page` (whether what is held for it is captured
+    with "Capture it now" on its page once it is active, rather than on activation itself)."""
 
     label: str
     url: str = ""
+    paused: bool = False
+    captured_from_page: bool = False
+
+
+def is_held(delivery) -> bool:
+    """Whether `delivery` (described by `selectors.describe_deliveries`) is held for its paused
+    campaign: ignored, and the campaign it concerns is paused now. Replaying it would only
+    hold it again; it is captured once the campaign is active."""
+    concern = getattr(delivery, "concern", None)
+    return delivery.status == DeliveryStatus.IGNORED and concern is not None and concern.paused
 
 
 # `campaigns_named(account, ids: set[int]) -> {id: Concern}` for the campaigns of `account`

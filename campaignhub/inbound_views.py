@@ -12,6 +12,12 @@ from campaignhub.pages import page_or_partial
 from campaignhub.paging import deep_page_of
 from campaignhub.tenancy import account_required
 
+# What replay says of a delivery held for its paused campaign: it would only be held again.
+HELD_NOT_REPLAYED = (
+    "Not replayed: it is held while its campaign is paused, and is captured once the campaign "
+    "is active."
+)
+
 
 @account_required(admin=True)
 def inbound_deliveries(request):
@@ -72,9 +78,12 @@ def inbound_delivery(request, delivery_id):
 @account_required(admin=True)
 def inbound_delivery_replay(request, delivery_id):
     """Replay one delivery (`services.replay_delivery`), saying what replay did as the admin's
-    action says it; back to the delivery's page."""
+    action says it; back to the delivery's page. One held for its paused campaign
+    (`inbound.is_held`) is not replayed (HELD_NOT_REPLAYED): it would be held again."""
     delivery = _delivery(request, delivery_id)
-    if services.replay_delivery(delivery=delivery):
+    if delivery.held:
+        messages.warning(request, HELD_NOT_REPLAYED)
+    elif services.replay_delivery(delivery=delivery):
         messages.success(request, intake.queued_message(1))
     else:
         messages.warning(request, intake.skipped_message(1))

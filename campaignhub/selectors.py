@@ -108,7 +108,8 @@ def inbound_deliveries(account, *, source="", status="", campaign=None):
 
 def describe_deliveries(account, deliveries) -> None:
     """Set on each of `deliveries` (a list) `source_label` (`inbound.source_label`),
-    `error_text` (`inbound.error_text`) and `concern`: the `inbound.Concern` of the campaign it
+    `event_label`, `error_text` (`inbound.error_text`), `held` (`inbound.is_held`) and
+    `concern`: the `inbound.Concern` of the campaign it
     concerns (`inbound.campaign_of`), or None when none is known. One query per way of naming
     (one in all, as one app names every campaign) for all the rows at once, whatever their
     number."""
@@ -126,6 +127,7 @@ def describe_deliveries(account, deliveries) -> None:
         delivery.source_label = inbound.source_label(delivery.source)
         delivery.event_label = inbound.event_label(delivery.source, delivery.event)
         delivery.error_text = inbound.error_text(delivery.error)
+        delivery.held = inbound.is_held(delivery)
 
 
 def inbound_delivery(account, delivery_id) -> InboundDelivery:

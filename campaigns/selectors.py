@@ -444,18 +444,27 @@ def held_notice(campaign) -> dict:
 
 def campaigns_named(account, ids) -> dict[int, Concern]:
     """The campaigns of `account` among `ids` (ints), as the Incoming deliveries page names
-    what a lead webhook delivery or a held form submission concerns (`target_id`): {id:
-    Concern(name, its page)}, a deleted one "<name> (deleted)" with no page. One query; an id
-    that is no campaign of the account is left out."""
+    the campaign a delivery concerns: {id: Concern(name, its page, paused, captured_from_page)},
+    a deleted one "<name> (deleted)" with no page. `captured_from_page` for a campaign whose
+    held deliveries its page captures ("Capture it now": webhook and form campaigns, and lead
+    sources that register a holding, `held_deliveries`); a dialer or Invoca campaign captures
+    its held calls as it is activated. One query; an id that is no campaign of the account is
+    left out."""
     found = (
         Campaign.objects.for_account(account)
         .filter(pk__in=ids)
-        .only("pk", "campaign_name", "is_deleted")
+        .only("pk", "campaign_name", "is_deleted", "status", "integration")
     )
     return {
         campaign.pk: Concern(f"{campaign.campaign_name} (deleted)")
         if campaign.is_deleted
-        else Concern(campaign.campaign_name, reverse("campaign_detail", args=[campaign.pk]))
+        else Concern(
+            campaign.campaign_name,
+            reverse("campaign_detail", args=[campaign.pk]),
+            paused=not campaign.status,
+            captured_from_page=campaign.integration in BUILT_IN_HOLDING
+            or sources.holding_for(campaign.integration) is not None,
+        )
         for campaign in found
     }
 

@@ -201,6 +201,11 @@ def test_a_held_call_names_the_paused_inbound_campaign_holding_it(tenant_a, conn
     _cdr(campaign)
     held = InboundDelivery.objects.get()
     assert (held.status, held.campaign_id) == (DeliveryStatus.IGNORED, inbound.pk)
+    # Its page says it is held, and that activating the campaign captures it: no replay.
+    page = tenant_a.admin_client.get(f"/settings/deliveries/{held.pk}/").content.decode()
+    assert f'<a href="/campaigns/{inbound.pk}/">Dialer leads</a> is paused.' in page
+    assert "captured as soon as" in page
+    assert 'id="replay"' not in page
 
 
 def test_a_conversation_with_a_contact_added_on_the_dialer_itself_is_still_a_lead(

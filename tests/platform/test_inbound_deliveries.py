@@ -241,6 +241,42 @@ def test_a_dialer_call_record_reads_in_words(tenant_a):
     assert "Cdr" not in content
 
 
+def test_a_delivery_held_for_its_paused_campaign_is_not_offered_replay(
+    tenant_a, hook, django_capture_on_commit_callbacks
+):
+    hook.status = False
+    hook.save(update_fields=["status"])
+    with django_capture_on_commit_callbacks(execute=True):
+        post_lead(hook, {"name": "Ann Lee", "phone": "+14155550134"})
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.IGNORED
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert 'id="replay"' not in content
+    assert 'id="delivery-error"' not in content and "<strong>Error:</strong>" not in content
+    held = content[content.index('id="delivery-held"') :]
+    held = held[: held.index("</div>")]
+    assert f'<a href="/campaigns/{hook.pk}/">Spring roofing offer</a> is paused.' in held
+    assert "captured with “Capture it now” on" in held
+    assert "The campaign is paused; the lead is stored" in held
+    # In the list, its reason is a note, not an error.
+    listed = tenant_a.admin_client.get(LIST).content.decode()
+    cell = listed[listed.index(row(delivery)) :].split('data-label="Error">', 1)[1]
+    assert cell.startswith('<small class="muted">The campaign is paused;')
+    # Posted anyway, replay says why it does not.
+    response = tenant_a.admin_client.post(f"{LIST}{delivery.pk}/replay/", follow=True)
+    text = response.content.decode()
+    assert "queued for processing again" not in text
+    assert "Not replayed: it is held while its campaign is paused" in text
+    delivery.refresh_from_db()
+    assert delivery.attempts == 0
+
+    # Once the campaign is active, replay is offered again.
+    hook.status = True
+    hook.save(update_fields=["status"])
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert 'id="replay"' in content and 'id="delivery-held"' not in content
+
+
 def test_replay_captures_the_lead_of_a_failed_delivery(
     tenant_a, hook, django_capture_on_commit_callbacks
 ):
