@@ -8,8 +8,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from campaignhub import inbound, signals
-from campaignhub.cleaning import id_or_none
-from campaignhub.fields import NameField
+from campaignhub.fields import IdChoiceField, NameField
 from campaignhub.models import Account, DeliveryStatus, Role, User
 from campaignhub.phones import PhoneNumberField
 from campaignhub.query import SingleValueFilterForm
@@ -145,36 +144,59 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         )
 
 
+class CampaignFilterField(IdChoiceField):
+    """A campaign of the account chosen by id among those the Incoming deliveries list offers
+    (`inbound.Campaigns.offered`), each read as `inbound.Campaigns.option` says: an id that is
+    none of them is UNKNOWN_CAMPAIGN, text that is no id "Enter a whole number in digits 0-9."
+    (`IdChoiceField`), as the other lists' campaign filters say. Cleans to the campaign, or
+    None when empty."""
+
+    UNKNOWN_CAMPAIGN = "Choose a campaign of this account."
+    default_error_messages = {"invalid_choice": UNKNOWN_CAMPAIGN}
+
+    def label_from_instance(self, obj):
+        return inbound.CAMPAIGNS[0].option(obj)
+
+
 class InboundDeliveryFilterForm(SingleValueFilterForm):
     """The Incoming deliveries list's filters: `source` (a source registered with a name,
     `inbound.source_choices`, or "" for any), `status` (a `DeliveryStatus`, or "" for any) and
-    `campaign`, the id of a campaign of `account` that deliveries name (`inbound.
-    CAMPAIGN_SOURCES`), cleaned to {"id": int, "concern": Concern} or None. An unknown source
-    or status, a campaign id that is not the account's, or a filter given more than once
-    (`SingleValueFilterForm`) is an error, and the page lists nothing."""
+    `campaign` (`CampaignFilterField`: one of the account's campaigns, cleaned to its id, or
+    None). An unknown source or status, a campaign that is not the account's, or a filter
+    given more than once (`SingleValueFilterForm`) is an error, and the page lists nothing.
+    Without an app that keeps campaigns (`inbound.register_campaigns`) there is no campaign
+    filter: `campaign` is always None."""
 
-    UNKNOWN_CAMPAIGN = "Choose a campaign of this account."
+    UNKNOWN_CAMPAIGN = CampaignFilterField.UNKNOWN_CAMPAIGN
 
     source = forms.ChoiceField(required=False)
     status = forms.ChoiceField(
         choices=[("", "Any status"), *DeliveryStatus.choices], required=False
     )
-    campaign = forms.CharField(required=False, max_length=20)
+    campaign = CampaignFilterField(queryset=None, required=False, empty_label="All campaigns")
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
         self.account = account
         self.fields["source"].choices = [("", "All sources"), *inbound.source_choices()]
+        if inbound.CAMPAIGNS:
+            self.fields["campaign"].queryset = inbound.CAMPAIGNS[0].offered(account)
+        else:
+            del self.fields["campaign"]
+
+    def campaign_choices(self) -> list[tuple[str, str]]:
+        """(value, label) of the campaign filter's options, "All campaigns" first, read in one
+        query ([] without a campaign filter)."""
+        field = self.fields.get("campaign")
+        if field is None:
+            return []
+        return [(str(value), label) for value, label in field.choices]
 
     def clean_campaign(self):
-        raw = self.cleaned_data["campaign"]
-        if not raw:
-            return None
-        campaign_id = id_or_none(raw)
-        named = {}
-        if campaign_id is not None:
-            for campaigns_named in {*inbound.CAMPAIGN_SOURCES.values(), *inbound.CAMPAIGNS_NAMED}:
-                named.update(campaigns_named(self.account, {campaign_id}))
-        if campaign_id not in named:
-            raise forms.ValidationError(self.UNKNOWN_CAMPAIGN, code="unknown")
-        return {"id": campaign_id, "concern": named[campaign_id]}
+        campaign = self.cleaned_data["campaign"]
+        return campaign.pk if campaign is not None else None
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned.setdefault("campaign", None)
+        return cleaned

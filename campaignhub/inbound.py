@@ -54,9 +54,21 @@ CampaignsNamed = Callable[[object, set[int]], dict[int, Concern]]
 # source -> how to name the campaigns its deliveries' `target_id` holds.
 CAMPAIGN_SOURCES: dict[str, CampaignsNamed] = {}
 
-# How to name the campaigns deliveries' `campaign_id` holds (`register_campaigns`); empty while
-# no app names campaigns.
-CAMPAIGNS_NAMED: list[CampaignsNamed] = []
+
+@dataclass(frozen=True)
+class Campaigns:
+    """How the app that keeps campaigns lets the pages name them (`register_campaigns`):
+    `named` (see `CampaignsNamed`), `offered(account)` the account's campaigns as the list's
+    campaign filter offers them (a QuerySet, in order, deleted ones too) and `option(campaign)`
+    how one reads there ("Spring roofing offer · Webhook")."""
+
+    named: CampaignsNamed
+    offered: Callable[[object], object]
+    option: Callable[[object], str]
+
+
+# The registered `Campaigns` (one at most); empty while no app keeps campaigns.
+CAMPAIGNS: list[Campaigns] = []
 
 # Shown in place of a header value that may be a credential.
 HIDDEN = "(hidden)"
@@ -85,18 +97,19 @@ def register_campaign_sources(sources: Iterable[str], campaigns_named: Campaigns
         CAMPAIGN_SOURCES[source] = campaigns_named
 
 
-def register_campaigns(campaigns_named: CampaignsNamed) -> None:
-    """Declare how campaigns are named (see `CampaignsNamed`): those a delivery's processing
-    found (`InboundDelivery.campaign_id`), and the page's campaign filter."""
-    CAMPAIGNS_NAMED[:] = [campaigns_named]
+def register_campaigns(campaigns_named: CampaignsNamed, *, offered, option) -> None:
+    """Declare how campaigns are named (see `CampaignsNamed`), those a delivery's processing
+    found (`InboundDelivery.campaign_id`) among them, and which the list's campaign filter
+    offers and how (see `Campaigns`)."""
+    CAMPAIGNS[:] = [Campaigns(campaigns_named, offered, option)]
 
 
 def campaign_of(delivery) -> tuple[int, CampaignsNamed] | tuple[None, None]:
     """(campaign id, how to name it) of the campaign `delivery` concerns: the one its
     processing found (`campaign_id`), else its `target_id` for a source of CAMPAIGN_SOURCES;
     (None, None) when it names none (or no app names campaigns)."""
-    if delivery.campaign_id is not None and CAMPAIGNS_NAMED:
-        return delivery.campaign_id, CAMPAIGNS_NAMED[0]
+    if delivery.campaign_id is not None and CAMPAIGNS:
+        return delivery.campaign_id, CAMPAIGNS[0].named
     campaigns_named = CAMPAIGN_SOURCES.get(delivery.source)
     campaign_id = id_or_none(delivery.target_id)
     if campaigns_named is None or campaign_id is None:

@@ -26,12 +26,11 @@ def inbound_deliveries(request):
     form = InboundDeliveryFilterForm(request.GET, account=request.account)
     valid = form.is_valid()
     filters = form.cleaned_data if valid else {"source": "", "status": "", "campaign": None}
-    campaign = filters["campaign"]
     rows = selectors.inbound_deliveries(
         request.account,
         source=filters["source"],
         status=filters["status"],
-        campaign=campaign["id"] if campaign else None,
+        campaign=filters.get("campaign"),
     )
     if not valid:
         rows = rows.none()
@@ -40,7 +39,6 @@ def inbound_deliveries(request):
     context = {
         "form": form,
         "page_obj": page_obj,
-        "campaign": campaign,
         "filtered": any(value not in ("", None) for value in filters.values()),
     }
     return page_or_partial(

@@ -22,7 +22,11 @@ class CampaignsConfig(AppConfig):
         webhooks.register_processor(
             held_forms.SOURCE, held_forms.process, label="Form held while paused"
         )
-        inbound.register_campaigns(selectors.campaigns_named)
+        inbound.register_campaigns(
+            selectors.campaigns_named,
+            offered=selectors.campaigns_offered,
+            option=selectors.campaign_option,
+        )
         inbound.register_leads(selectors.lead_named)
         inbound.register_campaign_sources(
             [lead_webhooks.SOURCE, held_forms.SOURCE], selectors.campaigns_named

@@ -469,6 +469,23 @@ def campaigns_named(account, ids) -> dict[int, Concern]:
     }
 
 
+def campaigns_offered(account):
+    """The account's campaigns as the Incoming deliveries list's campaign filter offers them:
+    by name, deleted ones too (their deliveries stay), only what `campaign_option` reads."""
+    return (
+        Campaign.objects.for_account(account)
+        .only("pk", "campaign_name", "integration", "is_deleted")
+        .order_by("campaign_name", "id")
+    )
+
+
+def campaign_option(campaign) -> str:
+    """A campaign as a campaign filter offers it, as the lead list's does: "Spring roofing
+    offer · Webhook", "… (deleted)" for a deleted one."""
+    deleted = " (deleted)" if campaign.is_deleted else ""
+    return f"{campaign.campaign_name} · {campaign.get_integration_display()}{deleted}"
+
+
 def lead_named(account, lead_id) -> Concern | None:
     """The lead `lead_id` of `account` as the Incoming deliveries page links the lead a
     delivery made: Concern(its name as pages say it, its page), or None for one that is gone

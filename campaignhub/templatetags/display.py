@@ -21,6 +21,8 @@ register = template.Library()
 # "3 Dec 2026, 14:05", "3 Dec 2026". The title of a moment adds its seconds and zone,
 # the title of a day its weekday, for whoever needs them (the delivery log, a report's days).
 DATETIME_FORMAT = "j M Y, H:i"
+# A moment to the second, where moments of one minute must be told apart (a list of deliveries).
+SECONDS_FORMAT = "j M Y, H:i:s"
 DATE_FORMAT = "j M Y"
 EXACT_FORMAT = "j M Y, H:i:s T"
 LONG_DATE_FORMAT = "l, j F Y"
@@ -59,10 +61,21 @@ def when(value, zone_name=""):
     `<time datetime="2026-12-03T14:05:07-05:00" title="3 Dec 2026, 14:05:07 EST">3 Dec 2026,
     14:05</time>`. None and "" render as "", so `|default:"—"` can follow; anything that is
     not a datetime is returned as it is."""
+    return _moment(value, zone_name, DATETIME_FORMAT)
+
+
+@register.filter
+def when_seconds(value, zone_name=""):
+    """`when` to the second: `<time …>3 Dec 2026, 14:05:07</time>`, for a list whose rows may
+    fall in one minute (Incoming deliveries), so they can be told apart at a glance."""
+    return _moment(value, zone_name, SECONDS_FORMAT)
+
+
+def _moment(value, zone_name, shown_format):
     if not isinstance(value, datetime):
         return value if value is not None else ""
     moment = _local(value, zone_name)
-    shown = dateformat.format(moment, DATETIME_FORMAT)
+    shown = dateformat.format(moment, shown_format)
     if zone_name and timezone.is_aware(moment):
         shown += " " + dateformat.format(moment, "T")
     return format_html(

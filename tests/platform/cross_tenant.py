@@ -223,6 +223,12 @@ def inbound_deliveries(a, b):
     content = _page(b.admin_client, "/settings/deliveries/")
     assert "Bolt event" in content
     assert "Acme event" not in content
+    # The campaign filter offers only the account's own campaigns.
+    from tests.campaigns.factories import make_campaign
+
+    make_campaign(a, integration="webhook", campaign_name="Acme hook")
+    assert "Acme hook" in _page(a.admin_client, "/settings/deliveries/")
+    assert "Acme hook" not in _page(b.admin_client, "/settings/deliveries/")
 
 
 def inbound_delivery(a, b):

@@ -183,6 +183,20 @@ class TestDatesAndTimes:
             "3 Dec 2026, 14:05</time>"
         )
 
+    def test_a_moment_to_the_second_where_a_list_needs_it(self):
+        from datetime import UTC, datetime
+
+        from django.utils import timezone
+
+        moment = datetime(2026, 12, 3, 19, 5, 7, tzinfo=UTC)
+        with timezone.override("America/New_York"):
+            html = render("{{ moment|when_seconds }}", moment=moment)
+        assert html == (
+            '<time datetime="2026-12-03T14:05:07-05:00" title="3 Dec 2026, 14:05:07 EST">'
+            "3 Dec 2026, 14:05:07</time>"
+        )
+        assert render("{{ moment|when_seconds|default:'—' }}", moment=None) == "—"
+
     def test_a_moment_in_a_named_zone_says_the_zone(self):
         from datetime import UTC, datetime
 
