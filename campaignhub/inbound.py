@@ -1,22 +1,20 @@
 """What the Incoming deliveries page says of stored deliveries: each source's name, the campaign
 a delivery concerns, and headers with their secrets hidden.
 
-A delivery concerns the campaign its processing found (`InboundDelivery.campaign_id`, set by
-the processor: the campaign its lead went to, or the paused one holding it), else, for sources
-whose `target_id` is a campaign's id (the lead webhook, held form submissions), that campaign:
-so a delivery refused before processing still names it.
+A delivery concerns the campaign recorded on it (`InboundDelivery.campaign_id`): stored with it
+when its endpoint is a campaign's (the lead webhook, a held form submission: so a delivery
+refused before processing still names it), else set by its processor (the campaign its lead
+went to, or the paused one holding it).
 
 The platform knows no domain app, so an app registers what it knows: the name of each source
-it processes (`campaignhub.webhooks.register_processor(..., label=...)`), how to name
-campaigns (`register_campaigns`) and the sources whose `target_id` is a campaign's id
-(`register_campaign_sources`).
+it processes (`campaignhub.webhooks.register_processor(..., label=...)`) and how to name
+campaigns and leads (`register_campaigns`, `register_leads`).
 """
 
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from campaignhub.cleaning import id_or_none
 from campaignhub.models import DeliveryStatus
 
 # The name of each source, as the page says it ("Lead webhook"): set by
@@ -50,9 +48,6 @@ def is_held(delivery) -> bool:
 # `campaigns_named(account, ids: set[int]) -> {id: Concern}` for the campaigns of `account`
 # among `ids` (one query); an id it leaves out is not a campaign of the account.
 CampaignsNamed = Callable[[object, set[int]], dict[int, Concern]]
-
-# source -> how to name the campaigns its deliveries' `target_id` holds.
-CAMPAIGN_SOURCES: dict[str, CampaignsNamed] = {}
 
 
 @dataclass(frozen=True)
@@ -90,31 +85,16 @@ EVENT_LABELS: dict[str, dict[str, str]] = {}
 BODY_SHOWN = 20_000
 
 
-def register_campaign_sources(sources: Iterable[str], campaigns_named: CampaignsNamed) -> None:
-    """Declare that the deliveries of each of `sources` concern the campaign whose id is their
-    `target_id`, named by `campaigns_named` (see `CampaignsNamed`)."""
-    for source in sources:
-        CAMPAIGN_SOURCES[source] = campaigns_named
-
-
 def register_campaigns(campaigns_named: CampaignsNamed, *, offered, option) -> None:
-    """Declare how campaigns are named (see `CampaignsNamed`), those a delivery's processing
-    found (`InboundDelivery.campaign_id`) among them, and which the list's campaign filter
-    offers and how (see `Campaigns`)."""
+    """Declare how the campaigns recorded on deliveries (`InboundDelivery.campaign_id`) are
+    named (see `CampaignsNamed`), and which the list's campaign filter offers and how (see
+    `Campaigns`)."""
     CAMPAIGNS[:] = [Campaigns(campaigns_named, offered, option)]
 
 
-def campaign_of(delivery) -> tuple[int, CampaignsNamed] | tuple[None, None]:
-    """(campaign id, how to name it) of the campaign `delivery` concerns: the one its
-    processing found (`campaign_id`), else its `target_id` for a source of CAMPAIGN_SOURCES;
-    (None, None) when it names none (or no app names campaigns)."""
-    if delivery.campaign_id is not None and CAMPAIGNS:
-        return delivery.campaign_id, CAMPAIGNS[0].named
-    campaigns_named = CAMPAIGN_SOURCES.get(delivery.source)
-    campaign_id = id_or_none(delivery.target_id)
-    if campaigns_named is None or campaign_id is None:
-        return None, None
-    return campaign_id, campaigns_named
+def campaigns_named(account, ids: set[int]) -> dict[int, Concern]:
+    """The registered `CampaignsNamed` for `ids`; {} when no app names campaigns."""
+    return CAMPAIGNS[0].named(account, ids) if CAMPAIGNS and ids else {}
 
 
 def register_leads(lead_named: LeadNamed) -> None:

@@ -1,8 +1,6 @@
 """Reads for the platform: tokens, members, invitations, incoming deliveries."""
 
-from collections import defaultdict
-
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 
 from campaignhub import inbound
 from campaignhub.models import (
@@ -86,44 +84,28 @@ def inbound_deliveries(account, *, source="", status="", campaign=None):
     """The deliveries stored for `account` (`InboundDelivery`), as the Incoming deliveries list
     reads them: without their body, headers or traceback. `source` and `status` ("" for any)
     filter by code; `campaign` (an id, or None) keeps those that concern that campaign
-    (`inbound.campaign_of`): whose processing found it (`campaign_id`: a dialer call's lead,
-    a CallRail call held for it), or whose `target_id` is its id, for a source of
-    `inbound.CAMPAIGN_SOURCES`, unless processing found another."""
+    (`campaign_id`: posted to its endpoint, or found by processing: a dialer call's lead, a
+    CallRail call held for it)."""
     rows = InboundDelivery.objects.for_account(account).defer("body", "headers", "traceback")
     if source:
         rows = rows.filter(source=source)
     if status:
         rows = rows.filter(status=status)
     if campaign is not None:
-        rows = rows.filter(
-            Q(campaign_id=campaign)
-            | Q(
-                campaign_id__isnull=True,
-                source__in=list(inbound.CAMPAIGN_SOURCES),
-                target_id=str(campaign),
-            )
-        )
+        rows = rows.filter(campaign_id=campaign)
     return rows
 
 
 def describe_deliveries(account, deliveries) -> None:
     """Set on each of `deliveries` (a list) `source_label` (`inbound.source_label`),
     `event_label`, `error_text` (`inbound.error_text`), `held` (`inbound.is_held`) and
-    `concern`: the `inbound.Concern` of the campaign it
-    concerns (`inbound.campaign_of`), or None when none is known. One query per way of naming
-    (one in all, as one app names every campaign) for all the rows at once, whatever their
-    number."""
-    wanted = defaultdict(set)
+    `concern`: the `inbound.Concern` of the campaign recorded on it (`campaign_id`), or None
+    when none is known. One query for all the rows at once, whatever their number."""
+    named = inbound.campaigns_named(
+        account, {d.campaign_id for d in deliveries if d.campaign_id is not None}
+    )
     for delivery in deliveries:
-        campaign_id, campaigns_named = inbound.campaign_of(delivery)
-        if campaigns_named is not None:
-            wanted[campaigns_named].add(campaign_id)
-    named = {
-        campaigns_named: campaigns_named(account, ids) for campaigns_named, ids in wanted.items()
-    }
-    for delivery in deliveries:
-        campaign_id, campaigns_named = inbound.campaign_of(delivery)
-        delivery.concern = named.get(campaigns_named, {}).get(campaign_id)
+        delivery.concern = named.get(delivery.campaign_id)
         delivery.source_label = inbound.source_label(delivery.source)
         delivery.event_label = inbound.event_label(delivery.source, delivery.event)
         delivery.error_text = inbound.error_text(delivery.error)

@@ -57,14 +57,17 @@ class Target:
     """Who a delivery belongs to, as resolved from the endpoint's token.
 
     `account` (Account or None), `target_id` (the object the endpoint belongs to, when not the
-    account), `signing_key` (str or None), `ignore_reason`: when set, the delivery is stored as
-    ignored with that reason (e.g. a paused campaign) and answered 200, so nothing is lost and
-    an admin can replay it later.
+    account), `campaign_id` (int or None: the campaign the endpoint belongs to, when it is one,
+    stored with the delivery as `InboundDelivery.campaign_id` so the Incoming deliveries page
+    names it even when the delivery is refused), `signing_key` (str or None),
+    `ignore_reason`: when set, the delivery is stored as ignored with that reason (e.g. a
+    paused campaign) and answered 200, so nothing is lost and an admin can replay it later.
     """
 
-    def __init__(self, account, target_id="", signing_key=None, ignore_reason=""):
+    def __init__(self, account, target_id="", signing_key=None, ignore_reason="", campaign_id=None):
         self.account = account
         self.target_id = str(target_id or "")
+        self.campaign_id = campaign_id
         self.signing_key = signing_key
         self.ignore_reason = ignore_reason
 
@@ -229,6 +232,7 @@ class WebhookView(View):
             account=target.account,
             source=self.source,
             target_id=target.target_id,
+            campaign_id=target.campaign_id,
             headers=clean_json(
                 {k: v for k, v in request.headers.items() if k.lower() not in DROPPED_HEADERS}
             ),

@@ -28,9 +28,6 @@ class CampaignsConfig(AppConfig):
             option=selectors.campaign_option,
         )
         inbound.register_leads(selectors.lead_named)
-        inbound.register_campaign_sources(
-            [lead_webhooks.SOURCE, held_forms.SOURCE], selectors.campaigns_named
-        )
         dashboard.register_panel("campaigns/dashboard_panel.html", panels.dashboard, 10)
         dashboard.register_panel("campaigns/attention_panel.html", panels.attention, 5)
         # Built in; an integration's own lead source is registered by its app.

@@ -51,6 +51,7 @@ def hold_submission(
         source=SOURCE,
         event="submission",
         target_id=str(campaign.pk),
+        campaign_id=campaign.pk,
         headers=clean_json({**kept, "Content-Type": "application/json"}),
         body=json.dumps(body, default=str).encode(),
         path=clean_text(path, 500),

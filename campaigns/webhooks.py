@@ -33,7 +33,9 @@ class LeadWebhook(WebhookView):
             raise Http404
         # A paused campaign's leads are kept (ignored, replayable), never refused like a 404.
         paused = "" if campaign.status else PAUSED
-        return Target(campaign.account, target_id=campaign.pk, ignore_reason=paused)
+        return Target(
+            campaign.account, target_id=campaign.pk, campaign_id=campaign.pk, ignore_reason=paused
+        )
 
     def hold_reason(self, delivery, target):
         """PAUSED naming the lead (`held_reason`)."""
