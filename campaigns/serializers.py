@@ -85,6 +85,7 @@ def campaign_data(campaign):
     if campaign.integration == Integration.FORM:
         data["form_secret_id"] = str(campaign.form_secret_id) if campaign.form_secret_id else None
         data["form_url"] = form_url(campaign)
+        data["form_send_url"] = form_send_url(campaign)
     if campaign.integration == Integration.WEBHOOK:
         data["webhook_url"] = webhook_url(campaign)
     return data

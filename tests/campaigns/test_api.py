@@ -117,6 +117,8 @@ def test_create_returns_the_whole_campaign(api, tenant_a):
     assert data["is_deleted"] is False
     assert data["form_secret_id"] == str(campaign.form_secret_id)
     assert data["form_url"] == f"http://testserver/f/{campaign.form_secret_id}/"
+    # Where a landing page's own HTML form posts, as the campaign page shows it.
+    assert data["form_send_url"] == f"http://testserver/f/{campaign.form_secret_id}/send/"
     assert "webhook_url" not in data
 
 
@@ -126,7 +128,7 @@ def test_webhook_campaign_carries_its_url(api):
     ).json()["data"]
     token = Campaign.objects.get().webhook_token
     assert data["webhook_url"] == f"http://testserver/webhooks/leads/{token}/"
-    assert "form_url" not in data
+    assert "form_url" not in data and "form_send_url" not in data
 
 
 def test_duplicate_tracking_number_is_409(api):
@@ -506,7 +508,16 @@ def test_a_campaign_read_can_be_sent_back_as_it_is(api, tenant_a):
     )
     read = api.get(f"/v1/campaigns/{campaign.pk}").json()["data"]
     assert read["selected_user"][0]["name"] == "Acme Agency Member"
-    read_only = {"id", "created_at", "updated_at", "warnings", "held", "form_secret_id", "form_url"}
+    read_only = {
+        "id",
+        "created_at",
+        "updated_at",
+        "warnings",
+        "held",
+        "form_secret_id",
+        "form_url",
+        "form_send_url",
+    }
     sent = {key: value for key, value in read.items() if key not in read_only}
     response = api.put(f"/v1/campaigns/{campaign.pk}", {"campaigndata": sent})
     assert response.status_code == 200, response.json()
