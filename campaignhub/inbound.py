@@ -68,8 +68,9 @@ CAMPAIGNS: list[Campaigns] = []
 # Shown in place of a header value that may be a credential.
 HIDDEN = "(hidden)"
 # Header names hidden whole, and words that hide any header whose name holds them (a secret,
-# a token, a key). A header naming a signature is kept: it is what a failed verdict is about,
-# and is worthless without the signing key.
+# a token, a key), a header naming a signature too ("X-Signature-Key"). A plain signature header
+# (CallRail's "Signature") holds none of them and is shown: it is what a failed verdict is
+# about, and is worthless without the signing key.
 HIDDEN_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 HIDDEN_WORDS = ("secret", "token", "password", "passwd", "auth", "key", "session", "credential")
 
@@ -143,10 +144,9 @@ def source_choices() -> list[tuple[str, str]]:
 
 def is_hidden_header(name: str) -> bool:
     """Whether a header's value may be a credential and is not shown: Authorization, Cookie
-    and any header whose name holds a word of HIDDEN_WORDS, unless it names a signature."""
+    and any header whose name holds a word of HIDDEN_WORDS, whether or not it also names a
+    signature ("X-Hub-Signature-Secret" is hidden, "Signature" shown)."""
     lowered = name.lower()
-    if "signature" in lowered:
-        return False
     return lowered in HIDDEN_HEADERS or any(word in lowered for word in HIDDEN_WORDS)
 
 

@@ -228,6 +228,17 @@ def test_the_detail_hides_credentials_and_keeps_signatures(tenant_a):
     assert "<script>alert(1)" not in content
 
 
+@pytest.mark.parametrize(
+    "name", ["X-Hub-Signature-Secret", "X-My-Signature-Token", "X-Webhook-Signature-Key"]
+)
+def test_a_signature_header_naming_a_secret_is_hidden(tenant_a, name):
+    delivery = store(tenant_a.account, headers={name: "whsec_live_42", "Signature": "c2lnbmVk"})
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert "whsec_live_42" not in content
+    assert f"<dt>{name}</dt><dd><code>{inbound.HIDDEN}</code></dd>" in content
+    assert "<dt>Signature</dt><dd><code>c2lnbmVk</code></dd>" in content
+
+
 def test_a_long_body_is_cut_with_a_note(tenant_a):
     delivery = store(tenant_a.account, body=b"x" * (inbound.BODY_SHOWN + 5))
     content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
