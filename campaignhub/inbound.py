@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from campaignhub.logs import redact_secret_paths
 from campaignhub.models import DeliveryStatus
 
 # The name of each source, as the page says it ("Lead webhook"): set by
@@ -152,11 +153,14 @@ def is_hidden_header(name: str) -> bool:
 
 def shown_headers(headers) -> list[tuple[str, str]]:
     """A stored delivery's headers as the page lists them: (name, value) in the order stored,
-    HIDDEN in place of the value of each `is_hidden_header`. Anything but a dict is none."""
+    HIDDEN in place of the value of each `is_hidden_header`, and every other value with its
+    secret URL segments replaced by '…' as the logs write them (`logs.redact_secret_paths`: a
+    held form submission's Referer reads `https://example.com/f/…/`). Anything but a dict is
+    none."""
     if not isinstance(headers, dict):
         return []
     return [
-        (str(name), HIDDEN if is_hidden_header(str(name)) else str(value))
+        (str(name), HIDDEN if is_hidden_header(str(name)) else redact_secret_paths(str(value)))
         for name, value in headers.items()
     ]
 

@@ -239,6 +239,22 @@ def test_a_signature_header_naming_a_secret_is_hidden(tenant_a, name):
     assert "<dt>Signature</dt><dd><code>c2lnbmVk</code></dd>" in content
 
 
+def test_header_values_hide_form_ids_and_webhook_tokens_as_the_logs_do(tenant_a):
+    form_id = "de35d222-4f1c-4c62-9a51-0d2f0a7c9e11"
+    delivery = store(
+        tenant_a.account,
+        source="form",
+        headers={
+            "Referer": f"http://testserver/f/{form_id}/",
+            "X-Forwarded-Uri": "/webhooks/leads/tok_9f8e7d6c5b4a/",
+        },
+    )
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert form_id not in content and "tok_9f8e7d6c5b4a" not in content
+    assert "<dt>Referer</dt><dd><code>http://testserver/f/…/</code></dd>" in content
+    assert "<dt>X-Forwarded-Uri</dt><dd><code>/webhooks/leads/…/</code></dd>" in content
+
+
 def test_a_long_body_is_cut_with_a_note(tenant_a):
     delivery = store(tenant_a.account, body=b"x" * (inbound.BODY_SHOWN + 5))
     content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
