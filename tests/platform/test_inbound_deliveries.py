@@ -340,6 +340,23 @@ def test_a_delivery_held_for_its_paused_campaign_is_not_offered_replay(
     assert 'id="replay"' in content and 'id="delivery-held"' not in content
 
 
+def test_an_ignored_deliverys_reason_is_a_note_not_an_error(tenant_a):
+    reason = "Held: the call names no advertiser campaign, so no campaign of this account holds it."
+    delivery = store(tenant_a.account, source="invoca", status=DeliveryStatus.IGNORED, error=reason)
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert 'id="delivery-error"' not in content and "<strong>Error:</strong>" not in content
+    assert f'<div class="message" id="delivery-note"><p><strong>Ignored:</strong> {reason}' in (
+        content
+    )
+    listed = tenant_a.admin_client.get(LIST).content.decode()
+    cell = listed[listed.index(row(delivery)) :].split('data-label="Error">', 1)[1]
+    assert cell.startswith('<small class="muted">Held: the call names no advertiser')
+    # A failed delivery's reason stays an error.
+    failed = store(tenant_a.account, status=DeliveryStatus.FAILED, error="ValueError: no tracker")
+    content = tenant_a.admin_client.get(f"{LIST}{failed.pk}/").content.decode()
+    assert 'id="delivery-error"' in content and 'id="delivery-note"' not in content
+
+
 def test_replay_captures_the_lead_of_a_failed_delivery(
     tenant_a, hook, django_capture_on_commit_callbacks
 ):
