@@ -29,12 +29,14 @@ class Concern:
     "Spring roofing offer (deleted)"), `url` its page, or "" when it has none to open.
 
     For a campaign, `paused` (whether it is paused now: what reached it is held, and replay
-    would hold it again) and `captured_from_page` (whether what is held for it is captured
-    with "Capture it now" on its page once it is active, rather than on activation itself)."""
+    would hold it again), `deleted` (whether it is deleted: there is nothing to replay into)
+    and `captured_from_page` (whether what is held for it is captured with "Capture it now" on
+    its page once it is active, rather than on activation itself)."""
 
     label: str
     url: str = ""
     paused: bool = False
+    deleted: bool = False
     captured_from_page: bool = False
 
 
@@ -44,6 +46,38 @@ def is_held(delivery) -> bool:
     hold it again; it is captured once the campaign is active."""
     concern = getattr(delivery, "concern", None)
     return delivery.status == DeliveryStatus.IGNORED and concern is not None and concern.paused
+
+
+# What the page's replay says, and offers no Replay for, while the campaign a delivery concerns
+# cannot take it (`replay_refusal`).
+HELD_NOT_REPLAYED = (
+    "Not replayed: it is held while its campaign is paused, and is captured once the campaign "
+    "is active."
+)
+PAUSED_NOT_REPLAYED = (
+    "Not replayable while its campaign is paused: what reaches a paused campaign is held, and "
+    "captured once the campaign is active."
+)
+DELETED_NOT_REPLAYED = (
+    "Not replayable: its campaign was deleted, so there is nothing to replay into."
+)
+
+
+def replay_refusal(delivery) -> str:
+    """Why the page does not replay `delivery` (described by `selectors.describe_deliveries`),
+    or "" when it may: its campaign is deleted (DELETED_NOT_REPLAYED: its processor would only
+    find no campaign, and a processed delivery would lose that it was), or paused (replay would
+    hold it, or hold again what it already made a lead of): HELD_NOT_REPLAYED for one held for
+    it (`is_held`), PAUSED_NOT_REPLAYED for any other. The Django admin's Replay action does not
+    ask."""
+    concern = getattr(delivery, "concern", None)
+    if concern is None:
+        return ""
+    if concern.deleted:
+        return DELETED_NOT_REPLAYED
+    if concern.paused:
+        return HELD_NOT_REPLAYED if is_held(delivery) else PAUSED_NOT_REPLAYED
+    return ""
 
 
 # `campaigns_named(account, ids: set[int]) -> {id: Concern}` for the campaigns of `account`

@@ -12,12 +12,6 @@ from campaignhub.pages import page_or_partial
 from campaignhub.paging import deep_page_of
 from campaignhub.tenancy import account_required
 
-# What replay says of a delivery held for its paused campaign: it would only be held again.
-HELD_NOT_REPLAYED = (
-    "Not replayed: it is held while its campaign is paused, and is captured once the campaign "
-    "is active."
-)
-
 
 @account_required(admin=True)
 def inbound_deliveries(request):
@@ -76,11 +70,11 @@ def inbound_delivery(request, delivery_id):
 @account_required(admin=True)
 def inbound_delivery_replay(request, delivery_id):
     """Replay one delivery (`services.replay_delivery`), saying what replay did as the admin's
-    action says it; back to the delivery's page. One held for its paused campaign
-    (`inbound.is_held`) is not replayed (HELD_NOT_REPLAYED): it would be held again."""
+    action says it; back to the delivery's page. One whose campaign is paused or deleted is
+    not replayed, and nothing changes: the page says why (`inbound.replay_refusal`)."""
     delivery = _delivery(request, delivery_id)
-    if delivery.held:
-        messages.warning(request, HELD_NOT_REPLAYED)
+    if delivery.replay_refusal:
+        messages.warning(request, delivery.replay_refusal)
     elif services.replay_delivery(delivery=delivery):
         messages.success(request, intake.queued_message(1))
     else:

@@ -98,7 +98,8 @@ def inbound_deliveries(account, *, source="", status="", campaign=None):
 
 def describe_deliveries(account, deliveries) -> None:
     """Set on each of `deliveries` (a list) `source_label` (`inbound.source_label`),
-    `event_label`, `error_text` (`inbound.error_text`), `held` (`inbound.is_held`) and
+    `event_label`, `error_text` (`inbound.error_text`), `held` (`inbound.is_held`),
+    `replay_refusal` (`inbound.replay_refusal`: why the page does not replay it, or "") and
     `concern`: the `inbound.Concern` of the campaign recorded on it (`campaign_id`), or None
     when none is known. One query for all the rows at once, whatever their number."""
     named = inbound.campaigns_named(
@@ -110,6 +111,7 @@ def describe_deliveries(account, deliveries) -> None:
         delivery.event_label = inbound.event_label(delivery.source, delivery.event)
         delivery.error_text = inbound.error_text(delivery.error)
         delivery.held = inbound.is_held(delivery)
+        delivery.replay_refusal = inbound.replay_refusal(delivery)
 
 
 def inbound_delivery(account, delivery_id) -> InboundDelivery:

@@ -445,18 +445,18 @@ def held_notice(campaign) -> dict:
 def campaigns_named(account, ids) -> dict[int, Concern]:
     """The campaigns of `account` among `ids` (ints), as the Incoming deliveries page names
     the campaign a delivery concerns: {id: Concern(name, its page, paused, captured_from_page)},
-    a deleted one "<name> (deleted)" with no page. `captured_from_page` for a campaign whose
-    held deliveries its page captures ("Capture it now": webhook and form campaigns, and lead
-    sources that register a holding, `held_deliveries`); a dialer or Invoca campaign captures
-    its held calls as it is activated. One query; an id that is no campaign of the account is
-    left out."""
+    a deleted one "<name> (deleted)" with no page and `deleted`. `captured_from_page` for a
+    campaign whose held deliveries its page captures ("Capture it now": webhook and form
+    campaigns, and lead sources that register a holding, `held_deliveries`); a dialer or Invoca
+    campaign captures its held calls as it is activated. One query; an id that is no campaign
+    of the account is left out."""
     found = (
         Campaign.objects.for_account(account)
         .filter(pk__in=ids)
         .only("pk", "campaign_name", "is_deleted", "status", "integration")
     )
     return {
-        campaign.pk: Concern(f"{campaign.campaign_name} (deleted)")
+        campaign.pk: Concern(f"{campaign.campaign_name} (deleted)", deleted=True)
         if campaign.is_deleted
         else Concern(
             campaign.campaign_name,

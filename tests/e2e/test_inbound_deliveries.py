@@ -10,6 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from campaignhub import inbound
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns.models import Lead
 from tests.campaigns.factories import make_campaign
@@ -145,3 +146,30 @@ def test_a_delivery_held_for_its_paused_campaign_is_not_offered_replay(
     page.screenshot(path=tmp_path / "held.png", full_page=True)
     note.get_by_role("link", name="the campaign's page").click()
     expect(page.get_by_role("heading", name="Spring roofing offer")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_processed_delivery_of_a_paused_campaign_is_not_offered_replay(
+    server, page, viewport, tmp_path
+):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(
+        SimpleNamespace(account=account, admin=admin),
+        integration="webhook",
+        campaign_name="Spring roofing offer",
+    )
+    assert _post_lead(server, campaign, {"name": "Ann Lee", "phone": "+14155550134"}).ok
+    processed = InboundDelivery.objects.get()
+    campaign.status = False
+    campaign.save(update_fields=["status"])
+
+    page.set_viewport_size(viewport)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/deliveries/{processed.pk}/")
+    expect(page.locator("#replay-note")).to_have_text(inbound.PAUSED_NOT_REPLAYED)
+    expect(page.get_by_role("button", name="Replay")).to_have_count(0)
+    expect(page.locator("#delivery-held")).to_have_count(0)
+    expect(page.locator("#delivery-lead")).to_contain_text("Ann Lee")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.screenshot(path=tmp_path / "paused.png", full_page=True)

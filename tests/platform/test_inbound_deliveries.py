@@ -11,6 +11,7 @@ from campaignhub import inbound
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.webhooks import INVALID_SIGNATURE
 from campaigns.models import Lead
+from campaigns.selectors import held_notice
 from tests.campaigns.factories import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -338,6 +339,41 @@ def test_a_delivery_held_for_its_paused_campaign_is_not_offered_replay(
     hook.save(update_fields=["status"])
     content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
     assert 'id="replay"' in content and 'id="delivery-held"' not in content
+
+
+@pytest.mark.parametrize(
+    "change, refusal",
+    [
+        ({"status": False}, inbound.PAUSED_NOT_REPLAYED),
+        ({"is_deleted": True}, inbound.DELETED_NOT_REPLAYED),
+    ],
+    ids=["paused", "deleted"],
+)
+def test_a_processed_delivery_is_not_replayed_while_its_campaign_is_paused_or_deleted(
+    tenant_a, hook, django_capture_on_commit_callbacks, change, refusal
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_lead(hook, {"name": "Ann Lee", "phone": "+14155550134"})
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PROCESSED
+    for field, value in change.items():
+        setattr(hook, field, value)
+    hook.save(update_fields=list(change))
+    before = InboundDelivery.objects.values().get(pk=delivery.pk)
+
+    content = tenant_a.admin_client.get(f"{LIST}{delivery.pk}/").content.decode()
+    assert 'id="replay"' not in content
+    assert f'<p class="muted" id="replay-note">{refusal}</p>' in content
+    # Posted anyway, replay says why it does not, and nothing changes.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_a.admin_client.post(f"{LIST}{delivery.pk}/replay/", follow=True)
+    text = response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{LIST}{delivery.pk}/"
+    assert refusal in text and "queued for processing again" not in text
+    assert InboundDelivery.objects.values().get(pk=delivery.pk) == before
+    assert 'id="delivery-held"' not in text and "Held, not lost" not in text
+    assert Lead.objects.filter(campaign=hook).count() == 1
+    assert held_notice(hook)["held_leads"] == 0
 
 
 def test_an_ignored_deliverys_reason_is_a_note_not_an_error(tenant_a):
