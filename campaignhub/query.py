@@ -2,6 +2,7 @@
 value. `?campaign=1&campaign=2` filters by one campaign, and which one would be a guess (Django's
 QueryDict answers the last), so a repeated key is refused, never read."""
 
+import re
 from collections.abc import Iterable, Mapping
 
 from django import forms
@@ -21,6 +22,38 @@ def repeated_message(keys: Iterable[str]) -> str:
     """What a query repeating `keys` is told: "Give each query parameter once: campaign, from."
     (the `/v1/` lists' 400 message and the pages' filter error alike)."""
     return f"Give each query parameter once: {', '.join(keys)}."
+
+
+# Characters a filter's error must not echo as they were given (a bad value is quoted in
+# Django's "x is not one of the available choices."): C0 and C1 controls (a NUL from
+# `?status=%00`) and Unicode's direction controls, which can make the text read as another.
+UNSHOWN_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_escaped(text: str) -> str:
+    """`text` with each of UNSHOWN_CHARACTERS written as its escape: "\\x00" for a NUL,
+    "\\u202e" for a right-to-left override."""
+    return UNSHOWN_CHARACTERS.sub(
+        lambda found: (
+            f"\\x{ord(found[0]):02x}" if ord(found[0]) < 0x100 else f"\\u{ord(found[0]):04x}"
+        ),
+        text,
+    )
+
+
+def filter_errors_text(errors: Mapping[str, Iterable[str]]) -> str:
+    """A list's filter errors (a form's `errors`: {field: [message]}) as one line, each field's
+    messages after its name ("status: ..."), an error of the whole query without one, the
+    fields joined by "; " without the stop before it: "status: Select a valid choice. bogus is
+    not one of the available choices; campaign: Choose a campaign of this account." A value
+    the messages quote is shown with its control characters escaped (`shown_escaped`)."""
+    said = []
+    for field, messages in errors.items():
+        text = shown_escaped(" ".join(str(message) for message in messages))
+        said.append(text if field == "__all__" else f"{field}: {text}")
+    return "; ".join(
+        text.removesuffix(".") if index < len(said) - 1 else text for index, text in enumerate(said)
+    )
 
 
 class SingleValueFilterForm(forms.Form):

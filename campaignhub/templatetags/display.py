@@ -13,7 +13,7 @@ from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
-from campaignhub import concurrency, phones
+from campaignhub import concurrency, phones, query
 
 register = template.Library()
 
@@ -189,3 +189,10 @@ def code_label(value):
         return ""
     text = str(value).replace("_", " ").replace("-", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+@register.filter
+def filter_errors(errors):
+    """A list's filter errors (a form's `errors`) as one line (`query.filter_errors_text`):
+    "status: Select a valid choice. \\x00 is not one of the available choices; campaign: …"."""
+    return query.filter_errors_text(errors)

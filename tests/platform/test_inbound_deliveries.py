@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from campaignhub import inbound
+from campaignhub.forms import InboundDeliveryFilterForm
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.webhooks import INVALID_SIGNATURE
 from campaigns.models import Lead
@@ -166,6 +167,23 @@ def test_a_filter_that_cannot_be_used_is_said_and_nothing_is_listed(tenant_a, qu
     assert "These filters cannot be used" in content and field in content
     assert row(kept) not in content
     assert "No deliveries are listed until the filters can be used." in content
+
+
+def test_filter_errors_read_as_sentences_and_a_nul_is_shown_escaped(tenant_a):
+    response = tenant_a.admin_client.get(f"{LIST}?status=bogus&campaign=999999")
+    assert response.status_code == 400
+    unknown = InboundDeliveryFilterForm.UNKNOWN_CAMPAIGN
+    assert (
+        "These filters cannot be used: status: Select a valid choice. bogus is not one of the "
+        f"available choices; campaign: {unknown} Choose others above."
+    ) in response.content.decode()
+    assert ".;" not in response.content.decode()
+
+    response = tenant_a.admin_client.get(f"{LIST}?status=%00")
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "\x00" not in content
+    assert "status: Select a valid choice. \\x00 is not one of the available choices." in content
 
 
 def test_another_accounts_campaign_is_no_filter(tenant_a, tenant_b):
