@@ -23,6 +23,7 @@ NOT_UTF8_FORM = (
     "The form's %-escaped values are not UTF-8 text: send UTF-8, or name the form's charset in "
     "its Content-Type (application/x-www-form-urlencoded; charset=iso-8859-1)."
 )
+NOT_PLAIN_FORM = "The text/plain body is not a form's name=value lines."
 # Half of a UTF-16 pair alone: JSON can carry it, no database or UTF-8 encoder can.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -234,6 +235,44 @@ def form_pairs(
     except ValueError:
         # parse_qsl's one other refusal: more fields than max_num_fields.
         raise TooManyFields(f"More than {max_fields} fields.") from None
+
+
+# Lines of a `text/plain` form body: browsers end each with CRLF; a bare LF or CR is read alike.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def plain_text_form_pairs(
+    raw: bytes, content_type: str = "", *, max_fields: int | None = None
+) -> list[tuple[str, str]]:
+    """The (name, value) pairs of a form a browser posted as `text/plain` (`<form
+    enctype="text/plain">`), in the order sent: one `name=value` line per field, each ended by
+    CRLF, nothing escaped (WHATWG HTML, "text/plain encoding algorithm"). The body is read as
+    `body_text` reads it. A line is split at its first "=", so a value keeps every "=" it holds;
+    a line with no "=" is the previous value's next line (a textarea's line break, which the
+    browser sends as CRLF too), kept as "\n". The format has no escaping, so a textarea line
+    that itself holds "=" reads as a field of its own (kept under that name, not lost).
+
+    Raises TooManyFields for more than `max_fields` fields (None: no limit); ValueError naming
+    the problem for bytes that are not text (`body_text`), or NOT_PLAIN_FORM for a body that is
+    empty or does not start with a `name=value` line (no form's fields at all).
+    """
+    text = body_text(raw, content_type)
+    if text.endswith(("\r\n", "\n", "\r")):
+        text = text[: -2 if text.endswith("\r\n") else -1]
+    pairs: list[list[str]] = []
+    for line in _LINE_BREAK.split(text) if text else []:
+        name, equals, value = line.partition("=")
+        if equals:
+            if max_fields is not None and len(pairs) >= max_fields:
+                raise TooManyFields(f"More than {max_fields} fields.")
+            pairs.append([name, value])
+        elif pairs:
+            pairs[-1][1] += "\n" + line
+        else:
+            raise ValueError(NOT_PLAIN_FORM)
+    if not pairs:
+        raise ValueError(NOT_PLAIN_FORM)
+    return [(name, value) for name, value in pairs]
 
 
 class MinusZero(Decimal):

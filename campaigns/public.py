@@ -17,11 +17,13 @@ from django.views.decorators.csrf import csrf_exempt
 from campaignhub import schemas
 from campaignhub.api import error, form_problem, too_large_message
 from campaignhub.cleaning import (
+    NOT_PLAIN_FORM,
     TooManyFields,
     body_text,
     declared_charset,
     form_pairs,
     parse_json,
+    plain_text_form_pairs,
 )
 from campaignhub.ratelimit import over_limit
 from campaigns import held_forms, services
@@ -106,13 +108,13 @@ def _json_body(request) -> dict:
 LEGACY_FORM_CHARSETS = ("windows-1252", "latin-1")
 
 
-def _legacy_form_pairs(request, limit):
-    """`form_pairs` of a form body that is not UTF-8 and names no charset, read in the first
-    of `LEGACY_FORM_CHARSETS` it is text in (Latin-1 reads any bytes). Raises Unreadable for
-    more than `limit` fields."""
+def _legacy_form_pairs(request, limit, read=form_pairs):
+    """`read` (`form_pairs`, or `plain_text_form_pairs`) of a form body that is not UTF-8 and
+    names no charset, read in the first of `LEGACY_FORM_CHARSETS` it is text in (Latin-1 reads
+    any bytes). Raises Unreadable for more than `limit` fields."""
     for charset in LEGACY_FORM_CHARSETS:
         try:
-            return form_pairs(
+            return read(
                 request.body, f"{request.content_type}; charset={charset}", max_fields=limit
             )
         except TooManyFields:
@@ -120,6 +122,13 @@ def _legacy_form_pairs(request, limit):
         except ValueError:
             continue
     raise AssertionError("Latin-1 reads every byte.")
+
+
+def _as_query_dict(pairs) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for name, value in pairs:
+        data.appendlist(name, value)
+    return data
 
 
 def _form_body(request) -> QueryDict:
@@ -139,15 +148,56 @@ def _form_body(request) -> QueryDict:
         if declared_charset(content_type):
             raise Unreadable(str(exc)) from None
         pairs = _legacy_form_pairs(request, limit)
-    data = QueryDict(mutable=True)
-    for name, value in pairs:
-        data.appendlist(name, value)
-    return data
+    return _as_query_dict(pairs)
+
+
+# What a post in a format no form of ours can read is told: the browser's text/plain that is not
+# its name=value lines, or another Content-Type (XML, say). Without it the visitor would read
+# "Leave a phone number or an email address." under a phone they did give.
+PLAIN_TEXT_UNREADABLE = (
+    "The form must be sent as application/x-www-form-urlencoded or multipart/form-data: "
+    'remove enctype="text/plain" from the <form> tag.'
+)
+FORM_CONTENT_TYPES = (
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "text/plain",
+    "application/json",
+)
+
+
+def _wrong_content_type(content_type) -> str:
+    return (
+        "The form must be sent as application/x-www-form-urlencoded or multipart/form-data "
+        f'(a <form method="post"> with no enctype), or as JSON, not as {content_type}.'
+    )
+
+
+def _plain_text_body(request) -> QueryDict:
+    """The fields of a form a browser posted with `enctype="text/plain"`: its `name=value`
+    lines (`cleaning.plain_text_form_pairs`), in the charset its Content-Type names, else
+    UTF-8, else `LEGACY_FORM_CHARSETS`, as `_form_body` reads a form. Raises Unreadable saying
+    why: PLAIN_TEXT_UNREADABLE for a body that is no such lines, bytes not in the charset named,
+    or more fields than `DATA_UPLOAD_MAX_NUMBER_FIELDS`."""
+    content_type = _content_type(request)
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    try:
+        pairs = plain_text_form_pairs(request.body, content_type, max_fields=limit)
+    except TooManyFields:
+        raise Unreadable(too_many_fields()) from None
+    except ValueError as exc:
+        if str(exc) == NOT_PLAIN_FORM:
+            raise Unreadable(PLAIN_TEXT_UNREADABLE) from None
+        if declared_charset(content_type):
+            raise Unreadable(str(exc)) from None
+        pairs = _legacy_form_pairs(request, limit, plain_text_form_pairs)
+    return _as_query_dict(pairs)
 
 
 def _submission(request):
     """The fields posted, as `PublicLeadForm` takes them: a dict for a JSON body, a
-    `QueryDict` for a form (every value of a repeated field kept). Raises Unreadable, also for
+    `QueryDict` for a form (every value of a repeated field kept; `text/plain` as browsers send
+    it read too). Raises Unreadable, also for a Content-Type no form is sent as, and for
     what Django refuses to read (a body over `DATA_UPLOAD_MAX_MEMORY_SIZE`, more fields than
     `DATA_UPLOAD_MAX_NUMBER_FIELDS`), which would otherwise answer its own error page."""
     try:
@@ -155,6 +205,10 @@ def _submission(request):
             return _json_body(request)
         if request.content_type == "application/x-www-form-urlencoded":
             return _form_body(request)
+        if request.content_type == "text/plain":
+            return _plain_text_body(request)
+        if request.content_type and request.content_type not in FORM_CONTENT_TYPES:
+            raise Unreadable(_wrong_content_type(request.content_type))
         return request.POST
     except RequestDataTooBig:
         raise Unreadable(too_large_message()) from None

@@ -39,6 +39,11 @@ def form_path(campaign):
     return f"/f/{campaign.form_secret_id}/"
 
 
+def send_path(campaign):
+    """Where a landing page's own form posts (the campaign page's "Use your own form")."""
+    return f"/f/{campaign.form_secret_id}/send/"
+
+
 class TestPublicForm:
     def test_page_renders_without_login(self, form_campaign):
         response = Client().get(form_path(form_campaign))
@@ -289,6 +294,69 @@ class TestPublicForm:
         else:
             assert [t.name for t in response.templates] == ["campaigns/public_form.html"]
             assert message in response.content.decode()
+        assert not Lead.objects.exists()
+
+    def test_a_text_plain_form_is_read_as_the_browser_sends_it(self, form_campaign):
+        """`<form enctype="text/plain">` posts `name=value` lines, CRLF-ended, unescaped: a
+        value keeps its "=", a textarea's lines stay one message, a repeated field every
+        value."""
+        raw = (
+            b"name=Ann Lee\r\nphone=(415) 555-0111\r\nmessage=Call after 5pm\r\n"
+            b"Ask for the roof and gutters quote\r\nservices=roof\r\nservices=gutter\r\n"
+            b"coupon=A=B&C\r\n"
+        )
+        response = Client().generic("POST", send_path(form_campaign), raw, "text/plain")
+        assert response.status_code == 200
+        assert "campaigns/public_thanks.html" in [t.name for t in response.templates]
+        lead = Lead.objects.get()
+        assert (lead.name, lead.phone) == ("Ann Lee", "+14155550111")
+        assert lead.message == "Call after 5pm\nAsk for the roof and gutters quote"
+        assert lead.payload["services"] == ["roof", "gutter"]
+        assert lead.payload["coupon"] == "A=B&C"
+
+    def test_a_text_plain_form_from_a_page_in_another_charset_is_read_as_a_form_is(
+        self, form_campaign
+    ):
+        raw = "name=José García\r\nphone=4155550111\r\n".encode("windows-1252")
+        response = Client().generic("POST", send_path(form_campaign), raw, "text/plain")
+        assert response.status_code == 200
+        assert Lead.objects.get().name == "José García"
+
+    @pytest.mark.parametrize(
+        ("raw", "content_type", "message"),
+        [
+            (
+                b"Ann Lee, 4155550111",
+                "text/plain",
+                "The form must be sent as application/x-www-form-urlencoded or "
+                'multipart/form-data: remove enctype="text/plain" from the <form> tag.',
+            ),
+            (
+                b"<lead><phone>4155550111</phone></lead>",
+                "text/xml",
+                "The form must be sent as application/x-www-form-urlencoded or "
+                'multipart/form-data (a <form method="post"> with no enctype), or as JSON, '
+                "not as text/xml.",
+            ),
+        ],
+        ids=["text-plain-not-lines", "xml"],
+    )
+    @pytest.mark.parametrize("accept", ["text/html", "application/json"])
+    def test_a_body_no_form_is_sent_as_is_400_naming_the_real_problem(
+        self, form_campaign, raw, content_type, message, accept
+    ):
+        """Never "Leave a phone number or an email address." under a phone that was sent."""
+        response = Client().generic(
+            "POST", send_path(form_campaign), raw, content_type, HTTP_ACCEPT=accept
+        )
+        assert response.status_code == 400
+        if accept == "application/json":
+            assert response.json()["message"] == message
+        else:
+            assert [t.name for t in response.templates] == ["campaigns/public_form.html"]
+            content = unescape(response.content.decode())
+            assert message in content
+            assert "Leave a phone number or an email address." not in content
         assert not Lead.objects.exists()
 
     def test_a_multipart_form_is_read_as_ever(self, form_campaign):

@@ -89,3 +89,23 @@ def test_an_embeds_checkbox_group_posted_to_the_public_form_keeps_every_ticked_v
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("Thank you!")).to_be_visible()
     assert Lead.objects.get().payload["services"] == ["roof", "siding"]
+
+
+def test_an_own_form_sent_as_text_plain_keeps_the_visitors_lead(server, page):
+    """`enctype="text/plain"`, a copy mistake: the browser's `name=value` lines are read, a
+    message's lines kept as one message."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="form", campaign_name="Roofing")
+    page.set_content(
+        f'<form method="post" enctype="text/plain" action="{server}/f/{campaign.form_secret_id}'
+        '/send/"><label>Name <input name="name"></label><label>Phone <input name="phone"></label>'
+        '<label>Message <textarea name="message"></textarea></label><button>Send</button></form>'
+    )
+    page.get_by_label("Name").fill("José García")
+    page.get_by_label("Phone").fill("(415) 555-0111")
+    page.get_by_label("Message").fill("Call after 5pm\nAsk for Ann & Bo")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    lead = Lead.objects.get()
+    assert (lead.name, lead.phone) == ("José García", "+14155550111")
+    assert lead.message == "Call after 5pm\nAsk for Ann & Bo"
