@@ -229,6 +229,48 @@ def _refused(request, campaign, message, as_json):
     return render(request, "campaigns/public_form.html", context, status=400)
 
 
+SENT_WITH_GET = (
+    'This form was not sent: a form must send it with method="post". What was typed is below; '
+    "press Send to send it."
+)
+# The fields our page shows itself; any other field a landing page's form sent rides along hidden.
+OWN_FIELDS = ("name", "phone", "email", "message")
+
+
+def _sent_with_get(request) -> bool:
+    """True for a GET of the send URL carrying fields in its query string: a landing page's
+    own `<form method="get">` (or no method at all) posting to it. Our page's own URL, and the
+    send URL without a query string, are shown as ever."""
+    return request.resolver_match.url_name == "public_form_send" and bool(request.GET)
+
+
+def _sent_with_get_refused(request, campaign, as_json):
+    """A form sent to the send URL with GET: nothing is kept (a lead in a URL would sit in
+    every log and history it passes), and 400 says the form must use method="post" -- in the
+    JSON envelope, or on our form page holding what was typed (its own fields filled, any other
+    field hidden, our bot trap and the submission id left out) so the visitor sends it with one
+    click."""
+    if as_json:
+        return error(400, SENT_WITH_GET)
+    initial = {field: request.GET[field] for field in OWN_FIELDS if field in request.GET}
+    initial["submission_id"] = uuid.uuid4()
+    others = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in (*OWN_FIELDS, "website", "submission_id")
+        for value in values
+    ]
+    context = {
+        "campaign": campaign,
+        "form": PublicLeadForm(initial=initial),
+        "error": SENT_WITH_GET,
+        "other_fields": others,
+    }
+    response = render(request, "campaigns/public_form.html", context, status=400)
+    patch_cache_control(response, private=True, max_age=0)
+    return response
+
+
 @csrf_exempt
 @login_not_required
 def public_form(request, form_secret_id):
@@ -236,6 +278,8 @@ def public_form(request, form_secret_id):
     campaign = _form_campaign(form_secret_id)
     if campaign is None:
         return _gone(request, form_secret_id, as_json)
+    if request.method == "GET" and _sent_with_get(request):
+        return _sent_with_get_refused(request, campaign, as_json)
     if request.method == "GET":
         form = PublicLeadForm(initial={"submission_id": uuid.uuid4()})
         response = render(

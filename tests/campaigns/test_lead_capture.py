@@ -359,6 +359,44 @@ class TestPublicForm:
             assert "Leave a phone number or an email address." not in content
         assert not Lead.objects.exists()
 
+    def test_a_form_sent_to_the_send_url_with_get_is_400_and_kept_on_our_page(self, form_campaign):
+        """`<form method="get">` puts the lead in the query string: never a silent 200 with an
+        empty form. Our page says to use method="post" and holds what was typed to send."""
+        query = {
+            "name": "Ann Lee",
+            "phone": "(415) 555-0111",
+            "message": "Call after 5pm",
+            "services": ["roof", "gutter"],
+            "website": "",
+            "submission_id": "not-ours",
+        }
+        page = Client().get(send_path(form_campaign), query)
+        assert page.status_code == 400
+        assert [t.name for t in page.templates] == ["campaigns/public_form.html"]
+        content = page.content.decode()
+        assert 'This form was not sent: a form must send it with method="post".' in unescape(
+            content
+        )
+        assert 'name="name" value="Ann Lee"' in content
+        assert 'name="phone" value="(415) 555-0111"' in content
+        assert ">Call after 5pm</textarea>" in content
+        assert content.count('<input type="hidden" name="services"') == 2
+        assert 'value="not-ours"' not in content
+        assert re.search(r'name="website"[^>]*>', content).group(0).count("value") == 0
+        assert "private" in page["Cache-Control"]
+        as_json = Client().get(send_path(form_campaign), query, HTTP_ACCEPT="application/json")
+        assert as_json.status_code == 400
+        assert as_json.json()["message"].startswith("This form was not sent: a form must send")
+        assert not Lead.objects.exists()
+
+    def test_a_get_without_fields_or_of_our_own_page_shows_the_form_as_ever(self, form_campaign):
+        for response in (
+            Client().get(send_path(form_campaign)),
+            Client().get(form_path(form_campaign), {"utm_source": "ads"}),
+        ):
+            assert response.status_code == 200
+            assert 'role="alert"' not in response.content.decode()
+
     def test_a_multipart_form_is_read_as_ever(self, form_campaign):
         response = Client().post(form_path(form_campaign), {"phone": "4155550111"})
         assert response.status_code == 200

@@ -109,3 +109,30 @@ def test_an_own_form_sent_as_text_plain_keeps_the_visitors_lead(server, page):
     lead = Lead.objects.get()
     assert (lead.name, lead.phone) == ("José García", "+14155550111")
     assert lead.message == "Call after 5pm\nAsk for Ann & Bo"
+
+
+def test_an_own_form_sent_with_get_is_held_on_our_page_to_send_with_one_click(server, page):
+    """`method="get"`, a copy mistake: our page says so, holding what was typed (an extra
+    field too), and its Send makes the lead."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="form", campaign_name="Roofing")
+    page.set_content(
+        f'<form method="get" action="{server}/f/{campaign.form_secret_id}/send/">'
+        '<label>Name <input name="name"></label><label>Phone <input name="phone"></label>'
+        '<label><input type="checkbox" name="services" value="roof"> Roof</label>'
+        "<button>Send</button></form>"
+    )
+    page.get_by_label("Name").fill("Ann Visitor")
+    page.get_by_label("Phone").fill("(415) 555-0111")
+    page.get_by_label("Roof").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("alert")).to_contain_text('method="post"')
+    expect(page.get_by_label("Name")).to_have_value("Ann Visitor")
+    expect(page.get_by_label("Phone")).to_have_value("(415) 555-0111")
+    assert not Lead.objects.exists()
+
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    lead = Lead.objects.get()
+    assert (lead.name, lead.phone) == ("Ann Visitor", "+14155550111")
+    assert lead.payload["services"] == "roof"
