@@ -82,8 +82,9 @@ def _content_type(request) -> str:
 
 
 def _json_body(request) -> dict:
-    """The JSON object posted, read in the charset its Content-Type names, else UTF-8
-    (`body_text`). Raises Unreadable saying why for anything else: "Malformed JSON: …" for a
+    """The JSON object posted, read in the charset its Content-Type names, else as JSON text
+    naming none is read (UTF-8, or UTF-16/32 where a byte order mark or zero bytes say so:
+    `body_text`). Raises Unreadable saying why for anything else: "Malformed JSON: …" for a
     body that is no JSON (`parse_json`) or an object naming a key twice, "The body must be a
     JSON object." for JSON that is no object."""
     try:
@@ -133,7 +134,8 @@ def _as_query_dict(pairs) -> QueryDict:
 
 def _form_body(request) -> QueryDict:
     """The fields of a posted form page (`application/x-www-form-urlencoded`), read in the
-    charset its Content-Type names, else UTF-8, else (bytes that are not UTF-8, as a page in
+    charset its Content-Type names, else as `body_text` reads a body naming none (UTF-8, or
+    UTF-16/32 a byte order mark names), else (bytes that are none of these, as a page in
     another charset posts) `LEGACY_FORM_CHARSETS` (`cleaning.form_pairs`): Django reads them as
     UTF-8 whatever was named, spoiling a Latin-1 page's accents to U+FFFD, and refuses a named
     charset outright. Raises Unreadable saying why for bytes not in the charset named, or for
