@@ -124,7 +124,7 @@ def test_a_refused_assignment_is_said_once_under_the_picker(server, page):
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/leads/{lead.pk}/")
     block = page.locator(f"#lead-{lead.pk}-representative")
-    block.get_by_label("Give this lead to").select_option(value=str(rep.pk))
+    block.get_by_label("Representative").select_option(value=str(rep.pk))
     block.get_by_role("button", name="Assign").click()
     said = "Riley Rep is no longer a member of this account: give the lead to someone else."
     expect(block.locator("p.error")).to_have_text(said)
