@@ -305,12 +305,13 @@ def representatives_for_filter(account):
     with `is_member`: its members, and those removed from it who still hold one of its leads
     (a lead alerted to them stays theirs, `assignment.representative_left`), so their figures
     can still be read. Nobody else: an id the account's leads never named is not among them.
-    One query."""
+    One query; whether someone holds a lead stops at the first (the lead's representative
+    index), rather than reading every lead of the account."""
     is_member = Exists(Membership.objects.filter(account=account, user_id=OuterRef("pk")))
-    holders = Lead.objects.filter(account=account).values("representative_id")
+    holds = Exists(Lead.objects.filter(representative_id=OuterRef("pk"), account=account))
     return (
         User.objects.annotate(is_member=is_member)
-        .filter(Q(is_member=True) | Q(pk__in=holders))
+        .filter(Q(is_member=True) | holds)
         .order_by("name", "email")
     )
 
