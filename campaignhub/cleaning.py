@@ -23,7 +23,6 @@ NOT_UTF8_FORM = (
     "The form's %-escaped values are not UTF-8 text: send UTF-8, or name the form's charset in "
     "its Content-Type (application/x-www-form-urlencoded; charset=iso-8859-1)."
 )
-NOT_PLAIN_FORM = "The text/plain body is not a form's name=value lines."
 # Half of a UTF-16 pair alone: JSON can carry it, no database or UTF-8 encoder can.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -199,6 +198,10 @@ class TooManyFields(ValueError):
     """A form body with more fields than `form_pairs` was allowed to read."""
 
 
+class NotPlainForm(ValueError):
+    """A text/plain body that is not a form's `name=value` lines (`plain_text_form_pairs`)."""
+
+
 def form_pairs(
     raw: bytes, content_type: str = "", *, max_fields: int | None = None
 ) -> list[tuple[str, str]]:
@@ -253,7 +256,7 @@ def plain_text_form_pairs(
     that itself holds "=" reads as a field of its own (kept under that name, not lost).
 
     Raises TooManyFields for more than `max_fields` fields (None: no limit); ValueError naming
-    the problem for bytes that are not text (`body_text`), or NOT_PLAIN_FORM for a body that is
+    the problem for bytes that are not text (`body_text`); NotPlainForm for a body that is
     empty or does not start with a `name=value` line (no form's fields at all).
     """
     text = body_text(raw, content_type)
@@ -269,9 +272,9 @@ def plain_text_form_pairs(
         elif pairs:
             pairs[-1][1] += "\n" + line
         else:
-            raise ValueError(NOT_PLAIN_FORM)
+            raise NotPlainForm("No form's name=value lines.")
     if not pairs:
-        raise ValueError(NOT_PLAIN_FORM)
+        raise NotPlainForm("No form's name=value lines.")
     return [(name, value) for name, value in pairs]
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from campaignhub import schemas
 from campaignhub.api import error, form_problem, too_large_message
 from campaignhub.cleaning import (
-    NOT_PLAIN_FORM,
+    NotPlainForm,
     TooManyFields,
     body_text,
     declared_charset,
@@ -111,8 +111,9 @@ LEGACY_FORM_CHARSETS = ("windows-1252", "latin-1")
 
 def _legacy_form_pairs(request, limit, read=form_pairs):
     """`read` (`form_pairs`, or `plain_text_form_pairs`) of a form body that is not UTF-8 and
-    names no charset, read in the first of `LEGACY_FORM_CHARSETS` it is text in (Latin-1 reads
-    any bytes). Raises Unreadable for more than `limit` fields."""
+        names no charset, read in the first of `LEGACY_FORM_CHARSETS` it is text in (Latin-1 reads
+        any bytes). Raises Unreadable for more than `limit` fields, or (text/plain) for a body that
+    is no form's lines in that charset either."""
     for charset in LEGACY_FORM_CHARSETS:
         try:
             return read(
@@ -120,6 +121,8 @@ def _legacy_form_pairs(request, limit, read=form_pairs):
             )
         except TooManyFields:
             raise Unreadable(too_many_fields()) from None
+        except NotPlainForm:
+            raise Unreadable(PLAIN_TEXT_UNREADABLE) from None
         except ValueError:
             continue
     raise AssertionError("Latin-1 reads every byte.")
@@ -187,9 +190,9 @@ def _plain_text_body(request) -> QueryDict:
         pairs = plain_text_form_pairs(request.body, content_type, max_fields=limit)
     except TooManyFields:
         raise Unreadable(too_many_fields()) from None
+    except NotPlainForm:
+        raise Unreadable(PLAIN_TEXT_UNREADABLE) from None
     except ValueError as exc:
-        if str(exc) == NOT_PLAIN_FORM:
-            raise Unreadable(PLAIN_TEXT_UNREADABLE) from None
         if declared_charset(content_type):
             raise Unreadable(str(exc)) from None
         pairs = _legacy_form_pairs(request, limit, plain_text_form_pairs)

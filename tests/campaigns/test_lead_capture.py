@@ -338,8 +338,15 @@ class TestPublicForm:
                 'multipart/form-data (a <form method="post"> with no enctype), or as JSON, '
                 "not as text/xml.",
             ),
+            (
+                # Not UTF-8 either: no form's lines in the legacy charsets, never a 500.
+                "Jos\u00e9 Garc\u00eda, 4155550111".encode("windows-1252"),
+                "text/plain",
+                "The form must be sent as application/x-www-form-urlencoded or "
+                'multipart/form-data: remove enctype="text/plain" from the <form> tag.',
+            ),
         ],
-        ids=["text-plain-not-lines", "xml"],
+        ids=["text-plain-not-lines", "xml", "text-plain-not-lines-nor-utf8"],
     )
     @pytest.mark.parametrize("accept", ["text/html", "application/json"])
     def test_a_body_no_form_is_sent_as_is_400_naming_the_real_problem(
