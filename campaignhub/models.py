@@ -137,6 +137,22 @@ class Membership(models.Model):
         return self.role == Role.ADMIN
 
 
+def is_member(account, user) -> bool:
+    """Whether `user` is a member of `account` now (each an id or an instance); one query.
+    Someone removed from an account keeps what they did there (leads they hold, deliveries
+    sent to them) but is no longer a member."""
+    return Membership.objects.filter(account=account, user=user).exists()
+
+
+def member_exists(account=None, user=None):
+    """An `Exists` expression, for annotations and filters, of whether `user` is a member of
+    `account` now: each an id, an instance or an `OuterRef`; left out, the outer row's
+    `account_id` and `user_id` (a lead's holder is `user=OuterRef("representative_id")`)."""
+    account = models.OuterRef("account_id") if account is None else account
+    user = models.OuterRef("user_id") if user is None else user
+    return models.Exists(Membership.objects.filter(account=account, user=user))
+
+
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from campaignhub.models import Membership, User
+from campaignhub.models import Membership, User, is_member
 from campaigns import events, permissions, selectors, services
 from campaigns.models import Lead, Representative
 
@@ -27,9 +27,7 @@ def representative_left(lead) -> bool:
         return False
     member = getattr(lead, "representative_is_member", None)
     if member is None:
-        member = Membership.objects.filter(
-            account_id=lead.account_id, user_id=lead.representative_id
-        ).exists()
+        member = is_member(lead.account_id, lead.representative_id)
     return not member
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from campaignhub.cleaning import id_or_none
-from campaignhub.models import Membership
+from campaignhub.models import is_member, member_exists
 from campaignhub.phones import e164_or_blank
 from campaigns import sources
 from campaigns.models import Campaign, NotificationType, Representative
@@ -214,7 +214,7 @@ def _sms_without_phone_failing(account):
 
 def _owner_left(setup):
     campaign = setup.campaign
-    if campaign.owner_id is None or _is_member(campaign.account_id, campaign.owner_id):
+    if campaign.owner_id is None or is_member(campaign.account_id, campaign.owner_id):
         return ""
     return (
         f"Its owner {campaign.owner.get_full_name()} is no longer a member of the account: "
@@ -222,14 +222,8 @@ def _owner_left(setup):
     )
 
 
-def _is_member(account_id, user_id):
-    return Membership.objects.filter(account_id=account_id, user_id=user_id).exists()
-
-
 def _owner_left_failing(account):
-    return Q(owner__isnull=False) & ~Exists(
-        Membership.objects.filter(account_id=OuterRef("account_id"), user_id=OuterRef("owner_id"))
-    )
+    return Q(owner__isnull=False) & ~member_exists(user=OuterRef("owner_id"))
 
 
 def _source_unavailable(setup):

@@ -14,7 +14,14 @@ from django.urls import reverse
 
 from campaignhub.cleaning import id_or_none
 from campaignhub.inbound import Concern
-from campaignhub.models import DeliveryStatus, InboundDelivery, Membership, Role, User
+from campaignhub.models import (
+    DeliveryStatus,
+    InboundDelivery,
+    Membership,
+    Role,
+    User,
+    member_exists,
+)
 from campaignhub.phones import InvalidPhoneNumber, to_e164
 from campaigns import checks, sources
 from campaigns.models import (
@@ -230,11 +237,7 @@ def with_representative_standing(leads):
     (or when nobody holds the lead). One subquery in the same statement, so a list marks a
     representative who left (`assignment.representative_name`) with no query per row."""
     return leads.annotate(
-        representative_is_member=Exists(
-            Membership.objects.filter(
-                account_id=OuterRef("account_id"), user_id=OuterRef("representative_id")
-            )
-        )
+        representative_is_member=member_exists(user=OuterRef("representative_id"))
     )
 
 
@@ -307,7 +310,7 @@ def representatives_for_filter(account):
     can still be read. Nobody else: an id the account's leads never named is not among them.
     One query; whether someone holds a lead stops at the first (the lead's representative
     index), rather than reading every lead of the account."""
-    is_member = Exists(Membership.objects.filter(account=account, user_id=OuterRef("pk")))
+    is_member = member_exists(account=account, user=OuterRef("pk"))
     holds = Exists(Lead.objects.filter(representative_id=OuterRef("pk"), account=account))
     return (
         User.objects.annotate(is_member=is_member)

@@ -13,12 +13,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from campaignhub.cleaning import bounded_id, clean_json, clean_text, id_or_none
 from campaignhub.intake import replay_deliveries
-from campaignhub.models import Membership, Role
+from campaignhub.models import Membership, Role, member_exists
 from campaignhub.phones import DEFAULT_REGION, e164_or_blank, for_display
 from campaignhub.ratelimit import over_limit
 from campaigns import events, outcomes, permissions, selectors, serializers, sources
@@ -580,18 +580,16 @@ def recount_tallies(account) -> None:
 # Leads
 
 
-def _is_member(account_id):
-    """A filter on rows with a `user`: that person is a member of `account_id` now."""
-    return Exists(Membership.objects.filter(account_id=account_id, user_id=OuterRef("user_id")))
+def _assigned_members(campaign):
+    """The campaign's representatives (Representative rows) who are members of its account now."""
+    return campaign.assignments.filter(member_exists(account=campaign.account_id))
 
 
 def _next_representative(campaign):
     """Round-robin over the campaign's representatives who are members of its account now;
     None when it has none. (Removal withdraws a person's rows; this holds even for a row that
     slipped past, so a lead never goes to someone outside the account.)"""
-    assignments = list(
-        campaign.assignments.filter(_is_member(campaign.account_id)).select_related("user")
-    )
+    assignments = list(_assigned_members(campaign).select_related("user"))
     if not assignments:
         return None
     Campaign.objects.filter(pk=campaign.pk).update(next_representative=F("next_representative") + 1)
@@ -603,11 +601,8 @@ def _representative_for(campaign, handled_by):
     when they are one of the campaign's representatives and a member of its account now;
     otherwise the next one round-robin (`_next_representative`), or None."""
     if handled_by is not None:
-        found = (
-            campaign.assignments.filter(_is_member(campaign.account_id), user_id=handled_by)
-            .select_related("user")
-            .first()
-        )
+        theirs = _assigned_members(campaign).filter(user_id=handled_by)
+        found = theirs.select_related("user").first()
         if found is not None:
             return found
     return _next_representative(campaign)

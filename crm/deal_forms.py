@@ -1,11 +1,11 @@
 """Input validation for deals, the board and the pipeline settings, for pages and API alike."""
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q
 
 from campaignhub.concurrency import SeenVersionForm
 from campaignhub.fields import DigitsIntegerField, IdChoiceField, MoneyField, NameField
-from campaignhub.models import Membership, User
+from campaignhub.models import User, member_exists
 from crm.models import Deal, Stage, StageKind
 
 NOT_A_MEMBER = "The owner must be a member of the account."
@@ -38,7 +38,7 @@ def owner_label(user) -> str:
 
 def _people(account_id):
     return User.objects.annotate(
-        is_member=Exists(Membership.objects.filter(account_id=account_id, user_id=OuterRef("pk")))
+        is_member=member_exists(account=account_id, user=OuterRef("pk"))
     ).order_by("name", "email")
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.dateparse import parse_datetime
 
-from campaignhub.models import Account, Membership
+from campaignhub.models import Account, is_member
 from campaignhub.tenancy import AccountQuerySet
 
 
@@ -109,9 +109,7 @@ class Delivery(models.Model):
             return False
         member = getattr(self, "recipient_is_member", None)
         if member is None:
-            member = Membership.objects.filter(
-                account_id=self.account_id, user_id=self.user_id
-            ).exists()
+            member = is_member(self.account_id, self.user_id)
         return not member
 
     @property

@@ -3,10 +3,9 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
 from fcm_django.models import FCMDevice
 
-from campaignhub.models import Membership
+from campaignhub.models import member_exists
 from notifications.models import Delivery
 
 
@@ -16,13 +15,7 @@ def deliveries_visible_to(membership):
     deliveries = (
         Delivery.objects.for_account(membership.account)
         .select_related("user")
-        .annotate(
-            recipient_is_member=Exists(
-                Membership.objects.filter(
-                    account_id=OuterRef("account_id"), user_id=OuterRef("user_id")
-                )
-            )
-        )
+        .annotate(recipient_is_member=member_exists())
     )
     if not membership.is_admin:
         deliveries = deliveries.filter(user=membership.user)

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from fcm_django.models import FCMDevice
 
 from campaignhub import live, selectors
-from campaignhub.models import Membership
+from campaignhub.models import is_member, member_exists
 from campaignhub.phones import to_e164
 from notifications.models import Channel, Delivery, Status
 from notifications.rendering import event_channels, render_channel
@@ -119,9 +119,7 @@ RECIPIENT_LEFT = "Cancelled: the person it was for was removed from the account.
 
 def _recipient_left():
     """A filter on deliveries for a person who is not (or no longer) a member of its account."""
-    return Q(user__isnull=False) & ~Exists(
-        Membership.objects.filter(account_id=OuterRef("account_id"), user_id=OuterRef("user_id"))
-    )
+    return Q(user__isnull=False) & ~member_exists()
 
 
 def _cancel(deliveries, reason=RECIPIENT_LEFT) -> list[int]:
@@ -405,12 +403,7 @@ def announce(delivery, *, created=False) -> None:
     if delivery is None:
         return
     user_ids = set(selectors.admin_ids(delivery.account_id))
-    if (
-        delivery.user_id
-        and Membership.objects.filter(
-            account_id=delivery.account_id, user_id=delivery.user_id
-        ).exists()
-    ):
+    if delivery.user_id and is_member(delivery.account_id, delivery.user_id):
         user_ids.add(delivery.user_id)
     html = live.render(
         delivery.account, "notifications/deliveries.html#delivery-row", {"delivery": delivery}

@@ -17,7 +17,6 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
-    Exists,
     F,
     FloatField,
     IntegerField,
@@ -29,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber, TruncDate
 
-from campaignhub.models import Membership, User
+from campaignhub.models import User, member_exists
 from campaignhub.tenancy import account_zone
 from campaigns.assignment import FORMER_MEMBER
 from campaigns.models import Campaign, LeadSource, LeadStatus
@@ -218,7 +217,7 @@ def _labels(group, keys, account) -> tuple[dict, dict]:
         labels = {pk: f"{name} (deleted)" if deleted else name for pk, name, deleted in campaigns}
         return labels, {}
     users = User.objects.filter(pk__in=[key for key in keys if key is not None]).annotate(
-        is_member=Exists(Membership.objects.filter(account=account, user_id=OuterRef("pk")))
+        is_member=member_exists(account=account, user=OuterRef("pk"))
     )
     users = list(users)
     labels = {None: UNASSIGNED, **{user.pk: user.get_full_name() for user in users}}
