@@ -198,8 +198,10 @@ class InboundDeliveryAdmin(AccountScopedAdmin):
 
     @admin.action(description="Replay selected deliveries")
     def replay(self, request, queryset):
-        count = intake.replay_deliveries(queryset)
-        skipped = queryset.count() - count
+        count, refused = services.replay_deliveries(queryset)
+        skipped = queryset.count() - count - refused.total()
         self.message_user(request, intake.queued_message(count))
+        for reason, held in sorted(refused.items()):
+            self.message_user(request, f"{reason} ({held} selected)", level=messages.WARNING)
         if skipped:
             self.message_user(request, intake.skipped_message(skipped), level=messages.WARNING)

@@ -68,8 +68,8 @@ def replay_refusal(delivery) -> str:
     or "" when it may: its campaign is deleted (DELETED_NOT_REPLAYED: its processor would only
     find no campaign, and a processed delivery would lose that it was), or paused (replay would
     hold it, or hold again what it already made a lead of): HELD_NOT_REPLAYED for one held for
-    it (`is_held`), PAUSED_NOT_REPLAYED for any other. The Django admin's Replay action does not
-    ask."""
+    it (`is_held`), PAUSED_NOT_REPLAYED for any other. The Django admin's Replay action and
+    `manage.py replay_deliveries` skip them alike (`services.replay_deliveries`)."""
     concern = getattr(delivery, "concern", None)
     if concern is None:
         return ""

@@ -114,6 +114,28 @@ def describe_deliveries(account, deliveries) -> None:
         delivery.replay_refusal = inbound.replay_refusal(delivery)
 
 
+def replay_refused(deliveries) -> list[InboundDelivery]:
+    """Those of `deliveries` (a queryset, of any accounts) that the Incoming deliveries page
+    would not replay because the campaign they concern is paused or deleted
+    (`inbound.replay_refusal`), each with `replay_refusal` set; the Django admin's Replay
+    action skips them as the page does. One query per account among them."""
+    concerned = list(
+        deliveries.exclude(campaign_id=None).only("pk", "account_id", "campaign_id", "status")
+    )
+    by_account = {}
+    for delivery in concerned:
+        by_account.setdefault(delivery.account_id, []).append(delivery)
+    refused = []
+    for account_id, rows in by_account.items():
+        named = inbound.campaigns_named(account_id, {d.campaign_id for d in rows})
+        for delivery in rows:
+            delivery.concern = named.get(delivery.campaign_id)
+            delivery.replay_refusal = inbound.replay_refusal(delivery)
+            if delivery.replay_refusal:
+                refused.append(delivery)
+    return refused
+
+
 def inbound_delivery(account, delivery_id) -> InboundDelivery:
     """One delivery of `account`, for its page, with `source_label`, `event_label` and `concern`
     (as `describe_deliveries` sets them), `lead` (the `inbound.Concern` of the lead it made, or

@@ -1,5 +1,6 @@
 """Writes for the platform: accounts, members and their invitations, API tokens."""
 
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -534,6 +535,24 @@ def update_profile(*, user: User, name: str, phone: str) -> User:
 
 def switch_account(*, request, membership: Membership) -> None:
     request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+
+
+def replay_deliveries(deliveries, *, dry_run=False) -> tuple[int, dict[str, int]]:
+    """Process stored `deliveries` (a queryset, of any accounts) again, as the admin's Replay
+    action and `manage.py replay_deliveries` do (`intake.replay_deliveries`: signatures checked
+    again with today's key), except those whose campaign is paused or deleted, which the
+    Incoming deliveries page would not replay either (`selectors.replay_refused`). Returns how
+    many were queued (with `dry_run`, would be: nothing is queued) and how many were refused
+    for each reason ({`inbound.PAUSED_NOT_REPLAYED`: 2, ...})."""
+    from campaignhub import intake, selectors
+
+    refused = selectors.replay_refused(deliveries)
+    taken = deliveries.exclude(pk__in=[delivery.pk for delivery in refused])
+    if dry_run:
+        count = taken.filter(intake.replayable()).count()
+    else:
+        count = intake.replay_deliveries(taken)
+    return count, Counter(delivery.replay_refusal for delivery in refused)
 
 
 def replay_delivery(*, delivery: InboundDelivery) -> bool:

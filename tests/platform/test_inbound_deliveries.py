@@ -1,9 +1,11 @@
 """The Incoming deliveries pages: an account admin reads what upstreams sent (refused posts
 included), filters it, opens one with its credentials hidden, and replays it."""
 
+import io
 import json
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -507,3 +509,61 @@ def test_the_admins_replay_action_says_what_the_page_says(tenant_a, hook):
     assert "1 skipped: rejected for what it held" in content
     failed.refresh_from_db()
     assert failed.status == DeliveryStatus.RECEIVED
+
+
+@pytest.mark.parametrize(
+    "change, refusal",
+    [
+        ({"status": False}, inbound.PAUSED_NOT_REPLAYED),
+        ({"is_deleted": True}, inbound.DELETED_NOT_REPLAYED),
+    ],
+    ids=["paused", "deleted"],
+)
+def test_the_admins_replay_action_skips_deliveries_of_a_paused_or_deleted_campaign(
+    tenant_a, hook, django_capture_on_commit_callbacks, change, refusal
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_lead(hook, {"name": "Ann Lee", "phone": "+14155550134"})
+    concerned = InboundDelivery.objects.get()
+    failed = store(tenant_a.account, status=DeliveryStatus.FAILED)
+    for field, value in change.items():
+        setattr(hook, field, value)
+    hook.save(update_fields=list(change))
+    before = InboundDelivery.objects.values().get(pk=concerned.pk)
+    tenant_a.admin.is_staff = tenant_a.admin.is_superuser = True
+    tenant_a.admin.save()
+
+    response = tenant_a.admin_client.post(
+        reverse("admin:campaignhub_inbounddelivery_changelist"),
+        {"action": "replay", "_selected_action": [concerned.pk, failed.pk]},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "1 delivery queued for processing again." in content
+    assert f"{refusal} (1 selected)" in content
+    assert "skipped" not in content
+    assert InboundDelivery.objects.values().get(pk=concerned.pk) == before
+    assert Lead.objects.filter(campaign=hook).count() == 1
+    failed.refresh_from_db()
+    assert failed.status == DeliveryStatus.RECEIVED
+
+
+def test_the_replay_command_skips_deliveries_of_a_deleted_campaign(
+    tenant_a, hook, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_lead(hook, {"name": "Ann Lee", "phone": "+14155550134"})
+    concerned = InboundDelivery.objects.get()
+    hook.is_deleted = True
+    hook.save(update_fields=["is_deleted"])
+    before = InboundDelivery.objects.values().get(pk=concerned.pk)
+    out = io.StringIO()
+    call_command("replay_deliveries", "--status", "processed", "--dry-run", stdout=out)
+    assert (
+        out.getvalue()
+        == f"{inbound.DELETED_NOT_REPLAYED} (1 of them)\n0 deliveries would be replayed.\n"
+    )
+    out = io.StringIO()
+    call_command("replay_deliveries", "--status", "processed", stdout=out)
+    assert out.getvalue().endswith("0 deliveries queued for processing again.\n")
+    assert InboundDelivery.objects.values().get(pk=concerned.pk) == before

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import ngettext
 
-from campaignhub import intake
+from campaignhub import services
 from campaignhub.models import DeliveryStatus, InboundDelivery
 
 # `rejected` takes only deliveries rejected for their signature, once today's key verifies them.
@@ -70,8 +70,10 @@ class Command(BaseCommand):
             deliveries = deliveries.filter(source=source)
         if account:
             deliveries = deliveries.filter(account_id=account)
+        count, refused = services.replay_deliveries(deliveries, dry_run=dry_run)
+        for reason, held in sorted(refused.items()):
+            self.stdout.write(f"{reason} ({held} of them)")
         if dry_run:
-            count = deliveries.filter(intake.replayable()).count()
             self.stdout.write(
                 ngettext(
                     "%d delivery would be replayed.", "%d deliveries would be replayed.", count
@@ -79,7 +81,6 @@ class Command(BaseCommand):
                 % count
             )
             return
-        count = intake.replay_deliveries(deliveries)
         self.stdout.write(
             ngettext(
                 "%d delivery queued for processing again.",
