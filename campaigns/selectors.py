@@ -439,11 +439,26 @@ def held_phrase(kinds, *, adjective="") -> str:
     )
 
 
+def captured_from_page(integration: str) -> bool:
+    """Whether what a paused campaign of lead source `integration` holds is captured from its
+    page ("Capture it now", by an admin or the campaign's owner, once it is active: the built-in
+    webhook and form sources, and sources that register a holding, such as CallRail), rather
+    than as the campaign is activated (the dialer and Invoca, whose apps capture their held
+    calls on activation)."""
+    return integration in BUILT_IN_HOLDING or sources.holding_for(integration) is not None
+
+
 def held_notice(campaign) -> dict:
-    """The campaign page's notice of what is held: `held_leads` (how many in all) and
-    `held_phrase` (`held_phrase`: "2 calls and 1 text message")."""
+    """The campaign page's notice of what is held: `held_leads` (int, how many in all),
+    `held_phrase` (`held_phrase`: "2 calls and 1 text message") and `captured_from_page`
+    (bool, `captured_from_page`: whether the page words it as waiting for "Capture it now"
+    after activation, or as captured when the campaign is activated)."""
     kinds = held_kinds(campaign)
-    return {"held_leads": sum(count for count, _noun in kinds), "held_phrase": held_phrase(kinds)}
+    return {
+        "held_leads": sum(count for count, _noun in kinds),
+        "held_phrase": held_phrase(kinds),
+        "captured_from_page": captured_from_page(campaign.integration),
+    }
 
 
 def campaigns_named(account, ids) -> dict[int, Concern]:
@@ -466,8 +481,7 @@ def campaigns_named(account, ids) -> dict[int, Concern]:
             campaign.campaign_name,
             reverse("campaign_detail", args=[campaign.pk]),
             paused=not campaign.status,
-            captured_from_page=campaign.integration in BUILT_IN_HOLDING
-            or sources.holding_for(campaign.integration) is not None,
+            captured_from_page=captured_from_page(campaign.integration),
         )
         for campaign in found
     }

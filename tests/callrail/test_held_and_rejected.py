@@ -50,7 +50,7 @@ class TestCallsToAPausedCampaign:
         post(receiver, OTHER_CALL)
         page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
         assert "2 calls</strong> reached this campaign while it was paused" in page
-        assert "Activate the campaign to capture them" in page
+        assert "Activate the campaign, then capture them here with “Capture them now”." in page
         assert f"/campaigns/{paused.pk}/held-leads/" not in page
 
     def test_an_open_campaign_page_counts_a_held_call_as_it_comes(

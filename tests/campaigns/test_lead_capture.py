@@ -930,7 +930,7 @@ class TestHeldLeads:
     def test_the_campaign_page_says_leads_are_held_and_asks_to_activate(self, tenant_a, paused):
         page = tenant_a.admin_client.get(f"/campaigns/{paused.pk}/").content.decode()
         assert "2 leads</strong> reached this campaign" in page
-        assert "Activate the campaign to capture them" in page
+        assert "Activate the campaign, then capture them here with “Capture them now”." in page
         assert f"/campaigns/{paused.pk}/held-leads/" not in page
 
     def test_once_active_the_owner_captures_them_from_the_page(self, tenant_a, paused):
@@ -985,7 +985,11 @@ class TestHeldLeads:
         page = tenant_a.member_client.get(f"/campaigns/{paused.pk}/").content.decode()
         assert "2 leads</strong> reached this campaign" in page
         assert "Activate the campaign" not in page
-        assert "captured once an admin or the campaign's owner activates it" in page
+        assert "activates it" not in page
+        assert (
+            "Once the campaign is active again, an admin or the campaign's owner captures them "
+            "from this page (“Capture them now”)." in page
+        )
 
     def test_while_paused_nothing_is_captured(self, tenant_a, paused):
         response = tenant_a.admin_client.post(f"/campaigns/{paused.pk}/held-leads/", follow=True)

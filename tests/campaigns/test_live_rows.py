@@ -175,7 +175,7 @@ def test_a_lead_held_by_a_paused_campaign_reaches_its_page(tenant_a, live_events
     admin = page_frame(live_events, tenant_a, tenant_a.admin)
     assert f'<div id="campaign-{campaign.pk}-held" hx-swap-oob="true">' in admin
     assert "1 lead</strong> reached this campaign's webhook while it was paused" in admin
-    assert "Activate the campaign to capture it." in admin
+    assert "Activate the campaign, then capture it here with “Capture it now”." in admin
     # Its representative sees the count too.
     rep = page_frame(live_events, tenant_a, tenant_a.member)
     assert "1 lead</strong> reached this campaign" in rep

@@ -412,7 +412,7 @@ def test_a_connected_call_while_the_inbound_campaign_is_paused_is_held_not_lost(
     page = tenant_a.admin_client.get(f"/campaigns/{inbound.pk}/").content.decode()
     feeders = page.split('id="feeders">', 1)[1].split("</dd>", 1)[0]
     assert '<span class="badge warn">1 call held</span>' in feeders
-    assert "once this campaign is active" in feeders
+    assert "captured as leads, and alerted, when this campaign is activated" in feeders
 
 
 def test_an_open_inbound_campaign_page_counts_a_held_call_as_it_comes(

@@ -72,7 +72,8 @@ def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, pag
     # The open page counts the held lead as it comes.
     notice = page.get_by_text("reached this campaign's webhook while it was paused")
     expect(notice).to_be_visible(timeout=15000)
-    expect(page.get_by_text("Activate the campaign to capture it.")).to_be_visible()
+    activate_then_capture = "Activate the campaign, then capture it here with “Capture it now”."
+    expect(page.get_by_text(activate_then_capture)).to_be_visible()
     status = page.locator(".status-block")
     status.get_by_role("button", name="Activate").click()
     # The page is drawn again by itself (htmx refresh): the notice now offers the capture.

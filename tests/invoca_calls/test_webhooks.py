@@ -352,11 +352,19 @@ def test_a_paused_campaign_counts_its_held_calls_under_calls_from_live_too(
     feeders = page[page.index('id="feeders"') :].split("</dd>")[0]
     assert "Roofing Q4" in feeders
     assert '<span class="badge warn">2 calls held</span>' in feeders
-    assert "once this campaign is active" in feeders
+    assert "captured as leads, and alerted, when this campaign is activated" in feeders
+    assert "Capture" not in page
+    # Its representative reads the same: activating it captures them, nothing else is needed.
+    page = tenant_a.member_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    feeders = page[page.index('id="feeders"') :].split("</dd>")[0]
+    assert '<span class="badge warn">2 calls held</span>' in feeders
+    assert "captured as leads, and alerted, when this campaign is activated" in feeders
+    assert "Capture" not in page
 
     campaign_services.update_campaign(campaign=campaign, changes={"status": True})
-    page = tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode()
-    assert "calls held" not in page
+    for client in (tenant_a.admin_client, tenant_a.member_client):
+        page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+        assert "calls held" not in page and "when this campaign is activated" not in page
     assert Lead.objects.filter(campaign=campaign).count() == 2
 
 
