@@ -83,7 +83,8 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
     `permissions.CampaignPermissionDenied` (403). `user_id` must be one of `selectors.lead_holders`
     (else ValidationError, and nothing changes). The person given the lead is alerted by
     the campaign's notification rule, as a new lead's representative is
-    (`services.alert_lead_holder`, with their custom SMS number on the campaign); the lead's
+    (`services.alert_lead_holder`, with their custom SMS number on the campaign), in words
+    that say `actor` gave it to them (`services.Handover`), not that it just came in; the lead's
     row, feed item and page update live, and the person who held it stops seeing it when it
     was their only way to (`events.lead_reassigned`). Giving the lead to whoever holds it
     already changes nothing and alerts no one, so a repeat is harmless (they are checked all
@@ -121,7 +122,9 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
                 .values_list("custom_number", flat=True)
                 .first()
             )
-            services.alert_lead_holder(campaign, lead, holder, phone=phone or "")
+            gave = "" if actor.user_id == holder.pk else actor.user.get_full_name()
+            handover = services.Handover(by=gave)
+            services.alert_lead_holder(campaign, lead, holder, phone=phone or "", handover=handover)
         transaction.on_commit(
             lambda: events.lead_reassigned(
                 lead.pk, account_id=lead.account_id, previous_id=previous

@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
@@ -21,6 +22,8 @@ from campaignhub.intake import replay_deliveries
 from campaignhub.models import Membership, Role, member_exists
 from campaignhub.phones import DEFAULT_REGION, e164_or_blank, for_display
 from campaignhub.ratelimit import over_limit
+from campaignhub.templatetags.display import moment_text
+from campaignhub.tenancy import account_zone
 from campaigns import events, outcomes, permissions, selectors, serializers, sources
 from campaigns.models import (
     Campaign,
@@ -505,12 +508,13 @@ def pass_on_unalerted_leads(*, account, user) -> list[int]:
     `withdraw_representative` and `hand_over_campaigns` (so the owner alerted is the admin who
     took the campaign over); run again, it finds nothing more to pass on."""
     leads = unalerted_leads_of(account=account, user=user).select_related("campaign__account")
+    handover = Handover(because=f"{user.get_full_name()} was removed from the account")
     passed = []
     for lead in leads:
         assignment = _next_representative(lead.campaign)
         lead.representative = assignment.user if assignment else None
         lead.save(update_fields=["representative", "updated_at"])
-        _alert_holder_or_owner(lead.campaign, lead, assignment, leaving=user)
+        _alert_holder_or_owner(lead.campaign, lead, assignment, leaving=user, handover=handover)
         transaction.on_commit(
             lambda lead=lead: events.lead_updated(lead.pk, account_id=lead.account_id), robust=True
         )
@@ -608,13 +612,14 @@ def _representative_for(campaign, handled_by):
     return _next_representative(campaign)
 
 
-def _alert_holder_or_owner(campaign, lead, assignment, *, leaving=None):
+def _alert_holder_or_owner(campaign, lead, assignment, *, leaving=None, handover=None):
     """Alert the representative `assignment` names about `lead`; with none (the campaign has no
     representative left), its owner, so no lead arrives unseen: they are told by the same rule
     and may give the lead to someone (`campaigns.assignment`). An owner who is no longer a
-    member of the account, or is `leaving` it (a User), is told nothing."""
+    member of the account, or is `leaving` it (a User), is told nothing. `handover`: see
+    `alert_lead_holder`."""
     if assignment is not None:
-        _alert_representative(campaign, lead, assignment)
+        _alert_representative(campaign, lead, assignment, handover=handover)
         return
     owner_id = campaign.owner_id
     if owner_id is None or (leaving is not None and owner_id == leaving.pk):
@@ -626,7 +631,7 @@ def _alert_holder_or_owner(campaign, lead, assignment, *, leaving=None):
         .first()
     )
     if membership is not None:
-        alert_lead_holder(campaign, lead, membership.user, as_owner=True)
+        alert_lead_holder(campaign, lead, membership.user, as_owner=True, handover=handover)
 
 
 def lead_external_id(upstream_id, *, raw: bytes) -> str:
@@ -896,17 +901,46 @@ def lead_alert_data(lead) -> dict:
     }
 
 
-def _alert_representative(campaign, lead, assignment):
-    alert_lead_holder(campaign, lead, assignment.user, phone=assignment.custom_number)
+@dataclass(frozen=True)
+class Handover:
+    """Why a lead that is not new reached the person alerted, so the alert says it was given
+    to them rather than that it just came in: `by` (str), the name of who gave it ("" when no
+    one in particular did), `because` (str), why, when not given on its page ("Rita Rep was
+    removed from the account")."""
+
+    by: str = ""
+    because: str = ""
 
 
-def alert_lead_holder(campaign, lead, user, *, phone="", as_owner=False):
+def _alert_representative(campaign, lead, assignment, *, handover=None):
+    alert_lead_holder(
+        campaign, lead, assignment.user, phone=assignment.custom_number, handover=handover
+    )
+
+
+def handover_values(campaign, lead, handover: Handover) -> dict:
+    """What a handover alert says beside the lead (all strings): `given_by`, `given_because`
+    (`Handover`), `arrived_at`, when the lead first came in, in the account's time zone and
+    named ("3 Dec 2026, 14:05 EST", `display.moment_text`), and `lead_status`, its status as
+    pages say it ("Contacted")."""
+    return {
+        "given_by": handover.by,
+        "given_because": handover.because,
+        "arrived_at": moment_text(lead.created_at, account_zone(campaign.account)),
+        "lead_status": lead.get_status_display(),
+    }
+
+
+def alert_lead_holder(campaign, lead, user, *, phone="", as_owner=False, handover=None):
     """Tell `user` about `lead` as a new lead's representative is told (`LEAD_EVENT`): by
     `campaign`'s notification rule (email and/or SMS per `notification_type`), and a push to
     their active devices when they registered one (their opt-in; without one, no push delivery
     is written). `phone` is their custom SMS number on the campaign ("" for their profile's
     phone). `as_owner`: they are told as the campaign's owner because it has no representative
-    to give the lead to (`_alert_holder_or_owner`), and each text says so. Queued in the
+    to give the lead to (`_alert_holder_or_owner`), and each text says so. `handover` (a
+    `Handover`, None for a new lead): the lead was given to them (on its page, or passed on
+    by a removal), so every channel says so in our words (who gave it, when it first came in,
+    its status: `handover_values`) in place of the campaign's new-lead words. Queued in the
     caller's transaction, sent after commit; the first send records `Lead.alerted_at`."""
     values = template_values(campaign, lead, user)
     lead_url = settings.PUBLIC_BASE_URL + reverse("lead_detail", args=[lead.pk])
@@ -923,6 +957,8 @@ def alert_lead_holder(campaign, lead, user, *, phone="", as_owner=False):
             "lead": lead,
             "lead_url": lead_url,
             "as_owner": as_owner,
+            "handover": handover is not None,
+            **(handover_values(campaign, lead, handover) if handover else {}),
         },
         channels=channels,
         sender=lead_alert_sender(campaign),

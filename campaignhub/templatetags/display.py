@@ -71,6 +71,12 @@ def when_seconds(value, zone_name=""):
     return _moment(value, zone_name, SECONDS_FORMAT)
 
 
+def moment_text(value: datetime, zone) -> str:
+    """An aware datetime as plain text (an SMS, an email's text) in `zone` (a tzinfo, the
+    account's), named since a message is read anywhere: "3 Dec 2026, 14:05 EST"."""
+    return dateformat.format(timezone.localtime(value, zone), f"{DATETIME_FORMAT} T")
+
+
 def _moment(value, zone_name, shown_format):
     if not isinstance(value, datetime):
         return value if value is not None else ""

@@ -174,5 +174,10 @@ def test_a_representatives_alert_and_a_lead_given_to_the_owner_do_not_say_it(
         )
     assert [m.to for m in mail.outbox] == [[tenant_a.admin.email], [tenant_a.member.email]]
     assert not any("owner" in m.body for m in mail.outbox)
-    assert [t.body for t in sms.outbox] == ["New lead for Roofing: Ann Lee"]
-    assert [m.body for _, m in push.outbox] == ["Ann Lee · Form"]
+    # Given, the lead is announced as given to them (not new), without the owner's words.
+    [text] = sms.outbox
+    assert text.body.startswith("Lead given to you by Acme Agency Admin: Ann Lee, Roofing.")
+    assert "owner" not in text.body
+    [(_, message)] = push.outbox
+    assert message.body.startswith("Ann Lee · from Acme Agency Admin · came in ")
+    assert "owner" not in message.body
