@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 DUPLICATE_TRACKING_NUMBER = "Tracking number already added!"
 DEFAULT_SUBJECT = "New lead for {{campaign_name}}"
 DEFAULT_MESSAGE = "{{lead_caller}} just came in through {{campaign_name}}."
-DEFAULT_SMS = "New lead for {{campaign_name}}: {{lead_caller}}"
+DEFAULT_SMS = "New lead for {{campaign_name}}: {{lead_caller}} {{lead_url}}"
 UNKNOWN_CALLER = "Unknown caller"
 DISCONNECTED_EVENT = "campaign_disconnected"
 LEAD_EVENT = "lead_arrived"
@@ -827,9 +827,18 @@ def lead_caller(lead, region: str = DEFAULT_REGION) -> str:
     return lead.name or contact or UNKNOWN_CALLER
 
 
+def lead_url(lead) -> str:
+    """The lead's page as an absolute URL (`PUBLIC_BASE_URL`), for alerts read outside the
+    site: "https://hub.example.com/leads/160/"; for a sample lead (never saved: previews and
+    test alerts) the leads page."""
+    path = reverse("lead_detail", args=[lead.pk]) if lead.pk else reverse("lead_list")
+    return settings.PUBLIC_BASE_URL + path
+
+
 def template_values(campaign, lead, representative):
     """The `{{placeholders}}` a campaign's alert texts may use, filled in for `lead` (all
-    strings); phone numbers read as on the account's pages, `(415) 555-0142` in a US account."""
+    strings); phone numbers read as on the account's pages, `(415) 555-0142` in a US account;
+    `lead_url` the lead's page (`lead_url`), which the default SMS ends with."""
     region = campaign.account.country or DEFAULT_REGION
     return {
         "campaign_name": campaign.campaign_name,
@@ -839,6 +848,7 @@ def template_values(campaign, lead, representative):
         "lead_email": lead.email,
         "lead_source": lead.get_source_display(),
         "representative_name": representative.get_full_name() if representative else "",
+        "lead_url": lead_url(lead),
     }
 
 
@@ -943,7 +953,6 @@ def alert_lead_holder(campaign, lead, user, *, phone="", as_owner=False, handove
     its status: `handover_values`) in place of the campaign's new-lead words. Queued in the
     caller's transaction, sent after commit; the first send records `Lead.alerted_at`."""
     values = template_values(campaign, lead, user)
-    lead_url = settings.PUBLIC_BASE_URL + reverse("lead_detail", args=[lead.pk])
     channels = lead_alert_channels(campaign)
     if has_active_device(user):
         channels = [*channels, Channel.PUSH]
@@ -955,7 +964,6 @@ def alert_lead_holder(campaign, lead, user, *, phone="", as_owner=False, handove
             **render_lead_alert(campaign, values),
             **values,
             "lead": lead,
-            "lead_url": lead_url,
             "as_owner": as_owner,
             "handover": handover is not None,
             **(handover_values(campaign, lead, handover) if handover else {}),

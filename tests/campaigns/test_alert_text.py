@@ -38,11 +38,13 @@ def test_a_withheld_caller_id_alerts_as_unknown_caller_without_brackets(tenant_a
         selected_user=[{"id": tenant_a.member.pk}],
     )
     with committed():
-        services.capture_lead(campaign=campaign, source=LeadSource.CALL, external_id="CAL1")
+        lead, _ = services.capture_lead(
+            campaign=campaign, source=LeadSource.CALL, external_id="CAL1"
+        )
     [email] = mail.outbox
     assert email.body.startswith("Unknown caller just came in through Roofing.")
     [text] = sms.outbox
-    assert text.body == "New lead for Roofing: Unknown caller"
+    assert text.body == f"New lead for Roofing: Unknown caller http://testserver/leads/{lead.pk}/"
     assert "()" not in email.body
 
 
@@ -133,7 +135,7 @@ def test_the_owners_alert_for_a_lead_with_no_representative_says_why_it_came_to_
 ):
     owned_campaign.assignments.all().delete()
     with committed():
-        services.capture_lead(
+        lead, _ = services.capture_lead(
             campaign=owned_campaign,
             source=LeadSource.FORM,
             external_id="F1",
@@ -149,7 +151,7 @@ def test_the_owners_alert_for_a_lead_with_no_representative_says_why_it_came_to_
     assert f"<p>{OWNER_SENTENCE}</p>" in html
     [text] = sms.outbox
     assert text.body == (
-        "New lead for Roofing: Ann Lee, (415) 555-0111 "
+        f"New lead for Roofing: Ann Lee, (415) 555-0111 http://testserver/leads/{lead.pk}/ "
         "(To you as owner: the campaign has no representative.)"
     )
     [(_, message)] = push.outbox
@@ -181,3 +183,40 @@ def test_a_representatives_alert_and_a_lead_given_to_the_owner_do_not_say_it(
     [(_, message)] = push.outbox
     assert message.body.startswith("Ann Lee · from Acme Agency Admin · came in ")
     assert "owner" not in message.body
+
+
+def test_the_default_sms_links_the_lead_and_a_campaigns_own_text_only_by_placeholder(
+    tenant_a, committed
+):
+    """The default SMS ends with the lead's page, as the email's "Open the lead" does; a
+    campaign's own SMS text is sent as written, and links it with `{{lead_url}}`."""
+    tenant_a.member.phone = "+14155550100"
+    tenant_a.member.save()
+    rule = {"notification_type": "only_send_sms", "selected_user": [{"id": tenant_a.member.pk}]}
+    default = make_campaign(tenant_a, campaign_name="Google Ads calls", **rule)
+    own = make_campaign(
+        tenant_a, campaign_name="Own", sms_details={"message": "Call {{lead_name}}"}, **rule
+    )
+    linked = make_campaign(
+        tenant_a,
+        campaign_name="Linked",
+        sms_details={"message": "Call {{lead_name}}: {{lead_url}}"},
+        **rule,
+    )
+    with committed():
+        leads = [
+            services.capture_lead(
+                campaign=campaign,
+                source=LeadSource.CALL,
+                external_id=f"CAL{n}",
+                name="Carl Caller",
+                phone="+14155550301",
+            )[0]
+            for n, campaign in enumerate((default, own, linked))
+        ]
+    assert [text.body for text in sms.outbox] == [
+        "New lead for Google Ads calls: Carl Caller, (415) 555-0301 "
+        f"http://testserver/leads/{leads[0].pk}/",
+        "Call Carl Caller",
+        f"Call Carl Caller: http://testserver/leads/{leads[2].pk}/",
+    ]

@@ -99,9 +99,9 @@ def test_a_lead_given_on_its_page_says_who_gave_it_when_it_came_and_its_status(
     [(html, _)] = email.alternatives
     assert f"<p>{sentence}</p>" in html
     [text] = sms.outbox
-    assert text.body.startswith(
+    assert text.body == (
         "Lead given to you by Acme Agency Admin: Ann Lee, (415) 555-0111, Roofing. Came in "
-        "3 Mar 2026, 14:05 EST; status Contacted."
+        f"3 Mar 2026, 14:05 EST; status Contacted. http://testserver/leads/{lead.pk}/"
     )
     [(_, message)] = push.outbox
     assert message.title == "Lead given to you · Roofing"
