@@ -1,9 +1,23 @@
 // Small behaviours shared by every page: live-connection indicator, header links, copy buttons.
+// Below 1240 px the indicator is inside the ☰ menu, so a lost connection also shows #live-lost
+// outside it (CSS hides it on a desktop screen): "reconnecting…" while the ws extension retries
+// (closed abnormally or for a restart), else that the page gets no more updates (closed for
+// good: signed out, removed). Leaving the page (1001) shows nothing.
+const RECONNECTING_CODES = [1006, 1011, 1012, 1013];
 document.addEventListener("htmx:wsOpen", () => {
   document.getElementById("live-status")?.classList.add("connected");
+  const lost = document.getElementById("live-lost");
+  if (lost) lost.hidden = true;
 });
-document.addEventListener("htmx:wsClose", () => {
+document.addEventListener("htmx:wsClose", (event) => {
   document.getElementById("live-status")?.classList.remove("connected");
+  const lost = document.getElementById("live-lost");
+  const code = event.detail?.event?.code;
+  if (!lost || code === 1001) return;
+  lost.textContent = RECONNECTING_CODES.includes(code)
+    ? "Live updates paused — reconnecting…"
+    : "Live updates stopped: reload the page to see changes.";
+  lost.hidden = false;
 });
 // A header too narrow for all its links scrolls them sideways: the page's own link is in sight
 // (the links alone scroll, not the page).

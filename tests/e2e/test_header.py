@@ -175,3 +175,36 @@ def test_a_person_with_no_name_is_called_by_their_address_s_first_word(server, p
         box(page.locator(".profile-link"))["x"] + box(page.locator(".profile-link"))["width"]
         <= width
     )
+
+
+def test_a_lost_live_connection_shows_outside_the_menu_on_a_phone_until_it_reconnects(server, page):
+    """At 390 px the indicator is inside ☰: a dropped socket shows a bar at the foot of the
+    screen ("reconnecting…"), gone once the socket is open again; at 1280 px the header's own
+    indicator says it, and no bar shows."""
+    make_account("Demo Agency", "dana@demo.test")
+    sockets = []
+
+    def through(ws):
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket("**/ws/live/", through)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, server, "dana@demo.test")
+    lost = page.locator("#live-lost")
+    expect(page.locator("#live-status")).to_have_class("live-status connected")
+    expect(lost).to_be_hidden()
+
+    sockets[-1].close(code=1012, reason="Service restart")
+    expect(lost).to_be_visible()
+    expect(lost).to_have_text("Live updates paused — reconnecting…")
+    assert box(lost)["y"] + box(lost)["height"] <= 844
+    shoot(page, "live-lost-390")
+    expect(page.locator("#live-status")).to_have_class("live-status connected", timeout=15000)
+    expect(lost).to_be_hidden()
+    assert len(sockets) == 2
+
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sockets[-1].close(code=1012, reason="Service restart")
+    expect(page.locator("#live-status")).not_to_have_class("live-status connected")
+    expect(lost).to_be_hidden()
