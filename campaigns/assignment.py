@@ -50,6 +50,43 @@ def representative_left_notice(lead) -> str:
     return NO_LONGER_A_MEMBER.format(name=lead.representative.get_full_name())
 
 
+# Why a change from the lead's page was refused, said where the change was made: someone else
+# changed who holds the lead (or the person's standing) since the page was drawn, and a page
+# whose live updates dropped still offered the form.
+NOT_SAVED = "your change was not saved."
+GIVEN_TO = "This lead was given to {name}: " + NOT_SAVED
+UNASSIGNED_NOW = (
+    "This lead is unassigned now, and only its campaign's owner or an account admin can set "
+    "what became of it: " + NOT_SAVED
+)
+NO_LONGER_ASSIGNS = (
+    "Only the campaign's owner or an account admin can choose who works its leads, and you "
+    "no longer can: " + NOT_SAVED
+)
+
+
+def outcome_refusal(lead, *, chose="") -> str:
+    """Why the person who sent an outcome for `lead` (and may not set it, `permissions.
+    may_set_outcome`) was refused, naming who holds it now: "This lead was given to Dana
+    Admin: your change was not saved." (`representative_name`, so someone who left reads "Max
+    Doe (no longer a member)"), or that it is unassigned now; then "You chose Won, 1,200.00."
+    when `chose` (what they had chosen, `LeadOutcomeForm.chosen`) is given."""
+    if lead.representative_id is not None:
+        said = GIVEN_TO.format(name=representative_name(lead))
+    else:
+        said = UNASSIGNED_NOW
+    return f"{said} You chose {chose}." if chose else said
+
+
+def assign_refusal(lead) -> str:
+    """Why the person who chose who works `lead` (and may no longer: not an admin, not the
+    campaign's owner) was refused, with who holds it now: "… you no longer can: your change
+    was not saved. Dana Admin holds it." or "It is unassigned." """
+    holder = representative_name(lead)
+    now = f"{holder} holds it." if holder else "It is unassigned."
+    return f"{NO_LONGER_ASSIGNS} {now}"
+
+
 def check_holder(campaign, user_id, *, current=None) -> User | None:
     """The User `user_id` names when they may be given a lead of `campaign`
     (`selectors.lead_holders`); None for None (the lead is left unassigned). Raises

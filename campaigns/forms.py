@@ -21,6 +21,7 @@ from campaignhub.fields import (
 from campaignhub.models import CURRENCIES, Membership
 from campaignhub.phones import PhoneNumberField
 from campaignhub.query import SingleValueFilterForm, repeated_keys
+from campaignhub.templatetags.display import money_text
 from campaigns import sources
 from campaigns.models import (
     REVENUE_ONLY_WHEN_WON,
@@ -870,6 +871,19 @@ class LeadOutcomeForm(SeenVersionForm):
     def changes(self) -> dict:
         """The cleaned fields that were sent, as `outcomes.set_outcome` keywords."""
         return {key: self.cleaned_data[key] for key in ("status", "revenue") if key in self.data}
+
+    def chosen(self) -> str:
+        """What was sent, as the page names it, for a refusal to echo: "Won, 1,200.00" (the
+        status's label, then a revenue sent, `money_text` without the currency); "" when
+        nothing readable was sent. Call after `is_valid()`; fields that did not validate are
+        left out."""
+        cleaned = getattr(self, "cleaned_data", {})
+        said = []
+        if cleaned.get("status") and "status" in self.data:
+            said.append(LeadStatus(cleaned["status"]).label)
+        if cleaned.get("revenue") is not None and "revenue" in self.data:
+            said.append(money_text(cleaned["revenue"]))
+        return ", ".join(said)
 
 
 class LeadAssignForm(forms.Form):

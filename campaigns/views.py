@@ -592,9 +592,13 @@ def lead_assign(request, lead_id):
     """Give the lead to someone (`representative`: a user id, empty for nobody) from its page,
     for the campaign's owner and admins (`assignment.assign_lead`): the representative block
     again for htmx (400 with the error under the picker, and only there), else back to the
-    page, which says it among its messages."""
+    page, which says it among its messages. Someone who may not (no longer) choose gets a 409
+    saying so under the Representative line, with who holds the lead now (`_refused`)."""
     lead = _visible_lead(request, lead_id)
-    permissions.require(request.membership, lead.campaign, permissions.Action.ASSIGN_LEADS)
+    if permissions.Action.ASSIGN_LEADS not in permissions.allowed(
+        request.membership, lead.campaign
+    ):
+        return _refused(request, lead, assign_refusal=assignment.assign_refusal(lead))
     form = LeadAssignForm(request.POST)
     problems, changed = [], False
     if form.is_valid():
@@ -623,14 +627,45 @@ def lead_assign(request, lead_id):
     return redirect("lead_detail", lead_id=lead.pk)
 
 
+def _refused(request, lead, *, outcome_refusal="", assign_refusal=""):
+    """A change from the lead's page refused because its person may no longer make it (the
+    lead went to someone else, their standing changed) while the page still offered it: a 409
+    that says so where they made it (`assignment.outcome_refusal` in the outcome block,
+    `assignment.assign_refusal` in the representative block), the message focused so it is
+    scrolled into view. For htmx the block asked from as it is now (an outcome's also brings
+    the representative block, out of band: who holds the lead now), so the page stops offering
+    the change; else the whole page. Changes nothing."""
+    context = {
+        **_lead_page_context(request, lead),
+        **_representative_context(request, lead),
+        "outcome_refusal": outcome_refusal,
+        "assign_refusal": assign_refusal,
+    }
+    if not request.htmx:
+        context.update(events.changing_facts(lead))
+        return render(request, "campaigns/lead_detail.html", context, status=409)
+    if not outcome_refusal:
+        return render(request, "campaigns/lead_detail.html#representative", context, status=409)
+    html = render_to_string("campaigns/lead_detail.html#outcome", context, request)
+    html += render_to_string(
+        "campaigns/lead_detail.html#representative", {**context, "oob": True}, request
+    )
+    return HttpResponse(html, status=409)
+
+
 @require_POST
 @account_required
 def lead_outcome(request, lead_id):
     """Set what became of a lead (status, revenue) from its page: the outcome block again for
-    htmx (400 with the form's errors), else back to the page."""
+    htmx (400 with the form's errors), else back to the page. Someone who may not set it (the
+    lead was given to someone else since their page was drawn) gets a 409 saying so in the
+    outcome block (`_refused`)."""
     lead = _visible_lead(request, lead_id)
-    permissions.require_outcome(request.membership, lead)
     form = LeadOutcomeForm(request.POST, lead=lead)
+    if not permissions.may_set_outcome(request.membership, lead):
+        form.is_valid()
+        refusal = assignment.outcome_refusal(lead, chose=form.chosen())
+        return _refused(request, lead, outcome_refusal=refusal)
     if not form.is_valid():
         context = _lead_page_context(request, lead, form)
         template = "campaigns/lead_detail.html"

@@ -245,7 +245,8 @@ class TestPage:
         page = client.get(f"/leads/{lead.pk}/").content.decode()
         assert "Riley Rep" in page and 'name="representative"' not in page
         response = client.post(f"/leads/{lead.pk}/representative/", {"representative": ""})
-        assert response.status_code == 403
+        assert response.status_code == 409
+        assert "choose who works its leads" in response.content.decode()
         assert Lead.objects.get(pk=lead.pk).representative == rep
 
     @pytest.mark.parametrize(
