@@ -14,6 +14,7 @@ from django.core.validators import (
 )
 
 from campaignhub.cleaning import decimal_text, digits_text, id_or_none
+from campaignhub.http import LINK_LOCAL_MESSAGE, link_local_address
 
 # 1,500 or 12,345,678.90: commas only between groups of three digits. "1,5" is left alone (and
 # refused): in much of the world that comma is the decimal point.
@@ -250,3 +251,16 @@ class WebAddressField(forms.URLField):
         kwargs.setdefault("assume_scheme", "https")
         super().__init__(**kwargs)
         self.validators.append(WebAddressValidator(self.error_messages["invalid"]))
+
+
+class UpstreamAddressField(WebAddressField):
+    """An upstream API's base URL: a `WebAddressField` that also refuses a link-local host
+    (169.254.0.0/16, fe80::/10: a cloud server's metadata service, never an upstream) with
+    `LINK_LOCAL_MESSAGE`. Loopback and private addresses stay allowed, for the sandbox and
+    on-premises dialers. Names are checked again, resolved, when the connection is made
+    (`campaignhub.integrations.Upstream.connect`)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and link_local_address(value):
+            raise ValidationError(LINK_LOCAL_MESSAGE, code="link_local")

@@ -1,9 +1,12 @@
 """The shared HTTP client for upstream APIs: one session, timeouts, bounded safe retries."""
 
+import ipaddress
 import logging
 import random
+import socket
 import time
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -39,6 +42,45 @@ def never_reached_server(exc) -> bool:
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     # urllib3's NewConnectionError (refused, DNS failure) subclasses ConnectTimeoutError.
     return isinstance(reason, urllib3.exceptions.ConnectTimeoutError)
+
+
+LINK_LOCAL_MESSAGE = (
+    "This is a link-local address (169.254.0.0/16 or fe80::/10), where cloud servers answer "
+    "with their own metadata, never an upstream API: enter the upstream's address."
+)
+
+
+def _link_local(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_link_local
+
+
+def link_local_address(url: str, *, resolve: bool = False) -> bool:
+    """Whether `url`'s host is a link-local address (169.254.0.0/16, fe80::/10, also written as
+    an IPv4-mapped IPv6 address), where a cloud server's metadata service answers (e.g.
+    169.254.169.254). With `resolve`, a host name counts when any address it resolves to is
+    link-local (a name that does not resolve does not: the request itself will say so).
+    Loopback and private addresses are not link-local: the sandbox and on-premises upstreams
+    live there. Source: RFC 3927, RFC 4291 §2.5.6."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if _link_local(host):
+        return True
+    if not resolve:
+        return False
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    return any(_link_local(str(info[4][0])) for info in found)
 
 
 def retry_after_seconds(value, *, now=None):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from campaignhub.api import ApiProblem
 from campaignhub.crypto import EncryptedTextField
-from campaignhub.http import ApiError, BaseClient
+from campaignhub.http import LINK_LOCAL_MESSAGE, ApiError, BaseClient, link_local_address
 from campaignhub.models import Account
 from campaignhub.tenancy import AccountQuerySet
 
@@ -80,6 +80,9 @@ class Upstream:
     label = ""
     secret_name = "API key"
     credential_model: type[Credential]
+    # The field a connection's own address is entered in (None: the address is the operator's,
+    # from the environment), which connect's address problems name.
+    address_field: str | None = None
 
     @property
     def not_connected_message(self):
@@ -154,18 +157,23 @@ class Upstream:
 
         `fields` are the credential model's extra fields (e.g. `base_url`), stored with it and
         given to `make_client`. The previous live credential is removed (soft delete). Raises
-        ValidationError when the upstream refuses the secret (401/403) and ApiProblem when it
-        cannot answer; in both cases nothing is stored or removed.
+        ValidationError when the upstream refuses the secret (`refuses_secret`), ApiProblem
+        when it cannot answer or the address is not the upstream's (`connect_problem`: a
+        link-local address, a 404, an answer that is not JSON), naming `address_field`; in
+        every case nothing is stored or removed.
         """
         secret = secret.strip()
         if not secret:
             raise ValidationError(self.missing_message, code="required")
+        client = self.make_client(secret, web_request=True, **fields)
+        if link_local_address(client.base_url, resolve=True):
+            raise self.address_problem(LINK_LOCAL_MESSAGE)
         try:
-            self.verify(self.make_client(secret, web_request=True, **fields))
+            self.verify(client)
         except ApiError as exc:
-            if exc.status in (401, 403):
+            if self.refuses_secret(exc):
                 raise ValidationError(self.refused_message, code="rejected") from exc
-            raise self.problem(exc) from exc
+            raise self.connect_problem(exc) from exc
         with transaction.atomic():
             # Two connects at once take turns, so the second replaces the first.
             Account.objects.select_for_update().filter(pk=account.pk).first()
@@ -173,6 +181,38 @@ class Upstream:
             return self.credential_model.objects.create(
                 account=account, secret=secret, last4=secret[-4:], **fields
             )
+
+    def refuses_secret(self, exc: ApiError) -> bool:
+        """Whether a failed check is the upstream's verdict on the secret: a 401, or a 403 the
+        upstream wrote (a JSON body). A 403 in plain text or HTML comes from whatever answered
+        at the address (a proxy, a firewall, another web site), which says nothing about the
+        secret."""
+        if exc.status == 401:
+            return True
+        return exc.status == 403 and isinstance(exc.payload, (dict, list))
+
+    def address_problem(self, message: str, *, status: int = 400) -> ApiProblem:
+        """An ApiProblem about the connection's address: `message`, under `address_field`
+        when the connection has one."""
+        errors = {self.address_field: [message]} if self.address_field else None
+        return ApiProblem(status, message, errors=errors)
+
+    def connect_problem(self, exc: ApiError) -> ApiProblem:
+        """Our problem for a failed check while connecting. What only a wrong address gives,
+        a 404 (the check's path is one every such upstream has) or an answer that is not JSON
+        below 500, is a 400 about the address; unreachable is a 502 about it too; anything
+        else as `problem` maps it."""
+        status = exc.status
+        if status == 404 or (status is not None and status < 500 and isinstance(exc.payload, str)):
+            what = "404 Not found" if status == 404 else f"{status} with something that is not JSON"
+            return self.address_problem(
+                f"This address is not {self.name}'s API: it answered {what}. Check the address "
+                f"(the API's base URL)."
+            )
+        problem = self.problem(exc)
+        if status is None:
+            return self.address_problem(problem.message, status=problem.status)
+        return problem
 
     def remove(self, *, account: Account) -> bool:
         """Soft delete the account's live credential, wiping its secret; False if it had none."""

@@ -7,7 +7,7 @@ from campaignhub.fields import (
     DigitsIntegerField,
     IdChoiceField,
     NameField,
-    WebAddressField,
+    UpstreamAddressField,
 )
 from campaignhub.phones import PhoneNumberField
 from campaigns.models import Campaign, Integration
@@ -15,7 +15,7 @@ from dialer.models import EXTENSION_MESSAGE, EXTENSION_PATTERN, DialerCampaign
 
 
 class ConnectionForm(forms.Form):
-    base_url = WebAddressField(
+    base_url = UpstreamAddressField(
         label="Dialer API address",
         max_length=500,
         error_messages={

@@ -52,6 +52,7 @@ class DialerUpstream(Upstream):
     name = "the dialer"
     secret_name = "API key"
     credential_model = DialerConnection
+    address_field = "base_url"
     not_connected_message = "The dialer is not connected. Please connect the dialer first."
     rejected_message = "The dialer rejected the API key. Please reconnect it with a valid key."
     refused_message = "The dialer did not accept this API key."

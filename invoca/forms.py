@@ -21,7 +21,7 @@ from campaignhub.fields import (
     DigitsDateField,
     DigitsIntegerField,
     DigitsTimeField,
-    WebAddressField,
+    UpstreamAddressField,
     clean_name,
 )
 from invoca import conditions, ivr
@@ -110,7 +110,7 @@ class ConnectionForm(forms.Form):
         initial=DEFAULT_API_VERSION,
         error_messages={"invalid": "An API version is a date such as 2022-08-01."},
     )
-    base_url = WebAddressField(
+    base_url = UpstreamAddressField(
         required=False,
         label="Invoca address",
         max_length=500,

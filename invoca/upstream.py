@@ -23,6 +23,7 @@ class InvocaUpstream(Upstream):
     label = "Invoca"
     secret_name = "API token"
     credential_model = InvocaConnection
+    address_field = "base_url"
     not_connected_message = "Invoca is not connected. Please connect your Invoca network first."
     rejected_message = "Invoca rejected the API token. Please reconnect Invoca with a valid token."
     refused_message = "Invoca did not accept this API token for this network."

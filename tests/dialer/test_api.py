@@ -435,3 +435,28 @@ def test_an_xlsx_with_a_name_column_names_the_contacts_and_warns_of_unused_colum
         ref=campaign.ref,
     )
     assert Lead.objects.get(campaign=inbound).name == "Jane Q Public"
+
+
+def test_connecting_to_an_address_answering_404_is_400_on_base_url(tenant_a, upstream):
+    upstream.get(f"{API}/campaigns", status=404, body="<h1>Not Found</h1>")
+    response = tenant_a.admin_client.post(
+        "/v1/dialer/connection",
+        {"base_url": API, "api_key": "k-9876"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["message"].startswith("This address is not the dialer's API: it answered 404")
+    assert list(body["errors"]) == ["base_url"]
+    assert not DialerConnection.objects.exists()
+
+
+def test_connecting_to_a_link_local_address_is_refused(tenant_a, upstream):
+    response = tenant_a.admin_client.post(
+        "/v1/dialer/connection",
+        {"base_url": "http://169.254.169.254/api", "api_key": "k-9876"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "link-local address" in response.json()["errors"]["base_url"][0]
+    assert not DialerConnection.objects.exists()

@@ -592,3 +592,97 @@ def test_a_member_is_told_their_own_linked_campaign(tenant_a, connected):
     unlinked = make_campaign(tenant_a, "summer-1")
     answer = tenant_a.member_client.get(f"{URL}/{unlinked.id_from_network}").json()["data"]
     assert (answer["inbound_campaign_id"], answer["inbound_campaign_hidden"]) == (None, False)
+
+
+TRANSACTIONS = f"{BASE}/api/2020-10-01/networks/transactions/{NETWORK}.json"
+
+
+def test_an_address_answering_404_is_400_on_base_url_not_a_missing_route(tenant_a, upstream):
+    """Our own address, say: its 404 is the address's problem, never the API's "Not found"."""
+    upstream.get(TRANSACTIONS, status=404, body="<h1>Not Found</h1>", content_type="text/html")
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": NETWORK, "api_token": TOKEN, "base_url": BASE},
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["message"].startswith("This address is not Invoca's API: it answered 404")
+    assert list(body["errors"]) == ["base_url"]
+    assert not InvocaConnection.objects.exists()
+
+
+def test_a_403_that_invoca_did_not_write_blames_the_address_not_the_token(tenant_a, upstream):
+    """A proxy's or firewall's plain-text 403 says nothing about the token."""
+    upstream.get(TRANSACTIONS, status=403, body="denied destination", content_type="text/plain")
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": NETWORK, "api_token": TOKEN, "base_url": BASE},
+    )
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert list(errors) == ["base_url"]
+    assert "403 with something that is not JSON" in errors["base_url"][0]
+    assert not InvocaConnection.objects.exists()
+
+
+def test_invocas_own_403_still_refuses_the_token(tenant_a, upstream):
+    upstream.get(TRANSACTIONS, status=403, json={"errors": {"class": "Forbidden"}})
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": NETWORK, "api_token": TOKEN, "base_url": BASE},
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["api_token"]
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://169.254.169.254/", "http://[fe80::1]/", "http://[::ffff:169.254.169.254]/"]
+)
+def test_a_link_local_address_is_refused_on_base_url_and_nothing_is_sent(
+    tenant_a, upstream, base_url
+):
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": NETWORK, "api_token": TOKEN, "base_url": base_url},
+    )
+    assert response.status_code == 400, response.content
+    assert "link-local address" in response.json()["errors"]["base_url"][0]
+    assert not InvocaConnection.objects.exists()
+
+
+def test_a_name_resolving_to_a_link_local_address_is_refused_when_connecting(
+    tenant_a, upstream, monkeypatch
+):
+    monkeypatch.setattr(
+        "socket.getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("169.254.169.254", 0))]
+    )
+    response = call(
+        tenant_a,
+        "post",
+        "/v1/invoca/connection",
+        {"network_id": NETWORK, "api_token": TOKEN, "base_url": "http://metadata.example"},
+    )
+    assert response.status_code == 400, response.content
+    assert "link-local address" in response.json()["errors"]["base_url"][0]
+    assert not InvocaConnection.objects.exists()
+
+
+def test_loopback_and_private_addresses_stay_allowed(tenant_a, upstream):
+    """The sandbox and on-premises upstreams live there."""
+    for base_url in ("http://127.0.0.1:8001/invoca", "http://10.0.0.5/invoca"):
+        upstream.get(f"{base_url}/api/2020-10-01/networks/transactions/{NETWORK}.json", json=[])
+        response = call(
+            tenant_a,
+            "post",
+            "/v1/invoca/connection",
+            {"network_id": NETWORK, "api_token": TOKEN, "base_url": base_url},
+        )
+        assert response.status_code == 201, response.content

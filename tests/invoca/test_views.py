@@ -497,3 +497,36 @@ def test_hours_and_days_in_other_digits_are_refused_as_malformed(tenant_a, conne
     assert form.errors["monday_open"] == ["Enter a valid time."]
     assert form.errors["bca_starts_at"] == ["Enter a valid date."]
     assert len(upstream.calls) == 0
+
+
+def test_the_connection_page_puts_an_address_answering_404_under_the_address(tenant_a, upstream):
+    upstream.get(
+        f"{BASE}/api/2020-10-01/networks/transactions/{NETWORK}.json",
+        status=404,
+        body="<h1>Not Found</h1>",
+        content_type="text/html",
+    )
+    response = tenant_a.admin_client.post(
+        "/invoca/connection/",
+        {"network_id": NETWORK, "api_token": TOKEN, "api_version": "2022-08-01", "base_url": BASE},
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert list(form.errors) == ["base_url"]
+    assert "This address is not Invoca&#x27;s API" in response.content.decode()
+    assert not InvocaConnection.objects.exists()
+
+
+def test_the_connection_page_refuses_a_link_local_address(tenant_a, upstream):
+    response = tenant_a.admin_client.post(
+        "/invoca/connection/",
+        {
+            "network_id": NETWORK,
+            "api_token": TOKEN,
+            "api_version": "2022-08-01",
+            "base_url": "http://169.254.169.254/",
+        },
+    )
+    assert response.status_code == 400
+    assert "link-local address" in response.context["form"].errors["base_url"][0]
+    assert not InvocaConnection.objects.exists()
