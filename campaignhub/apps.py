@@ -11,7 +11,10 @@ class CampaignHubConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import pre_delete
 
-        from campaignhub import checks, navigation, services, sessions  # noqa: F401
+        from campaignhub import checks, devserver, navigation, services, sessions  # noqa: F401
+
+        # Before Daphne accepts a connection: it would answer unreadable forms itself, bare.
+        devserver.install()
 
         pre_delete.connect(
             services.cancel_invitations_of_deleted_user,
