@@ -242,7 +242,8 @@ def replay_deliveries(queryset) -> int:
     that today's key verifies is processed at last. Deliveries rejected for what they held and
     rows held by a live claim are skipped. They are queued in the order they arrived, so a
     later correction of one lead (a repeated `external_id`) is applied after what it corrects.
-    Returns how many were queued.
+    A row is claimed only in the status it was read in (one conditional UPDATE), so replays
+    running at once queue each row once. Returns how many were queued.
     """
     queued = 0
     for delivery in queryset.filter(replayable()).order_by("received_at", "id"):
@@ -254,7 +255,11 @@ def replay_deliveries(queryset) -> int:
             continue
         if delivery.status == DeliveryStatus.REJECTED and verdict is not True:
             continue  # Rejected for its signature: only a verified one is taken.
-        reset = InboundDelivery.objects.filter(replayable(), pk=delivery.pk).update(
+        # Claimed only in the state it was read in: a replay running beside this one may have
+        # queued it (and a worker finished it) since, and it is queued once.
+        reset = InboundDelivery.objects.filter(
+            replayable(), pk=delivery.pk, status=delivery.status
+        ).update(
             status=DeliveryStatus.RECEIVED,
             signature_valid=verdict,
             attempts=0,

@@ -393,15 +393,27 @@ def capture_held_leads(*, campaign, actor) -> int:
     """Capture what reached the campaign while it was paused (stored as ignored,
     `selectors.held_deliveries`: leads posted to a webhook campaign's URL, or what its lead
     source held for it), oldest first; the campaign's page, open anywhere, stops offering to.
-    Returns how many deliveries were queued.
+    Returns how many deliveries were queued. Captures of one campaign take turns (its row
+    lock), so captures sent at once queue each held delivery once between them.
 
     Only who may change the campaign (`actor`, a membership) may do it; raises
     CampaignPermissionDenied otherwise, and CampaignPaused while the campaign is paused.
     """
     permissions.require(actor, campaign, permissions.Action.EDIT)
-    if not campaign.status:
-        raise CampaignPaused("Activate the campaign first, then capture its held leads.")
-    queued = replay_deliveries(selectors.held_deliveries(campaign))
+    with transaction.atomic():
+        # One capture of a campaign at a time, under its row lock: a second one waits, then
+        # finds nothing held, so the counts add up to the held deliveries; and each queues
+        # its deliveries at commit, all together in the order they arrived, never
+        # interleaved with another's.
+        active = (
+            Campaign.objects.select_for_update()
+            .filter(pk=campaign.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if not active:
+            raise CampaignPaused("Activate the campaign first, then capture its held leads.")
+        queued = replay_deliveries(selectors.held_deliveries(campaign))
     # Queued, they are held no longer: pages open elsewhere drop the notice and its button.
     transaction.on_commit(lambda: events.held_changed(campaign.pk), robust=True)
     return queued
