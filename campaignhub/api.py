@@ -250,17 +250,20 @@ PAGE_KEYS = ("page", "per_page")
 CURSOR_KEYS = (*PAGE_KEYS, "cursor")
 
 
-def refuse_unknown_query(request, allowed):
+def refuse_unknown_query(request, allowed, *, takes=None):
     """A query key a list does not take (`?sort=`, a filter of another list) is a 400 naming it
     and what the list takes, never ignored: an ignored filter answers the unfiltered list as if
-    it had been applied. A key given twice is a 400 too (each takes one value, `query`)."""
+    it had been applied. A key given twice is a 400 too (each takes one value, `query`).
+    `takes` replaces the sentence saying what is taken ("This list takes …") where a list is
+    not what the endpoint answers."""
     unknown = sorted(set(request.GET) - set(allowed))
     if unknown:
         plural = "s" if len(unknown) > 1 else ""
-        takes = ", ".join(allowed) if allowed else "no query parameters"
+        if takes is None:
+            takes = f"This list takes {', '.join(allowed) if allowed else 'no query parameters'}."
         raise ApiProblem(
             400,
-            f"Unknown query parameter{plural}: {', '.join(unknown)}. This list takes {takes}.",
+            f"Unknown query parameter{plural}: {', '.join(unknown)}. {takes}",
             errors={key: ["Unknown query parameter."] for key in unknown},
         )
     repeated = repeated_keys(request.GET)

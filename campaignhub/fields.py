@@ -180,6 +180,30 @@ class DigitsDateField(AsciiDigitsMixin, forms.DateField):
     sends it (`AsciiDigitsMixin`)."""
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+class IsoDateField(DigitsDateField):
+    """A day written exactly YYYY-MM-DD (ISO 8601's calendar date: four-digit year, two-digit
+    month and day), as a date input and the API's own answers write it. strptime's `%m` and
+    `%d` also read one digit, so `2025-1-1` would be taken; it is refused with
+    "Enter a date as YYYY-MM-DD, e.g. 2025-01-31."; a day that does not exist (`2025-13-01`)
+    or other digits than 0-9 are "Enter a valid date.", as `DigitsDateField` says."""
+
+    default_error_messages = {"format": "Enter a date as YYYY-MM-DD, e.g. 2025-01-31."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip()
+            if text and text.isascii() and not ISO_DAY.fullmatch(text):
+                raise ValidationError(self.error_messages["format"], code="invalid")
+        return super().to_python(value)
+
+
 class DigitsTimeField(AsciiDigitsMixin, forms.TimeField):
     """A time of day written in ASCII digits (HH:MM), as a form sends it (`AsciiDigitsMixin`)."""
 

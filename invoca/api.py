@@ -192,7 +192,16 @@ def unarchive(request, advertiser_id, campaign_id):
     return ok(_out(request, services.unarchive(campaign=found)))
 
 
+QUICK_STATS_TAKE = (
+    "Quick stats take no query parameters: they are always today, the last 7 days and the last "
+    "30 days, as Invoca counts them."
+)
+
+
 @api_view("GET")
 def quick_stats(request, advertiser_id, campaign_id):
+    """Invoca's quick stats of the campaign. Invoca fixes their periods, so a date or filter
+    in the query (`?from=`) is a 400 naming it, never an answer that looks filtered."""
+    refuse_unknown_query(request, (), takes=QUICK_STATS_TAKE)
     found = selectors.campaign_for(request.account, advertiser_id, campaign_id)
     return ok({"stats": services.quick_stats(campaign=found)})

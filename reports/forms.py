@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from campaignhub.fields import DigitsDateField
+from campaignhub.fields import IsoDateField
 from campaignhub.query import SingleValueFilterForm
 from campaignhub.tenancy import account_zone
 from campaigns import selectors as campaign_selectors
@@ -16,7 +16,6 @@ from campaigns.models import LeadSource
 from reports.selectors import GROUPS, MAX_DAYS
 
 DEFAULT_DAYS = 30
-DATE_FORMATS = ["%Y-%m-%d"]
 # Reports cover the years leads can have arrived in; beyond them a day has no bounds in every
 # time zone.
 EARLIEST = date(2000, 1, 1)
@@ -114,7 +113,7 @@ class ReportForm(SingleValueFilterForm):
 # `from` is a Python keyword, so the period's fields are declared by name, as the query
 # string spells them, ahead of the others.
 ReportForm.base_fields = {
-    "from": DigitsDateField(input_formats=DATE_FORMATS, required=False, label="From"),
-    "to": DigitsDateField(input_formats=DATE_FORMATS, required=False, label="To"),
+    "from": IsoDateField(required=False, label="From"),
+    "to": IsoDateField(required=False, label="To"),
     **ReportForm.base_fields,
 }

@@ -686,3 +686,20 @@ def test_loopback_and_private_addresses_stay_allowed(tenant_a, upstream):
             {"network_id": NETWORK, "api_token": TOKEN, "base_url": base_url},
         )
         assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("query", ["from=2025-13-01", "from=2025-01-01", "period=today", "x="])
+def test_quick_stats_refuse_a_date_or_filter_rather_than_answer_unfiltered(
+    tenant_a, connected, upstream, query
+):
+    """Invoca fixes the periods; nothing is asked of it for a refused query."""
+    make_campaign(tenant_a)
+    response = call(tenant_a, "get", f"{URL}/spring-1/quick_stats?{query}")
+    assert response.status_code == 400, response.content
+    key = query.split("=")[0]
+    body = response.json()
+    assert body["errors"] == {key: ["Unknown query parameter."]}
+    assert body["message"] == (
+        f"Unknown query parameter: {key}. Quick stats take no query parameters: they are "
+        "always today, the last 7 days and the last 30 days, as Invoca counts them."
+    )

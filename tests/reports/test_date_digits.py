@@ -47,3 +47,32 @@ def test_a_day_in_digits_0_9_is_still_read(tenant_a):
     )
     assert response.status_code == 200
     assert response.json()["period"] == {"from": "2026-12-01", "to": "2026-12-02"}
+
+
+# A day is written YYYY-MM-DD, as the date inputs and the API's answers write it; strptime
+# alone reads a one-digit month or day (and a year of fewer digits).
+UNPADDED = ["2025-1-1", "2025-01-1", "2025-1-01", "25-01-01", "2025/01/01", "2025-01-01T00:00"]
+
+
+@pytest.mark.parametrize("day", UNPADDED)
+@pytest.mark.parametrize("path", ["/v1/reports/leads", "/v1/reports/leads/export"])
+def test_the_api_refuses_a_day_not_written_yyyy_mm_dd(tenant_a, path, day):
+    response = Client().get(
+        f"{path}?from={quote(day)}&group=campaign", **bearer(tenant_a.token.raw)
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"from": ["Enter a date as YYYY-MM-DD, e.g. 2025-01-31."]}
+
+
+def test_the_page_refuses_a_day_not_written_yyyy_mm_dd(tenant_a):
+    page = tenant_a.admin_client.get("/reports/?to=2025-1-31")
+    assert page.status_code == 400
+    assert "Enter a date as YYYY-MM-DD, e.g. 2025-01-31." in page.content.decode()
+
+
+def test_a_day_that_does_not_exist_is_still_not_a_valid_date(tenant_a):
+    response = Client().get(
+        "/v1/reports/leads?from=2025-13-01&group=campaign", **bearer(tenant_a.token.raw)
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"from": ["Enter a valid date."]}
