@@ -14,7 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt
 
 from campaignhub import schemas, selectors, services
-from campaignhub.cleaning import digits_text, parse_json
+from campaignhub.cleaning import NumberTooLong, digits_text, parse_json
 from campaignhub.paging import BY_ID
 from campaignhub.query import repeated_keys, repeated_message
 
@@ -107,12 +107,30 @@ def _parse_body(request, schema, files=()):
         return checked(schema, {})
     try:
         data = parse_json(request.body, unique_keys=True, exact_numbers=True)
+    except NumberTooLong as exc:
+        raise _too_long(exc, schema) from None
     except ValueError as exc:
         raise ApiProblem(400, str(exc)) from None
     if not isinstance(data, dict):
         raise ApiProblem(400, "The request body must be a JSON object.")
     _refuse_files_as_text(data, files)
     return checked(schema, data)
+
+
+def _too_long(exc: NumberTooLong, schema) -> ApiProblem:
+    """A 400 naming the field that holds an integer too long to read, as a wrong type is
+    named (`schemas.check`): `{"campaigndata": ["owner: Enter a whole number of at most 4300
+    digits."]}`, the body's envelope key dropped from inside it."""
+    path = exc.path
+    envelope = getattr(schema, "envelope", "")
+    if not path:
+        return ApiProblem(400, str(exc), {"body": [exc.sentence]})
+    field, inner = str(path[0]), path[1:]
+    if envelope and field == envelope and inner:
+        field, inner = str(inner[0]), inner[1:]
+    prefix = "".join(f"[{part}] " if isinstance(part, int) else f"{part}: " for part in inner)
+    where = field + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in inner)
+    return ApiProblem(400, f"{where}: {exc.sentence}", {field: [prefix + exc.sentence]})
 
 
 def _refuse_repeated_parts(request):

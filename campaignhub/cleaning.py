@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
 
@@ -284,9 +285,54 @@ class MinusZero(Decimal):
     lost). Outside money it is that int 0 again (`campaignhub.schemas`)."""
 
 
-def _exact_integer(text: str) -> int | Decimal:
+class NumberTooLong(ValueError):
+    """A JSON integer of more digits than int() reads (`sys.get_int_max_str_digits()`, 4,300
+    by default), which `parse_json` refuses. `path` says where it is (`("campaigndata",
+    "owner")`, list indexes as ints; empty for the whole body), `limit` the digits allowed."""
+
+    def __init__(self, path: tuple, limit: int):
+        self.path = path
+        self.limit = limit
+        self.sentence = f"Enter a whole number of at most {limit} digits."
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        super().__init__(f"{where or 'body'}: {self.sentence}")
+
+
+class _TooLong:
+    """Where the parser met an integer too long for int(); `parse_json` finds it and refuses."""
+
+
+_TOO_LONG = _TooLong()
+
+
+def _integer(text: str) -> int | _TooLong:
+    # int() refuses text of over its limit with advice for Python programmers
+    # ("use sys.set_int_max_str_digits()"); the parse marks the spot instead.
+    limit = sys.get_int_max_str_digits()
+    if limit and len(text.lstrip("-")) > limit:
+        return _TOO_LONG
+    return int(text)
+
+
+def _exact_integer(text: str) -> int | Decimal | _TooLong:
     # JSON writes an integer zero one way with a sign: "-0" (never "-00" or "-0_0").
-    return MinusZero(text) if text == "-0" else int(text)
+    return MinusZero(text) if text == "-0" else _integer(text)
+
+
+def _too_long_at(value, path=()) -> tuple | None:
+    if value is _TOO_LONG:
+        return path
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _too_long_at(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def _exact_number(text: str) -> Decimal:
@@ -300,11 +346,14 @@ def _exact_number(text: str) -> Decimal:
 
 def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bool = False):
     """Decode a JSON body; raises ValueError("Malformed JSON: …") for anything that does not
-    decode, including what Python's json module refuses beyond syntax (numbers of over 4,300
-    digits, nesting deeper than the interpreter's recursion limit). A leading UTF-8 byte order
-    mark is allowed, as Windows tools write one. `unique_keys` also refuses an object that
-    names a key twice, raising DuplicateKey (a ValueError): which one was meant is unknown, so
-    our API, the lead webhook and the public form refuse it rather than keep the last.
+    decode, including what Python's json module refuses beyond syntax (nesting deeper than the
+    interpreter's recursion limit). An integer of more digits than int() reads (4,300) is valid
+    JSON no field takes: NumberTooLong (a ValueError) says where it is and "Enter a whole
+    number of at most 4300 digits.", never Python's advice to raise the limit. A leading UTF-8
+    byte order mark is allowed, as Windows tools write one. `unique_keys` also refuses an
+    object that names a key twice, raising DuplicateKey (a ValueError): which one was meant
+    is unknown, so our API, the lead webhook and the public form refuse it rather than keep
+    the last.
 
     `exact_numbers` reads a number with a point or an exponent as the Decimal written
     (`100.000000000000001`, `-1e-400`) where a float would round it (to 100.0, to -0.0), so
@@ -313,15 +362,27 @@ def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bo
     `-0`, a `MinusZero` (money refuses its sign; elsewhere it is the int 0)."""
     if isinstance(raw, str):
         raw = raw.removeprefix("\ufeff")
+    read_integer = _exact_integer if exact_numbers else _integer
+    too_long = []
+
+    def integer(text):
+        value = read_integer(text)
+        if value is _TOO_LONG:
+            too_long.append(text)
+        return value
+
     try:
-        return json.loads(
+        data = json.loads(
             raw,
             object_pairs_hook=_unique_keys if unique_keys else None,
             parse_float=_exact_number if exact_numbers else None,
-            parse_int=_exact_integer if exact_numbers else None,
+            parse_int=integer,
         )
     except DuplicateKey as exc:
         raise DuplicateKey(f"Malformed JSON: {exc}") from None
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise ValueError(f"Malformed JSON: {reason}") from None
+    if too_long:
+        raise NumberTooLong(_too_long_at(data) or (), sys.get_int_max_str_digits())
+    return data

@@ -74,7 +74,7 @@ def test_a_body_that_is_no_notification_is_400_and_kept(tenant_a, connected):
     [
         (b"not json", "Malformed JSON: Expecting value: line 1 column 1 (char 0)"),
         (b'{"type": "Jos\xe9"}', "The body is not UTF-8 text: send UTF-8, or name the body's"),
-        (b"1" * 5000, "Malformed JSON: Exceeds the limit (4300 digits)"),
+        (b"1" * 5000, "body: Enter a whole number of at most 4300 digits."),
     ],
 )
 def test_a_body_that_is_not_json_says_so(tenant_a, connected, body, message):

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from campaignhub.api import BODY_METHODS
-from campaignhub.cleaning import parse_json
+from campaignhub.cleaning import NumberTooLong, parse_json
 from campaignhub.schemas import (
     ExactNumbers,
     Flag,
@@ -329,3 +329,47 @@ class TestApiView:
         plain = Client().delete(f"/v1/tokens/{token.pk}", **bearer(tenant_a.token.raw))
         assert plain.status_code == 200
         assert plain.json()["data"] == {"id": token.pk, "name": token.name}
+
+
+TOO_LONG = "9" * 5000
+
+
+@pytest.mark.parametrize("exact_numbers", [True, False])
+def test_an_integer_too_long_to_read_says_where_and_how_long_it_may_be(exact_numbers):
+    """int() refuses over 4,300 digits with advice for Python programmers; never shown."""
+    with pytest.raises(NumberTooLong) as refused:
+        parse_json(f'{{"a": {{"b": [1, {TOO_LONG}]}}}}', exact_numbers=exact_numbers)
+    assert refused.value.path == ("a", "b", 1)
+    assert str(refused.value) == "a.b[1]: Enter a whole number of at most 4300 digits."
+    assert parse_json(f'{{"x": {"9" * 4300}}}', exact_numbers=exact_numbers)["x"] > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("campaigndata", "field", "entry"),
+    [
+        ({"owner": int(TOO_LONG[:10])}, "owner", "Enter a whole number of at most 4300 digits."),
+        (
+            {"selected_user": [{"id": int(TOO_LONG[:10])}]},
+            "selected_user",
+            "[0] id: Enter a whole number of at most 4300 digits.",
+        ),
+    ],
+)
+def test_an_api_integer_too_long_to_read_is_a_400_naming_its_field(
+    tenant_a, campaigndata, field, entry
+):
+    from campaigns.models import Campaign
+
+    body = json.dumps(
+        {"campaigndata": {"campaign_name": "Roofing", "integration": "form", **campaigndata}}
+    ).replace(TOO_LONG[:10], TOO_LONG)
+    response = Client().post(
+        "/v1/campaigns", body, content_type="application/json", **bearer(tenant_a.token.raw)
+    )
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["errors"] == {field: [entry]}
+    assert "sys.set_int_max_str_digits" not in response.content.decode()
+    assert answer["message"].endswith(": Enter a whole number of at most 4300 digits.")
+    assert not Campaign.objects.exists()
