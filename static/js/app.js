@@ -512,3 +512,27 @@ document.addEventListener("submit", (event) => {
 window.addEventListener("pageshow", () => {
   document.querySelectorAll("form[data-sending]").forEach((form) => delete form.dataset.sending);
 });
+
+// Focus after an in-page action. A swap that replaces the control someone used (a row redrawn
+// after its button) would leave focus on the page itself: a keyboard or screen-reader user
+// would be sent back to its top. The form's `data-refocus` (a selector) names the element that
+// takes focus once the answer is swapped in.
+let focusBeforeSwap = null;
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const active = document.activeElement;
+  focusBeforeSwap = {
+    element: active,
+    refocus: event.detail.elt.closest?.("[data-refocus]")?.dataset.refocus,
+  };
+});
+
+function focusAfterSwap() {
+  const before = focusBeforeSwap;
+  focusBeforeSwap = null;
+  const active = document.activeElement;
+  // Focus still on the control, or moved on purpose (an autofocus in the new content).
+  if (!before || (active && active !== document.body) || before.element?.isConnected) return;
+  const twin = before.refocus && document.querySelector(before.refocus);
+  twin?.focus();
+}
+document.addEventListener("htmx:afterSettle", focusAfterSwap);

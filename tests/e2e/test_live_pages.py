@@ -205,12 +205,13 @@ def test_demoting_the_last_admin_shows_the_error_in_the_row_once(server, page):
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/settings/members/")
     row = page.locator(f"#member-{admin_membership.pk}")
-    row.get_by_label("Role of admin@acme.test").select_option("member")
+    row.get_by_label("Role of admin@acme.test", exact=True).select_option("member")
+    row.get_by_role("button", name="Save role of admin@acme.test").click()
 
     expect(row.locator(".error")).to_contain_text("admin")
     expect(page.get_by_role("heading", name="Members of Acme Agency")).to_be_visible()
     expect(page.locator("header.topbar")).to_be_visible()
-    expect(row.get_by_label("Role of admin@acme.test")).to_have_value("admin")
+    expect(row.get_by_label("Role of admin@acme.test", exact=True)).to_have_value("admin")
     admin_membership.refresh_from_db()
     assert admin_membership.role == Role.ADMIN
 

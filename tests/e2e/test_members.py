@@ -70,28 +70,67 @@ def test_a_role_change_says_so_and_a_refused_one_says_why(server, page):
     acme = make_account("Acme Agency", "admin@acme.test")
     admin_membership = acme.memberships.get()
     make_member(acme, "dana@acme.test", name="Dana Admin")
+    dana = Membership.objects.get(account=acme, user__email="dana@acme.test")
 
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}/settings/members/")
-    page.get_by_label("Role of dana@acme.test").select_option("admin")
+    page.get_by_label("Role of dana@acme.test", exact=True).select_option("admin")
+    # Choosing a role alone changes nothing: the button does.
+    page.wait_for_timeout(300)
+    assert not Membership.objects.get(account=acme, user__email="dana@acme.test").is_admin
+    page.get_by_role("button", name="Save role of dana@acme.test").click()
     expect(
         page.get_by_role("status").filter(has_text="Dana Admin is now an admin.")
     ).to_be_visible()
     assert Membership.objects.get(account=acme, user__email="dana@acme.test").is_admin
     _settled(page)
+    # Focus is back on the row's select, not at the top of the page.
+    expect(page.locator(f"#member-{dana.pk}-role")).to_be_focused()
 
-    page.get_by_label("Role of dana@acme.test").select_option("member")
+    page.get_by_label("Role of dana@acme.test", exact=True).select_option("member")
+    page.get_by_role("button", name="Save role of dana@acme.test").click()
     expect(page.locator("#messages [data-htmx-notice]")).to_have_text(
         ["Dana Admin is now a member."]
     )
 
     _settled(page)
-    page.get_by_label("Role of admin@acme.test").select_option("member")
+    page.get_by_label("Role of admin@acme.test", exact=True).select_option("member")
+    page.get_by_role("button", name="Save role of admin@acme.test").click()
     row = page.locator(f"#member-{admin_membership.pk}")
     expect(row.locator(".error")).to_have_text("An account needs at least one admin.")
-    expect(page.get_by_label("Role of admin@acme.test")).to_have_value("admin")
+    expect(page.get_by_label("Role of admin@acme.test", exact=True)).to_have_value("admin")
     admin_membership.refresh_from_db()
     assert admin_membership.is_admin
+
+
+def test_arrow_keys_on_a_role_select_change_nothing_until_the_button_is_pressed(server, page):
+    acme = make_account("Acme Agency", "admin@acme.test")
+    rep = make_member(acme, "rep@acme.test", name="Riley Rep")
+    membership = Membership.objects.get(account=acme, user=rep)
+
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/members/")
+    select = page.get_by_label("Role of rep@acme.test", exact=True)
+    select.focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    expect(select).to_have_value("admin")
+    page.wait_for_timeout(300)
+    membership.refresh_from_db()
+    assert membership.role == "member"
+    expect(page.locator("#messages [data-htmx-notice]")).to_have_count(0)
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Save role of rep@acme.test")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#messages [data-htmx-notice]")).to_have_text(
+        ["Riley Rep is now an admin."]
+    )
+    membership.refresh_from_db()
+    assert membership.role == "admin"
+    _settled(page)
+    expect(page.locator(f"#member-{membership.pk}-role")).to_be_focused()
 
 
 def test_an_admin_sends_the_password_link_again_to_someone_who_never_chose_one(server, page):

@@ -300,7 +300,7 @@ def test_advertisers_members_and_devices_at_phone_width_are_cards_too(server, pa
     assert_fits(page, table)
     assert_in_sight(page, cell(row, "Email"), "Email", "riley@acme.test")
     assert_in_sight(page, cell(row, "Role"), "Role", "")
-    expect(row.get_by_label("Role of riley@acme.test")).to_have_value("member")
+    expect(row.get_by_label("Role of riley@acme.test", exact=True)).to_have_value("member")
     assert_from_the_left(row, row.get_by_role("link", name="Remove riley@acme.test"))
     table = page.locator("#invitations")
     row = table.locator("tbody tr", has_text="sam@elsewhere.test")

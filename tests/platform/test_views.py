@@ -174,6 +174,26 @@ class TestMembers:
         assert client.post(f"/settings/members/{admin_membership.pk}/remove/").status_code == 403
         assert Membership.objects.get(pk=admin_membership.pk).role == "admin"
 
+    def test_a_role_changes_by_its_button_not_as_the_select_changes(self, tenant_a):
+        """Arrow keys on a select that sent on change would change the role at once."""
+        membership = Membership.objects.get(user=tenant_a.member)
+        page = tenant_a.admin_client.get("/settings/members/").content.decode()
+        row = re.search(rf'<tr id="member-{membership.pk}">.*?</tr>', page, re.S).group(0)
+        assert 'hx-trigger="change"' not in row and "onchange" not in row
+        assert f'id="member-{membership.pk}-role"' in row
+        assert f'data-refocus="#member-{membership.pk}-role"' in row
+        assert '<button class="small" aria-label="Save role of member@acme.test">Save role' in row
+
+    def test_a_refused_role_change_is_tied_to_the_select(self, tenant_a):
+        membership = Membership.objects.get(user=tenant_a.admin)
+        response = tenant_a.admin_client.post(
+            f"/settings/members/{membership.pk}/role/", {"role": "member"}, HTTP_HX_REQUEST="true"
+        )
+        content = response.content.decode()
+        error_id = f"member-{membership.pk}-role-error"
+        assert f'aria-invalid="true" aria-describedby="{error_id}"' in content
+        assert f'id="{error_id}">An account needs at least one admin.' in content
+
     def test_role_change_with_htmx_returns_the_row(self, tenant_a):
         membership = Membership.objects.get(user=tenant_a.member)
         response = tenant_a.admin_client.post(
