@@ -31,6 +31,7 @@ from campaigns import (
     sources,
 )
 from campaigns.forms import (
+    PAGE_FIELDS,
     SOURCE_FIELDS,
     CampaignFilterForm,
     CampaignForm,
@@ -115,6 +116,36 @@ def _setup_warnings(request, values, members, campaign):
     return checks.setup_warnings(setup)
 
 
+# Errors of the campaign page that belong to a part of it rather than to one input.
+_GROUP_LABELS = {"email_details": "Email", "sms_details": "SMS"}
+
+
+def _error_summary(errors, links):
+    """The campaign page's errors ({input name: [messages]}, `page_errors`) as the items of the
+    summary above the form (`error_summary`: {"id", "label", "message"}), in the page's order,
+    each linked to its input (`id_<name>`, as the page draws them); an error of the whole form or
+    of a part (email, SMS) names no input."""
+    labels = {name: label for name, label, _ in PAGE_FIELDS}
+    labels.update({link["key"]: link["label"] for link in links})
+    order = [*labels, *_GROUP_LABELS]
+    items = []
+
+    def place(name):
+        if name.startswith("custom_number_"):
+            name = "selected_user"
+        return order.index(name) if name in order else -1
+
+    for name in sorted(errors, key=place):
+        if name.startswith("custom_number_"):
+            anchor, label = f"id_{name}", "Custom SMS number"
+        elif name in labels:
+            anchor, label = f"id_{name}", labels[name]
+        else:
+            anchor, label = "", _GROUP_LABELS.get(name, "")
+        items.extend({"id": anchor, "label": label, "message": m} for m in errors[name])
+    return items
+
+
 def _form_context(request, values, errors=None, campaign=None, version=None):
     """The campaign page's context. `version` (edit page): {"seen": the campaign's version the
     page is drawn from, "drawn": JSON of the fields as drawn, "stale": the refusal's message
@@ -136,12 +167,15 @@ def _form_context(request, values, errors=None, campaign=None, version=None):
             "checked": user.pk in chosen,
             "custom_number": chosen.get(user.pk, ""),
             "errors": errors.get(f"custom_number_{user.pk}", []),
+            "input_id": f"id_custom_number_{user.pk}",
         }
         for user in ordered
     ]
+    links = sources.form_links(request.account, values, errors, campaign, viewer=request.membership)
     return {
         "values": values,
         "errors": errors,
+        "error_summary": _error_summary(errors, links),
         "campaign": campaign,
         "people": people,
         # Only those who may hand a campaign to another owner get the owner picker.
@@ -160,9 +194,7 @@ def _form_context(request, values, errors=None, campaign=None, version=None):
             name: _listed(dict(Integration.choices)[value] for value in users)
             for name, users in SOURCE_FIELDS.items()
         },
-        "links": sources.form_links(
-            request.account, values, errors, campaign, viewer=request.membership
-        ),
+        "links": links,
         "deal_targets": deal_target_choices(request.account, values.get("pipeline_id")),
         "version": version or {},
     }

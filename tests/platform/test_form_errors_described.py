@@ -1,0 +1,144 @@
+"""Form errors and help texts are tied to their inputs on every main form: each id an input
+names in aria-describedby is in the page, an input with an error is aria-invalid and names its
+error, and the summary above a reloaded form links to the inputs it names."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+from campaigns import services
+from campaigns.models import LeadSource
+from tests.campaigns.factories import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+class Elements(HTMLParser):
+    """Every start tag of a page: (tag, {attribute: value})."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.elements = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def assert_described(html, invalid=()):
+    """Every aria-describedby id exists in `html`; each id in `invalid` is an input that is
+    aria-invalid and names `<id>_error`; every summary link leads to an element of the page."""
+    elements = Elements(html).elements
+    ids = {attrs["id"] for _, attrs in elements if attrs.get("id")}
+    for tag, attrs in elements:
+        for named in (attrs.get("aria-describedby") or "").split():
+            assert named in ids, f"<{tag} id={attrs.get('id')}> names a missing #{named}"
+    by_id = {attrs.get("id"): attrs for _, attrs in elements}
+    for input_id in invalid:
+        attrs = by_id[input_id]
+        assert attrs.get("aria-invalid") == "true", input_id
+        assert f"{input_id}_error" in attrs.get("aria-describedby", "").split(), input_id
+    for link in re.findall(r'id="error-summary".*?</div>', html, re.S):
+        for target in re.findall(r'href="#([^"]+)"', link):
+            assert target in ids, f"the summary links to a missing #{target}"
+
+
+def summary(html):
+    found = re.search(r'<div class="message error error-summary"[^>]*>(.*?)</div>', html, re.S)
+    assert found, "no error summary"
+    assert "autofocus" in found.group(0) and 'tabindex="-1"' in found.group(0)
+    return re.sub(r"\s+", " ", found.group(1))
+
+
+def test_the_campaign_form_ties_each_error_to_its_input_and_sums_them_up(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/campaigns/new/",
+        {"campaign_name": "", "integration": "callrail", "tracking_number": "not a number"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_described(html, invalid=["id_campaign_name", "id_tracking_number"])
+    assert '<div class="errors" id="id_campaign_name_error">' in html
+    said = summary(html)
+    assert "Please fix the highlighted fields." in said
+    assert '<a href="#id_campaign_name">Name: ' in said
+    assert '<a href="#id_tracking_number">Tracking number: ' in said
+
+
+def test_the_campaign_form_without_errors_names_only_its_help_texts(tenant_a):
+    html = tenant_a.admin_client.get("/campaigns/new/").content.decode()
+    assert_described(html)
+    assert "aria-invalid" not in html
+    assert 'aria-describedby="email-subject-help"' in html
+
+
+def test_the_lead_outcome_form_ties_a_bad_revenue_to_its_input(tenant_a):
+    campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+    lead, _ = services.capture_lead(
+        campaign=campaign, source=LeadSource.FORM, external_id="one", name="Ann Lee"
+    )
+    response = tenant_a.admin_client.post(
+        f"/leads/{lead.pk}/outcome/", {"status": "won", "revenue": "abc"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_described(html, invalid=[f"lead-{lead.pk}-revenue"])
+    revenue = re.search(rf'<input id="lead-{lead.pk}-revenue"[^>]*>', html).group(0)
+    assert (
+        f'aria-describedby="lead-{lead.pk}-revenue_helptext lead-{lead.pk}-revenue_error"'
+        in revenue
+    )
+    assert_described(tenant_a.admin_client.get(f"/leads/{lead.pk}/").content.decode())
+
+
+def test_the_public_form_ties_a_bad_phone_to_its_input_and_sums_it_up(tenant_a):
+    campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.admin.pk}])
+    response = Client().post(
+        f"/f/{campaign.form_secret_id}/", {"name": "Ann", "phone": "not a phone"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_described(html, invalid=["id_phone"])
+    assert '<a href="#id_phone">Phone: ' in summary(html)
+
+
+def test_the_public_form_ties_the_missing_contact_to_phone_and_email(tenant_a):
+    campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.admin.pk}])
+    response = Client().post(f"/f/{campaign.form_secret_id}/", {"name": "Ann"})
+    html = response.content.decode()
+    assert_described(html)
+    assert 'id="id_contact_error"' in html
+    phone = re.search(r'<input type="tel" id="id_phone"[^>]*>', html).group(0)
+    assert 'aria-describedby="id_contact_error"' in phone
+
+
+def test_account_settings_errors_and_help_have_the_ids_their_inputs_name(tenant_a):
+    response = tenant_a.admin_client.post(
+        "/settings/", {"name": "Acme", "timezone": "Mars/Base", "currency": "USD", "country": "XX"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_described(html, invalid=["id_timezone", "id_country"])
+    assert 'id="id_country_helptext"' in html
+    assert 'id="id_timezone_error"' in html and 'id="id_country_error"' in html
+
+
+@pytest.mark.parametrize("path", ["/settings/profile/", "/settings/tokens/", "/settings/members/"])
+def test_settings_forms_name_only_help_texts_the_page_has(tenant_a, path):
+    html = tenant_a.admin_client.get(path).content.decode()
+    assert_described(html)
+
+
+def test_profile_phone_help_text_has_the_id_its_input_names(tenant_a):
+    html = tenant_a.admin_client.get("/settings/profile/").content.decode()
+    assert 'aria-describedby="id_phone_helptext"' in html
+    assert 'id="id_phone_helptext"' in html
+
+
+def test_a_token_name_error_is_tied_to_its_input(tenant_a):
+    response = tenant_a.admin_client.post("/settings/tokens/", {"name": ""})
+    html = response.content.decode()
+    assert_described(html, invalid=["id_name"])
+    assert 'id="id_name_helptext"' in html
