@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from campaignhub.pages import page_or_partial, wants_partial
+from campaignhub.pages import notify, page_or_partial, wants_partial
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from crm import deals, pipelines
 from crm.deal_forms import (
@@ -115,7 +115,12 @@ def move(request, deal_id):
         context = _board_context(request, deal.pipeline, owner, problem=problem)
         context["confirm"] = confirm
         if wants_partial(request):
-            return render(request, "crm/board.html#board", context, status=status)
+            response = render(request, "crm/board.html#board", context, status=status)
+            if problem:
+                return response
+            # Said in the page's live region: the card leaving its column is not seen by all.
+            stage = form.cleaned_data["stage"].name
+            return notify(response, f"Moved {deal.title} to {stage}.")
         return render(request, "crm/board.html", context, status=status)
     if problem:
         messages.error(request, problem)

@@ -514,25 +514,60 @@ window.addEventListener("pageshow", () => {
 });
 
 // Focus after an in-page action. A swap that replaces the control someone used (a row redrawn
-// after its button) would leave focus on the page itself: a keyboard or screen-reader user
-// would be sent back to its top. The form's `data-refocus` (a selector) names the element that
-// takes focus once the answer is swapped in.
-let focusBeforeSwap = null;
+// after its button, a card moved to another column) would leave focus on the page itself: a
+// keyboard or screen-reader user would be sent back to its top. Focus goes instead to, in turn:
+// the element the form names in `data-refocus` (a selector); a field the answer marks invalid;
+// the control's twin in the new content (the same id, else the same kind of control of the same
+// form: its label may have changed, Pause becoming Activate); else the newest message. What
+// the action did is said in #messages, a polite live region (base.html).
 document.addEventListener("htmx:beforeRequest", (event) => {
   const active = document.activeElement;
-  focusBeforeSwap = {
+  const before = {
     element: active,
+    id: active?.id,
+    tag: active?.tagName,
+    name: active?.getAttribute?.("name"),
+    text: active?.textContent?.trim(),
+    action: (active?.form ?? active?.closest?.("form"))?.getAttribute("action"),
     refocus: event.detail.elt.closest?.("[data-refocus]")?.dataset.refocus,
   };
+  // After htmx has swapped the answer in and settled it (htmx's own events fire on elements the
+  // swap may have taken out of the page, so they do not reach the document).
+  event.detail.xhr?.addEventListener("loadend", () => {
+    setTimeout(() => focusAfterSwap(before), htmx.config.defaultSettleDelay + 20);
+  });
 });
 
-function focusAfterSwap() {
-  const before = focusBeforeSwap;
-  focusBeforeSwap = null;
+function isShown(element) {
+  return element && !element.disabled && element.getClientRects().length > 0;
+}
+
+function twinOf(before) {
+  if (before.id && isShown(document.getElementById(before.id))) {
+    return document.getElementById(before.id);
+  }
+  if (!before.action) return null;
+  const form = [...document.querySelectorAll("form[action]")].find(
+    (candidate) => candidate.getAttribute("action") === before.action && isShown(candidate),
+  );
+  if (!form) return null;
+  const invalid = form.querySelector('[aria-invalid="true"]');
+  if (isShown(invalid)) return invalid;
+  const alike = [...form.querySelectorAll(before.tag)].filter(
+    (control) => control.getAttribute("name") === before.name && isShown(control),
+  );
+  return alike.find((control) => control.textContent.trim() === before.text) ?? alike[0];
+}
+
+function focusAfterSwap(before) {
   const active = document.activeElement;
   // Focus still on the control, or moved on purpose (an autofocus in the new content).
-  if (!before || (active && active !== document.body) || before.element?.isConnected) return;
-  const twin = before.refocus && document.querySelector(before.refocus);
-  twin?.focus();
+  if ((active && active !== document.body) || before.element?.isConnected) return;
+  let target = before.refocus && document.querySelector(before.refocus);
+  if (!isShown(target)) target = twinOf(before);
+  if (!target) {
+    target = document.querySelector("#messages > .message:last-child");
+    target?.setAttribute("tabindex", "-1");
+  }
+  target?.focus();
 }
-document.addEventListener("htmx:afterSettle", focusAfterSwap);

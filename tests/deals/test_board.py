@@ -1,6 +1,7 @@
 """The board page, a deal's page, moves by button and by drag-and-drop (one endpoint), and
 the live push that makes other viewers' boards follow."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -488,3 +489,15 @@ def test_the_pages_say_where_a_deals_value_becomes_revenue(tenant_a, deal):
     assert "A won stage records the value as the lead" not in page
     board = tenant_a.admin_client.get("/deals/", {"pipeline": sales(tenant_a).pk}).content
     assert "a value in USD (the account's currency) becomes the lead's revenue" in (board.decode())
+
+
+def test_a_move_by_htmx_is_announced_and_its_card_names_where_focus_returns(tenant_a, deal):
+    contacted = stage(tenant_a, "Contacted")
+    response = tenant_a.admin_client.post(
+        f"/deals/{deal.pk}/move/", {"stage": contacted.pk}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert json.loads(response.headers["HX-Trigger-After-Swap"]) == {
+        "notice": {"level": "success", "text": f"Moved {deal.title} to Contacted."}
+    }
+    assert f'data-refocus="#deal-{deal.pk} .deal-move summary"' in response.content.decode()
