@@ -86,7 +86,11 @@ def test_htmx_gets_the_report_region(month):
 
 def test_a_bad_period_is_400_with_the_reason(month):
     content = page(month.a.admin_client, "from=2025-01-03&to=2025-01-01", status=400)
-    assert "The end of the period is before its start." in content
+    # Worded as every list names the filters it cannot use.
+    assert (
+        "These filters cannot be used: to: The end of the period is before its start. "
+        "Choose others above."
+    ) in content
     assert "chart-leads-per-day" not in content
     content = page(month.a.admin_client, "from=2024-01-01&to=2025-06-01", status=400)
     assert "A report covers at most 366 days." in content
