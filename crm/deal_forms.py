@@ -6,6 +6,7 @@ from django.db.models import OuterRef, Q
 from campaignhub.concurrency import SeenVersionForm
 from campaignhub.fields import DigitsIntegerField, IdChoiceField, MoneyField, NameField
 from campaignhub.models import User, member_exists
+from campaignhub.query import SingleValueFilterForm
 from crm.models import Deal, Stage, StageKind
 
 NOT_A_MEMBER = "The owner must be a member of the account."
@@ -182,6 +183,16 @@ class DealFilterForm(forms.Form):
         if chosen and self.account and not owners_of(self.account.pk).filter(pk=chosen).exists():
             raise forms.ValidationError(NOT_AN_OWNER)
         return chosen
+
+
+class BoardFilterForm(SingleValueFilterForm, DealFilterForm):
+    """The board's filters (`/deals/?pipeline=&owner=`), checked against `account` as
+    `GET /v1/deals` checks them: a pipeline or owner id that is not one of the account's, or
+    is not written in digits, is an error naming it; a filter given twice is an error of the
+    whole form (`SingleValueFilterForm`). The board has no stage filter (a column is a stage),
+    so `stage` is not one of its fields."""
+
+    stage = None
 
 
 class PipelineForm(forms.Form):

@@ -12,6 +12,7 @@ from campaignhub.pages import notify, page_or_partial, wants_partial
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from crm import deals, pipelines
 from crm.deal_forms import (
+    BoardFilterForm,
     DealFilterForm,
     DealForm,
     MoveForm,
@@ -31,9 +32,10 @@ def _visible_deal(request, deal_id):
 
 
 def _board_filters(request, data):
-    """(pipeline, owner id or None) from the board's filters: an unknown pipeline falls back
-    to the account's first, an owner who is neither a member nor a former member owning some
-    of its deals (`owners_of`) to anyone."""
+    """(pipeline, owner id or None) a move posted from the board redraws it with (the filters
+    it sends along): an unknown pipeline falls back to the account's first, an owner who is
+    neither a member nor a former member owning some of its deals (`owners_of`) to anyone.
+    The board itself refuses such filters (`board`)."""
     form = DealFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {}
     pipeline = pipelines.pipeline_of(request.account, filters.get("pipeline"))
@@ -44,10 +46,14 @@ def _board_filters(request, data):
     return pipeline, owner
 
 
-def _board_context(request, pipeline, owner, *, problem=""):
+def _board_context(request, pipeline, owner, *, problem="", form=None):
     owners = owners_of(request.account.pk)
-    columns = deals.board(request.membership, pipeline, owner=owner) if pipeline else []
+    refused = form is not None and bool(form.errors)
+    columns = (
+        deals.board(request.membership, pipeline, owner=owner) if pipeline and not refused else []
+    )
     return {
+        "form": form,
         "pipelines": pipelines.pipelines_of(request.account),
         "pipeline": pipeline,
         "owners": owners,
@@ -69,10 +75,20 @@ def _board_url(pipeline_id, owner=None):
 def board(request):
     """`/deals/?pipeline=&owner=`: one column per stage, each with its cards and totals.
 
-    A whole page is always served at the address of what it shows: `/deals/` (or an unknown
-    pipeline or owner) redirects to `?pipeline=<shown>[&owner=<shown>]`, since the page's
-    filters are restored from the address (Back, Forward) and would otherwise show blank."""
-    pipeline, owner = _board_filters(request, request.GET)
+    Filters it cannot use (`BoardFilterForm`: another account's or no pipeline or owner, text
+    that is no id, a filter given twice) answer 400 naming them, as every list does, with no
+    deals and a link back to the board unfiltered; they never show everyone's deals unsaid.
+    A whole page is always served at the address of what it shows: `/deals/` (no pipeline
+    given) redirects to `?pipeline=<first>[&owner=<asked>]`, since the page's filters are
+    restored from the address (Back, Forward) and would otherwise show blank."""
+    form = BoardFilterForm(request.GET, account=request.account)
+    if not form.is_valid():
+        pipeline = pipelines.pipeline_of(request.account, form.cleaned_data.get("pipeline"))
+        context = _board_context(request, pipeline, form.cleaned_data.get("owner"), form=form)
+        return page_or_partial(request, "crm/board.html", context, partial="board", status=400)
+    pipeline = pipelines.pipeline_of(request.account, form.cleaned_data["pipeline"])
+    pipeline = pipeline or pipelines.first_pipeline(request.account)
+    owner = form.cleaned_data["owner"]
     shown = (str(pipeline.pk) if pipeline else "", str(owner) if owner else "")
     asked = (request.GET.get("pipeline", ""), request.GET.get("owner", ""))
     if pipeline and not wants_partial(request) and asked != shown:

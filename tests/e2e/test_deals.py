@@ -146,6 +146,33 @@ def test_the_board_names_its_pipeline_and_a_long_name_keeps_its_buttons_reachabl
     expect(page.get_by_label("Owner")).to_have_value("")
 
 
+def test_a_board_filter_it_cannot_use_is_named_and_choosing_another_shows_the_deals(server, page):
+    """`/deals/?pipeline=<id>&owner=999999` named nothing and showed everyone's deals."""
+    tenant = _tenant()
+    deal = Deal.objects.get(lead=capture(deal_campaign(tenant), name="Jordan Miles"))
+    sales = Pipeline.objects.get(account=tenant.account, name="Sales")
+    log_in(page, server, "admin@acme.test")
+
+    answer = page.goto(f"{server}/deals/?pipeline={sales.pk}&owner=999999")
+    assert answer.status == 400
+    expect(page.locator("#filter-errors")).to_have_text(
+        "These filters cannot be used: owner: Choose a member of this account. Choose others above."
+    )
+    expect(page.locator(f"#deal-{deal.pk}")).to_have_count(0)
+    # Choosing an owner above shows their deals.
+    page.get_by_label("Owner").select_option(str(deal.owner_id))
+    expect(page.locator(f"#deal-{deal.pk}")).to_be_visible()
+    expect(page.locator("#filter-errors")).to_have_count(0)
+
+    page.goto(f"{server}/deals/?pipeline=abc")
+    expect(page.locator("#filter-errors")).to_contain_text(
+        "pipeline: Enter a whole number in digits 0-9."
+    )
+    page.get_by_role("link", name="Back to the board").click()
+    expect(page).to_have_url(re.compile(rf"/deals/\?pipeline={sales.pk}$"))
+    expect(page.locator(f"#deal-{deal.pk}")).to_be_visible()
+
+
 def test_pipeline_settings_deal_page_and_campaign_form(server, page):
     tenant = _tenant()
     deal = Deal.objects.get(lead=capture(deal_campaign(tenant, name="Roofing")))

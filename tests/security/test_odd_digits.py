@@ -248,17 +248,18 @@ def test_deal_filters_refuse_ids_not_in_ascii_digits(tenant_a):
             assert answer.json()["errors"] == {key: [DIGITS_ONLY]}
 
 
-def test_the_board_takes_a_pipeline_not_in_ascii_digits_as_none_given(tenant_a):
-    """The board shows the account's first pipeline for a pipeline it cannot read, at its own
-    address; `?pipeline=+<id>` was read as that pipeline."""
-    first = capture(deal_campaign(tenant_a)).deal.pipeline
+def test_the_board_refuses_a_pipeline_not_in_ascii_digits(tenant_a):
+    """The board names a pipeline it cannot read, as the lists do, and shows no deals;
+    `?pipeline=+<id>` was read as that pipeline."""
+    capture(deal_campaign(tenant_a))
     other = Pipeline.objects.create(account=tenant_a.account, name="Other", position=9)
     client = tenant_a.admin_client
     assert client.get("/deals/", {"pipeline": str(other.pk)}).context["pipeline"] == other
     for odd in _not_ascii_digits(other.pk):
         shown = client.get("/deals/", {"pipeline": odd})
-        assert shown.status_code == 302, odd
-        assert shown.url == f"/deals/?pipeline={first.pk}"
+        assert shown.status_code == 400, odd
+        assert f"pipeline: {DIGITS_ONLY}" in shown.content.decode(), odd
+        assert shown.context["columns"] == []
 
 
 def test_a_merge_choice_not_in_ascii_digits_is_refused(tenant_a):
