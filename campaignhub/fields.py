@@ -86,10 +86,13 @@ class DecimalTextField(forms.DecimalField):
     """Django's DecimalField taking text only as a number written in ASCII
     (`cleaning.decimal_text`); other text ("٣", fullwidth digits, "1_000", which Decimal()
     reads as 3 and 1000) is refused with the field's `invalid` message, never read as another
-    amount. JSON numbers pass as they are."""
+    amount. Text of spaces alone is empty, as "" is (a cleared amount, or "This field is
+    required."), never an amount the person must correct. JSON numbers pass as they are."""
 
     def to_python(self, value):
-        if isinstance(value, str) and value.strip() and decimal_text(value) is None:
+        if isinstance(value, str) and not value.strip():
+            value = ""
+        elif isinstance(value, str) and decimal_text(value) is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 

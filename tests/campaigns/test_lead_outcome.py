@@ -408,6 +408,15 @@ class TestLeadPage:
         assert message in response.content.decode()
         assert outcome_of(lead) == ("new", None, None, None)
 
+    def test_a_revenue_of_spaces_alone_is_none_as_an_empty_one_is(self, tenant_a, lead):
+        """ "   " was refused with "Enter an amount, such as 1500 or 1,500.00."."""
+        Lead.objects.filter(pk=lead.pk).update(status="won", revenue=Decimal("300"))
+        response = tenant_a.admin_client.post(
+            f"/leads/{lead.pk}/outcome/", {"status": "won", "revenue": "   "}
+        )
+        assert response.status_code == 302
+        assert outcome_of(lead)[:2] == ("won", None)
+
     def test_the_leads_representative_may_set_it(self, tenant_a, lead):
         assert lead.representative == tenant_a.member
         response = tenant_a.member_client.post(f"/leads/{lead.pk}/outcome/", {"status": "lost"})

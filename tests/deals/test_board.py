@@ -245,6 +245,18 @@ def test_the_deal_page_shows_the_deal_and_saves_changes(tenant_a, deal):
     assert deal.lead.revenue == money("2100")
 
 
+@pytest.mark.parametrize("typed", ["", "   ", " \t "])
+def test_a_value_left_empty_or_of_spaces_alone_clears_it(tenant_a, deal, typed):
+    """Spaces alone were refused with "Enter an amount, such as 1500 or 1,500.00."."""
+    response = tenant_a.admin_client.post(
+        f"/deals/{deal.pk}/",
+        {"stage": deal.stage_id, "value": typed, "owner": deal.owner_id},
+    )
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert deal.value is None
+
+
 def test_a_save_from_a_deal_page_older_than_the_deal_is_refused_then_taken(tenant_a, deal):
     page = tenant_a.admin_client.get(f"/deals/{deal.pk}/").content.decode()
     seen = re.search(r'name="seen" value="(\d+)"', page).group(1)

@@ -201,6 +201,12 @@ def test_pipeline_settings_deal_page_and_campaign_form(server, page):
     expect(page.get_by_text("Deal saved.")).to_be_visible()
     expect(page.locator(f"#deal-{deal.pk}-facts")).to_contain_text("USD 2,100.50")
     expect(page.locator(f"#deal-{deal.pk}-facts")).to_contain_text("Riley Rep")
+    # Spaces alone are no amount: the value is cleared, as when the field is left empty.
+    page.get_by_label("Value").fill("   ")
+    page.get_by_role("button", name="Save deal").click()
+    expect(page.get_by_text("Deal saved.")).to_be_visible()
+    expect(page.locator(f"#deal-{deal.pk}-facts")).not_to_contain_text("USD 2,100.50")
+    assert Deal.objects.get(pk=deal.pk).value is None
 
     # The campaign form offers the account's pipelines; the stages follow the pipeline.
     page.goto(f"{server}/campaigns/new/")

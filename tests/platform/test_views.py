@@ -478,3 +478,20 @@ def test_an_amount_in_scientific_notation_is_refused():
         with pytest.raises(Exception, match=INVALID_AMOUNT.split(",")[0]):
             field.clean(typed)
     assert str(field.clean("1,500.00")) == "1500.00"
+
+
+def test_an_amount_of_spaces_alone_is_empty_in_every_amount_field():
+    """A money field (deal value, lead revenue, a campaign's deal value) and every other amount
+    (`DecimalTextField`: an Invoca revenue, the dialer's aggression) read "   " as "", so an
+    optional one is cleared and a required one says "This field is required."."""
+    from django import forms
+
+    from campaignhub.fields import DecimalTextField, MoneyField
+
+    for field_class in (MoneyField, DecimalTextField):
+        optional = field_class(max_digits=12, decimal_places=2, required=False)
+        required = field_class(max_digits=12, decimal_places=2)
+        for typed in ("   ", "\t", " \n "):
+            assert optional.clean(typed) is None
+            with pytest.raises(forms.ValidationError, match="This field is required"):
+                required.clean(typed)
