@@ -43,10 +43,17 @@ def header(group: str, currency: str) -> tuple[str, ...]:
     return (*columns, MEMBER_COLUMN) if group == "representative" else columns
 
 
+def percent_text(share: float) -> str:
+    """A share (0.2105) as the CSV writes it, a percentage with one decimal always ("21.1",
+    "26.0", "0.0"), the figure the reports page shows (`report_tags.percent`)."""
+    return f"{share * 100:.1f}"
+
+
 def row_values(group: str, row: selectors.Row) -> tuple:
     """One report row as the CSV's values: the day (ISO, the account's time zone), the source
     in words, or the campaign's or representative's id (empty: unassigned) and name; then
-    leads, won, conversion in percent (two decimals; empty without leads), revenue (two
+    leads, won, conversion in percent (`percent_text`: one decimal, as the page shows it;
+    empty without leads), revenue (two
     decimals, of the won leads) and the median first response in seconds (empty when none);
     for a representative, then "yes" or "no" (removed from the account; empty: unassigned)."""
     if group == "day":
@@ -55,7 +62,7 @@ def row_values(group: str, row: selectors.Row) -> tuple:
         key = (row.label,)
     else:
         key = (row.key, row.label)
-    conversion = None if row.conversion is None else round(row.conversion * 100, 2)
+    conversion = None if row.conversion is None else percent_text(row.conversion)
     revenue = row.revenue.quantize(CENTS)
     values = (*key, row.leads, row.won, conversion, revenue, row.median_first_response_s)
     return (*values, row.is_member) if group == "representative" else values

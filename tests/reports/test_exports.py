@@ -39,9 +39,21 @@ def test_per_campaign_one_row_per_campaign_with_revenue_and_conversion(month):
     )
     assert rows(response) == [
         ["Campaign ID", "Campaign", *FIGURES],
-        [str(month.roofing.pk), "Roofing", "3", "1", "33.33", "1000.00", "120.0"],
-        [str(month.solar.pk), "Solar", "3", "2", "66.67", "350.50", "60.0"],
+        [str(month.roofing.pk), "Roofing", "3", "1", "33.3", "1000.00", "120.0"],
+        [str(month.solar.pk), "Solar", "3", "2", "66.7", "350.50", "60.0"],
     ]
+
+
+def test_conversion_has_one_decimal_always_as_the_page_shows_it(month):
+    """It read "33.33" beside "50.0" and "0.0": two decimals or one, as the float fell."""
+    page = month.a.admin_client.get(f"/reports/?{PERIOD}").content.decode()
+    for group in ("day", "source", "campaign", "representative"):
+        figures = rows(export(month.a.admin_client, f"{PERIOD}&group={group}"))
+        at = figures[0].index("Conversion (%)")
+        for row in figures[1:]:
+            assert re.fullmatch(r"\d+\.\d", row[at]), (group, row)
+            if group in ("source", "campaign"):
+                assert f'data-label="Conversion">{row[at]}%<' in page, (group, row)
 
 
 def test_per_day_every_day_of_the_period_in_the_accounts_time_zone(month):
@@ -131,7 +143,7 @@ def test_the_api_export_takes_the_reports_query(month):
     token = platform.issue_token(account=month.a.account, user=month.a.member, name="m").raw
     response = Client().get(f"/v1/reports/leads/export?{PERIOD}&group=campaign", **bearer(token))
     assert rows(response)[1:] == [
-        [str(month.roofing.pk), "Roofing", "3", "1", "33.33", "1000.00", "120.0"]
+        [str(month.roofing.pk), "Roofing", "3", "1", "33.3", "1000.00", "120.0"]
     ]
     day = Client().get(f"/v1/reports/leads/export?{PERIOD}", **bearer(month.a.token.raw))
     assert rows(day)[0][0] == "Day"
