@@ -17,7 +17,7 @@ from campaignhub.tenancy import time_zone_names
 
 class ProfileForm(forms.ModelForm):
     phone = PhoneNumberField(
-        required=False, help_text="Used for SMS lead alerts. E.164, e.g. +14155551234."
+        required=False, help_text="Used for SMS lead alerts, e.g. +14155551234 or (415) 555-1234."
     )
 
     class Meta:

@@ -54,7 +54,12 @@ def e164_or_blank(raw, region: str = DEFAULT_REGION) -> str:
 
 class PhoneNumberField(forms.CharField):
     """A form field that cleans to E.164. A number with an extension is refused: E.164 has no
-    place for it, and dropping it unsaid would lose what the person typed."""
+    place for it, and dropping it unsaid would lose what the person typed.
+
+    A page's input shows a stored number as pages display phones (`for_display` in `region`:
+    `(415) 555-0184`, international for other countries), which reads back to the same E.164
+    value, so a save without edits changes nothing; a value that would not read back the same
+    is shown as it is."""
 
     default_error_messages = {
         "invalid": "Enter a valid phone number, e.g. +14155551234 or (415) 555-1234.",
@@ -65,6 +70,17 @@ class PhoneNumberField(forms.CharField):
         kwargs.setdefault("max_length", 32)
         super().__init__(**kwargs)
         self.region = region
+
+    def prepare_value(self, value):
+        if not isinstance(value, str) or not value.startswith("+"):
+            return value
+        shown = for_display(value, self.region or DEFAULT_REGION)
+        try:
+            # Read back as a save reads it (`to_python`), in the field's own region.
+            same = to_e164(shown, self.region, extension_ok=False) == value
+        except InvalidPhoneNumber:
+            same = False
+        return shown if same else value
 
     def to_python(self, value):
         value = super().to_python(value)

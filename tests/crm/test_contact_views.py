@@ -6,6 +6,7 @@ from campaigns.models import Lead
 from crm import contacts
 from crm.models import Contact
 from tests.crm.conftest import capture, crm_campaign, make_deal
+from tests.pages import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +93,24 @@ def test_edit_saves_and_records_the_staff_edit(tenant_a, ann):
     ann.refresh_from_db()
     assert (ann.name, ann.phone, ann.notes) == ("Ann Lee-Smith", "+14155550100", "Call after 5pm")
     assert ann.edited_fields == ["name", "notes", "phone"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+14155550182", "(415) 555-0182"), ("+442079460018", "+44 20 7946 0018")],
+)
+def test_edit_shows_the_phone_as_pages_do_and_a_save_without_edits_changes_nothing(
+    tenant_a, ann, stored, shown
+):
+    """The form showed "+14155550182" where every page shows "(415) 555-0182"."""
+    Contact.objects.filter(pk=ann.pk).update(phone=stored)
+    before = Contact.objects.values().get(pk=ann.pk)
+    html = tenant_a.admin_client.get(f"/contacts/{ann.pk}/edit/").content.decode()
+    drawn = dict(form_values(html, "contact-form"))
+    assert drawn["phone"] == shown
+    response = tenant_a.admin_client.post(f"/contacts/{ann.pk}/edit/", drawn)
+    assert response.status_code == 302
+    assert Contact.objects.values().get(pk=ann.pk) == before
 
 
 def test_edit_with_htmx_redirects_the_browser(tenant_a, ann):

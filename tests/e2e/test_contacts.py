@@ -66,6 +66,13 @@ def test_a_form_lead_becomes_a_contact_staff_edit_find_merge_and_export(server, 
     expect(page.locator(f"#contact-lead-{lead.pk}")).to_contain_text("Spring roofing")
 
     page.get_by_role("link", name="Edit").click()
+    # The phone reads as on every page, and a save without edits changes nothing.
+    expect(page.get_by_label("Phone")).to_have_value("(415) 555-0111")
+    untouched = Contact.objects.values().get(phone="+14155550111")
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.get_by_text("Contact saved.")).to_be_visible()
+    assert Contact.objects.values().get(phone="+14155550111") == untouched
+    page.get_by_role("link", name="Edit").click()
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_label("Phone").fill("(415) 555-0111 ext. 12")
     page.get_by_role("button", name="Save contact").click()

@@ -470,6 +470,19 @@ def test_a_refused_profile_save_does_not_show_its_name_as_the_persons(tenant_a):
     assert "Totally" not in header
 
 
+def test_the_profile_shows_the_phone_as_pages_do_and_saves_it_back_unchanged(tenant_a):
+    """The profile's Phone showed "+14155550199" where pages show "(415) 555-0199"."""
+    user = tenant_a.member
+    type(user).objects.filter(pk=user.pk).update(phone="+14155550199")
+    html = tenant_a.member_client.get("/settings/profile/").content.decode()
+    shown = re.search(r'<input[^>]*name="phone"[^>]*value="([^"]*)"', html).group(1)
+    assert shown == "(415) 555-0199"
+    drawn = {"name": user.name, "phone": shown}
+    assert tenant_a.member_client.post("/settings/profile/", drawn).status_code == 302
+    user.refresh_from_db()
+    assert user.phone == "+14155550199"
+
+
 def test_an_amount_in_scientific_notation_is_refused():
     from campaignhub.fields import INVALID_AMOUNT, MoneyField
 
