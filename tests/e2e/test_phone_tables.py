@@ -1,7 +1,8 @@
 """List tables at a phone's width (390px), and at a tablet's (820px, below the 1240px a desktop's
 header and widest list need): each row is a card, a cell a line after its column's
 name, so no table scrolls sideways and every column is in sight (leads, campaigns, the delivery
-log, contacts, a campaign's representatives, campaigns that need attention, dialer campaigns
+log, contacts, a contact's leads and deals, a campaign's representatives, campaigns that need
+attention, dialer campaigns
 and a dialer campaign's agents and call outcomes, the members' dialer extensions, CallRail's
 trackers, accounts and companies and the calls to numbers no campaign uses, Invoca's
 advertisers and an advertiser's campaigns, an account's members and invitations, push devices),
@@ -24,7 +25,7 @@ from playwright.sync_api import expect
 from campaignhub.models import Invitation, Role
 from campaigns import services as campaign_services
 from campaigns.models import Lead, LeadSource, LeadStatus
-from crm.models import Contact
+from crm.models import Contact, Deal, Pipeline
 from dialer import services as dialer_services
 from dialer.models import AgentExtension, DialerEvent, EventKind
 from invoca import demo as invoca_demo
@@ -192,6 +193,38 @@ def test_lists_at_phone_and_tablet_width_show_each_row_as_a_card_with_every_colu
     expect(custom).to_have_value("+14155550123")
     box = custom.bounding_box()
     assert box is not None and box["x"] + box["width"] <= screen["width"]
+
+
+@pytest.mark.parametrize("screen", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_a_contacts_leads_and_deals_at_phone_and_tablet_width_are_cards(server, page, screen):
+    """They scrolled sideways, hiding Status and Value past the screen's edge."""
+    campaign = _acme()
+    contact = Contact.objects.get(company="Nguyen Roofing")
+    lead = Lead.objects.get(campaign=campaign)
+    Lead.objects.filter(pk=lead.pk).update(contact=contact)
+    pipeline = Pipeline.objects.get(account=campaign.account, name="Sales")
+    Deal.objects.create(
+        account=campaign.account,
+        pipeline=pipeline,
+        stage=pipeline.stages.get(name="Qualified"),
+        contact=contact,
+        lead=lead,
+        title="Chloe Nguyen",
+        value=Decimal("4500"),
+        currency="USD",
+    )
+    page.set_viewport_size(screen)
+    log_in(page, server, "admin@acme.test")
+
+    page.goto(f"{server}/contacts/{contact.pk}/")
+    assert_fits(page, page.locator("#contact-leads table"))
+    row = page.locator(f"#contact-lead-{lead.pk}")
+    assert_in_sight(page, cell(row, "Status"), "Status", "New")
+    assert_in_sight(page, cell(row, "Received"), "Received", "")
+    assert_fits(page, page.locator("#contact-deals table"))
+    row = page.locator("#contact-deals tbody tr").first
+    assert_in_sight(page, cell(row, "Value"), "Value", "USD 4,500.00")
+    assert_in_sight(page, cell(row, "Stage"), "Stage", "Qualified")
 
 
 def test_a_lead_arriving_live_at_phone_width_is_a_card_too(server, page):
