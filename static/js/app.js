@@ -184,14 +184,61 @@ function prepareLiveFrame(text) {
     if (!target || isOlder(fragment, target)) fragment.remove();
     else if (spec === "delete") countLeaving(target);
     else if (spec.startsWith("afterbegin:") && "liveNewestFirst" in target.dataset) {
+      announceArrivals(fragment);
       placeNewestFirst(target, [...fragment.children]);
       fragment.remove();
-    } else if (spec.startsWith("afterbegin:")) makeRoom(target, fragment.children.length);
+    } else if (spec.startsWith("afterbegin:")) {
+      announceArrivals(fragment);
+      makeRoom(target, fragment.children.length);
+    }
     else if (spec.startsWith("beforeend:") && !hasRoom(target)) fragment.remove();
     else keepEdits(target, fragment);
   }
   return template.innerHTML;
 }
+
+// One polite live region (#announcer, base.html) says what changes out of sight: a row arriving
+// live ("New lead: Ann Lee", its data-announce) and what a filter form's results are. What comes
+// together is said together, once each; the region is emptied first, so the same words said
+// again (the same count for other filters) are read again.
+const announcements = new Set();
+
+function announce(text) {
+  const region = document.getElementById("announcer");
+  text = text?.replace(/\s+/g, " ").trim();
+  if (!region || !text) return;
+  if (!announcements.size) {
+    region.textContent = "";
+    setTimeout(() => {
+      region.textContent = [...announcements].join(". ");
+      announcements.clear();
+    }, 150);
+  }
+  announcements.add(text);
+}
+
+function announceArrivals(fragment) {
+  for (const row of fragment.children) announce(row.dataset.announce);
+}
+
+// A filtered list's results in words: its empty line when nothing is listed, else its pager's
+// count ("Page 1 of 1 · 1 in all"), or the summary a region gives (data-results-summary, the
+// report's). Filter errors say themselves (role=alert).
+function resultsSummary(region) {
+  if (region.querySelector("[role=alert]")) return "";
+  const summary = region.closest("[data-results-summary]") ?? region.querySelector("[data-results-summary]");
+  if (summary) return summary.dataset.resultsSummary || summary.textContent;
+  const empty = region.querySelector(".empty-row:only-child");
+  if (empty) return empty.textContent;
+  return region.querySelector("[data-pager-summary]")?.textContent ?? "";
+}
+
+document.addEventListener("htmx:afterSettle", (event) => {
+  const form = event.detail.requestConfig?.elt;
+  if (!form?.matches?.("form[data-filters]")) return;
+  const region = document.querySelector(form.getAttribute("hx-target"));
+  if (region) announce(resultsSummary(region));
+});
 
 function listedRows(list) {
   return [...list.children].filter((row) => !row.classList.contains("empty-row"));

@@ -152,7 +152,7 @@ class TestService:
         block = next(f["html"] for f in frames if f"lead-{lead.pk}-representative" in f["html"])
         assert "Acme Agency Member" in block and 'name="representative"' in block
         row = "".join(f["html"] for f in live_events.to(tenant_a.account, tenant_a.admin))
-        assert f'<tr id="lead-{lead.pk}">' in row
+        assert f'<tr id="lead-{lead.pk}" data-announce=' in row
 
 
 class TestApi:

@@ -555,7 +555,7 @@ class TestLive:
         with committed():
             outcomes.set_outcome(lead=lead, status="won", revenue="75")
         admin = "".join(f["html"] for f in live_events.to(tenant_a.account, tenant_a.admin))
-        assert f'<tr id="lead-{lead.pk}">' in admin and 'data-status="won"' in admin
+        assert f'<tr id="lead-{lead.pk}" data-announce=' in admin and 'data-status="won"' in admin
         assert f'id="lead-{lead.pk}-outcome"' in admin and "USD 75.00" in admin
         assert (
             f'<div class="facts-group" id="lead-{lead.pk}-changing-facts" hx-swap-oob="true">'

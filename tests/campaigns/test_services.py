@@ -476,7 +476,7 @@ class TestLeads:
         with committed():
             lead, _ = self.capture(campaign, "e1")
         [event] = live_events.to(tenant_a.account, tenant_a.admin, "leadarrived")
-        assert f'<tr id="lead-{lead.pk}">' in event["html"]
+        assert f'<tr id="lead-{lead.pk}" data-announce=' in event["html"]
         assert f"afterbegin:#campaign-{campaign.pk}-leads" in event["html"]
         assert "afterbegin:#lead-feed" in event["html"]
         assert live_events.to(tenant_b.account, tenant_b.admin) == []

@@ -1,7 +1,13 @@
 """Keyboard and screen-reader behaviour in the browser: the skip link, live announcements."""
 
+import re
+from types import SimpleNamespace
+
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.campaigns.factories import make_campaign
+from tests.e2e.test_live_pages import send_public_form
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -24,3 +30,34 @@ def test_the_first_tab_stop_is_the_skip_link_and_enter_moves_focus_into_the_page
         page.keyboard.press("Tab")
         expect(page.get_by_label("Search leads")).to_be_focused()
         page.context.clear_cookies()
+
+
+def test_new_leads_and_filtered_results_are_announced_in_one_polite_region(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(
+        SimpleNamespace(account=account, admin=admin), integration="form", campaign_name="Roof"
+    )
+    log_in(page, server, "admin@acme.test")
+    expect(page.get_by_role("heading", name="Latest leads")).to_be_visible()
+    expect(page.locator("#live-status")).to_have_class(re.compile(r"\bconnected\b"))
+    announcer = page.locator("#announcer")
+    expect(announcer).to_have_attribute("aria-live", "polite")
+    expect(announcer).to_have_text("")
+
+    form_url = server + reverse("public_form", args=[campaign.form_secret_id])
+    send_public_form(page.context.new_page(), form_url)
+    expect(page.locator("#lead-feed")).to_contain_text("Ann Visitor")
+    expect(announcer).to_have_text("New lead: Ann Visitor")
+
+    page.goto(f"{server}/campaigns/")
+    page.get_by_label("Search by name").fill("no such campaign")
+    expect(announcer).to_have_text("No campaigns match these filters.")
+    page.get_by_label("Search by name").fill("Roof")
+    expect(announcer).to_have_text("Page 1 of 1 · 1 in all")
+
+    page.goto(f"{server}/campaigns/{campaign.pk}/edit/")
+    region = page.locator("[aria-live=polite]:has(#preview)")
+    expect(region).to_have_count(1)
+    page.get_by_role("button", name="Preview").click()
+    expect(region).to_contain_text("Shown with a sample lead, Sam Sample.")

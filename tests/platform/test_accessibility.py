@@ -5,6 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from campaigns.models import LeadSource
+from campaigns.services import capture_lead
+from tests.campaigns.factories import make_campaign
+
 pytestmark = pytest.mark.django_db
 
 FOCUSABLE = re.compile(r"<(a|button|input|select|textarea)\b(?![^>]*type=\"hidden\")[^>]*>")
@@ -26,3 +30,39 @@ def test_the_login_page_starts_with_the_skip_link_too(client):
     html = client.get(reverse("login")).content.decode()
     assert first_focusable(html) == '<a class="skip-link" href="#content">'
     assert 'id="content" tabindex="-1"' in html
+
+
+def test_every_page_has_one_polite_region_for_announcements(tenant_a):
+    html = tenant_a.admin_client.get(reverse("dashboard")).content.decode()
+    assert html.count('id="announcer"') == 1
+    # aria-live alone, not role="status": a page's own status messages stay the only ones.
+    assert (
+        '<div id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>'
+    ) in html
+
+
+def test_lead_rows_and_feed_items_carry_the_words_that_announce_them(tenant_a):
+    campaign = make_campaign(tenant_a, integration="form", campaign_name="Roof")
+    capture_lead(campaign=campaign, source=LeadSource.FORM, external_id="1", name="Live Tester")
+    for name in ("dashboard", "lead_list"):
+        html = tenant_a.admin_client.get(reverse(name)).content.decode()
+        assert 'data-announce="New lead: Live Tester"' in html, name
+
+
+def test_filtered_results_have_a_summary_to_announce(tenant_a):
+    make_campaign(tenant_a, integration="form", campaign_name="Roof")
+    html = tenant_a.admin_client.get(reverse("campaign_list")).content.decode()
+    assert re.search(r"<span class=\"muted\" data-pager-summary>Page 1 of 1 · 1 in all", html)
+    html = tenant_a.admin_client.get(reverse("lead_list")).content.decode()
+    assert "No leads yet." in html
+    report = tenant_a.admin_client.get(reverse("reports"), HTTP_HX_REQUEST="true")
+    assert re.search(
+        r'<div id="report" data-results-summary="0 leads, 0 won, \d+ \w+ \d{4} to \d+ \w+ \d{4}">',
+        report.content.decode(),
+    )
+
+
+def test_the_campaign_forms_preview_and_test_results_land_in_polite_regions(tenant_a):
+    html = tenant_a.admin_client.get(reverse("campaign_create")).content.decode()
+    for region in ("preview", "test-result"):
+        assert re.search(rf'<div aria-live="polite">\s*<div id="{region}"', html), region

@@ -80,7 +80,7 @@ def test_filters_narrow_the_page(month):
 
 def test_htmx_gets_the_report_region(month):
     content = page(month.a.admin_client, PERIOD, HTTP_HX_REQUEST="true")
-    assert content.strip().startswith('<div id="report">')
+    assert content.strip().startswith('<div id="report" ')
     assert "<h1>" not in content and 'id="chart-leads-per-day"' in content
 
 
