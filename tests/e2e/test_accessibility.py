@@ -61,3 +61,34 @@ def test_new_leads_and_filtered_results_are_announced_in_one_polite_region(serve
     expect(region).to_have_count(1)
     page.get_by_role("button", name="Preview").click()
     expect(region).to_contain_text("Shown with a sample lead, Sam Sample.")
+
+
+RING_INSIDE_ROW = """link => {
+    const style = getComputedStyle(link);
+    const ring = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth);
+    const box = link.getBoundingClientRect();
+    const row = link.closest(".mainnav").getBoundingClientRect();
+    return style.outlineStyle !== "none" && ring > 0
+      && box.top - ring >= row.top && box.bottom + ring <= row.bottom
+      && box.left - ring >= row.left && box.right + ring <= row.right;
+}"""
+
+
+def test_a_focused_header_link_shows_its_whole_ring_at_desktop_width(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/")
+    links = page.locator("nav.mainnav a")
+    expect(links.first).to_be_visible()
+    # Skip link, brand, then the header's links in order (the page's own among them).
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    for index in range(links.count()):
+        page.keyboard.press("Tab")
+        link = links.nth(index)
+        expect(link).to_be_focused()
+        assert link.evaluate(RING_INSIDE_ROW), link.inner_text()
+    # The row's band for the ring takes no room: the links sit on the header's middle line.
+    header = page.locator("header.topbar").bounding_box()
+    assert round(header["height"]) == 44
