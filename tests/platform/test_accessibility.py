@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from campaigns.models import LeadSource
@@ -66,3 +67,71 @@ def test_the_campaign_forms_preview_and_test_results_land_in_polite_regions(tena
     html = tenant_a.admin_client.get(reverse("campaign_create")).content.decode()
     for region in ("preview", "test-result"):
         assert re.search(rf'<div aria-live="polite">\s*<div id="{region}"', html), region
+
+
+def css_rules(path, root=None):
+    """{selector: {property: value}} of a stylesheet's plain rules, `var(--x)` resolved from
+    its :root or `root`."""
+    text = re.sub(r"/\*.*?\*/", "", (settings.BASE_DIR / path).read_text(), flags=re.S)
+    rules = {}
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", text):
+        declarations = dict(
+            (name.strip(), value.strip())
+            for name, value in (part.split(":", 1) for part in body.split(";") if ":" in part)
+        )
+        for one in selector.split(","):
+            rules.setdefault(" ".join(one.split()), {}).update(declarations)
+    root = root or rules[":root"]
+    for declarations in rules.values():
+        for name, value in declarations.items():
+            declarations[name] = re.sub(r"var\((--[\w-]+)\)", lambda m: root[m.group(1)], value)
+    return rules
+
+
+def contrast(foreground, background):
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour):
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    lighter, darker = sorted([luminance(foreground), luminance(background)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+BADGES = [
+    ".badge",
+    ".badge.ok",
+    ".badge.off",
+    ".badge.warn",
+    ".badge.info",
+    ".status-queued",
+    ".status-sent",
+    ".status-delivered",
+    ".status-failed",
+    ".status-cancelled",
+]
+
+
+@pytest.mark.parametrize("selector", BADGES)
+def test_badge_text_is_at_least_4_5_to_1_on_its_background(selector):
+    rule = css_rules("static/css/app.css")[selector]
+    assert contrast(rule["color"], rule["background"]) >= 4.5, selector
+
+
+@pytest.mark.parametrize("status", ["live", "entry", "paused", "archived"])
+def test_invoca_status_badges_are_at_least_4_5_to_1(status):
+    root = css_rules("static/css/app.css")[":root"]
+    rule = css_rules("static/invoca/campaign.css", root)[f".invoca-status-{status}"]
+    assert contrast(rule["color"], rule["background"]) >= 4.5
+
+
+def test_muted_text_on_code_and_deal_columns_is_at_least_4_5_to_1():
+    """Placeholders such as {{campaign_name}} in a help line, Invoca's codes and a deal column's
+    totals ("8 deals · USD 36,000.00") are muted text on the light grey of code and columns."""
+    rules = css_rules("static/css/app.css")
+    muted = rules[":root"]["--muted"]
+    assert rules[".column-total"]["color"] == muted
+    for grey in (rules["code"]["background"], rules[".board-column"]["background"]):
+        assert contrast(muted, grey) >= 4.5
