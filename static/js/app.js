@@ -4,13 +4,21 @@
 // (closed abnormally or for a restart), else that the page gets no more updates (closed for
 // good: signed out, removed). Leaving the page (1001) shows nothing.
 const RECONNECTING_CODES = [1006, 1011, 1012, 1013];
+// The dot's colour says the state to the eye; its hidden words say it to a screen reader.
+function showLiveState(connected) {
+  const status = document.getElementById("live-status");
+  if (!status) return;
+  status.classList.toggle("connected", connected);
+  const words = status.querySelector("[data-live-state]");
+  if (words) words.textContent = `Live updates ${connected ? "connected" : "disconnected"}`;
+}
 document.addEventListener("htmx:wsOpen", () => {
-  document.getElementById("live-status")?.classList.add("connected");
+  showLiveState(true);
   const lost = document.getElementById("live-lost");
   if (lost) lost.hidden = true;
 });
 document.addEventListener("htmx:wsClose", (event) => {
-  document.getElementById("live-status")?.classList.remove("connected");
+  showLiveState(false);
   const lost = document.getElementById("live-lost");
   const code = event.detail?.event?.code;
   if (!lost || code === 1001) return;

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from campaignhub import services
 from tests.campaigns.factories import make_campaign
 from tests.e2e.test_live_pages import send_public_form
 from tests.e2e.test_platform import log_in
@@ -92,3 +93,21 @@ def test_a_focused_header_link_shows_its_whole_ring_at_desktop_width(server, pag
     # The row's band for the ring takes no room: the links sit on the header's middle line.
     header = page.locator("header.topbar").bounding_box()
     assert round(header["height"]) == 44
+
+
+def test_controls_are_named_for_what_they_act_on(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    state = page.locator("#live-status [data-live-state]")
+    expect(state).to_have_text("Live updates connected")
+    assert page.locator("#live-status [aria-hidden=true]").inner_text() == "●"
+
+    page.goto(f"{server}/campaigns/new/")
+    page.get_by_role("radio", name="Email and SMS").check()
+    expect(page.get_by_role("textbox", name="Email message")).to_be_visible()
+    expect(page.get_by_role("textbox", name="SMS message")).to_be_visible()
+
+    services.issue_token(account=account, user=account.memberships.get().user, name="Zapier")
+    page.goto(f"{server}/settings/tokens/")
+    expect(page.get_by_role("button", name="Revoke Zapier", exact=True)).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Actions")).to_have_count(1)

@@ -135,3 +135,58 @@ def test_muted_text_on_code_and_deal_columns_is_at_least_4_5_to_1():
     assert rules[".column-total"]["color"] == muted
     for grey in (rules["code"]["background"], rules[".board-column"]["background"]):
         assert contrast(muted, grey) >= 4.5
+
+
+def test_no_table_has_an_empty_header_cell():
+    """A column of buttons is named "Actions" for screen readers (visually hidden)."""
+    empty = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (settings.BASE_DIR / "templates").rglob("*.html")
+        if re.search(r"<th[^>]*>\s*</th>", path.read_text())
+    ]
+    assert empty == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["members", "tokens", "deliveries", "inbound_deliveries", "pipeline_settings"],
+)
+def test_action_columns_have_a_hidden_header(tenant_a, name):
+    html = tenant_a.admin_client.get(reverse(name)).content.decode()
+    assert '<th><span class="visually-hidden">Actions</span></th>' in html
+
+
+def test_the_campaign_forms_two_message_fields_have_different_names(tenant_a):
+    html = tenant_a.admin_client.get(reverse("campaign_create")).content.decode()
+    assert (
+        '<label for="id_email_message"><span class="visually-hidden">Email </span>Message</label>'
+        in html
+    )
+    assert (
+        '<label for="id_sms_message"><span class="visually-hidden">SMS </span>Message</label>'
+        in html
+    )
+    assert '<th><span class="visually-hidden">Representative</span></th>' in html
+
+
+def test_a_deal_cards_move_toggle_names_its_deal(tenant_a):
+    from tests.deals.conftest import capture, deal_campaign, sales
+
+    capture(deal_campaign(tenant_a), name="Jordan Miles")
+    query = {"pipeline": sales(tenant_a).pk}
+    html = tenant_a.admin_client.get(reverse("deal_board"), query).content.decode()
+    assert re.search(r'<summary aria-label="Move [^"]*Jordan Miles[^"]*">Move</summary>', html)
+
+
+def test_a_revoke_button_names_its_token(tenant_a):
+    html = tenant_a.admin_client.get(reverse("tokens")).content.decode()
+    assert 'aria-label="Revoke acme token">Revoke</button>' in html
+
+
+def test_the_live_dot_is_hidden_and_its_state_said_in_words(tenant_a):
+    html = tenant_a.admin_client.get(reverse("dashboard")).content.decode()
+    assert (
+        '<span id="live-status" class="live-status" title="Live updates">'
+        '<span aria-hidden="true">●</span>'
+        '<span class="visually-hidden" data-live-state>Live updates disconnected</span></span>'
+    ) in html
