@@ -38,12 +38,15 @@ NUMBERED_ROWS = 1000
 
 def lead_filters(request, *, keys=()) -> dict:
     """`GET /v1/leads` and its export's filters, cleaned (`LeadFilterForm`): a campaign the
-    caller cannot see (another member's, another account's, none at all) is a 400 naming it,
+    caller cannot see (another member's, another account's, none at all), or a representative
+    who is not a member of the account (nor holds one of its leads), is a 400 naming it,
     as on the lead list page, rather than an empty list; one they see that was deleted is a
     filter like any (its leads stay listed), as in reports. Any query key but the filters and
     `keys` (the list's paging) is a 400 naming it."""
     visible = selectors.campaigns_visible_to(request.membership, include_deleted=True)
-    return query_form(request, LeadFilterForm, keys=keys, campaigns=visible).cleaned_data
+    return query_form(
+        request, LeadFilterForm, keys=keys, campaigns=visible, account=request.account
+    ).cleaned_data
 
 
 def _save(save, **kwargs):

@@ -88,7 +88,7 @@ def leads_csv(request, filters):
 
 @api_view("GET")
 def api_lead_export(request):
-    """`GET /v1/leads/export?campaign=&search=&status=`: the lead list's filters
+    """`GET /v1/leads/export?campaign=&representative=&search=&status=`: the lead list's filters
     (`api.lead_filters`); a bad filter is a 400 envelope naming it."""
     return leads_csv(request, lead_filters(request))
 
@@ -98,7 +98,7 @@ def lead_export(request):
     """The "Export CSV" link of the leads page, carrying the page's filters (other parameters,
     such as the page number, are ignored)."""
     campaigns = selectors.campaigns_visible_to(request.membership, include_deleted=True)
-    form = LeadFilterForm(request.GET, campaigns=campaigns)
+    form = LeadFilterForm(request.GET, campaigns=campaigns, account=request.account)
     if not form.is_valid():
         return bad_filter(request, form, back=reverse("lead_list"))
     return leads_csv(request, form.cleaned_data)

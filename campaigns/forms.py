@@ -18,11 +18,11 @@ from campaignhub.fields import (
     StrictBooleanField,
     WebAddressValidator,
 )
-from campaignhub.models import CURRENCIES, Membership
+from campaignhub.models import CURRENCIES, Membership, User
 from campaignhub.phones import PhoneNumberField
 from campaignhub.query import SingleValueFilterForm, repeated_keys
 from campaignhub.templatetags.display import money_text
-from campaigns import sources
+from campaigns import selectors, sources
 from campaigns.models import (
     REVENUE_ONLY_WHEN_WON,
     Integration,
@@ -808,24 +808,44 @@ class MemberChoiceField(IdChoiceField):
     default_error_messages = {"invalid_choice": UNKNOWN_MEMBER}
 
 
+class RepresentativeFilterField(MemberChoiceField):
+    """`MemberChoiceField`, or `selectors.NOBODY` ("none") for the leads nobody holds. Cleans to
+    the User, `NOBODY`, or None when empty."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() == selectors.NOBODY:
+            return selectors.NOBODY
+        return super().to_python(value)
+
+
 class LeadFilterForm(SingleValueFilterForm):
     """The lead list's filters (page, CSV export, `GET /v1/leads`): `campaign`, an id among
     `campaigns` (those the person may see; any other is `UNKNOWN_CAMPAIGN`, instead of showing
-    nothing), cleaned to the id (int) or None; `search` (at most 200 characters); `status` (a
-    `LeadStatus`, or "" for any). A page's query giving a filter more than once is an error of
-    the whole form (`SingleValueFilterForm`)."""
+    nothing), cleaned to the id (int) or None; `representative`, the user id of a member of
+    `account` or of someone removed from it who still holds one of its leads
+    (`selectors.representatives_for_filter`, as the reports take; any other is
+    `UNKNOWN_MEMBER`), or "none" for the leads nobody holds, cleaned to the id (int),
+    `selectors.NOBODY` or None; `search` (at most 200 characters); `status` (a `LeadStatus`, or
+    "" for any). A page's query giving a filter more than once is an error of the whole form
+    (`SingleValueFilterForm`)."""
 
     campaign = CampaignChoiceField(queryset=None, required=False)
+    representative = RepresentativeFilterField(queryset=None, required=False)
     search = forms.CharField(max_length=200, required=False)
     status = forms.ChoiceField(choices=[("", "Any status"), *LeadStatus.choices], required=False)
 
-    def __init__(self, *args, campaigns, **kwargs):
+    def __init__(self, *args, campaigns, account, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns
+        self.fields["representative"].queryset = selectors.representatives_for_filter(account)
 
     def clean_campaign(self):
         chosen = self.cleaned_data["campaign"]
         return chosen.pk if chosen is not None else None
+
+    def clean_representative(self):
+        chosen = self.cleaned_data["representative"]
+        return chosen.pk if isinstance(chosen, User) else chosen
 
 
 class LeadOutcomeForm(SeenVersionForm):

@@ -252,14 +252,23 @@ def _phone_search(search, region):
         return Q(phone__contains=digits) if len(digits) >= 4 else None
 
 
-def lead_list(membership, *, campaign=None, search="", status=""):
+# The lead filters' value for "nobody holds the lead" (`/leads/?representative=none`).
+NOBODY = "none"
+
+
+def lead_list(membership, *, campaign=None, representative=None, search="", status=""):
     """The leads `membership` may see, newest first, with `representative_is_member`
-    (`with_representative_standing`); `search` matches name, email, and phone as stored or as
-    people write it (`(415) 555-0182`, `555-0182`); `status` is a `LeadStatus` value or "" for
-    any."""
+    (`with_representative_standing`); `campaign` a campaign id or None for any;
+    `representative` a user id, `NOBODY` for the leads nobody holds, or None for anyone;
+    `search` matches name, email, and phone as stored or as people write it
+    (`(415) 555-0182`, `555-0182`); `status` is a `LeadStatus` value or "" for any."""
     leads = with_representative_standing(leads_visible_to(membership))
     if campaign:
         leads = leads.filter(campaign_id=campaign)
+    if representative == NOBODY:
+        leads = leads.filter(representative__isnull=True)
+    elif representative:
+        leads = leads.filter(representative_id=representative)
     if status:
         leads = leads.filter(status=status)
     if search:

@@ -542,14 +542,16 @@ def campaign_test_alert(request):
 
 @account_required
 def lead_list(request):
-    """The leads the person may see, filtered by campaign, search and status. Filters that do not
-    validate (an unknown status, someone else's campaign) are a 400 that says so and lists
-    nothing, rather than every lead. The campaigns offered include deleted ones (marked so),
-    whose leads stay listed, as in reports."""
+    """The leads the person may see, filtered by campaign, representative, search and status
+    (`LeadFilterForm`). Filters that do not validate (an unknown status, someone else's
+    campaign, someone who is not a member) are a 400 that says so and lists nothing, rather
+    than every lead. The campaigns offered include deleted ones (marked so), whose leads stay
+    listed, and the representatives those removed from the account who still hold one of its
+    leads (marked so), as in reports."""
     campaigns = selectors.campaigns_visible_to(request.membership, include_deleted=True).order_by(
         "campaign_name", "id"
     )
-    form = LeadFilterForm(request.GET, campaigns=campaigns)
+    form = LeadFilterForm(request.GET, campaigns=campaigns, account=request.account)
     valid = form.is_valid()
     leads = (
         selectors.lead_list(request.membership, **form.cleaned_data)
@@ -561,6 +563,8 @@ def lead_list(request):
         "form": form,
         "page_obj": page_obj,
         "campaigns": campaigns,
+        "representatives": form.fields["representative"].queryset,
+        "nobody": selectors.NOBODY,
         "statuses": LeadStatus.choices,
         "live_rows": valid and page_obj.number == 1 and not any(form.cleaned_data.values()),
     }

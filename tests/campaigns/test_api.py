@@ -594,7 +594,7 @@ def test_a_lead_says_when_it_was_first_alerted_in_utc(api, tenant_a):
 @pytest.mark.parametrize(
     "path, unknown",
     [
-        ("/v1/leads?source=form&representative=3", ["representative", "source"]),
+        ("/v1/leads?source=form&owner=3", ["owner", "source"]),
         ("/v1/leads?sort=name&page=1", ["sort"]),
         ("/v1/leads?from=2025-01-01", ["from"]),
         ("/v1/leads/export?page=2", ["page"]),

@@ -15,8 +15,8 @@ MEMBER = "Choose a member of this account."
 # Pages, `/v1/` lists and their exports filtering by campaign id.
 CAMPAIGN_PAGES = ("/leads/", "/leads/export/", "/reports/", "/reports/export/?group=campaign&")
 CAMPAIGN_API = ("/v1/leads", "/v1/leads/export", "/v1/reports/leads", "/v1/reports/leads/export")
-MEMBER_PAGES = ("/reports/", "/reports/export/?group=representative&")
-MEMBER_API = ("/v1/reports/leads", "/v1/reports/leads/export")
+MEMBER_PAGES = ("/leads/", "/leads/export/", "/reports/", "/reports/export/?group=representative&")
+MEMBER_API = ("/v1/leads", "/v1/leads/export", "/v1/reports/leads", "/v1/reports/leads/export")
 
 
 def _url(path, query):
@@ -89,6 +89,24 @@ def test_text_that_is_no_id_says_so_everywhere(tenant_a):
     for path in CAMPAIGN_API:
         response = Client().get(f"{path}?campaign=%2B3", **bearer(tenant_a.token.raw))
         assert response.json()["errors"] == {"campaign": ["Enter a whole number in digits 0-9."]}
+    for path in MEMBER_PAGES:
+        response = tenant_a.admin_client.get(_url(path, "representative=%2B3"))
+        _page_says(response, "representative", "Enter a whole number in digits 0-9.")
+    for path in MEMBER_API:
+        response = Client().get(f"{path}?representative=%2B3", **bearer(tenant_a.token.raw))
+        assert response.json()["errors"] == {
+            "representative": ["Enter a whole number in digits 0-9."]
+        }
+
+
+def test_a_member_of_the_account_still_filters(tenant_a):
+    for path in MEMBER_PAGES:
+        query = f"representative={tenant_a.member.pk}"
+        assert tenant_a.admin_client.get(_url(path, query)).status_code == 200, path
+    for path in MEMBER_API:
+        query = f"representative={tenant_a.member.pk}"
+        response = Client().get(f"{path}?{query}", **bearer(tenant_a.token.raw))
+        assert response.status_code == 200, path
 
 
 def test_a_campaign_of_ones_own_still_filters(tenant_a):
