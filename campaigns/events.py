@@ -186,7 +186,9 @@ def _watched_lead(lead_id, account_id, *related):
 
 def lead_arrived(lead_id, *, account_id=None):
     """A new lead: prepended to the lead lists, the campaign's page and the dashboard feed;
-    the campaign's row shows its new lead count."""
+    the campaign's row shows its new lead count. A lead list that takes no live rows (filtered,
+    or a later page) shows its note that new leads arrived since it was loaded, offering to
+    reload, as the campaign list does."""
     lead = _watched_lead(
         lead_id, account_id, "campaign__owner", "campaign__account", "representative"
     )
@@ -200,6 +202,7 @@ def lead_arrived(lead_id, *, account_id=None):
         '<div hx-swap-oob="afterbegin:#lead-feed">'
         + live.render(account, "campaigns/partials/_feed_item.html", {"lead": lead})
         + "</div>"
+        + render_to_string("campaigns/lead_list.html#list-changed", {"oob": True})
     )
     push_to_members(lead.account_id, _lead_audience(lead), LEAD_EVENT, html)
     campaign_lead_count_changed(lead.campaign)

@@ -212,3 +212,35 @@ def test_counts_are_worked_out_only_for_people_with_a_page_open(
     frames = [f["html"] for f in live_events.pushed]
     assert f'<tr id="campaign-{campaign.pk}" hx-swap-oob="delete"></tr>' in frames
     assert not [html for html in frames if "campaign-counts" in html]
+
+
+LEADS_CHANGED = '<p id="lead-list-changed" class="help" hx-swap-oob="true">'
+
+
+def test_a_new_lead_tells_the_lead_lists_that_take_no_live_rows(tenant_a, live_events, committed):
+    with committed():
+        campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}])
+    live_events.pushed.clear()
+
+    with committed():
+        services.capture_lead(
+            campaign=campaign, source=LeadSource.FORM, external_id="ann", name="Ann Lee"
+        )
+
+    for person in (tenant_a.admin, tenant_a.member):
+        [frame] = [f["html"] for f in live_events.to(tenant_a.account, person, events.LEAD_EVENT)]
+        assert '<tbody hx-swap-oob="afterbegin:#lead-rows-live">' in frame
+        assert LEADS_CHANGED in frame
+        assert "reload the page</a> for the current list and count." in frame
+
+
+def test_only_the_lists_that_take_no_live_rows_carry_the_note(tenant_a):
+    hidden = '<p id="lead-list-changed" class="help" hidden>'
+    assert hidden not in tenant_a.admin_client.get("/leads/").content.decode()
+    for query in ("status=new", "search=ann", f"representative={tenant_a.member.pk}"):
+        content = tenant_a.admin_client.get(f"/leads/?{query}").content.decode()
+        assert hidden in content, query
+    # The table alone, as a filter's change draws it again, hides it again.
+    table = tenant_a.admin_client.get("/leads/?status=new", headers={"HX-Request": "true"})
+    assert hidden in table.content.decode()
+    assert hidden not in tenant_a.admin_client.get("/leads/?status=bogus").content.decode()
