@@ -5,7 +5,8 @@ log, contacts, a contact's leads and deals, a campaign's representatives, campai
 attention, dialer campaigns
 and a dialer campaign's agents and call outcomes, the members' dialer extensions, CallRail's
 trackers, accounts and companies and the calls to numbers no campaign uses, Invoca's
-advertisers and an advertiser's campaigns, an account's members and invitations, push devices),
+advertisers and an advertiser's campaigns, an account's members and invitations, one's own
+invitations, push devices),
 live rows included, a row's buttons last and from the left. The reports' grids of figures and an
 Invoca campaign's quick stats are cards too, titled by their first column, the figures side by
 side under it; so are an Invoca campaign's terms (a property a card, its current and future terms
@@ -350,6 +351,42 @@ def test_advertisers_members_and_devices_at_phone_width_are_cards_too(server, pa
     assert_in_sight(page, cell(row, "Registered"), "Registered", "20")
     assert_in_sight(page, cell(row, "Status"), "Status", "active")
     assert_from_the_left(row, row.get_by_role("button", name="Remove"))
+
+
+def test_ones_own_invitations_at_phone_width_are_cards_with_accept_in_sight(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    sam = make_account("Elsewhere", "sam@elsewhere.test").memberships.get().user
+    for name in ("Bolt Media", "Northwind Roofing"):
+        other = make_account(name, f"admin@{name.split()[0].lower()}.test")
+        Invitation.objects.create(
+            account=other,
+            user=sam,
+            email=sam.email,
+            role=Role.MEMBER,
+            invited_by=other.memberships.get().user,
+        )
+    Invitation.objects.create(
+        account=account, user=sam, email=sam.email, role=Role.ADMIN, invited_by=admin
+    )
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "sam@elsewhere.test")
+    page.goto(f"{server}/invitations/")
+    table = page.locator("#my-invitations")
+    row = table.locator("tbody tr", has_text="Acme Agency")
+    assert_fits(page, table)
+    assert_in_sight(page, cell(row, "Account"), "Account", "Acme Agency")
+    assert_in_sight(page, cell(row, "Role"), "Role", "Admin")
+    assert_in_sight(page, cell(row, "Expires"), "Expires", "20")
+    assert_from_the_left(row, row.get_by_role("button", name="Accept"))
+    for name in ("Accept", "Decline"):
+        button = row.get_by_role("button", name=name)
+        expect(button).to_be_in_viewport(ratio=1)
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    row.get_by_role("button", name="Accept").click()
+    expect(page.locator("#messages")).to_contain_text("You joined Acme Agency.")
+    assert account.memberships.get(user=sam).role == Role.ADMIN
 
 
 def test_campaigns_needing_attention_at_phone_width_are_cards(server, page):
