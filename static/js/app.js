@@ -42,6 +42,20 @@ document.addEventListener("focusin", (event) => {
     event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 });
+// The ☰ button (below 1240px) opens and closes the header's links; Escape closes them and
+// gives the button the focus back.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest(".nav-toggle");
+  if (!toggle) return;
+  toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true"));
+});
+document.addEventListener("keydown", (event) => {
+  const toggle = document.querySelector(".nav-toggle[aria-expanded=true]");
+  if (event.key !== "Escape" || !toggle) return;
+  if (!event.target.closest?.(".topbar")) return;
+  toggle.setAttribute("aria-expanded", "false");
+  toggle.focus();
+});
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;

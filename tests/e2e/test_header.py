@@ -110,11 +110,11 @@ def test_the_phone_and_tablet_menu_stacks_full_width_links_under_the_bar(server,
     assert box(page.locator("header.topbar"))["height"] < 60
     shoot(page, f"header-{width}-closed")
 
-    page.locator(".nav-toggle-label").click()
+    page.get_by_role("button", name="Menu").click()
     expect(nav).to_be_visible()
     shoot(page, f"header-{width}-open")
 
-    brand, toggle = box(page.locator(".brand")), box(page.locator(".nav-toggle-label"))
+    brand, toggle = box(page.locator(".brand")), box(page.locator(".nav-toggle"))
     # The bar stays a bar: brand at the left, ☰ at the right, on the same line, at the top.
     assert abs(brand["y"] - toggle["y"]) < 12 and brand["y"] < 30, (brand, toggle)
     assert toggle["x"] + toggle["width"] > width - 40
@@ -144,11 +144,17 @@ def test_the_phone_menu_opens_from_the_keyboard(server, page):
     expect(nav).to_be_hidden()
     page.locator(".brand").focus()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("checkbox", name="Menu")).to_be_focused()
+    expect(page.get_by_role("button", name="Menu")).to_be_focused()
     page.keyboard.press("Space")
     expect(nav).to_be_visible()
     page.keyboard.press("Tab")
     expect(nav.get_by_role("link").first).to_be_focused()
+    # Escape closes it again and gives ☰ the focus back.
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_be_focused()
+    expect(menu).to_have_attribute("aria-expanded", "false")
 
 
 def expect_whole_short_label(page, label, email):
@@ -168,7 +174,7 @@ def test_a_person_with_no_name_is_called_by_their_address_s_first_word(server, p
     log_in(page, server, email)
     expect(page.locator("#live-status")).to_have_class("live-status connected")
     if width < 1240:
-        page.locator(".nav-toggle-label").click()
+        page.get_by_role("button", name="Menu").click()
     shoot(page, f"header-no-name-{width}")
     expect_whole_short_label(page, "lettings", email)
     assert (

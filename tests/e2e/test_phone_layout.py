@@ -1,12 +1,15 @@
 """Pages at a phone's width (390px): a dialer upload's refused rows wrap their reasons inside
 the screen, a dialer campaign's ref stays whole in its heading, and a pipeline's stages keep a
-full-width name with their buttons in one row. Lists say their count even on one page."""
+full-width name with their buttons in one row. Lists say their count even on one page. What a
+finger taps (☰, buttons, a card's links, a phone number) is 44px tall."""
 
 from types import SimpleNamespace
 
 from django.conf import settings
+from fcm_django.models import FCMDevice
 from playwright.sync_api import expect
 
+from campaignhub.models import Invitation, Role
 from campaigns import services as campaign_services
 from campaigns.models import LeadSource
 from dialer import services
@@ -113,3 +116,80 @@ def test_a_list_on_one_page_says_its_count(server, page):
     # The campaign list says its count the same way.
     page.goto(f"{server}/campaigns/?integration=form")
     expect(page.locator("#campaign-table .pager")).to_have_text("Page 1 of 1 · 1 in all")
+
+
+TAP = 44  # px: the least height (and the ☰ button's width) a finger taps on a phone or tablet
+
+
+def _tap_sized(locator, *, width=False):
+    box = _box(locator)
+    assert box["height"] >= TAP - 0.5, box
+    if width:
+        assert box["width"] >= TAP - 0.5, box
+
+
+def test_what_a_finger_taps_at_phone_width_is_44px_and_the_menu_is_a_named_button(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    admin = account.memberships.get().user
+    campaign = make_campaign(
+        SimpleNamespace(account=account, admin=admin), integration="form", campaign_name="Roof"
+    )
+    lead, _ = campaign_services.capture_lead(
+        campaign=campaign,
+        source=LeadSource.FORM,
+        external_id="ann",
+        name="Ann Lee",
+        phone="+14155550111",
+        email="ann@example.com",
+    )
+    invited = make_account("Bolt Media", "admin@bolt.test")
+    Invitation.objects.create(
+        account=invited,
+        user=admin,
+        email=admin.email,
+        role=Role.MEMBER,
+        invited_by=invited.memberships.get().user,
+    )
+    FCMDevice.objects.create(user=admin, registration_id="fcm-token", type="web", name="Laptop")
+    page.set_viewport_size(PHONE)
+    log_in(page, server, "admin@acme.test")
+
+    # ☰ is a button in the accessibility tree, named, saying whether the menu is open.
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    _tap_sized(menu, width=True)
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("nav.mainnav")).to_be_visible()
+    _tap_sized(page.locator("nav.mainnav").get_by_role("link", name="Leads"))
+    menu.click()
+    expect(page.locator("nav.mainnav")).to_be_hidden()
+
+    page.goto(f"{server}/invitations/")
+    row = page.locator("#my-invitations tbody tr", has_text="Bolt Media")
+    for name in ("Accept", "Decline"):
+        _tap_sized(row.get_by_role("button", name=name))
+
+    page.goto(f"{server}/notifications/devices/")
+    _tap_sized(page.locator("tr", has_text="Laptop").get_by_role("button", name="Remove"))
+
+    page.goto(f"{server}/leads/")
+    card = page.locator("#lead-table tbody tr", has_text="Ann Lee")
+    _tap_sized(card.get_by_role("link", name="Ann Lee"))
+    _tap_sized(card.get_by_role("link", name="Roof"))
+    _tap_sized(page.get_by_role("link", name="Export CSV"))
+
+    page.goto(f"{server}/campaigns/")
+    _tap_sized(page.locator("#campaign-table tbody tr").get_by_role("link", name="Roof"))
+
+    page.goto(f"{server}/leads/{lead.pk}/")
+    _tap_sized(page.locator("a[href^='tel:']"))
+    _tap_sized(page.locator("a[href^='mailto:']"))
+
+    # A desktop keeps its compact buttons and links.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{server}/invitations/")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    assert _box(page.get_by_role("button", name="Accept"))["height"] < TAP - 10
+    page.goto(f"{server}/leads/{lead.pk}/")
+    assert _box(page.locator("a[href^='tel:']"))["height"] < TAP - 10
