@@ -10,14 +10,17 @@ from django.contrib.auth import forms as auth_forms
 from campaignhub import inbound, signals
 from campaignhub.fields import IdChoiceField, NameField
 from campaignhub.models import Account, DeliveryStatus, Role, User
-from campaignhub.phones import PhoneNumberField
+from campaignhub.phones import PhoneInput, PhoneNumberField
 from campaignhub.query import SingleValueFilterForm
 from campaignhub.tenancy import time_zone_names
 
 
 class ProfileForm(forms.ModelForm):
+    # The person's own number: the browser may offer it (`autocomplete="tel"`).
     phone = PhoneNumberField(
-        required=False, help_text="Used for SMS lead alerts, e.g. +14155551234 or (415) 555-1234."
+        required=False,
+        help_text="Used for SMS lead alerts, e.g. +14155551234 or (415) 555-1234.",
+        widget=PhoneInput(attrs={"autocomplete": "tel"}),
     )
 
     class Meta:

@@ -52,14 +52,29 @@ def e164_or_blank(raw, region: str = DEFAULT_REGION) -> str:
         return ""
 
 
+class PhoneInput(forms.TextInput):
+    """A phone number's input, `type="tel"`, so a phone brings up its number pad. Whose number
+    it is decides `autocomplete`: `off` unless told (a contact's, a campaign's caller id: a
+    browser must not fill in the person's own number there); `tel` for the person's own, as
+    on their profile."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", **(attrs or {})})
+
+
 class PhoneNumberField(forms.CharField):
-    """A form field that cleans to E.164. A number with an extension is refused: E.164 has no
-    place for it, and dropping it unsaid would lose what the person typed.
+    """A form field that cleans to E.164, drawn as a `PhoneInput`. A number with an extension
+    is refused: E.164 has no place for it, and dropping it unsaid would lose what the person
+    typed.
 
     A page's input shows a stored number as pages display phones (`for_display` in `region`:
     `(415) 555-0184`, international for other countries), which reads back to the same E.164
     value, so a save without edits changes nothing; a value that would not read back the same
     is shown as it is."""
+
+    widget = PhoneInput
 
     default_error_messages = {
         "invalid": "Enter a valid phone number, e.g. +14155551234 or (415) 555-1234.",
