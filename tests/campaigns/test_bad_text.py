@@ -45,16 +45,22 @@ def test_text_no_column_can_hold_is_400(api, body, field):
 
 
 @pytest.mark.parametrize(
-    "raw",
+    "raw, message",
     [
-        '{"campaigndata": {"campaign_name": "A", "deal_value": ' + HUGE_NUMBER + "}}",
-        '{"campaigndata": {"campaign_name": "A", "email_details": ' + DEEP + "}}",
+        (
+            '{"campaigndata": {"campaign_name": "A", "deal_value": ' + HUGE_NUMBER + "}}",
+            "deal_value: Enter a whole number of at most 4300 digits.",
+        ),
+        (
+            '{"campaigndata": {"campaign_name": "A", "email_details": ' + DEEP + "}}",
+            "Malformed JSON",
+        ),
     ],
 )
-def test_json_no_parser_takes_is_400(api, raw):
+def test_json_no_parser_takes_is_400(api, raw, message):
     response = api.post("/v1/campaigns", raw)
     assert response.status_code == 400
-    assert response.json()["message"].startswith("Malformed JSON")
+    assert response.json()["message"].startswith(message)
     assert not Campaign.objects.exists()
 
 

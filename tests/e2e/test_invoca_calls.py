@@ -54,7 +54,9 @@ def test_a_simulated_invoca_call_becomes_a_live_lead_once(server, page, e2e_sand
     page.get_by_label("Name", exact=True).fill("Roof calls")
     page.get_by_label("Lead source").select_option("invoca")
     page.get_by_role("button", name="Create campaign").click()
-    expect(page.get_by_text("Choose the Invoca advertiser campaign")).to_be_visible()
+    expect(
+        page.locator("small.error", has_text="Choose the Invoca advertiser campaign")
+    ).to_be_visible()
     page.get_by_label("Invoca advertiser campaign").select_option(
         label="Roofing Q4 (ADV7/roof-e2e)"
     )

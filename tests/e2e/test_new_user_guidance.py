@@ -174,7 +174,7 @@ def test_the_alert_texts_say_the_sample_is_used_and_keep_each_placeholder_whole(
         "aria-describedby", "email-subject-help"
     )
     placeholders = page.locator(".placeholders code")
-    expect(placeholders).to_have_count(7)
+    expect(placeholders).to_have_count(8)
     # Each placeholder is drawn on one line (one box), whatever the width.
     lines = placeholders.evaluate_all("codes => codes.map(code => code.getClientRects().length)")
-    assert lines == [1] * 7
+    assert lines == [1] * 8
