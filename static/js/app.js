@@ -222,8 +222,10 @@ function prepareLiveFrame(text) {
 // One polite live region (#announcer, base.html) says what changes out of sight: a row arriving
 // live ("New lead: Ann Lee", its data-announce) and what a filter form's results are. What comes
 // together is said together, once each; the region is emptied first, so the same words said
-// again (the same count for other filters) are read again.
+// again (the same count for other filters) are read again, and emptied once said, so what a
+// reader finds there later is never a stale copy of the page's words.
 const announcements = new Set();
+let silence;
 
 function announce(text) {
   const region = document.getElementById("announcer");
@@ -231,9 +233,11 @@ function announce(text) {
   if (!region || !text) return;
   if (!announcements.size) {
     region.textContent = "";
+    clearTimeout(silence);
     setTimeout(() => {
       region.textContent = [...announcements].join(". ");
       announcements.clear();
+      silence = setTimeout(() => (region.textContent = ""), 1000);
     }, 150);
   }
   announcements.add(text);
@@ -589,22 +593,39 @@ window.addEventListener("pageshow", () => {
 // the control's twin in the new content (the same id, else the same kind of control of the same
 // form: its label may have changed, Pause becoming Activate); else the newest message. What
 // the action did is said in #messages, a polite live region (base.html).
-document.addEventListener("htmx:beforeRequest", (event) => {
+function focusNow(refocus) {
   const active = document.activeElement;
-  const before = {
+  return {
     element: active,
     id: active?.id,
     tag: active?.tagName,
     name: active?.getAttribute?.("name"),
     text: active?.textContent?.trim(),
     action: (active?.form ?? active?.closest?.("form"))?.getAttribute("action"),
-    refocus: event.detail.elt.closest?.("[data-refocus]")?.dataset.refocus,
+    refocus,
   };
+}
+
+function afterSettling(before) {
+  setTimeout(() => focusAfterSwap(before), htmx.config.defaultSettleDelay + 20);
+}
+
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const before = focusNow(event.detail.elt.closest?.("[data-refocus]")?.dataset.refocus);
   // After htmx has swapped the answer in and settled it (htmx's own events fire on elements the
   // swap may have taken out of the page, so they do not reach the document).
-  event.detail.xhr?.addEventListener("loadend", () => {
-    setTimeout(() => focusAfterSwap(before), htmx.config.defaultSettleDelay + 20);
-  });
+  event.detail.xhr?.addEventListener("loadend", () => afterSettling(before));
+});
+
+// A live update redraws parts of the page too (a campaign's buttons once its status changed,
+// a row): one that takes out the focused control gives focus to its twin the same way.
+let beforeLive = null;
+document.addEventListener("htmx:wsBeforeMessage", () => {
+  beforeLive = focusNow();
+});
+document.addEventListener("htmx:wsAfterMessage", () => {
+  if (beforeLive) afterSettling(beforeLive);
+  beforeLive = null;
 });
 
 function isShown(element) {

@@ -97,3 +97,22 @@ def test_a_deal_move_is_announced_and_focus_returns_to_its_card(server, page):
     )
     _settled(page)
     expect(page.locator(f"#deal-{deal.pk} summary")).to_be_focused()
+
+
+def test_a_live_update_that_redraws_the_focused_control_gives_focus_to_its_twin(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign, _ = _lead(account)
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/campaigns/{campaign.pk}/")
+    page.wait_for_function(
+        "() => document.getElementById('live-status')?.classList.contains('connected')"
+    )
+    _settled(page)
+    page.get_by_role("button", name="Pause").focus()
+    # The campaign is paused in another tab: this page's live update redraws its buttons.
+    other = page.context.new_page()
+    other.goto(f"{server}/campaigns/{campaign.pk}/")
+    other.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Activate")).to_be_visible()
+    _settled(page)
+    expect(page.get_by_role("button", name="Activate")).to_be_focused()
