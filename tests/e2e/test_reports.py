@@ -59,6 +59,11 @@ def test_a_lead_won_on_its_page_shows_in_the_report(server, page):
     expect(row.locator("[data-revenue]")).to_have_text("1,234.56")
     canvas = page.locator('canvas[data-chart="chart-revenue-by-campaign"]')
     expect(canvas).to_be_visible()
+    # Chart.js is a deferred script: the chart is drawn once it has loaded.
+    page.wait_for_function(
+        """() => window.Chart && Chart.getChart(
+            document.querySelector('canvas[data-chart="chart-revenue-by-campaign"]'))"""
+    )
     chart = page.evaluate(
         """() => {
             const canvas = document.querySelector('canvas[data-chart="chart-revenue-by-campaign"]');
