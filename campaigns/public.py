@@ -257,23 +257,63 @@ def _sent_with_get_refused(request, campaign, as_json):
     click."""
     if as_json:
         return error(400, SENT_WITH_GET)
-    initial = {field: request.GET[field] for field in OWN_FIELDS if field in request.GET}
-    initial["submission_id"] = uuid.uuid4()
+    return _form_holding(request, campaign, request.GET, SENT_WITH_GET, status=400)
+
+
+def _form_holding(request, campaign, sent, message, *, status, submission_id=None, headers=None):
+    """Our form page showing `message` and holding what was typed in `sent` (a `QueryDict`):
+    its own fields (`OWN_FIELDS`) filled, any other field a landing page sent hidden, our bot
+    trap left out; `submission_id` (default a new one) so a second Send is one lead. Private,
+    never cached: it holds the visitor's details."""
+    initial = {field: sent[field] for field in OWN_FIELDS if field in sent}
+    initial["submission_id"] = submission_id or uuid.uuid4()
     others = [
         (name, value)
-        for name, values in request.GET.lists()
+        for name, values in sent.lists()
         if name not in (*OWN_FIELDS, "website", "submission_id")
         for value in values
     ]
     context = {
         "campaign": campaign,
         "form": PublicLeadForm(initial=initial),
-        "error": SENT_WITH_GET,
+        "error": message,
         "other_fields": others,
     }
-    response = render(request, "campaigns/public_form.html", context, status=400)
+    response = render(request, "campaigns/public_form.html", context, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
     patch_cache_control(response, private=True, max_age=0)
     return response
+
+
+RATE_LIMITED = "Too many submissions from your address. Please try again in a minute."
+# The limiter counts in fixed one-minute windows (`campaignhub.ratelimit`): a minute on, a
+# submission is always counted afresh.
+RETRY_AFTER = {"Retry-After": "60"}
+
+
+def _rate_limited(request, campaign, as_json):
+    """429 for an address over `LEAD_FORM_RATE_LIMIT_PER_MINUTE`, with Retry-After (seconds):
+    the JSON envelope, or our form page holding what was typed (`_form_holding`, the same
+    submission id) so the visitor presses Send again a minute later. Nothing is kept."""
+    if as_json:
+        return error(429, RATE_LIMITED, headers=RETRY_AFTER)
+    try:
+        sent = _submission(request)
+    except Unreadable:
+        sent = QueryDict()
+    if not hasattr(sent, "lists"):
+        sent = QueryDict()
+    submission_id = PublicLeadForm.base_fields["submission_id"].to_python(sent.get("submission_id"))
+    return _form_holding(
+        request,
+        campaign,
+        sent,
+        RATE_LIMITED,
+        status=429,
+        submission_id=submission_id,
+        headers=RETRY_AFTER,
+    )
 
 
 @csrf_exempt
@@ -298,15 +338,7 @@ def public_form(request, form_secret_id):
     if request.method != "POST":
         return error(405, "Method not allowed.")
     if _over_rate_limit(request, campaign):
-        message = "Too many submissions from your address. Please try again in a minute."
-        if as_json:
-            return error(429, message)
-        return render(
-            request,
-            "campaigns/public_form.html",
-            {"campaign": campaign, "form": PublicLeadForm(), "error": message},
-            status=429,
-        )
+        return _rate_limited(request, campaign, as_json)
     try:
         data = _submission(request)
     except Unreadable as exc:

@@ -526,6 +526,48 @@ class TestPublicForm:
         assert codes == [200, 200, 429]
         assert Lead.objects.count() == 2
 
+    def test_rate_limited_page_holds_what_was_typed_and_says_when_to_retry(
+        self, form_campaign, settings
+    ):
+        settings.LEAD_FORM_RATE_LIMIT_PER_MINUTE = 0
+        submission_id = str(uuid.uuid4())
+        response = Client().post(
+            form_path(form_campaign),
+            {
+                "name": "Ann Lee",
+                "phone": "4155550111",
+                "email": "ann@example.com",
+                "message": "Call me after 5",
+                "utm_source": "spring",
+                "submission_id": submission_id,
+            },
+        )
+        assert response.status_code == 429
+        assert response["Retry-After"] == "60"
+        page = response.content.decode()
+        assert "Too many submissions from your address." in page
+        for shown in ('value="Ann Lee"', 'value="4155550111"', 'value="ann@example.com"'):
+            assert shown in page
+        assert ">Call me after 5</textarea>" in page
+        assert '<input type="hidden" name="utm_source" value="spring">' in page
+        assert f'name="submission_id" value="{submission_id}"' in page
+        assert "private" in response["Cache-Control"]
+        assert not Lead.objects.exists()
+
+    def test_rate_limited_json_says_when_to_retry(self, form_campaign, settings):
+        settings.LEAD_FORM_RATE_LIMIT_PER_MINUTE = 0
+        response = Client().post(
+            form_path(form_campaign),
+            json.dumps({"phone": "4155550111"}),
+            content_type="application/json",
+        )
+        assert response.status_code == 429
+        assert response["Retry-After"] == "60"
+        assert response.json()["message"] == (
+            "Too many submissions from your address. Please try again in a minute."
+        )
+        assert not Lead.objects.exists()
+
     @pytest.mark.parametrize("debug", [False, True])
     def test_a_deleted_forms_link_says_it_is_no_longer_available(
         self, tenant_a, form_campaign, settings, debug

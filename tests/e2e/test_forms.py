@@ -1,6 +1,8 @@
 """Sections a form hides (`data-show-when`) never block its submit in the browser; the public
 form says each problem under its own field."""
 
+from django.conf import settings
+from django.core.cache import cache
 from playwright.sync_api import expect
 
 from campaigns.models import Lead
@@ -136,3 +138,36 @@ def test_an_own_form_sent_with_get_is_held_on_our_page_to_send_with_one_click(se
     lead = Lead.objects.get()
     assert (lead.name, lead.phone) == ("Ann Visitor", "+14155550111")
     assert lead.payload["services"] == "roof"
+
+
+def test_a_rate_limited_visitor_keeps_what_they_typed_and_sends_it_a_minute_later(server, page):
+    """The 11th submission in a minute from one address is refused (429), on our page holding
+    the visitor's name, phone, email and message; once the minute is over, Send makes the lead."""
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="form", campaign_name="Roofing")
+    send_url = f"{server}/f/{campaign.form_secret_id}/send/"
+    for _ in range(settings.LEAD_FORM_RATE_LIMIT_PER_MINUTE):
+        assert page.request.post(send_url, form={"name": ""}).status == 400
+
+    page.goto(f"{server}/f/{campaign.form_secret_id}/")
+    page.get_by_label("Name").fill("Ann Visitor")
+    page.get_by_label("Phone").fill("(415) 555-0111")
+    page.get_by_label("Email").fill("ann@example.com")
+    page.get_by_label("Message").fill("Call after 5pm\nAsk for Ann")
+    with page.expect_response(send_url) as sent:
+        page.get_by_role("button", name="Send").click()
+    assert sent.value.status == 429
+    assert sent.value.headers["retry-after"] == "60"
+    expect(page.get_by_role("alert")).to_contain_text("Please try again in a minute.")
+    expect(page.get_by_label("Name")).to_have_value("Ann Visitor")
+    expect(page.get_by_label("Phone")).to_have_value("(415) 555-0111")
+    expect(page.get_by_label("Email")).to_have_value("ann@example.com")
+    expect(page.get_by_label("Message")).to_have_value("Call after 5pm\nAsk for Ann")
+    assert not Lead.objects.exists()
+
+    cache.clear()  # the minute is over (the server and the tests share one cache)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Thank you!")).to_be_visible()
+    lead = Lead.objects.get()
+    assert (lead.name, lead.phone) == ("Ann Visitor", "+14155550111")
+    assert lead.message.splitlines() == ["Call after 5pm", "Ask for Ann"]
