@@ -30,3 +30,14 @@ def notify(response, text: str, level: str = "success"):
     so it reaches the page even when a live update replaced the element that asked. `level` is
     a message level's tag (success, info, warning, error). Returns `response`."""
     return trigger_client_event(response, "notice", {"level": level, "text": text}, after="swap")
+
+
+def gone(request, *, message: str, back_url: str, back_label: str, typed=(), status: int = 404):
+    """The page answering a form posted for something no longer there (deleted meanwhile, in
+    another tab or by someone else): `message` says what happened and that nothing was saved,
+    `typed` ((label, text) pairs, empty ones left out) shows what the person had typed so it
+    is not lost, and a link (`back_url`, `back_label`) leads back to the list. `status` 410
+    where the thing is known to have been deleted, else 404."""
+    shown = [(label, text) for label, text in typed if text and text.strip()]
+    context = {"message": message, "back_url": back_url, "back_label": back_label, "typed": shown}
+    return render(request, "gone.html", context, status=status)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -16,7 +17,7 @@ from campaignhub import live
 from campaignhub.cleaning import id_or_none
 from campaignhub.concurrency import version
 from campaignhub.once import creates_once
-from campaignhub.pages import notify, page_or_partial
+from campaignhub.pages import gone, notify, page_or_partial
 from campaignhub.paging import BY_CREATED, deep_page_of, page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from campaigns import (
@@ -344,9 +345,57 @@ def campaign_create(request):
     return render(request, "campaigns/campaign_form.html", _form_context(request, defaults))
 
 
+# What the campaign page lets one type (rather than choose): kept on the page saying the
+# campaign was deleted, so a long email message is not lost.
+TYPED_FIELDS = (
+    "campaign_name",
+    "page_url",
+    "page_id",
+    "tracking_number",
+    "email_subject",
+    "email_message",
+    "email_from",
+    "reply_to_email",
+    "reply_to_name",
+    "attachments",
+    "sms_message",
+    "sms_from",
+    "deal_value",
+)
+CAMPAIGN_DELETED = "This campaign was deleted."
+CAMPAIGN_DELETED_UNSAVED = "This campaign was deleted: your changes were not saved."
+
+
+def _deleted_campaign(request, campaign_id):
+    """The answer for the page of a campaign deleted meanwhile (in another tab, by someone
+    else) that one could see: 410 saying so, with what the form posted had typed in it
+    (`TYPED_FIELDS`, by label) and a link to the campaign list. Raises Http404 for any other
+    id (never one's own, another account's)."""
+    deleted = selectors.campaigns_visible_to(request.membership, include_deleted=True).filter(
+        pk=campaign_id, is_deleted=True
+    )
+    if not deleted.exists():
+        raise Http404("Campaign not found")
+    labels = {name: label for name, label, _ in PAGE_FIELDS}
+    posted = request.method == "POST"
+    return gone(
+        request,
+        message=CAMPAIGN_DELETED_UNSAVED if posted else CAMPAIGN_DELETED,
+        typed=[(labels[name], request.POST.get(name, "")) for name in TYPED_FIELDS]
+        if posted
+        else (),
+        back_url=reverse("campaign_list"),
+        back_label="Campaigns",
+        status=410,
+    )
+
+
 @account_required
 def campaign_edit(request, campaign_id):
-    campaign = _visible(request, campaign_id)
+    try:
+        campaign = selectors.campaign_detail(request.membership, campaign_id)
+    except Campaign.DoesNotExist:
+        return _deleted_campaign(request, campaign_id)
     permissions.require(request.membership, campaign, permissions.Action.EDIT)
     if request.method == "POST":
         saved, context, status = _save(request, campaign)

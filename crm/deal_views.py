@@ -1,6 +1,8 @@
 """Deal pages: the board (columns per stage, moves by drag-and-drop or buttons), a deal's page,
 the pipeline settings of the account's admins, and the campaign form's stage options."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -8,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from campaignhub.pages import notify, page_or_partial, wants_partial
-from campaignhub.tenancy import account_required, get_for_account_or_404
+from campaignhub.pages import gone, notify, page_or_partial, wants_partial
+from campaignhub.tenancy import account_required
 from crm import deals, pipelines
 from crm.deal_forms import (
     BoardFilterForm,
@@ -251,8 +253,23 @@ def pipeline_settings(request):
     return _done(request, f"Pipeline “{pipeline.name}” added.")
 
 
+PIPELINE_GONE = "This pipeline is no longer in the account: it was deleted, perhaps in another tab."
+STAGE_GONE = (
+    "This stage is no longer in the account: it or its pipeline was deleted, perhaps in another "
+    "tab."
+)
+
+
+class _NoLongerThere(Exception):
+    """A pipeline or stage a settings form was posted for that is not (or no longer) in the
+    account; its text says so."""
+
+
 def _pipeline(request, pipeline_id):
-    return get_for_account_or_404(Pipeline, request.account, "Pipeline not found", pk=pipeline_id)
+    try:
+        return Pipeline.objects.for_account(request.account).get(pk=pipeline_id)
+    except Pipeline.DoesNotExist:
+        raise _NoLongerThere(PIPELINE_GONE) from None
 
 
 def _stage(request, stage_id):
@@ -261,11 +278,40 @@ def _stage(request, stage_id):
             pk=stage_id, pipeline__account=request.account
         )
     except Stage.DoesNotExist:
-        raise Http404("Stage not found") from None
+        raise _NoLongerThere(STAGE_GONE) from None
+
+
+def _unless_gone(unsaved: str):
+    """A pipeline settings view that, posted for a pipeline or stage deleted meanwhile (or
+    never in the account), answers 404 on a page saying so and `unsaved` ("Your changes were
+    not saved."), showing the name that was typed and linking back to the pipelines."""
+
+    def decorate(view):
+        @wraps(view)
+        def answer(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except _NoLongerThere as exc:
+                return gone(
+                    request,
+                    message=f"{exc} {unsaved}",
+                    typed=[("Name", request.POST.get("name", ""))],
+                    back_url=reverse("pipeline_settings"),
+                    back_label="Pipelines",
+                )
+
+        return answer
+
+    return decorate
+
+
+UNSAVED = "Your changes were not saved."
+UNCHANGED = "Nothing was changed."
 
 
 @require_POST
 @account_required(admin=True)
+@_unless_gone(UNSAVED)
 def pipeline_rename(request, pipeline_id):
     pipeline = _pipeline(request, pipeline_id)
     form = PipelineForm(request.POST)
@@ -281,6 +327,7 @@ def pipeline_rename(request, pipeline_id):
 
 @require_POST
 @account_required(admin=True)
+@_unless_gone(UNCHANGED)
 def pipeline_move(request, pipeline_id):
     pipeline = _pipeline(request, pipeline_id)
     form = OrderForm(request.POST)
@@ -292,6 +339,7 @@ def pipeline_move(request, pipeline_id):
 
 @require_POST
 @account_required(admin=True)
+@_unless_gone(UNCHANGED)
 def pipeline_delete(request, pipeline_id):
     pipeline = _pipeline(request, pipeline_id)
     try:
@@ -303,6 +351,7 @@ def pipeline_delete(request, pipeline_id):
 
 @require_POST
 @account_required(admin=True)
+@_unless_gone("The stage was not added.")
 def stage_add(request, pipeline_id):
     pipeline = _pipeline(request, pipeline_id)
     form = StageForm(request.POST)
@@ -318,6 +367,7 @@ def stage_add(request, pipeline_id):
 
 @require_POST
 @account_required(admin=True)
+@_unless_gone(UNSAVED)
 def stage_edit(request, stage_id):
     stage = _stage(request, stage_id)
     form = StageForm(request.POST)
@@ -333,6 +383,7 @@ def stage_edit(request, stage_id):
 
 @require_POST
 @account_required(admin=True)
+@_unless_gone(UNCHANGED)
 def stage_move(request, stage_id):
     stage = _stage(request, stage_id)
     form = OrderForm(request.POST)
@@ -344,6 +395,7 @@ def stage_move(request, stage_id):
 
 @require_POST
 @account_required(admin=True)
+@_unless_gone(UNCHANGED)
 def stage_delete(request, stage_id):
     stage = _stage(request, stage_id)
     try:

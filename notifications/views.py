@@ -1,11 +1,11 @@
 """Pages for notifications: the delivery log, one delivery, my push devices."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from campaignhub.pages import notify, page_or_partial
+from campaignhub.pages import gone, notify, page_or_partial
 from campaignhub.paging import page_of
 from campaignhub.tenancy import account_required, get_for_account_or_404
 from notifications import selectors, services
@@ -103,9 +103,18 @@ def device_label(device) -> str:
     return f"The unnamed {DEVICE_KINDS.get(device.type, device.type)} device"
 
 
+DEVICE_GONE = "This device is no longer registered to you: it was removed already."
+
+
 @require_POST
 def device_remove(request, device_id):
-    device = get_object_or_404(selectors.devices_of(request.user), pk=device_id)
+    """Remove one of one's own push devices. One no longer among them (removed twice, from
+    another tab; or never one's own) is a 404 saying so, linking back to the devices."""
+    device = selectors.devices_of(request.user).filter(pk=device_id).first()
+    if device is None:
+        return gone(
+            request, message=DEVICE_GONE, back_url=reverse("devices"), back_label="My devices"
+        )
     services.remove_device(device=device)
     messages.success(request, f"{device_label(device)} removed.")
     return redirect("devices")
