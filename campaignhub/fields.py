@@ -67,18 +67,28 @@ def clean_name(value: str) -> str:
     return value if draws_something(value) else ""
 
 
+NULL_CHARACTERS = "Null characters are not allowed."
+CONTROL_CHARACTERS_REFUSED = "Control characters are not allowed."
+
+
 class NameField(forms.CharField):
-    """A name as people see it (`clean_name`): direction controls and C0/C1 control characters
-    are removed wherever they are (a line break or tab becomes a space: a name is one line),
-    whitespace and invisible characters around it too, so a name made of nothing visible is
-    empty ("This field is required." when required), never an invisible row, no name is drawn
-    reversed and none recolours a terminal or forges a line of a report. Invisible characters
-    inside the name stay (a joiner may belong in it)."""
+    """A name as people see it (`clean_name`): a line break or tab becomes a space (a name is
+    one line); direction controls are removed wherever they are, whitespace and invisible
+    characters around it too, so a name made of nothing visible is empty ("This field is
+    required." when required), never an invisible row, and no name is drawn reversed. A NUL
+    ("Null characters are not allowed.", as every other text field of Django's says) or any
+    other C0/C1 control character ("Control characters are not allowed.": an escape sequence
+    recolouring a terminal, a bell) is refused, never removed behind the person's back.
+    Invisible characters inside the name stay (a joiner may belong in it)."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if not isinstance(value, str):
             return value
+        if "\x00" in value:
+            raise ValidationError(NULL_CHARACTERS, code="null_characters_not_allowed")
+        if CONTROL_CHARACTERS.search(LINE_BREAKS.sub(" ", value)):
+            raise ValidationError(CONTROL_CHARACTERS_REFUSED, code="control_characters")
         return clean_name(value)
 
 

@@ -70,6 +70,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from campaignhub.cleaning import has_bad_text
+from campaignhub.fields import clean_name
 from campaignhub.models import Account, Membership
 from campaigns import services, sources
 from campaigns.forms import CampaignForm
@@ -621,7 +622,11 @@ def map_document(document, *, people, existing=None) -> tuple[dict, list[str]]:
     rules (E.164 numbers, page URL normalisation, choices) afterwards.
     """
     notes = []
+    # Stored by the old service as it is: its control characters are removed here (a person
+    # typing one on our pages is refused instead, `NameField`).
     campaign_name = _text(document.get("campaign_name"), "campaign_name", numbers=False)
+    if isinstance(campaign_name, str):
+        campaign_name = clean_name(campaign_name)
     integration, integration_note = _integration(document.get("integration"))
     if integration_note:
         notes.append(integration_note)

@@ -467,13 +467,23 @@ def test_an_attachment_link_without_http_or_https_is_refused_not_guessed(api, te
     assert campaign.email_details.get("attachments", []) == []
 
 
-def test_a_campaign_name_loses_its_control_characters(api):
+def test_a_campaign_name_with_control_characters_is_refused(api):
     body = {"campaign_name": "Evil\u001b[31mRED\u001b[0m\u0007\nLine two", "integration": "form"}
 
     response = api.post("/v1/campaigns", {"campaigndata": body})
 
+    assert response.status_code == 400, response.content
+    assert "Control characters are not allowed." in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_a_campaign_names_line_break_is_a_space(api):
+    body = {"campaign_name": "Line one\nLine two", "integration": "form"}
+
+    response = api.post("/v1/campaigns", {"campaigndata": body})
+
     assert response.status_code == 201, response.content
-    assert Campaign.objects.get().campaign_name == "Evil[31mRED[0m Line two"
+    assert Campaign.objects.get().campaign_name == "Line one Line two"
 
 
 def test_a_deleted_campaign_the_caller_saw_still_filters_its_leads(api, member_api, tenant_a):

@@ -354,15 +354,17 @@ def test_a_name_is_never_drawn_reversed():
 
 
 def test_a_name_has_no_control_characters():
-    """An escape sequence would recolour a terminal, a line break forge a line of a report: C0
-    and C1 controls are removed, and a line break or tab is a space."""
+    """An escape sequence would recolour a terminal, a line break forge a line of a report: a
+    line break or tab is a space, and other C0 and C1 controls are refused, never removed."""
     from campaignhub.fields import NameField
 
     field = NameField(max_length=50)
-    assert field.clean("Evil\u001b[31mRED\u001b[0m\u0007") == "Evil[31mRED[0m"
+    for controlled in ("Evil\u001b[31mRED\u001b[0m\u0007", "\u009b\u007f\u0001", "a\u0085\u0080b"):
+        with pytest.raises(Exception, match="Control characters are not allowed"):
+            field.clean(controlled)
+    with pytest.raises(Exception, match="Null characters are not allowed"):
+        field.clean("ab\x00cd")
     assert field.clean("Two\r\nlines\tand\u0085more\u2028") == "Two  lines and more"
-    with pytest.raises(Exception, match="required"):
-        field.clean("\u009b\u007f\u0001")
 
 
 @pytest.mark.parametrize(
