@@ -92,6 +92,22 @@ class NameField(forms.CharField):
         return clean_name(value)
 
 
+# Characters that end a line: an email header (a subject, a Reply-To's name) cannot hold one.
+LINE_ENDINGS = re.compile(r"[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
+ONE_LINE = "Enter one line: line breaks are not allowed."
+
+
+class OneLineField(forms.CharField):
+    """Text that goes into an email header as it is (a subject, a Reply-To's name): one with a
+    line break (`LINE_ENDINGS`) is refused with `ONE_LINE`, never saved to be flattened or left
+    out of every email later. A NUL is refused as in every text field."""
+
+    def validate(self, value):
+        super().validate(value)
+        if isinstance(value, str) and LINE_ENDINGS.search(value):
+            raise ValidationError(ONE_LINE, code="line_break")
+
+
 class DecimalTextField(forms.DecimalField):
     """Django's DecimalField taking text only as a number written in ASCII
     (`cleaning.decimal_text`); other text ("٣", fullwidth digits, "1_000", which Decimal()

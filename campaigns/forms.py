@@ -15,6 +15,7 @@ from campaignhub.fields import (
     IdChoiceField,
     MoneyField,
     NameField,
+    OneLineField,
     StrictBooleanField,
     WebAddressValidator,
 )
@@ -134,7 +135,7 @@ class NestedListField(forms.Field):
 
 class ReplyToForm(forms.Form):
     email = forms.EmailField(max_length=254, required=False)
-    name = forms.CharField(max_length=100, required=False)
+    name = OneLineField(max_length=100, required=False)
 
 
 ATTACHMENT_URL = "Enter a full URL, starting with https:// or http://."
@@ -152,7 +153,7 @@ class AttachmentForm(forms.Form):
 
 
 class EmailDetailsForm(forms.Form):
-    subject = forms.CharField(max_length=255, required=False)
+    subject = OneLineField(max_length=255, required=False)
     message = forms.CharField(max_length=10000, required=False, strip=False)
     from_address = forms.EmailField(max_length=254, required=False)
     reply_to = NestedFormField(ReplyToForm)

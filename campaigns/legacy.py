@@ -70,7 +70,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from campaignhub.cleaning import has_bad_text
-from campaignhub.fields import clean_name
+from campaignhub.fields import LINE_ENDINGS, clean_name
 from campaignhub.models import Account, Membership
 from campaigns import services, sources
 from campaigns.forms import CampaignForm
@@ -442,6 +442,12 @@ def _describe(value) -> str:
     return "a number" if isinstance(value, float | Decimal128) else type(value).__name__
 
 
+def _one_line(text: str) -> str:
+    """A header line the old service stored with line breaks in it (a subject, a Reply-To
+    name): each break a space, as its emails wrote it (our forms refuse one typed)."""
+    return LINE_ENDINGS.sub(" ", text)
+
+
 def _text(value, name, numbers=True) -> str:
     """Text as the old service stored it; whole numbers (a page id, a phone number kept as a
     number) become their digits unless `numbers` is False (a name, as the API would refuse
@@ -529,12 +535,12 @@ def _email_details(value):
         raise Rejected("email_details.attachments: expected a list.")
     # Only the fields of [000]'s email_details; the old service's own (`_id`) are left behind.
     return {
-        "subject": _text(details.get("subject"), "email_details.subject"),
+        "subject": _one_line(_text(details.get("subject"), "email_details.subject")),
         "message": _text(details.get("message"), "email_details.message"),
         "from": _text(details.get("from"), "email_details.from"),
         "reply_to": {
             "email": _text(reply_to.get("email"), "email_details.reply_to.email"),
-            "name": _text(reply_to.get("name"), "email_details.reply_to.name"),
+            "name": _one_line(_text(reply_to.get("name"), "email_details.reply_to.name")),
         },
         "attachments": [_attachment(item, index) for index, item in enumerate(attachments)],
     }

@@ -1021,6 +1021,17 @@ class TestChangedHere:
 
 
 class TestControlCharacters:
+    def test_a_header_lines_breaks_are_spaces(self, demo, tmp_path):
+        """A subject or Reply-To name the old service kept with a line break arrives as one
+        line (the forms refuse a line break typed)."""
+        details = {"subject": "New\r\nlead", "reply_to": {"email": "a@b.test", "name": "Ann\nLee"}}
+        path = export(tmp_path, form_document(1, email_details=details))
+
+        command(path, "--users", USERS, "--account", demo.pk)
+
+        stored = Campaign.objects.get().email_details
+        assert (stored["subject"], stored["reply_to"]["name"]) == ("New  lead", "Ann Lee")
+
     def test_names_lose_control_characters_and_the_report_prints_none(self, demo, tmp_path):
         path = export(
             tmp_path,
