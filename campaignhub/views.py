@@ -350,10 +350,18 @@ def token_revoke(request, token_id):
     token = get_for_account_or_404(
         selectors.tokens_visible_to(request.membership), request.account, pk=token_id
     )
+    # A second revoke (another tab, a page drawn before the first) changes nothing and says so.
+    already = token.revoked_at is not None
     services.revoke_token(token=token)
+    said = (
+        f"Token “{token.name}” was already revoked."
+        if already
+        else f"Token “{token.name}” revoked."
+    )
     if request.htmx:
-        return render(request, "campaignhub/tokens.html#token-row", {"token": token})
-    messages.success(request, f"Token “{token.name}” revoked.")
+        response = render(request, "campaignhub/tokens.html#token-row", {"token": token})
+        return notify(response, said, "info" if already else "success")
+    (messages.info if already else messages.success)(request, said)
     return redirect("tokens")
 
 
