@@ -344,7 +344,18 @@ def _exact_number(text: str) -> Decimal:
         raise ValueError(f"the number {text[:40]} is too large or too small to read") from None
 
 
-def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bool = False):
+def _float_or_text(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def parse_json(
+    raw: bytes | str,
+    *,
+    unique_keys: bool = False,
+    exact_numbers: bool = False,
+    unreadable_numbers_as_text: bool = False,
+):
     """Decode a JSON body; raises ValueError("Malformed JSON: …") for anything that does not
     decode, including what Python's json module refuses beyond syntax (nesting deeper than the
     interpreter's recursion limit). An integer of more digits than int() reads (4,300) is valid
@@ -359,7 +370,12 @@ def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bo
     (`100.000000000000001`, `-1e-400`) where a float would round it (to 100.0, to -0.0), so
     money can be refused rather than rounded (our API's bodies; `campaignhub.schemas.check`
     gives every number but money back as a float). Whole numbers stay ints either way, but for
-    `-0`, a `MinusZero` (money refuses its sign; elsewhere it is the int 0)."""
+    `-0`, a `MinusZero` (money refuses its sign; elsewhere it is the int 0).
+
+    `unreadable_numbers_as_text` keeps a number no float holds (`1e999`, which a float reads as
+    infinity) and the non-JSON `NaN`, `Infinity` and `-Infinity` Python reads as their text
+    written ("1e999"), for a body kept as it came (a lead's payload): a float would be stored
+    as null (`clean_json`), losing what was sent."""
     if isinstance(raw, str):
         raw = raw.removeprefix("\ufeff")
     read_integer = _exact_integer if exact_numbers else _integer
@@ -375,8 +391,13 @@ def parse_json(raw: bytes | str, *, unique_keys: bool = False, exact_numbers: bo
         data = json.loads(
             raw,
             object_pairs_hook=_unique_keys if unique_keys else None,
-            parse_float=_exact_number if exact_numbers else None,
+            parse_float=_exact_number
+            if exact_numbers
+            else _float_or_text
+            if unreadable_numbers_as_text
+            else None,
             parse_int=integer,
+            parse_constant=str if unreadable_numbers_as_text else None,
         )
     except DuplicateKey as exc:
         raise DuplicateKey(f"Malformed JSON: {exc}") from None

@@ -92,7 +92,7 @@ def _json_body(request) -> dict:
     except ValueError as exc:
         raise Unreadable(str(exc)) from None
     try:
-        data = parse_json(text or "{}", unique_keys=True)
+        data = parse_json(text or "{}", unique_keys=True, unreadable_numbers_as_text=True)
     except ValueError as exc:
         # "Malformed JSON: …" as our API says it; a key named twice too (which value was meant
         # is unknown).

@@ -69,7 +69,7 @@ def _payload(delivery):
     column 2 (char 1)", `cleaning.parse_json`, as our API says it), and DuplicateKey
     ("Malformed JSON: the key 'x' appears more than once in one object") for an object naming
     a key twice, as our API does: which value was meant is unknown."""
-    payload = parse_json(delivery.body_text(), unique_keys=True)
+    payload = parse_json(delivery.body_text(), unique_keys=True, unreadable_numbers_as_text=True)
     return payload if isinstance(payload, dict) else None
 
 

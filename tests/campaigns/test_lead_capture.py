@@ -754,6 +754,22 @@ class TestLeadWebhook:
             "google",
         )
 
+    def test_a_number_no_float_holds_is_kept_as_written(self, hook):
+        """`1e999` reads as infinity, which a JSON column stores as null: the payload keeps
+        the text the sender wrote, as it keeps the non-JSON NaN and Infinity."""
+        _campaign, path = hook
+        raw = '{"phone":"+14155550100","n":1e999,"m":-1E+400,"x":NaN,"y":-Infinity,"z":1.5}'
+        response = self.post(path, raw)
+        assert response.status_code == 200
+        payload = Lead.objects.get().payload
+        assert (payload["n"], payload["m"], payload["x"], payload["y"]) == (
+            "1e999",
+            "-1E+400",
+            "NaN",
+            "-Infinity",
+        )
+        assert payload["z"] == 1.5
+
     def test_the_campaign_page_shows_an_example_request_that_makes_a_lead(self, tenant_a, hook):
         campaign, path = hook
         page = unescape(tenant_a.admin_client.get(f"/campaigns/{campaign.pk}/").content.decode())
