@@ -181,16 +181,32 @@ def capture_held(request):
     return redirect("invoca_connection")
 
 
+NOT_CONNECTED = "Invoca is not connected: connect your Invoca network to open its advertisers."
+NOT_CONNECTED_MEMBER = (
+    "Invoca is not connected: ask an account admin to connect your Invoca network to open its "
+    "advertisers."
+)
+
+
 @account_required
 def advertiser(request, advertiser_id):
+    """An advertiser's campaigns here. With no Invoca connection and none of its campaigns
+    kept here, there is nothing to show or make: the connection page, saying Invoca is not
+    connected. Campaigns kept from a connection since removed are still listed, with no New
+    campaign (Invoca makes it)."""
     advertiser_id = _advertiser_or_404(advertiser_id)
     campaigns = list(selectors.campaigns_of(request.account, advertiser_id))
+    connection = INVOCA.live_credential(request.account)
+    if connection is None and not campaigns:
+        admin = request.membership.is_admin
+        messages.info(request, NOT_CONNECTED if admin else NOT_CONNECTED_MEMBER)
+        return redirect("invoca_connection")
     context = {
         "advertiser_id": advertiser_id,
         "campaigns": campaigns,
         "visible_inbound": selectors.visible_inbound_ids(request.membership, campaigns),
-        "connection": INVOCA.live_credential(request.account),
-        "can_manage": request.membership.is_admin,
+        "connection": connection,
+        "can_manage": request.membership.is_admin and connection is not None,
     }
     return page_or_partial(request, "invoca/advertiser.html", context, partial="campaigns")
 

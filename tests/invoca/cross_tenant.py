@@ -73,7 +73,9 @@ def invoca_advertiser_open(a, b):
 
 
 def invoca_advertiser(a, b):
-    _b(a, b, f"/invoca/advertisers/{ADVERTISER}/", status=200)
+    # B has no Invoca connection: the connection page, saying so.
+    response = _b(a, b, f"/invoca/advertisers/{ADVERTISER}/", status=302)
+    assert response["Location"] == "/invoca/connection/"
 
 
 def invoca_advertiser_refresh(a, b):
