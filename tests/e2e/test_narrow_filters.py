@@ -34,7 +34,7 @@ def test_a_filter_select_with_a_long_name_keeps_to_a_phones_width(server, page, 
 
 
 @pytest.mark.parametrize("path", ["/leads/", "/reports/", "/deals/"])
-def test_a_desktop_filter_bar_keeps_its_selects_on_one_row(server, page, long_names, path):
+def test_a_desktop_filter_bar_with_a_long_name_keeps_to_the_screen(server, page, long_names, path):
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, server, "admin@acme.test")
     page.goto(f"{server}{path}")
