@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campaignhub.models import Membership, User, is_member
-from campaigns import events, permissions, selectors, services
+from campaigns import events, permissions, selectors, services, signals
 from campaigns.models import Lead, Representative
 
 NOT_A_HOLDER = (
@@ -123,11 +123,12 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
     (`services.alert_lead_holder`, with their custom SMS number on the campaign), in words
     that say `actor` gave it to them (`services.Handover`), not that it just came in; the lead's
     row, feed item and page update live, and the person who held it stops seeing it when it
-    was their only way to (`events.lead_reassigned`). Giving the lead to whoever holds it
-    already changes nothing and alerts no one, so a repeat is harmless (they are checked all
-    the same: someone removed or no longer allowed is refused). The person's membership is
-    locked first, as a member's removal takes it, so the two never cross: a lead is never left
-    with someone removed meanwhile.
+    was their only way to (`events.lead_reassigned`). Its deal, when the person who held it
+    owned it, follows it (`signals.lead_handed_over`, same transaction). Giving the lead to
+    whoever holds it already changes nothing and alerts no one, so a repeat is harmless (they
+    are checked all the same: someone removed or no longer allowed is refused). The person's
+    membership is locked first, as a member's removal takes it, so the two never cross: a lead
+    is never left with someone removed meanwhile.
     """
     with transaction.atomic():
         if user_id is not None:
@@ -153,6 +154,7 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
         previous = lead.representative_id
         lead.representative = holder
         lead.save(update_fields=["representative", "updated_at"])
+        signals.lead_handed_over.send(sender=Lead, lead=lead, previous_id=previous)
         if holder is not None:
             phone = (
                 Representative.objects.filter(campaign=campaign, user=holder)

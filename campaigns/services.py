@@ -34,7 +34,7 @@ from campaigns.models import (
     NotificationType,
     Representative,
 )
-from campaigns.signals import lead_captured
+from campaigns.signals import lead_captured, lead_handed_over
 from notifications.models import Channel, Delivery
 from notifications.models import Status as DeliveryStatus
 from notifications.rendering import substitute
@@ -516,7 +516,8 @@ def pass_on_unalerted_leads(*, account, user) -> list[int]:
     representatives round-robin, who is alerted, or to nobody when none is left (its campaign
     shows on the attention panel), and then its campaign's owner is alerted instead, unless
     that is `user`. A lead that arrived as they left is never left with someone who cannot
-    answer it. Returns the lead ids. Runs in the caller's transaction, after
+    answer it; its deal, when `user` owned it, follows it (`signals.lead_handed_over`). Returns
+    the lead ids. Runs in the caller's transaction, after
     `withdraw_representative` and `hand_over_campaigns` (so the owner alerted is the admin who
     took the campaign over); run again, it finds nothing more to pass on."""
     leads = unalerted_leads_of(account=account, user=user).select_related("campaign__account")
@@ -526,6 +527,7 @@ def pass_on_unalerted_leads(*, account, user) -> list[int]:
         assignment = _next_representative(lead.campaign)
         lead.representative = assignment.user if assignment else None
         lead.save(update_fields=["representative", "updated_at"])
+        lead_handed_over.send(sender=Lead, lead=lead, previous_id=user.pk)
         _alert_holder_or_owner(lead.campaign, lead, assignment, leaving=user, handover=handover)
         transaction.on_commit(
             lambda lead=lead: events.lead_updated(lead.pk, account_id=lead.account_id), robust=True

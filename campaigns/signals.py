@@ -14,3 +14,10 @@ lead_captured = Signal()
 # set it: "lead" for the lead page/API, "deal" for a deal moved between stages, or another
 # caller's name). Receivers that mirror the outcome elsewhere skip their own `via`.
 lead_outcome_changed = Signal()
+
+# Sent by `assignment.assign_lead` and `services.pass_on_unalerted_leads` inside their
+# transaction after a lead changed hands, with `lead` (Lead, already saved with its new
+# `representative`, None for nobody) and `previous_id` (int or None: the user id of who held it).
+# Receivers (the CRM's deal owner) write in the same transaction, so the handover and what
+# follows it commit together.
+lead_handed_over = Signal()

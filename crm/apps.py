@@ -11,7 +11,7 @@ class CrmConfig(AppConfig):
         from campaignhub import navigation, signals
         from campaignhub.models import Account
         from campaigns.forms import register_deal_targets
-        from campaigns.signals import lead_captured, lead_outcome_changed
+        from campaigns.signals import lead_captured, lead_handed_over, lead_outcome_changed
         from crm import pipelines, receivers
 
         navigation.register("Contacts", "contact_list", 25)
@@ -25,6 +25,7 @@ class CrmConfig(AppConfig):
         lead_outcome_changed.connect(
             receivers.on_lead_outcome_changed, dispatch_uid="crm.lead_outcome_changed"
         )
+        lead_handed_over.connect(receivers.on_lead_handed_over, dispatch_uid="crm.lead_handed_over")
         signals.currency_changing.connect(
             receivers.on_currency_changing, dispatch_uid="crm.deal_currency"
         )

@@ -517,6 +517,29 @@ def _stage_for_status(deal, status):
     return None
 
 
+def follow_lead_holder(lead, previous_id):
+    """Give a lead's deal to whoever holds the lead now (`lead.representative_id`, None for
+    nobody) when its owner was `previous_id` (a user id or None), the person the lead was taken
+    from: their deal follows the lead, so the lead and its deal never end with different people
+    in charge, and the person who held both can no longer set the lead's outcome as the deal's
+    owner (`campaigns.permissions.may_set_outcome`). A deal someone gave another owner on
+    purpose keeps them. Runs inside the handover's transaction; the boards and the deal's page
+    of its old and new owner update after commit. Returns the deal when it changed owner, else
+    None."""
+    with transaction.atomic():
+        deal = (
+            Deal.objects.select_for_update(of=("self",))
+            .filter(lead_id=lead.pk, owner_id=previous_id)
+            .first()
+        )
+        if deal is None or deal.owner_id == lead.representative_id:
+            return None
+        deal.owner_id = lead.representative_id
+        deal.save(update_fields=["owner", "updated_at"])
+        _after_commit(deal.pk, also=[previous_id] if previous_id else [])
+    return deal
+
+
 def follow_lead_outcome(lead):
     """Mirror a lead's outcome set elsewhere (its page, the API, an integration's sale) on its
     deal: won / lost move the deal to its pipeline's first won / lost stage (recording

@@ -1,5 +1,5 @@
 """How the CRM follows leads: a new lead becomes (or joins) a contact and may open a deal; a
-lead's outcome set elsewhere moves its deal."""
+lead's outcome set elsewhere moves its deal; a lead given to someone else takes its deal along."""
 
 from crm import contacts, deals
 from crm.models import Deal
@@ -17,6 +17,12 @@ def on_lead_outcome_changed(*, lead, via, **signal):
     moves its deal to the pipeline's won or lost stage."""
     if via != "deal":
         deals.follow_lead_outcome(lead)
+
+
+def on_lead_handed_over(*, lead, previous_id, **signal):
+    """`campaigns.signals.lead_handed_over`: the deal of a lead given to someone else follows
+    it when the person who held the lead owned it (`deals.follow_lead_holder`)."""
+    deals.follow_lead_holder(lead, previous_id)
 
 
 def on_currency_changing(*, account, currency, **signal) -> str:
