@@ -108,6 +108,8 @@ def campaign_changed(
 
 
 PAGE_PARTS = ("name", "status", "held", "details")
+# The parts around the status block that pausing or activating the campaign redraws.
+STATUS_PARTS = ("held", "details")
 
 
 def campaign_page_changed(campaign_id, user_ids):

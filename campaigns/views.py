@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from campaignhub import live
 from campaignhub.cleaning import id_or_none
@@ -487,20 +486,32 @@ def campaign_status(request, campaign_id):
         message, level = f"Campaign {'activated' if campaign.status else 'paused'}.", "success"
     else:
         message, level = f"This campaign is already {state}; nothing changed.", "info"
-    if request.htmx and changed and campaign.status and selectors.held_count(campaign):
-        # The held notice below the status block now offers its capture: the page is drawn again.
-        messages.success(request, message)
-        return HttpResponseClientRefresh()
     if request.htmx:
-        # Every outcome is said, replacing whatever message the page showed before.
-        return notify(_status_block(request, campaign), message, level=level)
+        # Every outcome is said, replacing whatever message the page showed before. What the
+        # status changed around the block (the held notice, which offers its capture once the
+        # campaign is active; what feeds it) comes out of band, so the page stays in place and
+        # focus moves from the button pressed to the one that replaced it (static/js/app.js).
+        response = _status_block(request, campaign, around=changed)
+        return notify(response, message, level=level)
     messages.add_message(request, messages.SUCCESS if changed else messages.INFO, message)
     return redirect("campaign_detail", campaign_id=campaign.pk)
 
 
-def _status_block(request, campaign, status=200):
+def _status_block(request, campaign, status=200, *, around=False):
+    """The campaign page's status block (badge, Pause or Activate); with `around`, followed out
+    of band by the parts of the page a status change redraws (`events.STATUS_PARTS`: the held
+    notice and the details)."""
     context = {"campaign": campaign, "can": permissions.can(request.membership, campaign)}
-    return render(request, "campaigns/campaign_detail.html#status", context, status=status)
+    html = render_to_string("campaigns/campaign_detail.html#status", context, request)
+    if around:
+        context.update(
+            selectors.held_notice(campaign),
+            feeders=sources.feeders_of(campaign, request.membership),
+            oob=True,
+        )
+        for part in events.STATUS_PARTS:
+            html += render_to_string(f"campaigns/campaign_detail.html#{part}", context, request)
+    return HttpResponse(html, status=status)
 
 
 @require_POST

@@ -76,8 +76,7 @@ def test_leads_held_while_paused_are_captured_from_the_campaign_page(server, pag
     expect(page.get_by_text(activate_then_capture)).to_be_visible()
     status = page.locator(".status-block")
     status.get_by_role("button", name="Activate").click()
-    # The page is drawn again by itself (htmx refresh): the notice now offers the capture.
-    # Reloading here as well raced that refresh and aborted one of the two navigations.
+    # The notice below the status block comes with it, now offering the capture.
     expect(page.locator("#messages")).to_contain_text("Campaign activated.")
     expect(status).to_contain_text("Active")
     page.get_by_role("button", name="Capture it now").click()
