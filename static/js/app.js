@@ -506,13 +506,20 @@ window.addEventListener("pageshow", (event) => {
 // are swapped in place (htmx-config in base.html); any other failure shows one message inline,
 // at the top of the page, instead of nothing at all. A success the swap alone would not make
 // plain comes as a "notice" event ({level, text}, campaignhub/pages.py `notify`) and shows the
-// same way. Each kind replaces its previous message, so repeated actions do not pile them up,
-// and any message the page was drawn with ([data-flash], e.g. "Campaign saved."): it told the
-// outcome of an earlier action, not of this one.
+// same way. Each replaces the messages of earlier actions (a notice, a problem, or one the page
+// was drawn with, [data-flash], e.g. "Campaign saved."), so repeated actions do not pile them
+// up: they told the outcome of an earlier action, not of this one. A refusal swapped in place
+// (400, 409, 422, 429: its message is in the answer, next to what was refused) clears them too,
+// so "Riley Rep is now a member." does not stay beside the row that says the next change was
+// refused. Standing notices (your pending invitations) stay.
+const OUTCOME_MESSAGES = "[data-htmx-notice], [data-htmx-problem], [data-flash]";
+function clearOutcomeMessages() {
+  document.querySelectorAll(`#messages :is(${OUTCOME_MESSAGES})`).forEach((old) => old.remove());
+}
 function showMessage(text, level, kind) {
   const messages = document.getElementById("messages");
   if (!messages) return;
-  messages.querySelectorAll(`[data-htmx-${kind}], [data-flash]`).forEach((old) => old.remove());
+  clearOutcomeMessages();
   const message = document.createElement("div");
   message.className = `message ${level}`;
   message.setAttribute("role", level === "error" ? "alert" : "status");
@@ -536,6 +543,11 @@ document.addEventListener("htmx:responseError", (event) => {
 });
 document.addEventListener("htmx:sendError", () => {
   showProblem("The server could not be reached. Check your connection and try again.");
+});
+// Before the refusal is swapped in, so a message its answer asks for (a `notice` after the
+// swap) is shown, not cleared.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.shouldSwap && event.detail.xhr?.status >= 400) clearOutcomeMessages();
 });
 document.addEventListener("htmx:afterRequest", (event) => {
   if (event.detail.successful) {
