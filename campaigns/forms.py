@@ -809,9 +809,16 @@ class MemberChoiceField(IdChoiceField):
     default_error_messages = {"invalid_choice": UNKNOWN_MEMBER}
 
 
+# What the lead filter's representative says of text that is neither an id nor "none" ("abc",
+# "me"): both ways of writing it, since "none" is taken too.
+MEMBER_ID_OR_NONE = "Enter a member's user id (digits 0-9) or none."
+
+
 class RepresentativeFilterField(MemberChoiceField):
-    """`MemberChoiceField`, or `selectors.NOBODY` ("none") for the leads nobody holds. Cleans to
-    the User, `NOBODY`, or None when empty."""
+    """`MemberChoiceField`, or `selectors.NOBODY` ("none") for the leads nobody holds; other
+    text is `MEMBER_ID_OR_NONE`. Cleans to the User, `NOBODY`, or None when empty."""
+
+    default_error_messages = {"invalid": MEMBER_ID_OR_NONE}
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip() == selectors.NOBODY:

@@ -128,6 +128,18 @@ def test_someone_removed_who_holds_no_lead_is_not_offered(tenant_a):
     assert "representative: Choose a member of this account." in response.content.decode()
 
 
+@pytest.mark.parametrize("text", ["abc", "me", "%2B3"])
+def test_text_that_is_neither_an_id_nor_none_says_both_are_taken(tenant_a, text):
+    said = "Enter a member's user id (digits 0-9) or none."
+    page = tenant_a.admin_client.get(f"/leads/?representative={text}")
+    assert page.status_code == 400
+    assert f"representative: {said}" in page.content.decode().replace("&#x27;", "'")
+    for path in ("/v1/leads", "/v1/leads/export"):
+        answer = Client().get(f"{path}?representative={text}", **bearer(tenant_a.token.raw))
+        assert answer.status_code == 400
+        assert answer.json()["errors"] == {"representative": [said]}
+
+
 def test_a_representative_filters_among_the_leads_they_see(tenant_a, riley, leads):
     mine = tenant_a.member_client.get(f"/leads/?representative={tenant_a.member.pk}")
     assert _names_on_page(mine.content.decode()) == ["Bob"]

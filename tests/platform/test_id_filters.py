@@ -2,9 +2,12 @@
 and reports, pages, exports and `/v1/` alike: "Choose one of your campaigns." and "Choose a
 member of this account." (Django's "Select a valid choice." nowhere)."""
 
+from html import unescape
+
 import pytest
 from django.test import Client
 
+from campaigns.forms import MEMBER_ID_OR_NONE
 from tests.campaigns.factories import make_campaign
 from tests.factories import bearer
 
@@ -38,7 +41,7 @@ def unknown_members(tenant_b):
 
 def _page_says(response, field, message):
     assert response.status_code == 400, response.content[:300]
-    content = response.content.decode()
+    content = unescape(response.content.decode())
     # Pages, reports included, and their exports word it alike, naming the field as sent.
     assert f"These filters cannot be used: {field}: {message}" in content
     assert "Select a valid choice" not in content
@@ -89,14 +92,23 @@ def test_text_that_is_no_id_says_so_everywhere(tenant_a):
     for path in CAMPAIGN_API:
         response = Client().get(f"{path}?campaign=%2B3", **bearer(tenant_a.token.raw))
         assert response.json()["errors"] == {"campaign": ["Enter a whole number in digits 0-9."]}
+    # The lead lists take "none" as well as an id, and say so.
     for path in MEMBER_PAGES:
         response = tenant_a.admin_client.get(_url(path, "representative=%2B3"))
-        _page_says(response, "representative", "Enter a whole number in digits 0-9.")
+        said = (
+            MEMBER_ID_OR_NONE
+            if path.startswith("/leads/")
+            else "Enter a whole number in digits 0-9."
+        )
+        _page_says(response, "representative", said)
     for path in MEMBER_API:
         response = Client().get(f"{path}?representative=%2B3", **bearer(tenant_a.token.raw))
-        assert response.json()["errors"] == {
-            "representative": ["Enter a whole number in digits 0-9."]
-        }
+        said = (
+            MEMBER_ID_OR_NONE
+            if path.startswith("/v1/leads")
+            else "Enter a whole number in digits 0-9."
+        )
+        assert response.json()["errors"] == {"representative": [said]}, path
 
 
 def test_a_member_of_the_account_still_filters(tenant_a):
