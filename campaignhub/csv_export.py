@@ -137,8 +137,10 @@ def csv_response(
     return response
 
 
-def bad_filter(request, form, *, back: str) -> HttpResponse:
+def bad_filter(request, form, *, back: str, back_to: str) -> HttpResponse:
     """The answer to a download link whose filters do not validate, for pages: a 400 page naming
-    each filter and its errors, with a link to `back` (the list the link belongs to, unfiltered).
-    The JSON API answers with its error envelope instead."""
-    return render(request, "export_refused.html", {"form": form, "back": back}, status=400)
+    each filter and its errors, with a link to `back` (the page the link belongs to, unfiltered)
+    named "Back to <back_to>" ("reports", "the leads"), so it says where it goes. The JSON API
+    answers with its error envelope instead."""
+    context = {"form": form, "back": back, "back_to": back_to}
+    return render(request, "export_refused.html", context, status=400)

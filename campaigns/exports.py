@@ -100,5 +100,5 @@ def lead_export(request):
     campaigns = selectors.campaigns_visible_to(request.membership, include_deleted=True)
     form = LeadFilterForm(request.GET, campaigns=campaigns, account=request.account)
     if not form.is_valid():
-        return bad_filter(request, form, back=reverse("lead_list"))
+        return bad_filter(request, form, back=reverse("lead_list"), back_to="leads")
     return leads_csv(request, form.cleaned_data)

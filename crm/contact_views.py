@@ -197,5 +197,5 @@ def contact_export(request):
     """The "Export CSV" link of the contacts page, carrying its search."""
     form = ContactFilterForm(request.GET)
     if not form.is_valid():
-        return bad_filter(request, form, back=reverse("contact_list"))
+        return bad_filter(request, form, back=reverse("contact_list"), back_to="contacts")
     return contacts_csv(request, form.cleaned_data["search"])

@@ -107,7 +107,7 @@ def report_export(request):
     validate download nothing: a 400 page naming them, with a link back to the reports."""
     form = ReportForm(request.GET, membership=request.membership)
     if not form.is_valid():
-        return bad_filter(request, form, back=reverse("reports"))
+        return bad_filter(request, form, back=reverse("reports"), back_to="reports")
     return report_csv(request, form)
 
 

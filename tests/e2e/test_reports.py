@@ -252,7 +252,7 @@ def test_a_filter_given_twice_downloads_nothing_and_lists_nothing(server, page):
     assert answer.status == 400
     expect(page.get_by_role("heading", name="Nothing downloaded")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_text(message)
-    page.get_by_role("link", name="Back to the list").click()
+    page.get_by_role("link", name="Back to reports").click()
     expect(page).to_have_url(f"{server}/reports/")
 
     answer = page.goto(f"{server}/leads/export/?{twice}")
