@@ -69,7 +69,7 @@ def outcome_refusal(lead, *, chose="") -> str:
     """Why the person who sent an outcome for `lead` (and may not set it, `permissions.
     may_set_outcome`) was refused, naming who holds it now: "This lead was given to Dana
     Admin: your change was not saved." (`representative_name`, so someone who left reads "Max
-    Doe (no longer a member)"), or that it is unassigned now; then "You chose Won, 1,200.00."
+    Doe (no longer a member)"), or that it is unassigned now; then "You chose Won, USD 1,200.00."
     when `chose` (what they had chosen, `LeadOutcomeForm.chosen`) is given."""
     if lead.representative_id is not None:
         said = GIVEN_TO.format(name=representative_name(lead))

@@ -901,16 +901,17 @@ class LeadOutcomeForm(SeenVersionForm):
         return {key: self.cleaned_data[key] for key in ("status", "revenue") if key in self.data}
 
     def chosen(self) -> str:
-        """What was sent, as the page names it, for a refusal to echo: "Won, 1,200.00" (the
-        status's label, then a revenue sent, `money_text` without the currency); "" when
-        nothing readable was sent. Call after `is_valid()`; fields that did not validate are
-        left out."""
+        """What was sent, as the page names it, for a refusal to echo: "Won, USD 1,200.00" (the
+        status's label, then a revenue sent, `money_text` in the account's currency, as the
+        page shows the lead's revenue); "" when nothing readable was sent. Call after
+        `is_valid()`; fields that did not validate are left out."""
         cleaned = getattr(self, "cleaned_data", {})
         said = []
         if cleaned.get("status") and "status" in self.data:
             said.append(LeadStatus(cleaned["status"]).label)
         if cleaned.get("revenue") is not None and "revenue" in self.data:
-            said.append(money_text(cleaned["revenue"]))
+            currency = self.lead.account.currency if self.lead is not None else ""
+            said.append(money_text(cleaned["revenue"], currency))
         return ", ".join(said)
 
 

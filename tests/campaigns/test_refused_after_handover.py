@@ -71,7 +71,7 @@ class TestOutcome:
         assert html.strip().startswith(f'<section class="card" id="lead-{lead.pk}-outcome"')
         assert said(html) == (
             "This lead was given to Acme Agency Admin: your change was not saved. "
-            "You chose Won, 1,200.00."
+            "You chose Won, USD 1,200.00."
         )
         assert f'id="lead-{lead.pk}-outcome-refusal" role="alert" tabindex="-1" autofocus' in html
         # The page stops offering the form, and its representative line says who has it now.
@@ -121,9 +121,21 @@ class TestOutcome:
         assert response.status_code == 409
         assert said(response.content.decode()) == (
             "This lead was given to Max Doe (no longer a member): your change was not saved. "
-            "You chose Won, 1,200.00."
+            "You chose Won, USD 1,200.00."
         )
         assert outcome_of(lead) == before
+
+    def test_the_revenue_chosen_is_echoed_in_the_accounts_currency(self, tenant_a, lead):
+        tenant_a.account.currency = "EUR"
+        tenant_a.account.save(update_fields=["currency"])
+        give(tenant_a, lead, tenant_a.admin)
+
+        response = tenant_a.member_client.post(
+            f"/leads/{lead.pk}/outcome/", WON, HTTP_HX_REQUEST="true"
+        )
+
+        assert response.status_code == 409
+        assert said(response.content.decode()).endswith("You chose Won, EUR 1,200.00.")
 
     def test_a_lead_left_with_nobody_says_so(self, tenant_a, lead):
         give(tenant_a, lead, None)

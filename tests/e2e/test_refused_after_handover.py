@@ -79,7 +79,7 @@ def test_a_save_after_the_lead_was_given_away_is_refused_in_view(
 
     refusal = outcome.get_by_role("alert")
     expect(refusal).to_have_text(
-        "This lead was given to Dana Admin: your change was not saved. You chose Won, 1,200.00."
+        "This lead was given to Dana Admin: your change was not saved. You chose Won, USD 1,200.00."
     )
     expect(refusal).to_be_in_viewport()
     expect(refusal).to_be_focused()
