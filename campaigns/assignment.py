@@ -121,7 +121,8 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
     (else ValidationError, and nothing changes). The person given the lead is alerted by
     the campaign's notification rule, as a new lead's representative is
     (`services.alert_lead_holder`, with their custom SMS number on the campaign), in words
-    that say `actor` gave it to them (`services.Handover`), not that it just came in; the lead's
+    that say `actor` gave it to them (`services.Handover`), not that it just came in; `actor`
+    giving it to themselves is alerted on no channel and no delivery is written; the lead's
     row, feed item and page update live, and the person who held it stops seeing it when it
     was their only way to (`events.lead_reassigned`). Its deal, when the person who held it
     owned it, follows it (`signals.lead_handed_over`, same transaction). Giving the lead to
@@ -155,14 +156,14 @@ def assign_lead(*, lead, user_id, actor) -> tuple[Lead, bool]:
         lead.representative = holder
         lead.save(update_fields=["representative", "updated_at"])
         signals.lead_handed_over.send(sender=Lead, lead=lead, previous_id=previous)
-        if holder is not None:
+        # Someone who gives the lead to themselves knows: no alert, and none is logged.
+        if holder is not None and holder.pk != actor.user_id:
             phone = (
                 Representative.objects.filter(campaign=campaign, user=holder)
                 .values_list("custom_number", flat=True)
                 .first()
             )
-            gave = "" if actor.user_id == holder.pk else actor.user.get_full_name()
-            handover = services.Handover(by=gave)
+            handover = services.Handover(by=actor.user.get_full_name())
             services.alert_lead_holder(campaign, lead, holder, phone=phone or "", handover=handover)
         transaction.on_commit(
             lambda: events.lead_reassigned(

@@ -669,14 +669,17 @@ def lead_detail(request, lead_id):
     return render(request, "campaigns/lead_detail.html", context)
 
 
-def _assigned_message(lead, changed, problems):
-    """(message, level) for the lead page after an assignment."""
+def _assigned_message(lead, changed, problems, *, user=None):
+    """(message, level) for the lead page after an assignment by `user`; a lead they gave
+    themselves was alerted to no one (`assignment.assign_lead`), and the message says so."""
     if problems:
         return problems[0], "error"
     holder = lead.representative.get_full_name() if lead.representative else ""
     if not changed:
         held = f"{holder} already has this lead." if holder else "the lead is already unassigned."
         return f"Nothing changed: {held}", "info"
+    if user is not None and lead.representative_id == user.pk:
+        return "The lead is yours now; no alert was sent, since you gave it to yourself.", "success"
     if holder:
         return f"Lead given to {holder}; they were alerted.", "success"
     return "The lead is unassigned now.", "success"
@@ -708,7 +711,7 @@ def lead_assign(request, lead_id):
         problems = form.errors["representative"]
     if not problems:
         lead = _visible_lead(request, lead_id)
-    message, level = _assigned_message(lead, changed, problems)
+    message, level = _assigned_message(lead, changed, problems, user=request.user)
     if request.htmx:
         context = _representative_context(request, lead, problems)
         response = render(

@@ -296,6 +296,50 @@ class TestPage:
         assert "Lead given to Riley Rep; they were alerted." in response.content.decode()
 
 
+class TestGivenToThemselves:
+    """An admin who gives a lead to themselves knows: no alert on any channel, none logged, and
+    the page does not say they were alerted."""
+
+    SAID = "The lead is yours now; no alert was sent, since you gave it to yourself."
+
+    def test_no_alert_is_queued_or_logged(self, tenant_a, lead, committed):
+        tenant_a.admin.phone = "+14155550100"
+        tenant_a.admin.save()
+        with committed():
+            saved, changed = assignment.assign_lead(
+                lead=lead, user_id=tenant_a.admin.pk, actor=membership(tenant_a, tenant_a.admin)
+            )
+        assert changed and saved.representative == tenant_a.admin
+        assert not alerts(tenant_a.admin).exists()
+        assert Lead.objects.get(pk=lead.pk).alerted_at is None
+
+    def test_through_the_api_no_alert_either(self, tenant_a, lead):
+        response = Client().patch(
+            f"/v1/leads/{lead.pk}",
+            json.dumps({"representative": tenant_a.admin.pk}),
+            content_type="application/json",
+            **bearer(tenant_a.token.raw),
+        )
+        assert response.status_code == 200
+        assert not alerts(tenant_a.admin).exists()
+
+    def test_the_page_says_no_alert_was_sent(self, tenant_a, lead):
+        response = tenant_a.admin_client.post(
+            f"/leads/{lead.pk}/representative/",
+            {"representative": tenant_a.admin.pk},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200
+        said = json.loads(response.headers["HX-Trigger-After-Swap"])["notice"]["text"]
+        assert said == self.SAID
+
+    def test_someone_else_given_it_is_still_alerted(self, tenant_a, rep, lead):
+        assignment.assign_lead(
+            lead=lead, user_id=rep.pk, actor=membership(tenant_a, tenant_a.admin)
+        )
+        assert alerts(rep).exists()
+
+
 class TestAgainstRemoval:
     def test_whoever_holds_it_is_checked_too_so_someone_removed_is_refused(
         self, tenant_a, rep, lead

@@ -131,3 +131,25 @@ def test_a_refused_assignment_is_said_once_under_the_picker(server, page):
     expect(page.get_by_text(said)).to_have_count(1)
     expect(page.locator("#messages")).not_to_contain_text(said)
     assert Lead.objects.get(pk=lead.pk).representative == rep
+
+
+def test_an_admin_who_takes_a_lead_is_told_no_alert_was_sent(server, page):
+    acme = make_account("Acme Agency", "admin@acme.test")
+    admin = acme.memberships.get().user
+    admin.name = "Dana Admin"
+    admin.save()
+    tenant = type("Tenant", (), {"account": acme, "admin": admin})
+    campaign = make_campaign(tenant, campaign_name="Roofing", notification_type="only_send_email")
+    lead, _ = campaign_services.capture_lead(
+        campaign=campaign, source=LeadSource.FORM, external_id="x", name="Ann Lee", alert=False
+    )
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/{lead.pk}/")
+    block = page.locator(f"#lead-{lead.pk}-representative")
+    block.get_by_label("Representative").select_option(label="Dana Admin")
+    block.get_by_role("button", name="Assign").click()
+    expect(page.locator("#messages")).to_have_text(
+        "The lead is yours now; no alert was sent, since you gave it to yourself."
+    )
+    assert Lead.objects.get(pk=lead.pk).representative == admin
+    assert not Delivery.objects.filter(event="lead_arrived", user=admin).exists()
