@@ -487,11 +487,15 @@ def campaign_status(request, campaign_id):
     else:
         message, level = f"This campaign is already {state}; nothing changed.", "info"
     if request.htmx:
-        # Every outcome is said, replacing whatever message the page showed before. What the
-        # status changed around the block (the held notice, which offers its capture once the
-        # campaign is active; what feeds it) comes out of band, so the page stays in place and
-        # focus moves from the button pressed to the one that replaced it (static/js/app.js).
-        response = _status_block(request, campaign, around=changed)
+        # Every outcome is said, replacing whatever message the page showed before. The page
+        # stays in place, so focus moves from the button pressed to the one that replaced it
+        # (static/js/app.js). What the status changed around the block (the held notice, which
+        # offers its capture once the campaign is active; what feeds it) comes in the change's
+        # live frame (`events.campaign_page_changed`), else out of band here: a live frame
+        # replaces the form before this answer lands, and an out-of-band part of the answer
+        # would then find no page to go to.
+        around = changed and not live.watching(campaign.account_id)
+        response = _status_block(request, campaign, around=around)
         return notify(response, message, level=level)
     messages.add_message(request, messages.SUCCESS if changed else messages.INFO, message)
     return redirect("campaign_detail", campaign_id=campaign.pk)
