@@ -107,16 +107,17 @@ def campaign_changed(
         campaign_page_changed(campaign.pk, sees_now)
 
 
-PAGE_PARTS = ("name", "status", "held", "details")
+PAGE_PARTS = ("name", "status", "held", "details", "leads-empty")
 # The parts around the status block that pausing or activating the campaign redraws.
-STATUS_PARTS = ("held", "details")
+STATUS_PARTS = ("held", "details", "leads-empty")
 
 
 def campaign_page_changed(campaign_id, user_ids):
     """`campaignpage`: the campaign page's name, status block (badge, and the Pause or Activate
     button for who may use it), the notice of what was held while it was paused (with the
-    capture button for who may use it) and details (with the Edit and Delete buttons, and what
-    feeds it, as each viewer may see them), to these people (user ids who see the campaign now).
+    capture button for who may use it), details (with the Edit and Delete buttons, and what
+    feeds it, as each viewer may see them) and the words of its empty lead list (which point to
+    what is held), to these people (user ids who see the campaign now).
 
     Pages of other campaigns, and other pages, have no element with these ids and drop them.
     People who see the same thing get one frame between them.

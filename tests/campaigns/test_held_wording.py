@@ -66,3 +66,38 @@ def test_held_wording_is_true_for_sources_captured_from_the_page(tenant_a, sourc
         "capture it from this page." in rep
     )
     assert "<button" not in rep
+
+
+def _empty_leads(client, campaign):
+    page = unescape(client.get(f"/campaigns/{campaign.pk}/").content.decode())
+    start = page.index(f'id="campaign-{campaign.pk}-leads-empty"')
+    return " ".join(page[page.index(">", start) + 1 : page.index("</span>", start)].split())
+
+
+@pytest.mark.parametrize("source", sorted(FIELDS))
+def test_an_empty_lead_list_points_to_what_is_held(tenant_a, source):
+    campaign = make_campaign(tenant_a, selected_user=[{"id": tenant_a.member.pk}], **FIELDS[source])
+    services.update_campaign(campaign=campaign, changes={"status": False})
+    assert _empty_leads(tenant_a.admin_client, campaign) == (
+        "No leads yet. They appear here the moment they arrive."
+    )
+    _hold_one(tenant_a, campaign)
+    assert _empty_leads(tenant_a.admin_client, campaign) == (
+        "No leads here yet: what reached this campaign while it was paused is held, not lost "
+        "(see the notice above), and appears here once it is captured."
+    )
+
+
+def test_activating_brings_the_empty_lead_lists_words_along(tenant_a):
+    campaign = make_campaign(tenant_a, **FIELDS["webhook"])
+    services.update_campaign(campaign=campaign, changes={"status": False})
+    _hold_one(tenant_a, campaign)
+    response = tenant_a.admin_client.post(
+        f"/campaigns/{campaign.pk}/status/", {"status": "on"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert "HX-Refresh" not in response.headers
+    assert f'id="campaign-{campaign.pk}-held" hx-swap-oob="true"' in html
+    assert f'id="campaign-{campaign.pk}-leads-empty" hx-swap-oob="true"' in html
+    assert "Capture it now</button>" in html
