@@ -398,9 +398,54 @@ class CustomDataForm(forms.Form):
     value = forms.CharField(required=False, max_length=500)
 
 
-PolicyFormSet = forms.formset_factory(PolicyForm, extra=2, max_num=50, validate_max=True)
-RegionFormSet = forms.formset_factory(RegionForm, extra=3, max_num=200, validate_max=True)
-CustomDataFormSet = forms.formset_factory(CustomDataForm, extra=2, max_num=50, validate_max=True)
+# What a screen reader calls each field of a row, by formset prefix (`{n}`: the row's number
+# from 1): the rows are a table whose column headers are not labels.
+ROW_FIELD_NAMES = {
+    "payout": {
+        "type": "Payout {n} type",
+        "currency": "Payout {n} currency",
+        "amount": "Payout {n} amount",
+        "condition": "Payout {n} condition",
+    },
+    "payin": {
+        "type": "Payin {n} type",
+        "currency": "Payin {n} currency",
+        "amount": "Payin {n} amount",
+        "condition": "Payin {n} condition",
+    },
+    "region": {
+        "name": "Named region {n}",
+        "region_type": "Type of named region {n}",
+        "value": "Value of named region {n}",
+    },
+    "data": {
+        "partner_name": "Custom data {n} partner name",
+        "value": "Custom data {n} value",
+    },
+}
+
+
+class NamedRowsFormSet(forms.BaseFormSet):
+    """A formset drawn as a table: each row's inputs carry an aria-label naming the row
+    (`ROW_FIELD_NAMES`, "Payout 2 amount"), as the table draws no <label> per cell."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        names = ROW_FIELD_NAMES.get(self.prefix, {})
+        for name, field in form.fields.items():
+            if name in names and index is not None:
+                field.widget.attrs["aria-label"] = names[name].format(n=index + 1)
+
+
+PolicyFormSet = forms.formset_factory(
+    PolicyForm, formset=NamedRowsFormSet, extra=2, max_num=50, validate_max=True
+)
+RegionFormSet = forms.formset_factory(
+    RegionForm, formset=NamedRowsFormSet, extra=3, max_num=200, validate_max=True
+)
+CustomDataFormSet = forms.formset_factory(
+    CustomDataForm, formset=NamedRowsFormSet, extra=2, max_num=50, validate_max=True
+)
 
 BUDGET_FIELDS = {
     "budget_cap_alert": (
