@@ -147,12 +147,12 @@ class TrackerFields(forms.Form):
     """What a tracker may carry, on create and on update."""
 
     name = forms.CharField(max_length=255, required=False)
-    destination_number = PhoneNumberField(required=False)
+    destination_number = PhoneNumberField(required=False, label="Forward calls to")
     whisper_message = forms.CharField(max_length=500, required=False)
     record_calls = StrictBooleanField(required=False)
     sms_enabled = StrictBooleanField(required=False)
     pool_size = DigitsIntegerField(min_value=1, max_value=100, required=False)
-    swap_targets = SwapTargetsField(required=False)
+    swap_targets = SwapTargetsField(required=False, label="Numbers on the website to swap")
 
 
 DESTINATION_REQUIRED = "Destination number is required."
@@ -162,7 +162,7 @@ SWAP_TARGETS_REQUIRED = "Swap targets are required for session trackers"
 class TrackerCreateForm(TrackerFields):
     type = forms.CharField(required=False)
     source = forms.ChoiceField(
-        choices=[(s, SOURCE_LABELS[s]) for s in SOURCE_TYPES], required=False
+        choices=[(s, SOURCE_LABELS[s]) for s in SOURCE_TYPES], required=False, label="Call source"
     )
     area_code = forms.RegexField(
         regex=r"^[2-9]\d{2}$",

@@ -1,6 +1,8 @@
 """Forms as a keyboard and a screen reader meet them: every control named, a refused form's
 focus on what to fix, errors and help texts tied to their fields."""
 
+import re
+
 from playwright.sync_api import expect
 
 from invoca.models import AdvertiserCampaign
@@ -29,3 +31,21 @@ def test_the_invoca_campaign_rows_are_filled_by_their_names(server, page):
         "Sacramento, CA"
     )
     assert not AdvertiserCampaign.objects.exists()
+
+
+def test_a_refused_new_tracker_sums_up_its_errors_and_ties_each_to_its_field(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/callrail/trackers/new/")
+    page.get_by_role("radio", name=re.compile(r"^Session:")).check()
+    page.get_by_role("button", name="Create tracker").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Please fix the highlighted fields.")
+    name = page.get_by_label("Name", exact=True)
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(name).to_have_accessible_description("Tracker name is required.")
+    expect(page.get_by_label("Area code")).not_to_have_attribute("aria-invalid", "true")
+    summary.get_by_role("link", name="Forward calls to: Destination number is required.").click()
+    expect(page.get_by_label("Forward calls to")).to_be_focused()

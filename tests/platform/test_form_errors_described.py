@@ -142,3 +142,21 @@ def test_a_token_name_error_is_tied_to_its_input(tenant_a):
     html = response.content.decode()
     assert_described(html, invalid=["id_name"])
     assert 'id="id_name_helptext"' in html
+
+
+def test_the_new_tracker_form_ties_each_error_to_its_input_and_sums_them_up(tenant_a):
+    from tests.callrail.conftest import connect
+
+    connect(tenant_a)
+    response = tenant_a.admin_client.post(
+        "/callrail/trackers/new/", {"type": "session", "pool_size": "3"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    fields = ["id_name", "id_destination_number", "id_pool_size", "id_swap_targets"]
+    assert_described(html, invalid=fields)
+    said = summary(html)
+    assert '<a href="#id_name">Name: Tracker name is required.</a>' in said
+    assert '<a href="#id_destination_number">Forward calls to: ' in said
+    assert '<a href="#id_swap_targets">Numbers on the website to swap: ' in said
+    assert 'aria-invalid="true"' not in re.search(r'<input[^>]*id="id_area_code"[^>]*>', html)[0]
