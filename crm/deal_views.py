@@ -203,15 +203,23 @@ def stage_options(request):
 
 
 def _settings_page(request, *, problem=None, status=200):
-    """The page; `problem` is (key, messages) shown where it happened: key "new" for the
-    new-pipeline form, `pipeline-<id>`, `new-stage-<id>` (its add-stage form) or `stage-<id>`."""
-    key, errors = problem or ("", [])
+    """The page; `problem` is (key, messages, on_name) shown where it happened: key "new" for
+    the new-pipeline form, `pipeline-<id>`, `new-stage-<id>` (its add-stage form) or
+    `stage-<id>`; `on_name` when the refused form was the one holding that name input (a
+    rename, an add), whose input is then aria-invalid and names the messages (`*_name_problems`)."""
+    key, errors, on_name = problem or ("", [], False)
+    named = errors if on_name else []
     rows = list(pipelines.settings_rows(request.account))
     for pipeline in rows:
+        pipeline.name_id = f"pipeline-{pipeline.pk}-name"
+        pipeline.new_stage_name_id = f"new-stage-{pipeline.pk}-name"
         pipeline.problems = errors if key == f"pipeline-{pipeline.pk}" else []
+        pipeline.name_problems = named if key == f"pipeline-{pipeline.pk}" else []
         pipeline.new_stage_problems = errors if key == f"new-stage-{pipeline.pk}" else []
         for stage in pipeline.stages.all():
+            stage.name_id = f"stage-{stage.pk}-name"
             stage.problems = errors if key == f"stage-{stage.pk}" else []
+            stage.name_problems = named if key == f"stage-{stage.pk}" else []
     context = {
         "pipelines": rows,
         "kinds": StageKind.choices,
@@ -232,8 +240,8 @@ def _done(request, message):
     return redirect("pipeline_settings")
 
 
-def _refused(request, key, form_or_exc):
-    return _settings_page(request, problem=(key, _errors(form_or_exc)), status=400)
+def _refused(request, key, form_or_exc, *, on_name=False):
+    return _settings_page(request, problem=(key, _errors(form_or_exc), on_name), status=400)
 
 
 @account_required(admin=True)
@@ -243,13 +251,13 @@ def pipeline_settings(request):
         return _settings_page(request)
     form = PipelineForm(request.POST)
     if not form.is_valid():
-        return _refused(request, "new", form)
+        return _refused(request, "new", form, on_name=True)
     try:
         pipeline = pipelines.create_pipeline(
             account=request.account, name=form.cleaned_data["name"]
         )
     except ValidationError as exc:
-        return _refused(request, "new", exc)
+        return _refused(request, "new", exc, on_name=True)
     return _done(request, f"Pipeline “{pipeline.name}” added.")
 
 
@@ -317,11 +325,11 @@ def pipeline_rename(request, pipeline_id):
     form = PipelineForm(request.POST)
     key = f"pipeline-{pipeline.pk}"
     if not form.is_valid():
-        return _refused(request, key, form)
+        return _refused(request, key, form, on_name=True)
     try:
         pipelines.rename_pipeline(pipeline=pipeline, name=form.cleaned_data["name"])
     except ValidationError as exc:
-        return _refused(request, key, exc)
+        return _refused(request, key, exc, on_name=True)
     return _done(request, f"Pipeline renamed “{pipeline.name}”.")
 
 
@@ -357,11 +365,11 @@ def stage_add(request, pipeline_id):
     form = StageForm(request.POST)
     key = f"new-stage-{pipeline.pk}"
     if not form.is_valid():
-        return _refused(request, key, form)
+        return _refused(request, key, form, on_name=True)
     try:
         stage = pipelines.add_stage(pipeline=pipeline, **form.cleaned_data)
     except ValidationError as exc:
-        return _refused(request, key, exc)
+        return _refused(request, key, exc, on_name=True)
     return _done(request, f"Stage “{stage.name}” added to {pipeline.name}.")
 
 
@@ -373,11 +381,11 @@ def stage_edit(request, stage_id):
     form = StageForm(request.POST)
     key = f"stage-{stage.pk}"
     if not form.is_valid():
-        return _refused(request, key, form)
+        return _refused(request, key, form, on_name=True)
     try:
         pipelines.update_stage(stage=stage, **form.cleaned_data)
     except ValidationError as exc:
-        return _refused(request, key, exc)
+        return _refused(request, key, exc, on_name=True)
     return _done(request, f"Stage “{stage.name}” saved.")
 
 

@@ -715,13 +715,15 @@ class CampaignForm(forms.Form):
     def formsets(self):
         return [self.payout_formset, self.payin_formset, self.region_formset, self.data_formset]
 
-    def error_summary(self) -> list[tuple[str, str]]:
-        """`[(element id, "Label: message")]` for each field or row group with errors, in the
-        page's order, for the list at the top of the form (each line links to its field). A
-        budget's fields are named with their budget; the IVR tree is one line pointing at the
-        editor (its node errors are listed there); formset rows one line per table."""
+    def summary_items(self) -> list[dict]:
+        """The items of the shared error summary at the top of the form (`error_summary`
+        tag: {"id", "label", "message"}), in the page's order: the form's own errors first (no
+        link), then each field or row group with errors, linked to its field. A budget's fields
+        are named with their budget; the IVR tree is one line pointing at the editor (its node
+        errors are listed there); formset rows one line per table."""
         if not self.is_bound:
             return []
+        items = [{"id": "", "label": "", "message": error} for error in self.non_field_errors()]
         order = [*PAGE_ORDER_START]
         for day in DAYS:
             order += [f"{day}_open", f"{day}_close", f"{day}_closed"]
@@ -730,23 +732,35 @@ class CampaignForm(forms.Form):
         order += PAGE_ORDER_END
         fields = [name for name in order if name in self.errors]
         fields += [name for name in self.errors if name not in fields and name in self.fields]
-        lines = []
         for name in fields:
             if name == "ivr_tree":
-                lines.append((IVR_SECTION_ID, "IVR: the tree has errors, marked on its nodes."))
+                items.append(
+                    {
+                        "id": IVR_SECTION_ID,
+                        "label": "IVR",
+                        "message": "the tree has errors, marked on its nodes.",
+                    }
+                )
                 continue
             label = self.fields[name].label or name.replace("_", " ").capitalize()
             budget = BUDGET_LABELS.get(name.split("_", 1)[0])
             if budget and name != "bca_include_call_fees":
                 label = f"{budget}: {label.lower()}"
-            lines.append((self[name].auto_id, f"{label}: {' '.join(self.errors[name])}"))
+            message = " ".join(self.errors[name])
+            items.append({"id": self[name].auto_id, "label": label, "message": message})
         for title, formset in zip(FORMSET_TITLES, self.formsets, strict=True):
             for form in formset.forms:
                 wrong = [name for name in form.fields if name in form.errors]
                 if wrong:
-                    lines.append((form[wrong[0]].auto_id, f"{title}: see the marked rows."))
+                    items.append(
+                        {
+                            "id": form[wrong[0]].auto_id,
+                            "label": title,
+                            "message": "see the marked rows.",
+                        }
+                    )
                     break
-        return lines
+        return items
 
     def is_valid(self):
         # The form first: its check (`clean`) runs the terms check, which may mark formset

@@ -56,6 +56,19 @@ document.addEventListener("keydown", (event) => {
   toggle.setAttribute("aria-expanded", "false");
   toggle.focus();
 });
+// A page that a refused save reloads puts focus on what to fix: its error summary (the shared
+// `error_summary.html`), else its first field marked aria-invalid, which names its error, unless
+// the page gave the focus to something else (autofocus).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    return;
+  }
+  if (document.querySelector("[autofocus]")) return;
+  const invalid = [...document.querySelectorAll('main [aria-invalid="true"]')];
+  invalid.find((field) => field.checkVisibility())?.focus();
+});
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;

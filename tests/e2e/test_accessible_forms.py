@@ -49,3 +49,25 @@ def test_a_refused_new_tracker_sums_up_its_errors_and_ties_each_to_its_field(ser
     expect(page.get_by_label("Area code")).not_to_have_attribute("aria-invalid", "true")
     summary.get_by_role("link", name="Forward calls to: Destination number is required.").click()
     expect(page.get_by_label("Forward calls to")).to_be_focused()
+
+
+def test_a_refused_save_without_a_summary_puts_focus_on_the_first_wrong_field(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/profile/")
+    page.get_by_label("Phone").fill("abc")
+    page.get_by_role("button", name="Save").click()
+    phone = page.get_by_label("Phone")
+    expect(phone).to_be_focused()
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_accessible_description(re.compile("Enter a valid phone number"))
+
+    page.goto(f"{server}/settings/pipelines/")
+    page.get_by_label("New pipeline").fill("   ")
+    page.get_by_role("button", name="Add pipeline").click()
+    name = page.get_by_label("New pipeline")
+    expect(name).to_be_focused()
+    expect(name).to_have_accessible_description("This field is required.")
+    # A page that loads without errors leaves the focus where it was.
+    page.goto(f"{server}/settings/pipelines/")
+    expect(page.locator("body")).to_be_focused()

@@ -176,7 +176,8 @@ def test_every_error_of_the_campaign_form_shows_on_the_first_save(server, page):
         expect(budget.locator(f'[data-field="bca_{name}"] small.error')).to_have_text(
             "Can't be blank."
         )
-    summary = page.locator("#form-errors")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
     expect(summary).to_contain_text("Affiliate payout: see the marked rows.")
     expect(summary).to_contain_text("Budget cap alert: time zone: Can't be blank.")
     assert not AdvertiserCampaign.objects.exists()

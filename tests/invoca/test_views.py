@@ -344,7 +344,7 @@ def test_a_refused_form_lists_what_to_fix_at_the_top(tenant_a, connected, upstre
     response = tenant_a.admin_client.post(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/", data)
     assert response.status_code == 400
     page = response.content.decode()
-    top = page[page.index('id="form-errors"') : page.index("<h2>Campaign</h2>")]
+    top = page[page.index('id="error-summary"') : page.index("<h2>Campaign</h2>")]
     assert "Nothing was sent to Invoca." in top
     assert (
         '<a href="#id_bca_reset_period">Budget cap alert: reset period: Can&#x27;t be blank.</a>'
@@ -359,7 +359,7 @@ def test_a_refused_form_lists_what_to_fix_at_the_top(tenant_a, connected, upstre
 
 def test_a_valid_form_has_no_error_summary(tenant_a, connected):
     page = tenant_a.admin_client.get(f"/invoca/advertisers/{ADVERTISER}/campaigns/new/")
-    assert 'id="form-errors"' not in page.content.decode()
+    assert 'id="error-summary"' not in page.content.decode()
 
 
 def test_the_caller_id_is_shown_by_its_name(tenant_a, connected):

@@ -160,3 +160,30 @@ def test_the_new_tracker_form_ties_each_error_to_its_input_and_sums_them_up(tena
     assert '<a href="#id_destination_number">Forward calls to: ' in said
     assert '<a href="#id_swap_targets">Numbers on the website to swap: ' in said
     assert 'aria-invalid="true"' not in re.search(r'<input[^>]*id="id_area_code"[^>]*>', html)[0]
+
+
+def test_a_refused_new_pipeline_name_is_tied_to_its_input(tenant_a):
+    response = tenant_a.admin_client.post("/settings/pipelines/", {"name": "   "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_described(html, invalid=["new-pipeline-name"])
+    assert '<div class="errors" id="new-pipeline-name_error">' in html
+
+
+def test_a_stage_renamed_to_a_taken_name_is_tied_to_its_input_and_a_refused_delete_is_not(
+    tenant_a,
+):
+    from tests.deals.conftest import stage
+
+    new, won = stage(tenant_a, "New"), stage(tenant_a, "Won")
+    response = tenant_a.admin_client.post(
+        f"/settings/stages/{new.pk}/", {"name": "Won", "kind": "open"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_described(html, invalid=[f"stage-{new.pk}-name"])
+    assert f'id="stage-{new.pk}-name_error"' in html
+    # Deleting the last won stage is refused for the stage, not for its name.
+    html = tenant_a.admin_client.post(f"/settings/stages/{won.pk}/delete/").content.decode()
+    assert f'id="stage-{won.pk}-name_error"' in html
+    assert "aria-invalid" not in html
