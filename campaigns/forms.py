@@ -635,6 +635,8 @@ class LeadForm(forms.Form):
     an email at least, else `NO_CONTACT` (worded for whoever sends it)."""
 
     NO_CONTACT = "Leave a phone number or an email address."
+    # The error summary links `NO_CONTACT` to the Phone input (the first of the two).
+    summary_anchor = "phone"
 
     name = forms.CharField(max_length=255, required=False)
     phone = PhoneNumberField(required=False)

@@ -15,12 +15,15 @@ register = template.Library()
 
 
 @register.simple_tag
-def describedby(field_id, errors=None, help_id=""):
-    """The attributes of the input `field_id`: ` aria-invalid="true"` when it has `errors`, and
-    ` aria-describedby="<help_id> <field_id>_error"` naming its help text (`help_id`, an id the
-    page draws) and its errors, whichever there are; "" when neither."""
-    described = [name for name in (help_id, f"{field_id}_error" if errors else "") if name]
-    invalid = mark_safe(' aria-invalid="true"') if errors else ""
+def describedby(field_id, errors=None, help_id="", shared_error=""):
+    """The attributes of the input `field_id`: ` aria-invalid="true"` when it has `errors` or
+    a `shared_error`, and ` aria-describedby="<help_id> <shared_error> <field_id>_error"` naming
+    its help text (`help_id`, an id the page draws), an error it shares with other inputs (the
+    id of that error's element, e.g. a form's "Leave a phone number or an email address." for
+    Phone and Email) and its own errors, whichever there are; "" when none."""
+    own = f"{field_id}_error" if errors else ""
+    described = [name for name in (help_id, shared_error, own) if name]
+    invalid = mark_safe(' aria-invalid="true"') if errors or shared_error else ""
     if not described:
         return invalid
     return format_html('{} aria-describedby="{}"', invalid, " ".join(described))
@@ -51,8 +54,12 @@ def error_summary(items, title="Please fix the highlighted fields."):
 @register.filter
 def summary_items(form):
     """A Django form's errors as `error_summary` items: its own (non-field) errors first, then
-    each field's in the form's order, linked to the field's input."""
-    items = [{"id": "", "label": "", "message": error} for error in form.non_field_errors()]
+    each field's in the form's order, linked to the field's input. A form whose own errors
+    concern a field first (`summary_anchor`, a field name: a lead's missing phone or email)
+    links them to that field's input."""
+    anchor_field = getattr(form, "summary_anchor", "")
+    own_anchor = form[anchor_field].auto_id if anchor_field else ""
+    items = [{"id": own_anchor, "label": "", "message": e} for e in form.non_field_errors()]
     for field in form:
         for error in field.errors:
             anchor = "" if field.is_hidden else field.auto_id or ""

@@ -6,6 +6,8 @@ import re
 from playwright.sync_api import expect
 
 from invoca.models import AdvertiserCampaign
+from tests.campaigns.factories import make_campaign
+from tests.e2e.test_account_and_held_leads import _Tenant
 from tests.e2e.test_platform import log_in
 from tests.factories import make_account
 
@@ -71,3 +73,22 @@ def test_a_refused_save_without_a_summary_puts_focus_on_the_first_wrong_field(se
     # A page that loads without errors leaves the focus where it was.
     page.goto(f"{server}/settings/pipelines/")
     expect(page.locator("body")).to_be_focused()
+
+
+def test_a_public_form_without_phone_or_email_marks_both_and_links_to_phone(server, page):
+    account = make_account("Acme Agency", "admin@acme.test")
+    campaign = make_campaign(_Tenant(account), integration="form", campaign_name="Roofing")
+    page.goto(f"{server}/f/{campaign.form_secret_id}/")
+    page.get_by_label("Name").fill("Ann Visitor")
+    page.get_by_role("button", name="Send").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    for label in ("Phone", "Email"):
+        control = page.get_by_label(label)
+        expect(control).to_have_attribute("aria-invalid", "true")
+        expect(control).to_have_accessible_description("Leave a phone number or an email address.")
+    expect(page.get_by_label("Name")).not_to_have_attribute("aria-invalid", "true")
+    summary.get_by_role("link", name="Leave a phone number or an email address.").click()
+    expect(page.get_by_label("Phone")).to_be_focused()
+    expect(page.locator("main#content")).to_be_visible()

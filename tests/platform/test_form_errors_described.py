@@ -110,8 +110,12 @@ def test_the_public_form_ties_the_missing_contact_to_phone_and_email(tenant_a):
     html = response.content.decode()
     assert_described(html)
     assert 'id="id_contact_error"' in html
-    phone = re.search(r'<input type="tel" id="id_phone"[^>]*>', html).group(0)
-    assert 'aria-describedby="id_contact_error"' in phone
+    for field in ("phone", "email"):
+        control = re.search(rf'<input type="[a-z]+" id="id_{field}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true" aria-describedby="id_contact_error"' in control, field
+    assert 'aria-invalid="true"' not in re.search(r'<input[^>]*id="id_name"[^>]*>', html)[0]
+    assert '<a href="#id_phone">Leave a phone number or an email address.</a>' in summary(html)
+    assert '<main class="container" id="content" tabindex="-1">' in html
 
 
 def test_account_settings_errors_and_help_have_the_ids_their_inputs_name(tenant_a):
