@@ -41,16 +41,20 @@ def shown_escaped(text: str) -> str:
     )
 
 
-def filter_errors_text(errors: Mapping[str, Iterable[str]]) -> str:
+def filter_errors_text(
+    errors: Mapping[str, Iterable[str]], labels: Mapping[str, str] | None = None
+) -> str:
     """A list's filter errors (a form's `errors`: {field: [message]}) as one line, each field's
-    messages after its name ("status: ..."), an error of the whole query without one, the
-    fields joined by "; " without the stop before it: "status: Select a valid choice. bogus is
-    not one of the available choices; campaign: Choose a campaign of this account." A value
-    the messages quote is shown with its control characters escaped (`shown_escaped`)."""
+    messages after the name of its control on the page (`labels`: {field: label}; the field's
+    name without one), an error of the whole query without one, the fields joined by "; "
+    without the stop before it: "Status: Select a valid choice. bogus is not one of the
+    available choices; Campaign: Choose a campaign of this account." A value the messages
+    quote is shown with its control characters escaped (`shown_escaped`)."""
+    labels = labels or {}
     said = []
     for field, messages in errors.items():
         text = shown_escaped(" ".join(str(message) for message in messages))
-        said.append(text if field == "__all__" else f"{field}: {text}")
+        said.append(text if field == "__all__" else f"{labels.get(field, field)}: {text}")
     return "; ".join(
         text.removesuffix(".") if index < len(said) - 1 else text for index, text in enumerate(said)
     )

@@ -577,7 +577,9 @@ class NotificationRuleForm(forms.Form):
 class CampaignFilterForm(SingleValueFilterForm):
     search = forms.CharField(max_length=200, required=False)
     integration = forms.ChoiceField(
-        choices=[("", "All lead sources"), *Integration.choices], required=False
+        choices=[("", "All lead sources"), *Integration.choices],
+        required=False,
+        label="Lead source",
     )
     status = forms.ChoiceField(
         choices=[

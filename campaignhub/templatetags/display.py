@@ -198,7 +198,16 @@ def code_label(value):
 
 
 @register.filter
-def filter_errors(errors):
-    """A list's filter errors (a form's `errors`) as one line (`query.filter_errors_text`):
-    "status: Select a valid choice. \\x00 is not one of the available choices; campaign: …"."""
-    return query.filter_errors_text(errors)
+def filter_errors(form):
+    """A list's filter form's errors as one line (`query.filter_errors_text`), each named with
+    its field's label, the name of its control on the page: "Status: Select a valid choice.
+    \\x00 is not one of the available choices; Campaign: …"."""
+    labels = {name: str(form[name].label) for name in form.errors if name in form.fields}
+    return query.filter_errors_text(form.errors, labels)
+
+
+@register.filter
+def filter_error_fields(form):
+    """The names of a filter form's fields with errors, space-separated (the page's app.js
+    marks their controls aria-invalid, described by the filter errors)."""
+    return " ".join(name for name in form.errors if name in form.fields)

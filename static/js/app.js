@@ -69,6 +69,32 @@ document.addEventListener("DOMContentLoaded", () => {
   const invalid = [...document.querySelectorAll('main [aria-invalid="true"]')];
   invalid.find((field) => field.checkVisibility())?.focus();
 });
+// Marked after the focus above: a list's filters it cannot use are said (role="alert") without
+// taking the focus from the page.
+document.addEventListener("DOMContentLoaded", markFilterErrors);
+// A list's filters it cannot use (`templates/filter_errors.html`, #filter-errors, drawn with
+// the list whenever it is loaded or swapped in): each control of the filter form whose field is
+// in its data-invalid-fields is aria-invalid and names the errors in aria-describedby; the
+// others are unmarked again.
+function markFilterErrors() {
+  const said = document.getElementById("filter-errors");
+  const wrong = (said?.dataset.invalidFields || "").split(" ").filter(Boolean);
+  document.querySelectorAll("form[data-filters] [name]").forEach((control) => {
+    const described = (control.getAttribute("aria-describedby") || "")
+      .split(" ")
+      .filter((id) => id && id !== "filter-errors");
+    if (wrong.includes(control.name)) {
+      control.setAttribute("aria-invalid", "true");
+      described.push("filter-errors");
+    } else if (control.hasAttribute("data-filter-invalid")) {
+      control.removeAttribute("aria-invalid");
+    }
+    control.toggleAttribute("data-filter-invalid", wrong.includes(control.name));
+    if (described.length) control.setAttribute("aria-describedby", described.join(" "));
+    else control.removeAttribute("aria-describedby");
+  });
+}
+document.addEventListener("htmx:afterSettle", markFilterErrors);
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;

@@ -125,7 +125,7 @@ def test_someone_removed_who_holds_no_lead_is_not_offered(tenant_a):
     assert "Gone Person" not in tenant_a.admin_client.get("/leads/").content.decode()
     response = tenant_a.admin_client.get(f"/leads/?representative={gone.pk}")
     assert response.status_code == 400
-    assert "representative: Choose a member of this account." in response.content.decode()
+    assert "Representative: Choose a member of this account." in response.content.decode()
 
 
 @pytest.mark.parametrize("text", ["abc", "me", "%2B3"])

@@ -464,10 +464,10 @@ def test_leads_list_detail_and_visibility(tenant_a):
         (
             tenant_a.member_client,
             f"campaign={hidden.pk}",
-            "campaign: Choose one of your campaigns.",
+            "Campaign: Choose one of your campaigns.",
         ),
-        (tenant_a.admin_client, "status=xyz", "status: Select a valid choice."),
-        (tenant_a.admin_client, "campaign=abc", "campaign: Enter a whole number in digits 0-9."),
+        (tenant_a.admin_client, "status=xyz", "Status: Select a valid choice."),
+        (tenant_a.admin_client, "campaign=abc", "Campaign: Enter a whole number in digits 0-9."),
     ):
         refused = client.get(f"/leads/?{query}")
         assert refused.status_code == 400, query
@@ -577,7 +577,7 @@ def test_a_filter_the_campaign_list_does_not_take_is_named(tenant_a):
     refused = tenant_a.admin_client.get("/campaigns/?integration=fax")
     assert f'id="campaign-{listed.pk}"' not in refused.content.decode()
     assert refused.status_code == 400
-    assert "These filters cannot be used: integration: Select a valid choice." in (
+    assert "These filters cannot be used: Lead source: Select a valid choice." in (
         refused.content.decode()
     )
     assert "No campaigns are listed until the filters can be used." in refused.content.decode()

@@ -192,7 +192,7 @@ def test_a_contact_known_only_by_its_phone_is_named_by_the_number_as_people_read
 def test_a_search_the_contact_list_does_not_take_is_named(tenant_a):
     refused = tenant_a.admin_client.get("/contacts/", {"search": "x" * 201})
     assert refused.status_code == 400
-    assert "These filters cannot be used: search: " in refused.content.decode()
+    assert "These filters cannot be used: Search: " in refused.content.decode()
     assert "No contacts are listed until the search can be used." in refused.content.decode()
 
 

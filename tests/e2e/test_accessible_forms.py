@@ -92,3 +92,28 @@ def test_a_public_form_without_phone_or_email_marks_both_and_links_to_phone(serv
     summary.get_by_role("link", name="Leave a phone number or an email address.").click()
     expect(page.get_by_label("Phone")).to_be_focused()
     expect(page.locator("main#content")).to_be_visible()
+
+
+def test_filters_a_list_cannot_use_mark_their_controls_and_name_them_by_their_labels(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/?representative=abc&status=bogus")
+    said = page.locator("#filter-errors")
+    expect(said).to_contain_text("These filters cannot be used: Representative: ")
+    representative = page.get_by_label("Representative")
+    status = page.get_by_label("Status")
+    for control in (representative, status):
+        expect(control).to_have_attribute("aria-invalid", "true")
+        expect(control).to_have_attribute("aria-describedby", "filter-errors")
+    expect(page.get_by_label("Campaign")).not_to_have_attribute("aria-invalid", "true")
+    # A status chosen sends the filters the selects show (the list is swapped in): all usable.
+    status.select_option("new")
+    expect(said).to_have_count(0)
+    for control in (representative, status):
+        expect(control).not_to_have_attribute("aria-invalid", "true")
+        expect(control).not_to_have_attribute("aria-describedby", "filter-errors")
+
+    page.goto(f"{server}/reports/?from=2025-01-03&to=2025-01-01")
+    expect(page.locator("#filter-errors")).to_contain_text("To: The end of the period")
+    expect(page.get_by_label("To", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("From", exact=True)).not_to_have_attribute("aria-invalid", "true")

@@ -156,7 +156,7 @@ def test_a_board_filter_it_cannot_use_is_named_and_choosing_another_shows_the_de
     answer = page.goto(f"{server}/deals/?pipeline={sales.pk}&owner=999999")
     assert answer.status == 400
     expect(page.locator("#filter-errors")).to_have_text(
-        "These filters cannot be used: owner: Choose a member of this account. Choose others above."
+        "These filters cannot be used: Owner: Choose a member of this account. Choose others above."
     )
     expect(page.locator(f"#deal-{deal.pk}")).to_have_count(0)
     # Choosing an owner above shows their deals.
@@ -166,7 +166,7 @@ def test_a_board_filter_it_cannot_use_is_named_and_choosing_another_shows_the_de
 
     page.goto(f"{server}/deals/?pipeline=abc")
     expect(page.locator("#filter-errors")).to_contain_text(
-        "pipeline: Enter a whole number in digits 0-9."
+        "Pipeline: Enter a whole number in digits 0-9."
     )
     page.get_by_role("link", name="Back to the board").click()
     expect(page).to_have_url(re.compile(rf"/deals/\?pipeline={sales.pk}$"))

@@ -253,7 +253,7 @@ def test_filters_keep_their_values_on_back(server, page):
     expect(page.get_by_label("Channel")).to_have_value("sms")
     # A value the list does not take is named above it; the select shows "all", not nothing.
     page.goto(f"{server}/notifications/?channel=fax")
-    expect(page.get_by_text("These filters cannot be used: channel:")).to_be_visible()
+    expect(page.get_by_text("These filters cannot be used: Channel:")).to_be_visible()
     expect(page.get_by_label("Channel").locator("option:checked")).to_have_text("All channels")
 
     page.goto(f"{server}/reports/")

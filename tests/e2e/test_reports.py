@@ -267,7 +267,7 @@ def test_a_filter_given_twice_downloads_nothing_and_lists_nothing(server, page):
 def test_an_unknown_campaign_reads_the_same_on_the_reports_and_the_leads(server, page):
     make_account("Acme Agency", "admin@acme.test")
     log_in(page, server, "admin@acme.test")
-    message = "These filters cannot be used: campaign: Choose one of your campaigns."
+    message = "These filters cannot be used: Campaign: Choose one of your campaigns."
     for path in (
         "/reports/export/?group=campaign&campaign=999999",
         "/leads/export/?campaign=999999",
@@ -280,8 +280,8 @@ def test_an_unknown_campaign_reads_the_same_on_the_reports_and_the_leads(server,
     assert answer.status == 400
     # The page itself words them as the lists do, under its filter controls.
     expect(page.locator("#report #filter-errors")).to_have_text(
-        "These filters cannot be used: campaign: Choose one of your campaigns; "
-        "representative: Choose a member of this account. Choose others above."
+        "These filters cannot be used: Campaign: Choose one of your campaigns; "
+        "Representative: Choose a member of this account. Choose others above."
     )
 
 

@@ -58,7 +58,7 @@ def test_invalid_filter_shows_an_error_and_no_rows(tenant_a):
     refused = tenant_a.admin_client.get("/notifications/?channel=fax")
     content = refused.content.decode()
     assert refused.status_code == 400
-    assert "These filters cannot be used: channel: Select a valid choice" in content
+    assert "These filters cannot be used: Channel: Select a valid choice" in content
     assert "an email" not in content
 
 

@@ -191,3 +191,22 @@ def test_a_stage_renamed_to_a_taken_name_is_tied_to_its_input_and_a_refused_dele
     html = tenant_a.admin_client.post(f"/settings/stages/{won.pk}/delete/").content.decode()
     assert f'id="stage-{won.pk}-name_error"' in html
     assert "aria-invalid" not in html
+
+
+def test_filters_a_list_cannot_use_are_named_by_their_controls_and_tied_to_them(tenant_a):
+    response = tenant_a.admin_client.get("/leads/?representative=abc&status=bogus")
+    assert response.status_code == 400
+    html = response.content.decode()
+    said = re.search(r'<p class="message error" role="alert" id="filter-errors"[^>]*>', html)[0]
+    # The page's script marks these fields' controls aria-invalid, described by the errors.
+    assert 'data-invalid-fields="representative status"' in said
+    assert "These filters cannot be used: Representative: Enter a whole number" in html
+    assert "; Status: Select a valid choice. bogus is not one" in html
+
+
+def test_a_report_period_ending_before_it_starts_is_said_for_its_to_control(tenant_a):
+    response = tenant_a.admin_client.get("/reports/?from=2025-01-03&to=2025-01-01")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-invalid-fields="to"' in html
+    assert "These filters cannot be used: To: The end of the period is before its start." in html

@@ -42,8 +42,8 @@ def unknown_members(tenant_b):
 def _page_says(response, field, message):
     assert response.status_code == 400, response.content[:300]
     content = unescape(response.content.decode())
-    # Pages, reports included, and their exports word it alike, naming the field as sent.
-    assert f"These filters cannot be used: {field}: {message}" in content
+    # Pages, reports included, and their exports word it alike, naming the field by its label.
+    assert f"These filters cannot be used: {field.capitalize()}: {message}" in content
     assert "Select a valid choice" not in content
 
 

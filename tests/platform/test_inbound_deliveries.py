@@ -176,8 +176,8 @@ def test_filter_errors_read_as_sentences_and_a_nul_is_shown_escaped(tenant_a):
     assert response.status_code == 400
     unknown = InboundDeliveryFilterForm.UNKNOWN_CAMPAIGN
     assert (
-        "These filters cannot be used: status: Select a valid choice. bogus is not one of the "
-        f"available choices; campaign: {unknown} Choose others above."
+        "These filters cannot be used: Status: Select a valid choice. bogus is not one of the "
+        f"available choices; Campaign: {unknown} Choose others above."
     ) in response.content.decode()
     assert ".;" not in response.content.decode()
 
@@ -185,7 +185,7 @@ def test_filter_errors_read_as_sentences_and_a_nul_is_shown_escaped(tenant_a):
     assert response.status_code == 400
     content = response.content.decode()
     assert "\x00" not in content
-    assert "status: Select a valid choice. \\x00 is not one of the available choices." in content
+    assert "Status: Select a valid choice. \\x00 is not one of the available choices." in content
 
 
 def test_another_accounts_campaign_is_no_filter(tenant_a, tenant_b):

@@ -88,7 +88,7 @@ def test_a_bad_period_is_400_with_the_reason(month):
     content = page(month.a.admin_client, "from=2025-01-03&to=2025-01-01", status=400)
     # Worded as every list names the filters it cannot use.
     assert (
-        "These filters cannot be used: to: The end of the period is before its start. "
+        "These filters cannot be used: To: The end of the period is before its start. "
         "Choose others above."
     ) in content
     assert "chart-leads-per-day" not in content
