@@ -103,6 +103,8 @@ document.addEventListener("click", (event) => {
   navigator.clipboard?.writeText(text.trim()).then(() => {
     const label = button.textContent;
     button.textContent = "Copied";
+    // A button named for what it copies (aria-label) is not re-read: say it.
+    if (button.hasAttribute("aria-label")) announce("Copied");
     setTimeout(() => { button.textContent = label; }, 1500);
   });
 });

@@ -506,3 +506,16 @@ def test_the_account_and_company_lists_mark_the_current_choice(tenant_a, upstrea
         assert '<span class="badge ok">current</span>' in rows[current]
         assert button not in rows[current]
         assert "aria-current" not in rows[other] and button in rows[other]
+
+
+def test_each_tracker_s_edit_and_disable_name_the_tracker(tenant_a, upstream):
+    connect(tenant_a)
+    trackers = [tracker_record(id="TRK1"), tracker_record(id="TRK2", name="Website")]
+    upstream.get(f"{API}/a/{ACC}/trackers.json", json=page("trackers", trackers))
+    html = tenant_a.admin_client.get("/callrail/trackers/").content.decode()
+    # Named for what they act on, told apart in a screen reader's list of controls.
+    assert re.findall(r'aria-label="([^"]*)">Edit</a>', html) == ["Edit Google Ads", "Edit Website"]
+    assert re.findall(r'aria-label="([^"]*)">Disable</button>', html) == [
+        "Disable Google Ads",
+        "Disable Website",
+    ]

@@ -117,3 +117,19 @@ def test_filters_a_list_cannot_use_mark_their_controls_and_name_them_by_their_la
     expect(page.locator("#filter-errors")).to_contain_text("To: The end of the period")
     expect(page.get_by_label("To", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("From", exact=True)).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_a_copy_button_is_named_for_what_it_copies_and_says_it_copied(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/settings/tokens/")
+    page.get_by_label("Name").fill("Zapier")
+    page.get_by_role("button", name="Create token").click()
+    copy = page.get_by_role("button", name="Copy token Zapier")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    expect(page.locator("#announcer")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator(
+        "#new-token-value"
+    ).inner_text()
