@@ -4,6 +4,7 @@ error, and the summary above a reloaded form links to the inputs it names."""
 
 import re
 from html.parser import HTMLParser
+from itertools import pairwise
 
 import pytest
 from django.test import Client
@@ -210,3 +211,20 @@ def test_a_report_period_ending_before_it_starts_is_said_for_its_to_control(tena
     html = response.content.decode()
     assert 'data-invalid-fields="to"' in html
     assert "These filters cannot be used: To: The end of the period is before its start." in html
+
+
+def headings(html):
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+
+
+def test_the_ivr_checker_and_dialer_connection_headings_go_down_one_level_at_a_time(tenant_a):
+    from tests.dialer.conftest import connect
+
+    for path in ("/invoca/ivr/", "/dialer/connection/"):
+        if path == "/dialer/connection/":
+            connect(tenant_a)
+        levels = headings(tenant_a.admin_client.get(path).content.decode())
+        assert all(b <= a + 1 for a, b in pairwise(levels)), (path, levels)
+    assert '<h2 class="subheading">Use another key or address</h2>' in (
+        tenant_a.admin_client.get("/dialer/connection/").content.decode()
+    )
