@@ -173,9 +173,13 @@ ALL_PARAMETERS = {
 }
 TREE_KEYS = ("root", "record_calls", "caller_id")
 
+# Said after a field's help text where its node type does not require it (NODE_RULES): a Menu
+# needs its prompt ("cannot be empty"), a Connect may go without.
+OPTIONAL_HELP = {"prompt": "Empty means no prompt."}
+
 # Labels and input kinds of every parameter, for the editor and for error sentences.
 FIELDS = {
-    "prompt": ("Prompt", "textarea", "What the caller hears first. Empty means no prompt."),
+    "prompt": ("Prompt", "textarea", "What the caller hears first."),
     "destination_phone_number": ("Destination phone number", "text", "Digits only."),
     "destination_country_code": ("Destination country code", "text", "e.g. 1 for US/Canada."),
     "destination_extension": (
@@ -846,7 +850,12 @@ def editor_schema() -> dict:
             for name, rule in NODE_RULES.items()
         },
         "fields": {
-            name: {"label": label, "kind": kind, "help": help_text}
+            name: {
+                "label": label,
+                "kind": kind,
+                "help": help_text,
+                "optional_help": OPTIONAL_HELP.get(name, ""),
+            }
             for name, (label, kind, help_text) in FIELDS.items()
         },
         "choices": {

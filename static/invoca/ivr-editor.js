@@ -303,8 +303,16 @@
         wrap.append(label, control);
       }
       if (required) control.setAttribute("aria-required", "true");
-      if (spec.help) wrap.append(el("small", { className: "help", text: spec.help }));
-      wrap.append(el("small", { className: "error", "data-field-error": true }));
+      // The help text (with what leaving it empty means where the node may go without it) and
+      // the field's errors are named by its control; an error also makes it aria-invalid.
+      const help = [spec.help, required ? "" : spec.optional_help].filter(Boolean).join(" ");
+      const described = [`${id}-error`];
+      if (help) {
+        wrap.append(el("small", { className: "help", id: `${id}-help`, text: help }));
+        described.unshift(`${id}-help`);
+      }
+      wrap.append(el("small", { className: "error", id: `${id}-error`, "data-field-error": true }));
+      control.setAttribute("aria-describedby", described.join(" "));
       return wrap;
     }
 
@@ -514,6 +522,7 @@
     clearErrors() {
       this.root.querySelectorAll(".ivr-node.has-error, .ivr-field.has-error, .ivr-type.has-error").forEach((element) => element.classList.remove("has-error"));
       this.root.querySelectorAll("[data-field-error], [data-node-errors], [data-children-errors], [data-tree-errors]").forEach((element) => element.replaceChildren());
+      this.root.querySelectorAll("[data-field][aria-invalid]").forEach((control) => control.removeAttribute("aria-invalid"));
       this.errorList.replaceChildren();
     }
 
@@ -590,6 +599,7 @@
         const wrap = direct(`[data-field-wrap="${name}"]`);
         if (wrap) {
           wrap.classList.add("has-error");
+          wrap.querySelector("[data-field]")?.setAttribute("aria-invalid", "true");
           const slot = wrap.querySelector("[data-field-error]");
           for (const message of Array.isArray(messages) ? messages : [messages]) slot.append(el("span", { text: String(message) }));
         } else {

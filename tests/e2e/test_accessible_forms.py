@@ -2,6 +2,7 @@
 focus on what to fix, errors and help texts tied to their fields."""
 
 import re
+from itertools import pairwise
 
 from playwright.sync_api import expect
 
@@ -130,6 +131,36 @@ def test_a_copy_button_is_named_for_what_it_copies_and_says_it_copied(server, pa
     copy.click()
     expect(copy).to_have_text("Copied")
     expect(page.locator("#announcer")).to_have_text("Copied")
-    assert page.evaluate("navigator.clipboard.readText()") == page.locator(
-        "#new-token-value"
-    ).inner_text()
+    assert (
+        page.evaluate("navigator.clipboard.readText()")
+        == page.locator("#new-token-value").inner_text()
+    )
+
+
+def test_an_ivr_field_names_its_help_and_its_error_and_the_help_agrees_with_the_rule(server, page):
+    make_account("Acme Agency", "admin@acme.test")
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/invoca/ivr/")
+    editor = page.locator("[data-ivr-editor]")
+    editor.get_by_role("button", name="Start a call flow").click()
+    # A Menu needs its prompt: its help does not say it may be empty, and the error is its own.
+    menu = editor.locator('section.ivr-node[data-path="root"]')
+    prompt = menu.get_by_label("Prompt").first
+    expect(prompt).to_have_attribute("aria-invalid", "true")
+    expect(prompt).to_have_accessible_description("What the caller hears first. cannot be empty")
+    prompt.fill("Press 1 for sales.")
+    expect(prompt).not_to_have_attribute("aria-invalid", "true")
+    # A Connect may go without one, as its help says.
+    menu.get_by_role("button", name="Add child").last.click()
+    connect = editor.locator('section.ivr-node[data-path="root.0"]')
+    expect(connect.get_by_label("Prompt").first).to_have_accessible_description(
+        "What the caller hears first. Empty means no prompt."
+    )
+    phone = connect.get_by_label("Destination phone number")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_accessible_description("Digits only. cannot be empty")
+    # The page's headings go down one level at a time.
+    page.get_by_role("button", name="Check the tree").click()
+    expect(page.get_by_role("heading", name="Call flow", level=2).first).to_be_attached()
+    levels = page.eval_on_selector_all("h1, h2, h3, h4", "hs => hs.map((h) => +h.tagName[1])")
+    assert all(b <= a + 1 for a, b in pairwise(levels)), levels

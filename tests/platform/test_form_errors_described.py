@@ -213,6 +213,29 @@ def test_a_report_period_ending_before_it_starts_is_said_for_its_to_control(tena
     assert "These filters cannot be used: To: The end of the period is before its start." in html
 
 
+def test_the_campaign_form_names_its_source_and_owner_help_texts(tenant_a):
+    html = tenant_a.admin_client.get("/campaigns/new/").content.decode()
+    assert_described(html)
+    for field in ("integration", "tracking_number", "page_url", "page_id", "owner"):
+        control = re.search(rf'<(?:input|select)[^>]*id="id_{field}"[^>]*>', html)[0]
+        assert f'aria-describedby="id_{field}_helptext"' in control, field
+    # One element for the lead source's sentences: only the shown source's is read.
+    helps = html.split('id="id_integration_helptext"', 1)[1].split("</div>", 1)[0]
+    assert "A public form page is created" in helps and "Calls of a dialer campaign" in helps
+    tracking = html.split('id="id_tracking_number_helptext"', 1)[1].split("</div>", 1)[0]
+    assert "Optional: a number shown with the campaign." in tracking and "Used by " in tracking
+
+
+def test_the_ivr_prompt_says_empty_means_no_prompt_only_where_a_node_may_go_without():
+    from invoca import ivr
+
+    schema = ivr.editor_schema()
+    assert schema["fields"]["prompt"]["help"] == "What the caller hears first."
+    assert schema["fields"]["prompt"]["optional_help"] == "Empty means no prompt."
+    assert "prompt" in ivr.NODE_RULES["Menu"].required
+    assert "prompt" in ivr.NODE_RULES["Connect"].optional
+
+
 def headings(html):
     return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
 
