@@ -42,8 +42,9 @@ document.addEventListener("focusin", (event) => {
     event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 });
-// The ☰ button (below 1240px) opens and closes the header's links; Escape closes them and
-// gives the button the focus back.
+// The ☰ button (below 1240px) opens and closes the header's links. Escape closes them wherever
+// the focus is (and gives the button the focus back when it was in the header); tabbing out of
+// the header into the page closes them too, so an open menu never covers the page being used.
 document.addEventListener("click", (event) => {
   const toggle = event.target.closest(".nav-toggle");
   if (!toggle) return;
@@ -52,9 +53,16 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   const toggle = document.querySelector(".nav-toggle[aria-expanded=true]");
   if (event.key !== "Escape" || !toggle) return;
-  if (!event.target.closest?.(".topbar")) return;
   toggle.setAttribute("aria-expanded", "false");
-  toggle.focus();
+  if (event.target.closest?.(".topbar")) toggle.focus();
+});
+document.addEventListener("focusout", (event) => {
+  const header = event.target.closest?.(".topbar");
+  const toggle = header?.querySelector(".nav-toggle[aria-expanded=true]");
+  // Focus going nowhere (a click on the page's background, or a button a browser does not
+  // focus on click) leaves the menu as it is.
+  if (!toggle || !event.relatedTarget || header.contains(event.relatedTarget)) return;
+  toggle.setAttribute("aria-expanded", "false");
 });
 // A page that a refused save reloads puts focus on what to fix: its error summary (the shared
 // `error_summary.html`), else its first field marked aria-invalid, which names its error, unless

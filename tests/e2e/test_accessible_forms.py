@@ -164,3 +164,40 @@ def test_an_ivr_field_names_its_help_and_its_error_and_the_help_agrees_with_the_
     expect(page.get_by_role("heading", name="Call flow", level=2).first).to_be_attached()
     levels = page.eval_on_selector_all("h1, h2, h3, h4", "hs => hs.map((h) => +h.tagName[1])")
     assert all(b <= a + 1 for a, b in pairwise(levels)), levels
+
+
+def test_the_phone_menu_closes_when_the_focus_leaves_the_header_and_on_escape_anywhere(
+    server, page
+):
+    make_account("Acme Agency", "admin@acme.test")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, server, "admin@acme.test")
+    page.goto(f"{server}/leads/")
+    menu = page.get_by_role("button", name="Menu")
+    nav = page.locator("nav.mainnav")
+    menu.click()
+    expect(nav).to_be_visible()
+    # Tabbing through the menu keeps it open; tabbing past its last control closes it.
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link").first).to_be_focused()
+    expect(nav).to_be_visible()
+    page.get_by_role("button", name="Log out").focus()
+    expect(nav).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Search leads")).to_be_focused()
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+
+    # A click into the page moves the focus there: closed too.
+    menu.click()
+    expect(nav).to_be_visible()
+    page.mouse.click(200, 700)
+    expect(nav).to_be_hidden()
+    # Escape closes it wherever the focus is (here nowhere: the page's body), leaving it there.
+    menu.click()
+    page.evaluate("document.activeElement.blur()")
+    expect(nav).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(nav).to_be_hidden()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).not_to_be_focused()
