@@ -654,7 +654,7 @@ window.addEventListener("pageshow", () => {
 // the control's twin in the new content (the same id, else the same kind of control of the same
 // form: its label may have changed, Pause becoming Activate); else the newest message. What
 // the action did is said in #messages, a polite live region (base.html).
-function focusNow(refocus) {
+function focusNow(refocus, toMessage = true) {
   const active = document.activeElement;
   return {
     element: active,
@@ -664,6 +664,7 @@ function focusNow(refocus) {
     text: active?.textContent?.trim(),
     action: (active?.form ?? active?.closest?.("form"))?.getAttribute("action"),
     refocus,
+    toMessage,
   };
 }
 
@@ -679,10 +680,11 @@ document.addEventListener("htmx:beforeRequest", (event) => {
 });
 
 // A live update redraws parts of the page too (a campaign's buttons once its status changed,
-// a row): one that takes out the focused control gives focus to its twin the same way.
+// a row): one that takes out the focused control gives focus to its twin the same way (never to
+// a message: what the update did is no answer to something the person did).
 let beforeLive = null;
 document.addEventListener("htmx:wsBeforeMessage", () => {
-  beforeLive = focusNow();
+  beforeLive = focusNow(undefined, false);
 });
 document.addEventListener("htmx:wsAfterMessage", () => {
   if (beforeLive) afterSettling(beforeLive);
@@ -716,7 +718,7 @@ function focusAfterSwap(before) {
   if ((active && active !== document.body) || before.element?.isConnected) return;
   let target = before.refocus && document.querySelector(before.refocus);
   if (!isShown(target)) target = twinOf(before);
-  if (!target) {
+  if (!target && before.toMessage) {
     target = document.querySelector("#messages > .message:last-child");
     target?.setAttribute("tabindex", "-1");
   }
