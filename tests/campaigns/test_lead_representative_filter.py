@@ -133,7 +133,7 @@ def test_text_that_is_neither_an_id_nor_none_says_both_are_taken(tenant_a, text)
     said = "Enter a member's user id (digits 0-9) or none."
     page = tenant_a.admin_client.get(f"/leads/?representative={text}")
     assert page.status_code == 400
-    assert f"representative: {said}" in page.content.decode().replace("&#x27;", "'")
+    assert f"Representative: {said}" in page.content.decode().replace("&#x27;", "'")
     for path in ("/v1/leads", "/v1/leads/export"):
         answer = Client().get(f"{path}?representative={text}", **bearer(tenant_a.token.raw))
         assert answer.status_code == 400

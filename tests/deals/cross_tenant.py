@@ -50,7 +50,7 @@ def deal_board(a, b):
     # A's pipeline is not B's: B's board names it as a filter it cannot use, showing no deals.
     assert response.status_code == 400
     assert SECRET not in html and f'id="stage-{stage(a, "New").pk}"' not in html
-    assert "pipeline: Choose one of this account&#x27;s pipelines." in html
+    assert "Pipeline: Choose one of this account&#x27;s pipelines." in html
     assert SECRET in a.admin_client.get("/deals/", follow=True).content.decode()
     _untouched(a, deal)
 

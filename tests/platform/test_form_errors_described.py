@@ -201,7 +201,7 @@ def test_filters_a_list_cannot_use_are_named_by_their_controls_and_tied_to_them(
     said = re.search(r'<p class="message error" role="alert" id="filter-errors"[^>]*>', html)[0]
     # The page's script marks these fields' controls aria-invalid, described by the errors.
     assert 'data-invalid-fields="representative status"' in said
-    assert "These filters cannot be used: Representative: Enter a whole number" in html
+    assert "These filters cannot be used: Representative: Enter a member&#x27;s user id" in html
     assert "; Status: Select a valid choice. bogus is not one" in html
 
 

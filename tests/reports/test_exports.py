@@ -113,7 +113,7 @@ def test_bad_filters_download_nothing_and_say_why(month):
     response = export(month.a.member_client, f"{PERIOD}&group=campaign&campaign={month.solar.pk}")
     assert response.status_code == 400
     content = response.content.decode()
-    assert "Nothing downloaded" in content and "campaign:" in content
+    assert "Nothing downloaded" in content and "Campaign:" in content
     assert 'href="/reports/"' in content
     response = export(month.a.admin_client, "from=2025-01-03&to=2025-01-01")
     assert response.status_code == 400

@@ -258,7 +258,7 @@ def test_the_board_refuses_a_pipeline_not_in_ascii_digits(tenant_a):
     for odd in _not_ascii_digits(other.pk):
         shown = client.get("/deals/", {"pipeline": odd})
         assert shown.status_code == 400, odd
-        assert f"pipeline: {DIGITS_ONLY}" in shown.content.decode(), odd
+        assert f"Pipeline: {DIGITS_ONLY}" in shown.content.decode(), odd
         assert shown.context["columns"] == []
 
 
