@@ -146,6 +146,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# The embedded default's cache (one process). It holds what must not be evicted while it
+# matters: who is watching live (`campaignhub.live`: counts kept without expiry, one per account
+# and per person) beside rate-limit windows. Django culls a local cache past MAX_ENTRIES (300
+# by default): a count culled there reads as nobody watching and open pages silently stopped
+# getting live updates. Redis does not cull (run it without an evicting maxmemory-policy).
+EMBEDDED_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -167,7 +176,7 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": EMBEDDED_CACHE}
 
 # Celery: eager in the embedded default (exceptions propagate), a real broker when REDIS_URL is set.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

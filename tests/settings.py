@@ -3,7 +3,7 @@
 import os
 
 from campaignhub.settings import *  # noqa: F403
-from campaignhub.settings import BASE_DIR, DATABASES
+from campaignhub.settings import BASE_DIR, DATABASES, EMBEDDED_CACHE
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -18,7 +18,7 @@ TWILIO_DEFAULT_FROM = "+15005550006"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Rate-limit counters must not leak between tests or runs through a shared Redis.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": EMBEDDED_CACHE}
 PUBLIC_BASE_URL = "http://testserver"
 # Tests wrapped in a transaction must see their data from the view: webhooks are accepted on the
 # test's own thread here; test_webhooks.py covers the threaded accept of production.

@@ -67,6 +67,9 @@ def asgi_server(django_db_setup, django_db_blocker, e2e_sandbox, tmp_path_factor
             "default": {
                 "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                 "LOCATION": str(tmp_path_factory.mktemp("cache")),
+                # Never culled (Django culls a third of the files, at random, past 300): a
+                # culled count of live watchers silently stops a page's live updates.
+                "OPTIONS": {"MAX_ENTRIES": 1_000_000},
             }
         }
     )

@@ -114,6 +114,26 @@ async def test_sockets_are_counted_per_account_so_nobody_watching_means_no_rende
     assert not await watching(tenant_a.account.pk)
 
 
+async def test_a_count_of_watchers_outlives_a_busy_embedded_cache(
+    channel_layer, tenant_a, settings
+):
+    # Rate-limit windows and other entries pile up in `make run`'s local cache; culling the
+    # count among them would read as nobody watching, and the open page would go quiet.
+    from django.core.cache import cache
+
+    from campaignhub.settings import EMBEDDED_CACHE
+
+    settings.CACHES = {"default": EMBEDDED_CACHE}
+    socket, _, _ = await connect(tenant_a.admin)
+    for n in range(1000):
+        await cache.aset(f"rate-window:{n}", n)
+    assert await sync_to_async(live.watching)(tenant_a.account.pk)
+    assert await sync_to_async(live.watching_members)(tenant_a.account.pk, {tenant_a.admin.pk}) == {
+        tenant_a.admin.pk
+    }
+    await socket.disconnect()
+
+
 async def test_sockets_are_counted_per_person_so_per_person_work_skips_who_is_away(
     channel_layer, tenant_a, tenant_b
 ):
