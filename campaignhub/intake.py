@@ -235,6 +235,11 @@ def reverify(delivery) -> bool | None:
 
 
 def replay_deliveries(queryset) -> int:
+    """Process stored deliveries again (`replayed`); returns how many were queued."""
+    return len(replayed(queryset))
+
+
+def replayed(queryset) -> list[int]:
     """Process stored deliveries again; processors are idempotent, so this never duplicates.
 
     Each delivery's signature is verified again first, with today's signing key: one that
@@ -243,9 +248,9 @@ def replay_deliveries(queryset) -> int:
     rows held by a live claim are skipped. They are queued in the order they arrived, so a
     later correction of one lead (a repeated `external_id`) is applied after what it corrects.
     A row is claimed only in the status it was read in (one conditional UPDATE), so replays
-    running at once queue each row once. Returns how many were queued.
+    running at once queue each row once. Returns the ids of those queued, in that order.
     """
-    queued = 0
+    queued = []
     for delivery in queryset.filter(replayable()).order_by("received_at", "id"):
         verdict = reverify(delivery)
         if verdict is False:
@@ -268,7 +273,7 @@ def replay_deliveries(queryset) -> int:
         )
         if reset:
             enqueue(delivery)
-            queued += reset
+            queued.append(delivery.pk)
     return queued
 
 

@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -389,29 +390,34 @@ class CampaignPaused(Exception):
     """Held leads are captured only into an active campaign."""
 
 
+@contextmanager
+def capture_turn(campaigns):
+    """Take the turn of a capture of held leads or calls for `campaigns` (a Campaign queryset:
+    the campaigns what it captures may become leads on). Inside, in a transaction, their rows
+    are locked (in id order, so turns over overlapping campaigns never deadlock): a capture of
+    any of them sent meanwhile waits until this one commits, then finds what this one queued
+    no longer held, so the counts of captures sent at once add up to what was held; and this
+    one's deliveries are queued at commit, together in the order they arrived, never
+    interleaved with another's. Yields {campaign id: status (bool, True when active)} of the
+    campaigns locked. Every capture of held deliveries takes its turn here: "Capture it now"
+    and the API's held-leads (`capture_held_leads`), Invoca's and the dialer's held calls."""
+    with transaction.atomic():
+        yield dict(campaigns.select_for_update().order_by("pk").values_list("pk", "status"))
+
+
 def capture_held_leads(*, campaign, actor) -> int:
     """Capture what reached the campaign while it was paused (stored as ignored,
     `selectors.held_deliveries`: leads posted to a webhook campaign's URL, or what its lead
     source held for it), oldest first; the campaign's page, open anywhere, stops offering to.
-    Returns how many deliveries were queued. Captures of one campaign take turns (its row
-    lock), so captures sent at once queue each held delivery once between them.
+    Returns how many deliveries were queued. Captures of one campaign take turns
+    (`capture_turn`), so captures sent at once queue each held delivery once between them.
 
     Only who may change the campaign (`actor`, a membership) may do it; raises
     CampaignPermissionDenied otherwise, and CampaignPaused while the campaign is paused.
     """
     permissions.require(actor, campaign, permissions.Action.EDIT)
-    with transaction.atomic():
-        # One capture of a campaign at a time, under its row lock: a second one waits, then
-        # finds nothing held, so the counts add up to the held deliveries; and each queues
-        # its deliveries at commit, all together in the order they arrived, never
-        # interleaved with another's.
-        active = (
-            Campaign.objects.select_for_update()
-            .filter(pk=campaign.pk)
-            .values_list("status", flat=True)
-            .first()
-        )
-        if not active:
+    with capture_turn(Campaign.objects.filter(pk=campaign.pk)) as status:
+        if not status.get(campaign.pk):
             raise CampaignPaused("Activate the campaign first, then capture its held leads.")
         queued = replay_deliveries(selectors.held_deliveries(campaign))
     # Queued, they are held no longer: pages open elsewhere drop the notice and its button.

@@ -26,7 +26,6 @@ from campaignhub.cleaning import (
     number_text,
     parse_json,
 )
-from campaignhub.intake import replay_deliveries
 from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaigns import events
 from campaigns import services as campaigns
@@ -187,11 +186,17 @@ def call_fields(row: dict) -> CallFields:
     )
 
 
+def _invoca_campaigns(account):
+    """The account's campaigns with the lead source Invoca, deleted ones included: those a
+    call may be (or have been made) a lead on."""
+    return Campaign.objects.for_account(account).filter(integration=Integration.INVOCA)
+
+
 def _invoca_leads(account):
     """The account's call leads on Invoca campaigns (by campaign, so the lead-per-event
     index is used)."""
-    campaign_ids = Campaign.objects.for_account(account).filter(integration=Integration.INVOCA)
-    return Lead.objects.filter(campaign__in=campaign_ids.values("pk"), source=LeadSource.CALL)
+    campaign_ids = _invoca_campaigns(account).values("pk")
+    return Lead.objects.filter(campaign__in=campaign_ids, source=LeadSource.CALL)
 
 
 def lead_for_transaction(account, transaction_id, *, corrections=False):
@@ -339,7 +344,15 @@ def held_calls(account):
     )
 
 
-def capture_held_calls(account) -> int:
-    """Process the account's held Invoca calls again (after a link or an activation); those
-    still without a campaign stay held. Returns how many were queued."""
-    return replay_deliveries(held_calls(account))
+def capture_held_calls(account) -> list[int]:
+    """Process the account's held Invoca calls again (after a link or an activation, or
+    "Capture held calls"), oldest first; those still without a campaign stay held. Returns the
+    ids of the deliveries queued (`intake.replayed`).
+
+    A held call may become a lead on any of the account's Invoca campaigns (a correction on
+    the lead of the call it corrects), so the capture takes its turn on all of them
+    (`campaigns.services.capture_turn`): captures sent at once (two admins pressing, a press
+    while an activation captures) queue each held delivery once between them, each its own
+    in the order they arrived."""
+    with campaigns.capture_turn(_invoca_campaigns(account)):
+        return intake.replayed(held_calls(account))

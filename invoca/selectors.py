@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from campaignhub.models import DeliveryStatus, InboundDelivery
 from campaignhub.tenancy import get_for_account_or_404
 from campaigns.selectors import campaigns_visible_to
 from invoca import leads, terms_display
@@ -177,6 +178,19 @@ def held_calls(account, limit=5) -> HeldCalls:
         key=lambda row: (-row.count, row.reason),
     )
     return HeldCalls(total=len(seen), reasons=reasons[:limit], partial=len(rows) > HELD_SCAN)
+
+
+def calls_captured(account, delivery_ids) -> int:
+    """How many calls the account's deliveries `delivery_ids` (say, those one capture queued,
+    `leads.capture_held_calls`) made or updated leads of, once processed: each call once, by
+    its lead (the webhook and the poll of a call, a correction, make one)."""
+    return (
+        InboundDelivery.objects.for_account(account)
+        .filter(pk__in=delivery_ids, status=DeliveryStatus.PROCESSED, lead_id__isnull=False)
+        .values("lead_id")
+        .distinct()
+        .count()
+    )
 
 
 def held_calls_for(advertiser_campaign) -> int:

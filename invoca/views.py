@@ -149,24 +149,24 @@ def poll_now(request):
 @account_required
 def capture_held(request):
     """Process the account's held Invoca calls again: those whose advertiser campaign now feeds
-    an active inbound campaign become leads, the others stay held."""
+    an active inbound campaign become leads, the others stay held. Says how many calls this
+    press made leads of (`selectors.calls_captured`), never those a capture sent at once
+    (another admin's, an activation's) took first, whose turn came before it."""
     _admin(request)
-    before = selectors.held_calls(request.account).total
-    if not leads.capture_held_calls(request.account):
+    queued = leads.capture_held_calls(request.account)
+    if not queued:
         messages.info(request, "No held calls to capture.")
         return redirect("invoca_connection")
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         messages.success(request, "Held calls sent again; those a campaign takes become leads.")
         return redirect("invoca_connection")
+    captured = selectors.calls_captured(request.account, queued)
     still = selectors.held_calls(request.account).total
     choose = "choose their advertiser campaign on an active inbound campaign first."
-    if still >= before:
-        messages.warning(
-            request,
-            ngettext("%d call still held: ", "%d calls still held: ", still) % still + choose,
-        )
+    held = ngettext("%d call still held: ", "%d calls still held: ", still) % still + choose
+    if not captured:
+        messages.warning(request, held if still else "No held calls captured.")
     elif still:
-        captured = before - still
         messages.warning(
             request,
             ngettext("%d held call captured; ", "%d held calls captured; ", captured) % captured
@@ -175,8 +175,10 @@ def capture_held(request):
     else:
         messages.success(
             request,
-            ngettext("%d held call captured as a lead.", "%d held calls captured as leads.", before)
-            % before,
+            ngettext(
+                "%d held call captured as a lead.", "%d held calls captured as leads.", captured
+            )
+            % captured,
         )
     return redirect("invoca_connection")
 
