@@ -238,15 +238,21 @@ def apply_settings(*, campaign: DialerCampaign, **values) -> DialerCampaign:
 
 def capture_held_calls(*, campaign: DialerCampaign) -> int:
     """Process the campaign's held calls again (`selectors.held_calls`: connected calls no
-    inbound campaign took) by replaying their deliveries; those its inbound campaign takes now
-    become leads, the others stay held. Returns how many deliveries were queued."""
+    inbound campaign took) by replaying their deliveries, oldest first; those its inbound
+    campaign takes now become leads, the others stay held. Returns how many deliveries were
+    queued. Captures into one inbound campaign take turns on its row
+    (`campaigns.services.capture_turn`), so two saves of it at once (each capturing after
+    commit) queue each held call once between them, in the order the calls came."""
     from campaignhub.intake import replay_deliveries
     from campaignhub.models import InboundDelivery
+    from campaigns.models import Campaign
+    from campaigns.services import capture_turn
 
     delivery_ids = selectors.held_calls(campaign).values("delivery_id")
-    return replay_deliveries(
-        InboundDelivery.objects.for_account(campaign.account).filter(pk__in=delivery_ids)
-    )
+    with capture_turn(Campaign.objects.filter(pk=campaign.inbound_campaign_id)):
+        return replay_deliveries(
+            InboundDelivery.objects.for_account(campaign.account).filter(pk__in=delivery_ids)
+        )
 
 
 def _capture_held_calls_after_commit(campaign_ids) -> None:
